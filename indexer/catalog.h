@@ -1,0 +1,85 @@
+/* indexer/catalog.h: the SQLite catalog of cases, parties, items, their sources, links and
+ * provenance events. The only module that opens catalog.db.
+ *
+ * WAL, foreign keys on, schema versioned by migrations (PRAGMA user_version). Each call that
+ * writes runs in one transaction: it happens whole or not at all. Records come back as
+ * jansson objects the caller owns (json_decref). Times are RFC 3339 UTC with milliseconds.
+ */
+#ifndef CS_INDEXER_CATALOG_H
+#define CS_INDEXER_CATALOG_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+typedef struct cs_catalog cs_catalog_t;
+
+typedef struct cs_catalog_opts {
+    int busy_timeout_ms; /* how long to wait for another writer's lock */
+} cs_catalog_opts_t;
+
+/** Opens (with `create`, creates) the catalog at `path` and runs pending migrations.
+ * CS_ENOENT if absent and !create; CS_EBUSY if locked past the timeout; CS_ECORRUPT if the
+ * file is not a catalog or is damaged; CS_ECONFIG if its schema is newer than this program. */
+int cs_catalog_open(cs_catalog_t **out, const char *path, int create,
+                    const cs_catalog_opts_t *opts);
+
+/** Closes the catalog and sets *cat to NULL; accepts NULL. */
+void cs_catalog_close(cs_catalog_t **cat);
+
+/** Returns the schema version the catalog is at. */
+int cs_catalog_schema_version(cs_catalog_t *cat);
+
+/** One arrival of stored content, to be cataloged. */
+typedef struct cs_arrival {
+    const char *sha256;        /* identity */
+    uint64_t size;             /* bytes */
+    const char *media_type;    /* sniffed from content */
+    const char *case_number;   /* normalised; NULL: unassigned */
+    const char *party;         /* NULL: none */
+    const char *original_name; /* base name as received */
+    const char *source_path;   /* absolute path it came from */
+    const char *actor;         /* who brought it */
+    int64_t source_mtime_ns;   /* the source's mtime */
+} cs_arrival_t;
+
+typedef struct cs_arrival_result {
+    int item_created; /* 1: first time this content was seen */
+    int link_created; /* 1: a new link to the case (and party) was made */
+} cs_arrival_result_t;
+
+/** Records an arrival in one transaction: the case and party (created on first use), the item
+ * (once per sha256), its source row, an active link to the case/party unless one exists, and
+ * events `received`, `stored` (first time only) and `linked`. */
+int cs_catalog_record_arrival(cs_catalog_t *cat, const cs_arrival_t *a, cs_arrival_result_t *res);
+
+/** Resolves a full sha256 or a unique prefix (>= 8 hex digits) into `sha256` (65 bytes).
+ * CS_EINVAL for a malformed or short prefix, CS_ENOTFOUND, CS_EAMBIGUOUS. */
+int cs_catalog_resolve(cs_catalog_t *cat, const char *prefix, char sha256[65]);
+
+/** Links an item to a case (and party) with a reason. With `replace`, every active link of
+ * the item is superseded by the new one (a relink; history kept); otherwise the link is added.
+ * CS_ENOTFOUND if the item is unknown; CS_EEXIST if that exact link is already active. */
+int cs_catalog_link(cs_catalog_t *cat, const char *sha256, const char *case_number,
+                    const char *party, const char *actor, const char *reason, int replace);
+
+/** Appends a provenance event about an item; `detail` (may be NULL) is borrowed. */
+int cs_catalog_add_event(cs_catalog_t *cat, const char *sha256, const char *kind,
+                         const char *actor, json_t *detail);
+
+/** The full record of one item: sha256, size, media_type, created_at, cases (active),
+ * sources[], links[] (all, with superseded ones), events[]. CS_ENOTFOUND if unknown. */
+int cs_catalog_item(cs_catalog_t *cat, const char *sha256, json_t **out);
+
+/** Every case: [{case, created_at, items, parties:[...]}] ordered by case number. */
+int cs_catalog_cases(cs_catalog_t *cat, json_t **out);
+
+/** Items actively linked to a case: [{sha256, size, media_type, party, linked_at,
+ * original_name}]. CS_ENOTFOUND if no such case. */
+int cs_catalog_case_items(cs_catalog_t *cat, const char *case_number, json_t **out);
+
+/** Calls fn(sha256, size, arg) for every item, in sha256 order; stops at fn's first non-zero
+ * return and returns it. */
+int cs_catalog_each_item(cs_catalog_t *cat, int (*fn)(const char *sha256, uint64_t size, void *arg),
+                         void *arg);
+
+#endif

@@ -1,0 +1,60 @@
+/* storage/store.h: the content-addressed, write-once object store.
+ *
+ * Objects live at <root>/objects/sha256/<aa>/<bb>/<64 hex>, mode 0444, named by the SHA-256
+ * of their bytes. A put reads its source once, hashing while it writes a temporary file
+ * inside the store, fsyncs, links or renames it into place and fsyncs the folder: an object
+ * is either whole and named by its hash or not there at all. The source is never changed.
+ */
+#ifndef CS_STORAGE_STORE_H
+#define CS_STORAGE_STORE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CS_SHA256_HEX 65 /* 64 hex digits and a NUL */
+
+typedef struct cs_store cs_store_t;
+
+typedef struct cs_put_result {
+    char sha256[CS_SHA256_HEX]; /* lower-case hex */
+    uint64_t size;              /* bytes */
+    int created;                /* 1: a new object; 0: the same content was already stored */
+    int64_t mtime_ns;           /* the source's mtime as it was when stored */
+    unsigned char head[512];    /* the first bytes of the content, for sniffing */
+    size_t head_len;
+} cs_put_result_t;
+
+typedef struct cs_store_opts {
+    size_t buffer_size; /* bytes per read/write; 0: 1 MiB */
+} cs_store_opts_t;
+
+/** Opens the store rooted at `root`; with `create`, makes its folders (0750) first.
+ * Removes temporary files left by dead processes. CS_ENOENT if absent and !create. */
+int cs_store_open(cs_store_t **out, const char *root, int create, const cs_store_opts_t *opts);
+
+/** Closes the store and sets *s to NULL; accepts NULL. */
+void cs_store_close(cs_store_t **s);
+
+/** Stores the regular file at `src_path` (symlinks followed). Errors, each with a detail
+ * naming the file: CS_ENOENT, CS_EACCES, CS_EISDIR, CS_ENOTREG, CS_EEMPTY, CS_ECHANGED (size
+ * or mtime changed while reading: nothing stored), CS_ENOSPC, CS_EIO. On any error nothing
+ * new is visible in the store. */
+int cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res);
+
+/** Writes the object's path into buf. CS_EINVAL for a malformed hash, CS_ENAMETOOLONG. */
+int cs_store_path(const cs_store_t *s, const char *sha256, char *buf, size_t len);
+
+/** Opens an object read-only; *fd is the caller's. CS_ENOTFOUND if absent. */
+int cs_store_open_object(const cs_store_t *s, const char *sha256, int *fd);
+
+/** Sets *size to the object's size. CS_ENOTFOUND if absent. */
+int cs_store_stat(const cs_store_t *s, const char *sha256, uint64_t *size);
+
+/** Re-hashes an object. 0 if it matches its name; CS_EMISMATCH (actual hash in `actual` if
+ * not NULL) or CS_ENOTFOUND otherwise. */
+int cs_store_verify(const cs_store_t *s, const char *sha256, char actual[CS_SHA256_HEX]);
+
+/** 1 if `hex` is 64 lower-case hex digits, else 0. */
+int cs_sha256_hex_valid(const char *hex);
+
+#endif

@@ -1,0 +1,219 @@
+/* tests/support/testutil.c: see testutil.h. Real processes and files; nothing mocked. */
+#include "tests/support/testutil.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *
+cs_test_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char tmpl[4096];
+    snprintf(tmpl, sizeof tmpl, "%s/custody-test-XXXXXX", base && *base ? base : "/tmp");
+    char *p = mkdtemp(tmpl);
+    ck_assert_msg(p != NULL, "mkdtemp: %s", strerror(errno));
+    return strdup(p);
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if (flag == FTW_DP)
+        return rmdir(path) == 0 ? 0 : 0;
+    chmod(path, 0644);
+    unlink(path);
+    return 0;
+}
+
+void
+cs_test_rmrf(const char *path)
+{
+    if (path != NULL)
+        nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+cs_test_write(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        ck_assert_msg(n > 0, "write %s: %s", path, strerror(errno));
+        p += n;
+        len -= (size_t)n;
+    }
+    close(fd);
+}
+
+void
+cs_test_write_random(const char *path, size_t len, unsigned seed)
+{
+    char *buf = malloc(len ? len : 1);
+    ck_assert_ptr_nonnull(buf);
+    uint64_t x = 0x9e3779b97f4a7c15ull ^ seed;
+    for (size_t i = 0; i < len; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        buf[i] = (char)(x & 0xff);
+    }
+    cs_test_write(path, buf, len);
+    free(buf);
+}
+
+char *
+cs_test_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+        }
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+static void
+drain(int fd, char **buf, size_t *len, size_t *cap)
+{
+    if (*len + 4096 + 1 > *cap) {
+        *cap = (*cap + 4096) * 2;
+        *buf = realloc(*buf, *cap);
+    }
+    ssize_t n = read(fd, *buf + *len, *cap - *len - 1);
+    if (n > 0)
+        *len += (size_t)n;
+}
+
+void
+cs_test_run(cs_run_t *r, const char *in, char *const argv[])
+{
+    int pin[2], pout[2], perr[2];
+    memset(r, 0, sizeof *r);
+    ck_assert(pipe(pin) == 0 && pipe(pout) == 0 && pipe(perr) == 0);
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        dup2(pin[0], 0);
+        dup2(pout[1], 1);
+        dup2(perr[1], 2);
+        close(pin[1]);
+        close(pout[0]);
+        close(perr[0]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(pin[0]);
+    close(pout[1]);
+    close(perr[1]);
+    if (in != NULL) {
+        size_t left = strlen(in);
+        while (left > 0) {
+            ssize_t n = write(pin[1], in, left);
+            if (n <= 0)
+                break;
+            in += n;
+            left -= (size_t)n;
+        }
+    }
+    close(pin[1]);
+    size_t ocap = 0, ecap = 0;
+    struct pollfd fds[2] = {{pout[0], POLLIN, 0}, {perr[0], POLLIN, 0}};
+    int open_fds = 2;
+    while (open_fds > 0) {
+        if (poll(fds, 2, -1) < 0 && errno == EINTR)
+            continue;
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            char **b = i == 0 ? &r->out : &r->err;
+            size_t *l = i == 0 ? &r->out_len : &r->err_len;
+            size_t before = *l;
+            drain(fds[i].fd, b, l, i == 0 ? &ocap : &ecap);
+            if (*l == before) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                open_fds--;
+            }
+        }
+    }
+    if (r->out == NULL)
+        r->out = calloc(1, 1);
+    if (r->err == NULL)
+        r->err = calloc(1, 1);
+    r->out[r->out_len] = '\0';
+    r->err[r->err_len] = '\0';
+    int st = 0;
+    struct rusage ru;
+    ck_assert(wait4(pid, &st, 0, &ru) == pid);
+    r->maxrss_kb = ru.ru_maxrss;
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void
+cs_test_custody(cs_run_t *r, const char *arg, ...)
+{
+    char *argv[64];
+    int n = 0;
+    argv[n++] = (char *)CUSTODY_BIN;
+    va_list ap;
+    va_start(ap, arg);
+    for (const char *a = arg; a != NULL && n < 63; a = va_arg(ap, const char *))
+        argv[n++] = (char *)a;
+    va_end(ap);
+    argv[n] = NULL;
+    cs_test_run(r, NULL, argv);
+}
+
+void
+cs_test_run_free(cs_run_t *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}
+
+long
+cs_test_sql_count(const char *db, const char *sql)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    long n = -1;
+    ck_assert_int_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(h, 5000);
+    ck_assert_msg(sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(h));
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+}

@@ -1,0 +1,52 @@
+/* tests/support/testutil.h: temporary folders, files and real child processes for tests. */
+#ifndef CS_TESTS_TESTUTIL_H
+#define CS_TESTS_TESTUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifndef CUSTODY_BIN
+#define CUSTODY_BIN "custody"
+#endif
+#ifndef CUSTODY_CORPUS
+#define CUSTODY_CORPUS "../shared/corpus"
+#endif
+
+typedef struct cs_run {
+    int status;     /* exit code, or 128 + signal */
+    char *out;      /* stdout, NUL-terminated */
+    size_t out_len;
+    char *err;      /* stderr, NUL-terminated */
+    size_t err_len;
+    long maxrss_kb; /* peak RSS of the child */
+} cs_run_t;
+
+/** Makes a fresh folder under $TMPDIR (or /tmp) and returns its path (static storage per call
+ * site is not kept: the caller copies it). Aborts the test on failure. */
+char *cs_test_tmpdir(void);
+
+/** Removes a tree; symlinks are removed, never followed. */
+void cs_test_rmrf(const char *path);
+
+/** Writes `len` bytes to `path` (created or truncated, mode 0644). */
+void cs_test_write(const char *path, const void *data, size_t len);
+
+/** Writes `len` pseudo-random bytes made from `seed` to `path`. */
+void cs_test_write_random(const char *path, size_t len, unsigned seed);
+
+/** Reads a whole file into a malloc'd NUL-terminated buffer; NULL if it cannot. */
+char *cs_test_read(const char *path, size_t *len);
+
+/** Runs argv (argv[0] is a path), feeding `in` (may be NULL) on stdin; fills *r. */
+void cs_test_run(cs_run_t *r, const char *in, char *const argv[]);
+
+/** Runs build/custody with the NULL-terminated arguments that follow. */
+void cs_test_custody(cs_run_t *r, const char *arg, ...);
+
+/** Frees what cs_test_run put in *r. */
+void cs_test_run_free(cs_run_t *r);
+
+/** Counts rows of `sql` (a SELECT count(*) ...) in the SQLite file `db`. */
+long cs_test_sql_count(const char *db, const char *sql);
+
+#endif
