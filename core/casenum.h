@@ -5,6 +5,20 @@
  * brackets [ ] ［ ］ 【 】 ( ) （ ） 〔 〕 all become 〔 〕; leading zeros of the sequence go.
  * Validation (configurable): the normalised text must match `case.pattern`, a POSIX
  * extended regular expression matched byte-wise against UTF-8.
+ *
+ * Details of the fixed part, checked in this order so the first fault is the one reported:
+ * - the input must be valid UTF-8 (no overlongs, surrogates, code points above U+10FFFF or
+ *   truncated characters): CS_EUTF8, the detail gives the byte offset;
+ * - "spaces" are Unicode White_Space (ASCII whitespace, U+00A0, U+3000 and their kin); at the
+ *   ends they go, inside they are CS_ECASE with the character position;
+ * - the year opens with the first bracket of the set and closes with the first closing one
+ *   after it (any pairing); the text before it (the prefix) must not be empty; the year must
+ *   be exactly 4 digits; the sequence must be digits and the last character must be 号;
+ * - more than CS_CASENUM_MAX - 1 bytes after normalisation is CS_ECASE, never a cut.
+ * Letters are not normalised: ASCII agency abbreviations ("ABC罚[2023]5号") pass the default
+ * pattern as they are; a deployment that wants only Chinese agencies narrows `case.pattern`.
+ * Matching is byte-wise only while the process stays in the C locale, as Custody does; note
+ * that the default `{2,}` counts bytes, so a one-character CJK prefix passes it.
  */
 #ifndef CS_CORE_CASENUM_H
 #define CS_CORE_CASENUM_H
@@ -34,7 +48,8 @@ void cs_casenum_rule_free(cs_casenum_rule_t **rule);
 
 /** Parses `input` (NUL-terminated UTF-8) into *out. Returns 0, CS_EUTF8 for bad UTF-8 or
  * CS_ECASE when the text is not a case number; either way cs_diag() says what is wrong,
- * quoting the input, and *out is zeroed. */
+ * quoting the input, and *out is zeroed. (Also CS_EINVAL for a NULL argument and CS_ENOMEM
+ * if the regex engine runs out of memory.) */
 int cs_casenum_parse(const cs_casenum_rule_t *rule, const char *input, cs_casenum_t *out);
 
 #endif

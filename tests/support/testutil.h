@@ -13,10 +13,10 @@
 #endif
 
 typedef struct cs_run {
-    int status;     /* exit code, or 128 + signal */
-    char *out;      /* stdout, NUL-terminated */
+    int status; /* exit code, or 128 + signal */
+    char *out;  /* stdout, NUL-terminated */
     size_t out_len;
-    char *err;      /* stderr, NUL-terminated */
+    char *err; /* stderr, NUL-terminated */
     size_t err_len;
     long maxrss_kb; /* peak RSS of the child */
 } cs_run_t;

@@ -1,0 +1,239 @@
+/* core/config.c: the configuration table, INI parsing and overrides. */
+#include "core/config.h"
+
+#include "core/casenum.h"
+#include "core/error.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { CONF_INT, CONF_STR } conf_type_t;
+
+typedef struct conf_key {
+    const char *name;
+    conf_type_t type;
+    size_t offset;
+    long long min, max; /* INT: value bounds; STR: length bounds in bytes */
+    const char *def;
+    const char *help;
+} conf_key_t;
+
+#define OFF(field) offsetof(cs_config_t, field)
+
+static const conf_key_t conf_table[] = {
+    {"case.pattern", CONF_STR, OFF(case_pattern), 1, CS_CONFIG_STR_MAX - 1,
+     CS_CASENUM_DEFAULT_PATTERN,
+     "Case numbers accepted after normalisation (brackets to 〔〕, full-width digits to\n"
+     "# ASCII, spaces trimmed): a POSIX extended regular expression matched byte-wise on UTF-8."},
+    {"catalog.busy_timeout_ms", CONF_INT, OFF(catalog_busy_timeout_ms), 0, 600000, "10000",
+     "How long a command waits for another process's lock on catalog.db, in milliseconds."},
+    {"store.buffer_kb", CONF_INT, OFF(store_buffer_kb), 64, 16384, "1024",
+     "Size of the buffer the store reads and writes originals with, in KiB."},
+};
+
+#define CONF_COUNT (sizeof conf_table / sizeof conf_table[0])
+
+static const conf_key_t *
+conf_find(const char *name)
+{
+    for (size_t i = 0; i < CONF_COUNT; i++)
+        if (strcmp(conf_table[i].name, name) == 0)
+            return &conf_table[i];
+    return NULL;
+}
+
+static int
+conf_apply(cs_config_t *cfg, const conf_key_t *k, const char *value, const char *origin)
+{
+    char *field = (char *)cfg + k->offset;
+    if (k->type == CONF_STR) {
+        size_t len = strlen(value);
+        if ((long long)len < k->min || (long long)len > k->max) {
+            cs_diag_set("%s: %s is %zu bytes long; allowed %lld..%lld bytes", origin, k->name, len,
+                        k->min, k->max);
+            return CS_ECONFIG;
+        }
+        memcpy(field, value, len + 1);
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(value, &end, 10);
+    if (errno != 0 || end == value || *end != '\0' || v < k->min || v > k->max) {
+        cs_diag_set("%s: %s = \"%s\" is not allowed; give a whole number in %lld..%lld", origin,
+                    k->name, value, k->min, k->max);
+        return CS_ECONFIG;
+    }
+    *(int *)field = (int)v;
+    return 0;
+}
+
+void
+cs_config_defaults(cs_config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t i = 0; i < CONF_COUNT; i++)
+        (void)conf_apply(cfg, &conf_table[i], conf_table[i].def, "default");
+}
+
+int
+cs_config_set(cs_config_t *cfg, const char *key, const char *value, const char *origin)
+{
+    const conf_key_t *k = conf_find(key);
+    if (k == NULL) {
+        cs_diag_set("%s: unknown key \"%s\"; `custody config` lists every key", origin, key);
+        return CS_ECONFIG;
+    }
+    return conf_apply(cfg, k, value, origin);
+}
+
+/* Trims ASCII whitespace in place and returns the start. */
+static char *
+trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+static int
+conf_line(cs_config_t *cfg, char *line, char *section, size_t section_len, const char *where)
+{
+    char *s = trim(line);
+    if (*s == '\0' || *s == '#' || *s == ';')
+        return 0;
+    if (*s == '[') {
+        char *close = strchr(s, ']');
+        if (close == NULL || close[1] != '\0' || close == s + 1) {
+            cs_diag_set("%s: bad section header \"%s\"; write it as [section]", where, s);
+            return CS_ECONFIG;
+        }
+        *close = '\0';
+        if ((size_t)snprintf(section, section_len, "%s", trim(s + 1)) >= section_len) {
+            cs_diag_set("%s: section name too long", where);
+            return CS_ECONFIG;
+        }
+        return 0;
+    }
+    char *eq = strchr(s, '=');
+    if (eq == NULL) {
+        cs_diag_set("%s: expected \"key = value\", found \"%s\"", where, s);
+        return CS_ECONFIG;
+    }
+    *eq = '\0';
+    char *key = trim(s), *value = trim(eq + 1);
+    size_t vlen = strlen(value);
+    if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+        value[vlen - 1] = '\0';
+        value++;
+    }
+    if (section[0] == '\0') {
+        cs_diag_set("%s: key \"%s\" is outside any [section]", where, key);
+        return CS_ECONFIG;
+    }
+    char full[128];
+    if ((size_t)snprintf(full, sizeof full, "%s.%s", section, key) >= sizeof full) {
+        cs_diag_set("%s: key \"%s.%s\" is too long", where, section, key);
+        return CS_ECONFIG;
+    }
+    return cs_config_set(cfg, full, value, where);
+}
+
+int
+cs_config_load(cs_config_t *cfg, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        if (errno == ENOENT)
+            return 0;
+        cs_diag_set("%s: cannot read: %s", path, strerror(errno));
+        return cs_err_from_errno(errno);
+    }
+    char line[2048], section[64] = "", where[4200];
+    int rc = 0, lineno = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        lineno++;
+        snprintf(where, sizeof where, "%s line %d", path, lineno);
+        size_t n = strlen(line);
+        if (n == sizeof line - 1 && line[n - 1] != '\n' && !feof(f)) {
+            cs_diag_set("%s: line longer than %zu bytes", where, sizeof line - 2);
+            rc = CS_ECONFIG;
+            break;
+        }
+        if ((rc = conf_line(cfg, line, section, sizeof section, where)) != 0)
+            break;
+    }
+    if (rc == 0 && ferror(f)) {
+        cs_diag_set("%s: read error", path);
+        rc = CS_EIO;
+    }
+    fclose(f);
+    return rc;
+}
+
+int
+cs_config_override(cs_config_t *cfg, const char *assignment)
+{
+    const char *eq = strchr(assignment, '=');
+    char key[128];
+    if (eq == NULL || eq == assignment) {
+        cs_diag_set("--set \"%s\": write it as section.key=value", assignment);
+        return CS_ECONFIG;
+    }
+    if ((size_t)(eq - assignment) >= sizeof key) {
+        cs_diag_set("--set \"%s\": key too long", assignment);
+        return CS_ECONFIG;
+    }
+    memcpy(key, assignment, (size_t)(eq - assignment));
+    key[eq - assignment] = '\0';
+    return cs_config_set(cfg, key, eq + 1, "--set");
+}
+
+int
+cs_config_write_default(FILE *f)
+{
+    const char *last = "";
+    size_t last_len = 0;
+    fprintf(f, "# custody.conf: the configuration of one Custody home.\n"
+               "# Every key is listed with its default; uncomment a line to change it.\n"
+               "# `--set section.key=value` on any command overrides this file.\n");
+    for (size_t i = 0; i < CONF_COUNT; i++) {
+        const conf_key_t *k = &conf_table[i];
+        const char *dot = strchr(k->name, '.');
+        size_t slen = (size_t)(dot - k->name);
+        if (slen != last_len || strncmp(last, k->name, slen) != 0)
+            fprintf(f, "\n[%.*s]\n", (int)slen, k->name);
+        last = k->name;
+        last_len = slen;
+        fprintf(f, "# %s\n", k->help);
+        if (k->type == CONF_INT)
+            fprintf(f, "# integer, %lld..%lld; default %s\n", k->min, k->max, k->def);
+        else
+            fprintf(f, "# text, %lld..%lld bytes\n", k->min, k->max);
+        fprintf(f, "#%s = %s\n", dot + 1, k->def);
+    }
+    return ferror(f) ? CS_EIO : 0;
+}
+
+void
+cs_config_each(const cs_config_t *cfg, void (*fn)(const char *key, const char *value, void *arg),
+               void *arg)
+{
+    char buf[32];
+    for (size_t i = 0; i < CONF_COUNT; i++) {
+        const char *field = (const char *)cfg + conf_table[i].offset;
+        if (conf_table[i].type == CONF_INT) {
+            snprintf(buf, sizeof buf, "%d", *(const int *)field);
+            fn(conf_table[i].name, buf, arg);
+        } else {
+            fn(conf_table[i].name, field, arg);
+        }
+    }
+}

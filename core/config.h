@@ -1,0 +1,41 @@
+/* core/config.h: the one table of configuration keys, the INI file and --set overrides.
+ *
+ * Every key has a name ("section.key"), a type, bounds and a default in one table
+ * (core/config.c). Modules receive the plain cs_config_t and never read the file.
+ */
+#ifndef CS_CORE_CONFIG_H
+#define CS_CORE_CONFIG_H
+
+#include <stdio.h>
+
+#define CS_CONFIG_STR_MAX 512
+
+typedef struct cs_config {
+    char case_pattern[CS_CONFIG_STR_MAX]; /* case.pattern */
+    int catalog_busy_timeout_ms;          /* catalog.busy_timeout_ms */
+    int store_buffer_kb;                  /* store.buffer_kb */
+} cs_config_t;
+
+/** Fills *cfg with every key's default. */
+void cs_config_defaults(cs_config_t *cfg);
+
+/** Sets one key from text. `origin` names where the value came from for the error detail
+ * ("custody.conf line 4", "--set"). CS_ECONFIG for an unknown key or a bad or out-of-range
+ * value; the detail names the key and the allowed range. */
+int cs_config_set(cs_config_t *cfg, const char *key, const char *value, const char *origin);
+
+/** Applies an INI file. A missing file is not an error (defaults stand). CS_ECONFIG with a
+ * detail naming the file, line and key for anything it cannot accept. */
+int cs_config_load(cs_config_t *cfg, const char *path);
+
+/** Applies one "section.key=value" override (the --set option). */
+int cs_config_override(cs_config_t *cfg, const char *assignment);
+
+/** Writes the commented default file: every key with its meaning, default and range. */
+int cs_config_write_default(FILE *f);
+
+/** Calls fn(key, value-as-text, arg) for every key in table order. */
+void cs_config_each(const cs_config_t *cfg,
+                    void (*fn)(const char *key, const char *value, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,318 @@
+/* indexer/catalog.c: opening and closing the catalog, transactions, and the one place where
+ * SQLite result codes become CS_E* codes. */
+#include "indexer/catalog_int.h"
+
+#include "core/error.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define CS_CATALOG_BUSY_DEFAULT_MS 5000
+
+static int
+err_constraint(int xrc)
+{
+    switch (xrc) {
+    case SQLITE_CONSTRAINT_CHECK:
+    case SQLITE_CONSTRAINT_NOTNULL:
+    case SQLITE_CONSTRAINT_DATATYPE:
+        return CS_EINVAL; /* a value the schema refuses: the caller's input */
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+        return CS_EEXIST;
+    default:
+        return CS_EDB; /* foreign key, write-once trigger: our bug or a tampered file */
+    }
+}
+
+/* SQLite says only "unable to open"; the errno of its last system call says why. */
+static int
+err_cantopen(cs_catalog_t *cat, int *sys)
+{
+    struct stat st;
+
+    *sys = cat->db != NULL ? sqlite3_system_errno(cat->db) : 0;
+    if (*sys == 0 && stat(cat->path, &st) != 0)
+        *sys = errno;
+    if (*sys == ENOENT || *sys == ENOTDIR)
+        return CS_ENOENT;
+    if (*sys == EISDIR)
+        return CS_EISDIR;
+    return CS_EACCES;
+}
+
+int
+cs_cat_err(cs_catalog_t *cat, int rc, const char *what)
+{
+    const char *msg = cat->db != NULL ? sqlite3_errmsg(cat->db) : sqlite3_errstr(rc);
+    int err, sys;
+
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        cs_diag_set("catalog %s is locked by another process (waited %d ms); try again", cat->path,
+                    cat->busy_timeout_ms);
+        return CS_EBUSY;
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+        cs_diag_set("catalog %s is damaged or not a Custody catalog (%s); restore it from a "
+                    "backup",
+                    cat->path, msg);
+        return CS_ECORRUPT;
+    case SQLITE_FULL:
+        cs_diag_set("catalog %s: %s: the disk is full (%s); free space and try again", cat->path,
+                    what, msg);
+        return CS_ENOSPC;
+    case SQLITE_CANTOPEN:
+        err = err_cantopen(cat, &sys);
+        cs_diag_set("catalog %s cannot be opened (%s); check the folder exists and is writable",
+                    cat->path, sys != 0 ? strerror(sys) : msg);
+        return err;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+        cs_diag_set("catalog %s: %s: not writable (%s); check its permissions", cat->path, what,
+                    msg);
+        return CS_EACCES;
+    case SQLITE_IOERR:
+        cs_diag_set("catalog %s: %s: input/output error (%s)", cat->path, what, msg);
+        return CS_EIO;
+    case SQLITE_NOMEM:
+        cs_diag_set("catalog %s: %s: out of memory", cat->path, what);
+        return CS_ENOMEM;
+    case SQLITE_CONSTRAINT:
+        cs_diag_set("catalog %s: %s: refused (%s)", cat->path, what, msg);
+        return err_constraint(rc);
+    default:
+        cs_diag_set("catalog %s: %s: %s (sqlite %d)", cat->path, what, msg, rc);
+        return CS_EDB;
+    }
+}
+
+int
+cs_cat_prepare(cs_catalog_t *cat, const char *sql, sqlite3_stmt **st, const char *what)
+{
+    int rc = sqlite3_prepare_v2(cat->db, sql, -1, st, NULL);
+    if (rc != SQLITE_OK) {
+        *st = NULL;
+        return cs_cat_err(cat, rc, what);
+    }
+    return 0;
+}
+
+int
+cs_cat_exec(cs_catalog_t *cat, const char *sql, const char *what)
+{
+    int rc = sqlite3_exec(cat->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : cs_cat_err(cat, rc, what);
+}
+
+int
+cs_cat_begin(cs_catalog_t *cat, const char *what)
+{
+    return cs_cat_exec(cat, "BEGIN IMMEDIATE", what);
+}
+
+int
+cs_cat_begin_read(cs_catalog_t *cat, const char *what)
+{
+    return cs_cat_exec(cat, "BEGIN", what);
+}
+
+int
+cs_cat_commit(cs_catalog_t *cat, const char *what)
+{
+    int err = cs_cat_exec(cat, "COMMIT", what);
+    if (err != 0)
+        cs_cat_rollback(cat);
+    return err;
+}
+
+void
+cs_cat_rollback(cs_catalog_t *cat)
+{
+    if (cat != NULL && cat->db != NULL && !sqlite3_get_autocommit(cat->db))
+        sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* WAL lets readers go on while one writer commits; FULL syncs the WAL at every commit, since
+ * a custody record that a power cut can take back is worth less than the milliseconds. */
+static int
+set_pragmas(cs_catalog_t *cat)
+{
+    sqlite3_stmt *st = NULL;
+    int err, rc;
+
+    err = cs_cat_prepare(cat, "PRAGMA journal_mode=WAL", &st, "cannot set the journal mode");
+    if (err != 0)
+        goto out;
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        err = cs_cat_err(cat, rc, "cannot set the journal mode");
+        goto out;
+    }
+    const char *mode = (const char *)sqlite3_column_text(st, 0);
+    if (mode == NULL || strcasecmp(mode, "wal") != 0) {
+        cs_diag_set("catalog %s: cannot use a write-ahead log (journal mode stays %s); keep the "
+                    "catalog on a local file system",
+                    cat->path, mode != NULL ? mode : "unknown");
+        err = CS_EDB;
+        goto out;
+    }
+    err = cs_cat_exec(cat, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
+                      "cannot set up the connection");
+out:
+    sqlite3_finalize(st);
+    return err;
+}
+
+int
+cs_catalog_open(cs_catalog_t **out, const char *path, int create, const cs_catalog_opts_t *opts)
+{
+    cs_catalog_t *cat = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    int err, rc;
+    struct stat st;
+
+    *out = NULL;
+    if (path == NULL || *path == '\0') {
+        cs_diag_set("catalog: no path given");
+        return CS_EINVAL;
+    }
+    if (opts != NULL && opts->busy_timeout_ms < 0) {
+        cs_diag_set("catalog %s: busy timeout %d ms is negative", path, opts->busy_timeout_ms);
+        return CS_EINVAL;
+    }
+    /* Checked here rather than left to SQLite, whose "unable to open" hides the reason. */
+    if (!create && stat(path, &st) != 0 && errno == ENOENT) {
+        cs_diag_set("catalog %s does not exist; create it first", path);
+        return CS_ENOENT;
+    }
+    if (create)
+        flags |= SQLITE_OPEN_CREATE;
+
+    cat = calloc(1, sizeof *cat);
+    if (cat == NULL || (cat->path = strdup(path)) == NULL) {
+        cs_diag_set("catalog %s: out of memory", path);
+        err = CS_ENOMEM;
+        goto out;
+    }
+    cat->busy_timeout_ms = opts != NULL ? opts->busy_timeout_ms : CS_CATALOG_BUSY_DEFAULT_MS;
+
+    rc = sqlite3_open_v2(path, &cat->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        err = cs_cat_err(cat, rc, "cannot open");
+        goto out;
+    }
+    sqlite3_extended_result_codes(cat->db, 1);
+    sqlite3_busy_timeout(cat->db, cat->busy_timeout_ms);
+
+    err = set_pragmas(cat);
+    if (err != 0)
+        goto out;
+    err = cs_cat_migrate(cat);
+    if (err != 0)
+        goto out;
+    *out = cat;
+    cat = NULL;
+out:
+    cs_catalog_close(&cat);
+    return err;
+}
+
+void
+cs_catalog_close(cs_catalog_t **cat)
+{
+    if (cat == NULL || *cat == NULL)
+        return;
+    /* sqlite3_close_v2 finishes the close once statements are finalized; every function here
+     * finalizes its own, so this closes at once. */
+    sqlite3_close_v2((*cat)->db);
+    free((*cat)->path);
+    free(*cat);
+    *cat = NULL;
+}
+
+int
+cs_catalog_check_writable(cs_catalog_t *cat)
+{
+    int err = cs_cat_begin(cat, "cannot take the write lock");
+    if (err == 0)
+        cs_cat_rollback(cat);
+    return err;
+}
+
+int
+cs_catalog_schema_version(cs_catalog_t *cat)
+{
+    sqlite3_stmt *st = NULL;
+    int err, rc;
+
+    err = cs_cat_prepare(cat, "PRAGMA user_version", &st, "cannot read the schema version");
+    if (err != 0)
+        return err;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = sqlite3_column_int(st, 0);
+    else
+        err = cs_cat_err(cat, rc, "cannot read the schema version");
+    sqlite3_finalize(st);
+    return err;
+}
+
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates, not
+ * above U+10FFFF), or 0 if there is none. */
+static size_t
+utf8_seq(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        unsigned lo = s[0] == 0xe0 ? 0xa0 : 0x80, hi = s[0] == 0xed ? 0x9f : 0xbf;
+        return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
+    }
+    if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        unsigned lo = s[0] == 0xf0 ? 0x90 : 0x80, hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+        return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80 ? 4 : 0;
+    }
+    return 0;
+}
+
+json_t *
+cs_cat_jstr(const char *s)
+{
+    json_t *j;
+    char *buf;
+    size_t len, n = 0;
+
+    if (s == NULL)
+        return json_null();
+    if ((j = json_string(s)) != NULL)
+        return j;
+    len = strlen(s);
+    if (len > SIZE_MAX / 3 || (buf = malloc(len * 3 + 1)) == NULL)
+        return NULL;
+    /* The checks above stop at the NUL, so a sequence cut short never reads past it. */
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0';) {
+        size_t k = utf8_seq(p);
+        if (k == 0) {
+            memcpy(buf + n, "\xef\xbf\xbd", 3);
+            n += 3;
+            p++;
+        } else {
+            memcpy(buf + n, p, k);
+            n += k;
+            p += k;
+        }
+    }
+    buf[n] = '\0';
+    j = json_stringn(buf, n);
+    free(buf);
+    return j;
+}

@@ -1,0 +1,105 @@
+/* indexer/catalog_int.h: what catalog.c, schema.c, items.c and query.c share. Private to
+ * indexer/: nothing outside this folder includes it. */
+#ifndef CS_INDEXER_CATALOG_INT_H
+#define CS_INDEXER_CATALOG_INT_H
+
+#include "indexer/catalog.h"
+
+#include <sqlite3.h>
+
+/* "PRAGMA application_id" of a Custody catalog ('CSTY'): tells our file from other SQLite
+ * databases before any migration touches it. */
+#define CS_CATALOG_APP_ID 0x43535459
+
+struct cs_catalog {
+    sqlite3 *db;
+    char *path;          /* for details */
+    int busy_timeout_ms; /* for details */
+};
+
+/** Converts a SQLite result code (and the connection's message) into a CS_E* code and sets a
+ * one-line detail naming the catalog and `what` was being done. Never returns 0. */
+int cs_cat_err(cs_catalog_t *cat, int rc, const char *what);
+
+/** Prepares `sql` into *st; on failure returns a CS_E* code with a detail. */
+int cs_cat_prepare(cs_catalog_t *cat, const char *sql, sqlite3_stmt **st, const char *what);
+
+/** Runs a statement without parameters or rows ("BEGIN IMMEDIATE", constant DDL). */
+int cs_cat_exec(cs_catalog_t *cat, const char *sql, const char *what);
+
+/** Starts a write transaction (BEGIN IMMEDIATE: the write lock is taken now, so a busy
+ * catalog fails here, before any row is written). */
+int cs_cat_begin(cs_catalog_t *cat, const char *what);
+
+/** Starts a read transaction: the statements that follow see one snapshot. */
+int cs_cat_begin_read(cs_catalog_t *cat, const char *what);
+
+/** Commits; on failure rolls back and returns the mapped error. */
+int cs_cat_commit(cs_catalog_t *cat, const char *what);
+
+/** Rolls back if a transaction is open; keeps the detail already set. */
+void cs_cat_rollback(cs_catalog_t *cat);
+
+/** Brings the schema up to the latest migration. CS_ECONFIG if the catalog is newer than this
+ * program, CS_ECORRUPT if it is another application's database. */
+int cs_cat_migrate(cs_catalog_t *cat);
+
+/** Returns the newest schema version this program knows. */
+int cs_cat_schema_latest(void);
+
+/** Copies a full sha256 (64 hex digits, either case) into `out` in lower case; CS_EINVAL with
+ * a detail otherwise. */
+int cs_cat_sha256_norm(const char *sha256, char out[65]);
+
+/** Returns a new JSON string for `s`, or JSON null for NULL. Bytes that are not UTF-8 (a file
+ * name from a legacy share, say) become U+FFFD here; the catalog row keeps them as they came.
+ * NULL only when out of memory. */
+json_t *cs_cat_jstr(const char *s);
+
+/* Row-level steps (rows.c). Each runs inside the caller's transaction; `what` names the
+ * caller's action in error details; row ids start at 1, so an id of 0 stands for NULL. */
+
+#define CS_CAT_TIME_MAX 48
+
+/** Writes the current UTC time as RFC 3339 with milliseconds ("2026-11-27T04:12:25.123Z").
+ * core/clock.h is to take this over once it lands. */
+void cs_cat_now(char buf[CS_CAT_TIME_MAX]);
+
+/** Writes a time in nanoseconds since the epoch as RFC 3339 UTC with nanoseconds. */
+void cs_cat_time_ns(int64_t ns, char buf[CS_CAT_TIME_MAX]);
+
+/** Sets a detail and returns CS_ENOMEM. */
+int cs_cat_no_memory(cs_catalog_t *cat, const char *what);
+
+/** Steps a statement that returns no rows; maps its failure. */
+int cs_cat_step_done(cs_catalog_t *cat, sqlite3_stmt *st, const char *what);
+
+/** Binds a row id, or NULL for 0. */
+void cs_cat_bind_id(sqlite3_stmt *st, int col, sqlite3_int64 id);
+
+/** Sets *id to the row id of the item `sha256` (already normalised); CS_ENOTFOUND if none. */
+int cs_cat_item_id(cs_catalog_t *cat, const char *sha256, sqlite3_int64 *id, const char *what);
+
+/** Sets *id to the case `number`, inserting it (created at `now`) on first use. */
+int cs_cat_upsert_case(cs_catalog_t *cat, const char *number, const char *now, sqlite3_int64 *id,
+                       const char *what);
+
+/** Sets *id to the party `name` of a case, inserting it on first use. */
+int cs_cat_upsert_party(cs_catalog_t *cat, sqlite3_int64 case_id, const char *name, const char *now,
+                        sqlite3_int64 *id, const char *what);
+
+/** Appends an event about an item and/or case; `detail` (NULL: {}) is borrowed. */
+int cs_cat_insert_event(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_id,
+                        const char *kind, const char *actor, const char *at, json_t *detail,
+                        const char *what);
+
+/** Sets *found to 1 if the item has an active link to exactly (case, party or none). */
+int cs_cat_active_link(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_id,
+                       sqlite3_int64 party_id, int *found, const char *what);
+
+/** Inserts an active link; sets *id (if not NULL) to its row id. */
+int cs_cat_insert_link(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_id,
+                       sqlite3_int64 party_id, const char *by, const char *at, const char *reason,
+                       sqlite3_int64 *id, const char *what);
+
+#endif

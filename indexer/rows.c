@@ -1,0 +1,253 @@
+/* indexer/rows.c: the row-level steps that arrivals, links and events are made of. Each runs
+ * inside the caller's transaction and leaves rollback to it. */
+#include "indexer/catalog_int.h"
+
+#include "core/error.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int
+cs_cat_no_memory(cs_catalog_t *cat, const char *what)
+{
+    cs_diag_set("catalog %s: %s: out of memory", cat->path, what);
+    return CS_ENOMEM;
+}
+
+void
+cs_cat_now(char buf[CS_CAT_TIME_MAX])
+{
+    struct timespec ts;
+    struct tm tm;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, CS_CAT_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, CS_CAT_TIME_MAX - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+/* Floor division keeps times before 1970 right. */
+void
+cs_cat_time_ns(int64_t ns, char buf[CS_CAT_TIME_MAX])
+{
+    int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+    struct tm tm;
+
+    if (frac < 0) {
+        frac += 1000000000;
+        sec -= 1;
+    }
+    time_t t = (time_t)sec;
+    gmtime_r(&t, &tm);
+    size_t n = strftime(buf, CS_CAT_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, CS_CAT_TIME_MAX - n, ".%09" PRId64 "Z", frac);
+}
+
+int
+cs_cat_sha256_norm(const char *sha256, char out[65])
+{
+    size_t i;
+
+    for (i = 0; sha256 != NULL && i < 64 && sha256[i] != '\0'; i++) {
+        char c = sha256[i];
+        if (c >= 'A' && c <= 'F')
+            c = (char)(c - 'A' + 'a');
+        else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            break;
+        out[i] = c;
+    }
+    if (sha256 == NULL || i != 64 || sha256[64] != '\0') {
+        cs_diag_set("item \"%.80s\": not a sha256 (64 hex digits)", sha256 ? sha256 : "(null)");
+        return CS_EINVAL;
+    }
+    out[64] = '\0';
+    return 0;
+}
+
+int
+cs_cat_step_done(cs_catalog_t *cat, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    return rc == SQLITE_DONE ? 0 : cs_cat_err(cat, rc, what);
+}
+
+/* Row ids start at 1, so 0 stands for SQL NULL. */
+void
+cs_cat_bind_id(sqlite3_stmt *st, int col, sqlite3_int64 id)
+{
+    if (id > 0)
+        sqlite3_bind_int64(st, col, id);
+    else
+        sqlite3_bind_null(st, col);
+}
+
+int
+cs_cat_item_id(cs_catalog_t *cat, const char *sha256, sqlite3_int64 *id, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int err, rc;
+
+    err = cs_cat_prepare(cat, "SELECT id FROM items WHERE sha256 = ?1", &st, what);
+    if (err != 0)
+        return err;
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+    } else if (rc == SQLITE_DONE) {
+        cs_diag_set("item %s: not found in catalog %s", sha256, cat->path);
+        err = CS_ENOTFOUND;
+    } else {
+        err = cs_cat_err(cat, rc, what);
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
+/* Looks a row up with `sel`; if absent inserts it with `ins`. Both take ?1 = key text and,
+ * when parent > 0, ?2 = parent id; `ins` takes the time as its last parameter. */
+static int
+upsert(cs_catalog_t *cat, const char *sel, const char *ins, sqlite3_int64 parent, const char *key,
+       const char *now, sqlite3_int64 *id, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int err, rc;
+
+    err = cs_cat_prepare(cat, sel, &st, what);
+    if (err != 0)
+        goto out;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (parent > 0)
+        sqlite3_bind_int64(st, 2, parent);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        goto out;
+    }
+    if (rc != SQLITE_DONE) {
+        err = cs_cat_err(cat, rc, what);
+        goto out;
+    }
+    sqlite3_finalize(st);
+    err = cs_cat_prepare(cat, ins, &st, what);
+    if (err != 0)
+        goto out;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (parent > 0)
+        sqlite3_bind_int64(st, 2, parent);
+    sqlite3_bind_text(st, parent > 0 ? 3 : 2, now, -1, SQLITE_STATIC);
+    err = cs_cat_step_done(cat, st, what);
+    if (err == 0)
+        *id = sqlite3_last_insert_rowid(cat->db);
+out:
+    sqlite3_finalize(st);
+    return err;
+}
+
+int
+cs_cat_upsert_case(cs_catalog_t *cat, const char *number, const char *now, sqlite3_int64 *id,
+                   const char *what)
+{
+    return upsert(cat, "SELECT id FROM cases WHERE number = ?1",
+                  "INSERT INTO cases (number, created_at) VALUES (?1, ?2)", 0, number, now, id,
+                  what);
+}
+
+int
+cs_cat_upsert_party(cs_catalog_t *cat, sqlite3_int64 case_id, const char *name, const char *now,
+                    sqlite3_int64 *id, const char *what)
+{
+    return upsert(cat, "SELECT id FROM parties WHERE name = ?1 AND case_id = ?2",
+                  "INSERT INTO parties (name, case_id, created_at) VALUES (?1, ?2, ?3)", case_id,
+                  name, now, id, what);
+}
+
+/* Appends an event; `detail` (NULL: {}) is borrowed. */
+int
+cs_cat_insert_event(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_id,
+                    const char *kind, const char *actor, const char *at, json_t *detail,
+                    const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    char *text = NULL;
+    int err;
+
+    text = detail != NULL ? json_dumps(detail, JSON_COMPACT) : strdup("{}");
+    if (text == NULL) {
+        cs_diag_set("catalog %s: %s: out of memory", cat->path, what);
+        return CS_ENOMEM;
+    }
+    err = cs_cat_prepare(cat,
+                         "INSERT INTO events (item_id, case_id, kind, actor, at, detail)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         &st, what);
+    if (err != 0)
+        goto out;
+    cs_cat_bind_id(st, 1, item_id);
+    cs_cat_bind_id(st, 2, case_id);
+    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
+    err = cs_cat_step_done(cat, st, what);
+out:
+    sqlite3_finalize(st);
+    free(text);
+    return err;
+}
+
+/* Sets *found to 1 if the item has an active link to exactly (case, party-or-none). */
+int
+cs_cat_active_link(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_id,
+                   sqlite3_int64 party_id, int *found, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int err, rc;
+
+    err = cs_cat_prepare(cat,
+                         "SELECT 1 FROM links WHERE item_id = ?1 AND case_id = ?2"
+                         " AND party_id IS ?3 AND superseded_at IS NULL",
+                         &st, what);
+    if (err != 0)
+        return err;
+    sqlite3_bind_int64(st, 1, item_id);
+    sqlite3_bind_int64(st, 2, case_id);
+    cs_cat_bind_id(st, 3, party_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        *found = rc == SQLITE_ROW;
+    else
+        err = cs_cat_err(cat, rc, what);
+    sqlite3_finalize(st);
+    return err;
+}
+
+int
+cs_cat_insert_link(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_id,
+                   sqlite3_int64 party_id, const char *by, const char *at, const char *reason,
+                   sqlite3_int64 *id, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int err;
+
+    err = cs_cat_prepare(cat,
+                         "INSERT INTO links (item_id, case_id, party_id, linked_by, linked_at,"
+                         " reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         &st, what);
+    if (err != 0)
+        return err;
+    sqlite3_bind_int64(st, 1, item_id);
+    sqlite3_bind_int64(st, 2, case_id);
+    cs_cat_bind_id(st, 3, party_id);
+    sqlite3_bind_text(st, 4, by, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, reason, -1, SQLITE_STATIC);
+    err = cs_cat_step_done(cat, st, what);
+    if (err == 0 && id != NULL)
+        *id = sqlite3_last_insert_rowid(cat->db);
+    sqlite3_finalize(st);
+    return err;
+}

@@ -1,0 +1,212 @@
+/* indexer/schema.c: the catalog schema as a list of migrations. Migration N brings
+ * PRAGMA user_version to N, in one transaction with its DDL: a catalog is at one version or
+ * the next, never in between. Append new migrations; never edit one that has shipped. */
+#include "indexer/catalog_int.h"
+
+#include "core/error.h"
+
+#include <stdio.h>
+
+/* Times are RFC 3339 UTC text ("2026-11-27T04:12:25.123Z"), which sorts as it reads.
+ * A link is active while superseded_at IS NULL. Triggers keep the history write-once: items,
+ * sources and events never change or go, and a link only ever changes by being superseded. */
+static const char *const migrations[] = {
+    /* 1: cases, parties, items, their sources, links and events. */
+    "PRAGMA application_id = 1129534553;" /* CS_CATALOG_APP_ID, 'CSTY' */
+
+    "CREATE TABLE cases ("
+    "  id INTEGER PRIMARY KEY,"
+    "  number TEXT NOT NULL UNIQUE CHECK (length(number) > 0),"
+    "  created_at TEXT NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE parties ("
+    "  id INTEGER PRIMARY KEY,"
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+    "  name TEXT NOT NULL CHECK (length(name) > 0),"
+    "  created_at TEXT NOT NULL,"
+    "  UNIQUE (case_id, name),"
+    "  UNIQUE (id, case_id)" /* parent key of links(party_id, case_id) */
+    ") STRICT;"
+
+    "CREATE TABLE items ("
+    "  id INTEGER PRIMARY KEY,"
+    "  sha256 TEXT NOT NULL UNIQUE"
+    "    CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),"
+    "  size INTEGER NOT NULL CHECK (size > 0),"
+    "  media_type TEXT NOT NULL CHECK (length(media_type) > 0),"
+    "  created_at TEXT NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE item_sources ("
+    "  id INTEGER PRIMARY KEY,"
+    "  item_id INTEGER NOT NULL REFERENCES items(id),"
+    "  original_name TEXT NOT NULL,"
+    "  source_path TEXT NOT NULL,"
+    "  received_by TEXT NOT NULL,"
+    "  received_at TEXT NOT NULL,"
+    "  source_mtime TEXT" /* nanoseconds; NULL: unknown */
+    ") STRICT;"
+    "CREATE INDEX item_sources_item ON item_sources(item_id);"
+
+    "CREATE TABLE links ("
+    "  id INTEGER PRIMARY KEY,"
+    "  item_id INTEGER NOT NULL REFERENCES items(id),"
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+    "  party_id INTEGER,"
+    "  linked_by TEXT NOT NULL,"
+    "  linked_at TEXT NOT NULL,"
+    "  reason TEXT NOT NULL CHECK (length(reason) > 0),"
+    "  superseded_by INTEGER REFERENCES links(id),"
+    "  superseded_at TEXT,"
+    "  CHECK (superseded_by IS NULL OR superseded_at IS NOT NULL),"
+    "  FOREIGN KEY (party_id, case_id) REFERENCES parties(id, case_id)" /* party of this case */
+    ") STRICT;"
+    "CREATE INDEX links_item ON links(item_id);"
+    "CREATE INDEX links_case_active ON links(case_id, linked_at) WHERE superseded_at IS NULL;"
+    "CREATE UNIQUE INDEX links_one_active ON links(item_id, case_id, coalesce(party_id, 0))"
+    "  WHERE superseded_at IS NULL;"
+
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  item_id INTEGER REFERENCES items(id),"
+    "  case_id INTEGER REFERENCES cases(id),"
+    "  kind TEXT NOT NULL CHECK (length(kind) > 0),"
+    "  actor TEXT NOT NULL,"
+    "  at TEXT NOT NULL,"
+    "  detail TEXT NOT NULL CHECK (json_valid(detail))"
+    ") STRICT;"
+    "CREATE INDEX events_item ON events(item_id);"
+    "CREATE INDEX events_case ON events(case_id);"
+
+    "CREATE TRIGGER items_no_update BEFORE UPDATE ON items"
+    "  BEGIN SELECT RAISE(ABORT, 'items are write-once'); END;"
+    "CREATE TRIGGER items_no_delete BEFORE DELETE ON items"
+    "  BEGIN SELECT RAISE(ABORT, 'items are never deleted'); END;"
+    "CREATE TRIGGER item_sources_no_update BEFORE UPDATE ON item_sources"
+    "  BEGIN SELECT RAISE(ABORT, 'item sources are write-once'); END;"
+    "CREATE TRIGGER item_sources_no_delete BEFORE DELETE ON item_sources"
+    "  BEGIN SELECT RAISE(ABORT, 'item sources are never deleted'); END;"
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are write-once'); END;"
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are never deleted'); END;"
+    "CREATE TRIGGER links_no_delete BEFORE DELETE ON links"
+    "  BEGIN SELECT RAISE(ABORT, 'links are never deleted'); END;"
+    "CREATE TRIGGER links_only_superseded BEFORE UPDATE ON links"
+    "  WHEN OLD.superseded_by IS NOT NULL"
+    "    OR (OLD.superseded_at IS NOT NULL AND NEW.superseded_at IS NOT OLD.superseded_at)"
+    "    OR NEW.item_id IS NOT OLD.item_id OR NEW.case_id IS NOT OLD.case_id"
+    "    OR NEW.party_id IS NOT OLD.party_id OR NEW.linked_by IS NOT OLD.linked_by"
+    "    OR NEW.linked_at IS NOT OLD.linked_at OR NEW.reason IS NOT OLD.reason"
+    "  BEGIN SELECT RAISE(ABORT, 'a link only changes by being superseded'); END;",
+};
+
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int
+cs_cat_schema_latest(void)
+{
+    return N_MIGRATIONS;
+}
+
+/* Runs a one-row, one-integer query (a PRAGMA or a count). */
+static int
+query_int(cs_catalog_t *cat, const char *sql, int *val)
+{
+    sqlite3_stmt *st = NULL;
+    int err, rc;
+
+    err = cs_cat_prepare(cat, sql, &st, "cannot read the schema");
+    if (err != 0)
+        return err;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *val = sqlite3_column_int(st, 0);
+    else
+        err = cs_cat_err(cat, rc, "cannot read the schema");
+    sqlite3_finalize(st);
+    return err;
+}
+
+/* Refuses another application's database before a migration writes into it, and a catalog
+ * from a newer Custody, whose schema this program would misread. */
+static int
+check_owner(cs_catalog_t *cat, int *version)
+{
+    int app_id = 0, objects = 0, err;
+
+    if ((err = query_int(cat, "PRAGMA application_id", &app_id)) != 0 ||
+        (err = query_int(cat, "PRAGMA user_version", version)) != 0 ||
+        (err = query_int(cat, "SELECT count(*) FROM sqlite_schema", &objects)) != 0)
+        return err;
+    if (app_id != CS_CATALOG_APP_ID && !(app_id == 0 && *version == 0 && objects == 0)) {
+        cs_diag_set("catalog %s is damaged or not a Custody catalog (another application's "
+                    "SQLite database: application id %d, %d schema objects); restore it from a "
+                    "backup",
+                    cat->path, app_id, objects);
+        return CS_ECORRUPT;
+    }
+    if (*version > N_MIGRATIONS) {
+        cs_diag_set("catalog %s has schema version %d, newer than this program's %d; use the "
+                    "Custody release that wrote it, or a newer one",
+                    cat->path, *version, N_MIGRATIONS);
+        return CS_ECONFIG;
+    }
+    return 0;
+}
+
+static int
+migrate_one(cs_catalog_t *cat, int to)
+{
+    char what[64], pragma[64];
+    int version = 0, err;
+
+    snprintf(what, sizeof what, "cannot migrate the schema to version %d", to);
+    err = cs_cat_begin(cat, what);
+    if (err != 0)
+        return err;
+    /* Another process may have migrated while we waited for the lock. */
+    err = query_int(cat, "PRAGMA user_version", &version);
+    if (err != 0 || version >= to)
+        goto out;
+    err = cs_cat_exec(cat, migrations[to - 1], what);
+    if (err != 0)
+        goto out;
+    /* An integer from our own table, not user data: PRAGMA takes no bound parameters. */
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", to);
+    err = cs_cat_exec(cat, pragma, what);
+out:
+    if (err != 0) {
+        cs_cat_rollback(cat);
+        return err;
+    }
+    return cs_cat_commit(cat, what);
+}
+
+int
+cs_cat_migrate(cs_catalog_t *cat)
+{
+    int version = 0, has_items = 0, err;
+
+    err = check_owner(cat, &version);
+    if (err != 0)
+        return err;
+    for (int to = version + 1; to <= N_MIGRATIONS; to++) {
+        err = migrate_one(cat, to);
+        if (err != 0)
+            return err;
+    }
+    err =
+        query_int(cat, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'items'",
+                  &has_items);
+    if (err != 0)
+        return err;
+    if (!has_items) {
+        cs_diag_set("catalog %s is damaged or not a Custody catalog (no items table); restore "
+                    "it from a backup",
+                    cat->path);
+        return CS_ECORRUPT;
+    }
+    return 0;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# scripts/setup.sh start|test: everything a fresh Debian 12 machine needs, as root.
+#   start: install what is missing, build, initialise ./var (or $CUSTODY_HOME) and run the
+#          service in the foreground.
+#   test:  install what is missing, build, and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-}
+case "$mode" in
+start | test) ;;
+*)
+    echo "usage: scripts/setup.sh start|test" >&2
+    exit 2
+    ;;
+esac
+
+# Build and run-time dependencies (DESIGN.md), then the test and benchmark peers.
+packages=(
+    build-essential cmake pkg-config
+    libuv1-dev libh2o-dev libsqlite3-dev libssl-dev libjansson-dev libexif-dev
+    libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev
+    check
+    ffmpeg libimage-exiftool-perl curl sqlite3 time
+)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j"$(nproc)"
+
+if [ "$mode" = test ]; then
+    exec ctest --test-dir build --output-on-failure -j2
+fi
+build/custody init
+exec build/custody serve

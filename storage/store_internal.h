@@ -1,0 +1,62 @@
+/* storage/store_internal.h: what the files of storage/ share; not part of the API.
+ *
+ * Tests may include it to reach paths a healthy machine never takes (the named-temp fallback).
+ */
+#ifndef CS_STORAGE_STORE_INTERNAL_H
+#define CS_STORAGE_STORE_INTERNAL_H
+
+#include "storage/store.h"
+
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stddef.h>
+
+#define CS_STORE_DIR_MODE 0750
+
+struct cs_store {
+    char *root;         /* as given: for cs_store_path and details */
+    int root_fd;        /* <root> */
+    int objects_fd;     /* <root>/objects/sha256 */
+    int tmp_fd;         /* <root>/tmp: on the objects' filesystem, so link and rename work */
+    unsigned char *buf; /* put's two copy buffers of buf_size, allocated once per store */
+    size_t buf_size;
+    EVP_MD_CTX *md;     /* put's digest context, re-initialised per put */
+    int tmpfile_ok;     /* 0 once O_TMPFILE or /proc/self/fd proved unusable: use named temps */
+};
+
+/* SHA-256 fed chunk by chunk, on a helper thread when asked; see store_hash.c. */
+typedef struct cs_store_hasher {
+    EVP_MD_CTX *md;
+    pthread_t thread;
+    sem_t work; /* posted by the caller: a chunk (or stop) is ready */
+    sem_t done; /* posted by the thread: the chunk is hashed */
+    const unsigned char *buf;
+    size_t len;
+    int threaded; /* the thread runs */
+    int busy;     /* a chunk is in flight: its buffer must not be reused yet */
+    int stop;
+    int failed;
+} cs_store_hasher_t;
+
+/** Starts a digest in md, with a helper thread if `threaded` and one can be made. CS_ECRYPTO. */
+int cs_store_hasher_start(cs_store_hasher_t *h, EVP_MD_CTX *md, int threaded);
+
+/** Hashes buf[0..len) next. With a thread it returns at once and buf stays in use until the next
+ * feed, stop or finish returns. CS_ECRYPTO if an earlier chunk failed. */
+int cs_store_hasher_feed(cs_store_hasher_t *h, const unsigned char *buf, size_t len);
+
+/** Writes the digest; stops the thread. CS_ECRYPTO. */
+int cs_store_hasher_finish(cs_store_hasher_t *h, unsigned char digest[32]);
+
+/** Stops the thread, if any, after its chunk in flight; for error paths. Idempotent. */
+void cs_store_hasher_stop(cs_store_hasher_t *h);
+
+/** Writes the 64 lower-case hex digits of a SHA-256 digest and a NUL into out. */
+void cs_store_hex(const unsigned char md[32], char out[CS_SHA256_HEX]);
+
+/** Writes "aa/bb/<hex>", the object's path relative to objects_fd. CS_EINVAL for a malformed
+ * hash, CS_ENAMETOOLONG if buf is too small. */
+int cs_store_relpath(const char *sha256, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,478 @@
+/* storage/store_put.c: cs_store_put_file, the one way bytes enter the store.
+ *
+ * The source is read once; each chunk is hashed and written to a temporary file inside the
+ * store, so the name we give the object is the hash of exactly the bytes we wrote. Writeback
+ * is started every few MiB so the disk works while we hash, and the final fsync is short.
+ */
+#include "storage/store.h"
+#include "storage/store_internal.h"
+
+#include "core/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/fs.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Writeback is started every KICK bytes, and awaited once LAG more bytes are written: the
+ * disk works while we hash, dirty pages stay under LAG + KICK, and the final fsync is short. */
+#ifndef CS_STORE_KICK
+#define CS_STORE_KICK ((off_t)8 << 20)
+#endif
+#ifndef CS_STORE_LAG
+#define CS_STORE_LAG ((off_t)8 << 20)
+#endif
+/* All-zero runs of this size are skipped, not written, so sparse sources stay sparse. */
+#define CS_STORE_ZERO_BLOCK ((size_t)64 << 10)
+
+/* One put in progress; every fd is -1 until opened, so `out:` knows what to undo. */
+struct put {
+    cs_store_t *s;
+    const char *src;
+    int src_fd;
+    int tmp_fd;
+    char tmp_name[48]; /* named temp under tmp/; "" for an O_TMPFILE or once renamed away */
+    struct stat before;
+    uint64_t total;   /* bytes read from the source */
+    off_t data_end;   /* end of the last byte written to the temp */
+    off_t kicked;     /* writeback started up to here */
+    off_t settled;    /* on disk and dropped from the page cache up to here */
+    int cloned; /* the temp is a reflink of the source: hash only, write nothing */
+};
+
+/* Sets the detail for a failed open or read of the source; returns the code. */
+static int
+source_error(const struct put *p, int e)
+{
+    int rc = cs_err_from_errno(e);
+    if (rc == CS_ENOENT)
+        cs_diag_set("%s: no such file; check the path (it may have been moved or deleted)",
+                    p->src);
+    else if (rc == CS_EACCES)
+        cs_diag_set("%s: permission denied; let the custody service user read it", p->src);
+    else if (rc == CS_ELOOP)
+        cs_diag_set("%s: too many levels of symbolic links; point the link at the file itself",
+                    p->src);
+    else
+        cs_diag_set("cannot read %s (%s); check the disk it is on", p->src, strerror(e));
+    return rc;
+}
+
+/* Sets the detail for a failed write, sync or link inside the store; returns the code. */
+static int
+store_error(const struct put *p, const char *what, int e)
+{
+    int rc = cs_err_from_errno(e);
+    if (rc == CS_ENOSPC)
+        cs_diag_set("store %s: disk full while storing %s; free space and try again", p->s->root,
+                    p->src);
+    else
+        cs_diag_set("store %s: %s failed while storing %s (%s); check the disk and its "
+                    "permissions",
+                    p->s->root, what, p->src, strerror(e));
+    return rc;
+}
+
+/* Says how the source differs from what we saw at open; returns CS_ECHANGED. */
+static int
+changed(const struct put *p, const struct stat *now)
+{
+    char how[96];
+    int n;
+    if (now->st_size != p->before.st_size)
+        n = snprintf(how, sizeof how, "size %jd -> %jd", (intmax_t)p->before.st_size,
+                     (intmax_t)now->st_size);
+    else if (p->total != (uint64_t)p->before.st_size)
+        n = snprintf(how, sizeof how, "read %" PRIu64 " of %jd bytes", p->total,
+                     (intmax_t)p->before.st_size);
+    else
+        n = snprintf(how, sizeof how, "modified, size %jd unchanged", (intmax_t)now->st_size);
+    if (n < 0 || (size_t)n >= sizeof how)
+        how[0] = '\0';
+    cs_diag_set("%s changed while it was being stored (%s); wait until it is fully written and "
+                "try again",
+                p->src, how);
+    return CS_ECHANGED;
+}
+
+static int
+same_time(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* Compares the source now with the source at open; the bytes we hashed must be all of it. */
+static int
+check_unchanged(const struct put *p)
+{
+    struct stat now;
+    if (fstat(p->src_fd, &now) != 0)
+        return source_error(p, errno);
+    if (now.st_size != p->before.st_size || p->total != (uint64_t)p->before.st_size ||
+        !same_time(&now.st_mtim, &p->before.st_mtim) ||
+        !same_time(&now.st_ctim, &p->before.st_ctim))
+        return changed(p, &now);
+    return 0;
+}
+
+static int
+open_source(struct put *p)
+{
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is cleared below for files).
+     * O_NOATIME: reading evidence should not even touch its access time; only its owner or
+     * root may ask for that, so retry without it. */
+    int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOATIME;
+    p->src_fd = open(p->src, flags);
+    if (p->src_fd < 0 && errno == EPERM)
+        p->src_fd = open(p->src, flags & ~O_NOATIME);
+    if (p->src_fd < 0 || fstat(p->src_fd, &p->before) != 0)
+        return source_error(p, errno);
+    if (S_ISDIR(p->before.st_mode)) {
+        cs_diag_set("%s is a folder; store the files inside it one by one", p->src);
+        return CS_EISDIR;
+    }
+    if (!S_ISREG(p->before.st_mode)) {
+        cs_diag_set("%s is not a regular file (a pipe, socket or device); copy it into a file "
+                    "first",
+                    p->src);
+        return CS_ENOTREG;
+    }
+    if (p->before.st_size == 0) {
+        cs_diag_set("%s is empty; wait until it is fully written, or remove it", p->src);
+        return CS_EEMPTY;
+    }
+    int fl = fcntl(p->src_fd, F_GETFL);
+    if (fl == -1 || fcntl(p->src_fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
+        return source_error(p, errno);
+    return 0;
+}
+
+/* Makes the temp inside the store: an O_TMPFILE has no name until it is whole, so a crash
+ * leaves nothing behind; where that is not supported, a named temp that open() cleans up. */
+static int
+open_temp(struct put *p)
+{
+    cs_store_t *s = p->s;
+    if (s->tmpfile_ok) {
+        p->tmp_fd = openat(s->tmp_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+        if (p->tmp_fd >= 0)
+            return 0;
+        if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+            return store_error(p, "creating a temporary file", errno);
+        s->tmpfile_ok = 0; /* this kernel or filesystem has none: stop asking */
+    }
+    for (int tries = 0; tries < 16; tries++) {
+        uint64_t r = 0;
+        if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+            r = ((uint64_t)time(NULL) << 20) ^ (uint64_t)(uintptr_t)p ^ (uint64_t)tries;
+        int n = snprintf(p->tmp_name, sizeof p->tmp_name, "put.%ld.%016" PRIx64, (long)getpid(),
+                         r);
+        if (n < 0 || (size_t)n >= sizeof p->tmp_name) {
+            p->tmp_name[0] = '\0';
+            return CS_ENAMETOOLONG;
+        }
+        p->tmp_fd = openat(s->tmp_fd, p->tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (p->tmp_fd >= 0)
+            return 0;
+        p->tmp_name[0] = '\0'; /* not ours: `out:` must not unlink it */
+        if (errno != EEXIST)
+            return store_error(p, "creating a temporary file", errno);
+    }
+    return store_error(p, "creating a temporary file", EEXIST);
+}
+
+static int
+is_zero(const unsigned char *b, size_t n)
+{
+    /* Each byte equals the next and the first is zero: memcmp's speed, no second buffer. */
+    return n == 0 || (b[0] == 0 && memcmp(b, b + 1, n - 1) == 0);
+}
+
+static int
+pwrite_all(int fd, const unsigned char *b, size_t n, off_t off)
+{
+    while (n > 0) {
+        ssize_t w = pwrite(fd, b, n, off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        b += w;
+        n -= (size_t)w;
+        off += w;
+    }
+    return 0;
+}
+
+/* Writes a chunk at `off`, leaving holes where whole zero blocks are. */
+static int
+write_chunk(struct put *p, const unsigned char *b, size_t n, off_t off)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t blk = n - i < CS_STORE_ZERO_BLOCK ? n - i : CS_STORE_ZERO_BLOCK;
+        if (is_zero(b + i, blk)) {
+            i += blk;
+            continue;
+        }
+        size_t j = i + blk; /* extend the run over the non-zero blocks that follow */
+        while (j < n) {
+            size_t nb = n - j < CS_STORE_ZERO_BLOCK ? n - j : CS_STORE_ZERO_BLOCK;
+            if (is_zero(b + j, nb))
+                break;
+            j += nb;
+        }
+        if (pwrite_all(p->tmp_fd, b + i, j - i, off + (off_t)i) != 0)
+            return store_error(p, "write", errno);
+        p->data_end = off + (off_t)j;
+        i = j;
+    }
+    return 0;
+}
+
+/* sync_file_range is a hint: a filesystem without it only costs a longer final fsync. */
+static int
+range_error(const struct put *p, int e)
+{
+    if (e == EIO || e == ENOSPC || e == EDQUOT)
+        return store_error(p, "writeback", e);
+    return 0;
+}
+
+/* Starts writeback of what was written since the last kick, then waits for what is LAG
+ * behind and drops it from the page cache: a large put does not flush everyone's cache. */
+static int
+pace_writeback(struct put *p)
+{
+    off_t end = (off_t)p->total;
+    if (p->cloned || end - p->kicked < CS_STORE_KICK)
+        return 0;
+    if (sync_file_range(p->tmp_fd, p->kicked, end - p->kicked, SYNC_FILE_RANGE_WRITE) != 0)
+        return range_error(p, errno);
+    p->kicked = end;
+    off_t upto = end - CS_STORE_LAG;
+    if (upto - p->settled < CS_STORE_KICK)
+        return 0;
+    unsigned fl = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
+    if (sync_file_range(p->tmp_fd, p->settled, upto - p->settled, fl) != 0)
+        return range_error(p, errno);
+    posix_fadvise(p->tmp_fd, p->settled, upto - p->settled, POSIX_FADV_DONTNEED);
+    p->settled = upto;
+    return 0;
+}
+
+/* Reads until buf is full or the source ends; EINTR is retried. Returns 0 or -1 with errno. */
+static int
+read_full(int fd, unsigned char *buf, size_t len, size_t *got)
+{
+    *got = 0;
+    while (*got < len) {
+        ssize_t n = read(fd, buf + *got, len - *got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        *got += (size_t)n;
+    }
+    return 0;
+}
+
+/* Reads the source once, into the store's two buffers in turn: the hasher reads one while
+ * this thread writes it and reads the next chunk into the other. */
+static int
+copy_and_hash(struct put *p, cs_store_hasher_t *h, cs_put_result_t *res)
+{
+    cs_store_t *s = p->s;
+    int rc;
+
+    posix_fadvise(p->src_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    for (size_t k = 0;; k ^= 1) {
+        unsigned char *buf = s->buf + k * s->buf_size;
+        size_t n;
+        if (read_full(p->src_fd, buf, s->buf_size, &n) != 0)
+            return source_error(p, errno);
+        if (n == 0)
+            return 0;
+        if (p->total + n > (uint64_t)p->before.st_size) {
+            /* Growing while we read: stop now rather than chase a writer. */
+            struct stat now;
+            if (fstat(p->src_fd, &now) != 0)
+                return source_error(p, errno);
+            return changed(p, &now);
+        }
+        if ((rc = cs_store_hasher_feed(h, buf, n)) != 0)
+            return rc;
+        if (res->head_len < sizeof res->head) {
+            size_t want = sizeof res->head - res->head_len;
+            want = want < n ? want : n;
+            memcpy(res->head + res->head_len, buf, want);
+            res->head_len += want;
+        }
+        if (!p->cloned && (rc = write_chunk(p, buf, n, (off_t)p->total)) != 0)
+            return rc;
+        p->total += n;
+        if ((rc = pace_writeback(p)) != 0)
+            return rc;
+    }
+}
+
+/* Gives the temp its full length (trailing zeros were skipped), mode 0444, and makes it
+ * durable before it gets a name. */
+static int
+finish_temp(struct put *p)
+{
+    if (p->data_end < (off_t)p->total && ftruncate(p->tmp_fd, (off_t)p->total) != 0)
+        return store_error(p, "ftruncate", errno);
+    if (fchmod(p->tmp_fd, 0444) != 0)
+        return store_error(p, "fchmod", errno);
+    if (fsync(p->tmp_fd) != 0)
+        return store_error(p, "fsync", errno);
+    /* Clean now: dropping the pages keeps a large ingest from flushing everyone's cache. */
+    posix_fadvise(p->tmp_fd, 0, 0, POSIX_FADV_DONTNEED);
+    return 0;
+}
+
+/* Opens objects/sha256/<aa>/<bb>, making either folder if needed and fsyncing the parent of
+ * each folder made, so the object's path survives a crash along with the object. */
+static int
+open_fanout(const struct put *p, const char *hex, int *bb_fd)
+{
+    int aa_fd = -1, dir = p->s->objects_fd, rc = 0;
+    for (int level = 0; level < 2; level++) {
+        char name[3] = {hex[2 * level], hex[2 * level + 1], '\0'};
+        if (mkdirat(dir, name, CS_STORE_DIR_MODE) == 0) {
+            if (fsync(dir) != 0) {
+                rc = store_error(p, "fsync of a folder", errno);
+                goto out;
+            }
+        } else if (errno != EEXIST) {
+            rc = store_error(p, "making a folder", errno);
+            goto out;
+        }
+        int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
+            rc = store_error(p, "opening a folder", errno);
+            goto out;
+        }
+        if (level == 0)
+            dir = aa_fd = fd;
+        else
+            *bb_fd = fd;
+    }
+out:
+    if (aa_fd != -1)
+        close(aa_fd);
+    return rc;
+}
+
+/* Gives the temp its final name. An object already there has the same bytes (it is named by
+ * them): keep it, and let `out:` discard the temp. */
+static int
+publish(struct put *p, const char *hex, int *created)
+{
+    int bb_fd = -1, rc;
+    struct stat st;
+
+    *created = 0;
+    if ((rc = open_fanout(p, hex, &bb_fd)) != 0)
+        goto out;
+    if (p->tmp_name[0] == '\0') {
+        char proc[64];
+        int n = snprintf(proc, sizeof proc, "/proc/self/fd/%d", p->tmp_fd);
+        if (n < 0 || (size_t)n >= sizeof proc) {
+            rc = CS_ENAMETOOLONG;
+            goto out;
+        }
+        if (linkat(AT_FDCWD, proc, bb_fd, hex, AT_SYMLINK_FOLLOW) == 0)
+            *created = 1;
+        else if (errno != EEXIST) {
+            rc = store_error(p, "linkat", errno);
+            goto out;
+        }
+    } else if (fstatat(bb_fd, hex, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno != ENOENT) {
+            rc = store_error(p, "stat of the object", errno);
+            goto out;
+        }
+        /* NOREPLACE: a put racing us must not have its object swapped under a reader. */
+        int r = renameat2(p->s->tmp_fd, p->tmp_name, bb_fd, hex, RENAME_NOREPLACE);
+        if (r != 0 && (errno == EINVAL || errno == ENOSYS))
+            r = renameat(p->s->tmp_fd, p->tmp_name, bb_fd, hex);
+        if (r == 0) {
+            *created = 1;
+            p->tmp_name[0] = '\0';
+        } else if (errno != EEXIST) {
+            rc = store_error(p, "rename", errno);
+            goto out;
+        }
+    }
+    if (!*created && (fstatat(bb_fd, hex, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+                      !S_ISREG(st.st_mode) || (uint64_t)st.st_size != p->total)) {
+        cs_diag_set("store %s: object %s exists but is not %" PRIu64 " bytes; run a fixity "
+                    "check",
+                    p->s->root, hex, p->total);
+        rc = CS_ECORRUPT;
+        goto out;
+    }
+    /* Also when the object was there: its name may not be durable yet if its put just ran. */
+    if (fsync(bb_fd) != 0)
+        rc = store_error(p, "fsync of the object's folder", errno);
+out:
+    if (bb_fd != -1)
+        close(bb_fd);
+    return rc;
+}
+
+int
+cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
+{
+    struct put p = {.s = s, .src = src_path, .src_fd = -1, .tmp_fd = -1};
+    cs_store_hasher_t h = {0};
+    unsigned char digest[32];
+    char hex[CS_SHA256_HEX];
+    int rc, created = 0;
+
+    memset(res, 0, sizeof *res);
+    if ((rc = open_source(&p)) != 0 || (rc = open_temp(&p)) != 0)
+        goto out;
+    /* A reflink shares the source's blocks copy-on-write: no bytes to write, and the source is
+     * still unchanged. We hash by reading the source, as without one. */
+    p.cloned = ioctl(p.tmp_fd, FICLONE, p.src_fd) == 0;
+    /* A file of one chunk has nothing to overlap: no thread. */
+    int threaded = (uint64_t)p.before.st_size > s->buf_size;
+    if ((rc = cs_store_hasher_start(&h, s->md, threaded)) != 0 ||
+        (rc = copy_and_hash(&p, &h, res)) != 0 || (rc = check_unchanged(&p)) != 0 ||
+        (rc = cs_store_hasher_finish(&h, digest)) != 0)
+        goto out;
+    cs_store_hex(digest, hex);
+    if ((rc = finish_temp(&p)) != 0 || (rc = publish(&p, hex, &created)) != 0)
+        goto out;
+    memcpy(res->sha256, hex, sizeof hex);
+    res->size = p.total;
+    res->created = created;
+    res->mtime_ns = (int64_t)p.before.st_mtim.tv_sec * 1000000000 + p.before.st_mtim.tv_nsec;
+out:
+    cs_store_hasher_stop(&h); /* before the buffers it reads are reused */
+    if (rc != 0)
+        memset(res, 0, sizeof *res);
+    if (p.tmp_name[0] != '\0')
+        unlinkat(s->tmp_fd, p.tmp_name, 0);
+    if (p.tmp_fd != -1)
+        close(p.tmp_fd);
+    if (p.src_fd != -1)
+        close(p.src_fd);
+    return rc;
+}

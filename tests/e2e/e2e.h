@@ -1,0 +1,41 @@
+/* tests/e2e/e2e.h: helpers shared by the end-to-end tests of build/custody. */
+#ifndef CS_TESTS_E2E_H
+#define CS_TESTS_E2E_H
+
+#include "tests/support/testutil.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <limits.h>
+
+#define CASE_A "任水罚〔2023〕12号"
+#define CASE_B "任水罚〔2023〕13号"
+
+typedef struct e2e {
+    char *dir;           /* scratch folder */
+    char home[PATH_MAX]; /* <dir>/home */
+    char db[PATH_MAX];   /* <home>/catalog.db */
+} e2e_t;
+
+/** Makes a scratch folder and runs `custody init` in <dir>/home. */
+void e2e_setup(e2e_t *t);
+
+/** Removes the scratch folder. */
+void e2e_teardown(e2e_t *t);
+
+/** Writes a file under the scratch folder and returns its path in buf. */
+const char *e2e_file(e2e_t *t, char buf[PATH_MAX], const char *rel, const char *content);
+
+/** Counts the files under <home>/store/objects. */
+long e2e_objects(e2e_t *t);
+
+/** Counts leftover temporary files under <home>/store/tmp. */
+long e2e_temps(e2e_t *t);
+
+/** Parses r->out as JSON (fails the test if it is not). */
+json_t *e2e_json(const cs_run_t *r);
+
+/** The SHA-256 of a string, in hex. */
+void e2e_sha256(const char *s, char out[65]);
+
+#endif

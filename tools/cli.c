@@ -1,0 +1,165 @@
+/* tools/cli.c: shared plumbing of the subcommands. */
+#include "tools/cli.h"
+
+#include "core/error.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void
+cs_cli_init(cs_cli_t *cli, const char *cmd, const char *usage)
+{
+    memset(cli, 0, sizeof *cli);
+    cli->cmd = cmd;
+    cli->usage = usage;
+    struct passwd *pw = getpwuid(geteuid());
+    if (pw != NULL)
+        snprintf(cli->actor, sizeof cli->actor, "%s", pw->pw_name);
+    else
+        snprintf(cli->actor, sizeof cli->actor, "uid:%ld", (long)geteuid());
+    optind = 1;
+}
+
+int
+cs_cli_common_option(cs_cli_t *cli, int c, const char *arg)
+{
+    switch (c) {
+    case CS_CLI_OPT_HOME:
+        cli->home_dir = arg;
+        return 1;
+    case CS_CLI_OPT_SET:
+        if (cli->nsets == CS_CLI_MAX_SETS) {
+            cs_cli_usage_error(cli, "at most %d --set options", CS_CLI_MAX_SETS);
+            return -1;
+        }
+        cli->sets[cli->nsets++] = arg;
+        return 1;
+    case CS_CLI_OPT_JSON:
+        cli->json = 1;
+        return 1;
+    case CS_CLI_OPT_HELP:
+        fputs(cli->usage, stdout);
+        exit(CS_EXIT_OK);
+    case '?':
+    case ':':
+        fputs(cli->usage, stderr);
+        return -1;
+    default:
+        return 0;
+    }
+}
+
+int
+cs_cli_parse(cs_cli_t *cli, int argc, char **argv, const struct option *longopts,
+             int (*fn)(int c, const char *arg, void *ctx), void *ctx)
+{
+    int c, h, code;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if ((h = cs_cli_common_option(cli, c, optarg)) < 0)
+            return CS_EXIT_USAGE;
+        if (h == 0 && (fn == NULL || (code = fn(c, optarg, ctx)) != 0))
+            return fn == NULL ? CS_EXIT_USAGE : code;
+    }
+    return 0;
+}
+
+int
+cs_cli_load(cs_cli_t *cli)
+{
+    int rc;
+    if (cli->loaded)
+        return 0;
+    if ((rc = cs_home_resolve(&cli->home, cli->home_dir)) != 0)
+        return rc;
+    cs_config_defaults(&cli->cfg);
+    if ((rc = cs_config_load(&cli->cfg, cli->home.conf)) != 0)
+        return rc;
+    for (int i = 0; i < cli->nsets; i++)
+        if ((rc = cs_config_override(&cli->cfg, cli->sets[i])) != 0)
+            return rc;
+    cli->loaded = 1;
+    return 0;
+}
+
+int
+cs_cli_open(cs_cli_t *cli)
+{
+    struct stat st;
+    int rc;
+    if ((rc = cs_cli_load(cli)) != 0)
+        return rc;
+    if (stat(cli->home.catalog, &st) != 0 && errno == ENOENT) {
+        cs_diag_set("%s is not a Custody home (no catalog.db); run: custody init --home %s",
+                    cli->home.root, cli->home.root);
+        return CS_ENOENT;
+    }
+    cs_catalog_opts_t copts = {.busy_timeout_ms = cli->cfg.catalog_busy_timeout_ms};
+    if ((rc = cs_catalog_open(&cli->cat, cli->home.catalog, 0, &copts)) != 0)
+        return rc;
+    cs_store_opts_t sopts = {.buffer_size = (size_t)cli->cfg.store_buffer_kb * 1024};
+    if ((rc = cs_store_open(&cli->store, cli->home.store, 0, &sopts)) != 0)
+        return rc;
+    return 0;
+}
+
+void
+cs_cli_close(cs_cli_t *cli)
+{
+    cs_store_close(&cli->store);
+    cs_catalog_close(&cli->cat);
+}
+
+int
+cs_cli_exit_code(int rc)
+{
+    switch (rc) {
+    case 0:
+        return CS_EXIT_OK;
+    case CS_EMISMATCH:
+        return CS_EXIT_CHECK;
+    case CS_ENOSPC:
+    case CS_EIO:
+    case CS_EBUSY:
+    case CS_ECORRUPT:
+    case CS_EDB:
+    case CS_ENOMEM:
+    case CS_ECRYPTO:
+        return CS_EXIT_FAIL;
+    default:
+        return CS_EXIT_USAGE;
+    }
+}
+
+int
+cs_cli_fail(cs_cli_t *cli, int rc)
+{
+    const char *d = cs_diag();
+    fprintf(stderr, "custody %s: %s\n", cli->cmd, *d ? d : cs_strerror(rc));
+    return cs_cli_exit_code(rc);
+}
+
+int
+cs_cli_usage_error(cs_cli_t *cli, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "custody %s: ", cli->cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n%s", cli->usage);
+    return CS_EXIT_USAGE;
+}
+
+void
+cs_cli_print_json(json_t *v, int compact)
+{
+    size_t flags = compact ? JSON_COMPACT : JSON_INDENT(2);
+    json_dumpf(v, stdout, flags | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+}

@@ -1,0 +1,99 @@
+/* tools/cli.h: what every `custody` subcommand shares: common options, the home, the
+ * config, opening the catalog and store, error reporting and exit codes. */
+#ifndef CS_TOOLS_CLI_H
+#define CS_TOOLS_CLI_H
+
+#include "core/config.h"
+#include "core/home.h"
+#include "indexer/catalog.h"
+#include "storage/store.h"
+
+#include <getopt.h>
+#include <jansson.h>
+
+/* Exit codes, the same for every subcommand. */
+enum {
+    CS_EXIT_OK = 0,    /* success */
+    CS_EXIT_CHECK = 1, /* a check failed (verify) */
+    CS_EXIT_USAGE = 2, /* bad usage or bad input */
+    CS_EXIT_FAIL = 3,  /* could not complete: disk full, catalog locked or damaged, I/O */
+};
+
+#define CS_CLI_MAX_SETS 32
+
+/* Long options every subcommand accepts; values 0x100.. are reserved for them. */
+#define CS_CLI_OPT_HOME 0x100
+#define CS_CLI_OPT_SET 0x101
+#define CS_CLI_OPT_JSON 0x102
+#define CS_CLI_OPT_HELP 'h'
+#define CS_CLI_COMMON_OPTIONS                                                                      \
+    {"home", required_argument, NULL, CS_CLI_OPT_HOME},                                            \
+        {"set", required_argument, NULL, CS_CLI_OPT_SET},                                          \
+        {"json", no_argument, NULL, CS_CLI_OPT_JSON},                                              \
+    {                                                                                              \
+        "help", no_argument, NULL, CS_CLI_OPT_HELP                                                 \
+    }
+
+typedef struct cs_cli {
+    const char *cmd;   /* subcommand name, for messages */
+    const char *usage; /* its usage text */
+    const char *home_dir;
+    const char *sets[CS_CLI_MAX_SETS];
+    int nsets;
+    int json;
+    cs_home_t home;
+    cs_config_t cfg;
+    cs_catalog_t *cat;
+    cs_store_t *store;
+    char actor[64]; /* the OS user running the command */
+    int loaded;     /* cs_cli_load has run */
+} cs_cli_t;
+
+typedef int (*cs_cmd_fn)(int argc, char **argv);
+
+/** Starts a subcommand's context. */
+void cs_cli_init(cs_cli_t *cli, const char *cmd, const char *usage);
+
+/** Handles a common option returned by getopt_long; returns 1 if it was one, 0 if not, or
+ * -1 after printing an error (the command should exit CS_EXIT_USAGE). --help prints the
+ * usage and exits 0. */
+int cs_cli_common_option(cs_cli_t *cli, int c, const char *arg);
+
+/** Parses argv with getopt_long: common options here, the others passed to fn(c, optarg,
+ * ctx), which returns 0 or an exit code. Returns 0, or the exit code to leave with. */
+int cs_cli_parse(cs_cli_t *cli, int argc, char **argv, const struct option *longopts,
+                 int (*fn)(int c, const char *arg, void *ctx), void *ctx);
+
+/** Resolves the home and loads its config with the --set overrides (once). */
+int cs_cli_load(cs_cli_t *cli);
+
+/** cs_cli_load, then opens the existing catalog and store. A home that was never
+ * initialised is reported with the `custody init` command to run. */
+int cs_cli_open(cs_cli_t *cli);
+
+/** Closes what cs_cli_open opened. */
+void cs_cli_close(cs_cli_t *cli);
+
+/** Prints "custody CMD: <detail>" for rc and returns the exit code for it. */
+int cs_cli_fail(cs_cli_t *cli, int rc);
+
+/** Prints a usage error and returns CS_EXIT_USAGE. */
+int cs_cli_usage_error(cs_cli_t *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** The exit code for a CS_E* code. */
+int cs_cli_exit_code(int rc);
+
+/** Prints a JSON value to stdout: pretty with a newline, or compact on one line. */
+void cs_cli_print_json(json_t *v, int compact);
+
+/* The subcommands. */
+int cs_cmd_init(int argc, char **argv);
+int cs_cmd_ingest(int argc, char **argv);
+int cs_cmd_show(int argc, char **argv);
+int cs_cmd_cases(int argc, char **argv);
+int cs_cmd_items(int argc, char **argv);
+int cs_cmd_link(int argc, char **argv);
+int cs_cmd_verify(int argc, char **argv);
+int cs_cmd_config(int argc, char **argv);
+
+#endif

@@ -1,0 +1,176 @@
+/* tools/cmd_query.c: `custody show`, `custody cases` and `custody items`. */
+#include "tools/cli.h"
+
+#include "core/casenum.h"
+#include "core/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char show_usage[] =
+    "usage: custody show ITEM [--home DIR] [--set k=v]... [--json]\n"
+    "ITEM is a full sha256 or a unique prefix of at least 8 hex digits. Shows the record:\n"
+    "size, media type, cases, every source it arrived from, its links (with history) and its\n"
+    "provenance events.\n";
+static const char cases_usage[] = "usage: custody cases [--home DIR] [--set k=v]... [--json]\n"
+                                  "Lists every case with its parties and item count.\n";
+static const char items_usage[] =
+    "usage: custody items --case NO [--home DIR] [--set k=v]... [--json]\n"
+    "Lists the items linked to case NO (with --json, a JSON array of items).\n";
+
+static const char *
+str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "-";
+}
+
+static void
+print_item(json_t *item)
+{
+    size_t i;
+    json_t *v;
+    printf("sha256      %s\n", str(item, "sha256"));
+    printf("size        %lld bytes\n",
+           (long long)json_integer_value(json_object_get(item, "size")));
+    printf("media type  %s\n", str(item, "media_type"));
+    printf("stored      %s\n", str(item, "created_at"));
+    printf("cases      ");
+    json_array_foreach(json_object_get(item, "cases"), i, v) printf(" %s", json_string_value(v));
+    printf("%s\nsources\n", json_array_size(json_object_get(item, "cases")) ? "" : " (unassigned)");
+    json_array_foreach(json_object_get(item, "sources"), i, v) printf(
+        "  %s  %s  %s\n", str(v, "received_at"), str(v, "received_by"), str(v, "source_path"));
+    printf("links\n");
+    json_array_foreach(json_object_get(item, "links"), i, v)
+    {
+        int active = json_is_true(json_object_get(v, "active"));
+        printf("  %s  %s%s%s  by %s: %s  [%s%s]\n", str(v, "linked_at"), str(v, "case"),
+               json_is_string(json_object_get(v, "party")) ? " party " : "",
+               json_is_string(json_object_get(v, "party")) ? str(v, "party") : "",
+               str(v, "linked_by"), str(v, "reason"), active ? "active" : "superseded ",
+               active ? "" : str(v, "superseded_at"));
+    }
+    printf("events\n");
+    json_array_foreach(json_object_get(item, "events"), i, v)
+    {
+        char *d = json_dumps(json_object_get(v, "detail"), JSON_COMPACT | JSON_PRESERVE_ORDER);
+        printf("  %s  %-9s %s  %s\n", str(v, "at"), str(v, "kind"), str(v, "actor"), d ? d : "");
+        free(d);
+    }
+}
+
+int
+cs_cmd_show(int argc, char **argv)
+{
+    static const struct option longopts[] = {CS_CLI_COMMON_OPTIONS, {0, 0, 0, 0}};
+    cs_cli_t cli;
+    json_t *item = NULL;
+    char sha[65];
+    int rc;
+    cs_cli_init(&cli, "show", show_usage);
+    if ((rc = cs_cli_parse(&cli, argc, argv, longopts, NULL, NULL)) != 0)
+        return rc;
+    if (argc - optind != 1)
+        return cs_cli_usage_error(&cli, "name exactly one ITEM");
+    if ((rc = cs_cli_open(&cli)) != 0 ||
+        (rc = cs_catalog_resolve(cli.cat, argv[optind], sha)) != 0 ||
+        (rc = cs_catalog_item(cli.cat, sha, &item)) != 0)
+        goto out;
+    if (cli.json)
+        cs_cli_print_json(item, 0);
+    else
+        print_item(item);
+out:
+    json_decref(item);
+    if (rc != 0)
+        rc = cs_cli_fail(&cli, rc);
+    cs_cli_close(&cli);
+    return rc;
+}
+
+int
+cs_cmd_cases(int argc, char **argv)
+{
+    static const struct option longopts[] = {CS_CLI_COMMON_OPTIONS, {0, 0, 0, 0}};
+    cs_cli_t cli;
+    json_t *cases = NULL, *v;
+    size_t i;
+    int rc;
+    cs_cli_init(&cli, "cases", cases_usage);
+    if ((rc = cs_cli_parse(&cli, argc, argv, longopts, NULL, NULL)) != 0)
+        return rc;
+    if (optind < argc)
+        return cs_cli_usage_error(&cli, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = cs_cli_open(&cli)) != 0 || (rc = cs_catalog_cases(cli.cat, &cases)) != 0)
+        goto out;
+    if (cli.json) {
+        cs_cli_print_json(cases, 0);
+        goto out;
+    }
+    json_array_foreach(cases, i, v)
+    {
+        size_t j;
+        json_t *p;
+        printf("%s  %lld items  since %s", str(v, "case"),
+               (long long)json_integer_value(json_object_get(v, "items")), str(v, "created_at"));
+        json_array_foreach(json_object_get(v, "parties"), j, p)
+            printf("%s%s", j ? ", " : "  parties: ", json_string_value(p));
+        printf("\n");
+    }
+out:
+    json_decref(cases);
+    if (rc != 0)
+        rc = cs_cli_fail(&cli, rc);
+    cs_cli_close(&cli);
+    return rc;
+}
+
+static int
+items_option(int c, const char *arg, void *ctx)
+{
+    if (c == 'c')
+        *(const char **)ctx = arg;
+    return 0;
+}
+
+int
+cs_cmd_items(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CS_CLI_COMMON_OPTIONS, {"case", required_argument, NULL, 'c'}, {0, 0, 0, 0}};
+    cs_cli_t cli;
+    cs_casenum_rule_t *rule = NULL;
+    cs_casenum_t cn;
+    const char *case_arg = NULL;
+    json_t *items = NULL, *v;
+    size_t i;
+    int rc;
+    cs_cli_init(&cli, "items", items_usage);
+    if ((rc = cs_cli_parse(&cli, argc, argv, longopts, items_option, &case_arg)) != 0)
+        return rc;
+    if (case_arg == NULL)
+        return cs_cli_usage_error(&cli, "--case NO is required");
+    if (optind < argc)
+        return cs_cli_usage_error(&cli, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = cs_cli_load(&cli)) != 0 ||
+        (rc = cs_casenum_rule_new(&rule, cli.cfg.case_pattern)) != 0 ||
+        (rc = cs_casenum_parse(rule, case_arg, &cn)) != 0 || (rc = cs_cli_open(&cli)) != 0 ||
+        (rc = cs_catalog_case_items(cli.cat, cn.text, &items)) != 0)
+        goto out;
+    if (cli.json) {
+        cs_cli_print_json(items, 0);
+        goto out;
+    }
+    json_array_foreach(items, i, v)
+        printf("%s  %10lld  %-24s %s  %s\n", str(v, "sha256"),
+               (long long)json_integer_value(json_object_get(v, "size")), str(v, "media_type"),
+               str(v, "party"), str(v, "original_name"));
+out:
+    json_decref(items);
+    cs_casenum_rule_free(&rule);
+    if (rc != 0)
+        rc = cs_cli_fail(&cli, rc);
+    cs_cli_close(&cli);
+    return rc;
+}

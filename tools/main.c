@@ -1,0 +1,55 @@
+/* tools/main.c: the `custody` command: dispatch to subcommands. */
+#include "tools/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct cmd {
+    const char *name;
+    cs_cmd_fn fn;
+    const char *summary;
+} cmd_t;
+
+static const cmd_t commands[] = {
+    {"init", cs_cmd_init, "create a home: config, catalog, store, uploads, signing key"},
+    {"ingest", cs_cmd_ingest, "store files and folders as originals and link them to a case"},
+    {"show", cs_cmd_show, "show one item: sources, links and provenance events"},
+    {"cases", cs_cmd_cases, "list cases"},
+    {"items", cs_cmd_items, "list the items linked to a case"},
+    {"link", cs_cmd_link, "link an item to a case (relink with a reason)"},
+    {"verify", cs_cmd_verify, "re-hash stored originals and report any mismatch"},
+    {"config", cs_cmd_config, "print the effective configuration"},
+};
+
+static void
+usage(FILE *f)
+{
+    fprintf(f, "usage: custody COMMAND [--home DIR] [--set section.key=value]... [--json] ...\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nThe home is --home, else $CUSTODY_HOME, else ./var.\n"
+               "Exit status: 0 success, 1 a check failed, 2 bad usage or input,\n"
+               "3 could not complete (disk full, catalog locked or damaged, I/O error).\n"
+               "`custody COMMAND --help` describes one command.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CS_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CS_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "custody: unknown command \"%s\"\n", argv[1]);
+    usage(stderr);
+    return CS_EXIT_USAGE;
+}
