@@ -36,7 +36,7 @@ command -v openssl >/dev/null || die "openssl not found; install it: apt-get ins
 
 # The data: sizes from 1 to 23 MiB (about 600 MB in all), made once and kept between runs.
 make_source() {
-    if [[ -f $SRC/.complete ]]; then
+    if [[ -f $OUT/src.complete ]]; then
         return
     fi
     rm -rf "$SRC"
@@ -46,7 +46,7 @@ make_source() {
         size=$(((1 + i * 37 % 23) * 1048576 + i * 4099))
         head -c "$size" /dev/urandom >"$SRC/$(printf 'rec%02d.bin' "$i")"
     done
-    touch "$SRC/.complete"
+    touch "$OUT/src.complete"
 }
 
 # Prints the seconds (3 decimals) that the command given as arguments takes.
@@ -126,13 +126,15 @@ rss_ok=$(awk -v k="$rss_kb" 'BEGIN { print (k < 64 * 1024) }')
 when=$(date -u '+%Y-%m-%d %H:%M UTC')
 heading="## Ingest throughput, $(date -u +%Y-%m-%d)"
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+# A Debug build measures the compiler's -O0, not the design: say which one ran.
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$(dirname "$CUSTODY")/CMakeCache.txt" 2>/dev/null || true)
 section=$(
     cat <<EOF
 $heading
 
 Run at $when with \`bench/ingest.sh\` (N=$N runs each, interleaved; page cache not dropped).
 Machine: $(nproc) × $cpu, Linux $(uname -r), $(df -T "$OUT" | awk 'NR == 2 { print $2 " on " $1 }').
-Data: ${#files[@]} random files, $bytes bytes.
+Build: \`$CUSTODY\` (${build_type:-unknown} build). Data: ${#files[@]} random files, $bytes bytes.
 
 | measure | median (s) | MB/s | runs (s) |
 |---|---|---|---|

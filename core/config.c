@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { CONF_INT, CONF_STR } conf_type_t;
+typedef enum { CONF_INT, CONF_STR, CONF_ENUM } conf_type_t;
 
 typedef struct conf_key {
     const char *name;
@@ -20,7 +20,10 @@ typedef struct conf_key {
     long long min, max; /* INT: value bounds; STR: length bounds in bytes */
     const char *def;
     const char *help;
+    const char *const *choices; /* ENUM: the allowed words, NULL-terminated; stored as index */
 } conf_key_t;
+
+static const char *const after_choices[] = {"consume", "archive", NULL};
 
 #define OFF(field) offsetof(cs_config_t, field)
 
@@ -28,11 +31,41 @@ static const conf_key_t conf_table[] = {
     {"case.pattern", CONF_STR, OFF(case_pattern), 1, CS_CONFIG_STR_MAX - 1,
      CS_CASENUM_DEFAULT_PATTERN,
      "Case numbers accepted after normalisation (brackets to 〔〕, full-width digits to\n"
-     "# ASCII, spaces trimmed): a POSIX extended regular expression matched byte-wise on UTF-8."},
+     "# ASCII, spaces trimmed): a POSIX extended regular expression matched byte-wise on UTF-8.",
+     NULL},
     {"catalog.busy_timeout_ms", CONF_INT, OFF(catalog_busy_timeout_ms), 0, 600000, "10000",
-     "How long a command waits for another process's lock on catalog.db, in milliseconds."},
+     "How long a command waits for another process's lock on catalog.db, in milliseconds.", NULL},
     {"store.buffer_kb", CONF_INT, OFF(store_buffer_kb), 64, 16384, "1024",
-     "Size of the buffer the store reads and writes originals with, in KiB."},
+     "Size of the buffer the store reads and writes originals with, in KiB.", NULL},
+    {"ingest.roots", CONF_STR, OFF(ingest_roots), 0, CS_CONFIG_STR_MAX - 1, "",
+     "Upload folders the service watches, comma-separated; empty: <home>/uploads.\n"
+     "# Under a root, the first folder level is the case number, the second the officer.",
+     NULL},
+    {"ingest.rescan_ms", CONF_INT, OFF(ingest_rescan_ms), 100, 3600000, "5000",
+     "How often every root is rescanned for what inotify cannot see (network shares,\n"
+     "# overflowed event queues), in milliseconds.",
+     NULL},
+    {"ingest.settle_ms", CONF_INT, OFF(ingest_settle_ms), 0, 3600000, "2000",
+     "How long a file's size and mtime must stay unchanged before it is claimed, in\n"
+     "# milliseconds (a <file>.done marker claims it at once).",
+     NULL},
+    {"ingest.after", CONF_ENUM, OFF(ingest_after), 0, 0, "consume",
+     "What becomes of an upload once stored: consume (it becomes the stored object;\n"
+     "# moved, not copied, on the same file system) or archive (a copy is stored and the\n"
+     "# upload moves to <root>/.ingested/<date>/).",
+     after_choices},
+    {"ingest.parallel", CONF_INT, OFF(ingest_parallel), 1, 64, "3",
+     "Files stored (hashed) at the same time.", NULL},
+    {"worker.count", CONF_INT, OFF(worker_count), 0, 64, "0",
+     "Media worker processes (metadata, transcoding); 0: one per core.", NULL},
+    {"worker.timeout_ms", CONF_INT, OFF(worker_timeout_ms), 100, 86400000, "600000",
+     "A worker step taking longer is killed and recorded as failed, in milliseconds.", NULL},
+    {"worker.retries", CONF_INT, OFF(worker_retries), 0, 10, "1",
+     "How many more times a step is tried after its worker crashed or hung.", NULL},
+    {"worker.rlimit_as_mb", CONF_INT, OFF(worker_rlimit_as_mb), 0, 1048576, "4096",
+     "Address-space limit of each worker in MiB; 0: none.", NULL},
+    {"worker.rlimit_cpu_s", CONF_INT, OFF(worker_rlimit_cpu_s), 0, 86400, "3600",
+     "CPU-time limit of each worker in seconds; 0: none.", NULL},
 };
 
 #define CONF_COUNT (sizeof conf_table / sizeof conf_table[0])
@@ -50,6 +83,21 @@ static int
 conf_apply(cs_config_t *cfg, const conf_key_t *k, const char *value, const char *origin)
 {
     char *field = (char *)cfg + k->offset;
+    if (k->type == CONF_ENUM) {
+        for (int i = 0; k->choices[i] != NULL; i++) {
+            if (strcmp(k->choices[i], value) == 0) {
+                *(int *)field = i;
+                return 0;
+            }
+        }
+        char list[256] = "";
+        for (int i = 0; k->choices[i] != NULL; i++) {
+            strncat(list, i ? "|" : "", sizeof list - strlen(list) - 1);
+            strncat(list, k->choices[i], sizeof list - strlen(list) - 1);
+        }
+        cs_diag_set("%s: %s = \"%s\" is not allowed; use one of %s", origin, k->name, value, list);
+        return CS_ECONFIG;
+    }
     if (k->type == CONF_STR) {
         size_t len = strlen(value);
         if ((long long)len < k->min || (long long)len > k->max) {
@@ -213,9 +261,14 @@ cs_config_write_default(FILE *f)
         last = k->name;
         last_len = slen;
         fprintf(f, "# %s\n", k->help);
-        if (k->type == CONF_INT)
+        if (k->type == CONF_INT) {
             fprintf(f, "# integer, %lld..%lld; default %s\n", k->min, k->max, k->def);
-        else
+        } else if (k->type == CONF_ENUM) {
+            fprintf(f, "# one of");
+            for (int c = 0; k->choices[c] != NULL; c++)
+                fprintf(f, " %s", k->choices[c]);
+            fprintf(f, "; default %s\n", k->def);
+        } else
             fprintf(f, "# text, %lld..%lld bytes\n", k->min, k->max);
         fprintf(f, "#%s = %s\n", dot + 1, k->def);
     }
@@ -232,6 +285,8 @@ cs_config_each(const cs_config_t *cfg, void (*fn)(const char *key, const char *v
         if (conf_table[i].type == CONF_INT) {
             snprintf(buf, sizeof buf, "%d", *(const int *)field);
             fn(conf_table[i].name, buf, arg);
+        } else if (conf_table[i].type == CONF_ENUM) {
+            fn(conf_table[i].name, conf_table[i].choices[*(const int *)field], arg);
         } else {
             fn(conf_table[i].name, field, arg);
         }

@@ -10,10 +10,22 @@
 
 #define CS_CONFIG_STR_MAX 512
 
+typedef enum { CS_AFTER_CONSUME, CS_AFTER_ARCHIVE } cs_ingest_after_t;
+
 typedef struct cs_config {
     char case_pattern[CS_CONFIG_STR_MAX]; /* case.pattern */
     int catalog_busy_timeout_ms;          /* catalog.busy_timeout_ms */
     int store_buffer_kb;                  /* store.buffer_kb */
+    char ingest_roots[CS_CONFIG_STR_MAX]; /* ingest.roots: comma-separated; "" = <home>/uploads */
+    int ingest_rescan_ms;                 /* ingest.rescan_ms */
+    int ingest_settle_ms;                 /* ingest.settle_ms */
+    int ingest_after;                     /* ingest.after: cs_ingest_after_t */
+    int ingest_parallel;                  /* ingest.parallel */
+    int worker_count;                     /* worker.count: 0 = one per core */
+    int worker_timeout_ms;                /* worker.timeout_ms */
+    int worker_retries;                   /* worker.retries */
+    int worker_rlimit_as_mb;              /* worker.rlimit_as_mb: 0 = none */
+    int worker_rlimit_cpu_s;              /* worker.rlimit_cpu_s: 0 = none */
 } cs_config_t;
 
 /** Fills *cfg with every key's default. */

@@ -72,6 +72,12 @@ cs_err_from_errno(int e)
     case EBUSY:
     case EWOULDBLOCK:
         return CS_EBUSY;
+    case ETIMEDOUT:
+        return CS_ETIMEDOUT;
+    case ECANCELED:
+        return CS_ECANCELED;
+    case EXDEV:
+        return CS_EXDEV;
     default:
         return CS_EIO;
     }

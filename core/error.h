@@ -36,7 +36,12 @@
     XX(EAMBIGUOUS, "ambiguous prefix")                                                             \
     XX(ECRYPTO, "cryptographic library error")                                                     \
     XX(EDB, "catalog error")                                                                       \
-    XX(EUTF8, "invalid UTF-8")
+    XX(EUTF8, "invalid UTF-8")                                                                     \
+    XX(EWORKER, "media worker failed")                                                             \
+    XX(ETIMEDOUT, "timed out")                                                                     \
+    XX(ECANCELED, "canceled")                                                                      \
+    XX(ESIDECAR, "bad sidecar")                                                                    \
+    XX(EXDEV, "on another file system")
 
 typedef enum {
     CS_OK = 0,

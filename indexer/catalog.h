@@ -48,6 +48,7 @@ typedef struct cs_arrival {
     const char *source_path;   /* absolute path it came from */
     const char *actor;         /* who brought it */
     int64_t source_mtime_ns;   /* the source's mtime; 0: unknown */
+    json_t *detail;            /* NULL, or more members for the `received` event (borrowed) */
 } cs_arrival_t;
 
 typedef struct cs_arrival_result {

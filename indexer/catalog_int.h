@@ -3,6 +3,7 @@
 #ifndef CS_INDEXER_CATALOG_INT_H
 #define CS_INDEXER_CATALOG_INT_H
 
+#include "core/clock.h"
 #include "indexer/catalog.h"
 
 #include <sqlite3.h>
@@ -59,15 +60,6 @@ json_t *cs_cat_jstr(const char *s);
 /* Row-level steps (rows.c). Each runs inside the caller's transaction; `what` names the
  * caller's action in error details; row ids start at 1, so an id of 0 stands for NULL. */
 
-#define CS_CAT_TIME_MAX 48
-
-/** Writes the current UTC time as RFC 3339 with milliseconds ("2026-11-27T04:12:25.123Z").
- * core/clock.h is to take this over once it lands. */
-void cs_cat_now(char buf[CS_CAT_TIME_MAX]);
-
-/** Writes a time in nanoseconds since the epoch as RFC 3339 UTC with nanoseconds. */
-void cs_cat_time_ns(int64_t ns, char buf[CS_CAT_TIME_MAX]);
-
 /** Sets a detail and returns CS_ENOMEM. */
 int cs_cat_no_memory(cs_catalog_t *cat, const char *what);
 
@@ -101,5 +93,10 @@ int cs_cat_active_link(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 c
 int cs_cat_insert_link(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_id,
                        sqlite3_int64 party_id, const char *by, const char *at, const char *reason,
                        sqlite3_int64 *id, const char *what);
+
+/** The rows of an arrival (case, party, item, source, link, events), inside the caller's
+ * transaction; sets *item_id (may be NULL) to the item's row id. */
+int cs_cat_arrival_rows(cs_catalog_t *cat, const cs_arrival_t *a, const char *now,
+                        cs_arrival_result_t *r, sqlite3_int64 *item_id, const char *what);
 
 #endif

@@ -62,7 +62,7 @@ insert_source(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_arrival_t *a, c
               const char *what)
 {
     sqlite3_stmt *st = NULL;
-    char mtime[CS_CAT_TIME_MAX];
+    char mtime[CS_TIME_MAX];
     int err;
 
     err = cs_cat_prepare(cat,
@@ -78,7 +78,7 @@ insert_source(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_arrival_t *a, c
     sqlite3_bind_text(st, 4, a->actor, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
     if (a->source_mtime_ns != 0) {
-        cs_cat_time_ns(a->source_mtime_ns, mtime);
+        cs_clock_format_ns(a->source_mtime_ns, mtime);
         sqlite3_bind_text(st, 6, mtime, -1, SQLITE_TRANSIENT);
     } else {
         sqlite3_bind_null(st, 6);
@@ -132,6 +132,8 @@ arrival_events(cs_catalog_t *cat, const cs_arrival_t *a, sqlite3_int64 item_id,
 
     d = json_pack("{s:o, s:o}", "original_name", cs_cat_jstr(a->original_name), "source_path",
                   cs_cat_jstr(a->source_path));
+    if (d != NULL && a->detail != NULL)
+        json_object_update_missing(d, a->detail);
     err = d != NULL ? cs_cat_insert_event(cat, item_id, case_id, "received", a->actor, now, d, what)
                     : cs_cat_no_memory(cat, what);
     json_decref(d);
@@ -155,32 +157,24 @@ arrival_events(cs_catalog_t *cat, const cs_arrival_t *a, sqlite3_int64 item_id,
 }
 
 int
-cs_catalog_record_arrival(cs_catalog_t *cat, const cs_arrival_t *a, cs_arrival_result_t *res)
+cs_cat_arrival_rows(cs_catalog_t *cat, const cs_arrival_t *a, const char *now,
+                    cs_arrival_result_t *r, sqlite3_int64 *item_id_out, const char *what)
 {
-    cs_arrival_result_t r = {0, 0};
     sqlite3_int64 case_id = 0, party_id = 0, item_id = 0;
-    char sha[65], now[CS_CAT_TIME_MAX], what[128];
+    char sha[65];
     int err, found = 0;
 
-    if (res != NULL)
-        *res = r;
-    err = check_arrival(a, sha);
-    if (err != 0)
-        return err;
-    snprintf(what, sizeof what, "cannot record the arrival of item %s", sha);
-    cs_cat_now(now);
-
-    err = cs_cat_begin(cat, what);
-    if (err != 0)
+    r->item_created = r->link_created = 0;
+    if ((err = check_arrival(a, sha)) != 0)
         return err;
     if (a->case_number != NULL) {
         err = cs_cat_upsert_case(cat, a->case_number, now, &case_id, what);
         if (err == 0 && a->party != NULL)
             err = cs_cat_upsert_party(cat, case_id, a->party, now, &party_id, what);
         if (err != 0)
-            goto out;
+            return err;
     }
-    err = ensure_item(cat, sha, a, now, &item_id, &r.item_created, what);
+    err = ensure_item(cat, sha, a, now, &item_id, &r->item_created, what);
     if (err == 0)
         err = insert_source(cat, item_id, a, now, what);
     if (err == 0 && case_id > 0) {
@@ -188,13 +182,32 @@ cs_catalog_record_arrival(cs_catalog_t *cat, const cs_arrival_t *a, cs_arrival_r
         if (err == 0 && !found) {
             err = cs_cat_insert_link(cat, item_id, case_id, party_id, a->actor, now, "arrival",
                                      NULL, what);
-            r.link_created = err == 0;
+            r->link_created = err == 0;
         }
     }
     if (err == 0)
-        err = arrival_events(cat, a, item_id, case_id, &r, now, what);
-out:
-    if (err != 0) {
+        err = arrival_events(cat, a, item_id, case_id, r, now, what);
+    if (err == 0 && item_id_out != NULL)
+        *item_id_out = item_id;
+    return err;
+}
+
+int
+cs_catalog_record_arrival(cs_catalog_t *cat, const cs_arrival_t *a, cs_arrival_result_t *res)
+{
+    cs_arrival_result_t r = {0, 0};
+    char sha[65], now[CS_TIME_MAX], what[128];
+    int err;
+
+    if (res != NULL)
+        *res = r;
+    if ((err = check_arrival(a, sha)) != 0)
+        return err;
+    snprintf(what, sizeof what, "cannot record the arrival of item %s", sha);
+    cs_clock_now(now);
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        return err;
+    if ((err = cs_cat_arrival_rows(cat, a, now, &r, NULL, what)) != 0) {
         cs_cat_rollback(cat);
         return err;
     }
@@ -284,14 +297,14 @@ cs_catalog_link(cs_catalog_t *cat, const char *sha256, const char *case_number, 
 {
     sqlite3_int64 item_id = 0, case_id = 0, party_id = 0, link_id = 0;
     json_t *from = NULL, *d = NULL;
-    char sha[65], now[CS_CAT_TIME_MAX], what[128];
+    char sha[65], now[CS_TIME_MAX], what[128];
     int err, found = 0, n_active = 0;
 
     err = check_link_args(sha256, case_number, party, actor, reason, sha);
     if (err != 0)
         return err;
     snprintf(what, sizeof what, "cannot link item %s", sha);
-    cs_cat_now(now);
+    cs_clock_now(now);
     if ((from = json_array()) == NULL)
         return cs_cat_no_memory(cat, what);
 
@@ -350,7 +363,7 @@ cs_catalog_add_event(cs_catalog_t *cat, const char *sha256, const char *kind, co
                      json_t *detail)
 {
     sqlite3_int64 item_id = 0;
-    char sha[65], now[CS_CAT_TIME_MAX], what[128];
+    char sha[65], now[CS_TIME_MAX], what[128];
     int err;
 
     err = cs_cat_sha256_norm(sha256, sha);
@@ -361,7 +374,7 @@ cs_catalog_add_event(cs_catalog_t *cat, const char *sha256, const char *kind, co
         return CS_EINVAL;
     }
     snprintf(what, sizeof what, "cannot add a %.32s event to item %s", kind, sha);
-    cs_cat_now(now);
+    cs_clock_now(now);
     err = cs_cat_begin(cat, what);
     if (err != 0)
         return err;

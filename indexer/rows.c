@@ -17,35 +17,6 @@ cs_cat_no_memory(cs_catalog_t *cat, const char *what)
     return CS_ENOMEM;
 }
 
-void
-cs_cat_now(char buf[CS_CAT_TIME_MAX])
-{
-    struct timespec ts;
-    struct tm tm;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(buf, CS_CAT_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, CS_CAT_TIME_MAX - n, ".%03ldZ", ts.tv_nsec / 1000000);
-}
-
-/* Floor division keeps times before 1970 right. */
-void
-cs_cat_time_ns(int64_t ns, char buf[CS_CAT_TIME_MAX])
-{
-    int64_t sec = ns / 1000000000, frac = ns % 1000000000;
-    struct tm tm;
-
-    if (frac < 0) {
-        frac += 1000000000;
-        sec -= 1;
-    }
-    time_t t = (time_t)sec;
-    gmtime_r(&t, &tm);
-    size_t n = strftime(buf, CS_CAT_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, CS_CAT_TIME_MAX - n, ".%09" PRId64 "Z", frac);
-}
-
 int
 cs_cat_sha256_norm(const char *sha256, char out[65])
 {

@@ -100,6 +100,38 @@ static const char *const migrations[] = {
     "    OR NEW.party_id IS NOT OLD.party_id OR NEW.linked_by IS NOT OLD.linked_by"
     "    OR NEW.linked_at IS NOT OLD.linked_at OR NEW.reason IS NOT OLD.reason"
     "  BEGIN SELECT RAISE(ABORT, 'a link only changes by being superseded'); END;",
+
+    /* 2: the durable ingest jobs of the service, one per upload, and metadata records. */
+    "CREATE TABLE jobs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  root TEXT NOT NULL,"
+    "  rel_path TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('discovered', 'claimed', 'stored', 'extracted',"
+    "    'transcoded', 'indexed', 'done', 'rejected')),"
+    "  size INTEGER,"
+    "  mtime_ns INTEGER,"
+    "  dev INTEGER," /* of the claimed file: never remove a different file by the same name */
+    "  ino INTEGER,"
+    "  sha256 TEXT,"
+    "  item_id INTEGER REFERENCES items(id),"
+    "  route TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(route)),"
+    "  reason TEXT," /* rejected: why; otherwise the last failed step's reason */
+    "  failures INTEGER NOT NULL DEFAULT 0," /* steps that failed; the item is kept */
+    "  claims INTEGER NOT NULL DEFAULT 0,"   /* claims abandoned because the file moved */
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  done_at TEXT"
+    ") STRICT;"
+    "CREATE UNIQUE INDEX jobs_one_active ON jobs(root, rel_path)"
+    "  WHERE state NOT IN ('done', 'rejected');"
+    "CREATE INDEX jobs_state ON jobs(state);"
+    "CREATE INDEX jobs_done_at ON jobs(done_at) WHERE done_at IS NOT NULL;"
+
+    "CREATE TABLE metadata ("
+    "  item_id INTEGER PRIMARY KEY REFERENCES items(id),"
+    "  record TEXT NOT NULL CHECK (json_valid(record)),"
+    "  extracted_at TEXT NOT NULL"
+    ") STRICT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -1,52 +1,116 @@
-/* ingest/ingest.c: store, sniff, catalog. */
+/* ingest/ingest.c: one file through the pipeline, synchronously. */
 #include "ingest/ingest.h"
 
 #include "core/error.h"
-#include "indexer/sniff.h"
+#include "indexer/jobs.h"
+#include "ingest/jobstep.h"
+#include "ingest/route.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Jobs of `custody ingest` live under this root name: no upload folder has it. */
+#define CLI_ROOT "(custody ingest)"
+
+typedef struct sync_call {
+    int done, rc;
+    json_t *result;
+    char reason[512];
+} sync_call_t;
+
+static void
+on_answer(void *arg, int rc, json_t *result, const char *reason)
+{
+    sync_call_t *c = arg;
+    c->done = 1;
+    c->rc = rc;
+    c->result = result != NULL ? json_incref(result) : NULL;
+    snprintf(c->reason, sizeof c->reason, "%s", reason ? reason : "");
+}
+
+/* Asks a worker for the stored original's metadata and waits for the answer. */
+static void
+extract(const cs_ingest_ctx_t *ctx, const char *sha256, const char *media_type, sync_call_t *c)
+{
+    char obj[PATH_MAX];
+    json_t *fields = NULL;
+    memset(c, 0, sizeof *c);
+    if (ctx->workers == NULL) {
+        c->done = 1;
+        return;
+    }
+    if (cs_store_path(ctx->store, sha256, obj, sizeof obj) == 0)
+        fields =
+            json_pack("{s:s, s:s, s:s?}", "path", obj, "sha256", sha256, "media_type", media_type);
+    if (fields == NULL || cs_workers_submit(ctx->workers, "extract", fields, on_answer, c) != 0)
+        on_answer(c, CS_EWORKER, NULL, "could not hand the file to a worker");
+    json_decref(fields);
+    while (!c->done)
+        uv_run(ctx->loop, UV_RUN_ONCE);
+}
 
 int
 cs_ingest_file(const cs_ingest_ctx_t *ctx, const char *path, const char *case_number,
                const char *party, cs_ingest_result_t *res)
 {
-    cs_put_result_t put;
+    cs_route_t route;
+    cs_job_t *job = NULL;
+    cs_step_out_t out;
+    sync_call_t call = {0};
     char abs[PATH_MAX];
-    int rc;
+    int err;
+
     memset(res, 0, sizeof *res);
-    /* A catalog that cannot take the arrival is found before the bytes are copied. */
-    if ((rc = cs_catalog_check_writable(ctx->cat)) != 0 ||
-        (rc = cs_store_put_file(ctx->store, path, &put)) != 0)
-        return rc;
-    const char *name = strrchr(path, '/');
-    name = name ? name + 1 : path;
-    cs_arrival_t a = {
-        .sha256 = put.sha256,
-        .size = put.size,
-        .media_type = cs_sniff_media_type(put.head, put.head_len),
-        .case_number = case_number,
-        .party = party,
-        .original_name = name,
-        .source_path = realpath(path, abs) ? abs : path,
+    memset(&route, 0, sizeof route);
+    if (case_number != NULL)
+        snprintf(route.case_number, sizeof route.case_number, "%s", case_number);
+    if (party != NULL &&
+        (size_t)snprintf(route.party, sizeof route.party, "%s", party) >= sizeof route.party) {
+        cs_diag_set("--party \"%s\" is longer than %zu bytes", party, sizeof route.party - 1);
+        return CS_ENAMETOOLONG;
+    }
+    cs_job_env_t env = {
+        .cat = ctx->cat,
+        .store = ctx->store,
+        .rule = ctx->rule,
+        .mode = CS_MODE_COPY,
         .actor = ctx->actor,
-        .source_mtime_ns = put.mtime_ns,
+        .route = &route,
     };
-    cs_arrival_result_t ar;
-    if ((rc = cs_catalog_record_arrival(ctx->cat, &a, &ar)) != 0)
-        return rc;
-    memcpy(res->sha256, put.sha256, sizeof res->sha256);
-    res->size = put.size;
-    res->media_type = a.media_type;
-    res->item_created = ar.item_created;
-    res->link_created = ar.link_created;
-    return 0;
+    if ((job = calloc(1, sizeof *job)) == NULL)
+        return CS_ENOMEM;
+    if (realpath(path, abs) == NULL)
+        snprintf(abs, sizeof abs, "%s", path);
+    if ((err = cs_jobs_discover(ctx->cat, CLI_ROOT, abs, job)) != 0 ||
+        (err = cs_job_store(&env, job, path, NULL, &out)) != 0)
+        goto out;
+    if (out.step != CS_STEP_NEXT) {
+        cs_diag_set("%s", out.message);
+        err = out.code ? out.code : CS_EINVAL;
+        goto out;
+    }
+    snprintf(res->sha256, sizeof res->sha256, "%s", job->sha256);
+    res->size = (uint64_t)job->size;
+    res->media_type = out.media_type;
+    res->item_created = out.item_created;
+    if (job->state == CS_JOB_STORED)
+        extract(ctx, job->sha256, out.media_type, &call);
+    if (call.rc != 0 &&
+        (size_t)snprintf(res->failure, sizeof res->failure, "metadata extraction failed: %.400s",
+                         call.reason) >= sizeof res->failure)
+        res->failure[sizeof res->failure - 1] = '\0';
+    err = cs_job_finish(&env, job, call.result, res->failure[0] ? res->failure : NULL);
+out:
+    json_decref(call.result);
+    free(job);
+    return err;
 }
 
 int
 cs_ingest_error_is_fatal(int rc)
 {
     return rc == CS_ENOSPC || rc == CS_EBUSY || rc == CS_ECORRUPT || rc == CS_EDB ||
-           rc == CS_ENOMEM || rc == CS_ECONFIG;
+           rc == CS_ENOMEM || rc == CS_ECONFIG || rc == CS_EIO;
 }

@@ -1,16 +1,23 @@
-/* ingest/ingest.h: one file in: store the original, sniff it, catalog it. */
+/* ingest/ingest.h: the one-shot ingest of `custody ingest`: the service's job pipeline run
+ * in line, with a copy of each file (a clerk's own files are never moved or changed). */
 #ifndef CS_INGEST_INGEST_H
 #define CS_INGEST_INGEST_H
 
+#include "core/casenum.h"
 #include "indexer/catalog.h"
+#include "ingest/worker.h"
 #include "storage/store.h"
 
 #include <stdint.h>
+#include <uv.h>
 
 typedef struct cs_ingest_ctx {
     cs_store_t *store;
     cs_catalog_t *cat;
-    const char *actor; /* who brings the files */
+    const cs_casenum_rule_t *rule;
+    const char *actor;     /* who brings the files */
+    uv_loop_t *loop;       /* the workers' loop, run until each extraction answers */
+    cs_workers_t *workers; /* NULL: no extraction (the job still completes) */
 } cs_ingest_ctx_t;
 
 typedef struct cs_ingest_result {
@@ -18,13 +25,13 @@ typedef struct cs_ingest_result {
     uint64_t size;
     const char *media_type; /* static */
     int item_created;       /* first time this content was seen */
-    int link_created;       /* a new link to the case was made */
+    char failure[512];      /* "" or why a step after storing failed (the item is kept) */
 } cs_ingest_result_t;
 
-/** Stores the file at `path` (read once, never changed) and records its arrival for
- * `case_number` (normalised; NULL: unassigned) and `party` (may be NULL). The object is
- * durable before the catalog names it, so a crash between the two leaves an unnamed object
- * that the next arrival of the same bytes adopts: nothing lost, nothing twice. */
+/** Runs one file through the job states: claimed, stored (a copy, read once), extracted in a
+ * worker, done; linked to `case_number` (normalised; NULL: unassigned) and `party` (may be
+ * NULL). A file that cannot be accepted returns its CS_E* code with cs_diag() naming it;
+ * environment failures (disk full, catalog locked) likewise, with the job left to resume. */
 int cs_ingest_file(const cs_ingest_ctx_t *ctx, const char *path, const char *case_number,
                    const char *party, cs_ingest_result_t *res);
 

@@ -66,8 +66,8 @@ cs_store_path(const cs_store_t *s, const char *sha256, char *buf, size_t len)
         cs_diag_set("'%.80s' is not a SHA-256 (64 lower-case hex digits); check the hash", sha256);
         return CS_EINVAL;
     }
-    int n = snprintf(buf, len, "%s/objects/sha256/%.2s/%.2s/%s", s->root, sha256, sha256 + 2,
-                     sha256);
+    int n =
+        snprintf(buf, len, "%s/objects/sha256/%.2s/%.2s/%s", s->root, sha256, sha256 + 2, sha256);
     if (n < 0 || (size_t)n >= len) {
         cs_diag_set("store %s: the object path does not fit in %zu bytes; use a shorter root",
                     s->root, len);
@@ -198,7 +198,8 @@ cs_store_open(cs_store_t **out, const char *root, int create, const cs_store_opt
     int rc = 0, made_root = 0;
 
     *out = NULL;
-    size_t bufsz = opts != NULL && opts->buffer_size != 0 ? opts->buffer_size : CS_STORE_DEFAULT_BUF;
+    size_t bufsz =
+        opts != NULL && opts->buffer_size != 0 ? opts->buffer_size : CS_STORE_DEFAULT_BUF;
     if (root == NULL || *root == '\0' || bufsz < CS_STORE_MIN_BUF || bufsz > CS_STORE_MAX_BUF) {
         cs_diag_set("store: need a root folder and a buffer of %zu to %zu bytes (got %zu)",
                     CS_STORE_MIN_BUF, CS_STORE_MAX_BUF, bufsz);
@@ -247,8 +248,8 @@ cs_store_open(cs_store_t **out, const char *root, int create, const cs_store_opt
     const char *what = "";
     if (create && make_layout(s->root_fd, &what) != 0) {
         rc = cs_err_from_errno(errno);
-        cs_diag_set("store %s: cannot make %s (%s); check permissions and free space", root,
-                    what, strerror(errno));
+        cs_diag_set("store %s: cannot make %s (%s); check permissions and free space", root, what,
+                    strerror(errno));
         goto out;
     }
     s->objects_fd = openat(s->root_fd, "objects/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -29,17 +29,32 @@ typedef struct cs_store_opts {
 } cs_store_opts_t;
 
 /** Opens the store rooted at `root`; with `create`, makes its folders (0750) first.
- * Removes temporary files left by dead processes. CS_ENOENT if absent and !create. */
+ * Removes temporary files left by dead processes. CS_ENOENT if absent and !create; CS_EINVAL
+ * for a buffer_size outside 4 KiB..256 MiB. A handle serves one put at a time (it owns the
+ * put buffers); the calls that only read objects may run beside it from other threads. */
 int cs_store_open(cs_store_t **out, const char *root, int create, const cs_store_opts_t *opts);
 
 /** Closes the store and sets *s to NULL; accepts NULL. */
 void cs_store_close(cs_store_t **s);
 
-/** Stores the regular file at `src_path` (symlinks followed). Errors, each with a detail
- * naming the file: CS_ENOENT, CS_EACCES, CS_EISDIR, CS_ENOTREG, CS_EEMPTY, CS_ECHANGED (size
- * or mtime changed while reading: nothing stored), CS_ENOSPC, CS_EIO. On any error nothing
- * new is visible in the store. */
+/** Stores the regular file at `src_path` (symlinks followed) and fills *res; the same content
+ * twice is one object (created 0). Errors, each with a detail naming the file: CS_ENOENT,
+ * CS_EACCES, CS_EISDIR, CS_ENOTREG, CS_EEMPTY, CS_ECHANGED (size, mtime or ctime changed while
+ * reading: nothing stored), CS_ENOSPC, CS_EIO, CS_ECORRUPT (an object of that name exists
+ * with another size). On any error nothing new is visible in the store and no temporary file
+ * is left. */
 int cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res);
+
+/** Hashes the regular file open at `fd` from its start, reading it once, without storing it;
+ * `name` is for details. Fills sha256, size, mtime_ns and head. CS_ECHANGED if it changed
+ * while read, CS_EEMPTY, CS_ENOTREG, CS_EIO. The fd's offset is left at the end. */
+int cs_store_hash_fd(cs_store_t *s, int fd, const char *name, cs_put_result_t *res);
+
+/** Makes the file open at `fd`, whose hash is `sha256`, the object itself: mode 0444,
+ * fsynced, hard-linked into place, folder fsynced. The caller owns the file (a consumed
+ * upload) and removes its old name afterwards. *created is 0 if the object existed.
+ * CS_EXDEV when it cannot be linked (another file system, or not allowed): copy instead. */
+int cs_store_adopt_fd(cs_store_t *s, int fd, const char *sha256, int *created);
 
 /** Writes the object's path into buf. CS_EINVAL for a malformed hash, CS_ENAMETOOLONG. */
 int cs_store_path(const cs_store_t *s, const char *sha256, char *buf, size_t len);

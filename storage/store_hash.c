@@ -11,6 +11,7 @@
 #include "core/error.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 static void *
@@ -45,8 +46,15 @@ cs_store_hasher_start(cs_store_hasher_t *h, EVP_MD_CTX *md, int threaded)
         sem_destroy(&h->work);
         return 0;
     }
-    /* No thread is no error: the chunks are then hashed inline, only slower. */
-    if (pthread_create(&h->thread, NULL, hasher_main, h) != 0) {
+    /* The thread starts with every signal blocked: the application's handlers run on its own
+     * threads, never in the middle of our hashing. No thread is no error: chunks are then
+     * hashed inline, only slower. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int made = pthread_create(&h->thread, NULL, hasher_main, h) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!made) {
         sem_destroy(&h->done);
         sem_destroy(&h->work);
         return 0;

@@ -21,8 +21,8 @@ struct cs_store {
     int tmp_fd;         /* <root>/tmp: on the objects' filesystem, so link and rename work */
     unsigned char *buf; /* put's two copy buffers of buf_size, allocated once per store */
     size_t buf_size;
-    EVP_MD_CTX *md;     /* put's digest context, re-initialised per put */
-    int tmpfile_ok;     /* 0 once O_TMPFILE or /proc/self/fd proved unusable: use named temps */
+    EVP_MD_CTX *md; /* put's digest context, re-initialised per put */
+    int tmpfile_ok; /* 0 once O_TMPFILE or /proc/self/fd proved unusable: use named temps */
 };
 
 /* SHA-256 fed chunk by chunk, on a helper thread when asked; see store_hash.c. */

@@ -7,7 +7,9 @@
 #include "ingest/walk.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
+#include <unistd.h>
 
 static const char usage_text[] =
     "usage: custody ingest --case NO [--party NAME] [--home DIR] [--set k=v]... [--json]\n"
@@ -42,11 +44,12 @@ on_file(const char *path, void *arg)
         }
         return 0;
     }
+    if (res.failure[0] != '\0')
+        fprintf(stderr, "custody ingest: %s: stored, but %s\n", path, res.failure);
     if (run->cli->json) {
-        json_t *o = json_pack("{s:s, s:I, s:s, s:s?, s:s, s:s, s:b, s:b}", "sha256", res.sha256,
-                              "size", (json_int_t)res.size, "case", run->case_number, "party",
-                              run->party, "media_type", res.media_type, "path", path, "new",
-                              res.item_created, "linked", res.link_created);
+        json_t *o = json_pack("{s:s, s:I, s:s, s:s?, s:s, s:s, s:b}", "sha256", res.sha256, "size",
+                              (json_int_t)res.size, "case", run->case_number, "party", run->party,
+                              "media_type", res.media_type, "path", path, "new", res.item_created);
         cs_cli_print_json(o, 1);
         json_decref(o);
     } else {
@@ -67,6 +70,30 @@ on_skip(const char *path, int rc, const char *why, void *arg)
     }
     run->failed++;
     fprintf(stderr, "custody ingest: %s\n", why);
+}
+
+/* One media worker, as the service runs them: the metadata of what is ingested here is
+ * parsed in a separate, limited process too. */
+static int
+start_workers(cs_cli_t *cli, uv_loop_t *loop, cs_workers_t **workers)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        cs_diag_set("cannot find this program's path for its media worker");
+        return CS_EIO;
+    }
+    exe[n] = '\0';
+    cs_worker_opts_t o = {
+        .exe = exe,
+        .home = cli->home.root,
+        .count = 1,
+        .timeout_ms = cli->cfg.worker_timeout_ms,
+        .retries = cli->cfg.worker_retries,
+        .rlimit_as_mb = cli->cfg.worker_rlimit_as_mb,
+        .rlimit_cpu_s = cli->cfg.worker_rlimit_cpu_s,
+    };
+    return cs_workers_start(workers, loop, &o);
 }
 
 static int
@@ -92,6 +119,9 @@ cs_cmd_ingest(int argc, char **argv)
     cs_casenum_t cn;
     const char *case_arg = NULL;
     ingest_run_t run = {.cli = &cli};
+    uv_loop_t loop;
+    cs_workers_t *workers = NULL;
+    int loop_ready = 0;
     int rc = 0;
     cs_cli_init(&cli, "ingest", usage_text);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, on_option, &run)) != 0)
@@ -108,11 +138,26 @@ cs_cmd_ingest(int argc, char **argv)
         (rc = cs_casenum_parse(rule, case_arg, &cn)) != 0 || (rc = cs_cli_open(&cli)) != 0)
         goto out;
     run.case_number = cn.text;
-    run.ctx = (cs_ingest_ctx_t){.store = cli.store, .cat = cli.cat, .actor = cli.actor};
+    uv_loop_init(&loop);
+    loop_ready = 1;
+    if ((rc = start_workers(&cli, &loop, &workers)) != 0)
+        goto out;
+    run.ctx = (cs_ingest_ctx_t){.store = cli.store,
+                                .cat = cli.cat,
+                                .rule = rule,
+                                .actor = cli.actor,
+                                .loop = &loop,
+                                .workers = workers};
     cs_walk_ops_t ops = {.file = on_file, .skip = on_skip, .arg = &run};
     for (int i = optind; i < argc && run.fatal == 0; i++)
         cs_walk(argv[i], &ops);
 out:
+    if (workers != NULL) {
+        cs_workers_stop(workers, NULL, NULL);
+        uv_run(&loop, UV_RUN_DEFAULT);
+    }
+    if (loop_ready)
+        uv_loop_close(&loop);
     cs_casenum_rule_free(&rule);
     if (rc != 0) {
         int code = cs_cli_fail(&cli, rc);

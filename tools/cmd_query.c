@@ -3,6 +3,7 @@
 
 #include "core/casenum.h"
 #include "core/error.h"
+#include "indexer/jobs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,9 @@ static const char show_usage[] =
 static const char cases_usage[] = "usage: custody cases [--home DIR] [--set k=v]... [--json]\n"
                                   "Lists every case with its parties and item count.\n";
 static const char items_usage[] =
-    "usage: custody items --case NO [--home DIR] [--set k=v]... [--json]\n"
-    "Lists the items linked to case NO (with --json, a JSON array of items).\n";
+    "usage: custody items --case NO | --unassigned [--home DIR] [--set k=v]... [--json]\n"
+    "Lists the items linked to case NO (with --json, a JSON array of items), or the items\n"
+    "linked to no case, for a clerk to link with `custody link`.\n";
 
 static const char *
 str(json_t *o, const char *key)
@@ -77,6 +79,10 @@ cs_cmd_show(int argc, char **argv)
         (rc = cs_catalog_resolve(cli.cat, argv[optind], sha)) != 0 ||
         (rc = cs_catalog_item(cli.cat, sha, &item)) != 0)
         goto out;
+    json_t *meta = NULL;
+    if ((rc = cs_catalog_metadata(cli.cat, sha, &meta)) != 0)
+        goto out;
+    json_object_set_new(item, "metadata", meta);
     if (cli.json)
         cs_cli_print_json(item, 0);
     else
@@ -126,38 +132,53 @@ out:
     return rc;
 }
 
+typedef struct items_args {
+    const char *case_arg;
+    int unassigned;
+} items_args_t;
+
 static int
 items_option(int c, const char *arg, void *ctx)
 {
+    items_args_t *a = ctx;
     if (c == 'c')
-        *(const char **)ctx = arg;
+        a->case_arg = arg;
+    else if (c == 'u')
+        a->unassigned = 1;
     return 0;
 }
 
 int
 cs_cmd_items(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        CS_CLI_COMMON_OPTIONS, {"case", required_argument, NULL, 'c'}, {0, 0, 0, 0}};
+    static const struct option longopts[] = {CS_CLI_COMMON_OPTIONS,
+                                             {"case", required_argument, NULL, 'c'},
+                                             {"unassigned", no_argument, NULL, 'u'},
+                                             {0, 0, 0, 0}};
     cs_cli_t cli;
     cs_casenum_rule_t *rule = NULL;
     cs_casenum_t cn;
-    const char *case_arg = NULL;
+    items_args_t a = {0};
     json_t *items = NULL, *v;
     size_t i;
     int rc;
     cs_cli_init(&cli, "items", items_usage);
-    if ((rc = cs_cli_parse(&cli, argc, argv, longopts, items_option, &case_arg)) != 0)
+    if ((rc = cs_cli_parse(&cli, argc, argv, longopts, items_option, &a)) != 0)
         return rc;
-    if (case_arg == NULL)
-        return cs_cli_usage_error(&cli, "--case NO is required");
+    if ((a.case_arg == NULL) == !a.unassigned)
+        return cs_cli_usage_error(&cli, "give --case NO or --unassigned");
     if (optind < argc)
         return cs_cli_usage_error(&cli, "unexpected argument \"%s\"", argv[optind]);
-    if ((rc = cs_cli_load(&cli)) != 0 ||
-        (rc = cs_casenum_rule_new(&rule, cli.cfg.case_pattern)) != 0 ||
-        (rc = cs_casenum_parse(rule, case_arg, &cn)) != 0 || (rc = cs_cli_open(&cli)) != 0 ||
-        (rc = cs_catalog_case_items(cli.cat, cn.text, &items)) != 0)
+    if (a.unassigned) {
+        if ((rc = cs_cli_open(&cli)) != 0 || (rc = cs_catalog_unassigned(cli.cat, &items)) != 0)
+            goto out;
+    } else if ((rc = cs_cli_load(&cli)) != 0 ||
+               (rc = cs_casenum_rule_new(&rule, cli.cfg.case_pattern)) != 0 ||
+               (rc = cs_casenum_parse(rule, a.case_arg, &cn)) != 0 ||
+               (rc = cs_cli_open(&cli)) != 0 ||
+               (rc = cs_catalog_case_items(cli.cat, cn.text, &items)) != 0) {
         goto out;
+    }
     if (cli.json) {
         cs_cli_print_json(items, 0);
         goto out;

@@ -19,6 +19,9 @@ static const cmd_t commands[] = {
     {"link", cs_cmd_link, "link an item to a case (relink with a reason)"},
     {"verify", cs_cmd_verify, "re-hash stored originals and report any mismatch"},
     {"config", cs_cmd_config, "print the effective configuration"},
+    {"serve", cs_cmd_serve, "run the service: watch upload folders, store, link, extract"},
+    {"status", cs_cmd_status, "jobs per state, throughput, rejections"},
+    {"worker", cs_cmd_worker, "(internal) run one media worker on stdin/stdout"},
 };
 
 static void

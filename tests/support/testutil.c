@@ -217,3 +217,68 @@ cs_test_sql_count(const char *db, const char *sql)
     sqlite3_close(h);
     return n;
 }
+
+pid_t
+cs_test_custody_bg(const char *log, const char *arg, ...)
+{
+    char *argv[64];
+    int n = 0;
+    argv[n++] = (char *)CUSTODY_BIN;
+    va_list ap;
+    va_start(ap, arg);
+    for (const char *a = arg; a != NULL && n < 63; a = va_arg(ap, const char *))
+        argv[n++] = (char *)a;
+    va_end(ap);
+    argv[n] = NULL;
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* A count that tolerates a catalog being written by another process (or not yet there). */
+static long
+try_count(const char *db, const char *sql)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    long n = -1;
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(h, 2000);
+        if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(h);
+    return n;
+}
+
+long
+cs_test_wait_count(const char *db, const char *sql, long want, int timeout_ms)
+{
+    long n = -1;
+    for (int waited = 0; waited <= timeout_ms; waited += 50) {
+        if ((n = try_count(db, sql)) == want)
+            return n;
+        usleep(50 * 1000);
+    }
+    return n;
+}
+
+int
+cs_test_stop(pid_t pid, int sig)
+{
+    int st = 0;
+    kill(pid, sig);
+    ck_assert(waitpid(pid, &st, 0) == pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}

@@ -7,9 +7,31 @@
 
 #ifndef CUSTODY_BIN
 #define CUSTODY_BIN "custody"
+/** Starts build/custody with the NULL-terminated arguments in the background, stdout and
+ * stderr appended to `log`. Returns its pid. */
+pid_t cs_test_custody_bg(const char *log, const char *arg, ...);
+
+/** Polls `sql` (a count) in `db` every 50 ms until it returns `want`; returns the last count
+ * (so a caller can assert it), after at most `timeout_ms`. */
+long cs_test_wait_count(const char *db, const char *sql, long want, int timeout_ms);
+
+/** Sends `sig` to pid and waits for it; returns its exit code (or 128 + signal). */
+int cs_test_stop(pid_t pid, int sig);
+
 #endif
 #ifndef CUSTODY_CORPUS
 #define CUSTODY_CORPUS "../shared/corpus"
+/** Starts build/custody with the NULL-terminated arguments in the background, stdout and
+ * stderr appended to `log`. Returns its pid. */
+pid_t cs_test_custody_bg(const char *log, const char *arg, ...);
+
+/** Polls `sql` (a count) in `db` every 50 ms until it returns `want`; returns the last count
+ * (so a caller can assert it), after at most `timeout_ms`. */
+long cs_test_wait_count(const char *db, const char *sql, long want, int timeout_ms);
+
+/** Sends `sig` to pid and waits for it; returns its exit code (or 128 + signal). */
+int cs_test_stop(pid_t pid, int sig);
+
 #endif
 
 typedef struct cs_run {
@@ -48,5 +70,16 @@ void cs_test_run_free(cs_run_t *r);
 
 /** Counts rows of `sql` (a SELECT count(*) ...) in the SQLite file `db`. */
 long cs_test_sql_count(const char *db, const char *sql);
+
+/** Starts build/custody with the NULL-terminated arguments in the background, stdout and
+ * stderr appended to `log`. Returns its pid. */
+pid_t cs_test_custody_bg(const char *log, const char *arg, ...);
+
+/** Polls `sql` (a count) in `db` every 50 ms until it returns `want`; returns the last count
+ * (so a caller can assert it), after at most `timeout_ms`. */
+long cs_test_wait_count(const char *db, const char *sql, long want, int timeout_ms);
+
+/** Sends `sig` to pid and waits for it; returns its exit code (or 128 + signal). */
+int cs_test_stop(pid_t pid, int sig);
 
 #endif

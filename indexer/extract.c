@@ -1,0 +1,382 @@
+/* indexer/extract.c: container and stream metadata with libavformat.
+ *
+ * FFmpeg reads the file through our own AVIOContext on a descriptor we opened, never by
+ * name: a hostile playlist or reference movie cannot make it open other files or URLs,
+ * and names with '%', '*' or '[' are never taken for image-sequence patterns. Probing is
+ * bounded in bytes, in media time and in wall time. FFmpeg's own error messages are kept
+ * in the record's "errors" instead of going to stderr. */
+#include "indexer/extract.h"
+
+#include "core/error.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXTRACT_IO_BUF (64 * 1024)
+#define EXTRACT_PROBESIZE "5000000"       /* bytes read to find and describe streams */
+#define EXTRACT_ANALYZEDURATION "5000000" /* microseconds of media looked at */
+#define EXTRACT_MAX_STREAMS "100"
+#define EXTRACT_DEADLINE_S 30 /* wall time: the worker's timeout is the outer bound */
+#define EXTRACT_MAX_MESSAGES 16
+
+typedef struct source {
+    int fd;
+    int64_t size;
+    struct timespec deadline;
+} source_t;
+
+/* Where FFmpeg's messages go while cs_extract_file runs on this thread (NULL: dropped). */
+static _Thread_local json_t *log_sink;
+static _Thread_local int log_count;
+
+static void
+on_av_log(void *avcl, int level, const char *fmt, va_list ap)
+{
+    char msg[256];
+    char line[320];
+    const char *who = NULL;
+    size_t len;
+    int n;
+    if (log_sink == NULL || level > AV_LOG_ERROR)
+        return;
+    if (log_count++ >= EXTRACT_MAX_MESSAGES) {
+        if (log_count == EXTRACT_MAX_MESSAGES + 1)
+            json_array_append_new(log_sink, json_string("further libavformat messages dropped"));
+        return;
+    }
+    if ((n = vsnprintf(msg, sizeof msg, fmt, ap)) < 0)
+        return;
+    if ((size_t)n >= sizeof msg)
+        memcpy(msg + sizeof msg - 4, "...", 4); /* marked, not silently cut */
+    /* Messages may quote bytes of the file: keep them printable ASCII, valid JSON text. */
+    for (char *p = msg; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+            *p = ' ';
+    len = strlen(msg);
+    while (len > 0 && msg[len - 1] == ' ')
+        msg[--len] = '\0';
+    if (len == 0)
+        return;
+    if (avcl != NULL && *(AVClass **)avcl != NULL && (*(AVClass **)avcl)->item_name != NULL)
+        who = (*(AVClass **)avcl)->item_name(avcl);
+    snprintf(line, sizeof line, "%s%s%s", who ? who : "", who ? ": " : "", msg);
+    const char *last = json_string_value(json_array_get(log_sink, json_array_size(log_sink) - 1));
+    if (last != NULL && strcmp(last, line) == 0)
+        return; /* FFmpeg repeats itself for every packet it skips */
+    json_array_append_new(log_sink, json_string(line));
+}
+
+static int
+past_deadline(void *opaque)
+{
+    const source_t *src = opaque;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > src->deadline.tv_sec ||
+           (now.tv_sec == src->deadline.tv_sec && now.tv_nsec >= src->deadline.tv_nsec);
+}
+
+static int
+read_packet(void *opaque, uint8_t *buf, int size)
+{
+    source_t *src = opaque;
+    ssize_t n;
+    if (past_deadline(src))
+        return AVERROR_EXIT; /* every demuxer reads, not every one checks for interrupts */
+    do
+        n = read(src->fd, buf, (size_t)size);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return AVERROR(errno);
+    return n == 0 ? AVERROR_EOF : (int)n;
+}
+
+static int64_t
+seek_packet(void *opaque, int64_t offset, int whence)
+{
+    source_t *src = opaque;
+    if (whence & AVSEEK_SIZE)
+        return src->size;
+    off_t r = lseek(src->fd, (off_t)offset, whence & ~AVSEEK_FORCE);
+    return r < 0 ? AVERROR(errno) : (int64_t)r;
+}
+
+/* A demuxer asking to open another URL (playlists, reference movies) is refused. */
+static int
+refuse_io_open(AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+               AVDictionary **options)
+{
+    (void)s;
+    (void)pb;
+    (void)url;
+    (void)flags;
+    (void)options;
+    return AVERROR(EPERM);
+}
+
+/* Photos whose type the sniffer has already established are read with the matching image
+ * demuxer: content probing misses JPEGs that start with long or unusual APP segments. */
+static const struct {
+    const char *media_type;
+    const char *demuxer;
+} image_demuxers[] = {
+    {"image/jpeg", "jpeg_pipe"}, {"image/png", "png_pipe"},   {"image/gif", "gif"},
+    {"image/webp", "webp_pipe"}, {"image/tiff", "tiff_pipe"}, {"image/bmp", "bmp_pipe"},
+};
+
+static const AVInputFormat *
+forced_demuxer(const char *media_type)
+{
+    if (media_type == NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof image_demuxers / sizeof image_demuxers[0]; i++)
+        if (strcmp(media_type, image_demuxers[i].media_type) == 0)
+            return av_find_input_format(image_demuxers[i].demuxer);
+    return NULL;
+}
+
+/* Image demuxers report a nominal 25 fps and no duration: neither means anything. */
+static int
+is_image_demuxer(const AVInputFormat *f)
+{
+    size_t len = strlen(f->name);
+    return strcmp(f->name, "gif") == 0 || (len > 5 && strcmp(f->name + len - 5, "_pipe") == 0);
+}
+
+/* Sets obj[key] = v (stolen); returns CS_ENOMEM if v is NULL or the set fails. */
+static int
+put(json_t *obj, const char *key, json_t *v)
+{
+    if (v == NULL || json_object_set_new(obj, key, v) != 0)
+        return CS_ENOMEM;
+    return 0;
+}
+
+static json_t *
+int_or_null(int64_t v)
+{
+    return v > 0 ? json_integer((json_int_t)v) : json_null();
+}
+
+static int
+add_error(json_t *errors, const char *what, int averr)
+{
+    char buf[AV_ERROR_MAX_STRING_SIZE] = "";
+    char line[256];
+    av_strerror(averr, buf, sizeof buf);
+    snprintf(line, sizeof line, "%s: %s", what, buf);
+    return json_array_append_new(errors, json_string(line)) == 0 ? 0 : CS_ENOMEM;
+}
+
+/* Says in words why reading stopped early, if it did ("Immediate exit requested" does not). */
+static int
+note_deadline(const source_t *src, json_t *errors)
+{
+    char line[64];
+    if (!past_deadline((void *)src))
+        return 0;
+    snprintf(line, sizeof line, "gave up reading after %d s", EXTRACT_DEADLINE_S);
+    return json_array_append_new(errors, json_string(line)) == 0 ? 0 : CS_ENOMEM;
+}
+
+static int
+describe_stream(AVFormatContext *fmt, AVStream *st, json_t **out)
+{
+    const AVCodecParameters *par = st->codecpar;
+    const char *type = av_get_media_type_string(par->codec_type);
+    json_t *s = json_object();
+    int rc = CS_ENOMEM;
+    if (s == NULL)
+        goto out;
+    if (put(s, "type", json_string(type ? type : "unknown")) ||
+        put(s, "codec", json_string(avcodec_get_name(par->codec_id))))
+        goto out;
+    if (par->codec_type == AVMEDIA_TYPE_VIDEO) {
+        AVRational r = av_guess_frame_rate(fmt, st, NULL);
+        if (put(s, "width", int_or_null(par->width)) ||
+            put(s, "height", int_or_null(par->height)) ||
+            put(s, "frame_rate",
+                r.num > 0 && r.den > 0 && !is_image_demuxer(fmt->iformat) &&
+                        !(st->disposition & AV_DISPOSITION_ATTACHED_PIC)
+                    ? json_real(av_q2d(r))
+                    : json_null()))
+            goto out;
+        if ((st->disposition & AV_DISPOSITION_ATTACHED_PIC) && put(s, "attached_pic", json_true()))
+            goto out;
+    } else if (par->codec_type == AVMEDIA_TYPE_AUDIO) {
+        if (put(s, "sample_rate", int_or_null(par->sample_rate)) ||
+            put(s, "channels", int_or_null(par->ch_layout.nb_channels)))
+            goto out;
+    }
+    if (put(s, "bit_rate", int_or_null(par->bit_rate)))
+        goto out;
+    *out = s;
+    s = NULL;
+    rc = 0;
+out:
+    json_decref(s);
+    return rc;
+}
+
+static int
+describe_media(AVFormatContext *fmt, json_t **out)
+{
+    json_t *media = json_object(), *streams = json_array(), *s;
+    int rc = CS_ENOMEM;
+    if (media == NULL || streams == NULL)
+        goto out;
+    if (put(media, "container", json_string(fmt->iformat->name)) ||
+        put(media, "duration_s",
+            fmt->duration != AV_NOPTS_VALUE && fmt->duration >= 0
+                ? json_real((double)fmt->duration / AV_TIME_BASE)
+                : json_null()) ||
+        put(media, "bit_rate", int_or_null(fmt->bit_rate)))
+        goto out;
+    for (unsigned i = 0; i < fmt->nb_streams; i++) {
+        if ((rc = describe_stream(fmt, fmt->streams[i], &s)) != 0)
+            goto out;
+        if (json_array_append_new(streams, s) != 0) {
+            rc = CS_ENOMEM;
+            goto out;
+        }
+    }
+    rc = put(media, "streams", streams);
+    streams = NULL;
+    if (rc == 0) {
+        *out = media;
+        media = NULL;
+    }
+out:
+    json_decref(streams);
+    json_decref(media);
+    return rc;
+}
+
+/* Photos get their size at the top of the record, where later EXIF work will add to it. */
+static int
+describe_image(AVFormatContext *fmt, const char *media_type, json_t *rec, json_t *errors)
+{
+    if ((media_type == NULL || strncmp(media_type, "image/", 6) != 0) &&
+        !is_image_demuxer(fmt->iformat))
+        return 0;
+    for (unsigned i = 0; i < fmt->nb_streams; i++) {
+        const AVCodecParameters *par = fmt->streams[i]->codecpar;
+        if (par->codec_type == AVMEDIA_TYPE_VIDEO && par->width > 0 && par->height > 0)
+            return put(rec, "image",
+                       json_pack("{s:i, s:i}", "width", par->width, "height", par->height));
+    }
+    return json_array_append_new(errors, json_string("no picture size found in the image")) == 0
+               ? 0
+               : CS_ENOMEM;
+}
+
+int
+cs_extract_file(const char *path, const char *media_type, json_t **record)
+{
+    source_t src = {.fd = -1};
+    struct stat st;
+    AVFormatContext *fmt = NULL;
+    AVIOContext *pb = NULL;
+    unsigned char *iobuf = NULL;
+    AVDictionary *opts = NULL;
+    json_t *rec = NULL, *errors = NULL, *media = NULL;
+    int rc, err;
+
+    *record = NULL;
+    /* O_NONBLOCK: a FIFO must not block the open; on a regular file it changes nothing. */
+    if ((src.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0 ||
+        fstat(src.fd, &st) != 0) {
+        rc = cs_err_from_errno(errno);
+        cs_diag_set("cannot open %s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rc = CS_ENOTREG;
+        cs_diag_set("%s is not a regular file", path);
+        goto out;
+    }
+    src.size = (int64_t)st.st_size;
+    clock_gettime(CLOCK_MONOTONIC, &src.deadline);
+    src.deadline.tv_sec += EXTRACT_DEADLINE_S;
+
+    rc = CS_ENOMEM;
+    if ((rec = json_object()) == NULL || (errors = json_array()) == NULL ||
+        json_object_set(rec, "errors", errors) != 0)
+        goto out;
+    if (st.st_size == 0) {
+        if (put(rec, "media", json_null()) ||
+            json_array_append_new(errors, json_string("the file is empty")) != 0)
+            goto out;
+        rc = 0;
+        goto out;
+    }
+    if ((iobuf = av_malloc(EXTRACT_IO_BUF)) == NULL ||
+        (pb = avio_alloc_context(iobuf, EXTRACT_IO_BUF, 0, &src, read_packet, NULL, seek_packet)) ==
+            NULL)
+        goto out;
+    iobuf = NULL; /* pb owns it now (and may replace it) */
+    if ((fmt = avformat_alloc_context()) == NULL)
+        goto out;
+    fmt->pb = pb;
+    fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+    fmt->io_open = refuse_io_open;
+    fmt->interrupt_callback.callback = past_deadline;
+    fmt->interrupt_callback.opaque = &src;
+    if (av_dict_set(&opts, "probesize", EXTRACT_PROBESIZE, 0) < 0 ||
+        av_dict_set(&opts, "analyzeduration", EXTRACT_ANALYZEDURATION, 0) < 0 ||
+        av_dict_set(&opts, "max_streams", EXTRACT_MAX_STREAMS, 0) < 0)
+        goto out;
+
+    av_log_set_callback(on_av_log);
+    log_sink = errors;
+    log_count = 0;
+    /* The empty URL keeps name-based guessing (extensions, patterns) out of probing. */
+    if ((err = avformat_open_input(&fmt, "", forced_demuxer(media_type), &opts)) < 0) {
+        log_sink = NULL;
+        if (add_error(errors, "libavformat could not open the file", err) ||
+            put(rec, "media", json_null()) || note_deadline(&src, errors))
+            goto out;
+        rc = 0;
+        goto out;
+    }
+    err = avformat_find_stream_info(fmt, NULL);
+    log_sink = NULL;
+    if ((err < 0 && add_error(errors, "libavformat could not read the stream information", err)) ||
+        note_deadline(&src, errors))
+        goto out;
+    if (fmt->nb_streams == 0 &&
+        json_array_append_new(errors, json_string("no audio, video or picture stream found")))
+        goto out;
+    if ((rc = describe_media(fmt, &media)) != 0 || (rc = put(rec, "media", media)) != 0)
+        goto out;
+    rc = describe_image(fmt, media_type, rec, errors);
+out:
+    log_sink = NULL;
+    if (rc == CS_ENOMEM)
+        cs_diag_set("out of memory while describing %s", path);
+    if (rc == 0) {
+        *record = rec;
+        rec = NULL;
+    }
+    av_dict_free(&opts);
+    avformat_close_input(&fmt); /* leaves our AVIOContext alone (AVFMT_FLAG_CUSTOM_IO) */
+    if (pb != NULL)
+        av_freep(&pb->buffer);
+    avio_context_free(&pb);
+    av_free(iobuf);
+    json_decref(errors);
+    json_decref(rec);
+    if (src.fd != -1)
+        close(src.fd);
+    return rc;
+}

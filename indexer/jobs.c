@@ -1,0 +1,402 @@
+/* indexer/jobs.c: durable ingest jobs. Every change is one transaction. */
+#include "indexer/jobs.h"
+
+#include "core/error.h"
+#include "indexer/catalog_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const state_names[] = {"discovered", "claimed", "stored", "extracted",
+                                          "transcoded", "indexed", "done",   "rejected"};
+
+const char *
+cs_job_state_name(cs_job_state_t s)
+{
+    return (unsigned)s < sizeof state_names / sizeof state_names[0] ? state_names[s] : "?";
+}
+
+static cs_job_state_t
+state_from(const char *name)
+{
+    for (size_t i = 0; i < sizeof state_names / sizeof state_names[0]; i++)
+        if (name != NULL && strcmp(name, state_names[i]) == 0)
+            return (cs_job_state_t)i;
+    return CS_JOB_REJECTED;
+}
+
+#define JOB_COLUMNS "id, state, root, rel_path, size, mtime_ns, dev, ino, sha256, claims, route"
+
+static void
+job_from_row(sqlite3_stmt *st, cs_job_t *job)
+{
+    memset(job, 0, sizeof *job);
+    job->id = sqlite3_column_int64(st, 0);
+    job->state = state_from((const char *)sqlite3_column_text(st, 1));
+    snprintf(job->root, sizeof job->root, "%s", (const char *)sqlite3_column_text(st, 2));
+    snprintf(job->rel, sizeof job->rel, "%s", (const char *)sqlite3_column_text(st, 3));
+    job->size = sqlite3_column_int64(st, 4);
+    job->mtime_ns = sqlite3_column_int64(st, 5);
+    job->dev = sqlite3_column_int64(st, 6);
+    job->ino = sqlite3_column_int64(st, 7);
+    if (sqlite3_column_type(st, 8) == SQLITE_TEXT)
+        snprintf(job->sha256, sizeof job->sha256, "%s", (const char *)sqlite3_column_text(st, 8));
+    job->claims = sqlite3_column_int(st, 9);
+    snprintf(job->route, sizeof job->route, "%s", (const char *)sqlite3_column_text(st, 10));
+}
+
+/* Looks up the active job of (root, rel); *found says whether there is one. */
+static int
+find_active(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job, int *found,
+            const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int err, rc;
+    *found = 0;
+    err = cs_cat_prepare(cat,
+                         "SELECT " JOB_COLUMNS " FROM jobs WHERE root = ?1 AND rel_path = ?2"
+                         " AND state NOT IN ('done', 'rejected')",
+                         &st, what);
+    if (err != 0)
+        return err;
+    sqlite3_bind_text(st, 1, root, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, rel, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        job_from_row(st, job);
+        *found = 1;
+    } else if (rc != SQLITE_DONE) {
+        err = cs_cat_err(cat, rc, what);
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
+int
+cs_jobs_discover(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job)
+{
+    sqlite3_stmt *st = NULL;
+    char now[CS_TIME_MAX];
+    const char *what = "cannot record a discovered upload";
+    int err, found = 0;
+
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        return err;
+    if ((err = find_active(cat, root, rel, job, &found, what)) != 0 || found)
+        goto out;
+    cs_clock_now(now);
+    err = cs_cat_prepare(cat,
+                         "INSERT INTO jobs (root, rel_path, state, created_at, updated_at)"
+                         " VALUES (?1, ?2, 'discovered', ?3, ?3)",
+                         &st, what);
+    if (err != 0)
+        goto out;
+    sqlite3_bind_text(st, 1, root, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, rel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+    if ((err = cs_cat_step_done(cat, st, what)) != 0)
+        goto out;
+    memset(job, 0, sizeof *job);
+    job->id = sqlite3_last_insert_rowid(cat->db);
+    job->state = CS_JOB_DISCOVERED;
+    snprintf(job->route, sizeof job->route, "{}");
+    snprintf(job->root, sizeof job->root, "%s", root);
+    snprintf(job->rel, sizeof job->rel, "%s", rel);
+out:
+    sqlite3_finalize(st);
+    if (err != 0) {
+        cs_cat_rollback(cat);
+        return err;
+    }
+    return cs_cat_commit(cat, what);
+}
+
+/* Runs one UPDATE on a job inside its own transaction, checking that the job was in state
+ * `from` (-1: any active state) so that no transition is ever applied twice. */
+static int
+update_job(cs_catalog_t *cat, cs_job_t *job, int from, const char *sql,
+           void (*bind)(sqlite3_stmt *st, const void *arg), const void *arg, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int err;
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        return err;
+    if ((err = cs_cat_prepare(cat, sql, &st, what)) != 0)
+        goto out;
+    bind(st, arg);
+    sqlite3_bind_int64(st, 1, job->id);
+    if (from >= 0)
+        sqlite3_bind_text(st, 2, cs_job_state_name((cs_job_state_t)from), -1, SQLITE_STATIC);
+    if ((err = cs_cat_step_done(cat, st, what)) != 0)
+        goto out;
+    if (sqlite3_changes(cat->db) != 1) {
+        cs_diag_set("catalog %s: job %" PRId64 " (%s) is no longer %s; %s", cat->path, job->id,
+                    job->rel, from >= 0 ? cs_job_state_name((cs_job_state_t)from) : "active", what);
+        err = CS_ENOTFOUND;
+    }
+out:
+    sqlite3_finalize(st);
+    if (err != 0) {
+        cs_cat_rollback(cat);
+        return err;
+    }
+    return cs_cat_commit(cat, what);
+}
+
+typedef struct bind_args {
+    const char *s1, *s2, *s3;
+    int64_t i1, i2, i3, i4;
+} bind_args_t;
+
+static void
+bind_now(sqlite3_stmt *st, char now[CS_TIME_MAX], int col)
+{
+    cs_clock_now(now);
+    sqlite3_bind_text(st, col, now, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_claim(sqlite3_stmt *st, const void *arg)
+{
+    const bind_args_t *a = arg;
+    char now[CS_TIME_MAX];
+    bind_now(st, now, 3);
+    sqlite3_bind_int64(st, 4, a->i1);
+    sqlite3_bind_int64(st, 5, a->i2);
+    sqlite3_bind_int64(st, 6, a->i3);
+    sqlite3_bind_int64(st, 7, a->i4);
+    sqlite3_bind_text(st, 8, a->s1, -1, SQLITE_STATIC);
+}
+
+int
+cs_jobs_claim(cs_catalog_t *cat, cs_job_t *job, json_t *route)
+{
+    char *text = route ? json_dumps(route, JSON_COMPACT) : strdup("{}");
+    bind_args_t a = {
+        .s1 = text, .i1 = job->size, .i2 = job->mtime_ns, .i3 = job->dev, .i4 = job->ino};
+    if (text == NULL)
+        return CS_ENOMEM;
+    int err = update_job(cat, job, CS_JOB_DISCOVERED,
+                         "UPDATE jobs SET state = 'claimed', updated_at = ?3, size = ?4,"
+                         " mtime_ns = ?5, dev = ?6, ino = ?7, route = ?8, sha256 = NULL"
+                         " WHERE id = ?1 AND state = ?2",
+                         bind_claim, &a, "cannot record a claim");
+    if (err == 0) {
+        job->state = CS_JOB_CLAIMED;
+        job->sha256[0] = '\0';
+        snprintf(job->route, sizeof job->route, "%s", text);
+    }
+    free(text);
+    return err;
+}
+
+static void
+bind_text3(sqlite3_stmt *st, const void *arg)
+{
+    const bind_args_t *a = arg;
+    char now[CS_TIME_MAX];
+    bind_now(st, now, 3);
+    if (a->s1 != NULL)
+        sqlite3_bind_text(st, 4, a->s1, -1, SQLITE_STATIC);
+}
+
+int
+cs_jobs_hashed(cs_catalog_t *cat, cs_job_t *job, const char *sha256)
+{
+    bind_args_t a = {.s1 = sha256};
+    int err =
+        update_job(cat, job, CS_JOB_CLAIMED,
+                   "UPDATE jobs SET updated_at = ?3, sha256 = ?4 WHERE id = ?1 AND state = ?2",
+                   bind_text3, &a, "cannot record a hash");
+    if (err == 0 && sha256 != job->sha256)
+        snprintf(job->sha256, sizeof job->sha256, "%s", sha256);
+    return err;
+}
+
+int
+cs_jobs_unclaim(cs_catalog_t *cat, cs_job_t *job, const char *reason)
+{
+    bind_args_t a = {.s1 = reason};
+    int err = update_job(cat, job, CS_JOB_CLAIMED,
+                         "UPDATE jobs SET state = 'discovered', updated_at = ?3, reason = ?4,"
+                         " claims = claims + 1, sha256 = NULL WHERE id = ?1 AND state = ?2",
+                         bind_text3, &a, "cannot release a claim");
+    if (err == 0) {
+        job->state = CS_JOB_DISCOVERED;
+        job->claims++;
+        job->sha256[0] = '\0';
+    }
+    return err;
+}
+
+int
+cs_jobs_reject(cs_catalog_t *cat, cs_job_t *job, const char *reason)
+{
+    bind_args_t a = {.s1 = reason};
+    int err = update_job(cat, job, -1,
+                         "UPDATE jobs SET state = 'rejected', updated_at = ?3, done_at = ?3,"
+                         " reason = ?4 WHERE id = ?1 AND state NOT IN ('done', 'rejected')",
+                         bind_text3, &a, "cannot record a rejection");
+    if (err == 0)
+        job->state = CS_JOB_REJECTED;
+    return err;
+}
+
+int
+cs_jobs_advance(cs_catalog_t *cat, cs_job_t *job, cs_job_state_t to, const char *failure)
+{
+    char sql[256];
+    bind_args_t a = {.s1 = failure};
+    if (to <= CS_JOB_STORED || to == CS_JOB_REJECTED)
+        return CS_EINVAL;
+    snprintf(sql, sizeof sql,
+             "UPDATE jobs SET state = '%s', updated_at = ?3%s%s WHERE id = ?1 AND state = ?2",
+             cs_job_state_name(to), to == CS_JOB_DONE ? ", done_at = ?3" : "",
+             failure != NULL ? ", reason = ?4, failures = failures + 1" : "");
+    int err = update_job(cat, job, (int)to - 1, sql, bind_text3, &a, "cannot advance a job");
+    if (err == 0)
+        job->state = to;
+    return err;
+}
+
+int
+cs_jobs_stored(cs_catalog_t *cat, cs_job_t *job, const cs_arrival_t *a, cs_arrival_result_t *res)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 item_id = 0;
+    char now[CS_TIME_MAX];
+    const char *what = "cannot record a stored upload";
+    int err;
+
+    cs_clock_now(now);
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        return err;
+    if ((err = cs_cat_arrival_rows(cat, a, now, res, &item_id, what)) != 0)
+        goto out;
+    err = cs_cat_prepare(cat,
+                         "UPDATE jobs SET state = 'stored', updated_at = ?2, item_id = ?3,"
+                         " sha256 = ?4 WHERE id = ?1 AND state = 'claimed'",
+                         &st, what);
+    if (err != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, job->id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, item_id);
+    sqlite3_bind_text(st, 4, a->sha256, -1, SQLITE_STATIC);
+    if ((err = cs_cat_step_done(cat, st, what)) == 0 && sqlite3_changes(cat->db) != 1) {
+        cs_diag_set("catalog %s: job %" PRId64 " is no longer claimed", cat->path, job->id);
+        err = CS_ENOTFOUND;
+    }
+out:
+    sqlite3_finalize(st);
+    if (err != 0) {
+        cs_cat_rollback(cat);
+        return err;
+    }
+    if ((err = cs_cat_commit(cat, what)) == 0) {
+        job->state = CS_JOB_STORED;
+        if (a->sha256 != job->sha256)
+            snprintf(job->sha256, sizeof job->sha256, "%s", a->sha256);
+    }
+    return err;
+}
+
+int
+cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const char *failure)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 item_id = 0;
+    char now[CS_TIME_MAX];
+    const char *what = "cannot record extracted metadata";
+    json_t *rec = record != NULL ? json_incref(record) : json_object();
+    json_t *detail = NULL;
+    char *text = NULL;
+    int err;
+
+    if (failure != NULL) {
+        json_t *errors = json_object_get(rec, "errors");
+        if (!json_is_array(errors))
+            json_object_set_new(rec, "errors", errors = json_array());
+        json_array_append_new(errors, json_string(failure));
+    }
+    if ((text = json_dumps(rec, JSON_COMPACT)) == NULL) {
+        err = CS_ENOMEM;
+        goto done;
+    }
+    cs_clock_now(now);
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        goto done;
+    if ((err = cs_cat_item_id(cat, job->sha256, &item_id, what)) != 0)
+        goto out;
+    err = cs_cat_prepare(cat,
+                         "INSERT INTO metadata (item_id, record, extracted_at) VALUES (?1, ?2, ?3)"
+                         " ON CONFLICT (item_id) DO UPDATE SET record = excluded.record,"
+                         " extracted_at = excluded.extracted_at",
+                         &st, what);
+    if (err != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, item_id);
+    sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+    if ((err = cs_cat_step_done(cat, st, what)) != 0)
+        goto out;
+    sqlite3_finalize(st);
+    st = NULL;
+    detail = failure ? json_pack("{s:s}", "failure", failure) : json_pack("{s:s}", "result", "ok");
+    if ((err = cs_cat_insert_event(cat, item_id, 0, "extracted", "custody", now, detail, what)) !=
+        0)
+        goto out;
+    err = cs_cat_prepare(cat,
+                         failure ? "UPDATE jobs SET state = 'extracted', updated_at = ?2,"
+                                   " reason = ?3, failures = failures + 1"
+                                   " WHERE id = ?1 AND state = 'stored'"
+                                 : "UPDATE jobs SET state = 'extracted', updated_at = ?2"
+                                   " WHERE id = ?1 AND state = 'stored'",
+                         &st, what);
+    if (err != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, job->id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    if (failure)
+        sqlite3_bind_text(st, 3, failure, -1, SQLITE_STATIC);
+    if ((err = cs_cat_step_done(cat, st, what)) == 0 && sqlite3_changes(cat->db) != 1) {
+        cs_diag_set("catalog %s: job %" PRId64 " is no longer stored", cat->path, job->id);
+        err = CS_ENOTFOUND;
+    }
+out:
+    sqlite3_finalize(st);
+    if (err != 0)
+        cs_cat_rollback(cat);
+    else if ((err = cs_cat_commit(cat, what)) == 0)
+        job->state = CS_JOB_EXTRACTED;
+done:
+    json_decref(detail);
+    json_decref(rec);
+    free(text);
+    return err;
+}
+
+int
+cs_jobs_each_active(cs_catalog_t *cat, int (*fn)(const cs_job_t *job, void *arg), void *arg)
+{
+    sqlite3_stmt *st = NULL;
+    cs_job_t job;
+    int err, rc;
+    err = cs_cat_prepare(cat,
+                         "SELECT " JOB_COLUMNS " FROM jobs WHERE state NOT IN ('done', 'rejected')"
+                         " ORDER BY id",
+                         &st, "cannot list active jobs");
+    if (err != 0)
+        return err;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        job_from_row(st, &job);
+        if ((err = fn(&job, arg)) != 0)
+            break;
+    }
+    if (err == 0 && rc != SQLITE_DONE)
+        err = cs_cat_err(cat, rc, "cannot list active jobs");
+    sqlite3_finalize(st);
+    return err;
+}

@@ -1,0 +1,562 @@
+/* ingest/jobstep.c: claim, store, recover and finish one ingest job. */
+#include "ingest/jobstep.h"
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "indexer/sniff.h"
+#include "ingest/route.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CS_MAX_CLAIMS 5 /* a file that keeps changing under its claims is rejected after this */
+
+static void
+lock(const cs_job_env_t *env)
+{
+    if (env->cat_lock != NULL)
+        uv_mutex_lock(env->cat_lock);
+}
+
+static void
+unlock(const cs_job_env_t *env)
+{
+    if (env->cat_lock != NULL)
+        uv_mutex_unlock(env->cat_lock);
+}
+
+static int64_t
+ns_of(const struct timespec *ts)
+{
+    return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+/* mkdir -p of the folders above `path`. */
+static int
+make_parents(const char *path)
+{
+    char buf[PATH_MAX];
+    if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf)
+        return CS_ENAMETOOLONG;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0750) != 0 && errno != EEXIST)
+            return cs_err_from_errno(errno);
+        *p = '/';
+    }
+    return 0;
+}
+
+static void
+fsync_parent(const char *path)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        return;
+    *slash = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* Moves `path` to `dest` (parents made), or removes it when dest is NULL; a missing path is
+ * fine (an earlier run got here first). */
+static int
+move_or_remove(const char *path, const char *dest)
+{
+    if (dest == NULL) {
+        if (unlink(path) != 0 && errno != ENOENT)
+            return cs_err_from_errno(errno);
+        fsync_parent(path);
+        return 0;
+    }
+    int err = make_parents(dest);
+    if (err != 0)
+        return err;
+    if (rename(path, dest) != 0 && errno != ENOENT)
+        return cs_err_from_errno(errno);
+    fsync_parent(dest);
+    fsync_parent(path);
+    return 0;
+}
+
+/* Where an upload goes in archive mode or when rejected: <root>/<dir>/<rel>. */
+static int
+aside_path(const cs_job_t *job, const char *dir, const char *suffix, char *buf, size_t len)
+{
+    if ((size_t)snprintf(buf, len, "%s/%s/%s%s", job->root, dir, job->rel, suffix) >= len) {
+        cs_diag_set("%s/%s: path too long", job->root, job->rel);
+        return CS_ENAMETOOLONG;
+    }
+    return 0;
+}
+
+/* The upload's companions: its sidecar and its .done marker. */
+static void
+companion(const char *path, const char *suffix, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s", path, suffix);
+}
+
+/* Clears the upload after its bytes are stored: removed (consume) or moved under
+ * .ingested/<date>/ (archive), with its sidecar and marker; never a different file that has
+ * since taken the same name. */
+static int
+clear_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path)
+{
+    static const char *const suffixes[] = {"", ".json", ".done"};
+    char dest[PATH_MAX], src[PATH_MAX], dir[64];
+    struct stat st;
+    time_t now = time(NULL);
+    struct tm tm;
+    int err;
+
+    if (env->mode == CS_MODE_COPY)
+        return 0;
+    if (lstat(path, &st) == 0 && ((int64_t)st.st_dev != job->dev || (int64_t)st.st_ino != job->ino))
+        return 0; /* a new file by the same name: its own job will take it */
+    gmtime_r(&now, &tm);
+    strftime(dir, sizeof dir, ".ingested/%Y-%m-%d", &tm);
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        companion(path, suffixes[i], src, sizeof src);
+        if (env->mode == CS_MODE_ARCHIVE) {
+            if ((err = aside_path(job, dir, suffixes[i], dest, sizeof dest)) != 0 ||
+                (err = move_or_remove(src, dest)) != 0)
+                return err;
+        } else if ((err = move_or_remove(src, NULL)) != 0) {
+            return err;
+        }
+    }
+    return 0;
+}
+
+/* Writes <receipts>/<case or _unassigned>/<name>.receipt.json through a temporary name. */
+static int
+write_receipt(const cs_job_env_t *env, const cs_job_t *job, const char *path, json_t *route)
+{
+    char file[PATH_MAX], tmp[PATH_MAX], now[CS_TIME_MAX];
+    const char *name = strrchr(job->rel, '/');
+    const char *case_number = json_string_value(json_object_get(route, "case"));
+    int err = 0;
+
+    if (env->receipts == NULL)
+        return 0;
+    name = name ? name + 1 : job->rel;
+    if ((size_t)snprintf(file, sizeof file, "%s/%s/%s.receipt.json", env->receipts,
+                         case_number ? case_number : "_unassigned", name) >= sizeof file ||
+        (size_t)snprintf(tmp, sizeof tmp, "%s.%" PRId64 ".tmp", file, job->id) >= sizeof tmp)
+        return CS_ENAMETOOLONG;
+    if (access(file, F_OK) == 0) /* the same name again: keep both receipts */
+        snprintf(file + strlen(file) - strlen(".receipt.json"), 64, ".%" PRId64 ".receipt.json",
+                 job->id);
+    if ((err = make_parents(file)) != 0)
+        return err;
+    cs_clock_now(now);
+    json_t *r = json_pack("{s:s, s:I, s:s, s:s, s:O?, s:O?, s:s, s:I}", "sha256", job->sha256,
+                          "size", (json_int_t)job->size, "item", job->sha256, "time", now, "case",
+                          json_object_get(route, "case"), "party", json_object_get(route, "party"),
+                          "source", path, "job", (json_int_t)job->id);
+    if (r == NULL)
+        return CS_ENOMEM;
+    if (json_dump_file(r, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+        rename(tmp, file) != 0) {
+        err = cs_err_from_errno(errno ? errno : EIO);
+        unlink(tmp);
+    }
+    json_decref(r);
+    return err;
+}
+
+/* The route as stored with the job, as a new JSON object. */
+static json_t *
+job_route(const cs_job_t *job)
+{
+    json_t *r = json_loads(job->route, 0, NULL);
+    return json_is_object(r) ? r : (json_decref(r), json_object());
+}
+
+/* Records the arrival of the job's stored bytes and moves the job to stored. */
+static int
+record_stored(const cs_job_env_t *env, cs_job_t *job, const char *path, uint64_t size,
+              const char *media_type, cs_step_out_t *out)
+{
+    json_t *route = job_route(job);
+    const char *name = strrchr(job->rel, '/');
+    const char *officer = json_string_value(json_object_get(route, "officer"));
+    json_t *detail = json_deep_copy(route);
+    json_object_set_new(detail, "job", json_integer(job->id));
+    cs_arrival_t a = {
+        .sha256 = job->sha256,
+        .size = size,
+        .media_type = media_type,
+        .case_number = json_string_value(json_object_get(route, "case")),
+        .party = json_string_value(json_object_get(route, "party")),
+        .original_name = name ? name + 1 : job->rel,
+        .source_path = path,
+        .actor = officer ? officer : env->actor,
+        .source_mtime_ns = job->mtime_ns,
+        .detail = detail,
+    };
+    cs_arrival_result_t res;
+    lock(env);
+    int err = cs_jobs_stored(env->cat, job, &a, &res);
+    unlock(env);
+    if (err == 0) {
+        out->item_created = res.item_created;
+        out->media_type = media_type;
+        if ((err = clear_upload(env, job, path)) == 0)
+            err = write_receipt(env, job, path, route);
+        if (err != 0)
+            cs_log(CS_LOG_WARN, "job.cleanup_failed",
+                   json_pack("{s:s, s:s}", "path", path, "error", cs_strerror(err)));
+        err = 0; /* the evidence is stored and cataloged; clearing can be retried */
+    }
+    json_decref(detail);
+    json_decref(route);
+    return err;
+}
+
+/* Rejects the job: the upload moves to <root>/_rejected/ beside <name>.reason.txt. */
+static int reject(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t *out,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The code a rejection is reported with; set before reject() by those who know it. */
+static void
+reject_code(cs_step_out_t *out, int code)
+{
+    out->code = code;
+}
+
+static int
+reject(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t *out,
+       const char *fmt, ...)
+{
+    char dest[PATH_MAX], reason_file[PATH_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->message, sizeof out->message, fmt, ap);
+    va_end(ap);
+    out->step = CS_STEP_REJECTED;
+    if (out->code == 0)
+        out->code = CS_EINVAL;
+    if (env->mode != CS_MODE_COPY && aside_path(job, "_rejected", "", dest, sizeof dest) == 0 &&
+        aside_path(job, "_rejected", ".reason.txt", reason_file, sizeof reason_file) == 0 &&
+        access(path, F_OK) == 0 && move_or_remove(path, dest) == 0) {
+        FILE *f = fopen(reason_file, "w");
+        if (f != NULL) {
+            fprintf(f, "%s\n", out->message);
+            fclose(f);
+        }
+    }
+    lock(env);
+    int err = cs_jobs_reject(env->cat, job, out->message);
+    unlock(env);
+    return err;
+}
+
+static int
+unsettle(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t *out,
+         const char *why)
+{
+    int err = 0;
+    if (env->mode == CS_MODE_COPY) { /* nobody will look again: say so now */
+        reject_code(out, CS_ECHANGED);
+        return reject(env, job, path, out, "%s %s; wait until it is fully written and try again",
+                      path, why);
+    }
+    snprintf(out->message, sizeof out->message, "%s %s; it settles again", path, why);
+    out->step = CS_STEP_UNSETTLED;
+    if (job->state == CS_JOB_CLAIMED) {
+        lock(env);
+        err = cs_jobs_unclaim(env->cat, job, out->message);
+        unlock(env);
+    }
+    if (err == 0 && job->claims >= CS_MAX_CLAIMS)
+        return reject(env, job, path, out,
+                      "%s kept changing while it was being stored (%d tries); make sure the "
+                      "copy has finished, then drop it again",
+                      path, job->claims);
+    return err;
+}
+
+/* 1 while the read lease taken at the claim is still whole: no writer opened the file. */
+static int
+lease_held(int fd, int had_lease)
+{
+    return !had_lease || fcntl(fd, F_GETLEASE) == F_RDLCK;
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_size == b->st_size && ns_of(&a->st_mtim) == ns_of(&b->st_mtim) &&
+           a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* How a failed put or open is taken: the file's fault (reject), a moving file (settle
+ * again), or the environment's (keep the state, report, retry later). */
+static int
+input_failure(const cs_job_env_t *env, cs_job_t *job, const char *path, int err, cs_step_out_t *out)
+{
+    reject_code(out, err);
+    if (env->mode == CS_MODE_COPY && err != CS_ECHANGED && err != CS_ENOSPC && err != CS_EIO &&
+        *cs_diag() != '\0' &&
+        (err == CS_ENOENT || err == CS_EEMPTY || err == CS_EACCES || err == CS_EISDIR ||
+         err == CS_ENOTREG || err == CS_ELOOP))
+        return reject(env, job, path, out, "%s", cs_diag()); /* the store's words name it */
+    switch (err) {
+    case CS_ECHANGED:
+        return unsettle(env, job, path, out, "changed while it was being stored");
+    case CS_ENOENT:
+        return reject(env, job, path, out, "%s vanished before it could be stored", path);
+    case CS_EEMPTY:
+        return reject(env, job, path, out,
+                      "%s is empty (0 bytes): there is nothing to keep; if a copy failed, copy "
+                      "the file again",
+                      path);
+    case CS_EACCES:
+    case CS_EISDIR:
+    case CS_ENOTREG:
+    case CS_ELOOP:
+        return reject(env, job, path, out, "%s cannot be stored: %s", path,
+                      *cs_diag() ? cs_diag() : cs_strerror(err));
+    default:
+        return err;
+    }
+}
+
+static int
+open_upload(const cs_job_env_t *env, cs_job_t *job, const char *path, int *fd, int *had_lease,
+            cs_step_out_t *out)
+{
+    *had_lease = 0;
+    /* An upload folder must not reach outside itself through a link; a named file may. */
+    int nofollow = env->mode == CS_MODE_COPY ? 0 : O_NOFOLLOW;
+    *fd = open(path, O_RDONLY | nofollow | O_NONBLOCK | O_CLOEXEC);
+    if (*fd < 0) {
+        int e = errno;
+        if (e == ELOOP)
+            cs_diag_set("%s: %s", path,
+                        nofollow ? "is a symbolic link; drop the file itself"
+                                 : "symbolic link loop; point the link at the file itself");
+        else
+            cs_diag_set("%s: %s", path, strerror(e));
+        return input_failure(env, job, path, cs_err_from_errno(e), out);
+    }
+    if (env->mode == CS_MODE_COPY)
+        return 0;
+    /* A read lease is refused while any process has the file open for writing: the surest
+     * sign that a copy is still going on. File systems without leases rely on settling. */
+    if (fcntl(*fd, F_SETLEASE, F_RDLCK) == 0)
+        *had_lease = 1;
+    else if (errno == EAGAIN)
+        return unsettle(env, job, path, out, "is still open for writing");
+    return 0;
+}
+
+static int
+route_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path, json_t **rj)
+{
+    cs_route_t route;
+    char sidecar[PATH_MAX];
+    int err = 0;
+    *rj = NULL;
+    if (env->route != NULL) {
+        *rj = cs_route_json(env->route);
+        return *rj != NULL ? 0 : CS_ENOMEM;
+    }
+    if ((size_t)snprintf(sidecar, sizeof sidecar, "%s.json", path) >= sizeof sidecar)
+        return CS_ENAMETOOLONG;
+    err = cs_route_file(env->rule, job->rel, sidecar, &route);
+    if (err == CS_ESIDECAR)
+        cs_log(CS_LOG_WARN, "job.bad_sidecar",
+               json_pack("{s:s, s:s}", "path", path, "problem", route.problem));
+    else if (err != 0)
+        return err;
+    /* NULL: a folder name that is not UTF-8 cannot go into JSON; keep the file, unassigned. */
+    if ((*rj = cs_route_json(&route)) == NULL)
+        *rj = json_pack("{s:s}", "problem",
+                        "the folder names are not UTF-8; the file is kept as unassigned");
+    return *rj != NULL ? 0 : CS_ENOMEM;
+}
+
+int
+cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const struct stat *settled,
+             cs_step_out_t *out)
+{
+    cs_put_result_t put;
+    struct stat st, after;
+    json_t *rj = NULL;
+    int fd = -1, had_lease = 0, created = 0, err;
+
+    memset(out, 0, sizeof *out);
+    out->step = CS_STEP_NEXT;
+    if (job->state == CS_JOB_CLAIMED &&
+        ((err = cs_job_recover(env, job, path, out)) != 0 || out->step == CS_STEP_REJECTED))
+        return err;
+    if (job->state != CS_JOB_DISCOVERED) {
+        out->step = CS_STEP_NEXT; /* stored already, by an earlier run */
+        return 0;
+    }
+    out->step = CS_STEP_NEXT;
+    if ((err = open_upload(env, job, path, &fd, &had_lease, out)) != 0 || out->step != CS_STEP_NEXT)
+        goto out;
+    if (fstat(fd, &st) != 0) {
+        err = cs_err_from_errno(errno);
+        goto out;
+    }
+    if (settled != NULL && !same_file(&st, settled)) {
+        err = unsettle(env, job, path, out, "changed after it settled");
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        cs_diag_set("%s is not a regular file (a pipe, socket or device); copy it into a file "
+                    "first",
+                    path);
+        err = input_failure(env, job, path, CS_ENOTREG, out);
+        goto out;
+    }
+    if (st.st_size == 0) {
+        cs_diag_set("%s is empty (0 bytes): there is nothing to keep", path);
+        err = input_failure(env, job, path, CS_EEMPTY, out);
+        goto out;
+    }
+    if ((err = route_upload(env, job, path, &rj)) != 0) {
+        if (err == CS_EINVAL || err == CS_ENAMETOOLONG)
+            err = reject(env, job, path, out, "%s cannot be routed: %s", path, cs_diag());
+        goto out;
+    }
+    job->size = st.st_size;
+    job->mtime_ns = ns_of(&st.st_mtim);
+    job->dev = (int64_t)st.st_dev;
+    job->ino = (int64_t)st.st_ino;
+    lock(env);
+    err = cs_jobs_claim(env->cat, job, rj);
+    unlock(env);
+    if (err != 0)
+        goto out;
+
+    if (env->mode == CS_MODE_CONSUME)
+        err = cs_store_hash_fd(env->store, fd, path, &put);
+    else
+        err = cs_store_put_file(env->store, path, &put);
+    if (err != 0) {
+        err = input_failure(env, job, path, err, out);
+        goto out;
+    }
+    if (fstat(fd, &after) != 0 || !same_file(&st, &after) || !lease_held(fd, had_lease)) {
+        err = unsettle(env, job, path, out, "was opened for writing while it was being stored");
+        goto out;
+    }
+    lock(env);
+    err = cs_jobs_hashed(env->cat, job, put.sha256);
+    unlock(env);
+    if (err != 0)
+        goto out;
+    if (env->mode == CS_MODE_CONSUME) {
+        err = cs_store_adopt_fd(env->store, fd, put.sha256, &created);
+        if (err == CS_EXDEV) {
+            /* Another file system: copy; the upload is removed once the copy is durable. */
+            cs_put_result_t copy;
+            if ((err = cs_store_put_file(env->store, path, &copy)) != 0) {
+                err = input_failure(env, job, path, err, out);
+                goto out;
+            }
+            if (strcmp(copy.sha256, put.sha256) != 0) {
+                err = unsettle(env, job, path, out, "changed while it was being copied");
+                goto out;
+            }
+        } else if (err != 0) {
+            goto out;
+        }
+    }
+    err = record_stored(env, job, path, put.size, cs_sniff_media_type(put.head, put.head_len), out);
+out:
+    if (fd != -1)
+        close(fd); /* releases the lease */
+    json_decref(rj);
+    return err;
+}
+
+int
+cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_step_out_t *out)
+{
+    char path[PATH_MAX];
+    unsigned char head[512];
+    struct stat st;
+    uint64_t size = 0;
+    int fd, present;
+
+    memset(out, 0, sizeof *out);
+    out->step = CS_STEP_NEXT;
+    if (given != NULL)
+        snprintf(path, sizeof path, "%s", given);
+    else if ((size_t)snprintf(path, sizeof path, "%s/%s", job->root, job->rel) >= sizeof path)
+        return CS_ENAMETOOLONG;
+    present = lstat(path, &st) == 0;
+    switch (job->state) {
+    case CS_JOB_DISCOVERED:
+        if (!present)
+            return reject(env, job, path, out, "%s vanished before it was claimed", path);
+        out->step = CS_STEP_UNSETTLED;
+        return 0;
+    case CS_JOB_CLAIMED:
+        if (job->sha256[0] != '\0' && cs_store_stat(env->store, job->sha256, &size) == 0) {
+            /* The bytes reached the store before the stop: record them, as the claim meant. */
+            ssize_t n = 0;
+            if (cs_store_open_object(env->store, job->sha256, &fd) == 0) {
+                n = pread(fd, head, sizeof head, 0);
+                close(fd);
+            }
+            return record_stored(env, job, path, size,
+                                 cs_sniff_media_type(head, n > 0 ? (size_t)n : 0), out);
+        }
+        if (!present)
+            return reject(env, job, path, out, "%s vanished while it was being stored", path);
+        if (env->mode == CS_MODE_COPY) { /* named again by a clerk: claim it afresh */
+            lock(env);
+            int err = cs_jobs_unclaim(env->cat, job, "claimed again after an interrupted ingest");
+            unlock(env);
+            return err;
+        }
+        return unsettle(env, job, path, out, "was being stored when the service stopped");
+    case CS_JOB_STORED:
+        return clear_upload(env, job, path) == 0 ? 0 : 0; /* retried at the next start */
+    default:
+        return 0;
+    }
+}
+
+int
+cs_job_finish(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char *failure)
+{
+    int err = 0;
+    lock(env);
+    if (job->state == CS_JOB_STORED)
+        err = cs_jobs_extracted(env->cat, job, record, failure);
+    /* Transcoding and search indexing fill these two slots in later work. */
+    if (err == 0 && job->state == CS_JOB_EXTRACTED)
+        err = cs_jobs_advance(env->cat, job, CS_JOB_TRANSCODED, NULL);
+    if (err == 0 && job->state == CS_JOB_TRANSCODED)
+        err = cs_jobs_advance(env->cat, job, CS_JOB_INDEXED, NULL);
+    if (err == 0 && job->state == CS_JOB_INDEXED)
+        err = cs_jobs_advance(env->cat, job, CS_JOB_DONE, NULL);
+    unlock(env);
+    return err;
+}

@@ -1,0 +1,65 @@
+/* ingest/jobstep.h: the blocking steps of one ingest job, run on the thread pool by the
+ * service and in line by `custody ingest`. Each step commits the job's next state before it
+ * returns, so that a crash at any moment resumes from a state that is true on disk.
+ */
+#ifndef CS_INGEST_JOBSTEP_H
+#define CS_INGEST_JOBSTEP_H
+
+#include "core/casenum.h"
+#include "indexer/catalog.h"
+#include "indexer/jobs.h"
+#include "storage/store.h"
+
+#include <sys/stat.h>
+#include <uv.h>
+
+typedef enum {
+    CS_MODE_CONSUME, /* the upload becomes the stored object, then leaves its folder */
+    CS_MODE_ARCHIVE, /* a copy is stored; the upload moves to <root>/.ingested/<date>/ */
+    CS_MODE_COPY,    /* a copy is stored; the source stays as it was (custody ingest) */
+} cs_job_mode_t;
+
+typedef struct cs_job_env {
+    cs_catalog_t *cat;
+    uv_mutex_t *cat_lock; /* held around every catalog call; NULL when single-threaded */
+    cs_store_t *store;
+    const cs_casenum_rule_t *rule;
+    const char *receipts; /* <home>/receipts, or NULL for none */
+    cs_job_mode_t mode;
+    const char *actor;            /* who receives when the route names no officer */
+    const struct cs_route *route; /* NULL: route by path and sidecar; else this route */
+} cs_job_env_t;
+
+typedef enum {
+    CS_STEP_NEXT,      /* the job moved on; run the next step */
+    CS_STEP_UNSETTLED, /* a writer came back or the file changed: let it settle again */
+    CS_STEP_REJECTED,  /* the file cannot be accepted; moved aside with its reason */
+} cs_step_t;
+
+typedef struct cs_step_out {
+    cs_step_t step;
+    char message[640];      /* why (unsettled, rejected), for the log */
+    int code;               /* rejected: the CS_E* code of the reason */
+    const char *media_type; /* sniffed, after a store */
+    int item_created;
+} cs_step_out_t;
+
+/** Claims the settled file at `path` (root/rel of the job) and stores it: read lease, checks
+ * against `settled`, route and sidecar, hash, adoption or copy, arrival, then clears the
+ * upload and writes the receipt. Returns 0 with `out` saying how it went, or a CS_E* code
+ * when the environment failed (disk full, catalog locked): the job keeps its last state. */
+int cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path,
+                 const struct stat *settled, cs_step_out_t *out);
+
+/** `path` is the job's file (NULL: root/rel). Brings a job found active at start-up back to a state
+ * the pipeline can go on from: a claimed job whose bytes were adopted is recorded as stored, one
+ * that was not is released to settle again or rejected if its file is gone; a stored job's upload
+ * is cleared. Sets out->step: NEXT (continue from job->state), UNSETTLED (left to the scan) or
+ * REJECTED. */
+int cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t *out);
+
+/** Records the extraction (record may be NULL; failure NULL or why the step failed), then
+ * moves the job through transcoded and indexed to done. */
+int cs_job_finish(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char *failure);
+
+#endif

@@ -1,0 +1,86 @@
+/* ingest/service_int.h: what service.c, service_scan.c and service_jobs.c share. */
+#ifndef CS_INGEST_SERVICE_INT_H
+#define CS_INGEST_SERVICE_INT_H
+
+#include "core/casenum.h"
+#include "indexer/jobs.h"
+#include "ingest/jobstep.h"
+#include "ingest/scan.h"
+#include "ingest/service.h"
+#include "ingest/settle.h"
+#include "ingest/worker.h"
+
+#include <uv.h>
+
+#define SVC_MAX_ROOTS 16
+#define SVC_MAX_STORES 64
+
+typedef struct svc svc_t;
+
+typedef struct svc_watch {
+    uv_fs_event_t handle;
+    struct svc_watch *next;
+    int seen;
+    char path[]; /* the folder */
+} svc_watch_t;
+
+typedef enum { PHASE_STORE, PHASE_RECOVER, PHASE_EXTRACT, PHASE_FINISH } svc_phase_t;
+
+typedef struct svc_job {
+    uv_work_t work;
+    svc_t *svc;
+    struct svc_job *next;
+    svc_phase_t phase;
+    cs_job_t job;
+    char path[PATH_MAX]; /* root/rel: also the key in the busy set */
+    struct stat settled;
+    int store_slot;
+    int err;
+    cs_step_out_t out;
+    json_t *record;
+    char failure[512];
+} svc_job_t;
+
+struct svc {
+    uv_loop_t *loop;
+    const cs_service_opts_t *opts;
+    cs_config_t cfg;
+    char *roots[SVC_MAX_ROOTS];
+    size_t nroots;
+    char receipts[PATH_MAX];
+    cs_catalog_t *cat;
+    uv_mutex_t cat_lock;
+    cs_store_t *stores[SVC_MAX_STORES];
+    int store_busy[SVC_MAX_STORES];
+    int nstores;
+    cs_casenum_rule_t *rule;
+    cs_workers_t *workers;
+    cs_settle_t *settle; /* files settling */
+    cs_settle_t *busy;   /* paths whose job is storing: not to be claimed twice */
+    uv_timer_t rescan_timer, settle_timer, event_timer;
+    uv_signal_t sig_term, sig_int, sig_hup;
+    svc_watch_t *watches;
+    size_t nwatches;
+    uv_work_t scan_work;
+    cs_scan_t scan;
+    int scanning, scan_again, scan_err;
+    svc_job_t *queue_head, *queue_tail; /* waiting for a store slot */
+    int storing;                        /* PHASE_STORE/RECOVER works running */
+    int inflight;                       /* jobs between store and done */
+    int stopping;
+    int workers_stopped;
+    int lock_fd;
+};
+
+/* service_scan.c */
+void svc_scan_init(svc_t *s);
+void svc_scan_start(svc_t *s);
+void svc_watches_close(svc_t *s);
+
+/* service_jobs.c */
+void svc_job_submit(svc_t *s, int root, const char *rel, const struct stat *settled);
+int svc_jobs_resume(svc_t *s);
+void svc_jobs_drop_queue(svc_t *s);
+void svc_maybe_finish(svc_t *s);
+
+#endif

@@ -1,0 +1,269 @@
+/* ingest/service_jobs.c: moving jobs through the pipeline: store on the thread pool (at most
+ * ingest.parallel at once, each with its own store handle), extract in a media worker, then
+ * record and finish on the thread pool. The catalog is one connection behind a mutex. */
+#include "ingest/service_int.h"
+
+#include "core/error.h"
+#include "core/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void job_start(svc_t *s, svc_job_t *j);
+
+static cs_job_env_t
+env_of(svc_t *s, int slot)
+{
+    cs_job_env_t env = {
+        .cat = s->cat,
+        .cat_lock = &s->cat_lock,
+        .store = slot >= 0 ? s->stores[slot] : s->stores[0],
+        .rule = s->rule,
+        .receipts = s->receipts,
+        .mode = s->cfg.ingest_after == CS_AFTER_ARCHIVE ? CS_MODE_ARCHIVE : CS_MODE_CONSUME,
+        .actor = "uploads",
+    };
+    return env;
+}
+
+static void
+job_free(svc_t *s, svc_job_t *j)
+{
+    json_decref(j->record);
+    free(j);
+    s->inflight--;
+    svc_maybe_finish(s);
+}
+
+static void
+log_job(const char *event, cs_log_level_t level, svc_job_t *j, const char *message)
+{
+    json_t *f = json_pack("{s:I, s:s, s:s}", "job", (json_int_t)j->job.id, "path", j->path, "state",
+                          cs_job_state_name(j->job.state));
+    if (j->job.sha256[0] != '\0')
+        json_object_set_new(f, "sha256", json_string(j->job.sha256));
+    if (message != NULL && *message != '\0')
+        json_object_set_new(f, "message", json_string(message));
+    cs_log(level, event, f);
+}
+
+/* Takes queued jobs while store slots are free. */
+static void
+pump(svc_t *s)
+{
+    while (!s->stopping && s->queue_head != NULL && s->storing < s->nstores) {
+        svc_job_t *j = s->queue_head;
+        s->queue_head = j->next;
+        if (s->queue_head == NULL)
+            s->queue_tail = NULL;
+        job_start(s, j);
+    }
+}
+
+static void
+finish_work(uv_work_t *req)
+{
+    svc_job_t *j = req->data;
+    cs_job_env_t env = env_of(j->svc, -1);
+    j->err = cs_job_finish(&env, &j->job, j->record, j->failure[0] ? j->failure : NULL);
+    if (j->err != 0)
+        snprintf(j->out.message, sizeof j->out.message, "%s", cs_diag());
+}
+
+static void
+finish_after(uv_work_t *req, int status)
+{
+    svc_job_t *j = req->data;
+    if (status == 0 && j->err == 0)
+        log_job("job.done", CS_LOG_INFO, j, j->failure);
+    else
+        log_job("job.stalled", CS_LOG_ERROR, j, j->out.message); /* resumed at the next start */
+    job_free(j->svc, j);
+}
+
+static void
+on_extracted(void *arg, int rc, json_t *result, const char *reason)
+{
+    svc_job_t *j = arg;
+    svc_t *s = j->svc;
+    if (rc == CS_ECANCELED) { /* stopping: the job stays stored and resumes next start */
+        job_free(s, j);
+        return;
+    }
+    if (rc == 0)
+        j->record = result != NULL ? json_incref(result) : NULL;
+    else
+        snprintf(j->failure, sizeof j->failure, "metadata extraction failed: %s",
+                 reason ? reason : "unknown");
+    if (rc != 0)
+        log_job("job.step_failed", CS_LOG_WARN, j, j->failure);
+    j->phase = PHASE_FINISH;
+    j->work.data = j;
+    if (uv_queue_work(s->loop, &j->work, finish_work, finish_after) != 0)
+        job_free(s, j);
+}
+
+/* After the store step: hand the stored original to a media worker. */
+static void
+extract(svc_t *s, svc_job_t *j)
+{
+    char obj[PATH_MAX];
+    if (s->stopping || j->job.state > CS_JOB_STORED) {
+        if (!s->stopping) { /* extracted already: go straight on */
+            on_extracted(j, 0, NULL, NULL);
+            return;
+        }
+        job_free(s, j);
+        return;
+    }
+    j->phase = PHASE_EXTRACT;
+    json_t *fields = NULL;
+    if (cs_store_path(s->stores[0], j->job.sha256, obj, sizeof obj) == 0)
+        fields = json_pack("{s:s, s:s, s:I, s:s?}", "path", obj, "sha256", j->job.sha256, "job",
+                           (json_int_t)j->job.id, "media_type", j->out.media_type);
+    if (fields == NULL || cs_workers_submit(s->workers, "extract", fields, on_extracted, j) != 0)
+        on_extracted(j, CS_EWORKER, NULL, "could not hand the file to a worker");
+    json_decref(fields);
+}
+
+static void
+store_work(uv_work_t *req)
+{
+    svc_job_t *j = req->data;
+    svc_t *s = j->svc;
+    cs_job_env_t env = env_of(s, j->store_slot);
+    cs_diag_clear();
+    if (j->phase == PHASE_RECOVER) {
+        j->err = cs_job_recover(&env, &j->job, NULL, &j->out);
+    } else {
+        char root[PATH_MAX], rel[PATH_MAX];
+        snprintf(root, sizeof root, "%s", j->job.root);
+        snprintf(rel, sizeof rel, "%s", j->job.rel);
+        uv_mutex_lock(&s->cat_lock);
+        j->err = cs_jobs_discover(s->cat, root, rel, &j->job);
+        uv_mutex_unlock(&s->cat_lock);
+        if (j->err == 0)
+            j->err = cs_job_store(&env, &j->job, j->path, &j->settled, &j->out);
+    }
+    if (j->err != 0)
+        snprintf(j->out.message, sizeof j->out.message, "%s",
+                 *cs_diag() ? cs_diag() : cs_strerror(j->err));
+}
+
+static void
+store_after(uv_work_t *req, int status)
+{
+    svc_job_t *j = req->data;
+    svc_t *s = j->svc;
+    s->store_busy[j->store_slot] = 0;
+    s->storing--;
+    cs_settle_forget(s->busy, j->path); /* whatever happened, later scans may look again */
+    if (status != 0 || j->err != 0) {
+        log_job("job.stalled", CS_LOG_ERROR, j, j->out.message);
+        job_free(s, j);
+    } else if (j->out.step == CS_STEP_REJECTED) {
+        log_job("job.rejected", CS_LOG_WARN, j, j->out.message);
+        job_free(s, j);
+    } else if (j->out.step == CS_STEP_UNSETTLED) {
+        if (j->phase == PHASE_STORE)
+            log_job("job.unsettled", CS_LOG_INFO, j, j->out.message);
+        job_free(s, j);
+    } else {
+        if (j->phase == PHASE_STORE)
+            log_job("job.stored", CS_LOG_INFO, j, j->out.item_created ? NULL : "already stored");
+        extract(s, j);
+    }
+    pump(s);
+}
+
+static void
+job_start(svc_t *s, svc_job_t *j)
+{
+    int slot = 0;
+    while (slot < s->nstores && s->store_busy[slot])
+        slot++;
+    j->store_slot = slot;
+    s->store_busy[slot] = 1;
+    s->storing++;
+    j->work.data = j;
+    if (uv_queue_work(s->loop, &j->work, store_work, store_after) != 0) {
+        s->store_busy[slot] = 0;
+        s->storing--;
+        cs_settle_forget(s->busy, j->path);
+        job_free(s, j);
+    }
+}
+
+static svc_job_t *
+job_new(svc_t *s, const char *root, const char *rel)
+{
+    svc_job_t *j = calloc(1, sizeof *j);
+    if (j == NULL)
+        return NULL;
+    j->svc = s;
+    snprintf(j->job.root, sizeof j->job.root, "%s", root);
+    snprintf(j->job.rel, sizeof j->job.rel, "%s", rel);
+    snprintf(j->path, sizeof j->path, "%s/%s", root, rel);
+    s->inflight++;
+    return j;
+}
+
+static void
+enqueue(svc_t *s, svc_job_t *j)
+{
+    if (s->queue_tail != NULL)
+        s->queue_tail->next = j;
+    else
+        s->queue_head = j;
+    s->queue_tail = j;
+    pump(s);
+}
+
+void
+svc_job_submit(svc_t *s, int root, const char *rel, const struct stat *settled)
+{
+    svc_job_t *j = job_new(s, s->roots[root], rel);
+    if (j == NULL) {
+        char key[PATH_MAX];
+        snprintf(key, sizeof key, "%s/%s", s->roots[root], rel);
+        cs_settle_forget(s->busy, key);
+        return;
+    }
+    j->phase = PHASE_STORE;
+    j->settled = *settled;
+    enqueue(s, j);
+}
+
+static int
+collect_active(const cs_job_t *job, void *arg)
+{
+    svc_t *s = arg;
+    svc_job_t *j = job_new(s, job->root, job->rel);
+    if (j == NULL)
+        return CS_ENOMEM;
+    j->job = *job;
+    j->phase = PHASE_RECOVER;
+    cs_settle_add(s->busy, j->path); /* the scan must not claim it while it recovers */
+    enqueue(s, j);
+    return 0;
+}
+
+int
+svc_jobs_resume(svc_t *s)
+{
+    uv_mutex_lock(&s->cat_lock);
+    int err = cs_jobs_each_active(s->cat, collect_active, s);
+    uv_mutex_unlock(&s->cat_lock);
+    return err;
+}
+
+void
+svc_jobs_drop_queue(svc_t *s)
+{
+    while (s->queue_head != NULL) {
+        svc_job_t *j = s->queue_head;
+        s->queue_head = j->next;
+        job_free(s, j);
+    }
+    s->queue_tail = NULL;
+}

@@ -1,0 +1,189 @@
+/* ingest/service_scan.c: watching and scanning the upload roots, and settling what they hold.
+ *
+ * Every trigger (start-up, an inotify event, the rescan timer, a file due to settle) asks for
+ * one scan of every root on the thread pool; one runs at a time, and a request during a scan
+ * runs another after it. Upload folders are emptied as files are stored, so a scan stays
+ * small. Watches follow folders: one uv_fs_event per folder, never per file.
+ */
+#include "ingest/service_int.h"
+
+#include "core/error.h"
+#include "core/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void scan_request(svc_t *s);
+static void on_timer(uv_timer_t *t);
+
+static void
+on_watch_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void
+on_fs_event(uv_fs_event_t *h, const char *name, int events, int status)
+{
+    svc_t *s = h->loop->data;
+    (void)name;
+    (void)events;
+    (void)status;
+    /* Coalesce a burst of events (a copy writes many times) into one scan soon after. */
+    if (!s->stopping && !uv_is_active((uv_handle_t *)&s->event_timer))
+        uv_timer_start(&s->event_timer, on_timer, 20, 0);
+}
+
+static void
+watch_add(svc_t *s, const char *path)
+{
+    size_t len = strlen(path);
+    svc_watch_t *w = calloc(1, sizeof *w + len + 1);
+    if (w == NULL)
+        return;
+    memcpy(w->path, path, len + 1);
+    uv_fs_event_init(s->loop, &w->handle);
+    w->handle.data = w;
+    int rc = uv_fs_event_start(&w->handle, on_fs_event, w->path, 0);
+    if (rc != 0) {
+        /* Out of inotify watches, or a file system without them: the rescan still sees it. */
+        cs_log(CS_LOG_WARN, "watch.failed",
+               json_pack("{s:s, s:s}", "path", path, "error", uv_strerror(rc)));
+        uv_close((uv_handle_t *)&w->handle, on_watch_closed);
+        return;
+    }
+    w->seen = 1;
+    w->next = s->watches;
+    s->watches = w;
+    s->nwatches++;
+}
+
+/* Adds watches for new folders and drops those of folders that are gone. */
+static void
+watches_sync(svc_t *s)
+{
+    for (svc_watch_t *w = s->watches; w != NULL; w = w->next)
+        w->seen = 0;
+    for (size_t i = 0; i < s->scan.ndirs; i++) {
+        svc_watch_t *w = s->watches;
+        while (w != NULL && strcmp(w->path, s->scan.dirs[i]) != 0)
+            w = w->next;
+        if (w != NULL)
+            w->seen = 1;
+        else
+            watch_add(s, s->scan.dirs[i]);
+    }
+    for (svc_watch_t **p = &s->watches; *p != NULL;) {
+        svc_watch_t *w = *p;
+        if (w->seen) {
+            p = &w->next;
+            continue;
+        }
+        *p = w->next;
+        s->nwatches--;
+        uv_close((uv_handle_t *)&w->handle, on_watch_closed);
+    }
+}
+
+void
+svc_watches_close(svc_t *s)
+{
+    while (s->watches != NULL) {
+        svc_watch_t *w = s->watches;
+        s->watches = w->next;
+        uv_close((uv_handle_t *)&w->handle, on_watch_closed);
+    }
+    s->nwatches = 0;
+}
+
+static void
+scan_work(uv_work_t *req)
+{
+    svc_t *s = req->data;
+    s->scan_err = cs_scan_roots((const char *const *)s->roots, s->nroots, &s->scan);
+}
+
+static void
+scan_after(uv_work_t *req, int status)
+{
+    svc_t *s = req->data;
+    uint64_t now = uv_now(s->loop), next = UINT64_MAX, at;
+    size_t settling = 0;
+    char key[PATH_MAX];
+
+    s->scanning = 0;
+    if (status != 0 || s->stopping) {
+        cs_scan_free(&s->scan);
+        svc_maybe_finish(s);
+        return;
+    }
+    if (s->scan_err != 0)
+        cs_log(CS_LOG_ERROR, "scan.failed", json_pack("{s:s}", "error", cs_strerror(s->scan_err)));
+    watches_sync(s);
+    cs_settle_begin(s->settle);
+    for (size_t i = 0; i < s->scan.nfiles; i++) {
+        cs_scan_file_t *f = &s->scan.files[i];
+        if ((size_t)snprintf(key, sizeof key, "%s/%s", s->roots[f->root], f->rel) >= sizeof key ||
+            cs_settle_has(s->busy, key))
+            continue;
+        int ready = cs_settle_observe(s->settle, key, &f->st, f->done, now,
+                                      (uint64_t)s->cfg.ingest_settle_ms, &at);
+        if (ready == 1) {
+            cs_settle_forget(s->settle, key);
+            if (cs_settle_add(s->busy, key) == 0)
+                svc_job_submit(s, f->root, f->rel, &f->st);
+        } else if (ready == 0) {
+            settling++;
+            if (at < next)
+                next = at;
+        }
+    }
+    cs_settle_end(s->settle);
+    if (s->scan.errors > 0)
+        cs_log(CS_LOG_WARN, "scan.unreadable", json_pack("{s:i}", "folders", s->scan.errors));
+    cs_scan_free(&s->scan);
+    if (next != UINT64_MAX)
+        uv_timer_start(&s->settle_timer, on_timer, next - now + 5, 0);
+    if (s->scan_again) {
+        s->scan_again = 0;
+        scan_request(s);
+    }
+}
+
+static void
+scan_request(svc_t *s)
+{
+    if (s->stopping)
+        return;
+    if (s->scanning) {
+        s->scan_again = 1;
+        return;
+    }
+    s->scanning = 1;
+    s->scan_work.data = s;
+    if (uv_queue_work(s->loop, &s->scan_work, scan_work, scan_after) != 0)
+        s->scanning = 0;
+}
+
+/* Timers pass the timer handle; their data points at the service. */
+static void
+on_timer(uv_timer_t *t)
+{
+    scan_request(t->data);
+}
+
+void
+svc_scan_init(svc_t *s)
+{
+    s->loop->data = s;
+    uv_timer_init(s->loop, &s->rescan_timer);
+    uv_timer_init(s->loop, &s->settle_timer);
+    uv_timer_init(s->loop, &s->event_timer);
+    s->rescan_timer.data = s->settle_timer.data = s->event_timer.data = s;
+}
+
+void
+svc_scan_start(svc_t *s)
+{
+    uv_timer_start(&s->rescan_timer, on_timer, 0, (uint64_t)s->cfg.ingest_rescan_ms);
+}

@@ -1,0 +1,303 @@
+/* tests/e2e/test_serve.c: `custody serve` with real files, real processes and real signals. */
+#include "tests/e2e/e2e.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DONE_JOBS "SELECT count(*) FROM jobs WHERE state = 'done'"
+
+typedef struct srv {
+    e2e_t t;
+    char log[PATH_MAX];
+    char uploads[PATH_MAX];
+    pid_t pid;
+} srv_t;
+
+static void
+srv_start(srv_t *s, const char *extra_set)
+{
+    s->pid =
+        cs_test_custody_bg(s->log, "serve", "--home", s->t.home, "--set", "ingest.settle_ms=300",
+                           "--set", "ingest.rescan_ms=400", "--set", "worker.count=1", "--set",
+                           extra_set ? extra_set : "worker.retries=1", NULL);
+}
+
+static void
+srv_setup(srv_t *s, const char *extra_set)
+{
+    e2e_setup(&s->t);
+    snprintf(s->log, sizeof s->log, "%s/serve.log", s->t.dir);
+    snprintf(s->uploads, sizeof s->uploads, "%s/uploads", s->t.home);
+    srv_start(s, extra_set);
+}
+
+static void
+srv_teardown(srv_t *s)
+{
+    if (s->pid > 0)
+        ck_assert_int_eq(cs_test_stop(s->pid, SIGTERM), 0);
+    e2e_teardown(&s->t);
+}
+
+/* Writes a file into the uploads through a temporary name, the way a careful copier does. */
+static void
+drop(srv_t *s, const char *rel, const void *data, size_t len)
+{
+    char path[PATH_MAX], tmp[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", s->uploads, rel);
+    for (char *p = path + strlen(s->uploads) + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(path, 0755);
+            *p = '/';
+        }
+    snprintf(tmp, sizeof tmp, "%s.part", path);
+    cs_test_write(tmp, data, len);
+    ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+static long
+files_under(const char *dir)
+{
+    long n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    if (d == NULL)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        char p[PATH_MAX];
+        struct stat st;
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        if (lstat(p, &st) == 0)
+            n += S_ISDIR(st.st_mode) ? files_under(p) : 1;
+    }
+    closedir(d);
+    return n;
+}
+
+START_TEST(dropped_files_are_stored_linked_and_cleared)
+{
+    srv_t s;
+    cs_run_t r;
+    char sha[65], receipt[PATH_MAX];
+    srv_setup(&s, NULL);
+    drop(&s, "任水罚[2023]12号/警号0451/clip.mp4", "\x1a\x45\xdf\xa3 first", 10);
+    drop(&s, "任水罚〔2023〕12号/photo.jpg", "\xff\xd8\xff second", 10);
+    drop(&s, "loose.wav", "RIFF loose file", 15);
+    ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 3, 20000), 3);
+    /* Linked by folder; the officer is who received it; the loose file is unassigned. */
+    cs_test_custody(&r, "items", "--home", s.t.home, "--case", CASE_A, "--json", NULL);
+    json_t *v = e2e_json(&r);
+    ck_assert_int_eq(json_array_size(v), 2);
+    json_decref(v);
+    cs_test_run_free(&r);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM item_sources WHERE "
+                                               "received_by = '警号0451'"),
+                     1);
+    cs_test_custody(&r, "items", "--home", s.t.home, "--unassigned", "--json", NULL);
+    v = e2e_json(&r);
+    ck_assert_int_eq(json_array_size(v), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(v, 0), "original_name")),
+                     "loose.wav");
+    json_decref(v);
+    cs_test_run_free(&r);
+    /* Consumed: the upload folders hold no files; a receipt per file. */
+    ck_assert_int_eq(files_under(s.uploads), 0);
+    e2e_sha256("\x1a\x45\xdf\xa3 first", sha);
+    snprintf(receipt, sizeof receipt, "%s/receipts/%s/clip.mp4.receipt.json", s.t.home, CASE_A);
+    json_t *rc = json_load_file(receipt, 0, NULL);
+    ck_assert_ptr_nonnull(rc);
+    ck_assert_str_eq(json_string_value(json_object_get(rc, "sha256")), sha);
+    json_decref(rc);
+    /* Every state was passed through and is visible in status. */
+    cs_test_custody(&r, "status", "--home", s.t.home, "--json", NULL);
+    v = e2e_json(&r);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(v, "jobs"), "done")), 3);
+    json_decref(v);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "verify", "--home", s.t.home, "--all", NULL);
+    ck_assert_int_eq(r.status, 0);
+    cs_test_run_free(&r);
+    srv_teardown(&s);
+}
+END_TEST
+
+START_TEST(a_second_service_on_the_same_home_is_refused)
+{
+    srv_t s;
+    cs_run_t r;
+    srv_setup(&s, NULL);
+    usleep(300 * 1000);
+    cs_test_custody(&r, "serve", "--home", s.t.home, NULL);
+    ck_assert_int_ne(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "already served"));
+    cs_test_run_free(&r);
+    srv_teardown(&s);
+}
+END_TEST
+
+START_TEST(a_file_still_open_for_writing_is_not_claimed)
+{
+    srv_t s;
+    char path[PATH_MAX], dir[PATH_MAX], sha[65];
+    srv_setup(&s, NULL);
+    snprintf(dir, sizeof dir, "%s/%s", s.uploads, CASE_A);
+    mkdir(dir, 0755);
+    snprintf(path, sizeof path, "%s/slow.mp4", dir);
+    /* A writer that keeps the file open and writes in bursts with pauses longer than the
+     * settle period: size and mtime stand still, but the lease tells. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_int_ge(fd, 0);
+    char content[16 * 8 + 1] = "";
+    for (int i = 0; i < 8; i++) {
+        char chunk[17];
+        snprintf(chunk, sizeof chunk, "chunk %02d of 08 |", i);
+        ck_assert_int_eq(write(fd, chunk, 16), 16);
+        strcat(content, chunk);
+        usleep(700 * 1000);
+        ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM items"), 0);
+    }
+    close(fd);
+    ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 1, 20000), 1);
+    content[16 * 8] = '\0';
+    e2e_sha256(content, sha);
+    char q[256];
+    snprintf(q, sizeof q, "SELECT count(*) FROM items WHERE sha256 = '%s' AND size = 128", sha);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, q), 1);
+    srv_teardown(&s);
+}
+END_TEST
+
+START_TEST(sidecars_enrich_and_bad_ones_are_reported)
+{
+    srv_t s;
+    cs_run_t r;
+    srv_setup(&s, NULL);
+    const char *good = "{\"party\":\"某公司\",\"stage\":\"investigation\",\"place\":\"任城区\"}";
+    const char *bad = "{\"stage\":\"review\"}";
+    drop(&s, CASE_A "/a.jpg.json", good, strlen(good));
+    drop(&s, CASE_A "/b.jpg.json", bad, strlen(bad));
+    drop(&s, CASE_A "/a.jpg", "\xff\xd8\xff aaaa", 9);
+    drop(&s, CASE_A "/b.jpg", "\xff\xd8\xff bbbb", 9);
+    ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 2, 20000), 2);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM parties WHERE name='某公司'"),
+                     1);
+    ck_assert_int_eq(
+        cs_test_sql_count(s.t.db, "SELECT count(*) FROM events WHERE kind = "
+                                  "'received' AND detail LIKE '%\"stage\":\"investigation\"%'"),
+        1);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM jobs WHERE route LIKE "
+                                               "'%problem%b.jpg.json%stage%'"),
+                     1);
+    ck_assert_int_eq(files_under(s.uploads), 0); /* sidecars go with their files */
+    char *log = cs_test_read(s.log, NULL);
+    ck_assert_ptr_nonnull(strstr(log, "job.bad_sidecar"));
+    free(log);
+    cs_test_custody(&r, "items", "--home", s.t.home, "--case", CASE_A, "--json", NULL);
+    json_t *v = e2e_json(&r);
+    ck_assert_int_eq(json_array_size(v), 2); /* the bad sidecar does not lose the file */
+    json_decref(v);
+    cs_test_run_free(&r);
+    srv_teardown(&s);
+}
+END_TEST
+
+START_TEST(an_empty_file_is_rejected_with_a_reason)
+{
+    srv_t s;
+    char reason[PATH_MAX];
+    srv_setup(&s, NULL);
+    drop(&s, CASE_A "/empty.mp4", "", 0);
+    drop(&s, CASE_A "/fine.mp4", "fine", 4);
+    ck_assert_int_eq(cs_test_wait_count(s.t.db,
+                                        "SELECT count(*) FROM jobs WHERE state IN "
+                                        "('done', 'rejected')",
+                                        2, 20000),
+                     2);
+    snprintf(reason, sizeof reason, "%s/_rejected/%s/empty.mp4.reason.txt", s.uploads, CASE_A);
+    char *text = cs_test_read(reason, NULL);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_ptr_nonnull(strstr(text, "empty"));
+    free(text);
+    snprintf(reason, sizeof reason, "%s/_rejected/%s/empty.mp4", s.uploads, CASE_A);
+    ck_assert_int_eq(access(reason, F_OK), 0);
+    srv_teardown(&s);
+}
+END_TEST
+
+START_TEST(a_crashing_or_hanging_worker_fails_one_step_only)
+{
+    srv_t s;
+    setenv("CUSTODY_TEST_FAULTS", "1", 1);
+    srv_setup(&s, "worker.timeout_ms=1500");
+    unsetenv("CUSTODY_TEST_FAULTS");
+    drop(&s, CASE_A "/crash.mp4", "CUSTODY-TEST-CRASH", 18);
+    drop(&s, CASE_A "/hang.mp4", "CUSTODY-TEST-HANG", 17);
+    drop(&s, CASE_A "/ok.mp4", "an ordinary file", 16);
+    ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 3, 30000), 3);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM jobs WHERE failures > 0 AND "
+                                               "reason LIKE '%SIGSEGV%'"),
+                     1);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM jobs WHERE failures > 0 AND "
+                                               "reason LIKE '%timed out%'"),
+                     1);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM items"), 3);
+    srv_teardown(&s);
+}
+END_TEST
+
+START_TEST(sigterm_stops_cleanly_and_a_restart_resumes)
+{
+    srv_t s;
+    srv_setup(&s, NULL);
+    for (int i = 0; i < 20; i++) {
+        char rel[128], body[64];
+        snprintf(rel, sizeof rel, "%s/f%02d.jpg", CASE_A, i);
+        snprintf(body, sizeof body, "file number %d", i);
+        drop(&s, rel, body, strlen(body));
+    }
+    usleep(400 * 1000);
+    ck_assert_int_eq(cs_test_stop(s.pid, SIGTERM), 0);
+    srv_start(&s, NULL);
+    ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 20, 30000), 20);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM items"), 20);
+    ck_assert_int_eq(files_under(s.uploads), 0);
+    srv_teardown(&s);
+}
+END_TEST
+
+static Suite *
+serve_suite(void)
+{
+    Suite *s = suite_create("e2e_serve");
+    TCase *tc = tcase_create("serve");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, dropped_files_are_stored_linked_and_cleared);
+    tcase_add_test(tc, a_second_service_on_the_same_home_is_refused);
+    tcase_add_test(tc, a_file_still_open_for_writing_is_not_claimed);
+    tcase_add_test(tc, sidecars_enrich_and_bad_ones_are_reported);
+    tcase_add_test(tc, an_empty_file_is_rejected_with_a_reason);
+    tcase_add_test(tc, a_crashing_or_hanging_worker_fails_one_step_only);
+    tcase_add_test(tc, sigterm_stops_cleanly_and_a_restart_resumes);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(serve_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
