@@ -320,6 +320,17 @@ cs_extract_file(const char *path, const char *media_type, json_t **record)
         rc = 0;
         goto out;
     }
+    if (media_type != NULL && strcmp(media_type, "application/octet-stream") == 0) {
+        /* The sniffer knows every container a recorder writes; probing unknown bytes with
+         * every demuxer FFmpeg has costs tens of milliseconds and finds nothing. */
+        if (put(rec, "media", json_null()) ||
+            json_array_append_new(errors, json_string("the content is not a photo, audio or "
+                                                      "video format that Custody recognises; "
+                                                      "it is stored as it is")) != 0)
+            goto out;
+        rc = 0;
+        goto out;
+    }
     if ((iobuf = av_malloc(EXTRACT_IO_BUF)) == NULL ||
         (pb = avio_alloc_context(iobuf, EXTRACT_IO_BUF, 0, &src, read_packet, NULL, seek_packet)) ==
             NULL)

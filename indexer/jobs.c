@@ -75,6 +75,21 @@ find_active(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job,
 }
 
 int
+cs_jobs_find(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job)
+{
+    int found = 0;
+    int err = find_active(cat, root, rel, job, &found, "cannot look up a job");
+    if (err == 0 && !found) {
+        memset(job, 0, sizeof *job);
+        job->state = CS_JOB_DISCOVERED;
+        snprintf(job->root, sizeof job->root, "%s", root);
+        snprintf(job->rel, sizeof job->rel, "%s", rel);
+        snprintf(job->route, sizeof job->route, "{}");
+    }
+    return err;
+}
+
+int
 cs_jobs_discover(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job)
 {
     sqlite3_stmt *st = NULL;
@@ -105,6 +120,41 @@ cs_jobs_discover(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t 
     snprintf(job->root, sizeof job->root, "%s", root);
     snprintf(job->rel, sizeof job->rel, "%s", rel);
 out:
+    sqlite3_finalize(st);
+    if (err != 0) {
+        cs_cat_rollback(cat);
+        return err;
+    }
+    return cs_cat_commit(cat, what);
+}
+
+int
+cs_jobs_discover_many(cs_catalog_t *cat, const char *const *roots, const char *const *rels,
+                      size_t n)
+{
+    sqlite3_stmt *st = NULL;
+    char now[CS_TIME_MAX];
+    const char *what = "cannot record discovered uploads";
+    int err;
+
+    if (n == 0)
+        return 0;
+    cs_clock_now(now);
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        return err;
+    err =
+        cs_cat_prepare(cat,
+                       "INSERT INTO jobs (root, rel_path, state, created_at, updated_at)"
+                       " SELECT ?1, ?2, 'discovered', ?3, ?3 WHERE NOT EXISTS (SELECT 1 FROM jobs"
+                       "  WHERE root = ?1 AND rel_path = ?2 AND state NOT IN ('done', 'rejected'))",
+                       &st, what);
+    for (size_t i = 0; err == 0 && i < n; i++) {
+        sqlite3_bind_text(st, 1, roots[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, rels[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+        err = cs_cat_step_done(cat, st, what);
+        sqlite3_reset(st);
+    }
     sqlite3_finalize(st);
     if (err != 0) {
         cs_cat_rollback(cat);
@@ -176,13 +226,38 @@ cs_jobs_claim(cs_catalog_t *cat, cs_job_t *job, json_t *route)
     char *text = route ? json_dumps(route, JSON_COMPACT) : strdup("{}");
     bind_args_t a = {
         .s1 = text, .i1 = job->size, .i2 = job->mtime_ns, .i3 = job->dev, .i4 = job->ino};
+    int err;
     if (text == NULL)
         return CS_ENOMEM;
-    int err = update_job(cat, job, CS_JOB_DISCOVERED,
+    if (job->id == 0) {
+        /* Never recorded as discovered: it is found and claimed in one commit. */
+        sqlite3_stmt *st = NULL;
+        const char *what = "cannot record a claim";
+        if ((err = cs_cat_begin(cat, what)) == 0 &&
+            (err = cs_cat_prepare(cat,
+                                  "INSERT INTO jobs (root, rel_path, state, size, mtime_ns, dev,"
+                                  " ino, route, created_at, updated_at)"
+                                  " VALUES (?1, ?2, 'claimed', ?4, ?5, ?6, ?7, ?8, ?3, ?3)",
+                                  &st, what)) == 0) {
+            sqlite3_bind_text(st, 1, job->root, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, job->rel, -1, SQLITE_STATIC);
+            bind_claim(st, &a);
+            err = cs_cat_step_done(cat, st, what);
+        }
+        sqlite3_finalize(st);
+        if (err == 0) {
+            job->id = sqlite3_last_insert_rowid(cat->db);
+            err = cs_cat_commit(cat, what);
+        } else {
+            cs_cat_rollback(cat);
+        }
+    } else {
+        err = update_job(cat, job, CS_JOB_DISCOVERED,
                          "UPDATE jobs SET state = 'claimed', updated_at = ?3, size = ?4,"
                          " mtime_ns = ?5, dev = ?6, ino = ?7, route = ?8, sha256 = NULL"
                          " WHERE id = ?1 AND state = ?2",
                          bind_claim, &a, "cannot record a claim");
+    }
     if (err == 0) {
         job->state = CS_JOB_CLAIMED;
         job->sha256[0] = '\0';
@@ -200,19 +275,6 @@ bind_text3(sqlite3_stmt *st, const void *arg)
     bind_now(st, now, 3);
     if (a->s1 != NULL)
         sqlite3_bind_text(st, 4, a->s1, -1, SQLITE_STATIC);
-}
-
-int
-cs_jobs_hashed(cs_catalog_t *cat, cs_job_t *job, const char *sha256)
-{
-    bind_args_t a = {.s1 = sha256};
-    int err =
-        update_job(cat, job, CS_JOB_CLAIMED,
-                   "UPDATE jobs SET updated_at = ?3, sha256 = ?4 WHERE id = ?1 AND state = ?2",
-                   bind_text3, &a, "cannot record a hash");
-    if (err == 0 && sha256 != job->sha256)
-        snprintf(job->sha256, sizeof job->sha256, "%s", sha256);
-    return err;
 }
 
 int
@@ -304,7 +366,8 @@ out:
 }
 
 int
-cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const char *failure)
+cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const char *failure,
+                  cs_job_state_t to)
 {
     sqlite3_stmt *st = NULL;
     sqlite3_int64 item_id = 0;
@@ -348,12 +411,13 @@ cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const char *
     if ((err = cs_cat_insert_event(cat, item_id, 0, "extracted", "custody", now, detail, what)) !=
         0)
         goto out;
+    if (to < CS_JOB_EXTRACTED || to > CS_JOB_DONE)
+        to = CS_JOB_EXTRACTED;
     err = cs_cat_prepare(cat,
-                         failure ? "UPDATE jobs SET state = 'extracted', updated_at = ?2,"
-                                   " reason = ?3, failures = failures + 1"
-                                   " WHERE id = ?1 AND state = 'stored'"
-                                 : "UPDATE jobs SET state = 'extracted', updated_at = ?2"
-                                   " WHERE id = ?1 AND state = 'stored'",
+                         "UPDATE jobs SET state = ?4, updated_at = ?2,"
+                         " done_at = CASE WHEN ?4 = 'done' THEN ?2 END,"
+                         " reason = coalesce(?3, reason), failures = failures + (?3 IS NOT NULL)"
+                         " WHERE id = ?1 AND state = 'stored'",
                          &st, what);
     if (err != 0)
         goto out;
@@ -361,6 +425,7 @@ cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const char *
     sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
     if (failure)
         sqlite3_bind_text(st, 3, failure, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, cs_job_state_name(to), -1, SQLITE_STATIC);
     if ((err = cs_cat_step_done(cat, st, what)) == 0 && sqlite3_changes(cat->db) != 1) {
         cs_diag_set("catalog %s: job %" PRId64 " is no longer stored", cat->path, job->id);
         err = CS_ENOTFOUND;
@@ -370,7 +435,7 @@ out:
     if (err != 0)
         cs_cat_rollback(cat);
     else if ((err = cs_cat_commit(cat, what)) == 0)
-        job->state = CS_JOB_EXTRACTED;
+        job->state = to;
 done:
     json_decref(detail);
     json_decref(rec);

@@ -39,14 +39,21 @@ typedef struct cs_job {
 /** "discovered", "claimed", ... */
 const char *cs_job_state_name(cs_job_state_t s);
 
+/** Finds the active job of (root, rel) without writing: fills *job, or, when there is none,
+ * a job with id 0 in state discovered that cs_jobs_claim records as it claims it. */
+int cs_jobs_find(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job);
+
 /** Finds the active job of (root, rel) or makes a discovered one; fills *job. */
 int cs_jobs_discover(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job);
 
-/** discovered → claimed, with the file's identity as settled and its route (borrowed). */
-int cs_jobs_claim(cs_catalog_t *cat, cs_job_t *job, json_t *route);
+/** Records files first seen by a scan as discovered, in one transaction; files that already
+ * have an active job are left as they are. */
+int cs_jobs_discover_many(cs_catalog_t *cat, const char *const *roots, const char *const *rels,
+                          size_t n);
 
-/** Records the hash of a claimed file before its bytes are adopted by the store. */
-int cs_jobs_hashed(cs_catalog_t *cat, cs_job_t *job, const char *sha256);
+/** discovered → claimed, with the file's identity as settled and its route (borrowed); a job
+ * with id 0 (see cs_jobs_find) is inserted as claimed. */
+int cs_jobs_claim(cs_catalog_t *cat, cs_job_t *job, json_t *route);
 
 /** claimed → discovered: the file changed or a writer came back; it settles again. */
 int cs_jobs_unclaim(cs_catalog_t *cat, cs_job_t *job, const char *reason);
@@ -56,8 +63,10 @@ int cs_jobs_stored(cs_catalog_t *cat, cs_job_t *job, const cs_arrival_t *a,
                    cs_arrival_result_t *res);
 
 /** stored → extracted: keeps the metadata record (borrowed; may be NULL) and, when the step
- * failed, counts the failure with its reason (the item stays stored). */
-int cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const char *failure);
+ * failed, counts the failure with its reason (the item stays stored). `to` may be a later
+ * state (up to done) when the steps between have nothing to do: one commit, not several. */
+int cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const char *failure,
+                      cs_job_state_t to);
 
 /** Moves a job to the next state `to` (transcoded, indexed, done); `failure` as above. */
 int cs_jobs_advance(cs_catalog_t *cat, cs_job_t *job, cs_job_state_t to, const char *failure);

@@ -250,6 +250,18 @@ static const magic_t magics[] = {
     /* DV DIF header block: section 0x1f, sequence 0x07, then the 525/625 flag in bit 7. */
     M(0, "\x1f\x07\x00\x3f", "video/x-dv"),
     M(0, "\x1f\x07\x00\xbf", "video/x-dv"),
+    /* MPEG program streams (DVD, many DVRs): a pack header; and MPEG-1/2 video streams. */
+    M(0, "\x00\x00\x01\xba", "video/mpeg"),
+    M(0, "\x00\x00\x01\xb3", "video/mpeg"),
+    /* Raw H.264 / H.265 streams (Annex B) as some body cameras and DVRs write them: a start
+     * code, then a parameter-set or access-unit-delimiter NAL unit. */
+    M(0, "\x00\x00\x00\x01\x67", "video/h264"),
+    M(0, "\x00\x00\x00\x01\x27", "video/h264"),
+    M(0, "\x00\x00\x00\x01\x09", "video/h264"),
+    M(0, "\x00\x00\x00\x01\x40\x01", "video/h265"),
+    M(0, "\x00\x00\x00\x01\x46\x01", "video/h265"),
+    /* Dahua DVR recordings. */
+    M(0, "DHAV", "video/x-dhav"),
 };
 
 const char *

@@ -83,7 +83,7 @@ cs_ingest_file(const cs_ingest_ctx_t *ctx, const char *path, const char *case_nu
         return CS_ENOMEM;
     if (realpath(path, abs) == NULL)
         snprintf(abs, sizeof abs, "%s", path);
-    if ((err = cs_jobs_discover(ctx->cat, CLI_ROOT, abs, job)) != 0 ||
+    if ((err = cs_jobs_find(ctx->cat, CLI_ROOT, abs, job)) != 0 ||
         (err = cs_job_store(&env, job, path, NULL, &out)) != 0)
         goto out;
     if (out.step != CS_STEP_NEXT) {

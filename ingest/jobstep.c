@@ -81,16 +81,19 @@ static int
 move_or_remove(const char *path, const char *dest)
 {
     if (dest == NULL) {
-        if (unlink(path) != 0 && errno != ENOENT)
+        if (unlink(path) == 0)
+            fsync_parent(path);
+        else if (errno != ENOENT)
             return cs_err_from_errno(errno);
-        fsync_parent(path);
         return 0;
     }
+    if (access(path, F_OK) != 0)
+        return 0;
     int err = make_parents(dest);
     if (err != 0)
         return err;
-    if (rename(path, dest) != 0 && errno != ENOENT)
-        return cs_err_from_errno(errno);
+    if (rename(path, dest) != 0)
+        return errno == ENOENT ? 0 : cs_err_from_errno(errno);
     fsync_parent(dest);
     fsync_parent(path);
     return 0;
@@ -464,11 +467,9 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
         err = unsettle(env, job, path, out, "was opened for writing while it was being stored");
         goto out;
     }
-    lock(env);
-    err = cs_jobs_hashed(env->cat, job, put.sha256);
-    unlock(env);
-    if (err != 0)
-        goto out;
+    /* No commit between hashing and adopting: a crash here leaves a claimed job whose file
+     * is still in place, and recovery hashes it again to see whether the store has it. */
+    snprintf(job->sha256, sizeof job->sha256, "%s", put.sha256);
     if (env->mode == CS_MODE_CONSUME) {
         err = cs_store_adopt_fd(env->store, fd, put.sha256, &created);
         if (err == CS_EXDEV) {
@@ -498,7 +499,6 @@ int
 cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_step_out_t *out)
 {
     char path[PATH_MAX];
-    unsigned char head[512];
     struct stat st;
     uint64_t size = 0;
     int fd, present;
@@ -517,15 +517,19 @@ cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_ste
         out->step = CS_STEP_UNSETTLED;
         return 0;
     case CS_JOB_CLAIMED:
-        if (job->sha256[0] != '\0' && cs_store_stat(env->store, job->sha256, &size) == 0) {
-            /* The bytes reached the store before the stop: record them, as the claim meant. */
-            ssize_t n = 0;
-            if (cs_store_open_object(env->store, job->sha256, &fd) == 0) {
-                n = pread(fd, head, sizeof head, 0);
-                close(fd);
+        if (present && (int64_t)st.st_dev == job->dev && (int64_t)st.st_ino == job->ino &&
+            (int64_t)st.st_size == job->size && ns_of(&st.st_mtim) == job->mtime_ns &&
+            (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+            /* Stopped between hashing and recording: if the store holds these bytes, the
+             * claim got that far; record them, as it meant to. */
+            cs_put_result_t put;
+            int err = cs_store_hash_fd(env->store, fd, path, &put);
+            close(fd);
+            if (err == 0 && cs_store_stat(env->store, put.sha256, &size) == 0) {
+                snprintf(job->sha256, sizeof job->sha256, "%s", put.sha256);
+                return record_stored(env, job, path, size,
+                                     cs_sniff_media_type(put.head, put.head_len), out);
             }
-            return record_stored(env, job, path, size,
-                                 cs_sniff_media_type(head, n > 0 ? (size_t)n : 0), out);
         }
         if (!present)
             return reject(env, job, path, out, "%s vanished while it was being stored", path);
@@ -548,9 +552,10 @@ cs_job_finish(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char
 {
     int err = 0;
     lock(env);
+    /* Transcoding and search indexing fill the two slots after extracted in later work; with
+     * nothing to do there yet, the job goes from stored to done in one commit. */
     if (job->state == CS_JOB_STORED)
-        err = cs_jobs_extracted(env->cat, job, record, failure);
-    /* Transcoding and search indexing fill these two slots in later work. */
+        err = cs_jobs_extracted(env->cat, job, record, failure, CS_JOB_DONE);
     if (err == 0 && job->state == CS_JOB_EXTRACTED)
         err = cs_jobs_advance(env->cat, job, CS_JOB_TRANSCODED, NULL);
     if (err == 0 && job->state == CS_JOB_TRANSCODED)

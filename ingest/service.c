@@ -97,7 +97,7 @@ on_workers_stopped(void *arg)
 void
 svc_maybe_finish(svc_t *s)
 {
-    if (!s->stopping || s->inflight > 0 || s->scanning || !s->workers_stopped)
+    if (!s->stopping || s->inflight > 0 || s->scanning || s->discovering > 0 || !s->workers_stopped)
         return;
     if (!uv_is_closing((uv_handle_t *)&s->rescan_timer)) {
         uv_close((uv_handle_t *)&s->rescan_timer, NULL);

@@ -64,6 +64,8 @@ struct svc {
     uv_work_t scan_work;
     cs_scan_t scan;
     int scanning, scan_again, scan_err;
+    int discovering;                    /* discover works in flight */
+    uint64_t scan_gen;                  /* scans started so far */
     svc_job_t *queue_head, *queue_tail; /* waiting for a store slot */
     int storing;                        /* PHASE_STORE/RECOVER works running */
     int inflight;                       /* jobs between store and done */

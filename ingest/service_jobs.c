@@ -140,7 +140,7 @@ store_work(uv_work_t *req)
         snprintf(root, sizeof root, "%s", j->job.root);
         snprintf(rel, sizeof rel, "%s", j->job.rel);
         uv_mutex_lock(&s->cat_lock);
-        j->err = cs_jobs_discover(s->cat, root, rel, &j->job);
+        j->err = cs_jobs_find(s->cat, root, rel, &j->job);
         uv_mutex_unlock(&s->cat_lock);
         if (j->err == 0)
             j->err = cs_job_store(&env, &j->job, j->path, &j->settled, &j->out);
@@ -157,7 +157,10 @@ store_after(uv_work_t *req, int status)
     svc_t *s = j->svc;
     s->store_busy[j->store_slot] = 0;
     s->storing--;
-    cs_settle_forget(s->busy, j->path); /* whatever happened, later scans may look again */
+    /* Whatever happened, later scans may look at the path again; but a scan already running
+     * may still list the file as it was before this job moved it: release the path only
+     * after a scan that started from now on has finished. */
+    cs_settle_tag(s->busy, j->path, s->scan_gen + 1);
     if (status != 0 || j->err != 0) {
         log_job("job.stalled", CS_LOG_ERROR, j, j->out.message);
         job_free(s, j);

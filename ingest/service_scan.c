@@ -99,8 +99,94 @@ svc_watches_close(svc_t *s)
 static void
 scan_work(uv_work_t *req)
 {
-    svc_t *s = req->data;
+    svc_t *s = req->data; /* the scan's generation is s->scan_gen, fixed while it runs */
     s->scan_err = cs_scan_roots((const char *const *)s->roots, s->nroots, &s->scan);
+}
+
+/* Files first seen by a scan become discovered jobs, in one transaction per scan: visible in
+ * `custody status` while they settle, without a commit per file on the loop thread. */
+typedef struct discover {
+    uv_work_t work;
+    svc_t *svc;
+    size_t n, cap;
+    char **roots; /* copies: a reload may replace the service's roots meanwhile */
+    char **rels;
+} discover_t;
+
+static void
+discover_work(uv_work_t *req)
+{
+    discover_t *d = req->data;
+    uv_mutex_lock(&d->svc->cat_lock);
+    int err = cs_jobs_discover_many(d->svc->cat, (const char *const *)d->roots,
+                                    (const char *const *)d->rels, d->n);
+    uv_mutex_unlock(&d->svc->cat_lock);
+    if (err != 0)
+        cs_log(CS_LOG_WARN, "scan.discover_failed", json_pack("{s:s}", "error", cs_diag()));
+}
+
+static void
+discover_free(discover_t *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->rels[i]);
+        free(d->roots[i]);
+    }
+    free(d->rels);
+    free(d->roots);
+    free(d);
+}
+
+static void
+discover_after(uv_work_t *req, int status)
+{
+    discover_t *d = req->data;
+    svc_t *s = d->svc;
+    (void)status;
+    discover_free(d);
+    s->discovering--;
+    svc_maybe_finish(s);
+}
+
+static void
+discover_add(discover_t **dp, svc_t *s, const char *root, const char *rel)
+{
+    discover_t *d = *dp;
+    if (d == NULL && (d = *dp = calloc(1, sizeof *d)) == NULL)
+        return;
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 32;
+        char **r = realloc(d->roots, cap * sizeof *r);
+        if (r != NULL)
+            d->roots = r;
+        char **l = realloc(d->rels, cap * sizeof *l);
+        if (l != NULL)
+            d->rels = l;
+        if (r == NULL || l == NULL)
+            return;
+        d->cap = cap;
+    }
+    d->svc = s;
+    if ((d->rels[d->n] = strdup(rel)) == NULL)
+        return;
+    if ((d->roots[d->n] = strdup(root)) == NULL) {
+        free(d->rels[d->n]);
+        return;
+    }
+    d->n++;
+}
+
+static void
+discover_start(svc_t *s, discover_t *d)
+{
+    if (d == NULL)
+        return;
+    d->work.data = d;
+    if (uv_queue_work(s->loop, &d->work, discover_work, discover_after) != 0) {
+        discover_free(d);
+        return;
+    }
+    s->discovering++;
 }
 
 static void
@@ -110,6 +196,7 @@ scan_after(uv_work_t *req, int status)
     uint64_t now = uv_now(s->loop), next = UINT64_MAX, at;
     size_t settling = 0;
     char key[PATH_MAX];
+    discover_t *fresh = NULL;
 
     s->scanning = 0;
     if (status != 0 || s->stopping) {
@@ -120,14 +207,19 @@ scan_after(uv_work_t *req, int status)
     if (s->scan_err != 0)
         cs_log(CS_LOG_ERROR, "scan.failed", json_pack("{s:s}", "error", cs_strerror(s->scan_err)));
     watches_sync(s);
+    /* Paths released by jobs before this scan started are free again. */
+    cs_settle_sweep(s->busy, s->scan_gen + 1);
     cs_settle_begin(s->settle);
     for (size_t i = 0; i < s->scan.nfiles; i++) {
         cs_scan_file_t *f = &s->scan.files[i];
         if ((size_t)snprintf(key, sizeof key, "%s/%s", s->roots[f->root], f->rel) >= sizeof key ||
             cs_settle_has(s->busy, key))
             continue;
+        int seen = cs_settle_has(s->settle, key);
         int ready = cs_settle_observe(s->settle, key, &f->st, f->done, now,
                                       (uint64_t)s->cfg.ingest_settle_ms, &at);
+        if (!seen && ready == 0)
+            discover_add(&fresh, s, s->roots[f->root], f->rel);
         if (ready == 1) {
             cs_settle_forget(s->settle, key);
             if (cs_settle_add(s->busy, key) == 0)
@@ -139,6 +231,7 @@ scan_after(uv_work_t *req, int status)
         }
     }
     cs_settle_end(s->settle);
+    discover_start(s, fresh);
     if (s->scan.errors > 0)
         cs_log(CS_LOG_WARN, "scan.unreadable", json_pack("{s:i}", "folders", s->scan.errors));
     cs_scan_free(&s->scan);
@@ -160,6 +253,7 @@ scan_request(svc_t *s)
         return;
     }
     s->scanning = 1;
+    s->scan_gen++;
     s->scan_work.data = s;
     if (uv_queue_work(s->loop, &s->scan_work, scan_work, scan_after) != 0)
         s->scanning = 0;

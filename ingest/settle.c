@@ -12,6 +12,7 @@ typedef struct entry {
     off_t size;
     struct timespec mtime, ctime;
     uint64_t stable_since;
+    uint64_t tag;
     int seen;
     char path[]; /* NUL-terminated */
 } entry_t;
@@ -179,6 +180,33 @@ cs_settle_add(cs_settle_t *s, const char *path)
     memset(&st, 0, sizeof st);
     int rc = cs_settle_observe(s, path, &st, 0, 0, 0, NULL);
     return rc < 0 ? rc : 0;
+}
+
+int
+cs_settle_tag(cs_settle_t *s, const char *path, uint64_t tag)
+{
+    int rc = cs_settle_add(s, path);
+    if (rc == 0)
+        (*find(s, path, fnv1a(path)))->tag = tag;
+    return rc;
+}
+
+void
+cs_settle_sweep(cs_settle_t *s, uint64_t below)
+{
+    for (size_t i = 0; i < s->nbuckets; i++) {
+        entry_t **p = &s->buckets[i];
+        while (*p != NULL) {
+            if ((*p)->tag != 0 && (*p)->tag < below) {
+                entry_t *gone = *p;
+                *p = gone->next;
+                free(gone);
+                s->count--;
+            } else {
+                p = &(*p)->next;
+            }
+        }
+    }
 }
 
 size_t

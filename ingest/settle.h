@@ -41,6 +41,12 @@ int cs_settle_has(const cs_settle_t *s, const char *path);
 /** Adds `path` (with no file state) if absent; for using a table as a set. */
 int cs_settle_add(cs_settle_t *s, const char *path);
 
+/** Tags an entry (added if absent) with `tag`; for a set whose entries are released later. */
+int cs_settle_tag(cs_settle_t *s, const char *path, uint64_t tag);
+
+/** Forgets every entry tagged with a non-zero tag below `below`. */
+void cs_settle_sweep(cs_settle_t *s, uint64_t below);
+
 /** Entries waiting to settle. */
 size_t cs_settle_count(const cs_settle_t *s);
 

@@ -190,7 +190,7 @@ START_TEST(verify_reports_altered_and_missing_originals)
     /* Alter one original behind the store's back, delete the other. */
     snprintf(obj, sizeof obj, "%s/store/objects/sha256/%.2s/%.2s/%s", t.home, sha1, sha1 + 2, sha1);
     chmod(obj, 0644);
-    cs_test_write(obj, "\xff\xd8\xff first phot0", 18);
+    cs_test_write(obj, "\xff\xd8\xff first phot0", strlen("\xff\xd8\xff first phot0"));
     snprintf(obj, sizeof obj, "%s/store/objects/sha256/%.2s/%.2s/%s", t.home, sha2, sha2 + 2, sha2);
     ck_assert_int_eq(unlink(obj), 0);
     cs_test_custody(&r, "verify", "--home", t.home, "--all", "--json", NULL);

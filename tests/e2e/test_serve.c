@@ -20,13 +20,30 @@ typedef struct srv {
     pid_t pid;
 } srv_t;
 
+/* Counts "service.started" lines in the log. */
+static int
+starts(const srv_t *s)
+{
+    int n = 0;
+    char *log = cs_test_read(s->log, NULL);
+    for (const char *p = log; p && (p = strstr(p, "\"service.started\"")) != NULL; p++)
+        n++;
+    free(log);
+    return n;
+}
+
 static void
 srv_start(srv_t *s, const char *extra_set)
 {
+    int before = starts(s);
     s->pid =
         cs_test_custody_bg(s->log, "serve", "--home", s->t.home, "--set", "ingest.settle_ms=300",
                            "--set", "ingest.rescan_ms=400", "--set", "worker.count=1", "--set",
                            extra_set ? extra_set : "worker.retries=1", NULL);
+    /* A signal sent before the service has installed its handlers would just kill it. */
+    for (int i = 0; i < 400 && starts(s) == before; i++)
+        usleep(25 * 1000);
+    ck_assert_int_gt(starts(s), before);
 }
 
 static void
@@ -41,8 +58,15 @@ srv_setup(srv_t *s, const char *extra_set)
 static void
 srv_teardown(srv_t *s)
 {
-    if (s->pid > 0)
-        ck_assert_int_eq(cs_test_stop(s->pid, SIGTERM), 0);
+    if (s->pid > 0) {
+        int rc = cs_test_stop(s->pid, SIGTERM);
+        if (rc != 0) {
+            char *log = cs_test_read(s->log, NULL);
+            size_t n = log ? strlen(log) : 0;
+            ck_abort_msg("custody serve (pid %d) exited %d on SIGTERM; the end of its log:\n%s",
+                         (int)s->pid, rc, log ? log + (n > 1500 ? n - 1500 : 0) : "(none)");
+        }
+    }
     e2e_teardown(&s->t);
 }
 

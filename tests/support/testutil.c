@@ -233,6 +233,8 @@ cs_test_custody_bg(const char *log, const char *arg, ...)
     pid_t pid = fork();
     ck_assert(pid >= 0);
     if (pid == 0) {
+        /* A process group of its own: whatever it signals as a group stays among its own. */
+        setpgid(0, 0);
         int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
         int devnull = open("/dev/null", O_RDONLY);
         dup2(devnull, 0);
