@@ -3,6 +3,7 @@
 #include "core/casenum.h"
 
 #include "core/error.h"
+#include "core/utf8.h"
 
 #include <regex.h>
 #include <stdbool.h>
@@ -39,69 +40,6 @@ put(outbuf_t *b, const char *s, size_t n)
         b->p[b->len] = '\0';
 }
 
-/* Decodes one code point at s[0..len) by the strict rules of Unicode Table 3-7. Returns its
- * length in bytes, or 0 with *why set when the bytes there are not valid UTF-8. */
-static size_t
-utf8_next(const unsigned char *s, size_t len, uint32_t *cp, const char **why)
-{
-    unsigned char c = s[0];
-    size_t n;
-    uint32_t v;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c < 0xC0) {
-        *why = "a continuation byte without a lead byte";
-        return 0;
-    }
-    if (c < 0xC2) {
-        *why = "an overlong encoding";
-        return 0;
-    }
-    if (c < 0xE0) {
-        n = 2;
-        v = c & 0x1F;
-    } else if (c < 0xF0) {
-        n = 3;
-        v = c & 0x0F;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c < 0xF5) {
-        n = 4;
-        v = c & 0x07;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        *why = "a byte that never occurs in UTF-8";
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if (i >= len || (s[i] & 0xC0) != 0x80) {
-            *why = "an incomplete character";
-            return 0;
-        }
-        if (i == 1 && (s[1] < lo || s[1] > hi)) {
-            if (c == 0xED)
-                *why = "a UTF-16 surrogate";
-            else if (c == 0xF4)
-                *why = "a code point above U+10FFFF";
-            else
-                *why = "an overlong encoding";
-            return 0;
-        }
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    *cp = v;
-    return n;
-}
-
 /* Unicode White_Space: the spec's ASCII whitespace, U+00A0 and U+3000, and their kin, so that
  * no space a keyboard or a copy-paste can produce slips inside a case number. */
 static bool
@@ -135,54 +73,6 @@ digit_of(uint32_t cp)
     return 0;
 }
 
-/* Writes s[0..n) into dst for a one-line detail: bytes that are not valid UTF-8 and control
- * characters become \xHH, '"' and '\' are escaped, and a long text ends in "...". */
-static void
-quote(char *dst, size_t cap, const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0, o = 0;
-
-    while (i < n) {
-        char esc[8];
-        const char *piece;
-        size_t plen, adv;
-        uint32_t cp = 0;
-        const char *why = NULL;
-
-        adv = utf8_next(u + i, n - i, &cp, &why);
-        if (adv == 0 || cp < 0x20 || cp == 0x7F) {
-            static const char hex[] = "0123456789ABCDEF";
-            esc[0] = '\\';
-            esc[1] = 'x';
-            esc[2] = hex[u[i] >> 4];
-            esc[3] = hex[u[i] & 0xF];
-            piece = esc;
-            plen = 4;
-            adv = 1;
-        } else if (cp == '"' || cp == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)cp;
-            piece = esc;
-            plen = 2;
-        } else {
-            piece = s + i;
-            plen = adv;
-        }
-        /* Keep room for "..." and the NUL whenever more text follows. */
-        size_t reserve = i + adv < n ? 4 : 1;
-        if (o + plen + reserve > cap) {
-            memcpy(dst + o, "...", 3);
-            o += 3;
-            break;
-        }
-        memcpy(dst + o, piece, plen);
-        o += plen;
-        i += adv;
-    }
-    dst[o] = '\0';
-}
-
 /* Copies s[0..n) (valid UTF-8) to b with full-width digits made ASCII. */
 static void
 put_normalised(outbuf_t *b, const char *s, size_t n)
@@ -192,7 +82,7 @@ put_normalised(outbuf_t *b, const char *s, size_t n)
     while (i < n) {
         uint32_t cp = 0;
         const char *why = NULL;
-        size_t adv = utf8_next((const unsigned char *)s + i, n - i, &cp, &why);
+        size_t adv = cs_utf8_next((const unsigned char *)s + i, n - i, &cp, &why);
         char d = digit_of(cp);
 
         if (d)
@@ -270,7 +160,7 @@ scan_utf8(scan_t *s)
     s->start = s->len;
     s->end = 0;
     for (size_t i = 0; i < s->len; i += adv) {
-        adv = utf8_next(u + i, s->len - i, &cp, &why);
+        adv = cs_utf8_next(u + i, s->len - i, &cp, &why);
         if (adv == 0) {
             cs_diag_set("case number \"%s\" is not valid UTF-8: %s at byte %zu; retype it", s->q,
                         why, i);
@@ -301,13 +191,13 @@ scan_shape(scan_t *s)
     bool have_open = false, have_close = false;
 
     for (i = 0; i < s->start; i += adv, chars++)
-        adv = utf8_next(u + i, s->len - i, &cp, &why);
+        adv = cs_utf8_next(u + i, s->len - i, &cp, &why);
     for (i = s->start; i < s->end; i += adv) {
-        adv = utf8_next(u + i, s->end - i, &cp, &why);
+        adv = cs_utf8_next(u + i, s->end - i, &cp, &why);
         chars++;
         if (is_space(cp)) {
             char after[QUOTE_MAX];
-            quote(after, sizeof after, s->in + s->start, i - s->start);
+            cs_utf8_quote(after, sizeof after, s->in + s->start, i - s->start, 1);
             cs_diag_set("case number \"%s\" has a space at character %zu, after \"%s\"; remove "
                         "spaces inside the number",
                         s->q, chars, after);
@@ -352,7 +242,7 @@ parse_year(const scan_t *s, char year[YEAR_DIGITS + 1])
     const char *why = NULL;
 
     for (size_t i = from; i < s->close_at; i += adv) {
-        adv = utf8_next(u + i, s->close_at - i, &cp, &why);
+        adv = cs_utf8_next(u + i, s->close_at - i, &cp, &why);
         char d = digit_of(cp);
         if (!d || n == YEAR_DIGITS) {
             n = 0;
@@ -363,7 +253,7 @@ parse_year(const scan_t *s, char year[YEAR_DIGITS + 1])
     year[n] = '\0';
     if (n != YEAR_DIGITS) {
         char got[QUOTE_MAX];
-        quote(got, sizeof got, s->in + from, s->close_at - from);
+        cs_utf8_quote(got, sizeof got, s->in + from, s->close_at - from, 1);
         cs_diag_set("case number \"%s\" has year \"%s\"; the year must be 4 digits, e.g. "
                     "〔2023〕",
                     s->q, got);
@@ -393,11 +283,11 @@ parse_seq(const scan_t *s, char seq[SEQ_DIGITS_MAX + 1], size_t *seq_len)
         return CS_ECASE;
     }
     for (size_t i = from; i < to; i += adv) {
-        adv = utf8_next(u + i, to - i, &cp, &why);
+        adv = cs_utf8_next(u + i, to - i, &cp, &why);
         char d = digit_of(cp);
         if (!d) {
             char got[QUOTE_MAX];
-            quote(got, sizeof got, s->in + from, to - from);
+            cs_utf8_quote(got, sizeof got, s->in + from, to - from, 1);
             cs_diag_set("case number \"%s\" has sequence number \"%s\"; it must be digits only, "
                         "e.g. 12号",
                         s->q, got);
@@ -436,7 +326,7 @@ cs_casenum_parse(const cs_casenum_rule_t *rule, const char *input, cs_casenum_t 
     }
     s.in = input;
     s.len = strlen(input);
-    quote(s.q, sizeof s.q, input, s.len);
+    cs_utf8_quote(s.q, sizeof s.q, input, s.len, 1);
 
     err = scan_utf8(&s);
     if (err)
@@ -473,7 +363,7 @@ cs_casenum_parse(const cs_casenum_rule_t *rule, const char *input, cs_casenum_t 
 
     rc = regexec(&rule->re, out->text, 0, NULL, 0);
     if (rc == REG_NOMATCH) {
-        quote(norm, sizeof norm, out->text, text.len);
+        cs_utf8_quote(norm, sizeof norm, out->text, text.len, 1);
         if (strcmp(s.q, norm) == 0)
             cs_diag_set("case number \"%s\" does not match the rule in case.pattern; expected "
                         "e.g. " EXAMPLE,

@@ -3,6 +3,7 @@
 #include "indexer/catalog_int.h"
 
 #include "core/error.h"
+#include "core/utf8.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -264,26 +265,6 @@ cs_catalog_schema_version(cs_catalog_t *cat)
     return err;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates, not
- * above U+10FFFF), or 0 if there is none. */
-static size_t
-utf8_seq(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-    if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        unsigned lo = s[0] == 0xe0 ? 0xa0 : 0x80, hi = s[0] == 0xed ? 0x9f : 0xbf;
-        return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
-    }
-    if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        unsigned lo = s[0] == 0xf0 ? 0x90 : 0x80, hi = s[0] == 0xf4 ? 0x8f : 0xbf;
-        return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80 ? 4 : 0;
-    }
-    return 0;
-}
-
 json_t *
 cs_cat_jstr(const char *s)
 {
@@ -298,9 +279,9 @@ cs_cat_jstr(const char *s)
     len = strlen(s);
     if (len > SIZE_MAX / 3 || (buf = malloc(len * 3 + 1)) == NULL)
         return NULL;
-    /* The checks above stop at the NUL, so a sequence cut short never reads past it. */
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0';) {
-        size_t k = utf8_seq(p);
+        uint32_t cp;
+        size_t k = cs_utf8_next(p, len - (size_t)(p - (const unsigned char *)s), &cp, NULL);
         if (k == 0) {
             memcpy(buf + n, "\xef\xbf\xbd", 3);
             n += 3;

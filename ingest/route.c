@@ -3,6 +3,7 @@
 #include "ingest/route.h"
 
 #include "core/error.h"
+#include "core/utf8.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -47,40 +48,6 @@ message(char *dst, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Decodes one strictly valid UTF-8 character (no overlongs, surrogates or code points above
- * U+10FFFF); returns its length, or 0 if s does not start with one. */
-static size_t
-utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    size_t len;
-    uint32_t c, min;
-
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if ((s[0] & 0xE0) == 0xC0) {
-        len = 2, c = s[0] & 0x1F, min = 0x80;
-    } else if ((s[0] & 0xF0) == 0xE0) {
-        len = 3, c = s[0] & 0x0F, min = 0x800;
-    } else if ((s[0] & 0xF8) == 0xF0) {
-        len = 4, c = s[0] & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = c << 6 | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
-
 /* C0, DEL and C1: what no name or one-line value should hold. */
 static int
 is_control(uint32_t cp)
@@ -104,7 +71,7 @@ cs_route__check_text(const char *s, size_t n, size_t max, int multiline, char *w
     }
     while (i < n) {
         uint32_t cp = 0;
-        size_t adv = utf8_next(u + i, n - i, &cp);
+        size_t adv = cs_utf8_next(u + i, n - i, &cp, NULL);
         if (adv == 0) {
             message(why, why_len, "is not valid UTF-8 at byte %zu", i);
             return CS_ROUTE__TEXT_UTF8;
@@ -118,57 +85,6 @@ cs_route__check_text(const char *s, size_t n, size_t max, int multiline, char *w
         i += adv;
     }
     return 0;
-}
-
-void
-cs_route__quote(char *dst, size_t cap, const char *s, size_t n, int in_quotes)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0, o = 0;
-
-    if (cap < 4) {
-        if (cap > 0)
-            dst[0] = '\0';
-        return;
-    }
-    while (i < n) {
-        char esc[4 * 4];
-        const char *piece = esc;
-        size_t plen = 0;
-        uint32_t cp = 0;
-        size_t adv = utf8_next(u + i, n - i, &cp);
-
-        if (adv == 0 || is_control(cp)) {
-            /* Every byte of a bad or control character is shown, as \xHH. */
-            size_t k = adv ? adv : 1;
-            for (size_t j = 0; j < k; j++) {
-                esc[plen++] = '\\';
-                esc[plen++] = 'x';
-                esc[plen++] = hex[u[i + j] >> 4];
-                esc[plen++] = hex[u[i + j] & 0xF];
-            }
-            adv = k;
-        } else if (in_quotes && (cp == '"' || cp == '\\')) {
-            esc[0] = '\\';
-            esc[1] = (char)cp;
-            plen = 2;
-        } else {
-            piece = s + i;
-            plen = adv;
-        }
-        /* Keep room for "..." and the NUL whenever more text follows. */
-        size_t reserve = i + adv < n ? 4 : 1;
-        if (o + plen + reserve > cap) {
-            memcpy(dst + o, "...", 3);
-            o += 3;
-            break;
-        }
-        memcpy(dst + o, piece, plen);
-        o += plen;
-        i += adv;
-    }
-    dst[o] = '\0';
 }
 
 void
@@ -208,7 +124,7 @@ route_case(const cs_casenum_rule_t *rule, const char *name, cs_route_t *out, cha
     if (err == CS_ENOMEM)
         return err;
     if (err != 0) {
-        cs_route__quote(q, sizeof q, name, strlen(name), 1);
+        cs_utf8_quote(q, sizeof q, name, strlen(name), 1);
         cs_route__casenum_why(reason, sizeof reason);
         message(why, why_len,
                 "folder \"%s\" is not a case number (%s); the file is kept as unassigned; link "
@@ -228,7 +144,7 @@ route_officer(const char *name, cs_route_t *out, char *why, size_t why_len)
     size_t n = strlen(name);
 
     if (cs_route__check_text(name, n, sizeof out->officer, 0, reason, sizeof reason) != 0) {
-        cs_route__quote(q, sizeof q, name, n, 1);
+        cs_utf8_quote(q, sizeof q, name, n, 1);
         message(why, why_len,
                 "folder \"%s\" is not an officer id (%s); the officer is left empty; rename the "
                 "folder or give \"officer\" in a sidecar",
@@ -252,14 +168,14 @@ route_path(const cs_casenum_rule_t *rule, const char *rel, cs_route_t *out, char
     for (;;) {
         size_t n = strcspn(p, "/");
         if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
-            cs_route__quote(q, sizeof q, rel, strlen(rel), 1);
+            cs_utf8_quote(q, sizeof q, rel, strlen(rel), 1);
             cs_diag_set("route: path \"%s\" relative to the upload folder must be names joined "
                         "by single '/', none of them \".\" or \"..\"",
                         q);
             return CS_EINVAL;
         }
         if (n > NAME_MAX) {
-            cs_route__quote(q, sizeof q, rel, strlen(rel), 1);
+            cs_utf8_quote(q, sizeof q, rel, strlen(rel), 1);
             cs_diag_set("route: path \"%s\" has a name longer than %d bytes", q, NAME_MAX);
             return CS_ENAMETOOLONG;
         }

@@ -102,10 +102,6 @@ enum {
 int cs_route__check_text(const char *s, size_t n, size_t max, int multiline, char *why,
                          size_t why_len);
 
-/** Writes s[0..n) for a one-line message: invalid UTF-8 and control characters become \xHH,
- * '"' and '\' are escaped when `in_quotes`, and a text longer than `cap` ends in "...". */
-void cs_route__quote(char *dst, size_t cap, const char *s, size_t n, int in_quotes);
-
 /** Formats a message into dst[cap]; one that does not fit ends in "..." (cut between
  * characters, so valid UTF-8 stays valid). */
 void cs_route__vmessage(char *dst, size_t cap, const char *fmt, va_list ap)

@@ -2,6 +2,7 @@
 #include "ingest/route.h"
 
 #include "core/error.h"
+#include "core/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -194,7 +195,7 @@ sidecar_parse(sidecar_t *sc, const char *buf, size_t len, json_t **root)
         return sidecar_fail(sc, "is not valid UTF-8 at byte %d (saved as GBK?); save it as UTF-8",
                             jerr.position + bom);
     if (!*root) {
-        cs_route__quote(why, sizeof why, jerr.text, strlen(jerr.text), 0);
+        cs_utf8_quote(why, sizeof why, jerr.text, strlen(jerr.text), 0);
         return sidecar_fail(sc, "is not valid JSON (line %d, column %d: %s); fix it", jerr.line,
                             jerr.column, why);
     }
@@ -322,7 +323,7 @@ sidecar_field(sidecar_t *sc, const cs_casenum_rule_t *rule, const char *key, con
         if (strcmp(key, fields[i].key) == 0)
             f = &fields[i];
     if (!f) {
-        cs_route__quote(q, sizeof q, key, strlen(key), 1);
+        cs_utf8_quote(q, sizeof q, key, strlen(key), 1);
         return sidecar_fail(sc, "\"%s\" is not a sidecar field; use " KEYS, q);
     }
     if (!json_is_string(v))
@@ -335,7 +336,7 @@ sidecar_field(sidecar_t *sc, const cs_casenum_rule_t *rule, const char *key, con
                                 why, sizeof why);
     if (kind != 0)
         return sidecar_fail(sc, "\"%s\" %s; %s", key, why, text_advice(kind));
-    cs_route__quote(q, sizeof q, s, n, 1);
+    cs_utf8_quote(q, sizeof q, s, n, 1);
     switch (f->kind) {
     case F_CASE: {
         cs_casenum_t cn;
@@ -381,7 +382,7 @@ cs_route__apply_sidecar(const cs_casenum_rule_t *rule, const char *path, cs_rout
     int err;
 
     base = base ? base + 1 : path;
-    cs_route__quote(sc.name, sizeof sc.name, base, strlen(base), 0);
+    cs_utf8_quote(sc.name, sizeof sc.name, base, strlen(base), 0);
     if ((err = sidecar_read(&sc, path, &buf, &len)) != 0)
         goto out;
     if ((err = sidecar_parse(&sc, buf, len, &root)) != 0)
