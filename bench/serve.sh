@@ -2,11 +2,13 @@
 # bench/serve.sh: `custody serve` from drop to done, against the physical limit of the same run.
 #
 # 1. Throughput, small files: 1,000 photos (the corpus JPEGs repeated, each made distinct by a
-#    trailer that JPEG readers ignore) moved into a case folder at once; files/s from the first
-#    arrival to the last job done. Goal: >= 500 photos/s (extraction included; no transcoding).
+#    trailer that JPEG readers ignore) moved into a case folder at once; files/s over the time
+#    from the drop to the last job done, less the settle period every file waits by design.
+#    Goal: >= 500 photos/s (extraction included; no transcoding).
 # 2. Latency: 60 photos dropped at 10 per second; for each, done_at minus the file's last write
 #    (its mtime), with ingest.settle_ms = 1000. Goal: p99 <= settle + 250 ms.
-# 3. Throughput, large files: 4 files of 1 GiB; MB/s from the first arrival to the last done,
+# 3. Throughput, large files: 4 files of 1 GiB; MB/s from the drop to the last done (less the
+#    settle period),
 #    against `openssl dgst -sha256` over the same files in the same run (consume on one file
 #    system is a hash and a link: hashing is the limit). Goal: ratio >= 0.85.
 #
@@ -63,10 +65,15 @@ wait_done() {
     die "only $(sql "SELECT count(*) FROM jobs WHERE state = 'done'") of $want jobs done"
 }
 
-# Seconds from the first arrival (the first file stored) to the last job done.
+# Seconds from the drop (UTC time given) to the last job done, less the settle period every
+# file must wait by design: the time the service worked.
 span() {
     sql "SELECT printf('%.3f', (julianday((SELECT max(done_at) FROM jobs))
-                 - julianday((SELECT min(received_at) FROM item_sources))) * 86400)"
+                 - julianday('$1')) * 86400 - $SETTLE / 1000.0)"
+}
+
+now_utc() {
+    date -u +%Y-%m-%dT%H:%M:%S.%3N
 }
 
 # Makes N distinct photos in $1 from the corpus JPEGs.
@@ -91,9 +98,10 @@ rm -rf "$OUT/photos"
 make_photos "$OUT/photos" 1000
 photo_bytes=$(du -sb "$OUT/photos" | cut -f1)
 start_service
+dropped=$(now_utc)
 mv "$OUT/photos"/* "$OUT/home/uploads/$CASE/"
 wait_done 1000
-small_s=$(span)
+small_s=$(span "$dropped")
 stop_service
 photos_per_s=$(awk -v s="$small_s" 'BEGIN { printf "%.0f", 1000 / s }')
 photo_mb_s=$(awk -v s="$small_s" -v b="$photo_bytes" 'BEGIN { printf "%.1f", b / s / 1e6 }')
@@ -129,9 +137,10 @@ openssl dgst -sha256 "$OUT/large"/*.bin >/dev/null
 end=$(date +%s%N)
 hash_s=$(awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }')
 start_service
+dropped=$(now_utc)
 mv "$OUT/large"/*.bin "$OUT/home/uploads/$CASE/"
 wait_done 4
-large_s=$(span)
+large_s=$(span "$dropped")
 stop_service
 hash_mb_s=$(awk -v s="$hash_s" -v b=$large_bytes 'BEGIN { printf "%.0f", b / s / 1e6 }')
 large_mb_s=$(awk -v s="$large_s" -v b=$large_bytes 'BEGIN { printf "%.0f", b / s / 1e6 }')
@@ -147,9 +156,9 @@ $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); ingest.sett
 
 | measure | result | goal |
 |---|---|---|
-| 1,000 photos ($((photo_bytes / 1000)) bytes each on average), first arrival to last done | ${small_s} s: **${photos_per_s} photos/s**, ${photo_mb_s} MB/s | >= 500 photos/s |
+| 1,000 photos ($((photo_bytes / 1000)) bytes each on average), drop to last done less settle | ${small_s} s: **${photos_per_s} photos/s**, ${photo_mb_s} MB/s | >= 500 photos/s |
 | latency, last write to done, 60 photos at 10/s | p50 ${p50} ms, **p99 ${p99} ms** | p99 <= $((SETTLE + 250)) ms |
-| 4 x 1 GiB, first arrival to last done | ${large_s} s: **${large_mb_s} MB/s** | |
+| 4 x 1 GiB, drop to last done less settle | ${large_s} s: **${large_mb_s} MB/s** | |
 | \`openssl dgst -sha256\` over the same 4 GiB | ${hash_s} s: ${hash_mb_s} MB/s | |
 | ratio custody / openssl | **${ratio}** | >= 0.85 |
 

@@ -299,6 +299,78 @@ START_TEST(sigterm_stops_cleanly_and_a_restart_resumes)
 }
 END_TEST
 
+START_TEST(a_done_marker_claims_at_once_and_logs_are_json_lines)
+{
+    srv_t s;
+    srv_setup(&s, "ingest.settle_ms=600000"); /* ten minutes: only the marker can claim it */
+    drop(&s, CASE_A "/marked.mp4", "marked file", 11);
+    drop(&s, CASE_A "/unmarked.mp4", "unmarked file", 13);
+    drop(&s, CASE_A "/marked.mp4.done", "", 0);
+    ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 1, 20000), 1);
+    usleep(500 * 1000);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, DONE_JOBS), 1);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM jobs WHERE state = "
+                                               "'discovered' AND rel_path LIKE '%unmarked.mp4'"),
+                     1);
+    ck_assert_int_eq(cs_test_stop(s.pid, SIGTERM), 0);
+    s.pid = 0;
+    /* Every line the service wrote is one JSON object with a time, a level and an event. */
+    char *log = cs_test_read(s.log, NULL);
+    int lines = 0;
+    for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+        json_t *o = json_loads(line, 0, NULL);
+        ck_assert_msg(json_is_object(o), "not a JSON line: %s", line);
+        ck_assert_ptr_nonnull(json_string_value(json_object_get(o, "ts")));
+        ck_assert_ptr_nonnull(json_string_value(json_object_get(o, "event")));
+        json_decref(o);
+    }
+    ck_assert_int_ge(lines, 3);
+    free(log);
+    srv_teardown(&s);
+}
+END_TEST
+
+START_TEST(archive_mode_keeps_the_upload_under_ingested)
+{
+    srv_t s;
+    char dir[PATH_MAX];
+    srv_setup(&s, "ingest.after=archive");
+    drop(&s, CASE_A "/kept.jpg", "\xff\xd8\xff kept", 9);
+    ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 1, 20000), 1);
+    snprintf(dir, sizeof dir, "%s/.ingested", s.uploads);
+    ck_assert_int_eq(files_under(dir), 1); /* .ingested/<date>/<case>/kept.jpg */
+    snprintf(dir, sizeof dir, "%s/%s", s.uploads, CASE_A);
+    ck_assert_int_eq(files_under(dir), 0);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM items"), 1);
+    srv_teardown(&s);
+}
+END_TEST
+
+START_TEST(sighup_reloads_the_roots)
+{
+    srv_t s;
+    char conf[PATH_MAX], root2[PATH_MAX], path[PATH_MAX], text[PATH_MAX + 64];
+    srv_setup(&s, NULL);
+    snprintf(root2, sizeof root2, "%s/share", s.t.dir);
+    mkdir(root2, 0755);
+    snprintf(conf, sizeof conf, "%s/custody.conf", s.t.home);
+    snprintf(text, sizeof text, "[ingest]\nroots = %s\n", root2);
+    cs_test_write(conf, text, strlen(text));
+    kill(s.pid, SIGHUP);
+    usleep(300 * 1000);
+    snprintf(path, sizeof path, "%s/%s", root2, CASE_A);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/%s/from-share.mp4", root2, CASE_A);
+    cs_test_write(path, "via the new root", 16);
+    ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 1, 20000), 1);
+    ck_assert_int_eq(access(path, F_OK), -1);
+    char *log = cs_test_read(s.log, NULL);
+    ck_assert_ptr_nonnull(strstr(log, "config.reloaded"));
+    free(log);
+    srv_teardown(&s);
+}
+END_TEST
+
 static Suite *
 serve_suite(void)
 {
@@ -312,6 +384,9 @@ serve_suite(void)
     tcase_add_test(tc, an_empty_file_is_rejected_with_a_reason);
     tcase_add_test(tc, a_crashing_or_hanging_worker_fails_one_step_only);
     tcase_add_test(tc, sigterm_stops_cleanly_and_a_restart_resumes);
+    tcase_add_test(tc, a_done_marker_claims_at_once_and_logs_are_json_lines);
+    tcase_add_test(tc, archive_mode_keeps_the_upload_under_ingested);
+    tcase_add_test(tc, sighup_reloads_the_roots);
     suite_add_tcase(s, tc);
     return s;
 }
