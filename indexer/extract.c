@@ -281,6 +281,20 @@ describe_image(AVFormatContext *fmt, const char *media_type, json_t *rec, json_t
 }
 
 int
+cs_extract_wanted(const char *media_type)
+{
+    return media_type == NULL || strcmp(media_type, "application/octet-stream") != 0;
+}
+
+json_t *
+cs_extract_unrecognised(void)
+{
+    return json_pack("{s:n, s:[s]}", "media", "errors",
+                     "the content is not a photo, audio or video format that Custody "
+                     "recognises; it is stored as it is");
+}
+
+int
 cs_extract_file(const char *path, const char *media_type, json_t **record)
 {
     source_t src = {.fd = -1};
@@ -320,15 +334,12 @@ cs_extract_file(const char *path, const char *media_type, json_t **record)
         rc = 0;
         goto out;
     }
-    if (media_type != NULL && strcmp(media_type, "application/octet-stream") == 0) {
+    if (media_type != NULL && !cs_extract_wanted(media_type)) {
         /* The sniffer knows every container a recorder writes; probing unknown bytes with
          * every demuxer FFmpeg has costs tens of milliseconds and finds nothing. */
-        if (put(rec, "media", json_null()) ||
-            json_array_append_new(errors, json_string("the content is not a photo, audio or "
-                                                      "video format that Custody recognises; "
-                                                      "it is stored as it is")) != 0)
-            goto out;
-        rc = 0;
+        json_decref(rec);
+        rec = cs_extract_unrecognised();
+        rc = rec != NULL ? 0 : CS_ENOMEM;
         goto out;
     }
     if ((iobuf = av_malloc(EXTRACT_IO_BUF)) == NULL ||

@@ -25,4 +25,11 @@
  * memory runs out (CS_ENOMEM). The caller owns *record. */
 int cs_extract_file(const char *path, const char *media_type, json_t **record);
 
+/** 1 when content of `media_type` is worth handing to a parser (a worker); 0 for content the
+ * sniffer did not recognise, whose record is cs_extract_unrecognised(): no parser runs. */
+int cs_extract_wanted(const char *media_type);
+
+/** The record of unrecognised content, {"media": null, "errors": ["..."]}; new reference. */
+json_t *cs_extract_unrecognised(void);
+
 #endif

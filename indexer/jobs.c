@@ -297,10 +297,39 @@ int
 cs_jobs_reject(cs_catalog_t *cat, cs_job_t *job, const char *reason)
 {
     bind_args_t a = {.s1 = reason};
-    int err = update_job(cat, job, -1,
+    int err;
+    if (job->id == 0) {
+        /* Never recorded: the refusal itself is the record. */
+        sqlite3_stmt *st = NULL;
+        char now[CS_TIME_MAX];
+        const char *what = "cannot record a rejection";
+        cs_clock_now(now);
+        if ((err = cs_cat_begin(cat, what)) != 0)
+            return err;
+        err = cs_cat_prepare(cat,
+                             "INSERT INTO jobs (root, rel_path, state, reason, created_at,"
+                             " updated_at, done_at) VALUES (?1, ?2, 'rejected', ?3, ?4, ?4, ?4)",
+                             &st, what);
+        if (err == 0) {
+            sqlite3_bind_text(st, 1, job->root, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, job->rel, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+            err = cs_cat_step_done(cat, st, what);
+        }
+        if (err == 0)
+            job->id = sqlite3_last_insert_rowid(cat->db);
+        sqlite3_finalize(st);
+        if (err != 0)
+            cs_cat_rollback(cat);
+        else
+            err = cs_cat_commit(cat, what);
+    } else {
+        err = update_job(cat, job, -1,
                          "UPDATE jobs SET state = 'rejected', updated_at = ?3, done_at = ?3,"
                          " reason = ?4 WHERE id = ?1 AND state NOT IN ('done', 'rejected')",
                          bind_text3, &a, "cannot record a rejection");
+    }
     if (err == 0)
         job->state = CS_JOB_REJECTED;
     return err;
@@ -337,9 +366,14 @@ cs_jobs_stored(cs_catalog_t *cat, cs_job_t *job, const cs_arrival_t *a, cs_arriv
         return err;
     if ((err = cs_cat_arrival_rows(cat, a, now, res, &item_id, what)) != 0)
         goto out;
+    /* A job never recorded (id 0: a claim nothing would resume) is inserted as stored. */
     err = cs_cat_prepare(cat,
-                         "UPDATE jobs SET state = 'stored', updated_at = ?2, item_id = ?3,"
-                         " sha256 = ?4 WHERE id = ?1 AND state = 'claimed'",
+                         job->id == 0
+                             ? "INSERT INTO jobs (root, rel_path, state, size, mtime_ns, dev, ino,"
+                               " route, item_id, sha256, created_at, updated_at) VALUES (?5, ?6,"
+                               " 'stored', ?7, ?8, ?9, ?10, ?11, ?3, ?4, ?2, ?2)"
+                             : "UPDATE jobs SET state = 'stored', updated_at = ?2, item_id = ?3,"
+                               " sha256 = ?4 WHERE id = ?1 AND state = 'claimed'",
                          &st, what);
     if (err != 0)
         goto out;
@@ -347,7 +381,18 @@ cs_jobs_stored(cs_catalog_t *cat, cs_job_t *job, const cs_arrival_t *a, cs_arriv
     sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, item_id);
     sqlite3_bind_text(st, 4, a->sha256, -1, SQLITE_STATIC);
-    if ((err = cs_cat_step_done(cat, st, what)) == 0 && sqlite3_changes(cat->db) != 1) {
+    if (job->id == 0) {
+        sqlite3_bind_text(st, 5, job->root, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, job->rel, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 7, job->size);
+        sqlite3_bind_int64(st, 8, job->mtime_ns);
+        sqlite3_bind_int64(st, 9, job->dev);
+        sqlite3_bind_int64(st, 10, job->ino);
+        sqlite3_bind_text(st, 11, job->route, -1, SQLITE_STATIC);
+    }
+    if ((err = cs_cat_step_done(cat, st, what)) == 0 && job->id == 0)
+        job->id = sqlite3_last_insert_rowid(cat->db);
+    else if (err == 0 && sqlite3_changes(cat->db) != 1) {
         cs_diag_set("catalog %s: job %" PRId64 " is no longer claimed", cat->path, job->id);
         err = CS_ENOTFOUND;
     }

@@ -2,6 +2,7 @@
 #include "ingest/ingest.h"
 
 #include "core/error.h"
+#include "indexer/extract.h"
 #include "indexer/jobs.h"
 #include "ingest/jobstep.h"
 #include "ingest/route.h"
@@ -32,13 +33,22 @@ on_answer(void *arg, int rc, json_t *result, const char *reason)
 
 /* Asks a worker for the stored original's metadata and waits for the answer. */
 static void
-extract(const cs_ingest_ctx_t *ctx, const char *sha256, const char *media_type, sync_call_t *c)
+extract(cs_ingest_ctx_t *ctx, const char *sha256, const char *media_type, sync_call_t *c)
 {
     char obj[PATH_MAX];
     json_t *fields = NULL;
     memset(c, 0, sizeof *c);
-    if (ctx->workers == NULL) {
+    if (ctx->worker_opts == NULL) {
         c->done = 1;
+        return;
+    }
+    if (!cs_extract_wanted(media_type)) { /* nothing a parser could read: no worker needed */
+        c->done = 1;
+        c->result = cs_extract_unrecognised();
+        return;
+    }
+    if (ctx->workers == NULL && cs_workers_start(&ctx->workers, ctx->loop, ctx->worker_opts) != 0) {
+        on_answer(c, CS_EWORKER, NULL, cs_diag());
         return;
     }
     if (cs_store_path(ctx->store, sha256, obj, sizeof obj) == 0)
@@ -51,9 +61,19 @@ extract(const cs_ingest_ctx_t *ctx, const char *sha256, const char *media_type, 
         uv_run(ctx->loop, UV_RUN_ONCE);
 }
 
+void
+cs_ingest_finish(cs_ingest_ctx_t *ctx)
+{
+    if (ctx->workers == NULL)
+        return;
+    cs_workers_stop(ctx->workers, NULL, NULL);
+    ctx->workers = NULL;
+    uv_run(ctx->loop, UV_RUN_DEFAULT);
+}
+
 int
-cs_ingest_file(const cs_ingest_ctx_t *ctx, const char *path, const char *case_number,
-               const char *party, cs_ingest_result_t *res)
+cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, const char *party,
+               cs_ingest_result_t *res)
 {
     cs_route_t route;
     cs_job_t *job = NULL;
@@ -83,7 +103,9 @@ cs_ingest_file(const cs_ingest_ctx_t *ctx, const char *path, const char *case_nu
         return CS_ENOMEM;
     if (realpath(path, abs) == NULL)
         snprintf(abs, sizeof abs, "%s", path);
-    if ((err = cs_jobs_find(ctx->cat, CLI_ROOT, abs, job)) != 0 ||
+    /* A catalog that cannot take the arrival is found before the bytes are copied. */
+    if ((err = cs_catalog_check_writable(ctx->cat)) != 0 ||
+        (err = cs_jobs_find(ctx->cat, CLI_ROOT, abs, job)) != 0 ||
         (err = cs_job_store(&env, job, path, NULL, &out)) != 0)
         goto out;
     if (out.step != CS_STEP_NEXT) {

@@ -15,9 +15,10 @@ typedef struct cs_ingest_ctx {
     cs_store_t *store;
     cs_catalog_t *cat;
     const cs_casenum_rule_t *rule;
-    const char *actor;     /* who brings the files */
-    uv_loop_t *loop;       /* the workers' loop, run until each extraction answers */
-    cs_workers_t *workers; /* NULL: no extraction (the job still completes) */
+    const char *actor;                   /* who brings the files */
+    uv_loop_t *loop;                     /* the workers' loop, run until each answer */
+    const cs_worker_opts_t *worker_opts; /* NULL: no extraction (the job still completes) */
+    cs_workers_t *workers;               /* started at the first file worth parsing */
 } cs_ingest_ctx_t;
 
 typedef struct cs_ingest_result {
@@ -32,8 +33,11 @@ typedef struct cs_ingest_result {
  * worker, done; linked to `case_number` (normalised; NULL: unassigned) and `party` (may be
  * NULL). A file that cannot be accepted returns its CS_E* code with cs_diag() naming it;
  * environment failures (disk full, catalog locked) likewise, with the job left to resume. */
-int cs_ingest_file(const cs_ingest_ctx_t *ctx, const char *path, const char *case_number,
+int cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number,
                    const char *party, cs_ingest_result_t *res);
+
+/** Stops the workers, if any were started, and waits for them. */
+void cs_ingest_finish(cs_ingest_ctx_t *ctx);
 
 /** 1 for errors that concern the environment (disk full, catalog locked or damaged, I/O)
  * rather than one input file: a batch should stop on them. */

@@ -449,11 +449,24 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
     job->mtime_ns = ns_of(&st.st_mtim);
     job->dev = (int64_t)st.st_dev;
     job->ino = (int64_t)st.st_ino;
-    lock(env);
-    err = cs_jobs_claim(env->cat, job, rj);
-    unlock(env);
-    if (err != 0)
-        goto out;
+    if (env->mode == CS_MODE_COPY && job->id == 0) {
+        /* A copy leaves the source as it is: nothing to resume after a crash, so the claim
+         * needs no commit of its own; the job is recorded with its arrival. */
+        char *text = json_dumps(rj, JSON_COMPACT);
+        if (text == NULL) {
+            err = CS_ENOMEM;
+            goto out;
+        }
+        snprintf(job->route, sizeof job->route, "%s", text);
+        free(text);
+        job->state = CS_JOB_CLAIMED;
+    } else {
+        lock(env);
+        err = cs_jobs_claim(env->cat, job, rj);
+        unlock(env);
+        if (err != 0)
+            goto out;
+    }
 
     if (env->mode == CS_MODE_CONSUME)
         err = cs_store_hash_fd(env->store, fd, path, &put);

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "indexer/extract.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,12 @@ extract(svc_t *s, svc_job_t *j)
         return;
     }
     j->phase = PHASE_EXTRACT;
+    if (!cs_extract_wanted(j->out.media_type)) { /* nothing a parser could read */
+        json_t *rec = cs_extract_unrecognised();
+        on_extracted(j, 0, rec, NULL);
+        json_decref(rec);
+        return;
+    }
     json_t *fields = NULL;
     if (cs_store_path(s->stores[0], j->job.sha256, obj, sizeof obj) == 0)
         fields = json_pack("{s:s, s:s, s:I, s:s?}", "path", obj, "sha256", j->job.sha256, "job",

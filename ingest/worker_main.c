@@ -3,7 +3,8 @@
  * does one thing at a time, so blocking stdio is the simple and right tool here.
  *
  * Test-only faults: when (and only when) the environment has CUSTODY_TEST_FAULTS=1, an
- * "extract" whose file starts with these bytes misbehaves on purpose, so that tests can
+ * "extract" whose file holds these bytes in its first 64 (after a JPEG marker, say, so that the
+ * sniffer sends it to a worker) misbehaves on purpose, so that tests can
  * watch the supervisor cope with real crashes, hangs and runaway allocations:
  *   CUSTODY-TEST-CRASH  the worker dies of SIGSEGV;
  *   CUSTODY-TEST-HANG   it sleeps forever (the supervisor's timeout must kill it);
@@ -34,7 +35,7 @@ test_fault(const char *path)
     static const char crash[] = "CUSTODY-TEST-CRASH", hang[] = "CUSTODY-TEST-HANG",
                       oom[] = "CUSTODY-TEST-OOM";
     const char *env = getenv("CUSTODY_TEST_FAULTS");
-    char head[32] = "";
+    char head[64] = "";
     ssize_t n = -1;
     int fd;
     if (env == NULL || strcmp(env, "1") != 0)
@@ -43,13 +44,13 @@ test_fault(const char *path)
         n = read(fd, head, sizeof head);
         close(fd);
     }
-    if (n >= (ssize_t)strlen(crash) && memcmp(head, crash, strlen(crash)) == 0) {
+    if (n > 0 && memmem(head, (size_t)n, crash, strlen(crash)) != NULL) {
         signal(SIGSEGV, SIG_DFL); /* a real death by signal, even under a sanitizer */
         raise(SIGSEGV);
-    } else if (n >= (ssize_t)strlen(hang) && memcmp(head, hang, strlen(hang)) == 0) {
+    } else if (n > 0 && memmem(head, (size_t)n, hang, strlen(hang)) != NULL) {
         for (;;)
             pause();
-    } else if (n >= (ssize_t)strlen(oom) && memcmp(head, oom, strlen(oom)) == 0) {
+    } else if (n > 0 && memmem(head, (size_t)n, oom, strlen(oom)) != NULL) {
         for (;;) {
             /* Volatile stores: the compiler may not drop memory that is never read. */
             volatile char *p = malloc(OOM_CHUNK);

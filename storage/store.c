@@ -136,6 +136,24 @@ make_layout(int root_fd, const char **what)
     *what = "objects/sha256";
     if (make_dir(objdir, "sha256", &made) != 0 || (made && fsync(objdir) != 0))
         goto out;
+    /* The 256 first-level fan-out folders up front: a put then makes at most one folder, and
+     * syncs one parent fewer. */
+    int shadir = openat(objdir, "sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fan_dirty = 0;
+    if (shadir < 0)
+        goto out;
+    for (int i = 0; i < 256; i++) {
+        char name[3] = {"0123456789abcdef"[i >> 4], "0123456789abcdef"[i & 15], '\0'};
+        if (make_dir(shadir, name, &made) != 0) {
+            close(shadir);
+            goto out;
+        }
+        fan_dirty |= made;
+    }
+    if (fan_dirty && fsync(shadir) != 0) {
+        close(shadir);
+        goto out;
+    }
+    close(shadir);
     *what = "tmp";
     if (make_dir(root_fd, "tmp", &made) != 0)
         goto out;

@@ -73,18 +73,17 @@ on_skip(const char *path, int rc, const char *why, void *arg)
 }
 
 /* One media worker, as the service runs them: the metadata of what is ingested here is
- * parsed in a separate, limited process too. */
+ * parsed in a separate, limited process too. It starts at the first file worth parsing. */
 static int
-start_workers(cs_cli_t *cli, uv_loop_t *loop, cs_workers_t **workers)
+worker_opts(cs_cli_t *cli, char exe[PATH_MAX], cs_worker_opts_t *o)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    ssize_t n = readlink("/proc/self/exe", exe, PATH_MAX - 1);
     if (n <= 0) {
         cs_diag_set("cannot find this program's path for its media worker");
         return CS_EIO;
     }
     exe[n] = '\0';
-    cs_worker_opts_t o = {
+    *o = (cs_worker_opts_t){
         .exe = exe,
         .home = cli->home.root,
         .count = 1,
@@ -93,7 +92,7 @@ start_workers(cs_cli_t *cli, uv_loop_t *loop, cs_workers_t **workers)
         .rlimit_as_mb = cli->cfg.worker_rlimit_as_mb,
         .rlimit_cpu_s = cli->cfg.worker_rlimit_cpu_s,
     };
-    return cs_workers_start(workers, loop, &o);
+    return 0;
 }
 
 static int
@@ -120,7 +119,8 @@ cs_cmd_ingest(int argc, char **argv)
     const char *case_arg = NULL;
     ingest_run_t run = {.cli = &cli};
     uv_loop_t loop;
-    cs_workers_t *workers = NULL;
+    cs_worker_opts_t wopts;
+    char exe[PATH_MAX];
     int loop_ready = 0;
     int rc = 0;
     cs_cli_init(&cli, "ingest", usage_text);
@@ -140,24 +140,22 @@ cs_cmd_ingest(int argc, char **argv)
     run.case_number = cn.text;
     uv_loop_init(&loop);
     loop_ready = 1;
-    if ((rc = start_workers(&cli, &loop, &workers)) != 0)
+    if ((rc = worker_opts(&cli, exe, &wopts)) != 0)
         goto out;
     run.ctx = (cs_ingest_ctx_t){.store = cli.store,
                                 .cat = cli.cat,
                                 .rule = rule,
                                 .actor = cli.actor,
                                 .loop = &loop,
-                                .workers = workers};
+                                .worker_opts = &wopts};
     cs_walk_ops_t ops = {.file = on_file, .skip = on_skip, .arg = &run};
     for (int i = optind; i < argc && run.fatal == 0; i++)
         cs_walk(argv[i], &ops);
 out:
-    if (workers != NULL) {
-        cs_workers_stop(workers, NULL, NULL);
-        uv_run(&loop, UV_RUN_DEFAULT);
-    }
-    if (loop_ready)
+    if (loop_ready) {
+        cs_ingest_finish(&run.ctx);
         uv_loop_close(&loop);
+    }
     cs_casenum_rule_free(&rule);
     if (rc != 0) {
         int code = cs_cli_fail(&cli, rc);

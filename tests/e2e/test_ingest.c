@@ -141,8 +141,8 @@ static const struct {
     const char *expect;
 } bad_inputs[] = {
     {"missing", "No such file"},
-    {"empty", "empty"},
-    {"loop", "loop"},
+    {"empty", "is empty (0 bytes)"},
+    {"loop", "symbolic link loop"},
     {"fifo", "not a regular file"},
 };
 
@@ -169,6 +169,11 @@ START_TEST(bad_inputs_are_refused_by_name)
     ck_assert_int_eq(e2e_temps(&t), 0);
     ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM items"), 0);
     ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM cases"), 0);
+    /* A file that was opened and refused is on record with its reason; the others were refused
+     * by the folder walk before any job began. */
+    ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM jobs WHERE state = 'rejected'"
+                                             " AND reason LIKE '%empty%'"),
+                     _i == 1 ? 1 : 0);
     e2e_teardown(&t);
 }
 END_TEST

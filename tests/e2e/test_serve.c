@@ -264,8 +264,9 @@ START_TEST(a_crashing_or_hanging_worker_fails_one_step_only)
     setenv("CUSTODY_TEST_FAULTS", "1", 1);
     srv_setup(&s, "worker.timeout_ms=1500");
     unsetenv("CUSTODY_TEST_FAULTS");
-    drop(&s, CASE_A "/crash.mp4", "CUSTODY-TEST-CRASH", 18);
-    drop(&s, CASE_A "/hang.mp4", "CUSTODY-TEST-HANG", 17);
+    /* JPEG-looking, so that the sniffer hands them to a worker. */
+    drop(&s, CASE_A "/crash.jpg", "\xff\xd8\xff CUSTODY-TEST-CRASH", 22);
+    drop(&s, CASE_A "/hang.jpg", "\xff\xd8\xff CUSTODY-TEST-HANG", 21);
     drop(&s, CASE_A "/ok.mp4", "an ordinary file", 16);
     ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 3, 30000), 3);
     ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM jobs WHERE failures > 0 AND "
