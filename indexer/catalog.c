@@ -112,21 +112,44 @@ cs_cat_exec(cs_catalog_t *cat, const char *sql, const char *what)
     return rc == SQLITE_OK ? 0 : cs_cat_err(cat, rc, what);
 }
 
+/* Inside a batch (an outer transaction is open), each transaction of a module is a savepoint:
+ * it still happens whole or not at all, and the batch's one COMMIT makes them all durable. */
+static int
+begin(cs_catalog_t *cat, const char *sql, const char *what)
+{
+    if (!sqlite3_get_autocommit(cat->db)) {
+        int err = cs_cat_exec(cat, "SAVEPOINT cs_nested", what);
+        if (err == 0)
+            cat->nested++;
+        return err;
+    }
+    return cs_cat_exec(cat, sql, what);
+}
+
 int
 cs_cat_begin(cs_catalog_t *cat, const char *what)
 {
-    return cs_cat_exec(cat, "BEGIN IMMEDIATE", what);
+    return begin(cat, "BEGIN IMMEDIATE", what);
 }
 
 int
 cs_cat_begin_read(cs_catalog_t *cat, const char *what)
 {
-    return cs_cat_exec(cat, "BEGIN", what);
+    return begin(cat, "BEGIN", what);
 }
 
 int
 cs_cat_commit(cs_catalog_t *cat, const char *what)
 {
+    if (cat->nested > 0) {
+        int err = cs_cat_exec(cat, "RELEASE cs_nested", what);
+        if (err != 0) {
+            cs_cat_rollback(cat);
+            return err;
+        }
+        cat->nested--;
+        return 0;
+    }
     int err = cs_cat_exec(cat, "COMMIT", what);
     if (err != 0)
         cs_cat_rollback(cat);
@@ -136,8 +159,37 @@ cs_cat_commit(cs_catalog_t *cat, const char *what)
 void
 cs_cat_rollback(cs_catalog_t *cat)
 {
-    if (cat != NULL && cat->db != NULL && !sqlite3_get_autocommit(cat->db))
+    if (cat == NULL || cat->db == NULL || sqlite3_get_autocommit(cat->db))
+        return;
+    if (cat->nested > 0) {
+        sqlite3_exec(cat->db, "ROLLBACK TO cs_nested", NULL, NULL, NULL);
+        sqlite3_exec(cat->db, "RELEASE cs_nested", NULL, NULL, NULL);
+        cat->nested--;
+        return;
+    }
+    sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+cs_catalog_batch_begin(cs_catalog_t *cat)
+{
+    if (!sqlite3_get_autocommit(cat->db)) {
+        cs_diag_set("catalog %s: a batch is already open", cat->path);
+        return CS_EINVAL;
+    }
+    return cs_cat_exec(cat, "BEGIN IMMEDIATE", "cannot begin a batch");
+}
+
+int
+cs_catalog_batch_commit(cs_catalog_t *cat)
+{
+    cat->nested = 0;
+    if (sqlite3_get_autocommit(cat->db))
+        return 0;
+    int err = cs_cat_exec(cat, "COMMIT", "cannot commit a batch");
+    if (err != 0)
         sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+    return err;
 }
 
 /* WAL lets readers go on while one writer commits; FULL syncs the WAL at every commit, since

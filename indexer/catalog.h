@@ -34,6 +34,14 @@ void cs_catalog_close(cs_catalog_t **cat);
  * refuse before doing slow work whose result it could not record. */
 int cs_catalog_check_writable(cs_catalog_t *cat);
 
+/** Opens a batch: the writes that follow (each still whole or not at all) become durable
+ * together at cs_catalog_batch_commit, with one sync instead of one each. Holds the write
+ * lock until then: keep batches short. */
+int cs_catalog_batch_begin(cs_catalog_t *cat);
+
+/** Commits a batch; on failure rolls the whole batch back and returns the error. */
+int cs_catalog_batch_commit(cs_catalog_t *cat);
+
 /** Returns the schema version the catalog is at (PRAGMA user_version), or a CS_E* code. */
 int cs_catalog_schema_version(cs_catalog_t *cat);
 

@@ -16,6 +16,7 @@ struct cs_catalog {
     sqlite3 *db;
     char *path;          /* for details */
     int busy_timeout_ms; /* for details */
+    int nested;          /* transactions begun inside a batch, as savepoints */
 };
 
 /** Converts a SQLite result code (and the connection's message) into a CS_E* code and sets a

@@ -67,8 +67,11 @@ struct svc {
     int discovering;                    /* discover works in flight */
     uint64_t scan_gen;                  /* scans started so far */
     svc_job_t *queue_head, *queue_tail; /* waiting for a store slot */
-    int storing;                        /* PHASE_STORE/RECOVER works running */
-    int inflight;                       /* jobs between store and done */
+    svc_job_t *finish_head;             /* extracted, waiting for the next finish batch */
+    uv_work_t finish_work;
+    svc_job_t *finishing; /* the batch being committed, NULL when none */
+    int storing;          /* PHASE_STORE/RECOVER works running */
+    int inflight;         /* jobs between store and done */
     int stopping;
     int workers_stopped;
     int lock_fd;

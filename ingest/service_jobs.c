@@ -61,25 +61,68 @@ pump(svc_t *s)
     }
 }
 
+/* Finishing is batched: the jobs whose extraction answered while a batch was committing go
+ * in the next one, each still whole or not at all, all made durable by one commit. Under load
+ * the catalog then syncs once per batch rather than once per file. */
 static void
 finish_work(uv_work_t *req)
 {
-    svc_job_t *j = req->data;
-    cs_job_env_t env = env_of(j->svc, -1);
-    j->err = cs_job_finish(&env, &j->job, j->record, j->failure[0] ? j->failure : NULL);
-    if (j->err != 0)
+    svc_t *s = req->data;
+    cs_job_env_t env = env_of(s, -1);
+    int err;
+    env.cat_lock = NULL; /* held for the whole batch, below */
+    uv_mutex_lock(&s->cat_lock);
+    cs_diag_clear();
+    if ((err = cs_catalog_batch_begin(s->cat)) == 0) {
+        for (svc_job_t *j = s->finishing; j != NULL; j = j->next) {
+            j->err = cs_job_finish(&env, &j->job, j->record, j->failure[0] ? j->failure : NULL);
+            if (j->err != 0)
+                snprintf(j->out.message, sizeof j->out.message, "%s", cs_diag());
+        }
+        err = cs_catalog_batch_commit(s->cat);
+    }
+    for (svc_job_t *j = s->finishing; err != 0 && j != NULL; j = j->next) {
+        j->err = err; /* none of them is done: they resume from stored at the next start */
         snprintf(j->out.message, sizeof j->out.message, "%s", cs_diag());
+    }
+    uv_mutex_unlock(&s->cat_lock);
 }
+
+static void finish_start(svc_t *s);
 
 static void
 finish_after(uv_work_t *req, int status)
 {
-    svc_job_t *j = req->data;
-    if (status == 0 && j->err == 0)
-        log_job("job.done", CS_LOG_INFO, j, j->failure);
-    else
-        log_job("job.stalled", CS_LOG_ERROR, j, j->out.message); /* resumed at the next start */
-    job_free(j->svc, j);
+    svc_t *s = req->data;
+    svc_job_t *batch = s->finishing;
+    s->finishing = NULL;
+    while (batch != NULL) {
+        svc_job_t *j = batch;
+        batch = j->next;
+        if (status == 0 && j->err == 0)
+            log_job("job.done", CS_LOG_INFO, j, j->failure);
+        else
+            log_job("job.stalled", CS_LOG_ERROR, j, j->out.message);
+        job_free(s, j);
+    }
+    finish_start(s);
+}
+
+static void
+finish_start(svc_t *s)
+{
+    if (s->finishing != NULL || s->finish_head == NULL)
+        return;
+    s->finishing = s->finish_head;
+    s->finish_head = NULL;
+    s->finish_work.data = s;
+    if (uv_queue_work(s->loop, &s->finish_work, finish_work, finish_after) != 0) {
+        while (s->finishing != NULL) {
+            svc_job_t *j = s->finishing;
+            s->finishing = j->next;
+            job_free(s, j);
+        }
+    }
 }
 
 static void
@@ -99,9 +142,9 @@ on_extracted(void *arg, int rc, json_t *result, const char *reason)
     if (rc != 0)
         log_job("job.step_failed", CS_LOG_WARN, j, j->failure);
     j->phase = PHASE_FINISH;
-    j->work.data = j;
-    if (uv_queue_work(s->loop, &j->work, finish_work, finish_after) != 0)
-        job_free(s, j);
+    j->next = s->finish_head; /* order within a batch does not matter */
+    s->finish_head = j;
+    finish_start(s);
 }
 
 /* After the store step: hand the stored original to a media worker. */
