@@ -90,45 +90,6 @@ cs_jobs_find(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job
 }
 
 int
-cs_jobs_discover(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job)
-{
-    sqlite3_stmt *st = NULL;
-    char now[CS_TIME_MAX];
-    const char *what = "cannot record a discovered upload";
-    int err, found = 0;
-
-    if ((err = cs_cat_begin(cat, what)) != 0)
-        return err;
-    if ((err = find_active(cat, root, rel, job, &found, what)) != 0 || found)
-        goto out;
-    cs_clock_now(now);
-    err = cs_cat_prepare(cat,
-                         "INSERT INTO jobs (root, rel_path, state, created_at, updated_at)"
-                         " VALUES (?1, ?2, 'discovered', ?3, ?3)",
-                         &st, what);
-    if (err != 0)
-        goto out;
-    sqlite3_bind_text(st, 1, root, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, rel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-    if ((err = cs_cat_step_done(cat, st, what)) != 0)
-        goto out;
-    memset(job, 0, sizeof *job);
-    job->id = sqlite3_last_insert_rowid(cat->db);
-    job->state = CS_JOB_DISCOVERED;
-    snprintf(job->route, sizeof job->route, "{}");
-    snprintf(job->root, sizeof job->root, "%s", root);
-    snprintf(job->rel, sizeof job->rel, "%s", rel);
-out:
-    sqlite3_finalize(st);
-    if (err != 0) {
-        cs_cat_rollback(cat);
-        return err;
-    }
-    return cs_cat_commit(cat, what);
-}
-
-int
 cs_jobs_discover_many(cs_catalog_t *cat, const char *const *roots, const char *const *rels,
                       size_t n)
 {

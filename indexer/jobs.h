@@ -43,9 +43,6 @@ const char *cs_job_state_name(cs_job_state_t s);
  * a job with id 0 in state discovered that cs_jobs_claim records as it claims it. */
 int cs_jobs_find(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job);
 
-/** Finds the active job of (root, rel) or makes a discovered one; fills *job. */
-int cs_jobs_discover(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job);
-
 /** Records files first seen by a scan as discovered, in one transaction; files that already
  * have an active job are left as they are. */
 int cs_jobs_discover_many(cs_catalog_t *cat, const char *const *roots, const char *const *rels,
