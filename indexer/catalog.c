@@ -170,6 +170,21 @@ cs_cat_rollback(cs_catalog_t *cat)
     sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+void
+cs_cat_relaxed(cs_catalog_t *cat, int relaxed)
+{
+    /* Between transactions only: a batch keeps the setting it began with. */
+    if (sqlite3_get_autocommit(cat->db))
+        sqlite3_exec(cat->db, relaxed ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+                     NULL, NULL, NULL);
+}
+
+void
+cs_catalog_relaxed(cs_catalog_t *cat, int relaxed)
+{
+    cs_cat_relaxed(cat, relaxed);
+}
+
 int
 cs_catalog_batch_begin(cs_catalog_t *cat)
 {

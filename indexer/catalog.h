@@ -39,6 +39,11 @@ int cs_catalog_check_writable(cs_catalog_t *cat);
  * lock until then: keep batches short. */
 int cs_catalog_batch_begin(cs_catalog_t *cat);
 
+/** With `relaxed`, commits made from now on do not sync (they become durable with the next
+ * synced commit); for work that recovery redoes if a power cut takes it back. Changes only
+ * between transactions. */
+void cs_catalog_relaxed(cs_catalog_t *cat, int relaxed);
+
 /** Commits a batch; on failure rolls the whole batch back and returns the error. */
 int cs_catalog_batch_commit(cs_catalog_t *cat);
 

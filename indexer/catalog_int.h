@@ -36,6 +36,12 @@ int cs_cat_begin(cs_catalog_t *cat, const char *what);
 /** Starts a read transaction: the statements that follow see one snapshot. */
 int cs_cat_begin_read(cs_catalog_t *cat, const char *what);
 
+/** With `relaxed`, the commits that follow do not sync the WAL (they become durable with the
+ * next synced commit or checkpoint); without, every commit syncs. For writes whose loss in a
+ * power cut is undone by recovery (a finished job goes back to stored and finishes again),
+ * never for one that something irreversible follows (a stored job's upload is removed). */
+void cs_cat_relaxed(cs_catalog_t *cat, int relaxed);
+
 /** Commits; on failure rolls back and returns the mapped error. */
 int cs_cat_commit(cs_catalog_t *cat, const char *what);
 

@@ -101,8 +101,12 @@ cs_jobs_discover_many(cs_catalog_t *cat, const char *const *roots, const char *c
     if (n == 0)
         return 0;
     cs_clock_now(now);
-    if ((err = cs_cat_begin(cat, what)) != 0)
+    /* A discovery lost in a power cut is found again by the next scan. */
+    cs_cat_relaxed(cat, 1);
+    if ((err = cs_cat_begin(cat, what)) != 0) {
+        cs_cat_relaxed(cat, 0);
         return err;
+    }
     err =
         cs_cat_prepare(cat,
                        "INSERT INTO jobs (root, rel_path, state, created_at, updated_at)"
@@ -117,11 +121,12 @@ cs_jobs_discover_many(cs_catalog_t *cat, const char *const *roots, const char *c
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
-    if (err != 0) {
+    if (err != 0)
         cs_cat_rollback(cat);
-        return err;
-    }
-    return cs_cat_commit(cat, what);
+    else
+        err = cs_cat_commit(cat, what);
+    cs_cat_relaxed(cat, 0);
+    return err;
 }
 
 /* Runs one UPDATE on a job inside its own transaction, checking that the job was in state
@@ -395,6 +400,9 @@ cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const char *
         goto done;
     }
     cs_clock_now(now);
+    /* The record is kept whole either way; if a power cut takes this commit back, the job is
+     * stored again and its extraction simply runs again. */
+    cs_cat_relaxed(cat, 1);
     if ((err = cs_cat_begin(cat, what)) != 0)
         goto done;
     if ((err = cs_cat_item_id(cat, job->sha256, &item_id, what)) != 0)
@@ -443,6 +451,7 @@ out:
     else if ((err = cs_cat_commit(cat, what)) == 0)
         job->state = to;
 done:
+    cs_cat_relaxed(cat, 0);
     json_decref(detail);
     json_decref(rec);
     free(text);

@@ -73,6 +73,8 @@ finish_work(uv_work_t *req)
     env.cat_lock = NULL; /* held for the whole batch, below */
     uv_mutex_lock(&s->cat_lock);
     cs_diag_clear();
+    /* A finished job whose commit a power cut takes back is stored again and finishes again. */
+    cs_catalog_relaxed(s->cat, 1);
     if ((err = cs_catalog_batch_begin(s->cat)) == 0) {
         for (svc_job_t *j = s->finishing; j != NULL; j = j->next) {
             j->err = cs_job_finish(&env, &j->job, j->record, j->failure[0] ? j->failure : NULL);
@@ -81,6 +83,7 @@ finish_work(uv_work_t *req)
         }
         err = cs_catalog_batch_commit(s->cat);
     }
+    cs_catalog_relaxed(s->cat, 0);
     for (svc_job_t *j = s->finishing; err != 0 && j != NULL; j = j->next) {
         j->err = err; /* none of them is done: they resume from stored at the next start */
         snprintf(j->out.message, sizeof j->out.message, "%s", cs_diag());
