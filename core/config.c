@@ -21,6 +21,7 @@ typedef struct conf_key {
     const char *def;
     const char *help;
     const char *const *choices; /* ENUM: the allowed words, NULL-terminated; stored as index */
+    const char *shape;          /* STR: when set, a value must match it ('d' a digit, '*' + or -) */
 } conf_key_t;
 
 static const char *const after_choices[] = {"consume", "archive", NULL};
@@ -32,43 +33,61 @@ static const conf_key_t conf_table[] = {
      CS_CASENUM_DEFAULT_PATTERN,
      "Case numbers accepted after normalisation (brackets to 〔〕, full-width digits to\n"
      "# ASCII, spaces trimmed): a POSIX extended regular expression matched byte-wise on UTF-8.",
-     NULL},
+     NULL, NULL},
     {"catalog.busy_timeout_ms", CONF_INT, OFF(catalog_busy_timeout_ms), 0, 600000, "10000",
-     "How long a command waits for another process's lock on catalog.db, in milliseconds.", NULL},
+     "How long a command waits for another process's lock on catalog.db, in milliseconds.", NULL,
+     NULL},
     {"store.buffer_kb", CONF_INT, OFF(store_buffer_kb), 64, 16384, "1024",
-     "Size of the buffer the store reads and writes originals with, in KiB.", NULL},
+     "Size of the buffer the store reads and writes originals with, in KiB.", NULL, NULL},
     {"ingest.roots", CONF_STR, OFF(ingest_roots), 0, CS_CONFIG_STR_MAX - 1, "",
      "Upload folders the service watches, comma-separated; empty: <home>/uploads.\n"
      "# Under a root, the first folder level is the case number, the second the officer.",
-     NULL},
+     NULL, NULL},
     {"ingest.rescan_ms", CONF_INT, OFF(ingest_rescan_ms), 100, 3600000, "5000",
      "How often every root is rescanned for what inotify cannot see (network shares,\n"
      "# overflowed event queues), in milliseconds.",
-     NULL},
+     NULL, NULL},
     {"ingest.settle_ms", CONF_INT, OFF(ingest_settle_ms), 0, 3600000, "2000",
      "How long a file's size and mtime must stay unchanged before it is claimed, in\n"
      "# milliseconds (a <file>.done marker claims it at once).",
-     NULL},
+     NULL, NULL},
     {"ingest.after", CONF_ENUM, OFF(ingest_after), 0, 0, "consume",
      "What becomes of an upload once stored: consume (it becomes the stored object;\n"
      "# moved, not copied, on the same file system) or archive (a copy is stored and the\n"
      "# upload moves to <root>/.ingested/<date>/).",
-     after_choices},
+     after_choices, NULL},
     {"ingest.parallel", CONF_INT, OFF(ingest_parallel), 1, 64, "3",
-     "Files stored (hashed) at the same time.", NULL},
+     "Files stored (hashed) at the same time.", NULL, NULL},
+    {"ingest.default_tz", CONF_STR, OFF(ingest_default_tz), 0, 6, "",
+     "The UTC offset (+08:00) given to capture times that carry none (EXIF without\n"
+     "# OffsetTime*); the record then says so. Empty: such times keep no offset.",
+     NULL, "*dd:dd"},
     {"worker.count", CONF_INT, OFF(worker_count), 0, 64, "0",
-     "Media worker processes (metadata, transcoding); 0: one per core.", NULL},
+     "Media worker processes (metadata, transcoding); 0: one per core.", NULL, NULL},
     {"worker.timeout_ms", CONF_INT, OFF(worker_timeout_ms), 100, 86400000, "600000",
-     "A worker step taking longer is killed and recorded as failed, in milliseconds.", NULL},
+     "A worker step taking longer is killed and recorded as failed, in milliseconds.", NULL, NULL},
     {"worker.retries", CONF_INT, OFF(worker_retries), 0, 10, "1",
-     "How many more times a step is tried after its worker crashed or hung.", NULL},
+     "How many more times a step is tried after its worker crashed or hung.", NULL, NULL},
     {"worker.rlimit_as_mb", CONF_INT, OFF(worker_rlimit_as_mb), 0, 1048576, "4096",
-     "Address-space limit of each worker in MiB; 0: none.", NULL},
+     "Address-space limit of each worker in MiB; 0: none.", NULL, NULL},
     {"worker.rlimit_cpu_s", CONF_INT, OFF(worker_rlimit_cpu_s), 0, 86400, "3600",
-     "CPU-time limit of each worker in seconds; 0: none.", NULL},
+     "CPU-time limit of each worker in seconds; 0: none.", NULL, NULL},
 };
 
 #define CONF_COUNT (sizeof conf_table / sizeof conf_table[0])
+
+/* 1 if value has the shape: 'd' a digit, '*' a sign, any other character itself. */
+static int
+shape_ok(const char *shape, const char *value)
+{
+    for (; *shape != '\0'; shape++, value++) {
+        if ((*shape == 'd' && !isdigit((unsigned char)*value)) ||
+            (*shape == '*' && *value != '+' && *value != '-') ||
+            (*shape != 'd' && *shape != '*' && *shape != *value))
+            return 0;
+    }
+    return *value == '\0';
+}
 
 static const conf_key_t *
 conf_find(const char *name)
@@ -100,6 +119,12 @@ conf_apply(cs_config_t *cfg, const conf_key_t *k, const char *value, const char 
     }
     if (k->type == CONF_STR) {
         size_t len = strlen(value);
+        if (k->shape != NULL && len > 0 && !shape_ok(k->shape, value)) {
+            cs_diag_set("%s: %s = \"%s\" is not allowed; write it like +08:00 or -05:30, or "
+                        "leave it empty",
+                        origin, k->name, value);
+            return CS_ECONFIG;
+        }
         if ((long long)len < k->min || (long long)len > k->max) {
             cs_diag_set("%s: %s is %zu bytes long; allowed %lld..%lld bytes", origin, k->name, len,
                         k->min, k->max);

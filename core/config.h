@@ -21,6 +21,7 @@ typedef struct cs_config {
     int ingest_settle_ms;                 /* ingest.settle_ms */
     int ingest_after;                     /* ingest.after: cs_ingest_after_t */
     int ingest_parallel;                  /* ingest.parallel */
+    char ingest_default_tz[8];            /* ingest.default_tz: "" or "+08:00" */
     int worker_count;                     /* worker.count: 0 = one per core */
     int worker_timeout_ms;                /* worker.timeout_ms */
     int worker_retries;                   /* worker.retries */

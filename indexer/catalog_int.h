@@ -106,4 +106,8 @@ int cs_cat_insert_link(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 c
 int cs_cat_arrival_rows(cs_catalog_t *cat, const cs_arrival_t *a, const char *now,
                         cs_arrival_result_t *r, sqlite3_int64 *item_id, const char *what);
 
+/** Writes the search index rows of an item from its metadata record (search.c), inside the
+ * caller's transaction. */
+int cs_cat_index_item(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, const char *what);
+
 #endif

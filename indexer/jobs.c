@@ -421,7 +421,14 @@ cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const char *
         goto out;
     sqlite3_finalize(st);
     st = NULL;
+    if ((err = cs_cat_index_item(cat, item_id, rec, what)) != 0)
+        goto out;
+    /* The provenance of the capture time: which rule chose it, recorded with the event. */
     detail = failure ? json_pack("{s:s}", "failure", failure) : json_pack("{s:s}", "result", "ok");
+    if (detail != NULL && json_object_get(rec, "captured_at") != NULL) {
+        json_object_set(detail, "captured_at", json_object_get(rec, "captured_at"));
+        json_object_set(detail, "captured_at_source", json_object_get(rec, "captured_at_source"));
+    }
     if ((err = cs_cat_insert_event(cat, item_id, 0, "extracted", "custody", now, detail, what)) !=
         0)
         goto out;

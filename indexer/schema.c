@@ -132,6 +132,20 @@ static const char *const migrations[] = {
     "  record TEXT NOT NULL CHECK (json_valid(record)),"
     "  extracted_at TEXT NOT NULL"
     ") STRICT;",
+
+    /* 3: what search reads: capture time, place and device per item, an R*Tree of places and
+     * a trigram full-text index (substrings of Chinese text match: no spaces to split on). */
+    "CREATE TABLE item_index ("
+    "  item_id INTEGER PRIMARY KEY REFERENCES items(id),"
+    "  captured_at TEXT,"  /* as stated: with its offset, Z, or a bare wall time */
+    "  captured_utc TEXT," /* the instant, when the offset is known */
+    "  sort_time TEXT,"    /* captured_utc, else the wall time: the order of results */
+    "  lat REAL, lon REAL,"
+    "  device TEXT" /* make, model and serial, for substring search */
+    ") STRICT;"
+    "CREATE INDEX item_index_sort ON item_index(sort_time);"
+    "CREATE VIRTUAL TABLE item_places USING rtree(id, min_lat, max_lat, min_lon, max_lon);"
+    "CREATE VIRTUAL TABLE item_text USING fts5(text, tokenize = 'trigram');",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -33,8 +33,9 @@ on_answer(void *arg, int rc, json_t *result, const char *reason)
 
 /* Asks a worker for the stored original's metadata and waits for the answer. */
 static void
-extract(cs_ingest_ctx_t *ctx, const char *sha256, const char *media_type, sync_call_t *c)
+extract(cs_ingest_ctx_t *ctx, const cs_job_t *job, const char *media_type, sync_call_t *c)
 {
+    const char *sha256 = job->sha256;
     char obj[PATH_MAX];
     json_t *fields = NULL;
     memset(c, 0, sizeof *c);
@@ -52,8 +53,8 @@ extract(cs_ingest_ctx_t *ctx, const char *sha256, const char *media_type, sync_c
         return;
     }
     if (cs_store_path(ctx->store, sha256, obj, sizeof obj) == 0)
-        fields =
-            json_pack("{s:s, s:s, s:s?}", "path", obj, "sha256", sha256, "media_type", media_type);
+        fields = json_pack("{s:s, s:s, s:s?, s:o?}", "path", obj, "sha256", sha256, "media_type",
+                           media_type, "hints", cs_job_hints(job, ctx->default_tz));
     if (fields == NULL || cs_workers_submit(ctx->workers, "extract", fields, on_answer, c) != 0)
         on_answer(c, CS_EWORKER, NULL, "could not hand the file to a worker");
     json_decref(fields);
@@ -118,7 +119,7 @@ cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, 
     res->media_type = out.media_type;
     res->item_created = out.item_created;
     if (job->state == CS_JOB_STORED)
-        extract(ctx, job->sha256, out.media_type, &call);
+        extract(ctx, job, out.media_type, &call);
     if (call.rc != 0 &&
         (size_t)snprintf(res->failure, sizeof res->failure, "metadata extraction failed: %.400s",
                          call.reason) >= sizeof res->failure)

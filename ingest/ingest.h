@@ -15,8 +15,9 @@ typedef struct cs_ingest_ctx {
     cs_store_t *store;
     cs_catalog_t *cat;
     const cs_casenum_rule_t *rule;
-    const char *actor;                   /* who brings the files */
-    uv_loop_t *loop;                     /* the workers' loop, run until each answer */
+    const char *actor;      /* who brings the files */
+    const char *default_tz; /* ingest.default_tz, for capture times without an offset */
+    uv_loop_t *loop;        /* the workers' loop, run until each answer */
     const cs_worker_opts_t *worker_opts; /* NULL: no extraction (the job still completes) */
     cs_workers_t *workers;               /* started at the first file worth parsing */
 } cs_ingest_ctx_t;

@@ -560,6 +560,27 @@ cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_ste
     }
 }
 
+json_t *
+cs_job_hints(const cs_job_t *job, const char *default_tz)
+{
+    char mtime[CS_TIME_MAX];
+    json_t *route = job_route(job), *h = json_object();
+    if (h == NULL) {
+        json_decref(route);
+        return NULL;
+    }
+    if (job->mtime_ns != 0) {
+        cs_clock_format_ns(job->mtime_ns, mtime);
+        json_object_set_new(h, "source_mtime", json_string(mtime));
+    }
+    if (json_is_string(json_object_get(route, "recorded_at")))
+        json_object_set(h, "recorded_at", json_object_get(route, "recorded_at"));
+    if (default_tz != NULL && *default_tz != '\0')
+        json_object_set_new(h, "default_tz", json_string(default_tz));
+    json_decref(route);
+    return h;
+}
+
 int
 cs_job_finish(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char *failure)
 {

@@ -58,6 +58,10 @@ int cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path,
  * REJECTED. */
 int cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t *out);
 
+/** What the extractor should know beside the bytes: {"source_mtime", "recorded_at" (a
+ * sidecar's), "default_tz"}; a new object. */
+json_t *cs_job_hints(const cs_job_t *job, const char *default_tz);
+
 /** Records the extraction (record may be NULL; failure NULL or why the step failed), then
  * moves the job through transcoded and indexed to done. */
 int cs_job_finish(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char *failure);

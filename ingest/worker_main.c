@@ -74,7 +74,7 @@ step_extract(json_t *req, json_t **result, char *error, size_t size)
         return;
     }
     test_fault(path);
-    if ((rc = cs_extract_file(path, media_type, result)) != 0)
+    if ((rc = cs_extract_file(path, media_type, json_object_get(req, "hints"), result)) != 0)
         snprintf(error, size, "%s", cs_diag()[0] != '\0' ? cs_diag() : cs_strerror(rc));
 }
 

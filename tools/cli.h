@@ -96,6 +96,8 @@ int cs_cmd_link(int argc, char **argv);
 int cs_cmd_verify(int argc, char **argv);
 int cs_cmd_config(int argc, char **argv);
 int cs_cmd_serve(int argc, char **argv);
+int cs_cmd_search(int argc, char **argv);
+int cs_cmd_probe(int argc, char **argv);
 int cs_cmd_status(int argc, char **argv);
 int cs_cmd_worker(int argc, char **argv);
 

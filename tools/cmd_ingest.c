@@ -146,6 +146,7 @@ cs_cmd_ingest(int argc, char **argv)
                                 .cat = cli.cat,
                                 .rule = rule,
                                 .actor = cli.actor,
+                                .default_tz = cli.cfg.ingest_default_tz,
                                 .loop = &loop,
                                 .worker_opts = &wopts};
     cs_walk_ops_t ops = {.file = on_file, .skip = on_skip, .arg = &run};

@@ -17,6 +17,8 @@ static const cmd_t commands[] = {
     {"cases", cs_cmd_cases, "list cases"},
     {"items", cs_cmd_items, "list the items linked to a case"},
     {"link", cs_cmd_link, "link an item to a case (relink with a reason)"},
+    {"search", cs_cmd_search, "find items by case, party, time, place, device or text"},
+    {"probe", cs_cmd_probe, "print the metadata record of files without storing them"},
     {"verify", cs_cmd_verify, "re-hash stored originals and report any mismatch"},
     {"config", cs_cmd_config, "print the effective configuration"},
     {"serve", cs_cmd_serve, "run the service: watch upload folders, store, link, extract"},

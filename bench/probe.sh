@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# bench/probe.sh: metadata extraction against ExifTool, the reference its results are checked
+# with. ~2,000 real photos (the corpus JPEGs, copied as often as needed) in one folder;
+# `custody probe --json DIR` against `exiftool -j -n DIR`, output to /dev/null, N runs each,
+# interleaved; medians. Goal: custody >= 30x faster.
+#
+# Usage: bench/probe.sh   (needs build/custody and exiftool: apt-get install
+# libimage-exiftool-perl). Environment: N (default 3), CUSTODY, RESULTS.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+N=${N:-3}
+CUSTODY=${CUSTODY:-build/custody}
+RESULTS=${RESULTS:-bench/RESULTS.md}
+CORPUS=${CORPUS:-$here/../shared/corpus/files}
+OUT=bench/out/probe
+WANT=2000
+
+die() {
+    echo "bench/probe.sh: $*" >&2
+    exit 1
+}
+[[ -x $CUSTODY ]] || die "$CUSTODY not found; build it first"
+command -v exiftool >/dev/null || die "exiftool not found: apt-get install libimage-exiftool-perl"
+
+rm -rf "$OUT"
+mkdir -p "$OUT/photos"
+mapfile -t jpgs < <(find "$CORPUS" -iname '*.jpg' | sort)
+((${#jpgs[@]})) || die "no JPEGs under $CORPUS"
+i=0
+while ((i < WANT)); do
+    for f in "${jpgs[@]}"; do
+        ((i < WANT)) || break
+        cp "$f" "$OUT/photos/$(printf 'p%04d.jpg' "$i")"
+        i=$((i + 1))
+    done
+done
+
+seconds() {
+    local start end
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true # bad photos make both tools complain; both go on
+    end=$(date +%s%N)
+    awk -v ns=$((end - start)) 'BEGIN { printf "%.3f\n", ns / 1e9 }'
+}
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+c=()
+e=()
+for ((r = 1; r <= N; r++)); do
+    c+=("$(seconds "$CUSTODY" probe --json "$OUT/photos")")
+    e+=("$(seconds exiftool -j -n "$OUT/photos")")
+    echo "run $r/$N: custody ${c[-1]} s, exiftool ${e[-1]} s" >&2
+done
+cm=$(median "${c[@]}")
+em=$(median "${e[@]}")
+ratio=$(awk -v a="$em" -v b="$cm" 'BEGIN { printf "%.1f", a / b }')
+section=$(
+    cat <<MD
+## custody probe against ExifTool: $(date -u +%Y-%m-%d)
+
+Command: \`bench/probe.sh\` (N=$N, interleaved; $WANT photos: the corpus JPEGs copied as often
+as needed; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); ExifTool $(exiftool -ver)).
+
+| tool | median (s) | photos/s | runs (s) |
+|---|---|---|---|
+| \`custody probe --json DIR\` | $cm | $(awk -v s="$cm" -v n=$WANT 'BEGIN { printf "%.0f", n / s }') | ${c[*]} |
+| \`exiftool -j -n DIR\` | $em | $(awk -v s="$em" -v n=$WANT 'BEGIN { printf "%.0f", n / s }') | ${e[*]} |
+
+- custody is **${ratio}x** faster (goal: >= 30x).
+MD
+)
+printf '%s\n' "$section"
+if [[ -f $RESULTS ]] && grep -q '^## custody probe against ExifTool' "$RESULTS"; then
+    awk -v new="$section" '
+        /^## custody probe against ExifTool/ { skip = 1; print new; print ""; next }
+        /^## / && skip { skip = 0 }
+        !skip' "$RESULTS" >"$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
+else
+    printf '\n%s\n\n' "$section" >>"$RESULTS"
+fi

@@ -1,0 +1,381 @@
+/* indexer/search.c: the search index (filled when an item's metadata is recorded) and the
+ * queries over it. Case and party come from the links themselves, so a relink is found at
+ * once; capture time and device from item_index, places from an R*Tree, text from FTS5. */
+#include "indexer/search.h"
+
+#include "core/error.h"
+#include "indexer/catalog_int.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EARTH_M 6371008.8 /* mean radius */
+
+static void
+text_add(char *buf, size_t cap, size_t *len, const char *s)
+{
+    if (s == NULL || *s == '\0' || *len + 1 >= cap)
+        return;
+    int n = snprintf(buf + *len, cap - *len, "%s%s", *len ? "\n" : "", s);
+    if (n > 0)
+        *len = (size_t)n + *len >= cap ? cap - 1 : *len + (size_t)n;
+}
+
+static int
+exec_bound(cs_catalog_t *cat, const char *sql, sqlite3_int64 id, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int err = cs_cat_prepare(cat, sql, &st, what);
+    if (err == 0) {
+        sqlite3_bind_int64(st, 1, id);
+        err = cs_cat_step_done(cat, st, what);
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
+/* The text an item is found by: its names, where it came from, what the route said about
+ * it, its device. */
+static int
+item_text(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, char *buf, size_t cap,
+          const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    size_t len = 0;
+    int err, rc;
+    buf[0] = '\0';
+    err = cs_cat_prepare(cat,
+                         "SELECT original_name FROM item_sources WHERE item_id = ?1"
+                         " UNION SELECT detail FROM events WHERE item_id = ?1 AND kind = 'received'"
+                         " UNION SELECT p.name FROM links l JOIN parties p ON p.id = l.party_id"
+                         "  WHERE l.item_id = ?1",
+                         &st, what);
+    if (err != 0)
+        return err;
+    sqlite3_bind_int64(st, 1, item_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        json_t *d = v && v[0] == '{' ? json_loads(v, 0, NULL) : NULL;
+        if (d != NULL) { /* a received event: the route's words */
+            static const char *const keys[] = {"officer", "party", "place", "note", "stage"};
+            for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+                text_add(buf, cap, &len, json_string_value(json_object_get(d, keys[i])));
+            json_decref(d);
+        } else {
+            text_add(buf, cap, &len, v);
+        }
+    }
+    if (rc != SQLITE_DONE)
+        err = cs_cat_err(cat, rc, what);
+    sqlite3_finalize(st);
+    json_t *dev = json_object_get(rec, "device");
+    text_add(buf, cap, &len, json_string_value(json_object_get(dev, "make")));
+    text_add(buf, cap, &len, json_string_value(json_object_get(dev, "model")));
+    text_add(buf, cap, &len, json_string_value(json_object_get(dev, "serial")));
+    return err;
+}
+
+int
+cs_cat_index_item(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    char text[8192], device[1024] = "";
+    json_t *gps = json_object_get(rec, "gps"), *dev = json_object_get(rec, "device");
+    size_t dlen = 0;
+    int err;
+
+    text_add(device, sizeof device, &dlen, json_string_value(json_object_get(dev, "make")));
+    text_add(device, sizeof device, &dlen, json_string_value(json_object_get(dev, "model")));
+    text_add(device, sizeof device, &dlen, json_string_value(json_object_get(dev, "serial")));
+    const char *at = json_string_value(json_object_get(rec, "captured_at"));
+    const char *utc = json_string_value(json_object_get(rec, "captured_at_utc"));
+    int has_place = json_is_number(json_object_get(gps, "lat")) &&
+                    json_is_number(json_object_get(gps, "lon")) &&
+                    !json_is_true(json_object_get(gps, "suspect"));
+    double lat = json_number_value(json_object_get(gps, "lat"));
+    double lon = json_number_value(json_object_get(gps, "lon"));
+
+    if ((err = exec_bound(cat, "DELETE FROM item_places WHERE id = ?1", item_id, what)) != 0 ||
+        (err = exec_bound(cat, "DELETE FROM item_text WHERE rowid = ?1", item_id, what)) != 0)
+        return err;
+    err = cs_cat_prepare(cat,
+                         "INSERT OR REPLACE INTO item_index (item_id, captured_at, captured_utc,"
+                         " sort_time, lat, lon, device) VALUES (?1, ?2, ?3, coalesce(?3, ?2), ?4,"
+                         " ?5, ?6)",
+                         &st, what);
+    if (err != 0)
+        return err;
+    sqlite3_bind_int64(st, 1, item_id);
+    sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, utc, -1, SQLITE_STATIC);
+    if (has_place) {
+        sqlite3_bind_double(st, 4, lat);
+        sqlite3_bind_double(st, 5, lon);
+    }
+    sqlite3_bind_text(st, 6, dlen ? device : NULL, -1, SQLITE_STATIC);
+    err = cs_cat_step_done(cat, st, what);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (err == 0 && has_place) {
+        err = cs_cat_prepare(cat, "INSERT INTO item_places VALUES (?1, ?2, ?2, ?3, ?3)", &st, what);
+        if (err == 0) {
+            sqlite3_bind_int64(st, 1, item_id);
+            sqlite3_bind_double(st, 2, lat);
+            sqlite3_bind_double(st, 3, lon);
+            err = cs_cat_step_done(cat, st, what);
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (err == 0 && (err = item_text(cat, item_id, rec, text, sizeof text, what)) == 0 &&
+        text[0] != '\0') {
+        err = cs_cat_prepare(cat, "INSERT INTO item_text (rowid, text) VALUES (?1, ?2)", &st, what);
+        if (err == 0) {
+            sqlite3_bind_int64(st, 1, item_id);
+            sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+            err = cs_cat_step_done(cat, st, what);
+        }
+        sqlite3_finalize(st);
+    }
+    return err;
+}
+
+/* Accepts RFC 3339 with Z or an offset, a bare wall time, or a date; writes the text that
+ * compares with sort_time ("...Z" for instants, the wall time otherwise). `end` makes a date
+ * mean the end of that day. */
+static int
+time_bound(const char *in, int end, char *out, size_t cap, const char *name)
+{
+    int y, mo, d, h = 0, mi = 0, s = 0, n = 0, oh = 0, om = 0;
+    char sign = 0;
+    size_t len = strlen(in);
+    if (sscanf(in, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && (size_t)n == len) {
+        snprintf(out, cap, "%04d-%02d-%02dT%s", y, mo, d, end ? "23:59:59.999" : "00:00:00");
+        return 0;
+    }
+    if (sscanf(in, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6 || mo < 1 ||
+        mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
+        cs_diag_set("--%s \"%s\": give a date (2023-11-03) or an RFC 3339 time "
+                    "(2023-11-03T10:15:00+08:00)",
+                    name, in);
+        return CS_EINVAL;
+    }
+    const char *rest = in + n;
+    while (*rest == '.' || isdigit((unsigned char)*rest))
+        rest++;
+    if (*rest == '\0') { /* a wall time: compare as one */
+        snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, s);
+        return 0;
+    }
+    if (strcmp(rest, "Z") != 0 &&
+        (sscanf(rest, "%c%2d:%2d", &sign, &oh, &om) != 3 || (sign != '+' && sign != '-'))) {
+        cs_diag_set("--%s \"%s\": the offset must be Z or +hh:mm", name, in);
+        return CS_EINVAL;
+    }
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = s};
+    time_t t = timegm(&tm) - (sign == '-' ? -1 : sign == '+' ? 1 : 0) * (oh * 3600 + om * 60);
+    gmtime_r(&t, &tm);
+    strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (end)
+        strncat(out, ".999", cap - strlen(out) - 1);
+    strncat(out, "Z", cap - strlen(out) - 1);
+    return 0;
+}
+
+static double
+distance_m(double lat1, double lon1, double lat2, double lon2)
+{
+    double r = M_PI / 180, dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
+    double a = sin(dlat / 2) * sin(dlat / 2) +
+               cos(lat1 * r) * cos(lat2 * r) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * EARTH_M * asin(fmin(1.0, sqrt(a)));
+}
+
+static int
+check_query(const cs_search_t *q)
+{
+    if (q->limit < 1 || q->limit > CS_SEARCH_MAX_LIMIT) {
+        cs_diag_set("--limit %d: give 1..%d", q->limit, CS_SEARCH_MAX_LIMIT);
+        return CS_EINVAL;
+    }
+    if (q->near && (q->lat < -90 || q->lat > 90 || q->lon < -180 || q->lon > 180 ||
+                    !(q->metres > 0) || q->metres > 20000000)) {
+        cs_diag_set("--near %g,%g,%g: latitude -90..90, longitude -180..180, metres > 0", q->lat,
+                    q->lon, q->metres);
+        return CS_EINVAL;
+    }
+    if (q->text != NULL && strlen(q->text) > 256) {
+        cs_diag_set("--text is longer than 256 bytes");
+        return CS_EINVAL;
+    }
+    return 0;
+}
+
+/* The FTS5 trigram phrase for a substring: the text in double quotes, quotes doubled. */
+static char *
+fts_phrase(const char *s)
+{
+    size_t n = strlen(s), o = 0;
+    char *p = malloc(2 * n + 3);
+    if (p == NULL)
+        return NULL;
+    p[o++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            p[o++] = '"';
+        p[o++] = s[i];
+    }
+    p[o++] = '"';
+    p[o] = '\0';
+    return p;
+}
+
+static json_t *
+column_list(const char *s)
+{
+    json_t *a = json_array();
+    char *copy = s ? strdup(s) : NULL, *save = NULL;
+    for (char *t = copy ? strtok_r(copy, "\x1f", &save) : NULL; t;
+         t = strtok_r(NULL, "\x1f", &save))
+        json_array_append_new(a, cs_cat_jstr(t));
+    free(copy);
+    return a;
+}
+
+int
+cs_catalog_search(cs_catalog_t *cat, const cs_search_t *q, json_t **out)
+{
+    const char *what = "cannot search";
+    char sql[4096], from[64] = "", to[64] = "";
+    sqlite3_stmt *st = NULL;
+    char *phrase = NULL;
+    double dlat = 0, dlon = 0;
+    int err, rc, n = 0, bind = 0;
+    size_t len = 0;
+
+    *out = NULL;
+    if ((err = check_query(q)) != 0 ||
+        (q->from && (err = time_bound(q->from, 0, from, sizeof from, "from")) != 0) ||
+        (q->to && (err = time_bound(q->to, 1, to, sizeof to, "to")) != 0))
+        return err;
+    len += (size_t)snprintf(
+        sql + len, sizeof sql - len,
+        "SELECT i.sha256, x.captured_at, m.record ->> '$.captured_at_source', i.media_type,"
+        " i.size, (SELECT original_name FROM item_sources s WHERE s.item_id = i.id ORDER BY s.id"
+        " LIMIT 1), x.lat, x.lon, x.device,"
+        " (SELECT group_concat(c.number, char(31)) FROM links l JOIN cases c ON c.id = l.case_id"
+        "  WHERE l.item_id = i.id AND l.superseded_at IS NULL),"
+        " (SELECT group_concat(p.name, char(31)) FROM links l JOIN parties p ON p.id = l.party_id"
+        "  WHERE l.item_id = i.id AND l.superseded_at IS NULL)"
+        " FROM items i LEFT JOIN item_index x ON x.item_id = i.id"
+        " LEFT JOIN metadata m ON m.item_id = i.id WHERE 1");
+    if (q->case_number)
+        len += (size_t)snprintf(
+            sql + len, sizeof sql - len,
+            " AND EXISTS (SELECT 1 FROM links l JOIN cases c ON c.id = l.case_id"
+            " WHERE l.item_id = i.id AND l.superseded_at IS NULL AND c.number = ?%d)",
+            ++n);
+    if (q->party)
+        len += (size_t)snprintf(
+            sql + len, sizeof sql - len,
+            " AND EXISTS (SELECT 1 FROM links l JOIN parties p ON p.id = l.party_id"
+            " WHERE l.item_id = i.id AND l.superseded_at IS NULL AND p.name = ?%d)",
+            ++n);
+    if (q->from)
+        len += (size_t)snprintf(sql + len, sizeof sql - len, " AND x.sort_time >= ?%d", ++n);
+    if (q->to)
+        len += (size_t)snprintf(sql + len, sizeof sql - len, " AND x.sort_time <= ?%d", ++n);
+    if (q->near) {
+        /* A box around the circle for the R*Tree; the exact distance is checked below. */
+        dlat = q->metres / EARTH_M * 180 / M_PI;
+        dlon = dlat / fmax(cos(q->lat * M_PI / 180), 1e-6);
+        len += (size_t)snprintf(sql + len, sizeof sql - len,
+                                " AND i.id IN (SELECT id FROM item_places WHERE max_lat >= ?%d AND"
+                                " min_lat <= ?%d AND max_lon >= ?%d AND min_lon <= ?%d)",
+                                n + 1, n + 2, n + 3, n + 4);
+        n += 4;
+    }
+    if (q->device)
+        len += (size_t)snprintf(sql + len, sizeof sql - len,
+                                " AND instr(lower(x.device), lower(?%d)) > 0", ++n);
+    if (q->text) {
+        /* Trigrams need three characters; shorter text is matched by a scan. */
+        if (strlen(q->text) >= 3 && (phrase = fts_phrase(q->text)) == NULL)
+            return CS_ENOMEM;
+        len += (size_t)snprintf(sql + len, sizeof sql - len,
+                                phrase ? " AND i.id IN (SELECT rowid FROM item_text WHERE item_text"
+                                         " MATCH ?%d)"
+                                       : " AND i.id IN (SELECT rowid FROM item_text WHERE"
+                                         " instr(text, ?%d) > 0)",
+                                ++n);
+    }
+    len += (size_t)snprintf(sql + len, sizeof sql - len,
+                            " ORDER BY x.sort_time IS NULL, x.sort_time, i.id");
+    if (len >= sizeof sql) {
+        free(phrase);
+        return CS_ENAMETOOLONG;
+    }
+    if ((err = cs_cat_prepare(cat, sql, &st, what)) != 0) {
+        free(phrase);
+        return err;
+    }
+    if (q->case_number)
+        sqlite3_bind_text(st, ++bind, q->case_number, -1, SQLITE_STATIC);
+    if (q->party)
+        sqlite3_bind_text(st, ++bind, q->party, -1, SQLITE_STATIC);
+    if (q->from)
+        sqlite3_bind_text(st, ++bind, from, -1, SQLITE_STATIC);
+    if (q->to)
+        sqlite3_bind_text(st, ++bind, to, -1, SQLITE_STATIC);
+    if (q->near) {
+        sqlite3_bind_double(st, ++bind, q->lat - dlat);
+        sqlite3_bind_double(st, ++bind, q->lat + dlat);
+        sqlite3_bind_double(st, ++bind, q->lon - dlon);
+        sqlite3_bind_double(st, ++bind, q->lon + dlon);
+    }
+    if (q->device)
+        sqlite3_bind_text(st, ++bind, q->device, -1, SQLITE_STATIC);
+    if (q->text)
+        sqlite3_bind_text(st, ++bind, phrase ? phrase : q->text, -1, SQLITE_STATIC);
+    json_t *rows = json_array();
+    while ((int)json_array_size(rows) < q->limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int has_place = sqlite3_column_type(st, 6) != SQLITE_NULL;
+        double lat = sqlite3_column_double(st, 6), lon = sqlite3_column_double(st, 7);
+        double dist = q->near && has_place ? distance_m(q->lat, q->lon, lat, lon) : 0;
+        if (q->near && dist > q->metres)
+            continue;
+        json_t *o =
+            json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o}", "sha256",
+                      cs_cat_jstr((const char *)sqlite3_column_text(st, 0)), "captured_at",
+                      cs_cat_jstr((const char *)sqlite3_column_text(st, 1)), "captured_at_source",
+                      cs_cat_jstr((const char *)sqlite3_column_text(st, 2)), "media_type",
+                      cs_cat_jstr((const char *)sqlite3_column_text(st, 3)), "size",
+                      (json_int_t)sqlite3_column_int64(st, 4), "original_name",
+                      cs_cat_jstr((const char *)sqlite3_column_text(st, 5)), "gps",
+                      has_place ? json_pack("{s:f, s:f}", "lat", lat, "lon", lon) : json_null(),
+                      "device", cs_cat_jstr((const char *)sqlite3_column_text(st, 8)), "cases",
+                      column_list((const char *)sqlite3_column_text(st, 9)), "parties",
+                      column_list((const char *)sqlite3_column_text(st, 10)));
+        if (o != NULL && q->near)
+            json_object_set_new(o, "distance_m", json_real(round(dist * 10) / 10));
+        json_array_append_new(rows, o);
+    }
+    if (json_array_size(rows) < (size_t)q->limit && rc != SQLITE_DONE) {
+        err = cs_cat_err(cat, rc, what);
+        json_decref(rows);
+        rows = NULL;
+    }
+    sqlite3_finalize(st);
+    free(phrase);
+    *out = rows;
+    return err;
+}

@@ -1,0 +1,204 @@
+/* tools/cmd_probe.c: `custody probe`: the metadata record of files, stored nowhere. */
+#include "tools/cli.h"
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "indexer/extract.h"
+#include "indexer/sniff.h"
+#include "ingest/walk.h"
+#include "ingest/worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: custody probe [--json] [--home DIR] [--set k=v]... FILE|DIR...\n"
+    "Prints the normalised metadata record of each file (capture time and how it was chosen,\n"
+    "place, device, image and streams, every tag as read, what could not be read) without\n"
+    "storing anything. The files are parsed in a media worker process, as on ingest.\n";
+
+typedef struct answer {
+    int done, rc;
+    json_t *record;
+    char reason[512];
+} answer_t;
+
+static void
+on_answer(void *arg, int rc, json_t *result, const char *reason)
+{
+    answer_t *a = arg;
+    a->done = 1;
+    a->rc = rc;
+    a->record = result ? json_incref(result) : NULL;
+    snprintf(a->reason, sizeof a->reason, "%s", reason ? reason : "");
+}
+
+/* The request for one file: its sniffed type and its mtime as the last-resort time. */
+static json_t *
+request_for(const char *path, const char *default_tz, char *abs)
+{
+    unsigned char head[512];
+    struct stat st;
+    char mtime[CS_TIME_MAX];
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        cs_diag_set("%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        cs_diag_set("%s: not a regular file", path);
+        return NULL;
+    }
+    ssize_t n = read(fd, head, sizeof head);
+    close(fd);
+    if (realpath(path, abs) == NULL)
+        snprintf(abs, PATH_MAX, "%s", path);
+    cs_clock_format_ns((int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec, mtime);
+    json_t *hints = json_pack("{s:s}", "source_mtime", mtime);
+    if (hints != NULL && default_tz != NULL && *default_tz)
+        json_object_set_new(hints, "default_tz", json_string(default_tz));
+    return json_pack("{s:s, s:s, s:o}", "path", abs, "media_type",
+                     cs_sniff_media_type(head, n > 0 ? (size_t)n : 0), "hints", hints);
+}
+
+static void
+print_human(const char *path, json_t *r)
+{
+    json_t *gps = json_object_get(r, "gps"), *dev = json_object_get(r, "device");
+    json_t *media = json_object_get(r, "media"), *img = json_object_get(r, "image"), *e;
+    const char *at = json_string_value(json_object_get(r, "captured_at"));
+    size_t i;
+    printf("%s\n", path);
+    printf("  captured   %s (%s)\n", at ? at : "unknown",
+           at ? json_string_value(json_object_get(r, "captured_at_source")) : "no candidate");
+    if (json_is_object(gps))
+        printf("  place      %.6f, %.6f%s\n", json_number_value(json_object_get(gps, "lat")),
+               json_number_value(json_object_get(gps, "lon")),
+               json_is_true(json_object_get(gps, "suspect")) ? " (suspect: 0,0)" : "");
+    if (json_is_object(dev))
+        printf("  device     %s %s\n", json_string_value(json_object_get(dev, "make")) ?: "",
+               json_string_value(json_object_get(dev, "model")) ?: "");
+    if (json_is_object(img))
+        printf("  image      %lld x %lld\n",
+               (long long)json_integer_value(json_object_get(img, "width")),
+               (long long)json_integer_value(json_object_get(img, "height")));
+    if (json_is_object(media))
+        printf("  container  %s, %.3f s, %zu streams\n",
+               json_string_value(json_object_get(media, "container")) ?: "?",
+               json_number_value(json_object_get(media, "duration_s")),
+               json_array_size(json_object_get(media, "streams")));
+    json_array_foreach(json_object_get(r, "errors"), i, e)
+        printf("  note       %s\n", json_string_value(e));
+}
+
+typedef struct probe_run {
+    cs_cli_t *cli;
+    uv_loop_t *loop;
+    cs_workers_t *workers;
+    json_t *all; /* --json: the records */
+    int failed;
+} probe_run_t;
+
+static int
+probe_one(const char *path, void *arg)
+{
+    probe_run_t *run = arg;
+    answer_t a = {0};
+    char abs[PATH_MAX];
+    json_t *req = request_for(path, run->cli->cfg.ingest_default_tz, abs);
+    if (req == NULL) {
+        cs_cli_fail(run->cli, CS_EINVAL);
+        run->failed++;
+        return 0;
+    }
+    const char *type = json_string_value(json_object_get(req, "media_type"));
+    if (!cs_extract_wanted(type)) {
+        a.done = 1;
+        a.record = cs_extract_unrecognised();
+    } else if (cs_workers_submit(run->workers, "extract", req, on_answer, &a) != 0) {
+        on_answer(&a, CS_EWORKER, NULL, cs_diag());
+    }
+    while (!a.done)
+        uv_run(run->loop, UV_RUN_ONCE);
+    if (a.rc != 0 || a.record == NULL) {
+        fprintf(stderr, "custody probe: %s: %s\n", path, a.rc ? a.reason : "no record");
+        run->failed++;
+    } else {
+        json_object_set_new(a.record, "file", json_string(path));
+        json_object_set_new(a.record, "media_type", json_string(type));
+        if (run->all != NULL)
+            json_array_append(run->all, a.record);
+        else
+            print_human(path, a.record);
+    }
+    json_decref(a.record);
+    json_decref(req);
+    return 0;
+}
+
+static void
+on_skip(const char *path, int rc, const char *why, void *arg)
+{
+    probe_run_t *run = arg;
+    if (rc != 0) {
+        fprintf(stderr, "custody probe: %s\n", why);
+        run->failed++;
+    }
+    (void)path;
+}
+
+int
+cs_cmd_probe(int argc, char **argv)
+{
+    static const struct option longopts[] = {CS_CLI_COMMON_OPTIONS, {0, 0, 0, 0}};
+    cs_cli_t cli;
+    uv_loop_t loop;
+    probe_run_t run = {.cli = &cli, .loop = &loop};
+    char exe[PATH_MAX];
+    int rc;
+    cs_cli_init(&cli, "probe", usage_text);
+    if ((rc = cs_cli_parse(&cli, argc, argv, longopts, NULL, NULL)) != 0)
+        return rc;
+    if (optind >= argc)
+        return cs_cli_usage_error(&cli, "name at least one FILE or DIR");
+    if ((rc = cs_cli_load(&cli)) != 0)
+        return cs_cli_fail(&cli, rc);
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = '\0';
+    cs_worker_opts_t o = {.exe = exe,
+                          .home = cli.home.root,
+                          .count = 1,
+                          .timeout_ms = cli.cfg.worker_timeout_ms,
+                          .retries = cli.cfg.worker_retries,
+                          .rlimit_as_mb = cli.cfg.worker_rlimit_as_mb,
+                          .rlimit_cpu_s = cli.cfg.worker_rlimit_cpu_s};
+    uv_loop_init(&loop);
+    if ((rc = cs_workers_start(&run.workers, &loop, &o)) != 0) {
+        rc = cs_cli_fail(&cli, rc);
+        goto out;
+    }
+    run.all = cli.json ? json_array() : NULL;
+    cs_walk_ops_t ops = {.file = probe_one, .skip = on_skip, .arg = &run};
+    for (int i = optind; i < argc; i++)
+        cs_walk(argv[i], &ops);
+    if (run.all != NULL)
+        cs_cli_print_json(run.all, 0);
+    rc = run.failed ? CS_EXIT_USAGE : CS_EXIT_OK;
+out:
+    json_decref(run.all);
+    if (run.workers != NULL) {
+        cs_workers_stop(run.workers, NULL, NULL);
+        uv_run(&loop, UV_RUN_DEFAULT);
+    }
+    uv_loop_close(&loop);
+    return rc;
+}
