@@ -100,49 +100,85 @@ print_human(const char *path, json_t *r)
         printf("  note       %s\n", json_string_value(e));
 }
 
+/* Files are collected first, then handed to the workers with a few in flight each, so that
+ * every core parses; records are printed in the order the files were named. */
 typedef struct probe_run {
     cs_cli_t *cli;
     uv_loop_t *loop;
     cs_workers_t *workers;
-    json_t *all; /* --json: the records */
+    char **paths;
+    size_t n, cap;
     int failed;
+    size_t printed; /* records written so far */
 } probe_run_t;
 
+typedef struct probe_job {
+    answer_t a;
+    json_t *req;
+    const char *type;
+} probe_job_t;
+
 static int
-probe_one(const char *path, void *arg)
+collect(const char *path, void *arg)
 {
     probe_run_t *run = arg;
-    answer_t a = {0};
+    if (run->n == run->cap) {
+        size_t cap = run->cap ? run->cap * 2 : 256;
+        char **p = realloc(run->paths, cap * sizeof *p);
+        if (p == NULL)
+            return CS_ENOMEM;
+        run->paths = p;
+        run->cap = cap;
+    }
+    if ((run->paths[run->n] = strdup(path)) == NULL)
+        return CS_ENOMEM;
+    run->n++;
+    return 0;
+}
+
+/* Starts the request for file i; a file the sniffer does not know needs no worker. */
+static void
+start(probe_run_t *run, probe_job_t *jobs, size_t i)
+{
     char abs[PATH_MAX];
-    json_t *req = request_for(path, run->cli->cfg.ingest_default_tz, abs);
-    if (req == NULL) {
-        cs_cli_fail(run->cli, CS_EINVAL);
-        run->failed++;
-        return 0;
+    probe_job_t *j = &jobs[i];
+    j->req = request_for(run->paths[i], run->cli->cfg.ingest_default_tz, abs);
+    if (j->req == NULL) {
+        snprintf(j->a.reason, sizeof j->a.reason, "%s", cs_diag());
+        j->a.rc = CS_EINVAL;
+        j->a.done = 1;
+        return;
     }
-    const char *type = json_string_value(json_object_get(req, "media_type"));
-    if (!cs_extract_wanted(type)) {
-        a.done = 1;
-        a.record = cs_extract_unrecognised();
-    } else if (cs_workers_submit(run->workers, "extract", req, on_answer, &a) != 0) {
-        on_answer(&a, CS_EWORKER, NULL, cs_diag());
+    j->type = json_string_value(json_object_get(j->req, "media_type"));
+    if (!cs_extract_wanted(j->type)) {
+        j->a.done = 1;
+        j->a.record = cs_extract_unrecognised();
+    } else if (cs_workers_submit(run->workers, "extract", j->req, on_answer, &j->a) != 0) {
+        on_answer(&j->a, CS_EWORKER, NULL, cs_diag());
     }
-    while (!a.done)
-        uv_run(run->loop, UV_RUN_ONCE);
-    if (a.rc != 0 || a.record == NULL) {
-        fprintf(stderr, "custody probe: %s: %s\n", path, a.rc ? a.reason : "no record");
+}
+
+/* Prints the record of file i once it is in: --json streams one JSON array, a record a
+ * line, so that memory stays flat however many files are named. */
+static void
+finish(probe_run_t *run, probe_job_t *j, const char *path, int json)
+{
+    if (j->a.rc != 0 || j->a.record == NULL) {
+        fprintf(stderr, "custody probe: %s: %s\n", path, j->a.rc ? j->a.reason : "no record");
         run->failed++;
     } else {
-        json_object_set_new(a.record, "file", json_string(path));
-        json_object_set_new(a.record, "media_type", json_string(type));
-        if (run->all != NULL)
-            json_array_append(run->all, a.record);
-        else
-            print_human(path, a.record);
+        json_object_set_new(j->a.record, "file", json_string(path));
+        json_object_set_new(j->a.record, "media_type", json_string(j->type));
+        if (json) {
+            fputs(run->printed++ ? ",\n" : "[\n", stdout);
+            json_dumpf(j->a.record, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        } else {
+            print_human(path, j->a.record);
+        }
     }
-    json_decref(a.record);
-    json_decref(req);
-    return 0;
+    json_decref(j->a.record);
+    json_decref(j->req);
+    j->a.record = j->req = NULL;
 }
 
 static void
@@ -163,6 +199,7 @@ cs_cmd_probe(int argc, char **argv)
     cs_cli_t cli;
     uv_loop_t loop;
     probe_run_t run = {.cli = &cli, .loop = &loop};
+    probe_job_t *jobs = NULL;
     char exe[PATH_MAX];
     int rc;
     cs_cli_init(&cli, "probe", usage_text);
@@ -176,7 +213,7 @@ cs_cmd_probe(int argc, char **argv)
     exe[n > 0 ? n : 0] = '\0';
     cs_worker_opts_t o = {.exe = exe,
                           .home = cli.home.root,
-                          .count = 1,
+                          .count = (int)uv_available_parallelism(),
                           .timeout_ms = cli.cfg.worker_timeout_ms,
                           .retries = cli.cfg.worker_retries,
                           .rlimit_as_mb = cli.cfg.worker_rlimit_as_mb,
@@ -186,15 +223,29 @@ cs_cmd_probe(int argc, char **argv)
         rc = cs_cli_fail(&cli, rc);
         goto out;
     }
-    run.all = cli.json ? json_array() : NULL;
-    cs_walk_ops_t ops = {.file = probe_one, .skip = on_skip, .arg = &run};
+    cs_walk_ops_t ops = {.file = collect, .skip = on_skip, .arg = &run};
     for (int i = optind; i < argc; i++)
         cs_walk(argv[i], &ops);
-    if (run.all != NULL)
-        cs_cli_print_json(run.all, 0);
+    if ((jobs = calloc(run.n ? run.n : 1, sizeof *jobs)) == NULL) {
+        rc = cs_cli_fail(&cli, CS_ENOMEM);
+        goto out;
+    }
+    size_t next = 0, window = (size_t)o.count * 4;
+    for (size_t done = 0; done < run.n; done++) {
+        while (next < run.n && next < done + window)
+            start(&run, jobs, next++);
+        while (!jobs[done].a.done)
+            uv_run(&loop, UV_RUN_ONCE);
+        finish(&run, &jobs[done], run.paths[done], cli.json);
+    }
+    if (cli.json)
+        fputs(run.printed ? "\n]\n" : "[]\n", stdout);
     rc = run.failed ? CS_EXIT_USAGE : CS_EXIT_OK;
 out:
-    json_decref(run.all);
+    free(jobs);
+    for (size_t i = 0; i < run.n; i++)
+        free(run.paths[i]);
+    free(run.paths);
     if (run.workers != NULL) {
         cs_workers_stop(run.workers, NULL, NULL);
         uv_run(&loop, UV_RUN_DEFAULT);

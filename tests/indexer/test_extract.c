@@ -239,15 +239,13 @@ START_TEST(odd_inputs)
     json_decref(rec);
 
     /* Names are never patterns: '%d', '*' and '[' are just characters. */
-    jpeg = cs_test_read(CORPUS_FILES "/exiftool/t/images/ExifTool.jpg", &len);
+    jpeg = cs_test_read(CORPUS_FILES "/metadata-extractor-images/3gp/sample.3gp", &len);
     ck_assert_ptr_nonnull(jpeg);
-    snprintf(path, sizeof path, "%s/shot %%03d [1] *.jpg", dir);
+    snprintf(path, sizeof path, "%s/clip %%03d [1] *.3gp", dir);
     cs_test_write(path, jpeg, len);
-    ck_assert_int_eq(cs_extract_file(path, "image/jpeg", NULL, &rec), 0);
-    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(rec, "image"), "width")),
-                     8);
-    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "media"), "container")),
-                     "jpeg_pipe");
+    ck_assert_int_eq(cs_extract_file(path, "video/3gpp", NULL, &rec), 0);
+    ck_assert_ptr_nonnull(strstr(
+        json_string_value(json_object_get(json_object_get(rec, "media"), "container")), "3gp"));
     json_decref(rec);
     free(jpeg);
     cs_test_rmrf(dir);
