@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A burst of events (a copy writes many times; the service removes what it stored) is one
+ * scan this long after the first: fewer scans of a busy folder, a little later. */
+#define SCAN_DEBOUNCE_MS 20
+
 static void scan_request(svc_t *s);
 static void on_timer(uv_timer_t *t);
 
@@ -31,7 +35,7 @@ on_fs_event(uv_fs_event_t *h, const char *name, int events, int status)
     (void)status;
     /* Coalesce a burst of events (a copy writes many times) into one scan soon after. */
     if (!s->stopping && !uv_is_active((uv_handle_t *)&s->event_timer))
-        uv_timer_start(&s->event_timer, on_timer, 20, 0);
+        uv_timer_start(&s->event_timer, on_timer, SCAN_DEBOUNCE_MS, 0);
 }
 
 static void
