@@ -15,25 +15,9 @@
 /* Jobs of `custody ingest` live under this root name: no upload folder has it. */
 #define CLI_ROOT "(custody ingest)"
 
-typedef struct sync_call {
-    int done, rc;
-    json_t *result;
-    char reason[512];
-} sync_call_t;
-
-static void
-on_answer(void *arg, int rc, json_t *result, const char *reason)
-{
-    sync_call_t *c = arg;
-    c->done = 1;
-    c->rc = rc;
-    c->result = result != NULL ? json_incref(result) : NULL;
-    snprintf(c->reason, sizeof c->reason, "%s", reason ? reason : "");
-}
-
 /* Asks a worker for the stored original's metadata and waits for the answer. */
 static void
-extract(cs_ingest_ctx_t *ctx, const cs_job_t *job, const char *media_type, sync_call_t *c)
+extract(cs_ingest_ctx_t *ctx, const cs_job_t *job, const char *media_type, cs_worker_answer_t *c)
 {
     const char *sha256 = job->sha256;
     char obj[PATH_MAX];
@@ -49,14 +33,15 @@ extract(cs_ingest_ctx_t *ctx, const cs_job_t *job, const char *media_type, sync_
         return;
     }
     if (ctx->workers == NULL && cs_workers_start(&ctx->workers, ctx->loop, ctx->worker_opts) != 0) {
-        on_answer(c, CS_EWORKER, NULL, cs_diag());
+        cs_worker_answer_cb(c, CS_EWORKER, NULL, cs_diag());
         return;
     }
     if (cs_store_path(ctx->store, sha256, obj, sizeof obj) == 0)
         fields = json_pack("{s:s, s:s, s:s?, s:o?}", "path", obj, "sha256", sha256, "media_type",
                            media_type, "hints", cs_job_hints(job, ctx->default_tz));
-    if (fields == NULL || cs_workers_submit(ctx->workers, "extract", fields, on_answer, c) != 0)
-        on_answer(c, CS_EWORKER, NULL, "could not hand the file to a worker");
+    if (fields == NULL ||
+        cs_workers_submit(ctx->workers, "extract", fields, cs_worker_answer_cb, c) != 0)
+        cs_worker_answer_cb(c, CS_EWORKER, NULL, "could not hand the file to a worker");
     json_decref(fields);
     while (!c->done)
         uv_run(ctx->loop, UV_RUN_ONCE);
@@ -79,7 +64,7 @@ cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, 
     cs_route_t route;
     cs_job_t *job = NULL;
     cs_step_out_t out;
-    sync_call_t call = {0};
+    cs_worker_answer_t call = {0};
     char abs[PATH_MAX];
     int err;
 

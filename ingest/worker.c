@@ -496,3 +496,13 @@ cs_workers_stop(cs_workers_t *w, void (*done)(void *arg), void *arg)
     uv_close((uv_handle_t *)&w->backoff, on_backoff_close);
     pool_dispatch(w); /* idle workers get their stdin closed; busy ones when they finish */
 }
+
+void
+cs_worker_answer_cb(void *arg, int rc, json_t *result, const char *reason)
+{
+    cs_worker_answer_t *a = arg;
+    a->done = 1;
+    a->rc = rc;
+    a->result = result != NULL ? json_incref(result) : NULL;
+    snprintf(a->reason, sizeof a->reason, "%s", reason ? reason : "");
+}

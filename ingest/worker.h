@@ -39,6 +39,17 @@ typedef struct cs_worker_opts {
  * rc CS_ECANCELED: the pool stopped first. */
 typedef void (*cs_worker_cb)(void *arg, int rc, json_t *result, const char *reason);
 
+/** An answer kept for a caller that waits for it in line (custody ingest, custody probe). */
+typedef struct cs_worker_answer {
+    int done; /* set when the callback has run */
+    int rc;
+    json_t *result; /* a reference the caller drops, or NULL */
+    char reason[512];
+} cs_worker_answer_t;
+
+/** A cs_worker_cb that fills the cs_worker_answer_t passed as `arg`. */
+void cs_worker_answer_cb(void *arg, int rc, json_t *result, const char *reason);
+
 /** Starts `opts->count` workers on `loop`. Returns 0, or CS_EINVAL (bad opts), CS_ENOENT or
  * CS_EACCES (exe cannot be run), CS_ENOMEM, with *out NULL and a detail in cs_diag(); handles
  * opened before an error close as the loop runs. Ignores SIGPIPE in this process if it was

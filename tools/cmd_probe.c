@@ -23,22 +23,6 @@ static const char usage_text[] =
     "place, device, image and streams, every tag as read, what could not be read) without\n"
     "storing anything. The files are parsed in a media worker process, as on ingest.\n";
 
-typedef struct answer {
-    int done, rc;
-    json_t *record;
-    char reason[512];
-} answer_t;
-
-static void
-on_answer(void *arg, int rc, json_t *result, const char *reason)
-{
-    answer_t *a = arg;
-    a->done = 1;
-    a->rc = rc;
-    a->record = result ? json_incref(result) : NULL;
-    snprintf(a->reason, sizeof a->reason, "%s", reason ? reason : "");
-}
-
 /* The request for one file: its sniffed type and its mtime as the last-resort time. */
 static json_t *
 request_for(const char *path, const char *default_tz, char *abs)
@@ -113,7 +97,7 @@ typedef struct probe_run {
 } probe_run_t;
 
 typedef struct probe_job {
-    answer_t a;
+    cs_worker_answer_t a;
     json_t *req;
     const char *type;
 } probe_job_t;
@@ -152,9 +136,10 @@ start(probe_run_t *run, probe_job_t *jobs, size_t i)
     j->type = json_string_value(json_object_get(j->req, "media_type"));
     if (!cs_extract_wanted(j->type)) {
         j->a.done = 1;
-        j->a.record = cs_extract_unrecognised();
-    } else if (cs_workers_submit(run->workers, "extract", j->req, on_answer, &j->a) != 0) {
-        on_answer(&j->a, CS_EWORKER, NULL, cs_diag());
+        j->a.result = cs_extract_unrecognised();
+    } else if (cs_workers_submit(run->workers, "extract", j->req, cs_worker_answer_cb, &j->a) !=
+               0) {
+        cs_worker_answer_cb(&j->a, CS_EWORKER, NULL, cs_diag());
     }
 }
 
@@ -163,22 +148,22 @@ start(probe_run_t *run, probe_job_t *jobs, size_t i)
 static void
 finish(probe_run_t *run, probe_job_t *j, const char *path, int json)
 {
-    if (j->a.rc != 0 || j->a.record == NULL) {
+    if (j->a.rc != 0 || j->a.result == NULL) {
         fprintf(stderr, "custody probe: %s: %s\n", path, j->a.rc ? j->a.reason : "no record");
         run->failed++;
     } else {
-        json_object_set_new(j->a.record, "file", json_string(path));
-        json_object_set_new(j->a.record, "media_type", json_string(j->type));
+        json_object_set_new(j->a.result, "file", json_string(path));
+        json_object_set_new(j->a.result, "media_type", json_string(j->type));
         if (json) {
             fputs(run->printed++ ? ",\n" : "[\n", stdout);
-            json_dumpf(j->a.record, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            json_dumpf(j->a.result, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
         } else {
-            print_human(path, j->a.record);
+            print_human(path, j->a.result);
         }
     }
-    json_decref(j->a.record);
+    json_decref(j->a.result);
     json_decref(j->req);
-    j->a.record = j->req = NULL;
+    j->a.result = j->req = NULL;
 }
 
 static void
