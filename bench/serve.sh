@@ -93,16 +93,21 @@ make_photos() {
 
 mkdir -p "$OUT"
 
-# 1. Small files.
-rm -rf "$OUT/photos"
-make_photos "$OUT/photos" 1000
-photo_bytes=$(du -sb "$OUT/photos" | cut -f1)
-start_service
-dropped=$(now_utc)
-mv "$OUT/photos"/* "$OUT/home/uploads/$CASE/"
-wait_done 1000
-small_s=$(span "$dropped")
-stop_service
+# 1. Small files, three runs (this machine is noisy): the median.
+small_runs=()
+for run in 1 2 3; do
+    rm -rf "$OUT/photos"
+    make_photos "$OUT/photos" 1000
+    photo_bytes=$(du -sb "$OUT/photos" | cut -f1)
+    start_service
+    dropped=$(now_utc)
+    mv "$OUT/photos"/* "$OUT/home/uploads/$CASE/"
+    wait_done 1000
+    small_runs+=("$(span "$dropped")")
+    stop_service
+    echo "photos run $run: ${small_runs[-1]} s" >&2
+done
+small_s=$(printf '%s\n' "${small_runs[@]}" | sort -g | sed -n 2p)
 photos_per_s=$(awk -v s="$small_s" 'BEGIN { printf "%.0f", 1000 / s }')
 photo_mb_s=$(awk -v s="$small_s" -v b="$photo_bytes" 'BEGIN { printf "%.1f", b / s / 1e6 }')
 
@@ -156,7 +161,7 @@ $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); ingest.sett
 
 | measure | result | goal |
 |---|---|---|
-| 1,000 photos ($((photo_bytes / 1000)) bytes each on average), drop to last done less settle | ${small_s} s: **${photos_per_s} photos/s**, ${photo_mb_s} MB/s | >= 500 photos/s |
+| 1,000 photos ($((photo_bytes / 1000)) bytes each on average), drop to last done less settle, median of 3 (${small_runs[*]} s) | ${small_s} s: **${photos_per_s} photos/s**, ${photo_mb_s} MB/s | >= 500 photos/s |
 | latency, last write to done, 60 photos at 10/s | p50 ${p50} ms, **p99 ${p99} ms** | p99 <= $((SETTLE + 250)) ms |
 | 4 x 1 GiB, drop to last done less settle | ${large_s} s: **${large_mb_s} MB/s** | |
 | \`openssl dgst -sha256\` over the same 4 GiB | ${hash_s} s: ${hash_mb_s} MB/s | |

@@ -99,8 +99,17 @@ cs_cat_index_item(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, const c
     double lat = json_number_value(json_object_get(gps, "lat"));
     double lon = json_number_value(json_object_get(gps, "lon"));
 
-    if ((err = exec_bound(cat, "DELETE FROM item_places WHERE id = ?1", item_id, what)) != 0 ||
-        (err = exec_bound(cat, "DELETE FROM item_text WHERE rowid = ?1", item_id, what)) != 0)
+    /* An item indexed before (metadata extracted again) has rows to replace; most have none. */
+    int indexed = 0;
+    if ((err = cs_cat_prepare(cat, "SELECT 1 FROM item_index WHERE item_id = ?1", &st, what)) != 0)
+        return err;
+    sqlite3_bind_int64(st, 1, item_id);
+    indexed = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (indexed &&
+        ((err = exec_bound(cat, "DELETE FROM item_places WHERE id = ?1", item_id, what)) != 0 ||
+         (err = exec_bound(cat, "DELETE FROM item_text WHERE rowid = ?1", item_id, what)) != 0))
         return err;
     err = cs_cat_prepare(cat,
                          "INSERT OR REPLACE INTO item_index (item_id, captured_at, captured_utc,"
