@@ -265,6 +265,47 @@ cs_jobs_unclaim(cs_catalog_t *cat, cs_job_t *job, const char *reason)
 }
 
 int
+cs_jobs_already(cs_catalog_t *cat, cs_job_t *job, const char *sha256, const char *reason)
+{
+    sqlite3_stmt *st = NULL;
+    char now[CS_TIME_MAX];
+    const char *what = "cannot record an upload stored before";
+    int err;
+    cs_clock_now(now);
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        return err;
+    err = cs_cat_prepare(
+        cat,
+        job->id == 0
+            ? "INSERT INTO jobs (root, rel_path, state, sha256, item_id, reason, created_at,"
+              " updated_at, done_at) VALUES (?2, ?3, 'done', ?4, (SELECT id FROM items WHERE"
+              " sha256 = ?4), ?5, ?6, ?6, ?6)"
+            : "UPDATE jobs SET state = 'done', sha256 = ?4, item_id = (SELECT id FROM items WHERE"
+              " sha256 = ?4), reason = ?5, updated_at = ?6, done_at = ?6"
+              " WHERE id = ?1 AND state NOT IN ('done', 'rejected')",
+        &st, what);
+    if (err == 0) {
+        sqlite3_bind_int64(st, 1, job->id);
+        sqlite3_bind_text(st, 2, job->root, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, job->rel, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, sha256, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+        err = cs_cat_step_done(cat, st, what);
+        if (err == 0 && job->id == 0)
+            job->id = sqlite3_last_insert_rowid(cat->db);
+    }
+    sqlite3_finalize(st);
+    if (err != 0) {
+        cs_cat_rollback(cat);
+        return err;
+    }
+    if ((err = cs_cat_commit(cat, what)) == 0)
+        job->state = CS_JOB_DONE;
+    return err;
+}
+
+int
 cs_jobs_reject(cs_catalog_t *cat, cs_job_t *job, const char *reason)
 {
     bind_args_t a = {.s1 = reason};

@@ -68,6 +68,10 @@ int cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const ch
 /** Moves a job to the next state `to` (transcoded, indexed, done); `failure` as above. */
 int cs_jobs_advance(cs_catalog_t *cat, cs_job_t *job, cs_job_state_t to, const char *failure);
 
+/** An upload that is already the stored object `sha256` (a removal lost in a power cut):
+ * the job is done with `reason`, and no second arrival is recorded. */
+int cs_jobs_already(cs_catalog_t *cat, cs_job_t *job, const char *sha256, const char *reason);
+
 /** Any active state → rejected, with one line a clerk can act on. */
 int cs_jobs_reject(cs_catalog_t *cat, cs_job_t *job, const char *reason);
 

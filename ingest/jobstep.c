@@ -81,10 +81,16 @@ static int
 move_or_remove(const char *path, const char *dest)
 {
     if (dest == NULL) {
-        if (unlink(path) == 0)
-            fsync_parent(path);
-        else if (errno != ENOENT)
+        /* An upload adopted by the store (a second link) needs no folder sync: if a power cut
+         * takes the removal back, its next claim finds it is the stored object already. */
+        struct stat st;
+        int adopted = lstat(path, &st) == 0 && st.st_nlink > 1;
+        if (unlink(path) == 0) {
+            if (!adopted)
+                fsync_parent(path);
+        } else if (errno != ENOENT) {
             return cs_err_from_errno(errno);
+        }
         return 0;
     }
     if (access(path, F_OK) != 0)
@@ -483,6 +489,20 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
     /* No commit between hashing and adopting: a crash here leaves a claimed job whose file
      * is still in place, and recovery hashes it again to see whether the store has it. */
     snprintf(job->sha256, sizeof job->sha256, "%s", put.sha256);
+    if (env->mode == CS_MODE_CONSUME && cs_store_is_file(env->store, put.sha256, &st)) {
+        /* This upload is an object already: stored, recorded and removed by an earlier job
+         * whose removal a power cut took back. Remove it again; record nothing twice. */
+        out->step = CS_STEP_ALREADY;
+        snprintf(out->message, sizeof out->message,
+                 "%s is already stored as %s (its removal was lost); removed again", path,
+                 put.sha256);
+        lock(env);
+        err = cs_jobs_already(env->cat, job, put.sha256, out->message);
+        unlock(env);
+        if (err == 0)
+            clear_upload(env, job, path);
+        goto out;
+    }
     if (env->mode == CS_MODE_CONSUME) {
         err = cs_store_adopt_fd(env->store, fd, put.sha256, &created);
         if (err == CS_EXDEV) {

@@ -34,6 +34,7 @@ typedef enum {
     CS_STEP_NEXT,      /* the job moved on; run the next step */
     CS_STEP_UNSETTLED, /* a writer came back or the file changed: let it settle again */
     CS_STEP_REJECTED,  /* the file cannot be accepted; moved aside with its reason */
+    CS_STEP_ALREADY,   /* the upload already is a stored object: removed, nothing recorded */
 } cs_step_t;
 
 typedef struct cs_step_out {

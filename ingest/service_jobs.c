@@ -221,6 +221,9 @@ store_after(uv_work_t *req, int status)
     } else if (j->out.step == CS_STEP_REJECTED) {
         log_job("job.rejected", CS_LOG_WARN, j, j->out.message);
         job_free(s, j);
+    } else if (j->out.step == CS_STEP_ALREADY) {
+        log_job("job.already_stored", CS_LOG_WARN, j, j->out.message);
+        job_free(s, j);
     } else if (j->out.step == CS_STEP_UNSETTLED) {
         if (j->phase == PHASE_STORE)
             log_job("job.unsettled", CS_LOG_INFO, j, j->out.message);

@@ -421,3 +421,14 @@ out:
     free(buf);
     return rc;
 }
+
+int
+cs_store_is_file(const cs_store_t *s, const char *sha256, const struct stat *st)
+{
+    char rel[80];
+    struct stat ost;
+    if (cs_store_relpath(sha256, rel, sizeof rel) != 0 ||
+        fstatat(s->objects_fd, rel, &ost, AT_SYMLINK_NOFOLLOW) != 0)
+        return 0;
+    return ost.st_dev == st->st_dev && ost.st_ino == st->st_ino;
+}

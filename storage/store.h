@@ -9,6 +9,7 @@
 #define CS_STORAGE_STORE_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define CS_SHA256_HEX 65 /* 64 hex digits and a NUL */
@@ -55,6 +56,10 @@ int cs_store_hash_fd(cs_store_t *s, int fd, const char *name, cs_put_result_t *r
  * upload) and removes its old name afterwards. *created is 0 if the object existed.
  * CS_EXDEV when it cannot be linked (another file system, or not allowed): copy instead. */
 int cs_store_adopt_fd(cs_store_t *s, int fd, const char *sha256, int *created);
+
+/** 1 if the object `sha256` is the very file described by `st` (same device and inode: an
+ * upload adopted earlier whose removal a power cut took back), else 0. */
+int cs_store_is_file(const cs_store_t *s, const char *sha256, const struct stat *st);
 
 /** Writes the object's path into buf. CS_EINVAL for a malformed hash, CS_ENAMETOOLONG. */
 int cs_store_path(const cs_store_t *s, const char *sha256, char *buf, size_t len);

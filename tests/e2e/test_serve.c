@@ -372,6 +372,31 @@ START_TEST(sighup_reloads_the_roots)
 }
 END_TEST
 
+START_TEST(an_upload_whose_removal_was_lost_is_not_ingested_twice)
+{
+    srv_t s;
+    char sha[65], obj[PATH_MAX], upload[PATH_MAX];
+    srv_setup(&s, NULL);
+    drop(&s, CASE_A "/once.jpg", "\xff\xd8\xff stored once", 15);
+    ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 1, 20000), 1);
+    /* A power cut took the removal of the consumed upload back: the same inode is in the
+     * upload folder again (its folder was never synced after the unlink). */
+    e2e_sha256("\xff\xd8\xff stored once", sha);
+    snprintf(obj, sizeof obj, "%s/store/objects/sha256/%.2s/%.2s/%s", s.t.home, sha, sha + 2, sha);
+    snprintf(upload, sizeof upload, "%s/%s/once.jpg", s.uploads, CASE_A);
+    ck_assert_msg(link(obj, upload) == 0, "link %s -> %s: %s", obj, upload, strerror(errno));
+    ck_assert_int_eq(cs_test_wait_count(s.t.db,
+                                        "SELECT count(*) FROM jobs WHERE reason LIKE "
+                                        "'%already stored%'",
+                                        1, 20000),
+                     1);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM item_sources"), 1);
+    ck_assert_int_eq(access(upload, F_OK), -1);
+    ck_assert_int_eq(access(obj, F_OK), 0);
+    srv_teardown(&s);
+}
+END_TEST
+
 static Suite *
 serve_suite(void)
 {
@@ -388,6 +413,7 @@ serve_suite(void)
     tcase_add_test(tc, a_done_marker_claims_at_once_and_logs_are_json_lines);
     tcase_add_test(tc, archive_mode_keeps_the_upload_under_ingested);
     tcase_add_test(tc, sighup_reloads_the_roots);
+    tcase_add_test(tc, an_upload_whose_removal_was_lost_is_not_ingested_twice);
     suite_add_tcase(s, tc);
     return s;
 }
