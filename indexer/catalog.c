@@ -3,6 +3,8 @@
 #include "indexer/catalog_int.h"
 
 #include "core/error.h"
+#include <unistd.h>
+#include <fcntl.h>
 #include "core/utf8.h"
 
 #include <errno.h>
@@ -183,6 +185,26 @@ void
 cs_catalog_relaxed(cs_catalog_t *cat, int relaxed)
 {
     cs_cat_relaxed(cat, relaxed);
+}
+
+int
+cs_catalog_sync(cs_catalog_t *cat)
+{
+    char wal[4096];
+    int rc = 0;
+    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", cat->path) >= sizeof wal)
+        return CS_ENAMETOOLONG;
+    /* Frames a checkpoint has moved into the database were synced by it; the log holds the
+     * rest. */
+    int fd = open(wal, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : cs_err_from_errno(errno);
+    if (fdatasync(fd) != 0) {
+        rc = cs_err_from_errno(errno);
+        cs_diag_set("catalog %s: cannot sync its log: %s", cat->path, strerror(errno));
+    }
+    close(fd);
+    return rc;
 }
 
 int

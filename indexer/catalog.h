@@ -44,6 +44,10 @@ int cs_catalog_batch_begin(cs_catalog_t *cat);
  * between transactions. */
 void cs_catalog_relaxed(cs_catalog_t *cat, int relaxed);
 
+/** Makes every commit so far durable (syncs the write-ahead log): after relaxed commits, the
+ * point from which they may be reported as done. CS_EIO (with a detail) if it cannot. */
+int cs_catalog_sync(cs_catalog_t *cat);
+
 /** Commits a batch; on failure rolls the whole batch back and returns the error. */
 int cs_catalog_batch_commit(cs_catalog_t *cat);
 

@@ -84,6 +84,7 @@ cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, 
         .mode = CS_MODE_COPY,
         .actor = ctx->actor,
         .route = &route,
+        .relaxed = 1, /* the caller syncs before it reports (cs_catalog_sync) */
     };
     if ((job = calloc(1, sizeof *job)) == NULL)
         return CS_ENOMEM;

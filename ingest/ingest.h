@@ -30,7 +30,8 @@ typedef struct cs_ingest_result {
     char failure[512];      /* "" or why a step after storing failed (the item is kept) */
 } cs_ingest_result_t;
 
-/** Runs one file through the job states: claimed, stored (a copy, read once), extracted in a
+/** (The commits are not synced: call cs_catalog_sync before reporting files as stored.)
+ * Runs one file through the job states: claimed, stored (a copy, read once), extracted in a
  * worker, done; linked to `case_number` (normalised; NULL: unassigned) and `party` (may be
  * NULL). A file that cannot be accepted returns its CS_E* code with cs_diag() naming it;
  * environment failures (disk full, catalog locked) likewise, with the job left to resume. */

@@ -224,7 +224,12 @@ record_stored(const cs_job_env_t *env, cs_job_t *job, const char *path, uint64_t
     };
     cs_arrival_result_t res;
     lock(env);
+    /* Only where nothing irreversible follows (a copy leaves the source as it is) and the
+     * caller syncs before it reports the file stored. */
+    if (env->relaxed && env->mode == CS_MODE_COPY)
+        cs_catalog_relaxed(env->cat, 1);
     int err = cs_jobs_stored(env->cat, job, &a, &res);
+    cs_catalog_relaxed(env->cat, 0);
     unlock(env);
     if (err == 0) {
         out->item_created = res.item_created;

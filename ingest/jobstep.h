@@ -28,6 +28,7 @@ typedef struct cs_job_env {
     cs_job_mode_t mode;
     const char *actor;            /* who receives when the route names no officer */
     const struct cs_route *route; /* NULL: route by path and sidecar; else this route */
+    int relaxed; /* the stored commit need not sync: the caller syncs before reporting (copy) */
 } cs_job_env_t;
 
 typedef enum {
