@@ -91,6 +91,9 @@ cs_cat_index_item(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, const c
     text_add(device, sizeof device, &dlen, json_string_value(json_object_get(dev, "make")));
     text_add(device, sizeof device, &dlen, json_string_value(json_object_get(dev, "model")));
     text_add(device, sizeof device, &dlen, json_string_value(json_object_get(dev, "serial")));
+    for (char *c = device; *c; c++) /* one line: "Google Pixel 8 Pro" */
+        if (*c == '\n')
+            *c = ' ';
     const char *at = json_string_value(json_object_get(rec, "captured_at"));
     const char *utc = json_string_value(json_object_get(rec, "captured_at_utc"));
     int has_place = json_is_number(json_object_get(gps, "lat")) &&
