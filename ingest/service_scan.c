@@ -66,6 +66,7 @@ watch_add(svc_t *s, const char *path)
 static void
 watches_sync(svc_t *s)
 {
+    size_t before = s->nwatches;
     for (svc_watch_t *w = s->watches; w != NULL; w = w->next)
         w->seen = 0;
     for (size_t i = 0; i < s->scan.ndirs; i++) {
@@ -87,6 +88,10 @@ watches_sync(svc_t *s)
         s->nwatches--;
         uv_close((uv_handle_t *)&w->handle, on_watch_closed);
     }
+    if (s->nwatches != before) /* one watch per folder: the count follows folders, not files */
+        cs_log(CS_LOG_INFO, "watch.count",
+               json_pack("{s:I, s:I}", "watches", (json_int_t)s->nwatches, "folders",
+                         (json_int_t)s->scan.ndirs));
 }
 
 void

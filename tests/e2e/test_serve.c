@@ -397,6 +397,38 @@ START_TEST(an_upload_whose_removal_was_lost_is_not_ingested_twice)
 }
 END_TEST
 
+/* The last "watches" count the service logged. */
+static long
+last_watch_count(const srv_t *s)
+{
+    long n = -1;
+    char *log = cs_test_read(s->log, NULL);
+    for (const char *p = log; p && (p = strstr(p, "\"watch.count\"")) != NULL; p++) {
+        const char *w = strstr(p, "\"watches\":");
+        if (w != NULL)
+            n = strtol(w + strlen("\"watches\":"), NULL, 10);
+    }
+    free(log);
+    return n;
+}
+
+START_TEST(watches_follow_folders_not_files)
+{
+    srv_t s;
+    srv_setup(&s, "ingest.settle_ms=60000"); /* files stay put while they are counted */
+    for (int i = 0; i < 200; i++) {
+        char rel[128], body[32];
+        snprintf(rel, sizeof rel, "%s/%s/w%03d.jpg", CASE_A, i < 100 ? "警号0451" : "警号0452", i);
+        snprintf(body, sizeof body, "file %d", i);
+        drop(&s, rel, body, strlen(body));
+    }
+    /* uploads, the case folder and its two officer folders: four, for 200 files. */
+    ck_assert_int_eq(cs_test_wait_count(s.t.db, "SELECT count(*) FROM jobs", 200, 20000), 200);
+    ck_assert_int_eq(last_watch_count(&s), 4);
+    srv_teardown(&s);
+}
+END_TEST
+
 static Suite *
 serve_suite(void)
 {
@@ -414,6 +446,7 @@ serve_suite(void)
     tcase_add_test(tc, archive_mode_keeps_the_upload_under_ingested);
     tcase_add_test(tc, sighup_reloads_the_roots);
     tcase_add_test(tc, an_upload_whose_removal_was_lost_is_not_ingested_twice);
+    tcase_add_test(tc, watches_follow_folders_not_files);
     suite_add_tcase(s, tc);
     return s;
 }
