@@ -66,3 +66,24 @@ cs_home_mkdir(const char *path, int mode, int *created)
     cs_diag_set("cannot make folder %s: %s", path, strerror(e));
     return cs_err_from_errno(e);
 }
+
+int
+cs_home_mkdir_parents(const char *path, int mode)
+{
+    char buf[PATH_MAX];
+    int rc, made;
+    if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf) {
+        cs_diag_set("path \"%.200s...\" is too long", path);
+        return CS_ENAMETOOLONG;
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        rc = cs_home_mkdir(buf, mode, &made);
+        *p = '/';
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}

@@ -27,4 +27,8 @@ int cs_home_resolve(cs_home_t *home, const char *dir);
  * CS_ENOTDIR (with a detail) when something else is in the way. */
 int cs_home_mkdir(const char *path, int mode, int *created);
 
+/** Makes every folder above `path` that is missing (mkdir -p of its parent), with `mode`.
+ * CS_ENAMETOOLONG, or the error of the folder that could not be made (with a detail). */
+int cs_home_mkdir_parents(const char *path, int mode);
+
 #endif

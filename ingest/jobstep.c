@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/home.h"
 #include "core/log.h"
 #include "indexer/sniff.h"
 #include "ingest/route.h"
@@ -41,24 +42,6 @@ ns_of(const struct timespec *ts)
     return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
-/* mkdir -p of the folders above `path`. */
-static int
-make_parents(const char *path)
-{
-    char buf[PATH_MAX];
-    if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf)
-        return CS_ENAMETOOLONG;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0750) != 0 && errno != EEXIST)
-            return cs_err_from_errno(errno);
-        *p = '/';
-    }
-    return 0;
-}
-
 static void
 fsync_parent(const char *path)
 {
@@ -95,7 +78,7 @@ move_or_remove(const char *path, const char *dest)
     }
     if (access(path, F_OK) != 0)
         return 0;
-    int err = make_parents(dest);
+    int err = cs_home_mkdir_parents(dest, 0750);
     if (err != 0)
         return err;
     if (rename(path, dest) != 0)
@@ -174,7 +157,7 @@ write_receipt(const cs_job_env_t *env, const cs_job_t *job, const char *path, js
     if (access(file, F_OK) == 0) /* the same name again: keep both receipts */
         snprintf(file + strlen(file) - strlen(".receipt.json"), 64, ".%" PRId64 ".receipt.json",
                  job->id);
-    if ((err = make_parents(file)) != 0)
+    if ((err = cs_home_mkdir_parents(file, 0750)) != 0)
         return err;
     cs_clock_now(now);
     json_t *r = json_pack("{s:s, s:I, s:s, s:s, s:O?, s:O?, s:s, s:I}", "sha256", job->sha256,

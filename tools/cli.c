@@ -108,6 +108,27 @@ cs_cli_open(cs_cli_t *cli)
     return 0;
 }
 
+int
+cs_cli_worker_opts(cs_cli_t *cli, int count, cs_worker_opts_t *o)
+{
+    ssize_t n = readlink("/proc/self/exe", cli->exe, sizeof cli->exe - 1);
+    if (n <= 0) {
+        cs_diag_set("cannot find this program's path for its media workers");
+        return CS_EIO;
+    }
+    cli->exe[n] = '\0';
+    *o = (cs_worker_opts_t){
+        .exe = cli->exe,
+        .home = cli->home.root,
+        .count = count > 0 ? count : (int)uv_available_parallelism(),
+        .timeout_ms = cli->cfg.worker_timeout_ms,
+        .retries = cli->cfg.worker_retries,
+        .rlimit_as_mb = cli->cfg.worker_rlimit_as_mb,
+        .rlimit_cpu_s = cli->cfg.worker_rlimit_cpu_s,
+    };
+    return 0;
+}
+
 void
 cs_cli_close(cs_cli_t *cli)
 {

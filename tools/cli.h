@@ -6,9 +6,11 @@
 #include "core/config.h"
 #include "core/home.h"
 #include "indexer/catalog.h"
+#include "ingest/worker.h"
 #include "storage/store.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 
 /* Exit codes, the same for every subcommand. */
@@ -45,8 +47,9 @@ typedef struct cs_cli {
     cs_config_t cfg;
     cs_catalog_t *cat;
     cs_store_t *store;
-    char actor[64]; /* the OS user running the command */
-    int loaded;     /* cs_cli_load has run */
+    char actor[64];     /* the OS user running the command */
+    char exe[PATH_MAX]; /* this program, for media workers (cs_cli_worker_opts) */
+    int loaded;         /* cs_cli_load has run */
 } cs_cli_t;
 
 typedef int (*cs_cmd_fn)(int argc, char **argv);
@@ -70,6 +73,10 @@ int cs_cli_load(cs_cli_t *cli);
 /** cs_cli_load, then opens the existing catalog and store. A home that was never
  * initialised is reported with the `custody init` command to run. */
 int cs_cli_open(cs_cli_t *cli);
+
+/** Fills *o for `count` media workers (0: one per core) from the config, with this program
+ * as their executable. CS_EIO if its path cannot be found. */
+int cs_cli_worker_opts(cs_cli_t *cli, int count, cs_worker_opts_t *o);
 
 /** Closes what cs_cli_open opened. */
 void cs_cli_close(cs_cli_t *cli);

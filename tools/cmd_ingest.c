@@ -128,29 +128,6 @@ on_skip(const char *path, int rc, const char *why, void *arg)
     fprintf(stderr, "custody ingest: %s\n", why);
 }
 
-/* One media worker, as the service runs them: the metadata of what is ingested here is
- * parsed in a separate, limited process too. It starts at the first file worth parsing. */
-static int
-worker_opts(cs_cli_t *cli, char exe[PATH_MAX], cs_worker_opts_t *o)
-{
-    ssize_t n = readlink("/proc/self/exe", exe, PATH_MAX - 1);
-    if (n <= 0) {
-        cs_diag_set("cannot find this program's path for its media worker");
-        return CS_EIO;
-    }
-    exe[n] = '\0';
-    *o = (cs_worker_opts_t){
-        .exe = exe,
-        .home = cli->home.root,
-        .count = 1,
-        .timeout_ms = cli->cfg.worker_timeout_ms,
-        .retries = cli->cfg.worker_retries,
-        .rlimit_as_mb = cli->cfg.worker_rlimit_as_mb,
-        .rlimit_cpu_s = cli->cfg.worker_rlimit_cpu_s,
-    };
-    return 0;
-}
-
 static int
 on_option(int c, const char *arg, void *ctx)
 {
@@ -176,7 +153,6 @@ cs_cmd_ingest(int argc, char **argv)
     ingest_run_t run = {.cli = &cli};
     uv_loop_t loop;
     cs_worker_opts_t wopts;
-    char exe[PATH_MAX];
     int loop_ready = 0;
     int rc = 0;
     cs_cli_init(&cli, "ingest", usage_text);
@@ -196,7 +172,9 @@ cs_cmd_ingest(int argc, char **argv)
     run.case_number = cn.text;
     uv_loop_init(&loop);
     loop_ready = 1;
-    if ((rc = worker_opts(&cli, exe, &wopts)) != 0)
+    /* One media worker, as the service runs them: what is ingested here is parsed in a
+     * separate, limited process too. It starts at the first file worth parsing. */
+    if ((rc = cs_cli_worker_opts(&cli, 1, &wopts)) != 0)
         goto out;
     run.ctx = (cs_ingest_ctx_t){.store = cli.store,
                                 .cat = cli.cat,

@@ -18,26 +18,6 @@ static const char usage_text[] =
     "store/, uploads/ and the ledger's Ed25519 signing key (ledger.key, mode 0600).\n"
     "Running it again changes nothing and says so.\n";
 
-/* mkdir -p for the home's own path. */
-static int
-make_parents(const char *path, int *created)
-{
-    char buf[PATH_MAX];
-    int rc, dummy;
-    if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf)
-        return CS_ENAMETOOLONG;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        rc = cs_home_mkdir(buf, 0755, &dummy);
-        *p = '/';
-        if (rc != 0)
-            return rc;
-    }
-    return cs_home_mkdir(buf, 0750, created);
-}
-
 static int
 exists(const char *path)
 {
@@ -91,7 +71,8 @@ cs_cmd_init(int argc, char **argv)
     }
     /* The folder first: the config inside it can only be read once it is one. */
     if ((rc = cs_home_resolve(&cli.home, cli.home_dir)) != 0 ||
-        (rc = make_parents(cli.home.root, &made)) != 0 || (rc = cs_cli_load(&cli)) != 0)
+        (rc = cs_home_mkdir_parents(cli.home.root, 0755)) != 0 ||
+        (rc = cs_home_mkdir(cli.home.root, 0750, &made)) != 0 || (rc = cs_cli_load(&cli)) != 0)
         goto out;
     if (made)
         json_array_append_new(created, json_string(cli.home.root));

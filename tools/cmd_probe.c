@@ -185,7 +185,6 @@ cs_cmd_probe(int argc, char **argv)
     uv_loop_t loop;
     probe_run_t run = {.cli = &cli, .loop = &loop};
     probe_job_t *jobs = NULL;
-    char exe[PATH_MAX];
     int rc;
     cs_cli_init(&cli, "probe", usage_text);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, NULL, NULL)) != 0)
@@ -194,15 +193,9 @@ cs_cmd_probe(int argc, char **argv)
         return cs_cli_usage_error(&cli, "name at least one FILE or DIR");
     if ((rc = cs_cli_load(&cli)) != 0)
         return cs_cli_fail(&cli, rc);
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    exe[n > 0 ? n : 0] = '\0';
-    cs_worker_opts_t o = {.exe = exe,
-                          .home = cli.home.root,
-                          .count = (int)uv_available_parallelism(),
-                          .timeout_ms = cli.cfg.worker_timeout_ms,
-                          .retries = cli.cfg.worker_retries,
-                          .rlimit_as_mb = cli.cfg.worker_rlimit_as_mb,
-                          .rlimit_cpu_s = cli.cfg.worker_rlimit_cpu_s};
+    cs_worker_opts_t o;
+    if ((rc = cs_cli_worker_opts(&cli, 0, &o)) != 0)
+        return cs_cli_fail(&cli, rc);
     uv_loop_init(&loop);
     if ((rc = cs_workers_start(&run.workers, &loop, &o)) != 0) {
         rc = cs_cli_fail(&cli, rc);
