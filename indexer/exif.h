@@ -1,5 +1,5 @@
 /* indexer/exif.h: EXIF of photos (JPEG, and TIFF where libexif can), read with libexif, into
- * the normalised metadata record. Parses untrusted bytes: runs only inside a `custody worker`.
+ * the normalised metadata record. Parses untrusted bytes: runs only inside a `custody-worker`.
  */
 #ifndef CS_INDEXER_EXIF_H
 #define CS_INDEXER_EXIF_H

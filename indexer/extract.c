@@ -264,20 +264,6 @@ is_photo(const char *media_type)
 }
 
 int
-cs_extract_wanted(const char *media_type)
-{
-    return media_type == NULL || strcmp(media_type, "application/octet-stream") != 0;
-}
-
-json_t *
-cs_extract_unrecognised(void)
-{
-    return json_pack("{s:n, s:[s]}", "media", "errors",
-                     "the content is not a photo, audio or video format that Custody "
-                     "recognises; it is stored as it is");
-}
-
-int
 cs_extract_file(const char *path, const char *media_type, json_t *hints, json_t **record)
 {
     source_t src = {.fd = -1};

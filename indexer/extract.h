@@ -1,6 +1,6 @@
 /* indexer/extract.h: the normalised metadata record of a media file: what it says about
  * itself (container, duration, streams, tags, EXIF, place, device) and when it was captured,
- * with how that is known. Runs inside a `custody worker` process: it parses untrusted bytes,
+ * with how that is known. Runs inside a `custody-worker` process: it parses untrusted bytes,
  * so the service never calls it in-process. */
 #ifndef CS_INDEXER_EXTRACT_H
 #define CS_INDEXER_EXTRACT_H

@@ -417,9 +417,9 @@ cs_workers_start(cs_workers_t **out, uv_loop_t *loop, const cs_worker_opts_t *op
     /* uv_spawn cannot set limits on the child alone: the worker applies them itself. */
     snprintf(p->as_mb, sizeof p->as_mb, "%d", opts->rlimit_as_mb);
     snprintf(p->cpu_s, sizeof p->cpu_s, "%d", opts->rlimit_cpu_s);
-    char *argv[] = {p->strings,           "worker",         "--home",
-                    p->strings + exe_len, "--rlimit-as-mb", p->as_mb,
-                    "--rlimit-cpu-s",     p->cpu_s,         NULL};
+    char *argv[] = {p->strings,       "--home", p->strings + exe_len,
+                    "--rlimit-as-mb", p->as_mb, "--rlimit-cpu-s",
+                    p->cpu_s,         NULL};
     memcpy(p->argv, argv, sizeof argv);
     /* A write to a worker that just died must not kill the service with SIGPIPE. */
     if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)

@@ -1,4 +1,4 @@
-/* ingest/worker.h: media workers: `custody worker` child processes that parse untrusted
+/* ingest/worker.h: media workers: `custody-worker` child processes that parse untrusted
  * media, so that a crash, a hang or a runaway allocation there ends one step, not the
  * service.
  *
@@ -23,8 +23,8 @@
 typedef struct cs_workers cs_workers_t;
 
 typedef struct cs_worker_opts {
-    const char *exe;  /* path of the custody binary ("/proc/self/exe" works) */
-    const char *home; /* passed as `custody worker --home HOME` */
+    const char *exe;  /* path of the custody-worker program (tools/cli.h: CS_WORKER_EXE) */
+    const char *home; /* passed as `custody-worker --home HOME` */
     int count;        /* worker processes (>= 1) */
     int timeout_ms;   /* a request taking longer kills its worker */
     int retries;      /* a request whose worker died is tried this many more times */
@@ -73,7 +73,7 @@ size_t cs_workers_pending(const cs_workers_t *w);
  * ignored. */
 void cs_workers_stop(cs_workers_t *w, void (*done)(void *arg), void *arg);
 
-/** The worker side: `custody worker` reads requests on stdin and answers on stdout until
+/** The worker side: `custody-worker` reads requests on stdin and answers on stdout until
  * stdin closes. Returns the process exit code. */
 int cs_worker_main(const char *home);
 

@@ -1,4 +1,4 @@
-/* ingest/worker_main.c: the worker side of ingest/worker.h. `custody worker` reads one JSON
+/* ingest/worker_main.c: the worker side of ingest/worker.h. `custody-worker` reads one JSON
  * request a line on stdin and answers one line on stdout. It is a process of its own that
  * does one thing at a time, so blocking stdio is the simple and right tool here.
  *

@@ -109,14 +109,30 @@ cs_cli_open(cs_cli_t *cli)
 }
 
 int
-cs_cli_worker_opts(cs_cli_t *cli, int count, cs_worker_opts_t *o)
+cs_cli_worker_exe(char *buf, size_t size)
 {
-    ssize_t n = readlink("/proc/self/exe", cli->exe, sizeof cli->exe - 1);
-    if (n <= 0) {
+    ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+    char *slash;
+    if (n <= 0 || (size_t)n >= size - 1) {
         cs_diag_set("cannot find this program's path for its media workers");
         return CS_EIO;
     }
-    cli->exe[n] = '\0';
+    buf[n] = '\0';
+    slash = strrchr(buf, '/');
+    if (slash == NULL || (size_t)(slash + 1 - buf) + sizeof CS_WORKER_EXE > size) {
+        cs_diag_set("the path of this program is too long: %s", buf);
+        return CS_ENAMETOOLONG;
+    }
+    memcpy(slash + 1, CS_WORKER_EXE, sizeof CS_WORKER_EXE);
+    return 0;
+}
+
+int
+cs_cli_worker_opts(cs_cli_t *cli, int count, cs_worker_opts_t *o)
+{
+    int rc;
+    if ((rc = cs_cli_worker_exe(cli->exe, sizeof cli->exe)) != 0)
+        return rc;
     *o = (cs_worker_opts_t){
         .exe = cli->exe,
         .home = cli->home.root,

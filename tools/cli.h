@@ -74,8 +74,17 @@ int cs_cli_load(cs_cli_t *cli);
  * initialised is reported with the `custody init` command to run. */
 int cs_cli_open(cs_cli_t *cli);
 
-/** Fills *o for `count` media workers (0: one per core) from the config, with this program
- * as their executable. CS_EIO if its path cannot be found. */
+/* The media worker is a program of its own beside `custody`: only it links FFmpeg and libexif,
+ * the parsers of untrusted files, so the service never maps them and every command starts
+ * without loading them (about 140 shared libraries, 40 ms). */
+#define CS_WORKER_EXE "custody-worker"
+
+/** Writes the path of CS_WORKER_EXE in this program's folder to buf. CS_EIO if this program's
+ * path cannot be found, CS_ENAMETOOLONG if the result does not fit. */
+int cs_cli_worker_exe(char *buf, size_t size);
+
+/** Fills *o for `count` media workers (0: one per core) from the config, with
+ * cs_cli_worker_exe as their executable. CS_EIO if its path cannot be found. */
 int cs_cli_worker_opts(cs_cli_t *cli, int count, cs_worker_opts_t *o);
 
 /** Closes what cs_cli_open opened. */

@@ -42,14 +42,14 @@ cs_cmd_serve(int argc, char **argv)
         return rc;
     }
     cs_cli_close(&cli);
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    exe[n > 0 ? n : 0] = '\0';
+    if ((rc = cs_cli_worker_exe(exe, sizeof exe)) != 0)
+        return cs_cli_fail(&cli, rc);
     cs_service_opts_t opts = {
         .home = &cli.home,
         .cfg = &cli.cfg,
         .sets = cli.sets,
         .nsets = cli.nsets,
-        .exe = n > 0 ? exe : argv[0],
+        .exe = exe,
     };
     if ((rc = cs_service_run(&opts)) != 0) {
         cs_log(CS_LOG_ERROR, "service.failed",

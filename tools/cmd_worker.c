@@ -1,6 +1,7 @@
-/* tools/cmd_worker.c: `custody worker`: one media worker on stdin/stdout, started by the
- * service (ingest/worker.c). uv_spawn has no hook to limit a child, so the worker limits
- * itself, before it reads a byte of input. */
+/* tools/cmd_worker.c: `custody-worker`: one media worker on stdin/stdout, started by the
+ * service (ingest/worker.c). A program of its own (tools/main_worker.c): see CS_WORKER_EXE.
+ * uv_spawn has no hook to limit a child, so the worker limits itself, before it reads a byte of
+ * input. */
 #include "tools/cli.h"
 
 #include "core/error.h"
@@ -18,7 +19,7 @@
 #define OPT_CPU_S 0x201
 
 static const char usage_text[] =
-    "usage: custody worker --home DIR [--rlimit-as-mb N] [--rlimit-cpu-s N]\n"
+    "usage: custody-worker --home DIR [--rlimit-as-mb N] [--rlimit-cpu-s N]\n"
     "Internal: the service starts these itself. Reads one JSON request a line on stdin and\n"
     "answers one JSON line on stdout (see ingest/worker.h) until stdin closes. The limits\n"
     "(address space in MiB, CPU time in seconds; 0: none) apply to this process only.\n";

@@ -23,7 +23,6 @@ static const cmd_t commands[] = {
     {"config", cs_cmd_config, "print the effective configuration"},
     {"serve", cs_cmd_serve, "run the service: watch upload folders, store, link, extract"},
     {"status", cs_cmd_status, "jobs per state, throughput, rejections"},
-    {"worker", cs_cmd_worker, "(internal) run one media worker on stdin/stdout"},
 };
 
 static void

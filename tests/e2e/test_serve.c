@@ -280,6 +280,72 @@ START_TEST(a_crashing_or_hanging_worker_fails_one_step_only)
 }
 END_TEST
 
+/* 1 when the process `pid` has a shared library whose name holds `lib` mapped. */
+static int
+maps_library(pid_t pid, const char *lib)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    char *maps = cs_test_read(path, NULL);
+    ck_assert_ptr_nonnull(maps);
+    int found = strstr(maps, lib) != NULL;
+    free(maps);
+    return found;
+}
+
+/* The pid of a child of `parent` whose command name is `comm`, or 0. */
+static pid_t
+child_named(pid_t parent, const char *comm)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    pid_t found = 0;
+    ck_assert_ptr_nonnull(d);
+    while (found == 0 && (e = readdir(d)) != NULL) {
+        char path[300], name[64];
+        int ppid;
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        char *stat = cs_test_read(path, NULL), *close_paren = stat ? strrchr(stat, ')') : NULL;
+        char *open_paren = stat ? strchr(stat, '(') : NULL;
+        if (open_paren != NULL && close_paren != NULL &&
+            sscanf(close_paren + 1, " %*c %d", &ppid) == 1 && ppid == (int)parent &&
+            (size_t)(close_paren - open_paren - 1) < sizeof name) {
+            snprintf(name, sizeof name, "%.*s", (int)(close_paren - open_paren - 1),
+                     open_paren + 1);
+            if (strcmp(name, comm) == 0)
+                found = (pid_t)atoi(e->d_name);
+        }
+        free(stat);
+    }
+    closedir(d);
+    return found;
+}
+
+/* Hostile media is parsed only in custody-worker: the service itself never maps FFmpeg or
+ * libexif, so a parser bug cannot run in the process that holds the catalog. */
+START_TEST(the_service_never_maps_the_media_parsers)
+{
+    srv_t s;
+    srv_setup(&s, NULL);
+    drop(&s, CASE_A "/a.mp4",
+         "\0\0\0\x18"
+         "ftypisom not really a movie",
+         31);
+    ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 1, 30000), 1);
+    ck_assert(maps_library(s.pid, "libsqlite3"));
+    ck_assert(!maps_library(s.pid, "libavformat"));
+    ck_assert(!maps_library(s.pid, "libavcodec"));
+    ck_assert(!maps_library(s.pid, "libexif"));
+    /* ...while its worker, which did the extraction, does. */
+    pid_t worker = child_named(s.pid, "custody-worker");
+    ck_assert_int_gt(worker, 0);
+    ck_assert(maps_library(worker, "libavformat"));
+    srv_teardown(&s);
+}
+END_TEST
+
 START_TEST(sigterm_stops_cleanly_and_a_restart_resumes)
 {
     srv_t s;
@@ -441,6 +507,7 @@ serve_suite(void)
     tcase_add_test(tc, sidecars_enrich_and_bad_ones_are_reported);
     tcase_add_test(tc, an_empty_file_is_rejected_with_a_reason);
     tcase_add_test(tc, a_crashing_or_hanging_worker_fails_one_step_only);
+    tcase_add_test(tc, the_service_never_maps_the_media_parsers);
     tcase_add_test(tc, sigterm_stops_cleanly_and_a_restart_resumes);
     tcase_add_test(tc, a_done_marker_claims_at_once_and_logs_are_json_lines);
     tcase_add_test(tc, archive_mode_keeps_the_upload_under_ingested);

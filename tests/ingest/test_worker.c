@@ -1,4 +1,4 @@
-/* tests/ingest/test_worker.c: the media worker pool with real `custody worker` processes:
+/* tests/ingest/test_worker.c: the media worker pool with real `custody-worker` processes:
  * answers, crashes, hangs, runaway memory, garbage on the pipe, respawn backoff and stop.
  * Callbacks are counted and asserted after uv_run, libuv-test style. */
 #include "core/error.h"
@@ -61,7 +61,7 @@ setup(run_t *run)
     ck_assert_int_eq(uv_loop_init(&run->loop), 0);
     run->dir = cs_test_tmpdir();
     run->opts = (cs_worker_opts_t){
-        .exe = CUSTODY_BIN, .home = run->dir, .count = 1, .timeout_ms = 20000, .retries = 2};
+        .exe = CUSTODY_WORKER_BIN, .home = run->dir, .count = 1, .timeout_ms = 20000, .retries = 2};
 }
 
 static void
@@ -372,7 +372,7 @@ START_TEST(start_refuses_what_cannot_run)
     run.opts.exe = "/nonexistent/custody";
     ck_assert_int_eq(cs_workers_start(&pool, &run.loop, &run.opts), CS_ENOENT);
     ck_assert_ptr_null(pool);
-    run.opts.exe = CUSTODY_BIN;
+    run.opts.exe = CUSTODY_WORKER_BIN;
     run.opts.count = 0;
     ck_assert_int_eq(cs_workers_start(&pool, &run.loop, &run.opts), CS_EINVAL);
     /* A folder passes access(X_OK) but not exec: the error comes from uv_spawn, and the

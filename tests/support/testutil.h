@@ -7,20 +7,14 @@
 
 #ifndef CUSTODY_BIN
 #define CUSTODY_BIN "custody"
-/** Starts build/custody with the NULL-terminated arguments in the background, stdout and
- * stderr appended to `log`. Returns its pid. */
-pid_t cs_test_custody_bg(const char *log, const char *arg, ...);
-
-/** Polls `sql` (a count) in `db` every 50 ms until it returns `want`; returns the last count
- * (so a caller can assert it), after at most `timeout_ms`. */
-long cs_test_wait_count(const char *db, const char *sql, long want, int timeout_ms);
-
-/** Sends `sig` to pid and waits for it; returns its exit code (or 128 + signal). */
-int cs_test_stop(pid_t pid, int sig);
-
+#endif
+#ifndef CUSTODY_WORKER_BIN
+#define CUSTODY_WORKER_BIN "custody-worker"
 #endif
 #ifndef CUSTODY_CORPUS
 #define CUSTODY_CORPUS "../shared/corpus"
+#endif
+
 /** Starts build/custody with the NULL-terminated arguments in the background, stdout and
  * stderr appended to `log`. Returns its pid. */
 pid_t cs_test_custody_bg(const char *log, const char *arg, ...);
@@ -31,8 +25,6 @@ long cs_test_wait_count(const char *db, const char *sql, long want, int timeout_
 
 /** Sends `sig` to pid and waits for it; returns its exit code (or 128 + signal). */
 int cs_test_stop(pid_t pid, int sig);
-
-#endif
 
 typedef struct cs_run {
     int status; /* exit code, or 128 + signal */
