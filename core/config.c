@@ -20,11 +20,16 @@ typedef struct conf_key {
     long long min, max; /* INT: value bounds; STR: length bounds in bytes */
     const char *def;
     const char *help;
-    const char *const *choices; /* ENUM: the allowed words, NULL-terminated; stored as index */
+    const char *const *choices; /* ENUM: the allowed words, NULL-terminated; stored as index.
+                                 * STR: a comma-separated list of these words, each once */
     const char *shape;          /* STR: when set, a value must match it ('d' a digit, '*' + or -) */
 } conf_key_t;
 
 static const char *const after_choices[] = {"consume", "archive", NULL};
+static const char *const profile_choices[] = {"archival", "access", "preview", "thumbnail", NULL};
+
+const char *const cs_config_presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
+                                         "medium",    "slow",      "slower",   "veryslow", NULL};
 
 #define OFF(field) offsetof(cs_config_t, field)
 
@@ -72,6 +77,36 @@ static const conf_key_t conf_table[] = {
      "Address-space limit of each worker in MiB; 0: none.", NULL, NULL},
     {"worker.rlimit_cpu_s", CONF_INT, OFF(worker_rlimit_cpu_s), 0, 86400, "3600",
      "CPU-time limit of each worker in seconds; 0: none.", NULL, NULL},
+    {"transcode.profiles", CONF_STR, OFF(transcode_profiles), 0, CS_CONFIG_STR_MAX - 1,
+     "archival,access,preview,thumbnail",
+     "Derivatives made of each original, comma-separated: archival and access (recordings),\n"
+     "# preview and thumbnail (photos). Empty: none.",
+     profile_choices, NULL},
+    {"transcode.workers", CONF_INT, OFF(transcode_workers), 1, 16, "1",
+     "Recordings transcoded at the same time (each already uses every core).", NULL, NULL},
+    {"transcode.timeout_ms", CONF_INT, OFF(transcode_timeout_ms), 1000, 86400000, "120000",
+     "A transcode that reports no progress for this long is killed and recorded as failed,\n"
+     "# in milliseconds.",
+     NULL, NULL},
+    {"transcode.threads", CONF_INT, OFF(transcode_threads), 0, 64, "0",
+     "Codec threads of one transcode; 0: one per core.", NULL, NULL},
+    {"transcode.archival_slices", CONF_INT, OFF(transcode_archival_slices), 4, 24, "4",
+     "Slices per frame of the FFV1 archival copy (4, 6, 9, 12, 16 or 24), each with a CRC.",
+     NULL, NULL},
+    {"transcode.access_crf", CONF_INT, OFF(transcode_access_crf), 0, 51, "23",
+     "Constant rate factor of the H.264 access copy (lower: better and larger).", NULL, NULL},
+    {"transcode.access_preset", CONF_ENUM, OFF(transcode_access_preset), 0, 0, "veryfast",
+     "libx264 preset of the access copy.", cs_config_presets, NULL},
+    {"transcode.access_max_lines", CONF_INT, OFF(transcode_access_max_lines), 144, 4320, "720",
+     "Most lines on the short side of the access copy (never upscaled).", NULL, NULL},
+    {"transcode.access_audio_kbps", CONF_INT, OFF(transcode_access_audio_kbps), 32, 512, "128",
+     "AAC bit rate of the access copy, in kbit/s.", NULL, NULL},
+    {"transcode.preview_px", CONF_INT, OFF(transcode_preview_px), 64, 8192, "1600",
+     "Longest side of a photo's preview, in pixels (never upscaled).", NULL, NULL},
+    {"transcode.thumbnail_px", CONF_INT, OFF(transcode_thumbnail_px), 16, 1024, "256",
+     "Longest side of a photo's thumbnail, in pixels.", NULL, NULL},
+    {"transcode.jpeg_quality", CONF_INT, OFF(transcode_jpeg_quality), 2, 31, "3",
+     "JPEG quantiser of previews and thumbnails: 2 (best) to 31.", NULL, NULL},
 };
 
 #define CONF_COUNT (sizeof conf_table / sizeof conf_table[0])
@@ -87,6 +122,29 @@ shape_ok(const char *shape, const char *value)
             return 0;
     }
     return *value == '\0';
+}
+
+/* 1 if value is "" or a comma-separated list of words from choices, none twice. */
+static int
+list_ok(const char *const *choices, const char *value)
+{
+    unsigned seen = 0;
+    const char *p = value;
+    if (*p == '\0')
+        return 1;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        int i;
+        for (i = 0; choices[i] != NULL; i++)
+            if (strlen(choices[i]) == n && strncmp(choices[i], p, n) == 0)
+                break;
+        if (choices[i] == NULL || i >= 32 || (seen & (1u << i)) != 0)
+            return 0;
+        seen |= 1u << i;
+        if (p[n] == '\0')
+            return 1;
+        p += n + 1;
+    }
 }
 
 static const conf_key_t *
@@ -119,6 +177,17 @@ conf_apply(cs_config_t *cfg, const conf_key_t *k, const char *value, const char 
     }
     if (k->type == CONF_STR) {
         size_t len = strlen(value);
+        if (k->choices != NULL && !list_ok(k->choices, value)) {
+            char list[256] = "";
+            for (int i = 0; k->choices[i] != NULL; i++) {
+                strncat(list, i ? "," : "", sizeof list - strlen(list) - 1);
+                strncat(list, k->choices[i], sizeof list - strlen(list) - 1);
+            }
+            cs_diag_set("%s: %s = \"%s\" is not allowed; give some of %s, comma-separated, "
+                        "each once, or leave it empty",
+                        origin, k->name, value, list);
+            return CS_ECONFIG;
+        }
         if (k->shape != NULL && len > 0 && !shape_ok(k->shape, value)) {
             cs_diag_set("%s: %s = \"%s\" is not allowed; write it like +08:00 or -05:30, or "
                         "leave it empty",
@@ -293,6 +362,11 @@ cs_config_write_default(FILE *f)
             for (int c = 0; k->choices[c] != NULL; c++)
                 fprintf(f, " %s", k->choices[c]);
             fprintf(f, "; default %s\n", k->def);
+        } else if (k->choices != NULL) {
+            fprintf(f, "# some of");
+            for (int c = 0; k->choices[c] != NULL; c++)
+                fprintf(f, "%s%s", c ? ", " : " ", k->choices[c]);
+            fprintf(f, " (comma-separated), or empty; default %s\n", k->def);
         } else
             fprintf(f, "# text, %lld..%lld bytes\n", k->min, k->max);
         fprintf(f, "#%s = %s\n", dot + 1, k->def);

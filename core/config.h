@@ -27,7 +27,22 @@ typedef struct cs_config {
     int worker_retries;                   /* worker.retries */
     int worker_rlimit_as_mb;              /* worker.rlimit_as_mb: 0 = none */
     int worker_rlimit_cpu_s;              /* worker.rlimit_cpu_s: 0 = none */
+    char transcode_profiles[CS_CONFIG_STR_MAX]; /* transcode.profiles: comma-separated */
+    int transcode_workers;                      /* transcode.workers */
+    int transcode_timeout_ms;                   /* transcode.timeout_ms: silence allowed */
+    int transcode_threads;                      /* transcode.threads: 0 = one per core */
+    int transcode_archival_slices;              /* transcode.archival_slices */
+    int transcode_access_crf;                   /* transcode.access_crf */
+    int transcode_access_preset;                /* transcode.access_preset: cs_config_presets */
+    int transcode_access_max_lines;             /* transcode.access_max_lines */
+    int transcode_access_audio_kbps;            /* transcode.access_audio_kbps */
+    int transcode_preview_px;                   /* transcode.preview_px */
+    int transcode_thumbnail_px;                 /* transcode.thumbnail_px */
+    int transcode_jpeg_quality;                 /* transcode.jpeg_quality */
 } cs_config_t;
+
+/* The libx264 presets transcode.access_preset may name, NULL-terminated. */
+extern const char *const cs_config_presets[];
 
 /** Fills *cfg with every key's default. */
 void cs_config_defaults(cs_config_t *cfg);

@@ -217,6 +217,20 @@ cs_catalog_batch_begin(cs_catalog_t *cat)
     return cs_cat_exec(cat, "BEGIN IMMEDIATE", "cannot begin a batch");
 }
 
+void
+cs_catalog_batch_rollback(cs_catalog_t *cat)
+{
+    cat->nested = 0;
+    if (!sqlite3_get_autocommit(cat->db))
+        sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+cs_catalog_in_batch(cs_catalog_t *cat)
+{
+    return !sqlite3_get_autocommit(cat->db);
+}
+
 int
 cs_catalog_batch_commit(cs_catalog_t *cat)
 {

@@ -48,6 +48,12 @@ void cs_catalog_relaxed(cs_catalog_t *cat, int relaxed);
  * point from which they may be reported as done. CS_EIO (with a detail) if it cannot. */
 int cs_catalog_sync(cs_catalog_t *cat);
 
+/** Rolls back an open batch: none of its writes stand. */
+void cs_catalog_batch_rollback(cs_catalog_t *cat);
+
+/** 1 while a batch is open on this connection. */
+int cs_catalog_in_batch(cs_catalog_t *cat);
+
 /** Commits a batch; on failure rolls the whole batch back and returns the error. */
 int cs_catalog_batch_commit(cs_catalog_t *cat);
 

@@ -16,6 +16,7 @@
 #include "indexer/captime.h"
 #include "indexer/exif.h"
 #include "indexer/extract_int.h"
+#include "indexer/extract_io.h"
 
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
@@ -36,11 +37,7 @@
 #define EXTRACT_DEADLINE_S 30 /* wall time: the worker's timeout is the outer bound */
 #define EXTRACT_MAX_MESSAGES 16
 
-typedef struct source {
-    int fd;
-    int64_t size;
-    struct timespec deadline;
-} source_t;
+typedef cs_avio_file_t source_t;
 
 /* Where FFmpeg's messages go while cs_extract_file runs on this thread (NULL: dropped). */
 static _Thread_local json_t *log_sink;
@@ -81,54 +78,6 @@ on_av_log(void *avcl, int level, const char *fmt, va_list ap)
     if (last != NULL && strcmp(last, line) == 0)
         return; /* FFmpeg repeats itself for every packet it skips */
     json_array_append_new(log_sink, json_string(line));
-}
-
-static int
-past_deadline(void *opaque)
-{
-    const source_t *src = opaque;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return now.tv_sec > src->deadline.tv_sec ||
-           (now.tv_sec == src->deadline.tv_sec && now.tv_nsec >= src->deadline.tv_nsec);
-}
-
-static int
-read_packet(void *opaque, uint8_t *buf, int size)
-{
-    source_t *src = opaque;
-    ssize_t n;
-    if (past_deadline(src))
-        return AVERROR_EXIT; /* every demuxer reads, not every one checks for interrupts */
-    do
-        n = read(src->fd, buf, (size_t)size);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return AVERROR(errno);
-    return n == 0 ? AVERROR_EOF : (int)n;
-}
-
-static int64_t
-seek_packet(void *opaque, int64_t offset, int whence)
-{
-    source_t *src = opaque;
-    if (whence & AVSEEK_SIZE)
-        return src->size;
-    off_t r = lseek(src->fd, (off_t)offset, whence & ~AVSEEK_FORCE);
-    return r < 0 ? AVERROR(errno) : (int64_t)r;
-}
-
-/* A demuxer asking to open another URL (playlists, reference movies) is refused. */
-static int
-refuse_io_open(AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
-               AVDictionary **options)
-{
-    (void)s;
-    (void)pb;
-    (void)url;
-    (void)flags;
-    (void)options;
-    return AVERROR(EPERM);
 }
 
 /* Photos whose type the sniffer has already established are read with the matching image
@@ -182,7 +131,7 @@ static int
 note_deadline(const source_t *src, json_t *errors)
 {
     char line[64];
-    if (!past_deadline((void *)src))
+    if (!cs_avio_file_expired((void *)src))
         return 0;
     snprintf(line, sizeof line, "gave up reading after %d s", EXTRACT_DEADLINE_S);
     return json_array_append_new(errors, json_string(line)) == 0 ? 0 : CS_ENOMEM;
@@ -193,26 +142,11 @@ static int
 probe(source_t *src, const char *media_type, int photo, json_t *rec, json_t *errors, int *width,
       int *height, int *is_image)
 {
-    AVFormatContext *fmt = NULL;
-    AVIOContext *pb = NULL;
-    unsigned char *iobuf = NULL;
     AVDictionary *opts = NULL;
     json_t *media = NULL;
     int rc = CS_ENOMEM, err;
 
     *width = *height = *is_image = 0;
-    if ((iobuf = av_malloc(EXTRACT_IO_BUF)) == NULL ||
-        (pb = avio_alloc_context(iobuf, EXTRACT_IO_BUF, 0, src, read_packet, NULL, seek_packet)) ==
-            NULL)
-        goto out;
-    iobuf = NULL; /* pb owns it now (and may replace it) */
-    if ((fmt = avformat_alloc_context()) == NULL)
-        goto out;
-    fmt->pb = pb;
-    fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
-    fmt->io_open = refuse_io_open;
-    fmt->interrupt_callback.callback = past_deadline;
-    fmt->interrupt_callback.opaque = src;
     if (av_dict_set(&opts, "probesize", EXTRACT_PROBESIZE, 0) < 0 ||
         av_dict_set(&opts, "analyzeduration", EXTRACT_ANALYZEDURATION, 0) < 0 ||
         av_dict_set(&opts, "max_streams", EXTRACT_MAX_STREAMS, 0) < 0)
@@ -222,7 +156,7 @@ probe(source_t *src, const char *media_type, int photo, json_t *rec, json_t *err
     log_sink = errors;
     log_count = 0;
     /* The empty URL keeps name-based guessing (extensions, patterns) out of probing. */
-    if ((err = avformat_open_input(&fmt, "", forced_demuxer(media_type), &opts)) < 0) {
+    if ((err = avformat_open_input(&src->fmt, "", forced_demuxer(media_type), &opts)) < 0) {
         log_sink = NULL;
         if (add_error(errors, "libavformat could not open the file", err) ||
             cs_extract_put(rec, "media", json_null()) || note_deadline(src, errors))
@@ -230,6 +164,7 @@ probe(source_t *src, const char *media_type, int photo, json_t *rec, json_t *err
         rc = 0;
         goto out;
     }
+    AVFormatContext *fmt = src->fmt;
     err = avformat_find_stream_info(fmt, NULL);
     log_sink = NULL;
     if ((err < 0 && add_error(errors, "libavformat could not read the stream information", err)) ||
@@ -248,11 +183,6 @@ probe(source_t *src, const char *media_type, int photo, json_t *rec, json_t *err
 out:
     log_sink = NULL;
     av_dict_free(&opts);
-    avformat_close_input(&fmt); /* leaves our AVIOContext alone (AVFMT_FLAG_CUSTOM_IO) */
-    if (pb != NULL)
-        av_freep(&pb->buffer);
-    avio_context_free(&pb);
-    av_free(iobuf);
     return rc;
 }
 
@@ -267,34 +197,20 @@ int
 cs_extract_file(const char *path, const char *media_type, json_t *hints, json_t **record)
 {
     source_t src = {.fd = -1};
-    struct stat st;
     json_t *rec = NULL, *errors = NULL;
     const char *default_tz = json_string_value(json_object_get(hints, "default_tz"));
     int rc, width = 0, height = 0, is_image = 0, photo = is_photo(media_type);
 
     *record = NULL;
-    /* O_NONBLOCK: a FIFO must not block the open; on a regular file it changes nothing. */
-    if ((src.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0 ||
-        fstat(src.fd, &st) != 0) {
-        rc = cs_err_from_errno(errno);
-        cs_diag_set("cannot open %s: %s", path, strerror(errno));
+    if ((rc = cs_avio_file_open(&src, path, EXTRACT_IO_BUF, EXTRACT_DEADLINE_S)) != 0)
         goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        rc = CS_ENOTREG;
-        cs_diag_set("%s is not a regular file", path);
-        goto out;
-    }
-    src.size = (int64_t)st.st_size;
-    clock_gettime(CLOCK_MONOTONIC, &src.deadline);
-    src.deadline.tv_sec += EXTRACT_DEADLINE_S;
 
     rc = CS_ENOMEM;
     if ((rec = json_object()) == NULL || (errors = json_array()) == NULL ||
         json_object_set(rec, "errors", errors) != 0 ||
         cs_extract_put(rec, "time_candidates", json_array()))
         goto out;
-    if (st.st_size == 0) {
+    if (src.size == 0) {
         if (cs_extract_put(rec, "media", json_null()) ||
             json_array_append_new(errors, json_string("the file is empty")) != 0)
             goto out;
@@ -352,7 +268,6 @@ out:
     }
     json_decref(errors);
     json_decref(rec);
-    if (src.fd != -1)
-        close(src.fd);
+    cs_avio_file_close(&src);
     return rc;
 }

@@ -146,6 +146,38 @@ static const char *const migrations[] = {
     "CREATE INDEX item_index_sort ON item_index(sort_time);"
     "CREATE VIRTUAL TABLE item_places USING rtree(id, min_lat, max_lat, min_lon, max_lon);"
     "CREATE VIRTUAL TABLE item_text USING fts5(text, tokenize = 'trigram');",
+
+    /* 4: derivatives (archival, access, preview, thumbnail copies) of an item. A row is
+     * never changed except to mark it superseded by a later one of the same profile (a
+     * retranscode), so the history of every copy stays. A failed one has no object. */
+    "CREATE TABLE derivatives ("
+    "  id INTEGER PRIMARY KEY,"
+    "  item_id INTEGER NOT NULL REFERENCES items(id),"
+    "  profile TEXT NOT NULL CHECK (length(profile) > 0),"
+    "  status TEXT NOT NULL CHECK (status IN ('verified', 'failed')),"
+    "  sha256 TEXT CHECK (sha256 IS NULL OR (length(sha256) = 64"
+    "    AND sha256 NOT GLOB '*[^0-9a-f]*')),"
+    "  size INTEGER CHECK (size IS NULL OR size >= 0),"
+    "  media_type TEXT,"
+    "  reason TEXT,"
+    "  detail TEXT NOT NULL CHECK (json_valid(detail)),"
+    "  made_by TEXT NOT NULL,"
+    "  made_at TEXT NOT NULL,"
+    "  superseded_at TEXT,"
+    "  CHECK (status = 'failed' OR sha256 IS NOT NULL),"
+    "  CHECK (status = 'verified' OR reason IS NOT NULL)"
+    ") STRICT;"
+    "CREATE UNIQUE INDEX derivatives_current ON derivatives(item_id, profile)"
+    "  WHERE superseded_at IS NULL;"
+    "CREATE INDEX derivatives_sha256 ON derivatives(sha256);"
+    "CREATE TRIGGER derivatives_no_delete BEFORE DELETE ON derivatives"
+    "  BEGIN SELECT RAISE(ABORT, 'derivatives are never deleted'); END;"
+    "CREATE TRIGGER derivatives_only_superseded BEFORE UPDATE ON derivatives"
+    "  WHEN OLD.superseded_at IS NOT NULL OR NEW.superseded_at IS NULL"
+    "    OR NEW.id IS NOT OLD.id OR NEW.item_id IS NOT OLD.item_id"
+    "    OR NEW.profile IS NOT OLD.profile OR NEW.status IS NOT OLD.status"
+    "    OR NEW.sha256 IS NOT OLD.sha256 OR NEW.detail IS NOT OLD.detail"
+    "  BEGIN SELECT RAISE(ABORT, 'a derivative is only ever marked superseded'); END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "indexer/extract.h"
 #include "indexer/jobs.h"
+#include "ingest/derive.h"
 #include "ingest/jobstep.h"
 #include "ingest/route.h"
 
@@ -47,6 +48,46 @@ extract(cs_ingest_ctx_t *ctx, const cs_job_t *job, const char *media_type, cs_wo
         uv_run(ctx->loop, UV_RUN_ONCE);
 }
 
+/* The answer first: cs_worker_answer_cb fills it through the same pointer. */
+typedef struct derive_call {
+    cs_worker_answer_t answer;
+    cs_ingest_ctx_t *ctx;
+    const char *name;
+} derive_call_t;
+
+static void
+on_progress(void *arg, json_t *progress)
+{
+    derive_call_t *d = arg;
+    d->ctx->progress(d->ctx->progress_arg, d->name,
+                     json_number_value(json_object_get(progress, "percent")),
+                     json_number_value(json_object_get(progress, "fps")));
+}
+
+/* Makes, stores and records the derivatives of a job left at extracted. */
+static int
+derive(cs_ingest_ctx_t *ctx, const cs_job_env_t *env, cs_job_t *job, const char *name, json_t *req,
+       cs_ingest_result_t *res)
+{
+    derive_call_t d = {.ctx = ctx, .name = name};
+    cs_worker_answer_t *c = &d.answer;
+    char failure[600] = "";
+    int err;
+    if (cs_workers_submit_progress(ctx->workers, "transcode", req, cs_worker_answer_cb,
+                                   ctx->progress ? on_progress : NULL, &d) != 0)
+        cs_worker_answer_cb(c, CS_EWORKER, NULL, "could not hand the file to a worker");
+    while (!c->done)
+        uv_run(ctx->loop, UV_RUN_ONCE);
+    if (c->rc != 0)
+        snprintf(failure, sizeof failure, "transcoding failed: %.500s", c->reason);
+    if ((err = cs_derive_store(ctx->store, c->result)) == 0)
+        err = cs_job_derived(env, job, req, c->result, failure[0] ? failure : NULL,
+                             &res->derivatives_failed);
+    res->derivatives = (int)json_array_size(json_object_get(req, "profiles"));
+    json_decref(c->result);
+    return err;
+}
+
 void
 cs_ingest_finish(cs_ingest_ctx_t *ctx)
 {
@@ -65,6 +106,7 @@ cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, 
     cs_job_t *job = NULL;
     cs_step_out_t out;
     cs_worker_answer_t call = {0};
+    json_t *req = NULL;
     char abs[PATH_MAX];
     int err;
 
@@ -110,8 +152,19 @@ cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, 
         (size_t)snprintf(res->failure, sizeof res->failure, "metadata extraction failed: %.400s",
                          call.reason) >= sizeof res->failure)
         res->failure[sizeof res->failure - 1] = '\0';
-    err = cs_job_finish(&env, job, call.result, res->failure[0] ? res->failure : NULL);
+    if (ctx->cfg != NULL && ctx->derive_dir != NULL && ctx->workers != NULL &&
+        job->state == CS_JOB_STORED && cs_store_path(ctx->store, job->sha256, abs, sizeof abs) == 0)
+        req = cs_derive_request(ctx->cfg, ctx->derive_dir, abs, job->sha256, out.media_type,
+                                call.result, NULL, NULL);
+    if (req == NULL) {
+        err = cs_job_finish(&env, job, call.result, res->failure[0] ? res->failure : NULL);
+        goto out;
+    }
+    if ((err = cs_job_extracted(&env, job, call.result, res->failure[0] ? res->failure : NULL)) ==
+        0)
+        err = derive(ctx, &env, job, path, req, res);
 out:
+    json_decref(req);
     json_decref(call.result);
     free(job);
     return err;

@@ -4,6 +4,7 @@
 #define CS_INGEST_INGEST_H
 
 #include "core/casenum.h"
+#include "core/config.h"
 #include "indexer/catalog.h"
 #include "ingest/worker.h"
 #include "storage/store.h"
@@ -20,6 +21,11 @@ typedef struct cs_ingest_ctx {
     uv_loop_t *loop;        /* the workers' loop, run until each answer */
     const cs_worker_opts_t *worker_opts; /* NULL: no extraction (the job still completes) */
     cs_workers_t *workers;               /* started at the first file worth parsing */
+    const cs_config_t *cfg;              /* transcode.*; NULL: no derivatives */
+    const char *derive_dir; /* where workers write copies (on the store's file system) */
+    /* Called while a recording is transcoded (may be NULL): name, percent (-1: unknown), fps. */
+    void (*progress)(void *arg, const char *name, double percent, double fps);
+    void *progress_arg;
 } cs_ingest_ctx_t;
 
 typedef struct cs_ingest_result {
@@ -28,13 +34,16 @@ typedef struct cs_ingest_result {
     const char *media_type; /* static */
     int item_created;       /* first time this content was seen */
     char failure[512];      /* "" or why a step after storing failed (the item is kept) */
+    int derivatives;        /* copies asked for */
+    int derivatives_failed; /* of which failed (recorded with their reasons) */
 } cs_ingest_result_t;
 
 /** (The commits are not synced: call cs_catalog_sync before reporting files as stored.)
  * Runs one file through the job states: claimed, stored (a copy, read once), extracted in a
- * worker, done; linked to `case_number` (normalised; NULL: unassigned) and `party` (may be
- * NULL). A file that cannot be accepted returns its CS_E* code with cs_diag() naming it;
- * environment failures (disk full, catalog locked) likewise, with the job left to resume. */
+ * worker, transcoded (derivatives made in a worker, stored and recorded), done; linked to
+ * `case_number` (normalised; NULL: unassigned) and `party` (may be NULL). A file that cannot be
+ * accepted returns its CS_E* code with cs_diag() naming it; environment failures (disk full,
+ * catalog locked) likewise, with the job left to resume. */
 int cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number,
                    const char *party, cs_ingest_result_t *res);
 

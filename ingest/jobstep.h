@@ -68,4 +68,14 @@ json_t *cs_job_hints(const cs_job_t *job, const char *default_tz);
  * moves the job through transcoded and indexed to done. */
 int cs_job_finish(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char *failure);
 
+/** Records the extraction as cs_job_finish does but stops at extracted: the item's
+ * derivatives come next (ingest/derive.h), then cs_job_derived. */
+int cs_job_extracted(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char *failure);
+
+/** Records the derivatives of the job's item (`request`, `result`, `failure`: see
+ * cs_derive_commit) and moves the job from extracted through transcoded and indexed to done,
+ * all in one transaction (or inside the caller's batch). *failed as cs_derive_commit's. */
+int cs_job_derived(const cs_job_env_t *env, cs_job_t *job, json_t *request, json_t *result,
+                   const char *failure, int *failed);
+
 #endif

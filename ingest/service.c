@@ -84,6 +84,15 @@ roots_json(const svc_t *s)
 }
 
 static void
+on_transcoders_stopped(void *arg)
+{
+    svc_t *s = arg;
+    s->transcoders = NULL;
+    s->transcoders_stopped = 1;
+    svc_maybe_finish(s);
+}
+
+static void
 on_workers_stopped(void *arg)
 {
     svc_t *s = arg;
@@ -97,7 +106,8 @@ on_workers_stopped(void *arg)
 void
 svc_maybe_finish(svc_t *s)
 {
-    if (!s->stopping || s->inflight > 0 || s->scanning || s->discovering > 0 || !s->workers_stopped)
+    if (!s->stopping || s->inflight > 0 || s->scanning || s->discovering > 0 ||
+        !s->workers_stopped || !s->transcoders_stopped)
         return;
     if (!uv_is_closing((uv_handle_t *)&s->rescan_timer)) {
         uv_close((uv_handle_t *)&s->rescan_timer, NULL);
@@ -124,6 +134,8 @@ stop(svc_t *s, const char *why)
     svc_jobs_drop_queue(s); /* not started: they resume from the catalog next time */
     if (s->workers != NULL)
         cs_workers_stop(s->workers, on_workers_stopped, s);
+    if (s->transcoders != NULL)
+        cs_workers_abort(s->transcoders, on_transcoders_stopped, s); /* resumed next start */
     svc_maybe_finish(s);
 }
 
@@ -191,7 +203,9 @@ open_parts(svc_t *s)
         .rlimit_as_mb = s->cfg.worker_rlimit_as_mb,
         .rlimit_cpu_s = s->cfg.worker_rlimit_cpu_s,
     };
-    return cs_workers_start(&s->workers, s->loop, &wopts);
+    if ((err = cs_workers_start(&s->workers, s->loop, &wopts)) != 0)
+        return err;
+    return svc_derive_open(s);
 }
 
 static void
@@ -249,6 +263,8 @@ out:
         /* Failed half-way: stop what started, then drain the loop. */
         if (s->workers == NULL)
             s->workers_stopped = 1;
+        if (s->transcoders == NULL)
+            s->transcoders_stopped = 1;
         stop(s, "start-up failed");
         uv_run(&loop, UV_RUN_DEFAULT);
     }

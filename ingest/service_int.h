@@ -3,6 +3,7 @@
 #define CS_INGEST_SERVICE_INT_H
 
 #include "core/casenum.h"
+#include "core/log.h"
 #include "indexer/jobs.h"
 #include "ingest/jobstep.h"
 #include "ingest/scan.h"
@@ -24,7 +25,15 @@ typedef struct svc_watch {
     char path[]; /* the folder */
 } svc_watch_t;
 
-typedef enum { PHASE_STORE, PHASE_RECOVER, PHASE_EXTRACT, PHASE_FINISH } svc_phase_t;
+typedef enum {
+    PHASE_STORE,     /* claim and store the upload (thread pool, a store slot) */
+    PHASE_RECOVER,   /* bring an active job back after a restart (thread pool, a store slot) */
+    PHASE_EXTRACT,   /* metadata, in a media worker */
+    PHASE_RECORD,    /* commit the metadata, stop at extracted (finish batch) */
+    PHASE_TRANSCODE, /* derivatives, in a media (photos) or transcode (recordings) worker */
+    PHASE_DSTORE,    /* store what the worker wrote (thread pool, a store slot) */
+    PHASE_FINISH,    /* commit the rest and done (finish batch) */
+} svc_phase_t;
 
 typedef struct svc_job {
     uv_work_t work;
@@ -39,6 +48,11 @@ typedef struct svc_job {
     cs_step_out_t out;
     json_t *record;
     char failure[512];
+    json_t *derive_req;    /* the "transcode" request, NULL when the item gets no copies */
+    json_t *derive_res;    /* the worker's result, NULL when it failed */
+    char derive_fail[512]; /* why the worker failed as a whole, "" when it did not */
+    struct svc_job *tnext; /* in svc.transcoding while its transcode runs */
+    double percent, fps;   /* its progress */
 } svc_job_t;
 
 struct svc {
@@ -54,7 +68,13 @@ struct svc {
     int store_busy[SVC_MAX_STORES];
     int nstores;
     cs_casenum_rule_t *rule;
-    cs_workers_t *workers;
+    cs_workers_t *workers;     /* extraction and photo copies */
+    cs_workers_t *transcoders; /* recordings' copies: long steps, reporting progress */
+    int transcoders_stopped;
+    char derive_dir[PATH_MAX];  /* <home>/tmp/derive: workers write copies here */
+    char status_path[PATH_MAX]; /* <home>/tmp/status.json: running transcodes */
+    svc_job_t *transcoding;
+    uint64_t status_written_ms;
     cs_settle_t *settle; /* files settling */
     cs_settle_t *busy;   /* paths whose job is storing: not to be claimed twice */
     uv_timer_t rescan_timer, settle_timer, event_timer;
@@ -87,5 +107,16 @@ void svc_job_submit(svc_t *s, int root, const char *rel, const struct stat *sett
 int svc_jobs_resume(svc_t *s);
 void svc_jobs_drop_queue(svc_t *s);
 void svc_maybe_finish(svc_t *s);
+void svc_job_requeue(svc_t *s, svc_job_t *j);
+void svc_job_to_finish(svc_t *s, svc_job_t *j);
+void svc_job_free(svc_t *s, svc_job_t *j);
+void svc_log_job(const char *event, cs_log_level_t level, svc_job_t *j, const char *message);
+
+/* service_derive.c */
+int svc_derive_open(svc_t *s);
+int svc_derive_wanted(svc_t *s, svc_job_t *j);
+void svc_derive_transcode(svc_t *s, svc_job_t *j);
+void svc_derive_store_work(svc_job_t *j);
+void svc_derive_status(svc_t *s, int force);
 
 #endif

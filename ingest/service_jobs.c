@@ -27,17 +27,19 @@ env_of(svc_t *s, int slot)
     return env;
 }
 
-static void
-job_free(svc_t *s, svc_job_t *j)
+void
+svc_job_free(svc_t *s, svc_job_t *j)
 {
     json_decref(j->record);
+    json_decref(j->derive_req);
+    json_decref(j->derive_res);
     free(j);
     s->inflight--;
     svc_maybe_finish(s);
 }
 
-static void
-log_job(const char *event, cs_log_level_t level, svc_job_t *j, const char *message)
+void
+svc_log_job(const char *event, cs_log_level_t level, svc_job_t *j, const char *message)
 {
     json_t *f = json_pack("{s:I, s:s, s:s}", "job", (json_int_t)j->job.id, "path", j->path, "state",
                           cs_job_state_name(j->job.state));
@@ -77,7 +79,14 @@ finish_work(uv_work_t *req)
     cs_catalog_relaxed(s->cat, 1);
     if ((err = cs_catalog_batch_begin(s->cat)) == 0) {
         for (svc_job_t *j = s->finishing; j != NULL; j = j->next) {
-            j->err = cs_job_finish(&env, &j->job, j->record, j->failure[0] ? j->failure : NULL);
+            const char *failure = j->failure[0] ? j->failure : NULL;
+            if (j->phase == PHASE_RECORD)
+                j->err = cs_job_extracted(&env, &j->job, j->record, failure);
+            else if (j->derive_req != NULL)
+                j->err = cs_job_derived(&env, &j->job, j->derive_req, j->derive_res,
+                                        j->derive_fail[0] ? j->derive_fail : NULL, NULL);
+            else
+                j->err = cs_job_finish(&env, &j->job, j->record, failure);
             if (j->err != 0)
                 snprintf(j->out.message, sizeof j->out.message, "%s", cs_diag());
         }
@@ -102,11 +111,15 @@ finish_after(uv_work_t *req, int status)
     while (batch != NULL) {
         svc_job_t *j = batch;
         batch = j->next;
+        if (status == 0 && j->err == 0 && j->phase == PHASE_RECORD) {
+            svc_derive_transcode(s, j);
+            continue;
+        }
         if (status == 0 && j->err == 0)
-            log_job("job.done", CS_LOG_INFO, j, j->failure);
+            svc_log_job("job.done", CS_LOG_INFO, j, j->failure);
         else
-            log_job("job.stalled", CS_LOG_ERROR, j, j->out.message);
-        job_free(s, j);
+            svc_log_job("job.stalled", CS_LOG_ERROR, j, j->out.message);
+        svc_job_free(s, j);
     }
     finish_start(s);
 }
@@ -123,7 +136,7 @@ finish_start(svc_t *s)
         while (s->finishing != NULL) {
             svc_job_t *j = s->finishing;
             s->finishing = j->next;
-            job_free(s, j);
+            svc_job_free(s, j);
         }
     }
 }
@@ -134,7 +147,7 @@ on_extracted(void *arg, int rc, json_t *result, const char *reason)
     svc_job_t *j = arg;
     svc_t *s = j->svc;
     if (rc == CS_ECANCELED) { /* stopping: the job stays stored and resumes next start */
-        job_free(s, j);
+        svc_job_free(s, j);
         return;
     }
     if (rc == 0)
@@ -143,8 +156,14 @@ on_extracted(void *arg, int rc, json_t *result, const char *reason)
         snprintf(j->failure, sizeof j->failure, "metadata extraction failed: %s",
                  reason ? reason : "unknown");
     if (rc != 0)
-        log_job("job.step_failed", CS_LOG_WARN, j, j->failure);
-    j->phase = PHASE_FINISH;
+        svc_log_job("job.step_failed", CS_LOG_WARN, j, j->failure);
+    j->phase = svc_derive_wanted(s, j) ? PHASE_RECORD : PHASE_FINISH;
+    svc_job_to_finish(s, j);
+}
+
+void
+svc_job_to_finish(svc_t *s, svc_job_t *j)
+{
     j->next = s->finish_head; /* order within a batch does not matter */
     s->finish_head = j;
     finish_start(s);
@@ -160,7 +179,7 @@ extract(svc_t *s, svc_job_t *j)
             on_extracted(j, 0, NULL, NULL);
             return;
         }
-        job_free(s, j);
+        svc_job_free(s, j);
         return;
     }
     j->phase = PHASE_EXTRACT;
@@ -216,22 +235,48 @@ store_after(uv_work_t *req, int status)
      * after a scan that started from now on has finished. */
     cs_settle_tag(s->busy, j->path, s->scan_gen + 1);
     if (status != 0 || j->err != 0) {
-        log_job("job.stalled", CS_LOG_ERROR, j, j->out.message);
-        job_free(s, j);
+        svc_log_job("job.stalled", CS_LOG_ERROR, j, j->out.message);
+        svc_job_free(s, j);
     } else if (j->out.step == CS_STEP_REJECTED) {
-        log_job("job.rejected", CS_LOG_WARN, j, j->out.message);
-        job_free(s, j);
+        svc_log_job("job.rejected", CS_LOG_WARN, j, j->out.message);
+        svc_job_free(s, j);
     } else if (j->out.step == CS_STEP_ALREADY) {
-        log_job("job.already_stored", CS_LOG_WARN, j, j->out.message);
-        job_free(s, j);
+        svc_log_job("job.already_stored", CS_LOG_WARN, j, j->out.message);
+        svc_job_free(s, j);
     } else if (j->out.step == CS_STEP_UNSETTLED) {
         if (j->phase == PHASE_STORE)
-            log_job("job.unsettled", CS_LOG_INFO, j, j->out.message);
-        job_free(s, j);
+            svc_log_job("job.unsettled", CS_LOG_INFO, j, j->out.message);
+        svc_job_free(s, j);
     } else {
         if (j->phase == PHASE_STORE)
-            log_job("job.stored", CS_LOG_INFO, j, j->out.item_created ? NULL : "already stored");
+            svc_log_job("job.stored", CS_LOG_INFO, j,
+                        j->out.item_created ? NULL : "already stored");
         extract(s, j);
+    }
+    pump(s);
+}
+
+static void
+dstore_work(uv_work_t *req)
+{
+    svc_derive_store_work(req->data);
+}
+
+static void
+dstore_after(uv_work_t *req, int status)
+{
+    svc_job_t *j = req->data;
+    svc_t *s = j->svc;
+    s->store_busy[j->store_slot] = 0;
+    s->storing--;
+    if (status != 0 || j->err != 0) {
+        /* The store cannot take the copies (disk full): the job stays extracted and is
+         * transcoded again at the next start. */
+        svc_log_job("job.stalled", CS_LOG_ERROR, j, j->out.message);
+        svc_job_free(s, j);
+    } else {
+        j->phase = PHASE_FINISH;
+        svc_job_to_finish(s, j);
     }
     pump(s);
 }
@@ -246,11 +291,19 @@ job_start(svc_t *s, svc_job_t *j)
     s->store_busy[slot] = 1;
     s->storing++;
     j->work.data = j;
+    if (j->phase == PHASE_DSTORE) {
+        if (uv_queue_work(s->loop, &j->work, dstore_work, dstore_after) != 0) {
+            s->store_busy[slot] = 0;
+            s->storing--;
+            svc_job_free(s, j);
+        }
+        return;
+    }
     if (uv_queue_work(s->loop, &j->work, store_work, store_after) != 0) {
         s->store_busy[slot] = 0;
         s->storing--;
         cs_settle_forget(s->busy, j->path);
-        job_free(s, j);
+        svc_job_free(s, j);
     }
 }
 
@@ -266,6 +319,17 @@ job_new(svc_t *s, const char *root, const char *rel)
     snprintf(j->path, sizeof j->path, "%s/%s", root, rel);
     s->inflight++;
     return j;
+}
+
+/* A job further along goes first: its copies are waiting in the worker's folder. */
+void
+svc_job_requeue(svc_t *s, svc_job_t *j)
+{
+    j->next = s->queue_head;
+    s->queue_head = j;
+    if (s->queue_tail == NULL)
+        s->queue_tail = j;
+    pump(s);
 }
 
 static void
@@ -323,7 +387,7 @@ svc_jobs_drop_queue(svc_t *s)
     while (s->queue_head != NULL) {
         svc_job_t *j = s->queue_head;
         s->queue_head = j->next;
-        job_free(s, j);
+        svc_job_free(s, j);
     }
     s->queue_tail = NULL;
 }

@@ -28,6 +28,7 @@ typedef struct req {
     size_t len;
     int tries;
     cs_worker_cb cb;
+    cs_worker_progress_cb progress; /* may be NULL */
     void *arg;
 } req_t;
 
@@ -201,8 +202,14 @@ worker_answer(worker_t *w, const char *line, size_t len)
     json_t *ans = json_loadb(line, len, 0, NULL);
     json_t *id = json_object_get(ans, "id");
     const char *error = json_string_value(json_object_get(ans, "error"));
+    json_t *progress = json_object_get(ans, "progress");
     if (r == NULL || !json_is_integer(id) || (uint64_t)json_integer_value(id) != r->id) {
         worker_fail(w, "worker answered out of turn or not in JSON");
+    } else if (json_is_object(progress) && json_object_get(ans, "ok") == NULL) {
+        /* Still working: the timeout counts from the last sign of progress. */
+        uv_timer_start(&w->timer, on_worker_timer, (uint64_t)p->opts.timeout_ms, 0);
+        if (r->progress != NULL)
+            r->progress(r->arg, progress);
     } else {
         /* Idle again before the callback, which may submit or stop. */
         w->req = NULL;
@@ -443,6 +450,13 @@ cs_workers_start(cs_workers_t **out, uv_loop_t *loop, const cs_worker_opts_t *op
 int
 cs_workers_submit(cs_workers_t *w, const char *step, json_t *fields, cs_worker_cb cb, void *arg)
 {
+    return cs_workers_submit_progress(w, step, fields, cb, NULL, arg);
+}
+
+int
+cs_workers_submit_progress(cs_workers_t *w, const char *step, json_t *fields, cs_worker_cb cb,
+                           cs_worker_progress_cb progress, void *arg)
+{
     req_t *r = NULL;
     json_t *msg = NULL;
     char *text = NULL;
@@ -465,6 +479,7 @@ cs_workers_submit(cs_workers_t *w, const char *step, json_t *fields, cs_worker_c
     text = NULL;
     r->id = w->next_id++;
     r->cb = cb;
+    r->progress = progress;
     r->arg = arg;
     queue_push(w, r, 0);
     r = NULL;
@@ -495,6 +510,17 @@ cs_workers_stop(cs_workers_t *w, void (*done)(void *arg), void *arg)
     queue_fail(w, CS_ECANCELED, "the media workers were stopped");
     uv_close((uv_handle_t *)&w->backoff, on_backoff_close);
     pool_dispatch(w); /* idle workers get their stdin closed; busy ones when they finish */
+}
+
+void
+cs_workers_abort(cs_workers_t *w, void (*done)(void *arg), void *arg)
+{
+    if (w->stopping)
+        return;
+    cs_workers_stop(w, done, arg);
+    for (worker_t *k = w->workers; k != NULL; k = k->next)
+        if (k->req != NULL && !k->retired)
+            worker_fail(k, "the media workers were stopped");
 }
 
 void

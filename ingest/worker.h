@@ -8,8 +8,11 @@
  *   {"id":7,"ok":true,"result":{...}}  or  {"id":7,"ok":false,"error":"<one line>"}.
  * The worker's stderr is passed through to the service's log. A worker serves one request
  * at a time, any number in a row. Steps: "extract" (indexer/extract.h; "path" and
- * "media_type") and "ping" (answers {"pid": N}). An answer line longer than 1 MiB, one that
+ * "media_type"), "transcode" (ingest/transcode.h; see ingest/derive.h for its fields) and
+ * "ping" (answers {"pid": N}). An answer line longer than 1 MiB, one that
  * is not JSON or names another id counts as a worker failure, like a crash or a timeout.
+ * A long step ("transcode") may write progress lines {"id":7,"progress":{...}} before its
+ * answer; each restarts the request's timeout, so the timeout bounds a silence, not a job.
  * Resource limits are passed as `--rlimit-as-mb N --rlimit-cpu-s N` and the worker applies
  * them to itself (uv_spawn cannot limit a child). Test-only faults: worker_main.c.
  */
@@ -26,7 +29,7 @@ typedef struct cs_worker_opts {
     const char *exe;  /* path of the custody-worker program (tools/cli.h: CS_WORKER_EXE) */
     const char *home; /* passed as `custody-worker --home HOME` */
     int count;        /* worker processes (>= 1) */
-    int timeout_ms;   /* a request taking longer kills its worker */
+    int timeout_ms;   /* a request silent this long (no answer, no progress) kills its worker */
     int retries;      /* a request whose worker died is tried this many more times */
     int rlimit_as_mb; /* RLIMIT_AS of each worker, MiB (0: none) */
     int rlimit_cpu_s; /* RLIMIT_CPU of each worker, seconds (0: none) */
@@ -63,6 +66,15 @@ int cs_workers_start(cs_workers_t **out, uv_loop_t *loop, const cs_worker_opts_t
 int cs_workers_submit(cs_workers_t *w, const char *step, json_t *fields, cs_worker_cb cb,
                       void *arg);
 
+/** Called on the loop thread for each progress line of a running request (`progress`
+ * borrowed: {"percent": 0..100 | -1, "fps": N}). */
+typedef void (*cs_worker_progress_cb)(void *arg, json_t *progress);
+
+/** cs_workers_submit, with `progress` (may be NULL) called for the request's progress lines
+ * until `cb` runs. */
+int cs_workers_submit_progress(cs_workers_t *w, const char *step, json_t *fields, cs_worker_cb cb,
+                               cs_worker_progress_cb progress, void *arg);
+
 /** Requests waiting or running. */
 size_t cs_workers_pending(const cs_workers_t *w);
 
@@ -72,6 +84,10 @@ size_t cs_workers_pending(const cs_workers_t *w);
  * after which the pool is freed. Until then submit returns CS_ECANCELED; a second stop is
  * ignored. */
 void cs_workers_stop(cs_workers_t *w, void (*done)(void *arg), void *arg);
+
+/** cs_workers_stop, but running requests are not waited for: their workers are killed and
+ * their callbacks get CS_EWORKER (for steps that may run for hours, such as transcodes). */
+void cs_workers_abort(cs_workers_t *w, void (*done)(void *arg), void *arg);
 
 /** The worker side: `custody-worker` reads requests on stdin and answers on stdout until
  * stdin closes. Returns the process exit code. */

@@ -10,12 +10,14 @@
  *   CUSTODY-TEST-HANG   it sleeps forever (the supervisor's timeout must kill it);
  *   CUSTODY-TEST-OOM    it allocates and touches memory until malloc fails, then aborts
  *                       (RLIMIT_AS, --rlimit-as-mb, is what stops it).
- * Without the variable these bytes are ordinary content, extracted like any other. */
+ * The same markers work for "transcode". Without the variable these bytes are ordinary
+ * content, extracted like any other. */
 #include "ingest/worker.h"
 
 #include "core/error.h"
 #include "core/log.h"
 #include "indexer/extract.h"
+#include "ingest/transcode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REQUEST_MAX (64 * 1024) /* requests carry a path and a few words */
@@ -78,9 +81,102 @@ step_extract(json_t *req, json_t **result, char *error, size_t size)
         snprintf(error, size, "%s", cs_diag()[0] != '\0' ? cs_diag() : cs_strerror(rc));
 }
 
+/* Where progress lines of the running request go. */
+typedef struct progress_ctx {
+    FILE *out;
+    json_t *id;
+    struct timespec last;
+} progress_ctx_t;
+
+/* Writes {"id":N,"progress":{...}} at most 4 times a second, and always at 100 %. */
+static void
+on_progress(void *arg, double percent, double fps)
+{
+    progress_ctx_t *p = arg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ms =
+        (now.tv_sec - p->last.tv_sec) * 1000LL + (now.tv_nsec - p->last.tv_nsec) / 1000000;
+    if (ms < 250 && percent < 100)
+        return;
+    p->last = now;
+    json_t *line =
+        json_pack("{s:O?, s:{s:f, s:f}}", "id", p->id, "progress", "percent", percent, "fps", fps);
+    char *text = line ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+    if (text != NULL) {
+        fprintf(p->out, "%s\n", text);
+        fflush(p->out);
+    }
+    free(text);
+    json_decref(line);
+}
+
+static int
+opt_int(json_t *options, const char *key, int def)
+{
+    json_t *v = json_object_get(options, key);
+    return json_is_integer(v) ? (int)json_integer_value(v) : def;
+}
+
+/* 1 if `profile` is in the request's "profiles". */
+static int
+wants(json_t *req, const char *profile)
+{
+    json_t *v;
+    size_t i;
+    json_array_foreach(json_object_get(req, "profiles"), i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), profile) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Runs "transcode" (fields: ingest/derive.c): *result is transcode.h's record. */
+static void
+step_transcode(json_t *req, FILE *out, json_t **result, char *error, size_t size)
+{
+    const char *path = json_string_value(json_object_get(req, "path"));
+    const char *out_dir = json_string_value(json_object_get(req, "out_dir"));
+    const char *stem = json_string_value(json_object_get(req, "stem"));
+    json_t *options = json_object_get(req, "options");
+    progress_ctx_t pc = {.out = out, .id = json_object_get(req, "id")};
+    int rc;
+    if (path == NULL || out_dir == NULL || stem == NULL) {
+        snprintf(error, size, "transcode needs a \"path\", an \"out_dir\" and a \"stem\"");
+        return;
+    }
+    test_fault(path);
+    cs_transcode_opts_t o = {
+        .out_dir = out_dir,
+        .stem = stem,
+        .want_archival = wants(req, "archival"),
+        .want_access = wants(req, "access"),
+        .want_preview = wants(req, "preview"),
+        .want_thumbnail = wants(req, "thumbnail"),
+        .archival_slices = opt_int(options, "archival_slices", 4),
+        .access_crf = opt_int(options, "access_crf", 23),
+        .access_preset = json_string_value(json_object_get(options, "access_preset")),
+        .access_max_lines = opt_int(options, "access_max_lines", 720),
+        .access_audio_kbps = opt_int(options, "access_audio_kbps", 128),
+        .preview_px = opt_int(options, "preview_px", 1600),
+        .thumbnail_px = opt_int(options, "thumbnail_px", 256),
+        .jpeg_quality = opt_int(options, "jpeg_quality", 3),
+        .threads = opt_int(options, "threads", 0),
+        .progress = on_progress,
+        .progress_arg = &pc,
+    };
+    if (o.access_preset == NULL)
+        o.access_preset = "veryfast";
+    clock_gettime(CLOCK_MONOTONIC, &pc.last);
+    rc = cs_transcode_file(path, json_string_value(json_object_get(req, "media_type")), &o, result);
+    if (rc != 0)
+        snprintf(error, size, "%s", cs_diag()[0] != '\0' ? cs_diag() : cs_strerror(rc));
+}
+
 /* The answer to one request line; NULL only when memory runs out. */
 static json_t *
-answer(const char *line, size_t len)
+answer(const char *line, size_t len, FILE *out)
 {
     json_t *req = json_loadb(line, len, 0, NULL), *result = NULL, *ans;
     json_t *id = json_object_get(req, "id");
@@ -94,6 +190,8 @@ answer(const char *line, size_t len)
         result = json_pack("{s:i}", "pid", (int)getpid());
     else if (strcmp(step, "extract") == 0)
         step_extract(req, &result, error, sizeof error);
+    else if (strcmp(step, "transcode") == 0)
+        step_transcode(req, out, &result, error, sizeof error);
     else
         snprintf(error, sizeof error, "unknown step \"%.200s\"", step);
     if (error[0] != '\0')
@@ -154,7 +252,7 @@ cs_worker_main(const char *home)
         if (too_long)
             ans = json_pack("{s:n, s:b, s:s}", "id", "ok", 0, "error", "the request is too long");
         else
-            ans = answer(line, (size_t)len);
+            ans = answer(line, (size_t)len, out);
         /* 15 digits: all a double holds of a decimal value, without binary noise. */
         text = ans ? json_dumps(ans, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
         json_decref(ans);

@@ -128,6 +128,21 @@ cs_cli_worker_exe(char *buf, size_t size)
 }
 
 int
+cs_cli_derive_dir(cs_cli_t *cli, char *buf, size_t size)
+{
+    char tmp[PATH_MAX];
+    int made, rc;
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s/tmp", cli->home.root) >= sizeof tmp ||
+        (size_t)snprintf(buf, size, "%s/derive", tmp) >= size) {
+        cs_diag_set("the home path %s is too long", cli->home.root);
+        return CS_ENAMETOOLONG;
+    }
+    if ((rc = cs_home_mkdir(tmp, 0750, &made)) != 0)
+        return rc;
+    return cs_home_mkdir(buf, 0750, &made);
+}
+
+int
 cs_cli_worker_opts(cs_cli_t *cli, int count, cs_worker_opts_t *o)
 {
     int rc;

@@ -87,6 +87,10 @@ int cs_cli_worker_exe(char *buf, size_t size);
  * cs_cli_worker_exe as their executable. CS_EIO if its path cannot be found. */
 int cs_cli_worker_opts(cs_cli_t *cli, int count, cs_worker_opts_t *o);
 
+/** Writes <home>/tmp/derive, where workers write copies before they are stored, to buf,
+ * making the folders if needed. */
+int cs_cli_derive_dir(cs_cli_t *cli, char *buf, size_t size);
+
 /** Closes what cs_cli_open opened. */
 void cs_cli_close(cs_cli_t *cli);
 
@@ -106,6 +110,7 @@ void cs_cli_print_json(json_t *v, int compact);
 int cs_cmd_init(int argc, char **argv);
 int cs_cmd_ingest(int argc, char **argv);
 int cs_cmd_show(int argc, char **argv);
+int cs_cmd_retranscode(int argc, char **argv);
 int cs_cmd_cases(int argc, char **argv);
 int cs_cmd_items(int argc, char **argv);
 int cs_cmd_link(int argc, char **argv);

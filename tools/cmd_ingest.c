@@ -11,6 +11,7 @@
 #include <time.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static const char usage_text[] =
@@ -19,7 +20,9 @@ static const char usage_text[] =
     "Stores each file unaltered (SHA-256 is its identity) and links it to case NO; folders\n"
     "are walked, skipping hidden and temporary names. Prints one line per file (with --json\n"
     "one JSON object per line): sha256, size, case, path. Bad files are reported and the\n"
-    "rest go on; the exit status is then 2.\n";
+    "rest go on; the exit status is then 2. Recordings and photos get their archival and\n"
+    "access copies (transcode.profiles) before their line is printed; on a terminal a\n"
+    "progress bar shows each recording's transcode.\n";
 
 /* Lines are printed in groups, after one sync of the catalog's log makes the group's commits
  * durable: what the clerk reads as stored is stored, with one sync per group instead of one
@@ -89,11 +92,18 @@ on_file(const char *path, void *arg)
     }
     if (res.failure[0] != '\0')
         fprintf(stderr, "custody ingest: %s: stored, but %s\n", path, res.failure);
+    if (res.derivatives_failed > 0)
+        fprintf(stderr,
+                "custody ingest: %s: stored, but %d of its %d copies failed; `custody show %.12s` "
+                "says why, `custody retranscode %.12s` tries again\n",
+                path, res.derivatives_failed, res.derivatives, res.sha256, res.sha256);
     char *line = NULL;
     if (run->cli->json) {
-        json_t *o = json_pack("{s:s, s:I, s:s, s:s?, s:s, s:s, s:b}", "sha256", res.sha256, "size",
-                              (json_int_t)res.size, "case", run->case_number, "party", run->party,
-                              "media_type", res.media_type, "path", path, "new", res.item_created);
+        json_t *o =
+            json_pack("{s:s, s:I, s:s, s:s?, s:s, s:s, s:b, s:i, s:i}", "sha256", res.sha256,
+                      "size", (json_int_t)res.size, "case", run->case_number, "party", run->party,
+                      "media_type", res.media_type, "path", path, "new", res.item_created,
+                      "derivatives", res.derivatives, "derivatives_failed", res.derivatives_failed);
         char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         if (text == NULL || asprintf(&line, "%s\n", text) < 0)
             line = NULL;
@@ -114,6 +124,29 @@ on_file(const char *path, void *arg)
     if (run->npending == GROUP_FILES || ms_since(&run->since) >= GROUP_MS)
         return flush_lines(run);
     return 0;
+}
+
+/* A progress bar on a terminal, redrawn in place; the line is cleared when the copy is done. */
+static void
+on_progress(void *arg, const char *name, double percent, double fps)
+{
+    (void)arg;
+    const char *base = strrchr(name, '/');
+    char bar[31];
+    int filled = percent < 0 ? 0 : (int)(percent * 30 / 100);
+    base = base ? base + 1 : name;
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[30] = '\0';
+    if (percent >= 100) {
+        fprintf(stderr, "\r\033[K");
+    } else if (percent < 0) {
+        fprintf(stderr, "\r\033[Ktranscoding %.40s  %.0f fps", base, fps);
+    } else {
+        fprintf(stderr, "\r\033[Ktranscoding %.40s [%s] %3.0f%%  %.0f fps", base, bar, percent,
+                fps);
+    }
+    fflush(stderr);
 }
 
 static void
@@ -153,6 +186,7 @@ cs_cmd_ingest(int argc, char **argv)
     ingest_run_t run = {.cli = &cli};
     uv_loop_t loop;
     cs_worker_opts_t wopts;
+    char derive_dir[PATH_MAX];
     int loop_ready = 0;
     int rc = 0;
     cs_cli_init(&cli, "ingest", usage_text);
@@ -174,7 +208,8 @@ cs_cmd_ingest(int argc, char **argv)
     loop_ready = 1;
     /* One media worker, as the service runs them: what is ingested here is parsed in a
      * separate, limited process too. It starts at the first file worth parsing. */
-    if ((rc = cs_cli_worker_opts(&cli, 1, &wopts)) != 0)
+    if ((rc = cs_cli_worker_opts(&cli, 1, &wopts)) != 0 ||
+        (rc = cs_cli_derive_dir(&cli, derive_dir, sizeof derive_dir)) != 0)
         goto out;
     run.ctx = (cs_ingest_ctx_t){.store = cli.store,
                                 .cat = cli.cat,
@@ -182,7 +217,10 @@ cs_cmd_ingest(int argc, char **argv)
                                 .actor = cli.actor,
                                 .default_tz = cli.cfg.ingest_default_tz,
                                 .loop = &loop,
-                                .worker_opts = &wopts};
+                                .worker_opts = &wopts,
+                                .cfg = &cli.cfg,
+                                .derive_dir = derive_dir,
+                                .progress = isatty(STDERR_FILENO) ? on_progress : NULL};
     cs_walk_ops_t ops = {.file = on_file, .skip = on_skip, .arg = &run};
     for (int i = optind; i < argc && run.fatal == 0; i++)
         cs_walk(argv[i], &ops);

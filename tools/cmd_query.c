@@ -3,6 +3,7 @@
 
 #include "core/casenum.h"
 #include "core/error.h"
+#include "indexer/derivatives.h"
 #include "indexer/jobs.h"
 
 #include <stdio.h>
@@ -12,7 +13,8 @@
 static const char show_usage[] =
     "usage: custody show ITEM [--home DIR] [--set k=v]... [--json]\n"
     "ITEM is a full sha256 or a unique prefix of at least 8 hex digits. Shows the record:\n"
-    "size, media type, cases, every source it arrived from, its links (with history) and its\n"
+    "size, media type, cases, every source it arrived from, its links (with history), its\n"
+    "metadata, its derivatives (profile, sha256, size, status or why it failed) and its\n"
     "provenance events.\n";
 static const char cases_usage[] = "usage: custody cases [--home DIR] [--set k=v]... [--json]\n"
                                   "Lists every case with its parties and item count.\n";
@@ -53,6 +55,17 @@ print_item(json_t *item)
                str(v, "linked_by"), str(v, "reason"), active ? "active" : "superseded ",
                active ? "" : str(v, "superseded_at"));
     }
+    printf("derivatives%s\n",
+           json_array_size(json_object_get(item, "derivatives")) ? "" : " (none)");
+    json_array_foreach(json_object_get(item, "derivatives"), i, v)
+    {
+        if (json_is_string(json_object_get(v, "sha256")))
+            printf("  %-9s %-8s %s  %lld bytes  %s\n", str(v, "profile"), str(v, "status"),
+                   str(v, "sha256"), (long long)json_integer_value(json_object_get(v, "size")),
+                   str(v, "media_type"));
+        else
+            printf("  %-9s %-8s %s\n", str(v, "profile"), str(v, "status"), str(v, "reason"));
+    }
     printf("events\n");
     json_array_foreach(json_object_get(item, "events"), i, v)
     {
@@ -83,6 +96,10 @@ cs_cmd_show(int argc, char **argv)
     if ((rc = cs_catalog_metadata(cli.cat, sha, &meta)) != 0)
         goto out;
     json_object_set_new(item, "metadata", meta);
+    json_t *derivs = NULL;
+    if ((rc = cs_catalog_derivatives(cli.cat, sha, &derivs)) != 0)
+        goto out;
+    json_object_set_new(item, "derivatives", derivs);
     if (cli.json)
         cs_cli_print_json(item, 0);
     else

@@ -3,10 +3,12 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "indexer/derivatives.h"
 #include "indexer/jobs.h"
 #include "ingest/service.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -59,6 +61,25 @@ cs_cmd_serve(int argc, char **argv)
     return CS_EXIT_OK;
 }
 
+/* The transcodes a running service reports in <home>/tmp/status.json; [] when none runs. */
+static json_t *
+running_transcodes(const cs_cli_t *cli)
+{
+    char path[PATH_MAX];
+    json_t *doc = NULL, *list = NULL;
+    if ((size_t)snprintf(path, sizeof path, "%s/tmp/status.json", cli->home.root) < sizeof path)
+        doc = json_load_file(path, 0, NULL);
+    json_t *pid = json_object_get(doc, "pid");
+    /* A file left by a service that was killed describes nothing. */
+    if (json_is_integer(pid) && kill((pid_t)json_integer_value(pid), 0) == 0)
+        list = json_incref(json_object_get(doc, "transcoding"));
+    json_decref(doc);
+    if (json_is_array(list))
+        return list;
+    json_decref(list);
+    return json_array();
+}
+
 int
 cs_cmd_status(int argc, char **argv)
 {
@@ -69,8 +90,12 @@ cs_cmd_status(int argc, char **argv)
     cs_cli_init(&cli, "status", status_usage);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, NULL, NULL)) != 0)
         return rc;
-    if ((rc = cs_cli_open(&cli)) != 0 || (rc = cs_jobs_status(cli.cat, &st)) != 0)
+    json_t *failures = NULL;
+    if ((rc = cs_cli_open(&cli)) != 0 || (rc = cs_jobs_status(cli.cat, &st)) != 0 ||
+        (rc = cs_catalog_derivative_failures(cli.cat, 10, &failures)) != 0)
         goto out;
+    json_object_set_new(st, "derivatives_failed", failures);
+    json_object_set_new(st, "transcoding", running_transcodes(&cli));
     if (cli.json) {
         cs_cli_print_json(st, 0);
         goto out;
@@ -96,6 +121,17 @@ cs_cmd_status(int argc, char **argv)
     size_t i;
     json_array_foreach(json_object_get(st, "recent_rejections"), i, v)
         printf("rejected  %s\n", json_string_value(json_object_get(v, "reason")));
+    json_array_foreach(json_object_get(st, "transcoding"), i, v)
+        printf("transcoding %s  %.0f%%  %.0f fps\n", json_string_value(json_object_get(v, "path")),
+               json_number_value(json_object_get(v, "percent")),
+               json_number_value(json_object_get(v, "fps")));
+    failures = json_object_get(st, "derivatives_failed");
+    printf("copies failed  %lld items\n",
+           (long long)json_integer_value(json_object_get(failures, "count")));
+    json_array_foreach(json_object_get(failures, "recent"), i, v)
+        printf("  %.12s %-9s %s\n", json_string_value(json_object_get(v, "sha256")),
+               json_string_value(json_object_get(v, "profile")),
+               json_string_value(json_object_get(v, "reason")));
 out:
     json_decref(st);
     if (rc != 0)

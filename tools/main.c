@@ -19,6 +19,7 @@ static const cmd_t commands[] = {
     {"link", cs_cmd_link, "link an item to a case (relink with a reason)"},
     {"search", cs_cmd_search, "find items by case, party, time, place, device or text"},
     {"probe", cs_cmd_probe, "print the metadata record of files without storing them"},
+    {"retranscode", cs_cmd_retranscode, "make an item's archival and access copies again"},
     {"verify", cs_cmd_verify, "re-hash stored originals and report any mismatch"},
     {"config", cs_cmd_config, "print the effective configuration"},
     {"serve", cs_cmd_serve, "run the service: watch upload folders, store, link, extract"},
@@ -31,7 +32,7 @@ usage(FILE *f)
     fprintf(f, "usage: custody COMMAND [--home DIR] [--set section.key=value]... [--json] ...\n\n"
                "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nThe home is --home, else $CUSTODY_HOME, else ./var.\n"
                "Exit status: 0 success, 1 a check failed, 2 bad usage or input,\n"
                "3 could not complete (disk full, catalog locked or damaged, I/O error).\n"

@@ -14,6 +14,9 @@ START_TEST(defaults_fill_every_key)
     ck_assert_int_eq(c.catalog_busy_timeout_ms, 10000);
     ck_assert_int_eq(c.store_buffer_kb, 1024);
     ck_assert_ptr_nonnull(strstr(c.case_pattern, "号"));
+    ck_assert_str_eq(c.transcode_profiles, "archival,access,preview,thumbnail");
+    ck_assert_str_eq(cs_config_presets[c.transcode_access_preset], "veryfast");
+    ck_assert_int_eq(c.transcode_access_max_lines, 720);
 }
 END_TEST
 
@@ -36,6 +39,15 @@ static const struct {
     {"case.nope=1", CS_ECONFIG, "unknown key \"case.nope\""},
     {"=1", CS_ECONFIG, "section.key=value"},
     {"store.buffer_kb", CS_ECONFIG, "section.key=value"},
+    {"transcode.profiles=", 0, NULL},
+    {"transcode.profiles=access", 0, NULL},
+    {"transcode.profiles=thumbnail,archival", 0, NULL},
+    {"transcode.profiles=access,access", CS_ECONFIG, "each once"},
+    {"transcode.profiles=access,", CS_ECONFIG, "archival,access,preview,thumbnail"},
+    {"transcode.profiles=proxy", CS_ECONFIG, "transcode.profiles"},
+    {"transcode.access_preset=veryslow", 0, NULL},
+    {"transcode.access_preset=placebo", CS_ECONFIG, "ultrafast|superfast"},
+    {"transcode.archival_slices=3", CS_ECONFIG, "4..24"},
 };
 
 START_TEST(overrides_are_checked_against_the_table)

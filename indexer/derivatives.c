@@ -1,0 +1,267 @@
+/* indexer/derivatives.c: derivatives rows (schema v4) and their "derived" events. */
+#include "indexer/derivatives.h"
+
+#include "core/error.h"
+#include "indexer/catalog_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+valid(const cs_derivative_t *d)
+{
+    int verified = d->status != NULL && strcmp(d->status, "verified") == 0;
+    int failed = d->status != NULL && strcmp(d->status, "failed") == 0;
+    return d->profile != NULL && d->profile[0] != '\0' && (verified || failed) &&
+           (!verified || (d->sha256 != NULL && d->size >= 0)) &&
+           (!failed || (d->reason != NULL && d->reason[0] != '\0')) &&
+           (d->detail == NULL || json_is_object(d->detail));
+}
+
+/* One derivative: supersede the current one of the profile, insert, add the event. */
+static int
+add_one(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_derivative_t *d, const char *actor,
+        const char *now, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    char sha[65] = "";
+    char *detail = NULL;
+    json_t *ev = NULL;
+    int err;
+
+    if (d->sha256 != NULL && (err = cs_cat_sha256_norm(d->sha256, sha)) != 0)
+        return err;
+    detail = d->detail != NULL ? json_dumps(d->detail, JSON_COMPACT) : strdup("{}");
+    if (detail == NULL) {
+        err = cs_cat_no_memory(cat, what);
+        goto out;
+    }
+    err = cs_cat_prepare(cat,
+                         "UPDATE derivatives SET superseded_at = ?3 WHERE item_id = ?1 AND"
+                         " profile = ?2 AND superseded_at IS NULL",
+                         &st, what);
+    if (err != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, item_id);
+    sqlite3_bind_text(st, 2, d->profile, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+    if ((err = cs_cat_step_done(cat, st, what)) != 0)
+        goto out;
+    sqlite3_finalize(st);
+    st = NULL;
+    err = cs_cat_prepare(cat,
+                         "INSERT INTO derivatives (item_id, profile, status, sha256, size,"
+                         " media_type, reason, detail, made_by, made_at)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                         &st, what);
+    if (err != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, item_id);
+    sqlite3_bind_text(st, 2, d->profile, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, d->status, -1, SQLITE_STATIC);
+    if (sha[0] != '\0')
+        sqlite3_bind_text(st, 4, sha, -1, SQLITE_STATIC);
+    if (d->size >= 0 && sha[0] != '\0')
+        sqlite3_bind_int64(st, 5, d->size);
+    if (d->media_type != NULL)
+        sqlite3_bind_text(st, 6, d->media_type, -1, SQLITE_STATIC);
+    if (d->reason != NULL)
+        sqlite3_bind_text(st, 7, d->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, detail, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, now, -1, SQLITE_STATIC);
+    if ((err = cs_cat_step_done(cat, st, what)) != 0)
+        goto out;
+    ev = json_pack("{s:s, s:s, s:s?, s:s?}", "profile", d->profile, "status", d->status, "sha256",
+                   sha[0] ? sha : NULL, "reason", d->reason);
+    if (ev == NULL) {
+        err = cs_cat_no_memory(cat, what);
+        goto out;
+    }
+    err = cs_cat_insert_event(cat, item_id, 0, "derived", actor, now, ev, what);
+out:
+    sqlite3_finalize(st);
+    json_decref(ev);
+    free(detail);
+    return err;
+}
+
+int
+cs_catalog_add_derivatives(cs_catalog_t *cat, const char *sha256, const cs_derivative_t *d,
+                           size_t n, const char *actor)
+{
+    sqlite3_int64 item_id = 0;
+    char sha[65], now[CS_TIME_MAX], what[128];
+    int err;
+
+    if ((err = cs_cat_sha256_norm(sha256, sha)) != 0)
+        return err;
+    for (size_t i = 0; i < n; i++) {
+        if (!valid(&d[i])) {
+            cs_diag_set("item %s: derivative %s: a verified one needs its object, a failed one "
+                        "its reason",
+                        sha, d[i].profile ? d[i].profile : "(no profile)");
+            return CS_EINVAL;
+        }
+    }
+    if (actor == NULL || actor[0] == '\0') {
+        cs_diag_set("item %s: derivatives need an actor", sha);
+        return CS_EINVAL;
+    }
+    snprintf(what, sizeof what, "cannot record the derivatives of item %s", sha);
+    cs_clock_now(now);
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        return err;
+    err = cs_cat_item_id(cat, sha, &item_id, what);
+    for (size_t i = 0; err == 0 && i < n; i++)
+        err = add_one(cat, item_id, &d[i], actor, now, what);
+    if (err != 0) {
+        cs_cat_rollback(cat);
+        return err;
+    }
+    return cs_cat_commit(cat, what);
+}
+
+/* The row under st (columns as selected below) as one JSON object. */
+static json_t *
+row_json(sqlite3_stmt *st)
+{
+    json_t *o = json_loads((const char *)sqlite3_column_text(st, 8), 0, NULL);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        o = json_object();
+    }
+    if (o == NULL)
+        return NULL;
+    json_object_set_new(o, "profile", cs_cat_jstr((const char *)sqlite3_column_text(st, 0)));
+    json_object_set_new(o, "status", cs_cat_jstr((const char *)sqlite3_column_text(st, 1)));
+    json_object_set_new(o, "sha256", cs_cat_jstr((const char *)sqlite3_column_text(st, 2)));
+    json_object_set_new(o, "size",
+                        sqlite3_column_type(st, 3) == SQLITE_NULL
+                            ? json_null()
+                            : json_integer(sqlite3_column_int64(st, 3)));
+    json_object_set_new(o, "media_type", cs_cat_jstr((const char *)sqlite3_column_text(st, 4)));
+    if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+        json_object_set_new(o, "reason", cs_cat_jstr((const char *)sqlite3_column_text(st, 5)));
+    json_object_set_new(o, "made_by", cs_cat_jstr((const char *)sqlite3_column_text(st, 6)));
+    json_object_set_new(o, "made_at", cs_cat_jstr((const char *)sqlite3_column_text(st, 7)));
+    return o;
+}
+
+int
+cs_catalog_derivatives(cs_catalog_t *cat, const char *sha256, json_t **out)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 item_id = 0;
+    const char *what = "cannot read derivatives";
+    char sha[65];
+    json_t *arr = NULL;
+    int err, rc;
+
+    *out = NULL;
+    if ((err = cs_cat_sha256_norm(sha256, sha)) != 0 ||
+        (err = cs_cat_item_id(cat, sha, &item_id, what)) != 0)
+        return err;
+    err = cs_cat_prepare(cat,
+                         "SELECT profile, status, sha256, size, media_type, reason, made_by,"
+                         " made_at, detail FROM derivatives WHERE item_id = ?1 AND"
+                         " superseded_at IS NULL ORDER BY profile",
+                         &st, what);
+    if (err != 0)
+        return err;
+    sqlite3_bind_int64(st, 1, item_id);
+    if ((arr = json_array()) == NULL) {
+        err = cs_cat_no_memory(cat, what);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (json_array_append_new(arr, row_json(st)) != 0) {
+            err = cs_cat_no_memory(cat, what);
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        err = cs_cat_err(cat, rc, what);
+        goto out;
+    }
+    *out = arr;
+    arr = NULL;
+out:
+    sqlite3_finalize(st);
+    json_decref(arr);
+    return err;
+}
+
+int
+cs_catalog_derivative_failures(cs_catalog_t *cat, int limit, json_t **out)
+{
+    sqlite3_stmt *st = NULL;
+    const char *what = "cannot read failed derivatives";
+    json_t *o = NULL, *recent = NULL;
+    int err, rc;
+
+    *out = NULL;
+    if ((o = json_object()) == NULL || (recent = json_array()) == NULL) {
+        err = cs_cat_no_memory(cat, what);
+        goto out;
+    }
+    err = cs_cat_prepare(cat,
+                         "SELECT count(DISTINCT item_id) FROM derivatives"
+                         " WHERE status = 'failed' AND superseded_at IS NULL",
+                         &st, what);
+    if (err != 0)
+        goto out;
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        err = cs_cat_err(cat, rc, what);
+        goto out;
+    }
+    json_object_set_new(o, "count", json_integer(sqlite3_column_int64(st, 0)));
+    sqlite3_finalize(st);
+    st = NULL;
+    err = cs_cat_prepare(cat,
+                         "SELECT i.sha256, d.profile, d.reason, d.made_at FROM derivatives d"
+                         " JOIN items i ON i.id = d.item_id WHERE d.status = 'failed' AND"
+                         " d.superseded_at IS NULL ORDER BY d.id DESC LIMIT ?1",
+                         &st, what);
+    if (err != 0)
+        goto out;
+    sqlite3_bind_int(st, 1, limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *r = json_pack("{s:o, s:o, s:o, s:o}", "sha256",
+                              cs_cat_jstr((const char *)sqlite3_column_text(st, 0)), "profile",
+                              cs_cat_jstr((const char *)sqlite3_column_text(st, 1)), "reason",
+                              cs_cat_jstr((const char *)sqlite3_column_text(st, 2)), "made_at",
+                              cs_cat_jstr((const char *)sqlite3_column_text(st, 3)));
+        if (json_array_append_new(recent, r) != 0) {
+            err = cs_cat_no_memory(cat, what);
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        err = cs_cat_err(cat, rc, what);
+        goto out;
+    }
+    json_object_set(o, "recent", recent);
+    *out = o;
+    o = NULL;
+out:
+    sqlite3_finalize(st);
+    json_decref(recent);
+    json_decref(o);
+    return err;
+}
+
+int
+cs_catalog_is_derivative(cs_catalog_t *cat, const char *sha256)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (cs_cat_prepare(cat, "SELECT 1 FROM derivatives WHERE sha256 = ?1 LIMIT 1", &st,
+                       "cannot look up a derivative") != 0)
+        return 0;
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}

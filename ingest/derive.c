@@ -1,0 +1,234 @@
+/* ingest/derive.c: which derivatives an item gets, and storing and recording them. */
+#include "ingest/derive.h"
+
+#include "core/error.h"
+#include "indexer/derivatives.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PROFILES_MAX 4
+
+static const char *const video_profiles[] = {"archival", "access", NULL};
+static const char *const photo_profiles[] = {"preview", "thumbnail", NULL};
+
+const char *
+cs_derive_kind(const char *media_type, json_t *record)
+{
+    json_t *streams = json_object_get(json_object_get(record, "media"), "streams"), *s;
+    int audio = 0;
+    size_t i;
+    if (media_type != NULL && strncmp(media_type, "image/", 6) == 0)
+        return "photo";
+    json_array_foreach(streams, i, s)
+    {
+        const char *type = json_string_value(json_object_get(s, "type"));
+        if (type != NULL && strcmp(type, "video") == 0 &&
+            !json_is_true(json_object_get(s, "attached_pic")))
+            return "video";
+        if (type != NULL && strcmp(type, "audio") == 0)
+            audio = 1;
+    }
+    return audio ? "audio" : NULL;
+}
+
+/* 1 if `name` is in the comma-separated list. */
+static int
+listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, name, n) == 0)
+            return 1;
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
+json_t *
+cs_derive_request(const cs_config_t *cfg, const char *out_dir, const char *obj_path,
+                  const char *sha256, const char *media_type, json_t *record, const char *only,
+                  int *recording)
+{
+    const char *kind = cs_derive_kind(media_type, record);
+    const char *const *all;
+    json_t *profiles, *req;
+    if (recording != NULL)
+        *recording = 0;
+    if (kind == NULL)
+        return NULL;
+    all = strcmp(kind, "photo") == 0 ? photo_profiles : video_profiles;
+    if ((profiles = json_array()) == NULL)
+        return NULL;
+    for (int i = 0; all[i] != NULL; i++)
+        if (listed(cfg->transcode_profiles, all[i]) && (only == NULL || strcmp(only, all[i]) == 0))
+            json_array_append_new(profiles, json_string(all[i]));
+    if (json_array_size(profiles) == 0) {
+        json_decref(profiles);
+        return NULL;
+    }
+    req = json_pack(
+        "{s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:{s:i, s:i, s:s, s:i, s:i, s:i, s:i, s:i, s:i}}",
+        "path", obj_path, "sha256", sha256, "media_type", media_type, "kind", kind, "out_dir",
+        out_dir, "stem", sha256, "profiles", profiles, "options", "threads", cfg->transcode_threads,
+        "archival_slices", cfg->transcode_archival_slices, "access_preset",
+        cs_config_presets[cfg->transcode_access_preset], "access_crf", cfg->transcode_access_crf,
+        "access_max_lines", cfg->transcode_access_max_lines, "access_audio_kbps",
+        cfg->transcode_access_audio_kbps, "preview_px", cfg->transcode_preview_px, "thumbnail_px",
+        cfg->transcode_thumbnail_px, "jpeg_quality", cfg->transcode_jpeg_quality);
+    if (req != NULL && recording != NULL)
+        *recording = strcmp(kind, "photo") != 0;
+    return req;
+}
+
+/* Marks an output failed with `reason`. */
+static void
+fail_output(json_t *o, const char *reason)
+{
+    json_object_set_new(o, "status", json_string("failed"));
+    json_object_set_new(o, "reason", json_string(reason));
+}
+
+/* Hashes the output file at `path` and links it into the store. */
+static int
+store_one(cs_store_t *store, const char *path, json_t *o)
+{
+    cs_put_result_t res;
+    char reason[600];
+    int fd, created = 0, rc;
+    memset(&res, 0, sizeof res);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+        snprintf(reason, sizeof reason, "the copy the worker wrote cannot be opened: %s",
+                 strerror(errno));
+        fail_output(o, reason);
+        return 0;
+    }
+    rc = cs_store_hash_fd(store, fd, path, &res);
+    if (rc == 0)
+        rc = cs_store_adopt_fd(store, fd, res.sha256, &created);
+    if (rc == CS_EXDEV) /* the home's tmp on another file system: copy instead */
+        rc = cs_store_put_file(store, path, &res);
+    close(fd);
+    if (rc == CS_ENOSPC || rc == CS_EIO || rc == CS_ENOMEM)
+        return rc;
+    if (rc != 0) {
+        snprintf(reason, sizeof reason, "the copy could not be stored: %s",
+                 *cs_diag() ? cs_diag() : cs_strerror(rc));
+        fail_output(o, reason);
+        return 0;
+    }
+    json_object_set_new(o, "sha256", json_string(res.sha256));
+    json_object_set_new(o, "size", json_integer((json_int_t)res.size));
+    return 0;
+}
+
+int
+cs_derive_store(cs_store_t *store, json_t *result)
+{
+    json_t *outputs = json_object_get(result, "outputs"), *o;
+    size_t i;
+    int err = 0;
+    json_array_foreach(outputs, i, o)
+    {
+        const char *path = json_string_value(json_object_get(o, "path"));
+        const char *status = json_string_value(json_object_get(o, "status"));
+        if (err == 0 && path != NULL && status != NULL && strcmp(status, "verified") == 0)
+            err = store_one(store, path, o);
+        if (path != NULL)
+            unlink(path);
+        json_object_del(o, "path"); /* gone now; the record keeps the object's hash */
+    }
+    return err;
+}
+
+/* The output of `result` for `profile`, or NULL. */
+static json_t *
+output_of(json_t *result, const char *profile)
+{
+    json_t *outputs = json_object_get(result, "outputs"), *o;
+    size_t i;
+    json_array_foreach(outputs, i, o)
+    {
+        const char *p = json_string_value(json_object_get(o, "profile"));
+        if (p != NULL && strcmp(p, profile) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+int
+cs_derive_commit(cs_catalog_t *cat, const char *sha256, json_t *request, json_t *result,
+                 const char *failure, const char *actor, int *failed)
+{
+    json_t *profiles = json_object_get(request, "profiles"), *p;
+    json_t *details[PROFILES_MAX] = {NULL};
+    cs_derivative_t d[PROFILES_MAX];
+    char none[PROFILES_MAX][160];
+    size_t i, n = 0;
+    int nfailed = 0, err;
+
+    json_array_foreach(profiles, i, p)
+    {
+        const char *profile = json_string_value(p);
+        json_t *o = output_of(result, profile);
+        const char *status = json_string_value(json_object_get(o, "status"));
+        const char *obj = json_string_value(json_object_get(o, "sha256"));
+        if (profile == NULL || n == PROFILES_MAX)
+            continue;
+        memset(&d[n], 0, sizeof d[n]);
+        d[n].profile = profile;
+        d[n].size = -1;
+        if (o != NULL && status != NULL && strcmp(status, "verified") == 0 && obj != NULL) {
+            d[n].status = "verified";
+            d[n].sha256 = obj;
+            d[n].size = (int64_t)json_integer_value(json_object_get(o, "size"));
+        } else {
+            d[n].status = "failed";
+            d[n].reason = json_string_value(json_object_get(o, "reason"));
+            if (d[n].reason == NULL || d[n].reason[0] == '\0') {
+                snprintf(none[n], sizeof none[n], "%s", failure ? failure : "no copy was made");
+                d[n].reason = none[n];
+            }
+            nfailed++;
+        }
+        d[n].media_type = json_string_value(json_object_get(o, "media_type"));
+        if (o != NULL && (details[n] = json_deep_copy(o)) != NULL) {
+            /* The row's own columns are not repeated in its detail. */
+            static const char *const own[] = {"profile",    "status", "sha256", "size",
+                                              "media_type", "reason", "path"};
+            for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
+                json_object_del(details[n], own[k]);
+        }
+        d[n].detail = details[n];
+        n++;
+    }
+    err = n > 0 ? cs_catalog_add_derivatives(cat, sha256, d, n, actor) : 0;
+    for (i = 0; i < n; i++)
+        json_decref(details[i]);
+    if (failed != NULL)
+        *failed = nfailed;
+    return err;
+}
+
+int
+cs_derive_clean(const char *out_dir)
+{
+    DIR *d = opendir(out_dir);
+    struct dirent *e;
+    int removed = 0;
+    if (d == NULL)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
+}

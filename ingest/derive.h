@@ -1,0 +1,46 @@
+/* ingest/derive.h: derivatives of one stored original, from the service's side: which
+ * profiles it gets (from its metadata record and transcode.profiles), the "transcode" request
+ * a `custody-worker` runs (ingest/transcode.h), then storing what the worker wrote and
+ * recording every profile asked for, verified or failed with its reason. Shared by the
+ * service, `custody ingest` and `custody retranscode`. */
+#ifndef CS_INGEST_DERIVE_H
+#define CS_INGEST_DERIVE_H
+
+#include "core/config.h"
+#include "indexer/catalog.h"
+#include "storage/store.h"
+
+#include <jansson.h>
+
+/** "video", "audio" or "photo" for an item of `media_type` (sniffed) whose metadata record is
+ * `record` (borrowed; may be NULL); NULL when it gets no derivatives. */
+const char *cs_derive_kind(const char *media_type, json_t *record);
+
+/** The request fields for the worker's "transcode" step for the object at `obj_path`
+ * (`sha256`, `media_type`, record as above), writing into `out_dir`: a new object, or NULL
+ * when nothing is to be made (no kind, or no wanted profile; `only` (may be NULL) limits it
+ * to one profile). *recording (may be NULL) is set to 1 for video and audio (long steps, for
+ * the transcode workers), 0 for photos. */
+json_t *cs_derive_request(const cs_config_t *cfg, const char *out_dir, const char *obj_path,
+                          const char *sha256, const char *media_type, json_t *record,
+                          const char *only, int *recording);
+
+/** Stores every verified output file of a worker's `result` (borrowed; may be NULL) as an
+ * object (hashed, then linked in: out_dir is on the store's file system), adding "sha256" and
+ * "size" to its record, and removes every output file. An output that cannot be stored
+ * becomes failed with the reason. Returns 0, or CS_ENOSPC / CS_EIO when the store cannot take
+ * anything (nothing is recorded then; the files are removed). Blocking: not on the loop. */
+int cs_derive_store(cs_store_t *store, json_t *result);
+
+/** Records every profile of `request` for item `sha256` in one transaction: the stored
+ * outputs of `result` as verified or failed, and each profile with no output as failed with
+ * `failure` (the worker failed as a whole) or "no copy was made". *failed (may be NULL) is
+ * set to the number of failed profiles. */
+int cs_derive_commit(cs_catalog_t *cat, const char *sha256, json_t *request, json_t *result,
+                     const char *failure, const char *actor, int *failed);
+
+/** Removes leftovers of interrupted transcodes from out_dir (each a partial output that no
+ * catalog row names). Returns the number removed. */
+int cs_derive_clean(const char *out_dir);
+
+#endif

@@ -1,0 +1,169 @@
+/* tools/cmd_retranscode.c: `custody retranscode ITEM [--profile P]`: makes an item's copies
+ * again in a media worker, stores them and records them; the earlier copies stay in the
+ * history, superseded. */
+#include "tools/cli.h"
+
+#include "core/error.h"
+#include "indexer/derivatives.h"
+#include "indexer/jobs.h"
+#include "ingest/derive.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: custody retranscode ITEM [--profile archival|access|preview|thumbnail]\n"
+    "                           [--home DIR] [--set k=v]... [--json]\n"
+    "Makes the item's derivatives again (those of transcode.profiles, or only --profile),\n"
+    "verifies, stores and records them; the earlier ones stay in the history, superseded.\n"
+    "Prints the item's derivatives. Exit 1 if one failed (the reason is printed).\n";
+
+typedef struct retranscode_args {
+    const char *profile;
+} retranscode_args_t;
+
+static int
+on_option(int c, const char *arg, void *ctx)
+{
+    retranscode_args_t *a = ctx;
+    if (c == 'p')
+        a->profile = arg;
+    return 0;
+}
+
+/* The answer first: cs_worker_answer_cb fills it through the same pointer. */
+typedef struct call {
+    cs_worker_answer_t answer;
+    int tty;
+} call_t;
+
+static void
+on_progress(void *arg, json_t *progress)
+{
+    call_t *c = arg;
+    double percent = json_number_value(json_object_get(progress, "percent"));
+    if (!c->tty)
+        return;
+    if (percent >= 100)
+        fprintf(stderr, "\r\033[K");
+    else
+        fprintf(stderr, "\r\033[Ktranscoding %3.0f%%  %.0f fps", percent < 0 ? 0 : percent,
+                json_number_value(json_object_get(progress, "fps")));
+    fflush(stderr);
+}
+
+/* Runs the request in one worker and waits for its answer. */
+static int
+run_worker(cs_cli_t *cli, json_t *req, call_t *c)
+{
+    cs_worker_opts_t wopts;
+    cs_workers_t *workers = NULL;
+    uv_loop_t loop;
+    int rc;
+    if ((rc = cs_cli_worker_opts(cli, 1, &wopts)) != 0)
+        return rc;
+    wopts.timeout_ms = cli->cfg.transcode_timeout_ms;
+    wopts.rlimit_cpu_s = 0; /* a long recording; the silence timeout stands */
+    uv_loop_init(&loop);
+    if ((rc = cs_workers_start(&workers, &loop, &wopts)) == 0) {
+        if (cs_workers_submit_progress(workers, "transcode", req, cs_worker_answer_cb, on_progress,
+                                       c) != 0)
+            cs_worker_answer_cb(c, CS_EWORKER, NULL, "could not hand the file to a worker");
+        while (!c->answer.done)
+            uv_run(&loop, UV_RUN_ONCE);
+        cs_workers_stop(workers, NULL, NULL);
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    return rc;
+}
+
+static void
+print_derivatives(const cs_cli_t *cli, json_t *derivs)
+{
+    json_t *v;
+    size_t i;
+    if (cli->json) {
+        cs_cli_print_json(derivs, 0);
+        return;
+    }
+    json_array_foreach(derivs, i, v)
+    {
+        const char *sha = json_string_value(json_object_get(v, "sha256"));
+        printf("%-9s %-8s %s\n", json_string_value(json_object_get(v, "profile")),
+               json_string_value(json_object_get(v, "status")),
+               sha ? sha : json_string_value(json_object_get(v, "reason")));
+    }
+}
+
+int
+cs_cmd_retranscode(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CS_CLI_COMMON_OPTIONS, {"profile", required_argument, NULL, 'p'}, {0, 0, 0, 0}};
+    static const char *const profiles[] = {"archival", "access", "preview", "thumbnail"};
+    cs_cli_t cli;
+    retranscode_args_t args = {0};
+    call_t call = {.tty = isatty(STDERR_FILENO)};
+    json_t *item = NULL, *meta = NULL, *req = NULL, *derivs = NULL;
+    char sha[65], obj[PATH_MAX], dir[PATH_MAX], reason[600] = "";
+    int rc, failed = 0, known = 0;
+
+    cs_cli_init(&cli, "retranscode", usage_text);
+    if ((rc = cs_cli_parse(&cli, argc, argv, longopts, on_option, &args)) != 0)
+        return rc;
+    if (argc - optind != 1)
+        return cs_cli_usage_error(&cli, "name exactly one ITEM");
+    for (size_t i = 0; args.profile != NULL && i < sizeof profiles / sizeof profiles[0]; i++)
+        known |= strcmp(args.profile, profiles[i]) == 0;
+    if (args.profile != NULL && !known)
+        return cs_cli_usage_error(&cli,
+                                  "--profile \"%s\" is not one of archival, access, "
+                                  "preview, thumbnail",
+                                  args.profile);
+    if ((rc = cs_cli_open(&cli)) != 0 ||
+        (rc = cs_catalog_resolve(cli.cat, argv[optind], sha)) != 0 ||
+        (rc = cs_catalog_item(cli.cat, sha, &item)) != 0 ||
+        (rc = cs_catalog_metadata(cli.cat, sha, &meta)) != 0 ||
+        (rc = cs_store_path(cli.store, sha, obj, sizeof obj)) != 0 ||
+        (rc = cs_cli_derive_dir(&cli, dir, sizeof dir)) != 0)
+        goto out;
+    /* A profile asked for by name is made even if the configuration leaves it out. */
+    cs_config_t cfg = cli.cfg;
+    if (args.profile != NULL)
+        snprintf(cfg.transcode_profiles, sizeof cfg.transcode_profiles, "%s", args.profile);
+    const char *media_type = json_string_value(json_object_get(item, "media_type"));
+    req = cs_derive_request(&cfg, dir, obj, sha, media_type, meta, NULL, NULL);
+    if (req == NULL) {
+        const char *kind = cs_derive_kind(media_type, meta);
+        cs_diag_set("item %.12s (%s) has no %s copy to make: %s", sha, media_type,
+                    args.profile ? args.profile : "",
+                    kind == NULL ? "it is not a photo, audio or video recording that Custody reads"
+                                 : "transcode.profiles names none of its kind's profiles");
+        rc = CS_EINVAL;
+        goto out;
+    }
+    if ((rc = run_worker(&cli, req, &call)) != 0)
+        goto out;
+    if (call.answer.rc != 0)
+        snprintf(reason, sizeof reason, "transcoding failed: %.500s", call.answer.reason);
+    if ((rc = cs_derive_store(cli.store, call.answer.result)) != 0 ||
+        (rc = cs_derive_commit(cli.cat, sha, req, call.answer.result, reason[0] ? reason : NULL,
+                               cli.actor, &failed)) != 0 ||
+        (rc = cs_catalog_derivatives(cli.cat, sha, &derivs)) != 0)
+        goto out;
+    print_derivatives(&cli, derivs);
+out:
+    json_decref(call.answer.result);
+    json_decref(item);
+    json_decref(meta);
+    json_decref(req);
+    json_decref(derivs);
+    if (rc != 0)
+        rc = cs_cli_fail(&cli, rc);
+    else if (failed > 0)
+        rc = CS_EXIT_CHECK;
+    cs_cli_close(&cli);
+    return rc;
+}
