@@ -28,7 +28,7 @@ typedef struct conf_key {
 static const char *const after_choices[] = {"consume", "archive", NULL};
 static const char *const profile_choices[] = {"archival", "access", "preview", "thumbnail", NULL};
 
-const char *const cs_config_presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
+const char *const cs_config_presets[] = {"ultrafast", "superfast", "veryfast", "faster",   "fast",
                                          "medium",    "slow",      "slower",   "veryslow", NULL};
 
 #define OFF(field) offsetof(cs_config_t, field)
@@ -91,8 +91,8 @@ static const conf_key_t conf_table[] = {
     {"transcode.threads", CONF_INT, OFF(transcode_threads), 0, 64, "0",
      "Codec threads of one transcode; 0: one per core.", NULL, NULL},
     {"transcode.archival_slices", CONF_INT, OFF(transcode_archival_slices), 4, 24, "4",
-     "Slices per frame of the FFV1 archival copy (4, 6, 9, 12, 16 or 24), each with a CRC.",
-     NULL, NULL},
+     "Slices per frame of the FFV1 archival copy (4, 6, 9, 12, 16 or 24), each with a CRC.", NULL,
+     NULL},
     {"transcode.access_crf", CONF_INT, OFF(transcode_access_crf), 0, 51, "23",
      "Constant rate factor of the H.264 access copy (lower: better and larger).", NULL, NULL},
     {"transcode.access_preset", CONF_ENUM, OFF(transcode_access_preset), 0, 0, "veryfast",
