@@ -31,6 +31,9 @@ static const char *const profile_choices[] = {"archival", "access", "preview", "
 const char *const cs_config_presets[] = {"ultrafast", "superfast", "veryfast", "faster",   "fast",
                                          "medium",    "slow",      "slower",   "veryslow", NULL};
 
+const char *const cs_config_levels[] = {"public",       "internal", "privacy", "commercial_secret",
+                                        "state_secret", NULL};
+
 #define OFF(field) offsetof(cs_config_t, field)
 
 static const conf_key_t conf_table[] = {
@@ -107,6 +110,18 @@ static const conf_key_t conf_table[] = {
      "Longest side of a photo's thumbnail, in pixels.", NULL, NULL},
     {"transcode.jpeg_quality", CONF_INT, OFF(transcode_jpeg_quality), 2, 31, "3",
      "JPEG quantiser of previews and thumbnails: 2 (best) to 31.", NULL, NULL},
+    {"access.default_classification", CONF_ENUM, OFF(access_default_level), 0, 0, "internal",
+     "Classification of an item that no sidecar or `custody classify` has set; a grant must\n"
+     "# clear it for a reviewer to read the item.",
+     cs_config_levels, NULL},
+    {"access.serve_state_secret", CONF_INT, OFF(access_serve_state_secret), 0, 1, "0",
+     "1: state_secret items may be served over the network and exported (to a grant that\n"
+     "# clears them); 0: never, whatever the grant.",
+     NULL, NULL},
+    {"ledger.checkpoint_ms", CONF_INT, OFF(ledger_checkpoint_ms), 100, 3600000, "5000",
+     "How often the service signs a checkpoint of the ledger when it has grown, in\n"
+     "# milliseconds (a CLI command that appended signs one before it exits).",
+     NULL, NULL},
 };
 
 #define CONF_COUNT (sizeof conf_table / sizeof conf_table[0])

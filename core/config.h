@@ -39,7 +39,13 @@ typedef struct cs_config {
     int transcode_preview_px;                   /* transcode.preview_px */
     int transcode_thumbnail_px;                 /* transcode.thumbnail_px */
     int transcode_jpeg_quality;                 /* transcode.jpeg_quality */
+    int access_default_level;                   /* access.default_classification: index */
+    int access_serve_state_secret;              /* access.serve_state_secret: 0 or 1 */
+    int ledger_checkpoint_ms;                   /* ledger.checkpoint_ms */
 } cs_config_t;
+
+/* The classification levels, lowest first, NULL-terminated (access.default_classification). */
+extern const char *const cs_config_levels[];
 
 /* The libx264 presets transcode.access_preset may name, NULL-terminated. */
 extern const char *const cs_config_presets[];

@@ -87,7 +87,11 @@ int cs_cat_upsert_case(cs_catalog_t *cat, const char *number, const char *now, s
 int cs_cat_upsert_party(cs_catalog_t *cat, sqlite3_int64 case_id, const char *name, const char *now,
                         sqlite3_int64 *id, const char *what);
 
-/** Appends an event about an item and/or case; `detail` (NULL: {}) is borrowed. */
+/** Appends a ledger entry inside the caller's transaction (indexer/ledger.h). */
+int cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq, const char *what);
+
+/** Appends an event about an item and/or case, and its ledger entry; `detail` (NULL: {}) is
+ * borrowed. */
 int cs_cat_insert_event(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_id,
                         const char *kind, const char *actor, const char *at, json_t *detail,
                         const char *what);

@@ -137,6 +137,39 @@ cs_cat_upsert_party(cs_catalog_t *cat, sqlite3_int64 case_id, const char *name, 
 }
 
 /* Appends an event; `detail` (NULL: {}) is borrowed. */
+/* The custody event just recorded, as a ledger entry in the same transaction. */
+static int
+ledger_event(cs_catalog_t *cat, sqlite3_int64 event_id, sqlite3_int64 item_id,
+             sqlite3_int64 case_id, const char *kind, const char *actor, const char *at,
+             json_t *detail, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *e = NULL;
+    int err, rc;
+    err = cs_cat_prepare(cat,
+                         "SELECT (SELECT sha256 FROM items WHERE id = ?1),"
+                         " (SELECT number FROM cases WHERE id = ?2)",
+                         &st, what);
+    if (err != 0)
+        return err;
+    cs_cat_bind_id(st, 1, item_id);
+    cs_cat_bind_id(st, 2, case_id);
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        err = cs_cat_err(cat, rc, what);
+        goto out;
+    }
+    e = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:o}", "kind", "custody", "action", kind,
+                  "actor", actor, "at", at, "event", (json_int_t)event_id, "item",
+                  cs_cat_jstr((const char *)sqlite3_column_text(st, 0)), "case",
+                  cs_cat_jstr((const char *)sqlite3_column_text(st, 1)), "detail",
+                  detail != NULL ? json_incref(detail) : json_object());
+    err = e != NULL ? cs_cat_ledger_append(cat, e, NULL, what) : cs_cat_no_memory(cat, what);
+out:
+    sqlite3_finalize(st);
+    json_decref(e);
+    return err;
+}
+
 int
 cs_cat_insert_event(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_id,
                     const char *kind, const char *actor, const char *at, json_t *detail,
@@ -163,7 +196,10 @@ cs_cat_insert_event(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case
     sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
-    err = cs_cat_step_done(cat, st, what);
+    if ((err = cs_cat_step_done(cat, st, what)) != 0)
+        goto out;
+    err = ledger_event(cat, sqlite3_last_insert_rowid(cat->db), item_id, case_id, kind, actor, at,
+                       detail, what);
 out:
     sqlite3_finalize(st);
     free(text);

@@ -2,6 +2,8 @@
 #include "tools/cli.h"
 
 #include "core/error.h"
+#include "indexer/ledger.h"
+#include "ledger/checkpoint.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -102,6 +104,8 @@ cs_cli_open(cs_cli_t *cli)
     cs_catalog_opts_t copts = {.busy_timeout_ms = cli->cfg.catalog_busy_timeout_ms};
     if ((rc = cs_catalog_open(&cli->cat, cli->home.catalog, 0, &copts)) != 0)
         return rc;
+    if (cs_catalog_ledger_size(cli->cat, &cli->ledger_size) != 0)
+        cli->ledger_size = -1;
     cs_store_opts_t sopts = {.buffer_size = (size_t)cli->cfg.store_buffer_kb * 1024};
     if ((rc = cs_store_open(&cli->store, cli->home.store, 0, &sopts)) != 0)
         return rc;
@@ -163,6 +167,17 @@ cs_cli_worker_opts(cs_cli_t *cli, int count, cs_worker_opts_t *o)
 void
 cs_cli_close(cs_cli_t *cli)
 {
+    int64_t size = -1;
+    /* Whatever this command appended is covered by a signed checkpoint before it exits, so
+     * that removing its last entry cannot go unnoticed. */
+    if (cli->cat != NULL && cli->ledger_size >= 0 && cs_catalog_ledger_size(cli->cat, &size) == 0 &&
+        size > cli->ledger_size) {
+        cs_diag_clear();
+        int rc = cs_ledger_checkpoint(cli->cat, &cli->home, NULL);
+        if (rc != 0)
+            fprintf(stderr, "custody %s: could not sign a checkpoint of the ledger: %s\n", cli->cmd,
+                    *cs_diag() ? cs_diag() : cs_strerror(rc));
+    }
     cs_store_close(&cli->store);
     cs_catalog_close(&cli->cat);
 }

@@ -47,9 +47,10 @@ typedef struct cs_cli {
     cs_config_t cfg;
     cs_catalog_t *cat;
     cs_store_t *store;
-    char actor[64];     /* the OS user running the command */
-    char exe[PATH_MAX]; /* this program, for media workers (cs_cli_worker_opts) */
-    int loaded;         /* cs_cli_load has run */
+    int64_t ledger_size; /* entries when opened: a command that appended signs a checkpoint */
+    char actor[64];      /* the OS user running the command */
+    char exe[PATH_MAX];  /* this program, for media workers (cs_cli_worker_opts) */
+    int loaded;          /* cs_cli_load has run */
 } cs_cli_t;
 
 typedef int (*cs_cmd_fn)(int argc, char **argv);
@@ -111,6 +112,13 @@ int cs_cmd_init(int argc, char **argv);
 int cs_cmd_ingest(int argc, char **argv);
 int cs_cmd_show(int argc, char **argv);
 int cs_cmd_retranscode(int argc, char **argv);
+int cs_cmd_user(int argc, char **argv);
+int cs_cmd_grant(int argc, char **argv);
+int cs_cmd_revoke(int argc, char **argv);
+int cs_cmd_grants(int argc, char **argv);
+int cs_cmd_classify(int argc, char **argv);
+int cs_cmd_get(int argc, char **argv);
+int cs_cmd_ledger(int argc, char **argv);
 int cs_cmd_cases(int argc, char **argv);
 int cs_cmd_items(int argc, char **argv);
 int cs_cmd_link(int argc, char **argv);

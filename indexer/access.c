@@ -1,0 +1,435 @@
+/* indexer/access.c: users, grants and classifications (schema v5), each change ledgered. */
+#include "indexer/access.h"
+
+#include "core/error.h"
+#include "indexer/catalog_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const levels[] = {"public", "internal", "privacy", "commercial_secret",
+                                     "state_secret"};
+
+int
+cs_access_role_valid(const char *role)
+{
+    static const char *const roles[] = {"clerk", "reviewer", "auditor", "admin"};
+    for (size_t i = 0; role != NULL && i < sizeof roles / sizeof roles[0]; i++)
+        if (strcmp(role, roles[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int
+cs_access_level_rank(const char *level)
+{
+    for (int i = 0; level != NULL && i < (int)(sizeof levels / sizeof levels[0]); i++)
+        if (strcmp(level, levels[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Runs one statement binding text parameters (NULL binds NULL); *changes (may be NULL) gets
+ * the rows changed. */
+static int
+run(cs_catalog_t *cat, const char *sql, const char *const *args, int nargs, int *changes,
+    const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int err = cs_cat_prepare(cat, sql, &st, what);
+    if (err != 0)
+        return err;
+    for (int i = 0; i < nargs; i++)
+        if (args[i] != NULL)
+            sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
+    err = cs_cat_step_done(cat, st, what);
+    if (err == 0 && changes != NULL)
+        *changes = sqlite3_changes(cat->db);
+    sqlite3_finalize(st);
+    return err;
+}
+
+/* Appends {"kind": "access", "action": action, "actor": by, ...fields (stolen)}. */
+static int
+ledger(cs_catalog_t *cat, const char *action, const char *by, json_t *fields, const char *what)
+{
+    int err;
+    if (fields == NULL)
+        return cs_cat_no_memory(cat, what);
+    json_object_set_new(fields, "kind", json_string("custody"));
+    json_object_set_new(fields, "action", json_string(action));
+    json_object_set_new(fields, "actor", json_string(by));
+    err = cs_cat_ledger_append(cat, fields, NULL, what);
+    json_decref(fields);
+    return err;
+}
+
+/* Ends a transaction begun by the caller: commit when err is 0, else roll back. */
+static int
+finish(cs_catalog_t *cat, int err, const char *what)
+{
+    if (err != 0) {
+        cs_cat_rollback(cat);
+        return err;
+    }
+    return cs_cat_commit(cat, what);
+}
+
+int
+cs_catalog_user_add(cs_catalog_t *cat, const char *name, const char *role, const char *token_sha256,
+                    const char *by)
+{
+    const char *what = "cannot add a user";
+    char now[CS_TIME_MAX];
+    cs_user_t u;
+    int err;
+    if (name == NULL || name[0] == '\0' || strlen(name) >= CS_NAME_MAX ||
+        !cs_access_role_valid(role)) {
+        cs_diag_set("a user needs a name (1..%d bytes) and a role: clerk, reviewer, auditor or "
+                    "admin",
+                    CS_NAME_MAX - 1);
+        return CS_EINVAL;
+    }
+    cs_clock_now(now);
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        return err;
+    if ((err = cs_catalog_user_by_name(cat, name, &u)) == 0) {
+        cs_diag_set("there is already a user named %s; rotate their token instead "
+                    "(custody user rotate %s)",
+                    name, name);
+        err = CS_EEXIST;
+    } else if (err == CS_ENOTFOUND) {
+        const char *args[] = {name, role, token_sha256, by, now};
+        err = run(cat,
+                  "INSERT INTO users (name, role, token_sha256, created_by, created_at)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5)",
+                  args, 5, NULL, what);
+        if (err == 0)
+            err = ledger(cat, "user.add", by, json_pack("{s:s, s:s}", "user", name, "role", role),
+                         what);
+    }
+    return finish(cat, err, what);
+}
+
+/* Updates one user row by name; CS_ENOTFOUND when no (enabled) user has that name. */
+static int
+user_update(cs_catalog_t *cat, const char *sql, const char *name, const char *value,
+            const char *action, const char *by, const char *what)
+{
+    char now[CS_TIME_MAX];
+    int err, changes = 0;
+    cs_clock_now(now);
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        return err;
+    const char *args[] = {name, now, value};
+    err = run(cat, sql, args, 3, &changes, what);
+    if (err == 0 && changes == 0) {
+        cs_diag_set("no enabled user named %s (custody user list)", name);
+        err = CS_ENOTFOUND;
+    }
+    if (err == 0)
+        err = ledger(cat, action, by, json_pack("{s:s}", "user", name), what);
+    return finish(cat, err, what);
+}
+
+int
+cs_catalog_user_rotate(cs_catalog_t *cat, const char *name, const char *token_sha256,
+                       const char *by)
+{
+    return user_update(cat,
+                       "UPDATE users SET token_sha256 = ?3, rotated_at = ?2"
+                       " WHERE name = ?1 AND disabled_at IS NULL",
+                       name, token_sha256, "user.rotate", by, "cannot rotate a user's token");
+}
+
+int
+cs_catalog_user_disable(cs_catalog_t *cat, const char *name, const char *by)
+{
+    return user_update(cat,
+                       "UPDATE users SET disabled_at = ?2 WHERE name = ?1 AND disabled_at IS NULL",
+                       name, NULL, "user.disable", by, "cannot disable a user");
+}
+
+static int
+user_find(cs_catalog_t *cat, const char *sql, const char *key, cs_user_t *u)
+{
+    sqlite3_stmt *st = NULL;
+    const char *what = "cannot look up a user";
+    int err = cs_cat_prepare(cat, sql, &st, what), rc;
+    if (err != 0)
+        return err;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        u->id = sqlite3_column_int64(st, 0);
+        snprintf(u->name, sizeof u->name, "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(u->role, sizeof u->role, "%s", (const char *)sqlite3_column_text(st, 2));
+        u->disabled = sqlite3_column_type(st, 3) != SQLITE_NULL;
+    } else if (rc == SQLITE_DONE) {
+        err = CS_ENOTFOUND;
+    } else {
+        err = cs_cat_err(cat, rc, what);
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
+int
+cs_catalog_user_by_name(cs_catalog_t *cat, const char *name, cs_user_t *u)
+{
+    return user_find(cat, "SELECT id, name, role, disabled_at FROM users WHERE name = ?1", name, u);
+}
+
+int
+cs_catalog_user_by_token(cs_catalog_t *cat, const char *token_sha256, cs_user_t *u)
+{
+    return user_find(cat, "SELECT id, name, role, disabled_at FROM users WHERE token_sha256 = ?1",
+                     token_sha256, u);
+}
+
+/* Runs a SELECT whose first column is a JSON object built by SQLite; *out = the array. */
+static int
+select_json(cs_catalog_t *cat, const char *sql, const char *const *args, int nargs, json_t **out,
+            const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *arr = json_array();
+    int err = arr ? cs_cat_prepare(cat, sql, &st, what) : cs_cat_no_memory(cat, what), rc;
+    *out = NULL;
+    if (err != 0)
+        goto out;
+    for (int i = 0; i < nargs; i++)
+        if (args[i] != NULL)
+            sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *o = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+        if (o == NULL || json_array_append_new(arr, o) != 0) {
+            err = cs_cat_no_memory(cat, what);
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        err = cs_cat_err(cat, rc, what);
+        goto out;
+    }
+    *out = arr;
+    arr = NULL;
+out:
+    sqlite3_finalize(st);
+    json_decref(arr);
+    return err;
+}
+
+int
+cs_catalog_users(cs_catalog_t *cat, json_t **out)
+{
+    return select_json(cat,
+                       "SELECT json_object('name', name, 'role', role, 'created_at', created_at,"
+                       " 'created_by', created_by, 'rotated_at', rotated_at, 'disabled_at',"
+                       " disabled_at) FROM users ORDER BY name",
+                       NULL, 0, out, "cannot list users");
+}
+
+int
+cs_catalog_grant_add(cs_catalog_t *cat, const char *user, const char *case_number,
+                     const char *party, const char *purpose, const char *until,
+                     const char *clearance, const char *by, int64_t *id)
+{
+    const char *what = "cannot add a grant";
+    char now[CS_TIME_MAX];
+    cs_user_t u;
+    int err, changes = 0;
+    if (purpose == NULL || purpose[0] == '\0' || cs_access_level_rank(clearance) < 0) {
+        cs_diag_set("a grant needs a purpose and a clearance: public, internal, privacy, "
+                    "commercial_secret or state_secret");
+        return CS_EINVAL;
+    }
+    cs_clock_now(now);
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        return err;
+    if ((err = cs_catalog_user_by_name(cat, user, &u)) != 0 || u.disabled) {
+        cs_diag_set("no enabled user named %s (custody user list)", user);
+        err = CS_ENOTFOUND;
+        goto out;
+    }
+    const char *args[] = {user, case_number, party, purpose, clearance, until, by, now};
+    err = run(cat,
+              "INSERT INTO grants (user_id, case_id, party_id, purpose, clearance, until,"
+              " granted_by, granted_at)"
+              " SELECT u.id, c.id, p.id, ?4, ?5, ?6, ?7, ?8 FROM users u, cases c"
+              " LEFT JOIN parties p ON p.case_id = c.id AND p.name = ?3"
+              " WHERE u.name = ?1 AND c.number = ?2 AND (?3 IS NULL OR p.id IS NOT NULL)",
+              args, 8, &changes, what);
+    if (err == 0 && changes == 0) {
+        if (party != NULL)
+            cs_diag_set("no case %s with a party %s (custody cases)", case_number, party);
+        else
+            cs_diag_set("no case %s (custody cases)", case_number);
+        err = CS_ENOTFOUND;
+    }
+    int64_t gid = sqlite3_last_insert_rowid(cat->db);
+    if (err == 0)
+        err = ledger(cat, "grant.add", by,
+                     json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s, s:s?}", "grant", (json_int_t)gid,
+                               "user", user, "case", case_number, "party", party, "purpose",
+                               purpose, "clearance", clearance, "until", until),
+                     what);
+    if (err == 0 && id != NULL)
+        *id = gid;
+out:
+    return finish(cat, err, what);
+}
+
+int
+cs_catalog_grant_revoke(cs_catalog_t *cat, int64_t id, const char *by, const char *reason)
+{
+    const char *what = "cannot revoke a grant";
+    char now[CS_TIME_MAX], idtext[24];
+    int err, changes = 0;
+    cs_clock_now(now);
+    snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        return err;
+    const char *args[] = {idtext, by, now, reason};
+    err = run(cat,
+              "UPDATE grants SET revoked_by = ?2, revoked_at = ?3, revoke_reason = ?4"
+              " WHERE id = CAST(?1 AS INTEGER) AND revoked_at IS NULL",
+              args, 4, &changes, what);
+    if (err == 0 && changes == 0) {
+        cs_diag_set("no live grant %lld (custody grants)", (long long)id);
+        err = CS_ENOTFOUND;
+    }
+    if (err == 0)
+        err = ledger(cat, "grant.revoke", by,
+                     json_pack("{s:I, s:s?}", "grant", (json_int_t)id, "reason", reason), what);
+    return finish(cat, err, what);
+}
+
+int
+cs_catalog_grants(cs_catalog_t *cat, const char *user, const char *now, json_t **out)
+{
+    const char *args[] = {user, now};
+    return select_json(
+        cat,
+        "SELECT json_object('id', g.id, 'user', u.name, 'case', c.number, 'party', p.name,"
+        " 'purpose', g.purpose, 'clearance', g.clearance, 'until', g.until, 'granted_by',"
+        " g.granted_by, 'granted_at', g.granted_at, 'revoked_at', g.revoked_at, 'live',"
+        " json(CASE WHEN g.revoked_at IS NULL AND u.disabled_at IS NULL AND (g.until IS NULL OR"
+        " g.until > ?2) THEN 'true' ELSE 'false' END))"
+        " FROM grants g JOIN users u ON u.id = g.user_id JOIN cases c ON c.id = g.case_id"
+        " LEFT JOIN parties p ON p.id = g.party_id WHERE ?1 IS NULL OR u.name = ?1"
+        " ORDER BY g.id DESC",
+        args, 2, out, "cannot list grants");
+}
+
+int
+cs_catalog_item_grants(cs_catalog_t *cat, int64_t user_id, const char *sha256, const char *now,
+                       json_t **out)
+{
+    char uid[24];
+    snprintf(uid, sizeof uid, "%lld", (long long)user_id);
+    const char *args[] = {uid, sha256, now};
+    return select_json(
+        cat,
+        "SELECT json_object('id', g.id, 'case', c.number, 'party', p.name, 'clearance',"
+        " g.clearance, 'purpose', g.purpose)"
+        " FROM grants g JOIN cases c ON c.id = g.case_id LEFT JOIN parties p ON p.id = g.party_id"
+        " JOIN links l ON l.case_id = g.case_id AND l.superseded_at IS NULL"
+        "   AND (g.party_id IS NULL OR l.party_id = g.party_id)"
+        " JOIN items i ON i.id = l.item_id"
+        " WHERE g.user_id = CAST(?1 AS INTEGER) AND i.sha256 = ?2 AND g.revoked_at IS NULL"
+        "   AND (g.until IS NULL OR g.until > ?3)"
+        " ORDER BY CASE g.clearance WHEN 'state_secret' THEN 4 WHEN 'commercial_secret' THEN 3"
+        "   WHEN 'privacy' THEN 2 WHEN 'internal' THEN 1 ELSE 0 END DESC, g.id",
+        args, 3, out, "cannot read grants");
+}
+
+int
+cs_catalog_classify(cs_catalog_t *cat, const char *sha256, const char *level, const char *reason,
+                    const char *by)
+{
+    const char *what = "cannot classify an item";
+    char now[CS_TIME_MAX];
+    sqlite3_int64 item_id = 0;
+    int err;
+    if (cs_access_level_rank(level) < 0 || reason == NULL || reason[0] == '\0') {
+        cs_diag_set("a classification needs a level (public, internal, privacy, "
+                    "commercial_secret, state_secret) and a reason");
+        return CS_EINVAL;
+    }
+    cs_clock_now(now);
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        return err;
+    if ((err = cs_cat_item_id(cat, sha256, &item_id, what)) != 0)
+        goto out;
+    const char *args[] = {sha256, level, reason, by, now};
+    if ((err = run(cat,
+                   "UPDATE classifications SET superseded_at = ?5 WHERE superseded_at IS NULL AND"
+                   " item_id = (SELECT id FROM items WHERE sha256 = ?1)",
+                   args, 5, NULL, what)) != 0 ||
+        (err = run(cat,
+                   "INSERT INTO classifications (item_id, level, reason, set_by, set_at)"
+                   " SELECT id, ?2, ?3, ?4, ?5 FROM items WHERE sha256 = ?1",
+                   args, 5, NULL, what)) != 0)
+        goto out;
+    json_t *d = json_pack("{s:s, s:s}", "level", level, "reason", reason);
+    err = d ? cs_cat_insert_event(cat, item_id, 0, "classified", by, now, d, what)
+            : cs_cat_no_memory(cat, what);
+    json_decref(d);
+out:
+    return finish(cat, err, what);
+}
+
+int
+cs_catalog_classification(cs_catalog_t *cat, const char *sha256, char *level, size_t size)
+{
+    sqlite3_stmt *st = NULL;
+    const char *what = "cannot read a classification";
+    int err, rc;
+    level[0] = '\0';
+    err = cs_cat_prepare(cat,
+                         "SELECT c.level FROM classifications c JOIN items i ON i.id = c.item_id"
+                         " WHERE i.sha256 = ?1 AND c.superseded_at IS NULL",
+                         &st, what);
+    if (err != 0)
+        return err;
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(level, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    else if (rc != SQLITE_DONE)
+        err = cs_cat_err(cat, rc, what);
+    sqlite3_finalize(st);
+    return err;
+}
+
+int
+cs_catalog_item_origin(cs_catalog_t *cat, const char *sha256, const char *actor, int *received,
+                       int *unassigned)
+{
+    sqlite3_stmt *st = NULL;
+    const char *what = "cannot read an item's origin";
+    int err, rc;
+    err = cs_cat_prepare(
+        cat,
+        "SELECT EXISTS (SELECT 1 FROM item_sources s WHERE s.item_id = i.id AND"
+        " s.received_by = ?2), NOT EXISTS (SELECT 1 FROM links l WHERE l.item_id = i.id AND"
+        " l.superseded_at IS NULL) FROM items i WHERE i.sha256 = ?1",
+        &st, what);
+    if (err != 0)
+        return err;
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *received = sqlite3_column_int(st, 0);
+        *unassigned = sqlite3_column_int(st, 1);
+    } else if (rc == SQLITE_DONE) {
+        cs_diag_set("no item %s", sha256);
+        err = CS_ENOTFOUND;
+    } else {
+        err = cs_cat_err(cat, rc, what);
+    }
+    sqlite3_finalize(st);
+    return err;
+}

@@ -1,0 +1,279 @@
+/* indexer/ledger.c: the ledger and checkpoints tables (schema v5). */
+#include "indexer/ledger.h"
+
+#include "core/error.h"
+#include "indexer/catalog_int.h"
+
+#include <openssl/sha.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq_out, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *e = NULL;
+    char *text = NULL, *prefixed = NULL, now[CS_TIME_MAX];
+    unsigned char leaf[SHA256_DIGEST_LENGTH];
+    sqlite3_int64 seq = 0;
+    int err, rc;
+
+    if (!json_is_object(fields)) {
+        cs_diag_set("catalog %s: %s: a ledger entry must be an object", cat->path, what);
+        return CS_EINVAL;
+    }
+    err = cs_cat_prepare(cat, "SELECT coalesce(max(seq) + 1, 0) FROM ledger", &st, what);
+    if (err != 0)
+        return err;
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        err = cs_cat_err(cat, rc, what);
+        goto out;
+    }
+    seq = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if ((e = json_deep_copy(fields)) == NULL || json_object_set_new(e, "v", json_integer(1)) != 0 ||
+        json_object_set_new(e, "seq", json_integer(seq)) != 0) {
+        err = cs_cat_no_memory(cat, what);
+        goto out;
+    }
+    if (json_object_get(e, "at") == NULL) {
+        cs_clock_now(now);
+        if (json_object_set_new(e, "at", json_string(now)) != 0) {
+            err = cs_cat_no_memory(cat, what);
+            goto out;
+        }
+    }
+    /* The bytes hashed are the bytes kept: nobody has to reproduce this serialisation. */
+    if ((text = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+        err = cs_cat_no_memory(cat, what);
+        goto out;
+    }
+    size_t len = strlen(text);
+    /* RFC 6962 leaf hash: SHA-256(0x00 || entry). */
+    if ((prefixed = malloc(len + 1)) == NULL) {
+        err = cs_cat_no_memory(cat, what);
+        goto out;
+    }
+    prefixed[0] = '\0';
+    memcpy(prefixed + 1, text, len);
+    SHA256((const unsigned char *)prefixed, len + 1, leaf);
+    err =
+        cs_cat_prepare(cat, "INSERT INTO ledger (seq, entry, leaf) VALUES (?1, ?2, ?3)", &st, what);
+    if (err != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, seq);
+    sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, leaf, sizeof leaf, SQLITE_STATIC);
+    err = cs_cat_step_done(cat, st, what);
+    if (err == 0 && seq_out != NULL)
+        *seq_out = seq;
+out:
+    sqlite3_finalize(st);
+    json_decref(e);
+    free(text);
+    free(prefixed);
+    return err;
+}
+
+int
+cs_catalog_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq)
+{
+    const char *what = "cannot append to the ledger";
+    int err = cs_cat_begin(cat, what);
+    if (err != 0)
+        return err;
+    if ((err = cs_cat_ledger_append(cat, fields, seq, what)) != 0) {
+        cs_cat_rollback(cat);
+        return err;
+    }
+    return cs_cat_commit(cat, what);
+}
+
+int
+cs_catalog_ledger_size(cs_catalog_t *cat, int64_t *size)
+{
+    sqlite3_stmt *st = NULL;
+    const char *what = "cannot read the ledger";
+    int err = cs_cat_prepare(cat, "SELECT count(*) FROM ledger", &st, what), rc;
+    if (err != 0)
+        return err;
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        *size = sqlite3_column_int64(st, 0);
+    else
+        err = cs_cat_err(cat, rc, what);
+    sqlite3_finalize(st);
+    return err;
+}
+
+int
+cs_catalog_ledger_leaves(cs_catalog_t *cat, uint64_t index, uint64_t count, uint8_t (*out)[32])
+{
+    sqlite3_stmt *st = NULL;
+    const char *what = "cannot read the ledger's leaves";
+    uint64_t got = 0;
+    int err, rc;
+    err = cs_cat_prepare(cat, "SELECT seq, leaf FROM ledger WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+                         &st, what);
+    if (err != 0)
+        return err;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)count);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((uint64_t)sqlite3_column_int64(st, 0) != index + got ||
+            sqlite3_column_bytes(st, 1) != 32) {
+            cs_diag_set("catalog %s: ledger entry %llu is missing or damaged", cat->path,
+                        (unsigned long long)(index + got));
+            err = CS_ECORRUPT;
+            goto out;
+        }
+        memcpy(out[got++], sqlite3_column_blob(st, 1), 32);
+    }
+    if (rc != SQLITE_DONE) {
+        err = cs_cat_err(cat, rc, what);
+        goto out;
+    }
+    if (got < count) {
+        cs_diag_set("catalog %s: the ledger ends at %llu entries, before %llu", cat->path,
+                    (unsigned long long)(index + got), (unsigned long long)(index + count));
+        err = CS_ENOTFOUND;
+    }
+out:
+    sqlite3_finalize(st);
+    return err;
+}
+
+int
+cs_catalog_ledger_each(cs_catalog_t *cat, int64_t from,
+                       int (*fn)(void *arg, int64_t seq, const char *entry, size_t len,
+                                 const uint8_t *leaf, size_t leaf_len),
+                       void *arg)
+{
+    sqlite3_stmt *st = NULL;
+    const char *what = "cannot read the ledger";
+    int err, rc;
+    err = cs_cat_prepare(cat, "SELECT seq, entry, leaf FROM ledger WHERE seq >= ?1 ORDER BY seq",
+                         &st, what);
+    if (err != 0)
+        return err;
+    sqlite3_bind_int64(st, 1, from);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 1);
+        if ((err = fn(arg, sqlite3_column_int64(st, 0), text ? text : "",
+                      (size_t)sqlite3_column_bytes(st, 1), sqlite3_column_blob(st, 2),
+                      (size_t)sqlite3_column_bytes(st, 2))) != 0)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        err = cs_cat_err(cat, rc, what);
+out:
+    sqlite3_finalize(st);
+    return err;
+}
+
+int
+cs_catalog_checkpoint_add(cs_catalog_t *cat, int64_t size, const uint8_t root[32], const char *note,
+                          const void *frontier, size_t frontier_len)
+{
+    sqlite3_stmt *st = NULL;
+    const char *what = "cannot record a checkpoint";
+    char now[CS_TIME_MAX];
+    int err = cs_cat_begin(cat, what);
+    if (err != 0)
+        return err;
+    cs_clock_now(now);
+    err = cs_cat_prepare(cat,
+                         "INSERT INTO checkpoints (size, root, note, frontier, made_at)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5)",
+                         &st, what);
+    if (err == 0) {
+        sqlite3_bind_int64(st, 1, size);
+        sqlite3_bind_blob(st, 2, root, 32, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 4, frontier, (int)frontier_len, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+        err = cs_cat_step_done(cat, st, what);
+    }
+    sqlite3_finalize(st);
+    if (err != 0) {
+        cs_cat_rollback(cat);
+        return err;
+    }
+    return cs_cat_commit(cat, what);
+}
+
+int
+cs_catalog_checkpoint_latest(cs_catalog_t *cat, int64_t *size, uint8_t root[32], char **note,
+                             void **frontier, size_t *frontier_len)
+{
+    sqlite3_stmt *st = NULL;
+    const char *what = "cannot read the latest checkpoint";
+    int err, rc;
+    *size = -1;
+    if (note != NULL)
+        *note = NULL;
+    if (frontier != NULL)
+        *frontier = NULL;
+    err = cs_cat_prepare(
+        cat, "SELECT size, root, note, frontier FROM checkpoints ORDER BY id DESC LIMIT 1", &st,
+        what);
+    if (err != 0)
+        return err;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        size_t flen = (size_t)sqlite3_column_bytes(st, 3);
+        if (sqlite3_column_bytes(st, 1) != 32) {
+            cs_diag_set("catalog %s: the latest checkpoint is damaged", cat->path);
+            err = CS_ECORRUPT;
+            goto out;
+        }
+        memcpy(root, sqlite3_column_blob(st, 1), 32);
+        if (note != NULL && (*note = strdup((const char *)sqlite3_column_text(st, 2))) == NULL)
+            err = cs_cat_no_memory(cat, what);
+        if (err == 0 && frontier != NULL) {
+            if ((*frontier = malloc(flen ? flen : 1)) == NULL)
+                err = cs_cat_no_memory(cat, what);
+            else
+                memcpy(*frontier, sqlite3_column_blob(st, 3), flen);
+            *frontier_len = flen;
+        }
+        if (err == 0)
+            *size = sqlite3_column_int64(st, 0);
+    } else if (rc != SQLITE_DONE) {
+        err = cs_cat_err(cat, rc, what);
+    }
+out:
+    sqlite3_finalize(st);
+    if (err != 0 && note != NULL) {
+        free(*note);
+        *note = NULL;
+    }
+    return err;
+}
+
+int
+cs_catalog_checkpoints_each(cs_catalog_t *cat,
+                            int (*fn)(void *arg, int64_t id, int64_t size, const uint8_t *root,
+                                      size_t root_len, const char *note),
+                            void *arg)
+{
+    sqlite3_stmt *st = NULL;
+    const char *what = "cannot read the checkpoints";
+    int err, rc;
+    err =
+        cs_cat_prepare(cat, "SELECT id, size, root, note FROM checkpoints ORDER BY id", &st, what);
+    if (err != 0)
+        return err;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *note = (const char *)sqlite3_column_text(st, 3);
+        if ((err = fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                      sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+                      note ? note : "")) != 0)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        err = cs_cat_err(cat, rc, what);
+out:
+    sqlite3_finalize(st);
+    return err;
+}

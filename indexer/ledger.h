@@ -1,0 +1,53 @@
+/* indexer/ledger.h: the ledger's rows in catalog.db. An entry is a JSON object written once
+ * as compact UTF-8 with sorted keys; those exact bytes are leaf `seq` (from 0) of the ledger's
+ * RFC 6962 Merkle tree, whose hash SHA-256(0x00 || bytes) is kept beside them. Every custody
+ * event the catalog records is appended in the same transaction (cs_cat_insert_event);
+ * retrievals and denials are appended by ledger/. The math (tree, proofs, signed checkpoints)
+ * is ledger/'s; this module only keeps rows. docs/LEDGER.md describes the format. */
+#ifndef CS_INDEXER_LEDGER_H
+#define CS_INDEXER_LEDGER_H
+
+#include "indexer/catalog.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Appends one entry: the members of `fields` (borrowed object; values strings, integers,
+ * booleans, null or objects of those) plus "v": 1, "seq" and "at" (now, unless given), in
+ * one transaction (a savepoint inside a batch). *seq (may be NULL) is its leaf index. */
+int cs_catalog_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq);
+
+/** *size = the number of entries. */
+int cs_catalog_ledger_size(cs_catalog_t *cat, int64_t *size);
+
+/** Fills `count` stored leaf hashes from leaf `index` (a cs_merkle_leaves_fn for ledger/).
+ * CS_ENOTFOUND if the ledger ends before. */
+int cs_catalog_ledger_leaves(cs_catalog_t *cat, uint64_t index, uint64_t count, uint8_t (*out)[32]);
+
+/** Calls fn for entries from leaf `from` on, in order, with the stored bytes and leaf hash;
+ * stops at fn's first non-zero return, which it returns. A gap in seq is reported to fn as
+ * it is (the caller checks the order). */
+int cs_catalog_ledger_each(cs_catalog_t *cat, int64_t from,
+                           int (*fn)(void *arg, int64_t seq, const char *entry, size_t len,
+                                     const uint8_t *leaf, size_t leaf_len),
+                           void *arg);
+
+/** Records a signed checkpoint of the first `size` leaves with its root, note text and the
+ * tree's frontier (opaque bytes of ledger/). */
+int cs_catalog_checkpoint_add(cs_catalog_t *cat, int64_t size, const uint8_t root[32],
+                              const char *note, const void *frontier, size_t frontier_len);
+
+/** The latest checkpoint: *size -1 when there is none; *note and *frontier (may be NULL)
+ * are malloc'd copies the caller frees. */
+int cs_catalog_checkpoint_latest(cs_catalog_t *cat, int64_t *size, uint8_t root[32], char **note,
+                                 void **frontier, size_t *frontier_len);
+
+/** Calls fn for every checkpoint, oldest first, with its size, root (root_len bytes) and
+ * note; stops at fn's first non-zero return, which it returns. */
+int cs_catalog_checkpoints_each(cs_catalog_t *cat,
+                                int (*fn)(void *arg, int64_t id, int64_t size, const uint8_t *root,
+                                          size_t root_len, const char *note),
+                                void *arg);
+
+#endif

@@ -1,0 +1,54 @@
+/* ledger/access.h: who may read what, decided in one place, and every decision ledgered
+ * before a byte is served.
+ *
+ * Rules: a reviewer or an admin reads an item only through a live grant on one of its cases
+ * (its party, when the grant names one) whose clearance reaches the item's classification; a
+ * clerk reads the items they brought in and unassigned items; an auditor reads metadata,
+ * never media bytes; a disabled user reads nothing. Every read states a purpose. A
+ * state_secret item is never served over the network unless access.serve_state_secret is 1.
+ */
+#ifndef CS_LEDGER_ACCESS_H
+#define CS_LEDGER_ACCESS_H
+
+#include "core/config.h"
+#include "indexer/access.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+typedef enum {
+    CS_READ_METADATA, /* the record: metadata, links, events */
+    CS_READ_MEDIA,    /* bytes of the original or of a derivative */
+} cs_read_t;
+
+typedef struct cs_access_req {
+    const cs_user_t *user; /* NULL: unknown (refused) */
+    const char *who;       /* the name given, recorded when user is NULL */
+    const char *sha256;    /* the item */
+    cs_read_t read;
+    const char *action;  /* ledger action: "get.original", "get.derivative", "view", ... */
+    const char *object;  /* what is read (the item, or the derivative's sha256) */
+    const char *profile; /* derivative profile, or NULL */
+    const char *purpose; /* required */
+    const char *client;  /* "cli:<os user>" or "http:<address>" */
+    int network;         /* served over the network */
+} cs_access_req_t;
+
+typedef struct cs_access_result {
+    int allowed;
+    char reason[256];      /* why not, for the person asking */
+    int64_t grant;         /* the grant used, 0 when none */
+    int64_t seq;           /* the ledger entry of the decision */
+    char case_number[256]; /* the case the grant is on, "" when none */
+} cs_access_result_t;
+
+/** Decides `req` and appends its ledger entry ({"kind": "retrieval", "action", "actor",
+ * "role", "object", "item", "case", "profile", "purpose", "client", "result": "allowed" |
+ * "denied", "reason", "grant", "bytes": `bytes`}) with a synced commit, so it is durable
+ * before the caller serves anything. Returns 0 with res->allowed saying the decision (a
+ * denial is a result, not an error), or a CS_E* code when the decision could not be made or
+ * ledgered: then nothing may be served. */
+int cs_access_decide(cs_catalog_t *cat, const cs_config_t *cfg, const cs_access_req_t *req,
+                     int64_t bytes, cs_access_result_t *res);
+
+#endif

@@ -1,0 +1,47 @@
+/* ledger/checkpoint.h: signed checkpoints of the ledger and their verification.
+ *
+ * A checkpoint (ledger/note.h) commits to the first N entries: their RFC 6962 root, signed
+ * with the home's Ed25519 key under the origin "custody/<first 16 hex digits of the key id>".
+ * The service signs one every ledger.checkpoint_ms when the ledger grew; every CLI command
+ * that appended signs one before it exits. */
+#ifndef CS_LEDGER_CHECKPOINT_H
+#define CS_LEDGER_CHECKPOINT_H
+
+#include "core/home.h"
+#include "indexer/catalog.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Writes this home's checkpoint origin (also the note's key name) to buf. */
+int cs_ledger_origin(const cs_home_t *home, char *buf, size_t size);
+
+/** A cs_merkle_leaves_fn over the catalog's ledger (arg: the cs_catalog_t). */
+int cs_ledger_leaves(void *cat, uint64_t index, uint64_t count, uint8_t (*out)[32]);
+
+/** Signs and records a checkpoint of the whole ledger unless the latest one already covers
+ * it; *made (may be NULL) says whether one was made. Reads only the entries since the latest
+ * checkpoint. CS_ECORRUPT when the ledger has fewer entries than that checkpoint covers. */
+int cs_ledger_checkpoint(cs_catalog_t *cat, const cs_home_t *home, int *made);
+
+/** The outcome of cs_ledger_verify. */
+typedef struct cs_ledger_report {
+    int64_t entries;     /* entries read */
+    int64_t checkpoints; /* checkpoints checked */
+    int64_t uncovered;   /* entries after the latest checkpoint (not yet signed) */
+    int64_t first_bad;   /* the first entry found bad (-1: none, or not one entry) */
+    char problem[512];   /* "" when the ledger verifies; else the first problem, for a person */
+} cs_ledger_report_t;
+
+/** Recomputes every leaf from the bytes kept and the tree from the leaves; checks that the
+ * entries run 0, 1, 2... with their own seq, every checkpoint's signature against the public
+ * key at `pub_path` (the home's, or one the auditor holds) and its origin, that each
+ * checkpoint's root is the root of that many entries (so all checkpoints are consistent with
+ * one another and with the entries), and that no checkpoint covers more entries than exist.
+ * Returns 0 with rep->problem empty (verified) or set (the first problem found), or a CS_E*
+ * code when the ledger could not be read. */
+int cs_ledger_verify(cs_catalog_t *cat, const char *pub_path, const char *origin,
+                     cs_ledger_report_t *rep);
+
+#endif

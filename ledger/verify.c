@@ -1,0 +1,177 @@
+/* ledger/verify.c: `custody ledger verify`: the ledger checked from its bytes alone
+ * (checkpoint.h). The catalog is not trusted: an attacker with the file can drop triggers,
+ * edit, delete, insert and reorder rows, and recompute whatever is unsigned. */
+#include "ledger/checkpoint.h"
+
+#include "core/error.h"
+#include "indexer/ledger.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ckpt {
+    int64_t id;
+    uint64_t size;
+    uint8_t root[32];
+} ckpt_t;
+
+typedef struct verify {
+    const char *pub_path;
+    const char *origin;
+    ckpt_t *ck;
+    size_t nck, cap;
+    size_t next; /* the next checkpoint to meet, by size */
+    uint64_t lo; /* entries below this are covered by a checkpoint that matched */
+    cs_merkle_frontier_t f;
+    cs_ledger_report_t *rep;
+} verify_t;
+
+static int
+problem(verify_t *v, int64_t bad, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->rep->problem, sizeof v->rep->problem, fmt, ap);
+    va_end(ap);
+    v->rep->first_bad = bad;
+    return 1; /* stops the walk; not an error */
+}
+
+static int
+on_checkpoint(void *arg, int64_t id, int64_t size, const uint8_t *root, size_t root_len,
+              const char *note)
+{
+    verify_t *v = arg;
+    char origin[256], *body = NULL;
+    uint8_t signed_root[32];
+    uint64_t signed_size = 0;
+    int rc = cs_note_verify(v->pub_path, v->origin, note, &body);
+    if (rc == CS_EMISMATCH || rc == CS_EINVAL) {
+        free(body);
+        return problem(v, -1, "checkpoint #%lld is not signed by the key %s for %s", (long long)id,
+                       v->pub_path, v->origin);
+    }
+    if (rc != 0)
+        return rc;
+    rc = cs_checkpoint_parse(body, origin, sizeof origin, &signed_size, signed_root, NULL, 0);
+    free(body);
+    if (rc != 0 || strcmp(origin, v->origin) != 0)
+        return problem(v, -1, "checkpoint #%lld is malformed or of another log (%s)", (long long)id,
+                       rc == 0 ? origin : cs_diag());
+    /* The columns beside the note are conveniences: the signed text is what counts. */
+    if (size < 0 || (uint64_t)size != signed_size || root_len != 32 ||
+        memcmp(root, signed_root, 32) != 0)
+        return problem(v, -1,
+                       "checkpoint #%lld: its size or root columns differ from what it "
+                       "signs",
+                       (long long)id);
+    if (v->nck > 0 && signed_size < v->ck[v->nck - 1].size)
+        return problem(v, -1,
+                       "checkpoint #%lld covers %llu entries, fewer than the one before "
+                       "it (%llu)",
+                       (long long)id, (unsigned long long)signed_size,
+                       (unsigned long long)v->ck[v->nck - 1].size);
+    if (v->nck == v->cap) {
+        size_t cap = v->cap ? 2 * v->cap : 64;
+        ckpt_t *ck = realloc(v->ck, cap * sizeof *ck);
+        if (ck == NULL)
+            return CS_ENOMEM;
+        v->ck = ck;
+        v->cap = cap;
+    }
+    v->ck[v->nck].id = id;
+    v->ck[v->nck].size = signed_size;
+    memcpy(v->ck[v->nck].root, signed_root, 32);
+    v->nck++;
+    v->rep->checkpoints++;
+    return 0;
+}
+
+/* Compares the tree so far with every checkpoint of exactly this size. */
+static int
+meet_checkpoints(verify_t *v)
+{
+    uint8_t root[32];
+    int rc;
+    while (v->next < v->nck && v->ck[v->next].size == v->f.size) {
+        if ((rc = cs_merkle_frontier_root(&v->f, root)) != 0)
+            return rc;
+        if (memcmp(root, v->ck[v->next].root, 32) != 0) {
+            if (v->f.size - v->lo == 1)
+                return problem(v, (int64_t)v->lo,
+                               "entry %llu was changed: checkpoint #%lld of %llu entries no "
+                               "longer matches",
+                               (unsigned long long)v->lo, (long long)v->ck[v->next].id,
+                               (unsigned long long)v->f.size);
+            return problem(v, -1,
+                           "an entry among %llu..%llu was changed, removed, inserted or moved: "
+                           "checkpoint #%lld of %llu entries no longer matches",
+                           (unsigned long long)v->lo, (unsigned long long)(v->f.size - 1),
+                           (long long)v->ck[v->next].id, (unsigned long long)v->f.size);
+        }
+        v->lo = v->f.size;
+        v->next++;
+    }
+    return 0;
+}
+
+static int
+on_entry(void *arg, int64_t seq, const char *entry, size_t len, const uint8_t *leaf,
+         size_t leaf_len)
+{
+    verify_t *v = arg;
+    uint8_t h[32];
+    json_t *e;
+    int rc;
+    if ((uint64_t)seq != v->f.size)
+        return problem(v, (int64_t)v->f.size,
+                       seq > (int64_t)v->f.size ? "entry %llu is missing (the next is %lld)"
+                                                : "entry %llu is out of order (found %lld)",
+                       (unsigned long long)v->f.size, (long long)seq);
+    if ((rc = cs_merkle_leaf_hash(entry, len, h)) != 0)
+        return rc;
+    if (leaf_len != 32 || memcmp(h, leaf, 32) != 0)
+        return problem(v, seq, "entry %lld was changed: its bytes no longer hash to its leaf",
+                       (long long)seq);
+    e = json_loadb(entry, len, 0, NULL);
+    json_int_t own = json_integer_value(json_object_get(e, "seq"));
+    int ok = json_is_object(e) && json_is_integer(json_object_get(e, "seq")) && own == seq;
+    json_decref(e);
+    if (!ok)
+        return problem(v, seq, "entry %lld is not where it was written (it says seq %lld)",
+                       (long long)seq, (long long)own);
+    if ((rc = cs_merkle_frontier_append(&v->f, h)) != 0)
+        return rc;
+    v->rep->entries++;
+    return meet_checkpoints(v);
+}
+
+int
+cs_ledger_verify(cs_catalog_t *cat, const char *pub_path, const char *origin,
+                 cs_ledger_report_t *rep)
+{
+    verify_t v = {.pub_path = pub_path, .origin = origin, .rep = rep};
+    int rc;
+    memset(rep, 0, sizeof *rep);
+    rep->first_bad = -1;
+    cs_merkle_frontier_init(&v.f);
+    rc = cs_catalog_checkpoints_each(cat, on_checkpoint, &v);
+    if (rc == 0)
+        rc = meet_checkpoints(&v); /* a checkpoint of the empty ledger */
+    if (rc == 0)
+        rc = cs_catalog_ledger_each(cat, 0, on_entry, &v);
+    if (rc == 0 && v.next < v.nck)
+        rc = problem(&v, (int64_t)v.f.size,
+                     "entries were removed: checkpoint #%lld covers %llu entries, the ledger "
+                     "has %llu",
+                     (long long)v.ck[v.next].id, (unsigned long long)v.ck[v.next].size,
+                     (unsigned long long)v.f.size);
+    if (rc == 0)
+        rep->uncovered = (int64_t)(v.f.size - (v.nck ? v.ck[v.nck - 1].size : 0));
+    free(v.ck);
+    return rc == 1 ? 0 : rc;
+}
