@@ -345,6 +345,53 @@ cs_catalog_item_grants(cs_catalog_t *cat, int64_t user_id, const char *sha256, c
 }
 
 int
+cs_cat_classify_rows(cs_catalog_t *cat, sqlite3_int64 item_id, const char *level,
+                     const char *reason, const char *by, const char *now, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *d = NULL;
+    int err;
+    if (cs_access_level_rank(level) < 0 || reason == NULL || reason[0] == '\0') {
+        cs_diag_set("a classification needs a level (public, internal, privacy, "
+                    "commercial_secret, state_secret) and a reason, not \"%s\"",
+                    level ? level : "");
+        return CS_EINVAL;
+    }
+    err = cs_cat_prepare(cat,
+                         "UPDATE classifications SET superseded_at = ?2 WHERE item_id = ?1 AND"
+                         " superseded_at IS NULL",
+                         &st, what);
+    if (err != 0)
+        return err;
+    sqlite3_bind_int64(st, 1, item_id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    if ((err = cs_cat_step_done(cat, st, what)) != 0)
+        goto out;
+    sqlite3_finalize(st);
+    st = NULL;
+    err = cs_cat_prepare(cat,
+                         "INSERT INTO classifications (item_id, level, reason, set_by, set_at)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5)",
+                         &st, what);
+    if (err != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, item_id);
+    sqlite3_bind_text(st, 2, level, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, by, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+    if ((err = cs_cat_step_done(cat, st, what)) != 0)
+        goto out;
+    d = json_pack("{s:s, s:s}", "level", level, "reason", reason);
+    err = d ? cs_cat_insert_event(cat, item_id, 0, "classified", by, now, d, what)
+            : cs_cat_no_memory(cat, what);
+out:
+    sqlite3_finalize(st);
+    json_decref(d);
+    return err;
+}
+
+int
 cs_catalog_classify(cs_catalog_t *cat, const char *sha256, const char *level, const char *reason,
                     const char *by)
 {
@@ -352,31 +399,11 @@ cs_catalog_classify(cs_catalog_t *cat, const char *sha256, const char *level, co
     char now[CS_TIME_MAX];
     sqlite3_int64 item_id = 0;
     int err;
-    if (cs_access_level_rank(level) < 0 || reason == NULL || reason[0] == '\0') {
-        cs_diag_set("a classification needs a level (public, internal, privacy, "
-                    "commercial_secret, state_secret) and a reason");
-        return CS_EINVAL;
-    }
     cs_clock_now(now);
     if ((err = cs_cat_begin(cat, what)) != 0)
         return err;
-    if ((err = cs_cat_item_id(cat, sha256, &item_id, what)) != 0)
-        goto out;
-    const char *args[] = {sha256, level, reason, by, now};
-    if ((err = run(cat,
-                   "UPDATE classifications SET superseded_at = ?5 WHERE superseded_at IS NULL AND"
-                   " item_id = (SELECT id FROM items WHERE sha256 = ?1)",
-                   args, 5, NULL, what)) != 0 ||
-        (err = run(cat,
-                   "INSERT INTO classifications (item_id, level, reason, set_by, set_at)"
-                   " SELECT id, ?2, ?3, ?4, ?5 FROM items WHERE sha256 = ?1",
-                   args, 5, NULL, what)) != 0)
-        goto out;
-    json_t *d = json_pack("{s:s, s:s}", "level", level, "reason", reason);
-    err = d ? cs_cat_insert_event(cat, item_id, 0, "classified", by, now, d, what)
-            : cs_cat_no_memory(cat, what);
-    json_decref(d);
-out:
+    if ((err = cs_cat_item_id(cat, sha256, &item_id, what)) == 0)
+        err = cs_cat_classify_rows(cat, item_id, level, reason, by, now, what);
     return finish(cat, err, what);
 }
 

@@ -87,6 +87,11 @@ int cs_cat_upsert_case(cs_catalog_t *cat, const char *number, const char *now, s
 int cs_cat_upsert_party(cs_catalog_t *cat, sqlite3_int64 case_id, const char *name, const char *now,
                         sqlite3_int64 *id, const char *what);
 
+/** Sets an item's classification (superseding the current one) and its `classified` event,
+ * inside the caller's transaction. CS_EINVAL for an unknown level or no reason. */
+int cs_cat_classify_rows(cs_catalog_t *cat, sqlite3_int64 item_id, const char *level,
+                         const char *reason, const char *by, const char *now, const char *what);
+
 /** Appends a ledger entry inside the caller's transaction (indexer/ledger.h). */
 int cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq, const char *what);
 

@@ -187,6 +187,13 @@ cs_cat_arrival_rows(cs_catalog_t *cat, const cs_arrival_t *a, const char *now,
     }
     if (err == 0)
         err = arrival_events(cat, a, item_id, case_id, r, now, what);
+    /* A sidecar's classification (checked by ingest/sidecar.c) is set with the arrival. */
+    const char *level = json_string_value(json_object_get(a->detail, "classification"));
+    if (err == 0 && level != NULL && level[0] != '\0') {
+        char reason[512];
+        snprintf(reason, sizeof reason, "sidecar of %s", a->original_name);
+        err = cs_cat_classify_rows(cat, item_id, level, reason, a->actor, now, what);
+    }
     if (err == 0 && item_id_out != NULL)
         *item_id_out = item_id;
     return err;

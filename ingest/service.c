@@ -84,6 +84,40 @@ roots_json(const svc_t *s)
 }
 
 static void
+periodic_work(uv_work_t *req)
+{
+    svc_t *s = req->data;
+    uv_mutex_lock(&s->cat_lock);
+    s->opts->periodic(s->opts->periodic_arg, s->cat);
+    uv_mutex_unlock(&s->cat_lock);
+}
+
+static void
+periodic_after(uv_work_t *req, int status)
+{
+    svc_t *s = req->data;
+    (void)status;
+    s->periodic_running = 0;
+    svc_maybe_finish(s);
+}
+
+static void
+periodic_start(svc_t *s)
+{
+    if (s->opts->periodic == NULL || s->periodic_running || s->cat == NULL)
+        return;
+    s->periodic_work.data = s;
+    if (uv_queue_work(s->loop, &s->periodic_work, periodic_work, periodic_after) == 0)
+        s->periodic_running = 1;
+}
+
+static void
+on_periodic(uv_timer_t *t)
+{
+    periodic_start(t->data);
+}
+
+static void
 on_transcoders_stopped(void *arg)
 {
     svc_t *s = arg;
@@ -107,8 +141,14 @@ void
 svc_maybe_finish(svc_t *s)
 {
     if (!s->stopping || s->inflight > 0 || s->scanning || s->discovering > 0 ||
-        !s->workers_stopped || !s->transcoders_stopped)
+        !s->workers_stopped || !s->transcoders_stopped || s->periodic_running)
         return;
+    if (!s->periodic_final) { /* what the last jobs wrote is covered before the exit */
+        s->periodic_final = 1;
+        periodic_start(s);
+        if (s->periodic_running)
+            return;
+    }
     if (!uv_is_closing((uv_handle_t *)&s->rescan_timer)) {
         uv_close((uv_handle_t *)&s->rescan_timer, NULL);
         uv_close((uv_handle_t *)&s->settle_timer, NULL);
@@ -116,6 +156,7 @@ svc_maybe_finish(svc_t *s)
         uv_close((uv_handle_t *)&s->sig_term, NULL);
         uv_close((uv_handle_t *)&s->sig_int, NULL);
         uv_close((uv_handle_t *)&s->sig_hup, NULL);
+        uv_close((uv_handle_t *)&s->periodic_timer, NULL);
         svc_watches_close(s);
     }
 }
@@ -131,6 +172,7 @@ stop(svc_t *s, const char *why)
     uv_timer_stop(&s->rescan_timer);
     uv_timer_stop(&s->settle_timer);
     uv_timer_stop(&s->event_timer);
+    uv_timer_stop(&s->periodic_timer);
     svc_jobs_drop_queue(s); /* not started: they resume from the catalog next time */
     if (s->workers != NULL)
         cs_workers_stop(s->workers, on_workers_stopped, s);
@@ -237,6 +279,8 @@ cs_service_run(const cs_service_opts_t *opts)
     uv_loop_init(&loop);
     uv_mutex_init(&s->cat_lock);
     svc_scan_init(s);
+    uv_timer_init(&loop, &s->periodic_timer);
+    s->periodic_timer.data = s;
     uv_signal_init(&loop, &s->sig_term);
     uv_signal_init(&loop, &s->sig_int);
     uv_signal_init(&loop, &s->sig_hup);
@@ -250,6 +294,9 @@ cs_service_run(const cs_service_opts_t *opts)
     if ((err = svc_jobs_resume(s)) != 0)
         goto out;
     svc_scan_start(s);
+    if (opts->periodic != NULL && opts->periodic_ms > 0)
+        uv_timer_start(&s->periodic_timer, on_periodic, (uint64_t)opts->periodic_ms,
+                       (uint64_t)opts->periodic_ms);
     cs_log(CS_LOG_INFO, "service.started",
            json_pack("{s:s, s:o, s:i, s:i, s:s, s:i}", "home", opts->home->root, "roots",
                      roots_json(s), "settle_ms", s->cfg.ingest_settle_ms, "rescan_ms",

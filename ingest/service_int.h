@@ -74,6 +74,9 @@ struct svc {
     char derive_dir[PATH_MAX];  /* <home>/tmp/derive: workers write copies here */
     char status_path[PATH_MAX]; /* <home>/tmp/status.json: running transcodes */
     svc_job_t *transcoding;
+    uv_timer_t periodic_timer;
+    uv_work_t periodic_work;
+    int periodic_running, periodic_final;
     uint64_t status_written_ms;
     cs_settle_t *settle; /* files settling */
     cs_settle_t *busy;   /* paths whose job is storing: not to be claimed twice */

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "indexer/derivatives.h"
 #include "indexer/jobs.h"
+#include "ledger/checkpoint.h"
 #include "ingest/service.h"
 
 #include <limits.h>
@@ -24,6 +25,16 @@ static const char status_usage[] =
     "usage: custody status [--home DIR] [--set k=v]... [--json]\n"
     "Jobs per state, files/s and MB/s over the last minute, rejected and failed counts, the\n"
     "oldest pending file and the latest rejections with their reasons.\n";
+
+/* Every ledger.checkpoint_ms: a signed checkpoint of what the service appended. */
+static void
+sign_checkpoint(void *arg, cs_catalog_t *cat)
+{
+    int made = 0, rc = cs_ledger_checkpoint(cat, arg, &made);
+    if (rc != 0)
+        cs_log(CS_LOG_ERROR, "ledger.checkpoint_failed",
+               json_pack("{s:s}", "error", *cs_diag() ? cs_diag() : cs_strerror(rc)));
+}
 
 int
 cs_cmd_serve(int argc, char **argv)
@@ -52,6 +63,9 @@ cs_cmd_serve(int argc, char **argv)
         .sets = cli.sets,
         .nsets = cli.nsets,
         .exe = exe,
+        .periodic = sign_checkpoint,
+        .periodic_arg = &cli.home,
+        .periodic_ms = cli.cfg.ledger_checkpoint_ms,
     };
     if ((rc = cs_service_run(&opts)) != 0) {
         cs_log(CS_LOG_ERROR, "service.failed",

@@ -206,7 +206,8 @@ START_TEST(sidecars_enrich_and_bad_ones_are_reported)
     srv_t s;
     cs_run_t r;
     srv_setup(&s, NULL);
-    const char *good = "{\"party\":\"某公司\",\"stage\":\"investigation\",\"place\":\"任城区\"}";
+    const char *good = "{\"party\":\"某公司\",\"stage\":\"investigation\",\"place\":\"任城区\","
+                       "\"classification\":\"privacy\"}";
     const char *bad = "{\"stage\":\"review\"}";
     drop(&s, CASE_A "/a.jpg.json", good, strlen(good));
     drop(&s, CASE_A "/b.jpg.json", bad, strlen(bad));
@@ -221,6 +222,13 @@ START_TEST(sidecars_enrich_and_bad_ones_are_reported)
         1);
     ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM jobs WHERE route LIKE "
                                                "'%problem%b.jpg.json%stage%'"),
+                     1);
+    /* The sidecar's classification is the item's, with a ledgered event saying so. */
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM classifications WHERE"
+                                               " level = 'privacy' AND reason LIKE '%a.jpg%'"),
+                     1);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM ledger WHERE entry LIKE"
+                                               " '%\"action\":\"classified\"%'"),
                      1);
     ck_assert_int_eq(files_under(s.uploads), 0); /* sidecars go with their files */
     char *log = cs_test_read(s.log, NULL);
@@ -362,6 +370,19 @@ START_TEST(sigterm_stops_cleanly_and_a_restart_resumes)
     ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 20, 30000), 20);
     ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM items"), 20);
     ck_assert_int_eq(files_under(s.uploads), 0);
+    ck_assert_int_eq(cs_test_stop(s.pid, SIGTERM), 0);
+    s.pid = 0;
+    /* Both runs' custody events are in the ledger, and a clean stop signed all of them. */
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM ledger WHERE entry LIKE"
+                                               " '%\"action\":\"stored\"%'"),
+                     20);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM checkpoints WHERE size ="
+                                               " (SELECT count(*) FROM ledger)"),
+                     1);
+    cs_run_t r;
+    cs_test_custody(&r, "ledger", "verify", "--home", s.t.home, NULL);
+    ck_assert_msg(r.status == 0, "ledger verify: %s %s", r.out, r.err);
+    cs_test_run_free(&r);
     srv_teardown(&s);
 }
 END_TEST

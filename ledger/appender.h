@@ -1,0 +1,29 @@
+/* ledger/appender.h: durable ledger appends from many threads with group commit. Each
+ * caller's entry is durable (a synced commit) before its append returns, so a retrieval is
+ * on record before a byte is served; callers that arrive while a commit is syncing share the
+ * next one, so the sync cost is paid once per group, not once per entry. */
+#ifndef CS_LEDGER_APPENDER_H
+#define CS_LEDGER_APPENDER_H
+
+#include "indexer/catalog.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <uv.h>
+
+typedef struct cs_ledger_appender cs_ledger_appender_t;
+
+/** Starts the committer thread on `cat`; `cat_lock` (may be NULL) is held around each group
+ * commit when others share the connection. CS_ENOMEM or CS_EIO (no thread). */
+int cs_ledger_appender_start(cs_ledger_appender_t **out, cs_catalog_t *cat, uv_mutex_t *cat_lock);
+
+/** Appends `fields` (borrowed; see cs_catalog_ledger_append) and returns once the commit
+ * holding it is durable: 0 with *seq (may be NULL) its leaf index, or the commit's error (the
+ * entry is then not in the ledger, and whatever it was to allow must be refused). Any thread;
+ * blocks. CS_ECANCELED once the appender is stopping. */
+int cs_ledger_appender_append(cs_ledger_appender_t *a, json_t *fields, int64_t *seq);
+
+/** Commits what is queued, stops the thread and frees the appender; *a becomes NULL. */
+void cs_ledger_appender_stop(cs_ledger_appender_t **a);
+
+#endif
