@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "indexer/ledger.h"
+#include "ledger/access.h"
 #include "ledger/checkpoint.h"
 
 #include <errno.h>
@@ -44,6 +45,12 @@ cs_cli_common_option(cs_cli_t *cli, int c, const char *arg)
         return 1;
     case CS_CLI_OPT_JSON:
         cli->json = 1;
+        return 1;
+    case CS_CLI_OPT_PURPOSE:
+        cli->purpose = arg;
+        return 1;
+    case CS_CLI_OPT_AS:
+        cli->as = arg;
         return 1;
     case CS_CLI_OPT_HELP:
         fputs(cli->usage, stdout);
@@ -128,6 +135,61 @@ cs_cli_worker_exe(char *buf, size_t size)
         return CS_ENAMETOOLONG;
     }
     memcpy(slash + 1, CS_WORKER_EXE, sizeof CS_WORKER_EXE);
+    return 0;
+}
+
+int
+cs_cli_retrieval(cs_cli_t *cli, const char *action, const char *sha256, const char *case_number)
+{
+    cs_access_result_t res;
+    char client[96];
+    cs_user_t user;
+    json_t *e = NULL;
+    int rc, purposeful = cli->purpose != NULL && cli->purpose[0] != '\0';
+    snprintf(client, sizeof client, "cli:%s", cli->actor);
+    if (cli->as != NULL && sha256 == NULL) {
+        cs_cli_usage_error(cli, "--as applies to reading one item (show, get); lists and "
+                                "searches are read as the operator");
+        return CS_EXIT_USAGE;
+    }
+    if (cli->as != NULL) {
+        int found = (rc = cs_catalog_user_by_name(cli->cat, cli->as, &user)) == 0;
+        if (rc != 0 && rc != CS_ENOTFOUND)
+            return cs_cli_fail(cli, rc);
+        cs_access_req_t req = {.user = found ? &user : NULL,
+                               .who = cli->as,
+                               .sha256 = sha256,
+                               .read = CS_READ_METADATA,
+                               .action = action,
+                               .purpose = cli->purpose,
+                               .client = client};
+        if ((rc = cs_access_decide(cli->cat, &cli->cfg, &req, 0, &res)) != 0)
+            return cs_cli_fail(cli, rc);
+        if (!res.allowed) {
+            fprintf(stderr, "custody %s: denied (ledger entry %lld): %s\n", cli->cmd,
+                    (long long)res.seq, res.reason);
+            return CS_EXIT_CHECK;
+        }
+        return 0;
+    }
+    /* The home's operator. */
+    e = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:I}", "kind", "retrieval",
+                  "action", action, "actor", cli->actor, "role", "operator", "item", sha256, "case",
+                  case_number, "purpose", purposeful ? cli->purpose : NULL, "client", client,
+                  "result", purposeful ? "allowed" : "denied", "bytes", (json_int_t)0);
+    if (e == NULL)
+        return cs_cli_fail(cli, CS_ENOMEM);
+    rc = cs_catalog_ledger_append(cli->cat, e, NULL);
+    json_decref(e);
+    if (rc != 0)
+        return cs_cli_fail(cli, rc); /* not on record: not shown */
+    if (!purposeful) {
+        fprintf(stderr,
+                "custody %s: refused: every read of the records states why; give "
+                "--purpose TEXT (the refusal is in the ledger)\n",
+                cli->cmd);
+        return CS_EXIT_CHECK;
+    }
     return 0;
 }
 

@@ -28,6 +28,15 @@ enum {
 #define CS_CLI_OPT_SET 0x101
 #define CS_CLI_OPT_JSON 0x102
 #define CS_CLI_OPT_HELP 'h'
+#define CS_CLI_OPT_PURPOSE 0x103
+#define CS_CLI_OPT_AS 0x104
+
+/* The options of commands that read records: every read states why, and may act as a user. */
+#define CS_CLI_READ_OPTIONS                                                                        \
+    {"purpose", required_argument, NULL, CS_CLI_OPT_PURPOSE},                                      \
+    {                                                                                              \
+        "as", required_argument, NULL, CS_CLI_OPT_AS                                               \
+    }
 #define CS_CLI_COMMON_OPTIONS                                                                      \
     {"home", required_argument, NULL, CS_CLI_OPT_HOME},                                            \
         {"set", required_argument, NULL, CS_CLI_OPT_SET},                                          \
@@ -49,6 +58,8 @@ typedef struct cs_cli {
     cs_store_t *store;
     int64_t ledger_size; /* entries when opened: a command that appended signs a checkpoint */
     char actor[64];      /* the OS user running the command */
+    const char *purpose; /* --purpose */
+    const char *as;      /* --as USER */
     char exe[PATH_MAX];  /* this program, for media workers (cs_cli_worker_opts) */
     int loaded;          /* cs_cli_load has run */
 } cs_cli_t;
@@ -87,6 +98,15 @@ int cs_cli_worker_exe(char *buf, size_t size);
 /** Fills *o for `count` media workers (0: one per core) from the config, with
  * cs_cli_worker_exe as their executable. CS_EIO if its path cannot be found. */
 int cs_cli_worker_opts(cs_cli_t *cli, int count, cs_worker_opts_t *o);
+
+/** Records a read of records (action "view", "list", "search"; `sha256` the item read, or
+ * NULL; `case_number` or NULL) in the ledger before anything is shown. With --as USER the
+ * access rules decide for that user (ledger/access.h); without, the OS user reads as the
+ * home's operator (whoever can run this command can read catalog.db itself), recorded as
+ * such. With no --purpose the read is refused and the refusal recorded. Returns 0 when the
+ * read may go on; otherwise it has printed why and returns the exit code. */
+int cs_cli_retrieval(cs_cli_t *cli, const char *action, const char *sha256,
+                     const char *case_number);
 
 /** Writes <home>/tmp/derive, where workers write copies before they are stored, to buf,
  * making the folders if needed. */

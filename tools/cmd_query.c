@@ -11,17 +11,21 @@
 #include <string.h>
 
 static const char show_usage[] =
-    "usage: custody show ITEM [--home DIR] [--set k=v]... [--json]\n"
+    "usage: custody show ITEM --purpose TEXT [--as USER] [--home DIR] [--set k=v]... [--json]\n"
     "ITEM is a full sha256 or a unique prefix of at least 8 hex digits. Shows the record:\n"
     "size, media type, cases, every source it arrived from, its links (with history), its\n"
     "metadata, its derivatives (profile, sha256, size, status or why it failed) and its\n"
-    "provenance events.\n";
-static const char cases_usage[] = "usage: custody cases [--home DIR] [--set k=v]... [--json]\n"
-                                  "Lists every case with its parties and item count.\n";
+    "provenance events. Every read states why (--purpose) and is recorded in the ledger first;\n"
+    "with --as USER, that user's access rules decide (else the OS user reads as the operator).\n";
+static const char cases_usage[] =
+    "usage: custody cases --purpose TEXT [--home DIR] [--set k=v]... [--json]\n"
+    "Lists every case with its parties and item count (a read recorded in the ledger).\n";
 static const char items_usage[] =
-    "usage: custody items --case NO | --unassigned [--home DIR] [--set k=v]... [--json]\n"
+    "usage: custody items --case NO | --unassigned --purpose TEXT [--home DIR] [--set k=v]...\n"
+    "                     [--json]\n"
     "Lists the items linked to case NO (with --json, a JSON array of items), or the items\n"
-    "linked to no case, for a clerk to link with `custody link`.\n";
+    "linked to no case, for a clerk to link with `custody link`. A read recorded in the\n"
+    "ledger, with its purpose.\n";
 
 static const char *
 str(json_t *o, const char *key)
@@ -78,19 +82,23 @@ print_item(json_t *item)
 int
 cs_cmd_show(int argc, char **argv)
 {
-    static const struct option longopts[] = {CS_CLI_COMMON_OPTIONS, {0, 0, 0, 0}};
+    static const struct option longopts[] = {
+        CS_CLI_COMMON_OPTIONS, CS_CLI_READ_OPTIONS, {0, 0, 0, 0}};
     cs_cli_t cli;
     json_t *item = NULL;
     char sha[65];
-    int rc;
+    int rc, code = -1;
     cs_cli_init(&cli, "show", show_usage);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, NULL, NULL)) != 0)
         return rc;
     if (argc - optind != 1)
         return cs_cli_usage_error(&cli, "name exactly one ITEM");
-    if ((rc = cs_cli_open(&cli)) != 0 ||
-        (rc = cs_catalog_resolve(cli.cat, argv[optind], sha)) != 0 ||
-        (rc = cs_catalog_item(cli.cat, sha, &item)) != 0)
+    if ((rc = cs_cli_open(&cli)) != 0 || (rc = cs_catalog_resolve(cli.cat, argv[optind], sha)) != 0)
+        goto out;
+    if ((code = cs_cli_retrieval(&cli, "view", sha, NULL)) != 0)
+        goto out;
+    code = -1;
+    if ((rc = cs_catalog_item(cli.cat, sha, &item)) != 0)
         goto out;
     json_t *meta = NULL;
     if ((rc = cs_catalog_metadata(cli.cat, sha, &meta)) != 0)
@@ -106,7 +114,9 @@ cs_cmd_show(int argc, char **argv)
         print_item(item);
 out:
     json_decref(item);
-    if (rc != 0)
+    if (code >= 0)
+        rc = code;
+    else if (rc != 0)
         rc = cs_cli_fail(&cli, rc);
     cs_cli_close(&cli);
     return rc;
@@ -115,17 +125,21 @@ out:
 int
 cs_cmd_cases(int argc, char **argv)
 {
-    static const struct option longopts[] = {CS_CLI_COMMON_OPTIONS, {0, 0, 0, 0}};
+    static const struct option longopts[] = {
+        CS_CLI_COMMON_OPTIONS, CS_CLI_READ_OPTIONS, {0, 0, 0, 0}};
     cs_cli_t cli;
     json_t *cases = NULL, *v;
     size_t i;
-    int rc;
+    int rc, code = -1;
     cs_cli_init(&cli, "cases", cases_usage);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, NULL, NULL)) != 0)
         return rc;
     if (optind < argc)
         return cs_cli_usage_error(&cli, "unexpected argument \"%s\"", argv[optind]);
-    if ((rc = cs_cli_open(&cli)) != 0 || (rc = cs_catalog_cases(cli.cat, &cases)) != 0)
+    if ((rc = cs_cli_open(&cli)) != 0 || (code = cs_cli_retrieval(&cli, "list", NULL, NULL)) != 0)
+        goto out;
+    code = -1;
+    if ((rc = cs_catalog_cases(cli.cat, &cases)) != 0)
         goto out;
     if (cli.json) {
         cs_cli_print_json(cases, 0);
@@ -143,7 +157,9 @@ cs_cmd_cases(int argc, char **argv)
     }
 out:
     json_decref(cases);
-    if (rc != 0)
+    if (code >= 0)
+        rc = code;
+    else if (rc != 0)
         rc = cs_cli_fail(&cli, rc);
     cs_cli_close(&cli);
     return rc;
@@ -169,6 +185,7 @@ int
 cs_cmd_items(int argc, char **argv)
 {
     static const struct option longopts[] = {CS_CLI_COMMON_OPTIONS,
+                                             CS_CLI_READ_OPTIONS,
                                              {"case", required_argument, NULL, 'c'},
                                              {"unassigned", no_argument, NULL, 'u'},
                                              {0, 0, 0, 0}};
@@ -178,7 +195,7 @@ cs_cmd_items(int argc, char **argv)
     items_args_t a = {0};
     json_t *items = NULL, *v;
     size_t i;
-    int rc;
+    int rc, code = -1;
     cs_cli_init(&cli, "items", items_usage);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, items_option, &a)) != 0)
         return rc;
@@ -187,14 +204,21 @@ cs_cmd_items(int argc, char **argv)
     if (optind < argc)
         return cs_cli_usage_error(&cli, "unexpected argument \"%s\"", argv[optind]);
     if (a.unassigned) {
-        if ((rc = cs_cli_open(&cli)) != 0 || (rc = cs_catalog_unassigned(cli.cat, &items)) != 0)
+        if ((rc = cs_cli_open(&cli)) != 0 ||
+            (code = cs_cli_retrieval(&cli, "list", NULL, NULL)) != 0)
             goto out;
-    } else if ((rc = cs_cli_load(&cli)) != 0 ||
-               (rc = cs_casenum_rule_new(&rule, cli.cfg.case_pattern)) != 0 ||
-               (rc = cs_casenum_parse(rule, a.case_arg, &cn)) != 0 ||
-               (rc = cs_cli_open(&cli)) != 0 ||
-               (rc = cs_catalog_case_items(cli.cat, cn.text, &items)) != 0) {
-        goto out;
+        code = -1;
+        if ((rc = cs_catalog_unassigned(cli.cat, &items)) != 0)
+            goto out;
+    } else {
+        if ((rc = cs_cli_load(&cli)) != 0 ||
+            (rc = cs_casenum_rule_new(&rule, cli.cfg.case_pattern)) != 0 ||
+            (rc = cs_casenum_parse(rule, a.case_arg, &cn)) != 0 || (rc = cs_cli_open(&cli)) != 0 ||
+            (code = cs_cli_retrieval(&cli, "list", NULL, cn.text)) != 0)
+            goto out;
+        code = -1;
+        if ((rc = cs_catalog_case_items(cli.cat, cn.text, &items)) != 0)
+            goto out;
     }
     if (cli.json) {
         cs_cli_print_json(items, 0);
@@ -207,7 +231,9 @@ cs_cmd_items(int argc, char **argv)
 out:
     json_decref(items);
     cs_casenum_rule_free(&rule);
-    if (rc != 0)
+    if (code >= 0)
+        rc = code;
+    else if (rc != 0)
         rc = cs_cli_fail(&cli, rc);
     cs_cli_close(&cli);
     return rc;

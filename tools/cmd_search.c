@@ -12,11 +12,12 @@
 static const char usage_text[] =
     "usage: custody search [--case NO] [--party P] [--from T] [--to T]\n"
     "                     [--near LAT,LON,METRES] [--device TEXT] [--text TEXT] [--limit N]\n"
-    "                     [--home DIR] [--set k=v]... [--json]\n"
+    "                     --purpose TEXT [--home DIR] [--set k=v]... [--json]\n"
     "Items matching every criterion, in capture-time order, with their case numbers. T is a\n"
     "date (2023-11-03) or an RFC 3339 time; --near takes signed decimal degrees and a radius;\n"
     "--device matches make, model or serial; --text matches names, place, note, officer,\n"
-    "party and device (any part of them). --limit defaults to 100 (at most 1000).\n";
+    "party and device (any part of them). --limit defaults to 100 (at most 1000). A read\n"
+    "recorded in the ledger, with its purpose.\n";
 
 typedef struct search_args {
     cs_search_t q;
@@ -60,6 +61,7 @@ int
 cs_cmd_search(int argc, char **argv)
 {
     static const struct option longopts[] = {CS_CLI_COMMON_OPTIONS,
+                                             CS_CLI_READ_OPTIONS,
                                              {"case", required_argument, NULL, 'c'},
                                              {"party", required_argument, NULL, 'p'},
                                              {"from", required_argument, NULL, 'f'},
@@ -75,7 +77,7 @@ cs_cmd_search(int argc, char **argv)
     cs_casenum_t cn;
     json_t *rows = NULL, *v;
     size_t i;
-    int rc;
+    int rc, code = -1;
     cs_cli_init(&cli, "search", usage_text);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, on_option, &a)) != 0)
         return rc;
@@ -107,7 +109,11 @@ cs_cmd_search(int argc, char **argv)
             goto out;
         a.q.case_number = cn.text;
     }
-    if ((rc = cs_cli_open(&cli)) != 0 || (rc = cs_catalog_search(cli.cat, &a.q, &rows)) != 0)
+    if ((rc = cs_cli_open(&cli)) != 0 ||
+        (code = cs_cli_retrieval(&cli, "search", NULL, a.q.case_number)) != 0)
+        goto out;
+    code = -1;
+    if ((rc = cs_catalog_search(cli.cat, &a.q, &rows)) != 0)
         goto out;
     if (cli.json) {
         cs_cli_print_json(rows, 0);
@@ -126,7 +132,9 @@ cs_cmd_search(int argc, char **argv)
 out:
     json_decref(rows);
     cs_casenum_rule_free(&rule);
-    if (rc != 0)
+    if (code >= 0)
+        rc = code;
+    else if (rc != 0)
         rc = cs_cli_fail(&cli, rc);
     cs_cli_close(&cli);
     return rc;

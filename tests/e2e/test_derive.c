@@ -27,7 +27,7 @@ static json_t *
 show(e2e_t *t, const char *sha)
 {
     cs_run_t r;
-    cs_test_custody(&r, "show", "--home", t->home, "--json", sha, NULL);
+    cs_test_custody(&r, "show", "--purpose", "e2e check", "--home", t->home, "--json", sha, NULL);
     ck_assert_msg(r.status == 0, "show: %s", r.err);
     json_t *v = e2e_json(&r);
     cs_test_run_free(&r);

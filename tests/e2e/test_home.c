@@ -120,7 +120,7 @@ START_TEST(bad_settings_name_key_and_range)
     e2e_t t;
     cs_run_t r;
     e2e_setup(&t);
-    cs_test_custody(&r, "cases", "--home", t.home, "--set", bad_sets[_i].set, NULL);
+    cs_test_custody(&r, "cases", "--purpose", "e2e check", "--home", t.home, "--set", bad_sets[_i].set, NULL);
     ck_assert_int_eq(r.status, 2);
     for (int k = 0; k < 2; k++)
         ck_assert_msg(strstr(r.err, bad_sets[_i].expect[k]) != NULL, "%s: stderr lacks %s: %s",
@@ -163,7 +163,7 @@ START_TEST(a_command_on_a_missing_home_says_to_init)
 {
     char *dir = cs_test_tmpdir();
     cs_run_t r;
-    cs_test_custody(&r, "cases", "--home", dir, NULL);
+    cs_test_custody(&r, "cases", "--purpose", "e2e check", "--home", dir, NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "custody init --home"));
     cs_test_run_free(&r);
@@ -179,7 +179,7 @@ START_TEST(unknown_command_and_option_are_usage_errors)
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "unknown command"));
     cs_test_run_free(&r);
-    cs_test_custody(&r, "cases", "--bogus", NULL);
+    cs_test_custody(&r, "cases", "--purpose", "e2e check", "--bogus", NULL);
     ck_assert_int_eq(r.status, 2);
     cs_test_run_free(&r);
 }

@@ -125,7 +125,7 @@ START_TEST(case_numbers_are_normalised)
                     NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "cases", "--home", t.home, "--json", NULL);
+    cs_test_custody(&r, "cases", "--purpose", "e2e check", "--home", t.home, "--json", NULL);
     json_t *v = e2e_json(&r);
     ck_assert_int_eq(json_array_size(v), 1);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(v, 0), "case")), CASE_A);
@@ -357,7 +357,7 @@ START_TEST(a_folder_where_the_catalog_should_be_is_named)
     snprintf(wal, sizeof wal, "%s-shm", t.db);
     unlink(wal);
     ck_assert_int_eq(mkdir(t.db, 0755), 0);
-    cs_test_custody(&r, "cases", "--home", t.home, NULL);
+    cs_test_custody(&r, "cases", "--purpose", "e2e check", "--home", t.home, NULL);
     ck_assert_int_ne(r.status, 0);
     ck_assert_ptr_nonnull(strstr(r.err, "catalog.db"));
     cs_test_run_free(&r);

@@ -327,6 +327,57 @@ START_TEST(verify_catches_every_rewrite_of_history)
 }
 END_TEST
 
+START_TEST(every_read_of_records_states_a_purpose_and_is_ledgered)
+{
+    e2e_t t;
+    cs_run_t r;
+    setup_home(&t);
+    /* Without a purpose: refused, nothing shown, the refusal on record. */
+    cs_test_custody(&r, "show", "--home", t.home, sha, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_int_eq(r.out_len, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "--purpose"));
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "search", "--home", t.home, "--text", "note", NULL);
+    ck_assert_int_eq(r.status, 1);
+    cs_test_run_free(&r);
+    ck_assert_int_eq(entries(&t, "json_extract(entry, '$.result') = 'denied' AND"
+                                 " json_extract(entry, '$.role') = 'operator'"),
+                     2);
+    /* With one: shown, and the view is on record with who and why. */
+    cs_test_custody(&r, "show", "--home", t.home, "--purpose", "复核卷宗", sha, NULL);
+    run_ok(&r);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "items", "--home", t.home, "--purpose", "复核卷宗", "--case", CASE_A, NULL);
+    run_ok(&r);
+    cs_test_run_free(&r);
+    char q[256];
+    snprintf(q, sizeof q,
+             "json_extract(entry, '$.action') = 'view' AND json_extract(entry, '$.purpose') ="
+             " '复核卷宗' AND json_extract(entry, '$.item') = '%s'",
+             sha);
+    ck_assert_int_eq(entries(&t, q), 1);
+    ck_assert_int_eq(entries(&t, "json_extract(entry, '$.action') = 'list' AND"
+                                 " json_extract(entry, '$.case') = '" CASE_A "'"),
+                     1);
+    /* As a user, that user's rules: a reviewer without a grant does not see the record. */
+    cs_test_custody(&r, "user", "add", "rev", "--home", t.home, "--role", "reviewer", NULL);
+    run_ok(&r);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "show", "--home", t.home, "--purpose", "x", "--as", "rev", sha, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_int_eq(r.out_len, 0);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "user", "add", "aud", "--home", t.home, "--role", "auditor", NULL);
+    run_ok(&r);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "show", "--home", t.home, "--purpose", "audit", "--as", "aud", sha, NULL);
+    run_ok(&r);
+    cs_test_run_free(&r);
+    e2e_teardown(&t);
+}
+END_TEST
+
 START_TEST(proofs_are_printed_for_auditors)
 {
     e2e_t t;
@@ -368,6 +419,7 @@ suite(void)
     tcase_add_test(tc, auditors_never_get_bytes_and_clerks_get_their_own);
     tcase_add_loop_test(tc, verify_catches_every_rewrite_of_history, 0,
                         sizeof tamper / sizeof tamper[0]);
+    tcase_add_test(tc, every_read_of_records_states_a_purpose_and_is_ledgered);
     tcase_add_test(tc, proofs_are_printed_for_auditors);
     suite_add_tcase(s, tc);
     return s;

@@ -35,7 +35,7 @@ START_TEST(show_finds_an_item_by_prefix_with_its_history)
     e2e_setup(&t);
     two_items(&t, sha1, sha2);
     snprintf(prefix, sizeof prefix, "%.8s", sha1);
-    cs_test_custody(&r, "show", "--home", t.home, prefix, "--json", NULL);
+    cs_test_custody(&r, "show", "--purpose", "e2e check", "--home", t.home, prefix, "--json", NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
     json_t *v = e2e_json(&r);
     ck_assert_str_eq(json_string_value(json_object_get(v, "sha256")), sha1);
@@ -49,7 +49,7 @@ START_TEST(show_finds_an_item_by_prefix_with_its_history)
     json_decref(v);
     cs_test_run_free(&r);
     /* Human form names the same things. */
-    cs_test_custody(&r, "show", "--home", t.home, sha1, NULL);
+    cs_test_custody(&r, "show", "--purpose", "e2e check", "--home", t.home, sha1, NULL);
     ck_assert_int_eq(r.status, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "first.jpg"));
     ck_assert_ptr_nonnull(strstr(r.out, CASE_A));
@@ -72,7 +72,7 @@ START_TEST(show_refuses_short_bad_and_unknown_items)
     e2e_t t;
     cs_run_t r;
     e2e_setup(&t);
-    cs_test_custody(&r, "show", "--home", t.home, bad_items[_i].item, NULL);
+    cs_test_custody(&r, "show", "--purpose", "e2e check", "--home", t.home, bad_items[_i].item, NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_msg(strstr(r.err, bad_items[_i].expect) != NULL, "%s", r.err);
     ck_assert_ptr_nonnull(strstr(r.err, bad_items[_i].item));
@@ -88,7 +88,7 @@ START_TEST(cases_and_items_list_what_was_linked)
     char sha1[65], sha2[65];
     e2e_setup(&t);
     two_items(&t, sha1, sha2);
-    cs_test_custody(&r, "items", "--home", t.home, "--case", CASE_A, "--json", NULL);
+    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", t.home, "--case", CASE_A, "--json", NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
     json_t *v = e2e_json(&r);
     ck_assert_int_eq(json_array_size(v), 2);
@@ -100,7 +100,7 @@ START_TEST(cases_and_items_list_what_was_linked)
     ck_assert_int_eq(seen, 3);
     json_decref(v);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "cases", "--home", t.home, "--json", NULL);
+    cs_test_custody(&r, "cases", "--purpose", "e2e check", "--home", t.home, "--json", NULL);
     v = e2e_json(&r);
     json_t *c = json_array_get(v, 0);
     ck_assert_str_eq(json_string_value(json_object_get(c, "case")), CASE_A);
@@ -108,7 +108,7 @@ START_TEST(cases_and_items_list_what_was_linked)
     ck_assert_str_eq(json_string_value(json_array_get(json_object_get(c, "parties"), 0)), "某公司");
     json_decref(v);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "items", "--home", t.home, "--case", CASE_B, NULL);
+    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", t.home, "--case", CASE_B, NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, CASE_B));
     cs_test_run_free(&r);
@@ -131,18 +131,18 @@ START_TEST(relinking_moves_the_item_and_keeps_the_history)
                     "filed under the wrong case by the clerk", NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "items", "--home", t.home, "--case", CASE_A, "--json", NULL);
+    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", t.home, "--case", CASE_A, "--json", NULL);
     json_t *v = e2e_json(&r);
     ck_assert_int_eq(json_array_size(v), 1);
     json_decref(v);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "items", "--home", t.home, "--case", CASE_B, "--json", NULL);
+    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", t.home, "--case", CASE_B, "--json", NULL);
     v = e2e_json(&r);
     ck_assert_int_eq(json_array_size(v), 1);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(v, 0), "sha256")), sha1);
     json_decref(v);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "show", "--home", t.home, sha1, "--json", NULL);
+    cs_test_custody(&r, "show", "--purpose", "e2e check", "--home", t.home, sha1, "--json", NULL);
     v = e2e_json(&r);
     json_t *links = json_object_get(v, "links");
     ck_assert_int_eq(json_array_size(links), 2);

@@ -15,7 +15,7 @@ static json_t *
 search(e2e_t *t, const char *a1, const char *a2, const char *a3, const char *a4)
 {
     cs_run_t r;
-    cs_test_custody(&r, "search", "--home", t->home, "--json", a1, a2, a3, a4, NULL);
+    cs_test_custody(&r, "search", "--purpose", "e2e check", "--home", t->home, "--json", a1, a2, a3, a4, NULL);
     ck_assert_msg(r.status == 0, "search: %s", r.err);
     json_t *v = e2e_json(&r);
     cs_test_run_free(&r);
@@ -44,7 +44,7 @@ START_TEST(ingest_records_capture_time_place_and_device)
     json_t *hits = search(&t, "--text", "Google.jpg", NULL, NULL);
     ck_assert_int_eq(json_array_size(hits), 1);
     const char *sha = json_string_value(json_object_get(json_array_get(hits, 0), "sha256"));
-    cs_test_custody(&r, "show", "--home", t.home, "--json", sha, NULL);
+    cs_test_custody(&r, "show", "--purpose", "e2e check", "--home", t.home, "--json", sha, NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
     json_t *item = e2e_json(&r), *m = json_object_get(item, "metadata");
     /* ExifTool: DateTimeOriginal 2023:10:06 22:53:51, OffsetTimeOriginal +02:00;
@@ -107,11 +107,11 @@ START_TEST(search_by_case_time_place_device_and_text)
     ck_assert_int_eq(json_array_size(v), 0);
     json_decref(v);
     cs_run_t r;
-    cs_test_custody(&r, "search", "--home", t.home, "--near", "91,0,10", NULL);
+    cs_test_custody(&r, "search", "--purpose", "e2e check", "--home", t.home, "--near", "91,0,10", NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "latitude"));
     cs_test_run_free(&r);
-    cs_test_custody(&r, "search", "--home", t.home, "--from", "yesterday", NULL);
+    cs_test_custody(&r, "search", "--purpose", "e2e check", "--home", t.home, "--from", "yesterday", NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "--from"));
     cs_test_run_free(&r);
