@@ -122,6 +122,18 @@ static const conf_key_t conf_table[] = {
      "How often the service signs a checkpoint of the ledger when it has grown, in\n"
      "# milliseconds (a CLI command that appended signs one before it exits).",
      NULL, NULL},
+    {"api.listen", CONF_STR, OFF(api_listen), 3, 63, "127.0.0.1:8420",
+     "Address and port the HTTP API of `custody serve` listens on: IPV4:PORT or\n"
+     "# [IPV6]:PORT.",
+     NULL, NULL},
+    {"api.tls_cert", CONF_STR, OFF(api_tls_cert), 0, CS_CONFIG_STR_MAX - 1, "",
+     "PEM certificate (chain) of the HTTP API; with api.tls_key, the API speaks TLS only\n"
+     "# (HTTP/2 through ALPN). Empty: plain HTTP.",
+     NULL, NULL},
+    {"api.tls_key", CONF_STR, OFF(api_tls_key), 0, CS_CONFIG_STR_MAX - 1, "",
+     "PEM private key of api.tls_cert. Empty: plain HTTP.", NULL, NULL},
+    {"api.max_body", CONF_INT, OFF(api_max_body), 1024, 16777216, "65536",
+     "Largest request body the HTTP API accepts, in bytes (larger: 413).", NULL, NULL},
 };
 
 #define CONF_COUNT (sizeof conf_table / sizeof conf_table[0])

@@ -42,6 +42,10 @@ typedef struct cs_config {
     int access_default_level;                   /* access.default_classification: index */
     int access_serve_state_secret;              /* access.serve_state_secret: 0 or 1 */
     int ledger_checkpoint_ms;                   /* ledger.checkpoint_ms */
+    char api_listen[64];                        /* api.listen: "host:port" */
+    char api_tls_cert[CS_CONFIG_STR_MAX];       /* api.tls_cert: PEM path; "" = no TLS */
+    char api_tls_key[CS_CONFIG_STR_MAX];        /* api.tls_key: PEM path; "" = no TLS */
+    int api_max_body;                           /* api.max_body: bytes of a request body */
 } cs_config_t;
 
 /* The classification levels, lowest first, NULL-terminated (access.default_classification). */

@@ -141,7 +141,8 @@ void
 svc_maybe_finish(svc_t *s)
 {
     if (!s->stopping || s->inflight > 0 || s->scanning || s->discovering > 0 ||
-        !s->workers_stopped || !s->transcoders_stopped || s->periodic_running)
+        !s->workers_stopped || !s->transcoders_stopped || s->periodic_running ||
+        (s->faces_started && !s->faces_stopped))
         return;
     if (!s->periodic_final) { /* what the last jobs wrote is covered before the exit */
         s->periodic_final = 1;
@@ -162,6 +163,14 @@ svc_maybe_finish(svc_t *s)
 }
 
 static void
+on_faces_stopped(void *arg)
+{
+    svc_t *s = arg;
+    s->faces_stopped = 1;
+    svc_maybe_finish(s);
+}
+
+static void
 stop(svc_t *s, const char *why)
 {
     if (s->stopping)
@@ -178,6 +187,8 @@ stop(svc_t *s, const char *why)
         cs_workers_stop(s->workers, on_workers_stopped, s);
     if (s->transcoders != NULL)
         cs_workers_abort(s->transcoders, on_transcoders_stopped, s); /* resumed next start */
+    if (s->faces_started)
+        s->opts->stop_faces(s->opts->faces_arg, on_faces_stopped, s);
     svc_maybe_finish(s);
 }
 
@@ -287,6 +298,11 @@ cs_service_run(const cs_service_opts_t *opts)
     s->sig_term.data = s->sig_int.data = s->sig_hup.data = s;
     if ((err = take_lock(s)) != 0 || (err = open_parts(s)) != 0)
         goto out;
+    if (opts->start_faces != NULL) {
+        if ((err = opts->start_faces(opts->faces_arg, &loop)) != 0)
+            goto out;
+        s->faces_started = opts->stop_faces != NULL;
+    }
     uv_signal_start(&s->sig_term, on_signal, SIGTERM);
     uv_signal_start(&s->sig_int, on_signal, SIGINT);
     uv_signal_start(&s->sig_hup, on_signal, SIGHUP);

@@ -7,6 +7,8 @@
 #include "core/home.h"
 #include "indexer/catalog.h"
 
+#include <uv.h>
+
 typedef struct cs_service_opts {
     const cs_home_t *home;
     const cs_config_t *cfg;  /* as loaded; SIGHUP loads the file again */
@@ -19,6 +21,13 @@ typedef struct cs_service_opts {
     void (*periodic)(void *arg, cs_catalog_t *cat);
     void *periodic_arg;
     int periodic_ms;
+    /* The faces above ingest/ that serve on the same loop (the HTTP API): start_faces is
+     * called once the service's parts are open, before any job runs (an error fails the
+     * start); stop_faces at the stop, and the service waits for its done(done_arg) before
+     * it ends. Both may be NULL. */
+    int (*start_faces)(void *arg, uv_loop_t *loop);
+    void (*stop_faces)(void *arg, void (*done)(void *), void *done_arg);
+    void *faces_arg;
 } cs_service_opts_t;
 
 /** Runs the service in the foreground until SIGTERM or SIGINT; refuses (CS_EBUSY, with a

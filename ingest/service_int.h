@@ -97,6 +97,7 @@ struct svc {
     int inflight;         /* jobs between store and done */
     int stopping;
     int workers_stopped;
+    int faces_started, faces_stopped; /* opts->start_faces succeeded; its stop is done */
     int lock_fd;
 };
 

@@ -100,7 +100,7 @@ cs_access_decide(cs_catalog_t *cat, const cs_config_t *cfg, const cs_access_req_
         return err;
     e = json_pack(
         "{s:s, s:s, s:s?, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:s?, s:o?, "
-        "s:I}",
+        "s:I, s:s?}",
         "kind", "retrieval", "action", req->action, "actor", req->user ? req->user->name : req->who,
         "role", req->user ? req->user->role : NULL, "object",
         req->object ? req->object : req->sha256, "item", req->sha256, "case",
@@ -108,7 +108,7 @@ cs_access_decide(cs_catalog_t *cat, const cs_config_t *cfg, const cs_access_req_
         req->purpose && req->purpose[0] ? req->purpose : NULL, "client", req->client, "result",
         res->allowed ? "allowed" : "denied", "reason", res->allowed ? NULL : res->reason, "grant",
         res->grant ? json_integer(res->grant) : NULL, "bytes",
-        (json_int_t)(res->allowed ? bytes : 0));
+        (json_int_t)(res->allowed ? bytes : 0), "range", res->allowed ? req->range : NULL);
     if (e == NULL) {
         cs_diag_set("out of memory recording a retrieval");
         return CS_ENOMEM;

@@ -32,6 +32,8 @@ typedef struct cs_access_req {
     const char *purpose; /* required */
     const char *client;  /* "cli:<os user>" or "http:<address>" */
     int network;         /* served over the network */
+    const char *range;   /* the byte range served ("0-99/1000"), recorded as "range"; NULL:
+                          * the whole object, or not a read of bytes */
 } cs_access_req_t;
 
 typedef struct cs_access_result {
@@ -44,10 +46,10 @@ typedef struct cs_access_result {
 
 /** Decides `req` and appends its ledger entry ({"kind": "retrieval", "action", "actor",
  * "role", "object", "item", "case", "profile", "purpose", "client", "result": "allowed" |
- * "denied", "reason", "grant", "bytes": `bytes`}) with a synced commit, so it is durable
- * before the caller serves anything. Returns 0 with res->allowed saying the decision (a
- * denial is a result, not an error), or a CS_E* code when the decision could not be made or
- * ledgered: then nothing may be served. */
+ * "denied", "reason", "grant", "bytes": `bytes`, and "range" when allowed and req->range is
+ * set}) with a synced commit, so it is durable before the caller serves anything. Returns 0 with
+ * res->allowed saying the decision (a denial is a result, not an error), or a CS_E* code when the
+ * decision could not be made or ledgered: then nothing may be served. */
 int cs_access_decide(cs_catalog_t *cat, const cs_config_t *cfg, const cs_access_req_t *req,
                      int64_t bytes, cs_access_result_t *res);
 

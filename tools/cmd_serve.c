@@ -1,6 +1,8 @@
 /* tools/cmd_serve.c: `custody serve` and `custody status`. */
 #include "tools/cli.h"
 
+#include "api/server.h"
+
 #include "core/error.h"
 #include "core/log.h"
 #include "indexer/derivatives.h"
@@ -18,7 +20,8 @@ static const char serve_usage[] =
     "Runs the service in the foreground: watches the upload roots (ingest.roots, default\n"
     "<home>/uploads), claims each file once it is complete, stores it, links it to the case\n"
     "named by its folder (or its sidecar <file>.json) and extracts its metadata in isolated\n"
-    "worker processes. Logs are JSON lines on stderr. SIGTERM or SIGINT finish the step in\n"
+    "worker processes, and serves the HTTP API on api.listen (default 127.0.0.1:8420). Logs\n"
+    "are JSON lines on stderr. SIGTERM or SIGINT finish the step in\n"
     "flight and exit 0; SIGHUP reloads custody.conf.\n";
 
 static const char status_usage[] =
@@ -34,6 +37,32 @@ sign_checkpoint(void *arg, cs_catalog_t *cat)
     if (rc != 0)
         cs_log(CS_LOG_ERROR, "ledger.checkpoint_failed",
                json_pack("{s:s}", "error", *cs_diag() ? cs_diag() : cs_strerror(rc)));
+}
+
+/* The HTTP API on the service's loop (api/). */
+typedef struct faces {
+    cs_cli_t *cli;
+    cs_api_t *api;
+} faces_t;
+
+static int
+start_faces(void *arg, uv_loop_t *loop)
+{
+    faces_t *f = arg;
+    cs_api_opts_t o = {.home = &f->cli->home, .cfg = &f->cli->cfg};
+    return cs_api_start(&f->api, loop, &o);
+}
+
+static void
+stop_faces(void *arg, void (*done)(void *), void *done_arg)
+{
+    faces_t *f = arg;
+    cs_api_t *api = f->api;
+    f->api = NULL;
+    if (api != NULL)
+        cs_api_stop(api, done, done_arg);
+    else
+        done(done_arg);
 }
 
 int
@@ -57,6 +86,7 @@ cs_cmd_serve(int argc, char **argv)
     cs_cli_close(&cli);
     if ((rc = cs_cli_worker_exe(exe, sizeof exe)) != 0)
         return cs_cli_fail(&cli, rc);
+    faces_t faces = {.cli = &cli};
     cs_service_opts_t opts = {
         .home = &cli.home,
         .cfg = &cli.cfg,
@@ -66,6 +96,9 @@ cs_cmd_serve(int argc, char **argv)
         .periodic = sign_checkpoint,
         .periodic_arg = &cli.home,
         .periodic_ms = cli.cfg.ledger_checkpoint_ms,
+        .start_faces = start_faces,
+        .stop_faces = stop_faces,
+        .faces_arg = &faces,
     };
     if ((rc = cs_service_run(&opts)) != 0) {
         cs_log(CS_LOG_ERROR, "service.failed",

@@ -216,9 +216,9 @@ END_TEST
 static pid_t
 serve(e2e_t *t, const char *log)
 {
-    pid_t pid =
-        cs_test_custody_bg(log, "serve", "--home", t->home, "--set", "ingest.settle_ms=200",
-                           "--set", "ingest.rescan_ms=300", "--set", "worker.count=1", NULL);
+    pid_t pid = cs_test_custody_bg(
+        log, "serve", "--home", t->home, "--set", "api.listen=127.0.0.1:0", "--set",
+        "ingest.settle_ms=200", "--set", "ingest.rescan_ms=300", "--set", "worker.count=1", NULL);
     for (int i = 0; i < 400; i++) {
         char *text = cs_test_read(log, NULL);
         int up = text != NULL && strstr(text, "\"service.started\"") != NULL;

@@ -36,10 +36,10 @@ static void
 srv_start(srv_t *s, const char *extra_set)
 {
     int before = starts(s);
-    s->pid =
-        cs_test_custody_bg(s->log, "serve", "--home", s->t.home, "--set", "ingest.settle_ms=300",
-                           "--set", "ingest.rescan_ms=400", "--set", "worker.count=1", "--set",
-                           extra_set ? extra_set : "worker.retries=1", NULL);
+    s->pid = cs_test_custody_bg(s->log, "serve", "--home", s->t.home, "--set",
+                                "api.listen=127.0.0.1:0", "--set", "ingest.settle_ms=300", "--set",
+                                "ingest.rescan_ms=400", "--set", "worker.count=1", "--set",
+                                extra_set ? extra_set : "worker.retries=1", NULL);
     /* A signal sent before the service has installed its handlers would just kill it. */
     for (int i = 0; i < 400 && starts(s) == before; i++)
         usleep(25 * 1000);
@@ -119,7 +119,8 @@ START_TEST(dropped_files_are_stored_linked_and_cleared)
     drop(&s, "loose.wav", "RIFF loose file", 15);
     ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 3, 20000), 3);
     /* Linked by folder; the officer is who received it; the loose file is unassigned. */
-    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", s.t.home, "--case", CASE_A, "--json", NULL);
+    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", s.t.home, "--case", CASE_A,
+                    "--json", NULL);
     json_t *v = e2e_json(&r);
     ck_assert_int_eq(json_array_size(v), 2);
     json_decref(v);
@@ -127,7 +128,8 @@ START_TEST(dropped_files_are_stored_linked_and_cleared)
     ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM item_sources WHERE "
                                                "received_by = '警号0451'"),
                      1);
-    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", s.t.home, "--unassigned", "--json", NULL);
+    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", s.t.home, "--unassigned",
+                    "--json", NULL);
     v = e2e_json(&r);
     ck_assert_int_eq(json_array_size(v), 1);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(v, 0), "original_name")),
@@ -234,7 +236,8 @@ START_TEST(sidecars_enrich_and_bad_ones_are_reported)
     char *log = cs_test_read(s.log, NULL);
     ck_assert_ptr_nonnull(strstr(log, "job.bad_sidecar"));
     free(log);
-    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", s.t.home, "--case", CASE_A, "--json", NULL);
+    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", s.t.home, "--case", CASE_A,
+                    "--json", NULL);
     json_t *v = e2e_json(&r);
     ck_assert_int_eq(json_array_size(v), 2); /* the bad sidecar does not lose the file */
     json_decref(v);

@@ -16,8 +16,9 @@
 static pid_t
 serve(const char *home, const char *log)
 {
-    return cs_test_custody_bg(log, "serve", "--home", home, "--set", "ingest.settle_ms=300",
-                              "--set", "ingest.rescan_ms=300", "--set", "worker.count=2", NULL);
+    return cs_test_custody_bg(log, "serve", "--home", home, "--set", "api.listen=127.0.0.1:0",
+                              "--set", "ingest.settle_ms=300", "--set", "ingest.rescan_ms=300",
+                              "--set", "worker.count=2", NULL);
 }
 
 /* Waits for the service's start-up line, so that a SIGTERM finds its handler installed. */

@@ -1,0 +1,175 @@
+/* api/api_int.h: what the files of api/ share: the server, one request's call, the route
+ * table and the helpers that answer. Only the loop thread touches h2o objects; the work
+ * function of a route runs on the thread pool with the catalog lock held and reads only the
+ * copies made in its cs_api_call_t. */
+#ifndef CS_API_INT_H
+#define CS_API_INT_H
+
+#include "api/route.h"
+#include "api/server.h"
+#include "core/casenum.h"
+#include "indexer/access.h"
+#include "indexer/catalog.h"
+#include "ledger/token.h"
+#include "storage/store.h"
+
+#include <h2o.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <uv.h>
+
+#define CS_API_PATH_MAX 2048      /* bytes of a request target, query included (longer: 414) */
+#define CS_API_PARAMS 4           /* path parameters of a route */
+#define CS_API_PURPOSE_MAX 1024   /* bytes of a decoded X-Custody-Purpose */
+#define CS_API_CHUNK (256 * 1024) /* bytes read from an object at a time */
+#define CS_API_MAX_CONNS 768      /* open connections; more are closed at once */
+
+/* Response status codes that /metrics counts one by one; others count as "other". */
+#define CS_API_STATUSES 14
+#define CS_API_BUCKETS 10 /* latency histogram buckets, +Inf included */
+
+typedef struct cs_api_conn cs_api_conn_t;
+
+struct cs_api {
+    uv_loop_t *loop;
+    cs_api_opts_t opts;
+    char listen[64];
+    h2o_globalconf_t config;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    int h2o_ready; /* config and context initialised */
+    SSL_CTX *ssl;
+    uv_tcp_t *listener;
+    cs_api_conn_t *conns; /* open connections (a list, for the stop) */
+    int nconns;
+    int works;   /* calls on the thread pool */
+    int streams; /* downloads whose object file is open */
+    uv_mutex_t cat_lock;
+    cs_catalog_t *cat; /* the API's own connection, used under cat_lock */
+    cs_store_t *store; /* object reads only: safe from any thread */
+    cs_casenum_rule_t *rule;
+    int stopping, conns_cut, disposed;
+    uv_timer_t reaper; /* frees the API two loop turns after h2o's handles were closed */
+    int reaper_turns;
+    void (*done)(void *);
+    void *done_arg;
+    /* /metrics: touched on the loop thread only */
+    uint64_t counts[CS_API_ROUTES_MAX + 1][CS_API_STATUSES + 1];
+    uint64_t buckets[CS_API_ROUTES_MAX + 1][CS_API_BUCKETS];
+    double seconds[CS_API_ROUTES_MAX + 1];
+};
+
+typedef struct cs_api_call cs_api_call_t;
+
+struct cs_api_call {
+    uv_work_t work;
+    cs_api_t *api;
+    h2o_req_t *req; /* NULL once h2o has disposed of the request (the client went away) */
+    void **guard;   /* in req's pool: points back here until the call is answered */
+    int route;      /* index into the route table; -1: none matched */
+    uint64_t started_ns;
+    /* The request, copied on the loop for the work function. */
+    char params[CS_API_PARAMS][CS_API_PARAM_MAX];
+    char query[CS_API_PATH_MAX];
+    char token[CS_TOKEN_MAX];
+    int auth_state;                   /* 0 no header, 1 a bearer token, -1 malformed */
+    char purpose[CS_API_PURPOSE_MAX]; /* decoded */
+    int purpose_state;                /* 0 missing, 1 given, -1 not percent-encoded UTF-8 */
+    char range[128];                  /* the Range header, "" when none */
+    int range_state;                  /* 0 none, 1 given, -1 too long */
+    char client[1040];                /* "http:<peer address>" */
+    char *body;                       /* POST body (malloc'd copy) */
+    size_t body_len;
+    /* Filled by the work function. */
+    cs_user_t user;
+    int status;
+    const char *slug; /* a problem: its type; NULL when the answer is a success */
+    char detail[512];
+    json_t *json; /* a JSON body */
+    char *text;   /* or a text body (malloc'd) */
+    size_t text_len;
+    const char *ctype; /* of text */
+    char etag[72];
+    char content_range[96];
+    char media_type[128];
+    int fd; /* a download: the object, from `off` for `len` bytes */
+    uint64_t off, len;
+};
+
+/* A download in progress: kept in h2o shared memory so that a read in flight survives the
+ * request (the last reference closes the file). */
+typedef struct cs_api_stream {
+    h2o_generator_t super;
+    cs_api_t *api;
+    h2o_req_t *req; /* NULL once stopped */
+    uv_fs_t fs;
+    int fd;
+    uint64_t off, left;
+    char buf[CS_API_CHUNK];
+} cs_api_stream_t;
+
+/* server.c */
+void cs_api_maybe_finish(cs_api_t *a);
+
+/* call.c */
+int cs_api_on_req(h2o_handler_t *self, h2o_req_t *req);
+
+/* respond.c: answers (loop thread). */
+void cs_api_respond(cs_api_call_t *c);
+void cs_api_respond_problem(cs_api_t *a, h2o_req_t *req, int route, uint64_t started_ns,
+                            const char *slug, const char *detail);
+
+/* problem.c */
+/** Sets c's answer to problem `slug` with a printf-style detail; returns 0 so that a work
+ * function can `return cs_api_fail(...)`. */
+int cs_api_fail(cs_api_call_t *c, const char *slug, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/** The status of problem `slug` (500 for an unknown one) and its title. */
+int cs_api_problem_status(const char *slug, const char **title);
+/** Sets c's answer for a CS_E* code from the catalog or store (404, 400, 503, 500). */
+int cs_api_fail_rc(cs_api_call_t *c, int rc, const char *what);
+/** The problem+json body. Caller frees. */
+char *cs_api_problem_body(const char *slug, const char *detail, size_t *len);
+
+/* auth.c (thread pool, catalog lock held) */
+/** Authenticates c (401 problem on failure) and applies the route's role rule (403). 0 when
+ * the work may go on, 1 when c's answer is set. */
+int cs_api_authorize(cs_api_call_t *c);
+/** Records a read of lists (action "list" or "search") for c's user in the ledger; sets a
+ * 400 no-purpose answer (after recording the refusal) when no purpose was given. 0: go on,
+ * 1: answered, <0: not recorded (the caller refuses). */
+int cs_api_ledger_list(cs_api_call_t *c, const char *action, const char *case_number);
+/** Decides a read of item `sha256` through cs_access_decide and sets the answer when it is
+ * refused (400 no-purpose, 403). 0: allowed, 1: answered. */
+int cs_api_decide(cs_api_call_t *c, const char *sha256, int media, const char *action,
+                  const char *object, const char *profile, int64_t bytes, const char *range);
+
+/* visible.c (thread pool, catalog lock held) */
+/** *ok = 1 when c's user may read the record of item sha256 (the access rules of
+ * ledger/access.c for a metadata read), for filtering lists and search results. */
+int cs_api_visible(cs_api_call_t *c, const char *sha256, int *ok);
+
+/* metrics.c (loop thread) */
+void cs_api_metrics_count(cs_api_t *a, int route, int status, uint64_t started_ns);
+void cs_api_metrics_render(cs_api_call_t *c);
+
+/* openapi.c */
+extern const char cs_api_openapi_json[];
+
+/* The work functions of the routes (h_*.c). */
+void cs_api_h_healthz(cs_api_call_t *c);
+void cs_api_h_openapi(cs_api_call_t *c);
+void cs_api_h_metrics(cs_api_call_t *c);
+void cs_api_h_cases(cs_api_call_t *c);
+void cs_api_h_case_items(cs_api_call_t *c);
+void cs_api_h_item(cs_api_call_t *c);
+void cs_api_h_original(cs_api_call_t *c);
+void cs_api_h_derivative(cs_api_call_t *c);
+void cs_api_h_search(cs_api_call_t *c);
+void cs_api_h_link(cs_api_call_t *c);
+void cs_api_h_ledger(cs_api_call_t *c);
+void cs_api_h_checkpoint(cs_api_call_t *c);
+void cs_api_h_proof(cs_api_call_t *c);
+void cs_api_h_consistency(cs_api_call_t *c);
+
+#endif

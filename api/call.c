@@ -1,0 +1,200 @@
+/* api/call.c: one request's life: matched and copied on the loop, worked on the thread pool
+ * (catalog and disk), answered on the loop; a client that leaves meanwhile is noticed through
+ * a guard in the request's pool. */
+#include "api/api_int.h"
+
+#include "core/error.h"
+
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* h2o disposes of the request (the client went away): the call must not answer it. */
+static void
+on_req_dispose(void *p)
+{
+    cs_api_call_t *c = *(cs_api_call_t **)p;
+    if (c != NULL)
+        c->req = NULL;
+}
+
+static void
+call_free(cs_api_call_t *c)
+{
+    if (c->guard != NULL && c->req != NULL)
+        *c->guard = NULL;
+    if (c->fd >= 0)
+        close(c->fd);
+    json_decref(c->json);
+    free(c->text);
+    free(c->body);
+    free(c);
+}
+
+/* A header's value, or NULL; *len its length. */
+static const char *
+find_header(h2o_req_t *req, const h2o_token_t *token, size_t *len)
+{
+    ssize_t i = h2o_find_header(&req->headers, token, -1);
+    if (i < 0)
+        return NULL;
+    *len = req->headers.entries[i].value.len;
+    return req->headers.entries[i].value.base;
+}
+
+static const char *
+find_header_str(h2o_req_t *req, const char *name, size_t *len)
+{
+    ssize_t i = h2o_find_header_by_str(&req->headers, name, strlen(name), -1);
+    if (i < 0)
+        return NULL;
+    *len = req->headers.entries[i].value.len;
+    return req->headers.entries[i].value.base;
+}
+
+/* Copies what the work function needs off the request. */
+static void
+copy_request(cs_api_call_t *c, h2o_req_t *req)
+{
+    const char *v;
+    size_t len = 0;
+    struct sockaddr_storage ss;
+    char host[NI_MAXHOST] = "unknown";
+    socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+    if (sl > 0 && h2o_socket_getnumerichost((struct sockaddr *)&ss, sl, host) == SIZE_MAX)
+        snprintf(host, sizeof host, "unknown");
+    snprintf(c->client, sizeof c->client, "http:%s", host);
+    if (req->query_at != SIZE_MAX) {
+        size_t n = req->path.len - req->query_at - 1;
+        memcpy(c->query, req->path.base + req->query_at + 1, n); /* bounded by the path check */
+        c->query[n] = '\0';
+    }
+    if ((v = find_header(req, H2O_TOKEN_AUTHORIZATION, &len)) != NULL) {
+        c->auth_state = -1;
+        if (len > 7 && strncasecmp(v, "Bearer ", 7) == 0 && len - 7 < sizeof c->token) {
+            memcpy(c->token, v + 7, len - 7);
+            c->token[len - 7] = '\0';
+            c->auth_state = 1;
+        }
+    }
+    if ((v = find_header_str(req, "x-custody-purpose", &len)) != NULL) {
+        int n = cs_api_pct_decode(v, len, 0, c->purpose, sizeof c->purpose);
+        c->purpose_state = n > 0 ? 1 : n == 0 ? 0 : -1;
+        if (n < 0)
+            c->purpose[0] = '\0';
+    }
+    if ((v = find_header(req, H2O_TOKEN_RANGE, &len)) != NULL) {
+        c->range_state = len < sizeof c->range ? 1 : -1;
+        if (c->range_state == 1) {
+            memcpy(c->range, v, len);
+            c->range[len] = '\0';
+        }
+    }
+}
+
+static void
+call_work(uv_work_t *w)
+{
+    cs_api_call_t *c = w->data;
+    const cs_api_route_t *routes;
+    size_t n;
+    routes = cs_api_routes(&n);
+    uv_mutex_lock(&c->api->cat_lock);
+    cs_diag_clear();
+    if (cs_api_authorize(c) == 0)
+        routes[c->route].work(c);
+    uv_mutex_unlock(&c->api->cat_lock);
+}
+
+static void
+call_after(uv_work_t *w, int status)
+{
+    cs_api_call_t *c = w->data;
+    cs_api_t *a = c->api;
+    (void)status;
+    a->works--;
+    if (c->req != NULL) {
+        *c->guard = NULL;
+        cs_api_respond(c);
+        c->guard = NULL;
+    }
+    call_free(c);
+    cs_api_maybe_finish(a);
+}
+
+int
+cs_api_on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    cs_api_t *a = *(cs_api_t **)(self + 1);
+    uint64_t started = uv_hrtime();
+    cs_api_call_t *c = NULL;
+    char params[CS_API_PARAMS][CS_API_PARAM_MAX];
+    size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    int route;
+    if (req->path.len >= CS_API_PATH_MAX) {
+        cs_api_respond_problem(a, req, -1, started, "uri-too-long",
+                               "the request target is longer than 2047 bytes");
+        return 0;
+    }
+    route = cs_api_route_match(req->method.base, req->method.len, req->path.base, plen, params,
+                               CS_API_PARAMS);
+    if (route == CS_ENOTFOUND || route == CS_EEXIST || route < 0) {
+        const char *slug = route == CS_ENOTFOUND ? "not-found"
+                           : route == CS_EEXIST  ? "method-not-allowed"
+                                                 : "bad-request";
+        const char *detail = route == CS_ENOTFOUND ? "no such endpoint (see /openapi.json)"
+                             : route == CS_EEXIST  ? "this endpoint does not take that method"
+                                                   : "a path segment is not percent-encoded UTF-8";
+        cs_api_respond_problem(a, req, -1, started, slug, detail);
+        return 0;
+    }
+    if ((c = calloc(1, sizeof *c)) == NULL) {
+        cs_api_respond_problem(a, req, route, started, "unavailable", "out of memory");
+        return 0;
+    }
+    c->api = a;
+    c->req = req;
+    c->route = route;
+    c->started_ns = started;
+    c->fd = -1;
+    memcpy(c->params, params, sizeof params);
+    copy_request(c, req);
+    if (req->entity.base != NULL && req->entity.len > 0) {
+        if ((c->body = malloc(req->entity.len + 1)) == NULL) {
+            free(c);
+            cs_api_respond_problem(a, req, route, started, "unavailable", "out of memory");
+            return 0;
+        }
+        memcpy(c->body, req->entity.base, req->entity.len);
+        c->body[req->entity.len] = '\0';
+        c->body_len = req->entity.len;
+    }
+    const cs_api_route_t *routes;
+    size_t n;
+    routes = cs_api_routes(&n);
+    if (routes[route].on_loop || a->stopping) {
+        if (a->stopping)
+            cs_api_fail(c, "unavailable", "the service is stopping");
+        else
+            routes[route].work(c);
+        cs_api_respond(c);
+        call_free(c);
+        return 0;
+    }
+    c->guard = h2o_mem_alloc_shared(&req->pool, sizeof *c->guard, on_req_dispose);
+    *c->guard = c;
+    c->work.data = c;
+    if (uv_queue_work(a->loop, &c->work, call_work, call_after) != 0) {
+        *c->guard = NULL;
+        c->guard = NULL;
+        cs_api_fail(c, "unavailable", "cannot queue the request");
+        cs_api_respond(c);
+        call_free(c);
+        return 0;
+    }
+    a->works++;
+    return 0;
+}

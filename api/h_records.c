@@ -1,0 +1,262 @@
+/* api/h_records.c: the records: cases, a case's items, one item, search, and relinking.
+ * Every read is ledgered (auth.c) before it is answered and lists show only what the user
+ * may read (visible.c). Thread pool, catalog lock held. */
+#include "api/args.h"
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "indexer/derivatives.h"
+#include "indexer/jobs.h"
+#include "indexer/search.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Keeps the visible members of an array of items (objects with "sha256"). */
+static int
+filter_visible(cs_api_call_t *c, json_t *items)
+{
+    for (size_t i = 0; i < json_array_size(items);) {
+        int ok = 0, rc;
+        const char *sha = json_string_value(json_object_get(json_array_get(items, i), "sha256"));
+        if (sha != NULL && (rc = cs_api_visible(c, sha, &ok)) != 0)
+            return rc;
+        if (ok)
+            i++;
+        else
+            json_array_remove(items, i);
+    }
+    return 0;
+}
+
+/* 1 when the user holds a live grant on case_number (a reviewer's or admin's precheck). */
+static int
+has_live_grant(json_t *grants, const char *case_number)
+{
+    size_t i;
+    json_t *g;
+    json_array_foreach(grants, i, g)
+    {
+        const char *k = json_string_value(json_object_get(g, "case"));
+        if (json_is_true(json_object_get(g, "live")) && k && strcmp(k, case_number) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A case as the user sees it: its visible items' count and parties; NULL when none. */
+static int
+visible_case(cs_api_call_t *c, json_t *kase, json_t *grants, json_t **out)
+{
+    const char *number = json_string_value(json_object_get(kase, "case"));
+    json_t *items = NULL, *parties, *v;
+    size_t i;
+    int rc;
+    *out = NULL;
+    if (grants != NULL && !has_live_grant(grants, number))
+        return 0;
+    if ((rc = cs_catalog_case_items(c->api->cat, number, &items)) != 0 ||
+        (rc = filter_visible(c, items)) != 0 || json_array_size(items) == 0)
+        goto out;
+    parties = json_array();
+    json_array_foreach(items, i, v)
+    {
+        json_t *p = json_object_get(v, "party");
+        size_t j;
+        json_t *q;
+        int seen = !json_is_string(p);
+        json_array_foreach(parties, j, q) seen = seen || json_equal(p, q);
+        if (!seen)
+            json_array_append(parties, p);
+    }
+    *out = json_pack("{s:s, s:O, s:I, s:o}", "case", number, "created_at",
+                     json_object_get(kase, "created_at"), "items",
+                     (json_int_t)json_array_size(items), "parties", parties);
+out:
+    json_decref(items);
+    return rc;
+}
+
+void
+cs_api_h_cases(cs_api_call_t *c)
+{
+    json_t *cases = NULL, *grants = NULL, *v, *seen;
+    char now[CS_TIME_MAX];
+    size_t i;
+    int rc;
+    if (cs_api_ledger_list(c, "list", NULL) != 0)
+        return;
+    if ((rc = cs_catalog_cases(c->api->cat, &cases)) != 0)
+        goto fail;
+    if (strcmp(c->user.role, "auditor") == 0) {
+        c->json = cases;
+        c->status = 200;
+        return;
+    }
+    if (strcmp(c->user.role, "clerk") != 0) {
+        cs_clock_now(now);
+        if ((rc = cs_catalog_grants(c->api->cat, c->user.name, now, &grants)) != 0)
+            goto fail;
+    }
+    c->json = json_array();
+    json_array_foreach(cases, i, v)
+    {
+        if ((rc = visible_case(c, v, grants, &seen)) != 0)
+            goto fail;
+        if (seen != NULL)
+            json_array_append_new(c->json, seen);
+    }
+    c->status = 200;
+    json_decref(cases);
+    json_decref(grants);
+    return;
+fail:
+    json_decref(cases);
+    json_decref(grants);
+    cs_api_fail_rc(c, rc, "listing cases");
+}
+
+void
+cs_api_h_case_items(cs_api_call_t *c)
+{
+    cs_casenum_t cn;
+    json_t *items = NULL;
+    int rc;
+    if (cs_api_arg_case(c, c->params[0], &cn) != 0 || cs_api_ledger_list(c, "list", cn.text) != 0)
+        return;
+    if ((rc = cs_catalog_case_items(c->api->cat, cn.text, &items)) != 0 ||
+        (rc = filter_visible(c, items)) != 0) {
+        json_decref(items);
+        cs_api_fail_rc(c, rc, cn.text);
+        return;
+    }
+    c->json = items;
+    c->status = 200;
+}
+
+void
+cs_api_h_item(cs_api_call_t *c)
+{
+    char sha[65];
+    json_t *item = NULL, *meta = NULL, *derivs = NULL;
+    int rc;
+    if (cs_api_arg_sha256(c, 0, sha) != 0)
+        return;
+    if ((rc = cs_catalog_item(c->api->cat, sha, &item)) != 0) {
+        cs_api_fail_rc(c, rc, "item");
+        return;
+    }
+    if (cs_api_decide(c, sha, 0, "view", NULL, NULL, 0, NULL) != 0) {
+        json_decref(item);
+        return;
+    }
+    if ((rc = cs_catalog_metadata(c->api->cat, sha, &meta)) != 0 ||
+        (rc = cs_catalog_derivatives(c->api->cat, sha, &derivs)) != 0) {
+        json_decref(item);
+        json_decref(meta);
+        cs_api_fail_rc(c, rc, "item");
+        return;
+    }
+    json_object_set_new(item, "metadata", meta);
+    json_object_set_new(item, "derivatives", derivs);
+    c->json = item;
+    c->status = 200;
+}
+
+void
+cs_api_h_search(cs_api_call_t *c)
+{
+    char kase[CS_CASENUM_MAX], party[256], from[64], to[64], near[128], device[256], text[256];
+    int has_case, has_party, has_from, has_to, has_near, has_device, has_text;
+    long long limit;
+    cs_casenum_t cn;
+    cs_search_t q = {0};
+    json_t *rows = NULL;
+    int rc;
+    if (cs_api_arg_str(c, "case", kase, sizeof kase, &has_case) ||
+        cs_api_arg_str(c, "party", party, sizeof party, &has_party) ||
+        cs_api_arg_str(c, "from", from, sizeof from, &has_from) ||
+        cs_api_arg_str(c, "to", to, sizeof to, &has_to) ||
+        cs_api_arg_str(c, "near", near, sizeof near, &has_near) ||
+        cs_api_arg_str(c, "device", device, sizeof device, &has_device) ||
+        cs_api_arg_str(c, "text", text, sizeof text, &has_text) ||
+        cs_api_arg_int(c, "limit", 100, 1, CS_SEARCH_MAX_LIMIT, &limit))
+        return;
+    if (has_case && cs_api_arg_case(c, kase, &cn) != 0)
+        return;
+    if (has_near) {
+        char tail;
+        if (sscanf(near, "%lf,%lf,%lf%c", &q.lat, &q.lon, &q.metres, &tail) != 3) {
+            cs_api_fail(c, "bad-request", "near: give LAT,LON,METRES, e.g. 35.41,116.59,500");
+            return;
+        }
+        q.near = 1;
+    }
+    q.case_number = has_case ? cn.text : NULL;
+    q.party = has_party ? party : NULL;
+    q.from = has_from ? from : NULL;
+    q.to = has_to ? to : NULL;
+    q.device = has_device ? device : NULL;
+    q.text = has_text ? text : NULL;
+    q.limit = (int)limit;
+    if (cs_api_ledger_list(c, "search", q.case_number) != 0)
+        return;
+    if ((rc = cs_catalog_search(c->api->cat, &q, &rows)) != 0 ||
+        (rc = filter_visible(c, rows)) != 0) {
+        json_decref(rows);
+        cs_api_fail_rc(c, rc, "search");
+        return;
+    }
+    c->json = json_pack("{s:o}", "items", rows);
+    c->status = 200;
+}
+
+void
+cs_api_h_link(cs_api_call_t *c)
+{
+    char sha[65];
+    json_error_t jerr;
+    json_t *body = NULL;
+    const char *kase = NULL, *party = NULL, *why = NULL;
+    cs_casenum_t cn;
+    int rc, ok = 0;
+    if (cs_api_arg_sha256(c, 0, sha) != 0)
+        return;
+    body = c->body ? json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+    if (body == NULL || json_unpack_ex(body, &jerr, JSON_STRICT, "{s:s, s?s, s:s}", "case", &kase,
+                                       "party", &party, "reason", &why) != 0) {
+        cs_api_fail(c, "bad-request",
+                    "send a JSON object {\"case\", \"party\" (optional), \"reason\"}: %s",
+                    c->body ? jerr.text : "no body");
+        goto out;
+    }
+    if (why[0] == '\0' || (party != NULL && party[0] == '\0')) {
+        cs_api_fail(c, "bad-request", "reason must not be empty, nor party when given");
+        goto out;
+    }
+    if (cs_api_arg_case(c, kase, &cn) != 0)
+        goto out;
+    if (strcmp(c->user.role, "clerk") == 0) {
+        if ((rc = cs_api_visible(c, sha, &ok)) != 0) {
+            cs_api_fail_rc(c, rc, "item");
+            goto out;
+        }
+        if (!ok) {
+            cs_api_fail(c, "forbidden",
+                        "clerk %s did not bring item %.12s in, and it is assigned to a case",
+                        c->user.name, sha);
+            goto out;
+        }
+    }
+    cs_diag_clear();
+    if ((rc = cs_catalog_link(c->api->cat, sha, cn.text, party, c->user.name, why, 1)) != 0) {
+        cs_api_fail_rc(c, rc, "relink");
+        goto out;
+    }
+    c->json = json_pack("{s:s, s:s, s:s?, s:s, s:s}", "sha256", sha, "case", cn.text, "party",
+                        party, "reason", why, "linked_by", c->user.name);
+    c->status = 200;
+out:
+    json_decref(body);
+}

@@ -1,0 +1,96 @@
+/* api/problem.c: RFC 9457 problem details: one stable type per kind of refusal. */
+#include "api/api_int.h"
+
+#include "core/error.h"
+#include "core/utf8.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CS_API_PROBLEM_BASE "https://custody.invalid/problems/"
+
+static const struct {
+    const char *slug;
+    int status;
+    const char *title;
+} kinds[] = {
+    {"bad-request", 400, "The request is malformed"},
+    {"no-purpose", 400, "No purpose stated"},
+    {"unauthorized", 401, "A valid bearer token is required"},
+    {"forbidden", 403, "Access denied"},
+    {"not-found", 404, "Not found"},
+    {"method-not-allowed", 405, "Method not allowed"},
+    {"conflict", 409, "Conflict with the current record"},
+    {"too-large", 413, "Request too large"},
+    {"uri-too-long", 414, "Request target too long"},
+    {"range-not-satisfiable", 416, "Range not satisfiable"},
+    {"internal", 500, "Internal error"},
+    {"unavailable", 503, "Service unavailable"},
+};
+
+int
+cs_api_problem_status(const char *slug, const char **title)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(kinds[i].slug, slug) == 0) {
+            if (title != NULL)
+                *title = kinds[i].title;
+            return kinds[i].status;
+        }
+    if (title != NULL)
+        *title = "Internal error";
+    return 500;
+}
+
+int
+cs_api_fail(cs_api_call_t *c, const char *slug, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->detail, sizeof c->detail, fmt, ap);
+    va_end(ap);
+    c->slug = slug;
+    c->status = cs_api_problem_status(slug, NULL);
+    json_decref(c->json);
+    c->json = NULL;
+    return 0;
+}
+
+int
+cs_api_fail_rc(cs_api_call_t *c, int rc, const char *what)
+{
+    const char *d = *cs_diag() ? cs_diag() : cs_strerror(rc);
+    switch (rc) {
+    case CS_ENOTFOUND:
+        return cs_api_fail(c, "not-found", "%s: %s", what, d);
+    case CS_EINVAL:
+    case CS_ECASE:
+    case CS_EUTF8:
+    case CS_ENAMETOOLONG:
+        return cs_api_fail(c, "bad-request", "%s: %s", what, d);
+    case CS_EEXIST:
+        return cs_api_fail(c, "conflict", "%s: %s", what, d);
+    case CS_EBUSY:
+        return cs_api_fail(c, "unavailable", "%s: the catalog is busy; try again (%s)", what, d);
+    default:
+        return cs_api_fail(c, "internal", "%s: %s", what, d);
+    }
+}
+
+char *
+cs_api_problem_body(const char *slug, const char *detail, size_t *len)
+{
+    const char *title;
+    char type[128], clean[1024];
+    int status = cs_api_problem_status(slug, &title);
+    snprintf(type, sizeof type, CS_API_PROBLEM_BASE "%s", slug);
+    /* Details may quote what a client sent: only valid UTF-8 goes into JSON. */
+    cs_utf8_quote(clean, sizeof clean, detail, strlen(detail), 0);
+    json_t *o = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", status,
+                          "detail", clean);
+    char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    *len = body ? strlen(body) : 0;
+    return body;
+}

@@ -1,0 +1,207 @@
+/* api/respond.c: sending an answer (loop thread only): problems, JSON, text, and object
+ * bytes streamed from the thread pool with uv_fs_read, one chunk at a time. */
+#include "api/api_int.h"
+
+#include "core/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *
+reason(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 206:
+        return "Partial Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 414:
+        return "URI Too Long";
+    case 416:
+        return "Range Not Satisfiable";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status >= 500 ? "Internal Server Error" : "Error";
+    }
+}
+
+/* h2o keeps the value's pointer, not a copy: values live in the request's pool. */
+static void
+header(h2o_req_t *req, const h2o_token_t *token, const char *value)
+{
+    h2o_iovec_t v = h2o_strdup(&req->pool, value, strlen(value));
+    h2o_add_header(&req->pool, &req->res.headers, token, NULL, v.base, v.len);
+}
+
+/* Sends body (copied into the request's pool) as the whole answer. */
+static void
+send_body(h2o_req_t *req, int status, const char *ctype, const char *body, size_t len)
+{
+    req->res.status = status;
+    req->res.reason = reason(status);
+    req->res.content_length = len;
+    header(req, H2O_TOKEN_CONTENT_TYPE, ctype);
+    /* Records and evidence are never cached by intermediaries. */
+    header(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
+    h2o_send_inline(req, body, len);
+}
+
+static void
+send_problem(h2o_req_t *req, const char *slug, const char *detail)
+{
+    size_t len = 0;
+    char *body = cs_api_problem_body(slug, detail, &len);
+    int status = cs_api_problem_status(slug, NULL);
+    if (status == 401)
+        header(req, H2O_TOKEN_WWW_AUTHENTICATE, "Bearer realm=\"custody\"");
+    if (body == NULL)
+        send_body(req, 500, "text/plain", "out of memory\n", 14);
+    else
+        send_body(req, status, "application/problem+json", body, len);
+    free(body);
+}
+
+void
+cs_api_respond_problem(cs_api_t *a, h2o_req_t *req, int route, uint64_t started_ns,
+                       const char *slug, const char *detail)
+{
+    cs_api_metrics_count(a, route, cs_api_problem_status(slug, NULL), started_ns);
+    send_problem(req, slug, detail);
+}
+
+/* The last reference to a stream is gone: the file can close. */
+static void
+stream_dispose(void *p)
+{
+    cs_api_stream_t *st = p;
+    if (st->fd >= 0)
+        close(st->fd);
+    st->api->streams--;
+    cs_api_maybe_finish(st->api);
+}
+
+static void stream_proceed(h2o_generator_t *g, h2o_req_t *req);
+
+static void
+stream_on_read(uv_fs_t *fs)
+{
+    cs_api_stream_t *st = fs->data;
+    ssize_t n = fs->result;
+    uv_fs_req_cleanup(fs);
+    if (st->req != NULL) {
+        if (n <= 0 || (uint64_t)n > st->left) {
+            /* The object shrank or could not be read: end the response as failed. */
+            h2o_send(st->req, NULL, 0, H2O_SEND_STATE_ERROR);
+        } else {
+            h2o_iovec_t v = h2o_iovec_init(st->buf, (size_t)n);
+            st->off += (uint64_t)n;
+            st->left -= (uint64_t)n;
+            h2o_send(st->req, &v, 1,
+                     st->left == 0 ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+        }
+    }
+    h2o_mem_release_shared(st); /* the read's reference */
+}
+
+static void
+stream_proceed(h2o_generator_t *g, h2o_req_t *req)
+{
+    cs_api_stream_t *st = (cs_api_stream_t *)g;
+    size_t want = st->left < CS_API_CHUNK ? (size_t)st->left : CS_API_CHUNK;
+    uv_buf_t b = uv_buf_init(st->buf, (unsigned)want);
+    (void)req;
+    h2o_mem_addref_shared(st);
+    st->fs.data = st;
+    if (uv_fs_read(st->api->loop, &st->fs, st->fd, &b, 1, (int64_t)st->off, stream_on_read) != 0) {
+        h2o_mem_release_shared(st);
+        h2o_send(st->req, NULL, 0, H2O_SEND_STATE_ERROR);
+    }
+}
+
+static void
+stream_stop(h2o_generator_t *g, h2o_req_t *req)
+{
+    cs_api_stream_t *st = (cs_api_stream_t *)g;
+    (void)req;
+    st->req = NULL; /* a read in flight keeps st alive and then sends nothing */
+}
+
+/* Starts streaming c->fd (ownership moves to the stream). */
+static void
+send_stream(cs_api_call_t *c)
+{
+    h2o_req_t *req = c->req;
+    cs_api_stream_t *st = h2o_mem_alloc_shared(&req->pool, sizeof *st, stream_dispose);
+    memset(st, 0, offsetof(cs_api_stream_t, buf));
+    st->super.proceed = stream_proceed;
+    st->super.stop = stream_stop;
+    st->api = c->api;
+    st->req = req;
+    st->fd = c->fd;
+    st->off = c->off;
+    st->left = c->len;
+    c->fd = -1;
+    c->api->streams++;
+    req->res.status = c->status;
+    req->res.reason = reason(c->status);
+    req->res.content_length = c->len;
+    header(req, H2O_TOKEN_CONTENT_TYPE, c->media_type);
+    header(req, H2O_TOKEN_ETAG, c->etag);
+    header(req, H2O_TOKEN_ACCEPT_RANGES, "bytes");
+    header(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
+    if (c->content_range[0] != '\0')
+        header(req, H2O_TOKEN_CONTENT_RANGE, c->content_range);
+    h2o_start_response(req, &st->super);
+    if (c->len == 0)
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+    else
+        stream_proceed(&st->super, req);
+}
+
+void
+cs_api_respond(cs_api_call_t *c)
+{
+    h2o_req_t *req = c->req;
+    const cs_api_route_t *routes;
+    size_t n;
+    routes = cs_api_routes(&n);
+    if (c->slug == NULL && c->route >= 0 && routes[c->route].finish != NULL)
+        routes[c->route].finish(c);
+    if (c->slug == NULL && c->status == 0)
+        cs_api_fail(c, "internal", "the route gave no answer");
+    cs_api_metrics_count(c->api, c->route, c->status, c->started_ns);
+    if (c->slug != NULL) {
+        if (c->status == 416 && c->content_range[0] != '\0')
+            header(req, H2O_TOKEN_CONTENT_RANGE, c->content_range);
+        send_problem(req, c->slug, c->detail);
+    } else if (c->fd >= 0) {
+        send_stream(c);
+    } else if (c->json != NULL) {
+        char *body = json_dumps(c->json, JSON_COMPACT);
+        if (body == NULL)
+            send_problem(req, "internal", "out of memory writing JSON");
+        else
+            send_body(req, c->status, "application/json", body, strlen(body));
+        free(body);
+    } else {
+        send_body(req, c->status, c->ctype ? c->ctype : "text/plain; charset=utf-8",
+                  c->text ? c->text : "", c->text ? c->text_len : 0);
+    }
+}
