@@ -1,7 +1,7 @@
 /* api/api_int.h: what the files of api/ share: the server, one request's call, the route
  * table and the helpers that answer. Only the loop thread touches h2o objects; the work
- * function of a route runs on the thread pool with the catalog lock held and reads only the
- * copies made in its cs_api_call_t. */
+ * function of a route runs on the thread pool with a catalog connection of its own (c->cat)
+ * and reads only the copies made in its cs_api_call_t. */
 #ifndef CS_API_INT_H
 #define CS_API_INT_H
 
@@ -10,6 +10,7 @@
 #include "core/casenum.h"
 #include "indexer/access.h"
 #include "indexer/catalog.h"
+#include "ledger/appender.h"
 #include "ledger/token.h"
 #include "storage/store.h"
 
@@ -23,12 +24,14 @@
 #define CS_API_PURPOSE_MAX 1024   /* bytes of a decoded X-Custody-Purpose */
 #define CS_API_CHUNK (256 * 1024) /* bytes read from an object at a time */
 #define CS_API_MAX_CONNS 768      /* open connections; more are closed at once */
+#define CS_API_READERS 4          /* catalog connections of the work functions */
 
 /* Response status codes that /metrics counts one by one; others count as "other". */
 #define CS_API_STATUSES 14
 #define CS_API_BUCKETS 10 /* latency histogram buckets, +Inf included */
 
 typedef struct cs_api_conn cs_api_conn_t;
+typedef struct cs_api_call cs_api_call_t;
 
 struct cs_api {
     uv_loop_t *loop;
@@ -44,8 +47,19 @@ struct cs_api {
     int nconns;
     int works;   /* calls on the thread pool */
     int streams; /* downloads whose object file is open */
-    uv_mutex_t cat_lock;
-    cs_catalog_t *cat; /* the API's own connection, used under cat_lock */
+    /* readers.c: the API's own catalog connections for reads and relinks, one per work
+     * function at a time (as many as libuv's default thread pool, so none waits for one). */
+    uv_mutex_t cat_lock; /* guards cats and ncats */
+    uv_cond_t cat_free;
+    cs_catalog_t *cats[CS_API_READERS];
+    int ncats; /* free ones, cats[0..ncats) */
+    /* record.c: the ledger entries of calls, group-committed on a connection of their own
+     * (ledger_cat, the appender's thread only); answered calls come back through `recorded`. */
+    cs_catalog_t *ledger_cat;
+    cs_ledger_appender_t *appender;
+    uv_async_t *recorded;     /* its own allocation: freed when closed, after the API maybe */
+    uv_mutex_t recorded_lock; /* guards recorded_head */
+    cs_api_call_t *recorded_head;
     cs_store_t *store; /* object reads only: safe from any thread */
     cs_casenum_rule_t *rule;
     int stopping, conns_cut, disposed;
@@ -59,8 +73,6 @@ struct cs_api {
     double seconds[CS_API_ROUTES_MAX + 1];
 };
 
-typedef struct cs_api_call cs_api_call_t;
-
 struct cs_api_call {
     uv_work_t work;
     cs_api_t *api;
@@ -68,6 +80,7 @@ struct cs_api_call {
     void **guard;   /* in req's pool: points back here until the call is answered */
     int route;      /* index into the route table; -1: none matched */
     uint64_t started_ns;
+    cs_catalog_t *cat; /* the work function's connection (readers.c) */
     /* The request, copied on the loop for the work function. */
     char params[CS_API_PARAMS][CS_API_PARAM_MAX];
     char query[CS_API_PATH_MAX];
@@ -94,6 +107,12 @@ struct cs_api_call {
     char media_type[128];
     int fd; /* a download: the object, from `off` for `len` bytes */
     uint64_t off, len;
+    /* The ledger entry of the call's decision: appended (record.c) before any answer. */
+    json_t *entry;
+    int seq_in_detail; /* the problem's detail ends with the entry's number */
+    int entry_rc;      /* the append's result */
+    int64_t entry_seq;
+    cs_api_call_t *recorded_next;
 };
 
 /* A download in progress: kept in h2o shared memory so that a read in flight survives the
@@ -113,6 +132,28 @@ void cs_api_maybe_finish(cs_api_t *a);
 
 /* call.c */
 int cs_api_on_req(h2o_handler_t *self, h2o_req_t *req);
+/** Answers c (when its client is still there), frees it and counts the work done (loop). */
+void cs_api_call_done(cs_api_call_t *c);
+
+/* readers.c */
+/** Opens the CS_API_READERS connections (cs_api_start). */
+int cs_api_readers_open(cs_api_t *a);
+/** Closes them; every one must have been given back. */
+void cs_api_readers_close(cs_api_t *a);
+/** A free connection for one work function (thread pool; waits while all are taken). */
+cs_catalog_t *cs_api_reader_take(cs_api_t *a);
+/** Gives back a connection of cs_api_reader_take. */
+void cs_api_reader_give(cs_api_t *a, cs_catalog_t *cat);
+
+/* record.c (loop thread unless said) */
+/** Opens the ledger's connection, starts the appender and the `recorded` handle. */
+int cs_api_record_start(cs_api_t *a);
+/** Stops the appender (after the last call was answered) and closes what start opened. */
+void cs_api_record_stop(cs_api_t *a);
+/** Appends c->entry (taken) through the group commit, then calls cs_api_call_done on the
+ * loop: the answer when the entry is durable, 503 unavailable with nothing served when it
+ * could not be written. */
+void cs_api_record(cs_api_call_t *c);
 
 /* respond.c: answers (loop thread). */
 void cs_api_respond(cs_api_call_t *c);
@@ -135,18 +176,19 @@ char *cs_api_problem_body(const char *slug, const char *detail, size_t *len);
 /** Authenticates c (401 problem on failure) and applies the route's role rule (403). 0 when
  * the work may go on, 1 when c's answer is set. */
 int cs_api_authorize(cs_api_call_t *c);
-/** Records a read of lists (action "list" or "search") for c's user in the ledger; sets a
- * 400 no-purpose answer (after recording the refusal) when no purpose was given. 0: go on,
- * 1: answered, <0: not recorded (the caller refuses). */
+/** Sets c->entry: a read of lists (action "list" or "search") by c's user, appended before
+ * the answer; sets a 400 no-purpose answer (the refusal is still recorded) when no purpose
+ * was given. 0: go on, 1: answered. */
 int cs_api_ledger_list(cs_api_call_t *c, const char *action, const char *case_number);
-/** Decides a read of item `sha256` through cs_access_decide and sets the answer when it is
- * refused (400 no-purpose, 403). 0: allowed, 1: answered. */
+/** Decides a read of item `sha256` through cs_access_check, sets c->entry (appended before
+ * the answer) and sets the answer when it is refused (400 no-purpose, 403). 0: allowed, 1:
+ * answered. */
 int cs_api_decide(cs_api_call_t *c, const char *sha256, int media, const char *action,
                   const char *object, const char *profile, int64_t bytes, const char *range);
 
 /* visible.c (thread pool, catalog lock held) */
-/** *ok = 1 when c's user may read the record of item sha256 (the access rules of
- * ledger/access.c for a metadata read), for filtering lists and search results. */
+/** *ok = 1 when c's user may read the record of item sha256 (cs_access_check of a metadata
+ * read, nothing written), for filtering lists and search results. */
 int cs_api_visible(cs_api_call_t *c, const char *sha256, int *ok);
 
 /* metrics.c (loop thread) */

@@ -3,7 +3,6 @@
 #include "api/api_int.h"
 
 #include "core/error.h"
-#include "indexer/ledger.h"
 #include "ledger/access.h"
 
 #include <stdio.h>
@@ -29,7 +28,7 @@ cs_api_authorize(cs_api_call_t *c)
         return 1;
     }
     cs_token_hash(c->token, hash);
-    rc = cs_catalog_user_by_token(c->api->cat, hash, &c->user);
+    rc = cs_catalog_user_by_token(c->cat, hash, &c->user);
     if (rc == CS_ENOTFOUND || (rc == 0 && c->user.disabled)) {
         cs_api_fail(c, "unauthorized", "%s",
                     rc == 0 ? "this user is disabled" : "the token is not known (or was rotated)");
@@ -66,18 +65,13 @@ int
 cs_api_ledger_list(cs_api_call_t *c, const char *action, const char *case_number)
 {
     int ok = c->purpose_state == 1;
-    json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s?, s:I}", "kind",
-                          "retrieval", "action", action, "actor", c->user.name, "role",
-                          c->user.role, "case", case_number, "purpose", ok ? c->purpose : NULL,
-                          "client", c->client, "result", ok ? "allowed" : "denied", "reason",
-                          ok ? NULL : "no purpose stated", "bytes", (json_int_t)0);
-    int rc;
-    if (e == NULL)
+    c->entry = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s?, s:I}", "kind",
+                         "retrieval", "action", action, "actor", c->user.name, "role", c->user.role,
+                         "case", case_number, "purpose", ok ? c->purpose : NULL, "client",
+                         c->client, "result", ok ? "allowed" : "denied", "reason",
+                         ok ? NULL : "no purpose stated", "bytes", (json_int_t)0);
+    if (c->entry == NULL)
         return cs_api_fail(c, "internal", "out of memory recording the read"), 1;
-    rc = cs_catalog_ledger_append(c->api->cat, e, NULL);
-    json_decref(e);
-    if (rc != 0) /* not on record: not answered */
-        return cs_api_fail_rc(c, rc, "recording the read in the ledger"), 1;
     if (!ok)
         return cs_api_fail(c, "no-purpose", "%s", purpose_problem(c)), 1;
     return 0;
@@ -101,14 +95,18 @@ cs_api_decide(cs_api_call_t *c, const char *sha256, int media, const char *actio
         .network = 1,
         .range = range,
     };
-    int rc = cs_access_decide(c->api->cat, &c->api->opts.cfg[0], &req, bytes, &res);
+    int rc = cs_access_check(c->cat, c->api->opts.cfg, &req, &res);
     if (rc != 0)
         return cs_api_fail_rc(c, rc, "deciding the read"), 1;
+    /* The entry goes to the ledger (record.c) before any answer, allowed or not. */
+    if ((c->entry = cs_access_entry(&req, &res, bytes)) == NULL)
+        return cs_api_fail(c, "internal", "out of memory recording the read"), 1;
     if (c->purpose_state != 1)
         return cs_api_fail(c, "no-purpose", "%s", purpose_problem(c)), 1;
-    if (!res.allowed)
-        return cs_api_fail(c, "forbidden", "%s (ledger entry %lld)", res.reason,
-                           (long long)res.seq),
-               1;
+    if (!res.allowed) {
+        cs_api_fail(c, "forbidden", "%s", res.reason);
+        c->seq_in_detail = 1;
+        return 1;
+    }
     return 0;
 }

@@ -29,6 +29,7 @@ call_free(cs_api_call_t *c)
     if (c->fd >= 0)
         close(c->fd);
     json_decref(c->json);
+    json_decref(c->entry);
     free(c->text);
     free(c->body);
     free(c);
@@ -102,19 +103,18 @@ call_work(uv_work_t *w)
     const cs_api_route_t *routes;
     size_t n;
     routes = cs_api_routes(&n);
-    uv_mutex_lock(&c->api->cat_lock);
+    c->cat = cs_api_reader_take(c->api);
     cs_diag_clear();
     if (cs_api_authorize(c) == 0)
         routes[c->route].work(c);
-    uv_mutex_unlock(&c->api->cat_lock);
+    cs_api_reader_give(c->api, c->cat);
+    c->cat = NULL;
 }
 
-static void
-call_after(uv_work_t *w, int status)
+void
+cs_api_call_done(cs_api_call_t *c)
 {
-    cs_api_call_t *c = w->data;
     cs_api_t *a = c->api;
-    (void)status;
     a->works--;
     if (c->req != NULL) {
         *c->guard = NULL;
@@ -123,6 +123,17 @@ call_after(uv_work_t *w, int status)
     }
     call_free(c);
     cs_api_maybe_finish(a);
+}
+
+static void
+call_after(uv_work_t *w, int status)
+{
+    cs_api_call_t *c = w->data;
+    (void)status;
+    if (c->entry != NULL)
+        cs_api_record(c); /* answered once the entry is durable */
+    else
+        cs_api_call_done(c);
 }
 
 int

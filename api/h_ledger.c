@@ -46,8 +46,8 @@ cs_api_h_ledger(cs_api_call_t *c)
     p.entries = json_array();
     p.limit = limit;
     p.next = since;
-    rc = cs_catalog_ledger_each(c->api->cat, since, on_entry, &p);
-    if ((rc != 0 && rc != 1) || (rc = cs_catalog_ledger_size(c->api->cat, &size)) != 0) {
+    rc = cs_catalog_ledger_each(c->cat, since, on_entry, &p);
+    if ((rc != 0 && rc != 1) || (rc = cs_catalog_ledger_size(c->cat, &size)) != 0) {
         json_decref(p.entries);
         cs_api_fail_rc(c, rc, "reading the ledger");
         return;
@@ -63,7 +63,7 @@ cs_api_h_checkpoint(cs_api_call_t *c)
     int64_t size = -1;
     uint8_t root[32];
     char *note = NULL;
-    int rc = cs_catalog_checkpoint_latest(c->api->cat, &size, root, &note, NULL, NULL);
+    int rc = cs_catalog_checkpoint_latest(c->cat, &size, root, &note, NULL, NULL);
     if (rc != 0) {
         cs_api_fail_rc(c, rc, "reading the checkpoints");
     } else if (size < 0 || note == NULL) {
@@ -105,9 +105,9 @@ cs_api_h_proof(cs_api_call_t *c)
         cs_api_fail(c, "bad-request", "give leaf=N (and size=M, else the latest checkpoint's)");
         return;
     }
-    if ((rc = cs_catalog_ledger_size(c->api->cat, &entries)) != 0 ||
+    if ((rc = cs_catalog_ledger_size(c->cat, &entries)) != 0 ||
         (size_arg == 0 &&
-         (rc = cs_catalog_checkpoint_latest(c->api->cat, &covered, root, NULL, NULL, NULL)) != 0))
+         (rc = cs_catalog_checkpoint_latest(c->cat, &covered, root, NULL, NULL, NULL)) != 0))
         goto fail;
     if (size_arg == 0 && covered < 0) {
         cs_api_fail(c, "not-found", "no checkpoint yet: give size=M");
@@ -120,9 +120,9 @@ cs_api_h_proof(cs_api_call_t *c)
                     (unsigned long long)size, (long long)entries);
         return;
     }
-    if ((rc = cs_merkle_inclusion_proof(cs_ledger_leaves, c->api->cat, (uint64_t)leaf_ix, size,
-                                        path, &n)) != 0 ||
-        (rc = cs_catalog_ledger_leaves(c->api->cat, (uint64_t)leaf_ix, 1, leaf)) != 0)
+    if ((rc = cs_merkle_inclusion_proof(cs_ledger_leaves, c->cat, (uint64_t)leaf_ix, size, path,
+                                        &n)) != 0 ||
+        (rc = cs_catalog_ledger_leaves(c->cat, (uint64_t)leaf_ix, 1, leaf)) != 0)
         goto fail;
     char b64[64];
     cs_b64_encode(leaf[0], 32, b64, sizeof b64);
@@ -149,15 +149,15 @@ cs_api_h_consistency(cs_api_call_t *c)
         cs_api_fail(c, "bad-request", "give from=M&to=N with 0 <= M <= N, N > 0");
         return;
     }
-    if ((rc = cs_catalog_ledger_size(c->api->cat, &entries)) != 0)
+    if ((rc = cs_catalog_ledger_size(c->cat, &entries)) != 0)
         goto fail;
     if (to > entries) {
         cs_api_fail(c, "bad-request", "to=%lld is beyond the ledger's %lld entries", to,
                     (long long)entries);
         return;
     }
-    if ((rc = cs_merkle_consistency_proof(cs_ledger_leaves, c->api->cat, (uint64_t)from,
-                                          (uint64_t)to, proof, &n)) != 0)
+    if ((rc = cs_merkle_consistency_proof(cs_ledger_leaves, c->cat, (uint64_t)from, (uint64_t)to,
+                                          proof, &n)) != 0)
         goto fail;
     c->json = json_pack("{s:I, s:I, s:o}", "from", (json_int_t)from, "to", (json_int_t)to, "proof",
                         hashes(proof, n));

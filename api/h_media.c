@@ -30,7 +30,7 @@ object_of(cs_api_call_t *c, const char *sha, const char *profile, char obj[65])
     json_t *item = NULL, *list = NULL, *d;
     size_t i;
     int rc;
-    if ((rc = cs_catalog_item(c->api->cat, sha, &item)) != 0)
+    if ((rc = cs_catalog_item(c->cat, sha, &item)) != 0)
         return cs_api_fail_rc(c, rc, "item"), 1;
     set_media_type(c, json_string_value(json_object_get(item, "media_type")));
     json_decref(item);
@@ -38,7 +38,7 @@ object_of(cs_api_call_t *c, const char *sha, const char *profile, char obj[65])
         memcpy(obj, sha, 65);
         return 0;
     }
-    if ((rc = cs_catalog_derivatives(c->api->cat, sha, &list)) != 0)
+    if ((rc = cs_catalog_derivatives(c->cat, sha, &list)) != 0)
         return cs_api_fail_rc(c, rc, "derivatives"), 1;
     rc = 1;
     json_array_foreach(list, i, d)

@@ -2,6 +2,7 @@
  * Every read is ledgered (auth.c) before it is answered and lists show only what the user
  * may read (visible.c). Thread pool, catalog lock held. */
 #include "api/args.h"
+#include "api/cursor.h"
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -56,7 +57,7 @@ visible_case(cs_api_call_t *c, json_t *kase, json_t *grants, json_t **out)
     *out = NULL;
     if (grants != NULL && !has_live_grant(grants, number))
         return 0;
-    if ((rc = cs_catalog_case_items(c->api->cat, number, &items)) != 0 ||
+    if ((rc = cs_catalog_case_items(c->cat, number, &items)) != 0 ||
         (rc = filter_visible(c, items)) != 0 || json_array_size(items) == 0)
         goto out;
     parties = json_array();
@@ -87,7 +88,7 @@ cs_api_h_cases(cs_api_call_t *c)
     int rc;
     if (cs_api_ledger_list(c, "list", NULL) != 0)
         return;
-    if ((rc = cs_catalog_cases(c->api->cat, &cases)) != 0)
+    if ((rc = cs_catalog_cases(c->cat, &cases)) != 0)
         goto fail;
     if (strcmp(c->user.role, "auditor") == 0) {
         c->json = cases;
@@ -96,7 +97,7 @@ cs_api_h_cases(cs_api_call_t *c)
     }
     if (strcmp(c->user.role, "clerk") != 0) {
         cs_clock_now(now);
-        if ((rc = cs_catalog_grants(c->api->cat, c->user.name, now, &grants)) != 0)
+        if ((rc = cs_catalog_grants(c->cat, c->user.name, now, &grants)) != 0)
             goto fail;
     }
     c->json = json_array();
@@ -125,7 +126,7 @@ cs_api_h_case_items(cs_api_call_t *c)
     int rc;
     if (cs_api_arg_case(c, c->params[0], &cn) != 0 || cs_api_ledger_list(c, "list", cn.text) != 0)
         return;
-    if ((rc = cs_catalog_case_items(c->api->cat, cn.text, &items)) != 0 ||
+    if ((rc = cs_catalog_case_items(c->cat, cn.text, &items)) != 0 ||
         (rc = filter_visible(c, items)) != 0) {
         json_decref(items);
         cs_api_fail_rc(c, rc, cn.text);
@@ -143,7 +144,7 @@ cs_api_h_item(cs_api_call_t *c)
     int rc;
     if (cs_api_arg_sha256(c, 0, sha) != 0)
         return;
-    if ((rc = cs_catalog_item(c->api->cat, sha, &item)) != 0) {
+    if ((rc = cs_catalog_item(c->cat, sha, &item)) != 0) {
         cs_api_fail_rc(c, rc, "item");
         return;
     }
@@ -151,8 +152,8 @@ cs_api_h_item(cs_api_call_t *c)
         json_decref(item);
         return;
     }
-    if ((rc = cs_catalog_metadata(c->api->cat, sha, &meta)) != 0 ||
-        (rc = cs_catalog_derivatives(c->api->cat, sha, &derivs)) != 0) {
+    if ((rc = cs_catalog_metadata(c->cat, sha, &meta)) != 0 ||
+        (rc = cs_catalog_derivatives(c->cat, sha, &derivs)) != 0) {
         json_decref(item);
         json_decref(meta);
         cs_api_fail_rc(c, rc, "item");
@@ -164,16 +165,26 @@ cs_api_h_item(cs_api_call_t *c)
     c->status = 200;
 }
 
+/* The search's filter: the user's visibility, before the limit (search.h). */
+static int
+keep_visible(void *arg, const char *sha256, int *ok)
+{
+    *ok = 0;
+    return sha256 != NULL ? cs_api_visible(arg, sha256, ok) : 0;
+}
+
 void
 cs_api_h_search(cs_api_call_t *c)
 {
     char kase[CS_CASENUM_MAX], party[256], from[64], to[64], near[128], device[256], text[256];
-    int has_case, has_party, has_from, has_to, has_near, has_device, has_text;
+    char cursor[CS_API_CURSOR_MAX];
+    int has_case, has_party, has_from, has_to, has_near, has_device, has_text, has_cursor;
     long long limit;
     cs_casenum_t cn;
     cs_search_t q = {0};
+    cs_search_key_t after, last;
     json_t *rows = NULL;
-    int rc;
+    int rc, more = 0;
     if (cs_api_arg_str(c, "case", kase, sizeof kase, &has_case) ||
         cs_api_arg_str(c, "party", party, sizeof party, &has_party) ||
         cs_api_arg_str(c, "from", from, sizeof from, &has_from) ||
@@ -181,8 +192,13 @@ cs_api_h_search(cs_api_call_t *c)
         cs_api_arg_str(c, "near", near, sizeof near, &has_near) ||
         cs_api_arg_str(c, "device", device, sizeof device, &has_device) ||
         cs_api_arg_str(c, "text", text, sizeof text, &has_text) ||
+        cs_api_arg_str(c, "cursor", cursor, sizeof cursor, &has_cursor) ||
         cs_api_arg_int(c, "limit", 100, 1, CS_SEARCH_MAX_LIMIT, &limit))
         return;
+    if (has_cursor && cs_api_cursor_decode(cursor, &after) != 0) {
+        cs_api_fail(c, "bad-request", "cursor: pass back the next_cursor of a previous page as is");
+        return;
+    }
     if (has_case && cs_api_arg_case(c, kase, &cn) != 0)
         return;
     if (has_near) {
@@ -200,15 +216,18 @@ cs_api_h_search(cs_api_call_t *c)
     q.device = has_device ? device : NULL;
     q.text = has_text ? text : NULL;
     q.limit = (int)limit;
+    q.after = has_cursor ? &after : NULL;
+    q.keep = keep_visible;
+    q.keep_arg = c;
     if (cs_api_ledger_list(c, "search", q.case_number) != 0)
         return;
-    if ((rc = cs_catalog_search(c->api->cat, &q, &rows)) != 0 ||
-        (rc = filter_visible(c, rows)) != 0) {
+    if ((rc = cs_catalog_search_page(c->cat, &q, &rows, &last, &more)) != 0 ||
+        (more && (rc = cs_api_cursor_encode(&last, cursor, sizeof cursor)) != 0)) {
         json_decref(rows);
         cs_api_fail_rc(c, rc, "search");
         return;
     }
-    c->json = json_pack("{s:o}", "items", rows);
+    c->json = json_pack("{s:o, s:s?}", "items", rows, "next_cursor", more ? cursor : NULL);
     c->status = 200;
 }
 
@@ -250,7 +269,7 @@ cs_api_h_link(cs_api_call_t *c)
         }
     }
     cs_diag_clear();
-    if ((rc = cs_catalog_link(c->api->cat, sha, cn.text, party, c->user.name, why, 1)) != 0) {
+    if ((rc = cs_catalog_link(c->cat, sha, cn.text, party, c->user.name, why, 1)) != 0) {
         cs_api_fail_rc(c, rc, "relink");
         goto out;
     }

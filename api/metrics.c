@@ -38,8 +38,8 @@ cs_api_h_metrics(cs_api_call_t *c)
     int64_t size = 0;
     json_t *jobs = NULL;
     int rc;
-    if ((rc = cs_catalog_ledger_size(c->api->cat, &size)) != 0 ||
-        (rc = cs_jobs_status(c->api->cat, &jobs)) != 0) {
+    if ((rc = cs_catalog_ledger_size(c->cat, &size)) != 0 ||
+        (rc = cs_jobs_status(c->cat, &jobs)) != 0) {
         cs_api_fail_rc(c, rc, "reading the catalog");
         return;
     }

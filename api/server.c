@@ -187,7 +187,8 @@ release(cs_api_t *a)
     if (a->ssl)
         SSL_CTX_free(a->ssl);
     a->ssl = NULL;
-    cs_catalog_close(&a->cat);
+    cs_api_record_stop(a);
+    cs_api_readers_close(a);
     cs_store_close(&a->store);
     cs_casenum_rule_free(&a->rule);
 }
@@ -196,7 +197,6 @@ int
 cs_api_start(cs_api_t **out, uv_loop_t *loop, const cs_api_opts_t *opts)
 {
     cs_api_t *a = calloc(1, sizeof *a);
-    cs_catalog_opts_t copts = {.busy_timeout_ms = opts->cfg->catalog_busy_timeout_ms};
     int err;
     *out = NULL;
     if (a == NULL)
@@ -205,7 +205,9 @@ cs_api_start(cs_api_t **out, uv_loop_t *loop, const cs_api_opts_t *opts)
     a->opts = *opts;
     snprintf(a->listen, sizeof a->listen, "%s", opts->cfg->api_listen);
     uv_mutex_init(&a->cat_lock);
-    if ((err = cs_catalog_open(&a->cat, opts->home->catalog, 0, &copts)) != 0 ||
+    uv_cond_init(&a->cat_free);
+    uv_mutex_init(&a->recorded_lock);
+    if ((err = cs_api_readers_open(a)) != 0 || (err = cs_api_record_start(a)) != 0 ||
         (err = cs_store_open(&a->store, opts->home->store, 0, NULL)) != 0 ||
         (err = cs_casenum_rule_new(&a->rule, opts->cfg->case_pattern)) != 0 ||
         (err = setup_tls(a)) != 0 || (err = start_listener(a)) != 0)
@@ -233,6 +235,8 @@ cs_api_start(cs_api_t **out, uv_loop_t *loop, const cs_api_opts_t *opts)
 fail:
     release(a);
     uv_mutex_destroy(&a->cat_lock);
+    uv_cond_destroy(&a->cat_free);
+    uv_mutex_destroy(&a->recorded_lock);
     free(a);
     return err;
 }
@@ -244,6 +248,8 @@ reaper_closed(uv_handle_t *h)
     void (*done)(void *) = a->done;
     void *arg = a->done_arg;
     uv_mutex_destroy(&a->cat_lock);
+    uv_cond_destroy(&a->cat_free);
+    uv_mutex_destroy(&a->recorded_lock);
     free(a);
     if (done)
         done(arg);

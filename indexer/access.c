@@ -45,7 +45,7 @@ run(cs_catalog_t *cat, const char *sql, const char *const *args, int nargs, int 
     err = cs_cat_step_done(cat, st, what);
     if (err == 0 && changes != NULL)
         *changes = sqlite3_changes(cat->db);
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -170,7 +170,7 @@ user_find(cs_catalog_t *cat, const char *sql, const char *key, cs_user_t *u)
     } else {
         err = cs_cat_err(cat, rc, what);
     }
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -215,7 +215,7 @@ select_json(cs_catalog_t *cat, const char *sql, const char *const *args, int nar
     *out = arr;
     arr = NULL;
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     json_decref(arr);
     return err;
 }
@@ -367,7 +367,7 @@ cs_cat_classify_rows(cs_catalog_t *cat, sqlite3_int64 item_id, const char *level
     sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
     if ((err = cs_cat_step_done(cat, st, what)) != 0)
         goto out;
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     st = NULL;
     err = cs_cat_prepare(cat,
                          "INSERT INTO classifications (item_id, level, reason, set_by, set_at)"
@@ -386,7 +386,7 @@ cs_cat_classify_rows(cs_catalog_t *cat, sqlite3_int64 item_id, const char *level
     err = d ? cs_cat_insert_event(cat, item_id, 0, "classified", by, now, d, what)
             : cs_cat_no_memory(cat, what);
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     json_decref(d);
     return err;
 }
@@ -426,7 +426,7 @@ cs_catalog_classification(cs_catalog_t *cat, const char *sha256, char *level, si
         snprintf(level, size, "%s", (const char *)sqlite3_column_text(st, 0));
     else if (rc != SQLITE_DONE)
         err = cs_cat_err(cat, rc, what);
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -457,6 +457,6 @@ cs_catalog_item_origin(cs_catalog_t *cat, const char *sha256, const char *actor,
     } else {
         err = cs_cat_err(cat, rc, what);
     }
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }

@@ -8,6 +8,7 @@
 #include "core/utf8.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +100,14 @@ cs_cat_err(cs_catalog_t *cat, int rc, const char *what)
 int
 cs_cat_prepare(cs_catalog_t *cat, const char *sql, sqlite3_stmt **st, const char *what)
 {
-    int rc = sqlite3_prepare_v2(cat->db, sql, -1, st, NULL);
+    int rc;
+    for (int i = 0; i < CS_CAT_STMTS && cat->stmts[i].st != NULL; i++)
+        if (!cat->stmts[i].busy && strcmp(sqlite3_sql(cat->stmts[i].st), sql) == 0) {
+            cat->stmts[i].busy = 1;
+            *st = cat->stmts[i].st;
+            return 0;
+        }
+    rc = sqlite3_prepare_v3(cat->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
     if (rc != SQLITE_OK) {
         *st = NULL;
         return cs_cat_err(cat, rc, what);
@@ -107,11 +115,43 @@ cs_cat_prepare(cs_catalog_t *cat, const char *sql, sqlite3_stmt **st, const char
     return 0;
 }
 
+void
+cs_cat_finalize(cs_catalog_t *cat, sqlite3_stmt *st)
+{
+    int i;
+    if (st == NULL)
+        return;
+    sqlite3_reset(st); /* ends its read, if it was stepped; its error was seen by the caller */
+    sqlite3_clear_bindings(st);
+    for (i = 0; i < CS_CAT_STMTS && cat->stmts[i].st != NULL; i++)
+        if (cat->stmts[i].st == st) {
+            cat->stmts[i].busy = 0;
+            return;
+        }
+    if (i < CS_CAT_STMTS) {
+        cat->stmts[i].st = st;
+        cat->stmts[i].busy = 0;
+        return;
+    }
+    sqlite3_finalize(st); /* the cache is full: this one is not kept */
+}
+
 int
 cs_cat_exec(cs_catalog_t *cat, const char *sql, const char *what)
 {
-    int rc = sqlite3_exec(cat->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? 0 : cs_cat_err(cat, rc, what);
+    sqlite3_stmt *st = NULL;
+    int rc, err;
+    if (strchr(sql, ';') != NULL) { /* several statements: not worth keeping */
+        rc = sqlite3_exec(cat->db, sql, NULL, NULL, NULL);
+        return rc == SQLITE_OK ? 0 : cs_cat_err(cat, rc, what);
+    }
+    if ((err = cs_cat_prepare(cat, sql, &st, what)) != 0)
+        return err;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    err = rc == SQLITE_DONE ? 0 : cs_cat_err(cat, rc, what);
+    cs_cat_finalize(cat, st);
+    return err;
 }
 
 /* Inside a batch (an outer transaction is open), each transaction of a module is a savepoint:
@@ -270,19 +310,30 @@ set_pragmas(cs_catalog_t *cat)
     err = cs_cat_exec(cat, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
                       "cannot set up the connection");
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
+}
+
+/* SQLite counts every allocation under one global mutex unless told not to: with several
+ * threads on their own connections (the API's readers and the ledger's committer) that mutex
+ * became the most contended lock of a request. Must precede sqlite3_initialize. */
+static void
+configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 int
 cs_catalog_open(cs_catalog_t **out, const char *path, int create, const cs_catalog_opts_t *opts)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     cs_catalog_t *cat = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     int err, rc;
     struct stat st;
 
     *out = NULL;
+    pthread_once(&once, configure_sqlite);
     if (path == NULL || *path == '\0') {
         cs_diag_set("catalog: no path given");
         return CS_EINVAL;
@@ -334,7 +385,9 @@ cs_catalog_close(cs_catalog_t **cat)
     if (cat == NULL || *cat == NULL)
         return;
     /* sqlite3_close_v2 finishes the close once statements are finalized; every function here
-     * finalizes its own, so this closes at once. */
+     * gives its own back, and the kept ones go now, so this closes at once. */
+    for (int i = 0; i < CS_CAT_STMTS; i++)
+        sqlite3_finalize((*cat)->stmts[i].st);
     sqlite3_close_v2((*cat)->db);
     free((*cat)->path);
     free(*cat);
@@ -364,7 +417,7 @@ cs_catalog_schema_version(cs_catalog_t *cat)
         err = sqlite3_column_int(st, 0);
     else
         err = cs_cat_err(cat, rc, "cannot read the schema version");
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 

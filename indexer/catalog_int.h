@@ -12,21 +12,36 @@
  * databases before any migration touches it. */
 #define CS_CATALOG_APP_ID 0x43535459
 
+#define CS_CAT_STMTS 64 /* prepared statements kept for reuse, per connection */
+
 struct cs_catalog {
     sqlite3 *db;
     char *path;          /* for details */
     int busy_timeout_ms; /* for details */
     int nested;          /* transactions begun inside a batch, as savepoints */
+    /* Statements kept after use (reset, bindings cleared): preparing costs more than most
+     * queries here, and a service asks the same ones again and again. */
+    struct {
+        sqlite3_stmt *st;
+        int busy; /* handed out by cs_cat_prepare, not yet given back */
+    } stmts[CS_CAT_STMTS];
 };
 
 /** Converts a SQLite result code (and the connection's message) into a CS_E* code and sets a
  * one-line detail naming the catalog and `what` was being done. Never returns 0. */
 int cs_cat_err(cs_catalog_t *cat, int rc, const char *what);
 
-/** Prepares `sql` into *st; on failure returns a CS_E* code with a detail. */
+/** Prepares `sql` (one statement) into *st, reusing a kept statement of the same text when
+ * one is free; on failure returns a CS_E* code with a detail. Give it back with
+ * cs_cat_finalize. */
 int cs_cat_prepare(cs_catalog_t *cat, const char *sql, sqlite3_stmt **st, const char *what);
 
-/** Runs a statement without parameters or rows ("BEGIN IMMEDIATE", constant DDL). */
+/** Gives back a statement of cs_cat_prepare (NULL is fine): reset and kept for reuse while
+ * there is room, else finalized. */
+void cs_cat_finalize(cs_catalog_t *cat, sqlite3_stmt *st);
+
+/** Runs statements without parameters or rows ("BEGIN IMMEDIATE", constant DDL); one
+ * statement is kept for reuse like cs_cat_prepare's. */
 int cs_cat_exec(cs_catalog_t *cat, const char *sql, const char *what);
 
 /** Starts a write transaction (BEGIN IMMEDIATE: the write lock is taken now, so a busy

@@ -48,7 +48,7 @@ add_one(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_derivative_t *d, cons
     sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
     if ((err = cs_cat_step_done(cat, st, what)) != 0)
         goto out;
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     st = NULL;
     err = cs_cat_prepare(cat,
                          "INSERT INTO derivatives (item_id, profile, status, sha256, size,"
@@ -81,7 +81,7 @@ add_one(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_derivative_t *d, cons
     }
     err = cs_cat_insert_event(cat, item_id, 0, "derived", actor, now, ev, what);
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     json_decref(ev);
     free(detail);
     return err;
@@ -188,7 +188,7 @@ cs_catalog_derivatives(cs_catalog_t *cat, const char *sha256, json_t **out)
     *out = arr;
     arr = NULL;
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     json_decref(arr);
     return err;
 }
@@ -217,7 +217,7 @@ cs_catalog_derivative_failures(cs_catalog_t *cat, int limit, json_t **out)
         goto out;
     }
     json_object_set_new(o, "count", json_integer(sqlite3_column_int64(st, 0)));
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     st = NULL;
     err = cs_cat_prepare(cat,
                          "SELECT i.sha256, d.profile, d.reason, d.made_at FROM derivatives d"
@@ -246,7 +246,7 @@ cs_catalog_derivative_failures(cs_catalog_t *cat, int limit, json_t **out)
     *out = o;
     o = NULL;
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     json_decref(recent);
     json_decref(o);
     return err;
@@ -262,6 +262,6 @@ cs_catalog_is_derivative(cs_catalog_t *cat, const char *sha256)
         return 0;
     sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
     found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return found;
 }

@@ -36,7 +36,7 @@ ensure_item(cs_catalog_t *cat, const char *sha, const cs_arrival_t *a, const cha
         err = cs_cat_err(cat, rc, what);
         goto out;
     }
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     err = cs_cat_prepare(cat,
                          "INSERT INTO items (sha256, size, media_type, created_at)"
                          " VALUES (?1, ?2, ?3, ?4)",
@@ -53,7 +53,7 @@ ensure_item(cs_catalog_t *cat, const char *sha, const cs_arrival_t *a, const cha
         *created = 1;
     }
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -84,7 +84,7 @@ insert_source(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_arrival_t *a, c
         sqlite3_bind_null(st, 6);
     }
     err = cs_cat_step_done(cat, st, what);
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -246,7 +246,7 @@ active_cases(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *out, int *n_links
     }
     if (rc != SQLITE_DONE)
         err = cs_cat_err(cat, rc, what);
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -275,7 +275,7 @@ supersede(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 new_id, const 
         sqlite3_bind_int64(st, 1, new_id);
     sqlite3_bind_int64(st, 2, item_id);
     err = cs_cat_step_done(cat, st, what);
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 

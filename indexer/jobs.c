@@ -70,7 +70,7 @@ find_active(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job,
     } else if (rc != SQLITE_DONE) {
         err = cs_cat_err(cat, rc, what);
     }
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -120,7 +120,7 @@ cs_jobs_discover_many(cs_catalog_t *cat, const char *const *roots, const char *c
         err = cs_cat_step_done(cat, st, what);
         sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     if (err != 0)
         cs_cat_rollback(cat);
     else
@@ -153,7 +153,7 @@ update_job(cs_catalog_t *cat, cs_job_t *job, int from, const char *sql,
         err = CS_ENOTFOUND;
     }
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     if (err != 0) {
         cs_cat_rollback(cat);
         return err;
@@ -214,7 +214,7 @@ cs_jobs_claim(cs_catalog_t *cat, cs_job_t *job, json_t *route)
             bind_claim(st, &a);
             err = cs_cat_step_done(cat, st, what);
         }
-        sqlite3_finalize(st);
+        cs_cat_finalize(cat, st);
         if (err == 0) {
             job->id = sqlite3_last_insert_rowid(cat->db);
             err = cs_cat_commit(cat, what);
@@ -295,7 +295,7 @@ cs_jobs_already(cs_catalog_t *cat, cs_job_t *job, const char *sha256, const char
         if (err == 0 && job->id == 0)
             job->id = sqlite3_last_insert_rowid(cat->db);
     }
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     if (err != 0) {
         cs_cat_rollback(cat);
         return err;
@@ -331,7 +331,7 @@ cs_jobs_reject(cs_catalog_t *cat, cs_job_t *job, const char *reason)
         }
         if (err == 0)
             job->id = sqlite3_last_insert_rowid(cat->db);
-        sqlite3_finalize(st);
+        cs_cat_finalize(cat, st);
         if (err != 0)
             cs_cat_rollback(cat);
         else
@@ -409,7 +409,7 @@ cs_jobs_stored(cs_catalog_t *cat, cs_job_t *job, const cs_arrival_t *a, cs_arriv
         err = CS_ENOTFOUND;
     }
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     if (err != 0) {
         cs_cat_rollback(cat);
         return err;
@@ -465,7 +465,7 @@ cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const char *
     sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
     if ((err = cs_cat_step_done(cat, st, what)) != 0)
         goto out;
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     st = NULL;
     if ((err = cs_cat_index_item(cat, item_id, rec, what)) != 0)
         goto out;
@@ -498,7 +498,7 @@ cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const char *
         err = CS_ENOTFOUND;
     }
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     if (err != 0)
         cs_cat_rollback(cat);
     else if ((err = cs_cat_commit(cat, what)) == 0)
@@ -530,6 +530,6 @@ cs_jobs_each_active(cs_catalog_t *cat, int (*fn)(const cs_job_t *job, void *arg)
     }
     if (err == 0 && rc != SQLITE_DONE)
         err = cs_cat_err(cat, rc, "cannot list active jobs");
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }

@@ -42,7 +42,7 @@ rows_json(cs_catalog_t *cat, const char *sql, const char *param, const char *con
     }
     if (rc != SQLITE_DONE)
         err = cs_cat_err(cat, rc, what);
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -157,6 +157,6 @@ cs_catalog_metadata(cs_catalog_t *cat, const char *sha256, json_t **out)
         err = cs_cat_err(cat, rc, what);
     if (err == 0 && *out == NULL)
         *out = json_null();
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }

@@ -30,7 +30,7 @@ cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq_out, const 
         goto out;
     }
     seq = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     st = NULL;
     if ((e = json_deep_copy(fields)) == NULL || json_object_set_new(e, "v", json_integer(1)) != 0 ||
         json_object_set_new(e, "seq", json_integer(seq)) != 0) {
@@ -69,7 +69,7 @@ cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq_out, const 
     if (err == 0 && seq_out != NULL)
         *seq_out = seq;
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     json_decref(e);
     free(text);
     free(prefixed);
@@ -102,7 +102,7 @@ cs_catalog_ledger_size(cs_catalog_t *cat, int64_t *size)
         *size = sqlite3_column_int64(st, 0);
     else
         err = cs_cat_err(cat, rc, what);
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -139,7 +139,7 @@ cs_catalog_ledger_leaves(cs_catalog_t *cat, uint64_t index, uint64_t count, uint
         err = CS_ENOTFOUND;
     }
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -167,7 +167,7 @@ cs_catalog_ledger_each(cs_catalog_t *cat, int64_t from,
     if (rc != SQLITE_DONE)
         err = cs_cat_err(cat, rc, what);
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -194,7 +194,7 @@ cs_catalog_checkpoint_add(cs_catalog_t *cat, int64_t size, const uint8_t root[32
         sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
         err = cs_cat_step_done(cat, st, what);
     }
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     if (err != 0) {
         cs_cat_rollback(cat);
         return err;
@@ -243,7 +243,7 @@ cs_catalog_checkpoint_latest(cs_catalog_t *cat, int64_t *size, uint8_t root[32],
         err = cs_cat_err(cat, rc, what);
     }
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     if (err != 0 && note != NULL) {
         free(*note);
         *note = NULL;
@@ -274,6 +274,6 @@ cs_catalog_checkpoints_each(cs_catalog_t *cat,
     if (rc != SQLITE_DONE)
         err = cs_cat_err(cat, rc, what);
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }

@@ -72,7 +72,7 @@ query_rows(cs_catalog_t *cat, const char *sql, const char *types, const char *ke
         err = cs_cat_err(cat, rc, what);
 out:
     json_decref(row);
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -191,7 +191,7 @@ add_parties(cs_catalog_t *cat, json_t *cases, const char *what)
             break;
         }
     }
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -320,7 +320,7 @@ cs_catalog_each_item(cs_catalog_t *cat, int (*fn)(const char *sha256, uint64_t s
             memcpy(last, rows[n - 1].sha256, sizeof last);
     } while (n == EACH_BATCH);
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     free(rows);
     return err;
 }
@@ -379,6 +379,6 @@ cs_catalog_resolve(cs_catalog_t *cat, const char *prefix, char sha256[65])
         err = cs_cat_err(cat, SQLITE_CORRUPT, "cannot resolve an item");
     }
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }

@@ -74,7 +74,7 @@ cs_cat_item_id(cs_catalog_t *cat, const char *sha256, sqlite3_int64 *id, const c
     } else {
         err = cs_cat_err(cat, rc, what);
     }
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -102,7 +102,7 @@ upsert(cs_catalog_t *cat, const char *sel, const char *ins, sqlite3_int64 parent
         err = cs_cat_err(cat, rc, what);
         goto out;
     }
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     err = cs_cat_prepare(cat, ins, &st, what);
     if (err != 0)
         goto out;
@@ -114,7 +114,7 @@ upsert(cs_catalog_t *cat, const char *sel, const char *ins, sqlite3_int64 parent
     if (err == 0)
         *id = sqlite3_last_insert_rowid(cat->db);
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -165,7 +165,7 @@ ledger_event(cs_catalog_t *cat, sqlite3_int64 event_id, sqlite3_int64 item_id,
                   detail != NULL ? json_incref(detail) : json_object());
     err = e != NULL ? cs_cat_ledger_append(cat, e, NULL, what) : cs_cat_no_memory(cat, what);
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     json_decref(e);
     return err;
 }
@@ -201,7 +201,7 @@ cs_cat_insert_event(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case
     err = ledger_event(cat, sqlite3_last_insert_rowid(cat->db), item_id, case_id, kind, actor, at,
                        detail, what);
 out:
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     free(text);
     return err;
 }
@@ -228,7 +228,7 @@ cs_cat_active_link(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_
         *found = rc == SQLITE_ROW;
     else
         err = cs_cat_err(cat, rc, what);
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -255,6 +255,6 @@ cs_cat_insert_link(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_
     err = cs_cat_step_done(cat, st, what);
     if (err == 0 && id != NULL)
         *id = sqlite3_last_insert_rowid(cat->db);
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }

@@ -278,7 +278,7 @@ query_int(cs_catalog_t *cat, const char *sql, int *val)
         *val = sqlite3_column_int(st, 0);
     else
         err = cs_cat_err(cat, rc, "cannot read the schema");
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 

@@ -34,7 +34,7 @@ exec_bound(cs_catalog_t *cat, const char *sql, sqlite3_int64 id, const char *wha
         sqlite3_bind_int64(st, 1, id);
         err = cs_cat_step_done(cat, st, what);
     }
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     return err;
 }
 
@@ -71,7 +71,7 @@ item_text(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, char *buf, size
     }
     if (rc != SQLITE_DONE)
         err = cs_cat_err(cat, rc, what);
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     json_t *dev = json_object_get(rec, "device");
     text_add(buf, cap, &len, json_string_value(json_object_get(dev, "make")));
     text_add(buf, cap, &len, json_string_value(json_object_get(dev, "model")));
@@ -108,7 +108,7 @@ cs_cat_index_item(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, const c
         return err;
     sqlite3_bind_int64(st, 1, item_id);
     indexed = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     st = NULL;
     if (indexed &&
         ((err = exec_bound(cat, "DELETE FROM item_places WHERE id = ?1", item_id, what)) != 0 ||
@@ -130,7 +130,7 @@ cs_cat_index_item(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, const c
     }
     sqlite3_bind_text(st, 6, dlen ? device : NULL, -1, SQLITE_STATIC);
     err = cs_cat_step_done(cat, st, what);
-    sqlite3_finalize(st);
+    cs_cat_finalize(cat, st);
     st = NULL;
     if (err == 0 && has_place) {
         err = cs_cat_prepare(cat, "INSERT INTO item_places VALUES (?1, ?2, ?2, ?3, ?3)", &st, what);
@@ -140,7 +140,7 @@ cs_cat_index_item(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, const c
             sqlite3_bind_double(st, 3, lon);
             err = cs_cat_step_done(cat, st, what);
         }
-        sqlite3_finalize(st);
+        cs_cat_finalize(cat, st);
         st = NULL;
     }
     if (err == 0 && (err = item_text(cat, item_id, rec, text, sizeof text, what)) == 0 &&
@@ -151,7 +151,7 @@ cs_cat_index_item(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, const c
             sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
             err = cs_cat_step_done(cat, st, what);
         }
-        sqlite3_finalize(st);
+        cs_cat_finalize(cat, st);
     }
     return err;
 }
@@ -263,20 +263,23 @@ column_list(const char *s)
     return a;
 }
 
-int
-cs_catalog_search(cs_catalog_t *cat, const cs_search_t *q, json_t **out)
+/* Runs the query for up to `want` matches after `after` (NULL: from the first) into *out,
+ * with their keys in keys[]; *ended when no match is left beyond them. */
+static int
+run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_key_t *after, int want,
+          json_t **out, cs_search_key_t *keys, int *ended)
 {
     const char *what = "cannot search";
     char sql[4096], from[64] = "", to[64] = "";
     sqlite3_stmt *st = NULL;
     char *phrase = NULL;
     double dlat = 0, dlon = 0;
-    int err, rc, n = 0, bind = 0;
+    int err = 0, rc = SQLITE_DONE, n = 0, bind = 0;
     size_t len = 0;
 
     *out = NULL;
-    if ((err = check_query(q)) != 0 ||
-        (q->from && (err = time_bound(q->from, 0, from, sizeof from, "from")) != 0) ||
+    *ended = 0;
+    if ((q->from && (err = time_bound(q->from, 0, from, sizeof from, "from")) != 0) ||
         (q->to && (err = time_bound(q->to, 1, to, sizeof to, "to")) != 0))
         return err;
     len += (size_t)snprintf(
@@ -287,7 +290,8 @@ cs_catalog_search(cs_catalog_t *cat, const cs_search_t *q, json_t **out)
         " (SELECT group_concat(c.number, char(31)) FROM links l JOIN cases c ON c.id = l.case_id"
         "  WHERE l.item_id = i.id AND l.superseded_at IS NULL),"
         " (SELECT group_concat(p.name, char(31)) FROM links l JOIN parties p ON p.id = l.party_id"
-        "  WHERE l.item_id = i.id AND l.superseded_at IS NULL)"
+        "  WHERE l.item_id = i.id AND l.superseded_at IS NULL),"
+        " x.sort_time, i.id"
         " FROM items i LEFT JOIN item_index x ON x.item_id = i.id"
         " LEFT JOIN metadata m ON m.item_id = i.id WHERE 1");
     if (q->case_number)
@@ -330,6 +334,16 @@ cs_catalog_search(cs_catalog_t *cat, const cs_search_t *q, json_t **out)
                                          " instr(text, ?%d) > 0)",
                                 ++n);
     }
+    if (after != NULL && after->timed) {
+        len += (size_t)snprintf(sql + len, sizeof sql - len,
+                                " AND (x.sort_time IS NULL OR x.sort_time > ?%d OR"
+                                " (x.sort_time = ?%d AND i.id > ?%d))",
+                                n + 1, n + 1, n + 2);
+        n += 2;
+    } else if (after != NULL) {
+        len += (size_t)snprintf(sql + len, sizeof sql - len,
+                                " AND x.sort_time IS NULL AND i.id > ?%d", ++n);
+    }
     len += (size_t)snprintf(sql + len, sizeof sql - len,
                             " ORDER BY x.sort_time IS NULL, x.sort_time, i.id");
     if (len >= sizeof sql) {
@@ -358,8 +372,12 @@ cs_catalog_search(cs_catalog_t *cat, const cs_search_t *q, json_t **out)
         sqlite3_bind_text(st, ++bind, q->device, -1, SQLITE_STATIC);
     if (q->text)
         sqlite3_bind_text(st, ++bind, phrase ? phrase : q->text, -1, SQLITE_STATIC);
+    if (after != NULL && after->timed)
+        sqlite3_bind_text(st, ++bind, after->time, -1, SQLITE_STATIC);
+    if (after != NULL)
+        sqlite3_bind_int64(st, ++bind, after->id);
     json_t *rows = json_array();
-    while ((int)json_array_size(rows) < q->limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((int)json_array_size(rows) < want && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int has_place = sqlite3_column_type(st, 6) != SQLITE_NULL;
         double lat = sqlite3_column_double(st, 6), lon = sqlite3_column_double(st, 7);
         double dist = q->near && has_place ? distance_m(q->lat, q->lon, lat, lon) : 0;
@@ -379,15 +397,94 @@ cs_catalog_search(cs_catalog_t *cat, const cs_search_t *q, json_t **out)
                       column_list((const char *)sqlite3_column_text(st, 10)));
         if (o != NULL && q->near)
             json_object_set_new(o, "distance_m", json_real(round(dist * 10) / 10));
+        cs_search_key_t *k = &keys[json_array_size(rows)];
+        const char *t = (const char *)sqlite3_column_text(st, 11);
+        k->timed = t != NULL;
+        k->id = sqlite3_column_int64(st, 12);
+        if (snprintf(k->time, sizeof k->time, "%s", t ? t : "") >= (int)sizeof k->time) {
+            json_decref(o);
+            rc = SQLITE_TOOBIG;
+            break;
+        }
         json_array_append_new(rows, o);
     }
-    if (json_array_size(rows) < (size_t)q->limit && rc != SQLITE_DONE) {
+    if (json_array_size(rows) < (size_t)want && rc != SQLITE_DONE) {
         err = cs_cat_err(cat, rc, what);
         json_decref(rows);
         rows = NULL;
     }
-    sqlite3_finalize(st);
+    *ended = rc == SQLITE_DONE;
+    cs_cat_finalize(cat, st);
     free(phrase);
     *out = rows;
     return err;
+}
+
+/* Matches read per query while filtering with q->keep. */
+#define SCAN_CHUNK 128
+
+int
+cs_catalog_search_page(cs_catalog_t *cat, const cs_search_t *q, json_t **out, cs_search_key_t *next,
+                       int *more)
+{
+    cs_search_key_t *keys = NULL, after;
+    const cs_search_key_t *from = q->after;
+    json_t *page = NULL, *chunk = NULL;
+    int err, ended = 0, dummy;
+    /* Without a filter one query suffices (one match more tells whether more follow); with
+     * one, matches are read in chunks until the page is full. */
+    int want = q->keep ? SCAN_CHUNK : q->limit + 1;
+
+    *out = NULL;
+    more = more ? more : &dummy;
+    *more = 0;
+    if ((err = check_query(q)) != 0)
+        return err;
+    if ((keys = calloc((size_t)want, sizeof *keys)) == NULL || (page = json_array()) == NULL) {
+        err = CS_ENOMEM;
+        goto out;
+    }
+    while (!ended) {
+        size_t i;
+        json_t *row;
+        if ((err = run_query(cat, q, from, want, &chunk, keys, &ended)) != 0)
+            goto out;
+        json_array_foreach(chunk, i, row)
+        {
+            int ok = 1;
+            if (q->keep != NULL &&
+                (err = q->keep(q->keep_arg, json_string_value(json_object_get(row, "sha256")),
+                               &ok)) != 0)
+                goto out;
+            if (!ok)
+                continue;
+            if (json_array_size(page) == (size_t)q->limit) {
+                *more = 1;
+                goto out;
+            }
+            json_array_append(page, row);
+            if (next != NULL)
+                *next = keys[i];
+        }
+        if (json_array_size(chunk) > 0) {
+            after = keys[json_array_size(chunk) - 1];
+            from = &after;
+        }
+        json_decref(chunk);
+        chunk = NULL;
+    }
+out:
+    json_decref(chunk);
+    free(keys);
+    if (err != 0)
+        json_decref(page);
+    else
+        *out = page;
+    return err;
+}
+
+int
+cs_catalog_search(cs_catalog_t *cat, const cs_search_t *q, json_t **out)
+{
+    return cs_catalog_search_page(cat, q, out, NULL, NULL);
 }

@@ -90,15 +90,20 @@ decide(cs_catalog_t *cat, const cs_config_t *cfg, const cs_access_req_t *req,
 }
 
 int
-cs_access_decide(cs_catalog_t *cat, const cs_config_t *cfg, const cs_access_req_t *req,
-                 int64_t bytes, cs_access_result_t *res)
+cs_access_check(cs_catalog_t *cat, const cs_config_t *cfg, const cs_access_req_t *req,
+                cs_access_result_t *res)
 {
-    json_t *e;
-    int err;
     memset(res, 0, sizeof *res);
-    if ((err = decide(cat, cfg, req, res)) != 0)
-        return err;
-    e = json_pack(
+    int err = decide(cat, cfg, req, res);
+    if (err != 0)
+        res->allowed = 0;
+    return err;
+}
+
+json_t *
+cs_access_entry(const cs_access_req_t *req, const cs_access_result_t *res, int64_t bytes)
+{
+    return json_pack(
         "{s:s, s:s, s:s?, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:s?, s:o?, "
         "s:I, s:s?}",
         "kind", "retrieval", "action", req->action, "actor", req->user ? req->user->name : req->who,
@@ -109,7 +114,18 @@ cs_access_decide(cs_catalog_t *cat, const cs_config_t *cfg, const cs_access_req_
         res->allowed ? "allowed" : "denied", "reason", res->allowed ? NULL : res->reason, "grant",
         res->grant ? json_integer(res->grant) : NULL, "bytes",
         (json_int_t)(res->allowed ? bytes : 0), "range", res->allowed ? req->range : NULL);
-    if (e == NULL) {
+}
+
+int
+cs_access_decide(cs_catalog_t *cat, const cs_config_t *cfg, const cs_access_req_t *req,
+                 int64_t bytes, cs_access_result_t *res)
+{
+    json_t *e;
+    int err;
+    if ((err = cs_access_check(cat, cfg, req, res)) != 0)
+        return err;
+    if ((e = cs_access_entry(req, res, bytes)) == NULL) {
+        res->allowed = 0;
         cs_diag_set("out of memory recording a retrieval");
         return CS_ENOMEM;
     }

@@ -44,12 +44,21 @@ typedef struct cs_access_result {
     char case_number[256]; /* the case the grant is on, "" when none */
 } cs_access_result_t;
 
-/** Decides `req` and appends its ledger entry ({"kind": "retrieval", "action", "actor",
+/** Decides `req` without writing anything: 0 with res->allowed, reason, grant and case set
+ * (a denial is a result, not an error; res->seq is 0), or a CS_E* code when the decision could
+ * not be made. For callers that ledger through a cs_ledger_appender_t, and for filtering lists. */
+int cs_access_check(cs_catalog_t *cat, const cs_config_t *cfg, const cs_access_req_t *req,
+                    cs_access_result_t *res);
+
+/** The ledger entry of the decision `res` on `req` ({"kind": "retrieval", "action", "actor",
  * "role", "object", "item", "case", "profile", "purpose", "client", "result": "allowed" |
- * "denied", "reason", "grant", "bytes": `bytes`, and "range" when allowed and req->range is
- * set}) with a synced commit, so it is durable before the caller serves anything. Returns 0 with
- * res->allowed saying the decision (a denial is a result, not an error), or a CS_E* code when the
- * decision could not be made or ledgered: then nothing may be served. */
+ * "denied", "reason", "grant", "bytes": `bytes` when allowed else 0, and "range" when allowed
+ * and req->range is set}). NULL when out of memory. Caller owns it. */
+json_t *cs_access_entry(const cs_access_req_t *req, const cs_access_result_t *res, int64_t bytes);
+
+/** cs_access_check, then its entry appended with a synced commit, so it is durable before the
+ * caller serves anything: 0 with res->allowed and res->seq, or a CS_E* code when the decision
+ * could not be made or ledgered (res->allowed is then 0): then nothing may be served. */
 int cs_access_decide(cs_catalog_t *cat, const cs_config_t *cfg, const cs_access_req_t *req,
                      int64_t bytes, cs_access_result_t *res);
 

@@ -6,12 +6,16 @@
 
 #include <stdlib.h>
 
+/* One entry to commit: a blocked caller's (on its stack, done set under mu) or a posted one
+ * (malloc'd, owning fields, freed by the committer after its callback). */
 typedef struct request {
     struct request *next;
     json_t *fields;
     int64_t seq;
     int rc;
     int done;
+    cs_ledger_appended_fn cb; /* NULL: a blocked caller */
+    void *cb_arg;
 } request_t;
 
 struct cs_ledger_appender {
@@ -28,11 +32,12 @@ struct cs_ledger_appender {
 static void
 commit_group(cs_ledger_appender_t *a, request_t *group)
 {
+    request_t *r, *next, *posted = NULL;
     int rc;
     if (a->cat_lock != NULL)
         uv_mutex_lock(a->cat_lock);
     rc = cs_catalog_batch_begin(a->cat);
-    for (request_t *r = group; rc == 0 && r != NULL; r = r->next)
+    for (r = group; rc == 0 && r != NULL; r = r->next)
         r->rc = cs_catalog_ledger_append(a->cat, r->fields, &r->seq);
     if (rc == 0)
         rc = cs_catalog_batch_commit(a->cat); /* synced: durable when it returns */
@@ -41,13 +46,25 @@ commit_group(cs_ledger_appender_t *a, request_t *group)
     if (a->cat_lock != NULL)
         uv_mutex_unlock(a->cat_lock);
     uv_mutex_lock(&a->mu);
-    for (request_t *r = group; r != NULL; r = r->next) {
+    for (r = group; r != NULL; r = next) {
+        next = r->next;
         if (rc != 0) /* none of the group stands */
             r->rc = rc;
-        r->done = 1;
+        if (r->cb != NULL) {
+            r->next = posted;
+            posted = r;
+        } else {
+            r->done = 1; /* r belongs to its caller from here on */
+        }
     }
     uv_cond_broadcast(&a->done);
     uv_mutex_unlock(&a->mu);
+    for (r = posted; r != NULL; r = next) {
+        next = r->next;
+        r->cb(r->cb_arg, r->rc, r->rc == 0 ? r->seq : -1);
+        json_decref(r->fields);
+        free(r);
+    }
 }
 
 static void
@@ -93,27 +110,60 @@ cs_ledger_appender_start(cs_ledger_appender_t **out, cs_catalog_t *cat, uv_mutex
     return 0;
 }
 
+/* Links r at the tail; CS_ECANCELED once stopping. Called with mu held. */
+static int
+enqueue(cs_ledger_appender_t *a, request_t *r)
+{
+    if (a->stopping)
+        return CS_ECANCELED;
+    if (a->tail != NULL)
+        a->tail->next = r;
+    else
+        a->head = r;
+    a->tail = r;
+    uv_cond_signal(&a->wake);
+    return 0;
+}
+
 int
 cs_ledger_appender_append(cs_ledger_appender_t *a, json_t *fields, int64_t *seq)
 {
     request_t r = {.fields = fields};
+    int rc;
     uv_mutex_lock(&a->mu);
-    if (a->stopping) {
+    if ((rc = enqueue(a, &r)) != 0) {
         uv_mutex_unlock(&a->mu);
-        return CS_ECANCELED;
+        return rc;
     }
-    if (a->tail != NULL)
-        a->tail->next = &r;
-    else
-        a->head = &r;
-    a->tail = &r;
-    uv_cond_signal(&a->wake);
     while (!r.done)
         uv_cond_wait(&a->done, &a->mu);
     uv_mutex_unlock(&a->mu);
     if (r.rc == 0 && seq != NULL)
         *seq = r.seq;
     return r.rc;
+}
+
+int
+cs_ledger_appender_post(cs_ledger_appender_t *a, json_t *fields, cs_ledger_appended_fn done,
+                        void *arg)
+{
+    request_t *r = calloc(1, sizeof *r);
+    int rc;
+    if (r == NULL) {
+        json_decref(fields);
+        return CS_ENOMEM;
+    }
+    r->fields = fields;
+    r->cb = done;
+    r->cb_arg = arg;
+    uv_mutex_lock(&a->mu);
+    rc = enqueue(a, r);
+    uv_mutex_unlock(&a->mu);
+    if (rc != 0) {
+        json_decref(fields);
+        free(r);
+    }
+    return rc;
 }
 
 void

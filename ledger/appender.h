@@ -23,6 +23,17 @@ int cs_ledger_appender_start(cs_ledger_appender_t **out, cs_catalog_t *cat, uv_m
  * blocks. CS_ECANCELED once the appender is stopping. */
 int cs_ledger_appender_append(cs_ledger_appender_t *a, json_t *fields, int64_t *seq);
 
+/** Called on the committer thread once the commit holding a posted entry is durable (rc 0,
+ * seq its leaf index) or has failed (rc the commit's error: the entry is not in the ledger).
+ * Must not block: hand the result to another thread (e.g. with uv_async_send). */
+typedef void (*cs_ledger_appended_fn)(void *arg, int rc, int64_t seq);
+
+/** Queues `fields` (the appender takes the reference, even on error) for the next group
+ * commit without waiting, and calls done(arg, ...) once it is committed. Any thread. 0, or
+ * CS_ECANCELED once the appender is stopping, CS_ENOMEM: then done is never called. */
+int cs_ledger_appender_post(cs_ledger_appender_t *a, json_t *fields, cs_ledger_appended_fn done,
+                            void *arg);
+
 /** Commits what is queued, stops the thread and frees the appender; *a becomes NULL. */
 void cs_ledger_appender_stop(cs_ledger_appender_t **a);
 

@@ -23,6 +23,11 @@ packages=(
     check
     ffmpeg libimage-exiftool-perl curl sqlite3 time
 )
+# Tests only: clang and its libFuzzer runtime (libclang_rt.fuzzer, in libclang-rt-14-dev) for
+# the bounded fuzzing run of .ci/run.
+if [ "$mode" = test ]; then
+    packages+=(clang libclang-rt-14-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

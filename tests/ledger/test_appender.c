@@ -100,6 +100,49 @@ START_TEST(a_stopped_appender_refuses)
 }
 END_TEST
 
+/* Posted entries: each callback once, after its commit, with its own leaf. */
+typedef struct posted {
+    uv_mutex_t mu;
+    int calls, failed;
+    char seen[64];
+} posted_t;
+
+static void
+on_posted(void *arg, int rc, int64_t seq)
+{
+    posted_t *p = arg;
+    uv_mutex_lock(&p->mu);
+    p->calls++;
+    if (rc != 0 || seq < 0 || seq >= 64 || p->seen[seq]++)
+        p->failed++;
+    uv_mutex_unlock(&p->mu);
+}
+
+START_TEST(posted_entries_call_back_once_each_when_durable)
+{
+    posted_t p = {0};
+    uv_mutex_init(&p.mu);
+    for (int i = 0; i < 64; i++)
+        ck_assert_int_eq(
+            cs_ledger_appender_post(app, json_pack("{s:s, s:i}", "kind", "retrieval", "i", i),
+                                    on_posted, &p),
+            0);
+    cs_ledger_appender_stop(&app); /* commits what is queued first */
+    ck_assert_int_eq(p.calls, 64);
+    ck_assert_int_eq(p.failed, 0);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM ledger"), 64);
+    /* A bad entry is refused alone, through its callback; a stopped appender takes nothing. */
+    ck_assert_int_eq(cs_ledger_appender_start(&app, cat, NULL), 0);
+    p.calls = p.failed = 0;
+    ck_assert_int_eq(cs_ledger_appender_post(app, json_string("no"), on_posted, &p), 0);
+    cs_ledger_appender_stop(&app);
+    ck_assert_int_eq(p.calls, 1);
+    ck_assert_int_eq(p.failed, 1);
+    ck_assert_int_eq(cs_ledger_appender_start(&app, cat, NULL), 0);
+    uv_mutex_destroy(&p.mu);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -108,6 +151,7 @@ suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, concurrent_appends_each_get_one_entry_without_gaps);
     tcase_add_test(tc, a_stopped_appender_refuses);
+    tcase_add_test(tc, posted_entries_call_back_once_each_when_durable);
     suite_add_tcase(s, tc);
     return s;
 }

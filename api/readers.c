@@ -1,0 +1,47 @@
+/* api/readers.c: the catalog connections of the work functions. SQLite connections are
+ * single-threaded here (NOMUTEX), so each work function holds one of its own; with WAL,
+ * readers run side by side and beside the ledger's committer (record.c). */
+#include "api/api_int.h"
+
+int
+cs_api_readers_open(cs_api_t *a)
+{
+    cs_catalog_opts_t copts = {.busy_timeout_ms = a->opts.cfg->catalog_busy_timeout_ms};
+    int err;
+    for (int i = 0; i < CS_API_READERS; i++) {
+        if ((err = cs_catalog_open(&a->cats[i], a->opts.home->catalog, 0, &copts)) != 0)
+            return err;
+        a->ncats = i + 1;
+    }
+    return 0;
+}
+
+void
+cs_api_readers_close(cs_api_t *a)
+{
+    for (int i = 0; i < CS_API_READERS; i++)
+        cs_catalog_close(&a->cats[i]);
+    a->ncats = 0;
+}
+
+cs_catalog_t *
+cs_api_reader_take(cs_api_t *a)
+{
+    cs_catalog_t *cat;
+    uv_mutex_lock(&a->cat_lock);
+    while (a->ncats == 0)
+        uv_cond_wait(&a->cat_free, &a->cat_lock);
+    cat = a->cats[--a->ncats];
+    a->cats[a->ncats] = NULL;
+    uv_mutex_unlock(&a->cat_lock);
+    return cat;
+}
+
+void
+cs_api_reader_give(cs_api_t *a, cs_catalog_t *cat)
+{
+    uv_mutex_lock(&a->cat_lock);
+    a->cats[a->ncats++] = cat;
+    uv_cond_signal(&a->cat_free);
+    uv_mutex_unlock(&a->cat_lock);
+}
