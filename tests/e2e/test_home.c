@@ -120,7 +120,8 @@ START_TEST(bad_settings_name_key_and_range)
     e2e_t t;
     cs_run_t r;
     e2e_setup(&t);
-    cs_test_custody(&r, "cases", "--purpose", "e2e check", "--home", t.home, "--set", bad_sets[_i].set, NULL);
+    cs_test_custody(&r, "cases", "--purpose", "e2e check", "--home", t.home, "--set",
+                    bad_sets[_i].set, NULL);
     ck_assert_int_eq(r.status, 2);
     for (int k = 0; k < 2; k++)
         ck_assert_msg(strstr(r.err, bad_sets[_i].expect[k]) != NULL, "%s: stderr lacks %s: %s",

@@ -72,7 +72,8 @@ START_TEST(show_refuses_short_bad_and_unknown_items)
     e2e_t t;
     cs_run_t r;
     e2e_setup(&t);
-    cs_test_custody(&r, "show", "--purpose", "e2e check", "--home", t.home, bad_items[_i].item, NULL);
+    cs_test_custody(&r, "show", "--purpose", "e2e check", "--home", t.home, bad_items[_i].item,
+                    NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_msg(strstr(r.err, bad_items[_i].expect) != NULL, "%s", r.err);
     ck_assert_ptr_nonnull(strstr(r.err, bad_items[_i].item));
@@ -88,7 +89,8 @@ START_TEST(cases_and_items_list_what_was_linked)
     char sha1[65], sha2[65];
     e2e_setup(&t);
     two_items(&t, sha1, sha2);
-    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", t.home, "--case", CASE_A, "--json", NULL);
+    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", t.home, "--case", CASE_A,
+                    "--json", NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
     json_t *v = e2e_json(&r);
     ck_assert_int_eq(json_array_size(v), 2);
@@ -108,7 +110,8 @@ START_TEST(cases_and_items_list_what_was_linked)
     ck_assert_str_eq(json_string_value(json_array_get(json_object_get(c, "parties"), 0)), "某公司");
     json_decref(v);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", t.home, "--case", CASE_B, NULL);
+    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", t.home, "--case", CASE_B,
+                    NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, CASE_B));
     cs_test_run_free(&r);
@@ -131,12 +134,14 @@ START_TEST(relinking_moves_the_item_and_keeps_the_history)
                     "filed under the wrong case by the clerk", NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", t.home, "--case", CASE_A, "--json", NULL);
+    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", t.home, "--case", CASE_A,
+                    "--json", NULL);
     json_t *v = e2e_json(&r);
     ck_assert_int_eq(json_array_size(v), 1);
     json_decref(v);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", t.home, "--case", CASE_B, "--json", NULL);
+    cs_test_custody(&r, "items", "--purpose", "e2e check", "--home", t.home, "--case", CASE_B,
+                    "--json", NULL);
     v = e2e_json(&r);
     ck_assert_int_eq(json_array_size(v), 1);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(v, 0), "sha256")), sha1);

@@ -15,7 +15,8 @@ static json_t *
 search(e2e_t *t, const char *a1, const char *a2, const char *a3, const char *a4)
 {
     cs_run_t r;
-    cs_test_custody(&r, "search", "--purpose", "e2e check", "--home", t->home, "--json", a1, a2, a3, a4, NULL);
+    cs_test_custody(&r, "search", "--purpose", "e2e check", "--home", t->home, "--json", a1, a2, a3,
+                    a4, NULL);
     ck_assert_msg(r.status == 0, "search: %s", r.err);
     json_t *v = e2e_json(&r);
     cs_test_run_free(&r);
@@ -107,11 +108,13 @@ START_TEST(search_by_case_time_place_device_and_text)
     ck_assert_int_eq(json_array_size(v), 0);
     json_decref(v);
     cs_run_t r;
-    cs_test_custody(&r, "search", "--purpose", "e2e check", "--home", t.home, "--near", "91,0,10", NULL);
+    cs_test_custody(&r, "search", "--purpose", "e2e check", "--home", t.home, "--near", "91,0,10",
+                    NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "latitude"));
     cs_test_run_free(&r);
-    cs_test_custody(&r, "search", "--purpose", "e2e check", "--home", t.home, "--from", "yesterday", NULL);
+    cs_test_custody(&r, "search", "--purpose", "e2e check", "--home", t.home, "--from", "yesterday",
+                    NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "--from"));
     cs_test_run_free(&r);
