@@ -149,5 +149,7 @@ int cs_cmd_search(int argc, char **argv);
 int cs_cmd_probe(int argc, char **argv);
 int cs_cmd_status(int argc, char **argv);
 int cs_cmd_worker(int argc, char **argv);
+int cs_cmd_export(int argc, char **argv);
+int cs_cmd_verify_bag(int argc, char **argv);
 
 #endif

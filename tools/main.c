@@ -27,6 +27,8 @@ static const cmd_t commands[] = {
     {"grants", cs_cmd_grants, "list grants"},
     {"classify", cs_cmd_classify, "set an item's classification"},
     {"ledger", cs_cmd_ledger, "show and verify the ledger; proofs and checkpoints"},
+    {"export", cs_cmd_export, "write a case as a self-verifying BagIt bag with ledger proofs"},
+    {"verify-bag", cs_cmd_verify_bag, "check an exported bag offline: manifests, proofs, key"},
     {"verify", cs_cmd_verify, "re-hash stored originals and report any mismatch"},
     {"config", cs_cmd_config, "print the effective configuration"},
     {"serve", cs_cmd_serve, "run the service: watch upload folders, store, link, extract"},
