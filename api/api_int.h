@@ -105,7 +105,8 @@ struct cs_api_call {
     char etag[72];
     char content_range[96];
     char media_type[128];
-    int fd; /* a download: the object, from `off` for `len` bytes */
+    char disposition[1800]; /* Content-Disposition of a download, "" when none */
+    int fd;                 /* a download: the object, from `off` for `len` bytes */
     uint64_t off, len;
     /* The ledger entry of the call's decision: appended (record.c) before any answer. */
     json_t *entry;
@@ -209,6 +210,7 @@ void cs_api_h_original(cs_api_call_t *c);
 void cs_api_h_derivative(cs_api_call_t *c);
 void cs_api_h_search(cs_api_call_t *c);
 void cs_api_h_link(cs_api_call_t *c);
+void cs_api_h_export(cs_api_call_t *c);
 void cs_api_h_ledger(cs_api_call_t *c);
 void cs_api_h_checkpoint(cs_api_call_t *c);
 void cs_api_h_proof(cs_api_call_t *c);

@@ -163,8 +163,12 @@ send_stream(cs_api_call_t *c)
     req->res.reason = reason(c->status);
     req->res.content_length = c->len;
     header(req, H2O_TOKEN_CONTENT_TYPE, c->media_type);
-    header(req, H2O_TOKEN_ETAG, c->etag);
-    header(req, H2O_TOKEN_ACCEPT_RANGES, "bytes");
+    if (c->etag[0] != '\0') { /* a stored object: ranges are served */
+        header(req, H2O_TOKEN_ETAG, c->etag);
+        header(req, H2O_TOKEN_ACCEPT_RANGES, "bytes");
+    }
+    if (c->disposition[0] != '\0')
+        header(req, H2O_TOKEN_CONTENT_DISPOSITION, c->disposition);
     header(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
     if (c->content_range[0] != '\0')
         header(req, H2O_TOKEN_CONTENT_RANGE, c->content_range);

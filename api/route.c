@@ -11,6 +11,7 @@ static const cs_api_route_t routes[] = {
     {"GET", "/metrics", CS_API_ANYONE, 0, cs_api_h_metrics, cs_api_metrics_render},
     {"GET", "/v1/cases", CS_API_USER, 0, cs_api_h_cases, NULL},
     {"GET", "/v1/cases/{case}/items", CS_API_USER, 0, cs_api_h_case_items, NULL},
+    {"POST", "/v1/cases/{case}/exports", CS_API_USER, 0, cs_api_h_export, NULL},
     {"GET", "/v1/items/{sha256}", CS_API_USER, 0, cs_api_h_item, NULL},
     {"GET", "/v1/items/{sha256}/original", CS_API_USER, 0, cs_api_h_original, NULL},
     {"GET", "/v1/items/{sha256}/derivatives/{profile}", CS_API_USER, 0, cs_api_h_derivative, NULL},
