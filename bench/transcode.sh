@@ -85,7 +85,7 @@ for ((r = 1; r <= N; r++)); do
     echo "run $r/$N: custody ${c[-1]} s, one ffmpeg ${a[-1]} s, two ffmpeg ${b[-1]} s" >&2
 done
 # The copies custody made, as a check that it did the same work.
-show=$("$CUSTODY" show --home "$OUT/home" --json "$(sha256sum "$SRC" | cut -c1-64)")
+show=$("$CUSTODY" show --home "$OUT/home" --purpose "benchmark check" --json "$(sha256sum "$SRC" | cut -c1-64)")
 summary=$(printf '%s' "$show" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)["derivatives"]

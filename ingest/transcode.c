@@ -1,7 +1,8 @@
 /* ingest/transcode.c: cs_transcode_file(), transcode.h's interface. It tells what kind of
  * source it has (photo, video, audio, none), sets up the outputs of a recording, has the
- * source decoded once into all of them (transcode_run.c), finishes and verifies each output,
- * and writes the record. Photos are cs_transcode_photo()'s (transcode_photo*.c). */
+ * source decoded once into all of them (transcode_run.c: each output is encoded and verified
+ * in threads of its own as it goes), checks each finished file, and writes the record.
+ * Photos are cs_transcode_photo()'s (transcode_photo*.c). */
 #include "ingest/transcode_int.h"
 
 #include "core/error.h"
@@ -164,7 +165,9 @@ open_output(cs_tc_out_t *out, cs_tc_src_t *src, int kind, const cs_transcode_opt
                 rc = cs_tc_audio_open(out, src, (int)i, 0, o);
         }
     }
-    return rc != 0 ? rc : cs_tc_out_start(out);
+    if (rc != 0 || (rc = cs_tc_out_start(out)) != 0)
+        return rc;
+    return cs_tc_check_open(out, o->threads);
 }
 
 /* Where the source's frames start and end, over the streams the output holds (all decoded
@@ -185,11 +188,10 @@ source_duration(const cs_tc_src_t *src, const cs_tc_out_t *out)
     return end > start ? end - start : -1;
 }
 
-/* Finishes an output after the run, writes the rotation the archival copy keeps, and reads
- * it back. */
+/* Finishes an output after the run (its lane wrote the trailer), writes the rotation the
+ * archival copy keeps, and has it verified. */
 static int
-finish_output(cs_tc_out_t *out, cs_tc_src_t *src, int kind, const cs_transcode_opts_t *o,
-              cs_tc_check_t *chk)
+finish_output(cs_tc_out_t *out, cs_tc_src_t *src, int kind, cs_tc_check_t *chk)
 {
     int archival = strcmp(out->profile, "archival") == 0, first, rc;
     char why[CS_TC_REASON];
@@ -216,8 +218,7 @@ finish_output(cs_tc_out_t *out, cs_tc_src_t *src, int kind, const cs_transcode_o
         tolerance = fmax(tolerance, (v->end_s - v->start_s) / (double)v->frames);
     }
     int64_t frames = archival && kind == KIND_VIDEO ? src->span[src->video].frames : -1;
-    if ((rc = cs_tc_verify(out, frames, source_duration(src, out), tolerance, o->threads, chk)) !=
-            0 ||
+    if ((rc = cs_tc_verify(out, frames, source_duration(src, out), tolerance, chk)) != 0 ||
         out->failed)
         return rc;
     if (kind == KIND_VIDEO && chk->rotation != out->rotation)
@@ -283,7 +284,7 @@ recording(cs_tc_src_t *src, int kind, const cs_transcode_opts_t *o, const char *
         for (unsigned i = 0; i < src->nb_streams; i++) /* their frames, before reading back */
             avcodec_free_context(&src->dec[i]);
         for (int i = 0; i < nb && rc == 0; i++)
-            rc = finish_output(&outs[i], src, kind, o, &chk[i]);
+            rc = finish_output(&outs[i], src, kind, &chk[i]);
         if (rc == 0 && o->progress != NULL)
             o->progress(o->progress_arg, 100, src->fps);
     }
@@ -325,7 +326,7 @@ cs_transcode_file(const char *path, const char *media_type, const cs_transcode_o
     if (starts_with(media_type, "image/")) {
         kind = KIND_PHOTO;
     } else {
-        if ((rc = cs_tc_file_open(&src.file, path, why, sizeof why)) != 0)
+        if ((rc = cs_tc_file_open(&src.file, path, 1, why, sizeof why)) != 0)
             goto out;
         if (src.file.fmt == NULL)
             kind = starts_with(media_type, "video/")   ? KIND_VIDEO

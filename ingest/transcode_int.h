@@ -29,34 +29,44 @@ int cs_transcode_out_path(const cs_transcode_opts_t *o, const char *profile, con
  * transcode_video.c   FFV1 (archival) and libx264 (access) streams
  * transcode_filter.c  the access copy's filter graph: rotation, size, pixel format
  * transcode_audio.c   FLAC and AAC streams: resampling and fixed-size frames
- * transcode_verify.c  decoding an output back and checking it against the source
+ * transcode_lane.c    each output encoding in a thread of its own, fed by the decode loop
+ * transcode_queue.c   the bounded queues between those threads
+ * transcode_check.c   each output's verifier: a thread decoding every packet written
+ * transcode_digest.c  what proves a file holds the packets its verifier decoded
+ * transcode_reread.c  reading the finished file back, without decoding, against the digests
+ * transcode_verify.c  the verdict on an output: decoded, read back, as long as the source
  * transcode_mkv.c     the display rotation in the archival Matroska track header */
 
 #include <libavcodec/avcodec.h>
 #include <libavfilter/avfilter.h>
 #include <libavformat/avformat.h>
 #include <libavutil/audio_fifo.h>
+#include <libavutil/murmur3.h>
 #include <libswresample/swresample.h>
 #include "indexer/extract_io.h"
 
 #include <limits.h>
+#include <pthread.h>
 
 #define CS_TC_REASON 256    /* bytes of a reason, NUL included */
 #define CS_TC_DURATIONS 256 /* frames an encoder may hold back (x264's lookahead and threads) */
+#define CS_TC_DIAG 512      /* bytes of a thread's cs_diag(), NUL included */
+#define CS_TC_QUEUE_MAX 64  /* items a queue between two threads holds at most */
 
 /* A file read with libavformat through a descriptor we opened (indexer/extract_io.h); its fmt
  * is NULL after cs_tc_file_open when libavformat could not read the file. */
 typedef cs_avio_file_t cs_tc_file_t;
 
-/** Opens `path` and reads its stream information. Returns a CS_E* code when the file cannot
- * be opened (cs_diag set); 0 otherwise, with f->fmt NULL and `why` set when libavformat cannot
- * read it. Close with cs_tc_file_close() either way. */
-int cs_tc_file_open(cs_tc_file_t *f, const char *path, char *why, size_t size);
+/** Opens `path` and, when `probe`, reads its stream information (which may decode a few
+ * frames). Returns a CS_E* code when the file cannot be opened (cs_diag set); 0 otherwise,
+ * with f->fmt NULL and `why` set when libavformat cannot read it. Close with
+ * cs_tc_file_close() either way. */
+int cs_tc_file_open(cs_tc_file_t *f, const char *path, int probe, char *why, size_t size);
 void cs_tc_file_close(cs_tc_file_t *f);
 
-/** Opens a decoder for `st` with `threads` threads (0: one per core); `strict` checks CRCs
- * and makes any damage an error (verification). Returns 0 or an AVERROR; *dec is NULL on
- * error. */
+/** Opens a decoder for `st` with `threads` threads (0: one per core); `strict` checks CRCs,
+ * makes any damage an error and threads slices only (verification). Returns 0 or an AVERROR;
+ * *dec is NULL on error. */
 int cs_tc_decoder_open(const AVStream *st, int threads, int strict, AVCodecContext **dec);
 
 /** The clockwise rotation (0, 90, 180, 270) that shows st's pictures upright. */
@@ -108,6 +118,8 @@ typedef struct cs_tc_ost {
     int64_t next_pts; /* of the next sample to encode (1/sample_rate); AV_NOPTS_VALUE first */
 } cs_tc_ost_t;
 
+struct cs_tc_checker;
+
 /* One output file (transcode_out.c). */
 typedef struct cs_tc_out {
     const char *profile, *ext, *muxer, *media_type;
@@ -117,14 +129,16 @@ typedef struct cs_tc_out {
     AVFrame *frame; /* scratch */
     cs_tc_ost_t *ost;
     int nb_ost;
-    int written; /* a file was created at path */
-    int header;  /* its header was written */
+    int written;  /* a file was created at path */
+    int header;   /* its header was written */
+    int finished; /* cs_tc_out_finish() ran */
     int failed;
     char reason[CS_TC_REASON];
     int rotation;   /* display rotation the copy carries */
     double frame_s; /* longest audio frame an encoder pads to, seconds */
     json_t *params; /* {"video": {...}, "audio": {...}, "filters": "..."} */
     json_t *encoders;
+    struct cs_tc_checker *check; /* its verifier, once the header is written */
 } cs_tc_out_t;
 
 /* The source being transcoded. */
@@ -153,7 +167,7 @@ int cs_tc_out_encode(cs_tc_out_t *out, cs_tc_ost_t *os, AVFrame *frame);
  */
 int cs_tc_out_fail(cs_tc_out_t *out, int averr, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/** Drains every stream, writes the trailer and closes the file. */
+/** Drains every stream, writes the trailer and closes the file (once: later calls return 0). */
 int cs_tc_out_finish(cs_tc_out_t *out);
 void cs_tc_out_free(cs_tc_out_t *out);
 
@@ -182,22 +196,172 @@ int cs_tc_audio_open(cs_tc_out_t *out, const cs_tc_src_t *src, int in, int acces
 int cs_tc_audio_feed(cs_tc_out_t *out, cs_tc_ost_t *os, AVFrame *frame);
 
 /** Decodes the source once to the end, handing every frame to every output stream fed from
- * its stream; reports progress (the caller reports the final 100). Returns 0, or CS_ENOMEM /
- * an I/O error writing out_dir. */
+ * its stream; reports progress (the caller reports the final 100). Each output encodes in a
+ * thread of its own and is verified as it is written; all are finished (trailer written,
+ * verifier done) when this returns. Returns 0, or CS_ENOMEM / an I/O error writing out_dir. */
 int cs_tc_run(cs_tc_src_t *src, cs_tc_out_t *outs, int nb_outs, const cs_transcode_opts_t *o);
 
-/* What verification decoded back from an output. */
+/* ---- Threads of a recording ---- */
+
+/* What goes between two threads: a decoded frame of source stream `index`, or a packet. */
+typedef struct cs_tc_item {
+    AVFrame *frame;
+    AVPacket *pkt;
+    int index;
+    size_t bytes;
+} cs_tc_item_t;
+
+void cs_tc_item_free(cs_tc_item_t *item);
+
+/* A bounded queue from one thread to another: at most max_items, and beyond the first item at
+ * most max_bytes; the producer waits while it is full. */
+typedef struct cs_tc_queue {
+    pthread_mutex_t lock;
+    pthread_cond_t can_put, can_take;
+    cs_tc_item_t items[CS_TC_QUEUE_MAX];
+    unsigned head, count, max_items;
+    size_t bytes, max_bytes;
+    int closed;  /* the producer has put its last item */
+    int stopped; /* the consumer takes no more: puts are refused */
+    int why;     /* the consumer's CS_E* error when it stopped, or 0 */
+    int ready;
+} cs_tc_queue_t;
+
+/** Returns 0 or CS_ENOMEM (cs_diag set). Destroy with cs_tc_queue_destroy() either way. */
+int cs_tc_queue_init(cs_tc_queue_t *q, unsigned max_items, size_t max_bytes);
+/** Puts *item at the end, waiting while the queue is full; the queue takes its references
+ * (*item is zeroed). Returns 0, or when the consumer has stopped (*item is left to the caller)
+ * the error it stopped on, or CS_ECANCELED. */
+int cs_tc_queue_put(cs_tc_queue_t *q, cs_tc_item_t *item);
+/** Takes the first item into *item, waiting while there is none. Returns 1, or 0 when the
+ * producer has closed the queue and it is empty, or the consumer has stopped it. */
+int cs_tc_queue_take(cs_tc_queue_t *q, cs_tc_item_t *item);
+/** The producer's last word: takers get what is left, then 0. */
+void cs_tc_queue_close(cs_tc_queue_t *q);
+/** The consumer's: what is queued is freed and every later put is refused, with `why` (a
+ * CS_E* error that ends the transcode) or CS_ECANCELED (0: the consumer is just done). What
+ * the consumer wrote before stopping, the producer may read once a put is refused. */
+void cs_tc_queue_stop(cs_tc_queue_t *q, int why);
+void cs_tc_queue_destroy(cs_tc_queue_t *q);
+
+/* One output's encoding thread (transcode_lane.c). Its rc and diag (a CS_E* error that ends
+ * the whole transcode, and its cs_diag()) are written once: before it stops taking frames, or
+ * as it ends. */
+typedef struct cs_tc_lane {
+    cs_tc_out_t *out;
+    cs_tc_queue_t frames;
+    pthread_t thread;
+    int started;
+    int taking; /* the decode loop's view: the lane still takes frames */
+    int rc;
+    char diag[CS_TC_DIAG];
+} cs_tc_lane_t;
+
+/** Starts out's verifier and the thread that encodes its frames. Returns 0 or CS_ENOMEM; end
+ * with cs_tc_lane_end() either way. */
+int cs_tc_lane_start(cs_tc_lane_t *l, cs_tc_out_t *out);
+/** Hands the lane a reference to `frame` of source stream `index`, waiting while it is behind.
+ * A lane that stopped (its output failed) is left out. Returns 0, CS_ENOMEM, or the error
+ * (writing out_dir, memory) the lane stopped on, with cs_diag set. */
+int cs_tc_lane_put(cs_tc_lane_t *l, int index, const AVFrame *frame);
+/** No more frames: waits until the lane has finished its file and its verifier is done.
+ * l->rc (and l->diag) then say whether the lane failed for good. */
+void cs_tc_lane_end(cs_tc_lane_t *l);
+
+/* The digest of one stream's packets (transcode_digest.c): a count and a running MurmurHash3
+ * of each packet's bytes, size, pts (from the stream's first: a muxer may shift every stream
+ * alike), the samples a decoder is told to skip, and whether it is to be discarded. */
+typedef struct cs_tc_digest {
+    struct AVMurMur3 *hash;
+    int64_t packets;
+    int64_t first_pts; /* of the first packet, AV_NOPTS_VALUE before */
+    int nal;           /* H.264's NAL units: -1 after start codes, 1..4: after lengths; 0: no */
+    int timed;         /* the container keeps timestamps: they count */
+    int broken;        /* a packet's NAL units did not parse */
+} cs_tc_digest_t;
+
+/** Starts a digest of the packets of a stream described by par. Returns 0 or CS_ENOMEM. */
+int cs_tc_digest_init(cs_tc_digest_t *d, const AVCodecParameters *par, int timed);
+void cs_tc_digest_add(cs_tc_digest_t *d, const AVPacket *pkt);
+/** 1 when two digests are of the same packets. */
+int cs_tc_digest_same(cs_tc_digest_t *a, cs_tc_digest_t *b);
+/** Hashes codec `id`'s header `x` (len bytes: what a decoder is set up with) in a form the
+ * container does not change (H.264: its parameter sets, after start codes or in an avcC).
+ * Returns 0 or CS_ENOMEM. */
+int cs_tc_digest_header(enum AVCodecID id, const uint8_t *x, int len, uint8_t hash[16]);
+void cs_tc_digest_free(cs_tc_digest_t *d);
+
+/* One stream of an output, as its verifier decodes it. */
+typedef struct cs_tc_vstream {
+    AVCodecContext *dec;
+    cs_tc_span_t span;
+    cs_tc_digest_t digest;
+    int64_t next_pts; /* containers without timestamps: where the next packet starts */
+    int skip;         /* samples of encoder padding a reader of the file is told to skip */
+} cs_tc_vstream_t;
+
+/* An output's verifier (transcode_check.c): every packet written is decoded in its thread. */
+typedef struct cs_tc_checker {
+    const char *profile;
+    AVFormatContext *desc; /* the output's streams as they were written: codec, time base */
+    cs_tc_vstream_t *vs;
+    unsigned nb;
+    int video;         /* first video stream, or -1 */
+    int timed;         /* the container keeps timestamps */
+    int width, height; /* of the first video stream's first picture */
+    cs_tc_queue_t packets;
+    AVFrame *frame;
+    pthread_t thread;
+    int started;
+    /* Written by its thread, read once it has stopped its queue or ended. */
+    int failed;
+    char reason[CS_TC_REASON];
+    int rc; /* CS_ENOMEM, and its cs_diag() */
+    char diag[CS_TC_DIAG];
+} cs_tc_checker_t;
+
+/** Sets up out's verifier after its header is written: a strict decoder (CRCs checked, any
+ * damage an error) per stream, as the stream was described to the muxer. A stream that cannot
+ * be decoded fails the output. Returns 0 or CS_ENOMEM. */
+int cs_tc_check_open(cs_tc_out_t *out, int threads);
+/** Starts the verifier's thread. Returns 0 or CS_ENOMEM. */
+int cs_tc_check_start(cs_tc_checker_t *c);
+/** Hands the verifier a reference to `pkt` as it goes to the muxer (stream time base), waiting
+ * while it is behind. Returns 0, CS_ENOMEM, or, when the verifier has stopped on a failure,
+ * what cs_tc_check_failed() returns. */
+int cs_tc_check_put(cs_tc_out_t *out, const AVPacket *pkt);
+/** Marks `out` failed with its verifier's reason; returns the verifier's CS_E* error (with
+ * cs_diag set) if it had one, else 0. */
+int cs_tc_check_failed(cs_tc_out_t *out);
+/** No more packets: waits for the verifier to decode the rest. Returns its CS_E* error (cs_diag
+ * set) or 0; c->failed says whether what was written decodes. */
+int cs_tc_check_end(cs_tc_checker_t *c);
+void cs_tc_check_free(cs_tc_checker_t **c);
+
+/* What verification found of an output. */
 typedef struct cs_tc_check {
     int64_t frames; /* video frames of the first video stream; -1: no video */
     int width, height, rotation;
     double duration_s; /* -1: nothing decoded */
 } cs_tc_check_t;
 
-/** Decodes the written output to the end and fills *chk; a failure marks `out` failed.
- * `frames` is what the archival copy must hold (-1: no check), `duration_s` and `tolerance_s`
- * what every copy must last. Returns 0 or CS_ENOMEM. */
+/** Reads the finished file at out->path back without decoding: the streams, their codec
+ * headers and every packet must be those out's verifier decoded. Sets chk->rotation (the
+ * file's first video stream's); a difference fails `out`. Returns 0 or CS_ENOMEM. */
+int cs_tc_reread(cs_tc_out_t *out, cs_tc_check_t *chk);
+
+/** The verdict on a finished output whose verifier is done: every packet decoded, the file
+ * holds them (cs_tc_reread), the archival copy holds `frames` (-1: no check), and it lasts
+ * `duration_s` within `tolerance_s`; fills *chk. A failure marks `out` failed. Returns 0 or
+ * CS_ENOMEM. */
 int cs_tc_verify(cs_tc_out_t *out, int64_t frames, double duration_s, double tolerance_s,
-                 int threads, cs_tc_check_t *chk);
+                 cs_tc_check_t *chk);
+
+/* Tests only, NULL otherwise: called with each packet of a recording's output before it goes
+ * to its verifier and muxer (in that output's thread), and with each finished file before it
+ * is read back; a test damages them to see verification catch it. */
+extern void (*cs_tc_before_write)(const char *profile, AVPacket *pkt);
+extern void (*cs_tc_before_reread)(const char *profile, const char *path);
 
 /** Writes the display `rotation` (clockwise, 90/180/270) of Matroska track `track` (1-based)
  * into the finished file's track header, which FFmpeg 5.1's muxer leaves out. Returns 0, a

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+void (*cs_tc_before_write)(const char *profile, AVPacket *pkt);
+
 static const struct {
     const char *profile;
     int audio_only;
@@ -153,7 +155,7 @@ out:
 int
 cs_tc_out_encode(cs_tc_out_t *out, cs_tc_ost_t *os, AVFrame *frame)
 {
-    int err;
+    int err, rc;
 
     if (out->failed)
         return 0;
@@ -171,6 +173,13 @@ cs_tc_out_encode(cs_tc_out_t *out, cs_tc_ost_t *os, AVFrame *frame)
             out->pkt->duration = cs_tc_video_duration(os, out->pkt->pts);
         out->pkt->stream_index = os->st->index;
         av_packet_rescale_ts(out->pkt, os->enc->time_base, os->st->time_base);
+        if (cs_tc_before_write != NULL)
+            cs_tc_before_write(out->profile, out->pkt);
+        /* Its verifier decodes it as it is written (transcode_check.c). */
+        if ((rc = cs_tc_check_put(out, out->pkt)) != 0 || out->failed) {
+            av_packet_unref(out->pkt);
+            return rc;
+        }
         /* Takes the packet's reference, even when it fails. */
         if ((err = av_interleaved_write_frame(out->mux, out->pkt)) < 0)
             return cs_tc_out_fail(out, err, "writing the %s copy", out->profile);
@@ -182,6 +191,9 @@ cs_tc_out_finish(cs_tc_out_t *out)
 {
     int rc = 0, err;
 
+    if (out->finished)
+        return 0;
+    out->finished = 1;
     for (int i = 0; i < out->nb_ost && !out->failed && rc == 0; i++) {
         cs_tc_ost_t *os = &out->ost[i];
         if (os->enc->codec_type == AVMEDIA_TYPE_VIDEO)
@@ -213,6 +225,7 @@ cs_tc_out_free(cs_tc_out_t *out)
     }
     av_freep(&out->ost);
     out->nb_ost = 0;
+    cs_tc_check_free(&out->check);
     if (out->mux != NULL && out->mux->pb != NULL)
         avio_closep(&out->mux->pb);
     avformat_free_context(out->mux);

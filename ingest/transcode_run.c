@@ -1,7 +1,8 @@
 /* ingest/transcode_run.c: the one decode of the source. Each packet is decoded once and each
- * frame handed to every output stream fed from its stream, archival and access alike. A
- * packet or frame that does not decode is skipped and counted: the copies hold the frames that
- * did. Progress goes to the caller's callback at most four times a second. */
+ * frame handed to every output fed from its stream, archival and access alike, each encoding
+ * in its own thread (transcode_lane.c). A packet or frame that does not decode is skipped and
+ * counted: the copies hold the frames that did. Progress goes to the caller's callback at most
+ * four times a second. */
 #include "ingest/transcode_int.h"
 
 #include "core/error.h"
@@ -14,6 +15,7 @@
 typedef struct run {
     cs_tc_src_t *src;
     cs_tc_out_t *outs;
+    cs_tc_lane_t *lanes; /* per output */
     int nb_outs;
     const cs_transcode_opts_t *o;
     AVFrame *frame;
@@ -57,12 +59,13 @@ static int
 alive(const run_t *r)
 {
     for (int i = 0; i < r->nb_outs; i++)
-        if (!r->outs[i].failed)
+        if (r->lanes[i].taking)
             return 1;
     return 0;
 }
 
-/* One decoded frame: timestamped, counted, and given to each output stream it feeds. */
+/* One decoded frame: timestamped, counted, and given to each output that has a stream fed
+ * from its stream. */
 static int
 take(run_t *r, int index, AVFrame *frame)
 {
@@ -71,15 +74,12 @@ take(run_t *r, int index, AVFrame *frame)
 
     cs_tc_span_add(&r->src->span[index], st, frame);
     for (int i = 0; i < r->nb_outs && rc == 0; i++) {
-        cs_tc_out_t *out = &r->outs[i];
-        for (int j = 0; j < out->nb_ost && rc == 0 && !out->failed; j++) {
-            if (out->ost[j].in != index)
-                continue;
-            if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
-                rc = cs_tc_video_feed(out, &out->ost[j], frame);
-            else
-                rc = cs_tc_audio_feed(out, &out->ost[j], frame);
-        }
+        const cs_tc_out_t *out = &r->outs[i];
+        int wanted = 0;
+        for (int j = 0; j < out->nb_ost; j++)
+            wanted |= out->ost[j].in == index;
+        if (wanted)
+            rc = cs_tc_lane_put(&r->lanes[i], index, frame);
     }
     progress(r, frame);
     return rc;
@@ -145,10 +145,15 @@ cs_tc_run(cs_tc_src_t *src, cs_tc_out_t *outs, int nb_outs, const cs_transcode_o
 
     r.frame = av_frame_alloc();
     r.used = av_calloc(src->nb_streams, 1);
-    if (pkt == NULL || r.frame == NULL || r.used == NULL) {
+    r.lanes = av_calloc((size_t)nb_outs, sizeof *r.lanes);
+    if (pkt == NULL || r.frame == NULL || r.used == NULL || r.lanes == NULL) {
         cs_diag_set("out of memory decoding the source");
         goto out;
     }
+    for (int i = 0; i < nb_outs; i++)
+        if (!outs[i].failed && outs[i].check != NULL &&
+            (rc = cs_tc_lane_start(&r.lanes[i], &outs[i])) != 0)
+            goto out;
     /* The first video and audio streams are always counted; the others when an output wants
      * them. */
     if (src->video >= 0)
@@ -182,6 +187,14 @@ cs_tc_run(cs_tc_src_t *src, cs_tc_out_t *outs, int nb_outs, const cs_transcode_o
     if (r.counted >= 0 && seconds_since(&r.start, &r.last) > 0)
         src->fps = src->span[r.counted].frames / seconds_since(&r.start, &r.last);
 out:
+    for (int i = 0; r.lanes != NULL && i < nb_outs; i++) /* all drain at once */
+        cs_tc_queue_close(&r.lanes[i].frames);
+    for (int i = 0; r.lanes != NULL && i < nb_outs; i++) {
+        cs_tc_lane_end(&r.lanes[i]);
+        if (rc == 0 && (rc = r.lanes[i].rc) != 0)
+            cs_diag_set("%s", r.lanes[i].diag);
+    }
+    av_free(r.lanes);
     av_packet_free(&pkt);
     av_frame_free(&r.frame);
     av_free(r.used);

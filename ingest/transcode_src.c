@@ -46,7 +46,7 @@ cs_tc_averr(int averr, const char *what, char *buf, size_t size)
 }
 
 int
-cs_tc_file_open(cs_tc_file_t *f, const char *path, char *why, size_t size)
+cs_tc_file_open(cs_tc_file_t *f, const char *path, int probe, char *why, size_t size)
 {
     AVDictionary *opts = NULL;
     int rc, err;
@@ -64,7 +64,8 @@ cs_tc_file_open(cs_tc_file_t *f, const char *path, char *why, size_t size)
         goto out;
     }
     /* Streams it could not describe are found out when decoding; not an error here. */
-    avformat_find_stream_info(f->fmt, NULL);
+    if (probe)
+        avformat_find_stream_info(f->fmt, NULL);
     rc = 0;
 out:
     av_dict_free(&opts); /* avformat_open_input freed f->fmt if it failed */
@@ -94,7 +95,8 @@ cs_tc_decoder_open(const AVStream *st, int threads, int strict, AVCodecContext *
         goto out;
     c->pkt_timebase = st->time_base;
     c->thread_count = threads;
-    c->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    /* A verifier decodes beside the encoders: frame threads would each hold a whole decoder. */
+    c->thread_type = strict ? FF_THREAD_SLICE : FF_THREAD_FRAME | FF_THREAD_SLICE;
     if (strict)
         c->err_recognition |= AV_EF_CRCCHECK | AV_EF_EXPLODE;
     if ((err = avcodec_open2(c, codec, NULL)) < 0)
