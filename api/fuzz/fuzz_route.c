@@ -37,6 +37,7 @@ STUB(cs_api_h_ledger)
 STUB(cs_api_h_checkpoint)
 STUB(cs_api_h_proof)
 STUB(cs_api_h_consistency)
+STUB(cs_api_h_export)
 STUB(cs_api_metrics_render)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
