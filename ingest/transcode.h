@@ -3,8 +3,11 @@
  * untrusted bytes, so the service never calls it in-process.
  *
  * One decode of the source feeds every encoder of that source. Each output is written to a
- * new file in opts->out_dir, then verified by decoding it again (in this process); the caller
- * stores the verified files as objects and records them (indexer/derivatives.h).
+ * new file in opts->out_dir by a thread of its own and verified as it is written: a checker
+ * thread decodes every packet (and each FFV1 slice CRC), and after the trailer the file is
+ * re-read and its packets compared by digest with the verified ones (transcode_lane.c,
+ * transcode_check.c, transcode_reread.c). The caller stores the verified files as objects and
+ * records them (indexer/derivatives.h).
  *
  * What is made, by kind of source:
  *   video (a video stream that is not an attached picture; audio may be there too):
@@ -78,7 +81,8 @@ typedef struct cs_transcode_opts {
  *                                                        carries; access/preview: 0)
  *    }, ...]}
  *
- * Verification decodes each written output to the end without an error, and checks: the
+ * Verification decodes every packet of each output without an error, proves the file on disk
+ * holds exactly those packets, and checks: the
  * archival copy has as many video frames as were decoded from the source; every copy's
  * duration agrees with the source's within one frame or 20 ms, whichever is larger; photo
  * outputs fit their bound. A failed output keeps its "path" if a file was written (the
