@@ -187,47 +187,15 @@ cs_catalog_user_by_token(cs_catalog_t *cat, const char *token_sha256, cs_user_t 
                      token_sha256, u);
 }
 
-/* Runs a SELECT whose first column is a JSON object built by SQLite; *out = the array. */
-static int
-select_json(cs_catalog_t *cat, const char *sql, const char *const *args, int nargs, json_t **out,
-            const char *what)
-{
-    sqlite3_stmt *st = NULL;
-    json_t *arr = json_array();
-    int err = arr ? cs_cat_prepare(cat, sql, &st, what) : cs_cat_no_memory(cat, what), rc;
-    *out = NULL;
-    if (err != 0)
-        goto out;
-    for (int i = 0; i < nargs; i++)
-        if (args[i] != NULL)
-            sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *o = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-        if (o == NULL || json_array_append_new(arr, o) != 0) {
-            err = cs_cat_no_memory(cat, what);
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        err = cs_cat_err(cat, rc, what);
-        goto out;
-    }
-    *out = arr;
-    arr = NULL;
-out:
-    cs_cat_finalize(cat, st);
-    json_decref(arr);
-    return err;
-}
-
 int
 cs_catalog_users(cs_catalog_t *cat, json_t **out)
 {
-    return select_json(cat,
-                       "SELECT json_object('name', name, 'role', role, 'created_at', created_at,"
-                       " 'created_by', created_by, 'rotated_at', rotated_at, 'disabled_at',"
-                       " disabled_at) FROM users ORDER BY name",
-                       NULL, 0, out, "cannot list users");
+    return cs_cat_select_json(
+        cat,
+        "SELECT json_object('name', name, 'role', role, 'created_at', created_at,"
+        " 'created_by', created_by, 'rotated_at', rotated_at, 'disabled_at',"
+        " disabled_at) FROM users ORDER BY name",
+        NULL, 0, out, "cannot list users");
 }
 
 int
@@ -309,7 +277,7 @@ int
 cs_catalog_grants(cs_catalog_t *cat, const char *user, const char *now, json_t **out)
 {
     const char *args[] = {user, now};
-    return select_json(
+    return cs_cat_select_json(
         cat,
         "SELECT json_object('id', g.id, 'user', u.name, 'case', c.number, 'party', p.name,"
         " 'purpose', g.purpose, 'clearance', g.clearance, 'until', g.until, 'granted_by',"
@@ -329,7 +297,7 @@ cs_catalog_item_grants(cs_catalog_t *cat, int64_t user_id, const char *sha256, c
     char uid[24];
     snprintf(uid, sizeof uid, "%lld", (long long)user_id);
     const char *args[] = {uid, sha256, now};
-    return select_json(
+    return cs_cat_select_json(
         cat,
         "SELECT json_object('id', g.id, 'case', c.number, 'party', p.name, 'clearance',"
         " g.clearance, 'purpose', g.purpose)"

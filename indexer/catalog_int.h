@@ -107,6 +107,11 @@ int cs_cat_upsert_party(cs_catalog_t *cat, sqlite3_int64 case_id, const char *na
 int cs_cat_classify_rows(cs_catalog_t *cat, sqlite3_int64 item_id, const char *level,
                          const char *reason, const char *by, const char *now, const char *what);
 
+/** Runs a SELECT whose first column is a JSON object built by SQLite (json_object, json_set),
+ * binding `args` as text (NULL binds NULL); *out = the array of those objects. */
+int cs_cat_select_json(cs_catalog_t *cat, const char *sql, const char *const *args, int nargs,
+                       json_t **out, const char *what);
+
 /** Appends a ledger entry inside the caller's transaction (indexer/ledger.h). */
 int cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq, const char *what);
 

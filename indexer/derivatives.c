@@ -123,132 +123,63 @@ cs_catalog_add_derivatives(cs_catalog_t *cat, const char *sha256, const cs_deriv
     return cs_cat_commit(cat, what);
 }
 
-/* The row under st (columns as selected below) as one JSON object. */
-static json_t *
-row_json(sqlite3_stmt *st)
-{
-    json_t *o = json_loads((const char *)sqlite3_column_text(st, 8), 0, NULL);
-    if (!json_is_object(o)) {
-        json_decref(o);
-        o = json_object();
-    }
-    if (o == NULL)
-        return NULL;
-    json_object_set_new(o, "profile", cs_cat_jstr((const char *)sqlite3_column_text(st, 0)));
-    json_object_set_new(o, "status", cs_cat_jstr((const char *)sqlite3_column_text(st, 1)));
-    json_object_set_new(o, "sha256", cs_cat_jstr((const char *)sqlite3_column_text(st, 2)));
-    json_object_set_new(o, "size",
-                        sqlite3_column_type(st, 3) == SQLITE_NULL
-                            ? json_null()
-                            : json_integer(sqlite3_column_int64(st, 3)));
-    json_object_set_new(o, "media_type", cs_cat_jstr((const char *)sqlite3_column_text(st, 4)));
-    if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-        json_object_set_new(o, "reason", cs_cat_jstr((const char *)sqlite3_column_text(st, 5)));
-    json_object_set_new(o, "made_by", cs_cat_jstr((const char *)sqlite3_column_text(st, 6)));
-    json_object_set_new(o, "made_at", cs_cat_jstr((const char *)sqlite3_column_text(st, 7)));
-    return o;
-}
-
 int
 cs_catalog_derivatives(cs_catalog_t *cat, const char *sha256, json_t **out)
 {
-    sqlite3_stmt *st = NULL;
     sqlite3_int64 item_id = 0;
     const char *what = "cannot read derivatives";
     char sha[65];
-    json_t *arr = NULL;
-    int err, rc;
+    int err;
 
     *out = NULL;
     if ((err = cs_cat_sha256_norm(sha256, sha)) != 0 ||
         (err = cs_cat_item_id(cat, sha, &item_id, what)) != 0)
         return err;
-    err = cs_cat_prepare(cat,
-                         "SELECT profile, status, sha256, size, media_type, reason, made_by,"
-                         " made_at, detail FROM derivatives WHERE item_id = ?1 AND"
-                         " superseded_at IS NULL ORDER BY profile",
-                         &st, what);
-    if (err != 0)
-        return err;
-    sqlite3_bind_int64(st, 1, item_id);
-    if ((arr = json_array()) == NULL) {
-        err = cs_cat_no_memory(cat, what);
-        goto out;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (json_array_append_new(arr, row_json(st)) != 0) {
-            err = cs_cat_no_memory(cat, what);
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        err = cs_cat_err(cat, rc, what);
-        goto out;
-    }
-    *out = arr;
-    arr = NULL;
-out:
-    cs_cat_finalize(cat, st);
-    json_decref(arr);
-    return err;
+    /* The row's columns over its detail's members; "reason" only when it failed. */
+    const char *args[] = {sha};
+    return cs_cat_select_json(
+        cat,
+        "SELECT json_set(CASE WHEN reason IS NULL THEN detail ELSE json_set(detail, '$.reason',"
+        " reason) END, '$.profile', profile, '$.status', status, '$.sha256', sha256, '$.size',"
+        " size, '$.media_type', media_type, '$.made_by', made_by, '$.made_at', made_at)"
+        " FROM derivatives WHERE item_id = (SELECT id FROM items WHERE sha256 = ?1) AND"
+        " superseded_at IS NULL ORDER BY profile",
+        args, 1, out, what);
 }
 
 int
 cs_catalog_derivative_failures(cs_catalog_t *cat, int limit, json_t **out)
 {
-    sqlite3_stmt *st = NULL;
     const char *what = "cannot read failed derivatives";
-    json_t *o = NULL, *recent = NULL;
-    int err, rc;
+    char lim[16];
+    json_t *count = NULL, *recent = NULL;
+    int err;
 
     *out = NULL;
-    if ((o = json_object()) == NULL || (recent = json_array()) == NULL) {
+    snprintf(lim, sizeof lim, "%d", limit);
+    const char *args[] = {lim};
+    if ((err = cs_cat_select_json(cat,
+                                  "SELECT json_object('count', count(DISTINCT item_id))"
+                                  " FROM derivatives WHERE status = 'failed' AND"
+                                  " superseded_at IS NULL",
+                                  NULL, 0, &count, what)) != 0 ||
+        (err = cs_cat_select_json(
+             cat,
+             "SELECT json_object('sha256', i.sha256, 'profile', d.profile, 'reason', d.reason,"
+             " 'made_at', d.made_at) FROM derivatives d JOIN items i ON i.id = d.item_id"
+             " WHERE d.status = 'failed' AND d.superseded_at IS NULL ORDER BY d.id DESC"
+             " LIMIT CAST(?1 AS INTEGER)",
+             args, 1, &recent, what)) != 0)
+        goto out;
+    *out = json_incref(json_array_get(count, 0));
+    if (*out == NULL || json_object_set(*out, "recent", recent) != 0) {
+        json_decref(*out);
+        *out = NULL;
         err = cs_cat_no_memory(cat, what);
-        goto out;
     }
-    err = cs_cat_prepare(cat,
-                         "SELECT count(DISTINCT item_id) FROM derivatives"
-                         " WHERE status = 'failed' AND superseded_at IS NULL",
-                         &st, what);
-    if (err != 0)
-        goto out;
-    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-        err = cs_cat_err(cat, rc, what);
-        goto out;
-    }
-    json_object_set_new(o, "count", json_integer(sqlite3_column_int64(st, 0)));
-    cs_cat_finalize(cat, st);
-    st = NULL;
-    err = cs_cat_prepare(cat,
-                         "SELECT i.sha256, d.profile, d.reason, d.made_at FROM derivatives d"
-                         " JOIN items i ON i.id = d.item_id WHERE d.status = 'failed' AND"
-                         " d.superseded_at IS NULL ORDER BY d.id DESC LIMIT ?1",
-                         &st, what);
-    if (err != 0)
-        goto out;
-    sqlite3_bind_int(st, 1, limit);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *r = json_pack("{s:o, s:o, s:o, s:o}", "sha256",
-                              cs_cat_jstr((const char *)sqlite3_column_text(st, 0)), "profile",
-                              cs_cat_jstr((const char *)sqlite3_column_text(st, 1)), "reason",
-                              cs_cat_jstr((const char *)sqlite3_column_text(st, 2)), "made_at",
-                              cs_cat_jstr((const char *)sqlite3_column_text(st, 3)));
-        if (json_array_append_new(recent, r) != 0) {
-            err = cs_cat_no_memory(cat, what);
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        err = cs_cat_err(cat, rc, what);
-        goto out;
-    }
-    json_object_set(o, "recent", recent);
-    *out = o;
-    o = NULL;
 out:
-    cs_cat_finalize(cat, st);
+    json_decref(count);
     json_decref(recent);
-    json_decref(o);
     return err;
 }
 

@@ -258,3 +258,36 @@ cs_cat_insert_link(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_
     cs_cat_finalize(cat, st);
     return err;
 }
+
+/* Runs a SELECT whose first column is a JSON object built by SQLite; *out = the array. */
+int
+cs_cat_select_json(cs_catalog_t *cat, const char *sql, const char *const *args, int nargs,
+                   json_t **out, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *arr = json_array();
+    int err = arr ? cs_cat_prepare(cat, sql, &st, what) : cs_cat_no_memory(cat, what), rc;
+    *out = NULL;
+    if (err != 0)
+        goto out;
+    for (int i = 0; i < nargs; i++)
+        if (args[i] != NULL)
+            sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *o = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+        if (o == NULL || json_array_append_new(arr, o) != 0) {
+            err = cs_cat_no_memory(cat, what);
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        err = cs_cat_err(cat, rc, what);
+        goto out;
+    }
+    *out = arr;
+    arr = NULL;
+out:
+    cs_cat_finalize(cat, st);
+    json_decref(arr);
+    return err;
+}
