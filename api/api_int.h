@@ -23,8 +23,8 @@
 #define CS_API_PARAMS 4           /* path parameters of a route */
 #define CS_API_PURPOSE_MAX 1024   /* bytes of a decoded X-Custody-Purpose */
 #define CS_API_CHUNK (256 * 1024) /* bytes read from an object at a time */
-#define CS_API_MAX_CONNS 768      /* open connections; more are closed at once */
 #define CS_API_READERS 4          /* catalog connections of the work functions */
+#define CS_API_THREADS 2          /* long calls (CS_API_THREAD routes) at once; more get 503 */
 
 /* Response status codes that /metrics counts one by one; others count as "other". */
 #define CS_API_STATUSES 14
@@ -45,8 +45,10 @@ struct cs_api {
     uv_tcp_t *listener;
     cs_api_conn_t *conns; /* open connections (a list, for the stop) */
     int nconns;
-    int works;   /* calls on the thread pool */
-    int streams; /* downloads whose object file is open */
+    int max_conns; /* more are closed as they arrive (api.max_conns, under the fd limit) */
+    int works;     /* calls on the thread pool or a thread of their own */
+    int threads;   /* of which on a thread of their own (CS_API_THREAD) */
+    int streams;   /* downloads whose object file is open */
     /* readers.c: the API's own catalog connections for reads and relinks, one per work
      * function at a time (as many as libuv's default thread pool, so none waits for one). */
     uv_mutex_t cat_lock; /* guards cats and ncats */
@@ -75,6 +77,8 @@ struct cs_api {
 
 struct cs_api_call {
     uv_work_t work;
+    uv_thread_t thread; /* a CS_API_THREAD route's own thread */
+    uv_async_t *ended;  /* its way back to the loop (its own allocation, freed when closed) */
     cs_api_t *api;
     h2o_req_t *req; /* NULL once h2o has disposed of the request (the client went away) */
     void **guard;   /* in req's pool: points back here until the call is answered */
@@ -211,6 +215,9 @@ void cs_api_h_derivative(cs_api_call_t *c);
 void cs_api_h_search(cs_api_call_t *c);
 void cs_api_h_link(cs_api_call_t *c);
 void cs_api_h_export(cs_api_call_t *c);
+/** Removes what exports of an earlier run left in <home>/tmp/exports (a crash while one was
+ * made or streamed); the number of folders removed. At start, before any call. */
+int cs_api_exports_sweep(const char *home_root);
 void cs_api_h_ledger(cs_api_call_t *c);
 void cs_api_h_checkpoint(cs_api_call_t *c);
 void cs_api_h_proof(cs_api_call_t *c);

@@ -125,15 +125,89 @@ cs_api_call_done(cs_api_call_t *c)
     cs_api_maybe_finish(a);
 }
 
+/* Back on the loop after the work function. */
 static void
-call_after(uv_work_t *w, int status)
+work_ended(cs_api_call_t *c)
 {
-    cs_api_call_t *c = w->data;
-    (void)status;
     if (c->entry != NULL)
         cs_api_record(c); /* answered once the entry is durable */
     else
         cs_api_call_done(c);
+}
+
+static void
+call_after(uv_work_t *w, int status)
+{
+    (void)status;
+    work_ended(w->data);
+}
+
+/* A CS_API_THREAD call: its own catalog connection, so that a long export holds neither a
+ * pool thread nor one of the readers every other request shares. */
+static void
+thread_main(void *arg)
+{
+    cs_api_call_t *c = arg;
+    const cs_api_route_t *routes;
+    size_t n;
+    cs_catalog_opts_t copts = {.busy_timeout_ms = c->api->opts.cfg->catalog_busy_timeout_ms};
+    int rc;
+    routes = cs_api_routes(&n);
+    cs_diag_clear();
+    if ((rc = cs_catalog_open(&c->cat, c->api->opts.home->catalog, 0, &copts)) != 0)
+        cs_api_fail_rc(c, rc, "opening the catalog");
+    else if (cs_api_authorize(c) == 0)
+        routes[c->route].work(c);
+    cs_catalog_close(&c->cat);
+    uv_async_send(c->ended);
+}
+
+static void
+handle_free(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void
+thread_closed(uv_handle_t *h)
+{
+    cs_api_call_t *c = h->data;
+    free(h);
+    c->ended = NULL;
+    c->api->threads--;
+    work_ended(c);
+}
+
+static void
+thread_ended(uv_async_t *h)
+{
+    cs_api_call_t *c = h->data;
+    uv_thread_join(&c->thread); /* it has sent its last word: the join is immediate */
+    uv_close((uv_handle_t *)h, thread_closed);
+}
+
+/* Starts c on a thread of its own; CS_EBUSY when CS_API_THREADS are running. */
+static int
+thread_start(cs_api_call_t *c)
+{
+    cs_api_t *a = c->api;
+    if (a->threads >= CS_API_THREADS)
+        return CS_EBUSY;
+    if ((c->ended = calloc(1, sizeof *c->ended)) == NULL)
+        return CS_ENOMEM;
+    if (uv_async_init(a->loop, c->ended, thread_ended) != 0) {
+        free(c->ended);
+        c->ended = NULL;
+        return CS_EIO;
+    }
+    c->ended->data = c;
+    if (uv_thread_create(&c->thread, thread_main, c) != 0) {
+        uv_close((uv_handle_t *)c->ended, handle_free);
+        c->ended = NULL;
+        return CS_EIO;
+    }
+    a->threads++;
+    return 0;
 }
 
 int
@@ -186,7 +260,7 @@ cs_api_on_req(h2o_handler_t *self, h2o_req_t *req)
     const cs_api_route_t *routes;
     size_t n;
     routes = cs_api_routes(&n);
-    if (routes[route].on_loop || a->stopping) {
+    if (routes[route].runs == CS_API_LOOP || a->stopping) {
         if (a->stopping)
             cs_api_fail(c, "unavailable", "the service is stopping");
         else
@@ -198,10 +272,18 @@ cs_api_on_req(h2o_handler_t *self, h2o_req_t *req)
     c->guard = h2o_mem_alloc_shared(&req->pool, sizeof *c->guard, on_req_dispose);
     *c->guard = c;
     c->work.data = c;
-    if (uv_queue_work(a->loop, &c->work, call_work, call_after) != 0) {
+    int rc = routes[route].runs == CS_API_THREAD                            ? thread_start(c)
+             : uv_queue_work(a->loop, &c->work, call_work, call_after) != 0 ? CS_EIO
+                                                                            : 0;
+    if (rc != 0) {
         *c->guard = NULL;
         c->guard = NULL;
-        cs_api_fail(c, "unavailable", "cannot queue the request");
+        if (rc == CS_EBUSY)
+            cs_api_fail(c, "unavailable",
+                        "%d exports are being made already; try again when one has finished",
+                        CS_API_THREADS);
+        else
+            cs_api_fail(c, "unavailable", "cannot start the request");
         cs_api_respond(c);
         call_free(c);
         return 0;

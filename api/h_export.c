@@ -2,7 +2,9 @@
  * ledger/export.h (which decides and ledgers the export before a byte is written) into a
  * folder of its own under <home>/tmp/exports/, then streamed by respond.c. The tar is opened
  * and unlinked before the answer starts, so it is gone from disk once the stream closes it:
- * when the response is done, or when the client went away. Thread pool, catalog lock held. */
+ * when the response is done, or when the client went away. A crash leaves its folder behind:
+ * the next start sweeps them (cs_api_exports_sweep). Runs on a thread of its own
+ * (CS_API_THREAD), so that a long export holds no pool thread. */
 #include "api/api_int.h"
 
 #include "api/args.h"
@@ -11,7 +13,9 @@
 #include "ledger/export.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +138,36 @@ make_dir(cs_api_call_t *c, const char *kase, char *dir, size_t dsize, char *out,
     if ((size_t)snprintf(out, osize, "%s/%s", dir, name) >= osize)
         return CS_ENAMETOOLONG;
     return 0;
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return (flag == FTW_DP ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int
+cs_api_exports_sweep(const char *home_root)
+{
+    char dir[PATH_MAX], path[PATH_MAX];
+    struct dirent *e;
+    DIR *d;
+    int removed = 0;
+    if ((size_t)snprintf(dir, sizeof dir, "%s/tmp/exports", home_root) >= sizeof dir ||
+        (d = opendir(dir)) == NULL)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        /* Only the folders make_dir names: nothing else belongs here. */
+        if (strncmp(e->d_name, "x-", 2) != 0 ||
+            (size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path)
+            continue;
+        if (nftw(path, remove_one, 8, FTW_DEPTH | FTW_PHYS) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
 }
 
 /* Sets the refusal's answer: 400 without a purpose, else 403, naming the ledger entry. */

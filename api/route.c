@@ -6,21 +6,22 @@
 #include <string.h>
 
 static const cs_api_route_t routes[] = {
-    {"GET", "/healthz", CS_API_ANYONE, 1, cs_api_h_healthz, NULL},
-    {"GET", "/openapi.json", CS_API_ANYONE, 1, cs_api_h_openapi, NULL},
-    {"GET", "/metrics", CS_API_ANYONE, 0, cs_api_h_metrics, cs_api_metrics_render},
-    {"GET", "/v1/cases", CS_API_USER, 0, cs_api_h_cases, NULL},
-    {"GET", "/v1/cases/{case}/items", CS_API_USER, 0, cs_api_h_case_items, NULL},
-    {"POST", "/v1/cases/{case}/exports", CS_API_USER, 0, cs_api_h_export, NULL},
-    {"GET", "/v1/items/{sha256}", CS_API_USER, 0, cs_api_h_item, NULL},
-    {"GET", "/v1/items/{sha256}/original", CS_API_USER, 0, cs_api_h_original, NULL},
-    {"GET", "/v1/items/{sha256}/derivatives/{profile}", CS_API_USER, 0, cs_api_h_derivative, NULL},
-    {"POST", "/v1/items/{sha256}/links", CS_API_EDIT, 0, cs_api_h_link, NULL},
-    {"GET", "/v1/search", CS_API_USER, 0, cs_api_h_search, NULL},
-    {"GET", "/v1/ledger", CS_API_AUDIT, 0, cs_api_h_ledger, NULL},
-    {"GET", "/v1/ledger/checkpoint", CS_API_USER, 0, cs_api_h_checkpoint, NULL},
-    {"GET", "/v1/ledger/proof", CS_API_USER, 0, cs_api_h_proof, NULL},
-    {"GET", "/v1/ledger/consistency", CS_API_USER, 0, cs_api_h_consistency, NULL},
+    {"GET", "/healthz", CS_API_ANYONE, CS_API_LOOP, cs_api_h_healthz, NULL},
+    {"GET", "/openapi.json", CS_API_ANYONE, CS_API_LOOP, cs_api_h_openapi, NULL},
+    {"GET", "/metrics", CS_API_ANYONE, CS_API_POOL, cs_api_h_metrics, cs_api_metrics_render},
+    {"GET", "/v1/cases", CS_API_USER, CS_API_POOL, cs_api_h_cases, NULL},
+    {"GET", "/v1/cases/{case}/items", CS_API_USER, CS_API_POOL, cs_api_h_case_items, NULL},
+    {"POST", "/v1/cases/{case}/exports", CS_API_USER, CS_API_THREAD, cs_api_h_export, NULL},
+    {"GET", "/v1/items/{sha256}", CS_API_USER, CS_API_POOL, cs_api_h_item, NULL},
+    {"GET", "/v1/items/{sha256}/original", CS_API_USER, CS_API_POOL, cs_api_h_original, NULL},
+    {"GET", "/v1/items/{sha256}/derivatives/{profile}", CS_API_USER, CS_API_POOL,
+     cs_api_h_derivative, NULL},
+    {"POST", "/v1/items/{sha256}/links", CS_API_EDIT, CS_API_POOL, cs_api_h_link, NULL},
+    {"GET", "/v1/search", CS_API_USER, CS_API_POOL, cs_api_h_search, NULL},
+    {"GET", "/v1/ledger", CS_API_AUDIT, CS_API_POOL, cs_api_h_ledger, NULL},
+    {"GET", "/v1/ledger/checkpoint", CS_API_USER, CS_API_POOL, cs_api_h_checkpoint, NULL},
+    {"GET", "/v1/ledger/proof", CS_API_USER, CS_API_POOL, cs_api_h_proof, NULL},
+    {"GET", "/v1/ledger/consistency", CS_API_USER, CS_API_POOL, cs_api_h_consistency, NULL},
 };
 
 _Static_assert(sizeof routes / sizeof routes[0] <= CS_API_ROUTES_MAX, "CS_API_ROUTES_MAX");

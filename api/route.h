@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CS_API_ROUTES_MAX 16
+#define CS_API_ROUTES_MAX 32
 #define CS_API_PARAM_MAX 512 /* bytes of one decoded path parameter, NUL included */
 
 struct cs_api_call;
@@ -20,12 +20,20 @@ typedef enum {
     CS_API_EDIT,   /* admin or clerk */
 } cs_api_who_t;
 
+/* Where a route's work function runs. */
+typedef enum {
+    CS_API_POOL,   /* libuv's thread pool, with one of the API's catalog connections */
+    CS_API_LOOP,   /* on the loop: no catalog, no disk */
+    CS_API_THREAD, /* a thread and a catalog connection of its own: long work (an export) that
+                    * must not hold a pool thread, which every other request shares */
+} cs_api_runs_t;
+
 typedef struct cs_api_route {
     const char *method;
     const char *pattern; /* "/v1/items/{sha256}/original": "{name}" matches one segment */
     cs_api_who_t who;
-    int on_loop;                           /* answered on the loop (no catalog, no disk) */
-    void (*work)(struct cs_api_call *c);   /* the answer (thread pool unless on_loop) */
+    cs_api_runs_t runs;
+    void (*work)(struct cs_api_call *c);   /* the answer, where `runs` says */
     void (*finish)(struct cs_api_call *c); /* NULL, or run on the loop before answering */
 } cs_api_route_t;
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 struct cs_api_conn {
@@ -54,7 +55,7 @@ on_accept(uv_stream_t *listener, int status)
         return;
     uv_tcp_init(a->loop, &c->tcp);
     if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0 || a->stopping ||
-        a->nconns >= CS_API_MAX_CONNS) {
+        a->nconns >= a->max_conns) {
         /* Too many open: closing at once keeps the loop and the fds free. */
         uv_close((uv_handle_t *)&c->tcp, conn_refused);
         return;
@@ -171,6 +172,32 @@ start_listener(cs_api_t *a)
     return 0;
 }
 
+/* Connections at most: api.max_conns, under the open-file limit (raised to its hard limit
+ * first) less what the service keeps for itself (catalog, objects, workers, watches). */
+static int
+conns_limit(const cs_config_t *cfg)
+{
+    struct rlimit rl;
+    rlim_t keep = 256, cap = (rlim_t)cfg->api_max_conns;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return cfg->api_max_conns < 512 ? cfg->api_max_conns : 512;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t want = cap + keep;
+        rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < cap + keep)
+        cap = rl.rlim_cur > 2 * keep ? rl.rlim_cur - keep : rl.rlim_cur / 2;
+    if ((int)cap < cfg->api_max_conns)
+        cs_log(CS_LOG_WARN, "api.conns_limited",
+               json_pack("{s:i, s:i, s:I, s:s}", "max_conns", cfg->api_max_conns, "allowed",
+                         (int)cap, "open_files", (json_int_t)rl.rlim_cur, "what_to_do",
+                         "raise the open-file limit (LimitNOFILE=, ulimit -n) or lower "
+                         "api.max_conns"));
+    return (int)cap;
+}
+
 /* Frees what start made; handles already closing finish on the loop. */
 static void
 release(cs_api_t *a)
@@ -212,8 +239,17 @@ cs_api_start(cs_api_t **out, uv_loop_t *loop, const cs_api_opts_t *opts)
         (err = cs_casenum_rule_new(&a->rule, opts->cfg->case_pattern)) != 0 ||
         (err = setup_tls(a)) != 0 || (err = start_listener(a)) != 0)
         goto fail;
+    int swept = cs_api_exports_sweep(opts->home->root);
+    if (swept > 0)
+        cs_log(CS_LOG_INFO, "api.exports_swept",
+               json_pack("{s:i, s:s}", "folders", swept, "why", "left by an earlier run"));
+    a->max_conns = conns_limit(opts->cfg);
     h2o_config_init(&a->config);
     a->config.max_request_entity_size = (size_t)opts->cfg->api_max_body;
+    /* A connection silent this long goes: idle keep-alive ones and clients that send a
+     * request too slowly (HTTP/1 header reads, HTTP/2 idle streams alike). */
+    a->config.http1.req_timeout = (uint64_t)opts->cfg->api_idle_timeout_ms;
+    a->config.http2.idle_timeout = (uint64_t)opts->cfg->api_idle_timeout_ms;
     a->config.server_name = h2o_iovec_init(H2O_STRLIT("custody"));
     h2o_hostconf_t *host =
         h2o_config_register_host(&a->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);

@@ -134,6 +134,18 @@ static const conf_key_t conf_table[] = {
      "PEM private key of api.tls_cert. Empty: plain HTTP.", NULL, NULL},
     {"api.max_body", CONF_INT, OFF(api_max_body), 1024, 16777216, "65536",
      "Largest request body the HTTP API accepts, in bytes (larger: 413).", NULL, NULL},
+    {"api.media_url_ttl_s", CONF_INT, OFF(api_media_url_ttl_s), 10, 86400, "300",
+     "How long a signed media URL minted by the HTTP API (POST /v1/media-urls) works, in\n"
+     "# seconds. Its key is made anew at every start: a restart ends every URL at once.",
+     NULL, NULL},
+    {"api.max_conns", CONF_INT, OFF(api_max_conns), 16, 1000000, "4096",
+     "Open HTTP connections at most; more are closed as they arrive. Also held under the "
+     "open-file limit (the service raises its soft limit to the hard one).",
+     NULL, NULL},
+    {"api.idle_timeout_ms", CONF_INT, OFF(api_idle_timeout_ms), 500, 3600000, "10000",
+     "A connection that sends no complete request for this long (idle keep-alive, or a client "
+     "sending its headers too slowly) is closed.",
+     NULL, NULL},
 };
 
 #define CONF_COUNT (sizeof conf_table / sizeof conf_table[0])

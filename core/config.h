@@ -46,6 +46,9 @@ typedef struct cs_config {
     char api_tls_cert[CS_CONFIG_STR_MAX];       /* api.tls_cert: PEM path; "" = no TLS */
     char api_tls_key[CS_CONFIG_STR_MAX];        /* api.tls_key: PEM path; "" = no TLS */
     int api_max_body;                           /* api.max_body: bytes of a request body */
+    int api_media_url_ttl_s;                    /* api.media_url_ttl_s: signed media URLs */
+    int api_max_conns;       /* api.max_conns: open connections; more are closed at once */
+    int api_idle_timeout_ms; /* api.idle_timeout_ms: a connection silent this long closes */
 } cs_config_t;
 
 /* The classification levels, lowest first, NULL-terminated (access.default_classification). */
