@@ -10,6 +10,7 @@
 #include "core/casenum.h"
 #include "indexer/access.h"
 #include "indexer/catalog.h"
+#include "ledger/access.h"
 #include "ledger/appender.h"
 #include "ledger/token.h"
 #include "storage/store.h"
@@ -64,6 +65,9 @@ struct cs_api {
     cs_api_call_t *recorded_head;
     cs_store_t *store; /* object reads only: safe from any thread */
     cs_casenum_rule_t *rule;
+    /* mediaurl.c: the key of signed media URLs, made at start and never stored: a restart
+     * ends every URL minted before it. */
+    uint8_t media_key[32];
     int stopping, conns_cut, disposed;
     uv_timer_t reaper; /* frees the API two loop turns after h2o's handles were closed */
     int reaper_turns;
@@ -94,6 +98,8 @@ struct cs_api_call {
     int purpose_state;                /* 0 missing, 1 given, -1 not percent-encoded UTF-8 */
     char range[128];                  /* the Range header, "" when none */
     int range_state;                  /* 0 none, 1 given, -1 too long */
+    char tail[CS_API_PATH_MAX];       /* a tail route's rest of the path, raw (route.h) */
+    char if_none_match[256];          /* the If-None-Match header, "" when none or too long */
     char client[1040];                /* "http:<peer address>" */
     char *body;                       /* POST body (malloc'd copy) */
     size_t body_len;
@@ -107,6 +113,7 @@ struct cs_api_call {
     size_t text_len;
     const char *ctype; /* of text */
     char etag[72];
+    const struct cs_api_asset *asset; /* a built-in file of the web interface (h_ui.c) */
     char content_range[96];
     char media_type[128];
     char disposition[1800]; /* Content-Disposition of a download, "" when none */
@@ -174,6 +181,10 @@ int cs_api_fail(cs_api_call_t *c, const char *slug, const char *fmt, ...)
 int cs_api_problem_status(const char *slug, const char **title);
 /** Sets c's answer for a CS_E* code from the catalog or store (404, 400, 503, 500). */
 int cs_api_fail_rc(cs_api_call_t *c, int rc, const char *what);
+/** The problem as a JSON object {type, title, status, detail}: a whole answer's body, or one
+ * part's refusal inside an answer (POST /v1/media-urls). Caller owns it; NULL when out of
+ * memory. */
+json_t *cs_api_problem_json(const char *slug, const char *detail);
 /** The problem+json body. Caller frees. */
 char *cs_api_problem_body(const char *slug, const char *detail, size_t *len);
 
@@ -195,6 +206,25 @@ int cs_api_decide(cs_api_call_t *c, const char *sha256, int media, const char *a
 /** *ok = 1 when c's user may read the record of item sha256 (cs_access_check of a metadata
  * read, nothing written), for filtering lists and search results. */
 int cs_api_visible(cs_api_call_t *c, const char *sha256, int *ok);
+/** Keeps the members of `items` (objects with "sha256") whose record c's user may read. */
+int cs_api_filter_visible(cs_api_call_t *c, json_t *items);
+/** Decides, without writing, whether c's user may read the bytes of item sha256 (profile NULL:
+ * the original) with `purpose`, as a download would be decided: res says why not. */
+int cs_api_may_download(cs_api_call_t *c, const char *sha256, const char *profile,
+                        const char *purpose, cs_access_result_t *res);
+
+/* h_media.c (thread pool) */
+/** The canonical name of a derivative profile ("preview", ...), NULL for an unknown one. */
+const char *cs_api_media_profile(const char *name);
+/** The object that a download of item sha256 serves (profile NULL: the original; else its
+ * current verified copy) into obj, and its media type (safe for a header) into media_type
+ * (128 bytes). CS_ENOTFOUND (no such item, or no verified copy), or a catalog error. */
+int cs_api_media_find(cs_catalog_t *cat, const char *sha256, const char *profile, char obj[65],
+                      char media_type[128]);
+/** Serves item sha256 (64 lower-case hex digits; profile as above) to c's user for c's
+ * purpose, with c's Range: decided and ledgered (c->entry) before the object is opened; the
+ * bytes are streamed by respond.c. Sets c's answer either way. */
+void cs_api_download(cs_api_call_t *c, const char *sha256, const char *profile);
 
 /* metrics.c (loop thread) */
 void cs_api_metrics_count(cs_api_t *a, int route, int status, uint64_t started_ns);
@@ -222,5 +252,12 @@ void cs_api_h_ledger(cs_api_call_t *c);
 void cs_api_h_checkpoint(cs_api_call_t *c);
 void cs_api_h_proof(cs_api_call_t *c);
 void cs_api_h_consistency(cs_api_call_t *c);
+void cs_api_h_ledger_key(cs_api_call_t *c);
+void cs_api_h_ui(cs_api_call_t *c);
+void cs_api_h_me(cs_api_call_t *c);
+void cs_api_h_media_urls(cs_api_call_t *c);
+void cs_api_h_media_url(cs_api_call_t *c);
+void cs_api_h_jobs(cs_api_call_t *c);
+void cs_api_h_unassigned(cs_api_call_t *c);
 
 #endif

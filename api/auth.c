@@ -44,6 +44,12 @@ cs_api_authorize(cs_api_call_t *c)
                     c->user.name, role);
         return 1;
     }
+    if (who == CS_API_QUEUE && strcmp(role, "reviewer") == 0) {
+        cs_api_fail(c, "forbidden",
+                    "only clerks, admins and auditors watch the ingest queue; %s is a %s",
+                    c->user.name, role);
+        return 1;
+    }
     if (who == CS_API_EDIT && strcmp(role, "clerk") != 0 && strcmp(role, "admin") != 0) {
         cs_api_fail(c, "forbidden", "only clerks and admins change links; %s is a %s", c->user.name,
                     role);

@@ -94,6 +94,16 @@ copy_request(cs_api_call_t *c, h2o_req_t *req)
             c->range[len] = '\0';
         }
     }
+    if ((v = find_header(req, H2O_TOKEN_IF_NONE_MATCH, &len)) != NULL &&
+        len < sizeof c->if_none_match) {
+        memcpy(c->if_none_match, v, len);
+        c->if_none_match[len] = '\0';
+    }
+    size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    if ((v = cs_api_route_tail(c->route, req->path.base, plen, &len)) != NULL) {
+        memcpy(c->tail, v, len); /* bounded by the path check */
+        c->tail[len] = '\0';
+    }
 }
 
 static void

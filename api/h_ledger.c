@@ -1,21 +1,25 @@
-/* api/h_ledger.c: the ledger for auditors (entries), and for anyone holding a token the
- * latest signed checkpoint and RFC 6962 proofs (base64 hashes, as `custody ledger --json`
- * prints them). Thread pool, catalog lock held. */
+/* api/h_ledger.c: the ledger for auditors (entries, filtered by what they say, as parsed JSON
+ * or as the exact bytes stored with their leaf hash), and for anyone holding a token the
+ * latest signed checkpoint, RFC 6962 proofs (base64 hashes, as `custody ledger --json` prints
+ * them) and the public key that signs checkpoints. Thread pool, catalog lock held. */
 #include "api/args.h"
 
 #include "core/error.h"
 #include "indexer/ledger.h"
+#include "indexer/ledger_filter.h"
 #include "ledger/b64.h"
 #include "ledger/checkpoint.h"
+#include "ledger/key.h"
 #include "ledger/merkle.h"
+#include "ledger/note.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct page {
     json_t *entries;
-    long long limit;
-    int64_t next;
+    int raw; /* each entry as stored, with its leaf hash */
 } page_t;
 
 static int
@@ -23,38 +27,136 @@ on_entry(void *arg, int64_t seq, const char *entry, size_t len, const uint8_t *l
          size_t leaf_len)
 {
     page_t *p = arg;
-    json_t *e = json_loadb(entry, len, 0, NULL);
-    (void)leaf;
-    (void)leaf_len;
+    char b64[CS_B64_LEN(32) + 1] = "";
+    json_t *e;
+    if (p->raw) {
+        if (leaf_len == 32)
+            cs_b64_encode(leaf, 32, b64, sizeof b64);
+        e = json_pack("{s:I, s:s%, s:s}", "seq", (json_int_t)seq, "entry", entry, len, "leaf", b64);
+    } else {
+        e = json_loadb(entry, len, 0, NULL);
+    }
     if (e == NULL)
         e = json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "unreadable", "not JSON");
-    json_array_append_new(p->entries, e);
-    p->next = seq + 1;
-    return (long long)json_array_size(p->entries) >= p->limit ? 1 : 0;
+    return json_array_append_new(p->entries, e) == 0 ? 0 : CS_ENOMEM;
 }
+
+/* The exact-match filters and the time bounds, in the order of the query parameters. */
+static const char *const filters[] = {"actor",  "role", "case",    "action", "kind",
+                                      "result", "item", "purpose", "from",   "to"};
+#define NFILTERS (sizeof filters / sizeof filters[0])
 
 void
 cs_api_h_ledger(cs_api_call_t *c)
 {
-    long long since, limit;
-    int64_t size = 0;
+    char vals[NFILTERS][CS_API_PURPOSE_MAX], order[8] = "asc";
+    const char *v[NFILTERS] = {0};
+    long long since, limit, raw;
+    int64_t size = 0, next = 0;
+    int set, has_order, rc;
+    cs_casenum_t cn;
     page_t p = {0};
-    int rc;
-    if (cs_api_arg_int(c, "since", 0, 0, INT64_MAX / 2, &since) ||
-        cs_api_arg_int(c, "limit", 100, 1, 1000, &limit))
+    for (size_t i = 0; i < NFILTERS; i++) {
+        if (cs_api_arg_str(c, filters[i], vals[i], sizeof vals[i], &set) != 0)
+            return;
+        v[i] = set ? vals[i] : NULL;
+    }
+    if (cs_api_arg_str(c, "order", order, sizeof order, &has_order) != 0)
         return;
+    if (strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) {
+        cs_api_fail(c, "bad-request", "order must be asc (oldest first) or desc (newest first)");
+        return;
+    }
+    int desc = order[0] == 'd';
+    if (cs_api_arg_int(c, "since", desc ? -1 : 0, desc ? -1 : 0, INT64_MAX / 2, &since) ||
+        cs_api_arg_int(c, "limit", 100, 1, 1000, &limit) || cs_api_arg_int(c, "raw", 0, 0, 1, &raw))
+        return;
+    /* The ledger keeps case numbers normalised: [2023] finds 〔2023〕. */
+    if (v[2] != NULL) {
+        if (cs_api_arg_case(c, v[2], &cn) != 0)
+            return;
+        v[2] = cn.text;
+    }
+    cs_ledger_filter_t f = {
+        .actor = v[0],
+        .role = v[1],
+        .case_number = v[2],
+        .action = v[3],
+        .kind = v[4],
+        .result = v[5],
+        .item = v[6],
+        .purpose = v[7],
+        .from = v[8],
+        .to = v[9],
+        .since = since,
+        .desc = desc,
+        .limit = (int)limit,
+    };
     p.entries = json_array();
-    p.limit = limit;
-    p.next = since;
-    rc = cs_catalog_ledger_each(c->cat, since, on_entry, &p);
-    if ((rc != 0 && rc != 1) || (rc = cs_catalog_ledger_size(c->cat, &size)) != 0) {
+    p.raw = raw == 1;
+    cs_diag_clear();
+    if ((rc = cs_catalog_ledger_filter(c->cat, &f, on_entry, &p, &next)) != 0 ||
+        (rc = cs_catalog_ledger_size(c->cat, &size)) != 0) {
         json_decref(p.entries);
         cs_api_fail_rc(c, rc, "reading the ledger");
         return;
     }
-    c->json = json_pack("{s:I, s:o, s:I}", "size", (json_int_t)size, "entries", p.entries, "next",
-                        (json_int_t)p.next);
+    /* Descending, a page ends the ledger when nothing older is left: next is null then. */
+    c->json = json_pack("{s:I, s:o, s:o}", "size", (json_int_t)size, "entries", p.entries, "next",
+                        next < 0 ? json_null() : json_integer(next));
     c->status = 200;
+}
+
+/* Reads the PEM file at path (a public key: small) into *out (malloc'd). */
+static int
+read_pem(const char *path, char **out)
+{
+    char buf[4096];
+    FILE *f = fopen(path, "r");
+    size_t n;
+    *out = NULL;
+    if (f == NULL) {
+        cs_diag_set("cannot read %s", path);
+        return CS_ENOENT;
+    }
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    if (n == sizeof buf - 1 || strstr(buf, "-----BEGIN PUBLIC KEY-----") == NULL) {
+        cs_diag_set("%s is not a PEM public key", path);
+        return CS_ECRYPTO;
+    }
+    return (*out = strdup(buf)) != NULL ? 0 : CS_ENOMEM;
+}
+
+void
+cs_api_h_ledger_key(cs_api_call_t *c)
+{
+    const cs_home_t *home = c->api->opts.home;
+    char origin[64], id[CS_KEY_ID_MAX], name[64], b64[CS_B64_LEN(32) + 1];
+    char *vkey = NULL, *pem = NULL;
+    uint8_t pub[32];
+    int rc;
+    cs_diag_clear();
+    /* The raw key through Go's verifier key (note.h): the same bytes the notes are checked by. */
+    if ((rc = cs_ledger_origin(home, origin, sizeof origin)) != 0 ||
+        (rc = cs_ledger_key_id(home->pub, id)) != 0 ||
+        (rc = cs_note_vkey(home->pub, origin, &vkey)) != 0 ||
+        (rc = cs_note_vkey_parse(vkey, name, sizeof name, pub)) != 0 ||
+        (rc = cs_b64_encode(pub, sizeof pub, b64, sizeof b64)) != 0 ||
+        (rc = read_pem(home->pub, &pem)) != 0) {
+        cs_api_fail_rc(c, rc, "reading the ledger's public key");
+        goto out;
+    }
+    c->json = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", origin, "key_id", id, "public_key",
+                        b64, "pem", pem, "vkey", vkey);
+    if (c->json == NULL)
+        cs_api_fail(c, "internal", "out of memory answering");
+    else
+        c->status = 200;
+out:
+    free(vkey);
+    free(pem);
 }
 
 void

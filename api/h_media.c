@@ -1,6 +1,6 @@
 /* api/h_media.c: downloads of an original or of a derivative: decided and ledgered (with the
- * byte range) before the file is opened; the bytes are then streamed by respond.c.
- * Thread pool, catalog lock held. */
+ * byte range) before the file is opened; the bytes are then streamed by respond.c. The same
+ * download serves signed media URLs (h_mediaurl.c). Thread pool, catalog lock held. */
 #include "api/args.h"
 
 #include "core/error.h"
@@ -12,35 +12,44 @@
 
 static const char *const profiles[] = {"archival", "access", "preview", "thumbnail"};
 
-/* A media type safe to put in a header as is; else application/octet-stream. */
-static void
-set_media_type(cs_api_call_t *c, const char *mt)
+const char *
+cs_api_media_profile(const char *name)
 {
-    size_t n = mt ? strlen(mt) : 0;
-    int ok = n > 0 && n < sizeof c->media_type;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = isalnum((unsigned char)mt[i]) || strchr("/+-.;= _", mt[i]) != NULL;
-    snprintf(c->media_type, sizeof c->media_type, "%s", ok ? mt : "application/octet-stream");
+    for (size_t i = 0; i < sizeof profiles / sizeof profiles[0]; i++)
+        if (strcmp(name, profiles[i]) == 0)
+            return profiles[i];
+    return NULL;
 }
 
-/* The object to serve: the item itself, or its current verified copy of `profile`. */
-static int
-object_of(cs_api_call_t *c, const char *sha, const char *profile, char obj[65])
+/* A media type safe to put in a header as is; else application/octet-stream. */
+static void
+safe_media_type(const char *mt, char out[128])
+{
+    size_t n = mt ? strlen(mt) : 0;
+    int ok = n > 0 && n < 128;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)mt[i]) || strchr("/+-.;= _", mt[i]) != NULL;
+    snprintf(out, 128, "%s", ok ? mt : "application/octet-stream");
+}
+
+int
+cs_api_media_find(cs_catalog_t *cat, const char *sha, const char *profile, char obj[65],
+                  char media_type[128])
 {
     json_t *item = NULL, *list = NULL, *d;
     size_t i;
     int rc;
-    if ((rc = cs_catalog_item(c->cat, sha, &item)) != 0)
-        return cs_api_fail_rc(c, rc, "item"), 1;
-    set_media_type(c, json_string_value(json_object_get(item, "media_type")));
+    if ((rc = cs_catalog_item(cat, sha, &item)) != 0)
+        return rc;
+    safe_media_type(json_string_value(json_object_get(item, "media_type")), media_type);
     json_decref(item);
     if (profile == NULL) {
         memcpy(obj, sha, 65);
         return 0;
     }
-    if ((rc = cs_catalog_derivatives(c->cat, sha, &list)) != 0)
-        return cs_api_fail_rc(c, rc, "derivatives"), 1;
-    rc = 1;
+    if ((rc = cs_catalog_derivatives(cat, sha, &list)) != 0)
+        return rc;
+    rc = CS_ENOTFOUND;
     json_array_foreach(list, i, d)
     {
         const char *p = json_string_value(json_object_get(d, "profile"));
@@ -48,24 +57,27 @@ object_of(cs_api_call_t *c, const char *sha, const char *profile, char obj[65])
         const char *s = json_string_value(json_object_get(d, "status"));
         if (p && o && s && strcmp(p, profile) == 0 && strcmp(s, "verified") == 0) {
             snprintf(obj, 65, "%s", o);
-            set_media_type(c, json_string_value(json_object_get(d, "media_type")));
+            safe_media_type(json_string_value(json_object_get(d, "media_type")), media_type);
             rc = 0;
         }
     }
     json_decref(list);
     if (rc != 0)
-        cs_api_fail(c, "not-found", "item %.12s has no verified %s copy", sha, profile);
+        cs_diag_set("item %.12s has no verified %s copy", sha, profile);
     return rc;
 }
 
-static void
-download(cs_api_call_t *c, const char *profile)
+void
+cs_api_download(cs_api_call_t *c, const char *sha, const char *profile)
 {
-    char sha[65], obj[65], range[80];
+    char obj[65], range[80];
     uint64_t size = 0, first = 0, last = 0;
     int rc, partial = 0;
-    if (cs_api_arg_sha256(c, 0, sha) != 0 || object_of(c, sha, profile, obj) != 0)
+    cs_diag_clear();
+    if ((rc = cs_api_media_find(c->cat, sha, profile, obj, c->media_type)) != 0) {
+        cs_api_fail_rc(c, rc, profile ? "derivative" : "item");
         return;
+    }
     if ((rc = cs_store_stat(c->api->store, obj, &size)) != 0 || size == 0) {
         cs_api_fail(c, "internal", "object %s of item %.12s is missing from the store", obj, sha);
         return;
@@ -113,17 +125,20 @@ download(cs_api_call_t *c, const char *profile)
 void
 cs_api_h_original(cs_api_call_t *c)
 {
-    download(c, NULL);
+    char sha[65];
+    if (cs_api_arg_sha256(c, 0, sha) == 0)
+        cs_api_download(c, sha, NULL);
 }
 
 void
 cs_api_h_derivative(cs_api_call_t *c)
 {
-    for (size_t i = 0; i < sizeof profiles / sizeof profiles[0]; i++)
-        if (strcmp(c->params[1], profiles[i]) == 0) {
-            download(c, profiles[i]);
-            return;
-        }
-    cs_api_fail(c, "not-found", "no profile \"%.40s\"; use archival, access, preview or thumbnail",
-                c->params[1]);
+    char sha[65];
+    const char *profile = cs_api_media_profile(c->params[1]);
+    if (profile == NULL)
+        cs_api_fail(c, "not-found",
+                    "no profile \"%.40s\"; use archival, access, preview or thumbnail",
+                    c->params[1]);
+    else if (cs_api_arg_sha256(c, 0, sha) == 0)
+        cs_api_download(c, sha, profile);
 }

@@ -9,27 +9,11 @@
 #include "indexer/derivatives.h"
 #include "indexer/jobs.h"
 #include "indexer/search.h"
+#include "indexer/timeline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Keeps the visible members of an array of items (objects with "sha256"). */
-static int
-filter_visible(cs_api_call_t *c, json_t *items)
-{
-    for (size_t i = 0; i < json_array_size(items);) {
-        int ok = 0, rc;
-        const char *sha = json_string_value(json_object_get(json_array_get(items, i), "sha256"));
-        if (sha != NULL && (rc = cs_api_visible(c, sha, &ok)) != 0)
-            return rc;
-        if (ok)
-            i++;
-        else
-            json_array_remove(items, i);
-    }
-    return 0;
-}
 
 /* 1 when the user holds a live grant on case_number (a reviewer's or admin's precheck). */
 static int
@@ -58,7 +42,7 @@ visible_case(cs_api_call_t *c, json_t *kase, json_t *grants, json_t **out)
     if (grants != NULL && !has_live_grant(grants, number))
         return 0;
     if ((rc = cs_catalog_case_items(c->cat, number, &items)) != 0 ||
-        (rc = filter_visible(c, items)) != 0 || json_array_size(items) == 0)
+        (rc = cs_api_filter_visible(c, items)) != 0 || json_array_size(items) == 0)
         goto out;
     parties = json_array();
     json_array_foreach(items, i, v)
@@ -126,10 +110,30 @@ cs_api_h_case_items(cs_api_call_t *c)
     int rc;
     if (cs_api_arg_case(c, c->params[0], &cn) != 0 || cs_api_ledger_list(c, "list", cn.text) != 0)
         return;
-    if ((rc = cs_catalog_case_items(c->cat, cn.text, &items)) != 0 ||
-        (rc = filter_visible(c, items)) != 0) {
+    /* What a timeline needs: capture time and offset, sidecar words, device, copies. */
+    size_t all = 0;
+    if ((rc = cs_catalog_case_timeline(c->cat, cn.text, &items)) != 0 ||
+        (all = json_array_size(items), rc = cs_api_filter_visible(c, items)) != 0) {
         json_decref(items);
         cs_api_fail_rc(c, rc, cn.text);
+        return;
+    }
+    if (all > 0 && json_array_size(items) == 0) {
+        /* Items there, none of them the user's to read: a refusal, ledgered as one, not an
+         * empty case (the auditor sees who tried to list a case they hold no grant on). */
+        json_decref(items);
+        if (json_object_set_new(c->entry, "result", json_string("denied")) != 0 ||
+            json_object_set_new(c->entry, "reason",
+                                json_string("no grant of this user covers an item of the case")) !=
+                0) {
+            cs_api_fail(c, "internal", "out of memory recording the read");
+            return;
+        }
+        cs_api_fail(c, "forbidden",
+                    "case %s holds items, but no live grant of yours covers any of them: ask an "
+                    "admin for a grant (custody grant)",
+                    cn.text);
+        c->seq_in_detail = 1;
         return;
     }
     c->json = items;

@@ -4,6 +4,7 @@
 #include "api/api_int.h"
 
 #include "core/error.h"
+#include "indexer/fixity.h"
 #include "indexer/jobs.h"
 #include "indexer/ledger.h"
 
@@ -36,14 +37,17 @@ void
 cs_api_h_metrics(cs_api_call_t *c)
 {
     int64_t size = 0;
-    json_t *jobs = NULL;
+    json_t *jobs = NULL, *fixity = NULL;
     int rc;
     if ((rc = cs_catalog_ledger_size(c->cat, &size)) != 0 ||
-        (rc = cs_jobs_status(c->cat, &jobs)) != 0) {
+        (rc = cs_jobs_status(c->cat, &jobs)) != 0 ||
+        (rc = cs_catalog_fixity_status(c->cat, 0, 0, &fixity)) != 0) {
+        json_decref(jobs);
         cs_api_fail_rc(c, rc, "reading the catalog");
         return;
     }
-    c->json = json_pack("{s:I, s:o}", "ledger", (json_int_t)size, "jobs", jobs);
+    c->json =
+        json_pack("{s:I, s:o, s:o}", "ledger", (json_int_t)size, "jobs", jobs, "fixity", fixity);
     c->status = 200;
 }
 
@@ -159,6 +163,31 @@ cs_api_metrics_render(cs_api_call_t *c)
         (long long)json_integer_value(json_object_get(lm, "files")),
         (long long)json_integer_value(json_object_get(lm, "bytes")),
         (long long)json_integer_value(json_object_get(st, "rejected")));
+    json_t *fx = json_object_get(c->json, "fixity"), *last = json_object_get(fx, "last_pass");
+    put(&o,
+        "# HELP custody_fixity_checks_total Fixity checks recorded (the scrub's and custody "
+        "verify's).\n# TYPE custody_fixity_checks_total counter\ncustody_fixity_checks_total "
+        "%lld\n# HELP custody_fixity_mismatches_total Checks that found an object altered, "
+        "missing or unreadable.\n# TYPE custody_fixity_mismatches_total counter\n"
+        "custody_fixity_mismatches_total %lld\n# HELP custody_fixity_failing_objects Objects "
+        "whose last check failed.\n# TYPE custody_fixity_failing_objects gauge\n"
+        "custody_fixity_failing_objects %lld\n# HELP custody_fixity_pass_objects Objects the "
+        "running scrub pass has checked (0 between passes).\n# TYPE custody_fixity_pass_objects "
+        "gauge\ncustody_fixity_pass_objects %lld\n",
+        (long long)json_integer_value(json_object_get(fx, "checks")),
+        (long long)json_integer_value(json_object_get(fx, "mismatches")),
+        (long long)json_integer_value(json_object_get(fx, "failing")),
+        (long long)json_integer_value(json_object_get(json_object_get(fx, "pass"), "objects")));
+    if (json_is_object(last))
+        put(&o,
+            "# HELP custody_fixity_last_pass_seconds How long the last complete scrub pass "
+            "took.\n# TYPE custody_fixity_last_pass_seconds gauge\n"
+            "custody_fixity_last_pass_seconds %.3f\n# HELP "
+            "custody_fixity_last_pass_end_timestamp_seconds When the last complete scrub pass "
+            "ended (Unix time).\n# TYPE custody_fixity_last_pass_end_timestamp_seconds gauge\n"
+            "custody_fixity_last_pass_end_timestamp_seconds %lld\n",
+            json_number_value(json_object_get(last, "seconds")),
+            (long long)json_integer_value(json_object_get(last, "ended_unix")));
     put(&o,
         "# HELP custody_http_connections Open HTTP connections.\n"
         "# TYPE custody_http_connections gauge\ncustody_http_connections %d\n"

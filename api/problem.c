@@ -19,6 +19,8 @@ static const struct {
     {"no-purpose", 400, "No purpose stated"},
     {"unauthorized", 401, "A valid bearer token is required"},
     {"forbidden", 403, "Access denied"},
+    {"media-url-invalid", 403, "The media URL is not one this service signed"},
+    {"media-url-expired", 403, "The media URL has expired"},
     {"not-found", 404, "Not found"},
     {"method-not-allowed", 405, "Method not allowed"},
     {"conflict", 409, "Conflict with the current record"},
@@ -78,8 +80,8 @@ cs_api_fail_rc(cs_api_call_t *c, int rc, const char *what)
     }
 }
 
-char *
-cs_api_problem_body(const char *slug, const char *detail, size_t *len)
+json_t *
+cs_api_problem_json(const char *slug, const char *detail)
 {
     const char *title;
     char type[128], clean[1024];
@@ -87,8 +89,14 @@ cs_api_problem_body(const char *slug, const char *detail, size_t *len)
     snprintf(type, sizeof type, CS_API_PROBLEM_BASE "%s", slug);
     /* Details may quote what a client sent: only valid UTF-8 goes into JSON. */
     cs_utf8_quote(clean, sizeof clean, detail, strlen(detail), 0);
-    json_t *o = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", status,
-                          "detail", clean);
+    return json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", status,
+                     "detail", clean);
+}
+
+char *
+cs_api_problem_body(const char *slug, const char *detail, size_t *len)
+{
+    json_t *o = cs_api_problem_json(slug, detail);
     char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     *len = body ? strlen(body) : 0;

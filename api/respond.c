@@ -1,6 +1,9 @@
-/* api/respond.c: sending an answer (loop thread only): problems, JSON, text, and object
- * bytes streamed from the thread pool with uv_fs_read, one chunk at a time. */
+/* api/respond.c: sending an answer (loop thread only): problems, JSON, text, the built-in
+ * files of the web interface, and object bytes streamed from the thread pool with uv_fs_read,
+ * one chunk at a time. Every answer carries the same security headers. */
 #include "api/api_int.h"
+
+#include "api/assets.h"
 
 #include "core/error.h"
 
@@ -17,6 +20,8 @@ reason(int status)
         return "OK";
     case 206:
         return "Partial Content";
+    case 304:
+        return "Not Modified";
     case 400:
         return "Bad Request";
     case 401:
@@ -50,6 +55,30 @@ header(h2o_req_t *req, const h2o_token_t *token, const char *value)
     h2o_add_header(&req->pool, &req->res.headers, token, NULL, v.base, v.len);
 }
 
+/* Every answer, page or not: scripts, styles, media and fonts from this origin only (blob:
+ * for media the page fetched itself), no inline script, never framed, no sniffing of types,
+ * no Referer to anyone. Names and values are static: h2o keeps the pointers. */
+static const struct {
+    const char *name, *value;
+} protections[] = {
+    {"content-security-policy",
+     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+     "media-src 'self' blob:; connect-src 'self'; font-src 'self'; manifest-src 'self'; "
+     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+    {"x-content-type-options", "nosniff"},
+    {"referrer-policy", "no-referrer"},
+    {"x-frame-options", "DENY"},
+};
+
+static void
+protect(h2o_req_t *req)
+{
+    for (size_t i = 0; i < sizeof protections / sizeof protections[0]; i++)
+        h2o_add_header_by_str(&req->pool, &req->res.headers, protections[i].name,
+                              strlen(protections[i].name), 0, NULL, protections[i].value,
+                              strlen(protections[i].value));
+}
+
 /* Sends body (copied into the request's pool) as the whole answer. */
 static void
 send_body(h2o_req_t *req, int status, const char *ctype, const char *body, size_t len)
@@ -57,6 +86,7 @@ send_body(h2o_req_t *req, int status, const char *ctype, const char *body, size_
     req->res.status = status;
     req->res.reason = reason(status);
     req->res.content_length = len;
+    protect(req);
     header(req, H2O_TOKEN_CONTENT_TYPE, ctype);
     /* Records and evidence are never cached by intermediaries. */
     header(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
@@ -162,6 +192,7 @@ send_stream(cs_api_call_t *c)
     req->res.status = c->status;
     req->res.reason = reason(c->status);
     req->res.content_length = c->len;
+    protect(req);
     header(req, H2O_TOKEN_CONTENT_TYPE, c->media_type);
     if (c->etag[0] != '\0') { /* a stored object: ranges are served */
         header(req, H2O_TOKEN_ETAG, c->etag);
@@ -177,6 +208,31 @@ send_stream(cs_api_call_t *c)
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
     else
         stream_proceed(&st->super, req);
+}
+
+/* A built-in file of the web interface (static bytes: sent without a copy), or 304 when the
+ * client holds it already. Revalidated on every use (no-cache), so a new build shows at once. */
+static void
+send_asset(cs_api_call_t *c)
+{
+    static h2o_generator_t generator = {NULL, NULL};
+    h2o_req_t *req = c->req;
+    const cs_api_asset_t *f = c->asset;
+    h2o_iovec_t body = h2o_iovec_init(f->data, f->len);
+    req->res.status = c->status;
+    req->res.reason = reason(c->status);
+    protect(req);
+    header(req, H2O_TOKEN_ETAG, f->etag);
+    header(req, H2O_TOKEN_CACHE_CONTROL, "no-cache");
+    if (c->status == 200) {
+        req->res.content_length = f->len;
+        header(req, H2O_TOKEN_CONTENT_TYPE, f->type);
+    }
+    h2o_start_response(req, &generator);
+    if (c->status == 200 && f->len > 0)
+        h2o_send(req, &body, 1, H2O_SEND_STATE_FINAL);
+    else
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
 }
 
 void
@@ -197,6 +253,8 @@ cs_api_respond(cs_api_call_t *c)
         send_problem(req, c->slug, c->detail);
     } else if (c->fd >= 0) {
         send_stream(c);
+    } else if (c->asset != NULL) {
+        send_asset(c);
     } else if (c->json != NULL) {
         char *body = json_dumps(c->json, JSON_COMPACT);
         if (body == NULL)

@@ -6,22 +6,32 @@
 #include <string.h>
 
 static const cs_api_route_t routes[] = {
-    {"GET", "/healthz", CS_API_ANYONE, CS_API_LOOP, cs_api_h_healthz, NULL},
-    {"GET", "/openapi.json", CS_API_ANYONE, CS_API_LOOP, cs_api_h_openapi, NULL},
-    {"GET", "/metrics", CS_API_ANYONE, CS_API_POOL, cs_api_h_metrics, cs_api_metrics_render},
-    {"GET", "/v1/cases", CS_API_USER, CS_API_POOL, cs_api_h_cases, NULL},
-    {"GET", "/v1/cases/{case}/items", CS_API_USER, CS_API_POOL, cs_api_h_case_items, NULL},
-    {"POST", "/v1/cases/{case}/exports", CS_API_USER, CS_API_THREAD, cs_api_h_export, NULL},
-    {"GET", "/v1/items/{sha256}", CS_API_USER, CS_API_POOL, cs_api_h_item, NULL},
-    {"GET", "/v1/items/{sha256}/original", CS_API_USER, CS_API_POOL, cs_api_h_original, NULL},
+    {"GET", "/healthz", CS_API_ANYONE, CS_API_LOOP, cs_api_h_healthz, NULL, 0},
+    {"GET", "/openapi.json", CS_API_ANYONE, CS_API_LOOP, cs_api_h_openapi, NULL, 0},
+    {"GET", "/metrics", CS_API_ANYONE, CS_API_POOL, cs_api_h_metrics, cs_api_metrics_render, 0},
+    {"GET", "/v1/cases", CS_API_USER, CS_API_POOL, cs_api_h_cases, NULL, 0},
+    {"GET", "/v1/cases/{case}/items", CS_API_USER, CS_API_POOL, cs_api_h_case_items, NULL, 0},
+    {"POST", "/v1/cases/{case}/exports", CS_API_USER, CS_API_THREAD, cs_api_h_export, NULL, 0},
+    {"GET", "/v1/items/{sha256}", CS_API_USER, CS_API_POOL, cs_api_h_item, NULL, 0},
+    {"GET", "/v1/items/{sha256}/original", CS_API_USER, CS_API_POOL, cs_api_h_original, NULL, 0},
     {"GET", "/v1/items/{sha256}/derivatives/{profile}", CS_API_USER, CS_API_POOL,
-     cs_api_h_derivative, NULL},
-    {"POST", "/v1/items/{sha256}/links", CS_API_EDIT, CS_API_POOL, cs_api_h_link, NULL},
-    {"GET", "/v1/search", CS_API_USER, CS_API_POOL, cs_api_h_search, NULL},
-    {"GET", "/v1/ledger", CS_API_AUDIT, CS_API_POOL, cs_api_h_ledger, NULL},
-    {"GET", "/v1/ledger/checkpoint", CS_API_USER, CS_API_POOL, cs_api_h_checkpoint, NULL},
-    {"GET", "/v1/ledger/proof", CS_API_USER, CS_API_POOL, cs_api_h_proof, NULL},
-    {"GET", "/v1/ledger/consistency", CS_API_USER, CS_API_POOL, cs_api_h_consistency, NULL},
+     cs_api_h_derivative, NULL, 0},
+    {"POST", "/v1/items/{sha256}/links", CS_API_EDIT, CS_API_POOL, cs_api_h_link, NULL, 0},
+    {"GET", "/v1/search", CS_API_USER, CS_API_POOL, cs_api_h_search, NULL, 0},
+    {"GET", "/v1/ledger", CS_API_AUDIT, CS_API_POOL, cs_api_h_ledger, NULL, 0},
+    {"GET", "/v1/ledger/checkpoint", CS_API_USER, CS_API_POOL, cs_api_h_checkpoint, NULL, 0},
+    {"GET", "/v1/ledger/proof", CS_API_USER, CS_API_POOL, cs_api_h_proof, NULL, 0},
+    {"GET", "/v1/ledger/consistency", CS_API_USER, CS_API_POOL, cs_api_h_consistency, NULL, 0},
+    /* The web interface (h_ui.c) and what it needs beyond the records. */
+    {"GET", "/", CS_API_ANYONE, CS_API_LOOP, cs_api_h_ui, NULL, 0},
+    {"GET", "/ui/{path}", CS_API_ANYONE, CS_API_LOOP, cs_api_h_ui, NULL, 1},
+    {"GET", "/v1/me", CS_API_USER, CS_API_POOL, cs_api_h_me, NULL, 0},
+    {"POST", "/v1/media-urls", CS_API_USER, CS_API_POOL, cs_api_h_media_urls, NULL, 0},
+    /* The token is the tail: it may be longer than a path parameter (it carries the purpose). */
+    {"GET", "/media/{token}", CS_API_ANYONE, CS_API_POOL, cs_api_h_media_url, NULL, 1},
+    {"GET", "/v1/jobs", CS_API_QUEUE, CS_API_POOL, cs_api_h_jobs, NULL, 0},
+    {"GET", "/v1/unassigned", CS_API_QUEUE, CS_API_POOL, cs_api_h_unassigned, NULL, 0},
+    {"GET", "/v1/ledger/key", CS_API_USER, CS_API_POOL, cs_api_h_ledger_key, NULL, 0},
 };
 
 _Static_assert(sizeof routes / sizeof routes[0] <= CS_API_ROUTES_MAX, "CS_API_ROUTES_MAX");
@@ -33,12 +43,14 @@ cs_api_routes(size_t *n)
     return routes;
 }
 
-/* Matches one route's pattern against the path's segments; 1 when it does. */
+/* Matches one route's pattern against the path's segments; 1 when it does. A tail route's last
+ * parameter is not decoded: *tail (may be NULL) points at it in the path. With params NULL,
+ * only the shape is matched. */
 static int
-pattern_matches(const char *pattern, const char *path, size_t len, char params[][CS_API_PARAM_MAX],
-                size_t nparams, int *err)
+pattern_matches(const cs_api_route_t *r, const char *path, size_t len,
+                char params[][CS_API_PARAM_MAX], size_t nparams, const char **tail, int *err)
 {
-    const char *p = pattern, *s = path, *end = path + len;
+    const char *p = r->pattern, *s = path, *end = path + len;
     size_t np = 0;
     *err = 0;
     while (*p != '\0' && s < end) {
@@ -48,10 +60,17 @@ pattern_matches(const char *pattern, const char *path, size_t len, char params[]
         size_t plen = strcspn(p, "/");
         const char *seg_end = memchr(s, '/', (size_t)(end - s));
         size_t slen = seg_end ? (size_t)(seg_end - s) : (size_t)(end - s);
-        if (p[0] == '{') {
-            if (slen == 0 || np == nparams)
+        if (p[0] == '{' && r->tail && p[plen] == '\0') {
+            if (s == end)
                 return 0;
-            int n = cs_api_pct_decode(s, slen, 0, params[np], CS_API_PARAM_MAX);
+            if (tail != NULL)
+                *tail = s;
+            return 1; /* the rest of the path, whatever its segments */
+        }
+        if (p[0] == '{') {
+            if (slen == 0 || (params != NULL && np == nparams))
+                return 0;
+            int n = params ? cs_api_pct_decode(s, slen, 0, params[np], CS_API_PARAM_MAX) : 0;
             if (n < 0) {
                 *err = n;
                 return 1; /* the path has this shape: a bad parameter, not another route */
@@ -72,7 +91,7 @@ cs_api_route_match(const char *method, size_t method_len, const char *path, size
 {
     int found = CS_ENOTFOUND, err;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        if (!pattern_matches(routes[i].pattern, path, len, params, nparams, &err))
+        if (!pattern_matches(&routes[i], path, len, params, nparams, NULL, &err))
             continue;
         if (err != 0)
             return err;
@@ -82,4 +101,17 @@ cs_api_route_match(const char *method, size_t method_len, const char *path, size
         found = CS_EEXIST;
     }
     return found;
+}
+
+const char *
+cs_api_route_tail(int route, const char *path, size_t len, size_t *tail_len)
+{
+    const char *tail = NULL;
+    int err;
+    *tail_len = 0;
+    if (route < 0 || (size_t)route >= sizeof routes / sizeof routes[0] || !routes[route].tail ||
+        !pattern_matches(&routes[route], path, len, NULL, 0, &tail, &err) || tail == NULL)
+        return NULL;
+    *tail_len = (size_t)(path + len - tail);
+    return tail;
 }

@@ -18,6 +18,7 @@ typedef enum {
     CS_API_USER,   /* any enabled user */
     CS_API_AUDIT,  /* auditor or admin */
     CS_API_EDIT,   /* admin or clerk */
+    CS_API_QUEUE,  /* clerk, admin or auditor: the ingest queue and what needs attention */
 } cs_api_who_t;
 
 /* Where a route's work function runs. */
@@ -35,6 +36,8 @@ typedef struct cs_api_route {
     cs_api_runs_t runs;
     void (*work)(struct cs_api_call *c);   /* the answer, where `runs` says */
     void (*finish)(struct cs_api_call *c); /* NULL, or run on the loop before answering */
+    int tail; /* 1: the last "{name}" takes the rest of the path, slashes included, left raw
+               * (not in params: see cs_api_route_tail) */
 } cs_api_route_t;
 
 /** The route table; *n its length. */
@@ -46,6 +49,11 @@ const cs_api_route_t *cs_api_routes(size_t *n);
  * percent-encoding, bad UTF-8 or a control character in a segment; CS_ENAMETOOLONG. */
 int cs_api_route_match(const char *method, size_t method_len, const char *path, size_t len,
                        char params[][CS_API_PARAM_MAX], size_t nparams);
+
+/** The raw (still percent-encoded) tail of `path` that the last "{name}" of tail route `route`
+ * matched; *tail_len its length. NULL when the route has no tail or the path does not reach
+ * it. */
+const char *cs_api_route_tail(int route, const char *path, size_t len, size_t *tail_len);
 
 /** Percent-decodes s[0..n) into out (cap bytes, NUL-terminated); with plus_is_space, '+' is a
  * space (query strings). The result must be UTF-8 without control characters. Returns its

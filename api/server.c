@@ -1,9 +1,12 @@
 /* api/server.c: listening, accepting and stopping: h2o on the service's uv loop. */
 #include "api/api_int.h"
 
+#include "api/mediaurl.h"
+
 #include "core/error.h"
 #include "core/log.h"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,7 +237,8 @@ cs_api_start(cs_api_t **out, uv_loop_t *loop, const cs_api_opts_t *opts)
     uv_mutex_init(&a->cat_lock);
     uv_cond_init(&a->cat_free);
     uv_mutex_init(&a->recorded_lock);
-    if ((err = cs_api_readers_open(a)) != 0 || (err = cs_api_record_start(a)) != 0 ||
+    if ((err = cs_api_media_key_new(a->media_key)) != 0 || (err = cs_api_readers_open(a)) != 0 ||
+        (err = cs_api_record_start(a)) != 0 ||
         (err = cs_store_open(&a->store, opts->home->store, 0, NULL)) != 0 ||
         (err = cs_casenum_rule_new(&a->rule, opts->cfg->case_pattern)) != 0 ||
         (err = setup_tls(a)) != 0 || (err = start_listener(a)) != 0)
@@ -273,6 +277,7 @@ fail:
     uv_mutex_destroy(&a->cat_lock);
     uv_cond_destroy(&a->cat_free);
     uv_mutex_destroy(&a->recorded_lock);
+    OPENSSL_cleanse(a->media_key, sizeof a->media_key);
     free(a);
     return err;
 }
@@ -286,6 +291,7 @@ reaper_closed(uv_handle_t *h)
     uv_mutex_destroy(&a->cat_lock);
     uv_cond_destroy(&a->cat_free);
     uv_mutex_destroy(&a->recorded_lock);
+    OPENSSL_cleanse(a->media_key, sizeof a->media_key);
     free(a);
     if (done)
         done(arg);

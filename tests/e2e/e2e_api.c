@@ -55,8 +55,21 @@ logged_port(const api_t *a, const char *event)
 void
 api_start(api_t *a)
 {
-    char *argv[] = {(char *)CUSTODY_BIN,      "serve", "--home",         a->t.home, "--set",
-                    "api.listen=127.0.0.1:0", "--set", "worker.count=1", NULL};
+    api_start_with(a, NULL);
+}
+
+void
+api_start_with(api_t *a, const char *const *sets)
+{
+    char *argv[32] = {(char *)CUSTODY_BIN,      "serve", "--home",         a->t.home, "--set",
+                      "api.listen=127.0.0.1:0", "--set", "worker.count=1", NULL};
+    size_t n = 8;
+    for (size_t i = 0; sets != NULL && sets[i] != NULL; i++) {
+        ck_assert_uint_lt(n + 2, sizeof argv / sizeof argv[0]);
+        argv[n++] = "--set";
+        argv[n++] = (char *)sets[i];
+    }
+    argv[n] = NULL;
     pid_t parent = getpid();
     a->pid = fork();
     ck_assert_int_ge(a->pid, 0);
@@ -80,6 +93,12 @@ api_start(api_t *a)
 
 void
 api_setup(api_t *a)
+{
+    api_setup_with(a, NULL);
+}
+
+void
+api_setup_with(api_t *a, const char *const *sets)
 {
     cs_run_t r;
     memset(a, 0, sizeof *a);
@@ -108,7 +127,7 @@ api_setup(api_t *a)
                     "legal review", NULL);
     run_ok(&r);
     cs_test_run_free(&r);
-    api_start(a);
+    api_start_with(a, sets);
 }
 
 void
@@ -121,6 +140,12 @@ api_teardown(api_t *a)
         ck_abort_msg("custody serve exited %d on SIGTERM; the end of its log:\n%s", rc,
                      log ? log + (n > 3000 ? n - 3000 : 0) : "(none)");
     }
+    /* Its workers' leak reports are in its log, whatever its exit status. */
+    char *log = cs_test_read(a->log, NULL);
+    const char *leak = cs_test_leak_report(log);
+    if (leak != NULL)
+        ck_abort_msg("custody serve or one of its workers leaked memory:\n%.3000s", leak);
+    free(log);
     free(a->data);
     free(a->alice);
     free(a->bob);
@@ -135,6 +160,13 @@ void
 http(api_t *a, resp_t *r, const char *method, const char *target, const char *token,
      const char *purpose, const char *range, const char *body)
 {
+    http_h(a, r, method, target, token, purpose, range, body, NULL);
+}
+
+void
+http_h(api_t *a, resp_t *r, const char *method, const char *target, const char *token,
+       const char *purpose, const char *range, const char *body, const char *const *headers)
+{
     char req[8192];
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)a->port)};
@@ -148,6 +180,8 @@ http(api_t *a, resp_t *r, const char *method, const char *target, const char *to
         n += snprintf(req + n, sizeof req - n, "X-Custody-Purpose: %s\r\n", purpose);
     if (range)
         n += snprintf(req + n, sizeof req - n, "Range: %s\r\n", range);
+    for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
+        n += snprintf(req + n, sizeof req - n, "%s\r\n", headers[i]);
     if (body)
         n += snprintf(req + n, sizeof req - n,
                       "Content-Type: application/json\r\nContent-Length: %zu\r\n", strlen(body));

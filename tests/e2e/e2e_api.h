@@ -44,10 +44,17 @@ int logged_port(const api_t *a, const char *event);
 /** Starts `custody serve` on a port of the system's choosing; a->port is set. */
 void api_start(api_t *a);
 
+/** api_start with more configuration: `sets` is a NULL-terminated list of "key=value" passed
+ * as --set (NULL: none). */
+void api_start_with(api_t *a, const char *const *sets);
+
 /** A home with one ingested item (SIZE random bytes in CASE_A), users alice (reviewer,
  * granted on CASE_A), bob (reviewer), carol (auditor), dave (clerk), root (admin), and the
  * service started. */
 void api_setup(api_t *a);
+
+/** api_setup whose service is started with api_start_with(a, sets). */
+void api_setup_with(api_t *a, const char *const *sets);
 
 /** Stops the service (fails the test unless it stops cleanly) and removes the home. */
 void api_teardown(api_t *a);
@@ -56,6 +63,11 @@ void api_teardown(api_t *a);
  * whole answer is read into r. */
 void http(api_t *a, resp_t *r, const char *method, const char *target, const char *token,
           const char *purpose, const char *range, const char *body);
+
+/** http() with more request headers: `headers` is a NULL-terminated list of "Name: value"
+ * (NULL: none). */
+void http_h(api_t *a, resp_t *r, const char *method, const char *target, const char *token,
+            const char *purpose, const char *range, const char *body, const char *const *headers);
 
 /** A header's value (into a static buffer), NULL when absent. */
 const char *header(resp_t *r, const char *name);

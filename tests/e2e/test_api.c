@@ -116,6 +116,15 @@ START_TEST(reads_need_a_token_a_purpose_and_a_grant_and_each_is_ledgered)
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "sha256")), a.sha);
     json_decref(items);
     resp_free(&r);
+    /* A case whose items none of the user's grants cover: refused, and ledgered as denied. */
+    http(&a, &r, "GET", "/v1/cases/" CASE_A_PCT "/items", a.bob, PURPOSE, NULL, NULL);
+    assert_problem(&r, 403, "forbidden");
+    resp_free(&r);
+    ck_assert_int_eq(entries(&a, "json_extract(entry, '$.action') = 'list' AND "
+                                 "json_extract(entry, '$.actor') = 'bob' AND "
+                                 "json_extract(entry, '$.case') = '" CASE_A "' AND "
+                                 "json_extract(entry, '$.result') = 'denied'"),
+                     1);
     http(&a, &r, "GET", "/v1/cases/%E4%BB%BB/items", a.alice, PURPOSE, NULL, NULL);
     assert_problem(&r, 400, "bad-request"); /* not a case number by the rule */
     resp_free(&r);

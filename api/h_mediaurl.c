@@ -1,0 +1,173 @@
+/* api/h_mediaurl.c: signed media URLs (mediaurl.h). POST /v1/media-urls mints them for the
+ * items the user may download now, for the purpose stated; minting serves nothing, so it is
+ * not ledgered. GET /media/{token} needs no Authorization header: the token names the user,
+ * whose access is decided again, and the bytes go out through the same download as
+ * /v1/items/{sha256}/original (h_media.c): Range, ETag, the synced ledger entry before any
+ * byte, marked "via": "media-url". Thread pool, catalog lock held. */
+#include "api/mediaurl.h"
+
+#include "core/error.h"
+#include "ledger/note.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define MINT_MAX 200 /* requests in one POST */
+
+/* One request's refusal, in the answer's place for it. */
+static json_t *refused(json_t *item, json_t *profile, const char *slug, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static json_t *
+refused(json_t *item, json_t *profile, const char *slug, const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    return json_pack("{s:O?, s:O?, s:o}", "item", item, "profile", profile, "error",
+                     cs_api_problem_json(slug, detail));
+}
+
+/* The slug of a catalog error met while minting one URL. */
+static const char *
+slug_of(int rc)
+{
+    return rc == CS_ENOTFOUND ? "not-found" : rc == CS_EBUSY ? "unavailable" : "internal";
+}
+
+/* One URL, or its refusal: the item must exist (with a verified copy of the profile) and the
+ * user must be allowed to download it now, for this purpose. */
+static json_t *
+mint_one(cs_api_call_t *c, json_t *req, time_t exp, const char *expires_at)
+{
+    json_t *item = json_object_get(req, "item"), *profile = json_object_get(req, "profile");
+    const char *sha_in = json_string_value(item), *name = json_string_value(profile);
+    const char *deriv = NULL;
+    char obj[65], media_type[128], url[8 + CS_API_MEDIA_TOKEN_MAX];
+    cs_api_media_claim_t m = {.uid = c->user.id, .exp = (int64_t)exp};
+    cs_access_result_t res;
+    size_t n = 0;
+    int rc;
+    if (!json_is_object(req) || json_object_size(req) != 2 || sha_in == NULL || name == NULL)
+        return refused(item, profile, "bad-request",
+                       "each request is {\"item\": \"<sha256>\", \"profile\": \"original\" | "
+                       "\"archival\" | \"access\" | \"preview\" | \"thumbnail\"}");
+    for (; n < 64 && isxdigit((unsigned char)sha_in[n]); n++)
+        m.item[n] = (char)tolower((unsigned char)sha_in[n]);
+    if (n != 64 || sha_in[n] != '\0')
+        return refused(item, profile, "bad-request",
+                       "an item is named by its sha256: 64 hex digits");
+    if (strcmp(name, "original") != 0 && (deriv = cs_api_media_profile(name)) == NULL)
+        return refused(item, profile, "not-found",
+                       "no profile \"%.40s\"; use original, archival, access, preview or thumbnail",
+                       name);
+    cs_diag_clear();
+    if ((rc = cs_api_media_find(c->cat, m.item, deriv, obj, media_type)) != 0)
+        return refused(item, profile, slug_of(rc), "%s", *cs_diag() ? cs_diag() : cs_strerror(rc));
+    if ((rc = cs_api_may_download(c, m.item, deriv, c->purpose, &res)) != 0)
+        return refused(item, profile, slug_of(rc), "deciding the read: %s", cs_strerror(rc));
+    if (!res.allowed)
+        return refused(item, profile, "forbidden", "%s", res.reason);
+    snprintf(m.user, sizeof m.user, "%s", c->user.name);
+    snprintf(m.profile, sizeof m.profile, "%s", deriv ? deriv : "original");
+    snprintf(m.purpose, sizeof m.purpose, "%s", c->purpose);
+    memcpy(url, "/media/", 8);
+    if ((rc = cs_api_media_token_make(c->api->media_key, &m, url + 7, CS_API_MEDIA_TOKEN_MAX)) != 0)
+        return refused(item, profile, rc == CS_ENAMETOOLONG ? "bad-request" : "internal", "%s",
+                       rc == CS_ENAMETOOLONG ? "the purpose is too long to travel in a URL"
+                                             : cs_strerror(rc));
+    return json_pack("{s:O, s:O, s:s, s:s}", "item", item, "profile", profile, "url", url,
+                     "expires_at", expires_at);
+}
+
+void
+cs_api_h_media_urls(cs_api_call_t *c)
+{
+    json_error_t jerr;
+    json_t *body = NULL, *reqs = NULL, *urls = NULL, *r;
+    char expires_at[CS_CHECKPOINT_TIME_MAX];
+    time_t exp = time(NULL) + c->api->opts.cfg->api_media_url_ttl_s;
+    size_t i;
+    /* Not ledgered: minting serves nothing; each fetch is decided and ledgered. */
+    if (c->purpose_state != 1) {
+        cs_api_fail(c, "no-purpose",
+                    "a media URL carries the purpose of its reads: send X-Custody-Purpose "
+                    "(percent-encoded UTF-8)");
+        return;
+    }
+    body = c->body ? json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+    if (body == NULL || json_unpack_ex(body, &jerr, JSON_STRICT, "{s:o}", "requests", &reqs) != 0 ||
+        !json_is_array(reqs) || json_array_size(reqs) < 1 || json_array_size(reqs) > MINT_MAX) {
+        cs_api_fail(c, "bad-request",
+                    "send {\"requests\": [{\"item\": \"<sha256>\", \"profile\": \"original\" | "
+                    "\"<derivative profile>\"}, ...]} with 1..%d requests%s%s",
+                    MINT_MAX, body == NULL || reqs == NULL ? ": " : "",
+                    body == NULL || reqs == NULL ? (c->body ? jerr.text : "no body") : "");
+        goto out;
+    }
+    if (cs_checkpoint_time((int64_t)exp, expires_at) != 0) {
+        cs_api_fail(c, "internal", "the clock is out of range");
+        goto out;
+    }
+    urls = json_array();
+    json_array_foreach(reqs, i, r)
+    {
+        json_t *u = mint_one(c, r, exp, expires_at);
+        if (u == NULL || json_array_append_new(urls, u) != 0) {
+            cs_api_fail(c, "internal", "out of memory minting media URLs");
+            goto out;
+        }
+    }
+    c->json = json_pack("{s:O}", "urls", urls);
+    c->status = 200;
+out:
+    json_decref(urls);
+    json_decref(body);
+}
+
+void
+cs_api_h_media_url(cs_api_call_t *c)
+{
+    char token[CS_API_MEDIA_TOKEN_MAX], when[CS_CHECKPOINT_TIME_MAX] = "";
+    cs_api_media_claim_t m;
+    const char *profile = NULL;
+    int n = cs_api_pct_decode(c->tail, strlen(c->tail), 0, token, sizeof token), rc;
+    rc = n < 0 ? CS_EINVAL : cs_api_media_token_read(c->api->media_key, token, time(NULL), &m);
+    if (rc == CS_ETIMEDOUT) {
+        cs_checkpoint_time(m.exp, when);
+        cs_api_fail(c, "media-url-expired",
+                    "this media URL expired at %s; the page asks POST /v1/media-urls for a "
+                    "new one",
+                    when);
+        return;
+    }
+    if (rc == 0 && strcmp(m.profile, "original") != 0 &&
+        (profile = cs_api_media_profile(m.profile)) == NULL)
+        rc = CS_EINVAL;
+    if (rc == 0) {
+        cs_diag_clear();
+        if ((rc = cs_catalog_user_by_name(c->cat, m.user, &c->user)) != 0 && rc != CS_ENOTFOUND) {
+            cs_api_fail_rc(c, rc, "reading the user");
+            return;
+        }
+        if (rc == 0 && c->user.id != m.uid)
+            rc = CS_ENOTFOUND; /* not the user it was minted for */
+    }
+    if (rc != 0) {
+        cs_api_fail(c, "media-url-invalid",
+                    "this media URL was not signed by this service, or was minted before it "
+                    "restarted: the page asks POST /v1/media-urls for a new one");
+        return;
+    }
+    /* A disabled user or a revoked grant is refused here, and the refusal ledgered. */
+    snprintf(c->purpose, sizeof c->purpose, "%s", m.purpose);
+    c->purpose_state = 1;
+    cs_api_download(c, m.item, profile);
+    if (c->entry != NULL && json_object_set_new(c->entry, "via", json_string("media-url")) != 0)
+        cs_api_fail(c, "internal", "out of memory recording the read");
+}

@@ -1,0 +1,160 @@
+// web/js/format.js: dates in the user's zone with the recorded offset, sizes, durations, and
+// the words for kinds, roles, actions and time sources.
+import { t, tMaybe, locale } from './i18n.js';
+
+const STAMP = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$/;
+
+export const userZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** Parses an RFC 3339 / ISO stamp: {date (instant, or null for a wall time), wall parts,
+ * offset text ("+08:00", "Z" or null)}; null when unreadable. */
+export function parseStamp(s) {
+  if (typeof s !== 'string') return null;
+  const m = STAMP.exec(s.trim());
+  if (!m) return null;
+  const [, y, mo, d, hh, mi, ss = '00', frac = '', zone] = m;
+  const ms = frac ? Math.round(Number(frac) * 1000) : 0;
+  let date = null;
+  let offset = null;
+  if (zone) {
+    offset = zone === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+    const base = Date.UTC(+y, +mo - 1, +d, +hh, +mi, +ss, ms);
+    let off = 0;
+    if (offset !== 'Z') off = (offset[0] === '-' ? -1 : 1) * (+offset.slice(1, 3) * 60 + +offset.slice(4, 6));
+    date = new Date(base - off * 60_000);
+  }
+  return { date, wall: { y, mo, d, hh, mi, ss }, offset };
+}
+
+/** A date as "YYYY-MM-DD HH:MM:SS" in the user's zone, with "(UTC+08:00)" when asked:
+ * the same in every language, as evidence times are read and compared. */
+function fmt(date, { zone = true } = {}) {
+  const parts = {};
+  for (const p of new Intl.DateTimeFormat('en-GB', {
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    second: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset',
+  }).formatToParts(date)) parts[p.type] = p.value;
+  const off = (parts.timeZoneName || 'GMT').replace(/^GMT$/, 'UTC+00:00').replace(/^GMT/, 'UTC');
+  const s = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  return zone ? `${s} (${off})` : s;
+}
+
+/** An instant (RFC 3339 with Z or offset) in the user's zone, with the zone's name. */
+export function dateTime(s, { zoneName = true } = {}) {
+  const p = parseStamp(s);
+  if (!p) return s ? String(s) : '—';
+  if (!p.date) return wallText(p);
+  return fmt(p.date, { zone: zoneName });
+}
+
+function wallText(p) {
+  const w = p.wall;
+  return `${w.y}-${w.mo}-${w.d} ${w.hh}:${w.mi}:${w.ss}`;
+}
+
+/** The sort key of a capture time: ms since the epoch (a wall time counted as if UTC). */
+export function sortKey(s) {
+  const p = parseStamp(s);
+  if (!p) return Number.POSITIVE_INFINITY;
+  if (p.date) return p.date.getTime();
+  const w = p.wall;
+  return Date.UTC(+w.y, +w.mo - 1, +w.d, +w.hh, +w.mi, +w.ss);
+}
+
+/** A capture time as the user should read it: {main, offset, source, utc}.
+ * rec: captured_at, captured_at_source, captured_at_utc?, offset_known?, offset?. */
+export function captured(rec) {
+  const s = rec?.captured_at;
+  const p = parseStamp(s);
+  if (!p) return { main: t('case.notime'), short: t('case.notime'), offset: null, source: sourceWords(rec?.captured_at_source), missing: true };
+  let offset = rec.offset ?? (p.offset && p.offset !== 'Z' ? p.offset : null);
+  const known = rec.offset_known ?? Boolean(offset);
+  let main;
+  let converted = true;
+  let short;
+  if (p.date) main = fmt(p.date);
+  else if (rec.captured_at_utc && parseStamp(rec.captured_at_utc)?.date) main = fmt(parseStamp(rec.captured_at_utc).date);
+  else {
+    short = wallText(p);
+    main = `${short} ${t('time.wall')}`;
+    converted = false;
+  }
+  const offText = known && offset ? t('time.offset', { offset }) : t('time.offset.unknown');
+  return {
+    main, short: short ?? main, offset: offText, converted, zone: userZone(),
+    source: sourceWords(rec.captured_at_source), utc: rec.captured_at_utc || null,
+  };
+}
+
+/** A time source ("exif:DateTimeOriginal", maybe with a default-zone note) in words. */
+export function sourceWords(src) {
+  if (!src) return t('common.unknown');
+  const s = String(src);
+  const exact = tMaybe(`src.${s}`);
+  if (exact) return `${exact} (${s})`;
+  for (const key of Object.keys(SOURCES)) if (s.startsWith(key)) return `${t(`src.${key}`)} (${s})`;
+  return s;
+}
+const SOURCES = {
+  sidecar: 1,
+  'exif:DateTimeOriginal': 1,
+  'exif:CreateDate': 1,
+  'exif:ModifyDate': 1,
+  'quicktime:com.apple.quicktime.creationdate': 1,
+  'quicktime:creation_time': 1,
+  'container:creation_time': 1,
+  'file:mtime': 1,
+};
+
+export function size(n) {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+export function duration(sec) {
+  if (typeof sec !== 'number' || !Number.isFinite(sec)) return '—';
+  const s = Math.round(sec);
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return hh ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+}
+
+/** photo | video | audio | other, from a media type. */
+export function kindOf(mediaType) {
+  const m = String(mediaType || '');
+  if (m.startsWith('image/')) return 'photo';
+  if (m.startsWith('video/')) return 'video';
+  if (m.startsWith('audio/')) return 'audio';
+  return 'other';
+}
+
+export const roleWords = (r) => tMaybe(`role.${r}`) ?? String(r ?? '—');
+export const actionWords = (a) => tMaybe(`action.${a}`) ?? String(a ?? '—');
+export const profileWords = (p) => tMaybe(`profile.${p}`) ?? String(p ?? '—');
+export const statusWords = (s) => tMaybe(`dstatus.${s}`) ?? String(s ?? '—');
+export const stateWords = (s) => tMaybe(`jstate.${s}`) ?? String(s ?? '—');
+
+export const shortSha = (s) => (typeof s === 'string' ? s.slice(0, 12) : '—');
+
+export function coord(v, pos, neg) {
+  if (typeof v !== 'number') return '—';
+  return `${Math.abs(v).toFixed(6)}° ${v >= 0 ? pos : neg} (${v.toFixed(6)})`;
+}
+
+/** A custody event's detail object as short "key: value" text. */
+export function detailText(d) {
+  if (d === null || d === undefined) return '';
+  if (typeof d !== 'object') return String(d);
+  return Object.entries(d)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+    .join(' · ');
+}
