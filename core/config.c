@@ -47,6 +47,17 @@ static const conf_key_t conf_table[] = {
      NULL},
     {"store.buffer_kb", CONF_INT, OFF(store_buffer_kb), 64, 16384, "1024",
      "Size of the buffer the store reads and writes originals with, in KiB.", NULL, NULL},
+    {"store.scrub_days", CONF_INT, OFF(store_scrub_days), 0, 3650, "30",
+     "The service re-hashes every stored object (originals and copies) at least once in this\n"
+     "# many days, the longest unchecked first, and records each check in the ledger; 0: no\n"
+     "# scrub.",
+     NULL, NULL},
+    {"store.scrub_mb_s", CONF_INT, OFF(store_scrub_mb_s), 1, 10000, "50",
+     "Most the fixity scrub reads, in MB (10^6 bytes) per second.", NULL, NULL},
+    {"store.scrub_window_s", CONF_INT, OFF(store_scrub_window_s), 0, 315360000, "0",
+     "When > 0, replaces store.scrub_days with a window in seconds (tests, small stores); the\n"
+     "# scrub still runs only while store.scrub_days > 0.",
+     NULL, NULL},
     {"ingest.roots", CONF_STR, OFF(ingest_roots), 0, CS_CONFIG_STR_MAX - 1, "",
      "Upload folders the service watches, comma-separated; empty: <home>/uploads.\n"
      "# Under a root, the first folder level is the case number, the second the officer.",
@@ -429,4 +440,25 @@ cs_config_each(const cs_config_t *cfg, void (*fn)(const char *key, const char *v
             fn(conf_table[i].name, field, arg);
         }
     }
+}
+
+int
+cs_config_describe(size_t i, cs_config_desc_t *d)
+{
+    if (i >= CONF_COUNT)
+        return CS_ENOTFOUND;
+    const conf_key_t *k = &conf_table[i];
+    *d = (cs_config_desc_t){.name = k->name,
+                            .min = k->min,
+                            .max = k->max,
+                            .def = k->def,
+                            .help = k->help,
+                            .choices = k->choices};
+    if (k->type == CONF_INT)
+        d->kind = CS_CONFIG_INT;
+    else if (k->type == CONF_ENUM)
+        d->kind = CS_CONFIG_ONE_OF;
+    else
+        d->kind = k->choices != NULL ? CS_CONFIG_SOME_OF : CS_CONFIG_TEXT;
+    return 0;
 }

@@ -16,6 +16,9 @@ typedef struct cs_config {
     char case_pattern[CS_CONFIG_STR_MAX]; /* case.pattern */
     int catalog_busy_timeout_ms;          /* catalog.busy_timeout_ms */
     int store_buffer_kb;                  /* store.buffer_kb */
+    int store_scrub_days;                 /* store.scrub_days: 0 = no scrub */
+    int store_scrub_mb_s;                 /* store.scrub_mb_s */
+    int store_scrub_window_s;             /* store.scrub_window_s: 0 = scrub_days */
     char ingest_roots[CS_CONFIG_STR_MAX]; /* ingest.roots: comma-separated; "" = <home>/uploads */
     int ingest_rescan_ms;                 /* ingest.rescan_ms */
     int ingest_settle_ms;                 /* ingest.settle_ms */
@@ -74,6 +77,26 @@ int cs_config_override(cs_config_t *cfg, const char *assignment);
 
 /** Writes the commented default file: every key with its meaning, default and range. */
 int cs_config_write_default(FILE *f);
+
+/* One key of the table as the manual describes it (cs_config_describe). */
+typedef enum {
+    CS_CONFIG_INT,
+    CS_CONFIG_TEXT,
+    CS_CONFIG_ONE_OF,
+    CS_CONFIG_SOME_OF
+} cs_config_kind_t;
+
+typedef struct cs_config_desc {
+    const char *name;      /* "section.key" */
+    cs_config_kind_t kind; /* INT: min..max; TEXT: min..max bytes; ONE_OF/SOME_OF: choices */
+    long long min, max;
+    const char *def;            /* the default, as text */
+    const char *help;           /* lines after the first begin with "# ", as in the file */
+    const char *const *choices; /* ONE_OF, SOME_OF: NULL-terminated; else NULL */
+} cs_config_desc_t;
+
+/** Fills *d for the i-th key in table order; CS_ENOTFOUND past the last. */
+int cs_config_describe(size_t i, cs_config_desc_t *d);
 
 /** Calls fn(key, value-as-text, arg) for every key in table order. */
 void cs_config_each(const cs_config_t *cfg,

@@ -44,6 +44,20 @@ cs_home_resolve(cs_home_t *home, const char *dir)
         (rc = join(home->key, sizeof home->key, home->root, "ledger.key")) != 0 ||
         (rc = join(home->pub, sizeof home->pub, home->root, "ledger.pub")) != 0)
         return rc;
+    /* A packaged install keeps its config with the system's (/etc/custody/custody.conf). */
+    const char *conf = getenv("CUSTODY_CONFIG");
+    if (conf != NULL && *conf != '\0')
+        return cs_home_set_conf(home, conf);
+    return 0;
+}
+
+int
+cs_home_set_conf(cs_home_t *home, const char *path)
+{
+    if ((size_t)snprintf(home->conf, sizeof home->conf, "%s", path) >= sizeof home->conf) {
+        cs_diag_set("config path \"%.200s...\" is too long", path);
+        return CS_ENAMETOOLONG;
+    }
     return 0;
 }
 

@@ -1,7 +1,9 @@
 /* core/log.h: the service's log: one JSON object per line on stderr.
  *
  * {"ts":"2026-11-27T04:12:25.123Z","level":"info","event":"ingest.done", ...fields}
- * Lines are written whole with one write(2), so concurrent writers never interleave.
+ * Lines are written whole with one write(2), so concurrent writers never interleave. Under
+ * systemd, when the file descriptor is the journal stream ($JOURNAL_STREAM), each line starts
+ * with its syslog priority ("<3>" for error), which journald takes off and keeps as PRIORITY.
  */
 #ifndef CS_CORE_LOG_H
 #define CS_CORE_LOG_H

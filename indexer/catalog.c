@@ -83,7 +83,9 @@ cs_cat_err(cs_catalog_t *cat, int rc, const char *what)
                     msg);
         return CS_EACCES;
     case SQLITE_IOERR:
-        cs_diag_set("catalog %s: %s: input/output error (%s)", cat->path, what, msg);
+        cs_diag_set("catalog %s: %s: input/output error (%s); check the disk (dmesg), then try "
+                    "again",
+                    cat->path, what, msg);
         return CS_EIO;
     case SQLITE_NOMEM:
         cs_diag_set("catalog %s: %s: out of memory", cat->path, what);
@@ -323,17 +325,45 @@ configure_sqlite(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-int
-cs_catalog_open(cs_catalog_t **out, const char *path, int create, const cs_catalog_opts_t *opts)
+/* The connection alone: no pragmas, no migrations. */
+static int
+open_connection(cs_catalog_t **out, const char *path, int flags, int busy_timeout_ms)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     cs_catalog_t *cat = NULL;
+    int err = 0, rc;
+
+    pthread_once(&once, configure_sqlite);
+    cat = calloc(1, sizeof *cat);
+    if (cat == NULL || (cat->path = strdup(path)) == NULL) {
+        cs_diag_set("catalog %s: out of memory", path);
+        err = CS_ENOMEM;
+        goto out;
+    }
+    cat->busy_timeout_ms = busy_timeout_ms;
+    rc = sqlite3_open_v2(path, &cat->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        err = cs_cat_err(cat, rc, "cannot open");
+        goto out;
+    }
+    sqlite3_extended_result_codes(cat->db, 1);
+    sqlite3_busy_timeout(cat->db, cat->busy_timeout_ms);
+    *out = cat;
+    cat = NULL;
+out:
+    cs_catalog_close(&cat);
+    return err;
+}
+
+int
+cs_catalog_open(cs_catalog_t **out, const char *path, int create, const cs_catalog_opts_t *opts)
+{
+    cs_catalog_t *cat = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    int err, rc;
+    int err;
     struct stat st;
 
     *out = NULL;
-    pthread_once(&once, configure_sqlite);
     if (path == NULL || *path == '\0') {
         cs_diag_set("catalog: no path given");
         return CS_EINVAL;
@@ -349,23 +379,10 @@ cs_catalog_open(cs_catalog_t **out, const char *path, int create, const cs_catal
     }
     if (create)
         flags |= SQLITE_OPEN_CREATE;
-
-    cat = calloc(1, sizeof *cat);
-    if (cat == NULL || (cat->path = strdup(path)) == NULL) {
-        cs_diag_set("catalog %s: out of memory", path);
-        err = CS_ENOMEM;
+    err = open_connection(&cat, path, flags,
+                          opts != NULL ? opts->busy_timeout_ms : CS_CATALOG_BUSY_DEFAULT_MS);
+    if (err != 0)
         goto out;
-    }
-    cat->busy_timeout_ms = opts != NULL ? opts->busy_timeout_ms : CS_CATALOG_BUSY_DEFAULT_MS;
-
-    rc = sqlite3_open_v2(path, &cat->db, flags, NULL);
-    if (rc != SQLITE_OK) {
-        err = cs_cat_err(cat, rc, "cannot open");
-        goto out;
-    }
-    sqlite3_extended_result_codes(cat->db, 1);
-    sqlite3_busy_timeout(cat->db, cat->busy_timeout_ms);
-
     err = set_pragmas(cat);
     if (err != 0)
         goto out;
@@ -376,6 +393,28 @@ cs_catalog_open(cs_catalog_t **out, const char *path, int create, const cs_catal
     cat = NULL;
 out:
     cs_catalog_close(&cat);
+    return err;
+}
+
+int
+cs_cat_open_file(cs_catalog_t **out, const char *path, int busy_timeout_ms, int *version)
+{
+    struct stat st;
+    int err;
+
+    *out = NULL;
+    if (stat(path, &st) != 0) {
+        err = cs_err_from_errno(errno);
+        cs_diag_set("catalog %s cannot be read: %s", path, strerror(errno));
+        return err;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        cs_diag_set("catalog %s is not a file; check the path", path);
+        return CS_ENOTREG;
+    }
+    err = open_connection(out, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, busy_timeout_ms);
+    if (err == 0 && (err = cs_cat_check_owner(*out, version)) != 0)
+        cs_catalog_close(out);
     return err;
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "indexer/catalog.h"
+#include "indexer/schema.h"
 
 #include <sqlite3.h>
 
@@ -67,8 +68,14 @@ void cs_cat_rollback(cs_catalog_t *cat);
  * program, CS_ECORRUPT if it is another application's database. */
 int cs_cat_migrate(cs_catalog_t *cat);
 
-/** Returns the newest schema version this program knows. */
-int cs_cat_schema_latest(void);
+/** Opens the existing catalog file at `path` as it is: no pragmas, no migrations (a copy
+ * being made or read by a backup or a restore). Refuses what cs_cat_check_owner refuses and
+ * sets *version. */
+int cs_cat_open_file(cs_catalog_t **out, const char *path, int busy_timeout_ms, int *version);
+
+/** Refuses (CS_ECORRUPT) another application's SQLite database and (CS_ECONFIG) a catalog
+ * newer than this program, each with a detail; sets *version to its schema version. */
+int cs_cat_check_owner(cs_catalog_t *cat, int *version);
 
 /** Copies a full sha256 (64 hex digits, either case) into `out` in lower case; CS_EINVAL with
  * a detail otherwise. */
@@ -106,6 +113,11 @@ int cs_cat_upsert_party(cs_catalog_t *cat, sqlite3_int64 case_id, const char *na
  * inside the caller's transaction. CS_EINVAL for an unknown level or no reason. */
 int cs_cat_classify_rows(cs_catalog_t *cat, sqlite3_int64 item_id, const char *level,
                          const char *reason, const char *by, const char *now, const char *what);
+
+/** Runs a one-value SELECT (a count, a size) with `arg` (NULL: none) bound as text to ?1;
+ * *out = its first column, or `none` when it returns no row. */
+int cs_cat_int64(cs_catalog_t *cat, const char *sql, const char *arg, int64_t none, int64_t *out,
+                 const char *what);
 
 /** Runs a SELECT whose first column is a JSON object built by SQLite (json_object, json_set),
  * binding `args` as text (NULL binds NULL); *out = the array of those objects. */

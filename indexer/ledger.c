@@ -181,6 +181,19 @@ cs_catalog_checkpoint_add(cs_catalog_t *cat, int64_t size, const uint8_t root[32
     int err = cs_cat_begin(cat, what);
     if (err != 0)
         return err;
+    /* Another process (the service, a CLI command) may have signed a larger tree since this
+     * one was computed: checkpoints only ever grow, so a stale one is dropped, not added. */
+    err = cs_cat_prepare(cat, "SELECT size FROM checkpoints ORDER BY id DESC LIMIT 1", &st, what);
+    if (err == 0 && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) >= size) {
+        cs_cat_finalize(cat, st);
+        return cs_cat_commit(cat, what);
+    }
+    cs_cat_finalize(cat, st);
+    st = NULL;
+    if (err != 0) {
+        cs_cat_rollback(cat);
+        return err;
+    }
     cs_clock_now(now);
     err = cs_cat_prepare(cat,
                          "INSERT INTO checkpoints (size, root, note, frontier, made_at)"

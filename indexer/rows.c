@@ -259,6 +259,26 @@ cs_cat_insert_link(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_
     return err;
 }
 
+int
+cs_cat_int64(cs_catalog_t *cat, const char *sql, const char *arg, int64_t none, int64_t *out,
+             const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int err = cs_cat_prepare(cat, sql, &st, what), rc;
+    if (err != 0)
+        return err;
+    if (arg != NULL)
+        sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        *out = none;
+    else
+        err = cs_cat_err(cat, rc, what);
+    cs_cat_finalize(cat, st);
+    return err;
+}
+
 /* Runs a SELECT whose first column is a JSON object built by SQLite; *out = the array. */
 int
 cs_cat_select_json(cs_catalog_t *cat, const char *sql, const char *const *args, int nargs,

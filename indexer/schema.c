@@ -253,6 +253,50 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'checkpoints are write-once'); END;"
     "CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints"
     "  BEGIN SELECT RAISE(ABORT, 'checkpoints are never deleted'); END;",
+
+    /* 6: the fixity scrub's queue, one row per stored object (an original or a copy), kept
+     * by triggers: checked_at is the last check, or when the object was stored (its hash was
+     * taken then), so the oldest row is the next one due. result is NULL until the first
+     * check. fixity_state is one row of running totals and the scrub's passes. Each check is
+     * also a `verified` event with its ledger entry. */
+    "CREATE TABLE fixity ("
+    "  sha256 TEXT PRIMARY KEY"
+    "    CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),"
+    "  item_id INTEGER NOT NULL REFERENCES items(id),"
+    "  profile TEXT," /* NULL: the item's original; else the derivative's profile */
+    "  checked_at TEXT NOT NULL,"
+    "  result TEXT CHECK (result IS NULL OR result IN ('ok', 'mismatch', 'missing',"
+    "    'unreadable')),"
+    "  actual_sha256 TEXT,"
+    "  checks INTEGER NOT NULL DEFAULT 0"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX fixity_due ON fixity(checked_at);"
+    "CREATE INDEX fixity_failing ON fixity(result) WHERE result <> 'ok';"
+    "CREATE TABLE fixity_state ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  checks INTEGER NOT NULL DEFAULT 0,"
+    "  mismatches INTEGER NOT NULL DEFAULT 0," /* checks that found an object bad */
+    "  pass_started_at TEXT,"                  /* the pass running; NULL between passes */
+    "  pass_objects INTEGER NOT NULL DEFAULT 0,"
+    "  pass_bytes INTEGER NOT NULL DEFAULT 0,"
+    "  last_started_at TEXT," /* the last pass that found nothing more due */
+    "  last_ended_at TEXT,"
+    "  last_objects INTEGER,"
+    "  last_bytes INTEGER"
+    ") STRICT;"
+    "INSERT INTO fixity_state (id) VALUES (1);"
+    "CREATE TRIGGER fixity_of_item AFTER INSERT ON items BEGIN"
+    "  INSERT OR IGNORE INTO fixity (sha256, item_id, checked_at)"
+    "    VALUES (NEW.sha256, NEW.id, NEW.created_at); END;"
+    "CREATE TRIGGER fixity_of_derivative AFTER INSERT ON derivatives"
+    "  WHEN NEW.sha256 IS NOT NULL BEGIN"
+    "  INSERT OR IGNORE INTO fixity (sha256, item_id, profile, checked_at)"
+    "    VALUES (NEW.sha256, NEW.item_id, NEW.profile, NEW.made_at); END;"
+    "INSERT OR IGNORE INTO fixity (sha256, item_id, checked_at)"
+    "  SELECT sha256, id, created_at FROM items ORDER BY id;"
+    "INSERT OR IGNORE INTO fixity (sha256, item_id, profile, checked_at)"
+    "  SELECT sha256, item_id, profile, made_at FROM derivatives WHERE sha256 IS NOT NULL"
+    "  ORDER BY id;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -261,6 +305,12 @@ int
 cs_cat_schema_latest(void)
 {
     return N_MIGRATIONS;
+}
+
+const char *
+cs_cat_schema_migration(int to)
+{
+    return to >= 1 && to <= N_MIGRATIONS ? migrations[to - 1] : NULL;
 }
 
 /* Runs a one-row, one-integer query (a PRAGMA or a count). */
@@ -284,8 +334,8 @@ query_int(cs_catalog_t *cat, const char *sql, int *val)
 
 /* Refuses another application's database before a migration writes into it, and a catalog
  * from a newer Custody, whose schema this program would misread. */
-static int
-check_owner(cs_catalog_t *cat, int *version)
+int
+cs_cat_check_owner(cs_catalog_t *cat, int *version)
 {
     int app_id = 0, objects = 0, err;
 
@@ -342,7 +392,7 @@ cs_cat_migrate(cs_catalog_t *cat)
 {
     int version = 0, has_items = 0, err;
 
-    err = check_owner(cat, &version);
+    err = cs_cat_check_owner(cat, &version);
     if (err != 0)
         return err;
     for (int to = version + 1; to <= N_MIGRATIONS; to++) {

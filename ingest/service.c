@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/notify.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,6 +118,23 @@ on_periodic(uv_timer_t *t)
     periodic_start(t->data);
 }
 
+/* What cs_notify returned when telling the service manager (systemd, Type=notify) the
+ * state: a failure is logged, and the service goes on. */
+static void
+notified(int rc)
+{
+    if (rc != 0)
+        cs_log(CS_LOG_WARN, "service.notify_failed",
+               json_pack("{s:s}", "error", *cs_diag() ? cs_diag() : cs_strerror(rc)));
+}
+
+static void
+on_watchdog(uv_timer_t *t)
+{
+    (void)t;
+    notified(cs_notify("WATCHDOG=1"));
+}
+
 static void
 on_transcoders_stopped(void *arg)
 {
@@ -158,6 +176,7 @@ svc_maybe_finish(svc_t *s)
         uv_close((uv_handle_t *)&s->sig_int, NULL);
         uv_close((uv_handle_t *)&s->sig_hup, NULL);
         uv_close((uv_handle_t *)&s->periodic_timer, NULL);
+        uv_close((uv_handle_t *)&s->watchdog_timer, NULL);
         svc_watches_close(s);
     }
 }
@@ -178,6 +197,7 @@ stop(svc_t *s, const char *why)
     s->stopping = 1;
     cs_log(CS_LOG_INFO, "service.stopping",
            json_pack("{s:s, s:i}", "signal", why, "in_flight", s->inflight));
+    notified(cs_notifyf("STOPPING=1\nSTATUS=stopping (%s): finishing the steps in flight", why));
     uv_timer_stop(&s->rescan_timer);
     uv_timer_stop(&s->settle_timer);
     uv_timer_stop(&s->event_timer);
@@ -189,7 +209,25 @@ stop(svc_t *s, const char *why)
         cs_workers_abort(s->transcoders, on_transcoders_stopped, s); /* resumed next start */
     if (s->faces_started)
         s->opts->stop_faces(s->opts->faces_arg, on_faces_stopped, s);
+    cs_scrub_cancel(s->scrub); /* joined in close_parts */
     svc_maybe_finish(s);
+}
+
+/* Starts the fixity scrub (store.scrub_*), or gives the running one the config's settings. */
+static int
+scrub_start(svc_t *s)
+{
+    cs_scrub_opts_t o = {.catalog = s->opts->home->catalog,
+                         .store = s->opts->home->store,
+                         .busy_timeout_ms = s->cfg.catalog_busy_timeout_ms,
+                         .buffer_size = (size_t)s->cfg.store_buffer_kb * 1024,
+                         .window_s = cs_scrub_window_s(&s->cfg),
+                         .bytes_per_s = (uint64_t)s->cfg.store_scrub_mb_s * 1000000u};
+    if (s->scrub != NULL) {
+        cs_scrub_configure(s->scrub, o.window_s, o.bytes_per_s);
+        return 0;
+    }
+    return cs_scrub_start(&s->scrub, &o);
 }
 
 static void
@@ -211,6 +249,9 @@ reload(svc_t *s)
         return;
     }
     s->cfg = cfg;
+    if ((err = scrub_start(s)) != 0)
+        cs_log(CS_LOG_ERROR, "fixity.scrub_failed",
+               json_pack("{s:s}", "error", *cs_diag() ? cs_diag() : cs_strerror(err)));
     uv_timer_set_repeat(&s->rescan_timer, (uint64_t)cfg.ingest_rescan_ms);
     uv_timer_again(&s->rescan_timer);
     cs_log(CS_LOG_INFO, "config.reloaded",
@@ -256,14 +297,16 @@ open_parts(svc_t *s)
         .rlimit_as_mb = s->cfg.worker_rlimit_as_mb,
         .rlimit_cpu_s = s->cfg.worker_rlimit_cpu_s,
     };
-    if ((err = cs_workers_start(&s->workers, s->loop, &wopts)) != 0)
+    if ((err = cs_workers_start(&s->workers, s->loop, &wopts)) != 0 ||
+        (err = svc_derive_open(s)) != 0)
         return err;
-    return svc_derive_open(s);
+    return scrub_start(s);
 }
 
 static void
 close_parts(svc_t *s)
 {
+    cs_scrub_stop(&s->scrub);
     for (int i = 0; i < s->nstores; i++)
         cs_store_close(&s->stores[i]);
     cs_catalog_close(&s->cat);
@@ -292,6 +335,7 @@ cs_service_run(const cs_service_opts_t *opts)
     svc_scan_init(s);
     uv_timer_init(&loop, &s->periodic_timer);
     s->periodic_timer.data = s;
+    uv_timer_init(&loop, &s->watchdog_timer);
     uv_signal_init(&loop, &s->sig_term);
     uv_signal_init(&loop, &s->sig_int);
     uv_signal_init(&loop, &s->sig_hup);
@@ -319,6 +363,12 @@ cs_service_run(const cs_service_opts_t *opts)
                      s->cfg.ingest_rescan_ms, "after",
                      s->cfg.ingest_after == CS_AFTER_ARCHIVE ? "archive" : "consume", "pid",
                      (int)getpid()));
+    /* Ready: the API listens and every root is being scanned; a file dropped from now on is
+     * found by this scan or by a watch. */
+    notified(cs_notifyf("READY=1\nSTATUS=serving %.900s", opts->home->root));
+    uint64_t watchdog_ms = cs_notify_watchdog_usec() / 2000; /* twice per interval */
+    if (watchdog_ms > 0)
+        uv_timer_start(&s->watchdog_timer, on_watchdog, 0, watchdog_ms);
     uv_run(&loop, UV_RUN_DEFAULT);
     cs_log(CS_LOG_INFO, "service.stopped", NULL);
 out:

@@ -7,6 +7,7 @@
 #include "indexer/jobs.h"
 #include "ingest/jobstep.h"
 #include "ingest/scan.h"
+#include "ingest/scrub.h"
 #include "ingest/service.h"
 #include "ingest/settle.h"
 #include "ingest/worker.h"
@@ -75,6 +76,7 @@ struct svc {
     char status_path[PATH_MAX]; /* <home>/tmp/status.json: running transcodes */
     svc_job_t *transcoding;
     uv_timer_t periodic_timer;
+    uv_timer_t watchdog_timer; /* WATCHDOG=1 to the service manager, when it asks */
     uv_work_t periodic_work;
     int periodic_running, periodic_final;
     uint64_t status_written_ms;
@@ -99,6 +101,7 @@ struct svc {
     int workers_stopped;
     int faces_started, faces_stopped; /* opts->start_faces succeeded; its stop is done */
     int lock_fd;
+    cs_scrub_t *scrub; /* the fixity scrub's thread; NULL when store.scrub_days is 0 */
 };
 
 /* service_scan.c */

@@ -28,6 +28,20 @@ packages=(
 if [ "$mode" = test ]; then
     packages+=(clang libclang-rt-14-dev)
 fi
+# Tests only: the Debian package installed into a scratch root (tests/pkg): dpkg-dev (cpack's
+# Depends through dpkg-shlibdeps), adduser and init-system-helpers (the maintainer scripts),
+# systemd (systemd-analyze verify of the unit), man-db and groff-base (the manual pages).
+if [ "$mode" = test ]; then
+    packages+=(dpkg-dev adduser init-system-helpers systemd man-db groff-base)
+fi
+# Tests only: the browser test of web/ (tests/web): Debian's Chromium, a CJK font for its
+# screenshots, and Node.js with npm for playwright-core (by command: a Node.js installed
+# otherwise, with its own npm, is kept).
+if [ "$mode" = test ]; then
+    packages+=(chromium fonts-wqy-microhei)
+    command -v node >/dev/null || packages+=(nodejs)
+    command -v npm >/dev/null || packages+=(npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -36,6 +50,15 @@ if ((${#missing[@]})); then
     echo "setup: installing ${missing[*]}" >&2
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The browser test's playwright-core, exactly as locked (tests/web/package-lock.json).
+if [ "$mode" = test ]; then
+    if [ -f tests/web/package-lock.json ]; then
+        npm ci --prefix tests/web --no-audit --no-fund
+    else
+        npm install --prefix tests/web --no-audit --no-fund
+    fi
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo

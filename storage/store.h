@@ -74,6 +74,29 @@ int cs_store_stat(const cs_store_t *s, const char *sha256, uint64_t *size);
  * not NULL) or CS_ENOTFOUND otherwise. */
 int cs_store_verify(const cs_store_t *s, const char *sha256, char actual[CS_SHA256_HEX]);
 
+/* A bounded reading rate shared by a run of re-hashes (a fixity scrub), and a way to stop. */
+typedef struct cs_store_pace {
+    uint64_t bytes_per_s; /* 0: as fast as the disk goes */
+    uint64_t start_ns;    /* CLOCK_MONOTONIC when the budget began; 0: at the next read */
+    uint64_t bytes;       /* read since start_ns */
+    /* Called after every chunk with how long to wait before the next (0: none due); sleeps
+     * that long unless told to stop, and returns non-zero to stop. May be NULL. */
+    int (*wait)(void *arg, uint64_t ns);
+    void *arg;
+} cs_store_pace_t;
+
+/** cs_store_verify, reading no faster than `pace` allows (NULL: unpaced); *bytes (may be NULL)
+ * gets the bytes read. CS_ECANCELED when pace->wait asked to stop. */
+int cs_store_verify_paced(const cs_store_t *s, const char *sha256, char actual[CS_SHA256_HEX],
+                          cs_store_pace_t *pace, uint64_t *bytes);
+
+/** Copies object `sha256` of store `from` into `s` (a put: hashed while written, fsynced,
+ * linked into place, 0444) and fills *res. CS_ENOTFOUND if `from` lacks it; CS_EMISMATCH (with
+ * a detail naming the hash found) if its bytes no longer match its name, and then nothing
+ * new is left in `s`. */
+int cs_store_copy_in(cs_store_t *s, const cs_store_t *from, const char *sha256,
+                     cs_put_result_t *res);
+
 /** 1 if `hex` is 64 lower-case hex digits, else 0. */
 int cs_sha256_hex_valid(const char *hex);
 

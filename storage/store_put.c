@@ -329,6 +329,16 @@ copy_and_hash(struct put *p, cs_store_hasher_t *h, cs_put_result_t *res)
     }
 }
 
+/* fsync, retried when a signal interrupts it (EINTR: nothing was reported about the data). */
+static int
+fsync_retry(int fd)
+{
+    int r;
+    while ((r = fsync(fd)) != 0 && errno == EINTR)
+        ;
+    return r;
+}
+
 /* Gives the temp its full length (trailing zeros were skipped), mode 0444, and makes it
  * durable before it gets a name. */
 static int
@@ -338,7 +348,7 @@ finish_temp(struct put *p)
         return store_error(p, "ftruncate", errno);
     if (fchmod(p->tmp_fd, 0444) != 0)
         return store_error(p, "fchmod", errno);
-    if (fsync(p->tmp_fd) != 0)
+    if (fsync_retry(p->tmp_fd) != 0)
         return store_error(p, "fsync", errno);
     /* Clean now: dropping the pages keeps a large ingest from flushing everyone's cache. */
     posix_fadvise(p->tmp_fd, 0, 0, POSIX_FADV_DONTNEED);
@@ -425,8 +435,8 @@ publish(struct put *p, const char *hex, int *created)
     /* The object's folder even when the object was there: its put may not have synced yet.
      * Innermost first: on a journalling filesystem that one commit carries the new folders
      * too, and their parents' fsyncs find nothing left to write. */
-    if (fsync(f.dir[1]) != 0 || (f.made[1] && fsync(f.dir[0]) != 0) ||
-        (f.made[0] && fsync(p->s->objects_fd) != 0))
+    if (fsync_retry(f.dir[1]) != 0 || (f.made[1] && fsync_retry(f.dir[0]) != 0) ||
+        (f.made[0] && fsync_retry(p->s->objects_fd) != 0))
         rc = store_error(p, "fsync of a folder", errno);
 out:
     if (rc != 0 && *created) { /* an object we cannot vouch for must not stay visible */
@@ -520,19 +530,22 @@ out:
 int
 cs_store_adopt_fd(cs_store_t *s, int fd, const char *sha256, int *created)
 {
-    struct put p = {.s = s, .src = "an upload", .src_fd = -1, .tmp_fd = fd};
+    /* Named by its hash in messages: it may be an upload or a derivative copy. */
+    char what[80];
+    struct put p = {.s = s, .src = what, .src_fd = -1, .tmp_fd = fd};
     struct stat st;
     int rc;
 
     *created = 0;
     if (!cs_sha256_hex_valid(sha256))
         return CS_EINVAL;
+    snprintf(what, sizeof what, "object %s", sha256);
     if (fstat(fd, &st) != 0)
         return store_error(&p, "fstat", errno);
     p.total = (uint64_t)st.st_size;
     /* The upload becomes the object: read-only and durable before it is named by its hash. */
-    if (fchmod(fd, 0444) != 0 || fsync(fd) != 0)
-        return store_error(&p, "making the upload read-only and durable", errno);
+    if (fchmod(fd, 0444) != 0 || fsync_retry(fd) != 0)
+        return store_error(&p, "making it read-only and durable", errno);
     rc = publish(&p, sha256, created);
     if (rc == CS_EXDEV || rc == CS_EACCES) {
         /* Another file system, or a kernel that refuses to link another user's file

@@ -15,6 +15,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+const char *const cs_cli_common_help[][2] = {
+    {"--home DIR", "The home folder (default $CUSTODY_HOME, else ./var)."},
+    {"--config FILE", "The config file (default $CUSTODY_CONFIG, else <home>/custody.conf)."},
+    {"--set section.key=value", "Overrides one config key; repeatable (at most 32)."},
+    {"--json", "Prints records as JSON, where the command prints records."},
+    {"--purpose TEXT", "Why records are read: every read states it, in the ledger first."},
+    {"--as USER", "Reads one item under USER's access rules (show, get, export)."},
+    {"-h, --help", "Describes the command and exits."},
+    {NULL, NULL},
+};
+
+const char *const cs_cli_exit_help[][2] = {
+    {"0", "success"},
+    {"1", "a check failed (an altered or missing original, a bad ledger or bag, a denied read)"},
+    {"2", "bad usage or bad input"},
+    {"3", "could not complete (disk full, catalog locked or damaged, I/O error)"},
+    {NULL, NULL},
+};
+
 void
 cs_cli_init(cs_cli_t *cli, const char *cmd, const char *usage)
 {
@@ -52,6 +71,9 @@ cs_cli_common_option(cs_cli_t *cli, int c, const char *arg)
     case CS_CLI_OPT_AS:
         cli->as = arg;
         return 1;
+    case CS_CLI_OPT_CONFIG:
+        cli->conf_path = arg;
+        return 1;
     case CS_CLI_OPT_HELP:
         fputs(cli->usage, stdout);
         exit(CS_EXIT_OK);
@@ -84,7 +106,8 @@ cs_cli_load(cs_cli_t *cli)
     int rc;
     if (cli->loaded)
         return 0;
-    if ((rc = cs_home_resolve(&cli->home, cli->home_dir)) != 0)
+    if ((rc = cs_home_resolve(&cli->home, cli->home_dir)) != 0 ||
+        (cli->conf_path != NULL && (rc = cs_home_set_conf(&cli->home, cli->conf_path)) != 0))
         return rc;
     cs_config_defaults(&cli->cfg);
     if ((rc = cs_config_load(&cli->cfg, cli->home.conf)) != 0)
@@ -122,19 +145,28 @@ cs_cli_open(cs_cli_t *cli)
 int
 cs_cli_worker_exe(char *buf, size_t size)
 {
-    ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     char *slash;
-    if (n <= 0 || (size_t)n >= size - 1) {
+    if (n > 0 && (size_t)n < sizeof self)
+        self[n] = '\0'; /* readlink does not end it: strrchr would run into the stack */
+    if (n <= 0 || (size_t)n >= sizeof self - 1 || (slash = strrchr(self, '/')) == NULL) {
         cs_diag_set("cannot find this program's path for its media workers");
         return CS_EIO;
     }
-    buf[n] = '\0';
-    slash = strrchr(buf, '/');
-    if (slash == NULL || (size_t)(slash + 1 - buf) + sizeof CS_WORKER_EXE > size) {
-        cs_diag_set("the path of this program is too long: %s", buf);
+    *slash = '\0';
+    /* Beside this program (the build tree), else where the package installs it. */
+    if ((size_t)snprintf(buf, size, "%s/%s", self, CS_WORKER_EXE) >= size) {
+        cs_diag_set("the path of this program is too long: %s", self);
         return CS_ENAMETOOLONG;
     }
-    memcpy(slash + 1, CS_WORKER_EXE, sizeof CS_WORKER_EXE);
+    if (access(buf, X_OK) == 0)
+        return 0;
+    if ((size_t)snprintf(buf, size, "%s/%s/%s", self, CS_WORKER_INSTALLED_DIR, CS_WORKER_EXE) >=
+        size) {
+        cs_diag_set("the path of this program is too long: %s", self);
+        return CS_ENAMETOOLONG;
+    }
     return 0;
 }
 

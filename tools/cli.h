@@ -30,6 +30,7 @@ enum {
 #define CS_CLI_OPT_HELP 'h'
 #define CS_CLI_OPT_PURPOSE 0x103
 #define CS_CLI_OPT_AS 0x104
+#define CS_CLI_OPT_CONFIG 0x105
 
 /* The options of commands that read records: every read states why, and may act as a user. */
 #define CS_CLI_READ_OPTIONS                                                                        \
@@ -41,6 +42,7 @@ enum {
     {"home", required_argument, NULL, CS_CLI_OPT_HOME},                                            \
         {"set", required_argument, NULL, CS_CLI_OPT_SET},                                          \
         {"json", no_argument, NULL, CS_CLI_OPT_JSON},                                              \
+        {"config", required_argument, NULL, CS_CLI_OPT_CONFIG},                                    \
     {                                                                                              \
         "help", no_argument, NULL, CS_CLI_OPT_HELP                                                 \
     }
@@ -49,6 +51,7 @@ typedef struct cs_cli {
     const char *cmd;   /* subcommand name, for messages */
     const char *usage; /* its usage text */
     const char *home_dir;
+    const char *conf_path; /* --config FILE, else $CUSTODY_CONFIG, else <home>/custody.conf */
     const char *sets[CS_CLI_MAX_SETS];
     int nsets;
     int json;
@@ -65,6 +68,23 @@ typedef struct cs_cli {
 } cs_cli_t;
 
 typedef int (*cs_cmd_fn)(int argc, char **argv);
+
+/* One subcommand of `custody`: its name, function and one-line summary. */
+typedef struct cs_cli_command {
+    const char *name;
+    cs_cmd_fn fn;
+    const char *summary;
+} cs_cli_command_t;
+
+/* The command table (tools/main.c), in the order `custody --help` lists it; the generators of
+ * the manual and of shell completion (`custody man`, `custody completion`) are not in it. */
+extern const cs_cli_command_t cs_cli_commands[];
+extern const size_t cs_cli_ncommands;
+
+/* The options commands share, and the exit codes, for `custody --help` and the manual:
+ * {synopsis, help} pairs, ending with {NULL, NULL}. */
+extern const char *const cs_cli_common_help[][2];
+extern const char *const cs_cli_exit_help[][2];
 
 /** Starts a subcommand's context. */
 void cs_cli_init(cs_cli_t *cli, const char *cmd, const char *usage);
@@ -91,8 +111,13 @@ int cs_cli_open(cs_cli_t *cli);
  * without loading them (about 140 shared libraries, 40 ms). */
 #define CS_WORKER_EXE "custody-worker"
 
-/** Writes the path of CS_WORKER_EXE in this program's folder to buf. CS_EIO if this program's
- * path cannot be found, CS_ENAMETOOLONG if the result does not fit. */
+/* Where an installed `custody` (<prefix>/bin) finds it, relative to its own folder. */
+#define CS_WORKER_INSTALLED_DIR "../lib/custody"
+
+/** Writes the path of CS_WORKER_EXE to buf: the one in this program's folder (the build tree),
+ * else the installed one in CS_WORKER_INSTALLED_DIR from it (/usr/bin/custody uses
+ * /usr/lib/custody/custody-worker). CS_EIO if this program's path cannot be found,
+ * CS_ENAMETOOLONG if the result does not fit. */
 int cs_cli_worker_exe(char *buf, size_t size);
 
 /** Fills *o for `count` media workers (0: one per core) from the config, with
@@ -151,5 +176,9 @@ int cs_cmd_status(int argc, char **argv);
 int cs_cmd_worker(int argc, char **argv);
 int cs_cmd_export(int argc, char **argv);
 int cs_cmd_verify_bag(int argc, char **argv);
+int cs_cmd_backup(int argc, char **argv);
+int cs_cmd_restore(int argc, char **argv);
+int cs_cmd_man(int argc, char **argv);
+int cs_cmd_completion(int argc, char **argv);
 
 #endif

@@ -69,9 +69,9 @@ object_of(cs_cli_t *cli, const char *sha, const char *profile, char obj[65])
     return rc;
 }
 
-/* Copies the object to fd. */
+/* Copies the object to fd, which is `name` in messages. */
 static int
-copy_out(cs_cli_t *cli, const char *obj, int out)
+copy_out(cs_cli_t *cli, const char *obj, int out, const char *name)
 {
     char buf[64 * 1024];
     int fd = -1, rc;
@@ -85,7 +85,9 @@ copy_out(cs_cli_t *cli, const char *obj, int out)
                 continue;
             if (w < 0) {
                 rc = cs_err_from_errno(errno);
-                cs_diag_set("cannot write the bytes out: %s", strerror(errno));
+                cs_diag_set("cannot write the bytes out to %s: %s; free space or choose "
+                            "another --out and try again",
+                            name, strerror(errno));
                 goto out;
             }
             off += w;
@@ -159,11 +161,14 @@ cs_cmd_get(int argc, char **argv)
         cs_diag_set("cannot create %s: %s (it must not exist yet)", a.out, strerror(errno));
         goto out;
     }
-    rc = copy_out(&cli, obj, out);
+    rc = copy_out(&cli, obj, out, a.out ? a.out : "stdout");
     if (a.out != NULL && close(out) != 0 && rc == 0) {
         rc = cs_err_from_errno(errno);
         cs_diag_set("cannot write %s: %s", a.out, strerror(errno));
     }
+    /* A file we made and could not finish must not pass for the item. */
+    if (a.out != NULL && rc != 0)
+        unlink(a.out);
 out:
     if (rc != 0)
         rc = cs_cli_fail(&cli, rc);

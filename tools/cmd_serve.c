@@ -6,8 +6,10 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "indexer/derivatives.h"
+#include "indexer/fixity.h"
 #include "indexer/jobs.h"
 #include "ledger/checkpoint.h"
+#include "ingest/scrub.h"
 #include "ingest/service.h"
 
 #include <limits.h>
@@ -27,7 +29,8 @@ static const char serve_usage[] =
 static const char status_usage[] =
     "usage: custody status [--home DIR] [--set k=v]... [--json]\n"
     "Jobs per state, files/s and MB/s over the last minute, rejected and failed counts, the\n"
-    "oldest pending file and the latest rejections with their reasons.\n";
+    "oldest pending file and the latest rejections with their reasons; the fixity scrub: its\n"
+    "pass running and its last one, objects due, and every object whose last check failed.\n";
 
 /* Every ledger.checkpoint_ms: a signed checkpoint of what the service appended. */
 static void
@@ -127,6 +130,46 @@ running_transcodes(const cs_cli_t *cli)
     return json_array();
 }
 
+static long long
+num(json_t *o, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* The fixity scrub's lines of `custody status`. */
+static void
+print_fixity(const cs_cli_t *cli, json_t *fx)
+{
+    json_t *pass = json_object_get(fx, "pass"), *last = json_object_get(fx, "last_pass"), *v;
+    size_t i;
+    if (cs_scrub_window_s(&cli->cfg) == 0)
+        printf("fixity    scrub off (store.scrub_days = 0)");
+    else
+        printf("fixity    %lld objects, %lld due now (each re-hashed once in %lld s)",
+               num(fx, "objects"), num(fx, "due"), (long long)cs_scrub_window_s(&cli->cfg));
+    printf("; %lld checks, %lld found bad, %lld FAILING now\n", num(fx, "checks"),
+           num(fx, "mismatches"), num(fx, "failing"));
+    if (json_is_object(pass))
+        printf("  pass    running since %s: %lld objects, %.1f MB so far\n",
+               json_string_value(json_object_get(pass, "started_at")), num(pass, "objects"),
+               (double)num(pass, "bytes") / 1e6);
+    if (json_is_object(last))
+        printf("  last    %s to %s: %lld objects, %.1f MB in %.0f s\n",
+               json_string_value(json_object_get(last, "started_at")),
+               json_string_value(json_object_get(last, "ended_at")), num(last, "objects"),
+               (double)num(last, "bytes") / 1e6,
+               json_number_value(json_object_get(last, "seconds")));
+    json_array_foreach(json_object_get(fx, "failures"), i, v)
+    {
+        const char *profile = json_string_value(json_object_get(v, "profile"));
+        printf("  FAILING %s %s (%s of item %s) at %s; restore it from a backup\n",
+               json_string_value(json_object_get(v, "sha256")),
+               json_string_value(json_object_get(v, "result")), profile ? profile : "original",
+               json_string_value(json_object_get(v, "item")),
+               json_string_value(json_object_get(v, "checked_at")));
+    }
+}
+
 int
 cs_cmd_status(int argc, char **argv)
 {
@@ -137,11 +180,13 @@ cs_cmd_status(int argc, char **argv)
     cs_cli_init(&cli, "status", status_usage);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, NULL, NULL)) != 0)
         return rc;
-    json_t *failures = NULL;
+    json_t *failures = NULL, *fixity = NULL;
     if ((rc = cs_cli_open(&cli)) != 0 || (rc = cs_jobs_status(cli.cat, &st)) != 0 ||
-        (rc = cs_catalog_derivative_failures(cli.cat, 10, &failures)) != 0)
+        (rc = cs_catalog_derivative_failures(cli.cat, 10, &failures)) != 0 ||
+        (rc = cs_catalog_fixity_status(cli.cat, cs_scrub_window_s(&cli.cfg), 10, &fixity)) != 0)
         goto out;
     json_object_set_new(st, "derivatives_failed", failures);
+    json_object_set_new(st, "fixity", fixity);
     json_object_set_new(st, "transcoding", running_transcodes(&cli));
     if (cli.json) {
         cs_cli_print_json(st, 0);
@@ -179,6 +224,7 @@ cs_cmd_status(int argc, char **argv)
         printf("  %.12s %-9s %s\n", json_string_value(json_object_get(v, "sha256")),
                json_string_value(json_object_get(v, "profile")),
                json_string_value(json_object_get(v, "reason")));
+    print_fixity(&cli, json_object_get(st, "fixity"));
 out:
     json_decref(st);
     if (rc != 0)

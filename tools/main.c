@@ -4,13 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct cmd {
-    const char *name;
-    cs_cmd_fn fn;
-    const char *summary;
-} cmd_t;
-
-static const cmd_t commands[] = {
+const cs_cli_command_t cs_cli_commands[] = {
     {"init", cs_cmd_init, "create a home: config, catalog, store, uploads, signing key"},
     {"ingest", cs_cmd_ingest, "store files and folders as originals and link them to a case"},
     {"show", cs_cmd_show, "show one item: sources, links and provenance events"},
@@ -30,9 +24,18 @@ static const cmd_t commands[] = {
     {"export", cs_cmd_export, "write a case as a self-verifying BagIt bag with ledger proofs"},
     {"verify-bag", cs_cmd_verify_bag, "check an exported bag offline: manifests, proofs, key"},
     {"verify", cs_cmd_verify, "re-hash stored originals and report any mismatch"},
+    {"backup", cs_cmd_backup, "copy the home, online and incremental by hash, with a manifest"},
+    {"restore", cs_cmd_restore, "build a new home from a backup, checked before it appears"},
     {"config", cs_cmd_config, "print the effective configuration"},
     {"serve", cs_cmd_serve, "run the service: watch upload folders, store, link, extract"},
     {"status", cs_cmd_status, "jobs per state, throughput, rejections"},
+};
+const size_t cs_cli_ncommands = sizeof cs_cli_commands / sizeof cs_cli_commands[0];
+
+/* For packaging, left out of --help: the manual and shell completion, made from the table. */
+static const cs_cli_command_t hidden[] = {
+    {"man", cs_cmd_man, "print the manual pages custody(1) and custody.conf(5) as roff"},
+    {"completion", cs_cmd_completion, "print the bash completion script"},
 };
 
 static void
@@ -40,12 +43,15 @@ usage(FILE *f)
 {
     fprintf(f, "usage: custody COMMAND [--home DIR] [--set section.key=value]... [--json] ...\n\n"
                "commands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\nThe home is --home, else $CUSTODY_HOME, else ./var.\n"
-               "Exit status: 0 success, 1 a check failed, 2 bad usage or input,\n"
-               "3 could not complete (disk full, catalog locked or damaged, I/O error).\n"
-               "`custody COMMAND --help` describes one command.\n");
+    for (size_t i = 0; i < cs_cli_ncommands; i++)
+        fprintf(f, "  %-11s %s\n", cs_cli_commands[i].name, cs_cli_commands[i].summary);
+    fprintf(f, "\ncommon options:\n");
+    for (size_t i = 0; cs_cli_common_help[i][0] != NULL; i++)
+        fprintf(f, "  %-25s %s\n", cs_cli_common_help[i][0], cs_cli_common_help[i][1]);
+    fprintf(f, "\nexit status:\n");
+    for (size_t i = 0; cs_cli_exit_help[i][0] != NULL; i++)
+        fprintf(f, "  %s  %s\n", cs_cli_exit_help[i][0], cs_cli_exit_help[i][1]);
+    fprintf(f, "\n`custody COMMAND --help` describes one command; `man custody` all of them.\n");
 }
 
 int
@@ -60,9 +66,12 @@ main(int argc, char **argv)
         usage(stdout);
         return CS_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
+    for (size_t i = 0; i < cs_cli_ncommands; i++)
+        if (strcmp(argv[1], cs_cli_commands[i].name) == 0)
+            return cs_cli_commands[i].fn(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+        if (strcmp(argv[1], hidden[i].name) == 0)
+            return hidden[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "custody: unknown command \"%s\"\n", argv[1]);
     usage(stderr);
     return CS_EXIT_USAGE;

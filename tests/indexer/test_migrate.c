@@ -1,0 +1,291 @@
+/* tests/indexer/test_migrate.c: schema migrations are forward-only and work from every earlier
+ * version. A catalog is built at each version v1..v(latest-1) by running only the first
+ * migrations (indexer/schema.h), given rows of every table it has, then opened by the current
+ * code: the rows must survive, the version must be the latest, and the catalog must work. A
+ * catalog from a newer program is refused, and a migration that fails leaves the catalog at
+ * the version it was. */
+#include "core/error.h"
+#include "indexer/backup.h"
+#include "indexer/catalog.h"
+#include "indexer/fixity.h"
+#include "indexer/ledger.h"
+#include "indexer/schema.h"
+#include "tests/support/testutil.h"
+
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SHA_ITEM "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
+#define SHA_COPY "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+#define SHA_NEW "5555555555555555555555555555555555555555555555555555555555555555"
+#define AT "2023-05-01T08:30:15.123Z"
+
+/* Rows a catalog at `version` and later can hold, and how many each table has after them. */
+typedef struct rows {
+    int version;
+    const char *sql;
+    const char *count; /* SELECT count(*) that must give `want` after the migration */
+    long want;
+} rows_t;
+
+static const rows_t rows[] = {
+    {1,
+     "INSERT INTO cases (id, number, created_at) VALUES (1, '任水罚〔2023〕12号', '" AT "');"
+     "INSERT INTO parties (id, case_id, name, created_at) VALUES (1, 1, '张三', '" AT "');"
+     "INSERT INTO items (id, sha256, size, media_type, created_at)"
+     "  VALUES (1, '" SHA_ITEM "', 1234, 'image/jpeg', '" AT "');"
+     "INSERT INTO item_sources (item_id, original_name, source_path, received_by, received_at,"
+     "  source_mtime) VALUES (1, 'IMG_0001.JPG', '/srv/uploads/x/IMG_0001.JPG', 'clerk.li', '" AT
+     "', '1682929815123456789');"
+     "INSERT INTO links (item_id, case_id, party_id, linked_by, linked_at, reason)"
+     "  VALUES (1, 1, 1, 'clerk.li', '" AT "', 'uploaded to the case folder');"
+     "INSERT INTO events (item_id, case_id, kind, actor, at, detail)"
+     "  VALUES (1, 1, 'received', 'clerk.li', '" AT "', '{\"name\":\"IMG_0001.JPG\"}');",
+     "SELECT count(*) FROM items i JOIN item_sources s ON s.item_id = i.id JOIN links l ON"
+     " l.item_id = i.id JOIN parties p ON p.id = l.party_id JOIN cases c ON c.id = l.case_id"
+     " JOIN events e ON e.item_id = i.id WHERE i.sha256 = '" SHA_ITEM "' AND i.size = 1234"
+     " AND s.source_mtime = '1682929815123456789' AND p.name = '张三'"
+     " AND c.number = '任水罚〔2023〕12号' AND e.detail = '{\"name\":\"IMG_0001.JPG\"}'",
+     1},
+    {2,
+     "INSERT INTO jobs (root, rel_path, state, size, sha256, item_id, created_at, updated_at,"
+     "  done_at) VALUES ('/srv/uploads', 'x/IMG_0001.JPG', 'done', 1234, '" SHA_ITEM "', 1, '" AT
+     "', '" AT "', '" AT "');"
+     "INSERT INTO metadata (item_id, record, extracted_at)"
+     "  VALUES (1, '{\"captured_at\":\"2023-05-01T16:30:15+08:00\"}', '" AT "');",
+     "SELECT count(*) FROM jobs j JOIN metadata m ON m.item_id = j.item_id WHERE j.state = 'done'"
+     " AND json_extract(m.record, '$.captured_at') = '2023-05-01T16:30:15+08:00'",
+     1},
+    {3,
+     "INSERT INTO item_index (item_id, captured_at, captured_utc, sort_time, lat, lon, device)"
+     "  VALUES (1, '2023-05-01T16:30:15+08:00', '2023-05-01T08:30:15Z', '2023-05-01T08:30:15Z',"
+     "  30.25, 120.5, 'Hikvision DSJ-1');"
+     "INSERT INTO item_places (id, min_lat, max_lat, min_lon, max_lon)"
+     "  VALUES (1, 30.25, 30.25, 120.5, 120.5);"
+     "INSERT INTO item_text (rowid, text) VALUES (1, 'IMG_0001.JPG 张三 Hikvision');",
+     "SELECT count(*) FROM item_index x JOIN item_places p ON p.id = x.item_id JOIN item_text t"
+     " ON t.rowid = x.item_id WHERE x.device = 'Hikvision DSJ-1' AND t.text MATCH 'kvisi'",
+     1},
+    {4,
+     "INSERT INTO derivatives (item_id, profile, status, sha256, size, media_type, detail,"
+     "  made_by, made_at) VALUES (1, 'thumbnail', 'verified', '" SHA_COPY "', 99, 'image/jpeg',"
+     "  '{\"width\":256}', 'custody-worker', '" AT "');"
+     "INSERT INTO derivatives (item_id, profile, status, reason, detail, made_by, made_at)"
+     "  VALUES (1, 'preview', 'failed', 'cannot decode', '{}', 'custody-worker', '" AT "');",
+     "SELECT count(*) FROM derivatives WHERE (status = 'verified' AND sha256 = '" SHA_COPY "')"
+     " OR (status = 'failed' AND reason = 'cannot decode')",
+     2},
+    {5,
+     "INSERT INTO users (id, name, role, token_sha256, created_by, created_at)"
+     "  VALUES (1, 'rev.wang', 'reviewer', '" SHA_COPY "', 'admin', '" AT "');"
+     "INSERT INTO grants (user_id, case_id, purpose, clearance, granted_by, granted_at)"
+     "  VALUES (1, 1, 'legal review', 'privacy', 'admin', '" AT "');"
+     "INSERT INTO classifications (item_id, level, reason, set_by, set_at)"
+     "  VALUES (1, 'privacy', 'a face', 'clerk.li', '" AT "');"
+     "INSERT INTO ledger (seq, entry, leaf) VALUES (0, '{\"seq\":0,\"v\":1}', zeroblob(32));"
+     "INSERT INTO checkpoints (size, root, note, frontier, made_at)"
+     "  VALUES (1, zeroblob(32), 'a note', x'00', '" AT "');",
+     "SELECT count(*) FROM users u JOIN grants g ON g.user_id = u.id JOIN classifications c"
+     " ON c.item_id = 1 JOIN ledger l ON l.seq = 0 JOIN checkpoints k ON k.size = 1"
+     " WHERE u.name = 'rev.wang' AND g.purpose = 'legal review' AND c.level = 'privacy'",
+     1},
+};
+
+#define NROWS (sizeof rows / sizeof rows[0])
+
+static char *dir;
+static char db[4096];
+
+static void
+setup(void)
+{
+    dir = cs_test_tmpdir();
+    snprintf(db, sizeof db, "%s/catalog.db", dir);
+}
+
+static void
+teardown(void)
+{
+    cs_test_rmrf(dir);
+    free(dir);
+}
+
+static int
+count_object(void *arg, const cs_catalog_object_t *o)
+{
+    ck_assert_str_eq(o->item, SHA_ITEM);
+    ck_assert_str_eq(o->cases, "任水罚〔2023〕12号");
+    ck_assert(o->profile == NULL ? strcmp(o->sha256, SHA_ITEM) == 0 : o->size == 99);
+    ++*(int *)arg;
+    return 0;
+}
+
+static void
+exec_ok(sqlite3 *h, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+    ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : sqlite3_errstr(rc));
+}
+
+/* A catalog at `version`, made as that release made it: its migrations, each with its
+ * user_version, then the rows its tables can hold. */
+static void
+build_at(int version)
+{
+    sqlite3 *h = NULL;
+    char pragma[64];
+    ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+    exec_ok(h, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON");
+    for (int v = 1; v <= version; v++) {
+        exec_ok(h, "BEGIN");
+        exec_ok(h, cs_cat_schema_migration(v));
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v);
+        exec_ok(h, pragma);
+        exec_ok(h, "COMMIT");
+    }
+    for (size_t i = 0; i < NROWS; i++)
+        if (rows[i].version <= version)
+            exec_ok(h, rows[i].sql);
+    sqlite3_close(h);
+}
+
+START_TEST(every_earlier_version_migrates_forward_and_keeps_its_rows)
+{
+    int latest = cs_cat_schema_latest(), version = _i;
+    cs_catalog_t *cat = NULL;
+    cs_catalog_facts_t f;
+    ck_assert_int_ge(latest, 6);
+    build_at(version);
+    ck_assert_int_eq(cs_test_sql_count(db, "PRAGMA user_version"), version);
+
+    /* What a restore reads of an old backup, before any migration. */
+    ck_assert_int_eq(cs_catalog_file_facts(db, &f), 0);
+    ck_assert_int_eq(f.schema, version);
+    ck_assert_int_eq(f.items, 1);
+    ck_assert_int_eq(f.derivatives, version >= 4 ? 1 : 0);
+    ck_assert_int_eq(f.ledger_size, version >= 5 ? 1 : 0);
+    int objects = 0;
+    ck_assert_int_eq(cs_catalog_file_objects(db, count_object, &objects), 0);
+    ck_assert_int_eq(objects, version >= 4 ? 2 : 1);
+    ck_assert_int_eq(cs_test_sql_count(db, "PRAGMA user_version"), version); /* read as it is */
+
+    ck_assert_int_eq(cs_catalog_open(&cat, db, 0, NULL), 0);
+    ck_assert_int_eq(cs_catalog_schema_version(cat), latest);
+    ck_assert_int_eq(cs_test_sql_count(db, "PRAGMA user_version"), latest);
+    for (size_t i = 0; i < NROWS; i++)
+        if (rows[i].version <= version)
+            ck_assert_msg(cs_test_sql_count(db, rows[i].count) == rows[i].want,
+                          "v%d: the rows of v%d did not survive: %s", version, rows[i].version,
+                          rows[i].count);
+
+    /* v6: every object it already held is queued for the scrub, due from when it was stored. */
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM fixity WHERE sha256 = '" SHA_ITEM
+                                           "' AND profile IS NULL AND checked_at = '" AT
+                                           "' AND result IS NULL"),
+                     1);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM fixity WHERE sha256 = '" SHA_COPY
+                                           "' AND profile = 'thumbnail'"),
+                     version >= 4 ? 1 : 0);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM fixity_state WHERE checks = 0"),
+                     1);
+
+    /* And it works: an arrival is recorded (queued for the scrub too), a check is ledgered. */
+    cs_arrival_t a = {.sha256 = SHA_NEW,
+                      .size = 10,
+                      .media_type = "audio/wav",
+                      .case_number = "任水罚〔2023〕12号",
+                      .original_name = "a.wav",
+                      .source_path = "/srv/uploads/a.wav",
+                      .actor = "clerk.li"};
+    ck_assert_int_eq(cs_catalog_record_arrival(cat, &a, NULL), 0);
+    ck_assert_int_eq(
+        cs_test_sql_count(db, "SELECT count(*) FROM fixity WHERE sha256 = '" SHA_NEW "'"), 1);
+    cs_fixity_check_t c = {.sha256 = SHA_ITEM, .result = CS_FIXITY_OK, .actor = "test"};
+    ck_assert_int_eq(cs_catalog_fixity_record(cat, &c), 0);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM ledger WHERE entry LIKE"
+                                           " '%\"action\":\"verified\"%'"),
+                     1);
+    cs_catalog_close(&cat);
+    /* Opening again migrates nothing twice. */
+    ck_assert_int_eq(cs_catalog_open(&cat, db, 0, NULL), 0);
+    ck_assert_int_eq(cs_catalog_schema_version(cat), latest);
+    cs_catalog_close(&cat);
+}
+END_TEST
+
+START_TEST(a_newer_catalog_is_refused_and_left_as_it_is)
+{
+    cs_catalog_t *cat = NULL;
+    cs_catalog_facts_t f;
+    char pragma[64], want[64];
+    int newer = cs_cat_schema_latest() + 1;
+    ck_assert_int_eq(cs_catalog_open(&cat, db, 1, NULL), 0);
+    cs_catalog_close(&cat);
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", newer);
+    exec_ok(h, pragma);
+    sqlite3_close(h);
+
+    ck_assert_int_eq(cs_catalog_open(&cat, db, 0, NULL), CS_ECONFIG);
+    ck_assert_ptr_null(cat);
+    snprintf(want, sizeof want, "schema version %d, newer than this program's %d", newer,
+             newer - 1);
+    ck_assert_msg(strstr(cs_diag(), want) != NULL, "%s", cs_diag());
+    ck_assert_ptr_nonnull(strstr(cs_diag(), "use the Custody release that wrote it"));
+    /* Nor read as it is by a backup or a restore. */
+    ck_assert_int_eq(cs_catalog_file_facts(db, &f), CS_ECONFIG);
+    ck_assert_int_eq(cs_test_sql_count(db, "PRAGMA user_version"), newer);
+}
+END_TEST
+
+START_TEST(a_failed_migration_leaves_the_version_it_was)
+{
+    int latest = cs_cat_schema_latest();
+    cs_catalog_t *cat = NULL;
+    build_at(latest - 1);
+    /* Something in the way of the last migration's first table. */
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+    exec_ok(h, "CREATE TABLE fixity (x)");
+    sqlite3_close(h);
+    ck_assert_int_ne(cs_catalog_open(&cat, db, 0, NULL), 0);
+    ck_assert_ptr_null(cat);
+    ck_assert_msg(strstr(cs_diag(), "cannot migrate the schema to version") != NULL, "%s",
+                  cs_diag());
+    ck_assert_int_eq(cs_test_sql_count(db, "PRAGMA user_version"), latest - 1);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM sqlite_schema WHERE name ="
+                                           " 'fixity_state'"),
+                     0);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM items"), 1);
+}
+END_TEST
+
+static Suite *
+migrate_suite(void)
+{
+    Suite *s = suite_create("migrate");
+    TCase *tc = tcase_create("migrate");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, every_earlier_version_migrates_forward_and_keeps_its_rows, 1,
+                        cs_cat_schema_latest());
+    tcase_add_test(tc, a_newer_catalog_is_refused_and_left_as_it_is);
+    tcase_add_test(tc, a_failed_migration_leaves_the_version_it_was);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(migrate_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
