@@ -292,6 +292,11 @@ cs_tar_extract(const char *tar_path, const char *dir, char *top, size_t size)
             rc = bad(tar_path, "an entry that is not a plain file or folder, or an unsafe name");
             break;
         }
+        /* No file is larger (off_t), and the padding of a larger size would wrap to 0. */
+        if (fsize > (uint64_t)INT64_MAX) {
+            rc = bad(tar_path, "an entry's size is larger than any file can be");
+            break;
+        }
         size_t tl = strcspn(name, "/");
         if (top[0] == '\0') {
             if (tl + 1 > size || !is_dir || name[tl] != '\0') {

@@ -231,7 +231,8 @@ payload(bag_t *b)
     int rc;
     if ((rc = read_manifest(b, "manifest-sha256.txt", 1)) != 0)
         return rc;
-    qsort(b->paths, b->npaths, sizeof *b->paths, cmp_str);
+    if (b->npaths > 1) /* an empty manifest leaves paths NULL, which qsort may not take */
+        qsort(b->paths, b->npaths, sizeof *b->paths, cmp_str);
     for (size_t i = 1; i < b->npaths; i++)
         if (strcmp(b->paths[i - 1], b->paths[i]) == 0)
             return fail(b, "manifest-sha256.txt lists %s twice", b->paths[i]);
