@@ -168,7 +168,7 @@ cs_derive_commit(cs_catalog_t *cat, const char *sha256, json_t *request, json_t 
     json_t *profiles = json_object_get(request, "profiles"), *p;
     json_t *details[PROFILES_MAX] = {NULL};
     cs_derivative_t d[PROFILES_MAX];
-    char none[PROFILES_MAX][160];
+    char none[PROFILES_MAX][600]; /* the failure whole: its end says why (ENOSPC, EIO) */
     size_t i, n = 0;
     int nfailed = 0, err;
 

@@ -88,6 +88,21 @@ derive(cs_ingest_ctx_t *ctx, const cs_job_env_t *env, cs_job_t *job, const char 
     return err;
 }
 
+/* A job an earlier run left at extracted (it stopped before the copies were stored): what
+ * extraction found is in the catalog, and the copies are made again, as the service does. */
+static void
+resume_extracted(cs_ingest_ctx_t *ctx, cs_job_t *job, cs_worker_answer_t *c,
+                 cs_ingest_result_t *res)
+{
+    memset(c, 0, sizeof *c);
+    c->done = 1;
+    if (cs_catalog_metadata(ctx->cat, job->sha256, &c->result) != 0)
+        c->result = NULL;
+    if (ctx->worker_opts != NULL && ctx->workers == NULL &&
+        cs_workers_start(&ctx->workers, ctx->loop, ctx->worker_opts) != 0)
+        snprintf(res->failure, sizeof res->failure, "%s", cs_diag());
+}
+
 void
 cs_ingest_finish(cs_ingest_ctx_t *ctx)
 {
@@ -146,22 +161,32 @@ cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, 
     res->size = (uint64_t)job->size;
     res->media_type = out.media_type;
     res->item_created = out.item_created;
+    /* A job an earlier run left stored or extracted: the store step that sniffed its media type
+     * did not run now, and the copies it gets depend on it. */
+    if (res->media_type == NULL &&
+        (job->state == CS_JOB_STORED || job->state == CS_JOB_EXTRACTED) &&
+        (err = cs_job_sniff_stored(ctx->store, job->sha256, &res->media_type)) != 0)
+        goto out;
+    if (job->state == CS_JOB_EXTRACTED)
+        resume_extracted(ctx, job, &call, res);
     if (job->state == CS_JOB_STORED)
-        extract(ctx, job, out.media_type, &call);
+        extract(ctx, job, res->media_type, &call);
     if (call.rc != 0 &&
         (size_t)snprintf(res->failure, sizeof res->failure, "metadata extraction failed: %.400s",
                          call.reason) >= sizeof res->failure)
         res->failure[sizeof res->failure - 1] = '\0';
     if (ctx->cfg != NULL && ctx->derive_dir != NULL && ctx->workers != NULL &&
-        job->state == CS_JOB_STORED && cs_store_path(ctx->store, job->sha256, abs, sizeof abs) == 0)
-        req = cs_derive_request(ctx->cfg, ctx->derive_dir, abs, job->sha256, out.media_type,
+        (job->state == CS_JOB_STORED || job->state == CS_JOB_EXTRACTED) &&
+        cs_store_path(ctx->store, job->sha256, abs, sizeof abs) == 0)
+        req = cs_derive_request(ctx->cfg, ctx->derive_dir, abs, job->sha256, res->media_type,
                                 call.result, NULL, NULL);
     if (req == NULL) {
         err = cs_job_finish(&env, job, call.result, res->failure[0] ? res->failure : NULL);
         goto out;
     }
-    if ((err = cs_job_extracted(&env, job, call.result, res->failure[0] ? res->failure : NULL)) ==
-        0)
+    if (job->state == CS_JOB_STORED)
+        err = cs_job_extracted(&env, job, call.result, res->failure[0] ? res->failure : NULL);
+    if (err == 0)
         err = derive(ctx, &env, job, path, req, res);
 out:
     json_decref(req);

@@ -552,6 +552,19 @@ cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_ste
                 return record_stored(env, job, path, size,
                                      cs_sniff_media_type(put.head, put.head_len), out);
             }
+            if (err == 0 && env->mode == CS_MODE_CONSUME) {
+                /* The very file claimed, not in the store: the last try stopped short (a
+                 * crash, or a store that could not take it: disk full, I/O error). It did
+                 * not change, so it is not settled again and rejected after five tries as
+                 * "kept changing": it is claimed again and stored now. */
+                snprintf(out->message, sizeof out->message,
+                         "%.500s was claimed but not stored; it is claimed again", path);
+                out->step = CS_STEP_UNSETTLED; /* at a start: it settles, then is claimed */
+                lock(env);
+                err = cs_jobs_unclaim(env->cat, job, out->message);
+                unlock(env);
+                return err;
+            }
         }
         if (!present)
             return reject(env, job, path, out, "%s vanished while it was being stored", path);
@@ -563,10 +576,32 @@ cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_ste
         }
         return unsettle(env, job, path, out, "was being stored when the service stopped");
     case CS_JOB_STORED:
+        /* Its media type, which the copies it gets next depend on: the store step that found
+         * it is not run again. */
+        if (cs_job_sniff_stored(env->store, job->sha256, &out->media_type) != 0)
+            out->media_type = NULL;
         return clear_upload(env, job, path) == 0 ? 0 : 0; /* retried at the next start */
     default:
         return 0;
     }
+}
+
+int
+cs_job_sniff_stored(cs_store_t *store, const char *sha256, const char **media_type)
+{
+    unsigned char head[512];
+    ssize_t n;
+    int fd = -1, err;
+    if ((err = cs_store_open_object(store, sha256, &fd)) != 0)
+        return err;
+    while ((n = read(fd, head, sizeof head)) < 0 && errno == EINTR)
+        ;
+    err = n < 0 ? cs_err_from_errno(errno) : 0;
+    close(fd);
+    if (err != 0)
+        return err;
+    *media_type = cs_sniff_media_type(head, (size_t)n);
+    return 0;
 }
 
 json_t *

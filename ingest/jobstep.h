@@ -60,6 +60,10 @@ int cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path,
  * REJECTED. */
 int cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t *out);
 
+/** The media type of the stored object `sha256`, sniffed from its first bytes as its arrival
+ * was (a static string), for a job resumed past `stored`. 0 or a CS_E* code. */
+int cs_job_sniff_stored(cs_store_t *store, const char *sha256, const char **media_type);
+
 /** What the extractor should know beside the bytes: {"source_mtime", "recorded_at" (a
  * sidecar's), "default_tz"}; a new object. */
 json_t *cs_job_hints(const cs_job_t *job, const char *default_tz);

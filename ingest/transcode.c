@@ -295,8 +295,12 @@ recording(cs_tc_src_t *src, int kind, const cs_transcode_opts_t *o, const char *
             rc = CS_ENOMEM;
         }
     }
-    for (int i = 0; i < nb; i++)
+    for (int i = 0; i < nb; i++) {
         cs_tc_out_free(&outs[i]);
+        /* No record says what a copy of a failed run is: it must not stay in tmp/derive. */
+        if (rc != 0 && outs[i].written)
+            unlink(outs[i].path);
+    }
     return rc;
 }
 

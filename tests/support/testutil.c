@@ -5,17 +5,43 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The log of each custody started in the background: cs_test_stop looks there for the leak
+ * reports of the process and of the workers it started (their stderr is the same log). */
+static struct {
+    pid_t pid;
+    char log[PATH_MAX];
+} bg_logs[64];
+
+const char *
+cs_test_leak_report(const char *text)
+{
+    return text != NULL ? strstr(text, "ERROR: LeakSanitizer") : NULL;
+}
+
+/* Fails the test when `text` holds a LeakSanitizer report: an exit status alone misses the
+ * workers' (their reports go to the stderr of the custody that started them). */
+static void
+assert_no_leak(const char *what, const char *text)
+{
+    const char *report = cs_test_leak_report(text);
+    if (report != NULL)
+        ck_abort_msg("%s leaked memory (a child, or one of its workers):\n%.3000s", what, report);
+}
 
 char *
 cs_test_tmpdir(void)
@@ -113,10 +139,42 @@ drain(int fd, char **buf, size_t *len, size_t *cap)
         *len += (size_t)n;
 }
 
+/* The test's environment with `env` ("KEY=VALUE") set over it: a malloc'd array of borrowed
+ * strings, made before fork (the child only execs). */
+static char **
+env_merge(char *const env[])
+{
+    size_t n = 0, k = 0, m = 0;
+    while (environ[n] != NULL)
+        n++;
+    while (env != NULL && env[k] != NULL)
+        k++;
+    char **out = calloc(n + k + 1, sizeof *out);
+    ck_assert_ptr_nonnull(out);
+    for (size_t i = 0; i < n; i++) {
+        size_t klen = strcspn(environ[i], "=");
+        int overridden = 0;
+        for (size_t j = 0; j < k && !overridden; j++)
+            overridden = strncmp(env[j], environ[i], klen + 1) == 0;
+        if (!overridden)
+            out[m++] = environ[i];
+    }
+    for (size_t j = 0; j < k; j++)
+        out[m++] = env[j];
+    return out;
+}
+
 void
 cs_test_run(cs_run_t *r, const char *in, char *const argv[])
 {
+    cs_test_run_env(r, NULL, in, argv);
+}
+
+void
+cs_test_run_env(cs_run_t *r, char *const env[], const char *in, char *const argv[])
+{
     int pin[2], pout[2], perr[2];
+    char **envp = env_merge(env);
     memset(r, 0, sizeof *r);
     ck_assert(pipe(pin) == 0 && pipe(pout) == 0 && pipe(perr) == 0);
     pid_t pid = fork();
@@ -128,9 +186,10 @@ cs_test_run(cs_run_t *r, const char *in, char *const argv[])
         close(pin[1]);
         close(pout[0]);
         close(perr[0]);
-        execv(argv[0], argv);
+        execve(argv[0], argv, envp);
         _exit(127);
     }
+    free(envp);
     close(pin[0]);
     close(pout[1]);
     close(perr[1]);
@@ -176,21 +235,40 @@ cs_test_run(cs_run_t *r, const char *in, char *const argv[])
     ck_assert(wait4(pid, &st, 0, &ru) == pid);
     r->maxrss_kb = ru.ru_maxrss;
     r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    assert_no_leak(argv[0], r->err);
+}
+
+/* argv of build/custody from a NULL-terminated list of arguments. */
+static void
+custody_argv(char *argv[64], const char *arg, va_list ap)
+{
+    int n = 0;
+    argv[n++] = (char *)CUSTODY_BIN;
+    for (const char *a = arg; a != NULL && n < 63; a = va_arg(ap, const char *))
+        argv[n++] = (char *)a;
+    argv[n] = NULL;
 }
 
 void
 cs_test_custody(cs_run_t *r, const char *arg, ...)
 {
     char *argv[64];
-    int n = 0;
-    argv[n++] = (char *)CUSTODY_BIN;
     va_list ap;
     va_start(ap, arg);
-    for (const char *a = arg; a != NULL && n < 63; a = va_arg(ap, const char *))
-        argv[n++] = (char *)a;
+    custody_argv(argv, arg, ap);
     va_end(ap);
-    argv[n] = NULL;
     cs_test_run(r, NULL, argv);
+}
+
+void
+cs_test_custody_env(cs_run_t *r, char *const env[], const char *arg, ...)
+{
+    char *argv[64];
+    va_list ap;
+    va_start(ap, arg);
+    custody_argv(argv, arg, ap);
+    va_end(ap);
+    cs_test_run_env(r, env, NULL, argv);
 }
 
 void
@@ -218,32 +296,55 @@ cs_test_sql_count(const char *db, const char *sql)
     return n;
 }
 
-pid_t
-cs_test_custody_bg(const char *log, const char *arg, ...)
+static pid_t
+custody_bg(const char *log, char *const env[], char *const argv[])
 {
-    char *argv[64];
-    int n = 0;
-    argv[n++] = (char *)CUSTODY_BIN;
-    va_list ap;
-    va_start(ap, arg);
-    for (const char *a = arg; a != NULL && n < 63; a = va_arg(ap, const char *))
-        argv[n++] = (char *)a;
-    va_end(ap);
-    argv[n] = NULL;
+    char **envp = env_merge(env);
     pid_t pid = fork();
     ck_assert(pid >= 0);
     if (pid == 0) {
         /* A process group of its own: whatever it signals as a group stays among its own. */
         setpgid(0, 0);
+        /* A test that fails before it stops the service must not leave it running. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
         int devnull = open("/dev/null", O_RDONLY);
         dup2(devnull, 0);
         dup2(fd, 1);
         dup2(fd, 2);
-        execv(argv[0], argv);
+        execve(argv[0], argv, envp);
         _exit(127);
     }
+    free(envp);
+    for (size_t i = 0; i < sizeof bg_logs / sizeof bg_logs[0]; i++)
+        if (bg_logs[i].pid == 0) {
+            bg_logs[i].pid = pid;
+            snprintf(bg_logs[i].log, sizeof bg_logs[i].log, "%s", log);
+            break;
+        }
     return pid;
+}
+
+pid_t
+cs_test_custody_bg(const char *log, const char *arg, ...)
+{
+    char *argv[64];
+    va_list ap;
+    va_start(ap, arg);
+    custody_argv(argv, arg, ap);
+    va_end(ap);
+    return custody_bg(log, NULL, argv);
+}
+
+pid_t
+cs_test_custody_bg_env(const char *log, char *const env[], const char *arg, ...)
+{
+    char *argv[64];
+    va_list ap;
+    va_start(ap, arg);
+    custody_argv(argv, arg, ap);
+    va_end(ap);
+    return custody_bg(log, env, argv);
 }
 
 /* A count that tolerates a catalog being written by another process (or not yet there). */
@@ -282,5 +383,12 @@ cs_test_stop(pid_t pid, int sig)
     int st = 0;
     kill(pid, sig);
     ck_assert(waitpid(pid, &st, 0) == pid);
+    for (size_t i = 0; i < sizeof bg_logs / sizeof bg_logs[0]; i++)
+        if (bg_logs[i].pid == pid) {
+            bg_logs[i].pid = 0;
+            char *log = cs_test_read(bg_logs[i].log, NULL);
+            assert_no_leak(bg_logs[i].log, log);
+            free(log);
+        }
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

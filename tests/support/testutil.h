@@ -57,6 +57,16 @@ void cs_test_run(cs_run_t *r, const char *in, char *const argv[]);
 /** Runs build/custody with the NULL-terminated arguments that follow. */
 void cs_test_custody(cs_run_t *r, const char *arg, ...);
 
+/** cs_test_run with `env` ("KEY=VALUE" strings, NULL-terminated; NULL for none) set over the
+ * test's own environment in the child. */
+void cs_test_run_env(cs_run_t *r, char *const env[], const char *in, char *const argv[]);
+
+/** cs_test_custody with `env` set in the child (see cs_test_run_env). */
+void cs_test_custody_env(cs_run_t *r, char *const env[], const char *arg, ...);
+
+/** cs_test_custody_bg with `env` set in the child (see cs_test_run_env). */
+pid_t cs_test_custody_bg_env(const char *log, char *const env[], const char *arg, ...);
+
 /** Frees what cs_test_run put in *r. */
 void cs_test_run_free(cs_run_t *r);
 
@@ -73,5 +83,10 @@ long cs_test_wait_count(const char *db, const char *sql, long want, int timeout_
 
 /** Sends `sig` to pid and waits for it; returns its exit code (or 128 + signal). */
 int cs_test_stop(pid_t pid, int sig);
+
+/** The start of a LeakSanitizer report in `text`, or NULL. cs_test_run and its kin fail the
+ * test when the child's stderr holds one; cs_test_stop when the log of a custody started by
+ * cs_test_custody_bg does (its workers' reports included). */
+const char *cs_test_leak_report(const char *text);
 
 #endif
