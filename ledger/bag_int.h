@@ -19,6 +19,10 @@ int cs_bag_copy_fd(int in, const char *dst, char hex[65], uint64_t *size);
 /** Hashes the file at `path`: hex gets its SHA-256, *size its bytes. */
 int cs_bag_hash_file(const char *path, char hex[65], uint64_t *size);
 
+/** Writes all n bytes to fd (retrying short writes and EINTR); `path` names it in the
+ * error detail. 0 or a CS_E* code. */
+int cs_bag_write_all(int fd, const void *p, size_t n, const char *path);
+
 /** Writes len bytes to the new file `path` (0644, must not exist). */
 int cs_bag_write_file(const char *path, const void *data, size_t len);
 

@@ -24,9 +24,10 @@ cs_bag_hex(const uint8_t *in, size_t len, char *out)
     out[2 * len] = '\0';
 }
 
-static int
-write_all(int fd, const char *buf, size_t n, const char *path)
+int
+cs_bag_write_all(int fd, const void *p, size_t n, const char *path)
 {
+    const char *buf = p;
     while (n > 0) {
         ssize_t w = write(fd, buf, n);
         if (w < 0 && errno == EINTR)
@@ -68,7 +69,7 @@ pump(int in, int out, const char *name, char hex[65], uint64_t *size)
             rc = CS_ECRYPTO;
             goto out;
         }
-        if (out != -1 && (rc = write_all(out, buf, (size_t)n, name)) != 0)
+        if (out != -1 && (rc = cs_bag_write_all(out, buf, (size_t)n, name)) != 0)
             goto out;
         total += (uint64_t)n;
     }
@@ -134,7 +135,7 @@ cs_bag_write_file(const char *path, const void *data, size_t len)
     int fd = create(path), rc;
     if (fd < 0)
         return fd;
-    rc = write_all(fd, data, len, path);
+    rc = cs_bag_write_all(fd, data, len, path);
     if (close(fd) != 0 && rc == 0) {
         rc = cs_err_from_errno(errno);
         cs_diag_set("cannot write %s: %s", path, strerror(errno));

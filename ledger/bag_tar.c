@@ -26,25 +26,6 @@ typedef struct writer {
 } writer_t;
 
 static int
-write_all(int fd, const void *p, size_t n, const char *path)
-{
-    const char *c = p;
-    while (n > 0) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            int rc = cs_err_from_errno(errno);
-            cs_diag_set("cannot write %s: %s", path, strerror(errno));
-            return rc;
-        }
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static int
 header(char h[BLOCK], const char *name, uint64_t size, int dir, int64_t mtime)
 {
     size_t len = strlen(name), split = 0;
@@ -108,7 +89,7 @@ add(void *arg, const char *rel, const struct stat *st)
         (size_t)snprintf(full, sizeof full, "%s/%s", w->dir, rel) >= sizeof full)
         return CS_ENAMETOOLONG;
     if ((rc = header(h, name, dir ? 0 : left, dir, (int64_t)st->st_mtime)) != 0 ||
-        (rc = write_all(w->fd, h, BLOCK, w->path)) != 0 || dir)
+        (rc = cs_bag_write_all(w->fd, h, BLOCK, w->path)) != 0 || dir)
         return rc;
     if ((fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
         rc = cs_err_from_errno(errno);
@@ -124,12 +105,12 @@ add(void *arg, const char *rel, const struct stat *st)
             cs_diag_set("cannot read %s: %s", full, n < 0 ? strerror(errno) : "it shrank");
             goto out;
         }
-        if ((rc = write_all(w->fd, w->buf, (size_t)n, w->path)) != 0)
+        if ((rc = cs_bag_write_all(w->fd, w->buf, (size_t)n, w->path)) != 0)
             goto out;
         left -= (uint64_t)n;
     }
     if (st->st_size % BLOCK)
-        rc = write_all(w->fd, zero, BLOCK - (size_t)(st->st_size % BLOCK), w->path);
+        rc = cs_bag_write_all(w->fd, zero, BLOCK - (size_t)(st->st_size % BLOCK), w->path);
 out:
     close(fd);
     return rc;
@@ -154,7 +135,7 @@ cs_tar_write(const char *dir, const char *name, const char *tar_path)
         goto out;
     }
     if ((rc = add(&w, "", &st)) != 0 || (rc = cs_bag_walk(dir, "", add, &w)) != 0 ||
-        (rc = write_all(w.fd, zero, sizeof zero, tar_path)) != 0)
+        (rc = cs_bag_write_all(w.fd, zero, sizeof zero, tar_path)) != 0)
         goto out;
     if (close(w.fd) != 0) {
         rc = cs_err_from_errno(errno);
@@ -246,7 +227,7 @@ extract_file(int in, const char *path, uint64_t size, char *buf, const char *tar
             break;
         }
         if (done < size)
-            rc = write_all(out, buf, size - done < n ? (size_t)(size - done) : n, path);
+            rc = cs_bag_write_all(out, buf, size - done < n ? (size_t)(size - done) : n, path);
         left -= n;
     }
     if (close(out) != 0 && rc == 0)
