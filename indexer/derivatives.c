@@ -196,3 +196,24 @@ cs_catalog_is_derivative(cs_catalog_t *cat, const char *sha256)
     cs_cat_finalize(cat, st);
     return found;
 }
+
+int
+cs_catalog_object_named(cs_catalog_t *cat, const char *sha256, int *named)
+{
+    sqlite3_stmt *st = NULL;
+    int err, rc;
+    *named = 0;
+    err = cs_cat_prepare(cat,
+                         "SELECT EXISTS (SELECT 1 FROM items WHERE sha256 = ?1) OR EXISTS "
+                         "(SELECT 1 FROM derivatives WHERE sha256 = ?1)",
+                         &st, "cannot look up an object");
+    if (err != 0)
+        return err;
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        *named = sqlite3_column_int(st, 0) != 0;
+    else
+        err = cs_cat_err(cat, rc, "cannot look up an object");
+    cs_cat_finalize(cat, st);
+    return err;
+}

@@ -37,6 +37,9 @@ int cs_catalog_derivatives(cs_catalog_t *cat, const char *sha256, json_t **out);
  * "reason", "made_at"}, ... at most `limit`, newest first]}: what needs a clerk's attention. */
 int cs_catalog_derivative_failures(cs_catalog_t *cat, int limit, json_t **out);
 
+/** *named = 1 when some item or derivative row names the object `sha256`, else 0. */
+int cs_catalog_object_named(cs_catalog_t *cat, const char *sha256, int *named);
+
 /** 1 when `sha256` is the object of some derivative (so its bytes may be served as one). */
 int cs_catalog_is_derivative(cs_catalog_t *cat, const char *sha256);
 

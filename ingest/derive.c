@@ -111,8 +111,10 @@ store_one(cs_store_t *store, const char *path, json_t *o)
     rc = cs_store_hash_fd(store, fd, path, &res);
     if (rc == 0)
         rc = cs_store_adopt_fd(store, fd, res.sha256, &created);
-    if (rc == CS_EXDEV) /* the home's tmp on another file system: copy instead */
+    if (rc == CS_EXDEV) { /* the home's tmp on another file system: copy instead */
         rc = cs_store_put_file(store, path, &res);
+        created = res.created;
+    }
     close(fd);
     if (rc == CS_ENOSPC || rc == CS_EIO || rc == CS_ENOMEM)
         return rc;
@@ -124,6 +126,8 @@ store_one(cs_store_t *store, const char *path, json_t *o)
     }
     json_object_set_new(o, "sha256", json_string(res.sha256));
     json_object_set_new(o, "size", json_integer((json_int_t)res.size));
+    if (created) /* not recorded: cs_derive_unstore's mark */
+        json_object_set_new(o, "created", json_true());
     return 0;
 }
 
@@ -144,6 +148,24 @@ cs_derive_store(cs_store_t *store, json_t *result)
         json_object_del(o, "path"); /* gone now; the record keeps the object's hash */
     }
     return err;
+}
+
+void
+cs_derive_unstore(cs_store_t *store, cs_catalog_t *cat, json_t *result)
+{
+    json_t *outputs = json_object_get(result, "outputs"), *o;
+    size_t i;
+    json_array_foreach(outputs, i, o)
+    {
+        const char *obj = json_string_value(json_object_get(o, "sha256"));
+        int named = 1;
+        if (obj == NULL || !json_is_true(json_object_get(o, "created")))
+            continue;
+        /* Named after all (the same copy recorded since): it stays. Unsure: it stays too. */
+        if (cs_catalog_object_named(cat, obj, &named) == 0 && !named)
+            cs_store_remove(store, obj);
+        json_object_del(o, "created");
+    }
 }
 
 /* The output of `result` for `profile`, or NULL. */
@@ -200,7 +222,7 @@ cs_derive_commit(cs_catalog_t *cat, const char *sha256, json_t *request, json_t 
         if (o != NULL && (details[n] = json_deep_copy(o)) != NULL) {
             /* The row's own columns are not repeated in its detail. */
             static const char *const own[] = {"profile",    "status", "sha256", "size",
-                                              "media_type", "reason", "path"};
+                                              "media_type", "reason", "path",   "created"};
             for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
                 json_object_del(details[n], own[k]);
         }

@@ -32,6 +32,11 @@ json_t *cs_derive_request(const cs_config_t *cfg, const char *out_dir, const cha
  * anything (nothing is recorded then; the files are removed). Blocking: not on the loop. */
 int cs_derive_store(cs_store_t *store, json_t *result);
 
+/** Takes back the objects cs_derive_store made for `result` when what would record them
+ * failed (cs_derive_store itself, or the commit): each one no row of `cat` names is removed,
+ * so no copy is left that the catalog never mentions. The caller holds the catalog. */
+void cs_derive_unstore(cs_store_t *store, cs_catalog_t *cat, json_t *result);
+
 /** Records every profile of `request` for item `sha256` in one transaction: the stored
  * outputs of `result` as verified or failed, and each profile with no output as failed with
  * `failure` (the worker failed as a whole) or "no copy was made". *failed (may be NULL) is

@@ -177,6 +177,7 @@ svc_maybe_finish(svc_t *s)
         uv_close((uv_handle_t *)&s->sig_hup, NULL);
         uv_close((uv_handle_t *)&s->periodic_timer, NULL);
         uv_close((uv_handle_t *)&s->watchdog_timer, NULL);
+        uv_close((uv_handle_t *)&s->retry_timer, NULL);
         svc_watches_close(s);
     }
 }
@@ -202,6 +203,7 @@ stop(svc_t *s, const char *why)
     uv_timer_stop(&s->settle_timer);
     uv_timer_stop(&s->event_timer);
     uv_timer_stop(&s->periodic_timer);
+    uv_timer_stop(&s->retry_timer);
     svc_jobs_drop_queue(s); /* not started: they resume from the catalog next time */
     if (s->workers != NULL)
         cs_workers_stop(s->workers, on_workers_stopped, s);
@@ -333,6 +335,7 @@ cs_service_run(const cs_service_opts_t *opts)
     uv_loop_init(&loop);
     uv_mutex_init(&s->cat_lock);
     svc_scan_init(s);
+    svc_jobs_init(s);
     uv_timer_init(&loop, &s->periodic_timer);
     s->periodic_timer.data = s;
     uv_timer_init(&loop, &s->watchdog_timer);

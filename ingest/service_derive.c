@@ -184,7 +184,11 @@ svc_derive_store_work(svc_job_t *j)
     svc_t *s = j->svc;
     cs_diag_clear();
     j->err = cs_derive_store(s->stores[j->store_slot], j->derive_res);
-    if (j->err != 0)
+    if (j->err != 0) {
         snprintf(j->out.message, sizeof j->out.message, "cannot store the copies: %s",
                  *cs_diag() ? cs_diag() : cs_strerror(j->err));
+        uv_mutex_lock(&s->cat_lock);
+        cs_derive_unstore(s->stores[j->store_slot], s->cat, j->derive_res);
+        uv_mutex_unlock(&s->cat_lock);
+    }
 }

@@ -46,14 +46,16 @@ typedef struct svc_job {
     struct stat settled;
     int store_slot;
     int err;
+    cs_job_state_t was; /* its state before the finish batch: again when the batch fails */
     cs_step_out_t out;
     json_t *record;
     char failure[512];
-    json_t *derive_req;    /* the "transcode" request, NULL when the item gets no copies */
-    json_t *derive_res;    /* the worker's result, NULL when it failed */
-    char derive_fail[512]; /* why the worker failed as a whole, "" when it did not */
-    struct svc_job *tnext; /* in svc.transcoding while its transcode runs */
-    double percent, fps;   /* its progress */
+    json_t *derive_req;            /* the "transcode" request, NULL when the item gets no copies */
+    json_t *derive_res;            /* the worker's result, NULL when it failed */
+    char derive_fail[512];         /* why the worker failed as a whole, "" when it did not */
+    struct svc_job *tnext;         /* in svc.transcoding while its transcode runs */
+    struct svc_job *anext, *aprev; /* in svc.jobs from job_new to svc_job_free */
+    double percent, fps;           /* its progress */
 } svc_job_t;
 
 struct svc {
@@ -94,9 +96,12 @@ struct svc {
     svc_job_t *queue_head, *queue_tail; /* waiting for a store slot */
     svc_job_t *finish_head;             /* extracted, waiting for the next finish batch */
     uv_work_t finish_work;
-    svc_job_t *finishing; /* the batch being committed, NULL when none */
-    int storing;          /* PHASE_STORE/RECOVER works running */
-    int inflight;         /* jobs between store and done */
+    svc_job_t *finishing;   /* the batch being committed, NULL when none */
+    svc_job_t *jobs;        /* every job in flight, whatever its phase */
+    uv_timer_t retry_timer; /* takes stalled jobs up again from the catalog */
+    uint64_t retry_ms;      /* the next pause before that, doubling while stalls go on */
+    int storing;            /* PHASE_STORE/RECOVER works running */
+    int inflight;           /* jobs between store and done */
     int stopping;
     int workers_stopped;
     int faces_started, faces_stopped; /* opts->start_faces succeeded; its stop is done */
@@ -112,6 +117,7 @@ void svc_watches_close(svc_t *s);
 /* service_jobs.c */
 void svc_job_submit(svc_t *s, int root, const char *rel, const struct stat *settled);
 int svc_jobs_resume(svc_t *s);
+void svc_jobs_init(svc_t *s);
 void svc_jobs_drop_queue(svc_t *s);
 void svc_maybe_finish(svc_t *s);
 void svc_job_requeue(svc_t *s, svc_job_t *j);

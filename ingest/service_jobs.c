@@ -6,11 +6,19 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "indexer/extract.h"
+#include "ingest/derive.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* A job whose step failed on the disk or the catalog (an I/O error, a full disk) stays
+ * durable at the state it reached and is taken up again from the catalog after a pause, so
+ * a fault that clears needs no restart. The pause doubles while stalls go on. */
+#define RETRY_FIRST_MS 1000u
+#define RETRY_MAX_MS 60000u
+
 static void job_start(svc_t *s, svc_job_t *j);
+static void stalled(svc_t *s, svc_job_t *j);
 
 static cs_job_env_t
 env_of(svc_t *s, int slot)
@@ -30,6 +38,12 @@ env_of(svc_t *s, int slot)
 void
 svc_job_free(svc_t *s, svc_job_t *j)
 {
+    if (j->aprev != NULL)
+        j->aprev->anext = j->anext;
+    else
+        s->jobs = j->anext;
+    if (j->anext != NULL)
+        j->anext->aprev = j->aprev;
     json_decref(j->record);
     json_decref(j->derive_req);
     json_decref(j->derive_res);
@@ -80,6 +94,7 @@ finish_work(uv_work_t *req)
     if ((err = cs_catalog_batch_begin(s->cat)) == 0) {
         for (svc_job_t *j = s->finishing; j != NULL; j = j->next) {
             const char *failure = j->failure[0] ? j->failure : NULL;
+            j->was = j->job.state;
             if (j->phase == PHASE_RECORD)
                 j->err = cs_job_extracted(&env, &j->job, j->record, failure);
             else if (j->derive_req != NULL)
@@ -93,9 +108,16 @@ finish_work(uv_work_t *req)
         err = cs_catalog_batch_commit(s->cat);
     }
     cs_catalog_relaxed(s->cat, 0);
-    for (svc_job_t *j = s->finishing; err != 0 && j != NULL; j = j->next) {
-        j->err = err; /* none of them is done: they resume from stored at the next start */
-        snprintf(j->out.message, sizeof j->out.message, "%s", cs_diag());
+    for (svc_job_t *j = s->finishing; j != NULL; j = j->next) {
+        if (err != 0) { /* none of them moved on */
+            j->err = err;
+            snprintf(j->out.message, sizeof j->out.message, "%s", cs_diag());
+        }
+        if (j->err == 0)
+            continue;
+        j->job.state = j->was; /* taken up again from where it was */
+        if (j->phase == PHASE_FINISH && j->derive_res != NULL)
+            cs_derive_unstore(s->stores[0], s->cat, j->derive_res);
     }
     uv_mutex_unlock(&s->cat_lock);
 }
@@ -115,10 +137,12 @@ finish_after(uv_work_t *req, int status)
             svc_derive_transcode(s, j);
             continue;
         }
-        if (status == 0 && j->err == 0)
+        if (status == 0 && j->err == 0) {
             svc_log_job("job.done", CS_LOG_INFO, j, j->failure);
-        else
-            svc_log_job("job.stalled", CS_LOG_ERROR, j, j->out.message);
+            s->retry_ms = RETRY_FIRST_MS;
+        } else {
+            stalled(s, j);
+        }
         svc_job_free(s, j);
     }
     finish_start(s);
@@ -235,7 +259,7 @@ store_after(uv_work_t *req, int status)
      * after a scan that started from now on has finished. */
     cs_settle_tag(s->busy, j->path, s->scan_gen + 1);
     if (status != 0 || j->err != 0) {
-        svc_log_job("job.stalled", CS_LOG_ERROR, j, j->out.message);
+        stalled(s, j);
         svc_job_free(s, j);
     } else if (j->out.step == CS_STEP_REJECTED) {
         svc_log_job("job.rejected", CS_LOG_WARN, j, j->out.message);
@@ -271,8 +295,8 @@ dstore_after(uv_work_t *req, int status)
     s->storing--;
     if (status != 0 || j->err != 0) {
         /* The store cannot take the copies (disk full): the job stays extracted and is
-         * transcoded again at the next start. */
-        svc_log_job("job.stalled", CS_LOG_ERROR, j, j->out.message);
+         * transcoded again when it is taken up. */
+        stalled(s, j);
         svc_job_free(s, j);
     } else {
         j->phase = PHASE_FINISH;
@@ -317,6 +341,10 @@ job_new(svc_t *s, const char *root, const char *rel)
     snprintf(j->job.root, sizeof j->job.root, "%s", root);
     snprintf(j->job.rel, sizeof j->job.rel, "%s", rel);
     snprintf(j->path, sizeof j->path, "%s/%s", root, rel);
+    j->anext = s->jobs;
+    if (s->jobs != NULL)
+        s->jobs->aprev = j;
+    s->jobs = j;
     s->inflight++;
     return j;
 }
@@ -379,6 +407,80 @@ svc_jobs_resume(svc_t *s)
     int err = cs_jobs_each_active(s->cat, collect_active, s);
     uv_mutex_unlock(&s->cat_lock);
     return err;
+}
+
+typedef struct retry {
+    svc_t *s;
+    int taken, waiting;
+} retry_t;
+
+/* Whether the job is in flight past its store step (a job storing has its path busy, and its
+ * id is being written by the thread pool: not read here). */
+static int
+in_flight(svc_t *s, int64_t id)
+{
+    for (svc_job_t *j = s->jobs; j != NULL; j = j->anext)
+        if (j->phase != PHASE_STORE && j->job.id == id)
+            return 1;
+    return 0;
+}
+
+/* A job past its store step that nothing is moving on stalled: take it up again. A job not
+ * stored yet is the scan's to claim again. */
+static int
+collect_stalled(const cs_job_t *job, void *arg)
+{
+    retry_t *r = arg;
+    char path[PATH_MAX];
+    if (job->state < CS_JOB_STORED || in_flight(r->s, job->id))
+        return 0;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", job->root, job->rel) >= sizeof path)
+        return 0;                          /* no such path was ever claimed */
+    if (cs_settle_has(r->s->busy, path)) { /* a new upload there is storing: next time */
+        r->waiting++;
+        return 0;
+    }
+    r->taken++;
+    return collect_active(job, r->s);
+}
+
+static void
+on_retry(uv_timer_t *t)
+{
+    svc_t *s = t->data;
+    retry_t r = {.s = s};
+    if (s->stopping)
+        return;
+    uv_mutex_lock(&s->cat_lock);
+    cs_diag_clear();
+    int err = cs_jobs_each_active(s->cat, collect_stalled, &r);
+    uv_mutex_unlock(&s->cat_lock);
+    if (err != 0 || r.taken > 0 || r.waiting > 0)
+        cs_log(err != 0 ? CS_LOG_ERROR : CS_LOG_INFO, "job.retry",
+               json_pack("{s:i, s:i, s:s?}", "taken", r.taken, "waiting", r.waiting, "message",
+                         err != 0 ? cs_diag() : NULL));
+    if (err != 0 || r.waiting > 0)
+        stalled(s, NULL);
+}
+
+/* Logs a stalled job (j may be NULL: a retry that could not look) and sets the retry. */
+static void
+stalled(svc_t *s, svc_job_t *j)
+{
+    if (j != NULL)
+        svc_log_job("job.stalled", CS_LOG_ERROR, j, j->out.message);
+    if (s->stopping || uv_is_active((uv_handle_t *)&s->retry_timer))
+        return;
+    uv_timer_start(&s->retry_timer, on_retry, s->retry_ms, 0);
+    s->retry_ms = s->retry_ms * 2 < RETRY_MAX_MS ? s->retry_ms * 2 : RETRY_MAX_MS;
+}
+
+void
+svc_jobs_init(svc_t *s)
+{
+    uv_timer_init(s->loop, &s->retry_timer);
+    s->retry_timer.data = s;
+    s->retry_ms = RETRY_FIRST_MS;
 }
 
 void

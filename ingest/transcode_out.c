@@ -61,6 +61,10 @@ cs_tc_out_init(cs_tc_out_t *out, const cs_transcode_opts_t *o, const char *profi
     /* A stream that falls silent holds the others' packets back this long, no longer: ten
      * seconds (FFmpeg's default) of lossless 1080p would be most of a gigabyte. */
     out->mux->max_interleave_delta = AV_TIME_BASE;
+    /* No random ids or dates in the container: a copy made again from the same original with
+     * the same settings (a job taken up after a crash or a failed commit) is the same object,
+     * not a second one the catalog never names. */
+    out->mux->flags |= AVFMT_FLAG_BITEXACT;
     return 0;
 }
 

@@ -57,6 +57,10 @@ int cs_store_hash_fd(cs_store_t *s, int fd, const char *name, cs_put_result_t *r
  * CS_EXDEV when it cannot be linked (another file system, or not allowed): copy instead. */
 int cs_store_adopt_fd(cs_store_t *s, int fd, const char *sha256, int *created);
 
+/** Removes the object `sha256` (gone already is no error). Only for an object this process
+ * just made whose record then failed (a copy no row names): evidence is never removed. */
+int cs_store_remove(cs_store_t *s, const char *sha256);
+
 /** 1 if the object `sha256` is the very file described by `st` (same device and inode: an
  * upload adopted earlier whose removal a power cut took back), else 0. */
 int cs_store_is_file(const cs_store_t *s, const char *sha256, const struct stat *st);

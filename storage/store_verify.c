@@ -1,6 +1,7 @@
 /* storage/store_verify.c: re-hashing an object against its name, as fast as the disk goes or
  * at a bounded rate (the fixity scrub must not crowd out ingest), and copying an object in
- * from another store with the same check (backup and restore). */
+ * from another store with the same check (backup and restore), and taking back an object
+ * whose record failed. */
 #include "storage/store.h"
 #include "storage/store_internal.h"
 
@@ -144,12 +145,23 @@ cs_store_copy_in(cs_store_t *s, const cs_store_t *from, const char *sha256, cs_p
     if (strcmp(res->sha256, sha256) == 0)
         return 0;
     /* Stored under the hash of what it holds now: not the object asked for. */
-    if (res->created) {
-        char rel[80];
-        if (cs_store_relpath(res->sha256, rel, sizeof rel) == 0)
-            unlinkat(s->objects_fd, rel, 0);
-    }
+    if (res->created)
+        cs_store_remove(s, res->sha256);
     cs_diag_set("object %s in store %s does not match its hash (it hashes to %s)", sha256,
                 from->root, res->sha256);
     return CS_EMISMATCH;
+}
+
+int
+cs_store_remove(cs_store_t *s, const char *sha256)
+{
+    char rel[80];
+    int rc = cs_store_relpath(sha256, rel, sizeof rel);
+    if (rc != 0)
+        return rc;
+    if (unlinkat(s->objects_fd, rel, 0) != 0 && errno != ENOENT) {
+        rc = cs_err_from_errno(errno);
+        cs_diag_set("store %s: cannot remove object %s (%s)", s->root, sha256, strerror(errno));
+    }
+    return rc;
 }

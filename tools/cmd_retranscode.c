@@ -150,8 +150,11 @@ cs_cmd_retranscode(int argc, char **argv)
         snprintf(reason, sizeof reason, "transcoding failed: %.500s", call.answer.reason);
     if ((rc = cs_derive_store(cli.store, call.answer.result)) != 0 ||
         (rc = cs_derive_commit(cli.cat, sha, req, call.answer.result, reason[0] ? reason : NULL,
-                               cli.actor, &failed)) != 0 ||
-        (rc = cs_catalog_derivatives(cli.cat, sha, &derivs)) != 0)
+                               cli.actor, &failed)) != 0) {
+        cs_derive_unstore(cli.store, cli.cat, call.answer.result);
+        goto out;
+    }
+    if ((rc = cs_catalog_derivatives(cli.cat, sha, &derivs)) != 0)
         goto out;
     print_derivatives(&cli, derivs);
 out:

@@ -2,7 +2,8 @@
  * under it (the store cannot take the upload, the catalog cannot commit), for as long as a
  * flag file exists: the uploads stay where the clerk put them, the failure is in the log,
  * and once the flag is gone every file is stored exactly once and the upload folder empties,
- * with no restart. */
+ * with no restart; a job that stalled past its store step (copies, a finishing commit) is
+ * taken up again by the running service. */
 #include "tests/fault/fault.h"
 
 /* The rules are formats in a table, given the home. */
@@ -84,73 +85,105 @@ START_TEST(a_service_whose_disk_fails_keeps_the_uploads_and_resumes)
 }
 END_TEST
 
-/* How often the service logged its start. */
+/* How often the log holds `what`. */
 static int
-starts(const char *log)
+times_logged(const char *log, const char *what)
 {
     char *text = cs_test_read(log, NULL);
     int n = 0;
-    for (const char *q = text; q && (q = strstr(q, "\"service.started\"")) != NULL; q++)
+    for (const char *q = text; q && (q = strstr(q, what)) != NULL; q++)
         n++;
     free(text);
     return n;
 }
 
-/* The copies of a photo cannot be stored (their sync fails) while the flag exists: the job
- * stays at extracted, durable, and the service goes on; such a job is taken up again at the
- * next start (service_jobs.c: "transcoded again at the next start"), so the fault cleared and
- * the service restarted, the photo gets both copies, with one arrival. */
-START_TEST(copies_that_cannot_be_stored_are_made_at_the_next_start)
+#define PHOTO CUSTODY_CORPUS "/files/exif-samples/jpg/invalid/image01551.jpg"
+#define VIDEO CUSTODY_CORPUS "/files/metadata-extractor-images/mp4/sample_mpeg4.mp4"
+
+/* A step past the store fails while the flag exists: the job stalls, durable at the state it
+ * reached, and the service goes on. */
+static const struct stall {
+    const char *name, *file, *ext;
+    const char *rule; /* "%s" is the home */
+    int late;         /* the fault starts once the job is extracted: its copies are being made */
+    const char *where;
+} stalls[] = {
+    /* The photo's copies cannot be stored (their sync fails). */
+    {"photo copies sync EIO", PHOTO, "jpg", "op=fsync,errno=EIO,path=%s/tmp/derive/", 0,
+     "tmp/derive"},
+    /* The recording's copies are made, but the batch that would finish it cannot commit. */
+    {"recording finish commit EIO", VIDEO, "mp4", "op=write,errno=EIO,path=%s/catalog.db-wal", 1,
+     "catalog.db-wal"},
+};
+
+/* Once the fault clears, the stalled job is taken up again by the running service (no
+ * restart): it gets its copies, is done, with one arrival. */
+START_TEST(a_stalled_job_is_taken_up_again_once_the_fault_clears)
 {
+    const struct stall *st = &stalls[_i];
     e2e_t t;
     fault_t f;
-    char log[PATH_MAX], flag[PATH_MAX], dir[PATH_MAX], p[PATH_MAX];
+    char log[PATH_MAX], flag[PATH_MAX], dir[PATH_MAX], p[PATH_MAX], to[PATH_MAX],
+        rule[PATH_MAX + 64];
     size_t len = 0;
     e2e_setup(&t);
     snprintf(log, sizeof log, "%s/serve.log", t.dir);
     snprintf(flag, sizeof flag, "%s/fault.on", t.dir);
-    fault_set(&f, t.dir, "op=fsync,errno=EIO,path=%s/tmp/derive/,count=0,exe=custody,while=%s",
-              t.home, flag);
-    cs_test_write(flag, "", 0);
-    for (int life = 0; life < 2; life++) {
-        int before = starts(log);
-        pid_t pid = cs_test_custody_bg_env(log, f.env, "serve", "--home", t.home, "--set",
-                                           "api.listen=127.0.0.1:0", "--set",
-                                           "ingest.settle_ms=200", "--set", "worker.count=1", NULL);
-        for (int i = 0; i < 400 && starts(log) == before; i++)
-            usleep(25 * 1000);
-        ck_assert_int_gt(starts(log), before);
-        if (life == 0) {
-            snprintf(dir, sizeof dir, "%s/uploads/%s", t.home, CASE_A);
-            ck_assert_int_eq(mkdir(dir, 0755), 0);
-            char *jpg =
-                cs_test_read(CUSTODY_CORPUS "/files/exif-samples/jpg/invalid/image01551.jpg", &len);
-            ck_assert_ptr_nonnull(jpg);
-            snprintf(p, sizeof p, "%s/photo.jpg.part", dir);
-            cs_test_write(p, jpg, len);
-            free(jpg);
-            char to[PATH_MAX];
-            snprintf(to, sizeof to, "%s/photo.jpg", dir);
-            ck_assert_int_eq(rename(p, to), 0);
-            for (int i = 0; i < 400 && fault_fired(&f, NULL) == 0; i++)
-                usleep(50 * 1000);
-            ck_assert_int_gt(fault_fired(&f, "tmp/derive"), 0);
-            usleep(500 * 1000);
-            ck_assert_int_eq(fault_count(&t, "SELECT count(*) FROM jobs WHERE state = 'extracted'"),
-                             1);
-            unlink(flag); /* the fault clears; the job waits for the next start */
-        } else {
-            ck_assert_int_eq(cs_test_wait_count(
-                                 t.db, "SELECT count(*) FROM jobs WHERE state = 'done'", 1, 60000),
-                             1);
-        }
-        ck_assert_int_eq(cs_test_stop(pid, SIGTERM), 0);
+    snprintf(rule, sizeof rule, st->rule, t.home);
+    fault_set(&f, t.dir, "%s,count=0,exe=custody,while=%s", rule, flag);
+    if (!st->late)
+        cs_test_write(flag, "", 0);
+    pid_t pid = cs_test_custody_bg_env(log, f.env, "serve", "--home", t.home, "--set",
+                                       "api.listen=127.0.0.1:0", "--set", "ingest.settle_ms=200",
+                                       "--set", "worker.count=1", NULL);
+    for (int i = 0; i < 400 && !logged(log, "\"service.started\""); i++)
+        usleep(25 * 1000);
+    ck_assert(logged(log, "\"service.started\""));
+
+    snprintf(dir, sizeof dir, "%s/uploads/%s", t.home, CASE_A);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    char *media = cs_test_read(st->file, &len);
+    ck_assert_ptr_nonnull(media);
+    snprintf(p, sizeof p, "%s/record.%s.part", dir, st->ext);
+    cs_test_write(p, media, len);
+    free(media);
+    snprintf(to, sizeof to, "%s/record.%s", dir, st->ext);
+    ck_assert_int_eq(rename(p, to), 0);
+    if (st->late) {
+        ck_assert_int_eq(cs_test_wait_count(
+                             t.db, "SELECT count(*) FROM jobs WHERE state = 'extracted'", 1, 60000),
+                         1);
+        cs_test_write(flag, "", 0);
     }
+    for (int i = 0; i < 1200 && fault_fired(&f, st->where) == 0; i++)
+        usleep(50 * 1000);
+    ck_assert_msg(fault_fired(&f, st->where) > 0, "%s: the fault did not fire", st->name);
+    for (int i = 0; i < 400 && !logged(log, "\"job.stalled\""); i++)
+        usleep(25 * 1000);
+    ck_assert_msg(logged(log, "\"job.stalled\""), "%s: no job stalled", st->name);
+    usleep(1500 * 1000); /* a retry meets the fault too */
+    ck_assert_int_eq(fault_count(&t, "SELECT count(*) FROM jobs WHERE state = 'done'"), 0);
+    ck_assert(kill(pid, 0) == 0);
+
+    unlink(flag); /* the fault clears; the service takes the job up again by itself */
+    ck_assert_int_eq(
+        cs_test_wait_count(t.db, "SELECT count(*) FROM jobs WHERE state = 'done'", 1, 90000), 1);
+    ck_assert_int_gt(times_logged(log, "\"job.retry\""), 0);
+    ck_assert_int_eq(cs_test_stop(pid, SIGTERM), 0);
+    ck_assert_int_eq(times_logged(log, "\"service.started\""), 1);
     ck_assert_int_eq(fault_check_home(&t), 1);
-    ck_assert_int_eq(fault_count(&t, "SELECT count(*) FROM derivatives WHERE status = 'verified' "
+    ck_assert_int_gt(fault_count(&t, "SELECT count(*) FROM derivatives WHERE status = 'verified' "
                                      "AND superseded_at IS NULL"),
-                     2);
+                     0);
+    ck_assert_int_eq(fault_count(&t, "SELECT count(*) FROM derivatives WHERE status <> 'verified' "
+                                     "AND superseded_at IS NULL"),
+                     0);
+    if (!st->late) /* a photo: a preview and a thumbnail */
+        ck_assert_int_eq(fault_count(&t, "SELECT count(*) FROM derivatives WHERE superseded_at "
+                                         "IS NULL"),
+                         2);
     ck_assert_int_eq(fault_count(&t, "SELECT count(*) FROM item_sources"), 1);
+    ck_assert_int_eq(fault_count(&t, "SELECT count(*) FROM jobs WHERE state <> 'done'"), 0);
     e2e_teardown(&t);
 }
 END_TEST
@@ -163,7 +196,8 @@ main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, a_service_whose_disk_fails_keeps_the_uploads_and_resumes, 0,
                         (int)(sizeof points / sizeof points[0]));
-    tcase_add_test(tc, copies_that_cannot_be_stored_are_made_at_the_next_start);
+    tcase_add_loop_test(tc, a_stalled_job_is_taken_up_again_once_the_fault_clears, 0,
+                        (int)(sizeof stalls / sizeof stalls[0]));
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -486,6 +486,37 @@ START_TEST(h264_aac_mp4)
 }
 END_TEST
 
+/* The archival copy made again from the same source with the same settings is the same bytes
+ * (no random ids or dates in the container): a copy made again after a crash or a failed
+ * commit is the object already stored, not a second one. */
+START_TEST(archival_copy_reproducible)
+{
+    char *dir = cs_test_tmpdir(), src_path[4096], out[2][4096];
+    char *bytes[2];
+    size_t len[2];
+    snprintf(src_path, sizeof src_path, "%s/in.mp4", dir);
+    make_clip(src_path, "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i",
+              "sine=frequency=440", "-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a",
+              "aac", NULL);
+    for (int k = 0; k < 2; k++) {
+        snprintf(out[k], sizeof out[k], "%s/out%d", dir, k);
+        ck_assert_int_eq(mkdir(out[k], 0755), 0);
+        cs_transcode_opts_t o = options(out[k], NULL);
+        o.want_access = 0;
+        json_t *res = transcode(src_path, "video/mp4", &o);
+        bytes[k] = cs_test_read(verified(output(res, "archival"), out[k], "mkv"), &len[k]);
+        ck_assert_ptr_nonnull(bytes[k]);
+        json_decref(res);
+    }
+    ck_assert_uint_eq(len[0], len[1]);
+    ck_assert_msg(memcmp(bytes[0], bytes[1], len[0]) == 0, "the two archival copies differ");
+    free(bytes[0]);
+    free(bytes[1]);
+    cs_test_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(odd_size)
 {
     char *dir = cs_test_tmpdir(), src_path[4096];
@@ -918,6 +949,7 @@ transcode_suite(void)
     TCase *tc = tcase_create("transcode");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, h264_aac_mp4);
+    tcase_add_test(tc, archival_copy_reproducible);
     tcase_add_test(tc, odd_size);
     tcase_add_test(tc, rotated);
     tcase_add_test(tc, variable_frame_rate);
