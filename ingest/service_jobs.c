@@ -425,14 +425,25 @@ in_flight(svc_t *s, int64_t id)
     return 0;
 }
 
-/* A job past its store step that nothing is moving on stalled: take it up again. A job not
- * stored yet is the scan's to claim again. */
+/* Whether the job came from one of the service's upload roots (not a `custody ingest` that
+ * may be running beside it, whose jobs are its own). */
+static int
+ours(svc_t *s, const cs_job_t *job)
+{
+    for (size_t i = 0; i < s->nroots; i++)
+        if (strcmp(s->roots[i], job->root) == 0)
+            return 1;
+    return 0;
+}
+
+/* A job of ours past its store step that nothing is moving on stalled: take it up again. A
+ * job not stored yet is the scan's to claim again. */
 static int
 collect_stalled(const cs_job_t *job, void *arg)
 {
     retry_t *r = arg;
     char path[PATH_MAX];
-    if (job->state < CS_JOB_STORED || in_flight(r->s, job->id))
+    if (job->state < CS_JOB_STORED || !ours(r->s, job) || in_flight(r->s, job->id))
         return 0;
     if ((size_t)snprintf(path, sizeof path, "%s/%s", job->root, job->rel) >= sizeof path)
         return 0;                          /* no such path was ever claimed */
