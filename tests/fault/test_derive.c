@@ -5,7 +5,6 @@
  * the job resumes on the rerun, without a second arrival. */
 #include "tests/fault/fault.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,27 +92,13 @@ static const struct store_fault {
      "input/output error"},
 };
 
-static long nobjects;
-
-static int
-count_object(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)path;
-    (void)st;
-    (void)ftw;
-    nobjects += flag == FTW_F;
-    return 0;
-}
-
 /* The files in the home's store. */
 static long
 objects_in(e2e_t *t)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/store/objects", t->home);
-    nobjects = 0;
-    nftw(path, count_object, 16, FTW_PHYS);
-    return nobjects;
+    return cs_test_count_files(path);
 }
 
 START_TEST(a_copy_the_store_cannot_take_fails_the_command_and_resumes)

@@ -8,7 +8,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sched.h>
 #include <openssl/evp.h>
 #include <signal.h>
@@ -61,28 +60,6 @@ at(const char *fmt, ...)
     return b;
 }
 
-static long nfiles;
-
-static int
-count_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)path;
-    (void)sb;
-    (void)ftw;
-    if (flag == FTW_F || flag == FTW_SL)
-        nfiles++;
-    return 0;
-}
-
-/* Counts files (not folders) under dir, e.g. objects and temps left behind. */
-static long
-count_files(const char *dir)
-{
-    nfiles = 0;
-    nftw(dir, count_one, 16, FTW_PHYS);
-    return nfiles;
-}
-
 static void
 hex_of(const unsigned char *md, char out[CS_SHA256_HEX])
 {
@@ -128,8 +105,8 @@ assert_same_bytes(const char *a, const char *b)
 static void
 assert_store_clean(void)
 {
-    ck_assert_int_eq(count_files(at("store/objects")), 0);
-    ck_assert_int_eq(count_files(at("store/tmp")), 0);
+    ck_assert_int_eq(cs_test_count_files(at("store/objects")), 0);
+    ck_assert_int_eq(cs_test_count_files(at("store/tmp")), 0);
 }
 
 /* The fixture store's path for an object, in a static buffer. */
@@ -198,7 +175,7 @@ START_TEST(test_put_known_vectors)
     size_t got = 0;
     char *now = cs_test_read(src, &got);
     ck_assert(got == len && memcmp(now, data, len) == 0);
-    ck_assert_int_eq(count_files(at("store/tmp")), 0);
+    ck_assert_int_eq(cs_test_count_files(at("store/tmp")), 0);
     free(now);
     free(data);
     cs_store_close(&small);
@@ -223,8 +200,8 @@ START_TEST(test_put_same_content_is_one_object)
     ck_assert_int_eq(cs_store_put_file(st, at("link"), &c), 0);
     ck_assert_str_eq(c.sha256, a.sha256);
     ck_assert_int_eq(c.created, 0);
-    ck_assert_int_eq(count_files(at("store/objects")), 1);
-    ck_assert_int_eq(count_files(at("store/tmp")), 0);
+    ck_assert_int_eq(cs_test_count_files(at("store/objects")), 1);
+    ck_assert_int_eq(cs_test_count_files(at("store/tmp")), 0);
 }
 END_TEST
 
@@ -332,14 +309,14 @@ START_TEST(test_put_large_both_temps)
     ck_assert_int_eq(a.created, 1);
     sha256_file(object_path(a.sha256), got);
     ck_assert_str_eq(got, want);
-    ck_assert_int_eq(count_files(at("store/tmp")), 0);
+    ck_assert_int_eq(cs_test_count_files(at("store/tmp")), 0);
     ck_assert_int_eq(cs_store_put_file(st, at("big"), &b), 0);
     ck_assert_int_eq(b.created, 0);
-    ck_assert_int_eq(count_files(at("store/tmp")), 0);
-    ck_assert_int_eq(count_files(at("store/objects")), 1);
+    ck_assert_int_eq(cs_test_count_files(at("store/tmp")), 0);
+    ck_assert_int_eq(cs_test_count_files(at("store/objects")), 1);
     cs_test_write(at("empty"), "", 0);
     ck_assert_int_eq(cs_store_put_file(st, at("empty"), &b), CS_EEMPTY);
-    ck_assert_int_eq(count_files(at("store/tmp")), 0);
+    ck_assert_int_eq(cs_test_count_files(at("store/tmp")), 0);
 }
 END_TEST
 
@@ -553,7 +530,8 @@ START_TEST(test_put_disk_full)
         rc = cs_store_put_file(s, at("four"), &res);
     }
     snprintf(diag, sizeof diag, "%s", cs_diag());
-    long objects = count_files(at("mnt/store/objects")), temps = count_files(at("mnt/store/tmp"));
+    long objects = cs_test_count_files(at("mnt/store/objects")),
+         temps = cs_test_count_files(at("mnt/store/tmp"));
     cs_store_close(&s);
     /* Unmount before asserting: a failed assertion ends this process. */
     ck_assert_int_eq(umount2(mnt, MNT_DETACH), 0);

@@ -6,7 +6,6 @@
 #include "tests/support/testutil.h"
 
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,26 +45,12 @@ teardown(void)
     free(dir);
 }
 
-static long files;
-
-static int
-count_file(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)path;
-    (void)st;
-    (void)ftw;
-    files += flag == FTW_F;
-    return 0;
-}
-
 static long
 objects_in(const char *store)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/%s/objects", dir, store);
-    files = 0;
-    nftw(path, count_file, 16, FTW_PHYS);
-    return files;
+    return cs_test_count_files(path);
 }
 
 static double

@@ -73,6 +73,26 @@ cs_test_rmrf(const char *path)
         nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS);
 }
 
+static long counted;
+
+static int
+count_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)path;
+    (void)st;
+    (void)ftw;
+    counted += flag == FTW_F || flag == FTW_SL;
+    return 0;
+}
+
+long
+cs_test_count_files(const char *dir)
+{
+    counted = 0;
+    nftw(dir, count_one, 16, FTW_PHYS);
+    return counted;
+}
+
 void
 cs_test_write(const char *path, const void *data, size_t len)
 {

@@ -42,6 +42,10 @@ char *cs_test_tmpdir(void);
 /** Removes a tree; symlinks are removed, never followed. */
 void cs_test_rmrf(const char *path);
 
+/** The files and symlinks (not folders) under `dir`, e.g. objects and temps left behind; 0 when
+ * it does not exist. */
+long cs_test_count_files(const char *dir);
+
 /** Writes `len` bytes to `path` (created or truncated, mode 0644). */
 void cs_test_write(const char *path, const void *data, size_t len);
 
