@@ -154,7 +154,9 @@ void
 cs_derive_unstore(cs_store_t *store, cs_catalog_t *cat, json_t *result)
 {
     json_t *outputs = json_object_get(result, "outputs"), *o;
+    char why[1024]; /* CS_DIAG_MAX */
     size_t i;
+    snprintf(why, sizeof why, "%s", cs_diag()); /* the failure the caller reports */
     json_array_foreach(outputs, i, o)
     {
         const char *obj = json_string_value(json_object_get(o, "sha256"));
@@ -166,6 +168,8 @@ cs_derive_unstore(cs_store_t *store, cs_catalog_t *cat, json_t *result)
             cs_store_remove(store, obj);
         json_object_del(o, "created");
     }
+    if (strcmp(why, cs_diag()) != 0)
+        cs_diag_set("%s", why);
 }
 
 /* The output of `result` for `profile`, or NULL. */
