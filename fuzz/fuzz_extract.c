@@ -33,6 +33,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     if (hints == NULL)
         abort();
     av_log_set_level(AV_LOG_QUIET);
+    cs_extract_limits(); /* as the worker does */
     print = getenv("CUSTODY_FUZZ_PRINT") != NULL;
     return 0;
 }

@@ -20,6 +20,7 @@
 
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
+#include <libavutil/mem.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -270,4 +271,10 @@ out:
     json_decref(rec);
     cs_avio_file_close(&src);
     return rc;
+}
+
+void
+cs_extract_limits(void)
+{
+    av_max_alloc(CS_EXTRACT_MAX_ALLOC);
 }

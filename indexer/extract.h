@@ -46,6 +46,16 @@
  * CS_EACCES, CS_ENOTREG) or memory runs out (CS_ENOMEM). The caller owns *record. */
 int cs_extract_file(const char *path, const char *media_type, json_t *hints, json_t **record);
 
+/** The most FFmpeg may allocate at once in a process that reads media: above what any real
+ * file needs (an 8K FFV1 frame's packet buffer is about 400 MB) and far below what a hostile
+ * header can claim (a WAV's INFO list that names a 1.7 GB tag: FFmpeg zeroes all of it before
+ * it finds the file short). */
+#define CS_EXTRACT_MAX_ALLOC ((size_t)512 << 20)
+
+/** Bounds FFmpeg's allocations in this process to CS_EXTRACT_MAX_ALLOC (av_max_alloc): what a
+ * media worker does at start, before it reads any file. */
+void cs_extract_limits(void);
+
 /** 1 when content of `media_type` is worth handing to a parser (a worker); 0 for content the
  * sniffer did not recognise, whose record is cs_extract_unrecognised(): no parser runs. */
 int cs_extract_wanted(const char *media_type);

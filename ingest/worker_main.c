@@ -238,6 +238,7 @@ cs_worker_main(const char *home)
     signal(SIGPIPE, SIG_IGN);
     /* A core dump would copy evidence out of the store. */
     setrlimit(RLIMIT_CORE, &no_core);
+    cs_extract_limits(); /* a header's claim of gigabytes is refused, not allocated */
     /* Answers get a descriptor of their own and fd 1 becomes stderr: a library that prints
      * to stdout must not corrupt the protocol. */
     if ((fd = dup(STDOUT_FILENO)) < 0 || (out = fdopen(fd, "w")) == NULL ||

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define CORPUS_FILES CUSTODY_CORPUS "/files"
@@ -550,6 +552,51 @@ write_mov(const char *path, const char *const *tags)
 
 /* Hostile tags: bytes that are not UTF-8 arrive as U+FFFD, a time that is not one and a
  * place at 0,0 are reported in words, a huge tag is cut and says so. */
+/* fuzz_extract found it (fuzz/corpus/extract/oom_info_chunk.wav): a 609-byte WAV whose LIST
+ * chunk claims 4 GB and whose INFO list names a tag of 0x656e6961 bytes (1.7 GB, the ASCII of
+ * "aine"). FFmpeg zeroes that much before it finds the file short. A worker bounds FFmpeg's
+ * allocations first (cs_extract_limits): the file gets its record and the process stays
+ * small. Measured in a child of its own, whose peak RSS is its alone. */
+START_TEST(an_info_tag_claiming_gigabytes_is_not_allocated)
+{
+    char *dir = cs_test_tmpdir(), path[4096];
+    unsigned char wav[256];
+    size_t n = 0;
+#define PUT(s, len) (memcpy(wav + n, (s), (len)), n += (len))
+    PUT("RIFF\xce\x00\x00\x00WAVEfmt \x10\x00\x00\x00", 20);
+    PUT("\x01\x00\x01\x00\x40\x1f\x00\x00\x80\x3e\x00\x00\x02\x00\x10\x00", 16);
+    PUT("LIST\x1a\x00\xff\xffINFO", 12);              /* 4 GB of list */
+    PUT("ISFT\x0e\x00\x00\x00Lavf59.27.100\x00", 22); /* one fair tag */
+    PUT("containe", 8);                               /* "cont", 0x656e6961 bytes */
+    memset(wav + n, 0xd4, 64);
+    n += 64;
+    PUT("data\x40\x00\x00\x00", 8);
+    memset(wav + n, 0x11, 64);
+    n += 64;
+#undef PUT
+    snprintf(path, sizeof path, "%s/info.wav", dir);
+    cs_test_write(path, wav, n);
+
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        json_t *rec = NULL;
+        cs_extract_limits();
+        int rc = cs_extract_file(path, cs_sniff_media_type(wav, n), NULL, &rec);
+        _exit(rc == 0 && json_is_object(rec) ? 0 : 1);
+    }
+    struct rusage ru;
+    int status = 0;
+    ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the extractor failed: %d",
+                  status);
+    ck_assert_msg(ru.ru_maxrss < 400 * 1024, "peak RSS %ld KiB reading a %zu-byte file",
+                  ru.ru_maxrss, n);
+    cs_test_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(hostile_tags)
 {
     char *dir = cs_test_tmpdir();
@@ -620,6 +667,7 @@ extract_suite(void)
     tcase_add_test(tc, hints);
     tcase_add_test(tc, no_time);
     tcase_add_test(tc, hostile_tags);
+    tcase_add_test(tc, an_info_tag_claiming_gigabytes_is_not_allocated);
     suite_add_tcase(s, tc);
     return s;
 }
