@@ -550,8 +550,6 @@ write_mov(const char *path, const char *const *tags)
     avformat_free_context(oc);
 }
 
-/* Hostile tags: bytes that are not UTF-8 arrive as U+FFFD, a time that is not one and a
- * place at 0,0 are reported in words, a huge tag is cut and says so. */
 /* fuzz_extract found it (fuzz/corpus/extract/oom_info_chunk.wav): a 609-byte WAV whose LIST
  * chunk claims 4 GB and whose INFO list names a tag of 0x656e6961 bytes (1.7 GB, the ASCII of
  * "aine"). FFmpeg zeroes that much before it finds the file short. A worker bounds FFmpeg's
@@ -597,6 +595,8 @@ START_TEST(an_info_tag_claiming_gigabytes_is_not_allocated)
 }
 END_TEST
 
+/* Hostile tags: bytes that are not UTF-8 arrive as U+FFFD, a time that is not one and a
+ * place at 0,0 are reported in words, a huge tag is cut and says so. */
 START_TEST(hostile_tags)
 {
     char *dir = cs_test_tmpdir();
