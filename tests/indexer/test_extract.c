@@ -554,7 +554,8 @@ write_mov(const char *path, const char *const *tags)
  * chunk claims 4 GB and whose INFO list names a tag of 0x656e6961 bytes (1.7 GB, the ASCII of
  * "aine"). FFmpeg zeroes that much before it finds the file short. A worker bounds FFmpeg's
  * allocations first (cs_extract_limits): the file gets its record and the process stays
- * small. Measured in a child of its own, whose peak RSS is its alone. */
+ * small. Built here in the same shape, shorter; measured in a child of its own, whose peak
+ * RSS is its alone. */
 START_TEST(an_info_tag_claiming_gigabytes_is_not_allocated)
 {
     char *dir = cs_test_tmpdir(), path[4096];
