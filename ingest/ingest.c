@@ -84,11 +84,9 @@ derive(cs_ingest_ctx_t *ctx, const cs_job_env_t *env, cs_job_t *job, const char 
         err = cs_job_derived(env, job, req, c->result, failure[0] ? failure : NULL,
                              &res->derivatives_failed);
     if (err != 0) {
-        if (env->cat_lock != NULL)
-            uv_mutex_lock(env->cat_lock);
+        cs_job_env_lock(env);
         cs_derive_unstore(ctx->store, env->cat, c->result);
-        if (env->cat_lock != NULL)
-            uv_mutex_unlock(env->cat_lock);
+        cs_job_env_unlock(env);
     }
     res->derivatives = (int)json_array_size(json_object_get(req, "profiles"));
     json_decref(c->result);

@@ -23,15 +23,15 @@
 
 #define CS_MAX_CLAIMS 5 /* a file that keeps changing under its claims is rejected after this */
 
-static void
-lock(const cs_job_env_t *env)
+void
+cs_job_env_lock(const cs_job_env_t *env)
 {
     if (env->cat_lock != NULL)
         uv_mutex_lock(env->cat_lock);
 }
 
-static void
-unlock(const cs_job_env_t *env)
+void
+cs_job_env_unlock(const cs_job_env_t *env)
 {
     if (env->cat_lock != NULL)
         uv_mutex_unlock(env->cat_lock);
@@ -207,14 +207,14 @@ record_stored(const cs_job_env_t *env, cs_job_t *job, const char *path, uint64_t
         .detail = detail,
     };
     cs_arrival_result_t res;
-    lock(env);
+    cs_job_env_lock(env);
     /* Only where nothing irreversible follows (a copy leaves the source as it is) and the
      * caller syncs before it reports the file stored. */
     if (env->relaxed && env->mode == CS_MODE_COPY)
         cs_catalog_relaxed(env->cat, 1);
     int err = cs_jobs_stored(env->cat, job, &a, &res);
     cs_catalog_relaxed(env->cat, 0);
-    unlock(env);
+    cs_job_env_unlock(env);
     if (err == 0) {
         out->item_created = res.item_created;
         out->media_type = media_type;
@@ -262,9 +262,9 @@ reject(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t *
             fclose(f);
         }
     }
-    lock(env);
+    cs_job_env_lock(env);
     int err = cs_jobs_reject(env->cat, job, out->message);
-    unlock(env);
+    cs_job_env_unlock(env);
     return err;
 }
 
@@ -281,9 +281,9 @@ unsettle(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t
     snprintf(out->message, sizeof out->message, "%s %s; it settles again", path, why);
     out->step = CS_STEP_UNSETTLED;
     if (job->state == CS_JOB_CLAIMED) {
-        lock(env);
+        cs_job_env_lock(env);
         err = cs_jobs_unclaim(env->cat, job, out->message);
-        unlock(env);
+        cs_job_env_unlock(env);
     }
     if (err == 0 && job->claims >= CS_MAX_CLAIMS)
         return reject(env, job, path, out,
@@ -456,9 +456,9 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
         free(text);
         job->state = CS_JOB_CLAIMED;
     } else {
-        lock(env);
+        cs_job_env_lock(env);
         err = cs_jobs_claim(env->cat, job, rj);
-        unlock(env);
+        cs_job_env_unlock(env);
         if (err != 0)
             goto out;
     }
@@ -485,9 +485,9 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
         snprintf(out->message, sizeof out->message,
                  "%s is already stored as %s (its removal was lost); removed again", path,
                  put.sha256);
-        lock(env);
+        cs_job_env_lock(env);
         err = cs_jobs_already(env->cat, job, put.sha256, out->message);
-        unlock(env);
+        cs_job_env_unlock(env);
         if (err == 0)
             clear_upload(env, job, path);
         goto out;
@@ -560,18 +560,18 @@ cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_ste
                 snprintf(out->message, sizeof out->message,
                          "%.500s was claimed but not stored; it is claimed again", path);
                 out->step = CS_STEP_UNSETTLED; /* at a start: it settles, then is claimed */
-                lock(env);
+                cs_job_env_lock(env);
                 err = cs_jobs_unclaim(env->cat, job, out->message);
-                unlock(env);
+                cs_job_env_unlock(env);
                 return err;
             }
         }
         if (!present)
             return reject(env, job, path, out, "%s vanished while it was being stored", path);
         if (env->mode == CS_MODE_COPY) { /* named again by a clerk: claim it afresh */
-            lock(env);
+            cs_job_env_lock(env);
             int err = cs_jobs_unclaim(env->cat, job, "claimed again after an interrupted ingest");
-            unlock(env);
+            cs_job_env_unlock(env);
             return err;
         }
         return unsettle(env, job, path, out, "was being stored when the service stopped");
@@ -629,7 +629,7 @@ int
 cs_job_finish(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char *failure)
 {
     int err = 0;
-    lock(env);
+    cs_job_env_lock(env);
     /* Transcoding and search indexing fill the two slots after extracted in later work; with
      * nothing to do there yet, the job goes from stored to done in one commit. */
     if (job->state == CS_JOB_STORED)
@@ -640,7 +640,7 @@ cs_job_finish(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char
         err = cs_jobs_advance(env->cat, job, CS_JOB_INDEXED, NULL);
     if (err == 0 && job->state == CS_JOB_INDEXED)
         err = cs_jobs_advance(env->cat, job, CS_JOB_DONE, NULL);
-    unlock(env);
+    cs_job_env_unlock(env);
     return err;
 }
 
@@ -648,10 +648,10 @@ int
 cs_job_extracted(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char *failure)
 {
     int err = 0;
-    lock(env);
+    cs_job_env_lock(env);
     if (job->state == CS_JOB_STORED)
         err = cs_jobs_extracted(env->cat, job, record, failure, CS_JOB_EXTRACTED);
-    unlock(env);
+    cs_job_env_unlock(env);
     return err;
 }
 
@@ -661,7 +661,7 @@ cs_job_derived(const cs_job_env_t *env, cs_job_t *job, json_t *request, json_t *
 {
     cs_job_t was = *job;
     int err = 0, own;
-    lock(env);
+    cs_job_env_lock(env);
     own = !cs_catalog_in_batch(env->cat);
     if (own && (err = cs_catalog_batch_begin(env->cat)) != 0)
         goto out;
@@ -677,6 +677,6 @@ cs_job_derived(const cs_job_env_t *env, cs_job_t *job, json_t *request, json_t *
 out:
     if (err != 0)
         *job = was; /* nothing of it stands: the job is where it was */
-    unlock(env);
+    cs_job_env_unlock(env);
     return err;
 }

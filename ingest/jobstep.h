@@ -31,6 +31,10 @@ typedef struct cs_job_env {
     int relaxed; /* the stored commit need not sync: the caller syncs before reporting (copy) */
 } cs_job_env_t;
 
+/** Takes (gives back) env->cat_lock, when there is one. */
+void cs_job_env_lock(const cs_job_env_t *env);
+void cs_job_env_unlock(const cs_job_env_t *env);
+
 typedef enum {
     CS_STEP_NEXT,      /* the job moved on; run the next step */
     CS_STEP_UNSETTLED, /* a writer came back or the file changed: let it settle again */
