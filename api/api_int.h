@@ -10,9 +10,9 @@
 #include "core/casenum.h"
 #include "indexer/access.h"
 #include "indexer/catalog.h"
-#include "ledger/access.h"
+#include "access/gate.h"
 #include "ledger/appender.h"
-#include "ledger/token.h"
+#include "access/token.h"
 #include "storage/store.h"
 
 #include <h2o.h>
@@ -103,8 +103,10 @@ struct cs_api_call {
     char client[1040];                /* "http:<peer address>" */
     char *body;                       /* POST body (malloc'd copy) */
     size_t body_len;
+    cs_channel_t channel; /* HTTP, or a signed media URL */
     /* Filled by the work function. */
     cs_user_t user;
+    cs_access_who_t who; /* the user, as the gate sees them (auth.c) */
     int status;
     const char *slug; /* a problem: its type; NULL when the answer is a success */
     char detail[512];
@@ -189,29 +191,29 @@ json_t *cs_api_problem_json(const char *slug, const char *detail);
 char *cs_api_problem_body(const char *slug, const char *detail, size_t *len);
 
 /* auth.c (thread pool, catalog lock held) */
-/** Authenticates c (401 problem on failure) and applies the route's role rule (403). 0 when
- * the work may go on, 1 when c's answer is set. */
+/** Authenticates c (401 problem on failure) and, for routes that are one kind of read as a
+ * whole (the ledger, the queue), asks the gate. 0 when the work may go on, 1 when c's answer
+ * is set. */
 int cs_api_authorize(cs_api_call_t *c);
-/** Sets c->entry: a read of lists (action "list" or "search") by c's user, appended before
- * the answer; sets a 400 no-purpose answer (the refusal is still recorded) when no purpose
- * was given. 0: go on, 1: answered. */
-int cs_api_ledger_list(cs_api_call_t *c, const char *action, const char *case_number);
-/** Decides a read of item `sha256` through cs_access_check, sets c->entry (appended before
- * the answer) and sets the answer when it is refused (400 no-purpose, 403). 0: allowed, 1:
+/** How c reads: `read` by its channel, purpose and client, recorded as `action`. */
+cs_access_how_t cs_api_how(const cs_api_call_t *c, cs_read_t read, const char *action);
+/** Takes the gate's decision d and its entry (may be NULL) into c: the entry is appended
+ * before any answer; a refusal sets the answer (400 no-purpose, 403, 404). 0: allowed, 1:
  * answered. */
-int cs_api_decide(cs_api_call_t *c, const char *sha256, int media, const char *action,
-                  const char *object, const char *profile, int64_t bytes, const char *range);
+int cs_api_answer_decision(cs_api_call_t *c, const cs_access_decision_t *d, json_t *entry);
+/** Asks the gate for c's user: `read` of item sha256 (or of case case_number, or of neither),
+ * recorded as `action` with object, profile, bytes and range, then cs_api_answer_decision.
+ * 0: allowed, 1: answered. */
+int cs_api_gate(cs_api_call_t *c, cs_read_t read, const char *sha256, const char *case_number,
+                const char *action, const char *object, const char *profile, int64_t bytes,
+                const char *range);
 
 /* visible.c (thread pool, catalog lock held) */
-/** *ok = 1 when c's user may read the record of item sha256 (cs_access_check of a metadata
- * read, nothing written), for filtering lists and search results. */
-int cs_api_visible(cs_api_call_t *c, const char *sha256, int *ok);
+/** *ok = 1 when the gate lets c's user see item sha256 (a metadata read) or, with sha256 NULL,
+ * list case case_number; nothing written. For filtering lists and search results. */
+int cs_api_visible(cs_api_call_t *c, const char *sha256, const char *case_number, int *ok);
 /** Keeps the members of `items` (objects with "sha256") whose record c's user may read. */
 int cs_api_filter_visible(cs_api_call_t *c, json_t *items);
-/** Decides, without writing, whether c's user may read the bytes of item sha256 (profile NULL:
- * the original) with `purpose`, as a download would be decided: res says why not. */
-int cs_api_may_download(cs_api_call_t *c, const char *sha256, const char *profile,
-                        const char *purpose, cs_access_result_t *res);
 
 /* h_media.c (thread pool) */
 /** The canonical name of a derivative profile ("preview", ...), NULL for an unknown one. */

@@ -1,9 +1,10 @@
-/* api/auth.c: who is asking (a bearer token), whether their role may call the route, and
- * the ledger entry of every read before anything is answered. Thread pool, catalog lock. */
+/* api/auth.c: who is asking (a bearer token) and the gate's answer for the call: every
+ * decision comes from access/ (cs_access_read), whose ledger entry is appended (record.c)
+ * before anything is answered. This file only translates a decision into HTTP. Thread pool,
+ * catalog lock held. */
 #include "api/api_int.h"
 
 #include "core/error.h"
-#include "ledger/access.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -38,81 +39,69 @@ cs_api_authorize(cs_api_call_t *c)
         cs_api_fail_rc(c, rc, "checking the token");
         return 1;
     }
-    const char *role = c->user.role;
-    if (who == CS_API_AUDIT && strcmp(role, "auditor") != 0 && strcmp(role, "admin") != 0) {
-        cs_api_fail(c, "forbidden", "only auditors and admins read the ledger; %s is a %s",
-                    c->user.name, role);
-        return 1;
-    }
-    if (who == CS_API_QUEUE && strcmp(role, "reviewer") == 0) {
-        cs_api_fail(c, "forbidden",
-                    "only clerks, admins and auditors watch the ingest queue; %s is a %s",
-                    c->user.name, role);
-        return 1;
-    }
-    if (who == CS_API_EDIT && strcmp(role, "clerk") != 0 && strcmp(role, "admin") != 0) {
-        cs_api_fail(c, "forbidden", "only clerks and admins change links; %s is a %s", c->user.name,
-                    role);
-        return 1;
-    }
+    cs_access_who_user(&c->who, &c->user, NULL);
+    /* Routes that are one kind of read as a whole ask the gate before their work. */
+    if (who == CS_API_AUDIT)
+        return cs_api_gate(c, CS_READ_LEDGER, NULL, NULL, "ledger", NULL, NULL, 0, NULL);
+    if (who == CS_API_QUEUE)
+        return cs_api_gate(c, CS_READ_QUEUE, NULL, NULL, "queue", NULL, NULL, 0, NULL);
     return 0;
 }
 
-static const char *
-purpose_problem(const cs_api_call_t *c)
+/* The answer of a refusal. */
+static void
+refuse(cs_api_call_t *c, const cs_access_decision_t *d)
 {
-    return c->purpose_state < 0 ? "X-Custody-Purpose is not percent-encoded UTF-8 text; the "
-                                  "refusal is in the ledger"
-                                : "every read states why: send X-Custody-Purpose (percent-encoded "
-                                  "UTF-8); the refusal is in the ledger";
+    if (d->deny == CS_DENY_NO_PURPOSE) {
+        cs_api_fail(c, "no-purpose", "%s",
+                    c->purpose_state < 0
+                        ? "X-Custody-Purpose is not percent-encoded UTF-8 text; the refusal is "
+                          "in the ledger"
+                        : "every read states why: send X-Custody-Purpose (percent-encoded UTF-8); "
+                          "the refusal is in the ledger");
+        return;
+    }
+    cs_api_fail(c, d->status == 404 ? "not-found" : "forbidden", "%s", d->reason);
+    c->seq_in_detail = d->ledgered;
+}
+
+cs_access_how_t
+cs_api_how(const cs_api_call_t *c, cs_read_t read, const char *action)
+{
+    cs_access_how_t h = {.read = read,
+                         .channel = c->channel,
+                         .purpose = c->purpose_state == 1 ? c->purpose : NULL,
+                         .client = c->client,
+                         .action = action};
+    return h;
 }
 
 int
-cs_api_ledger_list(cs_api_call_t *c, const char *action, const char *case_number)
+cs_api_answer_decision(cs_api_call_t *c, const cs_access_decision_t *d, json_t *entry)
 {
-    int ok = c->purpose_state == 1;
-    c->entry = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s?, s:I}", "kind",
-                         "retrieval", "action", action, "actor", c->user.name, "role", c->user.role,
-                         "case", case_number, "purpose", ok ? c->purpose : NULL, "client",
-                         c->client, "result", ok ? "allowed" : "denied", "reason",
-                         ok ? NULL : "no purpose stated", "bytes", (json_int_t)0);
-    if (c->entry == NULL)
-        return cs_api_fail(c, "internal", "out of memory recording the read"), 1;
-    if (!ok)
-        return cs_api_fail(c, "no-purpose", "%s", purpose_problem(c)), 1;
-    return 0;
+    json_decref(c->entry);
+    c->entry = entry; /* appended before any answer (record.c), allowed or not */
+    if (d->allowed)
+        return 0;
+    refuse(c, d);
+    return 1;
 }
 
 int
-cs_api_decide(cs_api_call_t *c, const char *sha256, int media, const char *action,
-              const char *object, const char *profile, int64_t bytes, const char *range)
+cs_api_gate(cs_api_call_t *c, cs_read_t read, const char *sha256, const char *case_number,
+            const char *action, const char *object, const char *profile, int64_t bytes,
+            const char *range)
 {
-    cs_access_result_t res;
-    cs_access_req_t req = {
-        .user = &c->user,
-        .who = c->user.name,
-        .sha256 = sha256,
-        .read = media ? CS_READ_MEDIA : CS_READ_METADATA,
-        .action = action,
-        .object = object,
-        .profile = profile,
-        .purpose = c->purpose_state == 1 ? c->purpose : NULL,
-        .client = c->client,
-        .network = 1,
-        .range = range,
-    };
-    int rc = cs_access_check(c->cat, c->api->opts.cfg, &req, &res);
+    cs_access_policy_t pol = cs_access_policy(c->api->opts.cfg);
+    cs_access_how_t h = cs_api_how(c, read, action);
+    cs_access_decision_t d;
+    json_t *e = NULL;
+    h.object = object;
+    h.profile = profile;
+    h.bytes = bytes;
+    h.range = range;
+    int rc = cs_access_decide(c->cat, &pol, &c->who, sha256, case_number, &h, &d, &e);
     if (rc != 0)
         return cs_api_fail_rc(c, rc, "deciding the read"), 1;
-    /* The entry goes to the ledger (record.c) before any answer, allowed or not. */
-    if ((c->entry = cs_access_entry(&req, &res, bytes)) == NULL)
-        return cs_api_fail(c, "internal", "out of memory recording the read"), 1;
-    if (c->purpose_state != 1)
-        return cs_api_fail(c, "no-purpose", "%s", purpose_problem(c)), 1;
-    if (!res.allowed) {
-        cs_api_fail(c, "forbidden", "%s", res.reason);
-        c->seq_in_detail = 1;
-        return 1;
-    }
-    return 0;
+    return cs_api_answer_decision(c, &d, e);
 }

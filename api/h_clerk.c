@@ -42,7 +42,7 @@ cs_api_h_unassigned(cs_api_call_t *c)
     int rc;
     /* A list of items: stated, ledgered and filtered like a case's items. */
     if (cs_api_arg_int(c, "limit", 100, 1, 1000, &limit) ||
-        cs_api_ledger_list(c, "list", NULL) != 0)
+        cs_api_gate(c, CS_READ_LIST, NULL, NULL, "list", NULL, NULL, 0, NULL) != 0)
         return;
     if ((rc = cs_catalog_unassigned_recent(c->cat, (int)limit, &items)) != 0 ||
         (rc = cs_api_filter_visible(c, items)) != 0) {

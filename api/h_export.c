@@ -172,10 +172,13 @@ cs_api_exports_sweep(const char *home_root)
 
 /* Sets the refusal's answer: 400 without a purpose, else 403, naming the ledger entry. */
 static void
-refused(cs_api_call_t *c, const char *purpose, const cs_export_result_t *res)
+refused(cs_api_call_t *c, const cs_export_result_t *res)
 {
-    cs_api_fail(c, purpose[0] == '\0' ? "no-purpose" : "forbidden", "%s (ledger entry %lld)",
-                res->reason, (long long)res->seq);
+    cs_api_fail(c,
+                res->status == 400   ? "no-purpose"
+                : res->status == 404 ? "not-found"
+                                     : "forbidden",
+                "%s (ledger entry %lld)", res->reason, (long long)res->seq);
 }
 
 void
@@ -203,16 +206,15 @@ cs_api_h_export(cs_api_call_t *c)
     o.case_number = cn.text;
     o.purpose = purpose;
     o.out = out;
-    o.user = &c->user;
-    o.who = c->user.name;
-    o.as_user = 1;
+    o.who = &c->who;
+    o.policy = cs_access_policy(c->api->opts.cfg);
+    o.channel = CS_CHANNEL_HTTP;
     o.client = c->client;
     o.tar = 1;
-    if ((rc = cs_export_case(c->cat, c->api->store, c->api->opts.home, c->api->opts.cfg, &o,
-                             res)) != 0)
+    if ((rc = cs_export_case(c->cat, c->api->store, c->api->opts.home, &o, res)) != 0)
         goto out;
     if (!res->allowed) {
-        refused(c, purpose, res);
+        refused(c, res);
         goto out;
     }
     if ((fd = open(res->path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {

@@ -1,7 +1,8 @@
 /* api/h_mediaurl.c: signed media URLs (mediaurl.h). POST /v1/media-urls mints them for the
- * items the user may download now, for the purpose stated; minting serves nothing, so it is
- * not ledgered. GET /media/{token} needs no Authorization header: the token names the user,
- * whose access is decided again, and the bytes go out through the same download as
+ * items the user may download now, for the purpose stated, each decided by the gate as its
+ * fetch would be: a refusal is ledgered like any denied read (an allowed mint serves nothing:
+ * its fetch is ledgered). GET /media/{token} needs no Authorization header: the token names the
+ * user, whose access is decided again, and the bytes go out through the same download as
  * /v1/items/{sha256}/original (h_media.c): Range, ETag, the synced ledger entry before any
  * byte, marked "via": "media-url". Thread pool, catalog lock held. */
 #include "api/mediaurl.h"
@@ -33,24 +34,20 @@ refused(json_t *item, json_t *profile, const char *slug, const char *fmt, ...)
                      cs_api_problem_json(slug, detail));
 }
 
-/* The slug of a catalog error met while minting one URL. */
-static const char *
-slug_of(int rc)
-{
-    return rc == CS_ENOTFOUND ? "not-found" : rc == CS_EBUSY ? "unavailable" : "internal";
-}
-
-/* One URL, or its refusal: the item must exist (with a verified copy of the profile) and the
- * user must be allowed to download it now, for this purpose. */
+/* One URL, or its refusal: the user must be allowed to download the item's profile now, for
+ * this purpose (decided by the gate before anything is looked up; a refusal is ledgered). */
 static json_t *
 mint_one(cs_api_call_t *c, json_t *req, time_t exp, const char *expires_at)
 {
     json_t *item = json_object_get(req, "item"), *profile = json_object_get(req, "profile");
     const char *sha_in = json_string_value(item), *name = json_string_value(profile);
     const char *deriv = NULL;
-    char obj[65], media_type[128], url[8 + CS_API_MEDIA_TOKEN_MAX];
+    char url[8 + CS_API_MEDIA_TOKEN_MAX];
     cs_api_media_claim_t m = {.uid = c->user.id, .exp = (int64_t)exp};
-    cs_access_result_t res;
+    cs_access_policy_t pol = cs_access_policy(c->api->opts.cfg);
+    cs_access_how_t h = cs_api_how(c, CS_READ_MINT, "mint");
+    cs_access_decision_t d;
+    int64_t seq = 0;
     size_t n = 0;
     int rc;
     if (!json_is_object(req) || json_object_size(req) != 2 || sha_in == NULL || name == NULL)
@@ -66,16 +63,19 @@ mint_one(cs_api_call_t *c, json_t *req, time_t exp, const char *expires_at)
         return refused(item, profile, "not-found",
                        "no profile \"%.40s\"; use original, archival, access, preview or thumbnail",
                        name);
-    cs_diag_clear();
-    if ((rc = cs_api_media_find(c->cat, m.item, deriv, obj, media_type)) != 0)
-        return refused(item, profile, slug_of(rc), "%s", *cs_diag() ? cs_diag() : cs_strerror(rc));
-    if ((rc = cs_api_may_download(c, m.item, deriv, c->purpose, &res)) != 0)
-        return refused(item, profile, slug_of(rc), "deciding the read: %s", cs_strerror(rc));
-    if (!res.allowed)
-        return refused(item, profile, "forbidden", "%s", res.reason);
+    h.profile = deriv;
+    h.object = m.item;
+    if ((rc = cs_access_decide_synced(c->cat, &pol, &c->who, m.item, NULL, &h, &d, &seq)) != 0)
+        return refused(item, profile, rc == CS_EBUSY ? "unavailable" : "internal",
+                       "the decision could not be made or recorded (%s): try again",
+                       cs_strerror(rc));
+    if (!d.allowed)
+        return refused(item, profile, d.status == 404 ? "not-found" : "forbidden",
+                       "%s (ledger entry %lld)", d.reason, (long long)seq);
     snprintf(m.user, sizeof m.user, "%s", c->user.name);
     snprintf(m.profile, sizeof m.profile, "%s", deriv ? deriv : "original");
     snprintf(m.purpose, sizeof m.purpose, "%s", c->purpose);
+    cs_api_media_tok(c->user.token_sha256, m.tok);
     memcpy(url, "/media/", 8);
     if ((rc = cs_api_media_token_make(c->api->media_key, &m, url + 7, CS_API_MEDIA_TOKEN_MAX)) != 0)
         return refused(item, profile, rc == CS_ENAMETOOLONG ? "bad-request" : "internal", "%s",
@@ -93,7 +93,7 @@ cs_api_h_media_urls(cs_api_call_t *c)
     char expires_at[CS_CHECKPOINT_TIME_MAX];
     time_t exp = time(NULL) + c->api->opts.cfg->api_media_url_ttl_s;
     size_t i;
-    /* Not ledgered: minting serves nothing; each fetch is decided and ledgered. */
+    /* Without a purpose nothing is decided: no URL is minted (each fetch is ledgered). */
     if (c->purpose_state != 1) {
         cs_api_fail(c, "no-purpose",
                     "a media URL carries the purpose of its reads: send X-Custody-Purpose "
@@ -157,17 +157,24 @@ cs_api_h_media_url(cs_api_call_t *c)
         }
         if (rc == 0 && c->user.id != m.uid)
             rc = CS_ENOTFOUND; /* not the user it was minted for */
+        if (rc == 0) {
+            char tok[17];
+            cs_api_media_tok(c->user.token_sha256, tok);
+            if (strcmp(tok, m.tok) != 0)
+                rc = CS_ENOTFOUND; /* minted under a token since rotated */
+        }
     }
     if (rc != 0) {
         cs_api_fail(c, "media-url-invalid",
-                    "this media URL was not signed by this service, or was minted before it "
-                    "restarted: the page asks POST /v1/media-urls for a new one");
+                    "this media URL was not signed by this service, was minted before it "
+                    "restarted, or before its user's token was rotated: the page asks POST "
+                    "/v1/media-urls for a new one");
         return;
     }
     /* A disabled user or a revoked grant is refused here, and the refusal ledgered. */
     snprintf(c->purpose, sizeof c->purpose, "%s", m.purpose);
     c->purpose_state = 1;
+    c->channel = CS_CHANNEL_MEDIA_URL;
+    cs_access_who_user(&c->who, &c->user, NULL);
     cs_api_download(c, m.item, profile);
-    if (c->entry != NULL && json_object_set_new(c->entry, "via", json_string("media-url")) != 0)
-        cs_api_fail(c, "internal", "out of memory recording the read");
 }

@@ -37,14 +37,23 @@ mac(const uint8_t key[32], const void *data, size_t len, uint8_t out[MAC_LEN])
     return 0;
 }
 
+void
+cs_api_media_tok(const char *token_sha256, char tok[17])
+{
+    char h[65];
+    cs_token_hash(token_sha256, h); /* a hash of the hash: the URL says nothing of the token */
+    memcpy(tok, h, 16);
+    tok[16] = '\0';
+}
+
 int
 cs_api_media_token_make(const uint8_t key[32], const cs_api_media_claim_t *m, char *out, size_t cap)
 {
     uint8_t sig[MAC_LEN];
     char *payload = NULL;
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s}", "exp", (json_int_t)m->exp, "item",
-                          m->item, "profile", m->profile, "purpose", m->purpose, "uid",
-                          (json_int_t)m->uid, "user", m->user);
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s}", "exp", (json_int_t)m->exp, "item",
+                          m->item, "profile", m->profile, "purpose", m->purpose, "tok", m->tok,
+                          "uid", (json_int_t)m->uid, "user", m->user);
     size_t len, n;
     int rc = CS_ENOMEM;
     out[0] = '\0';
@@ -88,7 +97,7 @@ cs_api_media_token_read(const uint8_t key[32], const char *token, int64_t now,
 {
     uint8_t payload[PAYLOAD_MAX], sig[MAC_LEN + 3], want[MAC_LEN];
     const char *dot = strchr(token, '.');
-    const char *item, *profile, *purpose, *user;
+    const char *item, *profile, *purpose, *user, *tok;
     json_int_t exp, uid;
     size_t plen = 0, slen = 0;
     json_t *o = NULL;
@@ -107,10 +116,11 @@ cs_api_media_token_read(const uint8_t key[32], const char *token, int64_t now,
     rc = CS_EINVAL;
     o = json_loadb((const char *)payload, plen, JSON_REJECT_DUPLICATES, NULL);
     if (o == NULL ||
-        json_unpack(o, "{s:I, s:s, s:s, s:s, s:I, s:s !}", "exp", &exp, "item", &item, "profile",
-                    &profile, "purpose", &purpose, "uid", &uid, "user", &user) != 0 ||
-        copy(m->item, sizeof m->item, item) != 0 || strlen(m->item) != 64 ||
-        copy(m->profile, sizeof m->profile, profile) != 0 ||
+        json_unpack(o, "{s:I, s:s, s:s, s:s, s:s, s:I, s:s !}", "exp", &exp, "item", &item,
+                    "profile", &profile, "purpose", &purpose, "tok", &tok, "uid", &uid, "user",
+                    &user) != 0 ||
+        copy(m->tok, sizeof m->tok, tok) != 0 || copy(m->item, sizeof m->item, item) != 0 ||
+        strlen(m->item) != 64 || copy(m->profile, sizeof m->profile, profile) != 0 ||
         copy(m->purpose, sizeof m->purpose, purpose) != 0 ||
         copy(m->user, sizeof m->user, user) != 0)
         goto out;

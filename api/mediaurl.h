@@ -6,7 +6,9 @@
  *   token   = base64url(payload) "." base64url(HMAC-SHA256(key, payload))   (no padding)
  *   payload = compact JSON, sorted keys: {"exp": unix seconds, "item": "<sha256>",
  *             "profile": "original" | "<derivative profile>", "purpose": "...",
- *             "uid": <user id>, "user": "<user name>"}
+ *             "tok": "<16 hex digits>", "uid": <user id>, "user": "<user name>"}
+ *   tok     = the first 16 hex digits of SHA-256 of the user's token hash when minted: a
+ *             rotated token ends every URL minted under the old one
  *
  * A token proves only that this service minted it; the fetch decides access again and is
  * ledgered like any download (h_mediaurl.c). Pure functions: no catalog, no I/O. */
@@ -20,12 +22,16 @@
 
 typedef struct cs_api_media_claim {
     int64_t uid;
+    char tok[17]; /* the user's token generation (cs_api_media_tok) */
     char user[CS_NAME_MAX];
     char item[65];    /* sha256, lower-case hex */
     char profile[16]; /* "original" or a derivative profile */
     char purpose[CS_API_PURPOSE_MAX];
     int64_t exp; /* unix seconds: valid up to and including this second */
 } cs_api_media_claim_t;
+
+/** The token generation of a user whose token hash is `token_sha256` into tok. */
+void cs_api_media_tok(const char *token_sha256, char tok[17]);
 
 /** Fills key with 32 random bytes; CS_ECRYPTO (with a detail) when there are none to be had. */
 int cs_api_media_key_new(uint8_t key[32]);

@@ -1,38 +1,20 @@
-/* api/visible.c: what a user could read, decided without writing: which items of a list or
- * a search they may see, and whether a media URL may be minted for them. ledger/access.c's
- * rule over the network; a list is ledgered once, as a whole, by auth.c (an entry per item
- * would cost a commit each for what is not served), and a media URL's fetch is ledgered
- * when it serves (h_mediaurl.c). */
+/* api/visible.c: which members of a list or a search the user may see, asked of the gate
+ * without writing: the list itself is one ledgered read (auth.c); an entry per member would
+ * cost a commit each for what is not served. */
 #include "api/api_int.h"
 
-#include "ledger/access.h"
-
-static int
-check(cs_api_call_t *c, const char *sha256, cs_read_t read, const char *profile,
-      const char *purpose, cs_access_result_t *res)
-{
-    cs_access_req_t req = {
-        .user = &c->user,
-        .who = c->user.name,
-        .sha256 = sha256,
-        .read = read,
-        .action = read == CS_READ_MEDIA ? (profile ? "get.derivative" : "get.original") : "view",
-        .profile = profile,
-        .purpose = purpose,
-        .client = c->client,
-        .network = 1,
-    };
-    return cs_access_check(c->cat, c->api->opts.cfg, &req, res);
-}
-
 int
-cs_api_visible(cs_api_call_t *c, const char *sha256, int *ok)
+cs_api_visible(cs_api_call_t *c, const char *sha256, const char *case_number, int *ok)
 {
-    cs_access_result_t res;
-    /* The purpose was checked (and ledgered) once for the whole list or relink; what is left
-     * to decide per item is the rest of the rule. */
-    int rc = check(c, sha256, CS_READ_METADATA, NULL, "(checked for the whole request)", &res);
-    *ok = rc == 0 && res.allowed;
+    cs_access_policy_t pol = cs_access_policy(c->api->opts.cfg);
+    cs_access_how_t h = cs_api_how(c, sha256 ? CS_READ_METADATA : CS_READ_LIST, "view");
+    cs_access_decision_t d;
+    /* The purpose was decided (and ledgered) once for the whole list; what is left to decide
+     * per member is the rest of the rule. */
+    h.purpose = "(decided for the whole list)";
+    int rc =
+        cs_access_decide(c->cat, &pol, &c->who, sha256, sha256 ? NULL : case_number, &h, &d, NULL);
+    *ok = rc == 0 && d.allowed;
     return rc;
 }
 
@@ -42,7 +24,7 @@ cs_api_filter_visible(cs_api_call_t *c, json_t *items)
     for (size_t i = 0; i < json_array_size(items);) {
         int ok = 0, rc;
         const char *sha = json_string_value(json_object_get(json_array_get(items, i), "sha256"));
-        if (sha != NULL && (rc = cs_api_visible(c, sha, &ok)) != 0)
+        if (sha != NULL && (rc = cs_api_visible(c, sha, NULL, &ok)) != 0)
             return rc;
         if (ok)
             i++;
@@ -50,11 +32,4 @@ cs_api_filter_visible(cs_api_call_t *c, json_t *items)
             json_array_remove(items, i);
     }
     return 0;
-}
-
-int
-cs_api_may_download(cs_api_call_t *c, const char *sha256, const char *profile, const char *purpose,
-                    cs_access_result_t *res)
-{
-    return check(c, sha256, CS_READ_MEDIA, profile, purpose, res);
 }

@@ -81,6 +81,12 @@ static const conf_key_t conf_table[] = {
      "The UTC offset (+08:00) given to capture times that carry none (EXIF without\n"
      "# OffsetTime*); the record then says so. Empty: such times keep no offset.",
      NULL, "*dd:dd"},
+    {"ingest.clerk", CONF_STR, OFF(ingest_clerk), 0, 127, "",
+     "The Custody user credited with the files dropped into the upload folders (their\n"
+     "# clerk, who then reads what they brought in); empty: nobody (the officer folder is\n"
+     "# recorded as a name, never as an identity). The service refuses to start if the user\n"
+     "# does not exist.",
+     NULL, NULL},
     {"worker.count", CONF_INT, OFF(worker_count), 0, 64, "0",
      "Media worker processes (metadata, transcoding); 0: one per core.", NULL, NULL},
     {"worker.timeout_ms", CONF_INT, OFF(worker_timeout_ms), 100, 86400000, "600000",

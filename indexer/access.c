@@ -90,6 +90,12 @@ cs_catalog_user_add(cs_catalog_t *cat, const char *name, const char *role, const
                     CS_NAME_MAX - 1);
         return CS_EINVAL;
     }
+    if (cs_access_name_reserved(name)) {
+        cs_diag_set("%s is a name Custody uses for who is not a user (uploads, the operator, "
+                    "clients): choose another",
+                    name);
+        return CS_EINVAL;
+    }
     cs_clock_now(now);
     if ((err = cs_cat_begin(cat, what)) != 0)
         return err;
@@ -165,6 +171,10 @@ user_find(cs_catalog_t *cat, const char *sql, const char *key, cs_user_t *u)
         snprintf(u->name, sizeof u->name, "%s", (const char *)sqlite3_column_text(st, 1));
         snprintf(u->role, sizeof u->role, "%s", (const char *)sqlite3_column_text(st, 2));
         u->disabled = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        snprintf(u->token_sha256, sizeof u->token_sha256, "%s",
+                 sqlite3_column_type(st, 4) == SQLITE_NULL
+                     ? ""
+                     : (const char *)sqlite3_column_text(st, 4));
     } else if (rc == SQLITE_DONE) {
         err = CS_ENOTFOUND;
     } else {
@@ -177,14 +187,17 @@ user_find(cs_catalog_t *cat, const char *sql, const char *key, cs_user_t *u)
 int
 cs_catalog_user_by_name(cs_catalog_t *cat, const char *name, cs_user_t *u)
 {
-    return user_find(cat, "SELECT id, name, role, disabled_at FROM users WHERE name = ?1", name, u);
+    return user_find(cat,
+                     "SELECT id, name, role, disabled_at, token_sha256 FROM users WHERE name = ?1",
+                     name, u);
 }
 
 int
 cs_catalog_user_by_token(cs_catalog_t *cat, const char *token_sha256, cs_user_t *u)
 {
-    return user_find(cat, "SELECT id, name, role, disabled_at FROM users WHERE token_sha256 = ?1",
-                     token_sha256, u);
+    return user_find(
+        cat, "SELECT id, name, role, disabled_at, token_sha256 FROM users WHERE token_sha256 = ?1",
+        token_sha256, u);
 }
 
 int
@@ -291,28 +304,6 @@ cs_catalog_grants(cs_catalog_t *cat, const char *user, const char *now, json_t *
 }
 
 int
-cs_catalog_item_grants(cs_catalog_t *cat, int64_t user_id, const char *sha256, const char *now,
-                       json_t **out)
-{
-    char uid[24];
-    snprintf(uid, sizeof uid, "%lld", (long long)user_id);
-    const char *args[] = {uid, sha256, now};
-    return cs_cat_select_json(
-        cat,
-        "SELECT json_object('id', g.id, 'case', c.number, 'party', p.name, 'clearance',"
-        " g.clearance, 'purpose', g.purpose)"
-        " FROM grants g JOIN cases c ON c.id = g.case_id LEFT JOIN parties p ON p.id = g.party_id"
-        " JOIN links l ON l.case_id = g.case_id AND l.superseded_at IS NULL"
-        "   AND (g.party_id IS NULL OR l.party_id = g.party_id)"
-        " JOIN items i ON i.id = l.item_id"
-        " WHERE g.user_id = CAST(?1 AS INTEGER) AND i.sha256 = ?2 AND g.revoked_at IS NULL"
-        "   AND (g.until IS NULL OR g.until > ?3)"
-        " ORDER BY CASE g.clearance WHEN 'state_secret' THEN 4 WHEN 'commercial_secret' THEN 3"
-        "   WHEN 'privacy' THEN 2 WHEN 'internal' THEN 1 ELSE 0 END DESC, g.id",
-        args, 3, out, "cannot read grants");
-}
-
-int
 cs_cat_classify_rows(cs_catalog_t *cat, sqlite3_int64 item_id, const char *level,
                      const char *reason, const char *by, const char *now, const char *what)
 {
@@ -399,32 +390,94 @@ cs_catalog_classification(cs_catalog_t *cat, const char *sha256, char *level, si
 }
 
 int
-cs_catalog_item_origin(cs_catalog_t *cat, const char *sha256, const char *actor, int *received,
-                       int *unassigned)
+cs_access_name_reserved(const char *name)
 {
+    static const char *const reserved[] = {"uploads", "operator", "fixity-scrub", "custody"};
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (strcmp(name, reserved[i]) == 0)
+            return 1;
+    return strchr(name, ':') != NULL || strchr(name, '/') != NULL;
+}
+
+/* The live grants of user_id covering the item (sha256) or on the case. */
+static int
+grant_rows(cs_catalog_t *cat, int64_t user_id, const char *sha256, const char *case_number,
+           const char *now, cs_grant_row_t *grants, size_t max, size_t *n)
+{
+    static const char *const by_item =
+        "SELECT g.id, g.clearance, c.number FROM grants g JOIN cases c ON c.id = g.case_id"
+        " JOIN links l ON l.case_id = g.case_id AND l.superseded_at IS NULL"
+        "   AND (g.party_id IS NULL OR l.party_id = g.party_id)"
+        " JOIN items i ON i.id = l.item_id"
+        " WHERE g.user_id = ?1 AND i.sha256 = ?2 AND g.revoked_at IS NULL"
+        "   AND (g.until IS NULL OR g.until > ?3)"
+        " ORDER BY CASE g.clearance WHEN 'state_secret' THEN 4 WHEN 'commercial_secret' THEN 3"
+        "   WHEN 'privacy' THEN 2 WHEN 'internal' THEN 1 ELSE 0 END DESC, g.id";
+    static const char *const by_case =
+        "SELECT g.id, g.clearance, c.number FROM grants g JOIN cases c ON c.id = g.case_id"
+        " WHERE g.user_id = ?1 AND c.number = ?2 AND g.revoked_at IS NULL"
+        "   AND (g.until IS NULL OR g.until > ?3)"
+        " ORDER BY CASE g.clearance WHEN 'state_secret' THEN 4 WHEN 'commercial_secret' THEN 3"
+        "   WHEN 'privacy' THEN 2 WHEN 'internal' THEN 1 ELSE 0 END DESC, g.id";
+    const char *what = "cannot read grants";
     sqlite3_stmt *st = NULL;
-    const char *what = "cannot read an item's origin";
-    int err, rc;
-    err = cs_cat_prepare(
-        cat,
-        "SELECT EXISTS (SELECT 1 FROM item_sources s WHERE s.item_id = i.id AND"
-        " s.received_by = ?2), NOT EXISTS (SELECT 1 FROM links l WHERE l.item_id = i.id AND"
-        " l.superseded_at IS NULL) FROM items i WHERE i.sha256 = ?1",
-        &st, what);
+    int err = cs_cat_prepare(cat, sha256 ? by_item : by_case, &st, what), rc;
+    *n = 0;
     if (err != 0)
         return err;
-    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_text(st, 2, sha256 ? sha256 : case_number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        cs_grant_row_t *g = &grants[(*n)++];
+        g->id = sqlite3_column_int64(st, 0);
+        g->clearance = cs_access_level_rank((const char *)sqlite3_column_text(st, 1));
+        snprintf(g->case_number, sizeof g->case_number, "%s",
+                 (const char *)sqlite3_column_text(st, 2));
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        err = cs_cat_err(cat, rc, what);
+    cs_cat_finalize(cat, st);
+    return err;
+}
+
+int
+cs_catalog_access_rows(cs_catalog_t *cat, int64_t user_id, const char *sha256,
+                       const char *case_number, const char *now, int *exists, int *level,
+                       int *brought_in, int *unassigned, cs_grant_row_t *grants, size_t max,
+                       size_t *ngrants)
+{
+    static const char *const item_sql =
+        "SELECT (SELECT c.level FROM classifications c WHERE c.item_id = i.id AND"
+        " c.superseded_at IS NULL), EXISTS (SELECT 1 FROM item_sources s WHERE s.item_id = i.id"
+        " AND s.received_user_id = ?2), NOT EXISTS (SELECT 1 FROM links l WHERE l.item_id = i.id"
+        " AND l.superseded_at IS NULL) FROM items i WHERE i.sha256 = ?1";
+    static const char *const case_sql =
+        "SELECT NULL, EXISTS (SELECT 1 FROM links l JOIN item_sources s ON s.item_id = l.item_id"
+        " WHERE l.case_id = c.id AND l.superseded_at IS NULL AND s.received_user_id = ?2), 0"
+        " FROM cases c WHERE c.number = ?1";
+    const char *what = "cannot read what access is decided on";
+    sqlite3_stmt *st = NULL;
+    int err, rc;
+    *exists = *brought_in = *unassigned = 0;
+    *level = -1;
+    *ngrants = 0;
+    if ((err = cs_cat_prepare(cat, sha256 ? item_sql : case_sql, &st, what)) != 0)
+        return err;
+    sqlite3_bind_text(st, 1, sha256 ? sha256 : case_number, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id > 0 ? user_id : -1);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        *received = sqlite3_column_int(st, 0);
-        *unassigned = sqlite3_column_int(st, 1);
-    } else if (rc == SQLITE_DONE) {
-        cs_diag_set("no item %s", sha256);
-        err = CS_ENOTFOUND;
-    } else {
+        *exists = 1;
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+            *level = cs_access_level_rank((const char *)sqlite3_column_text(st, 0));
+        *brought_in = sqlite3_column_int(st, 1);
+        *unassigned = sqlite3_column_int(st, 2);
+    } else if (rc != SQLITE_DONE) {
         err = cs_cat_err(cat, rc, what);
     }
     cs_cat_finalize(cat, st);
+    if (err == 0 && *exists && user_id > 0)
+        err = grant_rows(cat, user_id, sha256, case_number, now, grants, max, ngrants);
     return err;
 }

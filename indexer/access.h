@@ -1,7 +1,7 @@
 /* indexer/access.h: the rows behind access control: users (a hash of each token, never the
  * token), grants (who may read which case, for what purpose, until when, up to which
  * classification) and classifications of items. Each change is a ledger entry in the same
- * transaction. The rules themselves are ledger/access.h's. */
+ * transaction. The rules themselves are access/access.h's. */
 #ifndef CS_INDEXER_ACCESS_H
 #define CS_INDEXER_ACCESS_H
 
@@ -17,6 +17,7 @@ typedef struct cs_user {
     char name[CS_NAME_MAX];
     char role[16]; /* clerk, reviewer, auditor, admin */
     int disabled;
+    char token_sha256[65]; /* the hash of their current token */
 } cs_user_t;
 
 /** 1 for "clerk", "reviewer", "auditor", "admin". */
@@ -57,12 +58,6 @@ int cs_catalog_grant_revoke(cs_catalog_t *cat, int64_t id, const char *by, const
  * revoked_at, live}] of `user` (NULL: everyone's), newest first. `now` decides "live". */
 int cs_catalog_grants(cs_catalog_t *cat, const char *user, const char *now, json_t **out);
 
-/** *out = the live grants (at `now`) of user `user_id` that cover the item: those on a case
- * the item is actively linked to, for its party when the grant names one; [{id, case, party,
- * clearance, purpose}], the highest clearance first. */
-int cs_catalog_item_grants(cs_catalog_t *cat, int64_t user_id, const char *sha256, const char *now,
-                           json_t **out);
-
 /** Sets the item's classification with a reason (the previous one is superseded). */
 int cs_catalog_classify(cs_catalog_t *cat, const char *sha256, const char *level,
                         const char *reason, const char *by);
@@ -70,9 +65,28 @@ int cs_catalog_classify(cs_catalog_t *cat, const char *sha256, const char *level
 /** Copies the item's classification into level (size >= 32); "" when it has none. */
 int cs_catalog_classification(cs_catalog_t *cat, const char *sha256, char *level, size_t size);
 
-/** *received = 1 if `actor` brought the item in (any arrival); *unassigned = 1 if it has no
- * active link. */
-int cs_catalog_item_origin(cs_catalog_t *cat, const char *sha256, const char *actor, int *received,
-                           int *unassigned);
+/** One live grant row of a user, as the access gate weighs it. */
+typedef struct cs_grant_row {
+    int64_t id;
+    int clearance; /* rank (cs_access_level_rank) */
+    char case_number[256];
+} cs_grant_row_t;
+
+/** The rows the access gate needs of item `sha256` (when not NULL) or of case `case_number`
+ * (when sha256 is NULL), for user `user_id` (0: nobody: no grants, nothing brought in) at
+ * `now`: *exists; the item's classification rank in *level (-1 when it has none); *brought_in
+ * (the user brought the item in, or an item actively linked to the case, by identity);
+ * *unassigned (the item has no active link); up to `max` live grants covering the item (on a
+ * case it is actively linked to, for its party when the grant names one) or on the case, the
+ * highest clearance first, in grants, their number in *ngrants. */
+int cs_catalog_access_rows(cs_catalog_t *cat, int64_t user_id, const char *sha256,
+                           const char *case_number, const char *now, int *exists, int *level,
+                           int *brought_in, int *unassigned, cs_grant_row_t *grants, size_t max,
+                           size_t *ngrants);
+
+/** Names intake and the ledger use for who is not a Custody user ("uploads", "operator",
+ * "scrub", ...), or that look like a client ("cli:", "http:"): 1 when `name` is one of them,
+ * and so cannot be a user's name. */
+int cs_access_name_reserved(const char *name);
 
 #endif

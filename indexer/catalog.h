@@ -69,7 +69,9 @@ typedef struct cs_arrival {
     const char *party;         /* NULL: none; needs a case; never "" */
     const char *original_name; /* base name as received (bytes kept as they came) */
     const char *source_path;   /* absolute path it came from */
-    const char *actor;         /* who brought it */
+    const char *actor;         /* who brought it: a name for people to read */
+    int64_t user_id;           /* the Custody user who brought it (clerk access follows it);
+                                * 0: the operator, or an upload credited to nobody */
     int64_t source_mtime_ns;   /* the source's mtime; 0: unknown */
     json_t *detail;            /* NULL, or more members for the `received` event (borrowed) */
 } cs_arrival_t;

@@ -217,3 +217,27 @@ cs_catalog_object_named(cs_catalog_t *cat, const char *sha256, int *named)
     cs_cat_finalize(cat, st);
     return err;
 }
+
+int
+cs_catalog_copy_verified(cs_catalog_t *cat, const char *sha256, const char *profile, int *verified)
+{
+    const char *what = "cannot read derivatives";
+    sqlite3_stmt *st = NULL;
+    int err = cs_cat_prepare(cat,
+                             "SELECT EXISTS (SELECT 1 FROM derivatives d JOIN items i ON"
+                             " i.id = d.item_id WHERE i.sha256 = ?1 AND d.profile = ?2 AND"
+                             " d.status = 'verified' AND d.superseded_at IS NULL)",
+                             &st, what),
+        rc;
+    *verified = 0;
+    if (err != 0)
+        return err;
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, profile, -1, SQLITE_STATIC);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        *verified = sqlite3_column_int(st, 0);
+    else
+        err = cs_cat_err(cat, rc, what);
+    cs_cat_finalize(cat, st);
+    return err;
+}

@@ -33,6 +33,10 @@ int cs_catalog_add_derivatives(cs_catalog_t *cat, const char *sha256, const cs_d
  * members of its detail}]; the caller owns it. CS_ENOTFOUND for an unknown item. */
 int cs_catalog_derivatives(cs_catalog_t *cat, const char *sha256, json_t **out);
 
+/** *verified = 1 when item `sha256` has a current verified copy of `profile`, else 0. */
+int cs_catalog_copy_verified(cs_catalog_t *cat, const char *sha256, const char *profile,
+                             int *verified);
+
 /** *out = {"count": items with a failed current derivative, "recent": [{"sha256", "profile",
  * "reason", "made_at"}, ... at most `limit`, newest first]}: what needs a clerk's attention. */
 int cs_catalog_derivative_failures(cs_catalog_t *cat, int limit, json_t **out);

@@ -67,8 +67,8 @@ insert_source(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_arrival_t *a, c
 
     err = cs_cat_prepare(cat,
                          "INSERT INTO item_sources (item_id, original_name, source_path,"
-                         " received_by, received_at, source_mtime)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         " received_by, received_at, source_mtime, received_user_id)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                          &st, what);
     if (err != 0)
         return err;
@@ -83,6 +83,8 @@ insert_source(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_arrival_t *a, c
     } else {
         sqlite3_bind_null(st, 6);
     }
+    if (a->user_id > 0)
+        sqlite3_bind_int64(st, 7, a->user_id);
     err = cs_cat_step_done(cat, st, what);
     cs_cat_finalize(cat, st);
     return err;

@@ -297,6 +297,18 @@ static const char *const migrations[] = {
     "INSERT OR IGNORE INTO fixity (sha256, item_id, profile, checked_at)"
     "  SELECT sha256, item_id, profile, made_at FROM derivatives WHERE sha256 IS NOT NULL"
     "  ORDER BY id;",
+
+    /* 7: who brought a file in, by Custody identity: the user of a `custody ingest --as`, or
+     * the user configured for the upload folders (ingest.clerk); NULL when the operator or an
+     * unnamed upload did. A clerk's access follows this, never the received_by text. Arrivals
+     * of v6 catalogs are credited to the user of that name who existed at the arrival. */
+    "ALTER TABLE item_sources ADD COLUMN received_user_id INTEGER REFERENCES users(id);"
+    "DROP TRIGGER item_sources_no_update;"
+    "UPDATE item_sources SET received_user_id = (SELECT u.id FROM users u"
+    "  WHERE u.name = item_sources.received_by AND u.created_at <= item_sources.received_at);"
+    "CREATE TRIGGER item_sources_no_update BEFORE UPDATE ON item_sources"
+    "  BEGIN SELECT RAISE(ABORT, 'item sources are write-once'); END;"
+    "CREATE INDEX item_sources_user ON item_sources(received_user_id, item_id);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -145,6 +145,7 @@ cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, 
         .rule = ctx->rule,
         .mode = CS_MODE_COPY,
         .actor = ctx->actor,
+        .user_id = ctx->user_id,
         .route = &route,
         .relaxed = 1, /* the caller syncs before it reports (cs_catalog_sync) */
     };

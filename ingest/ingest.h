@@ -16,7 +16,8 @@ typedef struct cs_ingest_ctx {
     cs_store_t *store;
     cs_catalog_t *cat;
     const cs_casenum_rule_t *rule;
-    const char *actor;      /* who brings the files */
+    const char *actor;      /* who brings the files (a name for people to read) */
+    int64_t user_id;        /* the Custody user credited with them; 0: the operator */
     const char *default_tz; /* ingest.default_tz, for capture times without an offset */
     uv_loop_t *loop;        /* the workers' loop, run until each answer */
     const cs_worker_opts_t *worker_opts; /* NULL: no extraction (the job still completes) */

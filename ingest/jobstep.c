@@ -203,6 +203,7 @@ record_stored(const cs_job_env_t *env, cs_job_t *job, const char *path, uint64_t
         .original_name = name ? name + 1 : job->rel,
         .source_path = path,
         .actor = officer ? officer : env->actor,
+        .user_id = env->user_id,
         .source_mtime_ns = job->mtime_ns,
         .detail = detail,
     };

@@ -27,6 +27,7 @@ typedef struct cs_job_env {
     const char *receipts; /* <home>/receipts, or NULL for none */
     cs_job_mode_t mode;
     const char *actor;            /* who receives when the route names no officer */
+    int64_t user_id;              /* the Custody user credited with the file; 0: nobody */
     const struct cs_route *route; /* NULL: route by path and sidecar; else this route */
     int relaxed; /* the stored commit need not sync: the caller syncs before reporting (copy) */
 } cs_job_env_t;

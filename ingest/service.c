@@ -1,6 +1,8 @@
 /* ingest/service.c: starting, reloading and stopping `custody serve`. */
 #include "ingest/service_int.h"
 
+#include "indexer/access.h"
+
 #include "core/error.h"
 #include "core/log.h"
 #include "core/notify.h"
@@ -283,6 +285,16 @@ open_parts(svc_t *s)
         (err = cs_settle_new(&s->settle)) != 0 || (err = cs_settle_new(&s->busy)) != 0 ||
         (err = roots_parse(s, &s->cfg)) != 0)
         return err;
+    if (s->cfg.ingest_clerk[0] != '\0') {
+        cs_user_t u;
+        if ((err = cs_catalog_user_by_name(s->cat, s->cfg.ingest_clerk, &u)) != 0 || u.disabled) {
+            cs_diag_set("ingest.clerk = %s: no enabled Custody user of that name; add them "
+                        "(custody user add %s --role clerk) or empty the setting",
+                        s->cfg.ingest_clerk, s->cfg.ingest_clerk);
+            return err == 0 || err == CS_ENOTFOUND ? CS_ECONFIG : err;
+        }
+        s->clerk_id = u.id;
+    }
     s->nstores = s->cfg.ingest_parallel < SVC_MAX_STORES ? s->cfg.ingest_parallel : SVC_MAX_STORES;
     for (int i = 0; i < s->nstores; i++)
         if ((err = cs_store_open(&s->stores[i], home->store, 0, &sopts)) != 0)

@@ -31,6 +31,7 @@ env_of(svc_t *s, int slot)
         .receipts = s->receipts,
         .mode = s->cfg.ingest_after == CS_AFTER_ARCHIVE ? CS_MODE_ARCHIVE : CS_MODE_CONSUME,
         .actor = "uploads",
+        .user_id = s->clerk_id,
     };
     return env;
 }

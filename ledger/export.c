@@ -6,7 +6,7 @@
 #include "core/error.h"
 #include "indexer/derivatives.h"
 #include "indexer/ledger.h"
-#include "ledger/access.h"
+#include "access/gate.h"
 #include "ledger/bag.h"
 #include "ledger/bag_int.h"
 #include "ledger/checkpoint.h"
@@ -75,34 +75,27 @@ cs_export_is_withheld(const cs_export_t *x, const char *sha256)
            bsearch(key, x->withheld, x->nwithheld, sizeof *x->withheld, cmp_hex) != NULL;
 }
 
-/* May the exporter take this item's bytes out of the building? */
+/* The export's reading, as the gate sees it. */
+static cs_access_how_t
+how_of(const cs_export_t *x)
+{
+    cs_access_how_t h = {.read = CS_READ_EXPORT,
+                         .channel = x->o->channel,
+                         .purpose = x->o->purpose,
+                         .client = x->o->client,
+                         .action = "export"};
+    return h;
+}
+
+/* May the exporter take this item's bytes out of the building? The gate's answer. */
 static int
 item_allowed(cs_export_t *x, const char *sha, int *allowed)
 {
-    char level[32];
-    int rc;
-    if (x->o->user != NULL) {
-        cs_access_result_t r;
-        cs_access_req_t req = {.user = x->o->user,
-                               .who = x->o->who,
-                               .sha256 = sha,
-                               .read = CS_READ_MEDIA,
-                               .action = "export",
-                               .purpose = x->o->purpose,
-                               .client = x->o->client,
-                               .network = 1}; /* it leaves: the state_secret rule applies */
-        if ((rc = cs_access_check(x->cat, x->cfg, &req, &r)) != 0)
-            return rc;
-        *allowed = r.allowed;
-        return 0;
-    }
-    /* The operator takes everything but state_secret items, unless the config lets them go. */
-    if ((rc = cs_catalog_classification(x->cat, sha, level, sizeof level)) != 0)
-        return rc;
-    if (level[0] == '\0')
-        snprintf(level, sizeof level, "%s", cs_config_levels[x->cfg->access_default_level]);
-    *allowed = strcmp(level, "state_secret") != 0 || x->cfg->access_serve_state_secret;
-    return 0;
+    cs_access_how_t h = how_of(x);
+    cs_access_decision_t d;
+    int rc = cs_access_decide(x->cat, &x->o->policy, x->o->who, sha, NULL, &h, &d, NULL);
+    *allowed = rc == 0 && d.allowed;
+    return rc;
 }
 
 /* The media bytes of an item's chosen verified derivatives. */
@@ -176,48 +169,42 @@ out:
     return rc;
 }
 
-/* Why the whole export is refused, or NULL. */
-static const char *
-refusal(cs_export_t *x, char *buf, size_t size)
-{
-    const cs_user_t *u = x->o->user;
-    if (x->o->purpose == NULL || x->o->purpose[0] == '\0')
-        return "no purpose stated: every retrieval states why (give --purpose TEXT)";
-    if (u == NULL && x->role == NULL)
-        return snprintf(buf, size, "no Custody user named %s", x->o->who), buf;
-    if (u != NULL && u->disabled)
-        return snprintf(buf, size, "user %s is disabled", u->name), buf;
-    if (u != NULL && strcmp(u->role, "auditor") == 0)
-        return "auditors read the ledger and metadata, never media bytes: an export carries "
-               "the originals";
-    if (x->nitems == 0 && x->nwithheld > 0)
-        return snprintf(buf, size, "%s may read none of the %zu items of case %s", x->actor,
-                        x->nwithheld, x->o->case_number),
-               buf;
-    return NULL;
-}
-
-/* The export's own ledger entry, appended with a synced commit. */
+/* The whole export decided by the gate (with what was planned, when it was), its entry
+ * appended with a synced commit: the gate's, with what the export counted. */
 static int
-ledger_export(cs_export_t *x, const char *reason)
+decide(cs_export_t *x, int planned, cs_access_decision_t *d)
 {
     char profiles[64] = "";
-    json_t *e;
+    cs_access_how_t h = how_of(x);
+    cs_access_what_t what;
+    json_t *e = NULL;
     int rc;
     for (int k = 0; k < x->o->nprofiles; k++) {
         size_t len = strlen(profiles);
         snprintf(profiles + len, sizeof profiles - len, "%s%s", k ? "," : "", x->o->profiles[k]);
     }
-    e = json_pack(
-        "{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s?, s:I, s:I, s:I, s:s?}", "kind",
-        "retrieval", "action", "export", "actor", x->actor, "role", x->role, "case",
-        x->o->case_number, "purpose", x->o->purpose && x->o->purpose[0] ? x->o->purpose : NULL,
-        "client", x->o->client, "result", reason ? "denied" : "allowed", "reason", reason, "items",
-        (json_int_t)(reason ? 0 : x->nitems), "withheld", (json_int_t)(reason ? 0 : x->nwithheld),
-        "bytes", (json_int_t)(reason ? 0 : x->bytes_total), "profiles",
-        profiles[0] ? profiles : NULL);
-    if (e == NULL)
+    if ((rc = cs_access_load(x->cat, &x->o->policy, x->o->who, NULL, x->o->case_number, NULL,
+                             &what)) != 0)
+        return rc;
+    what.members = planned ? x->nitems + x->nwithheld : 0;
+    what.readable = x->nitems;
+    h.bytes = (int64_t)x->bytes_total;
+    if ((rc = cs_access_read(&x->o->policy, x->o->who, &what, &h, d, &e)) != 0)
+        return rc;
+    x->scope = d->ledger_scope;
+    /* Asked first without a plan: only a refusal is recorded then; the final decision is. */
+    if (!planned && d->allowed) {
+        json_decref(e);
+        return 0;
+    }
+    if (e == NULL ||
+        (planned && d->allowed &&
+         (json_object_set_new(e, "items", json_integer((json_int_t)x->nitems)) != 0 ||
+          json_object_set_new(e, "withheld", json_integer((json_int_t)x->nwithheld)) != 0 ||
+          (profiles[0] && json_object_set_new(e, "profiles", json_string(profiles)) != 0)))) {
+        json_decref(e);
         return CS_ENOMEM;
+    }
     rc = cs_catalog_ledger_append(x->cat, e, &x->res->seq);
     json_decref(e);
     return rc;
@@ -333,12 +320,12 @@ fail_tar:
 }
 
 int
-cs_export_case(cs_catalog_t *cat, cs_store_t *store, const cs_home_t *home, const cs_config_t *cfg,
+cs_export_case(cs_catalog_t *cat, cs_store_t *store, const cs_home_t *home,
                const cs_export_opts_t *o, cs_export_result_t *res)
 {
-    cs_export_t x = {.cat = cat, .store = store, .home = home, .cfg = cfg, .o = o, .res = res};
-    char buf[256], *final = res->path;
-    const char *reason;
+    cs_export_t x = {.cat = cat, .store = store, .home = home, .o = o, .res = res};
+    cs_access_decision_t d;
+    char *final = res->path;
     struct stat st;
     time_t now = time(NULL);
     struct tm tm;
@@ -346,8 +333,8 @@ cs_export_case(cs_catalog_t *cat, cs_store_t *store, const cs_home_t *home, cons
 
     memset(res, 0, sizeof *res);
     res->seq = -1;
-    x.actor = o->user ? o->user->name : o->who;
-    x.role = o->user ? o->user->role : (o->as_user ? NULL : "operator");
+    x.actor = o->who->name;
+    x.role = cs_access_role_name(o->who->role);
     gmtime_r(&now, &tm);
     strftime(x.when, sizeof x.when, "%Y-%m-%d", &tm);
     if ((size_t)snprintf(final, sizeof res->path, "%s%s", o->out, o->tar ? ".tar" : "") >=
@@ -361,14 +348,15 @@ cs_export_case(cs_catalog_t *cat, cs_store_t *store, const cs_home_t *home, cons
         cs_diag_set("%s exists: an export never replaces anything", final);
         return CS_EEXIST;
     }
-    if ((rc = plan(&x)) != 0)
+    /* Decided before the case is looked up, then again with what may be taken; durable before
+     * the first byte is written: if it cannot be recorded, nothing leaves. */
+    if ((rc = decide(&x, 0, &d)) != 0)
         goto out;
-    reason = refusal(&x, buf, sizeof buf);
-    /* Durable before the first byte is written: if it cannot be recorded, nothing leaves. */
-    if ((rc = ledger_export(&x, reason)) != 0)
+    if (d.allowed && ((rc = plan(&x)) != 0 || (rc = decide(&x, 1, &d)) != 0))
         goto out;
-    if (reason != NULL) {
-        snprintf(res->reason, sizeof res->reason, "%s", reason);
+    if (!d.allowed) {
+        snprintf(res->reason, sizeof res->reason, "%s", d.reason);
+        res->status = d.status;
         goto out;
     }
     res->allowed = 1;

@@ -10,9 +10,8 @@
 #ifndef CS_LEDGER_EXPORT_H
 #define CS_LEDGER_EXPORT_H
 
-#include "core/config.h"
+#include "access/access.h"
 #include "core/home.h"
-#include "indexer/access.h"
 #include "indexer/catalog.h"
 #include "storage/store.h"
 
@@ -26,15 +25,15 @@ typedef void (*cs_export_progress_fn)(void *arg, uint64_t items, uint64_t items_
                                       uint64_t bytes, uint64_t bytes_total);
 
 typedef struct cs_export_opts {
-    const char *case_number; /* normalised */
-    const char *purpose;     /* required: without it the export is refused (and ledgered) */
-    const char *out;         /* the bag's folder (or, with tar, DIR.tar is written) */
-    const cs_user_t *user;   /* exporting as this user (access rules); NULL: as the operator */
-    const char *who;         /* the name asked for (--as), or the OS user for the operator */
-    const char *client;      /* "cli:<os user>" */
+    const char *case_number;    /* normalised */
+    const char *purpose;        /* required: without it the export is refused (and ledgered) */
+    const char *out;            /* the bag's folder (or, with tar, DIR.tar is written) */
+    const cs_access_who_t *who; /* who exports (the gate decides for them) */
+    cs_access_policy_t policy;  /* access.* */
+    cs_channel_t channel;       /* where the bag goes: the CLI's folder or an HTTP answer */
+    const char *client;         /* "cli:<os user>", "http:<address>" */
     const char *profiles[CS_EXPORT_PROFILES_MAX]; /* derivative profiles to include */
     int nprofiles;
-    int as_user;              /* --as was given (user NULL then: no such user) */
     int tar;                  /* write DIR.tar (ustar) instead of the folder */
     const char *organization; /* Source-Organization; NULL: "Custody" */
     cs_export_progress_fn progress;
@@ -44,6 +43,7 @@ typedef struct cs_export_opts {
 typedef struct cs_export_result {
     int allowed;         /* 0: refused, with reason (and ledgered at seq) */
     char reason[256];    /* why not, for the person asking */
+    int status;          /* the refusal's HTTP status: 400, 403, 404 */
     int64_t seq;         /* the export's own ledger entry */
     uint64_t items;      /* originals in the bag */
     uint64_t withheld;   /* items left out (clearance, state_secret, no access) */
@@ -54,14 +54,16 @@ typedef struct cs_export_result {
     char path[PATH_MAX]; /* the bag written: DIR or DIR.tar */
 } cs_export_result_t;
 
-/** Exports a case. Refuses (0 with res->allowed 0 and a reason, the refusal ledgered) when
- * there is no purpose, the user is unknown, disabled or an auditor, or may read no item of
- * the case. Otherwise ledgers the export (durably), signs a checkpoint that includes that
- * entry, writes the bag under DIR.partial-<pid> and renames it to DIR (or DIR.tar). CS_EEXIST
- * if DIR (or DIR.tar) exists; CS_ENOTFOUND for an unknown case; CS_EMISMATCH when a stored
- * object no longer matches its hash; I/O errors. On error nothing named DIR is left. */
+/** Exports a case. The gate (access/) decides the export and each item before anything is
+ * looked up; a refusal is 0 with res->allowed 0 and a reason, ledgered. The bag carries the
+ * ledger entries its reader may see (cs_ledger_scope_t: custody events only, or every entry
+ * for auditors, admins and the operator), as case.json's "ledger_scope" says. Otherwise ledgers the
+ * export (durably), signs a checkpoint that includes that entry, writes the bag under
+ * DIR.partial-<pid> and renames it to DIR (or DIR.tar). CS_EEXIST if DIR (or DIR.tar) exists;
+ * CS_ENOTFOUND for an unknown case; CS_EMISMATCH when a stored object no longer matches its hash;
+ * I/O errors. On error nothing named DIR is left. */
 int cs_export_case(cs_catalog_t *cat, cs_store_t *store, const cs_home_t *home,
-                   const cs_config_t *cfg, const cs_export_opts_t *o, cs_export_result_t *res);
+                   const cs_export_opts_t *o, cs_export_result_t *res);
 
 /** The file name extension for a media type ("image/jpeg" -> "jpg"; unknown -> "bin"). */
 const char *cs_export_ext(const char *media_type);

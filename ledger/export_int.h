@@ -18,11 +18,11 @@ typedef struct cs_export {
     cs_catalog_t *cat;
     cs_store_t *store;
     const cs_home_t *home;
-    const cs_config_t *cfg;
     const cs_export_opts_t *o;
     cs_export_result_t *res;
     const char *actor;       /* who exports: the user's name, or the OS user */
     const char *role;        /* the user's role, or "operator" */
+    cs_ledger_scope_t scope; /* which ledger entries the bag carries (the gate's) */
     cs_export_item_t *items; /* exported items, sorted by sha256 */
     size_t nitems;
     char (*withheld)[65]; /* sorted */

@@ -3,7 +3,6 @@
 
 #include "core/error.h"
 #include "indexer/ledger.h"
-#include "ledger/access.h"
 #include "ledger/checkpoint.h"
 
 #include <errno.h>
@@ -171,56 +170,105 @@ cs_cli_worker_exe(char *buf, size_t size)
 }
 
 int
-cs_cli_retrieval(cs_cli_t *cli, const char *action, const char *sha256, const char *case_number)
+cs_cli_who(cs_cli_t *cli, const char *as, cs_access_who_t *who)
 {
-    cs_access_result_t res;
-    char client[96];
     cs_user_t user;
-    json_t *e = NULL;
-    int rc, purposeful = cli->purpose != NULL && cli->purpose[0] != '\0';
-    snprintf(client, sizeof client, "cli:%s", cli->actor);
-    if (cli->as != NULL && sha256 == NULL) {
-        cs_cli_usage_error(cli, "--as applies to reading one item (show, get); lists and "
-                                "searches are read as the operator");
-        return CS_EXIT_USAGE;
-    }
-    if (cli->as != NULL) {
-        int found = (rc = cs_catalog_user_by_name(cli->cat, cli->as, &user)) == 0;
-        if (rc != 0 && rc != CS_ENOTFOUND)
-            return cs_cli_fail(cli, rc);
-        cs_access_req_t req = {.user = found ? &user : NULL,
-                               .who = cli->as,
-                               .sha256 = sha256,
-                               .read = CS_READ_METADATA,
-                               .action = action,
-                               .purpose = cli->purpose,
-                               .client = client};
-        if ((rc = cs_access_decide(cli->cat, &cli->cfg, &req, 0, &res)) != 0)
-            return cs_cli_fail(cli, rc);
-        if (!res.allowed) {
-            fprintf(stderr, "custody %s: denied (ledger entry %lld): %s\n", cli->cmd,
-                    (long long)res.seq, res.reason);
-            return CS_EXIT_CHECK;
-        }
+    int rc;
+    if (as == NULL) {
+        cs_access_who_operator(who, cli->actor);
         return 0;
     }
-    /* The home's operator. */
-    e = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:I}", "kind", "retrieval",
-                  "action", action, "actor", cli->actor, "role", "operator", "item", sha256, "case",
-                  case_number, "purpose", purposeful ? cli->purpose : NULL, "client", client,
-                  "result", purposeful ? "allowed" : "denied", "bytes", (json_int_t)0);
-    if (e == NULL)
-        return cs_cli_fail(cli, CS_ENOMEM);
-    rc = cs_catalog_ledger_append(cli->cat, e, NULL);
-    json_decref(e);
-    if (rc != 0)
+    if ((rc = cs_catalog_user_by_name(cli->cat, as, &user)) != 0 && rc != CS_ENOTFOUND)
+        return rc;
+    cs_access_who_user(who, rc == 0 ? &user : NULL, as);
+    return 0;
+}
+
+void
+cs_cli_client(const cs_cli_t *cli, char *buf, size_t size)
+{
+    snprintf(buf, size, "cli:%.*s", (int)(size > 5 ? size - 5 : 0), cli->actor);
+}
+
+int
+cs_cli_gate(cs_cli_t *cli, const char *as, cs_read_t read, const char *sha256,
+            const char *case_number, cs_access_how_t *how, cs_access_decision_t *dec)
+{
+    cs_access_policy_t pol = cs_access_policy(&cli->cfg);
+    cs_access_who_t who;
+    char client[96];
+    int64_t seq = 0;
+    int rc;
+    cs_cli_client(cli, client, sizeof client);
+    how->read = read;
+    how->channel = CS_CHANNEL_CLI;
+    how->purpose = cli->purpose;
+    how->client = client;
+    if ((rc = cs_cli_who(cli, as, &who)) != 0 ||
+        (rc = cs_access_decide_synced(cli->cat, &pol, &who, sha256, case_number, how, dec, &seq)) !=
+            0)
         return cs_cli_fail(cli, rc); /* not on record: not shown */
-    if (!purposeful) {
+    if (dec->allowed)
+        return 0;
+    if (dec->deny == CS_DENY_NOT_FOUND) {
+        cs_diag_set("%s (custody cases, custody search)", dec->reason);
+        return cs_cli_fail(cli, CS_ENOTFOUND);
+    }
+    if (dec->deny == CS_DENY_NO_PURPOSE)
         fprintf(stderr,
-                "custody %s: refused: every read of the records states why; give "
-                "--purpose TEXT (the refusal is in the ledger)\n",
+                "custody %s: refused: every read of the records states why; give --purpose "
+                "TEXT (the refusal is in the ledger)\n",
                 cli->cmd);
-        return CS_EXIT_CHECK;
+    else
+        fprintf(stderr, "custody %s: denied (ledger entry %lld): %s%s\n", cli->cmd, (long long)seq,
+                dec->reason,
+                dec->deny == CS_DENY_UNKNOWN_USER ? "; pass --as USER (custody user list)" : "");
+    return CS_EXIT_CHECK;
+}
+
+int
+cs_cli_retrieval(cs_cli_t *cli, const char *action, const char *sha256, const char *case_number)
+{
+    cs_access_how_t how = {.action = action};
+    cs_access_decision_t dec;
+    return cs_cli_gate(cli, cli->as, sha256 ? CS_READ_METADATA : CS_READ_LIST, sha256,
+                       sha256 ? NULL : case_number, &how, &dec);
+}
+
+int
+cs_cli_visible(cs_cli_t *cli, const char *sha256, const char *case_number, int *ok)
+{
+    cs_access_policy_t pol = cs_access_policy(&cli->cfg);
+    cs_access_how_t how = {.read = sha256 ? CS_READ_METADATA : CS_READ_LIST,
+                           .channel = CS_CHANNEL_CLI,
+                           .purpose = "(decided for the whole list)",
+                           .action = "view"};
+    cs_access_decision_t dec;
+    cs_access_who_t who;
+    int rc;
+    *ok = 0;
+    if ((rc = cs_cli_who(cli, cli->as, &who)) != 0 ||
+        (rc = cs_access_decide(cli->cat, &pol, &who, sha256, sha256 ? NULL : case_number, &how,
+                               &dec, NULL)) != 0)
+        return rc;
+    *ok = dec.allowed;
+    return 0;
+}
+
+int
+cs_cli_filter(cs_cli_t *cli, json_t *list, const char *key)
+{
+    int is_case = strcmp(key, "case") == 0;
+    for (size_t i = 0; i < json_array_size(list);) {
+        const char *v = json_string_value(json_object_get(json_array_get(list, i), key));
+        int ok = 0, rc;
+        if (v != NULL &&
+            (rc = cs_cli_visible(cli, is_case ? NULL : v, is_case ? v : NULL, &ok)) != 0)
+            return rc;
+        if (ok)
+            i++;
+        else
+            json_array_remove(list, i);
     }
     return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef CS_TOOLS_CLI_H
 #define CS_TOOLS_CLI_H
 
+#include "access/gate.h"
 #include "core/config.h"
 #include "core/home.h"
 #include "indexer/catalog.h"
@@ -124,14 +125,34 @@ int cs_cli_worker_exe(char *buf, size_t size);
  * cs_cli_worker_exe as their executable. CS_EIO if its path cannot be found. */
 int cs_cli_worker_opts(cs_cli_t *cli, int count, cs_worker_opts_t *o);
 
-/** Records a read of records (action "view", "list", "search"; `sha256` the item read, or
- * NULL; `case_number` or NULL) in the ledger before anything is shown. With --as USER the
- * access rules decide for that user (ledger/access.h); without, the OS user reads as the
- * home's operator (whoever can run this command can read catalog.db itself), recorded as
- * such. With no --purpose the read is refused and the refusal recorded. Returns 0 when the
- * read may go on; otherwise it has printed why and returns the exit code. */
+/** The reader of this command: Custody user `as` (--as; an unknown name is refused by the
+ * gate), or with `as` NULL the home's operator, recorded as the OS user. */
+int cs_cli_who(cs_cli_t *cli, const char *as, cs_access_who_t *who);
+
+/** "cli:<OS user>" into buf. */
+void cs_cli_client(const cs_cli_t *cli, char *buf, size_t size);
+
+/** Asks the gate (access/) whether the reader (`as`, see cs_cli_who) may make `read` of item
+ * sha256 or case case_number, with `how`'s action, object, profile and bytes (its channel,
+ * purpose and client are set here), and appends the entry with a synced commit before
+ * anything is shown. 0 when the read may go on (dec says how); otherwise it has printed why
+ * and returns the exit code. */
+int cs_cli_gate(cs_cli_t *cli, const char *as, cs_read_t read, const char *sha256,
+                const char *case_number, cs_access_how_t *how, cs_access_decision_t *dec);
+
+/** A read of records (action "view", "list", "search"; `sha256` the item read, or NULL; then
+ * `case_number` the case listed, or NULL) by --as USER or the operator, through cs_cli_gate.
+ * Returns 0 when the read may go on; otherwise it has printed why and returns the exit code. */
 int cs_cli_retrieval(cs_cli_t *cli, const char *action, const char *sha256,
                      const char *case_number);
+
+/** *ok = 1 when the reader (--as or the operator) may see item sha256 or, with sha256 NULL,
+ * list case case_number: the gate asked without writing, for filtering what a list shows. */
+int cs_cli_visible(cs_cli_t *cli, const char *sha256, const char *case_number, int *ok);
+
+/** Keeps the members of `list` (objects) whose member `key` ("sha256" of an item, or "case")
+ * names what the reader may see (cs_cli_visible). */
+int cs_cli_filter(cs_cli_t *cli, json_t *list, const char *key);
 
 /** Writes <home>/tmp/derive, where workers write copies before they are stored, to buf,
  * making the folders if needed. */

@@ -95,7 +95,7 @@ cs_cmd_export(int argc, char **argv)
     cs_export_result_t res;
     cs_casenum_rule_t *rule = NULL;
     cs_casenum_t cn;
-    cs_user_t user;
+    cs_access_who_t who;
     char client[96], profiles[128] = "";
     int rc = 0, code = -1;
     cs_cli_init(&cli, "export", usage_text);
@@ -117,24 +117,20 @@ cs_cmd_export(int argc, char **argv)
         (rc = cs_casenum_rule_new(&rule, cli.cfg.case_pattern)) != 0 ||
         (rc = cs_casenum_parse(rule, argv[optind], &cn)) != 0 || (rc = cs_cli_open(&cli)) != 0)
         goto out;
-    snprintf(client, sizeof client, "cli:%s", cli.actor);
+    cs_cli_client(&cli, client, sizeof client);
+    if ((rc = cs_cli_who(&cli, cli.as, &who)) != 0)
+        goto out;
     o.case_number = cn.text;
     o.purpose = cli.purpose;
     o.out = a.out;
-    o.who = cli.as ? cli.as : cli.actor;
-    o.as_user = cli.as != NULL;
+    o.who = &who;
+    o.policy = cs_access_policy(&cli.cfg);
+    o.channel = CS_CHANNEL_CLI;
     o.client = client;
     o.tar = a.tar;
     if (isatty(STDERR_FILENO))
         o.progress = progress;
-    if (cli.as != NULL) {
-        if ((rc = cs_catalog_user_by_name(cli.cat, cli.as, &user)) == 0)
-            o.user = &user;
-        else if (rc != CS_ENOTFOUND)
-            goto out;
-        rc = 0;
-    }
-    if ((rc = cs_export_case(cli.cat, cli.store, &cli.home, &cli.cfg, &o, &res)) != 0)
+    if ((rc = cs_export_case(cli.cat, cli.store, &cli.home, &o, &res)) != 0)
         goto out;
     if (!res.allowed) {
         fprintf(stderr, "custody export: refused (ledger entry %lld): %s\n", (long long)res.seq,

@@ -5,7 +5,6 @@
 #include "core/error.h"
 #include "indexer/access.h"
 #include "indexer/derivatives.h"
-#include "ledger/access.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -113,9 +112,7 @@ cs_cmd_get(int argc, char **argv)
                                              {0, 0, 0, 0}};
     cs_cli_t cli;
     get_args_t a = {0};
-    cs_user_t user, *u = NULL;
-    cs_access_result_t res;
-    char sha[65], obj[65], client[96];
+    char sha[65], obj[65];
     uint64_t size = 0;
     int rc, out = STDOUT_FILENO;
     cs_cli_init(&cli, "get", usage_text);
@@ -128,30 +125,17 @@ cs_cmd_get(int argc, char **argv)
         (rc = object_of(&cli, sha, a.profile, obj)) != 0 ||
         (rc = cs_store_stat(cli.store, obj, &size)) != 0)
         goto out;
-    const char *name = a.as ? a.as : cli.actor;
-    if ((rc = cs_catalog_user_by_name(cli.cat, name, &user)) == 0)
-        u = &user;
-    else if (rc != CS_ENOTFOUND)
-        goto out;
-    snprintf(client, sizeof client, "cli:%s", cli.actor);
-    cs_access_req_t req = {
-        .user = u,
-        .who = name,
-        .sha256 = sha,
-        .read = CS_READ_MEDIA,
-        .action = a.profile ? "get.derivative" : "get.original",
-        .object = obj,
-        .profile = a.profile,
-        .purpose = a.purpose,
-        .client = client,
-    };
-    if ((rc = cs_access_decide(cli.cat, &cli.cfg, &req, (int64_t)size, &res)) != 0)
-        goto out;
-    if (!res.allowed) {
-        fprintf(stderr, "custody get: denied (ledger entry %lld): %s%s%s\n", (long long)res.seq,
-                u ? "" : "no Custody user named ", u ? "" : name,
-                u ? res.reason : "; pass --as USER (custody user list)");
-        rc = CS_EXIT_CHECK;
+    /* `get` always reads under a Custody user's rules: --as USER, or the user named as the
+     * OS user. */
+    cs_access_how_t how = {.action = a.profile ? "get.derivative" : "get.original",
+                           .object = obj,
+                           .profile = a.profile,
+                           .bytes = (int64_t)size};
+    cs_access_decision_t dec;
+    cli.purpose = a.purpose;
+    if ((rc = cs_cli_gate(&cli, a.as ? a.as : cli.actor,
+                          a.profile ? CS_READ_DERIVATIVE : CS_READ_ORIGINAL, sha, NULL, &how,
+                          &dec)) != 0) {
         cs_cli_close(&cli);
         return rc;
     }

@@ -15,14 +15,15 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-    "usage: custody ingest --case NO [--party NAME] [--home DIR] [--set k=v]... [--json]\n"
-    "                      FILE|DIR...\n"
+    "usage: custody ingest --case NO [--party NAME] [--as USER] [--home DIR] [--set k=v]...\n"
+    "                      [--json] FILE|DIR...\n"
     "Stores each file unaltered (SHA-256 is its identity) and links it to case NO; folders\n"
     "are walked, skipping hidden and temporary names. Prints one line per file (with --json\n"
     "one JSON object per line): sha256, size, case, path. Bad files are reported and the\n"
     "rest go on; the exit status is then 2. Recordings and photos get their archival and\n"
     "access copies (transcode.profiles) before their line is printed; on a terminal a\n"
-    "progress bar shows each recording's transcode.\n";
+    "progress bar shows each recording's transcode. --as USER credits the files to Custody\n"
+    "user USER (a clerk then reads what they brought in); without it, to the operator.\n";
 
 /* Lines are printed in groups, after one sync of the catalog's log makes the group's commits
  * durable: what the clerk reads as stored is stored, with one sync per group instead of one
@@ -35,6 +36,8 @@ typedef struct ingest_run {
     cs_ingest_ctx_t ctx;
     const char *case_number;
     const char *party;
+    int64_t user_id;     /* --as: the Custody user credited with the files */
+    char user_name[128]; /* their name */
     int failed;
     int fatal;
     char *pending[GROUP_FILES];
@@ -178,6 +181,7 @@ cs_cmd_ingest(int argc, char **argv)
     static const struct option longopts[] = {CS_CLI_COMMON_OPTIONS,
                                              {"case", required_argument, NULL, 'c'},
                                              {"party", required_argument, NULL, 'p'},
+                                             {"as", required_argument, NULL, CS_CLI_OPT_AS},
                                              {0, 0, 0, 0}};
     cs_cli_t cli;
     cs_casenum_rule_t *rule = NULL;
@@ -204,6 +208,17 @@ cs_cmd_ingest(int argc, char **argv)
         (rc = cs_casenum_parse(rule, case_arg, &cn)) != 0 || (rc = cs_cli_open(&cli)) != 0)
         goto out;
     run.case_number = cn.text;
+    if (cli.as != NULL) {
+        cs_user_t u;
+        if ((rc = cs_catalog_user_by_name(cli.cat, cli.as, &u)) != 0 || u.disabled) {
+            cs_diag_set("--as %s: no enabled Custody user of that name (custody user list)",
+                        cli.as);
+            rc = CS_EINVAL;
+            goto out;
+        }
+        run.user_id = u.id;
+        snprintf(run.user_name, sizeof run.user_name, "%s", u.name);
+    }
     uv_loop_init(&loop);
     loop_ready = 1;
     /* One media worker, as the service runs them: what is ingested here is parsed in a
@@ -214,7 +229,8 @@ cs_cmd_ingest(int argc, char **argv)
     run.ctx = (cs_ingest_ctx_t){.store = cli.store,
                                 .cat = cli.cat,
                                 .rule = rule,
-                                .actor = cli.actor,
+                                .actor = cli.as ? run.user_name : cli.actor,
+                                .user_id = run.user_id,
                                 .default_tz = cli.cfg.ingest_default_tz,
                                 .loop = &loop,
                                 .worker_opts = &wopts,

@@ -139,7 +139,8 @@ cs_cmd_cases(int argc, char **argv)
     if ((rc = cs_cli_open(&cli)) != 0 || (code = cs_cli_retrieval(&cli, "list", NULL, NULL)) != 0)
         goto out;
     code = -1;
-    if ((rc = cs_catalog_cases(cli.cat, &cases)) != 0)
+    if ((rc = cs_catalog_cases(cli.cat, &cases)) != 0 ||
+        (rc = cs_cli_filter(&cli, cases, "case")) != 0)
         goto out;
     if (cli.json) {
         cs_cli_print_json(cases, 0);
@@ -220,6 +221,8 @@ cs_cmd_items(int argc, char **argv)
         if ((rc = cs_catalog_case_items(cli.cat, cn.text, &items)) != 0)
             goto out;
     }
+    if ((rc = cs_cli_filter(&cli, items, "sha256")) != 0)
+        goto out;
     if (cli.json) {
         cs_cli_print_json(items, 0);
         goto out;

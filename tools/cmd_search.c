@@ -57,6 +57,14 @@ on_option(int c, const char *arg, void *ctx)
     return 0;
 }
 
+/* The search's filter: what the reader may see, before the limit (search.h). */
+static int
+keep_visible(void *arg, const char *sha256, int *ok)
+{
+    *ok = 0;
+    return sha256 != NULL ? cs_cli_visible(arg, sha256, NULL, ok) : 0;
+}
+
 int
 cs_cmd_search(int argc, char **argv)
 {
@@ -113,6 +121,8 @@ cs_cmd_search(int argc, char **argv)
         (code = cs_cli_retrieval(&cli, "search", NULL, a.q.case_number)) != 0)
         goto out;
     code = -1;
+    a.q.keep = keep_visible;
+    a.q.keep_arg = &cli;
     if ((rc = cs_catalog_search(cli.cat, &a.q, &rows)) != 0)
         goto out;
     if (cli.json) {

@@ -4,7 +4,7 @@
 
 #include "core/error.h"
 #include "indexer/access.h"
-#include "ledger/token.h"
+#include "access/token.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,8 @@
 /* tests/e2e/test_api_export.c: POST /v1/cases/{case}/exports: a granted reviewer gets a
  * BagIt tar that `custody verify-bag` accepts with no home, the export ledgered with its
  * purpose and HTTP client, no temporary tar left behind; auditors, users with nothing to read
- * and requests without a purpose are refused (and ledgered); unknown cases are 404. */
+ * and requests without a purpose are refused (and ledgered); an unknown case is refused like
+ * a case not granted (403), telling nothing of what exists. */
 #include "tests/e2e/e2e_api.h"
 
 #include <dirent.h>
@@ -105,7 +106,7 @@ START_TEST(refusals_are_problems_and_ledgered)
     resp_free(&r);
     http(&a, &r, "POST", EXPORTS, a.bob, PURPOSE, NULL, NULL);
     assert_problem(&r, 403, "forbidden");
-    ck_assert_ptr_nonnull(strstr(r.body, "may read none"));
+    ck_assert_ptr_nonnull(strstr(r.body, "no live grant"));
     resp_free(&r);
     /* No purpose (or one that is not percent-encoded UTF-8): 400. */
     http(&a, &r, "POST", EXPORTS, a.alice, NULL, NULL, NULL);
@@ -121,10 +122,11 @@ START_TEST(refusals_are_problems_and_ledgered)
     ck_assert_int_eq(entries(&a, "json_extract(entry, '$.action') = 'export' AND "
                                  "json_extract(entry, '$.result') = 'allowed'"),
                      0);
-    /* Unknown case 404; a body that is not the schema 400; another method 405; no token 401. */
+    /* Unknown case 403 (as one not granted); a body that is not the schema 400; another method
+     * 405; no token 401. */
     http(&a, &r, "POST", "/v1/cases/%E4%BB%BB%E6%B0%B4%E7%BD%9A%5B2023%5D99%E5%8F%B7/exports",
          a.alice, PURPOSE, NULL, NULL);
-    assert_problem(&r, 404, "not-found");
+    assert_problem(&r, 403, "forbidden");
     resp_free(&r);
     http(&a, &r, "POST", EXPORTS, a.alice, PURPOSE, NULL, "{\"profiles\":[\"raw\"]}");
     assert_problem(&r, 400, "bad-request");

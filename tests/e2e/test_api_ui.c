@@ -325,7 +325,8 @@ START_TEST(media_urls_serve_what_may_be_read_and_each_fetch_is_ledgered)
     resp_t r;
     char body[1024], etag[80];
     api_setup(&a);
-    /* Minting decides each request now, in order, and writes nothing to the ledger. */
+    /* Minting decides each request now, in order; a refused one is ledgered like any denied
+     * read (issue 16 case 8), an allowed one not (its fetch is). */
     long before = entries(&a, "1");
     snprintf(
         body, sizeof body,
@@ -344,9 +345,18 @@ START_TEST(media_urls_serve_what_may_be_read_and_each_fetch_is_ledgered)
     assert_refused(json_array_get(urls, 1), 404, "not-found"); /* no verified preview */
     assert_refused(json_array_get(urls, 2), 400, "bad-request");
     assert_refused(json_array_get(urls, 3), 404, "not-found");
-    assert_refused(json_array_get(urls, 4), 404, "not-found");
+    /* An item that is not there: as refused as one not granted, telling nothing. */
+    assert_refused(json_array_get(urls, 4), 403, "forbidden");
+    ck_assert_ptr_null(strstr(json_string_value(json_object_get(
+                                  json_object_get(json_array_get(urls, 4), "error"), "detail")),
+                              "/"));
     json_decref(urls);
-    ck_assert_int_eq(entries(&a, "1"), before);
+    ck_assert_int_eq(entries(&a, "1"), before + 2);
+    ck_assert_int_eq(entries(&a, "json_extract(entry, '$.action') = 'mint' AND "
+                                 "json_extract(entry, '$.result') = 'denied' AND "
+                                 "json_extract(entry, '$.actor') = 'alice'"),
+                     2);
+    before = entries(&a, "1");
     /* bob has no grant: refused per request, as a download would be. */
     snprintf(body, sizeof body, "{\"requests\":[{\"item\":\"%s\",\"profile\":\"original\"}]}",
              a.sha);
@@ -356,6 +366,7 @@ START_TEST(media_urls_serve_what_may_be_read_and_each_fetch_is_ledgered)
                                      json_object_get(json_array_get(urls, 0), "error"), "detail")),
                                  "no live grant"));
     json_decref(urls);
+    before++; /* bob's refusal is ledgered */
     /* A purpose, a token and a well-formed body of 1..200 requests are required. */
     refused_with(&a, "POST", "/v1/media-urls", a.alice, NULL, body, 400, "no-purpose");
     refused_with(&a, "POST", "/v1/media-urls", NULL, PURPOSE, body, 401, "unauthorized");
@@ -692,6 +703,13 @@ START_TEST(the_ledger_filters_and_gives_the_exact_bytes_to_hash)
         refused_with(&a, "GET", bad[i], a.carol, NULL, NULL, 400, "bad-request");
     }
     refused_with(&a, "GET", "/v1/ledger?actor=bob", a.alice, NULL, NULL, 403, "forbidden");
+    /* The gate ledgers that refusal (reading the ledger is the auditors'); allowed reads of
+     * the ledger are not reads of records and are not ledgered. */
+    ck_assert_int_eq(entries(&a, "json_extract(entry, '$.action') = 'ledger' AND "
+                                 "json_extract(entry, '$.actor') = 'alice' AND "
+                                 "json_extract(entry, '$.result') = 'denied'"),
+                     1);
+    size++;
     /* raw=1: the stored bytes and their leaf; SHA-256(0x00 || entry) is the leaf. */
     http(&a, &r, "GET", "/v1/ledger?raw=1&limit=1000", a.carol, NULL, NULL, NULL);
     ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);

@@ -199,7 +199,8 @@ START_TEST(auditors_never_get_bytes_and_clerks_get_their_own)
     cs_test_custody(&r, "user", "add", "audit", "--home", t.home, "--role", "auditor", NULL);
     run_ok(&r);
     cs_test_run_free(&r);
-    /* The clerk who ran `custody ingest` is the OS user. */
+    /* A clerk named as the OS user who ran `custody ingest` is not who brought it in: the
+     * operator did (issue 16 case 6: access follows identity, never a name). */
     cs_test_custody(&r, "user", "add", pw->pw_name, "--home", t.home, "--role", "clerk", NULL);
     run_ok(&r);
     cs_test_run_free(&r);
@@ -209,9 +210,24 @@ START_TEST(auditors_never_get_bytes_and_clerks_get_their_own)
     ck_assert_int_eq(get(&t, "audit", "audit", &r), 1);
     ck_assert_ptr_nonnull(strstr(r.err, "never media"));
     cs_test_run_free(&r);
-    ck_assert_int_eq(get(&t, pw->pw_name, "check my upload", &r), 0);
+    ck_assert_int_eq(get(&t, pw->pw_name, "check my upload", &r), 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "did not bring"));
     cs_test_run_free(&r);
     ck_assert_int_eq(get(&t, "other", "curious", &r), 1);
+    cs_test_run_free(&r);
+    /* Ingested as clerk `other`, it is theirs to read, by their identity. */
+    char path[PATH_MAX];
+    e2e_file(&t, path, "again.txt", "the record of an inspection");
+    cs_test_custody(&r, "ingest", "--home", t.home, "--case", CASE_A, "--as", "other", path, NULL);
+    run_ok(&r);
+    cs_test_run_free(&r);
+    ck_assert_int_eq(get(&t, "other", "check my upload", &r), 0);
+    cs_test_run_free(&r);
+    ck_assert_int_eq(get(&t, pw->pw_name, "check my upload", &r), 1);
+    cs_test_run_free(&r);
+    /* Names intake uses cannot be users. */
+    cs_test_custody(&r, "user", "add", "uploads", "--home", t.home, "--role", "clerk", NULL);
+    ck_assert_int_eq(r.status, 2);
     cs_test_run_free(&r);
     /* Unknown users are refused and recorded by the name they gave. */
     ck_assert_int_eq(get(&t, "mallory", "x", &r), 1);

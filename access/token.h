@@ -1,6 +1,6 @@
-/* ledger/token.h: API tokens: 256 random bits, shown once; only their SHA-256 is kept. */
-#ifndef CS_LEDGER_TOKEN_H
-#define CS_LEDGER_TOKEN_H
+/* access/token.h: API tokens: 256 random bits, shown once; only their SHA-256 is kept. */
+#ifndef CS_ACCESS_TOKEN_H
+#define CS_ACCESS_TOKEN_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* ledger/token.c: see token.h. */
-#include "ledger/token.h"
+#include "access/token.h"
 
 #include "core/error.h"
 

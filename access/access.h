@@ -1,0 +1,162 @@
+/* access/access.h: the one gate. Who may read what, for what purpose, through which channel,
+ * decided by one function over plain structs, which also makes the retrieval ledger entry of
+ * the decision. Every read of evidence (API handlers, signed media URLs, the CLI's reads and
+ * lists, exports, list filtering, relinks) asks it; nobody else holds a rule.
+ *
+ * The rules:
+ * - an unknown or disabled user reads nothing; every read of records states a purpose;
+ * - a reviewer or an admin reads an item only through a live grant on one of its cases (its
+ *   party, when the grant names one) whose clearance reaches the item's classification; they
+ *   list a case only with a live grant on it;
+ * - a clerk reads the items they brought in (by their Custody identity, never by a name
+ *   text) and unassigned items, and lists a case holding an item they brought in;
+ * - an auditor reads metadata, the ledger and the queue, never media bytes nor exports;
+ * - the host's operator (the CLI without --as) reads everything;
+ * - a state_secret item's bytes never leave (over the network, or in an export) unless
+ *   access.serve_state_secret is 1;
+ * - relinking is a read of the item in its current case (clerks and admins only);
+ * - a caller without the right to read an item (or case) is told "no access", never whether
+ *   it exists; those who may read every record are told "not found".
+ */
+#ifndef CS_ACCESS_ACCESS_H
+#define CS_ACCESS_ACCESS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CS_ACCESS_GRANTS_MAX 8 /* covering grants the gate weighs (the best come first) */
+#define CS_ACCESS_NAME_MAX 128
+#define CS_ACCESS_CASE_MAX 256
+
+typedef enum {
+    CS_ROLE_NONE = 0, /* unknown user */
+    CS_ROLE_CLERK,
+    CS_ROLE_REVIEWER,
+    CS_ROLE_AUDITOR,
+    CS_ROLE_ADMIN,
+    CS_ROLE_OPERATOR, /* the home's operator on the host (the CLI without --as) */
+} cs_role_t;
+
+typedef enum {
+    CS_READ_METADATA,   /* an item's record: metadata, links, events */
+    CS_READ_ORIGINAL,   /* the original's bytes */
+    CS_READ_DERIVATIVE, /* a copy's bytes (archival, access, preview, thumbnail) */
+    CS_READ_LIST,       /* a list or a search; with a case: that case's items */
+    CS_READ_EXPORT,     /* a case taken out as a bag (no item), or one item's bytes in it */
+    CS_READ_LEDGER,     /* the ledger's entries */
+    CS_READ_QUEUE,      /* the ingest queue: paths and reasons of uploads */
+    CS_READ_RELINK,     /* moving an item from its current case to another */
+    CS_READ_MINT,       /* a signed media URL for an item's bytes (decided as its fetch) */
+} cs_read_t;
+
+/* The zero value is the network: a channel left unset is never taken for the host. */
+typedef enum {
+    CS_CHANNEL_HTTP = 0,  /* the API with a bearer token */
+    CS_CHANNEL_MEDIA_URL, /* a signed media URL */
+    CS_CHANNEL_CLI,       /* the host's command line */
+} cs_channel_t;
+
+/* Why a read was refused: each has an English text for logs and a Chinese one for people
+ * (cs_access_deny_text). */
+typedef enum {
+    CS_DENY_NONE = 0,
+    CS_DENY_UNKNOWN_USER,
+    CS_DENY_DISABLED,
+    CS_DENY_NO_PURPOSE,
+    CS_DENY_NO_GRANT,     /* no live grant covers it (or it does not exist) */
+    CS_DENY_CLEARANCE,    /* the grant's clearance is below the item's classification */
+    CS_DENY_STATE_SECRET, /* state_secret bytes do not leave */
+    CS_DENY_NOT_YOURS,    /* a clerk's read of an item they did not bring in */
+    CS_DENY_ROLE,         /* the role never does this read */
+    CS_DENY_NOT_FOUND,    /* for those who may read every record: it does not exist */
+    CS_DENY_NO_COPY,      /* the item may be read, but has no verified copy of that profile */
+} cs_deny_t;
+
+/** The Custody user asking, or the operator. */
+typedef struct cs_access_who {
+    int64_t id; /* 0: unknown user, or the operator */
+    cs_role_t role;
+    int disabled;
+    char name[CS_ACCESS_NAME_MAX]; /* the user's name, the name asked for, or the OS user */
+} cs_access_who_t;
+
+/** A live grant of the asking user that covers the item (or the case). */
+typedef struct cs_access_grant {
+    int64_t id;
+    int clearance; /* rank, cs_access_level_rank */
+    char case_number[CS_ACCESS_CASE_MAX];
+} cs_access_grant_t;
+
+/** The rows the rule needs, loaded by indexer/ (cs_catalog_access_rows). */
+typedef struct cs_access_what {
+    const char *sha256;      /* the item; NULL for a read of no one item */
+    const char *case_number; /* the case listed or exported; NULL when none */
+    int exists;              /* the item (or the case) is in the catalog */
+    int level;               /* the item's classification rank (the default when none) */
+    int brought_in;          /* the user brought the item (or an item of the case) in */
+    int unassigned;          /* the item has no active link */
+    int has_copy;            /* a verified copy of the profile asked for exists */
+    size_t members;          /* a case export, once planned: the case's items */
+    size_t readable;         /* of which the exporter may take out */
+    size_t ngrants;          /* covering live grants, highest clearance first */
+    cs_access_grant_t grants[CS_ACCESS_GRANTS_MAX];
+} cs_access_what_t;
+
+/** How it is read, and what the entry records of it. */
+typedef struct cs_access_how {
+    cs_read_t read;
+    cs_channel_t channel;
+    const char *purpose; /* required for reads of records; NULL or "": none stated */
+    const char *client;  /* "cli:<os user>", "http:<address>" */
+    const char *action;  /* the entry's action: "view", "get.original", "list", "export"... */
+    const char *object;  /* what is served (a derivative's sha256); NULL: the item */
+    const char *profile; /* a derivative's profile, or NULL */
+    const char *range;   /* bytes served, "FIRST-LAST/SIZE"; NULL: all, or not bytes */
+    int64_t bytes;       /* bytes served when allowed */
+} cs_access_how_t;
+
+/** What the institution configured (access.*). */
+typedef struct cs_access_policy {
+    int default_level;      /* rank of an item with no classification */
+    int serve_state_secret; /* state_secret bytes may leave */
+} cs_access_policy_t;
+
+typedef enum {
+    CS_LEDGER_SCOPE_CUSTODY = 0, /* custody events only: an export's reader sees no one's reads */
+    CS_LEDGER_SCOPE_ALL,         /* every entry: auditors, admins and the operator */
+} cs_ledger_scope_t;
+
+typedef struct cs_access_decision {
+    int allowed;
+    cs_deny_t deny;                       /* why not; CS_DENY_NONE when allowed */
+    int status;                           /* the HTTP status it answers: 200, 400, 403, 404 */
+    int ledgered;                         /* 1: the entry must be appended before any answer */
+    int64_t grant;                        /* the grant used, 0 when none */
+    char case_number[CS_ACCESS_CASE_MAX]; /* the case of that grant (or listed) */
+    char reason[256]; /* why not, for the ledger, the log and the caller: it names only
+                       * what the caller may know (checks run in that order) */
+    cs_ledger_scope_t ledger_scope; /* which ledger entries the reader may see */
+} cs_access_decision_t;
+
+/** The role named `text` (clerk, reviewer, auditor, admin), CS_ROLE_NONE if none. */
+cs_role_t cs_access_role(const char *text);
+
+/** The role's name ("operator" for the operator, NULL for CS_ROLE_NONE). */
+const char *cs_access_role_name(cs_role_t role);
+
+/** The Chinese text of a refusal, for people (never NULL). */
+const char *cs_access_deny_zh(cs_deny_t deny);
+
+/** A short code of a refusal ("no-grant", ...) for clients that translate; NULL for none. */
+const char *cs_access_deny_code(cs_deny_t deny);
+
+/** THE GATE. Decides `how` of `what` by `who` under `pol`, with nothing read or written: 0 and
+ * dec filled. When `entry` is not NULL, *entry is the retrieval ledger entry of the decision
+ * (caller owns it; to be appended before any answer when dec->ledgered), or NULL when the
+ * decision is not ledgered. CS_ENOMEM when the entry cannot be made. */
+int cs_access_read(const cs_access_policy_t *pol, const cs_access_who_t *who,
+                   const cs_access_what_t *what, const cs_access_how_t *how,
+                   cs_access_decision_t *dec, json_t **entry);
+
+#endif

@@ -1,0 +1,271 @@
+/* access/rules.c: the gate's decision (access.h), plain C over the rows indexer/ loaded. */
+#include "access/access.h"
+
+#include "core/config.h"
+#include "core/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define LEVEL_STATE_SECRET 4
+
+/* Each refusal's code for clients, its Chinese text for people and the HTTP status. */
+static const struct {
+    const char *code, *zh;
+    int status;
+} denials[] = {
+    [CS_DENY_NONE] = {NULL, "", 200},
+    [CS_DENY_UNKNOWN_USER] = {"unknown-user", "没有这个用户", 403},
+    [CS_DENY_DISABLED] = {"disabled", "该用户已停用", 403},
+    [CS_DENY_NO_PURPOSE] = {"no-purpose", "每次调阅都须说明用途；本次拒绝已记入调阅记录", 400},
+    [CS_DENY_NO_GRANT] = {"no-grant", "您没有覆盖此记录的有效授权：请向管理员申请授权", 403},
+    [CS_DENY_CLEARANCE] = {"clearance", "此记录的密级高于您授权的许可级别", 403},
+    [CS_DENY_STATE_SECRET] = {"state-secret", "此记录涉及国家秘密，不通过网络提供，也不导出", 403},
+    [CS_DENY_NOT_YOURS] = {"not-yours", "书记员只能调阅本人录入的记录和未归档的记录", 403},
+    [CS_DENY_ROLE] = {"role", "您的角色不允许此操作", 403},
+    [CS_DENY_NOT_FOUND] = {"not-found", "未找到", 404},
+    [CS_DENY_NO_COPY] = {"no-copy", "此记录尚无该规格的已验证副本", 404},
+};
+
+cs_role_t
+cs_access_role(const char *text)
+{
+    static const char *const names[] = {"clerk", "reviewer", "auditor", "admin"};
+    for (size_t i = 0; text != NULL && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(text, names[i]) == 0)
+            return (cs_role_t)(CS_ROLE_CLERK + i);
+    return CS_ROLE_NONE;
+}
+
+const char *
+cs_access_role_name(cs_role_t role)
+{
+    static const char *const names[] = {NULL, "clerk", "reviewer", "auditor", "admin", "operator"};
+    return (unsigned)role < sizeof names / sizeof names[0] ? names[role] : NULL;
+}
+
+const char *
+cs_access_deny_zh(cs_deny_t deny)
+{
+    return (unsigned)deny < sizeof denials / sizeof denials[0] ? denials[deny].zh : "";
+}
+
+const char *
+cs_access_deny_code(cs_deny_t deny)
+{
+    return (unsigned)deny < sizeof denials / sizeof denials[0] ? denials[deny].code : NULL;
+}
+
+static const char *
+level_name(int rank)
+{
+    return rank >= 0 && rank <= LEVEL_STATE_SECRET ? cs_config_levels[rank] : "unknown";
+}
+
+/* Refuses with `why`: the full reason (fmt) for the ledger, the caller's text from the table. */
+static void deny(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+deny(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
+{
+    va_list ap;
+    d->allowed = 0;
+    d->deny = why;
+    d->status = denials[why].status;
+    va_start(ap, fmt);
+    vsnprintf(d->reason, sizeof d->reason, fmt, ap);
+    va_end(ap);
+}
+
+static void
+allow(cs_access_decision_t *d, const cs_access_grant_t *g)
+{
+    d->allowed = 1;
+    d->deny = CS_DENY_NONE;
+    d->status = 200;
+    if (g != NULL) {
+        d->grant = g->id;
+        snprintf(d->case_number, sizeof d->case_number, "%s", g->case_number);
+    }
+}
+
+static int
+is_media(cs_read_t r)
+{
+    return r == CS_READ_ORIGINAL || r == CS_READ_DERIVATIVE || r == CS_READ_EXPORT ||
+           r == CS_READ_MINT;
+}
+
+/* Those who may read every record: told "not found" of what is not there. */
+static int
+sees_all(const cs_access_who_t *w)
+{
+    return w->role == CS_ROLE_AUDITOR || w->role == CS_ROLE_OPERATOR;
+}
+
+/* A case listed or exported as a whole. */
+static void
+case_rule(const cs_access_who_t *w, const cs_access_what_t *x, cs_access_decision_t *d)
+{
+    if (x->case_number != NULL)
+        snprintf(d->case_number, sizeof d->case_number, "%s", x->case_number);
+    if (sees_all(w)) {
+        if (x->exists)
+            allow(d, NULL);
+        else
+            deny(d, CS_DENY_NOT_FOUND, "no case %s", x->case_number);
+    } else if (w->role == CS_ROLE_CLERK) {
+        if (x->brought_in)
+            allow(d, NULL);
+        else
+            deny(d, CS_DENY_NOT_YOURS, "clerk %s brought no item of case %s in", w->name,
+                 x->case_number);
+    } else if (x->ngrants > 0) {
+        allow(d, &x->grants[0]);
+    } else {
+        deny(d, CS_DENY_NO_GRANT, "%s has no live grant on case %s", w->name, x->case_number);
+    }
+    if (d->allowed && x->members > 0 && x->readable == 0)
+        deny(d, CS_DENY_NO_GRANT, "%s may read none of the %zu items of case %s", w->name,
+             x->members, x->case_number);
+}
+
+/* One item's record or bytes, or its relink. */
+static void
+item_rule(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_access_what_t *x,
+          const cs_access_how_t *h, cs_access_decision_t *d)
+{
+    const char *sha = x->sha256 ? x->sha256 : "";
+    int media = is_media(h->read);
+    if (w->role == CS_ROLE_AUDITOR && (media || h->read == CS_READ_RELINK))
+        return deny(d, CS_DENY_ROLE, "auditors read the ledger and metadata, never media bytes%s",
+                    h->read == CS_READ_RELINK ? ", and change no links" : "");
+    if (w->role == CS_ROLE_REVIEWER && h->read == CS_READ_RELINK)
+        return deny(d, CS_DENY_ROLE, "only clerks and admins change links; %s is a reviewer",
+                    w->name);
+    if (sees_all(w)) {
+        if (!x->exists)
+            return deny(d, CS_DENY_NOT_FOUND, "no item %.12s", sha);
+        allow(d, NULL);
+    } else if (w->role == CS_ROLE_CLERK) {
+        if (!x->exists || !(x->brought_in || x->unassigned))
+            return deny(d, CS_DENY_NOT_YOURS,
+                        "clerk %s did not bring item %.12s in, and it is assigned to a case",
+                        w->name, sha);
+        allow(d, NULL);
+    } else {
+        const cs_access_grant_t *best = x->ngrants > 0 ? &x->grants[0] : NULL;
+        if (!x->exists || best == NULL)
+            return deny(d, CS_DENY_NO_GRANT, "%s has no live grant on a case of item %.12s",
+                        w->name, sha);
+        d->grant = best->id;
+        snprintf(d->case_number, sizeof d->case_number, "%s", best->case_number);
+        if (best->clearance < x->level)
+            return deny(d, CS_DENY_CLEARANCE, "item %.12s is %s; grant %lld clears up to %s", sha,
+                        level_name(x->level), (long long)best->id, level_name(best->clearance));
+        allow(d, best);
+    }
+    /* Checked once the caller may read the item: only they learn what it holds. */
+    if (h->profile != NULL && media && !x->has_copy)
+        return deny(d, CS_DENY_NO_COPY, "item %.12s has no verified %s copy", sha, h->profile);
+    if (media && x->level >= LEVEL_STATE_SECRET && !pol->serve_state_secret &&
+        (h->channel != CS_CHANNEL_CLI || h->read == CS_READ_EXPORT))
+        deny(d, CS_DENY_STATE_SECRET, "item %.12s is state_secret: never served over the network",
+             sha);
+}
+
+static void
+decide(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_access_what_t *x,
+       const cs_access_how_t *h, cs_access_decision_t *d)
+{
+    int purposeful = h->purpose != NULL && h->purpose[0] != '\0';
+    int records = h->read != CS_READ_LEDGER && h->read != CS_READ_QUEUE;
+    d->ledgered = 1;
+    d->ledger_scope = CS_LEDGER_SCOPE_CUSTODY;
+    if (w->role == CS_ROLE_NONE)
+        return deny(d, CS_DENY_UNKNOWN_USER, "no Custody user named %s", w->name);
+    if (w->disabled)
+        return deny(d, CS_DENY_DISABLED, "user %s is disabled", w->name);
+    if (w->role == CS_ROLE_AUDITOR || w->role == CS_ROLE_ADMIN || w->role == CS_ROLE_OPERATOR)
+        d->ledger_scope = CS_LEDGER_SCOPE_ALL;
+    if (records && !purposeful)
+        return deny(d, CS_DENY_NO_PURPOSE, "no purpose stated: every retrieval states why");
+    switch (h->read) {
+    case CS_READ_LEDGER:
+        /* Reading the ledger is not a read of records: only a refusal is ledgered. */
+        if (d->ledger_scope == CS_LEDGER_SCOPE_ALL)
+            allow(d, NULL), d->ledgered = 0;
+        else
+            deny(d, CS_DENY_ROLE, "only auditors and admins read the ledger; %s is a %s", w->name,
+                 cs_access_role_name(w->role));
+        return;
+    case CS_READ_QUEUE:
+        if (w->role != CS_ROLE_REVIEWER)
+            allow(d, NULL), d->ledgered = 0;
+        else
+            deny(d, CS_DENY_ROLE,
+                 "only clerks, admins and auditors watch the ingest queue; %s is a reviewer",
+                 w->name);
+        return;
+    case CS_READ_LIST:
+        if (x->case_number == NULL)
+            return allow(d, NULL); /* its members are filtered one by one */
+        return case_rule(w, x, d);
+    case CS_READ_EXPORT:
+        if (x->sha256 != NULL)
+            return item_rule(pol, w, x, h, d);
+        if (w->role == CS_ROLE_AUDITOR)
+            return deny(d, CS_DENY_ROLE,
+                        "auditors read the ledger and metadata, never media bytes: an export "
+                        "carries the originals");
+        return case_rule(w, x, d);
+    case CS_READ_MINT:
+        /* A signed URL serves nothing: its fetch is decided and ledgered; a refusal is
+         * ledgered now, like any denied read. */
+        item_rule(pol, w, x, h, d);
+        d->ledgered = !d->allowed;
+        return;
+    default:
+        return item_rule(pol, w, x, h, d);
+    }
+}
+
+/* The retrieval ledger entry of a decision: built here and nowhere else. */
+static json_t *
+entry_of(const cs_access_who_t *w, const cs_access_what_t *x, const cs_access_how_t *h,
+         const cs_access_decision_t *d)
+{
+    const char *role = cs_access_role_name(w->role);
+    int purposeful = h->purpose != NULL && h->purpose[0] != '\0';
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s?, "
+                     "s:o?, s:I, s:s?, s:s?}",
+                     "kind", "retrieval", "action", h->action, "actor", w->name, "role", role,
+                     "object", h->object ? h->object : x->sha256, "item", x->sha256, "case",
+                     d->case_number[0] ? d->case_number : NULL, "profile", h->profile, "purpose",
+                     purposeful ? h->purpose : NULL, "client", h->client ? h->client : "", "result",
+                     d->allowed ? "allowed" : "denied", "reason", d->allowed ? NULL : d->reason,
+                     "grant", d->grant ? json_integer(d->grant) : NULL, "bytes",
+                     (json_int_t)(d->allowed ? h->bytes : 0), "range", d->allowed ? h->range : NULL,
+                     "via", h->channel == CS_CHANNEL_MEDIA_URL ? "media-url" : NULL);
+}
+
+int
+cs_access_read(const cs_access_policy_t *pol, const cs_access_who_t *who,
+               const cs_access_what_t *what, const cs_access_how_t *how, cs_access_decision_t *dec,
+               json_t **entry)
+{
+    memset(dec, 0, sizeof *dec);
+    decide(pol, who, what, how, dec);
+    if (entry == NULL)
+        return 0;
+    *entry = NULL;
+    if (!dec->ledgered)
+        return 0;
+    if ((*entry = entry_of(who, what, how, dec)) == NULL) {
+        cs_diag_set("out of memory recording a retrieval");
+        return CS_ENOMEM;
+    }
+    return 0;
+}
