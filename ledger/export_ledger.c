@@ -126,16 +126,22 @@ typedef struct each {
     FILE *entries, *proofs;
 } each_t;
 
-/* Is the entry about the case, or about one of the exported items (never a withheld one)? */
+/* Is the entry about the case, or about one of the exported items (never a withheld one),
+ * and one the bag's reader may see (the gate's scope: custody events only, and the export's
+ * own entry, unless they may read the whole ledger)? */
 static int
-about(cs_export_t *x, const char *entry, size_t len)
+about(cs_export_t *x, int64_t seq, const char *entry, size_t len)
 {
     json_t *e = json_loadb(entry, len, 0, NULL);
     const char *c = json_string_value(json_object_get(e, "case"));
     const char *item = json_string_value(json_object_get(e, "item"));
+    const char *kind = json_string_value(json_object_get(e, "kind"));
     int yes = 0;
     if (item != NULL && strlen(item) == 64 && cs_export_is_withheld(x, item))
         yes = 0;
+    else if (x->scope != CS_LEDGER_SCOPE_ALL && seq != x->res->seq && kind != NULL &&
+             strcmp(kind, "retrieval") == 0)
+        yes = 0; /* someone's read: not for a reader who may not read the ledger */
     else if (c != NULL && strcmp(c, x->o->case_number) == 0)
         yes = 1;
     else if (item != NULL && strlen(item) == 64 && cs_export_has_item(x, item))
@@ -157,7 +163,7 @@ on_entry(void *arg, int64_t seq, const char *entry, size_t len, const uint8_t *l
     int rc;
     if (seq < 0 || (uint64_t)seq >= s->x->tree_size)
         return STOP;
-    if (leaf_len != 32 || !about(s->x, entry, len))
+    if (leaf_len != 32 || !about(s->x, seq, entry, len))
         return leaf_len != 32 ? CS_ECORRUPT : 0;
     if ((rc = proof(s->t, (uint64_t)seq, path, &n)) != 0)
         return rc;

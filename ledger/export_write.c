@@ -181,10 +181,16 @@ parties_of(cs_export_t *x)
 static int
 case_head(cs_export_t *x, FILE *f)
 {
-    json_t *head = json_pack("{s:s, s:o, s:s, s:s, s:s?, s:s, s:I, s:I}", "case", x->o->case_number,
-                             "parties", parties_of(x), "exported_by", x->actor, "role", x->role,
-                             "purpose", x->o->purpose, "bagging_date", x->when, "ledger_entry",
-                             (json_int_t)x->res->seq, "checkpoint_size", (json_int_t)x->tree_size);
+    int all = x->scope == CS_LEDGER_SCOPE_ALL;
+    json_t *head = json_pack(
+        "{s:s, s:o, s:s, s:s, s:s?, s:s, s:I, s:I, s:s, s:I}", "case", x->o->case_number, "parties",
+        parties_of(x), "exported_by", x->actor, "role", x->role, "purpose", x->o->purpose,
+        "bagging_date", x->when, "ledger_entry", (json_int_t)x->res->seq, "checkpoint_size",
+        (json_int_t)x->tree_size, "ledger_scope",
+        all ? "all: every entry about the case and its exported items"
+            : "custody: the custody events of the exported items and this export's own entry; "
+              "no one's reads",
+        "withheld_count", (json_int_t)x->nwithheld);
     char *text = head ? json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     int rc = 0;
     /* Drop the closing brace: "items" and "withheld" follow, written as they are made. */
@@ -221,7 +227,8 @@ cs_export_payload(cs_export_t *x)
     }
     if (fputs("\n],\"withheld\":[", f) < 0)
         rc = CS_EIO;
-    for (size_t i = 0; rc == 0 && i < x->nwithheld; i++)
+    /* The hashes of withheld items only for a reader who may read every record. */
+    for (size_t i = 0; rc == 0 && x->scope == CS_LEDGER_SCOPE_ALL && i < x->nwithheld; i++)
         if (fprintf(f, "%s\"%s\"", i ? "," : "", x->withheld[i]) < 0)
             rc = CS_EIO;
     if (rc == 0 && fputs("]}\n", f) < 0)

@@ -477,6 +477,16 @@ START_TEST(media_urls_expire_and_end_with_a_restart)
     api_start_with(&a, ttl);
     refused_with(&a, "GET", url, NULL, NULL, NULL, 403, "media-url-invalid");
     free(url);
+    /* A rotated token ends the URLs minted under it (issue 16 case 12). */
+    url = mint_original(&a, a.alice);
+    http(&a, &r, "GET", url, NULL, NULL, "bytes=0-9", NULL);
+    ck_assert_int_eq(r.status, 206);
+    resp_free(&r);
+    cs_test_custody(&run, "user", "rotate", "alice", "--home", a.t.home, NULL);
+    run_ok(&run);
+    cs_test_run_free(&run);
+    refused_with(&a, "GET", url, NULL, NULL, NULL, 403, "media-url-invalid");
+    free(url);
     api_teardown(&a);
 }
 END_TEST
