@@ -501,8 +501,11 @@ START_TEST(test_big_turned)
     path_in(b, sizeof b, tmp, "b");
     ck_assert_int_eq(mkdir(a, 0755), 0);
     ck_assert_int_eq(mkdir(b, 0755), 0);
-    /* A real scene (testsrc2 looks much the same mirrored), blown up to 12 MP. */
-    ffmpeg_make("movie=" ORIENTATION_DIR "/landscape_1.jpg,scale=4032:3024", src, NULL);
+    /* testsrc2 looks much the same mirrored: darkened from top to bottom, it does not; blown
+     * up to 12 MP. */
+    ffmpeg_make("testsrc2=size=1008x756,format=yuv420p,geq=lum='lum(X,Y)*(1-0.8*Y/H)':"
+                "cb='cb(X,Y)':cr='cr(X,Y)',scale=4032:3024",
+                src, NULL);
     add_orientation(src, turned, 6);
 
     cs_transcode_opts_t o = opts_in(a);
