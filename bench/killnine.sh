@@ -48,7 +48,7 @@ echo "fault sweep of a get..." >&2
 read -r g_rc g_s <<<"$(timed reads "$BUILD/fault_test_reads")"
 
 verdict() { [[ $1 == 0 ]] && echo "0 (pass)" || echo "**FAILED** (exit $1; see $OUT)"; }
-seed=$(grep -o 'seed [0-9]*' "$OUT/killnine.log" | head -1 | cut -d' ' -f2)
+seed=$(grep -o 'seed=[0-9]*' "$OUT/killnine.log" | head -1 | cut -d= -f2)
 kinds=$(grep '^killnine: [a-z ]*: ' "$OUT/killnine.log" | sed 's/^killnine: /| /; s/: /: | /' |
     sed -E 's/\| ([a-z ]+): \| ([0-9]+) rounds, ([0-9]+) killed mid-operation \(([0-9]+) ms unkilled\)/| \1 | \2 | \3 | \4 |/')
 total=$(grep -o 'killed mid-operation [0-9]*, failures' "$OUT/killnine.log" | grep -o '[0-9]*')

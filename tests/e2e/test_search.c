@@ -1,5 +1,5 @@
-/* tests/e2e/test_search.c: metadata on ingest, `custody search` and `custody probe`, on real
- * photos of the corpus (ExifTool's values in the comments). */
+/* tests/e2e/test_search.c: metadata on ingest, `custody search` and `custody probe`, on the
+ * photos of tests/data (ExifTool's values in the comments; tests/data/SOURCES.md). */
 #include "tests/e2e/e2e.h"
 
 #include <math.h>
@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PHOTOS CUSTODY_CORPUS "/files/exif-samples/jpg/gps"
-#define GOOGLE CUSTODY_CORPUS "/files/exiftool/t/images/Google.jpg"
-#define APPLE CUSTODY_CORPUS "/files/exiftool/t/images/Apple.jpg"
+#define PHOTOS CUSTODY_TEST_DATA "/gps"
+#define GOOGLE CUSTODY_TEST_DATA "/exiftool/Google.jpg"
+#define APPLE CUSTODY_TEST_DATA "/exiftool/Apple.jpg"
 
 static json_t *
 search(e2e_t *t, const char *a1, const char *a2, const char *a3, const char *a4)

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PHOTO CUSTODY_CORPUS "/files/exif-samples/jpg/invalid/image01551.jpg"
-#define VIDEO CUSTODY_CORPUS "/files/metadata-extractor-images/mp4/sample_mpeg4.mp4"
+#define PHOTO CUSTODY_TEST_DATA "/gps/DSCN0010.jpg"
+#define VIDEO CUSTODY_TEST_DATA "/metadata-extractor/sample_mpeg4.mp4"
 #define VERIFIED                                                                                   \
     "SELECT count(*) FROM derivatives WHERE status = 'verified' AND superseded_at IS NULL"
 #define FAILED "SELECT count(*) FROM derivatives WHERE status = 'failed' AND superseded_at IS NULL"

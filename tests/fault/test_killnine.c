@@ -7,8 +7,9 @@
  * active, no temporary file is left in the store, no read was served without its entry, and an
  * export is absent or verifies with `custody verify-bag`.
  *
- * CUSTODY_KILL_ROUNDS (default 10) rounds take the four in turn; CUSTODY_KILL_SEED repeats a
- * run (the seed is printed). The last line says how many kills landed inside the operation;
+ * CUSTODY_KILL_ROUNDS (default 10) rounds take the four in turn; the first line prints
+ * seed=<n>, and CUSTODY_KILL_SEED=<n> replays that run. The last line says how many kills
+ * landed inside the operation and how many rounds failed (the test fails unless none did);
  * bench/killnine.sh runs 100 rounds and records it. */
 #include "tests/fault/fault.h"
 
@@ -29,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PHOTO CUSTODY_CORPUS "/files/exif-samples/jpg/invalid/image01551.jpg"
+#define PHOTO CUSTODY_TEST_DATA "/gps/DSCN0010.jpg"
 #define ACTIVE "SELECT count(*) FROM jobs WHERE state NOT IN ('done', 'rejected')"
 #define NKINDS 4
 
@@ -66,7 +67,7 @@ kill9(pid_t pid)
     return running && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
 }
 
-/* A copy of the corpus photo made distinct by a trailer JPEG readers ignore. */
+/* A copy of the photo made distinct by a trailer JPEG readers ignore. */
 static void
 write_photo(const char *path, unsigned tag)
 {
@@ -507,27 +508,45 @@ round_export(kctx_t *k, int round)
     return killed;
 }
 
+/* Each round is a test of its own, run in this process (CK_NOFORK) so that the homes and
+ * services of ctx[] carry over: a failed round is counted and the next rounds still run. */
+static int rounds_ok, clean[NKINDS];
+
+/* A kind whose last round failed starts again from a new home: its rounds fail on their own. */
+static void
+reset_kind(int kind)
+{
+    kctx_t *k = &ctx[kind];
+    if (k->serve > 0)
+        kill9(k->serve);
+    free(k->token);
+    if (k->ready)
+        e2e_teardown(&k->t);
+    memset(k, 0, sizeof *k);
+}
+
 START_TEST(kill9_at_random_points_loses_and_doubles_nothing)
 {
-    const char *env = getenv("CUSTODY_KILL_ROUNDS");
-    const char *seed_env = getenv("CUSTODY_KILL_SEED");
-    int rounds = env != NULL && atoi(env) > 0 ? atoi(env) : 10;
-    uint64_t seed = seed_env != NULL ? strtoull(seed_env, NULL, 10)
-                                     : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
-    rng = seed | 1;
-    fprintf(stderr, "killnine: seed %llu (CUSTODY_KILL_SEED=%llu repeats this run), %d rounds\n",
-            (unsigned long long)seed, (unsigned long long)seed, rounds);
-    long t0 = now_ms();
-    for (int i = 0; i < rounds; i++) {
-        int kind = i % NKINDS;
-        int (*const run[NKINDS])(kctx_t *, int) = {round_cli, round_service, round_reads,
-                                                   round_export};
-        kills[kind] += run[kind](&ctx[kind], i);
-        rounds_of[kind]++;
+    int kind = _i % NKINDS;
+    int (*const run[NKINDS])(kctx_t *, int) = {round_cli, round_service, round_reads, round_export};
+    if (rounds_of[kind] > 0 && !clean[kind]) {
+        fprintf(stderr, "killnine: %s: the last round failed; a new home\n", kinds[kind]);
+        reset_kind(kind);
     }
+    clean[kind] = 0;
+    rounds_of[kind]++;
+    kills[kind] += run[kind](&ctx[kind], _i);
+    clean[kind] = 1;
+    rounds_ok++;
+}
+END_TEST
+
+START_TEST(services_stop)
+{
     for (int k = 0; k < NKINDS; k++) {
         if (ctx[k].serve > 0)
             ck_assert_int_eq(cs_test_stop(ctx[k].serve, SIGTERM), 0);
+        ctx[k].serve = 0;
         if (ctx[k].ready) {
             fprintf(stderr, "killnine: %s: %d rounds, %d killed mid-operation (%ld ms unkilled)\n",
                     kinds[k], rounds_of[k], kills[k], ctx[k].calib_ms);
@@ -535,23 +554,49 @@ START_TEST(kill9_at_random_points_loses_and_doubles_nothing)
             e2e_teardown(&ctx[k].t);
         }
     }
-    int total = kills[0] + kills[1] + kills[2] + kills[3];
-    fprintf(stderr, "killnine: rounds %d, killed mid-operation %d, failures 0, %.1f s\n", rounds,
-            total, (double)(now_ms() - t0) / 1000.0);
 }
 END_TEST
 
 int
 main(void)
 {
+    const char *env = getenv("CUSTODY_KILL_ROUNDS");
+    const char *seed_env = getenv("CUSTODY_KILL_SEED");
+    int rounds = env != NULL && atoi(env) > 0 ? atoi(env) : 10;
+    char *end = NULL;
+    uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
+    if (seed_env != NULL && *seed_env != '\0') {
+        errno = 0;
+        seed = strtoull(seed_env, &end, 10);
+        if (errno != 0 || *end != '\0') {
+            fprintf(stderr,
+                    "killnine: CUSTODY_KILL_SEED=%s is not a number: give the seed=<n> "
+                    "a run printed\n",
+                    seed_env);
+            return EXIT_FAILURE;
+        }
+    }
+    rng = seed | 1;
+    fprintf(stderr, "killnine: seed=%llu rounds=%d (CUSTODY_KILL_SEED=%llu replays this run)\n",
+            (unsigned long long)seed, rounds, (unsigned long long)seed);
+    long t0 = now_ms();
+
     Suite *s = suite_create("fault_killnine");
     TCase *tc = tcase_create("killnine");
     tcase_set_timeout(tc, 3600);
-    tcase_add_test(tc, kill9_at_random_points_loses_and_doubles_nothing);
+    tcase_add_loop_test(tc, kill9_at_random_points_loses_and_doubles_nothing, 0, rounds);
+    tcase_add_test(tc, services_stop);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+
+    int total = kills[0] + kills[1] + kills[2] + kills[3];
+    fprintf(stderr,
+            "killnine: seed=%llu, rounds %d, killed mid-operation %d, failures %d, %.1f s\n",
+            (unsigned long long)seed, rounds, total, rounds - rounds_ok,
+            (double)(now_ms() - t0) / 1000.0);
+    return failed == 0 && rounds_ok == rounds ? EXIT_SUCCESS : EXIT_FAILURE;
 }

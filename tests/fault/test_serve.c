@@ -94,8 +94,8 @@ START_TEST(a_service_whose_disk_fails_keeps_the_uploads_and_resumes)
 }
 END_TEST
 
-#define PHOTO CUSTODY_CORPUS "/files/exif-samples/jpg/invalid/image01551.jpg"
-#define VIDEO CUSTODY_CORPUS "/files/metadata-extractor-images/mp4/sample_mpeg4.mp4"
+#define PHOTO CUSTODY_TEST_DATA "/gps/DSCN0010.jpg"
+#define VIDEO CUSTODY_TEST_DATA "/metadata-extractor/sample_mpeg4.mp4"
 
 /* A step past the store fails while the flag exists: the job stalls, durable at the state it
  * reached, and the service goes on. */

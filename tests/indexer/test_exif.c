@@ -1,9 +1,11 @@
 /* tests/indexer/test_exif.c: EXIF from crafted JPEGs (built here byte by byte: SOI, an APP1
- * with a little-endian TIFF, SOF0, EOI), from every JPEG of the corpus against ExifTool (the
- * oracle), and from every corpus file, hostile ones included, without a crash. */
+ * with a little-endian TIFF, SOF0, EOI) and from mutated photos of tests/data; the wide run
+ * (`corpus`): every JPEG of the corpus against ExifTool (the oracle), and every corpus file,
+ * hostile ones included, without a crash. */
 #include "indexer/exif.h"
 
 #include "core/error.h"
+#include "tests/support/corpus.h"
 #include "tests/support/testutil.h"
 
 #include <check.h>
@@ -602,21 +604,20 @@ START_TEST(test_corpus_every_file)
 }
 END_TEST
 
-/* Corpus photos with a few bytes changed inside their EXIF (a fixed seed, so a failure
+/* Real photos with a few bytes changed inside their EXIF (a fixed seed, so a failure
  * repeats): libexif and our reads of its entries meet wrong types, counts and offsets. */
 START_TEST(test_mutated_photos)
 {
     static const char *const photos[] = {
-        "exiftool/t/images/Canon.jpg",    "exiftool/t/images/Apple.jpg",
-        "exiftool/t/images/GPS.jpg",      "exiftool/t/images/Nikon.jpg",
-        "exif-samples/jpg/Canon_40D.jpg",
+        "exiftool/Canon.jpg", "exiftool/Apple.jpg", "exiftool/GPS.jpg",
+        "exiftool/Nikon.jpg", "gps/DSCN0010.jpg",
     };
     char *dir = cs_test_tmpdir(), path[4200];
     unsigned seed = 12345;
 
     for (size_t p = 0; p < sizeof photos / sizeof photos[0]; p++) {
         size_t len;
-        snprintf(path, sizeof path, "%s/files/%s", CUSTODY_CORPUS, photos[p]);
+        snprintf(path, sizeof path, "%s/%s", CUSTODY_TEST_DATA, photos[p]);
         unsigned char *orig = (unsigned char *)cs_test_read(path, &len);
         ck_assert_msg(orig != NULL && len > 64, "%s", path);
         unsigned char *copy = malloc(len);
@@ -653,19 +654,24 @@ exif_suite(void)
     TCase *tc = tcase_create("exif");
     tcase_add_loop_test(tc, test_crafted, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, test_cannot_open);
-    tcase_add_test(tc, test_corpus_against_exiftool);
-    tcase_add_test(tc, test_corpus_every_file);
     tcase_add_test(tc, test_mutated_photos);
     suite_add_tcase(s, tc);
     return s;
 }
 
-int
-main(void)
+static Suite *
+exif_corpus_suite(void)
 {
-    SRunner *sr = srunner_create(exif_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    Suite *s = suite_create("exif_corpus");
+    TCase *tc = tcase_create("corpus");
+    tcase_add_test(tc, test_corpus_against_exiftool);
+    tcase_add_test(tc, test_corpus_every_file);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(int argc, char **argv)
+{
+    return cs_test_main(argc, argv, exif_suite, exif_corpus_suite);
 }

@@ -1,9 +1,11 @@
-/* tests/indexer/test_extract.c: what libavformat tells about real recordings and photos,
- * checked against ExifTool's reading of the same files, and that no corpus file, however
- * broken, makes the extractor crash or stay silent. */
+/* tests/indexer/test_extract.c: what libavformat tells about real recordings of tests/data and
+ * made inputs; the wide run (`corpus`): the corpus's recordings and photos checked against
+ * ExifTool's reading of the same files, and no corpus file, however broken, makes the
+ * extractor crash or stay silent. */
 #include "core/error.h"
 #include "indexer/extract.h"
 #include "indexer/sniff.h"
+#include "tests/support/corpus.h"
 #include "tests/support/testutil.h"
 
 #include <check.h>
@@ -241,7 +243,7 @@ START_TEST(odd_inputs)
     json_decref(rec);
 
     /* Names are never patterns: '%d', '*' and '[' are just characters. */
-    jpeg = cs_test_read(CORPUS_FILES "/metadata-extractor-images/3gp/sample.3gp", &len);
+    jpeg = cs_test_read(CUSTODY_TEST_DATA "/metadata-extractor/sample.3gp", &len);
     ck_assert_ptr_nonnull(jpeg);
     snprintf(path, sizeof path, "%s/clip %%03d [1] *.3gp", dir);
     cs_test_write(path, jpeg, len);
@@ -412,7 +414,7 @@ END_TEST
 /* The iPhone recording: Apple's keys give local time, place and device; tags go to raw. */
 START_TEST(apple_keys)
 {
-    json_t *rec = extract(CORPUS_FILES "/metadata-extractor-images/mov/with-gps.mov");
+    json_t *rec = extract(CUSTODY_TEST_DATA "/metadata-extractor/with-gps.mov");
     json_t *gps = json_object_get(rec, "gps"), *dev = json_object_get(rec, "device");
     json_t *raw = json_object_get(rec, "raw");
     ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at")),
@@ -438,7 +440,7 @@ START_TEST(apple_keys)
     json_decref(rec);
 
     /* Non-ASCII tags arrive as the same text. */
-    rec = extract(CORPUS_FILES "/exiftool/t/images/QuickTime.mov");
+    rec = extract(CUSTODY_TEST_DATA "/exiftool/QuickTime.mov");
     ck_assert_str_eq(json_string_value(json_object_get(
                          json_object_get(json_object_get(rec, "raw"), "container"), "album")),
                      "\xc3\xa5lbum");
@@ -450,7 +452,7 @@ END_TEST
  * fills only what has no offset. */
 START_TEST(hints)
 {
-    const char *mov = CORPUS_FILES "/exiftool/t/images/QuickTime.mov";
+    const char *mov = CUSTODY_TEST_DATA "/exiftool/QuickTime.mov";
     json_t *h = json_pack("{s:s, s:s, s:s}", "recorded_at", "2005-08-11T16:00:00+02:00",
                           "source_mtime", "2020-01-01T00:00:00Z", "default_tz", "+08:00");
     json_t *rec = extract_with(mov, h);
@@ -659,11 +661,7 @@ extract_suite(void)
     Suite *s = suite_create("extract");
     TCase *tc = tcase_create("extract");
     tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, recordings_match_the_oracle);
-    tcase_add_test(tc, photos_match_the_oracle);
-    tcase_add_test(tc, every_corpus_file_gets_a_record);
     tcase_add_test(tc, odd_inputs);
-    tcase_add_test(tc, quicktime_metadata_matches_the_oracle);
     tcase_add_test(tc, apple_keys);
     tcase_add_test(tc, hints);
     tcase_add_test(tc, no_time);
@@ -673,12 +671,22 @@ extract_suite(void)
     return s;
 }
 
-int
-main(void)
+static Suite *
+extract_corpus_suite(void)
 {
-    SRunner *sr = srunner_create(extract_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    Suite *s = suite_create("extract_corpus");
+    TCase *tc = tcase_create("corpus");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, recordings_match_the_oracle);
+    tcase_add_test(tc, photos_match_the_oracle);
+    tcase_add_test(tc, every_corpus_file_gets_a_record);
+    tcase_add_test(tc, quicktime_metadata_matches_the_oracle);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(int argc, char **argv)
+{
+    return cs_test_main(argc, argv, extract_suite, extract_corpus_suite);
 }

@@ -1,7 +1,9 @@
-/* tests/indexer/test_sniff.c: media types from crafted headers, and from every file of the
- * real corpus against ExifTool's MIMEType (the oracle), with the differences we mean. */
+/* tests/indexer/test_sniff.c: media types from crafted headers; the wide run (`corpus`): every
+ * file of the real corpus against ExifTool's MIMEType (the oracle), with the differences we
+ * mean. */
 #include "indexer/sniff.h"
 
+#include "tests/support/corpus.h"
 #include "tests/support/testutil.h"
 
 #include <check.h>
@@ -341,6 +343,15 @@ sniff_suite(void)
     TCase *tc = tcase_create("sniff");
     tcase_add_loop_test(tc, test_crafted_headers, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, test_transport_streams);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+static Suite *
+sniff_corpus_suite(void)
+{
+    Suite *s = suite_create("sniff_corpus");
+    TCase *tc = tcase_create("corpus");
     tcase_add_test(tc, test_corpus_against_exiftool);
     tcase_add_test(tc, test_corpus_every_file);
     suite_add_tcase(s, tc);
@@ -348,11 +359,7 @@ sniff_suite(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
-    SRunner *sr = srunner_create(sniff_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return cs_test_main(argc, argv, sniff_suite, sniff_corpus_suite);
 }

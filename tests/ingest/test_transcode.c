@@ -1,10 +1,12 @@
 /* tests/ingest/test_transcode.c: the archival and access copies of recordings, as a user of
  * them would find them: read back here with libavformat and libavcodec (not with the engine's
  * own reader), counted against the source decoded here too. Clips are made at test time with
- * ffmpeg(1) and lavfi; the corpus gives real recordings and broken samples. */
+ * ffmpeg(1) and lavfi; tests/data gives broken samples, and the wide run (`corpus`) real
+ * recordings. */
 #include "core/error.h"
 #include "ingest/transcode.h"
 #include "ingest/transcode_int.h" /* the hooks that damage what verification must catch */
+#include "tests/support/corpus.h"
 #include "tests/support/testutil.h"
 
 #include <check.h>
@@ -776,23 +778,23 @@ START_TEST(corpus_recordings)
 END_TEST
 
 /* Tiny, truncated or broken samples: an answer for each (a copy, or a reason), no crash. */
-START_TEST(corpus_broken)
+START_TEST(broken_samples)
 {
     static const struct {
         const char *path, *type;
     } cases[] = {
-        {"exiftool/t/images/QuickTime.mov", "video/quicktime"},
-        {"exiftool/t/images/RIFF.avi", "video/x-msvideo"},
-        {"exiftool/t/images/Matroska.mkv", "video/x-matroska"},
-        {"exiftool/t/images/QuickTime.m4a", "audio/mp4"},
-        {"exiftool/t/images/MP3.mp3", "audio/mpeg"},
-        {"exiftool/t/images/Pentax.avi", "video/x-msvideo"},
+        {"exiftool/QuickTime.mov", "video/quicktime"},
+        {"exiftool/RIFF.avi", "video/x-msvideo"},
+        {"exiftool/Matroska.mkv", "video/x-matroska"},
+        {"exiftool/QuickTime.m4a", "audio/mp4"},
+        {"exiftool/MP3.mp3", "audio/mpeg"},
+        {"exiftool/Pentax.avi", "video/x-msvideo"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *dir = cs_test_tmpdir(), path[4096];
         json_t *out;
         size_t j;
-        snprintf(path, sizeof path, "%s/%s", CORPUS_FILES, cases[i].path);
+        snprintf(path, sizeof path, "%s/%s", CUSTODY_TEST_DATA, cases[i].path);
         cs_transcode_opts_t o = options(dir, NULL);
         json_t *res = transcode(path, cases[i].type, &o);
         ck_assert_msg(json_array_size(json_object_get(res, "outputs")) == 2, "%s", path);
@@ -956,21 +958,27 @@ transcode_suite(void)
     tcase_add_test(tc, audio_only);
     tcase_add_test(tc, other_recordings);
     tcase_add_test(tc, corrupt_packets);
-    tcase_add_test(tc, corpus_recordings);
-    tcase_add_test(tc, corpus_broken);
+    tcase_add_test(tc, broken_samples);
     tcase_add_test(tc, hostile_and_odd_calls);
     tcase_add_test(tc, damage_caught);
     suite_add_tcase(s, tc);
     return s;
 }
 
+static Suite *
+transcode_corpus_suite(void)
+{
+    Suite *s = suite_create("transcode_corpus");
+    TCase *tc = tcase_create("corpus");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, corpus_recordings);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
     av_log_set_level(AV_LOG_FATAL); /* broken inputs are the point of some tests */
-    SRunner *sr = srunner_create(transcode_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return cs_test_main(argc, argv, transcode_suite, transcode_corpus_suite);
 }

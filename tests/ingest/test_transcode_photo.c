@@ -1,11 +1,13 @@
 /* tests/ingest/test_transcode_photo.c: the preview and thumbnail JPEGs of photos, as a clerk
  * would see them: the size on screen, upright whatever the camera's EXIF orientation, the
  * colours and brightness kept, no EXIF left in them, and a plain reason instead of a picture
- * for files that are no picture. Pictures are made with the ffmpeg program or taken from the
- * corpus (ExifTool's exiftool.json is the oracle of their size and orientation); outputs are
- * decoded here with libavformat/libavcodec, independently of the code under test. */
+ * for files that are no picture. Pictures are made with the ffmpeg program, or in the wide run
+ * (`corpus`) taken from the corpus (ExifTool's exiftool.json is the oracle of their size and
+ * orientation); outputs are decoded here with libavformat/libavcodec, independently of the
+ * code under test. */
 #include "core/error.h"
 #include "ingest/transcode_int.h"
+#include "tests/support/corpus.h"
 #include "tests/support/testutil.h"
 
 #include <check.h>
@@ -499,8 +501,11 @@ START_TEST(test_big_turned)
     path_in(b, sizeof b, tmp, "b");
     ck_assert_int_eq(mkdir(a, 0755), 0);
     ck_assert_int_eq(mkdir(b, 0755), 0);
-    /* A real scene (testsrc2 looks much the same mirrored), blown up to 12 MP. */
-    ffmpeg_make("movie=" ORIENTATION_DIR "/landscape_1.jpg,scale=4032:3024", src, NULL);
+    /* testsrc2 looks much the same mirrored: darkened from top to bottom, it does not; blown
+     * up to 12 MP. */
+    ffmpeg_make("testsrc2=size=1008x756,format=yuv420p,geq=lum='lum(X,Y)*(1-0.8*Y/H)':"
+                "cb='cb(X,Y)':cr='cr(X,Y)',scale=4032:3024",
+                src, NULL);
     add_orientation(src, turned, 6);
 
     cs_transcode_opts_t o = opts_in(a);
@@ -753,7 +758,11 @@ static const hostile_t hostiles[] = {
     {"empty.jpg", "the file is empty"},
     {"zero_by_zero.jpg", "could not be decoded"},
     {"text.jpg", ""},
-    {"corrupted.jpg", "could not be decoded"}, /* the corpus's: only its top decodes */
+};
+
+/* The corpus's own (the wide run). */
+static const hostile_t corpus_hostiles[] = {
+    {"corrupted.jpg", "could not be decoded"}, /* only its top decodes */
     {"heic.jpg", ""},                          /* a HEIC labelled image/jpeg */
 };
 
@@ -806,9 +815,9 @@ make_hostile(const char *name, const char *path)
     }
 }
 
-START_TEST(test_hostile)
+static void
+check_hostile(const hostile_t *h)
 {
-    const hostile_t *h = &hostiles[_i];
     char src[4096], out[4096];
     path_in(src, sizeof src, tmp, h->name);
     path_in(out, sizeof out, tmp, "out");
@@ -830,6 +839,17 @@ START_TEST(test_hostile)
     }
     ck_assert_int_eq(files_in(out), 0);
     json_decref(outputs);
+}
+
+START_TEST(test_hostile)
+{
+    check_hostile(&hostiles[_i]);
+}
+END_TEST
+
+START_TEST(test_corpus_hostile)
+{
+    check_hostile(&corpus_hostiles[_i]);
 }
 END_TEST
 
@@ -941,13 +961,25 @@ transcode_photo_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_big_jpeg);
     tcase_add_test(tc, test_thumbnail_alone);
-    tcase_add_loop_test(tc, test_orientation, 0, 16);
     tcase_add_test(tc, test_big_turned);
     tcase_add_loop_test(tc, test_formats, 0, (int)(sizeof fmt_cases / sizeof fmt_cases[0]));
     tcase_add_test(tc, test_lossless_jpeg);
     tcase_add_test(tc, test_quality);
     tcase_add_loop_test(tc, test_hostile, 0, (int)(sizeof hostiles / sizeof hostiles[0]));
     tcase_add_test(tc, test_out_dir_gone);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+static Suite *
+transcode_photo_corpus_suite(void)
+{
+    Suite *s = suite_create("transcode_photo_corpus");
+    TCase *tc = tcase_create("corpus");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_orientation, 0, 16);
+    tcase_add_loop_test(tc, test_corpus_hostile, 0,
+                        (int)(sizeof corpus_hostiles / sizeof corpus_hostiles[0]));
     tcase_add_test(tc, test_corpus_every_file);
     tcase_add_loop_test(tc, test_corpus_photos, 0,
                         (int)(sizeof corpus_photos / sizeof corpus_photos[0]));
@@ -956,11 +988,7 @@ transcode_photo_suite(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
-    SRunner *sr = srunner_create(transcode_photo_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return cs_test_main(argc, argv, transcode_photo_suite, transcode_photo_corpus_suite);
 }

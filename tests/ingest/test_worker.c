@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SAMPLE_3GP CUSTODY_CORPUS "/files/metadata-extractor-images/3gp/sample.3gp"
+#define SAMPLE_3GP CUSTODY_TEST_DATA "/metadata-extractor/sample.3gp"
 #define MAX_SLOTS 32
 
 typedef struct run run_t;

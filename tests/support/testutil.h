@@ -11,8 +11,13 @@
 #ifndef CUSTODY_WORKER_BIN
 #define CUSTODY_WORKER_BIN "custody-worker"
 #endif
+/* The shared corpus of the wide run (tests labelled corpus, tests/support/corpus.h). */
 #ifndef CUSTODY_CORPUS
 #define CUSTODY_CORPUS "../shared/corpus"
+#endif
+/* The files every other test reads: in the repository, sources in tests/data/SOURCES.md. */
+#ifndef CUSTODY_TEST_DATA
+#define CUSTODY_TEST_DATA "tests/data"
 #endif
 
 /** Starts build/custody with the NULL-terminated arguments in the background, stdout and

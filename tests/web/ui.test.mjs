@@ -21,19 +21,19 @@ import assert from 'node:assert/strict';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
-const CORPUS = path.resolve(ROOT, '../shared/corpus/files');
+const DATA = path.join(ROOT, 'tests/data'); // sources: tests/data/SOURCES.md
 const CHROMIUM = '/usr/bin/chromium';
 const CASE = '任水罚〔2023〕12号';
 const PARTY = '某某公司';
 const XSS_NAME = '<img src=x onerror=alert(3)>.jpg';
 const XSS_MAKE = '<img src=x onerror=alert(1)>';
 const XSS_MODEL = '<script>alert(2)</script>';
-const PHOTO = path.join(CORPUS, 'exif-samples/jpg/gps/DSCN0010.jpg');
-const XSS_SRC = path.join(CORPUS, 'exif-samples/jpg/gps/DSCN0012.jpg');
-const LOOSE_SRC = path.join(CORPUS, 'exif-samples/jpg/gps/DSCN0021.jpg');
-const SCENE_SRC = path.join(CORPUS, 'exif-samples/jpg/gps/DSCN0025.jpg');
+const PHOTO = path.join(DATA, 'gps/DSCN0010.jpg');
+const XSS_SRC = path.join(DATA, 'gps/DSCN0012.jpg');
+const LOOSE_SRC = path.join(DATA, 'gps/DSCN0021.jpg');
+const SCENE_SRC = path.join(DATA, 'gps/DSCN0025.jpg');
 const NOTE = '<b>现场</b> 勘验 <script>alert(4)</script>';
-const VIDEO = path.join(CORPUS, 'metadata-extractor-images/mp4/sample_mpeg4.mp4');
+const VIDEO = path.join(DATA, 'metadata-extractor/sample_mpeg4.mp4');
 
 const [custody, worker, artifacts] = process.argv.slice(2);
 const started = Date.now();
@@ -52,7 +52,7 @@ if (!existsSync(CHROMIUM))
   die(`${CHROMIUM} is missing: the browser test needs Debian's Chromium; run scripts/setup.sh test ` +
     '(or apt-get install chromium) and try again');
 for (const f of [PHOTO, XSS_SRC, LOOSE_SRC, SCENE_SRC, VIDEO])
-  if (!existsSync(f)) die(`corpus file ${f} is missing (the tests read ../shared/corpus beside the repository)`);
+  if (!existsSync(f)) die(`test file ${f} is missing (tests/data is part of the repository: check it out whole)`);
 if (spawnSync('exiftool', ['-ver']).status !== 0)
   die('exiftool is missing: apt-get install libimage-exiftool-perl (scripts/setup.sh test installs it)');
 let chromium;
