@@ -40,8 +40,8 @@ START_TEST(a_receipt_lost_to_a_crash_is_written_at_restart)
 {
     e2e_t t;
     fault_t f;
-    char log[PATH_MAX], log2[PATH_MAX], log3[PATH_MAX], dir[PATH_MAX], upload[PATH_MAX], part[PATH_MAX],
-        receipts[PATH_MAX], receipt[PATH_MAX], sha[65];
+    char log[PATH_MAX], log2[PATH_MAX], log3[PATH_MAX], dir[PATH_MAX], upload[PATH_MAX],
+        part[PATH_MAX], receipts[PATH_MAX], receipt[PATH_MAX], sha[65];
     char *no_env[] = {NULL};
     int st = 0;
     e2e_setup(&t);
