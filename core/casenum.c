@@ -1,5 +1,6 @@
-/* core/casenum.c: see casenum.h. Checks run in a fixed order (UTF-8, emptiness, inner spaces,
- * shape, length, pattern) so that a clerk always hears about the first thing to fix. */
+/* core/casenum.c: see casenum.h. Checks run in a fixed order (UTF-8, emptiness, characters no
+ * case number may hold, inner spaces, shape, length, pattern) so that a clerk always hears about
+ * the first thing to fix. */
 #include "core/casenum.h"
 
 #include "core/error.h"
@@ -179,6 +180,37 @@ scan_utf8(scan_t *s)
     return 0;
 }
 
+/* A case number names a folder (uploads, receipts) and shows in lists: whatever case.pattern
+ * says, it holds no path separator (so no ".." component either), no control character and no
+ * bidirectional formatting character. Spaces are left to scan_shape, which says where. */
+static int
+scan_safe(const scan_t *s)
+{
+    const unsigned char *u = (const unsigned char *)s->in;
+    size_t i, adv, chars = 0;
+    uint32_t cp = 0;
+    const char *why = NULL, *what = NULL;
+
+    for (i = 0; i < s->start; i += adv, chars++)
+        adv = cs_utf8_next(u + i, s->len - i, &cp, &why);
+    for (i = s->start; i < s->end && what == NULL; i += adv) {
+        adv = cs_utf8_next(u + i, s->end - i, &cp, &why);
+        chars++;
+        if (cp == '/' || cp == '\\')
+            what = "a path separator ('/' or '\\')";
+        else if (!is_space(cp) && (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)))
+            what = "a control character";
+        else if (cs_utf8_is_bidi_control(cp))
+            what = "a bidirectional formatting character";
+    }
+    if (what == NULL)
+        return 0;
+    cs_diag_set("case number \"%s\" has %s at character %zu; a case number is one folder name: "
+                "retype it without it",
+                s->q, what, chars);
+    return CS_ECASE;
+}
+
 /* Rejects inner spaces and finds the year's brackets: the first opening one and the first
  * closing one after it. */
 static int
@@ -329,6 +361,9 @@ cs_casenum_parse(const cs_casenum_rule_t *rule, const char *input, cs_casenum_t 
     cs_utf8_quote(s.q, sizeof s.q, input, s.len, 1);
 
     err = scan_utf8(&s);
+    if (err)
+        goto out;
+    err = scan_safe(&s);
     if (err)
         goto out;
     err = scan_shape(&s);

@@ -9,6 +9,10 @@
  * Details of the fixed part, checked in this order so the first fault is the one reported:
  * - the input must be valid UTF-8 (no overlongs, surrogates, code points above U+10FFFF or
  *   truncated characters): CS_EUTF8, the detail gives the byte offset;
+ * - whatever `case.pattern` says, the text (between surrounding spaces) holds no '/' or '\'
+ *   (so no ".." component: a case number is one folder name under uploads/ and receipts/), no
+ *   control character (C0, DEL, C1) and no bidirectional formatting character (U+061C,
+ *   U+200E, U+200F, U+202A-U+202E, U+2066-U+2069): CS_ECASE with the character position;
  * - "spaces" are Unicode White_Space (ASCII whitespace, U+00A0, U+3000 and their kin); at the
  *   ends they go, inside they are CS_ECASE with the character position;
  * - the year opens with the first bracket of the set and closes with the first closing one

@@ -65,6 +65,13 @@ cs_utf8_next(const unsigned char *s, size_t len, uint32_t *cp, const char **why_
     return n;
 }
 
+int
+cs_utf8_is_bidi_control(uint32_t cp)
+{
+    return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
 void
 cs_utf8_quote(char *dst, size_t cap, const char *s, size_t n, int in_quotes)
 {
@@ -84,8 +91,8 @@ cs_utf8_quote(char *dst, size_t cap, const char *s, size_t n, int in_quotes)
         uint32_t cp = 0;
         size_t adv = cs_utf8_next(u + i, n - i, &cp, NULL);
 
-        if (adv == 0 || (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))) {
-            /* Every byte of a bad or control character is shown, as \xHH. */
+        if (adv == 0 || (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) || cs_utf8_is_bidi_control(cp)) {
+            /* Every byte of a bad, control or bidi character is shown, as \xHH. */
             size_t k = adv ? adv : 1;
             for (size_t j = 0; j < k; j++) {
                 esc[plen++] = '\\';

@@ -5,7 +5,8 @@
  * configure, or with 0xFF a short pattern taken from the input's first line), then the text
  * to parse. What must hold besides not crashing: a failure zeroes the output and says why;
  * a success is valid UTF-8 of the documented shape, <prefix>〔<4 digits>〕<digits>号, its parts
- * agree with the text, and normalising is a fixed point (the result parses to itself). */
+ * agree with the text, normalising is a fixed point (the result parses to itself), and whatever
+ * the rule, it is one safe folder name: no '/', '\\', control or bidi formatting character. */
 #include "core/casenum.h"
 #include "core/error.h"
 #include "core/utf8.h"
@@ -55,6 +56,22 @@ valid_utf8(const char *s)
     return 1;
 }
 
+/* 1 if s could be a folder name anywhere and reads as stored: casenum.h's fixed rule. */
+static int
+safe_name(const char *s)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = 0;
+        size_t n = cs_utf8_next((const unsigned char *)s + i, len - i, &cp, NULL);
+        if (n == 0 || cp == '/' || cp == '\\' || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) ||
+            cs_utf8_is_bidi_control(cp))
+            return 0;
+        i += n;
+    }
+    return strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
 static int
 all_zero(const void *p, size_t n)
 {
@@ -81,6 +98,7 @@ check_one(const cs_casenum_rule_t *rule, const char *input)
     size_t len = strnlen(cn.text, sizeof cn.text), plen = strnlen(cn.prefix, sizeof cn.prefix);
     CS_FUZZ_CHECK(len < sizeof cn.text && plen < sizeof cn.prefix, "unterminated output");
     CS_FUZZ_CHECK(valid_utf8(cn.text), "text is not UTF-8: %s", cn.text);
+    CS_FUZZ_CHECK(safe_name(cn.text), "text is not one safe folder name: %s", cn.text);
     CS_FUZZ_CHECK(plen > 0 && strncmp(cn.text, cn.prefix, plen) == 0, "prefix %s of %s", cn.prefix,
                   cn.text);
     CS_FUZZ_CHECK(cn.year >= 0 && cn.year <= 9999 && cn.seq >= 0, "year %d seq %ld", cn.year,

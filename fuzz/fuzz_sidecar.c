@@ -9,7 +9,7 @@
  * What must hold besides not crashing (route.h): the result is 0, CS_ESIDECAR, CS_EINVAL or
  * CS_ENAMETOOLONG; a bad sidecar leaves has_sidecar 0 and a problem naming it; every field
  * and problem is valid UTF-8 (cs_route_json never fails), and a routed case number parses
- * to itself. */
+ * to itself and is one folder name (no '/', '\\', control or bidi formatting character). */
 #include "core/casenum.h"
 #include "core/error.h"
 #include "fuzz/fuzz.h"
@@ -99,6 +99,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CS_FUZZ_CHECK(cs_casenum_parse(rule, r.case_number, &cn) == 0 &&
                           strcmp(cn.text, r.case_number) == 0,
                       "routed case %s is not a normalised case number", r.case_number);
+        CS_FUZZ_CHECK(strpbrk(r.case_number, "/\\") == NULL && strcmp(r.case_number, "..") != 0,
+                      "routed case %s is not one folder name", r.case_number);
     }
     j = cs_route_json(&r);
     CS_FUZZ_CHECK(j != NULL, "a field or the problem is not UTF-8: problem \"%s\"", r.problem);

@@ -511,6 +511,54 @@ done:
     return err;
 }
 
+/* Sets *same to 1 if the latest job of (root, rel) is rejected with `reason`. */
+static int
+refused_already(cs_catalog_t *cat, const char *root, const char *rel, const char *reason, int *same)
+{
+    sqlite3_stmt *st = NULL;
+    const char *what = "cannot look up a refused upload";
+    int err, rc;
+    *same = 0;
+    err = cs_cat_prepare(cat,
+                         "SELECT state = 'rejected' AND reason IS ?3 FROM jobs"
+                         " WHERE root = ?1 AND rel_path = ?2 ORDER BY id DESC LIMIT 1",
+                         &st, what);
+    if (err != 0)
+        return err;
+    sqlite3_bind_text(st, 1, root, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, rel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *same = sqlite3_column_int(st, 0);
+    else if (rc != SQLITE_DONE)
+        err = cs_cat_err(cat, rc, what);
+    cs_cat_finalize(cat, st);
+    return err;
+}
+
+int
+cs_jobs_refuse(cs_catalog_t *cat, const char *root, const char *rel, const char *reason, int *fresh)
+{
+    cs_job_t job;
+    int err, same = 0, found = 0;
+    *fresh = 0;
+    if ((err = refused_already(cat, root, rel, reason, &same)) != 0 || same)
+        return err;
+    if ((err = find_active(cat, root, rel, &job, &found, "cannot look up a job")) != 0)
+        return err;
+    if (found && job.state != CS_JOB_DISCOVERED)
+        return 0; /* its store step opens it without following and rejects it itself */
+    if (!found) {
+        memset(&job, 0, sizeof job);
+        snprintf(job.root, sizeof job.root, "%s", root);
+        snprintf(job.rel, sizeof job.rel, "%s", rel);
+    }
+    if ((err = cs_jobs_reject(cat, &job, reason)) == 0)
+        *fresh = 1;
+    return err;
+}
+
 int
 cs_jobs_each_active(cs_catalog_t *cat, int (*fn)(const cs_job_t *job, void *arg), void *arg)
 {

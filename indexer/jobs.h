@@ -75,6 +75,13 @@ int cs_jobs_already(cs_catalog_t *cat, cs_job_t *job, const char *sha256, const 
 /** Any active state → rejected, with one line a clerk can act on. */
 int cs_jobs_reject(cs_catalog_t *cat, cs_job_t *job, const char *reason);
 
+/** Records that the scan refused the upload (root, rel) without a job (a symbolic link, FIFO,
+ * device or socket) with `reason`: as a rejected job, unless the path's latest job is rejected
+ * with the same reason already or is being stored. A job discovered for it is rejected. Sets
+ * *fresh to 1 when a rejection was recorded now (to be logged), else 0. */
+int cs_jobs_refuse(cs_catalog_t *cat, const char *root, const char *rel, const char *reason,
+                   int *fresh);
+
 /** Calls fn for every active job, oldest first; stops at fn's first non-zero return. */
 int cs_jobs_each_active(cs_catalog_t *cat, int (*fn)(const cs_job_t *job, void *arg), void *arg);
 

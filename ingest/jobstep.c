@@ -7,6 +7,7 @@
 #include "core/home.h"
 #include "core/log.h"
 #include "indexer/sniff.h"
+#include "ingest/receipt.h"
 #include "ingest/route.h"
 
 #include <errno.h>
@@ -139,43 +140,6 @@ clear_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path)
     return 0;
 }
 
-/* Writes <receipts>/<case or _unassigned>/<name>.receipt.json through a temporary name. */
-static int
-write_receipt(const cs_job_env_t *env, const cs_job_t *job, const char *path, json_t *route)
-{
-    char file[PATH_MAX], tmp[PATH_MAX], now[CS_TIME_MAX];
-    const char *name = strrchr(job->rel, '/');
-    const char *case_number = json_string_value(json_object_get(route, "case"));
-    int err = 0;
-
-    if (env->receipts == NULL)
-        return 0;
-    name = name ? name + 1 : job->rel;
-    if ((size_t)snprintf(file, sizeof file, "%s/%s/%s.receipt.json", env->receipts,
-                         case_number ? case_number : "_unassigned", name) >= sizeof file ||
-        (size_t)snprintf(tmp, sizeof tmp, "%s.%" PRId64 ".tmp", file, job->id) >= sizeof tmp)
-        return CS_ENAMETOOLONG;
-    if (access(file, F_OK) == 0) /* the same name again: keep both receipts */
-        snprintf(file + strlen(file) - strlen(".receipt.json"), 64, ".%" PRId64 ".receipt.json",
-                 job->id);
-    if ((err = cs_home_mkdir_parents(file, 0750)) != 0)
-        return err;
-    cs_clock_now(now);
-    json_t *r = json_pack("{s:s, s:I, s:s, s:s, s:O?, s:O?, s:s, s:I}", "sha256", job->sha256,
-                          "size", (json_int_t)job->size, "item", job->sha256, "time", now, "case",
-                          json_object_get(route, "case"), "party", json_object_get(route, "party"),
-                          "source", path, "job", (json_int_t)job->id);
-    if (r == NULL)
-        return CS_ENOMEM;
-    if (json_dump_file(r, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
-        rename(tmp, file) != 0) {
-        err = cs_err_from_errno(errno ? errno : EIO);
-        unlink(tmp);
-    }
-    json_decref(r);
-    return err;
-}
-
 /* The route as stored with the job, as a new JSON object. */
 static json_t *
 job_route(const cs_job_t *job)
@@ -220,7 +184,7 @@ record_stored(const cs_job_env_t *env, cs_job_t *job, const char *path, uint64_t
         out->item_created = res.item_created;
         out->media_type = media_type;
         if ((err = clear_upload(env, job, path)) == 0)
-            err = write_receipt(env, job, path, route);
+            err = cs_receipt_write(env->receipts, job, path, route);
         if (err != 0)
             cs_log(CS_LOG_WARN, "job.cleanup_failed",
                    json_pack("{s:s, s:s}", "path", path, "error", cs_strerror(err)));
@@ -518,6 +482,21 @@ out:
     return err;
 }
 
+/* A crash (or a failed write) between clearing the upload and writing its receipt left a
+ * stored upload without one: write it now; one it has already is kept as it is. */
+static int
+recover_receipt(const cs_job_env_t *env, const cs_job_t *job, const char *path)
+{
+    json_t *route = job_route(job);
+    int err = cs_receipt_write(env->receipts, job, path, route);
+    if (err != 0)
+        cs_log(CS_LOG_WARN, "job.cleanup_failed",
+               json_pack("{s:s, s:s}", "path", path, "error",
+                         *cs_diag() ? cs_diag() : cs_strerror(err)));
+    json_decref(route);
+    return 0; /* the evidence is stored and cataloged; the receipt is retried at the next start */
+}
+
 int
 cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_step_out_t *out)
 {
@@ -581,7 +560,13 @@ cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_ste
          * it is not run again. */
         if (cs_job_sniff_stored(env->store, job->sha256, &out->media_type) != 0)
             out->media_type = NULL;
-        return clear_upload(env, job, path) == 0 ? 0 : 0; /* retried at the next start */
+        if (clear_upload(env, job, path) != 0)
+            return 0; /* retried at the next start, and the receipt with it */
+        return recover_receipt(env, job, path);
+    case CS_JOB_EXTRACTED:
+    case CS_JOB_TRANSCODED:
+    case CS_JOB_INDEXED:
+        return recover_receipt(env, job, path);
     default:
         return 0;
     }

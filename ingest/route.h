@@ -24,9 +24,11 @@
  *   classification  public | internal | privacy (personal privacy) | commercial_secret |
  *                   state_secret
  *   note            1..2047 bytes; the only field that may hold newlines (LF or CR LF) and tabs
- * Every text is valid UTF-8 without control characters. An unknown key is an error, so that a
- * typo ("cse") is never silently ignored; so is an empty value (remove the key instead).
- * Values are compared exactly: "Filing" is not a stage.
+ * The sidecar is read only as a file of its own: a symbolic link (not followed) or a file
+ * with more than one link is refused, and no problem quotes what a file that is not JSON
+ * holds (only the line and column). Every text is valid UTF-8 without control characters. An
+ * unknown key is an error, so that a typo ("cse") is never silently ignored; so is an empty value
+ * (remove the key instead). Values are compared exactly: "Filing" is not a stage.
  */
 #ifndef CS_INGEST_ROUTE_H
 #define CS_INGEST_ROUTE_H

@@ -31,24 +31,42 @@ push_dir(cs_scan_t *s, const char *path)
 }
 
 static int
-push_file(cs_scan_t *s, int root, const char *rel, const struct stat *st)
+push_file(cs_scan_file_t **files, size_t *n, size_t *cap, int root, const char *rel,
+          const struct stat *st)
 {
-    if (s->nfiles == s->files_cap) {
-        size_t cap = s->files_cap ? s->files_cap * 2 : 64;
-        cs_scan_file_t *f = realloc(s->files, cap * sizeof *f);
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        cs_scan_file_t *f = realloc(*files, c * sizeof *f);
         if (f == NULL)
             return CS_ENOMEM;
-        s->files = f;
-        s->files_cap = cap;
+        *files = f;
+        *cap = c;
     }
-    cs_scan_file_t *f = &s->files[s->nfiles];
+    cs_scan_file_t *f = &(*files)[*n];
     if ((f->rel = strdup(rel)) == NULL)
         return CS_ENOMEM;
     f->root = root;
     f->st = *st;
     f->done = 0;
-    s->nfiles++;
+    (*n)++;
     return 0;
+}
+
+const char *
+cs_scan_refusal(mode_t mode)
+{
+    if (S_ISLNK(mode))
+        return "is a symbolic link: upload folders take files only, and a link is neither "
+               "followed nor moved; put the file itself there and remove the link";
+    if (S_ISFIFO(mode))
+        return "is a named pipe (FIFO), not a file: it is neither read nor moved; copy the "
+               "data into a file and remove the pipe";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "is a device, not a file: it is neither read nor moved; copy the data into a "
+               "file and remove the device";
+    if (S_ISSOCK(mode))
+        return "is a socket, not a file: it is neither read nor moved; remove it";
+    return NULL;
 }
 
 /* Marks the file a `.done` marker names, if this folder listed it. */
@@ -114,7 +132,11 @@ scan_dir(cs_scan_t *s, int root, const char *root_path, const char *rel, int dep
                 (err = scan_dir(s, root, root_path, child_rel, depth + 1)) != 0)
                 break;
         } else if (S_ISREG(st.st_mode)) {
-            if ((err = push_file(s, root, child_rel, &st)) != 0)
+            if ((err = push_file(&s->files, &s->nfiles, &s->files_cap, root, child_rel, &st)) != 0)
+                break;
+        } else if (cs_scan_refusal(st.st_mode) != NULL) {
+            if ((err = push_file(&s->refused, &s->nrefused, &s->refused_cap, root, child_rel,
+                                 &st)) != 0)
                 break;
         }
     }
@@ -148,7 +170,10 @@ cs_scan_free(cs_scan_t *s)
         free(s->dirs[i]);
     for (size_t i = 0; i < s->nfiles; i++)
         free(s->files[i].rel);
+    for (size_t i = 0; i < s->nrefused; i++)
+        free(s->refused[i].rel);
     free(s->dirs);
     free(s->files);
+    free(s->refused);
     memset(s, 0, sizeof *s);
 }

@@ -112,37 +112,77 @@ scan_work(uv_work_t *req)
     s->scan_err = cs_scan_roots((const char *const *)s->roots, s->nroots, &s->scan);
 }
 
-/* Files first seen by a scan become discovered jobs, in one transaction per scan: visible in
- * `custody status` while they settle, without a commit per file on the loop thread. */
-typedef struct discover {
-    uv_work_t work;
-    svc_t *svc;
+/* Paths found by a scan, with (refused) why each is. */
+typedef struct paths {
     size_t n, cap;
     char **roots; /* copies: a reload may replace the service's roots meanwhile */
     char **rels;
+    const char **why; /* static phrases (cs_scan_refusal), NULL for fresh files */
+} paths_t;
+
+/* Files first seen by a scan become discovered jobs, in one transaction per scan: visible in
+ * `custody status` while they settle, without a commit per file on the loop thread. Links,
+ * FIFOs, devices and sockets become rejections, recorded and logged once. */
+typedef struct discover {
+    uv_work_t work;
+    svc_t *svc;
+    paths_t fresh, refused;
 } discover_t;
+
+static void
+refuse_all(svc_t *s, const paths_t *p)
+{
+    char reason[PATH_MAX + 256];
+    for (size_t i = 0; i < p->n; i++) {
+        int fresh = 0, err;
+        if ((size_t)snprintf(reason, sizeof reason, "%s/%s %s", p->roots[i], p->rels[i],
+                             p->why[i]) >= sizeof reason)
+            continue;
+        uv_mutex_lock(&s->cat_lock);
+        err = cs_jobs_refuse(s->cat, p->roots[i], p->rels[i], reason, &fresh);
+        uv_mutex_unlock(&s->cat_lock);
+        if (err != 0)
+            cs_log(CS_LOG_WARN, "scan.discover_failed", json_pack("{s:s}", "error", cs_diag()));
+        else if (fresh)
+            cs_log(CS_LOG_WARN, "scan.refused",
+                   json_pack("{s:s, s:s, s:s}", "root", p->roots[i], "path", p->rels[i], "reason",
+                             reason));
+    }
+}
 
 static void
 discover_work(uv_work_t *req)
 {
     discover_t *d = req->data;
-    uv_mutex_lock(&d->svc->cat_lock);
-    int err = cs_jobs_discover_many(d->svc->cat, (const char *const *)d->roots,
-                                    (const char *const *)d->rels, d->n);
-    uv_mutex_unlock(&d->svc->cat_lock);
+    int err = 0;
+    if (d->fresh.n > 0) {
+        uv_mutex_lock(&d->svc->cat_lock);
+        err = cs_jobs_discover_many(d->svc->cat, (const char *const *)d->fresh.roots,
+                                    (const char *const *)d->fresh.rels, d->fresh.n);
+        uv_mutex_unlock(&d->svc->cat_lock);
+    }
     if (err != 0)
         cs_log(CS_LOG_WARN, "scan.discover_failed", json_pack("{s:s}", "error", cs_diag()));
+    refuse_all(d->svc, &d->refused);
+}
+
+static void
+paths_free(paths_t *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->rels[i]);
+        free(p->roots[i]);
+    }
+    free(p->rels);
+    free(p->roots);
+    free(p->why);
 }
 
 static void
 discover_free(discover_t *d)
 {
-    for (size_t i = 0; i < d->n; i++) {
-        free(d->rels[i]);
-        free(d->roots[i]);
-    }
-    free(d->rels);
-    free(d->roots);
+    paths_free(&d->fresh);
+    paths_free(&d->refused);
     free(d);
 }
 
@@ -157,32 +197,38 @@ discover_after(uv_work_t *req, int status)
     svc_maybe_finish(s);
 }
 
+/* Adds (root, rel) to the fresh files (why NULL) or the refused ones. */
 static void
-discover_add(discover_t **dp, svc_t *s, const char *root, const char *rel)
+discover_add(discover_t **dp, svc_t *s, const char *root, const char *rel, const char *why)
 {
     discover_t *d = *dp;
     if (d == NULL && (d = *dp = calloc(1, sizeof *d)) == NULL)
         return;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 32;
-        char **r = realloc(d->roots, cap * sizeof *r);
-        if (r != NULL)
-            d->roots = r;
-        char **l = realloc(d->rels, cap * sizeof *l);
-        if (l != NULL)
-            d->rels = l;
-        if (r == NULL || l == NULL)
-            return;
-        d->cap = cap;
-    }
     d->svc = s;
-    if ((d->rels[d->n] = strdup(rel)) == NULL)
+    paths_t *p = why ? &d->refused : &d->fresh;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 32;
+        char **r = realloc(p->roots, cap * sizeof *r);
+        if (r != NULL)
+            p->roots = r;
+        char **l = realloc(p->rels, cap * sizeof *l);
+        if (l != NULL)
+            p->rels = l;
+        const char **w = realloc(p->why, cap * sizeof *w);
+        if (w != NULL)
+            p->why = w;
+        if (r == NULL || l == NULL || w == NULL)
+            return;
+        p->cap = cap;
+    }
+    if ((p->rels[p->n] = strdup(rel)) == NULL)
         return;
-    if ((d->roots[d->n] = strdup(root)) == NULL) {
-        free(d->rels[d->n]);
+    if ((p->roots[p->n] = strdup(root)) == NULL) {
+        free(p->rels[p->n]);
         return;
     }
-    d->n++;
+    p->why[p->n] = why;
+    p->n++;
 }
 
 static void
@@ -228,7 +274,7 @@ scan_after(uv_work_t *req, int status)
         int ready = cs_settle_observe(s->settle, key, &f->st, f->done, now,
                                       (uint64_t)s->cfg.ingest_settle_ms, &at);
         if (!seen && ready == 0)
-            discover_add(&fresh, s, s->roots[f->root], f->rel);
+            discover_add(&fresh, s, s->roots[f->root], f->rel, NULL);
         if (ready == 1) {
             cs_settle_forget(s->settle, key);
             if (cs_settle_add(s->busy, key) == 0)
@@ -240,6 +286,10 @@ scan_after(uv_work_t *req, int status)
         }
     }
     cs_settle_end(s->settle);
+    for (size_t i = 0; i < s->scan.nrefused; i++) {
+        cs_scan_file_t *f = &s->scan.refused[i];
+        discover_add(&fresh, s, s->roots[f->root], f->rel, cs_scan_refusal(f->st.st_mode));
+    }
     discover_start(s, fresh);
     if (s->scan.errors > 0)
         cs_log(CS_LOG_WARN, "scan.unreadable", json_pack("{s:i}", "folders", s->scan.errors));

@@ -100,13 +100,19 @@ sidecar_read(sidecar_t *sc, const char *path, char **buf, size_t *len)
     char *b = NULL;
     struct stat st;
 
-    /* O_NONBLOCK: a FIFO named like a sidecar must not hang the router. */
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    /* O_NONBLOCK: a FIFO named like a sidecar must not hang the router. O_NOFOLLOW: a link
+     * would let whoever drops files read any file the service can (its note, its text in a
+     * problem); a sidecar is read only as a file of its own. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return 1;
-        err = sidecar_fail(sc, "cannot be opened (%s); make it readable or remove it",
-                           strerror(errno));
+        if (errno == ELOOP)
+            err = sidecar_fail(sc, "is a symbolic link: refused, it is not read; put the JSON "
+                                   "file itself there");
+        else
+            err = sidecar_fail(sc, "cannot be opened (%s); make it readable or remove it",
+                               strerror(errno));
         goto out;
     }
     if (fstat(fd, &st) != 0) {
@@ -115,6 +121,13 @@ sidecar_read(sidecar_t *sc, const char *path, char **buf, size_t *len)
     }
     if (!S_ISREG(st.st_mode)) {
         err = sidecar_fail(sc, "is not a regular file; remove it or put a JSON file there");
+        goto out;
+    }
+    if (st.st_nlink != 1) {
+        err = sidecar_fail(sc,
+                           "has %ju links (a hard link to a file elsewhere?): refused, it is not "
+                           "read; put a copy of the JSON file there",
+                           (uintmax_t)st.st_nlink);
         goto out;
     }
     if (st.st_size > CS_ROUTE_SIDECAR_MAX)
@@ -174,11 +187,33 @@ type_name(const json_t *v)
     }
 }
 
+/* What jansson found wrong, in words of our own that quote nothing of the file. */
+static const char *
+json_fault(enum json_error_code code)
+{
+    switch (code) {
+    case json_error_duplicate_key:
+        return "a duplicate key; keep one of the two";
+    case json_error_premature_end_of_input:
+        return "it ends too early; close every quote and brace";
+    case json_error_end_of_input_expected:
+        return "text after the object; remove it";
+    case json_error_null_character:
+    case json_error_null_byte_in_key:
+        return "a \\u0000 character; remove it";
+    case json_error_numeric_overflow:
+        return "a number too large";
+    case json_error_stack_overflow:
+        return "nested too deeply";
+    default:
+        return "check the quotes, commas and braces";
+    }
+}
+
 /* Checks the bytes, then parses them into a JSON object. */
 static int
 sidecar_parse(sidecar_t *sc, const char *buf, size_t len, json_t **root)
 {
-    char why[WHY_MAX];
     json_error_t jerr;
     int bom = 0;
 
@@ -194,11 +229,11 @@ sidecar_parse(sidecar_t *sc, const char *buf, size_t len, json_t **root)
     if (!*root && json_error_code(&jerr) == json_error_invalid_utf8)
         return sidecar_fail(sc, "is not valid UTF-8 at byte %d (saved as GBK?); save it as UTF-8",
                             jerr.position + bom);
-    if (!*root) {
-        cs_utf8_quote(why, sizeof why, jerr.text, strlen(jerr.text), 0);
-        return sidecar_fail(sc, "is not valid JSON (line %d, column %d: %s); fix it", jerr.line,
-                            jerr.column, why);
-    }
+    /* Never jerr.text: it quotes the bytes it stopped at, and a problem goes to the log and
+     * the catalog; the place and the kind of fault are enough to find them. */
+    if (!*root)
+        return sidecar_fail(sc, "is not valid JSON (line %d, column %d: %s); fix it there",
+                            jerr.line, jerr.column, json_fault(json_error_code(&jerr)));
     if (!json_is_object(*root))
         return sidecar_fail(sc, "holds %s, not a JSON object; write {\"field\": \"value\", ...}",
                             type_name(*root));

@@ -49,6 +49,11 @@ static const struct {
     {"bad\xff", 1, 64, "bad\\xFF"},
     {"tab\there", 1, 64, "tab\\x09here"},
     {"c1\xc2\x85", 1, 64, "c1\\xC2\\x85"},
+    /* A bidi override would reorder what a reader of the log sees: shown as bytes. */
+    {"gpj.\xE2\x80\xAE"
+     "exe",
+     1, 64, "gpj.\\xE2\\x80\\xAEexe"},
+    {"\xE2\x81\xA6x\xE2\x81\xA9", 0, 64, "\\xE2\\x81\\xA6x\\xE2\\x81\\xA9"},
     {"a long text that does not fit", 1, 12, "a long t..."},
 };
 

@@ -13,7 +13,9 @@
  *                       sync_file_range), rename (rename, renameat, renameat2), link (link,
  *                       linkat), open (every open/openat), openw (opens that write, create or
  *                       truncate), ftruncate, fallocate (and posix_fallocate), mkdir
- *   errno=ENOSPC        ENOSPC, EIO, EINTR, EDQUOT, EROFS, EACCES, EPERM or a number
+ *   errno=ENOSPC        ENOSPC, EIO, EINTR, EDQUOT, EROFS, EACCES, EPERM or a number; KILL:
+ *                       the process kills itself (SIGKILL) at that call, before it is made:
+ *                       a crash at an exact point
  *   path=SUBSTR         only calls on a path containing SUBSTR (fd calls: /proc/self/fd/N)
  *   exe=NAME            only in the program named NAME (custody, custody-worker)
  *   after=N             let the first N matching calls through (default 0)
@@ -35,6 +37,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -49,6 +52,7 @@
 
 #define FS_MAX_RULES 16
 #define FS_PATH 512
+#define FS_KILL (-9) /* errno=KILL */
 
 enum {
     FS_WRITE = 1 << 0,
@@ -88,7 +92,7 @@ static const struct {
     int value;
 } fs_errnos[] = {
     {"ENOSPC", ENOSPC}, {"EIO", EIO},       {"EINTR", EINTR}, {"EDQUOT", EDQUOT},
-    {"EROFS", EROFS},   {"EACCES", EACCES}, {"EPERM", EPERM},
+    {"EROFS", EROFS},   {"EACCES", EACCES}, {"EPERM", EPERM}, {"KILL", FS_KILL},
 };
 
 typedef struct fs_rule {
@@ -406,6 +410,8 @@ fs_decide(unsigned op, const char *fn, int fd, const char *p1, const char *p2, s
                 snprintf(path, sizeof path, "%s%s%s", p1 ? p1 : "", p2 ? " -> " : "", p2 ? p2 : "");
         }
         fs_record(fn, r->err, path);
+        if (r->err == FS_KILL)
+            kill(getpid(), SIGKILL);
         errno = saved;
         return r->err;
     }
