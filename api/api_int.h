@@ -232,9 +232,6 @@ void cs_api_download(cs_api_call_t *c, const char *sha256, const char *profile);
 void cs_api_metrics_count(cs_api_t *a, int route, int status, uint64_t started_ns);
 void cs_api_metrics_render(cs_api_call_t *c);
 
-/* openapi.c */
-extern const char cs_api_openapi_json[];
-
 /* The work functions of the routes (h_*.c). */
 void cs_api_h_healthz(cs_api_call_t *c);
 void cs_api_h_openapi(cs_api_call_t *c);

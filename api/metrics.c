@@ -212,12 +212,3 @@ cs_api_h_healthz(cs_api_call_t *c)
     c->json = json_pack("{s:s}", "status", c->api->stopping ? "stopping" : "ok");
     c->status = 200;
 }
-
-void
-cs_api_h_openapi(cs_api_call_t *c)
-{
-    c->text = strdup(cs_api_openapi_json);
-    c->text_len = c->text ? strlen(c->text) : 0;
-    c->ctype = "application/json";
-    c->status = c->text ? 200 : 500;
-}

@@ -1,6 +1,6 @@
 /* api/route.h: the route table of the HTTP API and the parsing of what a client sends
- * (path, percent-encoding, query, Range). Pure functions, no I/O: the e2e test compares the
- * table to /openapi.json, and a fuzzer can drive the parsers. */
+ * (path, percent-encoding, query, Range). Pure functions, no I/O: api/openapi.c makes
+ * /openapi.json of the table, and a fuzzer can drive the parsers. */
 #ifndef CS_API_ROUTE_H
 #define CS_API_ROUTE_H
 
@@ -38,6 +38,9 @@ typedef struct cs_api_route {
     void (*finish)(struct cs_api_call *c); /* NULL, or run on the loop before answering */
     int tail; /* 1: the last "{name}" takes the rest of the path, slashes included, left raw
                * (not in params: see cs_api_route_tail) */
+    /* Its operationId: the key of its description in api/openapi/ (openapi.c adds what this
+     * table says: path, method, path parameters, security, the usual problems). */
+    const char *op;
 } cs_api_route_t;
 
 /** The route table; *n its length. */
