@@ -2,6 +2,7 @@
 #include "ingest/jobstep.h"
 
 #include "core/clock.h"
+#include "core/utf8.h"
 #include "core/error.h"
 #include "ingest/derive.h"
 #include "core/home.h"
@@ -161,10 +162,10 @@ write_receipt(const cs_job_env_t *env, const cs_job_t *job, const char *path, js
     if ((err = cs_home_mkdir_parents(file, 0750)) != 0)
         return err;
     cs_clock_now(now);
-    json_t *r = json_pack("{s:s, s:I, s:s, s:s, s:O?, s:O?, s:s, s:I}", "sha256", job->sha256,
+    json_t *r = json_pack("{s:s, s:I, s:s, s:s, s:O?, s:O?, s:o, s:I}", "sha256", job->sha256,
                           "size", (json_int_t)job->size, "item", job->sha256, "time", now, "case",
                           json_object_get(route, "case"), "party", json_object_get(route, "party"),
-                          "source", path, "job", (json_int_t)job->id);
+                          "source", cs_json_string_lossless(path), "job", (json_int_t)job->id);
     if (r == NULL)
         return CS_ENOMEM;
     if (json_dump_file(r, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
@@ -222,7 +223,8 @@ record_stored(const cs_job_env_t *env, cs_job_t *job, const char *path, uint64_t
             err = write_receipt(env, job, path, route);
         if (err != 0)
             cs_log(CS_LOG_WARN, "job.cleanup_failed",
-                   json_pack("{s:s, s:s}", "path", path, "error", cs_strerror(err)));
+                   json_pack("{s:o, s:s}", "path", cs_json_string_lossless(path), "error",
+                             cs_strerror(err)));
         err = 0; /* the evidence is stored and cataloged; clearing can be retried */
     }
     json_decref(detail);
@@ -384,7 +386,8 @@ route_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path, jso
     err = cs_route_file(env->rule, job->rel, sidecar, &route);
     if (err == CS_ESIDECAR)
         cs_log(CS_LOG_WARN, "job.bad_sidecar",
-               json_pack("{s:s, s:s}", "path", path, "problem", route.problem));
+               json_pack("{s:o, s:o}", "path", cs_json_string_lossless(path), "problem",
+                         cs_json_string_lossless(route.problem)));
     else if (err != 0)
         return err;
     /* NULL: a folder name that is not UTF-8 cannot go into JSON; keep the file, unassigned. */
