@@ -23,10 +23,12 @@ static const char usage_text[] =
     "  (each also takes --home DIR and --set k=v)\n"
     "show lists entries (custody events, retrievals and denials) from entry N on. verify\n"
     "recomputes every leaf and the Merkle tree, checks every checkpoint's signature (against\n"
-    "the home's key, or PUB.pem held elsewhere) and that each agrees with the entries; exit 1\n"
-    "names the first problem. proof and consistency print RFC 6962 proofs (base64 hashes)\n"
-    "against the tree of M (default: the latest checkpoint's size) entries. checkpoint signs\n"
-    "one if the ledger grew, and prints the latest signed checkpoint.\n";
+    "the home's key, or PUB.pem held elsewhere) and that each agrees with the entries, and\n"
+    "that the newest is not older than the newest an earlier verify saw (kept in\n"
+    "<home>/ledger.witness); exit 1 names the first problem. proof and consistency print\n"
+    "RFC 6962 proofs (base64 hashes) against the tree of M (default: the latest checkpoint's\n"
+    "size) entries. checkpoint signs one if the ledger grew, and prints the latest signed\n"
+    "checkpoint.\n";
 
 typedef struct ledger_args {
     cs_cli_t *cli;
