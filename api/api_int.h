@@ -174,6 +174,11 @@ void cs_api_respond(cs_api_call_t *c);
 void cs_api_respond_problem(cs_api_t *a, h2o_req_t *req, int route, uint64_t started_ns,
                             const char *slug, const char *detail);
 
+/* refusal.c */
+/** Answers what h2o refuses before any handler runs (413 for a body over `max_body`, 400 for
+ * broken framing) as problem+json: a filter on the host's fallback path. */
+void cs_api_refusals_register(h2o_hostconf_t *host, int max_body);
+
 /* problem.c */
 /** Sets c's answer to problem `slug` with a printf-style detail; returns 0 so that a work
  * function can `return cs_api_fail(...)`. */

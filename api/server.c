@@ -257,6 +257,7 @@ cs_api_start(cs_api_t **out, uv_loop_t *loop, const cs_api_opts_t *opts)
     a->config.server_name = h2o_iovec_init(H2O_STRLIT("custody"));
     h2o_hostconf_t *host =
         h2o_config_register_host(&a->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    cs_api_refusals_register(host, opts->cfg->api_max_body);
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
     api_handler_t *h = (api_handler_t *)h2o_create_handler(path, sizeof *h);
     h->super.on_req = cs_api_on_req;

@@ -1,6 +1,7 @@
 /* core/utf8.c: strict UTF-8 and quoting for messages. */
 #include "core/utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 size_t
@@ -121,4 +122,55 @@ cs_utf8_quote(char *dst, size_t cap, const char *s, size_t n, int in_quotes)
         i += adv;
     }
     dst[o] = '\0';
+}
+
+char *
+cs_utf8_escape(const char *s, size_t n, size_t *out_len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    size_t o = 0;
+    char *dst;
+
+    if (n > (SIZE_MAX - 1) / 4 || (dst = malloc(n * 4 + 1)) == NULL)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t adv = cs_utf8_next(u + i, n - i, &cp, NULL);
+        if (adv == 0) {
+            dst[o++] = '\\';
+            dst[o++] = 'x';
+            dst[o++] = hex[u[i] >> 4];
+            dst[o++] = hex[u[i] & 0xF];
+            i++;
+        } else if (cp == '\\') {
+            dst[o++] = '\\';
+            dst[o++] = '\\';
+            i++;
+        } else {
+            memcpy(dst + o, u + i, adv);
+            o += adv;
+            i += adv;
+        }
+    }
+    dst[o] = '\0';
+    if (out_len != NULL)
+        *out_len = o;
+    return dst;
+}
+
+json_t *
+cs_json_string_lossless(const char *s)
+{
+    json_t *j;
+    char *esc;
+    size_t len;
+
+    if (s == NULL)
+        return json_null();
+    if ((esc = cs_utf8_escape(s, strlen(s), &len)) == NULL)
+        return NULL;
+    j = json_stringn(esc, len);
+    free(esc);
+    return j;
 }

@@ -348,6 +348,13 @@ open_connection(cs_catalog_t **out, const char *path, int flags, int busy_timeou
     }
     sqlite3_extended_result_codes(cat->db, 1);
     sqlite3_busy_timeout(cat->db, cat->busy_timeout_ms);
+    rc = sqlite3_create_function(cat->db, "cs_text", 1,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                 cs_cat_sql_text, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        err = cs_cat_err(cat, rc, "cannot add the function cs_text");
+        goto out;
+    }
     *out = cat;
     cat = NULL;
 out:
@@ -463,32 +470,12 @@ cs_catalog_schema_version(cs_catalog_t *cat)
 json_t *
 cs_cat_jstr(const char *s)
 {
-    json_t *j;
-    char *buf;
-    size_t len, n = 0;
+    json_t *j = s != NULL ? json_string(s) : NULL;
+    return j != NULL ? j : cs_json_string_lossless(s);
+}
 
-    if (s == NULL)
-        return json_null();
-    if ((j = json_string(s)) != NULL)
-        return j;
-    len = strlen(s);
-    if (len > SIZE_MAX / 3 || (buf = malloc(len * 3 + 1)) == NULL)
-        return NULL;
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0';) {
-        uint32_t cp;
-        size_t k = cs_utf8_next(p, len - (size_t)(p - (const unsigned char *)s), &cp, NULL);
-        if (k == 0) {
-            memcpy(buf + n, "\xef\xbf\xbd", 3);
-            n += 3;
-            p++;
-        } else {
-            memcpy(buf + n, p, k);
-            n += k;
-            p += k;
-        }
-    }
-    buf[n] = '\0';
-    j = json_stringn(buf, n);
-    free(buf);
-    return j;
+json_t *
+cs_cat_jname(const char *s)
+{
+    return cs_json_string_lossless(s);
 }

@@ -4,6 +4,7 @@
 #define CS_INDEXER_CATALOG_INT_H
 
 #include "core/clock.h"
+#include "core/utf8.h"
 #include "indexer/catalog.h"
 #include "indexer/schema.h"
 
@@ -81,10 +82,20 @@ int cs_cat_check_owner(cs_catalog_t *cat, int *version);
  * a detail otherwise. */
 int cs_cat_sha256_norm(const char *sha256, char out[65]);
 
-/** Returns a new JSON string for `s`, or JSON null for NULL. Bytes that are not UTF-8 (a file
- * name from a legacy share, say) become U+FFFD here; the catalog row keeps them as they came.
- * NULL only when out of memory. */
+/** Returns a new JSON string for `s`, or JSON null for NULL: as it is when it is UTF-8, else
+ * escaped by cs_json_string_lossless (the catalog row keeps the bytes as they came); for
+ * text of our own making (a case number, a hash, a time). NULL only when out of memory. */
 json_t *cs_cat_jstr(const char *s);
+
+/** cs_json_string_lossless(s): for text from outside (a file name, a source path, a root),
+ * shown escaped always (\xhh for a byte that is not UTF-8, \\ for a backslash), so two names
+ * never show the same. NULL only when out of memory. */
+json_t *cs_cat_jname(const char *s);
+
+/** The SQL function cs_text(x): x escaped as cs_cat_jname does, NULL as NULL. Every column of
+ * text from outside (a name, a path) goes through it where SQLite builds the JSON itself
+ * (json_object), for the same text in every answer. */
+void cs_cat_sql_text(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
 /* Row-level steps (rows.c). Each runs inside the caller's transaction; `what` names the
  * caller's action in error details; row ids start at 1, so an id of 0 stands for NULL. */

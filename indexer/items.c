@@ -132,8 +132,8 @@ arrival_events(cs_catalog_t *cat, const cs_arrival_t *a, sqlite3_int64 item_id,
     json_t *d = NULL;
     int err;
 
-    d = json_pack("{s:o, s:o}", "original_name", cs_cat_jstr(a->original_name), "source_path",
-                  cs_cat_jstr(a->source_path));
+    d = json_pack("{s:o, s:o}", "original_name", cs_cat_jname(a->original_name), "source_path",
+                  cs_cat_jname(a->source_path));
     if (d != NULL && a->detail != NULL)
         json_object_update_missing(d, a->detail);
     err = d != NULL ? cs_cat_insert_event(cat, item_id, case_id, "received", a->actor, now, d, what)

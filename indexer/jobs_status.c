@@ -8,6 +8,17 @@
 #include <string.h>
 #include <time.h>
 
+/* 1 when the column holds text from outside: always escaped (cs_cat_jname). */
+static int
+outside_text(const char *name)
+{
+    static const char *const names[] = {"root", "path", "original_name", "source_path"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Runs `sql` and appends each row as an object with the given column names. */
 static int
 rows_json(cs_catalog_t *cat, const char *sql, const char *param, const char *const *names,
@@ -34,7 +45,8 @@ rows_json(cs_catalog_t *cat, const char *sql, const char *param, const char *con
                 v = json_null();
                 break;
             default:
-                v = cs_cat_jstr((const char *)sqlite3_column_text(st, i));
+                v = outside_text(names[i]) ? cs_cat_jname((const char *)sqlite3_column_text(st, i))
+                                           : cs_cat_jstr((const char *)sqlite3_column_text(st, i));
             }
             json_object_set_new(o, names[i], v);
         }

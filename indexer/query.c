@@ -11,8 +11,9 @@
 
 #define EACH_BATCH 256
 
-/* One column as JSON, by its type letter: s text (or null), i integer, b boolean, j JSON
- * text (an event's detail; {} if absent or unreadable). */
+/* One column as JSON, by its type letter: s text (or null), t text from outside (a name, a
+ * path: always escaped, cs_cat_jname), i integer, b boolean, j JSON text (an event's detail;
+ * {} if absent or unreadable). */
 static json_t *
 column_json(sqlite3_stmt *st, int col, char type)
 {
@@ -24,6 +25,8 @@ column_json(sqlite3_stmt *st, int col, char type)
         return json_integer(sqlite3_column_int64(st, col));
     case 'b':
         return json_boolean(sqlite3_column_int(st, col) != 0);
+    case 't':
+        return cs_cat_jname(text);
     case 'j':
         v = text != NULL ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
         return v != NULL ? v : json_object();
@@ -138,7 +141,7 @@ cs_catalog_item(cs_catalog_t *cat, const char *sha256, json_t **out)
         err = add_rows(cat, item, "sources",
                        "SELECT original_name, source_path, received_by, received_at, source_mtime"
                        " FROM item_sources WHERE item_id = ?1 ORDER BY id",
-                       "sssss", item_id, 0, what);
+                       "ttsss", item_id, 0, what);
     if (err == 0)
         err = add_rows(cat, item, "links",
                        "SELECT c.number AS \"case\", p.name AS party, l.linked_by, l.linked_at,"
@@ -260,7 +263,7 @@ cs_catalog_case_items(cs_catalog_t *cat, const char *case_number, json_t **out)
                      " LEFT JOIN parties p ON p.id = l.party_id"
                      " WHERE c.number = ?1 AND l.superseded_at IS NULL"
                      " ORDER BY l.linked_at, l.id",
-                     "sissss", case_number, 0, items, what);
+                     "sissst", case_number, 0, items, what);
 out:
     cs_cat_rollback(cat);
     json_decref(found);

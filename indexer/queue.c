@@ -1,5 +1,6 @@
 /* indexer/queue.c: the clerk's view of the ingest (queue.h). Each list is one statement whose
- * rows SQLite builds as JSON (cs_cat_select_json), in one read snapshot. */
+ * rows SQLite builds as JSON (cs_cat_select_json), in one read snapshot; names and paths go
+ * through cs_text(), so one that is not UTF-8 shows escaped instead of failing the list. */
 #include "indexer/queue.h"
 
 #include "core/error.h"
@@ -8,21 +9,24 @@
 #include <stdio.h>
 
 static const char jobs_sql[] =
-    "SELECT json_object('id', id, 'root', root, 'path', rel_path, 'case', route ->> '$.case',"
+    "SELECT json_object('id', id, 'root', cs_text(root), 'path', cs_text(rel_path), 'case', route "
+    "->> '$.case',"
     " 'officer', route ->> '$.officer', 'state', state, 'reason', reason, 'problem',"
     " route ->> '$.problem', 'failures', failures, 'size', size, 'sha256', sha256, 'created_at',"
     " created_at, 'updated_at', updated_at, 'done_at', done_at)"
     " FROM jobs ORDER BY id DESC LIMIT CAST(?1 AS INTEGER)";
 
 static const char rejected_sql[] =
-    "SELECT json_object('job', id, 'root', root, 'path', rel_path, 'case', route ->> '$.case',"
+    "SELECT json_object('job', id, 'root', cs_text(root), 'path', cs_text(rel_path), 'case', route "
+    "->> '$.case',"
     " 'reason', reason, 'at', coalesce(done_at, updated_at))"
     " FROM jobs WHERE state = 'rejected' ORDER BY id DESC LIMIT CAST(?1 AS INTEGER)";
 
 /* Items are never deleted and copies only superseded: every flag stays until made good (a
  * copy made again, a relink does not clear a route's word: it is history). */
 static const char flagged_sql[] =
-    "SELECT json_object('kind', kind, 'sha256', sha256, 'job', job, 'path', path, 'profile',"
+    "SELECT json_object('kind', kind, 'sha256', sha256, 'job', job, 'path', cs_text(path), "
+    "'profile',"
     " profile, 'reason', reason, 'at', at) FROM ("
     " SELECT 'derivative' AS kind, i.sha256, NULL AS job, NULL AS path, d.profile, d.reason,"
     "  d.made_at AS at FROM derivatives d JOIN items i ON i.id = d.item_id"
@@ -75,7 +79,7 @@ cs_catalog_unassigned_recent(cs_catalog_t *cat, int limit, json_t **out)
     return cs_cat_select_json(
         cat,
         "SELECT json_object('sha256', i.sha256, 'media_type', i.media_type, 'size', i.size,"
-        " 'original_name', s.original_name, 'received_at', i.created_at, 'received_by',"
+        " 'original_name', cs_text(s.original_name), 'received_at', i.created_at, 'received_by',"
         " s.received_by, 'reason', (SELECT e.detail ->> '$.problem' FROM events e"
         "  WHERE e.item_id = i.id AND e.kind = 'received' ORDER BY e.id LIMIT 1))"
         " FROM items i JOIN item_sources s ON s.id = (SELECT min(id) FROM item_sources"

@@ -3,6 +3,7 @@
 #include "indexer/catalog_int.h"
 
 #include "core/error.h"
+#include "core/utf8.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -279,6 +280,59 @@ cs_cat_int64(cs_catalog_t *cat, const char *sql, const char *arg, int64_t none, 
     return err;
 }
 
+void
+cs_cat_sql_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *text;
+    size_t len;
+    char *esc;
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return; /* NULL stays NULL */
+    text = (const char *)sqlite3_value_text(argv[0]);
+    if (text == NULL ||
+        (esc = cs_utf8_escape(text, (size_t)sqlite3_value_bytes(argv[0]), &len)) == NULL) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    sqlite3_result_text64(ctx, esc, len, free, SQLITE_UTF8);
+}
+
+/* A row SQLite built as JSON, read. A text column that did not go through cs_text() may hold
+ * bytes that are not UTF-8, which jansson refuses: those become "\\xhh" inside their string
+ * (they can only be inside one), so one odd row never fails a whole list. */
+static json_t *
+load_row(const char *text)
+{
+    static const char hex[] = "0123456789abcdef";
+    json_t *row = json_loads(text, 0, NULL);
+    size_t n, o = 0;
+    char *fixed;
+    if (row != NULL || text == NULL)
+        return row;
+    n = strlen(text);
+    if (n > (SIZE_MAX - 1) / 5 || (fixed = malloc(n * 5 + 1)) == NULL)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t adv = cs_utf8_next((const unsigned char *)text + i, n - i, &cp, NULL);
+        if (adv == 0) {
+            unsigned char b = (unsigned char)text[i++];
+            memcpy(fixed + o, "\\\\x", 3);
+            fixed[o + 3] = hex[b >> 4];
+            fixed[o + 4] = hex[b & 0xF];
+            o += 5;
+        } else {
+            memcpy(fixed + o, text + i, adv);
+            o += adv;
+            i += adv;
+        }
+    }
+    row = json_loadb(fixed, o, 0, NULL);
+    free(fixed);
+    return row;
+}
+
 /* Runs a SELECT whose first column is a JSON object built by SQLite; *out = the array. */
 int
 cs_cat_select_json(cs_catalog_t *cat, const char *sql, const char *const *args, int nargs,
@@ -294,7 +348,7 @@ cs_cat_select_json(cs_catalog_t *cat, const char *sql, const char *const *args, 
         if (args[i] != NULL)
             sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *o = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+        json_t *o = load_row((const char *)sqlite3_column_text(st, 0));
         if (o == NULL || json_array_append_new(arr, o) != 0) {
             err = cs_cat_no_memory(cat, what);
             goto out;

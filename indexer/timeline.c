@@ -9,8 +9,8 @@
 static const char timeline_sql[] =
     "SELECT json_object('sha256', i.sha256, 'size', i.size, 'media_type', i.media_type,"
     " 'party', p.name, 'linked_at', l.linked_at,"
-    " 'original_name', (SELECT s.original_name FROM item_sources s WHERE s.item_id = i.id"
-    "  ORDER BY s.id LIMIT 1),"
+    " 'original_name', (SELECT cs_text(s.original_name) FROM item_sources s"
+    "  WHERE s.item_id = i.id ORDER BY s.id LIMIT 1),"
     " 'received_at', i.created_at,"
     " 'captured_at', m.record ->> '$.captured_at',"
     " 'captured_at_source', m.record ->> '$.captured_at_source',"

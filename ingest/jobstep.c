@@ -2,6 +2,7 @@
 #include "ingest/jobstep.h"
 
 #include "core/clock.h"
+#include "core/utf8.h"
 #include "core/error.h"
 #include "ingest/derive.h"
 #include "core/home.h"
@@ -187,7 +188,8 @@ record_stored(const cs_job_env_t *env, cs_job_t *job, const char *path, uint64_t
             err = cs_receipt_write(env->receipts, job, path, route);
         if (err != 0)
             cs_log(CS_LOG_WARN, "job.cleanup_failed",
-                   json_pack("{s:s, s:s}", "path", path, "error", cs_strerror(err)));
+                   json_pack("{s:o, s:s}", "path", cs_json_string_lossless(path), "error",
+                             cs_strerror(err)));
         err = 0; /* the evidence is stored and cataloged; clearing can be retried */
     }
     json_decref(detail);
@@ -349,7 +351,8 @@ route_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path, jso
     err = cs_route_file(env->rule, job->rel, sidecar, &route);
     if (err == CS_ESIDECAR)
         cs_log(CS_LOG_WARN, "job.bad_sidecar",
-               json_pack("{s:s, s:s}", "path", path, "problem", route.problem));
+               json_pack("{s:o, s:o}", "path", cs_json_string_lossless(path), "problem",
+                         cs_json_string_lossless(route.problem)));
     else if (err != 0)
         return err;
     /* NULL: a folder name that is not UTF-8 cannot go into JSON; keep the file, unassigned. */

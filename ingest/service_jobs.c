@@ -4,6 +4,7 @@
 #include "ingest/service_int.h"
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "core/log.h"
 #include "indexer/extract.h"
 #include "ingest/derive.h"
@@ -56,8 +57,9 @@ svc_job_free(svc_t *s, svc_job_t *j)
 void
 svc_log_job(const char *event, cs_log_level_t level, svc_job_t *j, const char *message)
 {
-    json_t *f = json_pack("{s:I, s:s, s:s}", "job", (json_int_t)j->job.id, "path", j->path, "state",
-                          cs_job_state_name(j->job.state));
+    json_t *f =
+        json_pack("{s:I, s:o, s:s}", "job", (json_int_t)j->job.id, "path",
+                  cs_json_string_lossless(j->path), "state", cs_job_state_name(j->job.state));
     if (j->job.sha256[0] != '\0')
         json_object_set_new(f, "sha256", json_string(j->job.sha256));
     if (message != NULL && *message != '\0')

@@ -8,6 +8,7 @@
 #include "ingest/service_int.h"
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "core/log.h"
 
 #include <stdlib.h>
@@ -52,7 +53,8 @@ watch_add(svc_t *s, const char *path)
     if (rc != 0) {
         /* Out of inotify watches, or a file system without them: the rescan still sees it. */
         cs_log(CS_LOG_WARN, "watch.failed",
-               json_pack("{s:s, s:s}", "path", path, "error", uv_strerror(rc)));
+               json_pack("{s:o, s:s}", "path", cs_json_string_lossless(path), "error",
+                         uv_strerror(rc)));
         uv_close((uv_handle_t *)&w->handle, on_watch_closed);
         return;
     }

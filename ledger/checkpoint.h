@@ -27,12 +27,17 @@ int cs_ledger_checkpoint(cs_catalog_t *cat, const cs_home_t *home, int *made);
 
 /** The outcome of cs_ledger_verify. */
 typedef struct cs_ledger_report {
-    int64_t entries;     /* entries read */
-    int64_t checkpoints; /* checkpoints checked */
-    int64_t uncovered;   /* entries after the latest checkpoint (not yet signed) */
-    int64_t first_bad;   /* the first entry found bad (-1: none, or not one entry) */
-    char problem[512];   /* "" when the ledger verifies; else the first problem, for a person */
+    int64_t entries;         /* entries read */
+    int64_t checkpoints;     /* checkpoints checked */
+    int64_t uncovered;       /* entries after the latest checkpoint (not yet signed) */
+    int64_t first_bad;       /* the first entry found bad (-1: none, or not one entry) */
+    char problem[1024];      /* "" when the ledger verifies; else the first problem, for a person */
+    int64_t newest_id;       /* when verified: the newest checkpoint's id (-1: none) */
+    uint64_t newest_size;    /* ... the entries it covers */
+    uint8_t newest_root[32]; /* ... and their root */
 } cs_ledger_report_t;
+
+typedef struct cs_ledger_witness cs_ledger_witness_t;
 
 /** Recomputes every leaf from the bytes kept and the tree from the leaves; checks that the
  * entries run 0, 1, 2... with their own seq, every checkpoint's signature against the public
@@ -43,5 +48,11 @@ typedef struct cs_ledger_report {
  * code when the ledger could not be read. */
 int cs_ledger_verify(cs_catalog_t *cat, const char *pub_path, const char *origin,
                      cs_ledger_report_t *rep);
+
+/** cs_ledger_verify, and also against `w` (ledger/witness.h; NULL: none), the newest
+ * checkpoint an earlier verify saw: the problem is set when the catalog's newest checkpoint
+ * covers fewer entries than it, or the tree of its size has another root. */
+int cs_ledger_verify_witnessed(cs_catalog_t *cat, const char *pub_path, const char *origin,
+                               const cs_ledger_witness_t *w, cs_ledger_report_t *rep);
 
 #endif

@@ -7,6 +7,7 @@
 #include "indexer/ledger.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/witness.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@ typedef struct verify {
     size_t next; /* the next checkpoint to meet, by size */
     uint64_t lo; /* entries below this are covered by a checkpoint that matched */
     cs_merkle_frontier_t f;
+    const cs_ledger_witness_t *w; /* what an earlier verify saw, NULL when none */
     cs_ledger_report_t *rep;
 } verify_t;
 
@@ -119,6 +121,36 @@ meet_checkpoints(verify_t *v)
     return 0;
 }
 
+static void
+hex32(const uint8_t *h, char out[65])
+{
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* The tree of as many entries as the witnessed checkpoint must still have its root. */
+static int
+meet_witness(verify_t *v)
+{
+    uint8_t root[32];
+    char want[65];
+    int rc;
+    if (v->w == NULL || v->f.size != v->w->size)
+        return 0;
+    if ((rc = cs_merkle_frontier_root(&v->f, root)) != 0)
+        return rc;
+    if (memcmp(root, v->w->root, 32) == 0)
+        return 0;
+    hex32(v->w->root, want);
+    return problem(v, -1,
+                   "the first %llu entries no longer have the root %s that checkpoint #%lld "
+                   "had when `custody ledger verify` saw it on %s (ledger.witness): history "
+                   "was rewritten; restore the catalog from a backup made before, and find out "
+                   "who changed it",
+                   (unsigned long long)v->w->size, want, (long long)v->w->checkpoint,
+                   v->w->seen_at);
+}
+
 static int
 on_entry(void *arg, int64_t seq, const char *entry, size_t len, const uint8_t *leaf,
          size_t leaf_len)
@@ -147,21 +179,34 @@ on_entry(void *arg, int64_t seq, const char *entry, size_t len, const uint8_t *l
     if ((rc = cs_merkle_frontier_append(&v->f, h)) != 0)
         return rc;
     v->rep->entries++;
-    return meet_checkpoints(v);
+    if ((rc = meet_checkpoints(v)) != 0)
+        return rc;
+    return meet_witness(v);
 }
 
 int
 cs_ledger_verify(cs_catalog_t *cat, const char *pub_path, const char *origin,
                  cs_ledger_report_t *rep)
 {
-    verify_t v = {.pub_path = pub_path, .origin = origin, .rep = rep};
+    return cs_ledger_verify_witnessed(cat, pub_path, origin, NULL, rep);
+}
+
+int
+cs_ledger_verify_witnessed(cs_catalog_t *cat, const char *pub_path, const char *origin,
+                           const cs_ledger_witness_t *w, cs_ledger_report_t *rep)
+{
+    verify_t v = {.pub_path = pub_path, .origin = origin, .w = w, .rep = rep};
+    char want[65];
     int rc;
     memset(rep, 0, sizeof *rep);
     rep->first_bad = -1;
+    rep->newest_id = -1;
     cs_merkle_frontier_init(&v.f);
     rc = cs_catalog_checkpoints_each(cat, on_checkpoint, &v);
     if (rc == 0)
         rc = meet_checkpoints(&v); /* a checkpoint of the empty ledger */
+    if (rc == 0)
+        rc = meet_witness(&v);
     if (rc == 0)
         rc = cs_catalog_ledger_each(cat, 0, on_entry, &v);
     if (rc == 0 && v.next < v.nck)
@@ -170,8 +215,26 @@ cs_ledger_verify(cs_catalog_t *cat, const char *pub_path, const char *origin,
                      "has %llu",
                      (long long)v.ck[v.next].id, (unsigned long long)v.ck[v.next].size,
                      (unsigned long long)v.f.size);
-    if (rc == 0)
+    /* Deleting the newest checkpoints (and the entries after the one left) leaves a ledger
+     * consistent in itself: only what was seen before tells. */
+    if (rc == 0 && w != NULL && (v.nck == 0 || v.ck[v.nck - 1].size < w->size)) {
+        hex32(w->root, want);
+        rc = problem(&v, -1,
+                     "checkpoints were removed: the newest checkpoint in the catalog covers %llu "
+                     "entries, but `custody ledger verify` saw checkpoint #%lld of %llu entries "
+                     "(root %s) on %s (ledger.witness); restore the catalog from a backup made "
+                     "after that, and find out who changed it",
+                     v.nck ? (unsigned long long)v.ck[v.nck - 1].size : 0ULL,
+                     (long long)w->checkpoint, (unsigned long long)w->size, want, w->seen_at);
+    }
+    if (rc == 0) {
         rep->uncovered = (int64_t)(v.f.size - (v.nck ? v.ck[v.nck - 1].size : 0));
+        if (v.nck > 0) {
+            rep->newest_id = v.ck[v.nck - 1].id;
+            rep->newest_size = v.ck[v.nck - 1].size;
+            memcpy(rep->newest_root, v.ck[v.nck - 1].root, 32);
+        }
+    }
     free(v.ck);
     return rc == 1 ? 0 : rc;
 }

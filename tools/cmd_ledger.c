@@ -7,6 +7,7 @@
 #include "ledger/b64.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
+#include "ledger/witness.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,10 +23,12 @@ static const char usage_text[] =
     "  (each also takes --home DIR and --set k=v)\n"
     "show lists entries (custody events, retrievals and denials) from entry N on. verify\n"
     "recomputes every leaf and the Merkle tree, checks every checkpoint's signature (against\n"
-    "the home's key, or PUB.pem held elsewhere) and that each agrees with the entries; exit 1\n"
-    "names the first problem. proof and consistency print RFC 6962 proofs (base64 hashes)\n"
-    "against the tree of M (default: the latest checkpoint's size) entries. checkpoint signs\n"
-    "one if the ledger grew, and prints the latest signed checkpoint.\n";
+    "the home's key, or PUB.pem held elsewhere) and that each agrees with the entries, and\n"
+    "that the newest is not older than the newest an earlier verify saw (kept in\n"
+    "<home>/ledger.witness); exit 1 names the first problem. proof and consistency print\n"
+    "RFC 6962 proofs (base64 hashes) against the tree of M (default: the latest checkpoint's\n"
+    "size) entries. checkpoint signs one if the ledger grew, and prints the latest signed\n"
+    "checkpoint.\n";
 
 typedef struct ledger_args {
     cs_cli_t *cli;
@@ -130,6 +133,44 @@ tree_size(cs_cli_t *cli, long long given, uint64_t *size)
     return 0;
 }
 
+/* verify, against <home>/ledger.witness: the newest checkpoint an earlier verify saw, which
+ * this one moves forward once everything verified. */
+static int
+verify(cs_cli_t *cli, ledger_args_t *a, char *origin, size_t origin_size)
+{
+    cs_ledger_report_t rep;
+    cs_ledger_witness_t w;
+    int rc, have;
+    if ((rc = cs_ledger_origin(&cli->home, origin, origin_size)) != 0)
+        return rc;
+    rc = cs_ledger_witness_read(&cli->home, &w);
+    if (rc != 0 && rc != CS_ENOENT)
+        return rc;
+    have = rc == 0;
+    if ((rc = cs_ledger_verify_witnessed(cli->cat, a->key ? a->key : cli->home.pub, origin,
+                                         have ? &w : NULL, &rep)) != 0)
+        return rc;
+    if (rep.problem[0] != '\0') {
+        printf("FAILED: %s\n", rep.problem);
+        return CS_EMISMATCH;
+    }
+    printf("verified: %lld entries, %lld checkpoints signed by %s", (long long)rep.entries,
+           (long long)rep.checkpoints, origin);
+    printf(rep.uncovered ? "; the last %lld entries are not yet in a checkpoint\n" : "\n",
+           (long long)rep.uncovered);
+    if (rep.newest_id >= 0 &&
+        (!have || rep.newest_size > w.size || rep.newest_id != w.checkpoint)) {
+        w.checkpoint = rep.newest_id;
+        w.size = rep.newest_size;
+        memcpy(w.root, rep.newest_root, 32);
+        cs_clock_now(w.seen_at);
+        /* The ledger verified: a witness not kept only weakens the next verify. */
+        if (cs_ledger_witness_write(&cli->home, &w) != 0)
+            fprintf(stderr, "custody ledger verify: warning: %s\n", cs_diag());
+    }
+    return 0;
+}
+
 static int
 run(cs_cli_t *cli, const char *verb, ledger_args_t *a)
 {
@@ -145,21 +186,8 @@ run(cs_cli_t *cli, const char *verb, ledger_args_t *a)
         show_t s = {.a = a, .json = cli->json};
         return cs_catalog_ledger_each(cli->cat, a->since, on_show, &s);
     }
-    if (strcmp(verb, "verify") == 0) {
-        cs_ledger_report_t rep;
-        if ((rc = cs_ledger_origin(&cli->home, origin, sizeof origin)) != 0 ||
-            (rc = cs_ledger_verify(cli->cat, a->key ? a->key : cli->home.pub, origin, &rep)) != 0)
-            return rc;
-        if (rep.problem[0] != '\0') {
-            printf("FAILED: %s\n", rep.problem);
-            return CS_EMISMATCH;
-        }
-        printf("verified: %lld entries, %lld checkpoints signed by %s", (long long)rep.entries,
-               (long long)rep.checkpoints, origin);
-        printf(rep.uncovered ? "; the last %lld entries are not yet in a checkpoint\n" : "\n",
-               (long long)rep.uncovered);
-        return 0;
-    }
+    if (strcmp(verb, "verify") == 0)
+        return verify(cli, a, origin, sizeof origin);
     if (strcmp(verb, "checkpoint") == 0) {
         if ((rc = cs_ledger_checkpoint(cli->cat, &cli->home, NULL)) != 0 ||
             (rc = cs_catalog_checkpoint_latest(cli->cat, &covered, root, &note, NULL, NULL)) != 0)

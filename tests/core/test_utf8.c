@@ -2,6 +2,7 @@
 #include "core/utf8.h"
 
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -65,6 +66,46 @@ START_TEST(quotes_for_one_line)
 }
 END_TEST
 
+static const struct {
+    const char *in;
+    const char *out;
+} escapes[] = {
+    {"photo.jpg", "photo.jpg"},
+    {"任水罚〔2023〕12号/警号0451.jpg", "任水罚〔2023〕12号/警号0451.jpg"},
+    {"\xff\xfe.jpg", "\\xff\\xfe.jpg"},
+    {"a\\b", "a\\\\b"},
+    {"\\xff.jpg", "\\\\xff.jpg"},        /* the literal name stays apart from the byte 0xFF */
+    {"\xe4\xbb.jpg", "\\xe4\\xbb.jpg"},  /* a character cut short */
+    {"\xc0\xaf", "\\xc0\\xaf"},          /* an overlong '/' */
+    {"\xed\xa0\x80", "\\xed\\xa0\\x80"}, /* a surrogate */
+    {"tab\there\n", "tab\there\n"},      /* valid text: JSON escapes it itself */
+    {"", ""},
+};
+
+START_TEST(escapes_without_losing_a_byte)
+{
+    size_t len = 0;
+    char *out = cs_utf8_escape(escapes[_i].in, strlen(escapes[_i].in), &len);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_str_eq(out, escapes[_i].out);
+    ck_assert_uint_eq(len, strlen(escapes[_i].out));
+    free(out);
+    /* As JSON it is always accepted, and holds the same text. */
+    json_t *j = cs_json_string_lossless(escapes[_i].in);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(json_string_value(j), escapes[_i].out);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(null_is_json_null)
+{
+    json_t *j = cs_json_string_lossless(NULL);
+    ck_assert(json_is_null(j));
+    json_decref(j);
+}
+END_TEST
+
 static Suite *
 utf8_suite(void)
 {
@@ -72,6 +113,9 @@ utf8_suite(void)
     TCase *tc = tcase_create("utf8");
     tcase_add_loop_test(tc, decodes_strictly, 0, (int)(sizeof decode / sizeof decode[0]));
     tcase_add_loop_test(tc, quotes_for_one_line, 0, (int)(sizeof quotes / sizeof quotes[0]));
+    tcase_add_loop_test(tc, escapes_without_losing_a_byte, 0,
+                        (int)(sizeof escapes / sizeof escapes[0]));
+    tcase_add_test(tc, null_is_json_null);
     suite_add_tcase(s, tc);
     return s;
 }

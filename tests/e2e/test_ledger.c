@@ -263,6 +263,15 @@ static const struct {
      " seq = 1001; UPDATE ledger SET seq = 1 WHERE seq = 1002",
      "not where it was written"},
     {"a checkpoint signed by another key", NULL, "not signed by"},
+    /* Consistent in themselves: only the witness the first verify left tells. */
+    {"delete the newest checkpoint",
+     "DELETE FROM checkpoints WHERE id = (SELECT max(id) FROM"
+     " checkpoints)",
+     "checkpoints were removed"},
+    {"cut the ledger back to an older checkpoint",
+     "DELETE FROM checkpoints WHERE id = (SELECT max(id) FROM checkpoints);"
+     " DELETE FROM ledger WHERE seq >= (SELECT max(size) FROM checkpoints)",
+     "checkpoints were removed"},
 };
 
 /* sha256_leaf(x) = SHA-256(0x00 || x), as an attacker would recompute it. */
@@ -338,6 +347,10 @@ START_TEST(verify_catches_every_rewrite_of_history)
     ck_assert_msg(r.status == 1, "%s: verify exit %d: %s %s", tamper[_i].name, r.status, r.out,
                   r.err);
     ck_assert_msg(strstr(r.out, tamper[_i].problem) != NULL, "%s: %s", tamper[_i].name, r.out);
+    cs_test_run_free(&r);
+    /* It stays failed: a failed verify never moves the witness back. */
+    cs_test_custody(&r, "ledger", "verify", "--home", t.home, NULL);
+    ck_assert_msg(r.status == 1, "%s: second verify exit %d: %s", tamper[_i].name, r.status, r.out);
     cs_test_run_free(&r);
     e2e_teardown(&t);
 }
