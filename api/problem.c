@@ -2,6 +2,7 @@
 #include "api/api_int.h"
 
 #include "core/error.h"
+#include "core/log.h"
 #include "core/utf8.h"
 
 #include <stdarg.h>
@@ -76,7 +77,12 @@ cs_api_fail_rc(cs_api_call_t *c, int rc, const char *what)
     case CS_EBUSY:
         return cs_api_fail(c, "unavailable", "%s: the catalog is busy; try again (%s)", what, d);
     default:
-        return cs_api_fail(c, "internal", "%s: %s", what, d);
+        /* The detail may name server paths: it goes to the log, not to the caller. */
+        cs_log(CS_LOG_ERROR, "api.internal",
+               json_pack("{s:s, s:s, s:o}", "what", what, "error", cs_strerror(rc), "detail",
+                         cs_json_string_lossless(d)));
+        return cs_api_fail(c, "internal", "%s: %s (the service log has the details)", what,
+                           cs_strerror(rc));
     }
 }
 
