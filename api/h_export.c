@@ -1,5 +1,5 @@
 /* api/h_export.c: POST /v1/cases/{case}/exports: the case as a BagIt tar, built by
- * ledger/export.h (which decides and ledgers the export before a byte is written) into a
+ * export/export.h (which decides and ledgers the export before a byte is written) into a
  * folder of its own under <home>/tmp/exports/, then streamed by respond.c. The tar is opened
  * and unlinked before the answer starts, so it is gone from disk once the stream closes it:
  * when the response is done, or when the client went away. A crash leaves its folder behind:
@@ -10,7 +10,7 @@
 #include "api/args.h"
 #include "core/error.h"
 #include "core/home.h"
-#include "ledger/export.h"
+#include "export/export.h"
 
 #include <errno.h>
 #include <dirent.h>

@@ -42,7 +42,7 @@ declare -A drives=(
     [fuzz_config]="core/config.c: custody.conf (INI) and --set"
     [fuzz_sidecar]="ingest/route.c, sidecar.c: upload path and sidecar JSON"
     [fuzz_ledger]="ledger/note.c, b64.c, merkle.c, verify.c: notes, checkpoints, proofs, ledger verify"
-    [fuzz_bag]="ledger/bag_verify.c, bag_tar.c: bag folders and .tar files"
+    [fuzz_bag]="export/bag_verify.c, bag_tar.c: bag folders and .tar files"
     [fuzz_extract]="indexer/extract*.c, exif*.c, sniff.c, captime.c: whole media files"
 )
 

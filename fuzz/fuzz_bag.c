@@ -1,4 +1,4 @@
-/* fuzz/fuzz_bag.c: libFuzzer target for ledger/bag_verify.c and ledger/bag_tar.c, the offline
+/* fuzz/fuzz_bag.c: libFuzzer target for export/bag_verify.c and export/bag_tar.c, the offline
  * check of an exported bag: bagit.txt, both manifests' lines, bag-info.txt's labels and
  * Payload-Oxum, data/case.json, the ledger's entries and proof lines, the signed checkpoint,
  * and the ustar reader a bag travels in. cs_bag_verify reads a folder or a .tar file, so the
@@ -28,8 +28,8 @@
 #include "fuzz/fuzz.h"
 #include "fuzz/fuzz_key.h"
 #include "ledger/b64.h"
-#include "ledger/bag.h"
-#include "ledger/bag_int.h"
+#include "export/bag.h"
+#include "export/bag_int.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 

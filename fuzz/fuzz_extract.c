@@ -1,8 +1,8 @@
 /* fuzz/fuzz_extract.c: libFuzzer target for the metadata extractor on a whole file, in
  * process, under ASan and UBSan: what a `custody-worker` does for an "extract" request
- * (ingest/worker_main.c), with the media type the service sniffs from the stored bytes
+ * (media/worker_main.c), with the media type the service sniffs from the stored bytes
  * (indexer/sniff.c). Photos go through indexer/exif*.c (libexif) and the rest through
- * indexer/extract*.c (libavformat), then indexer/captime.c. The service itself keeps running
+ * indexer/extract*.c (libavformat), then media/captime.c. The service itself keeps running
  * this in a separate worker process; here a crash is found where it happens.
  *
  * Input: the file's bytes (written to a memory file the extractor opens by path). What must
@@ -11,7 +11,7 @@
  * "errors" is a list and whose every string is valid UTF-8, so it can be written as JSON. */
 #include "core/error.h"
 #include "fuzz/fuzz.h"
-#include "indexer/extract.h"
+#include "media/extract.h"
 #include "indexer/sniff.h"
 
 #include <libavutil/log.h>

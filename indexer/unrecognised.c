@@ -1,7 +1,7 @@
 /* indexer/unrecognised.c: which sniffed content goes to a parser at all, and the record of
- * content that does not (indexer/extract.h). Free of the parsers themselves, so the service
+ * content that does not (media/extract.h). Free of the parsers themselves, so the service
  * can write that record without a worker and without linking FFmpeg. */
-#include "indexer/extract.h"
+#include "media/extract.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* ingest/derive.h: derivatives of one stored original, from the service's side: which
  * profiles it gets (from its metadata record and transcode.profiles), the "transcode" request
- * a `custody-worker` runs (ingest/transcode.h), then storing what the worker wrote and
+ * a `custody-worker` runs (media/transcode.h), then storing what the worker wrote and
  * recording every profile asked for, verified or failed with its reason. Shared by the
  * service, `custody ingest` and `custody retranscode`. */
 #ifndef CS_INGEST_DERIVE_H

@@ -2,7 +2,7 @@
 #include "ingest/ingest.h"
 
 #include "core/error.h"
-#include "indexer/extract.h"
+#include "media/extract.h"
 #include "indexer/jobs.h"
 #include "ingest/derive.h"
 #include "ingest/jobstep.h"

@@ -6,7 +6,7 @@
 #include "core/error.h"
 #include "core/utf8.h"
 #include "core/log.h"
-#include "indexer/extract.h"
+#include "media/extract.h"
 #include "ingest/derive.h"
 
 #include <stdlib.h>

@@ -7,8 +7,8 @@
  * on the worker's stdin; the worker answers on its stdout
  *   {"id":7,"ok":true,"result":{...}}  or  {"id":7,"ok":false,"error":"<one line>"}.
  * The worker's stderr is passed through to the service's log. A worker serves one request
- * at a time, any number in a row. Steps: "extract" (indexer/extract.h; "path" and
- * "media_type"), "transcode" (ingest/transcode.h; see ingest/derive.h for its fields) and
+ * at a time, any number in a row. Steps: "extract" (media/extract.h; "path" and
+ * "media_type"), "transcode" (media/transcode.h; see ingest/derive.h for its fields) and
  * "ping" (answers {"pid": N}). An answer line longer than 1 MiB, one that
  * is not JSON or names another id counts as a worker failure, like a crash or a timeout.
  * A long step ("transcode") may write progress lines {"id":7,"progress":{...}} before its

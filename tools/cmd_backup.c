@@ -1,10 +1,10 @@
 /* tools/cmd_backup.c: `custody backup` (a consistent online backup of the home, incremental by
  * hash) and `custody restore` (a new home from a backup, checked before it appears):
- * ledger/backup.h. */
+ * backup/backup.h. */
 #include "tools/cli.h"
 
 #include "core/error.h"
-#include "ledger/backup.h"
+#include "backup/backup.h"
 
 #include <errno.h>
 #include <stdio.h>

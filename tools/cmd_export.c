@@ -1,11 +1,11 @@
 /* tools/cmd_export.c: `custody export`: a case as a self-verifying BagIt bag, decided and
- * ledgered before the first byte is written (ledger/export.h). */
+ * ledgered before the first byte is written (export/export.h). */
 #include "tools/cli.h"
 
 #include "core/casenum.h"
 #include "core/error.h"
 #include "indexer/access.h"
-#include "ledger/export.h"
+#include "export/export.h"
 
 #include <stdio.h>
 #include <string.h>

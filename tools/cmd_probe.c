@@ -3,7 +3,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
-#include "indexer/extract.h"
+#include "media/extract.h"
 #include "indexer/sniff.h"
 #include "ingest/walk.h"
 #include "ingest/worker.h"

@@ -1,8 +1,8 @@
 /* tools/cmd_verify_bag.c: `custody verify-bag`: checks an exported bag offline, with no home
- * and no catalog (ledger/bag.h). */
+ * and no catalog (export/bag.h). */
 #include "tools/cli.h"
 
-#include "ledger/bag.h"
+#include "export/bag.h"
 
 #include <stdio.h>
 

@@ -1,0 +1,40 @@
+/* export/bag.h: checking an exported bag offline, and the ustar files bags travel in.
+ *
+ * Needs no home and no catalog: only the bag, SHA-256 and Ed25519. */
+#ifndef CS_EXPORT_BAG_H
+#define CS_EXPORT_BAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cs_bag_report {
+    char problem[512];     /* "" when the bag verifies; else the first failure */
+    char case_number[256]; /* External-Identifier */
+    char origin[64];       /* the checkpoint's signer */
+    uint64_t files, bytes; /* payload */
+    uint64_t originals;    /* files in data/originals */
+    uint64_t entries;      /* ledger entries proven */
+    uint64_t tree_size;    /* the checkpoint's size */
+    int64_t export_seq;    /* the export's own ledger entry */
+} cs_bag_report_t;
+
+/** Verifies the bag at `path` (a folder, or a .tar file that is unpacked into a temporary
+ * folder first): bagit.txt, the required files, both manifests (every listed file present
+ * and hashing right, no payload file unlisted), Payload-Oxum, each original against its name,
+ * case.json and the export's own entry against bag-info.txt, each ledger entry's inclusion
+ * proof against the checkpoint, and the checkpoint's signature against data/ledger/key.pem
+ * and, when key_path is given, against that key too (which must be the same key). Returns 0
+ * with rep->problem "" (verified) or set; a CS_E* code when the bag could not be read at all. */
+int cs_bag_verify(const char *path, const char *key_path, cs_bag_report_t *rep);
+
+/** Writes the folder `dir` as a ustar file at `tar_path` (created, must not exist), its
+ * entries named "<name>/<path in dir>". Long names use the ustar prefix field; files of
+ * 8 GiB or more use the base-256 size field. */
+int cs_tar_write(const char *dir, const char *name, const char *tar_path);
+
+/** Unpacks the ustar file at tar_path into the existing empty folder `dir`: regular files
+ * and folders only, names without "..", absolute paths or links. Writes the single top folder
+ * name into top (size bytes). CS_ECORRUPT for anything else. */
+int cs_tar_extract(const char *tar_path, const char *dir, char *top, size_t size);
+
+#endif

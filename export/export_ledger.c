@@ -1,0 +1,301 @@
+/* export/export_ledger.c: data/ledger/ of an export: every entry about the case and its
+ * exported items, each with its RFC 6962 inclusion proof against one signed checkpoint.
+ *
+ * cs_merkle_inclusion_proof reads the whole tree for each proof; a bag may need thousands.
+ * So the tree is built once, level by level, into an unlinked temporary file (2 * 32 bytes
+ * per leaf on disk, a fixed buffer in memory), and each proof is then read from it: one
+ * 32-byte pread per level. */
+#include "export/export_int.h"
+
+#include "core/error.h"
+#include "indexer/ledger.h"
+#include "ledger/b64.h"
+#include "export/bag_int.h"
+#include "ledger/checkpoint.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct tree {
+    int fd;
+    int levels;
+    uint64_t count[65];
+    uint64_t offset[65]; /* in hashes */
+} tree_t;
+
+static int
+io_fail(const char *what)
+{
+    int rc = cs_err_from_errno(errno ? errno : EIO);
+    cs_diag_set("cannot %s the export's temporary tree file: %s", what, strerror(errno));
+    return rc;
+}
+
+static int
+put(tree_t *t, uint64_t at, const uint8_t (*h)[32], size_t n)
+{
+    size_t len = n * 32;
+    off_t off = (off_t)(at * 32);
+    for (size_t done = 0; done < len;) {
+        ssize_t w = pwrite(t->fd, (const uint8_t *)h + done, len - done, off + (off_t)done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return io_fail("write");
+        done += (size_t)w;
+    }
+    return 0;
+}
+
+static int
+get(tree_t *t, uint64_t at, uint8_t (*h)[32], size_t n)
+{
+    size_t len = n * 32;
+    off_t off = (off_t)(at * 32);
+    for (size_t done = 0; done < len;) {
+        ssize_t r = pread(t->fd, (uint8_t *)h + done, len - done, off + (off_t)done);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return io_fail("read");
+        done += (size_t)r;
+    }
+    return 0;
+}
+
+/* Pairs the nodes of each level into the next; a last node without a partner goes up as it
+ * is, which gives exactly RFC 6962's tree (split at the largest power of two below n). */
+static int
+build(tree_t *t, cs_export_t *x, uint8_t (*buf)[32], uint8_t (*up)[32])
+{
+    uint64_t n = x->tree_size, at = 0;
+    int rc, l = 0;
+    for (uint64_t i = 0; i < n; i += CS_MERKLE_BATCH) {
+        uint64_t k = n - i < CS_MERKLE_BATCH ? n - i : CS_MERKLE_BATCH;
+        if ((rc = cs_ledger_leaves(x->cat, i, k, buf)) != 0 || (rc = put(t, i, buf, k)) != 0)
+            return rc;
+    }
+    t->count[0] = n;
+    t->offset[0] = 0;
+    at = n;
+    while (t->count[l] > 1) {
+        uint64_t c = t->count[l];
+        t->offset[l + 1] = at;
+        t->count[l + 1] = (c + 1) / 2;
+        for (uint64_t i = 0; i < c; i += CS_MERKLE_BATCH) {
+            uint64_t k = c - i < CS_MERKLE_BATCH ? c - i : CS_MERKLE_BATCH; /* BATCH is even */
+            if ((rc = get(t, t->offset[l] + i, buf, k)) != 0)
+                return rc;
+            for (uint64_t j = 0; j + 1 < k; j += 2)
+                if ((rc = cs_merkle_node_hash(buf[j], buf[j + 1], up[j / 2])) != 0)
+                    return rc;
+            if (k % 2)
+                memcpy(up[k / 2], buf[k - 1], 32);
+            if ((rc = put(t, at + i / 2, up, (k + 1) / 2)) != 0)
+                return rc;
+        }
+        at += t->count[l + 1];
+        l++;
+    }
+    t->levels = l;
+    return 0;
+}
+
+/* The inclusion proof of leaf i, read from the levels (RFC 6962 PATH order). */
+static int
+proof(tree_t *t, uint64_t i, uint8_t (*path)[32], size_t *n)
+{
+    int rc;
+    *n = 0;
+    for (int l = 0; l < t->levels; l++, i >>= 1) {
+        uint64_t sib = i ^ 1;
+        if (sib < t->count[l] && (rc = get(t, t->offset[l] + sib, &path[(*n)++], 1)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+typedef struct each {
+    cs_export_t *x;
+    tree_t *t;
+    FILE *entries, *proofs;
+} each_t;
+
+/* Is the entry about the case, or about one of the exported items (never a withheld one),
+ * and one the bag's reader may see (the gate's scope: custody events only, and the export's
+ * own entry, unless they may read the whole ledger)? */
+static int
+about(cs_export_t *x, int64_t seq, const char *entry, size_t len)
+{
+    json_t *e = json_loadb(entry, len, 0, NULL);
+    const char *c = json_string_value(json_object_get(e, "case"));
+    const char *item = json_string_value(json_object_get(e, "item"));
+    const char *kind = json_string_value(json_object_get(e, "kind"));
+    int yes = 0;
+    if (item != NULL && strlen(item) == 64 && cs_export_is_withheld(x, item))
+        yes = 0;
+    else if (x->scope != CS_LEDGER_SCOPE_ALL && seq != x->res->seq && kind != NULL &&
+             strcmp(kind, "retrieval") == 0)
+        yes = 0; /* someone's read: not for a reader who may not read the ledger */
+    else if (c != NULL && strcmp(c, x->o->case_number) == 0)
+        yes = 1;
+    else if (item != NULL && strlen(item) == 64 && cs_export_has_item(x, item))
+        yes = 1;
+    json_decref(e);
+    return yes;
+}
+
+#define STOP 1 /* past the checkpoint: not an error */
+
+static int
+on_entry(void *arg, int64_t seq, const char *entry, size_t len, const uint8_t *leaf,
+         size_t leaf_len)
+{
+    each_t *s = arg;
+    uint8_t path[CS_MERKLE_PROOF_MAX][32];
+    char b64[CS_B64_LEN(32) + 1];
+    size_t n = 0;
+    int rc;
+    if (seq < 0 || (uint64_t)seq >= s->x->tree_size)
+        return STOP;
+    if (leaf_len != 32 || !about(s->x, seq, entry, len))
+        return leaf_len != 32 ? CS_ECORRUPT : 0;
+    if ((rc = proof(s->t, (uint64_t)seq, path, &n)) != 0)
+        return rc;
+    if (fwrite(entry, 1, len, s->entries) != len || fputc('\n', s->entries) == EOF)
+        return CS_EIO;
+    cs_b64_encode(leaf, 32, b64, sizeof b64);
+    if (fprintf(s->proofs, "{\"seq\":%lld,\"leaf_hash\":\"%s\",\"path\":[", (long long)seq, b64) <
+        0)
+        return CS_EIO;
+    for (size_t i = 0; i < n; i++) {
+        cs_b64_encode(path[i], 32, b64, sizeof b64);
+        if (fprintf(s->proofs, "%s\"%s\"", i ? "," : "", b64) < 0)
+            return CS_EIO;
+    }
+    if (fputs("]}\n", s->proofs) == EOF)
+        return CS_EIO;
+    s->x->res->entries++;
+    return 0;
+}
+
+static FILE *
+open_new(cs_export_t *x, const char *rel, char *path, size_t size)
+{
+    FILE *f;
+    if ((size_t)snprintf(path, size, "%s/%s", x->dir, rel) >= size)
+        return NULL;
+    if ((f = fopen(path, "wx")) == NULL)
+        cs_diag_set("cannot create %s: %s", path, strerror(errno));
+    return f;
+}
+
+/* Closes f and adds the file to the manifest. */
+static int
+close_add(cs_export_t *x, FILE **f, const char *path, const char *rel, int rc)
+{
+    char hex[65];
+    uint64_t size = 0;
+    if (*f != NULL && fclose(*f) != 0 && rc == 0)
+        rc = CS_EIO;
+    *f = NULL;
+    if (rc == CS_EIO && !*cs_diag())
+        cs_diag_set("cannot write %s", path);
+    if (rc == 0 && (rc = cs_bag_hash_file(path, hex, &size)) == 0)
+        rc = cs_export_manifest_add(x, rel, hex, size);
+    return rc;
+}
+
+static int
+entries_and_proofs(cs_export_t *x)
+{
+    uint8_t(*buf)[32] = malloc(CS_MERKLE_BATCH * 32), (*up)[32] = malloc(CS_MERKLE_BATCH * 16);
+    char tmpl[PATH_MAX], ep[PATH_MAX], pp[PATH_MAX];
+    tree_t t = {.fd = -1};
+    each_t s = {.x = x, .t = &t};
+    int rc;
+    if (buf == NULL || up == NULL) {
+        rc = CS_ENOMEM;
+        goto out;
+    }
+    if ((size_t)snprintf(tmpl, sizeof tmpl, "%s/../.tree-XXXXXX", x->dir) >= sizeof tmpl) {
+        rc = CS_ENAMETOOLONG;
+        goto out;
+    }
+    if ((t.fd = mkostemp(tmpl, O_CLOEXEC)) < 0) {
+        rc = io_fail("create");
+        goto out;
+    }
+    unlink(tmpl);
+    if ((rc = build(&t, x, buf, up)) != 0)
+        goto out;
+    s.entries = open_new(x, "data/ledger/entries.jsonl", ep, sizeof ep);
+    s.proofs = open_new(x, "data/ledger/proofs.jsonl", pp, sizeof pp);
+    if (s.entries == NULL || s.proofs == NULL) {
+        rc = CS_EIO;
+        goto out;
+    }
+    rc = cs_catalog_ledger_each(x->cat, 0, on_entry, &s);
+    if (rc == STOP)
+        rc = 0;
+    rc = close_add(x, &s.entries, ep, "data/ledger/entries.jsonl", rc);
+    rc = close_add(x, &s.proofs, pp, "data/ledger/proofs.jsonl", rc);
+out:
+    if (s.entries != NULL)
+        fclose(s.entries);
+    if (s.proofs != NULL)
+        fclose(s.proofs);
+    if (t.fd >= 0)
+        close(t.fd);
+    free(buf);
+    free(up);
+    return rc;
+}
+
+int
+cs_export_ledger(cs_export_t *x)
+{
+    char origin[64], *vkey = NULL, *pem = NULL;
+    size_t pem_len = 0;
+    FILE *f = NULL;
+    long n;
+    int rc;
+    if ((rc = entries_and_proofs(x)) != 0)
+        return rc;
+    if ((rc = cs_export_put(x, "data/ledger/checkpoint.txt", x->note, strlen(x->note))) != 0 ||
+        (rc = cs_ledger_origin(x->home, origin, sizeof origin)) != 0 ||
+        (rc = cs_note_vkey(x->home->pub, origin, &vkey)) != 0)
+        goto out;
+    /* The public key, as the home keeps it (a few hundred bytes). */
+    if ((f = fopen(x->home->pub, "rb")) == NULL || fseek(f, 0, SEEK_END) != 0 ||
+        (n = ftell(f)) < 0 || n > 4096 || fseek(f, 0, SEEK_SET) != 0 ||
+        (pem = malloc((size_t)n + 1)) == NULL || fread(pem, 1, (size_t)n, f) != (size_t)n) {
+        cs_diag_set("cannot read the public key %s", x->home->pub);
+        rc = CS_EIO;
+        goto out;
+    }
+    pem_len = (size_t)n;
+    if ((rc = cs_export_put(x, "data/ledger/key.pem", pem, pem_len)) != 0)
+        goto out;
+    size_t vlen = strlen(vkey);
+    char *line = malloc(vlen + 2);
+    if (line == NULL) {
+        rc = CS_ENOMEM;
+        goto out;
+    }
+    memcpy(line, vkey, vlen);
+    memcpy(line + vlen, "\n", 2);
+    rc = cs_export_put(x, "data/ledger/vkey.txt", line, vlen + 1);
+    free(line);
+out:
+    if (f != NULL)
+        fclose(f);
+    free(pem);
+    free(vkey);
+    return rc;
+}

@@ -1,0 +1,363 @@
+/* media/captime.c: which capture time a record states, and how it knows.
+ *
+ * Candidates come from untrusted bytes (EXIF, container tags) and from the clerk (sidecar):
+ * each is checked as a calendar date before it can be chosen, and one that is not a date is
+ * skipped with a note in errors. Offsets are never guessed from other candidates: a wall time
+ * without its own offset stays without one unless the configuration supplies a default. */
+#include "media/captime.h"
+
+#include "core/error.h"
+#include "core/utf8.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CAPTIME_FRAC_MAX 9 /* digits of a second kept: nanoseconds */
+
+/* Preference of each source, lowest first; sources not listed rank just above the mtime. */
+static const struct {
+    const char *source;
+    const char *offset_tag; /* where an EXIF candidate's offset came from */
+} rules[] = {
+    {"sidecar", NULL},
+    {"exif:DateTimeOriginal", "OffsetTimeOriginal"},
+    {"quicktime:com.apple.quicktime.creationdate", NULL},
+    {"quicktime:creation_time", NULL},
+    {"container:creation_time", NULL},
+    {"exif:CreateDate", "OffsetTimeDigitized"},
+    {"exif:ModifyDate", "OffsetTime"},
+};
+#define RULE_COUNT (sizeof rules / sizeof rules[0])
+#define RANK_OTHER (RULE_COUNT)
+#define RANK_MTIME (RULE_COUNT + 1)
+
+typedef struct stamp {
+    int year, mon, day, hour, min, sec;
+    char frac[CAPTIME_FRAC_MAX + 1]; /* digits after the point, "" for none */
+} stamp_t;
+
+typedef struct choice {
+    const char *source;
+    stamp_t t;
+    int is_utc;     /* the candidate is an instant ("...Z") */
+    int has_offset; /* offset_min is the candidate's own offset */
+    int offset_min;
+} choice_t;
+
+static int
+rank_of(const char *source)
+{
+    for (size_t i = 0; i < RULE_COUNT; i++)
+        if (strcmp(source, rules[i].source) == 0)
+            return (int)i;
+    return strcmp(source, "file:mtime") == 0 ? (int)RANK_MTIME : (int)RANK_OTHER;
+}
+
+static int
+is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+/* Reads exactly n digits at s; -1 if any is not a digit. */
+static int
+digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* Parses "YYYY-MM-DDTHH:MM:SS[.fff]" followed by exactly `tail` ("" or "Z"). */
+static int
+parse_stamp(const char *s, const char *tail, stamp_t *t)
+{
+    size_t n = 0;
+    memset(t, 0, sizeof *t);
+    if (strlen(s) < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+        s[16] != ':')
+        return -1;
+    t->year = digits(s, 4);
+    t->mon = digits(s + 5, 2);
+    t->day = digits(s + 8, 2);
+    t->hour = digits(s + 11, 2);
+    t->min = digits(s + 14, 2);
+    t->sec = digits(s + 17, 2);
+    if (t->year < 1 || t->mon < 1 || t->mon > 12 || t->day < 1 ||
+        t->day > days_in_month(t->year, t->mon) || t->hour < 0 || t->hour > 23 || t->min < 0 ||
+        t->min > 59 || t->sec < 0 || t->sec > 59)
+        return -1;
+    s += 19;
+    if (*s == '.') {
+        for (s++; s[n] >= '0' && s[n] <= '9'; n++)
+            if (n >= CAPTIME_FRAC_MAX)
+                return -1;
+        if (n == 0)
+            return -1;
+        memcpy(t->frac, s, n);
+        t->frac[n] = '\0';
+        s += n;
+    }
+    return strcmp(s, tail) == 0 ? 0 : -1;
+}
+
+/* Parses "+08:00" / "-03:30" into minutes east of UTC. */
+static int
+parse_offset(const char *s, int *minutes)
+{
+    int h, m;
+    if (s == NULL || strlen(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' ||
+        (h = digits(s + 1, 2)) < 0 || (m = digits(s + 4, 2)) < 0 || h > 18 || m > 59)
+        return -1;
+    *minutes = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+    return 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* The wall time t at `offset_min` east of UTC, as the same instant in UTC. */
+static stamp_t
+to_utc(const stamp_t *t, int offset_min)
+{
+    stamp_t u = *t;
+    int64_t s = days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 +
+                t->sec - (int64_t)offset_min * 60;
+    int64_t days = (s >= 0 ? s : s - 86399) / 86400, rem = s - days * 86400;
+    civil_from_days(days, &u.year, &u.mon, &u.day);
+    u.hour = (int)(rem / 3600);
+    u.min = (int)(rem / 60 % 60);
+    u.sec = (int)(rem % 60);
+    return u;
+}
+
+/* RFC 3339 text of t followed by `zone` ("Z", "+08:00" or ""); -1 if it does not fit. */
+static int
+format_stamp(char *buf, size_t size, const stamp_t *t, const char *zone)
+{
+    int n;
+    if (t->year < 0 || t->year > 9999)
+        return -1;
+    n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%s%s%s", t->year, t->mon, t->day, t->hour,
+                 t->min, t->sec, t->frac[0] != '\0' ? "." : "", t->frac, zone);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+static void
+format_offset(char buf[8], int minutes)
+{
+    int a = minutes < 0 ? -minutes : minutes;
+    snprintf(buf, 8, "%c%02d:%02d", minutes < 0 ? '-' : '+', a / 60 % 100, a % 60);
+}
+
+/* Appends "<what>: <quoted value>" to errors; the value may be any text. */
+static int
+note(json_t *errors, const char *what, const char *value)
+{
+    char quoted[160], line[320];
+    if (value == NULL)
+        snprintf(line, sizeof line, "%s", what);
+    else {
+        cs_utf8_quote(quoted, sizeof quoted, value, strlen(value), 1);
+        snprintf(line, sizeof line, "%s: \"%s\"", what, quoted);
+    }
+    return json_array_append_new(errors, json_string(line)) == 0 ? 0 : CS_ENOMEM;
+}
+
+/* Reads one candidate into *c; 1 if usable, 0 if skipped (noted in errors), or CS_ENOMEM. */
+static int
+read_candidate(json_t *cand, json_t *errors, choice_t *c)
+{
+    char what[200], quoted[96];
+    const char *source = json_string_value(json_object_get(cand, "source"));
+    json_t *local = json_object_get(cand, "local"), *utc = json_object_get(cand, "utc");
+    json_t *offset = json_object_get(cand, "offset");
+    memset(c, 0, sizeof *c);
+    if (!json_is_object(cand) || source == NULL)
+        return note(errors, "a time candidate without a source was skipped", NULL);
+    cs_utf8_quote(quoted, sizeof quoted, source, strlen(source), 1);
+    c->source = source;
+    if (json_is_string(utc) && local == NULL) {
+        c->is_utc = 1;
+        if (parse_stamp(json_string_value(utc), "Z", &c->t) == 0)
+            return 1;
+        snprintf(what, sizeof what, "time candidate \"%s\" is not a UTC date and time", quoted);
+        return note(errors, what, json_string_value(utc));
+    }
+    if (!json_is_string(local) || utc != NULL) {
+        snprintf(what, sizeof what, "time candidate \"%s\" has neither a local nor a UTC time",
+                 quoted);
+        return note(errors, what, NULL);
+    }
+    if (parse_stamp(json_string_value(local), "", &c->t) != 0) {
+        snprintf(what, sizeof what, "time candidate \"%s\" is not a date and time", quoted);
+        return note(errors, what, json_string_value(local));
+    }
+    if (json_is_string(offset)) {
+        if (parse_offset(json_string_value(offset), &c->offset_min) == 0)
+            c->has_offset = 1;
+        else {
+            /* The wall time still stands; only its offset is unknown. */
+            snprintf(what, sizeof what, "time candidate \"%s\" has an unreadable offset", quoted);
+            if (note(errors, what, json_string_value(offset)))
+                return CS_ENOMEM;
+        }
+    } else if (offset != NULL && !json_is_null(offset)) {
+        snprintf(what, sizeof what, "time candidate \"%s\" has an offset that is not text", quoted);
+        if (note(errors, what, NULL))
+            return CS_ENOMEM;
+    }
+    return 1;
+}
+
+static json_t *
+errors_of(json_t *rec)
+{
+    json_t *errors = json_object_get(rec, "errors");
+    if (json_is_array(errors))
+        return errors;
+    if ((errors = json_array()) == NULL || json_object_set_new(rec, "errors", errors) != 0)
+        return NULL;
+    return errors;
+}
+
+static int
+set(json_t *rec, const char *key, json_t *v)
+{
+    return v != NULL && json_object_set_new(rec, key, v) == 0 ? 0 : CS_ENOMEM;
+}
+
+/* Writes the chosen candidate's statement into rec. */
+static int
+state(json_t *rec, const choice_t *c, int default_min, int have_default)
+{
+    char at[64], utc_at[64], zone[8], source[256];
+    const char *offset_tag = NULL;
+    int known = 0, have_utc = 0, n;
+    stamp_t u;
+    for (size_t i = 0; i < RULE_COUNT; i++)
+        if (strcmp(c->source, rules[i].source) == 0)
+            offset_tag = rules[i].offset_tag;
+    n = snprintf(source, sizeof source, "%s", c->source);
+    if (c->is_utc) {
+        if (format_stamp(at, sizeof at, &c->t, "Z") != 0)
+            return CS_EINVAL;
+        memcpy(utc_at, at, sizeof at);
+        have_utc = 1;
+    } else if (c->has_offset || have_default) {
+        int off = c->has_offset ? c->offset_min : default_min;
+        format_offset(zone, off);
+        u = to_utc(&c->t, off);
+        if (format_stamp(at, sizeof at, &c->t, zone) != 0 ||
+            format_stamp(utc_at, sizeof utc_at, &u, "Z") != 0)
+            return CS_EINVAL;
+        have_utc = 1;
+        known = c->has_offset;
+        if (!c->has_offset)
+            n = snprintf(source, sizeof source, "%s+config:ingest.default_tz", c->source);
+        else if (offset_tag != NULL)
+            n = snprintf(source, sizeof source, "%s+%s", c->source, offset_tag);
+    } else if (format_stamp(at, sizeof at, &c->t, "") != 0)
+        return CS_EINVAL;
+    if (n < 0 || (size_t)n >= sizeof source)
+        return CS_EINVAL;
+    if (set(rec, "captured_at", json_string(at)) ||
+        set(rec, "captured_at_source", json_string(source)) ||
+        set(rec, "captured_at_utc", have_utc ? json_string(utc_at) : json_null()) ||
+        set(rec, "offset_known", json_boolean(known)))
+        return CS_ENOMEM;
+    return 0;
+}
+
+static int
+state_none(json_t *rec, json_t *errors, size_t seen)
+{
+    if (set(rec, "captured_at", json_null()) || set(rec, "captured_at_source", json_null()) ||
+        set(rec, "captured_at_utc", json_null()) || set(rec, "offset_known", json_false()))
+        return CS_ENOMEM;
+    return note(errors,
+                seen == 0 ? "no capture time found: no source of the file states one"
+                          : "no capture time found: no time candidate could be read",
+                NULL);
+}
+
+int
+cs_captime_choose(json_t *rec, const char *default_tz)
+{
+    json_t *errors, *cands, *cand;
+    choice_t best = {0}, c;
+    int best_rank = -1, default_min = 0, have_default = 0, r;
+    size_t i;
+
+    if ((errors = errors_of(rec)) == NULL)
+        return CS_ENOMEM;
+    if (default_tz != NULL && default_tz[0] != '\0') {
+        if (parse_offset(default_tz, &default_min) == 0)
+            have_default = 1;
+        else if (note(errors, "ingest.default_tz is not an offset like +08:00; not applied",
+                      default_tz))
+            return CS_ENOMEM;
+    }
+    cands = json_object_get(rec, "time_candidates");
+    if (cands != NULL && !json_is_array(cands)) {
+        if (note(errors, "time_candidates is not a list; ignored", NULL))
+            return CS_ENOMEM;
+        cands = NULL;
+    }
+    json_array_foreach(cands, i, cand)
+    {
+        if ((r = read_candidate(cand, errors, &c)) < 0)
+            return r;
+        if (r == 0)
+            continue;
+        int rank = rank_of(c.source);
+        if (best_rank < 0 || rank < best_rank) {
+            best = c;
+            best_rank = rank;
+        }
+    }
+    if (best_rank < 0)
+        return state_none(rec, errors, json_array_size(cands));
+    /* A date near year 0 or 9999 can leave RFC 3339's range once shifted to UTC. */
+    if ((r = state(rec, &best, default_min, have_default)) == CS_EINVAL) {
+        if (note(errors, "the chosen capture time is out of range", best.source))
+            return CS_ENOMEM;
+        return state_none(rec, errors, json_array_size(cands));
+    }
+    return r;
+}

@@ -1,0 +1,26 @@
+/* media/captime.h: which capture time a record states, and how it knows. */
+#ifndef CS_MEDIA_CAPTIME_H
+#define CS_MEDIA_CAPTIME_H
+
+#include <jansson.h>
+
+/** Chooses the capture time of `rec` (borrowed) from rec.time_candidates, each
+ * {"source", "local" (RFC 3339 wall time without offset) or "utc" (RFC 3339 ending in Z),
+ * "offset" ("+08:00" or null)}, and sets:
+ *   "captured_at": "2023-11-03T10:15:00+08:00" (offset known), "...Z" (a UTC source with no
+ *                  local offset known), or "2023-11-03T10:15:00" (wall time, offset unknown)
+ *   "captured_at_source": the chosen candidate's source, with "+<offset source>" where the
+ *                  offset came from elsewhere (e.g. "exif:DateTimeOriginal+OffsetTimeOriginal",
+ *                  "exif:DateTimeOriginal+config:ingest.default_tz")
+ *   "captured_at_utc": the instant in UTC ("...Z"), or null when the offset is unknown
+ *   "offset_known": true | false
+ * Rules, in order of preference: a sidecar's recorded_at (the clerk's statement); EXIF
+ * DateTimeOriginal; QuickTime com.apple.quicktime.creationdate (local, with its offset);
+ * QuickTime/Matroska creation_time (UTC); EXIF CreateDate; EXIF ModifyDate; the file's mtime
+ * (UTC). A wall time without offset stays without one (offset_known false) unless
+ * `default_tz` (e.g. "+08:00"; NULL or "" for none) is given, and then the record says so in
+ * captured_at_source. No candidate: captured_at null and an entry in errors. Returns 0 or
+ * CS_ENOMEM. */
+int cs_captime_choose(json_t *rec, const char *default_tz);
+
+#endif
