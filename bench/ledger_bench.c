@@ -5,6 +5,7 @@
  *   custody-bench-ledger HOME fill N
  *     appends N entries in large transactions (only to make a big ledger to verify) and
  *     signs a checkpoint of them. */
+#include "access/access.h"
 #include "core/error.h"
 #include "core/home.h"
 #include "indexer/catalog.h"
@@ -32,14 +33,24 @@ now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* A reviewer's allowed download, as the gate (access/) makes its entry. */
 static json_t *
 entry(long i)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "kind", "retrieval", "action",
-                     "get.original", "actor", "reviewer.zhang", "role", "reviewer", "item",
-                     "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03", "purpose",
-                     "复核 legal review of case 任水罚〔2023〕12号", "result", "allowed", "bytes",
-                     (json_int_t)(1000 + i));
+    static const char item[] = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
+    cs_access_policy_t pol = {.default_level = 1};
+    cs_access_who_t who = {.id = 1, .role = CS_ROLE_REVIEWER, .name = "reviewer.zhang"};
+    cs_access_what_t what = {.sha256 = item, .exists = 1, .level = 1, .ngrants = 1};
+    cs_access_how_t how = {.read = CS_READ_ORIGINAL,
+                           .purpose = "复核 legal review of case 任水罚〔2023〕12号",
+                           .client = "http:127.0.0.1",
+                           .action = "get.original",
+                           .bytes = 1000 + i};
+    cs_access_decision_t dec;
+    json_t *e = NULL;
+    what.grants[0] =
+        (cs_access_grant_t){.id = 1, .clearance = 2, .case_number = "任水罚〔2023〕12号"};
+    return cs_access_read(&pol, &who, &what, &how, &dec, &e) == 0 ? e : NULL;
 }
 
 static void
