@@ -13,6 +13,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,13 +64,12 @@ fsync_parent(const char *path)
 /* Moves `path` to `dest` (parents made), or removes it when dest is NULL; a missing path is
  * fine (an earlier run got here first). */
 static int
-move_or_remove(const char *path, const char *dest)
+move_or_remove(const char *path, const char *dest, int adopted)
 {
     if (dest == NULL) {
-        /* An upload adopted by the store (a second link) needs no folder sync: if a power cut
-         * takes the removal back, its next claim finds it is the stored object already. */
-        struct stat st;
-        int adopted = lstat(path, &st) == 0 && st.st_nlink > 1;
+        /* An upload adopted by the store (its object is this very file) needs no folder sync:
+         * if a power cut takes the removal back, its next claim finds it is the stored object
+         * already. A copied one (a hard link from elsewhere has st_nlink > 1 too) does. */
         if (unlink(path) == 0) {
             if (!adopted)
                 fsync_parent(path);
@@ -122,17 +123,20 @@ clear_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path)
 
     if (env->mode == CS_MODE_COPY)
         return 0;
-    if (lstat(path, &st) == 0 && ((int64_t)st.st_dev != job->dev || (int64_t)st.st_ino != job->ino))
+    int present = lstat(path, &st) == 0;
+    if (present && ((int64_t)st.st_dev != job->dev || (int64_t)st.st_ino != job->ino))
         return 0; /* a new file by the same name: its own job will take it */
+    int adopted = present && env->mode == CS_MODE_CONSUME && job->sha256[0] != '\0' &&
+                  cs_store_is_file(env->store, job->sha256, &st);
     gmtime_r(&now, &tm);
     strftime(dir, sizeof dir, ".ingested/%Y-%m-%d", &tm);
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         companion(path, suffixes[i], src, sizeof src);
         if (env->mode == CS_MODE_ARCHIVE) {
             if ((err = aside_path(job, dir, suffixes[i], dest, sizeof dest)) != 0 ||
-                (err = move_or_remove(src, dest)) != 0)
+                (err = move_or_remove(src, dest, 0)) != 0)
                 return err;
-        } else if ((err = move_or_remove(src, NULL)) != 0) {
+        } else if ((err = move_or_remove(src, NULL, i == 0 && adopted)) != 0) {
             return err;
         }
     }
@@ -255,7 +259,7 @@ reject(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t *
         out->code = CS_EINVAL;
     if (env->mode != CS_MODE_COPY && aside_path(job, "_rejected", "", dest, sizeof dest) == 0 &&
         aside_path(job, "_rejected", ".reason.txt", reason_file, sizeof reason_file) == 0 &&
-        access(path, F_OK) == 0 && move_or_remove(path, dest) == 0) {
+        access(path, F_OK) == 0 && move_or_remove(path, dest, 0) == 0) {
         FILE *f = fopen(reason_file, "w");
         if (f != NULL) {
             fprintf(f, "%s\n", out->message);
@@ -339,6 +343,29 @@ input_failure(const cs_job_env_t *env, cs_job_t *job, const char *path, int err,
     }
 }
 
+static void
+ignore_sigio_once(void)
+{
+    struct sigaction sa;
+    if (sigaction(SIGIO, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+        sa.sa_handler = SIG_IGN;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = 0;
+        sigaction(SIGIO, &sa, NULL);
+    }
+}
+
+/* A writer opening a leased upload makes the kernel signal the lease's holder, SIGIO, whose
+ * default action ends the process: an `echo x >> upload` would take the whole service down.
+ * The break is found by lease_held() instead, so the signal is ignored (unless the program
+ * handles it itself). */
+static void
+ignore_sigio(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, ignore_sigio_once);
+}
+
 static int
 open_upload(const cs_job_env_t *env, cs_job_t *job, const char *path, int *fd, int *had_lease,
             cs_step_out_t *out)
@@ -359,6 +386,7 @@ open_upload(const cs_job_env_t *env, cs_job_t *job, const char *path, int *fd, i
     }
     if (env->mode == CS_MODE_COPY)
         return 0;
+    ignore_sigio();
     /* A read lease is refused while any process has the file open for writing: the surest
      * sign that a copy is still going on. File systems without leases rely on settling. */
     if (fcntl(*fd, F_SETLEASE, F_RDLCK) == 0)
@@ -493,21 +521,39 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
         goto out;
     }
     if (env->mode == CS_MODE_CONSUME) {
-        err = cs_store_adopt_fd(env->store, fd, put.sha256, &created);
+        err = cs_store_adopt_fd(env->store, fd, put.sha256, had_lease, &created);
         if (err == CS_EXDEV) {
-            /* Another file system: copy; the upload is removed once the copy is durable. */
+            /* Another file system, or not the service's file alone (a hard link, another
+             * owner): copy; the upload is removed once the copy is durable. */
             cs_put_result_t copy;
             if ((err = cs_store_put_file(env->store, path, &copy)) != 0) {
                 err = input_failure(env, job, path, err, out);
                 goto out;
             }
+            created = copy.created;
             if (strcmp(copy.sha256, put.sha256) != 0) {
+                if (created)
+                    cs_store_remove(env->store, copy.sha256);
                 err = unsettle(env, job, path, out, "changed while it was being copied");
                 goto out;
             }
+        } else if (err == CS_ECHANGED) {
+            err = unsettle(env, job, path, out, "was opened for writing while it was being stored");
+            goto out;
         } else if (err != 0) {
             goto out;
         }
+    }
+    if (!lease_held(fd, had_lease)) {
+        /* A writer is waiting for the lease: what it writes would be lost with the upload, or
+         * (adopted) land in the object. An object made just now goes; the file settles again. */
+        if (created) {
+            cs_store_remove(env->store, put.sha256);
+            if (env->mode == CS_MODE_CONSUME)
+                fchmod(fd, st.st_mode & 07777); /* adopted, and let go: its mode as it was */
+        }
+        err = unsettle(env, job, path, out, "was opened for writing while it was being stored");
+        goto out;
     }
     err = record_stored(env, job, path, put.size, cs_sniff_media_type(put.head, put.head_len), out);
 out:
