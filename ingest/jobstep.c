@@ -4,6 +4,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "ingest/derive.h"
+#include "ingest/lease.h"
 #include "core/home.h"
 #include "core/log.h"
 #include "indexer/sniff.h"
@@ -13,8 +14,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,13 +296,6 @@ unsettle(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t
     return err;
 }
 
-/* 1 while the read lease taken at the claim is still whole: no writer opened the file. */
-static int
-lease_held(int fd, int had_lease)
-{
-    return !had_lease || fcntl(fd, F_GETLEASE) == F_RDLCK;
-}
-
 static int
 same_file(const struct stat *a, const struct stat *b)
 {
@@ -343,34 +335,11 @@ input_failure(const cs_job_env_t *env, cs_job_t *job, const char *path, int err,
     }
 }
 
-static void
-ignore_sigio_once(void)
-{
-    struct sigaction sa;
-    if (sigaction(SIGIO, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
-        sa.sa_handler = SIG_IGN;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = 0;
-        sigaction(SIGIO, &sa, NULL);
-    }
-}
-
-/* A writer opening a leased upload makes the kernel signal the lease's holder, SIGIO, whose
- * default action ends the process: an `echo x >> upload` would take the whole service down.
- * The break is found by lease_held() instead, so the signal is ignored (unless the program
- * handles it itself). */
-static void
-ignore_sigio(void)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, ignore_sigio_once);
-}
-
 static int
-open_upload(const cs_job_env_t *env, cs_job_t *job, const char *path, int *fd, int *had_lease,
+open_upload(const cs_job_env_t *env, cs_job_t *job, const char *path, int *fd, cs_lease_t *lease,
             cs_step_out_t *out)
 {
-    *had_lease = 0;
+    *lease = CS_LEASE_NONE;
     /* An upload folder must not reach outside itself through a link; a named file may. */
     int nofollow = env->mode == CS_MODE_COPY ? 0 : O_NOFOLLOW;
     *fd = open(path, O_RDONLY | nofollow | O_NONBLOCK | O_CLOEXEC);
@@ -386,12 +355,10 @@ open_upload(const cs_job_env_t *env, cs_job_t *job, const char *path, int *fd, i
     }
     if (env->mode == CS_MODE_COPY)
         return 0;
-    ignore_sigio();
     /* A read lease is refused while any process has the file open for writing: the surest
      * sign that a copy is still going on. File systems without leases rely on settling. */
-    if (fcntl(*fd, F_SETLEASE, F_RDLCK) == 0)
-        *had_lease = 1;
-    else if (errno == EAGAIN)
+    *lease = cs_lease_take(*fd);
+    if (*lease == CS_LEASE_WRITER)
         return unsettle(env, job, path, out, "is still open for writing");
     return 0;
 }
@@ -429,7 +396,8 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
     cs_put_result_t put;
     struct stat st, after;
     json_t *rj = NULL;
-    int fd = -1, had_lease = 0, created = 0, err;
+    cs_lease_t lease = CS_LEASE_NONE;
+    int fd = -1, created = 0, adopted = 0, err;
 
     memset(out, 0, sizeof *out);
     out->step = CS_STEP_NEXT;
@@ -441,7 +409,7 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
         return 0;
     }
     out->step = CS_STEP_NEXT;
-    if ((err = open_upload(env, job, path, &fd, &had_lease, out)) != 0 || out->step != CS_STEP_NEXT)
+    if ((err = open_upload(env, job, path, &fd, &lease, out)) != 0 || out->step != CS_STEP_NEXT)
         goto out;
     if (fstat(fd, &st) != 0) {
         err = cs_err_from_errno(errno);
@@ -499,7 +467,7 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
         err = input_failure(env, job, path, err, out);
         goto out;
     }
-    if (fstat(fd, &after) != 0 || !same_file(&st, &after) || !lease_held(fd, had_lease)) {
+    if (fstat(fd, &after) != 0 || !same_file(&st, &after) || !cs_lease_whole(fd, lease)) {
         err = unsettle(env, job, path, out, "was opened for writing while it was being stored");
         goto out;
     }
@@ -521,7 +489,7 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
         goto out;
     }
     if (env->mode == CS_MODE_CONSUME) {
-        err = cs_store_adopt_fd(env->store, fd, put.sha256, had_lease, &created);
+        err = cs_store_adopt_fd(env->store, fd, put.sha256, lease == CS_LEASE_HELD, &created);
         if (err == CS_EXDEV) {
             /* Another file system, or not the service's file alone (a hard link, another
              * owner): copy; the upload is removed once the copy is durable. */
@@ -542,15 +510,17 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
             goto out;
         } else if (err != 0) {
             goto out;
+        } else {
+            adopted = created;
         }
     }
-    if (!lease_held(fd, had_lease)) {
+    if (!cs_lease_whole(fd, lease)) {
         /* A writer is waiting for the lease: what it writes would be lost with the upload, or
          * (adopted) land in the object. An object made just now goes; the file settles again. */
         if (created) {
             cs_store_remove(env->store, put.sha256);
-            if (env->mode == CS_MODE_CONSUME)
-                fchmod(fd, st.st_mode & 07777); /* adopted, and let go: its mode as it was */
+            if (adopted)
+                fchmod(fd, st.st_mode & 07777); /* let go: the upload's mode as it was */
         }
         err = unsettle(env, job, path, out, "was opened for writing while it was being stored");
         goto out;
