@@ -110,7 +110,7 @@ store_one(cs_store_t *store, const char *path, json_t *o)
     }
     rc = cs_store_hash_fd(store, fd, path, &res);
     if (rc == 0)
-        rc = cs_store_adopt_fd(store, fd, res.sha256, &created);
+        rc = cs_store_adopt_fd(store, fd, res.sha256, 0, &created);
     if (rc == CS_EXDEV) { /* the home's tmp on another file system: copy instead */
         rc = cs_store_put_file(store, path, &res);
         created = res.created;

@@ -5,6 +5,7 @@
 #include "core/utf8.h"
 #include "core/error.h"
 #include "ingest/derive.h"
+#include "ingest/lease.h"
 #include "core/home.h"
 #include "core/log.h"
 #include "indexer/sniff.h"
@@ -64,13 +65,12 @@ fsync_parent(const char *path)
 /* Moves `path` to `dest` (parents made), or removes it when dest is NULL; a missing path is
  * fine (an earlier run got here first). */
 static int
-move_or_remove(const char *path, const char *dest)
+move_or_remove(const char *path, const char *dest, int adopted)
 {
     if (dest == NULL) {
-        /* An upload adopted by the store (a second link) needs no folder sync: if a power cut
-         * takes the removal back, its next claim finds it is the stored object already. */
-        struct stat st;
-        int adopted = lstat(path, &st) == 0 && st.st_nlink > 1;
+        /* An upload adopted by the store (its object is this very file) needs no folder sync:
+         * if a power cut takes the removal back, its next claim finds it is the stored object
+         * already. A copied one (a hard link from elsewhere has st_nlink > 1 too) does. */
         if (unlink(path) == 0) {
             if (!adopted)
                 fsync_parent(path);
@@ -124,17 +124,20 @@ clear_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path)
 
     if (env->mode == CS_MODE_COPY)
         return 0;
-    if (lstat(path, &st) == 0 && ((int64_t)st.st_dev != job->dev || (int64_t)st.st_ino != job->ino))
+    int present = lstat(path, &st) == 0;
+    if (present && ((int64_t)st.st_dev != job->dev || (int64_t)st.st_ino != job->ino))
         return 0; /* a new file by the same name: its own job will take it */
+    int adopted = present && env->mode == CS_MODE_CONSUME && job->sha256[0] != '\0' &&
+                  cs_store_is_file(env->store, job->sha256, &st);
     gmtime_r(&now, &tm);
     strftime(dir, sizeof dir, ".ingested/%Y-%m-%d", &tm);
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         companion(path, suffixes[i], src, sizeof src);
         if (env->mode == CS_MODE_ARCHIVE) {
             if ((err = aside_path(job, dir, suffixes[i], dest, sizeof dest)) != 0 ||
-                (err = move_or_remove(src, dest)) != 0)
+                (err = move_or_remove(src, dest, 0)) != 0)
                 return err;
-        } else if ((err = move_or_remove(src, NULL)) != 0) {
+        } else if ((err = move_or_remove(src, NULL, i == 0 && adopted)) != 0) {
             return err;
         }
     }
@@ -222,7 +225,7 @@ reject(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t *
         out->code = CS_EINVAL;
     if (env->mode != CS_MODE_COPY && aside_path(job, "_rejected", "", dest, sizeof dest) == 0 &&
         aside_path(job, "_rejected", ".reason.txt", reason_file, sizeof reason_file) == 0 &&
-        access(path, F_OK) == 0 && move_or_remove(path, dest) == 0) {
+        access(path, F_OK) == 0 && move_or_remove(path, dest, 0) == 0) {
         FILE *f = fopen(reason_file, "w");
         if (f != NULL) {
             fprintf(f, "%s\n", out->message);
@@ -258,13 +261,6 @@ unsettle(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t
                       "copy has finished, then drop it again",
                       path, job->claims);
     return err;
-}
-
-/* 1 while the read lease taken at the claim is still whole: no writer opened the file. */
-static int
-lease_held(int fd, int had_lease)
-{
-    return !had_lease || fcntl(fd, F_GETLEASE) == F_RDLCK;
 }
 
 static int
@@ -307,10 +303,10 @@ input_failure(const cs_job_env_t *env, cs_job_t *job, const char *path, int err,
 }
 
 static int
-open_upload(const cs_job_env_t *env, cs_job_t *job, const char *path, int *fd, int *had_lease,
+open_upload(const cs_job_env_t *env, cs_job_t *job, const char *path, int *fd, cs_lease_t *lease,
             cs_step_out_t *out)
 {
-    *had_lease = 0;
+    *lease = CS_LEASE_NONE;
     /* An upload folder must not reach outside itself through a link; a named file may. */
     int nofollow = env->mode == CS_MODE_COPY ? 0 : O_NOFOLLOW;
     *fd = open(path, O_RDONLY | nofollow | O_NONBLOCK | O_CLOEXEC);
@@ -328,9 +324,8 @@ open_upload(const cs_job_env_t *env, cs_job_t *job, const char *path, int *fd, i
         return 0;
     /* A read lease is refused while any process has the file open for writing: the surest
      * sign that a copy is still going on. File systems without leases rely on settling. */
-    if (fcntl(*fd, F_SETLEASE, F_RDLCK) == 0)
-        *had_lease = 1;
-    else if (errno == EAGAIN)
+    *lease = cs_lease_take(*fd);
+    if (*lease == CS_LEASE_WRITER)
         return unsettle(env, job, path, out, "is still open for writing");
     return 0;
 }
@@ -369,7 +364,8 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
     cs_put_result_t put;
     struct stat st, after;
     json_t *rj = NULL;
-    int fd = -1, had_lease = 0, created = 0, err;
+    cs_lease_t lease = CS_LEASE_NONE;
+    int fd = -1, created = 0, adopted = 0, err;
 
     memset(out, 0, sizeof *out);
     out->step = CS_STEP_NEXT;
@@ -381,7 +377,7 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
         return 0;
     }
     out->step = CS_STEP_NEXT;
-    if ((err = open_upload(env, job, path, &fd, &had_lease, out)) != 0 || out->step != CS_STEP_NEXT)
+    if ((err = open_upload(env, job, path, &fd, &lease, out)) != 0 || out->step != CS_STEP_NEXT)
         goto out;
     if (fstat(fd, &st) != 0) {
         err = cs_err_from_errno(errno);
@@ -439,7 +435,7 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
         err = input_failure(env, job, path, err, out);
         goto out;
     }
-    if (fstat(fd, &after) != 0 || !same_file(&st, &after) || !lease_held(fd, had_lease)) {
+    if (fstat(fd, &after) != 0 || !same_file(&st, &after) || !cs_lease_whole(fd, lease)) {
         err = unsettle(env, job, path, out, "was opened for writing while it was being stored");
         goto out;
     }
@@ -461,21 +457,41 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
         goto out;
     }
     if (env->mode == CS_MODE_CONSUME) {
-        err = cs_store_adopt_fd(env->store, fd, put.sha256, &created);
+        err = cs_store_adopt_fd(env->store, fd, put.sha256, lease == CS_LEASE_HELD, &created);
         if (err == CS_EXDEV) {
-            /* Another file system: copy; the upload is removed once the copy is durable. */
+            /* Another file system, or not the service's file alone (a hard link, another
+             * owner): copy; the upload is removed once the copy is durable. */
             cs_put_result_t copy;
             if ((err = cs_store_put_file(env->store, path, &copy)) != 0) {
                 err = input_failure(env, job, path, err, out);
                 goto out;
             }
+            created = copy.created;
             if (strcmp(copy.sha256, put.sha256) != 0) {
+                if (created)
+                    cs_store_remove(env->store, copy.sha256);
                 err = unsettle(env, job, path, out, "changed while it was being copied");
                 goto out;
             }
+        } else if (err == CS_ECHANGED) {
+            err = unsettle(env, job, path, out, "was opened for writing while it was being stored");
+            goto out;
         } else if (err != 0) {
             goto out;
+        } else {
+            adopted = created;
         }
+    }
+    if (!cs_lease_whole(fd, lease)) {
+        /* A writer is waiting for the lease: what it writes would be lost with the upload, or
+         * (adopted) land in the object. An object made just now goes; the file settles again. */
+        if (created) {
+            cs_store_remove(env->store, put.sha256);
+            if (adopted)
+                fchmod(fd, st.st_mode & 07777); /* let go: the upload's mode as it was */
+        }
+        err = unsettle(env, job, path, out, "was opened for writing while it was being stored");
+        goto out;
     }
     err = record_stored(env, job, path, put.size, cs_sniff_media_type(put.head, put.head_len), out);
 out:

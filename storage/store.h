@@ -54,8 +54,14 @@ int cs_store_hash_fd(cs_store_t *s, int fd, const char *name, cs_put_result_t *r
 /** Makes the file open at `fd`, whose hash is `sha256`, the object itself: mode 0444,
  * fsynced, hard-linked into place, folder fsynced. The caller owns the file (a consumed
  * upload) and removes its old name afterwards. *created is 0 if the object existed.
- * CS_EXDEV when it cannot be linked (another file system, or not allowed): copy instead. */
-int cs_store_adopt_fd(cs_store_t *s, int fd, const char *sha256, int *created);
+ * Only a regular file with one name, owned by this process's effective user, is taken: any
+ * other (a hard link from elsewhere, another user's file, who could make it writable and
+ * change the evidence) is left as it was, mode included, with CS_EXDEV. CS_EXDEV too when it
+ * cannot be linked (another file system, or not allowed): the caller copies instead. With
+ * `leased`, the fd holds a read lease (F_SETLEASE) that must still be whole once the file is
+ * read-only: a writer that broke it would get the object when the lease goes; CS_ECHANGED,
+ * nothing stored. On any error the file's mode is restored. */
+int cs_store_adopt_fd(cs_store_t *s, int fd, const char *sha256, int leased, int *created);
 
 /** Removes the object `sha256` (gone already is no error). Only for an object this process
  * just made whose record then failed (a copy no row names): evidence is never removed. */

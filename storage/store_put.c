@@ -527,13 +527,22 @@ out:
     return rc;
 }
 
+/* Only a file that is the service's alone may become evidence as it is: with another name
+ * (a hard link from elsewhere) or another owner, someone else could make it writable again
+ * and change the stored bytes. Such a file is copied instead. */
+static int
+adoptable(const struct stat *st)
+{
+    return S_ISREG(st->st_mode) && st->st_nlink <= 1 && st->st_uid == geteuid();
+}
+
 int
-cs_store_adopt_fd(cs_store_t *s, int fd, const char *sha256, int *created)
+cs_store_adopt_fd(cs_store_t *s, int fd, const char *sha256, int leased, int *created)
 {
     /* Named by its hash in messages: it may be an upload or a derivative copy. */
     char what[80];
     struct put p = {.s = s, .src = what, .src_fd = -1, .tmp_fd = fd};
-    struct stat st;
+    struct stat st, now;
     int rc;
 
     *created = 0;
@@ -542,16 +551,35 @@ cs_store_adopt_fd(cs_store_t *s, int fd, const char *sha256, int *created)
     snprintf(what, sizeof what, "object %s", sha256);
     if (fstat(fd, &st) != 0)
         return store_error(&p, "fstat", errno);
+    if (!adoptable(&st))
+        return CS_EXDEV; /* not ours alone: its mode is not touched, the caller copies */
     p.total = (uint64_t)st.st_size;
     /* The upload becomes the object: read-only and durable before it is named by its hash. */
-    if (fchmod(fd, 0444) != 0 || fsync_retry(fd) != 0)
-        return store_error(&p, "making it read-only and durable", errno);
+    if (fchmod(fd, 0444) != 0 || fsync_retry(fd) != 0 || fstat(fd, &now) != 0) {
+        rc = store_error(&p, "making it read-only and durable", errno);
+        goto out;
+    }
+    /* Read-only now, so no new writer gets in; look again for one that came before. A second
+     * name made meanwhile: copy. A broken lease: a writer is waiting to open it, and would
+     * write into the object once the lease is gone. */
+    if (!adoptable(&now)) {
+        rc = CS_EXDEV;
+        goto out;
+    }
+    if (leased && fcntl(fd, F_GETLEASE) != F_RDLCK) {
+        cs_diag_set("%s: opened for writing while it was being stored; it was not stored", what);
+        rc = CS_ECHANGED;
+        goto out;
+    }
     rc = publish(&p, sha256, created);
     if (rc == CS_EXDEV || rc == CS_EACCES) {
         /* Another file system, or a kernel that refuses to link another user's file
          * (protected_hardlinks): the caller copies instead. */
         cs_diag_clear();
-        return CS_EXDEV;
+        rc = CS_EXDEV;
     }
+out:
+    if (rc != 0)
+        fchmod(fd, st.st_mode & 07777); /* not the object: the file is as it was */
     return rc;
 }

@@ -23,6 +23,9 @@
  *   bytes=N             a disk of N bytes: writes (and fallocate) pass while they fit, the
  *                       one that crosses is cut short, later ones fail (implies count=0)
  *   while=FILE          only while FILE exists (a test clears the fault by removing it)
+ *   stall=FILE          the call does not fail: it waits while FILE exists, then goes on
+ *                       (logged as errno=stall when it starts waiting); a test holds the
+ *                       program at that call and lets it go by removing FILE
  * Counters are per process. CUSTODY_FAULT_LOG=FILE appends one line per injected failure:
  * "fault op=fsync errno=EIO pid=123 exe=custody path=/.../store/tmp/#42 (deleted)".
  * CUSTODY_FAULT_LEAK=N (with CUSTODY_FAULT_LEAK_EXE=NAME, only in that program) leaks N bytes
@@ -48,6 +51,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FS_MAX_RULES 16
@@ -102,7 +106,8 @@ typedef struct fs_rule {
     long long bytes; /* -1: no budget */
     char path[FS_PATH];
     char exe[64];
-    char when[FS_PATH]; /* while=FILE */
+    char when[FS_PATH];  /* while=FILE */
+    char stall[FS_PATH]; /* stall=FILE */
     atomic_long seen;
     atomic_llong used;
 } fs_rule_t;
@@ -252,6 +257,8 @@ fs_parse(const char *spec)
                 snprintf(r->exe, sizeof r->exe, "%.63s", v);
             else if (FS_KEY("while"))
                 snprintf(r->when, sizeof r->when, "%s", v);
+            else if (FS_KEY("stall"))
+                snprintf(r->stall, sizeof r->stall, "%s", v);
 #undef FS_KEY
             if (*spec == ',')
                 spec++;
@@ -342,6 +349,8 @@ fs_record(const char *fn, int err, const char *path)
     for (size_t i = 0; i < sizeof fs_errnos / sizeof fs_errnos[0]; i++)
         if (fs_errnos[i].value == err)
             ename = fs_errnos[i].name;
+    if (err == 0)
+        ename = "stall";
     int n = snprintf(line, sizeof line, "fault op=%s errno=%s pid=%ld exe=%s path=%s\n", fn,
                      ename ? ename : "?", (long)getpid(), program_invocation_short_name, path);
     if (n <= 0)
@@ -408,6 +417,14 @@ fs_decide(unsigned op, const char *fn, int fd, const char *p1, const char *p2, s
                 fs_fd_path(fd, path, sizeof path);
             else
                 snprintf(path, sizeof path, "%s%s%s", p1 ? p1 : "", p2 ? " -> " : "", p2 ? p2 : "");
+        }
+        if (r->stall[0] != '\0') {
+            struct timespec nap = {0, 10 * 1000 * 1000};
+            fs_record(fn, 0, path);
+            while (stat(r->stall, &st) == 0)
+                nanosleep(&nap, NULL);
+            errno = saved;
+            return 0;
         }
         fs_record(fn, r->err, path);
         if (r->err == FS_KILL)
