@@ -1,7 +1,6 @@
 /* access/rules.c: the gate's decision (access.h), plain C over the rows indexer/ loaded. */
 #include "access/access.h"
 
-#include "core/config.h"
 #include "core/error.h"
 
 #include <stdarg.h>
@@ -55,12 +54,6 @@ const char *
 cs_access_deny_code(cs_deny_t deny)
 {
     return (unsigned)deny < sizeof denials / sizeof denials[0] ? denials[deny].code : NULL;
-}
-
-static const char *
-level_name(int rank)
-{
-    return rank >= 0 && rank <= LEVEL_STATE_SECRET ? cs_config_levels[rank] : "unknown";
 }
 
 /* Refuses with `why`: the full reason (fmt) for the ledger, the caller's text from the table. */
@@ -163,15 +156,18 @@ item_rule(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_acce
         d->grant = best->id;
         snprintf(d->case_number, sizeof d->case_number, "%s", best->case_number);
         if (best->clearance < x->level)
-            return deny(d, CS_DENY_CLEARANCE, "item %.12s is %s; grant %lld clears up to %s", sha,
-                        level_name(x->level), (long long)best->id, level_name(best->clearance));
+            /* The level is not named: the caller may not read the item, so not its class. */
+            return deny(d, CS_DENY_CLEARANCE,
+                        "item %.12s is classified above what grant %lld clears (custody grant "
+                        "--clearance)",
+                        sha, (long long)best->id);
         allow(d, best);
     }
     /* Checked once the caller may read the item: only they learn what it holds. */
     if (h->profile != NULL && media && !x->has_copy)
         return deny(d, CS_DENY_NO_COPY, "item %.12s has no verified %s copy", sha, h->profile);
     if (media && x->level >= LEVEL_STATE_SECRET && !pol->serve_state_secret &&
-        (h->channel != CS_CHANNEL_CLI || h->read == CS_READ_EXPORT))
+        (h->channel != CS_CHANNEL_CLI || h->read == CS_READ_EXPORT || h->read == CS_READ_MINT))
         deny(d, CS_DENY_STATE_SECRET, "item %.12s is state_secret: never served over the network",
              sha);
 }

@@ -54,63 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FS_MAX_RULES 16
-#define FS_PATH 512
-#define FS_KILL (-9) /* errno=KILL */
-
-enum {
-    FS_WRITE = 1 << 0,
-    FS_FSYNC = 1 << 1,
-    FS_FDATASYNC = 1 << 2,
-    FS_SYNCFS = 1 << 3,
-    FS_RANGE = 1 << 4,
-    FS_RENAME = 1 << 5,
-    FS_LINK = 1 << 6,
-    FS_OPEN = 1 << 7,
-    FS_OPENW = 1 << 8,
-    FS_FTRUNCATE = 1 << 9,
-    FS_FALLOCATE = 1 << 10,
-    FS_MKDIR = 1 << 11,
-};
-
-static const struct {
-    const char *name;
-    unsigned ops;
-} fs_ops[] = {
-    {"write", FS_WRITE},
-    {"fsync", FS_FSYNC},
-    {"fdatasync", FS_FDATASYNC},
-    {"syncfs", FS_SYNCFS},
-    {"sync", FS_FSYNC | FS_FDATASYNC | FS_SYNCFS | FS_RANGE},
-    {"rename", FS_RENAME},
-    {"link", FS_LINK},
-    {"open", FS_OPEN},
-    {"openw", FS_OPENW},
-    {"ftruncate", FS_FTRUNCATE},
-    {"fallocate", FS_FALLOCATE},
-    {"mkdir", FS_MKDIR},
-};
-
-static const struct {
-    const char *name;
-    int value;
-} fs_errnos[] = {
-    {"ENOSPC", ENOSPC}, {"EIO", EIO},       {"EINTR", EINTR}, {"EDQUOT", EDQUOT},
-    {"EROFS", EROFS},   {"EACCES", EACCES}, {"EPERM", EPERM}, {"KILL", FS_KILL},
-};
-
-typedef struct fs_rule {
-    unsigned ops;
-    int err;
-    long after, count;
-    long long bytes; /* -1: no budget */
-    char path[FS_PATH];
-    char exe[64];
-    char when[FS_PATH];  /* while=FILE */
-    char stall[FS_PATH]; /* stall=FILE */
-    atomic_long seen;
-    atomic_llong used;
-} fs_rule_t;
+#include "faultshim_int.h"
 
 static fs_rule_t fs_rules[FS_MAX_RULES];
 static int fs_nrules;
@@ -188,92 +132,6 @@ fs_find_all(void)
     FS_FIND(mkdirat);
 }
 
-/* Copies a field's value (up to ',' or ';' or the end) into out; returns the text after it. */
-static const char *
-fs_value(const char *p, char *out, size_t size)
-{
-    size_t n = strcspn(p, ",;");
-    if (n >= size)
-        n = size - 1;
-    memcpy(out, p, n);
-    out[n] = '\0';
-    return p + strcspn(p, ",;");
-}
-
-static unsigned
-fs_parse_ops(const char *v)
-{
-    unsigned ops = 0;
-    while (*v) {
-        size_t n = strcspn(v, "|");
-        for (size_t i = 0; i < sizeof fs_ops / sizeof fs_ops[0]; i++)
-            if (strlen(fs_ops[i].name) == n && strncmp(fs_ops[i].name, v, n) == 0)
-                ops |= fs_ops[i].ops;
-        v += n + (v[n] == '|');
-    }
-    return ops;
-}
-
-static int
-fs_parse_errno(const char *v)
-{
-    for (size_t i = 0; i < sizeof fs_errnos / sizeof fs_errnos[0]; i++)
-        if (strcmp(fs_errnos[i].name, v) == 0)
-            return fs_errnos[i].value;
-    int e = atoi(v);
-    return e > 0 ? e : EIO;
-}
-
-static void
-fs_parse(const char *spec)
-{
-    char v[FS_PATH];
-    while (spec != NULL && *spec && fs_nrules < FS_MAX_RULES) {
-        fs_rule_t *r = &fs_rules[fs_nrules];
-        memset(r, 0, sizeof *r);
-        r->err = EIO;
-        r->count = 1;
-        r->bytes = -1;
-        while (*spec && *spec != ';') {
-            const char *eq = strchr(spec, '=');
-            if (eq == NULL)
-                break;
-            size_t klen = (size_t)(eq - spec);
-            spec = fs_value(eq + 1, v, sizeof v);
-#define FS_KEY(k) (klen == sizeof(k) - 1 && strncmp(eq - klen, k, klen) == 0)
-            if (FS_KEY("op"))
-                r->ops = fs_parse_ops(v);
-            else if (FS_KEY("errno"))
-                r->err = fs_parse_errno(v);
-            else if (FS_KEY("after"))
-                r->after = atol(v);
-            else if (FS_KEY("count"))
-                r->count = atol(v);
-            else if (FS_KEY("bytes"))
-                r->bytes = atoll(v);
-            else if (FS_KEY("path"))
-                snprintf(r->path, sizeof r->path, "%s", v);
-            else if (FS_KEY("exe"))
-                snprintf(r->exe, sizeof r->exe, "%.63s", v);
-            else if (FS_KEY("while"))
-                snprintf(r->when, sizeof r->when, "%s", v);
-            else if (FS_KEY("stall"))
-                snprintf(r->stall, sizeof r->stall, "%s", v);
-#undef FS_KEY
-            if (*spec == ',')
-                spec++;
-        }
-        if (r->bytes >= 0)
-            r->count = 0;
-        if (r->ops != 0 &&
-            (r->exe[0] == '\0' || strcmp(r->exe, program_invocation_short_name) == 0))
-            fs_nrules++;
-        spec = strchr(spec, ';');
-        if (spec != NULL)
-            spec++;
-    }
-}
-
 /* Reads the rules once; a call made while they are being read (dlsym's own) passes. */
 static int
 fs_ready(void)
@@ -285,7 +143,7 @@ fs_ready(void)
     if (!atomic_compare_exchange_strong(&fs_state, &expect, 1))
         return 0;
     fs_find_all();
-    fs_parse(getenv("CUSTODY_FAULT"));
+    fs_parse(getenv("CUSTODY_FAULT"), fs_rules, &fs_nrules);
     const char *log = getenv("CUSTODY_FAULT_LOG");
     if (log != NULL)
         snprintf(fs_log, sizeof fs_log, "%s", log);
@@ -346,9 +204,7 @@ fs_record(const char *fn, int err, const char *path)
     const char *ename = NULL;
     if (fs_log[0] == '\0')
         return;
-    for (size_t i = 0; i < sizeof fs_errnos / sizeof fs_errnos[0]; i++)
-        if (fs_errnos[i].value == err)
-            ename = fs_errnos[i].name;
+    ename = fs_errno_name(err);
     if (err == 0)
         ename = "stall";
     int n = snprintf(line, sizeof line, "fault op=%s errno=%s pid=%ld exe=%s path=%s\n", fn,
