@@ -172,24 +172,20 @@ out:
 /* The whole export decided by the gate (with what was planned, when it was), its entry
  * appended with a synced commit: the gate's, with what the export counted. */
 static int
-decide(cs_export_t *x, int planned, cs_access_decision_t *d)
+decide(cs_export_t *x, cs_access_what_t *what, int planned, cs_access_decision_t *d)
 {
     char profiles[64] = "";
     cs_access_how_t h = how_of(x);
-    cs_access_what_t what;
     json_t *e = NULL;
     int rc;
     for (int k = 0; k < x->o->nprofiles; k++) {
         size_t len = strlen(profiles);
         snprintf(profiles + len, sizeof profiles - len, "%s%s", k ? "," : "", x->o->profiles[k]);
     }
-    if ((rc = cs_access_load(x->cat, &x->o->policy, x->o->who, NULL, x->o->case_number, NULL,
-                             &what)) != 0)
-        return rc;
-    what.members = planned ? x->nitems + x->nwithheld : 0;
-    what.readable = x->nitems;
+    what->members = planned ? x->nitems + x->nwithheld : 0;
+    what->readable = x->nitems;
     h.bytes = (int64_t)x->bytes_total;
-    if ((rc = cs_access_read(&x->o->policy, x->o->who, &what, &h, d, &e)) != 0)
+    if ((rc = cs_access_read(&x->o->policy, x->o->who, what, &h, d, &e)) != 0)
         return rc;
     x->scope = d->ledger_scope;
     /* Asked first without a plan: only a refusal is recorded then; the final decision is. */
@@ -324,6 +320,7 @@ cs_export_case(cs_catalog_t *cat, cs_store_t *store, const cs_home_t *home,
                const cs_export_opts_t *o, cs_export_result_t *res)
 {
     cs_export_t x = {.cat = cat, .store = store, .home = home, .o = o, .res = res};
+    cs_access_what_t what; /* the case's rows: loaded once, decided before and after the plan */
     cs_access_decision_t d;
     char *final = res->path;
     struct stat st;
@@ -350,9 +347,10 @@ cs_export_case(cs_catalog_t *cat, cs_store_t *store, const cs_home_t *home,
     }
     /* Decided before the case is looked up, then again with what may be taken; durable before
      * the first byte is written: if it cannot be recorded, nothing leaves. */
-    if ((rc = decide(&x, 0, &d)) != 0)
+    if ((rc = cs_access_load(cat, &o->policy, o->who, NULL, o->case_number, NULL, &what)) != 0 ||
+        (rc = decide(&x, &what, 0, &d)) != 0)
         goto out;
-    if (d.allowed && ((rc = plan(&x)) != 0 || (rc = decide(&x, 1, &d)) != 0))
+    if (d.allowed && ((rc = plan(&x)) != 0 || (rc = decide(&x, &what, 1, &d)) != 0))
         goto out;
     if (!d.allowed) {
         snprintf(res->reason, sizeof res->reason, "%s", d.reason);

@@ -244,12 +244,14 @@ cs_cli_visible(cs_cli_t *cli, const char *sha256, const char *case_number, int *
                            .purpose = "(decided for the whole list)",
                            .action = "view"};
     cs_access_decision_t dec;
-    cs_access_who_t who;
     int rc;
     *ok = 0;
-    if ((rc = cs_cli_who(cli, cli->as, &who)) != 0 ||
-        (rc = cs_access_decide(cli->cat, &pol, &who, sha256, sha256 ? NULL : case_number, &how,
-                               &dec, NULL)) != 0)
+    /* Looked up once per command, not once per member of a list. */
+    if (!cli->reader_known && (rc = cs_cli_who(cli, cli->as, &cli->reader)) != 0)
+        return rc;
+    cli->reader_known = 1;
+    if ((rc = cs_access_decide(cli->cat, &pol, &cli->reader, sha256, sha256 ? NULL : case_number,
+                               &how, &dec, NULL)) != 0)
         return rc;
     *ok = dec.allowed;
     return 0;

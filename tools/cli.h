@@ -60,12 +60,14 @@ typedef struct cs_cli {
     cs_config_t cfg;
     cs_catalog_t *cat;
     cs_store_t *store;
-    int64_t ledger_size; /* entries when opened: a command that appended signs a checkpoint */
-    char actor[64];      /* the OS user running the command */
-    const char *purpose; /* --purpose */
-    const char *as;      /* --as USER */
-    char exe[PATH_MAX];  /* this program, for media workers (cs_cli_worker_opts) */
-    int loaded;          /* cs_cli_load has run */
+    int64_t ledger_size;    /* entries when opened: a command that appended signs a checkpoint */
+    char actor[64];         /* the OS user running the command */
+    const char *purpose;    /* --purpose */
+    const char *as;         /* --as USER */
+    cs_access_who_t reader; /* cli->as (or the operator) as the gate sees them, once known */
+    int reader_known;
+    char exe[PATH_MAX]; /* this program, for media workers (cs_cli_worker_opts) */
+    int loaded;         /* cs_cli_load has run */
 } cs_cli_t;
 
 typedef int (*cs_cmd_fn)(int argc, char **argv);
