@@ -107,6 +107,7 @@ struct cs_api_call {
     /* Filled by the work function. */
     cs_user_t user;
     cs_access_who_t who; /* the user, as the gate sees them (auth.c) */
+    cs_deny_t deny;      /* why the gate refused, when the answer is its refusal */
     int status;
     const char *slug; /* a problem: its type; NULL when the answer is a success */
     char detail[512];
@@ -191,9 +192,10 @@ int cs_api_fail_rc(cs_api_call_t *c, int rc, const char *what);
 /** The problem as a JSON object {type, title, status, detail}: a whole answer's body, or one
  * part's refusal inside an answer (POST /v1/media-urls). Caller owns it; NULL when out of
  * memory. */
-json_t *cs_api_problem_json(const char *slug, const char *detail);
-/** The problem+json body. Caller frees. */
-char *cs_api_problem_body(const char *slug, const char *detail, size_t *len);
+json_t *cs_api_problem_json(const char *slug, const char *detail, cs_deny_t deny);
+/** The problem+json body; a refusal of the gate (deny not CS_DENY_NONE) adds its "code" and
+ * "detail_zh". Caller frees. */
+char *cs_api_problem_body(const char *slug, const char *detail, cs_deny_t deny, size_t *len);
 
 /* auth.c (thread pool, catalog lock held) */
 /** Authenticates c (401 problem on failure) and, for routes that are one kind of read as a

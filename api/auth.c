@@ -59,9 +59,11 @@ refuse(cs_api_call_t *c, const cs_access_decision_t *d)
                           "in the ledger"
                         : "every read states why: send X-Custody-Purpose (percent-encoded UTF-8); "
                           "the refusal is in the ledger");
+        c->deny = d->deny;
         return;
     }
     cs_api_fail(c, d->status == 404 ? "not-found" : "forbidden", "%s", d->reason);
+    c->deny = d->deny;
     c->seq_in_detail = d->ledgered;
 }
 

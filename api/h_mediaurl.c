@@ -19,11 +19,11 @@
 #define MINT_MAX 200 /* requests in one POST */
 
 /* One request's refusal, in the answer's place for it. */
-static json_t *refused(json_t *item, json_t *profile, const char *slug, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static json_t *refused(json_t *item, json_t *profile, const char *slug, cs_deny_t deny,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static json_t *
-refused(json_t *item, json_t *profile, const char *slug, const char *fmt, ...)
+refused(json_t *item, json_t *profile, const char *slug, cs_deny_t deny, const char *fmt, ...)
 {
     char detail[512];
     va_list ap;
@@ -31,7 +31,7 @@ refused(json_t *item, json_t *profile, const char *slug, const char *fmt, ...)
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
     return json_pack("{s:O?, s:O?, s:o}", "item", item, "profile", profile, "error",
-                     cs_api_problem_json(slug, detail));
+                     cs_api_problem_json(slug, detail, deny));
 }
 
 /* One URL, or its refusal: the user must be allowed to download the item's profile now, for
@@ -51,26 +51,26 @@ mint_one(cs_api_call_t *c, json_t *req, time_t exp, const char *expires_at)
     size_t n = 0;
     int rc;
     if (!json_is_object(req) || json_object_size(req) != 2 || sha_in == NULL || name == NULL)
-        return refused(item, profile, "bad-request",
+        return refused(item, profile, "bad-request", CS_DENY_NONE,
                        "each request is {\"item\": \"<sha256>\", \"profile\": \"original\" | "
                        "\"archival\" | \"access\" | \"preview\" | \"thumbnail\"}");
     for (; n < 64 && isxdigit((unsigned char)sha_in[n]); n++)
         m.item[n] = (char)tolower((unsigned char)sha_in[n]);
     if (n != 64 || sha_in[n] != '\0')
-        return refused(item, profile, "bad-request",
+        return refused(item, profile, "bad-request", CS_DENY_NONE,
                        "an item is named by its sha256: 64 hex digits");
     if (strcmp(name, "original") != 0 && (deriv = cs_api_media_profile(name)) == NULL)
-        return refused(item, profile, "not-found",
+        return refused(item, profile, "not-found", CS_DENY_NONE,
                        "no profile \"%.40s\"; use original, archival, access, preview or thumbnail",
                        name);
     h.profile = deriv;
     h.object = m.item;
     if ((rc = cs_access_decide_synced(c->cat, &pol, &c->who, m.item, NULL, &h, &d, &seq)) != 0)
-        return refused(item, profile, rc == CS_EBUSY ? "unavailable" : "internal",
+        return refused(item, profile, rc == CS_EBUSY ? "unavailable" : "internal", CS_DENY_NONE,
                        "the decision could not be made or recorded (%s): try again",
                        cs_strerror(rc));
     if (!d.allowed)
-        return refused(item, profile, d.status == 404 ? "not-found" : "forbidden",
+        return refused(item, profile, d.status == 404 ? "not-found" : "forbidden", d.deny,
                        "%s (ledger entry %lld)", d.reason, (long long)seq);
     snprintf(m.user, sizeof m.user, "%s", c->user.name);
     snprintf(m.profile, sizeof m.profile, "%s", deriv ? deriv : "original");
@@ -78,9 +78,9 @@ mint_one(cs_api_call_t *c, json_t *req, time_t exp, const char *expires_at)
     cs_api_media_tok(c->user.token_sha256, m.tok);
     memcpy(url, "/media/", 8);
     if ((rc = cs_api_media_token_make(c->api->media_key, &m, url + 7, CS_API_MEDIA_TOKEN_MAX)) != 0)
-        return refused(item, profile, rc == CS_ENAMETOOLONG ? "bad-request" : "internal", "%s",
-                       rc == CS_ENAMETOOLONG ? "the purpose is too long to travel in a URL"
-                                             : cs_strerror(rc));
+        return refused(
+            item, profile, rc == CS_ENAMETOOLONG ? "bad-request" : "internal", CS_DENY_NONE, "%s",
+            rc == CS_ENAMETOOLONG ? "the purpose is too long to travel in a URL" : cs_strerror(rc));
     return json_pack("{s:O, s:O, s:s, s:s}", "item", item, "profile", profile, "url", url,
                      "expires_at", expires_at);
 }

@@ -54,6 +54,7 @@ cs_api_fail(cs_api_call_t *c, const char *slug, const char *fmt, ...)
     vsnprintf(c->detail, sizeof c->detail, fmt, ap);
     va_end(ap);
     c->slug = slug;
+    c->deny = CS_DENY_NONE; /* a refusal of the gate sets it after */
     c->status = cs_api_problem_status(slug, NULL);
     json_decref(c->json);
     c->json = NULL;
@@ -87,7 +88,7 @@ cs_api_fail_rc(cs_api_call_t *c, int rc, const char *what)
 }
 
 json_t *
-cs_api_problem_json(const char *slug, const char *detail)
+cs_api_problem_json(const char *slug, const char *detail, cs_deny_t deny)
 {
     const char *title;
     char type[128], clean[1024];
@@ -95,14 +96,17 @@ cs_api_problem_json(const char *slug, const char *detail)
     snprintf(type, sizeof type, CS_API_PROBLEM_BASE "%s", slug);
     /* Details may quote what a client sent: only valid UTF-8 goes into JSON. */
     cs_utf8_quote(clean, sizeof clean, detail, strlen(detail), 0);
-    return json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", status,
-                     "detail", clean);
+    /* A refusal of the gate also says why by its code, and in Chinese for people. */
+    const char *code = cs_access_deny_code(deny);
+    return json_pack("{s:s, s:s, s:i, s:s, s:s?, s:s?}", "type", type, "title", title, "status",
+                     status, "detail", clean, "code", code, "detail_zh",
+                     code ? cs_access_deny_zh(deny) : NULL);
 }
 
 char *
-cs_api_problem_body(const char *slug, const char *detail, size_t *len)
+cs_api_problem_body(const char *slug, const char *detail, cs_deny_t deny, size_t *len)
 {
-    json_t *o = cs_api_problem_json(slug, detail);
+    json_t *o = cs_api_problem_json(slug, detail, deny);
     char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     *len = body ? strlen(body) : 0;

@@ -54,6 +54,9 @@ START_TEST(reads_need_a_token_a_purpose_and_a_grant_and_each_is_ledgered)
     http(&a, &r, "GET", item, a.bob, PURPOSE, NULL, NULL);
     assert_problem(&r, 403, "forbidden");
     ck_assert_ptr_nonnull(strstr(r.body, "no live grant"));
+    /* The gate's refusal by its code, and for people in Chinese. */
+    ck_assert_ptr_nonnull(strstr(r.body, "\"code\":\"no-grant\""));
+    ck_assert_ptr_nonnull(strstr(r.body, "\"detail_zh\":\"您没有覆盖此记录的有效授权"));
     resp_free(&r);
     /* Granted, with a purpose: the record of `custody show --json`. */
     http(&a, &r, "GET", item, a.alice, PURPOSE, NULL, NULL);

@@ -385,6 +385,9 @@ async function main() {
   await pb.goto(`/#/item/${photoSha}`);
   await pb.waitForSelector(tid('error'));
   assert.equal(await pb.getAttribute(tid('error'), 'data-status'), '403');
+  // The gate's refusal reads in Chinese, and still names its ledger entry.
+  assert.match(await pb.textContent(tid('error-detail')), /授权/);
+  assert.equal(await pb.locator(tid('error-ledgered')).count(), 1);
   assert.equal(await pb.locator('img[data-testid="preview"]').count(), 0);
   await screenshot(pb, 'bob-denied');
   await B.context.close();

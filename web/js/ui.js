@@ -1,7 +1,7 @@
 // web/js/ui.js: shared pieces of the pages: banners with a problem's detail, badges, kind
 // icons, a copyable hash, a page heading.
 import { h } from './dom.js';
-import { t, tMaybe } from './i18n.js';
+import { t, tMaybe, getLang } from './i18n.js';
 import { kindOf } from './format.js';
 
 /** An error banner: the problem's title (in the user's language when its type is known)
@@ -10,8 +10,10 @@ export function errorBanner(err, testid = 'error') {
   const p = err?.problem || {};
   const slug = typeof p.type === 'string' ? p.type.split('/').pop() : '';
   const title = (slug && tMaybe(`problem.${slug}`)) || p.title || t('common.error');
-  const detail = p.detail || (err?.problem ? '' : err?.message) || '';
-  const m = /\(ledger entry (\d+)\)/.exec(detail); // a refusal the server ledgered
+  const said = p.detail || (err?.problem ? '' : err?.message) || '';
+  // A refusal of the access gate carries its Chinese text (detail_zh): shown to zh readers.
+  const detail = getLang() !== 'en' && typeof p.detail_zh === 'string' ? p.detail_zh : said;
+  const m = /\(ledger entry (\d+)\)/.exec(said); // a refusal the server ledgered
   const seq = m ? m[1] : null;
   return h(
     'div',
