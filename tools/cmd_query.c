@@ -18,14 +18,16 @@ static const char show_usage[] =
     "provenance events. Every read states why (--purpose) and is recorded in the ledger first;\n"
     "with --as USER, that user's access rules decide (else the OS user reads as the operator).\n";
 static const char cases_usage[] =
-    "usage: custody cases --purpose TEXT [--home DIR] [--set k=v]... [--json]\n"
-    "Lists every case with its parties and item count (a read recorded in the ledger).\n";
+    "usage: custody cases --purpose TEXT [--as USER] [--home DIR] [--set k=v]... [--json]\n"
+    "Lists every case with its parties and item count (a read recorded in the ledger); with\n"
+    "--as USER, only the cases that user may list.\n";
 static const char items_usage[] =
-    "usage: custody items --case NO | --unassigned --purpose TEXT [--home DIR] [--set k=v]...\n"
-    "                     [--json]\n"
+    "usage: custody items --case NO | --unassigned --purpose TEXT [--as USER] [--home DIR]\n"
+    "                     [--set k=v]... [--json]\n"
     "Lists the items linked to case NO (with --json, a JSON array of items), or the items\n"
     "linked to no case, for a clerk to link with `custody link`. A read recorded in the\n"
-    "ledger, with its purpose.\n";
+    "ledger, with its purpose. With --as USER, that user's access rules decide, and only\n"
+    "what they may read is listed.\n";
 
 static const char *
 str(json_t *o, const char *key)

@@ -12,7 +12,7 @@
 static const char usage_text[] =
     "usage: custody search [--case NO] [--party P] [--from T] [--to T]\n"
     "                     [--near LAT,LON,METRES] [--device TEXT] [--text TEXT] [--limit N]\n"
-    "                     --purpose TEXT [--home DIR] [--set k=v]... [--json]\n"
+    "                     --purpose TEXT [--as USER] [--home DIR] [--set k=v]... [--json]\n"
     "Items matching every criterion, in capture-time order, with their case numbers. T is a\n"
     "date (2023-11-03) or an RFC 3339 time; --near takes signed decimal degrees and a radius;\n"
     "--device matches make, model or serial; --text matches names, place, note, officer,\n"

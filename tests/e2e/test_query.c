@@ -223,6 +223,64 @@ START_TEST(verify_reports_altered_and_missing_originals)
 }
 END_TEST
 
+/* The CLI's lists under a user's rules (--as): only what the gate lets them read, each list a
+ * ledgered read by that user; a case they hold no grant on is refused and ledgered. */
+START_TEST(lists_as_a_user_show_only_what_they_may_read)
+{
+    e2e_t t;
+    cs_run_t r;
+    char sha1[65], sha2[65];
+    e2e_setup(&t);
+    two_items(&t, sha1, sha2);
+    cs_test_custody(&r, "user", "add", "bob", "--home", t.home, "--role", "reviewer", NULL);
+    ck_assert_int_eq(r.status, 0);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "cases", "--purpose", "e2e check", "--as", "bob", "--home", t.home,
+                    "--json", NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    json_t *v = e2e_json(&r);
+    ck_assert_int_eq(json_array_size(v), 0);
+    json_decref(v);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "items", "--purpose", "e2e check", "--as", "bob", "--home", t.home,
+                    "--case", CASE_A, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "no live grant"));
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "search", "--purpose", "e2e check", "--as", "bob", "--home", t.home,
+                    "--json", NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    v = e2e_json(&r);
+    ck_assert_int_eq(json_array_size(v), 0);
+    json_decref(v);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "grant", "bob", "--home", t.home, "--case", CASE_A, "--purpose",
+                    "e2e check", NULL);
+    ck_assert_int_eq(r.status, 0);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "items", "--purpose", "e2e check", "--as", "bob", "--home", t.home,
+                    "--case", CASE_A, "--json", NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    v = e2e_json(&r);
+    ck_assert_int_eq(json_array_size(v), 2);
+    json_decref(v);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "search", "--purpose", "e2e check", "--as", "bob", "--home", t.home,
+                    "--json", NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    v = e2e_json(&r);
+    ck_assert(json_is_array(v));
+    ck_assert_int_eq(json_array_size(v), 2);
+    json_decref(v);
+    cs_test_run_free(&r);
+    ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM ledger WHERE"
+                                             " json_extract(entry, '$.actor') = 'bob' AND"
+                                             " json_extract(entry, '$.result') = 'denied'"),
+                     1);
+    e2e_teardown(&t);
+}
+END_TEST
+
 static Suite *
 query_suite(void)
 {
@@ -233,6 +291,7 @@ query_suite(void)
     tcase_add_loop_test(tc, show_refuses_short_bad_and_unknown_items, 0,
                         (int)(sizeof bad_items / sizeof bad_items[0]));
     tcase_add_test(tc, cases_and_items_list_what_was_linked);
+    tcase_add_test(tc, lists_as_a_user_show_only_what_they_may_read);
     tcase_add_test(tc, relinking_moves_the_item_and_keeps_the_history);
     tcase_add_test(tc, verify_reports_altered_and_missing_originals);
     suite_add_tcase(s, tc);
