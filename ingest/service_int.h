@@ -7,7 +7,7 @@
 #include "indexer/jobs.h"
 #include "ingest/jobstep.h"
 #include "ingest/scan.h"
-#include "ingest/scrub.h"
+#include "fixity/scrub.h"
 #include "ingest/service.h"
 #include "ingest/settle.h"
 #include "ingest/worker.h"

@@ -9,7 +9,7 @@
 #include "indexer/fixity.h"
 #include "indexer/jobs.h"
 #include "ledger/checkpoint.h"
-#include "ingest/scrub.h"
+#include "fixity/scrub.h"
 #include "ingest/service.h"
 
 #include <limits.h>

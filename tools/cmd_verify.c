@@ -2,7 +2,7 @@
 #include "tools/cli.h"
 
 #include "core/error.h"
-#include "ingest/fixity.h"
+#include "fixity/fixity.h"
 
 #include <inttypes.h>
 #include <stdio.h>

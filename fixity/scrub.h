@@ -1,11 +1,11 @@
-/* ingest/scrub.h: the service's fixity scrub. On a thread of its own (with its own catalog
+/* fixity/scrub.h: the service's fixity scrub. On a thread of its own (with its own catalog
  * connection and store handle, never on the loop or its pool), it re-hashes every stored
  * object, originals and copies, the longest unchecked first, so that each is checked at least
  * once per window; it reads no faster than its rate allows, records each check
  * (indexer/fixity.h: an event and its ledger entry) and logs every object found altered,
  * missing or unreadable as "store.fixity_mismatch". */
-#ifndef CS_INGEST_SCRUB_H
-#define CS_INGEST_SCRUB_H
+#ifndef CS_FIXITY_SCRUB_H
+#define CS_FIXITY_SCRUB_H
 
 #include "core/config.h"
 

@@ -1,10 +1,12 @@
-/* ingest/scrub.c: the fixity scrub's thread (scrub.h). A pass begins when objects fall due
+/* fixity/scrub.c: the fixity scrub's thread and its pacing (scrub.h; the meaning of each
+ * outcome is fixity.c's). A pass begins when objects fall due
  * and ends when none is left; the rate is one byte budget over the whole pass, so many small
  * objects are held to it as well as one large one. */
-#include "ingest/scrub.h"
+#include "fixity/scrub.h"
 
 #include "core/error.h"
 #include "core/log.h"
+#include "fixity/fixity.h"
 #include "indexer/fixity.h"
 #include "storage/store.h"
 
@@ -113,32 +115,17 @@ check(cs_scrub_t *s, const cs_fixity_obj_t *o)
     int rc = cs_store_verify_paced(s->store, o->sha256, actual, &s->pace, &bytes);
     cs_fixity_check_t c = {
         .sha256 = o->sha256, .actual = actual, .actor = SCRUB_ACTOR, .bytes = bytes, .in_pass = 1};
-    switch (rc) {
-    case 0:
-        c.result = CS_FIXITY_OK;
-        break;
-    case CS_EMISMATCH:
-        c.result = CS_FIXITY_MISMATCH;
-        break;
-    case CS_ENOTFOUND:
-        c.result = CS_FIXITY_MISSING;
-        break;
-    case CS_ECANCELED:
+    if (rc == CS_ECANCELED)
         return 0; /* stopping: checked again next time */
-    case CS_EIO:
-    case CS_EACCES:
-    case CS_ECORRUPT:
-    case CS_ENOTREG:
-    case CS_ELOOP:
-        /* Recorded, not retried at once: an unreadable object would otherwise stay the
-         * oldest forever and stall the scrub. */
-        c.result = CS_FIXITY_UNREADABLE;
-        snprintf(why, sizeof why, "%s", *cs_diag() ? cs_diag() : cs_strerror(rc));
-        c.error = why;
-        break;
-    default:
+    /* An unreadable object is recorded, not retried at once: it would otherwise stay the
+     * oldest forever and stall the scrub. */
+    if (cs_fixity_judge(rc, 1, &c.result) != 0) {
         log_failure("re-hashing an object", rc);
         return rc;
+    }
+    if (c.result == CS_FIXITY_UNREADABLE) {
+        snprintf(why, sizeof why, "%s", *cs_diag() ? cs_diag() : cs_strerror(rc));
+        c.error = why;
     }
     if ((rc = cs_catalog_fixity_record(s->cat, &c)) != 0) {
         log_failure("recording a fixity check", rc);
