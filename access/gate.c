@@ -1,6 +1,7 @@
 /* access/gate.c: the gate over the catalog (gate.h). */
 #include "access/gate.h"
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "indexer/derivatives.h"
@@ -27,7 +28,9 @@ cs_access_who_user(cs_access_who_t *who, const cs_user_t *u, const char *name)
         who->disabled = u->disabled;
         name = u->name;
     }
-    snprintf(who->name, sizeof who->name, "%s", name ? name : "");
+    /* A user's name fits (CS_NAME_MAX == CS_ACCESS_NAME_MAX); only a name asked for that is
+     * longer than any user's can be cut, and it is then only the label of a refusal. */
+    cs_snprintf_cut(who->name, sizeof who->name, "%s", name ? name : "");
 }
 
 void
@@ -35,7 +38,8 @@ cs_access_who_operator(cs_access_who_t *who, const char *os_user)
 {
     memset(who, 0, sizeof *who);
     who->role = CS_ROLE_OPERATOR;
-    snprintf(who->name, sizeof who->name, "%s", os_user ? os_user : "");
+    /* An OS user's name is at most 32 bytes (useradd); a longer one is only a label. */
+    cs_snprintf_cut(who->name, sizeof who->name, "%s", os_user ? os_user : "");
 }
 
 int
@@ -63,6 +67,7 @@ cs_access_load(cs_catalog_t *cat, const cs_access_policy_t *pol, const cs_access
     for (size_t i = 0; i < what->ngrants; i++) {
         what->grants[i].id = rows[i].id;
         what->grants[i].clearance = rows[i].clearance;
+        /* fits: both are CS_CASENUM_MAX */
         snprintf(what->grants[i].case_number, sizeof what->grants[i].case_number, "%s",
                  rows[i].case_number);
     }

@@ -1,6 +1,7 @@
 /* access/rules.c: the gate's decision (access.h), plain C over the rows indexer/ loaded. */
 #include "access/access.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 
 #include <stdarg.h>
@@ -68,7 +69,7 @@ deny(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
     d->deny = why;
     d->status = denials[why].status;
     va_start(ap, fmt);
-    vsnprintf(d->reason, sizeof d->reason, fmt, ap);
+    cs_vsnprintf_cut(d->reason, sizeof d->reason, fmt, ap); /* words for people: cut if long */
     va_end(ap);
 }
 
@@ -80,7 +81,7 @@ allow(cs_access_decision_t *d, const cs_access_grant_t *g)
     d->status = 200;
     if (g != NULL) {
         d->grant = g->id;
-        snprintf(d->case_number, sizeof d->case_number, "%s", g->case_number);
+        snprintf(d->case_number, sizeof d->case_number, "%s", g->case_number); /* fits: same size */
     }
 }
 
@@ -102,8 +103,10 @@ sees_all(const cs_access_who_t *w)
 static void
 case_rule(const cs_access_who_t *w, const cs_access_what_t *x, cs_access_decision_t *d)
 {
+    /* A case number longer than any the catalog holds names no case (it is refused below):
+     * its decision then names none rather than a cut one. */
     if (x->case_number != NULL)
-        snprintf(d->case_number, sizeof d->case_number, "%s", x->case_number);
+        (void)cs_snprintf(d->case_number, sizeof d->case_number, "%s", x->case_number);
     if (sees_all(w)) {
         if (x->exists)
             allow(d, NULL);
@@ -154,7 +157,7 @@ item_rule(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_acce
             return deny(d, CS_DENY_NO_GRANT, "%s has no live grant on a case of item %.12s",
                         w->name, sha);
         d->grant = best->id;
-        snprintf(d->case_number, sizeof d->case_number, "%s", best->case_number);
+        snprintf(d->case_number, sizeof d->case_number, "%s", best->case_number); /* fits: same */
         if (best->clearance < x->level)
             /* The level is not named: the caller may not read the item, so not its class. */
             return deny(d, CS_DENY_CLEARANCE,

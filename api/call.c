@@ -66,8 +66,8 @@ copy_request(cs_api_call_t *c, h2o_req_t *req)
     char host[NI_MAXHOST] = "unknown";
     socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
     if (sl > 0 && h2o_socket_getnumerichost((struct sockaddr *)&ss, sl, host) == SIZE_MAX)
-        snprintf(host, sizeof host, "unknown");
-    snprintf(c->client, sizeof c->client, "http:%s", host);
+        snprintf(host, sizeof host, "unknown");             /* fits */
+    snprintf(c->client, sizeof c->client, "http:%s", host); /* fits: 5 + NI_MAXHOST <= 1040 */
     if (req->query_at != SIZE_MAX) {
         size_t n = req->path.len - req->query_at - 1;
         memcpy(c->query, req->path.base + req->query_at + 1, n); /* bounded by the path check */

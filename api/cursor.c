@@ -68,6 +68,6 @@ cs_api_cursor_decode(const char *text, cs_search_key_t *key)
         if (*p <= ' ' || *p > '~') /* sort times are printable ASCII */
             return CS_EINVAL;
     key->timed = 1;
-    snprintf(key->time, sizeof key->time, "%s", end + 1);
+    snprintf(key->time, sizeof key->time, "%s", end + 1); /* fits: its length checked above */
     return 0;
 }

@@ -129,7 +129,7 @@ make_dir(cs_api_call_t *c, const char *kase, char *dir, size_t dsize, char *out,
         return rc;
     }
     /* The bag's top folder in the tar is named after the case; '/' cannot be in a name. */
-    snprintf(name, sizeof name, "%s", kase);
+    snprintf(name, sizeof name, "%s", kase); /* fits: kase is a path parameter, as long */
     for (char *p = name; *p != '\0'; p++)
         if (*p == '/')
             *p = '_';
@@ -194,7 +194,7 @@ cs_api_h_export(cs_api_call_t *c)
     if (cs_api_arg_case(c, c->params[0], &cn) != 0 || parse_body(c, &o, purpose, sizeof purpose))
         return;
     if (c->purpose_state > 0)
-        snprintf(purpose, sizeof purpose, "%s", c->purpose);
+        snprintf(purpose, sizeof purpose, "%s", c->purpose); /* fits: both PURPOSE_MAX */
     if ((rc = disposition(cn.text, c->disposition, sizeof c->disposition)) != 0)
         goto out;
     if ((res = calloc(1, sizeof *res)) == NULL) {
@@ -227,7 +227,7 @@ cs_api_h_export(cs_api_call_t *c)
     c->off = 0;
     c->len = (uint64_t)st.st_size;
     c->status = 200;
-    snprintf(c->media_type, sizeof c->media_type, "application/x-tar");
+    snprintf(c->media_type, sizeof c->media_type, "application/x-tar"); /* fits */
 out:
     if (fd >= 0)
         close(fd);

@@ -7,6 +7,7 @@
  * byte, marked "via": "media-url". Thread pool, catalog lock held. */
 #include "api/mediaurl.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "ledger/note.h"
 
@@ -28,7 +29,7 @@ refused(json_t *item, json_t *profile, const char *slug, cs_deny_t deny, const c
     char detail[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    cs_vsnprintf_cut(detail, sizeof detail, fmt, ap); /* a problem's detail: cut if long */
     va_end(ap);
     return json_pack("{s:O?, s:O?, s:o}", "item", item, "profile", profile, "error",
                      cs_api_problem_json(slug, detail, deny));
@@ -72,6 +73,7 @@ mint_one(cs_api_call_t *c, json_t *req, time_t exp, const char *expires_at)
     if (!d.allowed)
         return refused(item, profile, d.status == 404 ? "not-found" : "forbidden", d.deny,
                        "%s (ledger entry %lld)", d.reason, (long long)seq);
+    /* fits, each: the same bound (CS_NAME_MAX, CS_API_PURPOSE_MAX), or a profile of the table */
     snprintf(m.user, sizeof m.user, "%s", c->user.name);
     snprintf(m.profile, sizeof m.profile, "%s", deriv ? deriv : "original");
     snprintf(m.purpose, sizeof m.purpose, "%s", c->purpose);
@@ -172,7 +174,7 @@ cs_api_h_media_url(cs_api_call_t *c)
         return;
     }
     /* A disabled user or a revoked grant is refused here, and the refusal ledgered. */
-    snprintf(c->purpose, sizeof c->purpose, "%s", m.purpose);
+    snprintf(c->purpose, sizeof c->purpose, "%s", m.purpose); /* fits: both PURPOSE_MAX */
     c->purpose_state = 1;
     c->channel = CS_CHANNEL_MEDIA_URL;
     cs_access_who_user(&c->who, &c->user, NULL);

@@ -4,6 +4,7 @@
 #include "api/args.h"
 #include "api/cursor.h"
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "indexer/derivatives.h"
@@ -221,7 +222,11 @@ cs_api_h_link(cs_api_call_t *c)
     /* A relink is a read of the item in its current case, decided and ledgered as one: a
      * caller who may not read it there cannot move it somewhere they may. */
     if (c->purpose_state == 0) { /* the reason is the purpose of a relink */
-        snprintf(c->purpose, sizeof c->purpose, "%s", why);
+        if (cs_snprintf(c->purpose, sizeof c->purpose, "%s", why) != 0) {
+            cs_api_fail(c, "bad-request", "reason is longer than %zu bytes; shorten it",
+                        sizeof c->purpose - 1);
+            goto out;
+        }
         c->purpose_state = 1;
     }
     if (cs_api_gate(c, CS_READ_RELINK, sha, NULL, "relink", NULL, NULL, 0, NULL) != 0)

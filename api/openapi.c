@@ -5,6 +5,7 @@
  * and an operation that do not meet fail the document (tests/api/test_openapi.c). */
 #include "api/openapi.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 
 #include <stdarg.h>
@@ -18,7 +19,7 @@ static int __attribute__((format(printf, 2, 3))) fail(const cs_api_route_t *r, c
     char why[384];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap); /* a diagnostic: its names are cut at 64 bytes */
+    cs_vsnprintf_cut(why, sizeof why, fmt, ap); /* a diagnostic: its names are cut at 64 bytes */
     va_end(ap);
     cs_diag_set("api/route.c and api/openapi/: %s %s (.op \"%.64s\"): %s", r->method, r->pattern,
                 r->op ? r->op : "", why);

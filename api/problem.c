@@ -1,6 +1,7 @@
 /* api/problem.c: RFC 9457 problem details: one stable type per kind of refusal. */
 #include "api/api_int.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/utf8.h"
@@ -51,7 +52,7 @@ cs_api_fail(cs_api_call_t *c, const char *slug, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->detail, sizeof c->detail, fmt, ap);
+    cs_vsnprintf_cut(c->detail, sizeof c->detail, fmt, ap); /* a detail for people: cut if long */
     va_end(ap);
     c->slug = slug;
     c->deny = CS_DENY_NONE; /* a refusal of the gate sets it after */
@@ -93,7 +94,7 @@ cs_api_problem_json(const char *slug, const char *detail, cs_deny_t deny)
     const char *title;
     char type[128], clean[1024];
     int status = cs_api_problem_status(slug, &title);
-    snprintf(type, sizeof type, CS_API_PROBLEM_BASE "%s", slug);
+    snprintf(type, sizeof type, CS_API_PROBLEM_BASE "%s", slug); /* fits: our slugs < 90 */
     /* Details may quote what a client sent: only valid UTF-8 goes into JSON. */
     cs_utf8_quote(clean, sizeof clean, detail, strlen(detail), 0);
     /* A refusal of the gate also says why by its code, and in Chinese for people. */

@@ -48,6 +48,7 @@ refusal_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 
     if (slug == NULL)
         goto next;
+    /* fits, both: fixed words and an int */
     if (req->res.status == 413)
         snprintf(detail, sizeof detail,
                  "the request body is larger than api.max_body (%d bytes); nothing was done",

@@ -170,6 +170,7 @@ start_listener(cs_api_t *a)
                             : ((struct sockaddr_in *)&ss)->sin_port);
         if ((v6 ? uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof host)
                 : uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof host)) == 0)
+            /* fits: an address of at most 45 bytes (INET6_ADDRSTRLEN) and a port < 64 */
             snprintf(a->listen, sizeof a->listen, v6 ? "[%s]:%d" : "%s:%d", host, port);
     }
     return 0;
@@ -233,7 +234,7 @@ cs_api_start(cs_api_t **out, uv_loop_t *loop, const cs_api_opts_t *opts)
         return CS_ENOMEM;
     a->loop = loop;
     a->opts = *opts;
-    snprintf(a->listen, sizeof a->listen, "%s", opts->cfg->api_listen);
+    snprintf(a->listen, sizeof a->listen, "%s", opts->cfg->api_listen); /* fits: both 64 */
     uv_mutex_init(&a->cat_lock);
     uv_cond_init(&a->cat_free);
     uv_mutex_init(&a->recorded_lock);

@@ -3,6 +3,7 @@
 #include "backup/backup.h"
 #include "backup/backup_int.h"
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "indexer/schema.h"
@@ -75,13 +76,15 @@ report(run_t *r, const cs_catalog_object_t *ob, int rc, const char *actual)
 {
     char name[512], msg[1024];
     cs_backup_name(ob, name, sizeof name);
+    /* msg is for people (the object is named by its hash beside it): cut if too long */
     if (rc == CS_ENOTFOUND)
-        snprintf(msg, sizeof msg, "%s is missing from the home's store: not backed up", name);
+        cs_snprintf_cut(msg, sizeof msg, "%s is missing from the home's store: not backed up",
+                        name);
     else
-        snprintf(msg, sizeof msg,
-                 "%s does not match its hash in the home's store (its bytes "
-                 "hash to %s): not backed up; run custody verify",
-                 name, actual[0] ? actual : "something else: it is empty");
+        cs_snprintf_cut(msg, sizeof msg,
+                        "%s does not match its hash in the home's store (its bytes "
+                        "hash to %s): not backed up; run custody verify",
+                        name, actual[0] ? actual : "something else: it is empty");
     json_array_append_new(r->bad, json_string(ob->sha256));
     if (r->o->problem != NULL)
         r->o->problem(r->o->arg, ob->sha256, msg);
@@ -211,7 +214,7 @@ manifest_head(run_t *r, const char *cat_sha, uint64_t cat_size)
     const cs_backup_result_t *res = r->res;
     char home[PATH_MAX], key_id[CS_KEY_ID_MAX] = "";
     if (realpath(r->o->home->root, home) == NULL)
-        snprintf(home, sizeof home, "%s", r->o->home->root);
+        snprintf(home, sizeof home, "%s", r->o->home->root); /* fits: both PATH_MAX */
     cs_ledger_key_id(r->o->home->pub, key_id);
     return json_pack("{s:s, s:i, s:s, s:s, s:i, s:{s:s, s:s, s:I}, s:{s:I, s:I, s:I, s:I, s:I},"
                      " s:{s:I, s:I, s:s?, s:s, s:b}, s:{s:b, s:b, s:b}, s:O}",
@@ -301,7 +304,8 @@ publish_catalog(run_t *r, char sha[CS_SHA256_HEX], uint64_t *size)
         cs_diag_set("cannot rename %s to %s: %s", r->snap, path, strerror(errno));
         return rc;
     }
-    snprintf(r->snap, sizeof r->snap, "%s", path); /* what the files beside it are read from */
+    /* what the files beside it are read from; fits: both PATH_MAX */
+    snprintf(r->snap, sizeof r->snap, "%s", path);
     return cs_backup_sync_dir(r->o->to);
 }
 
@@ -327,7 +331,11 @@ cs_backup_run(const cs_backup_opts_t *o, cs_backup_result_t *res)
         (rc = cs_store_open(&r.to, store, 1, &sopts)) != 0)
         goto out;
     /* The snapshot first: it alone says which objects this backup needs. */
-    snprintf(r.snap, sizeof r.snap, "%s/catalog.db.partial-%ld", o->to, (long)getpid());
+    if ((rc = cs_snprintf(r.snap, sizeof r.snap, "%s/catalog.db.partial-%ld", o->to,
+                          (long)getpid())) != 0) {
+        cs_diag_set("%s: the folder's name is too long for its catalog's snapshot", o->to);
+        goto out;
+    }
     if ((rc = cs_catalog_backup(o->home->catalog, r.snap, o->cfg->catalog_busy_timeout_ms)) != 0 ||
         (rc = cs_catalog_file_facts(r.snap, &res->facts)) != 0 || (rc = sign_snapshot(&r)) != 0 ||
         (rc = cs_catalog_file_objects(r.snap, copy_one, &r)) != 0 ||

@@ -5,6 +5,7 @@
 #include "backup/backup_int.h"
 #include "export/bag_int.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/catalog.h"
 #include "ledger/key.h"
@@ -158,11 +159,13 @@ report(restore_t *r, const cs_catalog_object_t *ob, int rc, const char *actual)
     const char *where = r->verifying ? "restored store" : "backup";
     char name[512], msg[1024];
     cs_backup_name(ob, name, sizeof name);
+    /* msg is for people (the object is named by its hash beside it): cut if too long */
     if (rc == CS_ENOTFOUND)
-        snprintf(msg, sizeof msg, "%s is missing from the %s", name, where);
+        cs_snprintf_cut(msg, sizeof msg, "%s is missing from the %s", name, where);
     else
-        snprintf(msg, sizeof msg, "%s does not match its hash in the %s: its bytes hash to %s",
-                 name, where, actual[0] ? actual : "something else (it is empty)");
+        cs_snprintf_cut(msg, sizeof msg,
+                        "%s does not match its hash in the %s: its bytes hash to %s", name, where,
+                        actual[0] ? actual : "something else (it is empty)");
     r->res->bad++;
     if (r->o->problem != NULL)
         r->o->problem(r->o->arg, ob->sha256, msg);
@@ -233,7 +236,7 @@ install_files(restore_t *r)
     char name[64];
     if ((rc = cs_ledger_key_id(r->backup.pub, id)) != 0)
         return rc;
-    snprintf(name, sizeof name, "ledger-%.16s.pub", id);
+    snprintf(name, sizeof name, "ledger-%.16s.pub", id); /* fits: 27 bytes < 64 */
     if ((rc = cs_backup_join(r->res->old_pub, sizeof r->res->old_pub, r->partial, name)) != 0 ||
         (rc = cs_backup_copy_small(r->backup.pub, r->res->old_pub, 0644)) != 0 ||
         (rc = cs_ledger_key_create(key, pub)) != 0)
@@ -328,7 +331,7 @@ publish(restore_t *r)
         cs_diag_set("cannot move %s to %s: %s", r->partial, r->o->home, strerror(errno));
         return rc;
     }
-    snprintf(parent, sizeof parent, "%s", r->o->home);
+    snprintf(parent, sizeof parent, "%s", r->o->home); /* fits: checked by cs_restore_run */
     slash = strrchr(parent, '/');
     if (slash != NULL)
         *(slash == parent ? slash + 1 : slash) = '\0';
@@ -346,7 +349,11 @@ cs_restore_run(const cs_restore_opts_t *o, cs_restore_result_t *res)
 
     memset(res, 0, sizeof *res);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    snprintf(home, sizeof home, "%s", o->home);
+    if (cs_snprintf(home, sizeof home, "%s", o->home) != 0) {
+        cs_diag_set("%.200s...: the home's path is longer than %zu bytes", o->home,
+                    sizeof home - 1);
+        return CS_ENAMETOOLONG;
+    }
     for (size_t n = strlen(home); n > 1 && home[n - 1] == '/'; n--)
         home[n - 1] = '\0';
     /* The backup's files by a home's names (its config is not read: $CUSTODY_CONFIG may name
@@ -386,7 +393,7 @@ cs_restore_run(const cs_restore_opts_t *o, cs_restore_result_t *res)
     r.partial[0] = '\0';
     if (res->old_pub[0] != '\0') { /* named where it is now */
         char name[PATH_MAX];
-        snprintf(name, sizeof name, "%s", strrchr(res->old_pub, '/') + 1);
+        snprintf(name, sizeof name, "%s", strrchr(res->old_pub, '/') + 1); /* fits: a part */
         if (cs_backup_join(res->old_pub, sizeof res->old_pub, home, name) != 0)
             res->old_pub[0] = '\0';
     }

@@ -10,6 +10,7 @@ format(time_t sec, long frac, int digits, char buf[CS_TIME_MAX])
     struct tm tm;
     gmtime_r(&sec, &tm);
     int n = (int)strftime(buf, CS_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
+    /* fits: a year of 4 digits (time_t from int64 ns ends in 2262), 19 + 11 bytes < 40 */
     snprintf(buf + n, (size_t)(CS_TIME_MAX - n), ".%0*ldZ", digits, frac);
 }
 

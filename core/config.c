@@ -1,6 +1,7 @@
 /* core/config.c: the configuration table, INI parsing and overrides. */
 #include "core/config.h"
 
+#include "core/buf.h"
 #include "core/casenum.h"
 #include "core/error.h"
 
@@ -358,7 +359,8 @@ cs_config_load(cs_config_t *cfg, const char *path)
     int rc = 0, lineno = 0;
     while (fgets(line, sizeof line, f) != NULL) {
         lineno++;
-        snprintf(where, sizeof where, "%s line %d", path, lineno);
+        /* where only names the line in a message: a path too long for it is cut there */
+        cs_snprintf_cut(where, sizeof where, "%s line %d", path, lineno);
         size_t n = strlen(line);
         if (n == sizeof line - 1 && line[n - 1] != '\n' && !feof(f)) {
             cs_diag_set("%s: line longer than %zu bytes", where, sizeof line - 2);
@@ -438,7 +440,7 @@ cs_config_each(const cs_config_t *cfg, void (*fn)(const char *key, const char *v
     for (size_t i = 0; i < CONF_COUNT; i++) {
         const char *field = (const char *)cfg + conf_table[i].offset;
         if (conf_table[i].type == CONF_INT) {
-            snprintf(buf, sizeof buf, "%d", *(const int *)field);
+            snprintf(buf, sizeof buf, "%d", *(const int *)field); /* fits: an int in 32 */
             fn(conf_table[i].name, buf, arg);
         } else if (conf_table[i].type == CONF_ENUM) {
             fn(conf_table[i].name, conf_table[i].choices[*(const int *)field], arg);

@@ -94,7 +94,7 @@ cs_diag_set(const char *fmt, ...)
         diag_buf[0] = '\0';
     else if ((size_t)n >= sizeof diag_buf)
         /* A detail longer than the buffer is marked, not silently cut. */
-        snprintf(diag_buf + sizeof diag_buf - 5, 5, "...");
+        snprintf(diag_buf + sizeof diag_buf - 5, 5, "..."); /* fits: 4 bytes in 5 */
 }
 
 void

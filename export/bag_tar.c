@@ -47,18 +47,19 @@ header(char h[BLOCK], const char *name, uint64_t size, int dir, int64_t mtime)
     } else {
         memcpy(h, name, len);
     }
+    /* fits, each: a tar field's 7 octal digits and a NUL in its 8 bytes */
     snprintf(h + 100, 8, "%07o", dir ? 0755 : 0644);
     snprintf(h + 108, 8, "%07o", 0);
     snprintf(h + 116, 8, "%07o", 0);
     if (size < 077777777777ULL) {
-        snprintf(h + 124, 12, "%011llo", (unsigned long long)size);
+        snprintf(h + 124, 12, "%011llo", (unsigned long long)size); /* fits: < 8^11 */
     } else { /* base-256: the high bit of the first byte, then big-endian */
         h[124] = (char)0x80;
         for (int i = 11; i >= 4; i--, size >>= 8)
             h[124 + i] = (char)(size & 0xff);
     }
     mtime = mtime < 0 ? 0 : mtime > 077777777777LL ? 077777777777LL : mtime;
-    snprintf(h + 136, 12, "%011llo", (unsigned long long)mtime & 077777777777ULL);
+    snprintf(h + 136, 12, "%011llo", (unsigned long long)mtime & 077777777777ULL); /* fits */
     h[156] = dir ? '5' : '0';
     memcpy(h + 257, "ustar", 6);
     memcpy(h + 263, "00", 2);
@@ -67,7 +68,7 @@ header(char h[BLOCK], const char *name, uint64_t size, int dir, int64_t mtime)
     memset(h + 148, ' ', 8);
     for (int i = 0; i < BLOCK; i++)
         sum += (unsigned char)h[i];
-    snprintf(h + 148, 8, "%06o", sum);
+    snprintf(h + 148, 8, "%06o", sum); /* fits: a sum of 512 bytes < 8^6 */
     h[155] = ' ';
     return 0;
 }
@@ -264,6 +265,7 @@ cs_tar_extract(const char *tar_path, const char *dir, char *top, size_t size)
         }
         uint64_t fsize = octal(h + 124, 12, &ok);
         char type = h[156];
+        /* fits: 155 + 1 + 100 bytes < 512 (ustar's fields, not NUL-terminated when full) */
         snprintf(name, sizeof name, "%.155s%s%.100s", h + 345, h[345] ? "/" : "", h);
         size_t len = strlen(name);
         int is_dir = type == '5';

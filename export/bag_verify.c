@@ -3,6 +3,7 @@
  * their names, the ledger entries' inclusion proofs and the checkpoint's signature. */
 #include "export/bag.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "ledger/b64.h"
 #include "export/bag_int.h"
@@ -38,7 +39,8 @@ fail(bag_t *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(b->rep->problem, sizeof b->rep->problem, fmt, ap);
+    /* the report's words for people: a long one is cut there */
+    cs_vsnprintf_cut(b->rep->problem, sizeof b->rep->problem, fmt, ap);
     va_end(ap);
     return PROBLEM;
 }
@@ -245,6 +247,7 @@ payload(bag_t *b)
         return CS_ENOMEM;
     for (size_t i = 0; i < b->npaths; i++)
         if (strncmp(b->paths[i], "data/originals/", 15) == 0)
+            /* fits: the hash before ".ext", checked by the manifest's walk */
             snprintf(b->originals[b->noriginals++], 65, "%.64s", b->paths[i] + 15);
     qsort(b->originals, b->noriginals, sizeof *b->originals, cmp_hex);
     return 0;
@@ -254,7 +257,8 @@ static int
 has_original(bag_t *b, const char *sha)
 {
     char key[65];
-    snprintf(key, sizeof key, "%s", sha);
+    if (cs_snprintf(key, sizeof key, "%s", sha) != 0)
+        return 0; /* longer than a hash: never the cut one's original */
     return b->noriginals > 0 &&
            bsearch(key, b->originals, b->noriginals, sizeof *b->originals, cmp_hex) != NULL;
 }
@@ -283,7 +287,8 @@ bag_info(bag_t *b)
     int rc = 0;
     if (info == NULL)
         return fail(b, "bag-info.txt is missing or not text");
-    snprintf(want, sizeof want, "%llu.%llu", (unsigned long long)b->rep->bytes,
+    snprintf(want, sizeof want, "%llu.%llu",
+             /* fits: 2 x 20 digits < 64 */ (unsigned long long)b->rep->bytes,
              (unsigned long long)b->rep->files);
     if (!label(info, "Payload-Oxum", oxum, sizeof oxum))
         rc = fail(b, "bag-info.txt has no Payload-Oxum");
@@ -345,8 +350,8 @@ checkpoint(bag_t *b, const char *key_path, uint64_t *size, uint8_t root[32])
     if (EVP_Digest(pub, 32, digest, NULL, EVP_sha256(), NULL) != 1)
         return CS_ECRYPTO;
     cs_bag_hex(digest, 32, id);
-    snprintf(origin, sizeof origin, "custody/%.16s", id);
-    snprintf(b->rep->origin, sizeof b->rep->origin, "%s", origin);
+    snprintf(origin, sizeof origin, "custody/%.16s", id);          /* fits: 24 bytes < 64 */
+    snprintf(b->rep->origin, sizeof b->rep->origin, "%s", origin); /* fits: same size */
     if ((note = slurp(b, "data/ledger/checkpoint.txt", 64 * 1024)) == NULL)
         return fail(b, "data/ledger/checkpoint.txt is missing");
     rc = cs_note_verify_raw(pub, origin, note, &body);
@@ -593,7 +598,7 @@ cs_bag_verify(const char *path, const char *key_path, cs_bag_report_t *rep)
         rc = 0;
 out:
     if (rc == CS_ECORRUPT && tmp[0] && !rep->problem[0]) { /* a bad tar is a failed check */
-        snprintf(rep->problem, sizeof rep->problem, "%s", cs_diag());
+        cs_snprintf_cut(rep->problem, sizeof rep->problem, "%s", cs_diag()); /* for people */
         rc = 0;
     }
     for (size_t i = 0; i < b.npaths; i++)

@@ -3,6 +3,7 @@
  * bag under a temporary name, and rename it into place. */
 #include "export/export_int.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/derivatives.h"
 #include "indexer/ledger.h"
@@ -62,7 +63,8 @@ int
 cs_export_has_item(const cs_export_t *x, const char *sha256)
 {
     cs_export_item_t key;
-    snprintf(key.sha256, sizeof key.sha256, "%s", sha256);
+    if (cs_snprintf(key.sha256, sizeof key.sha256, "%s", sha256) != 0)
+        return 0; /* longer than a hash: never the item of its first 64 bytes */
     return x->nitems > 0 && bsearch(&key, x->items, x->nitems, sizeof *x->items, cmp_item) != NULL;
 }
 
@@ -70,7 +72,8 @@ int
 cs_export_is_withheld(const cs_export_t *x, const char *sha256)
 {
     char key[65];
-    snprintf(key, sizeof key, "%s", sha256);
+    if (cs_snprintf(key, sizeof key, "%s", sha256) != 0)
+        return 0;
     return x->nwithheld > 0 &&
            bsearch(key, x->withheld, x->nwithheld, sizeof *x->withheld, cmp_hex) != NULL;
 }
@@ -156,6 +159,7 @@ plan(cs_export_t *x)
         cs_export_item_t *e = &x->items[x->nitems++];
         memcpy(e->sha256, sha, 65);
         e->size = (uint64_t)json_integer_value(json_object_get(it, "size"));
+        /* fits: the table's extensions have at most 4 letters */
         snprintf(e->ext, sizeof e->ext, "%s",
                  cs_export_ext(json_string_value(json_object_get(it, "media_type"))));
         x->bytes_total += e->size;
@@ -174,13 +178,18 @@ out:
 static int
 decide(cs_export_t *x, cs_access_what_t *what, int planned, cs_access_decision_t *d)
 {
-    char profiles[64] = "";
+    char profiles[64];
     cs_access_how_t h = how_of(x);
     json_t *e = NULL;
+    cs_buf_t b;
     int rc;
-    for (int k = 0; k < x->o->nprofiles; k++) {
-        size_t len = strlen(profiles);
-        snprintf(profiles + len, sizeof profiles - len, "%s%s", k ? "," : "", x->o->profiles[k]);
+    cs_buf_init(&b, profiles, sizeof profiles);
+    for (int k = 0; k < x->o->nprofiles; k++)
+        cs_buf_printf(&b, "%s%s", k ? "," : "", x->o->profiles[k]);
+    if ((rc = cs_buf_done(&b)) != 0) {
+        cs_diag_set("export: the profiles asked for are longer than %zu bytes together",
+                    sizeof profiles - 1);
+        return rc;
     }
     what->members = planned ? x->nitems + x->nwithheld : 0;
     what->readable = x->nitems;
@@ -353,7 +362,7 @@ cs_export_case(cs_catalog_t *cat, cs_store_t *store, const cs_home_t *home,
     if (d.allowed && ((rc = plan(&x)) != 0 || (rc = decide(&x, &what, 1, &d)) != 0))
         goto out;
     if (!d.allowed) {
-        snprintf(res->reason, sizeof res->reason, "%s", d.reason);
+        snprintf(res->reason, sizeof res->reason, "%s", d.reason); /* fits: both 256 */
         res->status = d.status;
         goto out;
     }

@@ -2,6 +2,7 @@
  * with Custody's own labels) and the tag manifest that seals them and the payload manifest. */
 #include "export/export_int.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "export/bag_int.h"
 
@@ -29,10 +30,11 @@ human(uint64_t bytes, char *out, size_t size)
         v /= 1000;
         u++;
     }
+    /* Bag-Size is for people: "18446744073709551615 bytes" fits the 32 bytes given. */
     if (u == 0)
-        snprintf(out, size, "%llu bytes", (unsigned long long)bytes);
+        cs_snprintf_cut(out, size, "%llu bytes", (unsigned long long)bytes);
     else
-        snprintf(out, size, "%.1f %s", v, units[u]);
+        cs_snprintf_cut(out, size, "%.1f %s", v, units[u]);
 }
 
 static int

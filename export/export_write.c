@@ -141,7 +141,7 @@ export_item(cs_export_t *x, const cs_export_item_t *it, FILE *case_f, int first)
         rc = CS_ENOMEM;
         goto out;
     }
-    snprintf(rel, sizeof rel, "data/metadata/%s.json", it->sha256);
+    snprintf(rel, sizeof rel, "data/metadata/%s.json", it->sha256); /* fits: 83 bytes < 256 */
     json_object_set_new(entry, "metadata", json_string(rel));
     if ((rc = cs_export_put(x, rel, text, strlen(text))) != 0)
         goto out;

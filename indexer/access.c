@@ -168,13 +168,10 @@ user_find(cs_catalog_t *cat, const char *sql, const char *key, cs_user_t *u)
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         u->id = sqlite3_column_int64(st, 0);
-        snprintf(u->name, sizeof u->name, "%s", (const char *)sqlite3_column_text(st, 1));
-        snprintf(u->role, sizeof u->role, "%s", (const char *)sqlite3_column_text(st, 2));
         u->disabled = sqlite3_column_type(st, 3) != SQLITE_NULL;
-        snprintf(u->token_sha256, sizeof u->token_sha256, "%s",
-                 sqlite3_column_type(st, 4) == SQLITE_NULL
-                     ? ""
-                     : (const char *)sqlite3_column_text(st, 4));
+        if ((err = cs_cat_column_copy(st, 1, u->name, sizeof u->name, "user name")) == 0 &&
+            (err = cs_cat_column_copy(st, 2, u->role, sizeof u->role, "user role")) == 0)
+            err = cs_cat_column_copy(st, 4, u->token_sha256, sizeof u->token_sha256, "token hash");
     } else if (rc == SQLITE_DONE) {
         err = CS_ENOTFOUND;
     } else {
@@ -268,7 +265,7 @@ cs_catalog_grant_revoke(cs_catalog_t *cat, int64_t id, const char *by, const cha
     char now[CS_TIME_MAX], idtext[24];
     int err, changes = 0;
     cs_clock_now(now);
-    snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+    snprintf(idtext, sizeof idtext, "%lld", (long long)id); /* fits: 20 digits and a sign */
     if ((err = cs_cat_begin(cat, what)) != 0)
         return err;
     const char *args[] = {idtext, by, now, reason};
@@ -382,7 +379,7 @@ cs_catalog_classification(cs_catalog_t *cat, const char *sha256, char *level, si
     sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        snprintf(level, size, "%s", (const char *)sqlite3_column_text(st, 0));
+        err = cs_cat_column_copy(st, 0, level, size, "classification");
     else if (rc != SQLITE_DONE)
         err = cs_cat_err(cat, rc, what);
     cs_cat_finalize(cat, st);
@@ -432,10 +429,11 @@ grant_rows(cs_catalog_t *cat, int64_t user_id, const char *sha256, const char *c
         cs_grant_row_t *g = &grants[(*n)++];
         g->id = sqlite3_column_int64(st, 0);
         g->clearance = cs_access_level_rank((const char *)sqlite3_column_text(st, 1));
-        snprintf(g->case_number, sizeof g->case_number, "%s",
-                 (const char *)sqlite3_column_text(st, 2));
+        if ((err = cs_cat_column_copy(st, 2, g->case_number, sizeof g->case_number,
+                                      "case number of a grant")) != 0)
+            break;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (err == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
         err = cs_cat_err(cat, rc, what);
     cs_cat_finalize(cat, st);
     return err;

@@ -222,7 +222,7 @@ cs_catalog_file_objects(const char *path, int (*fn)(void *arg, const cs_catalog_
     if ((err = cs_cat_open_file(&cat, path, 0, &version)) != 0 ||
         (err = has_table(cat, "derivatives", &derivs)) != 0)
         goto out;
-    snprintf(sql, sizeof sql, objects_sql, derivs ? derivatives_sql : "");
+    snprintf(sql, sizeof sql, objects_sql, derivs ? derivatives_sql : ""); /* fits: sized so */
     if ((err = cs_cat_prepare(cat, sql, &st, what)) != 0)
         goto out;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -236,8 +236,8 @@ cs_catalog_file_objects(const char *path, int (*fn)(void *arg, const cs_catalog_
         };
         if (sha == NULL || strcmp(sha, last) == 0)
             continue;
-        snprintf(last, sizeof last, "%s", sha);
-        if ((err = fn(arg, &o)) != 0)
+        if ((err = cs_cat_column_copy(st, 0, last, sizeof last, "object hash")) != 0 ||
+            (err = fn(arg, &o)) != 0)
             goto out;
     }
     if (rc != SQLITE_DONE)

@@ -1,5 +1,6 @@
 /* indexer/catalog.c: opening and closing the catalog, transactions, and the one place where
  * SQLite result codes become CS_E* codes. */
+#include "core/buf.h"
 #include "indexer/catalog_int.h"
 
 #include "core/error.h"
@@ -472,6 +473,17 @@ cs_cat_jstr(const char *s)
 {
     json_t *j = s != NULL ? json_string(s) : NULL;
     return j != NULL ? j : cs_json_string_lossless(s);
+}
+
+int
+cs_cat_column_copy(sqlite3_stmt *st, int col, char *dst, size_t cap, const char *field)
+{
+    const char *s = (const char *)sqlite3_column_text(st, col);
+    int err = cs_snprintf(dst, cap, "%s", s != NULL ? s : "");
+    if (err != 0)
+        cs_diag_set("the catalog's %s is longer than %zu bytes; it was not written by Custody",
+                    field, cap - 1);
+    return err;
 }
 
 json_t *

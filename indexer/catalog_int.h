@@ -92,6 +92,10 @@ json_t *cs_cat_jstr(const char *s);
  * never show the same. NULL only when out of memory. */
 json_t *cs_cat_jname(const char *s);
 
+/** Copies the text of column `col` of the current row (NULL as "") into dst[0..cap), whole:
+ * CS_ENAMETOOLONG with a detail naming `field` when it does not fit, never a cut value. */
+int cs_cat_column_copy(sqlite3_stmt *st, int col, char *dst, size_t cap, const char *field);
+
 /** The SQL function cs_text(x): x escaped as cs_cat_jname does, NULL as NULL. Every column of
  * text from outside (a name, a path) goes through it where SQLite builds the JSON itself
  * (json_object), for the same text in every answer. */

@@ -1,6 +1,7 @@
 /* indexer/derivatives.c: derivatives rows (schema v4) and their "derived" events. */
 #include "indexer/derivatives.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/catalog_int.h"
 
@@ -109,7 +110,8 @@ cs_catalog_add_derivatives(cs_catalog_t *cat, const char *sha256, const cs_deriv
         cs_diag_set("item %s: derivatives need an actor", sha);
         return CS_EINVAL;
     }
-    snprintf(what, sizeof what, "cannot record the derivatives of item %s", sha);
+    /* what only begins a message: cut there when too long */
+    cs_snprintf_cut(what, sizeof what, "cannot record the derivatives of item %s", sha);
     cs_clock_now(now);
     if ((err = cs_cat_begin(cat, what)) != 0)
         return err;
@@ -156,7 +158,7 @@ cs_catalog_derivative_failures(cs_catalog_t *cat, int limit, json_t **out)
     int err;
 
     *out = NULL;
-    snprintf(lim, sizeof lim, "%d", limit);
+    snprintf(lim, sizeof lim, "%d", limit); /* fits: an int in 16 */
     const char *args[] = {lim};
     if ((err = cs_cat_select_json(cat,
                                   "SELECT json_object('count', count(DISTINCT item_id))"

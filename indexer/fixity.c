@@ -2,6 +2,7 @@
  * check, each check's record, and the figures of `custody status` and /metrics. */
 #include "indexer/fixity.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/catalog_int.h"
 
@@ -44,8 +45,9 @@ cs_catalog_fixity_due(cs_catalog_t *cat, int64_t window_s, cs_fixity_obj_t *out,
             err = CS_ENAMETOOLONG;
             break;
         }
-        snprintf(o->sha256, sizeof o->sha256, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(o->item, sizeof o->item, "%s", (const char *)sqlite3_column_text(st, 1));
+        if ((err = cs_cat_column_copy(st, 0, o->sha256, sizeof o->sha256, "object hash")) != 0 ||
+            (err = cs_cat_column_copy(st, 1, o->item, sizeof o->item, "item hash")) != 0)
+            break;
         (*n)++;
     }
     if (err == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -171,7 +173,8 @@ cs_catalog_fixity_record(cs_catalog_t *cat, const cs_fixity_check_t *c)
     char what[128], now[CS_TIME_MAX];
     int err;
 
-    snprintf(what, sizeof what, "cannot record the fixity check of object %.64s", c->sha256);
+    /* what only begins a message: cut there when too long */
+    cs_snprintf_cut(what, sizeof what, "cannot record the fixity check of object %.64s", c->sha256);
     if (c->actor == NULL || c->actor[0] == '\0') {
         cs_diag_set("object %s: a fixity check needs an actor", c->sha256);
         return CS_EINVAL;
@@ -234,8 +237,8 @@ cs_catalog_fixity_status(cs_catalog_t *cat, int64_t window_s, int limit, json_t 
     int err;
 
     *out = NULL;
-    snprintf(lim, sizeof lim, "%d", limit);
-    snprintf(win, sizeof win, "%lld", (long long)window_s);
+    snprintf(lim, sizeof lim, "%d", limit);                 /* fits: an int in 24 */
+    snprintf(win, sizeof win, "%lld", (long long)window_s); /* fits: 20 digits and a sign */
     if ((err = cs_cat_begin_read(cat, what)) != 0)
         return err;
     if ((err = cs_cat_select_json(

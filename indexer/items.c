@@ -2,6 +2,7 @@
  * BEGIN IMMEDIATE transaction, rolled back on any error: it happens whole or not at all. */
 #include "indexer/catalog_int.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 
 #include <inttypes.h>
@@ -193,8 +194,11 @@ cs_cat_arrival_rows(cs_catalog_t *cat, const cs_arrival_t *a, const char *now,
     const char *level = json_string_value(json_object_get(a->detail, "classification"));
     if (err == 0 && level != NULL && level[0] != '\0') {
         char reason[512];
-        snprintf(reason, sizeof reason, "sidecar of %s", a->original_name);
-        err = cs_cat_classify_rows(cat, item_id, level, reason, a->actor, now, what);
+        if ((err = cs_snprintf(reason, sizeof reason, "sidecar of %s", a->original_name)) != 0)
+            cs_diag_set("%s: the name \"%.80s...\" is too long for a classification's reason", what,
+                        a->original_name);
+        else
+            err = cs_cat_classify_rows(cat, item_id, level, reason, a->actor, now, what);
     }
     if (err == 0 && item_id_out != NULL)
         *item_id_out = item_id;
@@ -212,7 +216,8 @@ cs_catalog_record_arrival(cs_catalog_t *cat, const cs_arrival_t *a, cs_arrival_r
         *res = r;
     if ((err = check_arrival(a, sha)) != 0)
         return err;
-    snprintf(what, sizeof what, "cannot record the arrival of item %s", sha);
+    /* what only begins a message: cut there when too long */
+    cs_snprintf_cut(what, sizeof what, "cannot record the arrival of item %s", sha);
     cs_clock_now(now);
     if ((err = cs_cat_begin(cat, what)) != 0)
         return err;
@@ -312,7 +317,8 @@ cs_catalog_link(cs_catalog_t *cat, const char *sha256, const char *case_number, 
     err = check_link_args(sha256, case_number, party, actor, reason, sha);
     if (err != 0)
         return err;
-    snprintf(what, sizeof what, "cannot link item %s", sha);
+    /* what only begins a message: cut there when too long */
+    cs_snprintf_cut(what, sizeof what, "cannot link item %s", sha);
     cs_clock_now(now);
     if ((from = json_array()) == NULL)
         return cs_cat_no_memory(cat, what);
@@ -382,7 +388,8 @@ cs_catalog_add_event(cs_catalog_t *cat, const char *sha256, const char *kind, co
         cs_diag_set("item %s: an event needs a kind, an actor and a detail that is an object", sha);
         return CS_EINVAL;
     }
-    snprintf(what, sizeof what, "cannot add a %.32s event to item %s", kind, sha);
+    /* what only begins a message: cut there when too long */
+    cs_snprintf_cut(what, sizeof what, "cannot add a %.32s event to item %s", kind, sha);
     cs_clock_now(now);
     err = cs_cat_begin(cat, what);
     if (err != 0)

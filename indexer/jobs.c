@@ -1,6 +1,7 @@
 /* indexer/jobs.c: durable ingest jobs. Every change is one transaction. */
 #include "indexer/jobs.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/catalog_int.h"
 
@@ -29,22 +30,24 @@ state_from(const char *name)
 
 #define JOB_COLUMNS "id, state, root, rel_path, size, mtime_ns, dev, ino, sha256, claims, route"
 
-static void
+static int
 job_from_row(sqlite3_stmt *st, cs_job_t *job)
 {
+    int err;
     memset(job, 0, sizeof *job);
     job->id = sqlite3_column_int64(st, 0);
     job->state = state_from((const char *)sqlite3_column_text(st, 1));
-    snprintf(job->root, sizeof job->root, "%s", (const char *)sqlite3_column_text(st, 2));
-    snprintf(job->rel, sizeof job->rel, "%s", (const char *)sqlite3_column_text(st, 3));
+    if ((err = cs_cat_column_copy(st, 2, job->root, sizeof job->root, "job root")) != 0 ||
+        (err = cs_cat_column_copy(st, 3, job->rel, sizeof job->rel, "job path")) != 0 ||
+        (err = cs_cat_column_copy(st, 8, job->sha256, sizeof job->sha256, "job hash")) != 0 ||
+        (err = cs_cat_column_copy(st, 10, job->route, sizeof job->route, "job route")) != 0)
+        return err;
     job->size = sqlite3_column_int64(st, 4);
     job->mtime_ns = sqlite3_column_int64(st, 5);
     job->dev = sqlite3_column_int64(st, 6);
     job->ino = sqlite3_column_int64(st, 7);
-    if (sqlite3_column_type(st, 8) == SQLITE_TEXT)
-        snprintf(job->sha256, sizeof job->sha256, "%s", (const char *)sqlite3_column_text(st, 8));
     job->claims = sqlite3_column_int(st, 9);
-    snprintf(job->route, sizeof job->route, "%s", (const char *)sqlite3_column_text(st, 10));
+    return 0;
 }
 
 /* Looks up the active job of (root, rel); *found says whether there is one. */
@@ -65,13 +68,26 @@ find_active(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job,
     sqlite3_bind_text(st, 2, rel, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        job_from_row(st, job);
-        *found = 1;
+        err = job_from_row(st, job);
+        *found = err == 0;
     } else if (rc != SQLITE_DONE) {
         err = cs_cat_err(cat, rc, what);
     }
     cs_cat_finalize(cat, st);
     return err;
+}
+
+/* Names a job not yet recorded by its folder and path, whole. */
+static int
+job_paths(cs_job_t *job, const char *root, const char *rel)
+{
+    if (cs_snprintf(job->root, sizeof job->root, "%s", root) != 0 ||
+        cs_snprintf(job->rel, sizeof job->rel, "%s", rel) != 0) {
+        cs_diag_set("%.200s/%.200s...: the path is longer than %zu bytes", root, rel,
+                    sizeof job->rel - 1);
+        return CS_ENAMETOOLONG;
+    }
+    return 0;
 }
 
 int
@@ -82,9 +98,8 @@ cs_jobs_find(cs_catalog_t *cat, const char *root, const char *rel, cs_job_t *job
     if (err == 0 && !found) {
         memset(job, 0, sizeof *job);
         job->state = CS_JOB_DISCOVERED;
-        snprintf(job->root, sizeof job->root, "%s", root);
-        snprintf(job->rel, sizeof job->rel, "%s", rel);
-        snprintf(job->route, sizeof job->route, "{}");
+        snprintf(job->route, sizeof job->route, "{}"); /* fits: 3 bytes */
+        err = job_paths(job, root, rel);
     }
     return err;
 }
@@ -195,6 +210,12 @@ cs_jobs_claim(cs_catalog_t *cat, cs_job_t *job, json_t *route)
     int err;
     if (text == NULL)
         return CS_ENOMEM;
+    if (strlen(text) >= sizeof job->route) { /* refused before it is written, never cut */
+        cs_diag_set("%s/%s: its route is longer than %zu bytes as JSON; shorten its sidecar",
+                    job->root, job->rel, sizeof job->route - 1);
+        free(text);
+        return CS_ENAMETOOLONG;
+    }
     /* A claim that a power cut takes back leaves the job discovered: its file is claimed
      * again, and the store already holding the bytes changes nothing. The stored commit that
      * follows syncs the log, this claim with it. */
@@ -232,7 +253,7 @@ cs_jobs_claim(cs_catalog_t *cat, cs_job_t *job, json_t *route)
     if (err == 0) {
         job->state = CS_JOB_CLAIMED;
         job->sha256[0] = '\0';
-        snprintf(job->route, sizeof job->route, "%s", text);
+        memcpy(job->route, text, strlen(text) + 1); /* fits: checked above */
     }
     free(text);
     return err;
@@ -354,6 +375,7 @@ cs_jobs_advance(cs_catalog_t *cat, cs_job_t *job, cs_job_state_t to, const char 
     bind_args_t a = {.s1 = failure};
     if (to <= CS_JOB_STORED || to == CS_JOB_REJECTED)
         return CS_EINVAL;
+    /* fits: 15 + 10 + 16 + 39 + a state name of 11 bytes < 256 */
     snprintf(sql, sizeof sql,
              "UPDATE jobs SET state = '%s', updated_at = ?3%s%s WHERE id = ?1 AND state = ?2",
              cs_job_state_name(to), to == CS_JOB_DONE ? ", done_at = ?3" : "",
@@ -373,6 +395,10 @@ cs_jobs_stored(cs_catalog_t *cat, cs_job_t *job, const cs_arrival_t *a, cs_arriv
     const char *what = "cannot record a stored upload";
     int err;
 
+    if (strlen(a->sha256) >= sizeof job->sha256) { /* the job keeps the hash whole */
+        cs_diag_set("%s: \"%.80s\" is not a SHA-256", what, a->sha256);
+        return CS_EINVAL;
+    }
     cs_clock_now(now);
     if ((err = cs_cat_begin(cat, what)) != 0)
         return err;
@@ -417,7 +443,7 @@ out:
     if ((err = cs_cat_commit(cat, what)) == 0) {
         job->state = CS_JOB_STORED;
         if (a->sha256 != job->sha256)
-            snprintf(job->sha256, sizeof job->sha256, "%s", a->sha256);
+            snprintf(job->sha256, sizeof job->sha256, "%s", a->sha256); /* fits: checked above */
     }
     return err;
 }
@@ -551,8 +577,8 @@ cs_jobs_refuse(cs_catalog_t *cat, const char *root, const char *rel, const char 
         return 0; /* its store step opens it without following and rejects it itself */
     if (!found) {
         memset(&job, 0, sizeof job);
-        snprintf(job.root, sizeof job.root, "%s", root);
-        snprintf(job.rel, sizeof job.rel, "%s", rel);
+        if ((err = job_paths(&job, root, rel)) != 0)
+            return err;
     }
     if ((err = cs_jobs_reject(cat, &job, reason)) == 0)
         *fresh = 1;
@@ -572,8 +598,7 @@ cs_jobs_each_active(cs_catalog_t *cat, int (*fn)(const cs_job_t *job, void *arg)
     if (err != 0)
         return err;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        job_from_row(st, &job);
-        if ((err = fn(&job, arg)) != 0)
+        if ((err = job_from_row(st, &job)) != 0 || (err = fn(&job, arg)) != 0)
             break;
     }
     if (err == 0 && rc != SQLITE_DONE)

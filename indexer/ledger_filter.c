@@ -80,7 +80,7 @@ bound(const char *in, int end, char out[CS_TIME_MAX], const char *name)
     char day[20];
     if (gmtime_r(&t, &utc) == NULL || strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &utc) == 0)
         goto bad;
-    snprintf(out, CS_TIME_MAX, "%.19s.%03dZ", day, ms % 1000);
+    snprintf(out, CS_TIME_MAX, "%.19s.%03dZ", day, ms % 1000); /* fits: 24 bytes < 40 */
     return 0;
 bad:
     cs_diag_set("%s \"%.80s\": give an RFC 3339 time with Z or an offset "

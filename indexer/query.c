@@ -3,6 +3,7 @@
  * transaction, so it sees one snapshot. */
 #include "indexer/catalog_int.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 
 #include <stdio.h>
@@ -113,7 +114,8 @@ cs_catalog_item(cs_catalog_t *cat, const char *sha256, json_t **out)
     err = cs_cat_sha256_norm(sha256, sha);
     if (err != 0)
         return err;
-    snprintf(what, sizeof what, "cannot read item %s", sha);
+    /* what only begins a message: cut there when too long */
+    cs_snprintf_cut(what, sizeof what, "cannot read item %s", sha);
     if ((rows = json_array()) == NULL)
         return cs_cat_no_memory(cat, what);
     err = cs_cat_begin_read(cat, what);
@@ -306,8 +308,9 @@ cs_catalog_each_item(cs_catalog_t *cat, int (*fn)(const char *sha256, uint64_t s
         sqlite3_bind_text(st, 1, last, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 2, EACH_BATCH);
         for (n = 0; n < EACH_BATCH && (rc = sqlite3_step(st)) == SQLITE_ROW; n++) {
-            snprintf(rows[n].sha256, sizeof rows[n].sha256, "%s",
-                     (const char *)sqlite3_column_text(st, 0));
+            if ((err = cs_cat_column_copy(st, 0, rows[n].sha256, sizeof rows[n].sha256,
+                                          "object hash")) != 0)
+                goto out;
             rows[n].size = (uint64_t)sqlite3_column_int64(st, 1);
         }
         if (n < EACH_BATCH && rc != SQLITE_DONE) {

@@ -50,7 +50,7 @@ cs_catalog_queue(cs_catalog_t *cat, int limit, json_t **out)
     char lim[16];
     int err;
     *out = NULL;
-    snprintf(lim, sizeof lim, "%d", limit);
+    snprintf(lim, sizeof lim, "%d", limit); /* fits: an int in 16 */
     const char *args[] = {lim};
     if ((err = cs_cat_begin_read(cat, what)) != 0)
         return err;
@@ -73,7 +73,7 @@ int
 cs_catalog_unassigned_recent(cs_catalog_t *cat, int limit, json_t **out)
 {
     char lim[16];
-    snprintf(lim, sizeof lim, "%d", limit);
+    snprintf(lim, sizeof lim, "%d", limit); /* fits: an int in 16 */
     const char *args[] = {lim};
     /* The first arrival names it; its `received` event keeps what routing said of it. */
     return cs_cat_select_json(

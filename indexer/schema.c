@@ -3,6 +3,7 @@
  * the next, never in between. Append new migrations; never edit one that has shipped. */
 #include "indexer/catalog_int.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 
 #include <stdio.h>
@@ -377,7 +378,8 @@ migrate_one(cs_catalog_t *cat, int to)
     char what[64], pragma[64];
     int version = 0, err;
 
-    snprintf(what, sizeof what, "cannot migrate the schema to version %d", to);
+    /* what only begins a message: cut there when too long */
+    cs_snprintf_cut(what, sizeof what, "cannot migrate the schema to version %d", to);
     err = cs_cat_begin(cat, what);
     if (err != 0)
         return err;
@@ -389,7 +391,7 @@ migrate_one(cs_catalog_t *cat, int to)
     if (err != 0)
         goto out;
     /* An integer from our own table, not user data: PRAGMA takes no bound parameters. */
-    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", to);
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", to); /* fits: sized for an int */
     err = cs_cat_exec(cat, pragma, what);
 out:
     if (err != 0) {

@@ -3,6 +3,7 @@
  * once; capture time and device from item_index, places from an R*Tree, text from FTS5. */
 #include "indexer/search.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/catalog_int.h"
 
@@ -15,6 +16,9 @@
 
 #define EARTH_M 6371008.8 /* mean radius */
 
+/* Appends a line of the text an item is found by. That text is a finding aid (the values
+ * themselves are kept whole in their own rows), so a text longer than cap is cut on purpose:
+ * an item with many names is still indexed, by the first of them. */
 static void
 text_add(char *buf, size_t cap, size_t *len, const char *s)
 {
@@ -156,6 +160,14 @@ cs_cat_index_item(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, const c
     return err;
 }
 
+static int
+bound_text(int err, const char *name, const char *in)
+{
+    if (err != 0)
+        cs_diag_set("--%s \"%s\": the time is too long", name, in);
+    return err;
+}
+
 /* Accepts RFC 3339 with Z or an offset, a bare wall time, or a date; writes the text that
  * compares with sort_time ("...Z" for instants, the wall time otherwise). `end` makes a date
  * mean the end of that day. */
@@ -166,8 +178,9 @@ time_bound(const char *in, int end, char *out, size_t cap, const char *name)
     char sign = 0;
     size_t len = strlen(in);
     if (sscanf(in, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && (size_t)n == len) {
-        snprintf(out, cap, "%04d-%02d-%02dT%s", y, mo, d, end ? "23:59:59.999" : "00:00:00");
-        return 0;
+        return bound_text(
+            cs_snprintf(out, cap, "%04d-%02d-%02dT%s", y, mo, d, end ? "23:59:59.999" : "00:00:00"),
+            name, in);
     }
     if (sscanf(in, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6 || mo < 1 ||
         mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
@@ -180,8 +193,8 @@ time_bound(const char *in, int end, char *out, size_t cap, const char *name)
     while (*rest == '.' || isdigit((unsigned char)*rest))
         rest++;
     if (*rest == '\0') { /* a wall time: compare as one */
-        snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, s);
-        return 0;
+        return bound_text(
+            cs_snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, s), name, in);
     }
     if (strcmp(rest, "Z") != 0 &&
         (sscanf(rest, "%c%2d:%2d", &sign, &oh, &om) != 3 || (sign != '+' && sign != '-'))) {
@@ -196,11 +209,10 @@ time_bound(const char *in, int end, char *out, size_t cap, const char *name)
                     .tm_sec = s};
     time_t t = timegm(&tm) - (sign == '-' ? -1 : sign == '+' ? 1 : 0) * (oh * 3600 + om * 60);
     gmtime_r(&t, &tm);
-    strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (end)
-        strncat(out, ".999", cap - strlen(out) - 1);
-    strncat(out, "Z", cap - strlen(out) - 1);
-    return 0;
+    char when[32];
+    if (strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        return bound_text(CS_ENAMETOOLONG, name, in);
+    return bound_text(cs_snprintf(out, cap, "%s%sZ", when, end ? ".999" : ""), name, in);
 }
 
 static double
@@ -275,15 +287,16 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_key_t *after,
     char *phrase = NULL;
     double dlat = 0, dlon = 0;
     int err = 0, rc = SQLITE_DONE, n = 0, bind = 0;
-    size_t len = 0;
+    cs_buf_t b;
 
     *out = NULL;
     *ended = 0;
     if ((q->from && (err = time_bound(q->from, 0, from, sizeof from, "from")) != 0) ||
         (q->to && (err = time_bound(q->to, 1, to, sizeof to, "to")) != 0))
         return err;
-    len += (size_t)snprintf(
-        sql + len, sizeof sql - len,
+    cs_buf_init(&b, sql, sizeof sql);
+    cs_buf_add_str(
+        &b,
         "SELECT i.sha256, x.captured_at, m.record ->> '$.captured_at_source', i.media_type,"
         " i.size, (SELECT original_name FROM item_sources s WHERE s.item_id = i.id ORDER BY s.id"
         " LIMIT 1), x.lat, x.lon, x.device,"
@@ -295,60 +308,56 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_key_t *after,
         " FROM items i LEFT JOIN item_index x ON x.item_id = i.id"
         " LEFT JOIN metadata m ON m.item_id = i.id WHERE 1");
     if (q->case_number)
-        len += (size_t)snprintf(
-            sql + len, sizeof sql - len,
-            " AND EXISTS (SELECT 1 FROM links l JOIN cases c ON c.id = l.case_id"
-            " WHERE l.item_id = i.id AND l.superseded_at IS NULL AND c.number = ?%d)",
-            ++n);
+        cs_buf_printf(&b,
+                      " AND EXISTS (SELECT 1 FROM links l JOIN cases c ON c.id = l.case_id"
+                      " WHERE l.item_id = i.id AND l.superseded_at IS NULL AND c.number = ?%d)",
+                      ++n);
     if (q->party)
-        len += (size_t)snprintf(
-            sql + len, sizeof sql - len,
-            " AND EXISTS (SELECT 1 FROM links l JOIN parties p ON p.id = l.party_id"
-            " WHERE l.item_id = i.id AND l.superseded_at IS NULL AND p.name = ?%d)",
-            ++n);
+        cs_buf_printf(&b,
+                      " AND EXISTS (SELECT 1 FROM links l JOIN parties p ON p.id = l.party_id"
+                      " WHERE l.item_id = i.id AND l.superseded_at IS NULL AND p.name = ?%d)",
+                      ++n);
     if (q->from)
-        len += (size_t)snprintf(sql + len, sizeof sql - len, " AND x.sort_time >= ?%d", ++n);
+        cs_buf_printf(&b, " AND x.sort_time >= ?%d", ++n);
     if (q->to)
-        len += (size_t)snprintf(sql + len, sizeof sql - len, " AND x.sort_time <= ?%d", ++n);
+        cs_buf_printf(&b, " AND x.sort_time <= ?%d", ++n);
     if (q->near) {
         /* A box around the circle for the R*Tree; the exact distance is checked below. */
         dlat = q->metres / EARTH_M * 180 / M_PI;
         dlon = dlat / fmax(cos(q->lat * M_PI / 180), 1e-6);
-        len += (size_t)snprintf(sql + len, sizeof sql - len,
-                                " AND i.id IN (SELECT id FROM item_places WHERE max_lat >= ?%d AND"
-                                " min_lat <= ?%d AND max_lon >= ?%d AND min_lon <= ?%d)",
-                                n + 1, n + 2, n + 3, n + 4);
+        cs_buf_printf(&b,
+                      " AND i.id IN (SELECT id FROM item_places WHERE max_lat >= ?%d AND"
+                      " min_lat <= ?%d AND max_lon >= ?%d AND min_lon <= ?%d)",
+                      n + 1, n + 2, n + 3, n + 4);
         n += 4;
     }
     if (q->device)
-        len += (size_t)snprintf(sql + len, sizeof sql - len,
-                                " AND instr(lower(x.device), lower(?%d)) > 0", ++n);
+        cs_buf_printf(&b, " AND instr(lower(x.device), lower(?%d)) > 0", ++n);
     if (q->text) {
         /* Trigrams need three characters; shorter text is matched by a scan. */
         if (strlen(q->text) >= 3 && (phrase = fts_phrase(q->text)) == NULL)
             return CS_ENOMEM;
-        len += (size_t)snprintf(sql + len, sizeof sql - len,
-                                phrase ? " AND i.id IN (SELECT rowid FROM item_text WHERE item_text"
-                                         " MATCH ?%d)"
-                                       : " AND i.id IN (SELECT rowid FROM item_text WHERE"
-                                         " instr(text, ?%d) > 0)",
-                                ++n);
+        cs_buf_printf(&b,
+                      phrase ? " AND i.id IN (SELECT rowid FROM item_text WHERE item_text"
+                               " MATCH ?%d)"
+                             : " AND i.id IN (SELECT rowid FROM item_text WHERE"
+                               " instr(text, ?%d) > 0)",
+                      ++n);
     }
     if (after != NULL && after->timed) {
-        len += (size_t)snprintf(sql + len, sizeof sql - len,
-                                " AND (x.sort_time IS NULL OR x.sort_time > ?%d OR"
-                                " (x.sort_time = ?%d AND i.id > ?%d))",
-                                n + 1, n + 1, n + 2);
+        cs_buf_printf(&b,
+                      " AND (x.sort_time IS NULL OR x.sort_time > ?%d OR"
+                      " (x.sort_time = ?%d AND i.id > ?%d))",
+                      n + 1, n + 1, n + 2);
         n += 2;
     } else if (after != NULL) {
-        len += (size_t)snprintf(sql + len, sizeof sql - len,
-                                " AND x.sort_time IS NULL AND i.id > ?%d", ++n);
+        cs_buf_printf(&b, " AND x.sort_time IS NULL AND i.id > ?%d", ++n);
     }
-    len += (size_t)snprintf(sql + len, sizeof sql - len,
-                            " ORDER BY x.sort_time IS NULL, x.sort_time, i.id");
-    if (len >= sizeof sql) {
+    cs_buf_add_str(&b, " ORDER BY x.sort_time IS NULL, x.sort_time, i.id");
+    if ((err = cs_buf_done(&b)) != 0) {
+        cs_diag_set("the search query is longer than %zu bytes", sizeof sql);
         free(phrase);
-        return CS_ENAMETOOLONG;
+        return err;
     }
     if ((err = cs_cat_prepare(cat, sql, &st, what)) != 0) {
         free(phrase);

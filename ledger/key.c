@@ -103,7 +103,7 @@ cs_ledger_key_id(const char *pub_path, char id[CS_KEY_ID_MAX])
         goto out;
     }
     for (unsigned i = 0; i < md_len; i++)
-        snprintf(id + 2 * i, 3, "%02x", md[i]);
+        snprintf(id + 2 * i, 3, "%02x", md[i]); /* fits: 2 hex digits and a NUL */
 out:
     EVP_PKEY_free(pkey);
     return rc;

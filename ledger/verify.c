@@ -3,6 +3,7 @@
  * edit, delete, insert and reorder rows, and recompute whatever is unsigned. */
 #include "ledger/checkpoint.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/ledger.h"
 #include "ledger/merkle.h"
@@ -37,7 +38,8 @@ problem(verify_t *v, int64_t bad, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(v->rep->problem, sizeof v->rep->problem, fmt, ap);
+    /* the report's words for people: a long one is cut there */
+    cs_vsnprintf_cut(v->rep->problem, sizeof v->rep->problem, fmt, ap);
     va_end(ap);
     v->rep->first_bad = bad;
     return 1; /* stops the walk; not an error */
@@ -125,7 +127,7 @@ static void
 hex32(const uint8_t *h, char out[65])
 {
     for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", h[i]);
+        snprintf(out + 2 * i, 3, "%02x", h[i]); /* fits: 2 hex digits and a NUL */
 }
 
 /* The tree of as many entries as the witnessed checkpoint must still have its root. */

@@ -72,7 +72,7 @@ cs_ledger_witness_write(const cs_home_t *home, const cs_ledger_witness_t *w)
         (rc = witness_path(home, tmp, sizeof tmp, ".tmp")) != 0)
         return rc;
     for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", w->root[i]);
+        snprintf(hex + 2 * i, 3, "%02x", w->root[i]); /* fits: 2 hex digits and a NUL */
     j = json_pack("{s:I, s:I, s:s, s:s}", "checkpoint", (json_int_t)w->checkpoint, "size",
                   (json_int_t)w->size, "root", hex, "seen_at", w->seen_at);
     if (j == NULL || (text = json_dumps(j, JSON_PRESERVE_ORDER)) == NULL) {

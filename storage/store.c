@@ -104,7 +104,7 @@ fsync_parent(const char *path)
         parent[--n] = '\0';
     char *slash = strrchr(parent, '/');
     if (slash == NULL)
-        snprintf(parent, sizeof parent, ".");
+        snprintf(parent, sizeof parent, "."); /* fits: 2 bytes in PATH_MAX */
     else if (slash == parent)
         parent[1] = '\0';
     else

@@ -548,7 +548,7 @@ cs_store_adopt_fd(cs_store_t *s, int fd, const char *sha256, int leased, int *cr
     *created = 0;
     if (!cs_sha256_hex_valid(sha256))
         return CS_EINVAL;
-    snprintf(what, sizeof what, "object %s", sha256);
+    snprintf(what, sizeof what, "object %s", sha256); /* fits: 7 + 64 checked hex < 80 */
     if (fstat(fd, &st) != 0)
         return store_error(&p, "fstat", errno);
     if (!adoptable(&st))

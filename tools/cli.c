@@ -1,6 +1,7 @@
 /* tools/cli.c: shared plumbing of the subcommands. */
 #include "tools/cli.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/ledger.h"
 #include "ledger/checkpoint.h"
@@ -40,10 +41,9 @@ cs_cli_init(cs_cli_t *cli, const char *cmd, const char *usage)
     cli->cmd = cmd;
     cli->usage = usage;
     struct passwd *pw = getpwuid(geteuid());
-    if (pw != NULL)
-        snprintf(cli->actor, sizeof cli->actor, "%s", pw->pw_name);
-    else
-        snprintf(cli->actor, sizeof cli->actor, "uid:%ld", (long)geteuid());
+    /* The ledger's actor is never a cut name: a name too long is stood for by the uid. */
+    if (pw == NULL || cs_snprintf(cli->actor, sizeof cli->actor, "%s", pw->pw_name) != 0)
+        snprintf(cli->actor, sizeof cli->actor, "uid:%ld", (long)geteuid()); /* fits: 24 */
     optind = 1;
 }
 
@@ -187,6 +187,7 @@ cs_cli_who(cs_cli_t *cli, const char *as, cs_access_who_t *who)
 void
 cs_cli_client(const cs_cli_t *cli, char *buf, size_t size)
 {
+    /* fits: the callers' 96 bytes hold "cli:" and an actor of 63 */
     snprintf(buf, size, "cli:%.*s", (int)(size > 5 ? size - 5 : 0), cli->actor);
 }
 

@@ -2,6 +2,7 @@
  * written only after the retrieval is decided and its ledger entry is durable. */
 #include "tools/cli.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/access.h"
 #include "indexer/derivatives.h"
@@ -59,8 +60,8 @@ object_of(cs_cli_t *cli, const char *sha, const char *profile, char obj[65])
         const char *p = json_string_value(json_object_get(d, "profile"));
         const char *o = json_string_value(json_object_get(d, "sha256"));
         if (p != NULL && o != NULL && strcmp(p, profile) == 0 &&
-            strcmp(json_string_value(json_object_get(d, "status")), "verified") == 0) {
-            snprintf(obj, 65, "%s", o);
+            strcmp(json_string_value(json_object_get(d, "status")), "verified") == 0 &&
+            cs_snprintf(obj, 65, "%s", o) == 0) { /* a longer "hash" names no object */
             rc = 0;
         }
     }

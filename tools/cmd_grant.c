@@ -76,11 +76,11 @@ parse_until(const char *arg, char *out, size_t size)
     int y, m, d, n = 0;
     if (sscanf(arg, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && arg[n] == '\0' && m >= 1 && m <= 12 &&
         d >= 1 && d <= 31) {
-        snprintf(out, size, "%04d-%02d-%02dT23:59:59.999999999Z", y, m, d);
+        snprintf(out, size, "%04d-%02d-%02dT23:59:59.999999999Z", y, m, d); /* fits: 31 < 64 */
         return 0;
     }
     if (strlen(arg) >= 20 && arg[strlen(arg) - 1] == 'Z' && arg[10] == 'T' && strlen(arg) < size) {
-        snprintf(out, size, "%s", arg);
+        snprintf(out, size, "%s", arg); /* fits: its length checked above */
         return 0;
     }
     return -1;

@@ -217,7 +217,7 @@ cs_cmd_ingest(int argc, char **argv)
             goto out;
         }
         run.user_id = u.id;
-        snprintf(run.user_name, sizeof run.user_name, "%s", u.name);
+        snprintf(run.user_name, sizeof run.user_name, "%s", u.name); /* fits: both 128 */
     }
     uv_loop_init(&loop);
     loop_ready = 1;

@@ -1,6 +1,7 @@
 /* tools/cmd_probe.c: `custody probe`: the metadata record of files, stored nowhere. */
 #include "tools/cli.h"
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "media/extract.h"
@@ -44,8 +45,10 @@ request_for(const char *path, const char *default_tz, char *abs)
     }
     ssize_t n = read(fd, head, sizeof head);
     close(fd);
-    if (realpath(path, abs) == NULL)
-        snprintf(abs, PATH_MAX, "%s", path);
+    if (realpath(path, abs) == NULL && cs_snprintf(abs, PATH_MAX, "%s", path) != 0) {
+        cs_diag_set("%.200s...: the path is longer than %d bytes", path, PATH_MAX - 1);
+        return NULL;
+    }
     cs_clock_format_ns((int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec, mtime);
     json_t *hints = json_pack("{s:s}", "source_mtime", mtime);
     if (hints != NULL && default_tz != NULL && *default_tz)
@@ -128,7 +131,7 @@ start(probe_run_t *run, probe_job_t *jobs, size_t i)
     probe_job_t *j = &jobs[i];
     j->req = request_for(run->paths[i], run->cli->cfg.ingest_default_tz, abs);
     if (j->req == NULL) {
-        snprintf(j->a.reason, sizeof j->a.reason, "%s", cs_diag());
+        cs_snprintf_cut(j->a.reason, sizeof j->a.reason, "%s", cs_diag()); /* for people */
         j->a.rc = CS_EINVAL;
         j->a.done = 1;
         return;

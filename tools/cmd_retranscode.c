@@ -3,6 +3,7 @@
  * history, superseded. */
 #include "tools/cli.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/derivatives.h"
 #include "indexer/jobs.h"
@@ -131,8 +132,13 @@ cs_cmd_retranscode(int argc, char **argv)
         goto out;
     /* A profile asked for by name is made even if the configuration leaves it out. */
     cs_config_t cfg = cli.cfg;
-    if (args.profile != NULL)
-        snprintf(cfg.transcode_profiles, sizeof cfg.transcode_profiles, "%s", args.profile);
+    if (args.profile != NULL &&
+        (rc = cs_snprintf(cfg.transcode_profiles, sizeof cfg.transcode_profiles, "%s",
+                          args.profile)) != 0) {
+        cs_diag_set("--profile \"%.40s...\" is longer than %zu bytes", args.profile,
+                    sizeof cfg.transcode_profiles - 1);
+        goto out;
+    }
     const char *media_type = json_string_value(json_object_get(item, "media_type"));
     req = cs_derive_request(&cfg, dir, obj, sha, media_type, meta, NULL, NULL);
     if (req == NULL) {
@@ -147,7 +153,8 @@ cs_cmd_retranscode(int argc, char **argv)
     if ((rc = run_worker(&cli, req, &call)) != 0)
         goto out;
     if (call.answer.rc != 0)
-        snprintf(reason, sizeof reason, "transcoding failed: %.500s", call.answer.reason);
+        snprintf(reason, sizeof reason, "transcoding failed: %.500s", /* fits: 520 < 600 */
+                 call.answer.reason);
     if ((rc = cs_derive_store(cli.store, call.answer.result)) != 0 ||
         (rc = cs_derive_commit(cli.cat, sha, req, call.answer.result, reason[0] ? reason : NULL,
                                cli.actor, &failed)) != 0) {

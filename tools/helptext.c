@@ -138,7 +138,7 @@ options_in(const char *text, size_t len, char *seen, size_t seen_size,
         memcpy(opt, text + i, n);
         opt[n] = '\0';
         i += n;
-        snprintf(key, sizeof key, "\n%s\n", opt);
+        snprintf(key, sizeof key, "\n%s\n", opt); /* fits: 63 + 2 < 68 */
         if (strstr(seen, key) != NULL || strlen(seen) + n + 2 >= seen_size)
             continue;
         strcat(seen, key + 1);
@@ -186,7 +186,7 @@ cs_helptext_verbs(const char *text, const char *name, void (*fn)(const char *, v
                 n++;
             memcpy(verb, at, n);
             verb[n] = '\0';
-            snprintf(key, sizeof key, "|%s|", verb);
+            snprintf(key, sizeof key, "|%s|", verb); /* fits: 63 + 2 < 68 */
             if (strstr(seen, key) == NULL && strlen(seen) + n + 1 < sizeof seen) {
                 strcat(seen, key + 1);
                 fn(verb, arg);

@@ -161,6 +161,31 @@ START_TEST(batches_commit_many_transactions_at_once)
 }
 END_TEST
 
+/* A path or a route that does not fit a job is refused, never kept cut: a cut path would name
+ * another file, a cut route would be JSON that says something else or nothing. */
+START_TEST(a_job_too_long_to_keep_whole_is_refused)
+{
+    cs_job_t *job = calloc(1, sizeof *job);
+    char *rel = malloc(sizeof job->rel + 8);
+    memset(rel, 'a', sizeof job->rel + 7);
+    rel[sizeof job->rel + 7] = '\0';
+    ck_assert_int_eq(cs_jobs_find(cat, "/up", rel, job), CS_ENAMETOOLONG);
+    ck_assert_ptr_nonnull(strstr(cs_diag(), "longer than"));
+
+    ck_assert_int_eq(cs_jobs_find(cat, "/up", "a.jpg", job), 0);
+    char *note = malloc(sizeof job->route + 1);
+    memset(note, 'n', sizeof job->route);
+    note[sizeof job->route] = '\0';
+    json_t *route = json_pack("{s:s}", "note", note);
+    ck_assert_int_eq(cs_jobs_claim(cat, job, route), CS_ENAMETOOLONG);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM jobs"), 0); /* nothing kept */
+    json_decref(route);
+    free(note);
+    free(rel);
+    free(job);
+}
+END_TEST
+
 static Suite *
 jobs_suite(void)
 {
@@ -171,6 +196,7 @@ jobs_suite(void)
     tcase_add_test(tc, unrecorded_jobs_are_inserted_when_stored_or_rejected);
     tcase_add_test(tc, status_counts_states_and_active_jobs_resume);
     tcase_add_test(tc, batches_commit_many_transactions_at_once);
+    tcase_add_test(tc, a_job_too_long_to_keep_whole_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }
