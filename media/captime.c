@@ -5,6 +5,7 @@
  * skipped with a note in errors. Offsets are never guessed from other candidates: a wall time
  * without its own offset stays without one unless the configuration supplies a default. */
 #include "media/captime.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 #include "core/utf8.h"
@@ -182,6 +183,7 @@ static void
 format_offset(char buf[8], int minutes)
 {
     int a = minutes < 0 ? -minutes : minutes;
+    /* fits: a sign, two digits (mod 100), a colon and two digits, in 8 */
     snprintf(buf, 8, "%c%02d:%02d", minutes < 0 ? '-' : '+', a / 60 % 100, a % 60);
 }
 
@@ -191,10 +193,10 @@ note(json_t *errors, const char *what, const char *value)
 {
     char quoted[160], line[320];
     if (value == NULL)
-        snprintf(line, sizeof line, "%s", what);
+        cs_snprintf_cut(line, sizeof line, "%s", what);
     else {
         cs_utf8_quote(quoted, sizeof quoted, value, strlen(value), 1);
-        snprintf(line, sizeof line, "%s: \"%s\"", what, quoted);
+        cs_snprintf_cut(line, sizeof line, "%s: \"%s\"", what, quoted);
     }
     return json_array_append_new(errors, json_string(line)) == 0 ? 0 : CS_ENOMEM;
 }
@@ -216,16 +218,17 @@ read_candidate(json_t *cand, json_t *errors, choice_t *c)
         c->is_utc = 1;
         if (parse_stamp(json_string_value(utc), "Z", &c->t) == 0)
             return 1;
-        snprintf(what, sizeof what, "time candidate \"%s\" is not a UTC date and time", quoted);
+        cs_snprintf_cut(what, sizeof what, "time candidate \"%s\" is not a UTC date and time",
+                        quoted);
         return note(errors, what, json_string_value(utc));
     }
     if (!json_is_string(local) || utc != NULL) {
-        snprintf(what, sizeof what, "time candidate \"%s\" has neither a local nor a UTC time",
-                 quoted);
+        cs_snprintf_cut(what, sizeof what,
+                        "time candidate \"%s\" has neither a local nor a UTC time", quoted);
         return note(errors, what, NULL);
     }
     if (parse_stamp(json_string_value(local), "", &c->t) != 0) {
-        snprintf(what, sizeof what, "time candidate \"%s\" is not a date and time", quoted);
+        cs_snprintf_cut(what, sizeof what, "time candidate \"%s\" is not a date and time", quoted);
         return note(errors, what, json_string_value(local));
     }
     if (json_is_string(offset)) {
@@ -233,12 +236,14 @@ read_candidate(json_t *cand, json_t *errors, choice_t *c)
             c->has_offset = 1;
         else {
             /* The wall time still stands; only its offset is unknown. */
-            snprintf(what, sizeof what, "time candidate \"%s\" has an unreadable offset", quoted);
+            cs_snprintf_cut(what, sizeof what, "time candidate \"%s\" has an unreadable offset",
+                            quoted);
             if (note(errors, what, json_string_value(offset)))
                 return CS_ENOMEM;
         }
     } else if (offset != NULL && !json_is_null(offset)) {
-        snprintf(what, sizeof what, "time candidate \"%s\" has an offset that is not text", quoted);
+        cs_snprintf_cut(what, sizeof what, "time candidate \"%s\" has an offset that is not text",
+                        quoted);
         if (note(errors, what, NULL))
             return CS_ENOMEM;
     }

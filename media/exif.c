@@ -6,6 +6,7 @@
  * (its whole file is the EXIF structure) libexif gets the head of the file behind an
  * "Exif\0\0" header, the only framing exif_data_load_data 0.6.24 accepts besides JPEG. */
 #include "media/exif.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 #include "core/utf8.h"
@@ -183,7 +184,8 @@ on_exif_log(ExifLog *log, ExifLogCode code, const char *domain, const char *fmt,
         return;
     /* Messages quote tag names and bytes of the file: valid UTF-8 only. */
     cs_exif_text(text, sizeof text, msg, strlen(msg), &cut);
-    snprintf(line, sizeof line, "libexif %s: %s%s", domain ? domain : "", text, cut ? "..." : "");
+    cs_snprintf_cut(line, sizeof line, "libexif %s: %s%s", domain ? domain : "", text,
+                    cut ? "..." : "");
     const char *last =
         json_string_value(json_array_get(cx->errors, json_array_size(cx->errors) - 1));
     if (last != NULL && strncmp(last, "exif: ", 6) == 0 && strcmp(last + 6, line) == 0)

@@ -197,6 +197,7 @@ gps_coord(cs_exif_ctx_t *cx, ExifData *ed, unsigned tag, unsigned ref_tag, const
 
     if (e == NULL || !gps_rationals(cx, ed, e, what, 3, out))
         return 0;
+    /* fits: `what` is one of this file's own names ("Latitude", "Longitude"), in 32 */
     snprintf(what_ref, sizeof what_ref, "GPS:%sRef", what);
     ref = gps_ref(cx, ed, ref_tag, what_ref);
     if (ref == refs[1] || ref == refs[1] + ('a' - 'A'))
@@ -282,6 +283,7 @@ parse_date(const char *s, char out[20])
         return -1;
     if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
         return -1;
+    /* fits: 19 characters of fixed widths, in 20 */
     snprintf(out, 20, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s", s, s + 5, s + 8, s + 11, s + 14, s + 17);
     return 1;
 }

@@ -2,6 +2,7 @@
  * and the raw dump of every entry. jansson refuses invalid UTF-8, and EXIF strings are
  * whatever a camera (or a fuzzer) wrote, so every string passes through cs_exif_text. */
 #include "media/exif_int.h"
+#include "core/buf.h"
 
 #include "core/utf8.h"
 
@@ -127,14 +128,15 @@ raw_entry(cs_exif_ctx_t *cx, json_t *raw, ExifIfd ifd, ExifEntry *e)
     int cut;
     size_t n;
 
-    if (name != NULL)
-        snprintf(key, sizeof key, "%s:%s", ifd_names[ifd], name);
-    else
-        snprintf(key, sizeof key, "%s:0x%04X", ifd_names[ifd], (unsigned)e->tag);
-    if (json_object_get(raw, key) != NULL)
+    /* A tag name of libexif's too long for a key is left out, never kept under a cut name. */
+    if ((name != NULL
+             ? cs_snprintf(key, sizeof key, "%s:%s", ifd_names[ifd], name)
+             : cs_snprintf(key, sizeof key, "%s:0x%04X", ifd_names[ifd], (unsigned)e->tag)) != 0 ||
+        json_object_get(raw, key) != NULL)
         return;
     if ((e->format == EXIF_FORMAT_UNDEFINED || e->format == EXIF_FORMAT_BYTE) &&
         e->size > RAW_BLOB_MAX) {
+        /* fits: "<", at most 10 digits and " bytes>", in the text buffer */
         snprintf(text, sizeof text, "<%u bytes>", e->size);
     } else {
         memset(val, 0, sizeof val);

@@ -11,6 +11,7 @@
  * in the record's "errors" instead of going to stderr. Tags are untrusted bytes: they reach
  * the record as valid UTF-8, and bounded. */
 #include "media/extract.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 #include "media/captime.h"
@@ -74,7 +75,7 @@ on_av_log(void *avcl, int level, const char *fmt, va_list ap)
         return;
     if (avcl != NULL && *(AVClass **)avcl != NULL && (*(AVClass **)avcl)->item_name != NULL)
         who = (*(AVClass **)avcl)->item_name(avcl);
-    snprintf(line, sizeof line, "%s%s%s", who ? who : "", who ? ": " : "", msg);
+    cs_snprintf_cut(line, sizeof line, "%s%s%s", who ? who : "", who ? ": " : "", msg);
     const char *last = json_string_value(json_array_get(log_sink, json_array_size(log_sink) - 1));
     if (last != NULL && strcmp(last, line) == 0)
         return; /* FFmpeg repeats itself for every packet it skips */
@@ -123,7 +124,7 @@ add_error(json_t *errors, const char *what, int averr)
     char buf[AV_ERROR_MAX_STRING_SIZE] = "";
     char line[256];
     av_strerror(averr, buf, sizeof buf);
-    snprintf(line, sizeof line, "%s: %s", what, buf);
+    cs_snprintf_cut(line, sizeof line, "%s: %s", what, buf);
     return json_array_append_new(errors, json_string(line)) == 0 ? 0 : CS_ENOMEM;
 }
 
@@ -134,7 +135,7 @@ note_deadline(const source_t *src, json_t *errors)
     char line[64];
     if (!cs_avio_file_expired((void *)src))
         return 0;
-    snprintf(line, sizeof line, "gave up reading after %d s", EXTRACT_DEADLINE_S);
+    cs_snprintf_cut(line, sizeof line, "gave up reading after %d s", EXTRACT_DEADLINE_S);
     return json_array_append_new(errors, json_string(line)) == 0 ? 0 : CS_ENOMEM;
 }
 

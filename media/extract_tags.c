@@ -3,6 +3,7 @@
  * the device they state. Tags are untrusted bytes: they reach the record as valid UTF-8, and
  * bounded. */
 #include "media/extract_int.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 #include "core/utf8.h"
@@ -67,8 +68,9 @@ put_text(json_t *obj, const char *key, const char *value, json_t *errors)
     rc = 0;
     if (kcut || vcut) {
         cs_utf8_quote(quoted, sizeof quoted, key, strlen(key), 1);
-        snprintf(line, sizeof line, "tag \"%s\" is longer than %d bytes; only its start is kept",
-                 quoted, EXTRACT_MAX_TAG);
+        cs_snprintf_cut(line, sizeof line,
+                        "tag \"%s\" is longer than %d bytes; only its start is kept", quoted,
+                        EXTRACT_MAX_TAG);
         rc = note(errors, line);
     }
 out:
@@ -144,6 +146,7 @@ split_time(const char *s, char local[48], char zone[8])
             m = "00"; /* "+02" */
         if (strlen(m) != 2 || !isdigit((unsigned char)m[0]) || !isdigit((unsigned char)m[1]))
             return -1;
+        /* fits: six characters, in 8 */
         snprintf(zone, 8, "%c%c%c:%c%c", s[0], s[1], s[2], m[0], m[1]);
     } else
         return -1;
@@ -163,6 +166,7 @@ add_candidate(json_t *cands, const char *source, const char *value, int zone_mea
         c = raw != NULL ? json_pack("{s:s, s:o, s:n}", "source", source, "local", raw, "offset")
                         : NULL;
     } else if (strcmp(zone, "Z") == 0 || (zone_means_utc && strcmp(zone, "+00:00") == 0)) {
+        /* fits: local is at most 47 bytes, utc 56 */
         snprintf(utc, sizeof utc, "%sZ", local);
         c = json_pack("{s:s, s:s}", "source", source, "utc", utc);
     } else
@@ -250,22 +254,23 @@ describe_place(AVDictionary *d, const char *ns, json_t *rec, json_t *errors)
             continue;
         if (parse_iso6709(v, &lat, &lon, &alt, &has_alt) != 0) {
             cs_utf8_quote(quoted, sizeof quoted, v, strlen(v), 1);
-            snprintf(line, sizeof line, "%s:%s is not an ISO 6709 position: \"%s\"", ns, keys[i],
-                     quoted);
+            cs_snprintf_cut(line, sizeof line, "%s:%s is not an ISO 6709 position: \"%s\"", ns,
+                            keys[i], quoted);
             if (note(errors, line))
                 return CS_ENOMEM;
             continue;
         }
+        /* fits: ns ("format", "stream") and the keys above are ours, at most 50 bytes, in 96 */
         snprintf(source, sizeof source, "%s:%s", ns, keys[i]);
         json_t *gps = json_pack("{s:f, s:f, s:o, s:s}", "lat", lat, "lon", lon, "alt",
                                 has_alt ? json_real(alt) : json_null(), "source", source);
         if (gps == NULL || cs_extract_put(rec, "gps", gps))
             return CS_ENOMEM;
         if (lat == 0 && lon == 0) {
-            snprintf(line, sizeof line,
-                     "%s:%s gives latitude 0, longitude 0: a receiver without a fix, not a "
-                     "place",
-                     ns, keys[i]);
+            cs_snprintf_cut(line, sizeof line,
+                            "%s:%s gives latitude 0, longitude 0: a receiver without a fix, not a "
+                            "place",
+                            ns, keys[i]);
             if (cs_extract_put(gps, "suspect", json_true()) || note(errors, line))
                 return CS_ENOMEM;
         }
@@ -347,7 +352,7 @@ cs_extract_add_hints(json_t *hints, json_t *rec, json_t *errors)
         if (v == NULL || json_is_null(v))
             continue;
         if (!json_is_string(v)) {
-            snprintf(line, sizeof line, "hint \"%s\" is not text; ignored", from[i].key);
+            cs_snprintf_cut(line, sizeof line, "hint \"%s\" is not text; ignored", from[i].key);
             if (note(errors, line))
                 return CS_ENOMEM;
             continue;

@@ -6,6 +6,7 @@
  * are digested (transcode_digest.c), so that the finished file can be matched against what was
  * decoded without decoding it again (transcode_reread.c). */
 #include "media/transcode_int.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 
@@ -177,7 +178,7 @@ check_main(void *arg)
     for (unsigned i = 0; i < c->nb && rc == 0 && !c->failed; i++)
         rc = decode(c, i, NULL);
     if (rc != 0)
-        snprintf(c->diag, sizeof c->diag, "%s", cs_diag());
+        cs_snprintf_cut(c->diag, sizeof c->diag, "%s", cs_diag());
     c->rc = rc;
     /* After the verdict is written: the writer learns of a failure at its next packet. */
     cs_tc_queue_stop(&c->packets, rc);

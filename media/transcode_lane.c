@@ -4,6 +4,7 @@
  * hands every lane a reference to each frame it wants through a bounded queue, and so waits
  * for the slowest; a lane whose output failed takes no more. */
 #include "media/transcode_int.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 
@@ -33,7 +34,7 @@ feed(cs_tc_out_t *out, int index, AVFrame *frame)
 static int
 keep(cs_tc_lane_t *l, int rc)
 {
-    snprintf(l->diag, sizeof l->diag, "%s", cs_diag());
+    cs_snprintf_cut(l->diag, sizeof l->diag, "%s", cs_diag());
     l->rc = rc;
     return rc;
 }

@@ -8,6 +8,7 @@
  * half). The other image decoders fail on damage anyway, and with AV_EF_EXPLODE the TIFF one
  * also refuses tags it does not know, which every TIFF has. */
 #include "media/transcode_photo_int.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 
@@ -34,7 +35,7 @@ cs_transcode_photo_reason(char *buf, size_t size, const char *fmt, ...)
     n = vsnprintf(buf, size, fmt, ap);
     va_end(ap);
     if (n < 0)
-        snprintf(buf, size, "%s", "the reason could not be formatted");
+        cs_snprintf_cut(buf, size, "%s", "the reason could not be formatted");
     else if ((size_t)n >= size && size > 4)
         memcpy(buf + size - 4, "...", 4);
 }
@@ -49,7 +50,7 @@ cs_transcode_photo_averr(int averr, const char *what, char *buf, size_t size)
         return CS_ENOMEM;
     }
     if (av_strerror(averr, msg, sizeof msg) < 0)
-        snprintf(msg, sizeof msg, "FFmpeg error %d", averr);
+        cs_snprintf_cut(msg, sizeof msg, "FFmpeg error %d", averr);
     cs_transcode_photo_reason(buf, size, "%s: %s", what, msg);
     return 0;
 }

@@ -13,6 +13,7 @@
  * The same markers work for "transcode". Without the variable these bytes are ordinary
  * content, extracted like any other. */
 #include "ingest/worker.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 #include "core/log.h"
@@ -73,12 +74,12 @@ step_extract(json_t *req, json_t **result, char *error, size_t size)
     const char *media_type = json_string_value(json_object_get(req, "media_type"));
     int rc;
     if (path == NULL) {
-        snprintf(error, size, "extract needs a \"path\"");
+        cs_snprintf_cut(error, size, "extract needs a \"path\"");
         return;
     }
     test_fault(path);
     if ((rc = cs_extract_file(path, media_type, json_object_get(req, "hints"), result)) != 0)
-        snprintf(error, size, "%s", cs_diag()[0] != '\0' ? cs_diag() : cs_strerror(rc));
+        cs_snprintf_cut(error, size, "%s", cs_diag()[0] != '\0' ? cs_diag() : cs_strerror(rc));
 }
 
 /* Where progress lines of the running request go. */
@@ -143,7 +144,7 @@ step_transcode(json_t *req, FILE *out, json_t **result, char *error, size_t size
     progress_ctx_t pc = {.out = out, .id = json_object_get(req, "id")};
     int rc;
     if (path == NULL || out_dir == NULL || stem == NULL) {
-        snprintf(error, size, "transcode needs a \"path\", an \"out_dir\" and a \"stem\"");
+        cs_snprintf_cut(error, size, "transcode needs a \"path\", an \"out_dir\" and a \"stem\"");
         return;
     }
     test_fault(path);
@@ -171,7 +172,7 @@ step_transcode(json_t *req, FILE *out, json_t **result, char *error, size_t size
     clock_gettime(CLOCK_MONOTONIC, &pc.last);
     rc = cs_transcode_file(path, json_string_value(json_object_get(req, "media_type")), &o, result);
     if (rc != 0)
-        snprintf(error, size, "%s", cs_diag()[0] != '\0' ? cs_diag() : cs_strerror(rc));
+        cs_snprintf_cut(error, size, "%s", cs_diag()[0] != '\0' ? cs_diag() : cs_strerror(rc));
 }
 
 /* The answer to one request line; NULL only when memory runs out. */
@@ -183,9 +184,9 @@ answer(const char *line, size_t len, FILE *out)
     const char *step = json_string_value(json_object_get(req, "step"));
     char error[1024] = "";
     if (!json_is_object(req))
-        snprintf(error, sizeof error, "the request is not a JSON object");
+        cs_snprintf_cut(error, sizeof error, "the request is not a JSON object");
     else if (step == NULL)
-        snprintf(error, sizeof error, "the request has no \"step\"");
+        cs_snprintf_cut(error, sizeof error, "the request has no \"step\"");
     else if (strcmp(step, "ping") == 0)
         result = json_pack("{s:i}", "pid", (int)getpid());
     else if (strcmp(step, "extract") == 0)
@@ -193,7 +194,7 @@ answer(const char *line, size_t len, FILE *out)
     else if (strcmp(step, "transcode") == 0)
         step_transcode(req, out, &result, error, sizeof error);
     else
-        snprintf(error, sizeof error, "unknown step \"%.200s\"", step);
+        cs_snprintf_cut(error, sizeof error, "unknown step \"%.200s\"", step);
     if (error[0] != '\0')
         ans = json_pack("{s:O?, s:b, s:s}", "id", id, "ok", 0, "error", error);
     else
