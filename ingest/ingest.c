@@ -181,10 +181,10 @@ cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, 
         (size_t)snprintf(res->failure, sizeof res->failure, "metadata extraction failed: %.400s",
                          call.reason) >= sizeof res->failure)
         res->failure[sizeof res->failure - 1] = '\0';
-    if (ctx->cfg != NULL && ctx->derive_dir != NULL && ctx->workers != NULL &&
+    if (ctx->derive_opts != NULL && ctx->derive_dir != NULL && ctx->workers != NULL &&
         (job->state == CS_JOB_STORED || job->state == CS_JOB_EXTRACTED) &&
         cs_store_path(ctx->store, job->sha256, abs, sizeof abs) == 0)
-        req = cs_derive_request(ctx->cfg, ctx->derive_dir, abs, job->sha256, res->media_type,
+        req = cs_derive_request(ctx->derive_opts, ctx->derive_dir, abs, job->sha256, res->media_type,
                                 call.result, NULL, NULL);
     if (req == NULL) {
         err = cs_job_finish(&env, job, call.result, res->failure[0] ? res->failure : NULL);

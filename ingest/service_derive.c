@@ -40,6 +40,7 @@ svc_derive_open(svc_t *s)
         cs_log(CS_LOG_INFO, "derive.cleaned",
                json_pack("{s:s, s:i}", "folder", s->derive_dir, "removed", removed));
     unlink(s->status_path);
+    s->derive_opts = cs_derive_opts_of(&s->cfg);
     cs_worker_opts_t wopts = {
         .exe = s->opts->exe,
         .home = root,
@@ -71,8 +72,8 @@ svc_derive_wanted(svc_t *s, svc_job_t *j)
         media_type = json_string_value(json_object_get(item, "media_type"));
     }
     if (cs_store_path(s->stores[0], j->job.sha256, obj, sizeof obj) == 0)
-        j->derive_req = cs_derive_request(&s->cfg, s->derive_dir, obj, j->job.sha256, media_type,
-                                          j->record, NULL, NULL);
+        j->derive_req = cs_derive_request(&s->derive_opts, s->derive_dir, obj, j->job.sha256,
+                                          media_type, j->record, NULL, NULL);
     json_decref(item);
     return j->derive_req != NULL;
 }

@@ -5,6 +5,7 @@
 #include "core/casenum.h"
 #include "core/log.h"
 #include "indexer/jobs.h"
+#include "ingest/derive.h"
 #include "ingest/jobstep.h"
 #include "ingest/scan.h"
 #include "ingest/scrub.h"
@@ -62,6 +63,7 @@ struct svc {
     uv_loop_t *loop;
     const cs_service_opts_t *opts;
     cs_config_t cfg;
+    cs_derive_opts_t derive_opts; /* cfg's transcode.*, refilled when cfg is */
     char *roots[SVC_MAX_ROOTS];
     size_t nroots;
     char receipts[PATH_MAX];
@@ -71,7 +73,7 @@ struct svc {
     int store_busy[SVC_MAX_STORES];
     int nstores;
     cs_casenum_rule_t *rule;
-    int64_t clerk_id; /* ingest.clerk's user id, credited with uploads; 0: nobody */
+    int64_t clerk_id;          /* ingest.clerk's user id, credited with uploads; 0: nobody */
     cs_workers_t *workers;     /* extraction and photo copies */
     cs_workers_t *transcoders; /* recordings' copies: long steps, reporting progress */
     int transcoders_stopped;
