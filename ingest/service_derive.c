@@ -141,7 +141,7 @@ on_transcoded(void *arg, int rc, json_t *result, const char *reason)
     if (rc == CS_ECANCELED || s->stopping) {
         /* Stopping: the job stays extracted; the next start transcodes it again and removes
          * what this run wrote. */
-        svc_job_free(s, j);
+        svc_job_next(s, j, CS_PIPE_STOP);
         return;
     }
     if (rc == 0) {
@@ -151,8 +151,7 @@ on_transcoded(void *arg, int rc, json_t *result, const char *reason)
                  reason ? reason : "unknown");
         svc_log_job("job.step_failed", CS_LOG_WARN, j, j->derive_fail);
     }
-    j->phase = PHASE_DSTORE;
-    svc_job_requeue(s, j);
+    svc_job_next(s, j, CS_PIPE_OK); /* a worker's failure is recorded with the copies */
 }
 
 void
@@ -160,11 +159,6 @@ svc_derive_transcode(svc_t *s, svc_job_t *j)
 {
     const char *kind = json_string_value(json_object_get(j->derive_req, "kind"));
     int recording = kind != NULL && strcmp(kind, "photo") != 0;
-    if (s->stopping) {
-        svc_job_free(s, j);
-        return;
-    }
-    j->phase = PHASE_TRANSCODE;
     json_object_set_new(j->derive_req, "recording", json_boolean(recording));
     if (recording) {
         j->percent = 0;
