@@ -50,8 +50,26 @@ listed(const char *list, const char *name)
     return 0;
 }
 
+cs_derive_opts_t
+cs_derive_opts_of(const cs_config_t *cfg)
+{
+    cs_derive_opts_t o = {
+        .profiles = cfg->transcode_profiles,
+        .access_preset = cs_config_presets[cfg->transcode_access_preset],
+        .threads = cfg->transcode_threads,
+        .archival_slices = cfg->transcode_archival_slices,
+        .access_crf = cfg->transcode_access_crf,
+        .access_max_lines = cfg->transcode_access_max_lines,
+        .access_audio_kbps = cfg->transcode_access_audio_kbps,
+        .preview_px = cfg->transcode_preview_px,
+        .thumbnail_px = cfg->transcode_thumbnail_px,
+        .jpeg_quality = cfg->transcode_jpeg_quality,
+    };
+    return o;
+}
+
 json_t *
-cs_derive_request(const cs_config_t *cfg, const char *out_dir, const char *obj_path,
+cs_derive_request(const cs_derive_opts_t *o, const char *out_dir, const char *obj_path,
                   const char *sha256, const char *media_type, json_t *record, const char *only,
                   int *recording)
 {
@@ -66,7 +84,7 @@ cs_derive_request(const cs_config_t *cfg, const char *out_dir, const char *obj_p
     if ((profiles = json_array()) == NULL)
         return NULL;
     for (int i = 0; all[i] != NULL; i++)
-        if (listed(cfg->transcode_profiles, all[i]) && (only == NULL || strcmp(only, all[i]) == 0))
+        if (listed(o->profiles, all[i]) && (only == NULL || strcmp(only, all[i]) == 0))
             json_array_append_new(profiles, json_string(all[i]));
     if (json_array_size(profiles) == 0) {
         json_decref(profiles);
@@ -75,12 +93,11 @@ cs_derive_request(const cs_config_t *cfg, const char *out_dir, const char *obj_p
     req = json_pack(
         "{s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:{s:i, s:i, s:s, s:i, s:i, s:i, s:i, s:i, s:i}}",
         "path", obj_path, "sha256", sha256, "media_type", media_type, "kind", kind, "out_dir",
-        out_dir, "stem", sha256, "profiles", profiles, "options", "threads", cfg->transcode_threads,
-        "archival_slices", cfg->transcode_archival_slices, "access_preset",
-        cs_config_presets[cfg->transcode_access_preset], "access_crf", cfg->transcode_access_crf,
-        "access_max_lines", cfg->transcode_access_max_lines, "access_audio_kbps",
-        cfg->transcode_access_audio_kbps, "preview_px", cfg->transcode_preview_px, "thumbnail_px",
-        cfg->transcode_thumbnail_px, "jpeg_quality", cfg->transcode_jpeg_quality);
+        out_dir, "stem", sha256, "profiles", profiles, "options", "threads", o->threads,
+        "archival_slices", o->archival_slices, "access_preset", o->access_preset, "access_crf",
+        o->access_crf, "access_max_lines", o->access_max_lines, "access_audio_kbps",
+        o->access_audio_kbps, "preview_px", o->preview_px, "thumbnail_px", o->thumbnail_px,
+        "jpeg_quality", o->jpeg_quality);
     if (req != NULL && recording != NULL)
         *recording = strcmp(kind, "photo") != 0;
     return req;

@@ -16,12 +16,30 @@
  * `record` (borrowed; may be NULL); NULL when it gets no derivatives. */
 const char *cs_derive_kind(const char *media_type, json_t *record);
 
+/* The transcode.* settings a request carries, as a plain value: filled once where the
+ * configuration is loaded (the service's start and reload, the CLI's commands). */
+typedef struct cs_derive_opts {
+    const char *profiles;      /* transcode.profiles: comma-separated (borrowed) */
+    const char *access_preset; /* transcode.access_preset, by name (static) */
+    int threads;               /* transcode.threads: 0 = one per core */
+    int archival_slices;       /* transcode.archival_slices */
+    int access_crf;            /* transcode.access_crf */
+    int access_max_lines;      /* transcode.access_max_lines */
+    int access_audio_kbps;     /* transcode.access_audio_kbps */
+    int preview_px;            /* transcode.preview_px */
+    int thumbnail_px;          /* transcode.thumbnail_px */
+    int jpeg_quality;          /* transcode.jpeg_quality */
+} cs_derive_opts_t;
+
+/** The transcode.* fields of `cfg` as a cs_derive_opts_t (profiles borrowed from cfg). */
+cs_derive_opts_t cs_derive_opts_of(const cs_config_t *cfg);
+
 /** The request fields for the worker's "transcode" step for the object at `obj_path`
  * (`sha256`, `media_type`, record as above), writing into `out_dir`: a new object, or NULL
  * when nothing is to be made (no kind, or no wanted profile; `only` (may be NULL) limits it
  * to one profile). *recording (may be NULL) is set to 1 for video and audio (long steps, for
  * the transcode workers), 0 for photos. */
-json_t *cs_derive_request(const cs_config_t *cfg, const char *out_dir, const char *obj_path,
+json_t *cs_derive_request(const cs_derive_opts_t *opts, const char *out_dir, const char *obj_path,
                           const char *sha256, const char *media_type, json_t *record,
                           const char *only, int *recording);
 

@@ -6,6 +6,7 @@
 #include "indexer/jobs.h"
 #include "ingest/derive.h"
 #include "ingest/jobstep.h"
+#include "ingest/pipeline.h"
 #include "ingest/route.h"
 
 #include <limits.h>
@@ -64,33 +65,20 @@ on_progress(void *arg, json_t *progress)
                      json_number_value(json_object_get(progress, "fps")));
 }
 
-/* Makes, stores and records the derivatives of a job left at extracted. */
-static int
-derive(cs_ingest_ctx_t *ctx, const cs_job_env_t *env, cs_job_t *job, const char *name, json_t *req,
-       cs_ingest_result_t *res)
+/* The transcode step: the worker writes the copies; its failure is recorded with them. */
+static void
+transcode(cs_ingest_ctx_t *ctx, const char *name, json_t *req, cs_worker_answer_t *c, char *failure,
+          size_t len)
 {
     derive_call_t d = {.ctx = ctx, .name = name};
-    cs_worker_answer_t *c = &d.answer;
-    char failure[600] = "";
-    int err;
     if (cs_workers_submit_progress(ctx->workers, "transcode", req, cs_worker_answer_cb,
                                    ctx->progress ? on_progress : NULL, &d) != 0)
-        cs_worker_answer_cb(c, CS_EWORKER, NULL, "could not hand the file to a worker");
-    while (!c->done)
+        cs_worker_answer_cb(&d.answer, CS_EWORKER, NULL, "could not hand the file to a worker");
+    while (!d.answer.done)
         uv_run(ctx->loop, UV_RUN_ONCE);
+    *c = d.answer;
     if (c->rc != 0)
-        snprintf(failure, sizeof failure, "transcoding failed: %.500s", c->reason);
-    if ((err = cs_derive_store(ctx->store, c->result)) == 0)
-        err = cs_job_derived(env, job, req, c->result, failure[0] ? failure : NULL,
-                             &res->derivatives_failed);
-    if (err != 0) {
-        cs_job_env_lock(env);
-        cs_derive_unstore(ctx->store, env->cat, c->result);
-        cs_job_env_unlock(env);
-    }
-    res->derivatives = (int)json_array_size(json_object_get(req, "profiles"));
-    json_decref(c->result);
-    return err;
+        snprintf(failure, len, "transcoding failed: %.500s", c->reason);
 }
 
 /* A job an earlier run left at extracted (it stopped before the copies were stored): what
@@ -118,17 +106,119 @@ cs_ingest_finish(cs_ingest_ctx_t *ctx)
     uv_run(ctx->loop, UV_RUN_DEFAULT);
 }
 
+/* One file's job as it goes through the steps. */
+typedef struct run {
+    cs_ingest_ctx_t *ctx;
+    cs_job_env_t env;
+    cs_job_t *job;
+    const char *path;
+    cs_ingest_result_t *res;
+    cs_step_out_t out;
+    cs_worker_answer_t call;   /* extraction's answer: call.result is the metadata record */
+    cs_worker_answer_t copies; /* the transcode's answer */
+    json_t *req;               /* the "transcode" request; NULL: no copies */
+    char derive_fail[600];
+    int err; /* why the run ended short of done (environment) */
+} run_t;
+
+static cs_pipe_outcome_t
+step_store(run_t *r)
+{
+    cs_ingest_ctx_t *ctx = r->ctx;
+    char abs[PATH_MAX];
+    if (realpath(r->path, abs) == NULL)
+        snprintf(abs, sizeof abs, "%s", r->path);
+    /* A catalog that cannot take the arrival is found before the bytes are copied. */
+    if ((r->err = cs_catalog_check_writable(ctx->cat)) != 0 ||
+        (r->err = cs_jobs_find(ctx->cat, CLI_ROOT, abs, r->job)) != 0)
+        return CS_PIPE_ENV;
+    r->err = cs_job_store(&r->env, r->job, r->path, NULL, &r->out);
+    cs_pipe_outcome_t oc = cs_pipeline_store_outcome(r->err, &r->out);
+    if (oc != CS_PIPE_OK)
+        return oc;
+    snprintf(r->res->sha256, sizeof r->res->sha256, "%s", r->job->sha256);
+    r->res->size = (uint64_t)r->job->size;
+    r->res->media_type = r->out.media_type;
+    r->res->item_created = r->out.item_created;
+    /* A job an earlier run left stored or extracted: the store step that sniffed its media type
+     * did not run now, and the copies it gets depend on it. */
+    if (r->res->media_type == NULL &&
+        (r->job->state == CS_JOB_STORED || r->job->state == CS_JOB_EXTRACTED) &&
+        (r->err = cs_job_sniff_stored(ctx->store, r->job->sha256, &r->res->media_type)) != 0)
+        return CS_PIPE_ENV;
+    return CS_PIPE_OK;
+}
+
+/* Which copies the item gets: none without workers or a place for them to write. */
+static cs_pipe_outcome_t
+step_plan(run_t *r)
+{
+    cs_ingest_ctx_t *ctx = r->ctx;
+    cs_ingest_result_t *res = r->res;
+    char obj[PATH_MAX];
+    if (r->job->state == CS_JOB_EXTRACTED)
+        resume_extracted(ctx, r->job, &r->call, res);
+    if (r->call.rc != 0 &&
+        (size_t)snprintf(res->failure, sizeof res->failure, "metadata extraction failed: %.400s",
+                         r->call.reason) >= sizeof res->failure)
+        res->failure[sizeof res->failure - 1] = '\0';
+    if (ctx->derive_opts != NULL && ctx->derive_dir != NULL && ctx->workers != NULL &&
+        (r->job->state == CS_JOB_STORED || r->job->state == CS_JOB_EXTRACTED) &&
+        cs_store_path(ctx->store, r->job->sha256, obj, sizeof obj) == 0)
+        r->req = cs_derive_request(ctx->derive_opts, ctx->derive_dir, obj, r->job->sha256,
+                                   res->media_type, r->call.result, NULL, NULL);
+    return CS_PIPE_OK;
+}
+
+/* RECORD, FINISH: the catalog's part; copies stored but not recorded are taken back. */
+static cs_pipe_outcome_t
+step_commit(run_t *r, cs_pipe_step_t step)
+{
+    const char *failure = r->res->failure[0] ? r->res->failure : NULL;
+    r->err =
+        cs_pipeline_commit(&r->env, step, r->job, r->call.result, failure, r->req, r->copies.result,
+                           r->derive_fail[0] ? r->derive_fail : NULL, &r->res->derivatives_failed);
+    if (r->err != 0 && step == CS_PIPE_FINISH && r->req != NULL)
+        cs_derive_unstore(r->ctx->store, r->ctx->cat, r->copies.result);
+    return r->err == 0 ? CS_PIPE_OK : CS_PIPE_ENV;
+}
+
+static cs_pipe_outcome_t
+run_step(run_t *r, cs_pipe_step_t step)
+{
+    switch (step) {
+    case CS_PIPE_STORE:
+        return step_store(r);
+    case CS_PIPE_EXTRACT:
+        extract(r->ctx, r->job, r->res->media_type, &r->call);
+        return CS_PIPE_OK;
+    case CS_PIPE_PLAN:
+        return step_plan(r);
+    case CS_PIPE_TRANSCODE:
+        r->res->derivatives = (int)json_array_size(json_object_get(r->req, "profiles"));
+        transcode(r->ctx, r->path, r->req, &r->copies, r->derive_fail, sizeof r->derive_fail);
+        return CS_PIPE_OK;
+    case CS_PIPE_DSTORE:
+        if ((r->err = cs_derive_store(r->ctx->store, r->copies.result)) == 0)
+            return CS_PIPE_OK;
+        cs_derive_unstore(r->ctx->store, r->ctx->cat, r->copies.result);
+        return CS_PIPE_ENV;
+    case CS_PIPE_RECORD:
+    case CS_PIPE_FINISH:
+        return step_commit(r, step);
+    default: /* RECOVER is the service's: a clerk's file is claimed afresh by STORE */
+        r->err = CS_EINVAL;
+        return CS_PIPE_ENV;
+    }
+}
+
 int
 cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, const char *party,
                cs_ingest_result_t *res)
 {
     cs_route_t route;
-    cs_job_t *job = NULL;
-    cs_step_out_t out;
-    cs_worker_answer_t call = {0};
-    json_t *req = NULL;
-    char abs[PATH_MAX];
-    int err;
+    run_t r = {.ctx = ctx, .path = path, .res = res};
+    cs_pipe_step_t step = CS_PIPE_STORE;
 
     memset(res, 0, sizeof *res);
     memset(&route, 0, sizeof route);
@@ -139,7 +229,7 @@ cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, 
         cs_diag_set("--party \"%s\" is longer than %zu bytes", party, sizeof route.party - 1);
         return CS_ENAMETOOLONG;
     }
-    cs_job_env_t env = {
+    r.env = (cs_job_env_t){
         .cat = ctx->cat,
         .store = ctx->store,
         .rule = ctx->rule,
@@ -149,56 +239,22 @@ cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, 
         .route = &route,
         .relaxed = 1, /* the caller syncs before it reports (cs_catalog_sync) */
     };
-    if ((job = calloc(1, sizeof *job)) == NULL)
+    if ((r.job = calloc(1, sizeof *r.job)) == NULL)
         return CS_ENOMEM;
-    if (realpath(path, abs) == NULL)
-        snprintf(abs, sizeof abs, "%s", path);
-    /* A catalog that cannot take the arrival is found before the bytes are copied. */
-    if ((err = cs_catalog_check_writable(ctx->cat)) != 0 ||
-        (err = cs_jobs_find(ctx->cat, CLI_ROOT, abs, job)) != 0 ||
-        (err = cs_job_store(&env, job, path, NULL, &out)) != 0)
-        goto out;
-    if (out.step != CS_STEP_NEXT) {
-        cs_diag_set("%s", out.message);
-        err = out.code ? out.code : CS_EINVAL;
-        goto out;
+    /* The service's machine, run in line: cs_pipeline_next names each step after the last. */
+    while (!cs_pipeline_is_end(step)) {
+        cs_pipe_outcome_t oc = run_step(&r, step);
+        step = cs_pipeline_next(step, oc, r.job->state, r.req != NULL);
     }
-    snprintf(res->sha256, sizeof res->sha256, "%s", job->sha256);
-    res->size = (uint64_t)job->size;
-    res->media_type = out.media_type;
-    res->item_created = out.item_created;
-    /* A job an earlier run left stored or extracted: the store step that sniffed its media type
-     * did not run now, and the copies it gets depend on it. */
-    if (res->media_type == NULL &&
-        (job->state == CS_JOB_STORED || job->state == CS_JOB_EXTRACTED) &&
-        (err = cs_job_sniff_stored(ctx->store, job->sha256, &res->media_type)) != 0)
-        goto out;
-    if (job->state == CS_JOB_EXTRACTED)
-        resume_extracted(ctx, job, &call, res);
-    if (job->state == CS_JOB_STORED)
-        extract(ctx, job, res->media_type, &call);
-    if (call.rc != 0 &&
-        (size_t)snprintf(res->failure, sizeof res->failure, "metadata extraction failed: %.400s",
-                         call.reason) >= sizeof res->failure)
-        res->failure[sizeof res->failure - 1] = '\0';
-    if (ctx->cfg != NULL && ctx->derive_dir != NULL && ctx->workers != NULL &&
-        (job->state == CS_JOB_STORED || job->state == CS_JOB_EXTRACTED) &&
-        cs_store_path(ctx->store, job->sha256, abs, sizeof abs) == 0)
-        req = cs_derive_request(ctx->cfg, ctx->derive_dir, abs, job->sha256, res->media_type,
-                                call.result, NULL, NULL);
-    if (req == NULL) {
-        err = cs_job_finish(&env, job, call.result, res->failure[0] ? res->failure : NULL);
-        goto out;
+    if (step != CS_PIPE_DONE && r.err == 0) { /* the file's own fault: rejected */
+        cs_diag_set("%s", r.out.message);
+        r.err = r.out.code ? r.out.code : CS_EINVAL;
     }
-    if (job->state == CS_JOB_STORED)
-        err = cs_job_extracted(&env, job, call.result, res->failure[0] ? res->failure : NULL);
-    if (err == 0)
-        err = derive(ctx, &env, job, path, req, res);
-out:
-    json_decref(req);
-    json_decref(call.result);
-    free(job);
-    return err;
+    json_decref(r.req);
+    json_decref(r.call.result);
+    json_decref(r.copies.result);
+    free(r.job);
+    return r.err;
 }
 
 int

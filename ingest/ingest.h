@@ -4,8 +4,8 @@
 #define CS_INGEST_INGEST_H
 
 #include "core/casenum.h"
-#include "core/config.h"
 #include "indexer/catalog.h"
+#include "ingest/derive.h"
 #include "ingest/worker.h"
 #include "storage/store.h"
 
@@ -22,7 +22,7 @@ typedef struct cs_ingest_ctx {
     uv_loop_t *loop;        /* the workers' loop, run until each answer */
     const cs_worker_opts_t *worker_opts; /* NULL: no extraction (the job still completes) */
     cs_workers_t *workers;               /* started at the first file worth parsing */
-    const cs_config_t *cfg;              /* transcode.*; NULL: no derivatives */
+    const cs_derive_opts_t *derive_opts; /* transcode.*; NULL: no derivatives */
     const char *derive_dir; /* where workers write copies (on the store's file system) */
     /* Called while a recording is transcoded (may be NULL): name, percent (-1: unknown), fps. */
     void (*progress)(void *arg, const char *name, double percent, double fps);

@@ -253,6 +253,7 @@ reload(svc_t *s)
         return;
     }
     s->cfg = cfg;
+    s->derive_opts = cs_derive_opts_of(&s->cfg);
     if ((err = scrub_start(s)) != 0)
         cs_log(CS_LOG_ERROR, "fixity.scrub_failed",
                json_pack("{s:s}", "error", *cs_diag() ? cs_diag() : cs_strerror(err)));

@@ -40,6 +40,7 @@ svc_derive_open(svc_t *s)
         cs_log(CS_LOG_INFO, "derive.cleaned",
                json_pack("{s:s, s:i}", "folder", s->derive_dir, "removed", removed));
     unlink(s->status_path);
+    s->derive_opts = cs_derive_opts_of(&s->cfg);
     cs_worker_opts_t wopts = {
         .exe = s->opts->exe,
         .home = root,
@@ -71,8 +72,8 @@ svc_derive_wanted(svc_t *s, svc_job_t *j)
         media_type = json_string_value(json_object_get(item, "media_type"));
     }
     if (cs_store_path(s->stores[0], j->job.sha256, obj, sizeof obj) == 0)
-        j->derive_req = cs_derive_request(&s->cfg, s->derive_dir, obj, j->job.sha256, media_type,
-                                          j->record, NULL, NULL);
+        j->derive_req = cs_derive_request(&s->derive_opts, s->derive_dir, obj, j->job.sha256,
+                                          media_type, j->record, NULL, NULL);
     json_decref(item);
     return j->derive_req != NULL;
 }
@@ -140,7 +141,7 @@ on_transcoded(void *arg, int rc, json_t *result, const char *reason)
     if (rc == CS_ECANCELED || s->stopping) {
         /* Stopping: the job stays extracted; the next start transcodes it again and removes
          * what this run wrote. */
-        svc_job_free(s, j);
+        svc_job_next(s, j, CS_PIPE_STOP);
         return;
     }
     if (rc == 0) {
@@ -150,8 +151,7 @@ on_transcoded(void *arg, int rc, json_t *result, const char *reason)
                  reason ? reason : "unknown");
         svc_log_job("job.step_failed", CS_LOG_WARN, j, j->derive_fail);
     }
-    j->phase = PHASE_DSTORE;
-    svc_job_requeue(s, j);
+    svc_job_next(s, j, CS_PIPE_OK); /* a worker's failure is recorded with the copies */
 }
 
 void
@@ -159,11 +159,6 @@ svc_derive_transcode(svc_t *s, svc_job_t *j)
 {
     const char *kind = json_string_value(json_object_get(j->derive_req, "kind"));
     int recording = kind != NULL && strcmp(kind, "photo") != 0;
-    if (s->stopping) {
-        svc_job_free(s, j);
-        return;
-    }
-    j->phase = PHASE_TRANSCODE;
     json_object_set_new(j->derive_req, "recording", json_boolean(recording));
     if (recording) {
         j->percent = 0;

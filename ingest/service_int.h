@@ -5,7 +5,9 @@
 #include "core/casenum.h"
 #include "core/log.h"
 #include "indexer/jobs.h"
+#include "ingest/derive.h"
 #include "ingest/jobstep.h"
+#include "ingest/pipeline.h"
 #include "ingest/scan.h"
 #include "fixity/scrub.h"
 #include "ingest/service.h"
@@ -26,21 +28,12 @@ typedef struct svc_watch {
     char path[]; /* the folder */
 } svc_watch_t;
 
-typedef enum {
-    PHASE_STORE,     /* claim and store the upload (thread pool, a store slot) */
-    PHASE_RECOVER,   /* bring an active job back after a restart (thread pool, a store slot) */
-    PHASE_EXTRACT,   /* metadata, in a media worker */
-    PHASE_RECORD,    /* commit the metadata, stop at extracted (finish batch) */
-    PHASE_TRANSCODE, /* derivatives, in a media (photos) or transcode (recordings) worker */
-    PHASE_DSTORE,    /* store what the worker wrote (thread pool, a store slot) */
-    PHASE_FINISH,    /* commit the rest and done (finish batch) */
-} svc_phase_t;
-
 typedef struct svc_job {
     uv_work_t work;
     svc_t *svc;
     struct svc_job *next;
-    svc_phase_t phase;
+    cs_pipe_step_t phase; /* the step it is at (ingest/pipeline.h), or how it ended */
+    cs_pipe_step_t last;  /* the step before: the one whose outcome led here */
     cs_job_t job;
     char path[PATH_MAX]; /* root/rel: also the key in the busy set */
     struct stat settled;
@@ -62,6 +55,7 @@ struct svc {
     uv_loop_t *loop;
     const cs_service_opts_t *opts;
     cs_config_t cfg;
+    cs_derive_opts_t derive_opts; /* cfg's transcode.*, refilled when cfg is */
     char *roots[SVC_MAX_ROOTS];
     size_t nroots;
     char receipts[PATH_MAX];
@@ -71,7 +65,7 @@ struct svc {
     int store_busy[SVC_MAX_STORES];
     int nstores;
     cs_casenum_rule_t *rule;
-    int64_t clerk_id; /* ingest.clerk's user id, credited with uploads; 0: nobody */
+    int64_t clerk_id;          /* ingest.clerk's user id, credited with uploads; 0: nobody */
     cs_workers_t *workers;     /* extraction and photo copies */
     cs_workers_t *transcoders; /* recordings' copies: long steps, reporting progress */
     int transcoders_stopped;
@@ -101,7 +95,7 @@ struct svc {
     svc_job_t *jobs;        /* every job in flight, whatever its phase */
     uv_timer_t retry_timer; /* takes stalled jobs up again from the catalog */
     uint64_t retry_ms;      /* the next pause before that, doubling while stalls go on */
-    int storing;            /* PHASE_STORE/RECOVER works running */
+    int storing;            /* store-slot works running (STORE, RECOVER, DSTORE) */
     int inflight;           /* jobs between store and done */
     int stopping;
     int workers_stopped;
@@ -115,14 +109,15 @@ void svc_scan_init(svc_t *s);
 void svc_scan_start(svc_t *s);
 void svc_watches_close(svc_t *s);
 
-/* service_jobs.c */
+/* service_jobs.c: the service's driver of the job pipeline (ingest/pipeline.h) */
 void svc_job_submit(svc_t *s, int root, const char *rel, const struct stat *settled);
 int svc_jobs_resume(svc_t *s);
 void svc_jobs_init(svc_t *s);
 void svc_jobs_drop_queue(svc_t *s);
 void svc_maybe_finish(svc_t *s);
-void svc_job_requeue(svc_t *s, svc_job_t *j);
-void svc_job_to_finish(svc_t *s, svc_job_t *j);
+/* Every step's completion: the pipeline names the next step, which is started (or the job
+ * ends: logged and freed). */
+void svc_job_next(svc_t *s, svc_job_t *j, cs_pipe_outcome_t outcome);
 void svc_job_free(svc_t *s, svc_job_t *j);
 void svc_log_job(const char *event, cs_log_level_t level, svc_job_t *j, const char *message);
 

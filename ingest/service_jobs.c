@@ -1,6 +1,8 @@
-/* ingest/service_jobs.c: moving jobs through the pipeline: store on the thread pool (at most
- * ingest.parallel at once, each with its own store handle), extract in a media worker, then
- * record and finish on the thread pool. The catalog is one connection behind a mutex. */
+/* ingest/service_jobs.c: the service's driver of the job pipeline (ingest/pipeline.h): each
+ * step is started where it runs (store steps on the thread pool, at most ingest.parallel at
+ * once, each with its own store handle; extraction and copies in workers; the catalog's part in
+ * the finish batch), and its completion calls svc_job_next, which asks cs_pipeline_next for the
+ * step after it. The catalog is one connection behind a mutex. */
 #include "ingest/service_int.h"
 
 #include "core/error.h"
@@ -20,6 +22,7 @@
 
 static void job_start(svc_t *s, svc_job_t *j);
 static void stalled(svc_t *s, svc_job_t *j);
+static void job_run(svc_t *s, svc_job_t *j);
 
 static cs_job_env_t
 env_of(svc_t *s, int slot)
@@ -96,15 +99,10 @@ finish_work(uv_work_t *req)
     cs_catalog_relaxed(s->cat, 1);
     if ((err = cs_catalog_batch_begin(s->cat)) == 0) {
         for (svc_job_t *j = s->finishing; j != NULL; j = j->next) {
-            const char *failure = j->failure[0] ? j->failure : NULL;
             j->was = j->job.state;
-            if (j->phase == PHASE_RECORD)
-                j->err = cs_job_extracted(&env, &j->job, j->record, failure);
-            else if (j->derive_req != NULL)
-                j->err = cs_job_derived(&env, &j->job, j->derive_req, j->derive_res,
-                                        j->derive_fail[0] ? j->derive_fail : NULL, NULL);
-            else
-                j->err = cs_job_finish(&env, &j->job, j->record, failure);
+            j->err = cs_pipeline_commit(
+                &env, j->phase, &j->job, j->record, j->failure[0] ? j->failure : NULL,
+                j->derive_req, j->derive_res, j->derive_fail[0] ? j->derive_fail : NULL, NULL);
             if (j->err != 0)
                 snprintf(j->out.message, sizeof j->out.message, "%s", cs_diag());
         }
@@ -119,7 +117,7 @@ finish_work(uv_work_t *req)
         if (j->err == 0)
             continue;
         j->job.state = j->was; /* taken up again from where it was */
-        if (j->phase == PHASE_FINISH && j->derive_res != NULL)
+        if (j->phase == CS_PIPE_FINISH && j->derive_res != NULL)
             cs_derive_unstore(s->stores[0], s->cat, j->derive_res);
     }
     uv_mutex_unlock(&s->cat_lock);
@@ -136,17 +134,7 @@ finish_after(uv_work_t *req, int status)
     while (batch != NULL) {
         svc_job_t *j = batch;
         batch = j->next;
-        if (status == 0 && j->err == 0 && j->phase == PHASE_RECORD) {
-            svc_derive_transcode(s, j);
-            continue;
-        }
-        if (status == 0 && j->err == 0) {
-            svc_log_job("job.done", CS_LOG_INFO, j, j->failure);
-            s->retry_ms = RETRY_FIRST_MS;
-        } else {
-            stalled(s, j);
-        }
-        svc_job_free(s, j);
+        svc_job_next(s, j, status == 0 && j->err == 0 ? CS_PIPE_OK : CS_PIPE_ENV);
     }
     finish_start(s);
 }
@@ -174,7 +162,7 @@ on_extracted(void *arg, int rc, json_t *result, const char *reason)
     svc_job_t *j = arg;
     svc_t *s = j->svc;
     if (rc == CS_ECANCELED) { /* stopping: the job stays stored and resumes next start */
-        svc_job_free(s, j);
+        svc_job_next(s, j, CS_PIPE_STOP);
         return;
     }
     if (rc == 0)
@@ -184,32 +172,22 @@ on_extracted(void *arg, int rc, json_t *result, const char *reason)
                  reason ? reason : "unknown");
     if (rc != 0)
         svc_log_job("job.step_failed", CS_LOG_WARN, j, j->failure);
-    j->phase = svc_derive_wanted(s, j) ? PHASE_RECORD : PHASE_FINISH;
-    svc_job_to_finish(s, j);
+    svc_job_next(s, j, CS_PIPE_OK); /* the failure is recorded with the item */
 }
 
-void
-svc_job_to_finish(svc_t *s, svc_job_t *j)
+static void
+to_finish(svc_t *s, svc_job_t *j)
 {
     j->next = s->finish_head; /* order within a batch does not matter */
     s->finish_head = j;
     finish_start(s);
 }
 
-/* After the store step: hand the stored original to a media worker. */
+/* Hands the stored original to a media worker. */
 static void
 extract(svc_t *s, svc_job_t *j)
 {
     char obj[PATH_MAX];
-    if (s->stopping || j->job.state > CS_JOB_STORED) {
-        if (!s->stopping) { /* extracted already: go straight on */
-            on_extracted(j, 0, NULL, NULL);
-            return;
-        }
-        svc_job_free(s, j);
-        return;
-    }
-    j->phase = PHASE_EXTRACT;
     if (!cs_extract_wanted(j->out.media_type)) { /* nothing a parser could read */
         json_t *rec = cs_extract_unrecognised();
         on_extracted(j, 0, rec, NULL);
@@ -233,7 +211,7 @@ store_work(uv_work_t *req)
     svc_t *s = j->svc;
     cs_job_env_t env = env_of(s, j->store_slot);
     cs_diag_clear();
-    if (j->phase == PHASE_RECOVER) {
+    if (j->phase == CS_PIPE_RECOVER) {
         j->err = cs_job_recover(&env, &j->job, NULL, &j->out);
     } else {
         char root[PATH_MAX], rel[PATH_MAX];
@@ -261,25 +239,12 @@ store_after(uv_work_t *req, int status)
      * may still list the file as it was before this job moved it: release the path only
      * after a scan that started from now on has finished. */
     cs_settle_tag(s->busy, j->path, s->scan_gen + 1);
-    if (status != 0 || j->err != 0) {
-        stalled(s, j);
-        svc_job_free(s, j);
-    } else if (j->out.step == CS_STEP_REJECTED) {
-        svc_log_job("job.rejected", CS_LOG_WARN, j, j->out.message);
-        svc_job_free(s, j);
-    } else if (j->out.step == CS_STEP_ALREADY) {
-        svc_log_job("job.already_stored", CS_LOG_WARN, j, j->out.message);
-        svc_job_free(s, j);
-    } else if (j->out.step == CS_STEP_UNSETTLED) {
-        if (j->phase == PHASE_STORE)
-            svc_log_job("job.unsettled", CS_LOG_INFO, j, j->out.message);
-        svc_job_free(s, j);
-    } else {
-        if (j->phase == PHASE_STORE)
-            svc_log_job("job.stored", CS_LOG_INFO, j,
-                        j->out.item_created ? NULL : "already stored");
-        extract(s, j);
-    }
+    cs_pipe_outcome_t oc = status != 0 ? CS_PIPE_ENV : cs_pipeline_store_outcome(j->err, &j->out);
+    if (oc == CS_PIPE_OK && j->phase == CS_PIPE_STORE)
+        svc_log_job("job.stored", CS_LOG_INFO, j, j->out.item_created ? NULL : "already stored");
+    if (oc == CS_PIPE_OK && s->stopping) /* stored: it goes on at the next start */
+        oc = CS_PIPE_STOP;
+    svc_job_next(s, j, oc);
     pump(s);
 }
 
@@ -296,15 +261,9 @@ dstore_after(uv_work_t *req, int status)
     svc_t *s = j->svc;
     s->store_busy[j->store_slot] = 0;
     s->storing--;
-    if (status != 0 || j->err != 0) {
-        /* The store cannot take the copies (disk full): the job stays extracted and is
-         * transcoded again when it is taken up. */
-        stalled(s, j);
-        svc_job_free(s, j);
-    } else {
-        j->phase = PHASE_FINISH;
-        svc_job_to_finish(s, j);
-    }
+    /* The store cannot take the copies (disk full): the job stays extracted and is transcoded
+     * again when it is taken up. */
+    svc_job_next(s, j, status != 0 || j->err != 0 ? CS_PIPE_ENV : CS_PIPE_OK);
     pump(s);
 }
 
@@ -318,7 +277,7 @@ job_start(svc_t *s, svc_job_t *j)
     s->store_busy[slot] = 1;
     s->storing++;
     j->work.data = j;
-    if (j->phase == PHASE_DSTORE) {
+    if (j->phase == CS_PIPE_DSTORE) {
         if (uv_queue_work(s->loop, &j->work, dstore_work, dstore_after) != 0) {
             s->store_busy[slot] = 0;
             s->storing--;
@@ -353,8 +312,8 @@ job_new(svc_t *s, const char *root, const char *rel)
 }
 
 /* A job further along goes first: its copies are waiting in the worker's folder. */
-void
-svc_job_requeue(svc_t *s, svc_job_t *j)
+static void
+requeue(svc_t *s, svc_job_t *j)
 {
     j->next = s->queue_head;
     s->queue_head = j;
@@ -374,6 +333,77 @@ enqueue(svc_t *s, svc_job_t *j)
     pump(s);
 }
 
+/* A job whose step sent it to an end: say how, and let it go. */
+static void
+job_end(svc_t *s, svc_job_t *j)
+{
+    switch (j->phase) {
+    case CS_PIPE_DONE:
+        svc_log_job("job.done", CS_LOG_INFO, j, j->failure);
+        s->retry_ms = RETRY_FIRST_MS;
+        break;
+    case CS_PIPE_STALLED:
+        stalled(s, j);
+        break;
+    case CS_PIPE_REJECTED:
+        svc_log_job("job.rejected", CS_LOG_WARN, j, j->out.message);
+        break;
+    case CS_PIPE_ALREADY:
+        svc_log_job("job.already_stored", CS_LOG_WARN, j, j->out.message);
+        break;
+    case CS_PIPE_UNSETTLED: /* a recovery's is said at the next claim */
+        if (j->last == CS_PIPE_STORE)
+            svc_log_job("job.unsettled", CS_LOG_INFO, j, j->out.message);
+        break;
+    default: /* stopped: the job resumes at the next start */
+        break;
+    }
+    svc_job_free(s, j);
+}
+
+/* Starts the job's step where it runs; its completion calls svc_job_next. */
+static void
+job_run(svc_t *s, svc_job_t *j)
+{
+    switch (j->phase) {
+    case CS_PIPE_STORE:
+    case CS_PIPE_RECOVER:
+        enqueue(s, j);
+        return;
+    case CS_PIPE_EXTRACT:
+        extract(s, j);
+        return;
+    case CS_PIPE_PLAN:
+        svc_derive_wanted(s, j);
+        svc_job_next(s, j, CS_PIPE_OK);
+        return;
+    case CS_PIPE_RECORD:
+    case CS_PIPE_FINISH:
+        to_finish(s, j);
+        return;
+    case CS_PIPE_TRANSCODE:
+        if (s->stopping) {
+            svc_job_next(s, j, CS_PIPE_STOP);
+            return;
+        }
+        svc_derive_transcode(s, j);
+        return;
+    case CS_PIPE_DSTORE:
+        requeue(s, j);
+        return;
+    default:
+        job_end(s, j);
+    }
+}
+
+void
+svc_job_next(svc_t *s, svc_job_t *j, cs_pipe_outcome_t outcome)
+{
+    j->last = j->phase;
+    j->phase = cs_pipeline_next(j->phase, outcome, j->job.state, j->derive_req != NULL);
+    job_run(s, j);
+}
+
 void
 svc_job_submit(svc_t *s, int root, const char *rel, const struct stat *settled)
 {
@@ -384,9 +414,9 @@ svc_job_submit(svc_t *s, int root, const char *rel, const struct stat *settled)
         cs_settle_forget(s->busy, key);
         return;
     }
-    j->phase = PHASE_STORE;
+    j->phase = CS_PIPE_STORE;
     j->settled = *settled;
-    enqueue(s, j);
+    job_run(s, j);
 }
 
 static int
@@ -397,9 +427,9 @@ collect_active(const cs_job_t *job, void *arg)
     if (j == NULL)
         return CS_ENOMEM;
     j->job = *job;
-    j->phase = PHASE_RECOVER;
+    j->phase = CS_PIPE_RECOVER;
     cs_settle_add(s->busy, j->path); /* the scan must not claim it while it recovers */
-    enqueue(s, j);
+    job_run(s, j);
     return 0;
 }
 
@@ -423,7 +453,7 @@ static int
 in_flight(svc_t *s, int64_t id)
 {
     for (svc_job_t *j = s->jobs; j != NULL; j = j->anext)
-        if (j->phase != PHASE_STORE && j->job.id == id)
+        if (j->phase != CS_PIPE_STORE && j->job.id == id)
             return 1;
     return 0;
 }

@@ -190,6 +190,7 @@ cs_cmd_ingest(int argc, char **argv)
     ingest_run_t run = {.cli = &cli};
     uv_loop_t loop;
     cs_worker_opts_t wopts;
+    cs_derive_opts_t dopts;
     char derive_dir[PATH_MAX];
     int loop_ready = 0;
     int rc = 0;
@@ -226,6 +227,7 @@ cs_cmd_ingest(int argc, char **argv)
     if ((rc = cs_cli_worker_opts(&cli, 1, &wopts)) != 0 ||
         (rc = cs_cli_derive_dir(&cli, derive_dir, sizeof derive_dir)) != 0)
         goto out;
+    dopts = cs_derive_opts_of(&cli.cfg);
     run.ctx = (cs_ingest_ctx_t){.store = cli.store,
                                 .cat = cli.cat,
                                 .rule = rule,
@@ -234,7 +236,7 @@ cs_cmd_ingest(int argc, char **argv)
                                 .default_tz = cli.cfg.ingest_default_tz,
                                 .loop = &loop,
                                 .worker_opts = &wopts,
-                                .cfg = &cli.cfg,
+                                .derive_opts = &dopts,
                                 .derive_dir = derive_dir,
                                 .progress = isatty(STDERR_FILENO) ? on_progress : NULL};
     cs_walk_ops_t ops = {.file = on_file, .skip = on_skip, .arg = &run};

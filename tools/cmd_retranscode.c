@@ -3,7 +3,6 @@
  * history, superseded. */
 #include "tools/cli.h"
 
-#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/derivatives.h"
 #include "indexer/jobs.h"
@@ -131,16 +130,11 @@ cs_cmd_retranscode(int argc, char **argv)
         (rc = cs_cli_derive_dir(&cli, dir, sizeof dir)) != 0)
         goto out;
     /* A profile asked for by name is made even if the configuration leaves it out. */
-    cs_config_t cfg = cli.cfg;
-    if (args.profile != NULL &&
-        (rc = cs_snprintf(cfg.transcode_profiles, sizeof cfg.transcode_profiles, "%s",
-                          args.profile)) != 0) {
-        cs_diag_set("--profile \"%.40s...\" is longer than %zu bytes", args.profile,
-                    sizeof cfg.transcode_profiles - 1);
-        goto out;
-    }
+    cs_derive_opts_t dopts = cs_derive_opts_of(&cli.cfg);
+    if (args.profile != NULL)
+        dopts.profiles = args.profile; /* borrowed whole: never cut */
     const char *media_type = json_string_value(json_object_get(item, "media_type"));
-    req = cs_derive_request(&cfg, dir, obj, sha, media_type, meta, NULL, NULL);
+    req = cs_derive_request(&dopts, dir, obj, sha, media_type, meta, NULL, NULL);
     if (req == NULL) {
         const char *kind = cs_derive_kind(media_type, meta);
         cs_diag_set("item %.12s (%s) has no %s copy to make: %s", sha, media_type,
