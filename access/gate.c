@@ -5,7 +5,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "indexer/derivatives.h"
-#include "indexer/ledger.h"
+#include "ledger/append.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -102,7 +102,7 @@ cs_access_decide_synced(cs_catalog_t *cat, const cs_access_policy_t *pol,
     /* Synced: the entry is durable before the caller sends a byte; if it cannot be written,
      * nothing is served. */
     if (err == 0 && e != NULL)
-        err = cs_catalog_ledger_append(cat, e, seq);
+        err = cs_ledger_append(cat, e, seq);
     json_decref(e);
     if (err != 0)
         dec->allowed = 0;

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "indexer/derivatives.h"
 #include "indexer/ledger.h"
+#include "ledger/append.h"
 #include "access/gate.h"
 #include "export/bag.h"
 #include "export/bag_int.h"
@@ -210,7 +211,7 @@ decide(cs_export_t *x, cs_access_what_t *what, int planned, cs_access_decision_t
         json_decref(e);
         return CS_ENOMEM;
     }
-    rc = cs_catalog_ledger_append(x->cat, e, &x->res->seq);
+    rc = cs_ledger_append(x->cat, e, &x->res->seq);
     json_decref(e);
     return rc;
 }

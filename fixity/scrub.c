@@ -3,6 +3,7 @@
  * and ends when none is left; the rate is one byte budget over the whole pass, so many small
  * objects are held to it as well as one large one. */
 #include "fixity/scrub.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 #include "core/log.h"
@@ -124,7 +125,7 @@ check(cs_scrub_t *s, const cs_fixity_obj_t *o)
         return rc;
     }
     if (c.result == CS_FIXITY_UNREADABLE) {
-        snprintf(why, sizeof why, "%s", *cs_diag() ? cs_diag() : cs_strerror(rc));
+        cs_snprintf_cut(why, sizeof why, "%s", *cs_diag() ? cs_diag() : cs_strerror(rc));
         c.error = why;
     }
     if ((rc = cs_catalog_fixity_record(s->cat, &c)) != 0) {

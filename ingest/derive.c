@@ -1,5 +1,6 @@
 /* ingest/derive.c: which derivatives an item gets, and storing and recording them. */
 #include "ingest/derive.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 #include "indexer/derivatives.h"
@@ -120,8 +121,8 @@ store_one(cs_store_t *store, const char *path, json_t *o)
     int fd, created = 0, rc;
     memset(&res, 0, sizeof res);
     if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-        snprintf(reason, sizeof reason, "the copy the worker wrote cannot be opened: %s",
-                 strerror(errno));
+        cs_snprintf_cut(reason, sizeof reason, "the copy the worker wrote cannot be opened: %s",
+                        strerror(errno));
         fail_output(o, reason);
         return 0;
     }
@@ -136,8 +137,8 @@ store_one(cs_store_t *store, const char *path, json_t *o)
     if (rc == CS_ENOSPC || rc == CS_EIO || rc == CS_ENOMEM)
         return rc;
     if (rc != 0) {
-        snprintf(reason, sizeof reason, "the copy could not be stored: %s",
-                 *cs_diag() ? cs_diag() : cs_strerror(rc));
+        cs_snprintf_cut(reason, sizeof reason, "the copy could not be stored: %s",
+                        *cs_diag() ? cs_diag() : cs_strerror(rc));
         fail_output(o, reason);
         return 0;
     }
@@ -173,7 +174,7 @@ cs_derive_unstore(cs_store_t *store, cs_catalog_t *cat, json_t *result)
     json_t *outputs = json_object_get(result, "outputs"), *o;
     char why[1024]; /* CS_DIAG_MAX */
     size_t i;
-    snprintf(why, sizeof why, "%s", cs_diag()); /* the failure the caller reports */
+    cs_snprintf_cut(why, sizeof why, "%s", cs_diag()); /* the failure the caller reports */
     json_array_foreach(outputs, i, o)
     {
         const char *obj = json_string_value(json_object_get(o, "sha256"));
@@ -234,7 +235,8 @@ cs_derive_commit(cs_catalog_t *cat, const char *sha256, json_t *request, json_t 
             d[n].status = "failed";
             d[n].reason = json_string_value(json_object_get(o, "reason"));
             if (d[n].reason == NULL || d[n].reason[0] == '\0') {
-                snprintf(none[n], sizeof none[n], "%s", failure ? failure : "no copy was made");
+                cs_snprintf_cut(none[n], sizeof none[n], "%s",
+                                failure ? failure : "no copy was made");
                 d[n].reason = none[n];
             }
             nfailed++;

@@ -1,5 +1,6 @@
 /* ingest/ingest.c: one file through the pipeline, synchronously. */
 #include "ingest/ingest.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 #include "media/extract.h"
@@ -78,7 +79,7 @@ transcode(cs_ingest_ctx_t *ctx, const char *name, json_t *req, cs_worker_answer_
         uv_run(ctx->loop, UV_RUN_ONCE);
     *c = d.answer;
     if (c->rc != 0)
-        snprintf(failure, len, "transcoding failed: %.500s", c->reason);
+        cs_snprintf_cut(failure, len, "transcoding failed: %.500s", c->reason);
 }
 
 /* A job an earlier run left at extracted (it stopped before the copies were stored): what
@@ -93,7 +94,7 @@ resume_extracted(cs_ingest_ctx_t *ctx, cs_job_t *job, cs_worker_answer_t *c,
         c->result = NULL;
     if (ctx->worker_opts != NULL && ctx->workers == NULL &&
         cs_workers_start(&ctx->workers, ctx->loop, ctx->worker_opts) != 0)
-        snprintf(res->failure, sizeof res->failure, "%s", cs_diag());
+        cs_snprintf_cut(res->failure, sizeof res->failure, "%s", cs_diag());
 }
 
 void
@@ -126,8 +127,11 @@ step_store(run_t *r)
 {
     cs_ingest_ctx_t *ctx = r->ctx;
     char abs[PATH_MAX];
-    if (realpath(r->path, abs) == NULL)
-        snprintf(abs, sizeof abs, "%s", r->path);
+    if (realpath(r->path, abs) == NULL && cs_snprintf(abs, sizeof abs, "%s", r->path) != 0) {
+        cs_diag_set("%.200s...: the path is longer than %zu bytes", r->path, sizeof abs - 1);
+        r->err = CS_ENAMETOOLONG;
+        return CS_PIPE_ENV;
+    }
     /* A catalog that cannot take the arrival is found before the bytes are copied. */
     if ((r->err = cs_catalog_check_writable(ctx->cat)) != 0 ||
         (r->err = cs_jobs_find(ctx->cat, CLI_ROOT, abs, r->job)) != 0)
@@ -136,6 +140,7 @@ step_store(run_t *r)
     cs_pipe_outcome_t oc = cs_pipeline_store_outcome(r->err, &r->out);
     if (oc != CS_PIPE_OK)
         return oc;
+    /* fits: a sha256 of 64 hex digits, in 65 */
     snprintf(r->res->sha256, sizeof r->res->sha256, "%s", r->job->sha256);
     r->res->size = (uint64_t)r->job->size;
     r->res->media_type = r->out.media_type;
@@ -222,8 +227,11 @@ cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, 
 
     memset(res, 0, sizeof *res);
     memset(&route, 0, sizeof route);
-    if (case_number != NULL)
-        snprintf(route.case_number, sizeof route.case_number, "%s", case_number);
+    if (case_number != NULL &&
+        cs_snprintf(route.case_number, sizeof route.case_number, "%s", case_number) != 0) {
+        cs_diag_set("--case is longer than %zu bytes", sizeof route.case_number - 1);
+        return CS_ENAMETOOLONG;
+    }
     if (party != NULL &&
         (size_t)snprintf(route.party, sizeof route.party, "%s", party) >= sizeof route.party) {
         cs_diag_set("--party \"%s\" is longer than %zu bytes", party, sizeof route.party - 1);

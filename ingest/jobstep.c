@@ -1,5 +1,6 @@
 /* ingest/jobstep.c: claim, store, recover and finish one ingest job. */
 #include "ingest/jobstep.h"
+#include "core/buf.h"
 
 #include "core/clock.h"
 #include "core/utf8.h"
@@ -50,7 +51,8 @@ static void
 fsync_parent(const char *path)
 {
     char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", path);
+    if (cs_snprintf(dir, sizeof dir, "%s", path) != 0)
+        return; /* no such path was ever opened: nothing of it to sync */
     char *slash = strrchr(dir, '/');
     if (slash == NULL)
         return;
@@ -103,10 +105,15 @@ aside_path(const cs_job_t *job, const char *dir, const char *suffix, char *buf, 
 }
 
 /* The upload's companions: its sidecar and its .done marker. */
-static void
+static int
 companion(const char *path, const char *suffix, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s%s", path, suffix);
+    /* A cut name would be another file's: refused, never removed or moved. */
+    if (cs_snprintf(buf, len, "%s%s", path, suffix) != 0) {
+        cs_diag_set("%.200s%s: the path is longer than %zu bytes", path, suffix, len - 1);
+        return CS_ENAMETOOLONG;
+    }
+    return 0;
 }
 
 /* Clears the upload after its bytes are stored: removed (consume) or moved under
@@ -132,7 +139,8 @@ clear_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path)
     gmtime_r(&now, &tm);
     strftime(dir, sizeof dir, ".ingested/%Y-%m-%d", &tm);
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        companion(path, suffixes[i], src, sizeof src);
+        if ((err = companion(path, suffixes[i], src, sizeof src)) != 0)
+            return err;
         if (env->mode == CS_MODE_ARCHIVE) {
             if ((err = aside_path(job, dir, suffixes[i], dest, sizeof dest)) != 0 ||
                 (err = move_or_remove(src, dest, 0)) != 0)
@@ -218,7 +226,7 @@ reject(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t *
     char dest[PATH_MAX], reason_file[PATH_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(out->message, sizeof out->message, fmt, ap);
+    cs_vsnprintf_cut(out->message, sizeof out->message, fmt, ap);
     va_end(ap);
     out->step = CS_STEP_REJECTED;
     if (out->code == 0)
@@ -248,7 +256,7 @@ unsettle(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t
         return reject(env, job, path, out, "%s %s; wait until it is fully written and try again",
                       path, why);
     }
-    snprintf(out->message, sizeof out->message, "%s %s; it settles again", path, why);
+    cs_snprintf_cut(out->message, sizeof out->message, "%s %s; it settles again", path, why);
     out->step = CS_STEP_UNSETTLED;
     if (job->state == CS_JOB_CLAIMED) {
         cs_job_env_lock(env);
@@ -416,8 +424,13 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
             err = CS_ENOMEM;
             goto out;
         }
-        snprintf(job->route, sizeof job->route, "%s", text);
+        err = cs_snprintf(job->route, sizeof job->route, "%s", text);
         free(text);
+        if (err != 0) {
+            cs_diag_set("the route of %.200s is longer than %zu bytes", job->rel,
+                        sizeof job->route - 1);
+            goto out;
+        }
         job->state = CS_JOB_CLAIMED;
     } else {
         cs_job_env_lock(env);
@@ -441,14 +454,15 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
     }
     /* No commit between hashing and adopting: a crash here leaves a claimed job whose file
      * is still in place, and recovery hashes it again to see whether the store has it. */
+    /* fits: a sha256 of 64 hex digits, in 65 */
     snprintf(job->sha256, sizeof job->sha256, "%s", put.sha256);
     if (env->mode == CS_MODE_CONSUME && cs_store_is_file(env->store, put.sha256, &st)) {
         /* This upload is an object already: stored, recorded and removed by an earlier job
          * whose removal a power cut took back. Remove it again; record nothing twice. */
         out->step = CS_STEP_ALREADY;
-        snprintf(out->message, sizeof out->message,
-                 "%s is already stored as %s (its removal was lost); removed again", path,
-                 put.sha256);
+        cs_snprintf_cut(out->message, sizeof out->message,
+                        "%s is already stored as %s (its removal was lost); removed again", path,
+                        put.sha256);
         cs_job_env_lock(env);
         err = cs_jobs_already(env->cat, job, put.sha256, out->message);
         cs_job_env_unlock(env);
@@ -526,9 +540,8 @@ cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_ste
 
     memset(out, 0, sizeof *out);
     out->step = CS_STEP_NEXT;
-    if (given != NULL)
-        snprintf(path, sizeof path, "%s", given);
-    else if ((size_t)snprintf(path, sizeof path, "%s/%s", job->root, job->rel) >= sizeof path)
+    if (given != NULL ? cs_snprintf(path, sizeof path, "%s", given) != 0
+                      : cs_snprintf(path, sizeof path, "%s/%s", job->root, job->rel) != 0)
         return CS_ENAMETOOLONG;
     present = lstat(path, &st) == 0;
     switch (job->state) {
@@ -547,6 +560,7 @@ cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_ste
             int err = cs_store_hash_fd(env->store, fd, path, &put);
             close(fd);
             if (err == 0 && cs_store_stat(env->store, put.sha256, &size) == 0) {
+                /* fits: a sha256 of 64 hex digits, in 65 */
                 snprintf(job->sha256, sizeof job->sha256, "%s", put.sha256);
                 return record_stored(env, job, path, size,
                                      cs_sniff_media_type(put.head, put.head_len), out);
@@ -556,8 +570,8 @@ cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_ste
                  * crash, or a store that could not take it: disk full, I/O error). It did
                  * not change, so it is not settled again and rejected after five tries as
                  * "kept changing": it is claimed again and stored now. */
-                snprintf(out->message, sizeof out->message,
-                         "%.500s was claimed but not stored; it is claimed again", path);
+                cs_snprintf_cut(out->message, sizeof out->message,
+                                "%.500s was claimed but not stored; it is claimed again", path);
                 out->step = CS_STEP_UNSETTLED; /* at a start: it settles, then is claimed */
                 cs_job_env_lock(env);
                 err = cs_jobs_unclaim(env->cat, job, out->message);

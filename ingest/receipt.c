@@ -116,8 +116,8 @@ cs_receipt_write(const char *receipts, const cs_job_t *job, const char *source, 
     /* The source as received, shown escaped when it is not UTF-8 (cs_utf8_escape). */
     r = json_pack("{s:s, s:I, s:s, s:s, s:O?, s:O?, s:o, s:I}", "sha256", job->sha256, "size",
                   (json_int_t)job->size, "item", job->sha256, "time", now, "case", jcase, "party",
-                  json_object_get(route, "party"), "source", cs_json_string_lossless(source),
-                  "job", (json_int_t)job->id);
+                  json_object_get(route, "party"), "source", cs_json_string_lossless(source), "job",
+                  (json_int_t)job->id);
     if (r == NULL) {
         err = CS_ENOMEM;
         goto out;

@@ -1,6 +1,7 @@
 /* ingest/route.c: routing by path, the text checks it shares with sidecar.c, marker names, the
  * route as JSON. */
 #include "ingest/route.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 #include "core/utf8.h"
@@ -26,7 +27,7 @@ cs_route__vmessage(char *dst, size_t cap, const char *fmt, va_list ap)
     n = vsnprintf(dst, cap, fmt, ap);
     if (n < 0) {
         /* An empty problem reads as "all is well"; never leave one behind by accident. */
-        snprintf(dst, cap, "%s", cap > 4 ? "(message could not be formatted)" : "");
+        cs_snprintf_cut(dst, cap, "%s", cap > 4 ? "(message could not be formatted)" : "");
         return;
     }
     if ((size_t)n >= cap && cap > 4) {

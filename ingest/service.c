@@ -58,6 +58,7 @@ roots_parse(svc_t *s, const cs_config_t *cfg)
     roots_free(s);
     if (cfg->ingest_roots[0] == '\0')
         return (s->roots[s->nroots++] = strdup(s->opts->home->uploads)) ? 0 : CS_ENOMEM;
+    /* fits: the same size as the setting it copies */
     snprintf(buf, sizeof buf, "%s", cfg->ingest_roots);
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         while (*tok == ' ')

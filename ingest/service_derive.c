@@ -5,6 +5,7 @@
  * A crash anywhere leaves the job extracted: it is transcoded again at the next start, and
  * the half-written copies of the last run are removed then. */
 #include "ingest/service_int.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 #include "core/home.h"
@@ -101,8 +102,9 @@ svc_derive_status(svc_t *s, int force)
     if (doc != NULL)
         text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(4));
     json_decref(doc);
-    snprintf(tmp, sizeof tmp, "%s.new", s->status_path);
-    if (text != NULL && (f = fopen(tmp, "w")) != NULL) {
+    /* A status path too long for its temporary name: no status file, never a cut name. */
+    if (text != NULL && cs_snprintf(tmp, sizeof tmp, "%s.new", s->status_path) == 0 &&
+        (f = fopen(tmp, "w")) != NULL) {
         int ok = fputs(text, f) >= 0;
         if (fclose(f) == 0 && ok)
             rename(tmp, s->status_path);
@@ -147,8 +149,8 @@ on_transcoded(void *arg, int rc, json_t *result, const char *reason)
     if (rc == 0) {
         j->derive_res = json_incref(result);
     } else {
-        snprintf(j->derive_fail, sizeof j->derive_fail, "transcoding failed: %s",
-                 reason ? reason : "unknown");
+        cs_snprintf_cut(j->derive_fail, sizeof j->derive_fail, "transcoding failed: %s",
+                        reason ? reason : "unknown");
         svc_log_job("job.step_failed", CS_LOG_WARN, j, j->derive_fail);
     }
     svc_job_next(s, j, CS_PIPE_OK); /* a worker's failure is recorded with the copies */
@@ -180,8 +182,8 @@ svc_derive_store_work(svc_job_t *j)
     cs_diag_clear();
     j->err = cs_derive_store(s->stores[j->store_slot], j->derive_res);
     if (j->err != 0) {
-        snprintf(j->out.message, sizeof j->out.message, "cannot store the copies: %s",
-                 *cs_diag() ? cs_diag() : cs_strerror(j->err));
+        cs_snprintf_cut(j->out.message, sizeof j->out.message, "cannot store the copies: %s",
+                        *cs_diag() ? cs_diag() : cs_strerror(j->err));
         uv_mutex_lock(&s->cat_lock);
         cs_derive_unstore(s->stores[j->store_slot], s->cat, j->derive_res);
         uv_mutex_unlock(&s->cat_lock);

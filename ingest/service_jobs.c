@@ -4,6 +4,7 @@
  * the finish batch), and its completion calls svc_job_next, which asks cs_pipeline_next for the
  * step after it. The catalog is one connection behind a mutex. */
 #include "ingest/service_int.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 #include "core/utf8.h"
@@ -104,7 +105,7 @@ finish_work(uv_work_t *req)
                 &env, j->phase, &j->job, j->record, j->failure[0] ? j->failure : NULL,
                 j->derive_req, j->derive_res, j->derive_fail[0] ? j->derive_fail : NULL, NULL);
             if (j->err != 0)
-                snprintf(j->out.message, sizeof j->out.message, "%s", cs_diag());
+                cs_snprintf_cut(j->out.message, sizeof j->out.message, "%s", cs_diag());
         }
         err = cs_catalog_batch_commit(s->cat);
     }
@@ -112,7 +113,7 @@ finish_work(uv_work_t *req)
     for (svc_job_t *j = s->finishing; j != NULL; j = j->next) {
         if (err != 0) { /* none of them moved on */
             j->err = err;
-            snprintf(j->out.message, sizeof j->out.message, "%s", cs_diag());
+            cs_snprintf_cut(j->out.message, sizeof j->out.message, "%s", cs_diag());
         }
         if (j->err == 0)
             continue;
@@ -168,8 +169,8 @@ on_extracted(void *arg, int rc, json_t *result, const char *reason)
     if (rc == 0)
         j->record = result != NULL ? json_incref(result) : NULL;
     else
-        snprintf(j->failure, sizeof j->failure, "metadata extraction failed: %s",
-                 reason ? reason : "unknown");
+        cs_snprintf_cut(j->failure, sizeof j->failure, "metadata extraction failed: %s",
+                        reason ? reason : "unknown");
     if (rc != 0)
         svc_log_job("job.step_failed", CS_LOG_WARN, j, j->failure);
     svc_job_next(s, j, CS_PIPE_OK); /* the failure is recorded with the item */
@@ -215,6 +216,7 @@ store_work(uv_work_t *req)
         j->err = cs_job_recover(&env, &j->job, NULL, &j->out);
     } else {
         char root[PATH_MAX], rel[PATH_MAX];
+        /* fits: copies of the job's own fields, of the same size */
         snprintf(root, sizeof root, "%s", j->job.root);
         snprintf(rel, sizeof rel, "%s", j->job.rel);
         uv_mutex_lock(&s->cat_lock);
@@ -224,8 +226,8 @@ store_work(uv_work_t *req)
             j->err = cs_job_store(&env, &j->job, j->path, &j->settled, &j->out);
     }
     if (j->err != 0)
-        snprintf(j->out.message, sizeof j->out.message, "%s",
-                 *cs_diag() ? cs_diag() : cs_strerror(j->err));
+        cs_snprintf_cut(j->out.message, sizeof j->out.message, "%s",
+                        *cs_diag() ? cs_diag() : cs_strerror(j->err));
 }
 
 static void
@@ -300,9 +302,13 @@ job_new(svc_t *s, const char *root, const char *rel)
     if (j == NULL)
         return NULL;
     j->svc = s;
-    snprintf(j->job.root, sizeof j->job.root, "%s", root);
-    snprintf(j->job.rel, sizeof j->job.rel, "%s", rel);
-    snprintf(j->path, sizeof j->path, "%s/%s", root, rel);
+    /* A path that does not fit whole gets no job (the scan names only paths that fit). */
+    if (cs_snprintf(j->job.root, sizeof j->job.root, "%s", root) != 0 ||
+        cs_snprintf(j->job.rel, sizeof j->job.rel, "%s", rel) != 0 ||
+        cs_snprintf(j->path, sizeof j->path, "%s/%s", root, rel) != 0) {
+        free(j);
+        return NULL;
+    }
     j->anext = s->jobs;
     if (s->jobs != NULL)
         s->jobs->aprev = j;
@@ -410,8 +416,8 @@ svc_job_submit(svc_t *s, int root, const char *rel, const struct stat *settled)
     svc_job_t *j = job_new(s, s->roots[root], rel);
     if (j == NULL) {
         char key[PATH_MAX];
-        snprintf(key, sizeof key, "%s/%s", s->roots[root], rel);
-        cs_settle_forget(s->busy, key);
+        if (cs_snprintf(key, sizeof key, "%s/%s", s->roots[root], rel) == 0)
+            cs_settle_forget(s->busy, key);
         return;
     }
     j->phase = CS_PIPE_STORE;

@@ -4,6 +4,7 @@
  * front of the queue. A worker is freed when its last handle has closed, the pool when its
  * last worker and its backoff timer are gone. */
 #include "ingest/worker.h"
+#include "core/buf.h"
 
 #include "core/error.h"
 #include "core/log.h"
@@ -158,7 +159,8 @@ worker_fail(worker_t *w, const char *reason)
     if (r != NULL && r->tries <= p->opts.retries && !p->stopping) {
         queue_push(p, r, 1);
     } else if (r != NULL) {
-        snprintf(why, sizeof why, "%s on %d tr%s", reason, r->tries, r->tries == 1 ? "y" : "ies");
+        cs_snprintf_cut(why, sizeof why, "%s on %d tr%s", reason, r->tries,
+                        r->tries == 1 ? "y" : "ies");
         req_finish(p, r, CS_EWORKER, NULL, why);
     }
     pool_fill(p, 0);
@@ -172,10 +174,10 @@ on_worker_exit(uv_process_t *proc, int64_t status, int signo)
     const char *abbrev = signo ? sigabbrev_np(signo) : NULL;
     w->exited = 1;
     if (signo)
-        snprintf(reason, sizeof reason, "worker killed by signal %d (SIG%s)", signo,
-                 abbrev ? abbrev : "?");
+        cs_snprintf_cut(reason, sizeof reason, "worker killed by signal %d (SIG%s)", signo,
+                        abbrev ? abbrev : "?");
     else
-        snprintf(reason, sizeof reason, "worker exited with status %" PRId64, status);
+        cs_snprintf_cut(reason, sizeof reason, "worker exited with status %" PRId64, status);
     if (!w->retired)
         worker_fail(w, reason);
     worker_close(w);
@@ -187,7 +189,7 @@ on_worker_timer(uv_timer_t *t)
     worker_t *w = t->data;
     char reason[WORKER_REASON_MAX];
     if (w->req != NULL) {
-        snprintf(reason, sizeof reason, "timed out after %d ms", w->pool->opts.timeout_ms);
+        cs_snprintf_cut(reason, sizeof reason, "timed out after %d ms", w->pool->opts.timeout_ms);
         worker_fail(w, reason);
     } else if (!w->exited) {
         uv_process_kill(&w->proc, SIGKILL); /* told to stop, it did not exit in time */
@@ -286,7 +288,8 @@ worker_run(worker_t *w, req_t *r)
     }
     if (rc != 0) {
         free(wr);
-        snprintf(reason, sizeof reason, "could not write to the worker: %s", uv_strerror(rc));
+        cs_snprintf_cut(reason, sizeof reason, "could not write to the worker: %s",
+                        uv_strerror(rc));
         worker_fail(w, reason);
     }
 }
@@ -345,7 +348,7 @@ pool_fill(cs_workers_t *p, int after_backoff)
     while (!p->stopping && p->live < p->opts.count &&
            (after_backoff || p->idle_deaths < WORKER_IDLE_DEATHS)) {
         if (worker_spawn(p) != 0) {
-            snprintf(why, sizeof why, "%s", cs_diag()); /* callbacks may set another */
+            cs_snprintf_cut(why, sizeof why, "%s", cs_diag()); /* callbacks may set another */
             cs_log(CS_LOG_ERROR, "worker.spawn_failed", json_pack("{s:s}", "reason", why));
             if (p->live == 0) /* then waiting requests have nobody to run them */
                 queue_fail(p, CS_EWORKER, why);
@@ -422,6 +425,7 @@ cs_workers_start(cs_workers_t **out, uv_loop_t *loop, const cs_worker_opts_t *op
     p->opts.home = memcpy(p->strings + exe_len, opts->home, home_len);
     p->next_id = 1;
     /* uv_spawn cannot set limits on the child alone: the worker applies them itself. */
+    /* fits: an int's digits in each */
     snprintf(p->as_mb, sizeof p->as_mb, "%d", opts->rlimit_as_mb);
     snprintf(p->cpu_s, sizeof p->cpu_s, "%d", opts->rlimit_cpu_s);
     char *argv[] = {p->strings,       "--home", p->strings + exe_len,
@@ -530,5 +534,5 @@ cs_worker_answer_cb(void *arg, int rc, json_t *result, const char *reason)
     a->done = 1;
     a->rc = rc;
     a->result = result != NULL ? json_incref(result) : NULL;
-    snprintf(a->reason, sizeof a->reason, "%s", reason ? reason : "");
+    cs_snprintf_cut(a->reason, sizeof a->reason, "%s", reason ? reason : "");
 }
