@@ -104,11 +104,11 @@ aside_path(const cs_job_t *job, const char *dir, const char *suffix, char *buf, 
     return 0;
 }
 
-/* The upload's companions: its sidecar and its .done marker. */
+/* The upload's companions: its sidecar and its .done marker. A cut name would be another
+ * file's: refused, never removed or moved. */
 static int
 companion(const char *path, const char *suffix, char *buf, size_t len)
 {
-    /* A cut name would be another file's: refused, never removed or moved. */
     if (cs_snprintf(buf, len, "%s%s", path, suffix) != 0) {
         cs_diag_set("%.200s%s: the path is longer than %zu bytes", path, suffix, len - 1);
         return CS_ENAMETOOLONG;
