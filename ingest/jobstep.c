@@ -104,8 +104,7 @@ aside_path(const cs_job_t *job, const char *dir, const char *suffix, char *buf, 
     return 0;
 }
 
-/* The upload's companions: its sidecar and its .done marker. A cut name would be another
- * file's: refused, never removed or moved. */
+/* An upload's companion (sidecar, .done); a cut name would be another file's: refused. */
 static int
 companion(const char *path, const char *suffix, char *buf, size_t len)
 {
