@@ -199,24 +199,26 @@ is_photo(const char *media_type)
 
 /* The "media" of a photo whose own reader gave its size: a JPEG's frame header, a HEIF's
  * primary image (libavformat 5.1 cannot read HEIF items, and decoding a JPEG to learn the same
- * numbers would cost more than all the rest). NULL when there is no size to describe. */
-static json_t *
-sized_media(const char *media_type, json_t *img)
+ * numbers would cost more than all the rest). *out stays NULL when there is no size to
+ * describe. Returns 0 or CS_ENOMEM. */
+static int
+sized_media(const char *media_type, json_t *img, json_t **out)
 {
     int heif = cs_heif_media_type(media_type);
+    const char *codec = !heif                                        ? "mjpeg"
+                        : strcmp(media_type, "image/avif") == 0      ? "av1"
+                        : strncmp(media_type, "image/heic", 10) == 0 ? "hevc"
+                                                                     : NULL;
 
+    *out = NULL;
     if (media_type == NULL || (!heif && strcmp(media_type, "image/jpeg") != 0) ||
         json_integer_value(json_object_get(img, "width")) <= 0 ||
         json_integer_value(json_object_get(img, "height")) <= 0)
-        return NULL;
-    return json_pack("{s:s, s:n, s:[{s:s, s:s?, s:O, s:O}]}", "container", heif ? "heif" : "jpeg",
-                     "duration_s", "streams", "type", "video", "codec",
-                     !heif                                        ? "mjpeg"
-                     : strcmp(media_type, "image/avif") == 0      ? "av1"
-                     : strncmp(media_type, "image/heic", 10) == 0 ? "hevc"
-                                                                  : NULL,
-                     "width", json_object_get(img, "width"), "height",
-                     json_object_get(img, "height"));
+        return 0;
+    *out = json_pack("{s:s, s:n, s:[{s:s, s:s?, s:O, s:O}]}", "container", heif ? "heif" : "jpeg",
+                     "duration_s", "streams", "type", "video", "codec", codec, "width",
+                     json_object_get(img, "width"), "height", json_object_get(img, "height"));
+    return *out != NULL ? 0 : CS_ENOMEM;
 }
 
 int
@@ -262,7 +264,9 @@ cs_extract_file(const char *path, const char *media_type, json_t *hints, json_t 
                 goto out;
             }
         }
-        json_t *media = sized_media(media_type, json_object_get(rec, "image"));
+        json_t *media = NULL;
+        if ((rc = sized_media(media_type, json_object_get(rec, "image"), &media)) != 0)
+            goto out;
         if (media != NULL) {
             if (cs_extract_put(rec, "media", media)) {
                 rc = CS_ENOMEM;
