@@ -159,8 +159,8 @@ describe_image(json_t *rec, long w, long h, long dw, long dh, const cs_heif_tran
         json_t *o = strcmp(t[i].type, "irot") == 0
                         ? json_pack("{s:s, s:i}", "type", "irot", "angle_ccw", t[i].angle)
                     : strcmp(t[i].type, "imir") == 0
-                        ? json_pack("{s:s, s:s}", "type", "imir", "axis",
-                                    t[i].axis ? "horizontal" : "vertical")
+                        ? json_pack("{s:s, s:i, s:s}", "type", "imir", "mode", t[i].mode, "flip",
+                                    t[i].mode ? "left-right" : "top-bottom")
                         : json_pack("{s:s}", "type", t[i].type);
         if (json_array_append_new(list, o) != 0)
             return CS_ENOMEM;

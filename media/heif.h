@@ -25,7 +25,8 @@ int cs_heif_media_type(const char *media_type);
 typedef struct cs_heif_transform {
     char type[5]; /* "irot", "imir" or "clap" */
     int angle;    /* irot: degrees anticlockwise, 0, 90, 180 or 270 */
-    int axis;     /* imir: 0 mirrored about the vertical axis (left-right), 1 horizontal */
+    int mode;     /* imir: its bit, read as HEIF Amendment 2, iPhones and libheif read it:
+                   * 0 top and bottom exchanged, 1 left and right exchanged */
 } cs_heif_transform_t;
 
 /** Reads the primary item's transformative properties (irot, imir, clap, as ipma lists them)
@@ -43,7 +44,8 @@ int cs_heif_transforms(int fd, long long size, cs_heif_transform_t *t, int *n, c
  *             the picture by its transforms instead),
  *             "display_width", "display_height": the size shown, after the transforms,
  *             "transforms": [{"type": "irot", "angle_ccw": 270}, {"type": "imir",
- *             "axis": "vertical" | "horizontal"}, {"type": "clap"}] in the order applied}
+ *             "mode": 0 | 1, "flip": "top-bottom" | "left-right"}, {"type": "clap"}] in the
+ *             order applied (imir read as HEIF Amendment 2, iPhones and libheif read it)}
  *   "raw": {"xmp": "<the XMP packet as UTF-8 text, at most 64 KiB>"} when there is one.
  * A file libheif cannot read is an entry in errors. Returns 0, or CS_ENOMEM, or the CS_E*
  * of why the file cannot be opened (cs_diag set), or CS_EINVAL without a path or object. */

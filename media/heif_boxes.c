@@ -221,7 +221,7 @@ parse_meta(const unsigned char *m, size_t len, cs_heif_transform_t *t, int *n, c
         if (strcmp(p.type, "irot") == 0 && p.len >= 1)
             t[*n] = (cs_heif_transform_t){.type = "irot", .angle = (p.p[0] & 3) * 90};
         else if (strcmp(p.type, "imir") == 0 && p.len >= 1)
-            t[*n] = (cs_heif_transform_t){.type = "imir", .axis = p.p[0] & 1};
+            t[*n] = (cs_heif_transform_t){.type = "imir", .mode = p.p[0] & 1};
         else if (strcmp(p.type, "clap") == 0)
             t[*n] = (cs_heif_transform_t){.type = "clap"};
         else

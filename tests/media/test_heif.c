@@ -51,16 +51,20 @@ extract(const char *path)
     return rec;
 }
 
-/* A copy of the iPhone photo in tmp whose irot says `quarters` x 90 degrees anticlockwise. */
+/* A copy of the iPhone photo in tmp whose irot box becomes `type` ("irot" or "imir") with
+ * the value v: irot v x 90 degrees anticlockwise; imir mode 0 top and bottom exchanged, 1 left
+ * and right (HEIF Amendment 2, as iPhones and libheif read it; the 2017 text's "axis" was
+ * read both ways). */
 static void
-turned_copy(const char *path, unsigned char quarters)
+transformed_copy(const char *path, const char *type, unsigned char v)
 {
     size_t n;
     unsigned char *b = (unsigned char *)cs_test_read(IPHONE, &n);
     ck_assert_ptr_nonnull(b);
     ck_assert_msg(memcmp(b + IPHONE_IROT, "\0\0\0\x09irot\0", 9) == 0, "no irot 0 at %d",
                   IPHONE_IROT);
-    b[IPHONE_IROT + 8] = quarters;
+    memcpy(b + IPHONE_IROT + 4, type, 4);
+    b[IPHONE_IROT + 8] = v;
     cs_test_write(path, b, n);
     free(b);
 }
@@ -111,7 +115,7 @@ START_TEST(test_heic_metadata_turned)
 {
     char path[4096];
     path_in(path, sizeof path, tmp, "turned.heic");
-    turned_copy(path, 1);
+    transformed_copy(path, "irot", 1);
     json_t *rec = extract(path), *img = json_object_get(rec, "image");
     ck_assert_int_eq(int_in(rec, "image", "width"), IPHONE_W);
     ck_assert_int_eq(int_in(rec, "image", "height"), IPHONE_H);
@@ -182,7 +186,7 @@ START_TEST(test_heic_preview_turned)
     char path[4096];
     json_t *o1, *o2;
     path_in(path, sizeof path, tmp, "turned.heic");
-    turned_copy(path, 1);
+    transformed_copy(path, "irot", 1);
     AVFrame *up = preview(IPHONE, "up", IPHONE_W, IPHONE_H, &o1);
     AVFrame *p = preview(path, "turned", IPHONE_H, IPHONE_W, &o2);
     ck_assert_int_gt(p->width, p->height);
@@ -190,6 +194,32 @@ START_TEST(test_heic_preview_turned)
     ck_assert_int_eq(p->height, up->width);
     double ccw = likeness_ccw(p, up, 0), cw = likeness_ccw(p, up, 1);
     ck_assert_msg(ccw > 0.95 && ccw > cw + 0.2, "turned: ccw %f, cw %f", ccw, cw);
+    av_frame_free(&up);
+    av_frame_free(&p);
+    json_decref(o1);
+    json_decref(o2);
+}
+END_TEST
+
+/* imir: the preview is the upright one flipped as the file says. */
+START_TEST(test_heic_preview_mirrored)
+{
+    char path[4096], dir[16];
+    json_t *o1, *o2;
+    path_in(path, sizeof path, tmp, "mirrored.heic");
+    transformed_copy(path, "imir", (unsigned char)_i);
+    json_t *rec = extract(path);
+    json_t *t = json_array_get(json_object_get(json_object_get(rec, "image"), "transforms"), 0);
+    ck_assert_str_eq(str_in(t, "type", NULL), "imir");
+    ck_assert_str_eq(str_in(t, "flip", NULL), _i ? "left-right" : "top-bottom");
+    json_decref(rec);
+    AVFrame *up = preview(IPHONE, "up", IPHONE_W, IPHONE_H, &o1);
+    snprintf(dir, sizeof dir, "m%d", _i);
+    AVFrame *p = preview(path, dir, IPHONE_W, IPHONE_H, &o2);
+    double lr = likeness(p, up, 1, 0), tb = likeness(p, up, 0, 1);
+    double want = _i ? lr : tb, other = _i ? tb : lr;
+    ck_assert_msg(want > 0.95 && want > other + 0.2, "imir %d: left-right %f, top-bottom %f", _i,
+                  lr, tb);
     av_frame_free(&up);
     av_frame_free(&p);
     json_decref(o1);
@@ -311,6 +341,7 @@ heif_suite(void)
     tcase_add_test(tc, test_heic_metadata_turned);
     tcase_add_test(tc, test_heic_preview);
     tcase_add_test(tc, test_heic_preview_turned);
+    tcase_add_loop_test(tc, test_heic_preview_mirrored, 0, 2);
     tcase_add_loop_test(tc, test_heic_broken, 0, (int)(sizeof brokens / sizeof brokens[0]));
     suite_add_tcase(s, tc);
     return s;
