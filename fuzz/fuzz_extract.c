@@ -1,8 +1,9 @@
 /* fuzz/fuzz_extract.c: libFuzzer target for the metadata extractor on a whole file, in
  * process, under ASan and UBSan: what a `custody-worker` does for an "extract" request
  * (media/worker_main.c), with the media type the service sniffs from the stored bytes
- * (indexer/sniff.c). Photos go through indexer/exif*.c (libexif) and the rest through
- * indexer/extract*.c (libavformat), then media/captime.c. The service itself keeps running
+ * (indexer/sniff.c). Photos go through media/exif*.c (libexif), HEIF photos through
+ * media/heif*.c (libheif, then libexif), the rest through media/extract*.c (libavformat),
+ * then media/captime.c. The service itself keeps running
  * this in a separate worker process; here a crash is found where it happens.
  *
  * Input: the file's bytes (written to a memory file the extractor opens by path). What must

@@ -284,3 +284,40 @@ out:
         err = CS_ENOMEM;
     return err;
 }
+
+int
+cs_exif_read_tiff(const void *tiff, size_t len, long width, long height, json_t *rec)
+{
+    cs_exif_ctx_t cx = {
+        .rec = rec, .width = width > 0 ? width : -1, .height = height > 0 ? height : -1};
+    unsigned char *exif = NULL;
+    size_t n;
+    int err = 0;
+
+    if ((tiff == NULL && len > 0) || !json_is_object(rec))
+        return CS_EINVAL;
+    if ((cx.errors = cs_exif_member(&cx, rec, "errors", JSON_ARRAY)) == NULL)
+        return CS_ENOMEM;
+    if (len < 8 || (memcmp(tiff, "II*\0", 4) != 0 && memcmp(tiff, "MM\0*", 4) != 0)) {
+        cs_exif_note(&cx, "no EXIF: the Exif block does not start with a TIFF header");
+        cs_exif_fields(&cx, NULL);
+        goto out;
+    }
+    n = len < EXIF_MAX - sizeof exif_header ? len : EXIF_MAX - sizeof exif_header;
+    if (n < len)
+        cs_exif_note(&cx, "the EXIF block holds %zu bytes: only the first %zu are read", len, n);
+    if ((exif = malloc(sizeof exif_header + n)) == NULL) {
+        err = CS_ENOMEM;
+        goto out;
+    }
+    memcpy(exif, exif_header, sizeof exif_header);
+    memcpy(exif + sizeof exif_header, tiff, n);
+    err = load_exif(&cx, exif, sizeof exif_header + n);
+out:
+    free(exif);
+    if (err == 0 && cx.oom)
+        err = CS_ENOMEM;
+    if (err != 0)
+        cs_diag_set("cannot read an EXIF block of %zu bytes: %s", len, cs_strerror(err));
+    return err;
+}

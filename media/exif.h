@@ -32,6 +32,14 @@
  * path or object. Never crashes on hostile input. */
 int cs_exif_read(const char *path, json_t *rec);
 
+/** As cs_exif_read, for EXIF already in memory: `tiff` (len bytes, borrowed) is the TIFF
+ * structure itself, from its "II*\0" or "MM\0*" header (as in a HEIF Exif item, after its
+ * offset). `width` x `height` is the picture size the container states (used as
+ * image.width/height instead of EXIF's PixelX/YDimension), or -1 x -1 when it states none.
+ * Bytes that are no TIFF structure are an entry in errors. Returns 0, CS_ENOMEM, or
+ * CS_EINVAL without an object. Never crashes on hostile input. */
+int cs_exif_read_tiff(const void *tiff, size_t len, long width, long height, json_t *rec);
+
 #define CS_EXIF_MAX_READ (64 * 1024 * 1024)
 
 #endif

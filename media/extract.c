@@ -18,6 +18,7 @@
 #include "media/exif.h"
 #include "media/extract_int.h"
 #include "media/extract_io.h"
+#include "media/heif.h"
 
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
@@ -192,7 +193,32 @@ static int
 is_photo(const char *media_type)
 {
     return media_type != NULL &&
-           (strcmp(media_type, "image/jpeg") == 0 || strcmp(media_type, "image/tiff") == 0);
+           (strcmp(media_type, "image/jpeg") == 0 || strcmp(media_type, "image/tiff") == 0 ||
+            cs_heif_media_type(media_type));
+}
+
+/* The "media" of a photo whose own reader gave its size: a JPEG's frame header, a HEIF's
+ * primary image (libavformat 5.1 cannot read HEIF items, and decoding a JPEG to learn the same
+ * numbers would cost more than all the rest). *out stays NULL when there is no size to
+ * describe. Returns 0 or CS_ENOMEM. */
+static int
+sized_media(const char *media_type, json_t *img, json_t **out)
+{
+    int heif = cs_heif_media_type(media_type);
+    const char *codec = !heif                                        ? "mjpeg"
+                        : strcmp(media_type, "image/avif") == 0      ? "av1"
+                        : strncmp(media_type, "image/heic", 10) == 0 ? "hevc"
+                                                                     : NULL;
+
+    *out = NULL;
+    if (media_type == NULL || (!heif && strcmp(media_type, "image/jpeg") != 0) ||
+        json_integer_value(json_object_get(img, "width")) <= 0 ||
+        json_integer_value(json_object_get(img, "height")) <= 0)
+        return 0;
+    *out = json_pack("{s:s, s:n, s:[{s:s, s:s?, s:O, s:O}]}", "container", heif ? "heif" : "jpeg",
+                     "duration_s", "streams", "type", "video", "codec", codec, "width",
+                     json_object_get(img, "width"), "height", json_object_get(img, "height"));
+    return *out != NULL ? 0 : CS_ENOMEM;
 }
 
 int
@@ -227,27 +253,22 @@ cs_extract_file(const char *path, const char *media_type, json_t *hints, json_t 
     } else {
         if (photo) {
             /* libexif reads the file on its own: a broken picture may still have its EXIF. */
-            if ((rc = cs_exif_read(path, rec)) == CS_ENOMEM)
+            int heif = cs_heif_media_type(media_type);
+            if ((rc = heif ? cs_heif_read(path, rec) : cs_exif_read(path, rec)) == CS_ENOMEM)
                 goto out;
             if (rc != 0 &&
-                json_array_append_new(errors, json_sprintf("libexif could not read the file: %s",
+                json_array_append_new(errors, json_sprintf("%s could not read the file: %s",
+                                                           heif ? "libheif" : "libexif",
                                                            cs_strerror(rc))) != 0) {
                 rc = CS_ENOMEM;
                 goto out;
             }
         }
-        /* A JPEG whose frame header gave its size is described: decoding it with libavformat
-         * to learn the same numbers would cost more than all the rest. */
-        json_t *img = json_object_get(rec, "image");
-        int sized = media_type != NULL && strcmp(media_type, "image/jpeg") == 0 &&
-                    json_integer_value(json_object_get(img, "width")) > 0 &&
-                    json_integer_value(json_object_get(img, "height")) > 0;
-        if (sized) {
-            json_t *media =
-                json_pack("{s:s, s:n, s:[{s:s, s:s, s:O, s:O}]}", "container", "jpeg", "duration_s",
-                          "streams", "type", "video", "codec", "mjpeg", "width",
-                          json_object_get(img, "width"), "height", json_object_get(img, "height"));
-            if (media == NULL || cs_extract_put(rec, "media", media)) {
+        json_t *media = NULL;
+        if ((rc = sized_media(media_type, json_object_get(rec, "image"), &media)) != 0)
+            goto out;
+        if (media != NULL) {
+            if (cs_extract_put(rec, "media", media)) {
                 rc = CS_ENOMEM;
                 goto out;
             }

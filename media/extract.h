@@ -8,7 +8,9 @@
 #include <jansson.h>
 
 /** Reads the metadata of the regular file at `path`. `media_type` (sniffed, may be NULL)
- * chooses the readers: photos (image/jpeg, image/tiff) also go through cs_exif_read, other
+ * chooses the readers: photos (image/jpeg, image/tiff) also go through cs_exif_read, HEIF
+ * photos (image/heic, image/heif, image/avif) through cs_heif_read (heif.h) instead of
+ * libavformat, other
  * images get an "image" member, and application/octet-stream is not parsed at all (the
  * record is cs_extract_unrecognised()). `hints` (borrowed, may be NULL) is what the caller
  * knows: {"recorded_at": sidecar RFC 3339 time, "source_mtime": RFC 3339 UTC time,
@@ -31,7 +33,9 @@
  *                          {"type": "audio", "codec": "aac", "sample_rate": 48000,
  *                           "channels": 2, "bit_rate": ... | null}, ...]} | null,
  *    "image": {"width": 4032, "height": 3024, "orientation": 1..8}  (images only; the size
- *              is the decoded frame's, orientation comes from EXIF),
+ *              is the decoded frame's, orientation comes from EXIF; a HEIF's size is its
+ *              primary image as stored, with "display_width", "display_height" and
+ *              "transforms" beside it: heif.h),
  *    "gps": {"lat": 32.0929, "lon": 34.862, "alt": 28.516 | null,
  *            "source": "quicktime:com.apple.quicktime.location.ISO6709" | "exif:GPS" | ...,
  *            "suspect": true (only at 0,0)}                       (absent when unknown),

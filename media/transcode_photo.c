@@ -21,6 +21,7 @@
 typedef struct photo {
     const cs_transcode_opts_t *o;
     int orientation;            /* EXIF 1..8 (1: none, or none that could be read) */
+    int heif;                   /* a HEIF file: libheif turns it by its own transforms */
     int quality;                /* mjpeg qscale, 2..31 */
     cs_transcode_picture_t pic; /* the decoded picture, or why there is none */
 } photo_t;
@@ -211,6 +212,8 @@ append_record(const photo_t *ph, const photo_out_t *out, json_t *outputs)
                   out->height > 0 ? json_integer(out->height) : json_null(), "duration_s", "frames",
                   verified ? json_integer(1) : json_null(), "rotation", 0);
     if (rec == NULL ||
+        (ph->heif && json_object_set_new(json_object_get(rec, "params"), "heif_transforms_applied",
+                                         json_true()) != 0) ||
         (out->path[0] != '\0' && json_object_set_new(rec, "path", json_string(out->path)) != 0) ||
         (!verified && json_object_set_new(rec, "reason", json_string(out->reason)) != 0))
         goto oom;
@@ -251,7 +254,13 @@ cs_transcode_photo(const char *path, const cs_transcode_opts_t *o, json_t *outpu
         return 0;
     ph.quality = o->jpeg_quality < 2 ? 2 : o->jpeg_quality > 31 ? 31 : o->jpeg_quality;
     ph.pic.threads = o->threads;
-    if ((err = read_exif(path, &ph)) != 0 || (err = cs_transcode_photo_decode(path, &ph.pic)) != 0)
+    /* HEIF says to show a picture by its transforms (irot, imir), which libheif applies, and
+     * never also by EXIF's orientation. */
+    if ((ph.heif = cs_transcode_photo_is_heif(path)))
+        err = cs_transcode_photo_decode_heif(path, &ph.pic);
+    else if ((err = read_exif(path, &ph)) == 0)
+        err = cs_transcode_photo_decode(path, &ph.pic);
+    if (err != 0)
         goto out;
     for (int i = 0; i < 2; i++) {
         if (want[i] && ((err = make(&ph, &outs[i])) != 0 ||

@@ -31,6 +31,16 @@ typedef struct cs_transcode_picture {
  * is not an error. Returns 0 or CS_ENOMEM (cs_diag set). */
 int cs_transcode_photo_decode(const char *path, cs_transcode_picture_t *pic);
 
+/** 1 when the file at `path` starts as a HEIF file (media/heif.h), else 0 (also when it
+ * cannot be read: cs_transcode_photo_decode then says why). */
+int cs_transcode_photo_is_heif(const char *path);
+
+/** As cs_transcode_photo_decode, for a HEIF file, with libheif: its primary picture, full
+ * size, turned and cropped as the file says (irot, imir, clap), as RGB24 or RGBA. A picture
+ * larger than CS_HEIF_MAX_SIDE on a side, or that libheif cannot read or decode, sets
+ * pic->reason. Returns 0 or CS_ENOMEM (cs_diag set). */
+int cs_transcode_photo_decode_heif(const char *path, cs_transcode_picture_t *pic);
+
 /** Formats a reason into buf (size bytes); a reason too long for it ends in "...". */
 void cs_transcode_photo_reason(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

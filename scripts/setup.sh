@@ -18,7 +18,7 @@ esac
 # Build and run-time dependencies (DESIGN.md), then the test and benchmark peers.
 packages=(
     build-essential cmake pkg-config
-    libuv1-dev libh2o-dev libsqlite3-dev libssl-dev libjansson-dev libexif-dev
+    libuv1-dev libh2o-dev libsqlite3-dev libssl-dev libjansson-dev libexif-dev libheif-dev
     libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev
     check
     ffmpeg libimage-exiftool-perl curl sqlite3 time

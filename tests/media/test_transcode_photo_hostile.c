@@ -46,7 +46,6 @@ static const hostile_t hostiles[] = {
 /* The corpus's own (the wide run). */
 static const hostile_t corpus_hostiles[] = {
     {"corrupted.jpg", "could not be decoded"}, /* only its top decodes */
-    {"heic.jpg", ""},                          /* a HEIC labelled image/jpeg */
 };
 
 /* Copies the first `len` bytes of from to `to` (all of it with len 0). */
@@ -74,8 +73,6 @@ make_hostile(const char *name, const char *path)
         cs_test_write(path, t, strlen(t));
     } else if (strcmp(name, "corrupted.jpg") == 0) {
         copy_head(CORPUS_FILES "/exif-samples/jpg/corrupted.jpg", path, 0);
-    } else if (strcmp(name, "heic.jpg") == 0) {
-        copy_head(CORPUS_FILES "/exif-samples/heic/IMG_5195.HEIC", path, 0);
     } else {
         ffmpeg_make("testsrc2=size=1024x768,noise=alls=20:allf=t", jpg, NULL);
         size_t n;

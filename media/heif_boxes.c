@@ -1,0 +1,254 @@
+/* media/heif_boxes.c: the transforms of a HEIF file's primary image, read from its meta box.
+ *
+ * libheif 1.15 applies irot, imir and clap when it decodes, but does not say which it found;
+ * the record names them, so that a clerk can tell a picture turned by its file from one turned
+ * by us. Only the boxes on the way are read: the top-level box headers, then the meta box
+ * (bounded) in memory: pitm, iprp/ipco, iprp/ipma. */
+#include "media/heif.h"
+
+#include "core/buf.h"
+#include "core/error.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define META_MAX (4 << 20)  /* bytes of a meta box read */
+#define TOP_MAX_BOXES 64    /* top-level boxes looked at for meta */
+#define IPCO_MAX_PROPS 4096 /* properties indexed */
+
+typedef struct box {
+    const unsigned char *p; /* payload */
+    size_t len;
+    char type[5];
+} box_t;
+
+static uint32_t
+be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t
+be64(const unsigned char *p)
+{
+    return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+/* The box at b[*off] (of len bytes): its payload in *out, *off moved past it. 0 at the end,
+ * -1 when the box does not fit. */
+static int
+next_box(const unsigned char *b, size_t len, size_t *off, box_t *out)
+{
+    size_t at = *off, hdr = 8;
+    uint64_t size;
+
+    if (at >= len)
+        return 0;
+    if (len - at < 8)
+        return -1;
+    size = be32(b + at);
+    if (size == 1) {
+        if (len - at < 16)
+            return -1;
+        size = be64(b + at + 8);
+        hdr = 16;
+    } else if (size == 0) {
+        size = len - at;
+    }
+    if (size < hdr || size > len - at)
+        return -1;
+    memcpy(out->type, b + at + 4, 4);
+    out->type[4] = '\0';
+    out->p = b + at + hdr;
+    out->len = (size_t)size - hdr;
+    *off = at + (size_t)size;
+    return 1;
+}
+
+static ssize_t
+read_at(int fd, void *buf, size_t n, off_t off)
+{
+    size_t got = 0;
+
+    while (got < n) {
+        ssize_t r = pread(fd, (char *)buf + got, n - got, off + (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+/* Reads the top-level meta box into *meta (malloc'd). *meta NULL with why set when none. */
+static int
+load_meta(int fd, long long size, unsigned char **meta, size_t *meta_len, char *why,
+          size_t why_size)
+{
+    unsigned char h[16];
+    long long off = 0;
+
+    for (int i = 0; i < TOP_MAX_BOXES && off < size; i++) {
+        ssize_t n = read_at(fd, h, sizeof h, (off_t)off);
+        uint64_t bsize;
+        size_t hdr = 8;
+        if (n < 0)
+            return cs_err_from_errno((int)-n);
+        if (n < 8)
+            break;
+        bsize = be32(h);
+        if (bsize == 1 && n == 16) {
+            bsize = be64(h + 8);
+            hdr = 16;
+        } else if (bsize == 0) {
+            bsize = (uint64_t)(size - off);
+        }
+        if (bsize < hdr || bsize > (uint64_t)(size - off))
+            break;
+        if (memcmp(h + 4, "meta", 4) == 0) {
+            size_t plen = (size_t)bsize - hdr;
+            if (plen > META_MAX) {
+                cs_snprintf_cut(why, why_size, "the meta box holds %zu bytes, more than %d", plen,
+                                META_MAX);
+                return 0;
+            }
+            if ((*meta = malloc(plen > 0 ? plen : 1)) == NULL)
+                return CS_ENOMEM;
+            if ((n = read_at(fd, *meta, plen, (off_t)(off + (long long)hdr))) < 0)
+                return cs_err_from_errno((int)-n);
+            *meta_len = (size_t)n;
+            return 0;
+        }
+        off += (long long)bsize;
+    }
+    cs_snprintf_cut(why, why_size, "no meta box among the file's top-level boxes");
+    return 0;
+}
+
+/* The primary item's property indices (1-based, in ipma order) into idx[0..*n). */
+static int
+primary_props(const box_t *ipma, uint32_t item, unsigned *idx, int *n, int max)
+{
+    const unsigned char *p = ipma->p;
+    size_t len = ipma->len, at = 4;
+    unsigned version, flags;
+    uint32_t count;
+
+    if (len < 8)
+        return -1;
+    version = p[0];
+    flags = be32(p) & 0xffffff;
+    count = be32(p + 4);
+    at = 8;
+    for (uint32_t e = 0; e < count; e++) {
+        uint32_t id;
+        unsigned assoc;
+        size_t w = flags & 1 ? 2 : 1;
+        if (len - at < (version < 1 ? 3u : 5u))
+            return -1;
+        id = version < 1 ? (uint32_t)p[at] << 8 | p[at + 1] : be32(p + at);
+        at += version < 1 ? 2 : 4;
+        assoc = p[at++];
+        if (len - at < assoc * w)
+            return -1;
+        for (unsigned a = 0; a < assoc && id == item; a++) {
+            unsigned v = w == 2 ? ((unsigned)p[at + a * 2] << 8 | p[at + a * 2 + 1]) & 0x7fff
+                                : p[at + a] & 0x7fu;
+            if (*n < max)
+                idx[(*n)++] = v;
+        }
+        at += assoc * w;
+    }
+    return 0;
+}
+
+/* Follows pitm, ipco and ipma in the meta payload. Returns 0, or -1 with why set. */
+static int
+parse_meta(const unsigned char *m, size_t len, cs_heif_transform_t *t, int *n, char *why,
+           size_t why_size)
+{
+    box_t b, ipco = {0}, ipmas[4];
+    unsigned idx[64];
+    size_t off = 4; /* meta is a full box: version and flags */
+    int have_pitm = 0, nipma = 0, nidx = 0, r;
+    uint32_t primary = 0;
+
+    while ((r = next_box(m, len, &off, &b)) > 0) {
+        if (strcmp(b.type, "pitm") == 0 && b.len >= 6) {
+            primary =
+                b.p[0] == 0 ? (uint32_t)b.p[4] << 8 | b.p[5] : (b.len >= 8 ? be32(b.p + 4) : 0);
+            have_pitm = 1;
+        } else if (strcmp(b.type, "iprp") == 0) {
+            box_t c;
+            size_t coff = 0;
+            int cr;
+            while ((cr = next_box(b.p, b.len, &coff, &c)) > 0) {
+                if (strcmp(c.type, "ipco") == 0 && ipco.p == NULL)
+                    ipco = c;
+                else if (strcmp(c.type, "ipma") == 0 && nipma < 4)
+                    ipmas[nipma++] = c;
+            }
+            if (cr < 0)
+                goto broken;
+        }
+    }
+    if (r < 0 || !have_pitm || ipco.p == NULL) {
+        cs_snprintf_cut(why, why_size, "the meta box has no %s",
+                        r < 0        ? "readable structure"
+                        : !have_pitm ? "primary item"
+                                     : "ipco");
+        return -1;
+    }
+    for (int i = 0; i < nipma; i++)
+        if (primary_props(&ipmas[i], primary, idx, &nidx, (int)(sizeof idx / sizeof idx[0])) < 0)
+            goto broken;
+    for (int i = 0; i < nidx && *n < CS_HEIF_MAX_TRANSFORMS; i++) {
+        size_t poff = 0;
+        unsigned k = 0;
+        box_t p = {0};
+        if (idx[i] == 0 || idx[i] > IPCO_MAX_PROPS)
+            continue;
+        while (k < idx[i] && next_box(ipco.p, ipco.len, &poff, &p) > 0)
+            k++;
+        if (k != idx[i])
+            continue; /* libheif says what is wrong with a missing property */
+        if (strcmp(p.type, "irot") == 0 && p.len >= 1)
+            t[*n] = (cs_heif_transform_t){.type = "irot", .angle = (p.p[0] & 3) * 90};
+        else if (strcmp(p.type, "imir") == 0 && p.len >= 1)
+            t[*n] = (cs_heif_transform_t){.type = "imir", .mode = p.p[0] & 1};
+        else if (strcmp(p.type, "clap") == 0)
+            t[*n] = (cs_heif_transform_t){.type = "clap"};
+        else
+            continue;
+        (*n)++;
+    }
+    return 0;
+broken:
+    cs_snprintf_cut(why, why_size, "the item properties (iprp) are cut short or malformed");
+    *n = 0;
+    return -1;
+}
+
+int
+cs_heif_transforms(int fd, long long size, cs_heif_transform_t *t, int *n, char *why,
+                   size_t why_size)
+{
+    unsigned char *meta = NULL;
+    size_t meta_len = 0;
+    int err;
+
+    *n = 0;
+    if (why_size > 0)
+        why[0] = '\0';
+    if ((err = load_meta(fd, size, &meta, &meta_len, why, why_size)) == 0 && meta != NULL &&
+        parse_meta(meta, meta_len, t, n, why, why_size) < 0)
+        *n = 0;
+    free(meta);
+    return err;
+}
