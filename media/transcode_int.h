@@ -116,6 +116,7 @@ typedef struct cs_tc_ost {
     int in_rate, in_fmt;
     AVChannelLayout in_layout;
     int64_t next_pts; /* of the next sample to encode (1/sample_rate); AV_NOPTS_VALUE first */
+    int64_t drop;     /* samples before the output's origin still to be dropped */
 } cs_tc_ost_t;
 
 struct cs_tc_checker;
@@ -136,6 +137,12 @@ typedef struct cs_tc_out {
     char reason[CS_TC_REASON];
     int rotation;   /* display rotation the copy carries */
     double frame_s; /* longest audio frame an encoder pads to, seconds */
+    /* The access copy's clock starts at the source's first picture or sound: its frames are
+     * moved back by `origin` (origin_tb), its audio starts at exactly 0 (padded or cut to it)
+     * so that MP4's edit list skips just the AAC encoder's priming. */
+    int has_origin;
+    int64_t origin;
+    AVRational origin_tb;
     json_t *params; /* {"video": {...}, "audio": {...}, "filters": "..."} */
     json_t *encoders;
     struct cs_tc_checker *check; /* its verifier, once the header is written */
@@ -144,12 +151,14 @@ typedef struct cs_tc_out {
 /* The source being transcoded. */
 typedef struct cs_tc_src {
     cs_tc_file_t file;
-    unsigned nb_streams;  /* streams known when decoding began (a demuxer may add more) */
-    AVCodecContext **dec; /* per stream: NULL when not decoded */
-    cs_tc_span_t *span;   /* per stream */
-    int video, audio;     /* first decoded video / audio stream, or -1 */
-    int64_t errors;       /* packets and frames that failed to decode */
-    double fps;           /* frames of the first stream decoded per second (cs_tc_run) */
+    unsigned nb_streams;      /* streams known when decoding began (a demuxer may add more) */
+    AVCodecContext **dec;     /* per stream: NULL when not decoded */
+    cs_tc_span_t *span;       /* per stream */
+    int video, audio;         /* first decoded video / audio stream, or -1 */
+    int64_t errors;           /* packets and frames that failed to decode */
+    int64_t *packets, *bytes; /* per stream: read by cs_tc_run, for a reason nothing decoded */
+    const char *why_audio;    /* why no audio stream decodes, or "" */
+    double fps;               /* frames of the first stream decoded per second (cs_tc_run) */
 } cs_tc_src_t;
 
 /** Prepares `out` for `profile` ("archival" or "access") of a video (`audio_only` 0) or an
@@ -268,23 +277,43 @@ int cs_tc_lane_put(cs_tc_lane_t *l, int index, const AVFrame *frame);
  * l->rc (and l->diag) then say whether the lane failed for good. */
 void cs_tc_lane_end(cs_tc_lane_t *l);
 
+/* One packet as a digest sees it: what a difference on disk is reported by. */
+typedef struct cs_tc_pktrec {
+    uint8_t hash[16]; /* of its bytes (H.264: its NAL units) */
+    int64_t pts, dts; /* as written (stream time base; AV_NOPTS_VALUE) */
+    int64_t rel_pts;  /* pts from the stream's first (0 in a container without timestamps) */
+    uint32_t size;    /* bytes of the packet */
+    uint32_t skip;    /* samples a decoder is told to skip at its start */
+    uint8_t discard;  /* it is to be dropped */
+} cs_tc_pktrec_t;
+
 /* The digest of one stream's packets (transcode_digest.c): a count and a running MurmurHash3
  * of each packet's bytes, size, pts (from the stream's first: a muxer may shift every stream
- * alike), the samples a decoder is told to skip, and whether it is to be discarded. */
+ * alike), the samples a decoder is told to skip, and whether it is to be discarded; with
+ * `keep`, each packet's record too, so that a file that differs can be told where. */
 typedef struct cs_tc_digest {
-    struct AVMurMur3 *hash;
+    struct AVMurMur3 *hash, *one;
     int64_t packets;
     int64_t first_pts; /* of the first packet, AV_NOPTS_VALUE before */
     int nal;           /* H.264's NAL units: -1 after start codes, 1..4: after lengths; 0: no */
     int timed;         /* the container keeps timestamps: they count */
     int broken;        /* a packet's NAL units did not parse */
+    int keep;          /* records are kept in recs */
+    cs_tc_pktrec_t *recs;
+    unsigned recs_size; /* bytes allocated (av_fast_realloc) */
 } cs_tc_digest_t;
 
-/** Starts a digest of the packets of a stream described by par. Returns 0 or CS_ENOMEM. */
-int cs_tc_digest_init(cs_tc_digest_t *d, const AVCodecParameters *par, int timed);
-void cs_tc_digest_add(cs_tc_digest_t *d, const AVPacket *pkt);
+/** Starts a digest of the packets of a stream described by par (`keep`: with each packet's
+ * record). Returns 0 or CS_ENOMEM. */
+int cs_tc_digest_init(cs_tc_digest_t *d, const AVCodecParameters *par, int timed, int keep);
+/** Adds pkt; its record goes to *rec when rec is not NULL. Returns 0 or CS_ENOMEM. */
+int cs_tc_digest_add(cs_tc_digest_t *d, const AVPacket *pkt, cs_tc_pktrec_t *rec);
 /** 1 when two digests are of the same packets. */
 int cs_tc_digest_same(cs_tc_digest_t *a, cs_tc_digest_t *b);
+/** Says in buf how packet `have` on disk differs from the one verified, `want` (empty when
+ * they agree): "412 bytes on disk, 410 verified", "other bytes", "pts 1.240 s on disk, ...". */
+void cs_tc_pktrec_diff(const cs_tc_pktrec_t *have, const cs_tc_pktrec_t *want, AVRational tb,
+                       char *buf, size_t size);
 /** Hashes codec `id`'s header `x` (len bytes: what a decoder is set up with) in a form the
  * container does not change (H.264: its parameter sets, after start codes or in an avcC).
  * Returns 0 or CS_ENOMEM. */

@@ -71,7 +71,9 @@ START_TEST(damage_caught)
         const char *reason;
     } cases[] = {
         {0, "the archival copy has a damaged slice in stream 0 (CRC)"},
-        {1, "the archival copy on disk does not hold the verified packets: stream 0 differs"},
+        /* Which stream, which packet, and how it differs. */
+        {1, "the archival copy on disk does not hold the verified packets: video stream 0, "
+            "packet 2 (pts 0.080 s): its "},
     };
     char *dir = cs_test_tmpdir(), src_path[4096];
     snprintf(src_path, sizeof src_path, "%s/in.mp4", dir);
@@ -90,6 +92,9 @@ START_TEST(damage_caught)
         ck_assert_str_eq(str(a, "status"), "failed");
         ck_assert_msg(strncmp(str(a, "reason"), cases[i].reason, strlen(cases[i].reason)) == 0,
                       "reason: %s", str(a, "reason"));
+        if (cases[i].on_disk)
+            ck_assert_msg(strstr(str(a, "reason"), " bytes differ") != NULL, "reason: %s",
+                          str(a, "reason"));
         ck_assert_int_eq(rereads, cases[i].on_disk ? 2 : 1); /* read back only once decoded */
         ck_assert_str_eq(str(output(res, "access"), "status"), "verified");
         json_decref(res);
