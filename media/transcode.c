@@ -398,6 +398,8 @@ cs_transcode_file(const char *path, const char *media_type, const cs_transcode_o
         src.why_audio = why_a;
         rc = recording(&src, kind, opts, kind == KIND_AUDIO && src.file.fmt != NULL ? why_a : why,
                        outputs, &ran);
+        if (rc == 0 && kind == KIND_VIDEO)
+            rc = cs_transcode_poster(path, opts, outputs);
     } else {
         rc = 0;
     }

@@ -13,6 +13,23 @@
  * failed records, not an error. Returns 0, or CS_ENOMEM / an I/O error writing out_dir. */
 int cs_transcode_photo(const char *path, const cs_transcode_opts_t *o, json_t *outputs);
 
+struct AVFrame;
+
+/** Makes the "preview" and "thumbnail" outputs (each if wanted) of one decoded picture, shown
+ * at width x height (its pixels' aspect applied) and turned by EXIF `orientation` (1..8); a
+ * video's poster, the frame at `at_s` seconds (in the outputs' params). frame NULL: each
+ * wanted output fails with `reason`. Appends their records like cs_transcode_photo(). Returns
+ * 0, CS_EINVAL (a bound under 1), CS_ENOMEM or an I/O error writing out_dir. */
+int cs_transcode_photo_frame(const struct AVFrame *frame, int width, int height, int orientation,
+                             double at_s, const char *reason, const cs_transcode_opts_t *o,
+                             json_t *outputs);
+
+/** Makes a video's poster: the first frame of its first seconds that is neither near black
+ * nor flat (else its first frame), as "preview" and "thumbnail" (each if wanted), upright by
+ * the display rotation; appends their records. A video whose pictures cannot be decoded gives
+ * failed records. Returns 0, or CS_ENOMEM / an I/O error writing out_dir. */
+int cs_transcode_poster(const char *path, const cs_transcode_opts_t *o, json_t *outputs);
+
 /** A new {"libavcodec": "59.37.100", ...} object of the libraries' run-time versions, or NULL
  * when memory runs out. */
 json_t *cs_transcode_libraries(void);
