@@ -141,22 +141,29 @@ lost_stream(cs_tc_out_t *out, const cs_tc_src_t *src)
 }
 
 /* The access copy starts at the earliest first timestamp of the streams it takes from the
- * source (an MPEG-TS clock starts anywhere): see cs_tc_out_t's origin. */
+ * source (an MPEG-TS clock starts anywhere), or at 0 when one starts before 0 (an MP4's
+ * priming): see cs_tc_out_t's origin. */
 static void
 set_origin(cs_tc_out_t *out, const cs_tc_src_t *src)
 {
+    out->has_origin = 1;
+    out->origin = 0;
+    out->origin_tb = (AVRational){1, 1};
+    int seen = 0;
     const int in[2] = {src->video, src->audio};
     for (int k = 0; k < 2; k++) {
         const AVStream *st = in[k] >= 0 ? src->file.fmt->streams[in[k]] : NULL;
         if (st == NULL || st->start_time == AV_NOPTS_VALUE)
             continue;
-        if (!out->has_origin ||
+        if (!seen ||
             av_compare_ts(st->start_time, st->time_base, out->origin, out->origin_tb) < 0) {
-            out->has_origin = 1;
+            seen = 1;
             out->origin = st->start_time;
             out->origin_tb = st->time_base;
         }
     }
+    if (out->origin < 0)
+        out->origin = 0;
 }
 
 /* Sets up the streams of one output and starts its file. */

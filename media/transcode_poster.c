@@ -165,7 +165,10 @@ cs_transcode_poster(const char *path, const cs_transcode_opts_t *o, json_t *outp
         h = h < 1 ? 1 : h;
     }
     int orient = f != NULL ? orientation_of(cs_tc_rotation(p.st)) : 1;
-    rc = cs_transcode_photo_frame(f, w, h, orient, p.chosen != NULL ? p.chosen_s : 0,
+    rc = cs_transcode_photo_frame(f, w, h, orient,
+                                  f == NULL          ? -1
+                                  : p.chosen != NULL ? p.chosen_s
+                                                     : 0,
                                   f != NULL ? NULL : why, o, outputs);
 out:
     av_frame_free(&p.frame);

@@ -36,6 +36,14 @@ START_TEST(avchd_access_verifies)
         ck_assert_msg(strcmp(str(acc, "status"), "verified") == 0, "%s: access copy: %s", audio[i],
                       str(acc, "reason"));
         assert_access(acc, dir, &src, &a);
+        /* It starts at 0, as a browser's player does, not at the camera's clock. */
+        AVFormatContext *fmt = NULL;
+        ck_assert_int_eq(avformat_open_input(&fmt, str(acc, "path"), NULL, NULL), 0);
+        ck_assert(avformat_find_stream_info(fmt, NULL) >= 0);
+        ck_assert_msg(fmt->start_time >= 0 && fmt->start_time < AV_TIME_BASE / 20,
+                      "%s: the access copy starts at %.3f s", audio[i],
+                      fmt->start_time / (double)AV_TIME_BASE);
+        avformat_close_input(&fmt);
         ck_assert_msg(strstr(str(json_object_get(acc, "params"), "filters"), "yadif") != NULL ||
                           strstr(str(json_object_get(acc, "params"), "filters"), "bwdif") != NULL,
                       "%s: not deinterlaced: %s", audio[i],
