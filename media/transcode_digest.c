@@ -173,7 +173,7 @@ cs_tc_pktrec_diff(const cs_tc_pktrec_t *have, const cs_tc_pktrec_t *want, AVRati
         cs_tc_reason(buf, size, "a decoder is told to skip %lu samples on disk, %lu verified",
                      (unsigned long)have->skip, (unsigned long)want->skip);
     else if (have->discard != want->discard)
-        cs_tc_reason(buf, size, "it is %s on disk, %s verified",
+        cs_tc_reason(buf, size, "it is %s on disk, %s in what was verified",
                      have->discard ? "to be dropped" : "kept", want->discard ? "dropped" : "kept");
     else
         buf[0] = '\0';

@@ -52,7 +52,8 @@ int cs_transcode_out_path(const cs_transcode_opts_t *o, const char *profile, con
  * transcode_digest.c  what proves a file holds the packets its verifier decoded
  * transcode_reread.c  reading the finished file back, without decoding, against the digests
  * transcode_verify.c  the verdict on an output: decoded, read back, as long as the source
- * transcode_mkv.c     the display rotation in the archival Matroska track header */
+ * transcode_mkv.c     the display rotation in the archival Matroska track header
+ * transcode_poster.c  a video's poster frame, made into its preview and thumbnail */
 
 #include <libavcodec/avcodec.h>
 #include <libavfilter/avfilter.h>
