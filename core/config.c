@@ -101,7 +101,7 @@ static const conf_key_t conf_table[] = {
     {"transcode.profiles", CONF_STR, OFF(transcode_profiles), 0, CS_CONFIG_STR_MAX - 1,
      "archival,access,preview,thumbnail",
      "Derivatives made of each original, comma-separated: archival and access (recordings),\n"
-     "# preview and thumbnail (photos). Empty: none.",
+     "# preview and thumbnail (photos, and a video's poster frame). Empty: none.",
      profile_choices, NULL},
     {"transcode.workers", CONF_INT, OFF(transcode_workers), 1, 16, "1",
      "Recordings transcoded at the same time (each already uses every core).", NULL, NULL},

@@ -14,7 +14,9 @@
 
 #define PROFILES_MAX 4
 
-static const char *const video_profiles[] = {"archival", "access", NULL};
+/* A video's preview and thumbnail are of its poster frame (media/transcode.h). */
+static const char *const video_profiles[] = {"archival", "access", "preview", "thumbnail", NULL};
+static const char *const audio_profiles[] = {"archival", "access", NULL};
 static const char *const photo_profiles[] = {"preview", "thumbnail", NULL};
 
 const char *
@@ -81,7 +83,9 @@ cs_derive_request(const cs_derive_opts_t *o, const char *out_dir, const char *ob
         *recording = 0;
     if (kind == NULL)
         return NULL;
-    all = strcmp(kind, "photo") == 0 ? photo_profiles : video_profiles;
+    all = strcmp(kind, "photo") == 0   ? photo_profiles
+          : strcmp(kind, "video") == 0 ? video_profiles
+                                       : audio_profiles;
     if ((profiles = json_array()) == NULL)
         return NULL;
     for (int i = 0; all[i] != NULL; i++)

@@ -66,7 +66,9 @@ prepare(cs_tc_src_t *src, const cs_transcode_opts_t *o, int *kind, char *why_v, 
 
     src->nb_streams = fmt->nb_streams;
     if ((src->dec = av_calloc(src->nb_streams, sizeof *src->dec)) == NULL ||
-        (src->span = av_calloc(src->nb_streams, sizeof *src->span)) == NULL) {
+        (src->span = av_calloc(src->nb_streams, sizeof *src->span)) == NULL ||
+        (src->packets = av_calloc(src->nb_streams, sizeof *src->packets)) == NULL ||
+        (src->bytes = av_calloc(src->nb_streams, sizeof *src->bytes)) == NULL) {
         cs_diag_set("out of memory");
         return CS_ENOMEM;
     }
@@ -138,6 +140,32 @@ lost_stream(cs_tc_out_t *out, const cs_tc_src_t *src)
     return 0;
 }
 
+/* The access copy starts at the earliest first timestamp of the streams it takes from the
+ * source (an MPEG-TS clock starts anywhere), or at 0 when one starts before 0 (an MP4's
+ * priming): see cs_tc_out_t's origin. */
+static void
+set_origin(cs_tc_out_t *out, const cs_tc_src_t *src)
+{
+    out->has_origin = 1;
+    out->origin = 0;
+    out->origin_tb = (AVRational){1, 1};
+    int seen = 0;
+    const int in[2] = {src->video, src->audio};
+    for (int k = 0; k < 2; k++) {
+        const AVStream *st = in[k] >= 0 ? src->file.fmt->streams[in[k]] : NULL;
+        if (st == NULL || st->start_time == AV_NOPTS_VALUE)
+            continue;
+        if (!seen ||
+            av_compare_ts(st->start_time, st->time_base, out->origin, out->origin_tb) < 0) {
+            seen = 1;
+            out->origin = st->start_time;
+            out->origin_tb = st->time_base;
+        }
+    }
+    if (out->origin < 0)
+        out->origin = 0;
+}
+
 /* Sets up the streams of one output and starts its file. */
 static int
 open_output(cs_tc_out_t *out, cs_tc_src_t *src, int kind, const cs_transcode_opts_t *o,
@@ -148,6 +176,8 @@ open_output(cs_tc_out_t *out, cs_tc_src_t *src, int kind, const cs_transcode_opt
 
     if (first < 0)
         return cs_tc_out_fail(out, 0, "%s", why);
+    if (access)
+        set_origin(out, src);
     if (kind == KIND_AUDIO) {
         rc = cs_tc_audio_open(out, src, first, access, o);
     } else if (access) {
@@ -188,6 +218,34 @@ source_duration(const cs_tc_src_t *src, const cs_tc_out_t *out)
     return end > start ? end - start : -1;
 }
 
+/* Fails `out` saying what was read of stream `first` that gave nothing (a camera's file cut
+ * short has a packet or two, each a fragment), and why the sound is not there either. */
+static int
+nothing_decoded(cs_tc_out_t *out, const cs_tc_src_t *src, int kind, int first)
+{
+    const AVCodecParameters *par = src->file.fmt->streams[first]->codecpar;
+    const char *what = kind == KIND_VIDEO ? "video" : "audio";
+    int64_t n = src->packets != NULL ? src->packets[first] : 0;
+    int also =
+        kind == KIND_VIDEO && src->audio < 0 && src->why_audio != NULL && src->why_audio[0] != '\0';
+
+    if (n == 0)
+        return cs_tc_out_fail(out, 0,
+                              "no %s of the source could be decoded: its %s stream (%s) "
+                              "has no packets%s%s",
+                              kind == KIND_VIDEO ? "picture" : "sound", what,
+                              avcodec_get_name(par->codec_id), also ? "; " : "",
+                              also ? src->why_audio : "");
+    return cs_tc_out_fail(out, 0,
+                          "no %s of the source could be decoded: its %s stream (%s) has %lld "
+                          "packet%s of %lld bytes in all and none gives a whole %s (a file cut "
+                          "short?)%s%s",
+                          kind == KIND_VIDEO ? "picture" : "sound", what,
+                          avcodec_get_name(par->codec_id), (long long)n, n == 1 ? "" : "s",
+                          (long long)src->bytes[first], kind == KIND_VIDEO ? "picture" : "sound",
+                          also ? "; " : "", also ? src->why_audio : "");
+}
+
 /* Finishes an output after the run (its lane wrote the trailer), writes the rotation the
  * archival copy keeps, and has it verified. */
 static int
@@ -200,8 +258,7 @@ finish_output(cs_tc_out_t *out, cs_tc_src_t *src, int kind, cs_tc_check_t *chk)
         return rc;
     first = kind == KIND_VIDEO ? src->video : src->audio;
     if (src->span[first].frames == 0)
-        return cs_tc_out_fail(out, 0, "no %s of the source could be decoded",
-                              kind == KIND_VIDEO ? "picture" : "sound");
+        return nothing_decoded(out, src, kind, first);
     for (int j = 0; archival && kind == KIND_VIDEO && j < out->nb_ost; j++) {
         int rotation = cs_tc_rotation(src->file.fmt->streams[out->ost[j].in]);
         if (out->ost[j].enc->codec_type != AVMEDIA_TYPE_VIDEO || rotation == 0)
@@ -345,8 +402,11 @@ cs_transcode_file(const char *path, const char *media_type, const cs_transcode_o
         cs_tc_file_close(&src.file);
         rc = cs_transcode_photo(path, opts, outputs);
     } else if (kind != KIND_NONE) {
+        src.why_audio = why_a;
         rc = recording(&src, kind, opts, kind == KIND_AUDIO && src.file.fmt != NULL ? why_a : why,
                        outputs, &ran);
+        if (rc == 0 && kind == KIND_VIDEO)
+            rc = cs_transcode_poster(path, opts, outputs);
     } else {
         rc = 0;
     }
@@ -376,6 +436,8 @@ out:
             avcodec_free_context(&src.dec[i]);
     av_free(src.dec);
     av_free(src.span);
+    av_free(src.packets);
+    av_free(src.bytes);
     cs_tc_file_close(&src.file);
     return rc;
 }

@@ -16,11 +16,17 @@
  *                 Matroska; timestamps passed through (same frames, same pts, same count);
  *                 the display rotation kept as stream side data.
  *     "access":   H.264 (libx264, opts->access_preset, CRF opts->access_crf, yuv420p) of the
- *                 first video stream, display rotation applied, at most opts->access_max_lines
- *                 on the short side, aspect kept, even dimensions; AAC at
- *                 opts->access_audio_kbps of the first audio stream; MP4 with +faststart;
- *                 source timing kept (a variable frame rate stays variable).
- *   audio only:   "archival": FLAC (.flac); "access": AAC in M4A (+faststart).
+ *                 first video stream, deinterlaced (bwdif, one frame per frame) when the
+ *                 stream is interlaced, display rotation applied, at most
+ *                 opts->access_max_lines on the short side, aspect kept, even dimensions; AAC
+ *                 at opts->access_audio_kbps of the first audio stream; MP4 with +faststart;
+ *                 source timing kept (a variable frame rate stays variable), moved to start at
+ *                 0 (the earliest of the two streams; the sound padded or cut to start there).
+ *     "preview", "thumbnail": the poster, a JPEG of the first picture of the first 5 s that
+ *                 is neither near black nor flat (else the first picture), longest side <=
+ *                 opts->preview_px / opts->thumbnail_px, display rotation applied, never
+ *                 upscaled; "params": {"video": {"poster_s": when it is shown, ...}}.
+ *   audio only:   "archival": FLAC (.flac); "access": AAC in M4A (+faststart), starting at 0.
  *   photo (image/jpeg, image/png, image/tiff, image/webp...): the original is its own archival
  *                 copy; "preview" JPEG (longest side <= opts->preview_px) and "thumbnail"
  *                 (<= opts->thumbnail_px), EXIF orientation applied, never upscaled.

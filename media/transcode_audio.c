@@ -195,6 +195,36 @@ emit(cs_tc_out_t *out, cs_tc_ost_t *os, int n, int pad)
     return rc;
 }
 
+/* The access copy's sound starts at its origin: n samples of silence first, a frame at a
+ * time (a recording whose sound begins late is not held in memory). */
+static int
+pad_start(cs_tc_out_t *out, cs_tc_ost_t *os, int64_t n)
+{
+    AVFrame *f = out->frame;
+    int size = os->enc->frame_size, rc = 0, err;
+
+    while (n > 0 && rc == 0 && !out->failed) {
+        int k = n < size ? (int)n : size;
+        f->nb_samples = k;
+        f->format = os->enc->sample_fmt;
+        f->sample_rate = os->enc->sample_rate;
+        if ((err = av_channel_layout_copy(&f->ch_layout, &os->enc->ch_layout)) < 0 ||
+            (err = av_frame_get_buffer(f, 0)) < 0) {
+            av_frame_unref(f);
+            return cs_tc_out_fail(out, err, "an audio buffer");
+        }
+        av_samples_set_silence(f->extended_data, 0, k, f->ch_layout.nb_channels, f->format);
+        err = av_audio_fifo_write(os->fifo, (void **)f->extended_data, k);
+        av_frame_unref(f);
+        if (err != k)
+            return cs_tc_out_fail(out, AVERROR(ENOMEM), "the audio FIFO");
+        n -= k;
+        while (rc == 0 && !out->failed && av_audio_fifo_size(os->fifo) >= size)
+            rc = emit(out, os, size, 0);
+    }
+    return rc;
+}
+
 /* Runs samples through swresample into the FIFO (NULL: what it still holds). */
 static int
 convert(cs_tc_out_t *out, cs_tc_ost_t *os, const AVFrame *in)
@@ -218,6 +248,12 @@ convert(cs_tc_out_t *out, cs_tc_ost_t *os, const AVFrame *in)
     if (n > 0 && av_audio_fifo_write(os->fifo, (void **)f->extended_data, n) != n)
         n = AVERROR(ENOMEM);
     av_frame_unref(f);
+    if (n > 0 && os->drop > 0) { /* before the origin */
+        int k =
+            os->drop < av_audio_fifo_size(os->fifo) ? (int)os->drop : av_audio_fifo_size(os->fifo);
+        av_audio_fifo_drain(os->fifo, k);
+        os->drop -= k;
+    }
     if (n < 0)
         return cs_tc_out_fail(out, n, "resampling the audio");
     return 0;
@@ -273,8 +309,16 @@ cs_tc_audio_feed(cs_tc_out_t *out, cs_tc_ost_t *os, AVFrame *frame)
         int64_t r = (int64_t)os->in_rate * rate;
         int64_t pts = swr_next_pts(
             os->swr, av_rescale(frame->pts, r * frame->time_base.num, frame->time_base.den));
-        if (os->next_pts == AV_NOPTS_VALUE)
+        if (os->next_pts == AV_NOPTS_VALUE) {
             os->next_pts = av_rescale_rnd(pts, 1, os->in_rate, AV_ROUND_NEAR_INF);
+            if (out->has_origin) {
+                int64_t lead = os->next_pts;
+                os->next_pts = 0;
+                os->drop = lead < 0 ? -lead : 0;
+                if (lead > 0 && ((rc = pad_start(out, os, lead)) != 0 || out->failed))
+                    goto out;
+            }
+        }
         if ((rc = convert(out, os, frame)) != 0)
             goto out;
     } else if ((rc = convert(out, os, NULL)) != 0) {

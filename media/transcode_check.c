@@ -158,7 +158,8 @@ check_packet(cs_tc_checker_t *c, AVPacket *pkt)
         if (pkt->duration > 0 && pkt->duration <= v->skip)
             pkt->flags |= AV_PKT_FLAG_DISCARD;
     }
-    cs_tc_digest_add(&v->digest, pkt);
+    if ((rc = cs_tc_digest_add(&v->digest, pkt, NULL)) != 0)
+        return fail(c, AVERROR(ENOMEM), "verifying the %s copy", c->profile);
     if (v->dec->codec_id == AV_CODEC_ID_FFV1 && !ffv1_slices_ok(pkt->data, (size_t)pkt->size))
         return fail(c, 0, "the %s copy has a damaged slice in stream %u (CRC)", c->profile, i);
     return decode(c, i, pkt);
@@ -215,7 +216,7 @@ cs_tc_check_open(cs_tc_out_t *out, int threads)
             goto nomem;
         st->time_base = ms->time_base;
         st->avg_frame_rate = ms->avg_frame_rate;
-        if ((rc = cs_tc_digest_init(&v->digest, st->codecpar, c->timed)) != 0)
+        if ((rc = cs_tc_digest_init(&v->digest, st->codecpar, c->timed, 1)) != 0)
             return rc;
         /* What an encoder pads its start with, MP4's edit list has the decoder skip. */
         if (c->timed)

@@ -3,7 +3,8 @@
  * over each packet in order: its bytes, its size, its pts (from the stream's first: a muxer may
  * shift all streams alike to keep timestamps positive), the samples a decoder is told to skip
  * or discard, and whether it is to be dropped. Two digests agree only if the same packets came
- * in the same order.
+ * in the same order. The verifier's digest keeps each packet's record, so that a file that
+ * differs is told by the first packet that does, and how.
  *
  * H.264 is hashed as its NAL units, each without trailing zero bytes: libx264 writes them
  * after start codes, MP4 stores them after their lengths, the units themselves are the same. */
@@ -13,6 +14,8 @@
 
 #include <libavutil/intreadwrite.h>
 
+#include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 /* How the NAL units of an H.264 stream with codec header `x` (n bytes) are framed: -1 after
@@ -86,13 +89,14 @@ hash_lengths(struct AVMurMur3 *h, const uint8_t *p, size_t n, int bytes, uint64_
 }
 
 int
-cs_tc_digest_init(cs_tc_digest_t *d, const AVCodecParameters *par, int timed)
+cs_tc_digest_init(cs_tc_digest_t *d, const AVCodecParameters *par, int timed, int keep)
 {
     memset(d, 0, sizeof *d);
     d->first_pts = AV_NOPTS_VALUE;
     d->nal = nal_framing(par->codec_id, par->extradata, par->extradata_size);
     d->timed = timed;
-    if ((d->hash = av_murmur3_alloc()) == NULL) {
+    d->keep = keep;
+    if ((d->hash = av_murmur3_alloc()) == NULL || (d->one = av_murmur3_alloc()) == NULL) {
         cs_diag_set("out of memory");
         return CS_ENOMEM;
     }
@@ -100,36 +104,79 @@ cs_tc_digest_init(cs_tc_digest_t *d, const AVCodecParameters *par, int timed)
     return 0;
 }
 
-void
-cs_tc_digest_add(cs_tc_digest_t *d, const AVPacket *pkt)
+int
+cs_tc_digest_add(cs_tc_digest_t *d, const AVPacket *pkt, cs_tc_pktrec_t *out)
 {
     uint8_t tail[40];
     uint64_t size = 0;
     size_t n = 0;
     const uint8_t *skip = av_packet_get_side_data(pkt, AV_PKT_DATA_SKIP_SAMPLES, &n);
-    int64_t pts = 0;
+    cs_tc_pktrec_t rec = {.pts = pkt->pts, .dts = pkt->dts};
 
+    av_murmur3_init(d->one);
     if (d->nal < 0) {
-        hash_annexb(d->hash, pkt->data, (size_t)pkt->size, &size);
+        hash_annexb(d->one, pkt->data, (size_t)pkt->size, &size);
     } else if (d->nal > 0) {
-        if (hash_lengths(d->hash, pkt->data, (size_t)pkt->size, d->nal, &size) != 0)
+        if (hash_lengths(d->one, pkt->data, (size_t)pkt->size, d->nal, &size) != 0)
             d->broken = 1;
     } else {
-        av_murmur3_update(d->hash, pkt->data, (size_t)pkt->size);
+        av_murmur3_update(d->one, pkt->data, (size_t)pkt->size);
         size = (uint64_t)pkt->size;
     }
+    av_murmur3_final(d->one, rec.hash);
     if (d->timed && pkt->pts != AV_NOPTS_VALUE) {
         if (d->first_pts == AV_NOPTS_VALUE)
             d->first_pts = pkt->pts;
-        pts = cs_tc_add(pkt->pts, -d->first_pts);
+        rec.rel_pts = cs_tc_add(pkt->pts, -d->first_pts);
     }
+    rec.size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+    rec.skip = skip != NULL && n >= 10 ? AV_RL32(skip) : 0;
+    rec.discard = (pkt->flags & AV_PKT_FLAG_DISCARD) != 0;
     AV_WL64(tail, size);
-    AV_WL64(tail + 8, (uint64_t)pts);
-    AV_WL64(tail + 16, skip != NULL && n >= 10 ? AV_RL32(skip) : 0);
+    AV_WL64(tail + 8, (uint64_t)rec.rel_pts);
+    AV_WL64(tail + 16, rec.skip);
     AV_WL64(tail + 24, skip != NULL && n >= 10 ? AV_RL32(skip + 4) : 0);
-    AV_WL64(tail + 32, (pkt->flags & AV_PKT_FLAG_DISCARD) != 0);
+    AV_WL64(tail + 32, rec.discard);
+    av_murmur3_update(d->hash, rec.hash, sizeof rec.hash);
     av_murmur3_update(d->hash, tail, sizeof tail);
+    if (d->keep) {
+        size_t need = ((size_t)d->packets + 1) * sizeof rec;
+        cs_tc_pktrec_t *recs =
+            need <= UINT_MAX ? av_fast_realloc(d->recs, &d->recs_size, need) : NULL;
+        if (recs == NULL) {
+            cs_diag_set("out of memory keeping the records of %lld packets",
+                        (long long)d->packets + 1);
+            return CS_ENOMEM;
+        }
+        d->recs = recs;
+        d->recs[d->packets] = rec;
+    }
+    if (out != NULL)
+        *out = rec;
     d->packets++;
+    return 0;
+}
+
+void
+cs_tc_pktrec_diff(const cs_tc_pktrec_t *have, const cs_tc_pktrec_t *want, AVRational tb, char *buf,
+                  size_t size)
+{
+    if (have->size != want->size)
+        cs_tc_reason(buf, size, "%lu bytes on disk, %lu verified", (unsigned long)have->size,
+                     (unsigned long)want->size);
+    else if (memcmp(have->hash, want->hash, sizeof have->hash) != 0)
+        cs_tc_reason(buf, size, "its %lu bytes differ", (unsigned long)have->size);
+    else if (have->rel_pts != want->rel_pts)
+        cs_tc_reason(buf, size, "pts %+.6f s from the stream's first on disk, %+.6f s verified",
+                     (double)have->rel_pts * av_q2d(tb), (double)want->rel_pts * av_q2d(tb));
+    else if (have->skip != want->skip)
+        cs_tc_reason(buf, size, "a decoder is told to skip %lu samples on disk, %lu verified",
+                     (unsigned long)have->skip, (unsigned long)want->skip);
+    else if (have->discard != want->discard)
+        cs_tc_reason(buf, size, "it is %s on disk, %s in what was verified",
+                     have->discard ? "to be dropped" : "kept", want->discard ? "dropped" : "kept");
+    else
+        buf[0] = '\0';
 }
 
 int
@@ -184,4 +231,7 @@ void
 cs_tc_digest_free(cs_tc_digest_t *d)
 {
     av_freep(&d->hash);
+    av_freep(&d->one);
+    av_freep(&d->recs);
+    d->recs_size = 0;
 }

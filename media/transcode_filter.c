@@ -1,4 +1,4 @@
-/* media/transcode_filter.c: the access copy's picture: turned upright by the display
+/* media/transcode_filter.c: the access copy's picture: deinterlaced, turned upright by the display
  * rotation, at most access_max_lines on its short side (never enlarged), square pixels, even
  * dimensions, yuv420p; as one libavfilter chain between a buffer source and a sink. No fps
  * filter: every frame keeps its own timestamp, so a variable frame rate stays variable. */
@@ -57,8 +57,14 @@ cs_tc_filter_access(const AVStream *st, const AVCodecContext *dec, int max_lines
     }
     double shortest = w < h ? w : h;
     double scale = max_lines > 0 && shortest > max_lines ? max_lines / shortest : 1.0;
-    int n = snprintf(desc, size, "%sscale=%d:%d,setsar=1,format=yuv420p", turn[rotation / 90],
-                     even(w * scale), even(h * scale));
+    /* Interlaced pictures (AVCHD's 1080i) combed in a browser: bwdif makes one frame of each
+     * (the same frames, the same timestamps), leaving pictures not flagged interlaced alone. */
+    enum AVFieldOrder fo = st->codecpar->field_order;
+    int interlaced =
+        fo == AV_FIELD_TT || fo == AV_FIELD_BB || fo == AV_FIELD_TB || fo == AV_FIELD_BT;
+    int n = snprintf(desc, size, "%s%sscale=%d:%d,setsar=1,format=yuv420p",
+                     interlaced ? "bwdif=mode=send_frame:parity=auto:deint=interlaced," : "",
+                     turn[rotation / 90], even(w * scale), even(h * scale));
     if (n < 0 || (size_t)n >= size) {
         cs_diag_set("the access filter description is too long");
         return CS_ENAMETOOLONG;

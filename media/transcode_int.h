@@ -13,6 +13,23 @@
  * failed records, not an error. Returns 0, or CS_ENOMEM / an I/O error writing out_dir. */
 int cs_transcode_photo(const char *path, const cs_transcode_opts_t *o, json_t *outputs);
 
+struct AVFrame;
+
+/** Makes the "preview" and "thumbnail" outputs (each if wanted) of one decoded picture, shown
+ * at width x height (its pixels' aspect applied) and turned by EXIF `orientation` (1..8); a
+ * video's poster, the frame at `at_s` seconds (in the outputs' params). frame NULL: each
+ * wanted output fails with `reason`. Appends their records like cs_transcode_photo(). Returns
+ * 0, CS_EINVAL (a bound under 1), CS_ENOMEM or an I/O error writing out_dir. */
+int cs_transcode_photo_frame(const struct AVFrame *frame, int width, int height, int orientation,
+                             double at_s, const char *reason, const cs_transcode_opts_t *o,
+                             json_t *outputs);
+
+/** Makes a video's poster: the first frame of its first seconds that is neither near black
+ * nor flat (else its first frame), as "preview" and "thumbnail" (each if wanted), upright by
+ * the display rotation; appends their records. A video whose pictures cannot be decoded gives
+ * failed records. Returns 0, or CS_ENOMEM / an I/O error writing out_dir. */
+int cs_transcode_poster(const char *path, const cs_transcode_opts_t *o, json_t *outputs);
+
 /** A new {"libavcodec": "59.37.100", ...} object of the libraries' run-time versions, or NULL
  * when memory runs out. */
 json_t *cs_transcode_libraries(void);
@@ -35,7 +52,8 @@ int cs_transcode_out_path(const cs_transcode_opts_t *o, const char *profile, con
  * transcode_digest.c  what proves a file holds the packets its verifier decoded
  * transcode_reread.c  reading the finished file back, without decoding, against the digests
  * transcode_verify.c  the verdict on an output: decoded, read back, as long as the source
- * transcode_mkv.c     the display rotation in the archival Matroska track header */
+ * transcode_mkv.c     the display rotation in the archival Matroska track header
+ * transcode_poster.c  a video's poster frame, made into its preview and thumbnail */
 
 #include <libavcodec/avcodec.h>
 #include <libavfilter/avfilter.h>
@@ -116,6 +134,7 @@ typedef struct cs_tc_ost {
     int in_rate, in_fmt;
     AVChannelLayout in_layout;
     int64_t next_pts; /* of the next sample to encode (1/sample_rate); AV_NOPTS_VALUE first */
+    int64_t drop;     /* samples before the output's origin still to be dropped */
 } cs_tc_ost_t;
 
 struct cs_tc_checker;
@@ -136,6 +155,12 @@ typedef struct cs_tc_out {
     char reason[CS_TC_REASON];
     int rotation;   /* display rotation the copy carries */
     double frame_s; /* longest audio frame an encoder pads to, seconds */
+    /* The access copy's clock starts at the source's first picture or sound: its frames are
+     * moved back by `origin` (origin_tb), its audio starts at exactly 0 (padded or cut to it)
+     * so that MP4's edit list skips just the AAC encoder's priming. */
+    int has_origin;
+    int64_t origin;
+    AVRational origin_tb;
     json_t *params; /* {"video": {...}, "audio": {...}, "filters": "..."} */
     json_t *encoders;
     struct cs_tc_checker *check; /* its verifier, once the header is written */
@@ -144,12 +169,14 @@ typedef struct cs_tc_out {
 /* The source being transcoded. */
 typedef struct cs_tc_src {
     cs_tc_file_t file;
-    unsigned nb_streams;  /* streams known when decoding began (a demuxer may add more) */
-    AVCodecContext **dec; /* per stream: NULL when not decoded */
-    cs_tc_span_t *span;   /* per stream */
-    int video, audio;     /* first decoded video / audio stream, or -1 */
-    int64_t errors;       /* packets and frames that failed to decode */
-    double fps;           /* frames of the first stream decoded per second (cs_tc_run) */
+    unsigned nb_streams;      /* streams known when decoding began (a demuxer may add more) */
+    AVCodecContext **dec;     /* per stream: NULL when not decoded */
+    cs_tc_span_t *span;       /* per stream */
+    int video, audio;         /* first decoded video / audio stream, or -1 */
+    int64_t errors;           /* packets and frames that failed to decode */
+    int64_t *packets, *bytes; /* per stream: read by cs_tc_run, for a reason nothing decoded */
+    const char *why_audio;    /* why no audio stream decodes, or "" */
+    double fps;               /* frames of the first stream decoded per second (cs_tc_run) */
 } cs_tc_src_t;
 
 /** Prepares `out` for `profile` ("archival" or "access") of a video (`audio_only` 0) or an
@@ -268,23 +295,43 @@ int cs_tc_lane_put(cs_tc_lane_t *l, int index, const AVFrame *frame);
  * l->rc (and l->diag) then say whether the lane failed for good. */
 void cs_tc_lane_end(cs_tc_lane_t *l);
 
+/* One packet as a digest sees it: what a difference on disk is reported by. */
+typedef struct cs_tc_pktrec {
+    uint8_t hash[16]; /* of its bytes (H.264: its NAL units) */
+    int64_t pts, dts; /* as written (stream time base; AV_NOPTS_VALUE) */
+    int64_t rel_pts;  /* pts from the stream's first (0 in a container without timestamps) */
+    uint32_t size;    /* bytes of the packet */
+    uint32_t skip;    /* samples a decoder is told to skip at its start */
+    uint8_t discard;  /* it is to be dropped */
+} cs_tc_pktrec_t;
+
 /* The digest of one stream's packets (transcode_digest.c): a count and a running MurmurHash3
  * of each packet's bytes, size, pts (from the stream's first: a muxer may shift every stream
- * alike), the samples a decoder is told to skip, and whether it is to be discarded. */
+ * alike), the samples a decoder is told to skip, and whether it is to be discarded; with
+ * `keep`, each packet's record too, so that a file that differs can be told where. */
 typedef struct cs_tc_digest {
-    struct AVMurMur3 *hash;
+    struct AVMurMur3 *hash, *one;
     int64_t packets;
     int64_t first_pts; /* of the first packet, AV_NOPTS_VALUE before */
     int nal;           /* H.264's NAL units: -1 after start codes, 1..4: after lengths; 0: no */
     int timed;         /* the container keeps timestamps: they count */
     int broken;        /* a packet's NAL units did not parse */
+    int keep;          /* records are kept in recs */
+    cs_tc_pktrec_t *recs;
+    unsigned recs_size; /* bytes allocated (av_fast_realloc) */
 } cs_tc_digest_t;
 
-/** Starts a digest of the packets of a stream described by par. Returns 0 or CS_ENOMEM. */
-int cs_tc_digest_init(cs_tc_digest_t *d, const AVCodecParameters *par, int timed);
-void cs_tc_digest_add(cs_tc_digest_t *d, const AVPacket *pkt);
+/** Starts a digest of the packets of a stream described by par (`keep`: with each packet's
+ * record). Returns 0 or CS_ENOMEM. */
+int cs_tc_digest_init(cs_tc_digest_t *d, const AVCodecParameters *par, int timed, int keep);
+/** Adds pkt; its record goes to *rec when rec is not NULL. Returns 0 or CS_ENOMEM. */
+int cs_tc_digest_add(cs_tc_digest_t *d, const AVPacket *pkt, cs_tc_pktrec_t *rec);
 /** 1 when two digests are of the same packets. */
 int cs_tc_digest_same(cs_tc_digest_t *a, cs_tc_digest_t *b);
+/** Says in buf how packet `have` on disk differs from the one verified, `want` (empty when
+ * they agree): "412 bytes on disk, 410 verified", "other bytes", "pts 1.240 s on disk, ...". */
+void cs_tc_pktrec_diff(const cs_tc_pktrec_t *have, const cs_tc_pktrec_t *want, AVRational tb,
+                       char *buf, size_t size);
 /** Hashes codec `id`'s header `x` (len bytes: what a decoder is set up with) in a form the
  * container does not change (H.264: its parameter sets, after start codes or in an avcC).
  * Returns 0 or CS_ENOMEM. */

@@ -18,6 +18,9 @@ static int
 feed(cs_tc_out_t *out, int index, AVFrame *frame)
 {
     int rc = 0;
+    if (frame != NULL && out->has_origin && frame->pts != AV_NOPTS_VALUE)
+        frame->pts =
+            cs_tc_add(frame->pts, -av_rescale_q(out->origin, out->origin_tb, frame->time_base));
     for (int j = 0; j < out->nb_ost && rc == 0 && !out->failed; j++) {
         cs_tc_ost_t *os = &out->ost[j];
         if (os->in != index)

@@ -122,6 +122,25 @@ cs_tc_out_fail(cs_tc_out_t *out, int averr, const char *fmt, ...)
     return 0;
 }
 
+/* The movie time scale of an MP4: the video track's, as the muxer makes it (its stream's time
+ * base, doubled up to 10000 or more), so that the empty edit that holds back a video that
+ * starts after the sound is exact, not cut to a millisecond; else the default 1000. */
+static int
+movie_timescale(const cs_tc_out_t *out)
+{
+    for (int j = 0; j < out->nb_ost; j++) {
+        const AVStream *st = out->ost[j].st;
+        if (st->codecpar->codec_type != AVMEDIA_TYPE_VIDEO || st->time_base.num != 1 ||
+            st->time_base.den <= 0)
+            continue;
+        int scale = st->time_base.den;
+        while (scale < 10000)
+            scale *= 2;
+        return scale;
+    }
+    return 1000;
+}
+
 int
 cs_tc_out_start(cs_tc_out_t *out)
 {
@@ -141,8 +160,9 @@ cs_tc_out_start(cs_tc_out_t *out)
     }
     out->written = 1;
     if (strcmp(out->muxer, "mp4") == 0 || strcmp(out->muxer, "ipod") == 0) {
-        if (av_dict_set(&opts, "movflags", "+faststart", 0) < 0) {
-            rc = cs_tc_out_fail(out, AVERROR(ENOMEM), "setting +faststart");
+        if (av_dict_set(&opts, "movflags", "+faststart", 0) < 0 ||
+            av_dict_set_int(&opts, "movie_timescale", movie_timescale(out), 0) < 0) {
+            rc = cs_tc_out_fail(out, AVERROR(ENOMEM), "setting the mp4 muxer's options");
             goto out;
         }
     }

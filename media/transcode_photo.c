@@ -24,6 +24,7 @@ typedef struct photo {
     int heif;                   /* a HEIF file: libheif turns it by its own transforms */
     int quality;                /* mjpeg qscale, 2..31 */
     cs_transcode_picture_t pic; /* the decoded picture, or why there is none */
+    double poster_s;            /* a video's poster: when its frame is shown; -1: a photo */
 } photo_t;
 
 /* One output being made. */
@@ -215,7 +216,10 @@ append_record(const photo_t *ph, const photo_out_t *out, json_t *outputs)
         (ph->heif && json_object_set_new(json_object_get(rec, "params"), "heif_transforms_applied",
                                          json_true()) != 0) ||
         (out->path[0] != '\0' && json_object_set_new(rec, "path", json_string(out->path)) != 0) ||
-        (!verified && json_object_set_new(rec, "reason", json_string(out->reason)) != 0))
+        (!verified && json_object_set_new(rec, "reason", json_string(out->reason)) != 0) ||
+        (ph->poster_s >= 0 &&
+         json_object_set_new(json_object_get(json_object_get(rec, "params"), "video"), "poster_s",
+                             json_real(ph->poster_s)) != 0))
         goto oom;
     if (json_array_append_new(outputs, rec) != 0) {
         rec = NULL; /* freed by json_array_append_new */
@@ -228,29 +232,51 @@ oom:
     return CS_ENOMEM;
 }
 
+/* The bounds of the wanted outputs: each 1 or more; *need, the largest. */
+static int
+check_bounds(const cs_transcode_opts_t *o, int *need)
+{
+    const int want[2] = {o->want_preview, o->want_thumbnail};
+    const int bound[2] = {o->preview_px, o->thumbnail_px};
+    for (int i = 0; i < 2; i++) {
+        if (want[i] && bound[i] < 1) {
+            cs_diag_set("the %s needs a size of 1 pixel or more, not %d",
+                        i == 0 ? "preview" : "thumbnail", bound[i]);
+            return CS_EINVAL;
+        }
+        if (want[i] && bound[i] > *need)
+            *need = bound[i];
+    }
+    return 0;
+}
+
+/* Makes, verifies and records each wanted output of the picture (or says why not). */
+static int
+make_all(photo_t *ph, json_t *outputs)
+{
+    const cs_transcode_opts_t *o = ph->o;
+    photo_out_t outs[2] = {{.profile = "preview", .bound = o->preview_px},
+                           {.profile = "thumbnail", .bound = o->thumbnail_px}};
+    const int want[2] = {o->want_preview, o->want_thumbnail};
+    int err = 0;
+
+    for (int i = 0; i < 2 && err == 0; i++)
+        if (want[i] && (err = make(ph, &outs[i])) == 0)
+            err = append_record(ph, &outs[i], outputs);
+    return err;
+}
+
 int
 cs_transcode_photo(const char *path, const cs_transcode_opts_t *o, json_t *outputs)
 {
-    photo_t ph = {.o = o, .orientation = 1};
-    photo_out_t outs[2] = {{.profile = "preview"}, {.profile = "thumbnail"}};
-    int want[2], err = 0;
+    photo_t ph = {.o = o, .orientation = 1, .poster_s = -1};
+    int err = 0;
 
     if (path == NULL || o == NULL || !json_is_array(outputs))
         return CS_EINVAL;
-    want[0] = o->want_preview;
-    want[1] = o->want_thumbnail;
-    outs[0].bound = o->preview_px;
-    outs[1].bound = o->thumbnail_px;
-    for (int i = 0; i < 2; i++) {
-        if (want[i] && outs[i].bound < 1) {
-            cs_diag_set("the %s of a photo needs a size of 1 pixel or more, not %d",
-                        outs[i].profile, outs[i].bound);
-            return CS_EINVAL;
-        }
-        if (want[i] && outs[i].bound > ph.pic.need)
-            ph.pic.need = outs[i].bound;
-    }
-    if (!want[0] && !want[1])
+    if ((err = check_bounds(o, &ph.pic.need)) != 0)
+        return err;
+    if (!o->want_preview && !o->want_thumbnail)
         return 0;
     ph.quality = o->jpeg_quality < 2 ? 2 : o->jpeg_quality > 31 ? 31 : o->jpeg_quality;
     ph.pic.threads = o->threads;
@@ -262,12 +288,34 @@ cs_transcode_photo(const char *path, const cs_transcode_opts_t *o, json_t *outpu
         err = cs_transcode_photo_decode(path, &ph.pic);
     if (err != 0)
         goto out;
-    for (int i = 0; i < 2; i++) {
-        if (want[i] && ((err = make(&ph, &outs[i])) != 0 ||
-                        (err = append_record(&ph, &outs[i], outputs)) != 0))
-            goto out;
-    }
+    err = make_all(&ph, outputs);
 out:
+    av_frame_free(&ph.pic.frame);
+    return err;
+}
+
+int
+cs_transcode_photo_frame(const AVFrame *frame, int width, int height, int orientation, double at_s,
+                         const char *reason, const cs_transcode_opts_t *o, json_t *outputs)
+{
+    photo_t ph = {.o = o, .orientation = orientation, .poster_s = at_s};
+    int err;
+
+    if (o == NULL || !json_is_array(outputs))
+        return CS_EINVAL;
+    if ((err = check_bounds(o, &ph.pic.need)) != 0)
+        return err;
+    ph.quality = o->jpeg_quality < 2 ? 2 : o->jpeg_quality > 31 ? 31 : o->jpeg_quality;
+    ph.pic.width = width;
+    ph.pic.height = height;
+    if (frame == NULL)
+        cs_transcode_photo_reason(ph.pic.reason, sizeof ph.pic.reason, "%s",
+                                  reason != NULL ? reason : "no picture");
+    else if ((ph.pic.frame = av_frame_clone(frame)) == NULL) {
+        cs_diag_set("out of memory making a poster");
+        return CS_ENOMEM;
+    }
+    err = make_all(&ph, outputs);
     av_frame_free(&ph.pic.frame);
     return err;
 }

@@ -176,6 +176,10 @@ cs_tc_run(cs_tc_src_t *src, cs_tc_out_t *outs, int nb_outs, const cs_transcode_o
         if ((err = av_read_frame(fmt, pkt)) < 0)
             break;
         unsigned i = (unsigned)pkt->stream_index;
+        if (i < src->nb_streams && src->packets != NULL) {
+            src->packets[i]++;
+            src->bytes[i] += pkt->size;
+        }
         if (i < src->nb_streams && r.used[i] && src->dec[i] != NULL)
             rc = decode(&r, (int)i, pkt);
         av_packet_unref(pkt);

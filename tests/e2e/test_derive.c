@@ -1,7 +1,7 @@
-/* tests/e2e/test_derive.c: archival and access copies as users meet them: made by
- * `custody ingest` and `custody serve`, listed by `custody show --json`, stored as objects
- * that `custody verify` can check, made again by `custody retranscode`, reported by
- * `custody status`, and resumed after a kill -9 without a copy recorded twice. */
+/* tests/e2e/test_derive.c: archival and access copies (and a video's poster) as users meet
+ * them: made by `custody ingest` and `custody serve`, listed by `custody show --json`, stored
+ * as objects that `custody verify` can check, made again by `custody retranscode`, reported
+ * by `custody status`, and resumed after a kill -9 without a copy recorded twice. */
 #include "tests/e2e/e2e.h"
 
 #include <signal.h>
@@ -81,10 +81,18 @@ START_TEST(ingest_makes_verified_archival_and_access_copies)
               "-c:v libx264 -pix_fmt yuv420p -c:a aac -shortest");
     char *sha = ingest_one(&t, clip);
     json_t *item = show(&t, sha);
-    ck_assert_int_eq(json_array_size(json_object_get(item, "derivatives")), 2);
+    ck_assert_int_eq(json_array_size(json_object_get(item, "derivatives")), 4);
     json_t *arch = derivative(item, "archival"), *acc = derivative(item, "access");
     ck_assert_str_eq(str(arch, "status"), "verified");
     ck_assert_str_eq(str(acc, "status"), "verified");
+    /* Its poster, as a photo's preview and thumbnail. */
+    json_t *pv = derivative(item, "preview"), *th = derivative(item, "thumbnail");
+    ck_assert_str_eq(str(pv, "status"), "verified");
+    ck_assert_str_eq(str(th, "status"), "verified");
+    ck_assert_str_eq(str(pv, "media_type"), "image/jpeg");
+    ck_assert_str_eq(str(th, "media_type"), "image/jpeg");
+    ck_assert_int_eq(json_integer_value(json_object_get(pv, "width")), 320);
+    ck_assert_int_le(json_integer_value(json_object_get(th, "width")), 320);
     ck_assert_str_eq(str(arch, "media_type"), "video/x-matroska");
     ck_assert_str_eq(str(acc, "media_type"), "video/mp4");
     ck_assert_str_eq(str(json_object_get(arch, "encoders"), "video"), "ffv1");
@@ -102,7 +110,7 @@ START_TEST(ingest_makes_verified_archival_and_access_copies)
     ck_assert_int_eq(st.st_mode & 0777, 0444);
     /* The provenance: one "derived" event per copy, and the job went through transcoded. */
     ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM events WHERE kind = 'derived'"),
-                     2);
+                     4);
     ck_assert_int_eq(cs_test_sql_count(t.db, DONE_JOBS), 1);
     /* The worker's folder is empty again. */
     char cmd[PATH_MAX + 64];
@@ -188,7 +196,7 @@ START_TEST(retranscode_supersedes_one_profile_and_keeps_the_history)
     ck_assert_msg(r.status == 0, "retranscode: %s %s", r.out, r.err);
     cs_test_run_free(&r);
     json_t *after = show(&t, sha);
-    ck_assert_int_eq(json_array_size(json_object_get(after, "derivatives")), 2);
+    ck_assert_int_eq(json_array_size(json_object_get(after, "derivatives")), 4);
     ck_assert_str_ne(str(derivative(after, "access"), "sha256"), old_access);
     ck_assert_str_eq(str(derivative(after, "archival"), "sha256"), old_archival);
     json_t *params =
@@ -199,7 +207,7 @@ START_TEST(retranscode_supersedes_one_profile_and_keeps_the_history)
         cs_test_sql_count(t.db, "SELECT count(*) FROM derivatives WHERE superseded_at IS NOT NULL"),
         1);
     ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM events WHERE kind = 'derived'"),
-                     3);
+                     5);
     /* Bad usage is named. */
     cs_test_custody(&r, "retranscode", "--home", t.home, "--profile", "proxy", sha, NULL);
     ck_assert_int_eq(r.status, 2);
@@ -263,9 +271,10 @@ START_TEST(the_service_resumes_a_killed_transcode_without_duplicates)
     pid = serve(&t, log);
     ck_assert_int_eq(cs_test_wait_count(t.db, DONE_JOBS, 1, 120000), 1);
     ck_assert_int_eq(cs_test_stop(pid, SIGTERM), 0);
-    ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM derivatives"), 2);
+    /* archival, access, and the poster's preview and thumbnail */
+    ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM derivatives"), 4);
     ck_assert_int_eq(
-        cs_test_sql_count(t.db, "SELECT count(*) FROM derivatives WHERE status = 'verified'"), 2);
+        cs_test_sql_count(t.db, "SELECT count(*) FROM derivatives WHERE status = 'verified'"), 4);
     ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM items"), 1);
     snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s/tmp/derive')\"", t.home);
     ck_assert_int_eq(system(cmd), 0);

@@ -71,7 +71,9 @@ START_TEST(damage_caught)
         const char *reason;
     } cases[] = {
         {0, "the archival copy has a damaged slice in stream 0 (CRC)"},
-        {1, "the archival copy on disk does not hold the verified packets: stream 0 differs"},
+        /* Which stream, which packet, and how it differs. */
+        {1, "the archival copy on disk does not hold the verified packets: video stream 0, "
+            "packet 2 (pts 0.080 s): its "},
     };
     char *dir = cs_test_tmpdir(), src_path[4096];
     snprintf(src_path, sizeof src_path, "%s/in.mp4", dir);
@@ -90,12 +92,41 @@ START_TEST(damage_caught)
         ck_assert_str_eq(str(a, "status"), "failed");
         ck_assert_msg(strncmp(str(a, "reason"), cases[i].reason, strlen(cases[i].reason)) == 0,
                       "reason: %s", str(a, "reason"));
+        if (cases[i].on_disk)
+            ck_assert_msg(strstr(str(a, "reason"), " bytes differ") != NULL, "reason: %s",
+                          str(a, "reason"));
         ck_assert_int_eq(rereads, cases[i].on_disk ? 2 : 1); /* read back only once decoded */
         ck_assert_str_eq(str(output(res, "access"), "status"), "verified");
         json_decref(res);
     }
     cs_test_rmrf(dir);
     free(dir);
+}
+END_TEST
+
+/* How a packet on disk differs from the one verified, in the words a clerk reads. */
+START_TEST(packet_differences_said)
+{
+    static const struct {
+        cs_tc_pktrec_t have;
+        const char *why;
+    } cases[] = {
+        {{.size = 412, .rel_pts = 1024}, "412 bytes on disk, 410 verified"},
+        {{.size = 410, .rel_pts = 1024, .hash = {1}}, "its 410 bytes differ"},
+        {{.size = 410, .rel_pts = 2048},
+         "pts +0.042667 s from the stream's first on disk, +0.021333 s verified"},
+        {{.size = 410, .rel_pts = 1024, .skip = 1024},
+         "a decoder is told to skip 1024 samples on disk, 0 verified"},
+        {{.size = 410, .rel_pts = 1024, .discard = 1},
+         "it is to be dropped on disk, kept in what was verified"},
+        {{.size = 410, .rel_pts = 1024}, ""},
+    };
+    const cs_tc_pktrec_t want = {.size = 410, .rel_pts = 1024};
+    char why[160];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cs_tc_pktrec_diff(&cases[i].have, &want, (AVRational){1, 48000}, why, sizeof why);
+        ck_assert_str_eq(why, cases[i].why);
+    }
 }
 END_TEST
 
@@ -106,6 +137,7 @@ transcode_verify_suite(void)
     TCase *tc = tcase_create("transcode_verify");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, damage_caught);
+    tcase_add_test(tc, packet_differences_said);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -270,11 +270,13 @@ async function main() {
     await pa.reload();
   }
   assert.equal(decodeURIComponent(new URL(pa.url()).hash), `#/case/${CASE}`);
-  // Thumbnails of the two photos load through minted media URLs.
+  // Thumbnails of the photos, and of the video's poster, load through minted media URLs.
   await pa.waitForFunction(() => {
     const imgs = [...document.querySelectorAll('img[data-testid="thumbnail"]')];
-    return imgs.length === 3 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    return imgs.length === 4 && imgs.every((i) => i.complete && i.naturalWidth > 0);
   });
+  assert.equal(await pa.locator(`${tid('item-card')}[data-sha256="${videoSha}"] img[data-testid="thumbnail"]`).count(), 1,
+    'the video shows its poster, not a placeholder');
   // Grouped by stage, then party: the sidecar's stage first, the items without one after.
   const stages = await pa.$$eval(tid('stage-group'), (l) => l.map((e) => e.dataset.stage));
   assert.deepEqual(stages, ['investigation', ''], 'stage groups in order');

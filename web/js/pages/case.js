@@ -167,10 +167,10 @@ function filters(items, state, draw) {
 function card(it, thumbs) {
   const name = it.original_name || shortSha(it.sha256);
   let visual;
-  if (it._kind === 'photo') {
+  if (it._kind === 'photo' || it._kind === 'video') { // a video's thumbnail: its poster
     visual = thumbs.get(it.sha256);
     if (!visual) {
-      visual = h('div', { class: 'thumb thumb-empty' }, kindIcon(it.media_type));
+      visual = h('div', { class: it._kind === 'photo' ? 'thumb thumb-empty' : 'thumb thumb-video' }, kindIcon(it.media_type));
       thumbs.set(it.sha256, visual);
     }
   } else {
@@ -200,7 +200,10 @@ function card(it, thumbs) {
 async function loadThumbs(items, thumbs, ctx) {
   // derivatives: {"<profile>": "ok" | "verified" | "failed"}; without it, ask anyway.
   const usable = (d) => !d || typeof d !== 'object' || Array.isArray(d) || d.thumbnail === 'ok' || d.thumbnail === 'verified';
-  const want = items.filter((it) => it._kind === 'photo' && usable(it.derivatives));
+  // A video's thumbnail is of its poster frame; one made before videos had posters has none
+  // (its derivatives say so), and its icon stays.
+  const hasThumb = (d) => d && typeof d === 'object' && !Array.isArray(d) && (d.thumbnail === 'ok' || d.thumbnail === 'verified');
+  const want = items.filter((it) => (it._kind === 'photo' && usable(it.derivatives)) || (it._kind === 'video' && hasThumb(it.derivatives)));
   if (!want.length) return;
   let urls;
   try {
