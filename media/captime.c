@@ -24,6 +24,10 @@ static const struct {
     {"sidecar", NULL},
     {"exif:DateTimeOriginal", "OffsetTimeOriginal"},
     {"quicktime:com.apple.quicktime.creationdate", NULL},
+    {"h264:MDPM.DateTimeOriginal", NULL}, /* AVCHD camcorders' own clock and zone */
+    {"xmp-exif:DateTimeOriginal", NULL},
+    {"xmp-photoshop:DateCreated", NULL},
+    {"xmp-xmp:CreateDate", NULL},
     {"quicktime:creation_time", NULL},
     {"container:creation_time", NULL},
     {"exif:CreateDate", "OffsetTimeDigitized"},

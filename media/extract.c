@@ -182,6 +182,8 @@ probe(source_t *src, const char *media_type, int photo, json_t *rec, json_t *err
     cs_extract_frame_size(fmt, width, height);
     /* A photo's metadata is its EXIF; its demuxer has no tags worth a "raw" member. */
     rc = photo ? 0 : cs_extract_describe_tags(fmt, rec, errors);
+    if (rc == 0 && !photo)
+        rc = cs_extract_describe_camera(fmt, src->fd, src->size, rec, errors);
 out:
     log_sink = NULL;
     av_dict_free(&opts);
