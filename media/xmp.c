@@ -2,7 +2,6 @@
  * scan is bounded by its length, and values are copied only into the caller's buffer. */
 #include "media/xmp.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static int
@@ -40,13 +39,21 @@ decode(const char *p, const char *end, char *out, size_t size)
             }
             if (i == sizeof ents / sizeof ents[0]) {
                 /* &#NN; or &#xNN; below 0x80; anything else stays as it is */
-                char *stop;
-                int hex = p < end && *p == '#' && p + 1 < end && (p[1] == 'x' || p[1] == 'X');
                 if (p < end && *p == '#') {
-                    long v = strtol(p + 1 + hex, &stop, hex ? 16 : 10);
-                    if (stop < end && *stop == ';' && stop > p + 1 + hex && v > 0 && v < 0x80) {
+                    const char *d = p + 1;
+                    int hex = d < end && (*d == 'x' || *d == 'X'), v = 0, digits = 0;
+                    for (d += hex; d < end && v < 0x80; d++, digits++) {
+                        int x = *d >= '0' && *d <= '9'          ? *d - '0'
+                                : hex && *d >= 'a' && *d <= 'f' ? *d - 'a' + 10
+                                : hex && *d >= 'A' && *d <= 'F' ? *d - 'A' + 10
+                                                                : -1;
+                        if (x < 0)
+                            break;
+                        v = v * (hex ? 16 : 10) + x;
+                    }
+                    if (d < end && *d == ';' && digits > 0 && v > 0 && v < 0x80) {
                         c = (char)v;
-                        p = stop + 1;
+                        p = d + 1;
                     }
                 }
             }
