@@ -83,13 +83,15 @@ on_av_log(void *avcl, int level, const char *fmt, va_list ap)
 }
 
 /* Photos whose type the sniffer has already established are read with the matching image
- * demuxer: content probing misses JPEGs that start with long or unusual APP segments. */
+ * demuxer: content probing misses JPEGs that start with long or unusual APP segments. So is
+ * MPEG-TS: probing takes a transport stream of a few packets for MPEG-PS. */
 static const struct {
     const char *media_type;
     const char *demuxer;
 } image_demuxers[] = {
     {"image/jpeg", "jpeg_pipe"}, {"image/png", "png_pipe"},   {"image/gif", "gif"},
     {"image/webp", "webp_pipe"}, {"image/tiff", "tiff_pipe"}, {"image/bmp", "bmp_pipe"},
+    {"video/mp2t", "mpegts"},
 };
 
 static const AVInputFormat *
