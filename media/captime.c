@@ -25,6 +25,7 @@ static const struct {
     {"exif:DateTimeOriginal", "OffsetTimeOriginal"},
     {"quicktime:com.apple.quicktime.creationdate", NULL},
     {"h264:MDPM.DateTimeOriginal", NULL}, /* AVCHD camcorders' own clock and zone */
+    {"dv:DateTimeOriginal", NULL},
     {"xmp-exif:DateTimeOriginal", NULL},
     {"xmp-photoshop:DateCreated", NULL},
     {"xmp-xmp:CreateDate", NULL},

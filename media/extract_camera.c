@@ -1,20 +1,25 @@
 /* media/extract_camera.c: camera metadata libavformat does not hand over, read by our own
- * parsers: AVCHD's MDPM in the H.264 stream of MPEG-TS (media/mdpm.c), and in MP4/MOV the
- * 3GPP loci box at full precision and the XMP packet (media/bmff.c, media/xmp.c). What they
- * say goes into the record as time candidates, gps, device and raw members. */
+ * parsers: AVCHD's MDPM in the H.264 stream of MPEG-TS (media/mdpm.c), a DV frame's
+ * recording time (media/dv.c), and in MP4/MOV the 3GPP loci box at full precision and the
+ * XMP packet (media/bmff.c, media/xmp.c). What they say goes into the record as time
+ * candidates, gps, device and raw members. */
 #include "media/extract_int.h"
 
 #include "core/buf.h"
 #include "core/error.h"
 #include "media/bmff.h"
+#include "media/dv.h"
 #include "media/mdpm.h"
 #include "media/xmp.h"
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MDPM_MAX_PACKETS 64 /* packets read looking for the camera's SEI */
 #define MDPM_MAX_VIDEO 8    /* H.264 frames looked at: Panasonic's is not in the first */
@@ -215,12 +220,44 @@ out:
     return rc;
 }
 
+/* The recording time of the first DV frame, a wall time without zone. */
+static int
+describe_dv(int fd, int64_t size, json_t *rec)
+{
+    size_t want = size < CS_DV_HEAD ? (size_t)size : CS_DV_HEAD, got = 0;
+    char at[24];
+    uint8_t *head = malloc(want > 0 ? want : 1);
+    json_t *cands = json_object_get(rec, "time_candidates"), *c, *raw;
+    int rc = 0;
+    if (head == NULL)
+        return CS_ENOMEM;
+    while (got < want) {
+        ssize_t r = pread(fd, head + got, want - got, (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (cs_dv_rec_time(head, got, at, sizeof at) == 0) {
+        c = json_pack("{s:s, s:s, s:n}", "source", "dv:DateTimeOriginal", "local", at, "offset");
+        if (!json_is_array(cands) || c == NULL || json_array_append_new(cands, c) != 0 ||
+            (raw = object_member(rec, "raw")) == NULL ||
+            cs_extract_put(raw, "dv", json_pack("{s:s}", "DateTimeOriginal", at)))
+            rc = CS_ENOMEM;
+    }
+    free(head);
+    return rc;
+}
+
 int
 cs_extract_describe_camera(AVFormatContext *fmt, int fd, int64_t size, json_t *rec, json_t *errors)
 {
     const char *name = fmt->iformat->name;
     if (strcmp(name, "mpegts") == 0)
         return describe_mdpm(fmt, rec, errors);
+    if (strcmp(name, "dv") == 0)
+        return describe_dv(fd, size, rec);
     if (strstr(name, "mov") != NULL || strstr(name, "mp4") != NULL)
         return describe_bmff(fd, size, rec, errors);
     return 0;
