@@ -98,14 +98,15 @@ read_loci(walk_t *w, int64_t off, int64_t len, const char *path)
     return 0;
 }
 
+/* Copies a text payload (XMP, XML) into *dst, NUL-terminated; the first one found stays. */
 static int
-read_xmp(walk_t *w, int64_t off, int64_t len, const char *path)
+read_text(walk_t *w, int64_t off, int64_t len, char **dst, size_t *dst_len)
 {
     char *x;
-    if (w->out->xmp != NULL || len <= 0)
+    if (*dst != NULL || len <= 0)
         return 0;
     if (len > CS_BMFF_MAX_XMP) {
-        w->out->xmp_too_long = 1;
+        w->out->text_too_long = 1;
         return 0;
     }
     if ((x = malloc((size_t)len + 1)) == NULL)
@@ -115,13 +116,21 @@ read_xmp(walk_t *w, int64_t off, int64_t len, const char *path)
         return 0;
     }
     x[len] = '\0';
-    w->out->xmp = x;
-    w->out->xmp_len = (size_t)len;
-    w->out->xmp_path = path;
+    *dst = x;
+    *dst_len = (size_t)len;
     return 0;
 }
 
-enum level { TOP, MOOV, MOOV_UDTA, TRAK, TRAK_UDTA };
+static int
+read_xmp(walk_t *w, int64_t off, int64_t len, const char *path)
+{
+    int had = w->out->xmp != NULL, rc = read_text(w, off, len, &w->out->xmp, &w->out->xmp_len);
+    if (!had && w->out->xmp != NULL)
+        w->out->xmp_path = path;
+    return rc;
+}
+
+enum level { TOP, MOOV, MOOV_UDTA, TRAK, TRAK_UDTA, META };
 
 /* Walks the boxes in [start, end) at `level`, descending only where bmff.h says. */
 static int
@@ -156,7 +165,14 @@ walk(walk_t *w, int64_t start, int64_t end, enum level level)
             uint8_t id[16];
             if (read_at(w->fd, body, id, 16) == 0 && memcmp(id, xmp_uuid, 16) == 0)
                 rc = read_xmp(w, body + 16, len - 16, "uuid");
-        } else if (level == MOOV && memcmp(type, "udta", 4) == 0)
+        } else if ((level == TOP || level == MOOV) && memcmp(type, "meta", 4) == 0 && len >= 4) {
+            /* ISO's meta is a full box (4 bytes of version and flags), QuickTime's is not */
+            uint8_t vf[4];
+            int full = read_at(w->fd, body, vf, 4) == 0 && be32(vf) == 0;
+            rc = walk(w, body + (full ? 4 : 0), body + len, META);
+        } else if (level == META && memcmp(type, "xml ", 4) == 0 && len >= 4)
+            rc = read_text(w, body + 4, len - 4, &w->out->xml, &w->out->xml_len);
+        else if (level == MOOV && memcmp(type, "udta", 4) == 0)
             rc = walk(w, body, body + len, MOOV_UDTA);
         else if (level == MOOV && memcmp(type, "trak", 4) == 0)
             rc = walk(w, body, body + len, TRAK);
@@ -184,6 +200,7 @@ void
 cs_bmff_meta_free(cs_bmff_meta_t *m)
 {
     free(m->xmp);
-    m->xmp = NULL;
-    m->xmp_len = 0;
+    free(m->xml);
+    m->xmp = m->xml = NULL;
+    m->xmp_len = m->xml_len = 0;
 }

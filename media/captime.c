@@ -26,6 +26,7 @@ static const struct {
     {"quicktime:com.apple.quicktime.creationdate", NULL},
     {"h264:MDPM.DateTimeOriginal", NULL}, /* AVCHD camcorders' own clock and zone */
     {"dv:DateTimeOriginal", NULL},
+    {"xml:CreationDateValue", NULL}, /* Sony's NonRealTimeMeta */
     {"xmp-exif:DateTimeOriginal", NULL},
     {"xmp-photoshop:DateCreated", NULL},
     {"xmp-xmp:CreateDate", NULL},

@@ -191,6 +191,58 @@ state_xmp(const cs_bmff_meta_t *b, json_t *rec)
     return 0;
 }
 
+/* Attribute `attr` of the first element `<elem ...>` in the XML; -1 when there is none. */
+static int
+xml_attr(const char *xml, size_t len, const char *elem, const char *attr, char *out, size_t size)
+{
+    size_t el = strlen(elem);
+    const char *p = xml, *stop = xml + len, *end;
+    /* "<Device" followed by white space: not "<DeviceInfo" */
+    while ((p = memmem(p, (size_t)(stop - p), elem, el)) != NULL) {
+        if (p + el < stop && (p[el] == ' ' || p[el] == '\t' || p[el] == '\n' || p[el] == '\r'))
+            break;
+        p += el;
+    }
+    if (p == NULL || (end = memchr(p, '>', len - (size_t)(p - xml))) == NULL)
+        return -1;
+    return cs_xmp_get(p + el, (size_t)(end - p - el), attr, out, size);
+}
+
+/* Sony's NonRealTimeMeta (XAVC S and phones): <CreationDate value="...+02:00"/> and
+ * <Device manufacturer="Sony" modelName="ILCE-7M3" .../>, as ExifTool's XML:CreationDateValue,
+ * XML:DeviceManufacturer and XML:DeviceModelName. */
+static int
+state_nrt(const cs_bmff_meta_t *b, json_t *rec)
+{
+    static const struct {
+        const char *elem, *attr, *raw, *device;
+    } props[] = {
+        {"<CreationDate", "value", "CreationDateValue", NULL},
+        {"<Device", "manufacturer", "DeviceManufacturer", "make"},
+        {"<Device", "modelName", "DeviceModelName", "model"},
+    };
+    char v[XMP_MAX_VALUE];
+    json_t *raw = object_member(rec, "raw"), *xr = NULL;
+    json_t *cands = json_object_get(rec, "time_candidates");
+    if (raw == NULL || !json_is_array(cands))
+        return CS_ENOMEM;
+    for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
+        if (xml_attr(b->xml, b->xml_len, props[i].elem, props[i].attr, v, sizeof v) != 0)
+            continue;
+        for (char *p = v; *p != '\0'; p++)
+            if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+                *p = '?';
+        if ((xr == NULL && (xr = object_member(raw, "xml")) == NULL) ||
+            cs_extract_put(xr, props[i].raw, json_string(v)))
+            return CS_ENOMEM;
+        if (props[i].device == NULL && xmp_time(cands, "xml:CreationDateValue", v))
+            return CS_ENOMEM;
+        if (props[i].device != NULL && set_device(rec, props[i].device, v))
+            return CS_ENOMEM;
+    }
+    return 0;
+}
+
 static int
 describe_bmff(int fd, int64_t size, json_t *rec, json_t *errors)
 {
@@ -210,11 +262,13 @@ describe_bmff(int fd, int64_t size, json_t *rec, json_t *errors)
         if ((rc = set_gps(rec, errors, b.lat, b.lon, 1, b.alt, source, over)) != 0)
             goto out;
     }
-    if (b.xmp_too_long &&
-        (rc = note(errors, "an XMP packet over 1 MiB in the file was not read")) != 0)
+    if (b.text_too_long &&
+        (rc = note(errors, "an XMP or XML box over 1 MiB in the file was not read")) != 0)
         goto out;
-    if (b.xmp != NULL)
-        rc = state_xmp(&b, rec);
+    if (b.xmp != NULL && (rc = state_xmp(&b, rec)) != 0)
+        goto out;
+    if (b.xml != NULL)
+        rc = state_nrt(&b, rec);
 out:
     cs_bmff_meta_free(&b);
     return rc;

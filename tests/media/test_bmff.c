@@ -1,6 +1,7 @@
 /* tests/media/test_bmff.c: what Custody reads of MP4/MOV boxes itself: the 3GPP loci place
  * at full precision (over the 4-decimal ©xyz beside it, in the movie's or a track's user
- * data), XMP dates, make and model (a top-level uuid box or moov/udta/XMP_), on MP4s made
+ * data), XMP dates, make and model (a top-level uuid box or moov/udta/XMP_), Sony's
+ * NonRealTimeMeta XML (a top-level meta/'xml ' box), on MP4s made
  * with ffmpeg and given their boxes here; boxes that lie about their size; single XMP values.
  * Expected values are fixed; ExifTool 12.57 reads the same files the same way (GPS to its 5
  * decimals, XMP-exif:DateTimeOriginal, XMP-tiff:Make). */
@@ -312,6 +313,44 @@ START_TEST(xmp_udta)
 }
 END_TEST
 
+/* Sony's NonRealTimeMeta in a top-level meta/'xml ' box: the camera's local time and zone
+ * (ExifTool: XML:CreationDateValue 2019:04:24 22:24:00+02:00, XML:DeviceManufacturer Sony,
+ * XML:DeviceModelName ILCE-7M3); "<DeviceInfo" is not "<Device". */
+START_TEST(sony_nrt)
+{
+    static const char xml[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<NonRealTimeMeta xmlns=\"urn:schemas-professionalDisc:nonRealTimeMeta:ver.2.00\" "
+        "lastUpdate=\"2019-04-24T22:24:31+02:00\">\n<Duration value=\"100\"/>\n"
+        "<CreationDate value=\"2019-04-24T22:24:00+02:00\"/>\n<DeviceInfo modelName=\"x\"/>\n"
+        "<Device manufacturer=\"Sony\" modelName=\"ILCE-7M3\" serialNo=\"4294967295\"/>\n"
+        "</NonRealTimeMeta>\n";
+    static const char hdlr[] = "\0\0\0\x21hdlr\0\0\0\0\0\0\0\0nrtm\0\0\0\0\0\0\0\0\0\0\0\0\0";
+    char *dir = cs_test_tmpdir(), path[512];
+    bytes_t f = {0}, body = {0}, kids = {0};
+    make_mp4(dir, "nrt.mp4", &f, path, sizeof path);
+    put(&body, "\0\0\0\0", 4);
+    put(&body, xml, sizeof xml - 1);
+    bytes_t x = box("xml ", body.p, body.len);
+    put(&kids, "\0\0\0\0", 4); /* meta: a full box */
+    put(&kids, hdlr, sizeof hdlr - 1);
+    put(&kids, x.p, x.len);
+    bytes_t meta = box("meta", kids.p, kids.len);
+    put(&f, meta.p, meta.len);
+    cs_test_write(path, f.p, f.len);
+
+    json_t *rec = extract(path);
+    ck_assert_str_eq(str(rec, "captured_at", NULL), "2019-04-24T22:24:00+02:00");
+    ck_assert_str_eq(str(rec, "captured_at_source", NULL), "xml:CreationDateValue");
+    ck_assert_str_eq(str(rec, "device", "make"), "Sony");
+    ck_assert_str_eq(str(rec, "device", "model"), "ILCE-7M3");
+    json_decref(rec);
+    free(f.p), free(body.p), free(kids.p), free(x.p), free(meta.p);
+    cs_test_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* Boxes that lie: each file is walked without reading past it, and what is whole is read. */
 START_TEST(lying_boxes)
 {
@@ -419,6 +458,7 @@ bmff_suite(void)
     tcase_add_test(tc, track_loci);
     tcase_add_test(tc, xmp_uuid);
     tcase_add_test(tc, xmp_udta);
+    tcase_add_test(tc, sony_nrt);
     tcase_add_test(tc, lying_boxes);
     tcase_add_test(tc, xmp_values);
     suite_add_tcase(s, tc);
