@@ -32,6 +32,7 @@ static const struct {
     {"xmp-xmp:CreateDate", NULL},
     {"quicktime:creation_time", NULL},
     {"container:creation_time", NULL},
+    {"asf:CreationDate", NULL},
     {"exif:CreateDate", "OffsetTimeDigitized"},
     {"exif:ModifyDate", "OffsetTime"},
 };

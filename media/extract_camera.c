@@ -1,12 +1,13 @@
 /* media/extract_camera.c: camera metadata libavformat does not hand over, read by our own
  * parsers: AVCHD's MDPM in the H.264 stream of MPEG-TS (media/mdpm.c), a DV frame's
- * recording time (media/dv.c), and in MP4/MOV the 3GPP loci box at full precision and the
- * XMP packet (media/bmff.c, media/xmp.c). What they say goes into the record as time
- * candidates, gps, device and raw members. */
+ * recording time (media/dv.c), an ASF file's creation date (media/asf.c), and in MP4/MOV the 3GPP
+ * loci box at full precision and the XMP packet (media/bmff.c, media/xmp.c). What they say goes
+ * into the record as time candidates, gps, device and raw members. */
 #include "media/extract_int.h"
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "media/asf.h"
 #include "media/bmff.h"
 #include "media/dv.h"
 #include "media/mdpm.h"
@@ -274,32 +275,51 @@ out:
     return rc;
 }
 
-/* The recording time of the first DV frame, a wall time without zone. */
-static int
-describe_dv(int fd, int64_t size, json_t *rec)
+/* The first bytes of the file (at most `max`) in a new buffer: *got of them; NULL when
+ * memory runs out. */
+static uint8_t *
+read_head(int fd, int64_t size, size_t max, size_t *got)
 {
-    size_t want = size < CS_DV_HEAD ? (size_t)size : CS_DV_HEAD, got = 0;
-    char at[24];
+    size_t want = size < (int64_t)max ? (size_t)size : max;
     uint8_t *head = malloc(want > 0 ? want : 1);
-    json_t *cands = json_object_get(rec, "time_candidates"), *c, *raw;
-    int rc = 0;
-    if (head == NULL)
-        return CS_ENOMEM;
-    while (got < want) {
-        ssize_t r = pread(fd, head + got, want - got, (off_t)got);
+    *got = 0;
+    while (head != NULL && *got < want) {
+        ssize_t r = pread(fd, head + *got, want - *got, (off_t)*got);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
             break;
-        got += (size_t)r;
+        *got += (size_t)r;
     }
-    if (cs_dv_rec_time(head, got, at, sizeof at) == 0) {
-        c = json_pack("{s:s, s:s, s:n}", "source", "dv:DateTimeOriginal", "local", at, "offset");
-        if (!json_is_array(cands) || c == NULL || json_array_append_new(cands, c) != 0 ||
-            (raw = object_member(rec, "raw")) == NULL ||
-            cs_extract_put(raw, "dv", json_pack("{s:s}", "DateTimeOriginal", at)))
-            rc = CS_ENOMEM;
-    }
+    return head;
+}
+
+/* A time the container's header states, as a candidate and in raw[ns][tag]: a wall time
+ * without zone (DV), or UTC (ASF, ending in Z). */
+static int
+header_time(json_t *rec, const char *source, const char *ns, const char *tag, const char *at)
+{
+    json_t *cands = json_object_get(rec, "time_candidates"), *raw, *m;
+    if (!json_is_array(cands) || cs_extract_add_time(cands, source, at, 0) ||
+        (raw = object_member(rec, "raw")) == NULL || (m = object_member(raw, ns)) == NULL)
+        return CS_ENOMEM;
+    return cs_extract_put(m, tag, json_string(at));
+}
+
+/* The recording time of the first DV frame, or an ASF file's creation date. */
+static int
+describe_header(int fd, int64_t size, int asf, json_t *rec)
+{
+    size_t got;
+    char at[32];
+    uint8_t *head = read_head(fd, size, asf ? CS_ASF_HEAD : CS_DV_HEAD, &got);
+    int rc = 0;
+    if (head == NULL)
+        return CS_ENOMEM;
+    if (asf && cs_asf_creation_time(head, got, at, sizeof at) == 0)
+        rc = header_time(rec, "asf:CreationDate", "asf", "CreationDate", at);
+    else if (!asf && cs_dv_rec_time(head, got, at, sizeof at) == 0)
+        rc = header_time(rec, "dv:DateTimeOriginal", "dv", "DateTimeOriginal", at);
     free(head);
     return rc;
 }
@@ -310,8 +330,8 @@ cs_extract_describe_camera(AVFormatContext *fmt, int fd, int64_t size, json_t *r
     const char *name = fmt->iformat->name;
     if (strcmp(name, "mpegts") == 0)
         return describe_mdpm(fmt, rec, errors);
-    if (strcmp(name, "dv") == 0)
-        return describe_dv(fd, size, rec);
+    if (strcmp(name, "dv") == 0 || strcmp(name, "asf") == 0 || strcmp(name, "asf_o") == 0)
+        return describe_header(fd, size, name[0] == 'a', rec);
     if (strstr(name, "mov") != NULL || strstr(name, "mp4") != NULL)
         return describe_bmff(fd, size, rec, errors);
     return 0;

@@ -40,7 +40,7 @@ int cs_extract_add_time(json_t *cands, const char *source, const char *value, in
 
 /** What Custody reads itself beside libavformat (fd: the open file of `size` bytes): in
  * MPEG-TS, the MDPM camera metadata of the H.264 stream (reads the first video packets); in
- * DV, the first frame's recording time; in
+ * DV, the first frame's recording time; in ASF, the creation date; in
  * MP4/MOV, the 3GPP loci box at full precision and the XMP packet. Adds time candidates,
  * and gps, device and raw members. Returns 0 or CS_ENOMEM. */
 int cs_extract_describe_camera(AVFormatContext *fmt, int fd, int64_t size, json_t *rec,
