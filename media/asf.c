@@ -35,6 +35,8 @@ cs_asf_creation_time(const uint8_t *p, size_t len, char *out, size_t size)
     hsize = le64(p + 16);
     count = (uint32_t)p[24] | (uint32_t)p[25] << 8 | (uint32_t)p[26] << 16 | (uint32_t)p[27] << 24;
     end = hsize < len ? (size_t)hsize : len;
+    if (end < pos)
+        return -1; /* a header shorter than its own fields */
     for (uint32_t i = 0; i < count && i < ASF_MAX_OBJECTS && end - pos >= 24; i++) {
         osize = le64(p + pos + 16);
         if (osize < 24 || osize > end - pos)

@@ -111,6 +111,9 @@ START_TEST(headers)
     le64(h + 30 + 16, 8); /* shorter than its own GUID and size */
     ck_assert_int_eq(cs_asf_creation_time(h, len, out, sizeof out), -1);
     header(h, 2, ft);
+    le64(h + 16, 29); /* a header shorter than its own fields */
+    ck_assert_int_eq(cs_asf_creation_time(h, len, out, sizeof out), -1);
+    header(h, 2, ft);
     h[0] ^= 1; /* not ASF */
     ck_assert_int_eq(cs_asf_creation_time(h, len, out, sizeof out), -1);
     header(h, 2, ~0ULL); /* beyond year 9999 */
