@@ -24,8 +24,15 @@ static const struct {
     {"sidecar", NULL},
     {"exif:DateTimeOriginal", "OffsetTimeOriginal"},
     {"quicktime:com.apple.quicktime.creationdate", NULL},
+    {"h264:MDPM.DateTimeOriginal", NULL}, /* AVCHD camcorders' own clock and zone */
+    {"dv:DateTimeOriginal", NULL},
+    {"xml:CreationDateValue", NULL}, /* Sony's NonRealTimeMeta */
+    {"xmp-exif:DateTimeOriginal", NULL},
+    {"xmp-photoshop:DateCreated", NULL},
+    {"xmp-xmp:CreateDate", NULL},
     {"quicktime:creation_time", NULL},
     {"container:creation_time", NULL},
+    {"asf:CreationDate", NULL},
     {"exif:CreateDate", "OffsetTimeDigitized"},
     {"exif:ModifyDate", "OffsetTime"},
 };

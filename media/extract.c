@@ -84,13 +84,15 @@ on_av_log(void *avcl, int level, const char *fmt, va_list ap)
 }
 
 /* Photos whose type the sniffer has already established are read with the matching image
- * demuxer: content probing misses JPEGs that start with long or unusual APP segments. */
+ * demuxer: content probing misses JPEGs that start with long or unusual APP segments. So is
+ * MPEG-TS: probing takes a transport stream of a few packets for MPEG-PS. */
 static const struct {
     const char *media_type;
     const char *demuxer;
 } image_demuxers[] = {
     {"image/jpeg", "jpeg_pipe"}, {"image/png", "png_pipe"},   {"image/gif", "gif"},
     {"image/webp", "webp_pipe"}, {"image/tiff", "tiff_pipe"}, {"image/bmp", "bmp_pipe"},
+    {"video/mp2t", "mpegts"},
 };
 
 static const AVInputFormat *
@@ -183,6 +185,8 @@ probe(source_t *src, const char *media_type, int photo, json_t *rec, json_t *err
     cs_extract_frame_size(fmt, width, height);
     /* A photo's metadata is its EXIF; its demuxer has no tags worth a "raw" member. */
     rc = photo ? 0 : cs_extract_describe_tags(fmt, rec, errors);
+    if (rc == 0 && !photo)
+        rc = cs_extract_describe_camera(fmt, src->fd, src->size, rec, errors);
 out:
     log_sink = NULL;
     av_dict_free(&opts);

@@ -32,6 +32,20 @@ int cs_extract_describe_image(const char *media_type, int is_image, int width, i
  * Returns 0 or CS_ENOMEM. */
 int cs_extract_describe_tags(AVFormatContext *fmt, json_t *rec, json_t *errors);
 
+/** Appends the time candidate {"source", "local"+"offset" | "utc"} read from `value`
+ * ("YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|+HH:MM]") to cands; text that is not a time goes in as it
+ * is, for cs_captime_choose to reject in words. With zone_means_utc, "+00:00" is taken for
+ * UTC. Returns 0 or CS_ENOMEM. */
+int cs_extract_add_time(json_t *cands, const char *source, const char *value, int zone_means_utc);
+
+/** What Custody reads itself beside libavformat (fd: the open file of `size` bytes): in
+ * MPEG-TS, the MDPM camera metadata of the H.264 stream (reads the first video packets); in
+ * DV, the first frame's recording time; in ASF, the creation date; in
+ * MP4/MOV, the 3GPP loci box at full precision and the XMP packet. Adds time candidates,
+ * and gps, device and raw members. Returns 0 or CS_ENOMEM. */
+int cs_extract_describe_camera(AVFormatContext *fmt, int fd, int64_t size, json_t *rec,
+                               json_t *errors);
+
 /** Adds the times the caller knows (hints, borrowed, may be NULL): the clerk's sidecar
  * ("recorded_at") and the upload's mtime ("source_mtime") to rec.time_candidates; a hint that
  * is not text is noted in errors and ignored. Returns 0 or CS_ENOMEM. */

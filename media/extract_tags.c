@@ -153,10 +153,8 @@ split_time(const char *s, char local[48], char zone[8])
     return 0;
 }
 
-/* Appends the candidate {"source", "local"+"offset" | "utc"} read from `value`; text that is
- * not a time goes in as it is, for cs_captime_choose to reject in words. */
-static int
-add_candidate(json_t *cands, const char *source, const char *value, int zone_means_utc)
+int
+cs_extract_add_time(json_t *cands, const char *source, const char *value, int zone_means_utc)
 {
     char local[48], zone[8], utc[56];
     int cut;
@@ -324,12 +322,13 @@ cs_extract_describe_tags(AVFormatContext *fmt, json_t *rec, json_t *errors)
         return CS_ENOMEM;
     /* Apple's local time first: the order the rules prefer, for a reader of the record. */
     if ((v = tag(fmt->metadata, "com.apple.quicktime.creationdate")) != NULL &&
-        add_candidate(cands, "quicktime:com.apple.quicktime.creationdate", v, 0))
+        cs_extract_add_time(cands, "quicktime:com.apple.quicktime.creationdate", v, 0))
         return CS_ENOMEM;
     /* FFmpeg writes QuickTime's and Matroska's creation_time as UTC ("...Z"); AVI's IDIT is a
      * wall time without zone, and stays one. */
     if ((v = tag(fmt->metadata, "creation_time")) != NULL &&
-        add_candidate(cands, is_mov ? "quicktime:creation_time" : "container:creation_time", v, 1))
+        cs_extract_add_time(cands, is_mov ? "quicktime:creation_time" : "container:creation_time",
+                            v, 1))
         return CS_ENOMEM;
     if (describe_place(fmt->metadata, ns, rec, errors) ||
         describe_device(fmt->metadata, rec, errors))
@@ -357,7 +356,7 @@ cs_extract_add_hints(json_t *hints, json_t *rec, json_t *errors)
                 return CS_ENOMEM;
             continue;
         }
-        if (add_candidate(cands, from[i].source, json_string_value(v), 0))
+        if (cs_extract_add_time(cands, from[i].source, json_string_value(v), 0))
             return CS_ENOMEM;
     }
     return 0;
