@@ -18,6 +18,7 @@
 #include "media/exif.h"
 #include "media/extract_int.h"
 #include "media/extract_io.h"
+#include "media/jpeg_xmp.h"
 #include "media/heif.h"
 
 #include <libavformat/avformat.h>
@@ -28,6 +29,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -193,6 +195,22 @@ out:
     return rc;
 }
 
+/* A JPEG's XMP packet: dates and device that some photos carry only there. */
+static int
+describe_jpeg_xmp(const source_t *src, const char *media_type, json_t *rec)
+{
+    char *xmp = NULL;
+    size_t len = 0;
+    int rc;
+    if (strcmp(media_type, "image/jpeg") != 0)
+        return 0;
+    if ((rc = cs_jpeg_xmp_read(src->fd, src->size, &xmp, &len)) != 0)
+        return rc == CS_ENOMEM ? rc : 0; /* none, or unreadable: EXIF and the rest still speak */
+    rc = cs_extract_describe_xmp(xmp, len, rec);
+    free(xmp);
+    return rc;
+}
+
 static int
 is_photo(const char *media_type)
 {
@@ -267,6 +285,8 @@ cs_extract_file(const char *path, const char *media_type, json_t *hints, json_t 
                 rc = CS_ENOMEM;
                 goto out;
             }
+            if (!heif && (rc = describe_jpeg_xmp(&src, media_type, rec)) != 0)
+                goto out;
         }
         json_t *media = NULL;
         if ((rc = sized_media(media_type, json_object_get(rec, "image"), &media)) != 0)

@@ -157,8 +157,8 @@ xmp_time(json_t *cands, const char *source, const char *v)
     return cs_extract_add_time(cands, source, v, 0);
 }
 
-static int
-state_xmp(const cs_bmff_meta_t *b, json_t *rec)
+int
+cs_extract_describe_xmp(const char *xmp, size_t len, json_t *rec)
 {
     static const struct {
         const char *name, *source, *device;
@@ -175,7 +175,7 @@ state_xmp(const cs_bmff_meta_t *b, json_t *rec)
     if (raw == NULL || !json_is_array(cands))
         return CS_ENOMEM;
     for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
-        if (cs_xmp_get(b->xmp, b->xmp_len, props[i].name, v, sizeof v) != 0)
+        if (cs_xmp_get(xmp, len, props[i].name, v, sizeof v) != 0)
             continue;
         /* XMP is UTF-8 by definition, but these bytes are untrusted: keep printable ASCII */
         for (char *p = v; *p != '\0'; p++)
@@ -266,7 +266,7 @@ describe_bmff(int fd, int64_t size, json_t *rec, json_t *errors)
     if (b.text_too_long &&
         (rc = note(errors, "an XMP or XML box over 1 MiB in the file was not read")) != 0)
         goto out;
-    if (b.xmp != NULL && (rc = state_xmp(&b, rec)) != 0)
+    if (b.xmp != NULL && (rc = cs_extract_describe_xmp(b.xmp, b.xmp_len, rec)) != 0)
         goto out;
     if (b.xml != NULL)
         rc = state_nrt(&b, rec);

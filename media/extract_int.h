@@ -46,6 +46,12 @@ int cs_extract_add_time(json_t *cands, const char *source, const char *value, in
 int cs_extract_describe_camera(AVFormatContext *fmt, int fd, int64_t size, json_t *rec,
                                json_t *errors);
 
+/** What an XMP packet (`len` bytes, untrusted) says: exif:DateTimeOriginal,
+ * photoshop:DateCreated and xmp:CreateDate as time candidates ("xmp-exif:DateTimeOriginal"...),
+ * tiff:Make and tiff:Model into rec.device where nothing else said, each in rec.raw.xmp.
+ * Returns 0 or CS_ENOMEM. */
+int cs_extract_describe_xmp(const char *xmp, size_t len, json_t *rec);
+
 /** Adds the times the caller knows (hints, borrowed, may be NULL): the clerk's sidecar
  * ("recorded_at") and the upload's mtime ("source_mtime") to rec.time_candidates; a hint that
  * is not text is noted in errors and ignored. Returns 0 or CS_ENOMEM. */
