@@ -81,6 +81,25 @@ out:
     return rc;
 }
 
+/* The recording's length in seconds (JSON null when unknown). An AVI's is its video's, as its
+ * header declares it (frames over rate, as ExifTool and players give it): the sound of a
+ * camera's AVI often runs on a little past the last picture. Elsewhere, the container's. */
+static json_t *
+duration_of(AVFormatContext *fmt)
+{
+    if (strcmp(fmt->iformat->name, "avi") == 0)
+        for (unsigned i = 0; i < fmt->nb_streams; i++) {
+            const AVStream *st = fmt->streams[i];
+            if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
+                !(st->disposition & AV_DISPOSITION_ATTACHED_PIC) &&
+                st->duration != AV_NOPTS_VALUE && st->duration > 0)
+                return json_real((double)st->duration * av_q2d(st->time_base));
+        }
+    if (fmt->duration != AV_NOPTS_VALUE && fmt->duration >= 0)
+        return json_real((double)fmt->duration / AV_TIME_BASE);
+    return json_null();
+}
+
 int
 cs_extract_describe_media(AVFormatContext *fmt, json_t **out)
 {
@@ -89,10 +108,7 @@ cs_extract_describe_media(AVFormatContext *fmt, json_t **out)
     if (media == NULL || streams == NULL)
         goto out;
     if (cs_extract_put(media, "container", json_string(fmt->iformat->name)) ||
-        cs_extract_put(media, "duration_s",
-                       fmt->duration != AV_NOPTS_VALUE && fmt->duration >= 0
-                           ? json_real((double)fmt->duration / AV_TIME_BASE)
-                           : json_null()) ||
+        cs_extract_put(media, "duration_s", duration_of(fmt)) ||
         cs_extract_put(media, "bit_rate", int_or_null(fmt->bit_rate)))
         goto out;
     for (unsigned i = 0; i < fmt->nb_streams; i++) {
