@@ -467,7 +467,7 @@ keep_first_time(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, int *kept
     static const char *const keys[] = {"captured_at",  "captured_at_source",   "captured_at_utc",
                                        "offset_known", "captured_at_estimate", "file_time"};
     sqlite3_stmt *st = NULL;
-    json_t *old = NULL, *cands, *c, *mine;
+    json_t *old = NULL, *c, *mine;
     size_t i;
     int err, rc;
     *kept = 0;
@@ -479,7 +479,8 @@ keep_first_time(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, int *kept
     else if (rc != SQLITE_DONE)
         err = cs_cat_err(cat, rc, what);
     cs_cat_finalize(cat, st);
-    if (err != 0 || !json_is_object(old))
+    /* No earlier record, or one whose extraction failed before any time was chosen. */
+    if (err != 0 || !json_is_object(old) || json_object_get(old, "captured_at") == NULL)
         goto out;
     /* The record's arrival candidates: the first arrival's, as the first extraction had them. */
     if ((mine = json_array()) == NULL) {
@@ -498,7 +499,7 @@ keep_first_time(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, int *kept
         if (src != NULL && (strcmp(src, "sidecar") == 0 || strcmp(src, "file:mtime") == 0))
             json_array_append(mine, c);
     }
-    if ((cands = json_object_get(rec, "time_candidates")) != NULL || json_array_size(mine) > 0)
+    if (json_object_get(rec, "time_candidates") != NULL || json_array_size(mine) > 0)
         json_object_set(rec, "time_candidates", mine);
     json_decref(mine);
     if (content_dated(rec) && !content_dated(old))
