@@ -80,7 +80,10 @@ static const conf_key_t conf_table[] = {
      "Files stored (hashed) at the same time.", NULL, NULL},
     {"ingest.default_tz", CONF_STR, OFF(ingest_default_tz), 0, 6, "",
      "The UTC offset (+08:00) given to capture times that carry none (EXIF without\n"
-     "# OffsetTime*); the record then says so. Empty: such times keep no offset.",
+     "# OffsetTime* and without a GPS time stamp to work it out from); the record then says\n"
+     "# so (its captured_at_source ends in +config:ingest.default_tz). An offset, not a zone\n"
+     "# name: Asia/Shanghai is +08:00 all year; a zone with summer time has two offsets and\n"
+     "# Custody does not guess which a wall time had. Empty: such times keep no offset.",
      NULL, "*dd:dd"},
     {"ingest.clerk", CONF_STR, OFF(ingest_clerk), 0, 127, "",
      "The Custody user credited with the files dropped into the upload folders (their\n"

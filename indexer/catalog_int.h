@@ -162,6 +162,13 @@ int cs_cat_insert_link(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 c
 int cs_cat_arrival_rows(cs_catalog_t *cat, const cs_arrival_t *a, const char *now,
                         cs_arrival_result_t *r, sqlite3_int64 *item_id, const char *what);
 
+/** SQL for the name a link's item had when it arrived in the link's case (the first arrival
+ * routed there), else its first arrival's name: `l` is the links table's alias. */
+#define CS_CAT_LINK_NAME_SQL(l)                                                                    \
+    "coalesce((SELECT s.original_name FROM item_sources s WHERE s.item_id = " l ".item_id"         \
+    " AND s.case_id = " l ".case_id ORDER BY s.id LIMIT 1), (SELECT s.original_name"               \
+    " FROM item_sources s WHERE s.item_id = " l ".item_id ORDER BY s.id LIMIT 1))"
+
 /** Writes the search index rows of an item from its metadata record (search.c), inside the
  * caller's transaction. */
 int cs_cat_index_item(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, const char *what);

@@ -58,18 +58,22 @@ out:
     return err;
 }
 
+/* The arrival's row with its own claims: its file time and the sidecar's recorded_at (as the
+ * clerk wrote it), and the case it came into. */
 static int
-insert_source(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_arrival_t *a, const char *now,
-              const char *what)
+insert_source(cs_catalog_t *cat, sqlite3_int64 item_id, sqlite3_int64 case_id,
+              const cs_arrival_t *a, const char *now, const char *what)
 {
+    const char *recorded_at = json_string_value(json_object_get(a->detail, "recorded_at"));
     sqlite3_stmt *st = NULL;
     char mtime[CS_TIME_MAX];
     int err;
 
     err = cs_cat_prepare(cat,
                          "INSERT INTO item_sources (item_id, original_name, source_path,"
-                         " received_by, received_at, source_mtime, received_user_id)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                         " received_by, received_at, source_mtime, received_user_id,"
+                         " recorded_at, case_id)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                          &st, what);
     if (err != 0)
         return err;
@@ -86,6 +90,10 @@ insert_source(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_arrival_t *a, c
     }
     if (a->user_id > 0)
         sqlite3_bind_int64(st, 7, a->user_id);
+    if (recorded_at != NULL && *recorded_at != '\0')
+        sqlite3_bind_text(st, 8, recorded_at, -1, SQLITE_STATIC);
+    if (case_id > 0)
+        sqlite3_bind_int64(st, 9, case_id);
     err = cs_cat_step_done(cat, st, what);
     cs_cat_finalize(cat, st);
     return err;
@@ -179,7 +187,7 @@ cs_cat_arrival_rows(cs_catalog_t *cat, const cs_arrival_t *a, const char *now,
     }
     err = ensure_item(cat, sha, a, now, &item_id, &r->item_created, what);
     if (err == 0)
-        err = insert_source(cat, item_id, a, now, what);
+        err = insert_source(cat, item_id, case_id, a, now, what);
     if (err == 0 && case_id > 0) {
         err = cs_cat_active_link(cat, item_id, case_id, party_id, &found, what);
         if (err == 0 && !found) {

@@ -141,17 +141,21 @@ cs_catalog_item(cs_catalog_t *cat, const char *sha256, json_t **out)
                    "s", item_id, 1, what);
     if (err == 0)
         err = add_rows(cat, item, "sources",
-                       "SELECT original_name, source_path, received_by, received_at, source_mtime"
-                       " FROM item_sources WHERE item_id = ?1 ORDER BY id",
-                       "ttsss", item_id, 0, what);
+                       "SELECT s.original_name, s.source_path, s.received_by, s.received_at,"
+                       " s.source_mtime, s.recorded_at, c.number AS \"case\""
+                       " FROM item_sources s LEFT JOIN cases c ON c.id = s.case_id"
+                       " WHERE s.item_id = ?1 ORDER BY s.id",
+                       "ttsssss", item_id, 0, what);
     if (err == 0)
-        err = add_rows(cat, item, "links",
-                       "SELECT c.number AS \"case\", p.name AS party, l.linked_by, l.linked_at,"
-                       " l.reason, l.superseded_at IS NULL AS active, l.superseded_at"
-                       " FROM links l JOIN cases c ON c.id = l.case_id"
-                       " LEFT JOIN parties p ON p.id = l.party_id"
-                       " WHERE l.item_id = ?1 ORDER BY l.id",
-                       "sssssbs", item_id, 0, what);
+        err =
+            add_rows(cat, item, "links",
+                     "SELECT c.number AS \"case\", p.name AS party, l.linked_by, l.linked_at,"
+                     " l.reason, l.superseded_at IS NULL AS active, l.superseded_at,"
+                     " " CS_CAT_LINK_NAME_SQL("l") " AS original_name"
+                                                   " FROM links l JOIN cases c ON c.id = l.case_id"
+                                                   " LEFT JOIN parties p ON p.id = l.party_id"
+                                                   " WHERE l.item_id = ?1 ORDER BY l.id",
+                     "sssssbst", item_id, 0, what);
     if (err == 0)
         err = add_rows(cat, item, "events",
                        "SELECT kind, actor, at, detail FROM events WHERE item_id = ?1 ORDER BY id",
@@ -256,16 +260,16 @@ cs_catalog_case_items(cs_catalog_t *cat, const char *case_number, json_t **out)
         err = CS_ENOTFOUND;
         goto out;
     }
-    err = query_rows(cat,
-                     "SELECT i.sha256, i.size, i.media_type, p.name AS party, l.linked_at,"
-                     " (SELECT s.original_name FROM item_sources s WHERE s.item_id = i.id"
-                     "  ORDER BY s.id LIMIT 1) AS original_name"
-                     " FROM links l JOIN cases c ON c.id = l.case_id"
-                     " JOIN items i ON i.id = l.item_id"
-                     " LEFT JOIN parties p ON p.id = l.party_id"
-                     " WHERE c.number = ?1 AND l.superseded_at IS NULL"
-                     " ORDER BY l.linked_at, l.id",
-                     "sissst", case_number, 0, items, what);
+    err =
+        query_rows(cat,
+                   "SELECT i.sha256, i.size, i.media_type, p.name AS party, l.linked_at,"
+                   " " CS_CAT_LINK_NAME_SQL("l") " AS original_name"
+                                                 " FROM links l JOIN cases c ON c.id = l.case_id"
+                                                 " JOIN items i ON i.id = l.item_id"
+                                                 " LEFT JOIN parties p ON p.id = l.party_id"
+                                                 " WHERE c.number = ?1 AND l.superseded_at IS NULL"
+                                                 " ORDER BY l.linked_at, l.id",
+                   "sissst", case_number, 0, items, what);
 out:
     cs_cat_rollback(cat);
     json_decref(found);

@@ -310,6 +310,37 @@ static const char *const migrations[] = {
     "CREATE TRIGGER item_sources_no_update BEFORE UPDATE ON item_sources"
     "  BEGIN SELECT RAISE(ABORT, 'item sources are write-once'); END;"
     "CREATE INDEX item_sources_user ON item_sources(received_user_id, item_id);",
+
+    /* 8: each arrival's own claims and case. recorded_at is the sidecar's recorded_at as the
+     * clerk wrote it (a claim of that arrival, beside its source_mtime; never the item's
+     * capture time, which comes from the content); case_id is the case the arrival was routed
+     * to, so that a link shows the name the file had when it came into that case. Arrivals of
+     * v7 catalogs take both from their `received` event (same item, time and source path).
+     * A v7 record whose capture time was only the file's mtime now says so: unknown, the file
+     * time kept apart (media/captime.h), and the item sorts after the dated ones. */
+    "ALTER TABLE item_sources ADD COLUMN recorded_at TEXT;"
+    "ALTER TABLE item_sources ADD COLUMN case_id INTEGER REFERENCES cases(id);"
+    "DROP TRIGGER item_sources_no_update;"
+    "UPDATE item_sources SET"
+    "  recorded_at = (SELECT e.detail ->> '$.recorded_at' FROM events e"
+    "    WHERE e.item_id = item_sources.item_id AND e.kind = 'received'"
+    "    AND e.at = item_sources.received_at AND e.detail ->> '$.source_path' IS"
+    "    item_sources.source_path ORDER BY e.id LIMIT 1),"
+    "  case_id = (SELECT c.id FROM events e JOIN cases c ON c.number = e.detail ->> '$.case'"
+    "    WHERE e.item_id = item_sources.item_id AND e.kind = 'received'"
+    "    AND e.at = item_sources.received_at AND e.detail ->> '$.source_path' IS"
+    "    item_sources.source_path ORDER BY e.id LIMIT 1);"
+    "CREATE TRIGGER item_sources_no_update BEFORE UPDATE ON item_sources"
+    "  BEGIN SELECT RAISE(ABORT, 'item sources are write-once'); END;"
+    "CREATE INDEX item_sources_case ON item_sources(item_id, case_id);"
+    "UPDATE metadata SET record = json_set(record, '$.file_time', record ->> '$.captured_at',"
+    "  '$.captured_at', json('null'), '$.captured_at_utc', json('null'),"
+    "  '$.offset_known', json('false'), '$.captured_at_estimate', 'file_time')"
+    "  WHERE record ->> '$.captured_at_source' = 'file:mtime'"
+    "  AND record ->> '$.captured_at' IS NOT NULL;"
+    "UPDATE item_index SET captured_at = NULL, captured_utc = NULL, sort_time = NULL"
+    "  WHERE item_id IN (SELECT item_id FROM metadata"
+    "  WHERE record ->> '$.captured_at_estimate' = 'file_time');",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

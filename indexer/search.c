@@ -304,7 +304,7 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_key_t *after,
         "  WHERE l.item_id = i.id AND l.superseded_at IS NULL),"
         " (SELECT group_concat(p.name, char(31)) FROM links l JOIN parties p ON p.id = l.party_id"
         "  WHERE l.item_id = i.id AND l.superseded_at IS NULL),"
-        " x.sort_time, i.id"
+        " x.sort_time, i.id, m.record ->> '$.captured_at_estimate', m.record ->> '$.file_time'"
         " FROM items i LEFT JOIN item_index x ON x.item_id = i.id"
         " LEFT JOIN metadata m ON m.item_id = i.id WHERE 1");
     if (q->case_number)
@@ -406,6 +406,13 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_key_t *after,
                       column_list((const char *)sqlite3_column_text(st, 10)));
         if (o != NULL && q->near)
             json_object_set_new(o, "distance_m", json_real(round(dist * 10) / 10));
+        /* No capture time but the file's: said so, never in captured_at (media/captime.h). */
+        if (o != NULL && sqlite3_column_type(st, 13) != SQLITE_NULL) {
+            json_object_set_new(o, "captured_at_estimate",
+                                cs_cat_jstr((const char *)sqlite3_column_text(st, 13)));
+            json_object_set_new(o, "file_time",
+                                cs_cat_jstr((const char *)sqlite3_column_text(st, 14)));
+        }
         cs_search_key_t *k = &keys[json_array_size(rows)];
         const char *t = (const char *)sqlite3_column_text(st, 11);
         k->timed = t != NULL;

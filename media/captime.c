@@ -1,9 +1,13 @@
 /* media/captime.c: which capture time a record states, and how it knows.
  *
- * Candidates come from untrusted bytes (EXIF, container tags) and from the clerk (sidecar):
- * each is checked as a calendar date before it can be chosen, and one that is not a date is
- * skipped with a note in errors. Offsets are never guessed from other candidates: a wall time
- * without its own offset stays without one unless the configuration supplies a default. */
+ * Candidates come from untrusted bytes (EXIF, container tags) and from the arrival (the
+ * clerk's sidecar, the upload's file time): each is checked as a calendar date before it can
+ * be chosen, and one that is not a date is skipped with a note in errors. The content's own
+ * times come first; the clerk's statement only when the content has none; the file's mtime
+ * (the moment of a copy, as often as not) is never stated as a capture time: the record then
+ * says the time is unknown and keeps the file time apart. An offset is taken from the
+ * candidate itself, else worked out from the photo's GPS UTC stamp, else from the configured
+ * default, and the source says which. */
 #include "media/captime.h"
 #include "core/buf.h"
 
@@ -14,14 +18,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CAPTIME_FRAC_MAX 9 /* digits of a second kept: nanoseconds */
+#define CAPTIME_FRAC_MAX 9            /* digits of a second kept: nanoseconds */
+#define SOURCE_GPS "exif:GPSDateTime" /* the GPS receiver's UTC stamp of a photo */
+#define GPS_OFFSET_STEP 900           /* seconds: zones are whole quarter hours */
+#define GPS_OFFSET_MAX (14 * 3600)    /* seconds: the widest zones, -12:00 to +14:00 */
 
-/* Preference of each source, lowest first; sources not listed rank just above the mtime. */
+/* Preference of the content's sources, lowest first; content sources not listed rank after
+ * these, then the clerk's sidecar, then the file's mtime. */
 static const struct {
     const char *source;
     const char *offset_tag; /* where an EXIF candidate's offset came from */
 } rules[] = {
-    {"sidecar", NULL},
     {"exif:DateTimeOriginal", "OffsetTimeOriginal"},
     {"quicktime:com.apple.quicktime.creationdate", NULL},
     {"h264:MDPM.DateTimeOriginal", NULL}, /* AVCHD camcorders' own clock and zone */
@@ -35,10 +42,12 @@ static const struct {
     {"asf:CreationDate", NULL},
     {"exif:CreateDate", "OffsetTimeDigitized"},
     {"exif:ModifyDate", "OffsetTime"},
+    {SOURCE_GPS, NULL},
 };
 #define RULE_COUNT (sizeof rules / sizeof rules[0])
 #define RANK_OTHER (RULE_COUNT)
-#define RANK_MTIME (RULE_COUNT + 1)
+#define RANK_SIDECAR (RULE_COUNT + 1)
+#define RANK_MTIME (RULE_COUNT + 2)
 
 typedef struct stamp {
     int year, mon, day, hour, min, sec;
@@ -51,6 +60,7 @@ typedef struct choice {
     int is_utc;     /* the candidate is an instant ("...Z") */
     int has_offset; /* offset_min is the candidate's own offset */
     int offset_min;
+    const char *offset_from; /* NULL: the candidate's own; else the offset's source */
 } choice_t;
 
 static int
@@ -59,6 +69,8 @@ rank_of(const char *source)
     for (size_t i = 0; i < RULE_COUNT; i++)
         if (strcmp(source, rules[i].source) == 0)
             return (int)i;
+    if (strcmp(source, "sidecar") == 0)
+        return (int)RANK_SIDECAR;
     return strcmp(source, "file:mtime") == 0 ? (int)RANK_MTIME : (int)RANK_OTHER;
 }
 
@@ -302,6 +314,8 @@ state(json_t *rec, const choice_t *c, int default_min, int have_default)
         known = c->has_offset;
         if (!c->has_offset)
             n = snprintf(source, sizeof source, "%s+config:ingest.default_tz", c->source);
+        else if (c->offset_from != NULL)
+            n = snprintf(source, sizeof source, "%s+%s", c->source, c->offset_from);
         else if (offset_tag != NULL)
             n = snprintf(source, sizeof source, "%s+%s", c->source, offset_tag);
     } else if (format_stamp(at, sizeof at, &c->t, "") != 0)
@@ -320,7 +334,8 @@ static int
 state_none(json_t *rec, json_t *errors, size_t seen)
 {
     if (set(rec, "captured_at", json_null()) || set(rec, "captured_at_source", json_null()) ||
-        set(rec, "captured_at_utc", json_null()) || set(rec, "offset_known", json_false()))
+        set(rec, "captured_at_utc", json_null()) || set(rec, "offset_known", json_false()) ||
+        set(rec, "captured_at_estimate", json_null()) || set(rec, "file_time", json_null()))
         return CS_ENOMEM;
     return note(errors,
                 seen == 0 ? "no capture time found: no source of the file states one"
@@ -328,12 +343,53 @@ state_none(json_t *rec, json_t *errors, size_t seen)
                 NULL);
 }
 
+/* Only the file's time: the capture time is unknown. The file time is kept apart, named for
+ * what it is, never in captured_at: a copy's mtime would put the photo at "today". */
+static int
+state_file_time(json_t *rec, const choice_t *c)
+{
+    char at[64];
+    if (format_stamp(at, sizeof at, &c->t, "Z") != 0)
+        return CS_EINVAL;
+    if (set(rec, "captured_at", json_null()) ||
+        set(rec, "captured_at_source", json_string(c->source)) ||
+        set(rec, "captured_at_utc", json_null()) || set(rec, "offset_known", json_false()) ||
+        set(rec, "captured_at_estimate", json_string("file_time")) ||
+        set(rec, "file_time", json_string(at)))
+        return CS_ENOMEM;
+    return 0;
+}
+
+static int64_t
+seconds_of(const stamp_t *t)
+{
+    return days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 + t->sec;
+}
+
+/* An EXIF wall time without offset takes the one the photo's GPS UTC stamp implies: the
+ * difference, to the quarter hour, if it is one a zone can have (the stamp can lag the
+ * shutter by a few minutes; rounding absorbs that). */
+static void
+offset_from_gps(choice_t *best, const choice_t *gps)
+{
+    int64_t diff, q;
+    if (best->is_utc || best->has_offset || gps == NULL || strncmp(best->source, "exif:", 5) != 0)
+        return;
+    diff = seconds_of(&best->t) - seconds_of(&gps->t);
+    q = (diff >= 0 ? diff + GPS_OFFSET_STEP / 2 : diff - GPS_OFFSET_STEP / 2) / GPS_OFFSET_STEP;
+    if (q * GPS_OFFSET_STEP > GPS_OFFSET_MAX || q * GPS_OFFSET_STEP < -GPS_OFFSET_MAX)
+        return;
+    best->has_offset = 1;
+    best->offset_min = (int)(q * GPS_OFFSET_STEP / 60);
+    best->offset_from = "gps";
+}
+
 int
 cs_captime_choose(json_t *rec, const char *default_tz)
 {
     json_t *errors, *cands, *cand;
-    choice_t best = {0}, c;
-    int best_rank = -1, default_min = 0, have_default = 0, r;
+    choice_t best = {0}, c, gps = {0};
+    int best_rank = -1, default_min = 0, have_default = 0, have_gps = 0, r;
     size_t i;
 
     if ((errors = errors_of(rec)) == NULL)
@@ -357,6 +413,10 @@ cs_captime_choose(json_t *rec, const char *default_tz)
             return r;
         if (r == 0)
             continue;
+        if (!have_gps && c.is_utc && strcmp(c.source, SOURCE_GPS) == 0) {
+            gps = c;
+            have_gps = 1;
+        }
         int rank = rank_of(c.source);
         if (best_rank < 0 || rank < best_rank) {
             best = c;
@@ -365,8 +425,17 @@ cs_captime_choose(json_t *rec, const char *default_tz)
     }
     if (best_rank < 0)
         return state_none(rec, errors, json_array_size(cands));
+    if (best_rank == (int)RANK_MTIME)
+        r = state_file_time(rec, &best);
+    else {
+        offset_from_gps(&best, have_gps ? &gps : NULL);
+        r = state(rec, &best, default_min, have_default);
+        if (r == 0 &&
+            (set(rec, "captured_at_estimate", json_null()) || set(rec, "file_time", json_null())))
+            r = CS_ENOMEM;
+    }
     /* A date near year 0 or 9999 can leave RFC 3339's range once shifted to UTC. */
-    if ((r = state(rec, &best, default_min, have_default)) == CS_EINVAL) {
+    if (r == CS_EINVAL) {
         if (note(errors, "the chosen capture time is out of range", best.source))
             return CS_ENOMEM;
         return state_none(rec, errors, json_array_size(cands));

@@ -14,11 +14,18 @@
  *                  "exif:DateTimeOriginal+config:ingest.default_tz")
  *   "captured_at_utc": the instant in UTC ("...Z"), or null when the offset is unknown
  *   "offset_known": true | false
- * Rules, in order of preference: a sidecar's recorded_at (the clerk's statement); EXIF
- * DateTimeOriginal; QuickTime com.apple.quicktime.creationdate (local, with its offset);
- * QuickTime/Matroska creation_time (UTC); EXIF CreateDate; EXIF ModifyDate; the file's mtime
- * (UTC). A wall time without offset stays without one (offset_known false) unless
- * `default_tz` (e.g. "+08:00"; NULL or "" for none) is given, and then the record says so in
+ *   "captured_at_estimate": null, or "file_time" when only the file's mtime was there
+ *   "file_time": that mtime ("...Z"), else null
+ * Rules, in order of preference: the content's times: EXIF DateTimeOriginal; QuickTime
+ * com.apple.quicktime.creationdate (local, with its offset); QuickTime/Matroska creation_time
+ * (UTC); EXIF CreateDate; EXIF ModifyDate; the photo's GPS UTC stamp (exif:GPSDateTime); other
+ * content sources; then a sidecar's recorded_at (the clerk's statement, source "sidecar"),
+ * only when the content states no time. The file's mtime is never a capture time: with only
+ * that, captured_at is null, captured_at_source "file:mtime", captured_at_estimate "file_time"
+ * and file_time holds it. An EXIF wall time without offset takes the offset its GPS stamp
+ * implies (local - UTC to the quarter hour, within 14 hours; source "<rule>+gps",
+ * offset_known true); else it stays without one (offset_known false) unless `default_tz`
+ * (e.g. "+08:00"; NULL or "" for none) is given, and then the record says so in
  * captured_at_source. No candidate: captured_at null and an entry in errors. Returns 0 or
  * CS_ENOMEM. */
 int cs_captime_choose(json_t *rec, const char *default_tz);

@@ -377,6 +377,47 @@ time_candidates(cs_exif_ctx_t *cx, ExifData *ed)
     }
 }
 
+/* GPSDateStamp ("YYYY:MM:DD") and GPSTimeStamp (three rationals) as a UTC candidate, which
+ * captime uses for the offset of a wall time that has none (whole seconds: a fraction of the
+ * receiver's second says nothing about the shutter). */
+static void
+gps_time(cs_exif_ctx_t *cx, ExifData *ed)
+{
+    ExifEntry *de = find(ed, EXIF_IFD_GPS, EXIF_TAG_GPS_DATE_STAMP);
+    ExifEntry *te = find(ed, EXIF_IFD_GPS, EXIF_TAG_GPS_TIME_STAMP);
+    ExifByteOrder o = exif_data_get_byte_order(ed);
+    char date[32], text[32], utc[24];
+    unsigned hms[3];
+    json_t *list, *cand;
+
+    if (de == NULL || te == NULL || !entry_text(cx, de, "GPS:GPSDateStamp", date, sizeof date))
+        return;
+    if (te->format != EXIF_FORMAT_RATIONAL || te->components != 3 || te->size < 24) {
+        cs_exif_note(cx, "GPS:GPSTimeStamp is not three rationals: ignored");
+        return;
+    }
+    for (int i = 0; i < 3; i++) {
+        ExifRational r = exif_get_rational(te->data + 8 * i, o);
+        if (r.denominator == 0 || r.numerator / r.denominator > 60) {
+            cs_exif_note(cx, "GPS:GPSTimeStamp is not a time of day: ignored");
+            return;
+        }
+        hms[i] = r.numerator / r.denominator;
+    }
+    /* fits: the date is checked below to be 10 characters; the parts are at most 60 */
+    snprintf(text, sizeof text, "%.10s %02u:%02u:%02u", date, hms[0], hms[1], hms[2]);
+    if (strlen(date) != 10 || parse_date(text, utc) <= 0) {
+        cs_exif_note(cx, "GPS:GPSDateStamp and GPSTimeStamp are not a date and time: ignored");
+        return;
+    }
+    strcat(utc, "Z"); /* fits: 19 characters and Z, in 24 */
+    if ((list = cs_exif_member(cx, cx->rec, "time_candidates", JSON_ARRAY)) == NULL)
+        return;
+    if ((cand = json_pack("{s:s, s:s}", "source", "exif:GPSDateTime", "utc", utc)) == NULL ||
+        json_array_append_new(list, cand) != 0)
+        cx->oom = 1;
+}
+
 void
 cs_exif_fields(cs_exif_ctx_t *cx, ExifData *ed)
 {
@@ -386,4 +427,5 @@ cs_exif_fields(cs_exif_ctx_t *cx, ExifData *ed)
     device(cx, ed);
     gps(cx, ed);
     time_candidates(cx, ed);
+    gps_time(cx, ed);
 }

@@ -1,6 +1,7 @@
 /* tools/cmd_init.c: `custody init`: make a home, or say it is made already. */
 #include "tools/cli.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "ledger/key.h"
 
@@ -8,15 +9,50 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage_text[] =
-    "usage: custody init [--home DIR] [--set section.key=value]... [--json]\n"
+    "usage: custody init [--default-tz OFFSET] [--home DIR] [--set section.key=value]...\n"
+    "                    [--json]\n"
     "Creates the home DIR (default $CUSTODY_HOME, else ./var): custody.conf, catalog.db,\n"
     "store/, uploads/ and the ledger's Ed25519 signing key (ledger.key, mode 0600).\n"
-    "Running it again changes nothing and says so.\n";
+    "Running it again changes nothing and says so.\n"
+    "  --default-tz OFFSET  Writes ingest.default_tz = OFFSET (like +08:00) into the new\n"
+    "                       custody.conf: the UTC offset of capture times that carry none\n"
+    "                       (a camera that writes no offset and no GPS time). An offset,\n"
+    "                       not a zone name: Asia/Shanghai is +08:00.\n";
+
+#define OPT_DEFAULT_TZ 'z'
+
+typedef struct init_args {
+    cs_cli_t *cli;
+    char set[64]; /* "ingest.default_tz=OFFSET" */
+    const char *tz;
+} init_args_t;
+
+static int
+on_option(int c, const char *arg, void *ctx)
+{
+    init_args_t *a = ctx;
+    if (c != OPT_DEFAULT_TZ)
+        return CS_EXIT_USAGE;
+    if (strchr(arg, '/') != NULL || strlen(arg) != 6)
+        return cs_cli_usage_error(a->cli,
+                                  "--default-tz \"%.64s\" is not a UTC offset; write it like "
+                                  "+08:00 (Asia/Shanghai is +08:00 all year; a zone with summer "
+                                  "time has two offsets, and Custody does not guess which one a "
+                                  "wall time had)",
+                                  arg);
+    if (a->cli->nsets >= CS_CLI_MAX_SETS ||
+        cs_snprintf(a->set, sizeof a->set, "ingest.default_tz=%s", arg) != 0)
+        return cs_cli_usage_error(a->cli, "--default-tz: too many --set options");
+    a->cli->sets[a->cli->nsets++] = a->set; /* checked by the config like any --set */
+    a->tz = arg;
+    return 0;
+}
 
 static int
 exists(const char *path)
@@ -25,8 +61,33 @@ exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
+/* The default config, with `default_tz = TZ` set where the commented default was. */
 static int
-write_conf(const char *path)
+write_default(FILE *f, const char *tz)
+{
+    char *text = NULL, *at;
+    size_t len = 0;
+    int rc;
+    FILE *m;
+    if (tz == NULL)
+        return cs_config_write_default(f);
+    if ((m = open_memstream(&text, &len)) == NULL)
+        return CS_ENOMEM;
+    rc = cs_config_write_default(m);
+    if (fclose(m) != 0 && rc == 0)
+        rc = CS_ENOMEM;
+    if (rc == 0 && (at = strstr(text, "\n#default_tz = \n")) == NULL)
+        rc = CS_EINVAL; /* the table always has the key */
+    if (rc == 0 && (fprintf(f, "%.*s\n# set by custody init --default-tz\ndefault_tz = %s\n",
+                            (int)(at - text), text, tz) < 0 ||
+                    fputs(at + strlen("\n#default_tz = \n"), f) == EOF))
+        rc = cs_err_from_errno(errno);
+    free(text);
+    return rc;
+}
+
+static int
+write_conf(const char *path, const char *tz)
 {
     char tmp[PATH_MAX];
     int rc = 0;
@@ -38,7 +99,7 @@ write_conf(const char *path)
         cs_diag_set("cannot write %s: %s", tmp, strerror(errno));
         return rc;
     }
-    rc = cs_config_write_default(f);
+    rc = write_default(f, tz);
     if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
         rc = cs_err_from_errno(errno);
     if (fclose(f) != 0 && rc == 0)
@@ -55,13 +116,17 @@ write_conf(const char *path)
 int
 cs_cmd_init(int argc, char **argv)
 {
-    static const struct option longopts[] = {CS_CLI_COMMON_OPTIONS, {0, 0, 0, 0}};
+    static const struct option longopts[] = {
+        CS_CLI_COMMON_OPTIONS,
+        {"default-tz", required_argument, NULL, OPT_DEFAULT_TZ},
+        {0, 0, 0, 0}};
     cs_cli_t cli;
     json_t *created = json_array();
     int rc = 0, made;
     char key_id[CS_KEY_ID_MAX] = "";
+    init_args_t a = {.cli = &cli};
     cs_cli_init(&cli, "init", usage_text);
-    if ((rc = cs_cli_parse(&cli, argc, argv, longopts, NULL, NULL)) != 0) {
+    if ((rc = cs_cli_parse(&cli, argc, argv, longopts, on_option, &a)) != 0) {
         json_decref(created);
         return rc;
     }
@@ -77,9 +142,14 @@ cs_cmd_init(int argc, char **argv)
     if (made)
         json_array_append_new(created, json_string(cli.home.root));
     if (!exists(cli.home.conf)) {
-        if ((rc = write_conf(cli.home.conf)) != 0)
+        if ((rc = write_conf(cli.home.conf, a.tz)) != 0)
             goto out;
         json_array_append_new(created, json_string(cli.home.conf));
+    } else if (a.tz != NULL) {
+        fprintf(stderr,
+                "custody init: %s exists already and was left as it is; set "
+                "default_tz in its [ingest] section\n",
+                cli.home.conf);
     }
     made = !exists(cli.home.store);
     cs_store_opts_t sopts = {.buffer_size = (size_t)cli.cfg.store_buffer_kb * 1024};

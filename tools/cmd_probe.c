@@ -65,8 +65,14 @@ print_human(const char *path, json_t *r)
     const char *at = json_string_value(json_object_get(r, "captured_at"));
     size_t i;
     printf("%s\n", path);
-    printf("  captured   %s (%s)\n", at ? at : "unknown",
-           at ? json_string_value(json_object_get(r, "captured_at_source")) : "no candidate");
+    if (at != NULL)
+        printf("  captured   %s (%s)\n", at,
+               json_string_value(json_object_get(r, "captured_at_source")));
+    else if (json_is_string(json_object_get(r, "file_time")))
+        printf("  captured   unknown (file time of the upload: %s)\n",
+               json_string_value(json_object_get(r, "file_time")));
+    else
+        printf("  captured   unknown (no candidate)\n");
     if (json_is_object(gps))
         printf("  place      %.6f, %.6f%s\n", json_number_value(json_object_get(gps, "lat")),
                json_number_value(json_object_get(gps, "lon")),

@@ -36,6 +36,20 @@ str(json_t *o, const char *key)
     return s ? s : "-";
 }
 
+/* The capture time as the record states it; a file time is never shown as one. */
+static void
+print_captured(json_t *meta)
+{
+    const char *at = json_string_value(json_object_get(meta, "captured_at"));
+    const char *ft = json_string_value(json_object_get(meta, "file_time"));
+    if (at != NULL)
+        printf("captured    %s (%s)\n", at, str(meta, "captured_at_source"));
+    else if (json_is_string(json_object_get(meta, "captured_at_estimate")) && ft != NULL)
+        printf("captured    unknown (file time of the upload: %s)\n", ft);
+    else if (json_is_object(meta))
+        printf("captured    unknown\n");
+}
+
 static void
 print_item(json_t *item)
 {
@@ -49,17 +63,26 @@ print_item(json_t *item)
     printf("cases      ");
     json_array_foreach(json_object_get(item, "cases"), i, v) printf(" %s", json_string_value(v));
     printf("%s\nsources\n", json_array_size(json_object_get(item, "cases")) ? "" : " (unassigned)");
-    json_array_foreach(json_object_get(item, "sources"), i, v) printf(
-        "  %s  %s  %s\n", str(v, "received_at"), str(v, "received_by"), str(v, "source_path"));
+    json_array_foreach(json_object_get(item, "sources"), i, v)
+    {
+        printf("  %s  %s  %s\n", str(v, "received_at"), str(v, "received_by"),
+               str(v, "source_path"));
+        /* What this arrival claimed: its file time, and the clerk's recorded_at if any. */
+        printf("    file time %s", str(v, "source_mtime"));
+        if (json_is_string(json_object_get(v, "recorded_at")))
+            printf("  recorded_at %s (the clerk's sidecar)", str(v, "recorded_at"));
+        printf("\n");
+    }
+    print_captured(json_object_get(item, "metadata"));
     printf("links\n");
     json_array_foreach(json_object_get(item, "links"), i, v)
     {
         int active = json_is_true(json_object_get(v, "active"));
-        printf("  %s  %s%s%s  by %s: %s  [%s%s]\n", str(v, "linked_at"), str(v, "case"),
+        printf("  %s  %s%s%s  as %s  by %s: %s  [%s%s]\n", str(v, "linked_at"), str(v, "case"),
                json_is_string(json_object_get(v, "party")) ? " party " : "",
                json_is_string(json_object_get(v, "party")) ? str(v, "party") : "",
-               str(v, "linked_by"), str(v, "reason"), active ? "active" : "superseded ",
-               active ? "" : str(v, "superseded_at"));
+               str(v, "original_name"), str(v, "linked_by"), str(v, "reason"),
+               active ? "active" : "superseded ", active ? "" : str(v, "superseded_at"));
     }
     printf("derivatives%s\n",
            json_array_size(json_object_get(item, "derivatives")) ? "" : " (none)");

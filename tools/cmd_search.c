@@ -133,7 +133,10 @@ cs_cmd_search(int argc, char **argv)
     {
         json_t *cases = json_object_get(v, "cases");
         const char *at = json_string_value(json_object_get(v, "captured_at"));
-        printf("%-25s  %s  %s  %s\n", at ? at : "(time unknown)",
+        printf("%-25s  %s  %s  %s\n",
+               at                                                           ? at
+               : json_is_string(json_object_get(v, "captured_at_estimate")) ? "(unknown: file time)"
+                                                                            : "(time unknown)",
                json_string_value(json_object_get(v, "sha256")),
                json_array_size(cases) ? json_string_value(json_array_get(cases, 0))
                                       : "(unassigned)",

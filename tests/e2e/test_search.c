@@ -131,20 +131,27 @@ START_TEST(probe_prints_the_record_and_stores_nothing)
     cs_test_custody(&r, "probe", "--home", home, "--json", APPLE, NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
     json_t *v = e2e_json(&r), *m = json_array_get(v, 0);
-    /* ExifTool: 2016:09:28 18:18:05, no offset; Apple iPhone 7. */
-    ck_assert_str_eq(json_string_value(json_object_get(m, "captured_at")), "2016-09-28T18:18:05");
-    ck_assert(json_is_false(json_object_get(m, "offset_known")));
+    /* ExifTool: 2016:09:28 18:18:05, no offset; Apple iPhone 7. Its GPS stamp, 17:17:58 UTC
+     * the same day, gives the offset: +01:00 (British Summer Time). */
+    ck_assert_str_eq(json_string_value(json_object_get(m, "captured_at")),
+                     "2016-09-28T18:18:05+01:00");
+    ck_assert_str_eq(json_string_value(json_object_get(m, "captured_at_source")),
+                     "exif:DateTimeOriginal+gps");
+    ck_assert_str_eq(json_string_value(json_object_get(m, "captured_at_utc")),
+                     "2016-09-28T17:18:05Z");
+    ck_assert(json_is_true(json_object_get(m, "offset_known")));
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(m, "device"), "make")),
                      "Apple");
     json_decref(v);
     cs_test_run_free(&r);
-    /* A default offset fills in, and the record says so. */
+    /* Without a GPS stamp (Canon: 2003:12:04 06:46:52, no offset) a default offset fills in,
+     * and the record says so. */
     cs_test_custody(&r, "probe", "--home", home, "--json", "--set", "ingest.default_tz=+01:00",
-                    APPLE, NULL);
+                    CUSTODY_TEST_DATA "/exiftool/Canon.jpg", NULL);
     v = e2e_json(&r);
     m = json_array_get(v, 0);
     ck_assert_str_eq(json_string_value(json_object_get(m, "captured_at")),
-                     "2016-09-28T18:18:05+01:00");
+                     "2003-12-04T06:46:52+01:00");
     ck_assert_ptr_nonnull(
         strstr(json_string_value(json_object_get(m, "captured_at_source")), "default_tz"));
     json_decref(v);

@@ -1,4 +1,5 @@
 /* tests/indexer/indexer_util.c: the catalog fixture and helpers (indexer_util.h). */
+#include "core/error.h"
 #include "tests/indexer/indexer_util.h"
 
 #include "tests/support/testutil.h"
@@ -79,7 +80,7 @@ json_t *
 item(const char *sha)
 {
     json_t *j = NULL;
-    ck_assert_int_eq(cs_catalog_item(cat, sha, &j), 0);
+    ck_assert_msg(cs_catalog_item(cat, sha, &j) == 0, "%s", cs_diag());
     ck_assert_ptr_nonnull(j);
     return j;
 }

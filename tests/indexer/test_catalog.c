@@ -5,6 +5,7 @@
 #include "tests/indexer/indexer_util.h"
 
 #include "core/error.h"
+#include "indexer/timeline.h"
 #include "tests/support/testutil.h"
 
 #include <check.h>
@@ -132,6 +133,51 @@ START_TEST(test_same_content_to_other_case_has_two_active_links)
     ck_assert_str_eq(json_string_value(json_array_get(cases, 0)), CASE_A);
     ck_assert_str_eq(json_string_value(json_array_get(cases, 1)), CASE_B);
     json_decref(j);
+}
+END_TEST
+
+/* Each arrival keeps its own claims (file time, the sidecar's recorded_at) and its case; each
+ * link shows the name the file had when it came into that case, not the first arrival's. */
+START_TEST(test_each_link_shows_its_own_arrival_name_and_claims)
+{
+    char sha[65];
+    fake_sha(sha, "c0ffee02", '3');
+    cs_arrival_t a = arrival(sha, CASE_A, NULL, "IMG_0001.JPG");
+    cs_arrival_t b = arrival(sha, CASE_B, NULL, "现场照片.jpg");
+    json_t *side = json_pack("{s:s}", "recorded_at", "2023-05-01T16:00:00+08:00");
+    b.source_mtime_ns = MTIME_NS + 86400000000000LL;
+    b.detail = side;
+    cs_arrival_t c = arrival(sha, CASE_A, NULL, "copy.jpg"); /* again in A: A keeps its name */
+    ck_assert_int_eq(cs_catalog_record_arrival(cat, &a, NULL), 0);
+    ck_assert_int_eq(cs_catalog_record_arrival(cat, &b, NULL), 0);
+    ck_assert_int_eq(cs_catalog_record_arrival(cat, &c, NULL), 0);
+
+    json_t *j = item(sha);
+    ck_assert_str_eq(str_at(j, "links", 0, "case"), CASE_A);
+    ck_assert_str_eq(str_at(j, "links", 0, "original_name"), "IMG_0001.JPG");
+    ck_assert_str_eq(str_at(j, "links", 1, "case"), CASE_B);
+    ck_assert_str_eq(str_at(j, "links", 1, "original_name"), "现场照片.jpg");
+    ck_assert_ptr_null(str_at(j, "sources", 0, "recorded_at"));
+    ck_assert_str_eq(str_at(j, "sources", 0, "case"), CASE_A);
+    ck_assert_str_eq(str_at(j, "sources", 1, "recorded_at"), "2023-05-01T16:00:00+08:00");
+    ck_assert_str_eq(str_at(j, "sources", 1, "source_mtime"), "2023-05-02T08:30:15.123456789Z");
+    ck_assert_str_eq(str_at(j, "sources", 1, "case"), CASE_B);
+    json_decref(j);
+
+    json_t *items = NULL;
+    ck_assert_int_eq(cs_catalog_case_items(cat, CASE_B, &items), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "original_name")),
+                     "现场照片.jpg");
+    json_decref(items);
+    ck_assert_int_eq(cs_catalog_case_timeline(cat, CASE_B, &items), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "original_name")),
+                     "现场照片.jpg");
+    json_decref(items);
+    ck_assert_int_eq(cs_catalog_case_timeline(cat, CASE_A, &items), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "original_name")),
+                     "IMG_0001.JPG");
+    json_decref(items);
+    json_decref(side);
 }
 END_TEST
 
@@ -371,6 +417,7 @@ catalog_suite(void)
     tcase_add_test(tc, test_arrival_creates_item_source_link_events);
     tcase_add_test(tc, test_same_content_twice_is_one_item_two_sources_one_link);
     tcase_add_test(tc, test_same_content_to_other_case_has_two_active_links);
+    tcase_add_test(tc, test_each_link_shows_its_own_arrival_name_and_claims);
     tcase_add_test(tc, test_unassigned_arrival_gets_no_link);
     tcase_add_test(tc, test_relink_supersedes_and_keeps_history);
     tcase_add_test(tc, test_failure_mid_arrival_leaves_no_half_row);

@@ -186,6 +186,97 @@ START_TEST(a_job_too_long_to_keep_whole_is_refused)
 }
 END_TEST
 
+/* Stores `sha` again from its own path (a new arrival) and extracts `rec` (NULL: a failed
+ * extraction); the item's record as the catalog then holds it. */
+static json_t *
+arrive_and_extract(const char *rel, const char *rec_json)
+{
+    cs_job_t *job = calloc(1, sizeof *job);
+    cs_arrival_t a;
+    cs_arrival_result_t r;
+    json_t *meta = NULL, *rec = rec_json ? json_loads(rec_json, 0, NULL) : NULL;
+    ck_assert_int_eq(cs_jobs_find(cat, "(cli)", rel, job), 0);
+    job->state = CS_JOB_CLAIMED;
+    arrival(&a);
+    ck_assert_int_eq(cs_jobs_stored(cat, job, &a, &r), 0);
+    ck_assert_int_eq(
+        cs_jobs_extracted(cat, job, rec, rec ? NULL : "the worker crashed", CS_JOB_DONE), 0);
+    json_decref(rec);
+    free(job);
+    ck_assert_int_eq(cs_catalog_metadata(cat, sha, &meta), 0);
+    return meta;
+}
+
+static const char *
+field(json_t *meta, const char *key)
+{
+    return json_string_value(json_object_get(meta, key));
+}
+
+/* The same content arriving again never rewrites the first capture time: a later arrival's
+ * file time or sidecar changes nothing, and the arrival candidates stay the first's; only a
+ * time from the content itself replaces an earlier one that was not. */
+START_TEST(a_later_arrival_keeps_the_first_capture_time)
+{
+    json_t *m = arrive_and_extract(
+        "/x/IMG_0001.JPG",
+        "{\"captured_at\": null, \"captured_at_source\": \"file:mtime\", \"captured_at_utc\":"
+        " null, \"offset_known\": false, \"captured_at_estimate\": \"file_time\", "
+        "\"file_time\": \"2020-01-02T03:04:05Z\", \"time_candidates\": [{\"source\": "
+        "\"file:mtime\", \"utc\": \"2020-01-02T03:04:05Z\"}]}");
+    ck_assert_str_eq(field(m, "file_time"), "2020-01-02T03:04:05Z");
+    json_decref(m);
+    m = arrive_and_extract(
+        "/y/现场.jpg",
+        "{\"captured_at\": \"2022-02-02T10:00:00+08:00\", \"captured_at_source\": \"sidecar\","
+        " \"captured_at_utc\": \"2022-02-02T02:00:00Z\", \"offset_known\": true,"
+        " \"captured_at_estimate\": null, \"file_time\": null, \"time_candidates\": [{\"source\":"
+        " \"sidecar\", \"local\": \"2022-02-02T10:00:00\", \"offset\": \"+08:00\"},"
+        " {\"source\": \"file:mtime\", \"utc\": \"2021-02-02T03:04:05Z\"}]}");
+    ck_assert(json_is_null(json_object_get(m, "captured_at")));
+    ck_assert_str_eq(field(m, "captured_at_source"), "file:mtime");
+    ck_assert_str_eq(field(m, "file_time"), "2020-01-02T03:04:05Z");
+    json_t *cands = json_object_get(m, "time_candidates");
+    ck_assert_int_eq(json_array_size(cands), 1);
+    ck_assert_str_eq(field(json_array_get(cands, 0), "utc"), "2020-01-02T03:04:05Z");
+    json_decref(m);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM events WHERE kind = 'extracted'"
+                                           " AND detail ->> '$.captured_at_kept' IS NOT NULL"),
+                     1);
+    /* A reader that now finds the content's own time: that time, the first arrival's claims. */
+    m = arrive_and_extract(
+        "/z/again.jpg",
+        "{\"captured_at\": \"2019-07-24T11:25:41\", \"captured_at_source\": "
+        "\"exif:DateTimeOriginal\", \"captured_at_utc\": null, \"offset_known\": false,"
+        " \"time_candidates\": [{\"source\": \"exif:DateTimeOriginal\", \"local\":"
+        " \"2019-07-24T11:25:41\"}, {\"source\": \"file:mtime\", \"utc\": "
+        "\"2023-01-01T00:00:00Z\"}]}");
+    ck_assert_str_eq(field(m, "captured_at"), "2019-07-24T11:25:41");
+    cands = json_object_get(m, "time_candidates");
+    ck_assert_int_eq(json_array_size(cands), 2);
+    ck_assert_str_eq(field(json_array_get(cands, 1), "utc"), "2020-01-02T03:04:05Z");
+    json_decref(m);
+    /* And a content time is never replaced by a later arrival's claim. */
+    m = arrive_and_extract("/w/w.jpg", "{\"captured_at\": \"2024-01-01T00:00:00+08:00\","
+                                       " \"captured_at_source\": \"sidecar\"}");
+    ck_assert_str_eq(field(m, "captured_at"), "2019-07-24T11:25:41");
+    json_decref(m);
+}
+END_TEST
+
+/* An earlier extraction that failed before choosing any time leaves nothing to keep. */
+START_TEST(a_failed_first_extraction_keeps_nothing)
+{
+    json_t *m = arrive_and_extract("/x/a.jpg", NULL);
+    ck_assert_ptr_null(json_object_get(m, "captured_at"));
+    json_decref(m);
+    m = arrive_and_extract("/y/a.jpg", "{\"captured_at\": null, \"captured_at_source\": "
+                                       "\"file:mtime\", \"file_time\": \"2021-01-01T00:00:00Z\"}");
+    ck_assert_str_eq(field(m, "file_time"), "2021-01-01T00:00:00Z");
+    json_decref(m);
+}
+END_TEST
+
 static Suite *
 jobs_suite(void)
 {
@@ -197,6 +288,8 @@ jobs_suite(void)
     tcase_add_test(tc, status_counts_states_and_active_jobs_resume);
     tcase_add_test(tc, batches_commit_many_transactions_at_once);
     tcase_add_test(tc, a_job_too_long_to_keep_whole_is_refused);
+    tcase_add_test(tc, a_later_arrival_keeps_the_first_capture_time);
+    tcase_add_test(tc, a_failed_first_extraction_keeps_nothing);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -92,6 +92,19 @@ static const rows_t rows[] = {
      " ON c.item_id = 1 JOIN ledger l ON l.seq = 0 JOIN checkpoints k ON k.size = 1"
      " WHERE u.name = 'rev.wang' AND g.purpose = 'legal review' AND c.level = 'privacy'",
      1},
+    /* v8 takes an arrival's recorded_at and case from its `received` event. */
+    {7,
+     "INSERT INTO item_sources (item_id, original_name, source_path, received_by, received_at,"
+     "  source_mtime, received_user_id) VALUES (1, '现场.jpg', '/srv/uploads/y/现场.jpg',"
+     "  'rev.wang', '2023-05-02T00:00:00Z', '1682990000000000000', 1);"
+     "INSERT INTO events (item_id, case_id, kind, actor, at, detail)"
+     "  VALUES (1, 1, 'received', 'rev.wang', '2023-05-02T00:00:00Z', '{\"original_name\":"
+     "  \"现场.jpg\",\"source_path\":\"/srv/uploads/y/现场.jpg\",\"case\":\"任水罚〔2023〕12号\","
+     "  \"recorded_at\":\"2023-05-01T16:00:00+08:00\"}');",
+     "SELECT count(*) FROM item_sources s WHERE (s.original_name = '现场.jpg'"
+     " AND s.recorded_at = '2023-05-01T16:00:00+08:00' AND s.case_id = 1)"
+     " OR (s.original_name = 'IMG_0001.JPG' AND s.recorded_at IS NULL AND s.case_id IS NULL)",
+     2},
 };
 
 #define NROWS (sizeof rows / sizeof rows[0])
@@ -217,6 +230,41 @@ START_TEST(every_earlier_version_migrates_forward_and_keeps_its_rows)
 }
 END_TEST
 
+/* v8: a v7 record whose capture time was the file's mtime states it as unknown, the file time
+ * kept apart, and its item leaves the dated ones in the index; a content time is untouched. */
+START_TEST(v8_states_a_file_time_as_unknown)
+{
+    cs_catalog_t *cat = NULL;
+    build_at(7);
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+    exec_ok(h, "INSERT INTO items (id, sha256, size, media_type, created_at)"
+               "  VALUES (2, '" SHA_NEW "', 10, 'image/png', '" AT "');"
+               "INSERT INTO metadata (item_id, record, extracted_at) VALUES (2,"
+               "  '{\"captured_at\":\"2026-11-27T04:12:25Z\",\"captured_at_source\":"
+               "\"file:mtime\",\"captured_at_utc\":\"2026-11-27T04:12:25Z\"}', '" AT "');"
+               "INSERT INTO item_index (item_id, captured_at, captured_utc, sort_time)"
+               "  VALUES (2, '2026-11-27T04:12:25Z', '2026-11-27T04:12:25Z',"
+               "  '2026-11-27T04:12:25Z');");
+    sqlite3_close(h);
+    ck_assert_int_eq(cs_catalog_open(&cat, db, 0, NULL), 0);
+    cs_catalog_close(&cat);
+    ck_assert_int_eq(cs_test_sql_count(db,
+                                       "SELECT count(*) FROM metadata WHERE item_id = 2"
+                                       " AND record ->> '$.captured_at' IS NULL"
+                                       " AND record ->> '$.captured_at_source' = 'file:mtime'"
+                                       " AND record ->> '$.captured_at_estimate' = 'file_time'"
+                                       " AND record ->> '$.file_time' = '2026-11-27T04:12:25Z'"),
+                     1);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM item_index WHERE item_id = 2"
+                                           " AND sort_time IS NULL AND captured_at IS NULL"),
+                     1);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM item_index WHERE item_id = 1"
+                                           " AND sort_time = '2023-05-01T08:30:15Z'"),
+                     1);
+}
+END_TEST
+
 START_TEST(a_newer_catalog_is_refused_and_left_as_it_is)
 {
     cs_catalog_t *cat = NULL;
@@ -251,7 +299,7 @@ START_TEST(a_failed_migration_leaves_the_version_it_was)
     /* Something in the way of the last migration's index. */
     sqlite3 *h = NULL;
     ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-    exec_ok(h, "CREATE TABLE item_sources_user (x)");
+    exec_ok(h, "CREATE TABLE item_sources_case (x)");
     sqlite3_close(h);
     ck_assert_int_ne(cs_catalog_open(&cat, db, 0, NULL), 0);
     ck_assert_ptr_null(cat);
@@ -259,7 +307,7 @@ START_TEST(a_failed_migration_leaves_the_version_it_was)
                   cs_diag());
     ck_assert_int_eq(cs_test_sql_count(db, "PRAGMA user_version"), latest - 1);
     ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM pragma_table_info('item_sources')"
-                                           " WHERE name = 'received_user_id'"),
+                                           " WHERE name = 'case_id'"),
                      0);
     ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM items"), 1);
 }
@@ -274,6 +322,7 @@ migrate_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, every_earlier_version_migrates_forward_and_keeps_its_rows, 1,
                         cs_cat_schema_latest());
+    tcase_add_test(tc, v8_states_a_file_time_as_unknown);
     tcase_add_test(tc, a_newer_catalog_is_refused_and_left_as_it_is);
     tcase_add_test(tc, a_failed_migration_leaves_the_version_it_was);
     suite_add_tcase(s, tc);

@@ -448,50 +448,32 @@ START_TEST(apple_keys)
 }
 END_TEST
 
-/* The caller's hints: the clerk's sidecar wins, the mtime is the last resort, default_tz
- * fills only what has no offset. */
+/* The caller's hints: the content's own time wins over the clerk's sidecar, which stays a
+ * candidate; the mtime is kept apart. */
 START_TEST(hints)
 {
     const char *mov = CUSTODY_TEST_DATA "/exiftool/QuickTime.mov";
     json_t *h = json_pack("{s:s, s:s, s:s}", "recorded_at", "2005-08-11T16:00:00+02:00",
                           "source_mtime", "2020-01-01T00:00:00Z", "default_tz", "+08:00");
     json_t *rec = extract_with(mov, h);
-    ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at")),
-                     "2005-08-11T16:00:00+02:00");
-    ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at_source")), "sidecar");
-    ck_assert_int_eq(json_array_size(json_object_get(rec, "time_candidates")), 3);
-    ck_assert_str_eq(json_string_value(json_object_get(candidate(rec, "file:mtime"), "utc")),
-                     "2020-01-01T00:00:00Z");
-    json_decref(rec);
-
-    /* Without a sidecar, QuickTime's UTC creation_time: "Z", default_tz not applied. */
-    json_object_del(h, "recorded_at");
-    rec = extract_with(mov, h);
+    /* QuickTime's UTC creation_time: "Z", default_tz not applied. */
     ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at")),
                      "2005-08-11T14:03:54Z");
     ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at_source")),
                      "quicktime:creation_time");
     ck_assert(json_is_false(json_object_get(rec, "offset_known")));
-    json_decref(rec);
-
-    /* A sidecar in local time without offset takes default_tz, and says so; a hint that is
-     * not text is an error in words, not a failure. */
-    json_object_set_new(h, "recorded_at", json_string("2005-08-11 16:00:00"));
-    json_object_set_new(h, "source_mtime", json_integer(5));
-    rec = extract_with(mov, h);
-    ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at")),
-                     "2005-08-11T16:00:00+08:00");
-    ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at_source")),
-                     "sidecar+config:ingest.default_tz");
-    ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at_utc")),
-                     "2005-08-11T08:00:00Z");
-    ck_assert_ptr_null(candidate(rec, "file:mtime"));
+    ck_assert_int_eq(json_array_size(json_object_get(rec, "time_candidates")), 3);
+    ck_assert_str_eq(json_string_value(json_object_get(candidate(rec, "sidecar"), "local")),
+                     "2005-08-11T16:00:00");
+    ck_assert_str_eq(json_string_value(json_object_get(candidate(rec, "file:mtime"), "utc")),
+                     "2020-01-01T00:00:00Z");
     json_decref(rec);
     json_decref(h);
 }
 END_TEST
 
-/* A recording without any time: the mtime, or nothing and an error. */
+/* A recording without any time: the sidecar (the clerk's statement), else the capture time is
+ * unknown and the file time is kept apart, else nothing and an error. */
 START_TEST(no_time)
 {
     char *dir = cs_test_tmpdir();
@@ -500,10 +482,29 @@ START_TEST(no_time)
     cs_test_write(path, "", 0);
     json_t *h = json_pack("{s:s}", "source_mtime", "2024-02-29T23:59:59.5Z");
     json_t *rec = extract_with(path, h);
-    ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at")),
-                     "2024-02-29T23:59:59.5Z");
+    ck_assert(json_is_null(json_object_get(rec, "captured_at")));
+    ck_assert(json_is_null(json_object_get(rec, "captured_at_utc")));
     ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at_source")), "file:mtime");
+    ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at_estimate")), "file_time");
+    ck_assert_str_eq(json_string_value(json_object_get(rec, "file_time")),
+                     "2024-02-29T23:59:59.5Z");
     json_decref(rec);
+
+    /* A sidecar in local time without offset takes default_tz, and says so; a hint that is
+     * not text is an error in words, not a failure. */
+    json_object_set_new(h, "recorded_at", json_string("2005-08-11 16:00:00"));
+    json_object_set_new(h, "source_mtime", json_integer(5));
+    json_object_set_new(h, "default_tz", json_string("+08:00"));
+    rec = extract_with(path, h);
+    ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at")),
+                     "2005-08-11T16:00:00+08:00");
+    ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at_source")),
+                     "sidecar+config:ingest.default_tz");
+    ck_assert_str_eq(json_string_value(json_object_get(rec, "captured_at_utc")),
+                     "2005-08-11T08:00:00Z");
+    ck_assert_ptr_null(candidate(rec, "file:mtime"));
+    json_decref(rec);
+
     rec = extract_with(path, NULL);
     ck_assert(json_is_null(json_object_get(rec, "captured_at")));
     ck_assert_int_eq(json_array_size(json_object_get(rec, "errors")), 2);

@@ -61,11 +61,17 @@ export function sortKey(s) {
   return Date.UTC(+w.y, +w.mo - 1, +w.d, +w.hh, +w.mi, +w.ss);
 }
 
-/** A capture time as the user should read it: {main, offset, source, utc}.
+/** A capture time as the user should read it: {main, offset, source, utc}; with only the
+ * upload's file time, main says unknown (file time of the upload) and fileTime holds it.
  * rec: captured_at, captured_at_source, captured_at_utc?, offset_known?, offset?. */
 export function captured(rec) {
   const s = rec?.captured_at;
   const p = parseStamp(s);
+  // Only the upload's file time (the moment of a copy, as often as not): unknown, said so.
+  if (!p && (rec?.captured_at_estimate === 'file_time' || rec?.captured_at_source === 'file:mtime')) {
+    const main = t('time.filetime');
+    return { main, short: main, offset: null, source: sourceWords(rec.captured_at_source), missing: true, fileTime: rec.file_time ?? null };
+  }
   if (!p) return { main: t('case.notime'), short: t('case.notime'), offset: null, source: sourceWords(rec?.captured_at_source), missing: true };
   let offset = rec.offset ?? (p.offset && p.offset !== 'Z' ? p.offset : null);
   const known = rec.offset_known ?? Boolean(offset);
@@ -100,6 +106,7 @@ const SOURCES = {
   'exif:DateTimeOriginal': 1,
   'exif:CreateDate': 1,
   'exif:ModifyDate': 1,
+  'exif:GPSDateTime': 1,
   'quicktime:com.apple.quicktime.creationdate': 1,
   'quicktime:creation_time': 1,
   'container:creation_time': 1,

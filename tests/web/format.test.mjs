@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// tests/web/format.test.mjs: how the web interface words a capture time (web/js/format.js),
+// without a browser: an item whose only time is the upload's file time reads "unknown (file
+// time of the upload)", never as a capture time, and sorts after the dated ones; the clerk's
+// sidecar and a GPS-derived offset are named for what they are.
+// usage: node tests/web/format.test.mjs
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+globalThis.document = { documentElement: {} }; // what setLang touches; no browser here
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const f = await import(pathToFileURL(path.join(ROOT, 'web/js/format.js')));
+const i18n = await import(pathToFileURL(path.join(ROOT, 'web/js/i18n.js')));
+
+const fileTimed = {
+  captured_at: null, captured_at_source: 'file:mtime', captured_at_utc: null,
+  offset_known: false, captured_at_estimate: 'file_time', file_time: '2020-01-02T03:04:05Z',
+};
+const dated = { captured_at: '2023-10-06T22:53:51+02:00', captured_at_source: 'exif:DateTimeOriginal+OffsetTimeOriginal' };
+
+i18n.setLang('zh');
+let c = f.captured(fileTimed);
+assert.equal(c.main, '未知（上传文件的修改时间）');
+assert.equal(c.missing, true);
+assert.equal(c.fileTime, '2020-01-02T03:04:05Z');
+assert.doesNotMatch(c.main, /2020/); // the file time is not shown as the capture time
+assert.match(f.sourceWords('file:mtime'), /不是拍摄时间/);
+assert.match(f.sourceWords('sidecar'), /办案人员的陈述/);
+assert.match(f.sourceWords('exif:DateTimeOriginal+gps'), /EXIF 原始拍摄时间.*\+gps/);
+assert.match(f.sourceWords('exif:GPSDateTime'), /GPS 时间/);
+
+i18n.setLang('en');
+c = f.captured(fileTimed);
+assert.equal(c.main, 'unknown (file time of the upload)');
+assert.match(f.sourceWords('sidecar'), /clerk's statement/);
+
+// The case page orders by sortKey: the file-timed item after the dated one, though its file
+// time (2020) is earlier than the dated capture (2023).
+const items = [{ ...fileTimed, name: 'IMG_0001.JPG' }, { ...dated, name: 'dated.jpg' }];
+items.sort((a, b) => f.sortKey(a.captured_at) - f.sortKey(b.captured_at));
+assert.deepEqual(items.map((x) => x.name), ['dated.jpg', 'IMG_0001.JPG']);
+console.log('format: ok');
