@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/probe.sh: metadata extraction against ExifTool, the reference its results are checked
-# with. ~2,000 real photos (the corpus JPEGs, copied as often as needed) in one folder;
+# with. ~2,000 real photos (the corpus JPEGs, and every tenth one a HEIC from the corpus and
+# tests/data/heic, as phones make them; copied as often as needed) in one folder;
 # `custody probe --json DIR` against `exiftool -j -n DIR`, output to /dev/null, N runs each,
 # interleaved; medians. Goal: custody >= 30x faster.
 #
@@ -28,13 +29,21 @@ rm -rf "$OUT"
 mkdir -p "$OUT/photos"
 mapfile -t jpgs < <(find "$CORPUS" -iname '*.jpg' | sort)
 ((${#jpgs[@]})) || die "no JPEGs under $CORPUS"
+# HEICs big enough to hold a picture (ExifTool's 623-byte sample holds only boxes)
+mapfile -t heics < <(find "$CORPUS" tests/data/heic -iname '*.heic' -size +100k | sort)
+((${#heics[@]})) || die "no HEIC photos under $CORPUS or tests/data/heic"
 i=0
+j=0
+h=0
 while ((i < WANT)); do
-    for f in "${jpgs[@]}"; do
-        ((i < WANT)) || break
-        cp "$f" "$OUT/photos/$(printf 'p%04d.jpg' "$i")"
-        i=$((i + 1))
-    done
+    if ((i % 10 == 9)); then
+        cp "${heics[h % ${#heics[@]}]}" "$OUT/photos/$(printf 'p%04d.heic' "$i")"
+        h=$((h + 1))
+    else
+        cp "${jpgs[j % ${#jpgs[@]}]}" "$OUT/photos/$(printf 'p%04d.jpg' "$i")"
+        j=$((j + 1))
+    fi
+    i=$((i + 1))
 done
 
 seconds() {
@@ -62,8 +71,8 @@ section=$(
     cat <<MD
 ## custody probe against ExifTool: $(date -u +%Y-%m-%d)
 
-Command: \`bench/probe.sh\` (N=$N, interleaved; $WANT photos: the corpus JPEGs copied as often
-as needed; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); ExifTool $(exiftool -ver)).
+Command: \`bench/probe.sh\` (N=$N, interleaved; $WANT photos: $j of the corpus JPEGs and $h
+iPhone HEICs (${#heics[@]} distinct), copied as often as needed; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); ExifTool $(exiftool -ver)).
 
 | tool | median (s) | photos/s | runs (s) |
 |---|---|---|---|
