@@ -8,6 +8,7 @@
 #include "ingest/derive.h"
 #include "ingest/jobstep.h"
 #include "ingest/pipeline.h"
+#include "ingest/prefix.h"
 #include "ingest/route.h"
 
 #include <limits.h>
@@ -137,6 +138,8 @@ step_store(run_t *r)
         (r->err = cs_jobs_find(ctx->cat, CLI_ROOT, abs, r->job)) != 0)
         return CS_PIPE_ENV;
     r->err = cs_job_store(&r->env, r->job, r->path, NULL, &r->out);
+    if (r->err == 0)
+        cs_prefix_after_store(&r->env, r->job, r->path, &r->out);
     cs_pipe_outcome_t oc = cs_pipeline_store_outcome(r->err, &r->out);
     if (oc != CS_PIPE_OK)
         return oc;

@@ -224,6 +224,13 @@ cs_cmd_status(int argc, char **argv)
         printf("  %.12s %-9s %s\n", json_string_value(json_object_get(v, "sha256")),
                json_string_value(json_object_get(v, "profile")),
                json_string_value(json_object_get(v, "reason")));
+    json_t *damaged = json_object_get(st, "damaged");
+    printf("damaged  %lld items (kept as they came)\n",
+           (long long)json_integer_value(json_object_get(damaged, "count")));
+    json_array_foreach(json_object_get(damaged, "recent"), i, v)
+        printf("  %.12s %s: %s\n", json_string_value(json_object_get(v, "sha256")),
+               json_string_value(json_object_get(v, "name")),
+               json_string_value(json_object_get(v, "reason")));
     print_fixity(&cli, json_object_get(st, "fixity"));
 out:
     json_decref(st);
