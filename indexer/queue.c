@@ -34,7 +34,7 @@ static const char flagged_sql[] =
     "  d.made_at AS at FROM derivatives d JOIN items i ON i.id = d.item_id"
     "  WHERE d.status = 'failed' AND d.superseded_at IS NULL"
     " UNION ALL"
-    " SELECT 'damaged', i.sha256, NULL, (SELECT source_path FROM item_sources s"
+    " SELECT 'damaged', i.sha256, NULL, (SELECT original_name FROM item_sources s"
     "  WHERE s.item_id = i.id ORDER BY s.id LIMIT 1), NULL, m.record ->> '$.damaged.code',"
     "  m.record ->> '$.damaged.reason', m.extracted_at FROM metadata m"
     "  JOIN items i ON i.id = m.item_id WHERE m.record -> '$.damaged' IS NOT NULL"

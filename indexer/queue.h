@@ -12,7 +12,7 @@
  * sha256, created_at, updated_at, done_at, damaged: {code, reason} | null}] newest first;
  * "rejected": [{job, root, path, case, reason, at}] newest first; "flagged": [{kind, sha256, job,
  * path, profile, code, reason, at}] newest first, where kind is "derivative" (a current copy
- * failed), "damaged" (media/damage.h: code and reason say how; path is where it first came from),
+ * failed), "damaged" (media/damage.h: code and reason say how; path is its first arrival's name),
  * "unrecognised" (content no parser reads, stored as it is), "step" (a step of the job failed; the
  * item is kept) or "route" (the upload's folders or sidecar said something the route could not
  * use)}, each list at most `limit` long. Members without a value are null. */
