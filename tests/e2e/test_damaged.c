@@ -6,6 +6,7 @@
 #include "tests/e2e/e2e_api.h"
 #include "tests/media/transcode_util.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,6 +254,66 @@ START_TEST(a_stalled_copy_is_linked_to_its_fragment)
 }
 END_TEST
 
+/* Polls the service log for a line holding both `a` and `b`, up to 30 s. */
+static int
+logged(api_t *a, const char *x, const char *y)
+{
+    for (int i = 0; i < 600; i++) {
+        char *log = cs_test_read(a->log, NULL);
+        int found = 0;
+        for (char *p = log; p != NULL && *p != '\0' && !found;) {
+            char *nl = strchr(p, '\n');
+            if (nl != NULL)
+                *nl = '\0';
+            found = strstr(p, x) != NULL && strstr(p, y) != NULL;
+            p = nl != NULL ? nl + 1 : NULL;
+        }
+        free(log);
+        if (found)
+            return 1;
+        usleep(50 * 1000);
+    }
+    return 0;
+}
+
+START_TEST(a_copy_that_stalls_while_open_stays_one_item)
+{
+    api_t a;
+    size_t len;
+    char dir[PATH_MAX], path[PATH_MAX], half[65], whole[65], q[256];
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    api_setup_with(&a, sets);
+    char *mp4 = recording(&a, "full.mp4", "mp4", &len);
+    snprintf(dir, sizeof dir, "%s/uploads/" CASE_A, a.t.home);
+    mkdir(dir, 0755);
+    snprintf(path, sizeof path, "%s/VID_0002.mp4", dir);
+    /* The copier writes half, then stalls far longer than the settle time, the file open. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, mp4, len / 2), (ssize_t)(len / 2));
+    ck_assert_msg(logged(&a, "\"job.unsettled\"", "still open for writing"),
+                  "the service never looked at the stalled copy");
+    /* It resumes, finishes and closes: one item, the whole recording. */
+    ck_assert_int_eq(write(fd, mp4 + len / 2, len - len / 2), (ssize_t)(len - len / 2));
+    ck_assert_int_eq(close(fd), 0);
+    wait_done(&a, 2);
+    EVP_Digest(mp4, len / 2, md, &mdlen, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++)
+        sprintf(half + 2 * i, "%02x", md[i]);
+    EVP_Digest(mp4, len, md, &mdlen, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++)
+        sprintf(whole + 2 * i, "%02x", md[i]);
+    snprintf(q, sizeof q, "SELECT count(*) FROM items WHERE sha256 = '%s'", whole);
+    ck_assert_int_eq(cs_test_sql_count(a.t.db, q), 1);
+    snprintf(q, sizeof q, "SELECT count(*) FROM items WHERE sha256 = '%s'", half);
+    ck_assert_int_eq(cs_test_sql_count(a.t.db, q), 0);
+    ck_assert_int_eq(cs_test_sql_count(a.t.db, "SELECT count(*) FROM items"), 2);
+    free(mp4);
+    api_teardown(&a);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -261,6 +322,7 @@ suite(void)
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, cut_recordings_are_flagged_damaged_everywhere_a_clerk_looks);
     tcase_add_test(tc, a_stalled_copy_is_linked_to_its_fragment);
+    tcase_add_test(tc, a_copy_that_stalls_while_open_stays_one_item);
     suite_add_tcase(s, tc);
     return s;
 }
