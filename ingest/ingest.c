@@ -170,6 +170,10 @@ step_plan(run_t *r)
         (size_t)snprintf(res->failure, sizeof res->failure, "metadata extraction failed: %.400s",
                          r->call.reason) >= sizeof res->failure)
         res->failure[sizeof res->failure - 1] = '\0';
+    const char *damaged =
+        json_string_value(json_object_get(json_object_get(r->call.result, "damaged"), "reason"));
+    if (damaged != NULL) /* a sentence for people: cut, not refused */
+        cs_snprintf_cut(res->damaged, sizeof res->damaged, "%s", damaged);
     if (ctx->derive_opts != NULL && ctx->derive_dir != NULL && ctx->workers != NULL &&
         (r->job->state == CS_JOB_STORED || r->job->state == CS_JOB_EXTRACTED) &&
         cs_store_path(ctx->store, r->job->sha256, obj, sizeof obj) == 0)

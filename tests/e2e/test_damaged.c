@@ -145,6 +145,12 @@ START_TEST(cut_recordings_are_flagged_damaged_everywhere_a_clerk_looks)
     json_decref(q);
     resp_free(&r);
 
+    /* The metrics say how many. */
+    http(&a, &r, "GET", "/metrics", NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(strstr(r.body, "\ncustody_items_damaged 2\n") != NULL, "%s", r.body);
+    resp_free(&r);
+
     /* The original is kept either way: stored as it came. */
     char obj[PATH_MAX];
     struct stat st;
@@ -254,6 +260,28 @@ START_TEST(a_stalled_copy_is_linked_to_its_fragment)
 }
 END_TEST
 
+START_TEST(custody_ingest_says_a_file_is_damaged)
+{
+    api_t a;
+    cs_run_t c;
+    size_t len;
+    char path[PATH_MAX];
+    memset(&a, 0, sizeof a);
+    e2e_setup(&a.t);
+    char *ts = recording(&a, "full.ts", "mpegts", &len);
+    snprintf(path, sizeof path, "%s/cut.ts", a.t.dir);
+    cs_test_write(path, ts, len - 100);
+    cs_test_custody(&c, "ingest", "--home", a.t.home, "--case", CASE_A, path, NULL);
+    ck_assert_msg(c.status == 0, "%s", c.err);
+    ck_assert_msg(strstr(c.err, "cut.ts: stored as it came, but it is damaged: the last transport "
+                                "packet is cut (88 of 188 bytes)") != NULL,
+                  "%s", c.err);
+    cs_test_run_free(&c);
+    free(ts);
+    e2e_teardown(&a.t);
+}
+END_TEST
+
 /* Polls the service log for a line holding both `a` and `b`, up to 30 s. */
 static int
 logged(api_t *a, const char *x, const char *y)
@@ -323,6 +351,7 @@ suite(void)
     tcase_add_test(tc, cut_recordings_are_flagged_damaged_everywhere_a_clerk_looks);
     tcase_add_test(tc, a_stalled_copy_is_linked_to_its_fragment);
     tcase_add_test(tc, a_copy_that_stalls_while_open_stays_one_item);
+    tcase_add_test(tc, custody_ingest_says_a_file_is_damaged);
     suite_add_tcase(s, tc);
     return s;
 }
