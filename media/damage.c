@@ -20,6 +20,7 @@
 #define DAMAGE_MAX_BOXES 4096 /* top-level boxes walked; real files have a handful */
 #define DAMAGE_MAX_PACKETS 48 /* packets read looking for the first decoded frame */
 #define DAMAGE_MAX_ERRORS 4   /* decoding errors after which the stream is judged */
+#define DAMAGE_MAX_READS 1024 /* packets of every stream read meanwhile */
 
 typedef struct {
     char code[24];
@@ -118,6 +119,38 @@ check_boxes(int fd, int64_t size, finding_t *f)
     return 0;
 }
 
+/* AVI and WAV: a RIFF chunk whose declared length runs past the end. A length of 0 or
+ * 0xffffffff is a writer that could not go back to fill it in (a pipe), not damage. */
+static int
+check_riff(int fd, int64_t size, finding_t *f)
+{
+    unsigned char h[8];
+    char name[5];
+    int64_t off = 0;
+    for (int n = 0; off < size && n < DAMAGE_MAX_BOXES; n++) {
+        ssize_t got = pread(fd, h, sizeof h, off);
+        if (got < 0)
+            return 0;
+        if (got < 8)
+            return found(f, CS_DAMAGE_TRUNCATED,
+                         "the file ends inside a chunk header at byte %" PRId64
+                         ": the copy or the recording was cut off",
+                         off);
+        uint32_t len =
+            (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
+        box_name(h, name);
+        if (len == 0 || len == 0xffffffffu)
+            return 0;
+        if ((int64_t)len + 8 > size - off)
+            return found(f, CS_DAMAGE_TRUNCATED,
+                         "the file ends %" PRId64 " bytes into a '%s' chunk that declares %" PRIu32
+                         " bytes: the copy or the recording was cut off",
+                         size - off - 8, name, len);
+        off += 8 + (int64_t)len + (len & 1);
+    }
+    return 0;
+}
+
 /* MPEG-TS (188-byte packets) and M2TS (192: a 4-byte time code first): the last packet cut. */
 static int
 check_ts(int fd, int64_t size, finding_t *f)
@@ -149,12 +182,14 @@ check_index(AVFormatContext *fmt, int64_t size, finding_t *f)
         AVStream *st = fmt->streams[i];
         int n = avformat_index_get_entries_count(st);
         const AVIndexEntry *e = n > 0 ? avformat_index_get_entry(st, n - 1) : NULL;
-        if (e != NULL && e->pos >= 0 && e->size >= 0 && e->pos + e->size > size)
+        /* Compared without adding: a hostile index may put pos near INT64_MAX. */
+        if (e != NULL && e->pos >= 0 && e->size >= 0 &&
+            (e->pos > size || (int64_t)e->size > size - e->pos))
             return found(f, CS_DAMAGE_INDEX,
                          "the index of stream %u points to byte %" PRId64
                          ", past the end of the file (%" PRId64
                          " bytes): the copy or the recording was cut off",
-                         i, e->pos + e->size, size);
+                         i, e->pos > size ? e->pos : e->pos + e->size, size);
     }
     return 0;
 }
@@ -180,7 +215,10 @@ check_decode(AVFormatContext *fmt, finding_t *f)
     cc->thread_count = 1; /* frame threads would hold back the first frame */
     if (avcodec_open2(cc, codec, NULL) < 0)
         goto out; /* a codec we cannot open says nothing about the file */
-    for (int n = 0; n < DAMAGE_MAX_PACKETS && frames == 0 && errors < DAMAGE_MAX_ERRORS;) {
+    /* Bounded in the stream's packets and in all packets read (other streams' too). */
+    for (int n = 0, reads = 0; n < DAMAGE_MAX_PACKETS && reads < DAMAGE_MAX_READS && frames == 0 &&
+                               errors < DAMAGE_MAX_ERRORS;
+         reads++) {
         int err = av_read_frame(fmt, pkt);
         if (err < 0)
             break;
@@ -229,6 +267,8 @@ cs_damage_check(cs_avio_file_t *src, const char *media_type, json_t *rec)
         hit = check_boxes(src->fd, src->size, &f);
     else if (strcmp(media_type, "video/mp2t") == 0)
         hit = check_ts(src->fd, src->size, &f);
+    else if (strcmp(media_type, "video/x-msvideo") == 0 || strcmp(media_type, "audio/wav") == 0)
+        hit = check_riff(src->fd, src->size, &f);
     if (!hit && opened)
         hit = check_index(src->fmt, src->size, &f);
     if (!hit && !opened)

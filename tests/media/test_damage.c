@@ -193,6 +193,53 @@ START_TEST(an_unreadable_recording)
 }
 END_TEST
 
+START_TEST(an_index_that_points_past_the_end)
+{
+    char full[600], p[600];
+    struct stat st;
+    /* Matroska with its cues written at the front: cut, they point past the end. */
+    snprintf(full, sizeof full, "%s/front.mkv", dir);
+    make_clip(full, "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "10", "-c:v",
+              "libx264", "-pix_fmt", "yuv420p", "-g", "25", "-reserve_index_space", "20000", NULL);
+    expect(full, NULL, NULL);
+    ck_assert_int_eq(stat(full, &st), 0);
+    variant(full, "front-half.mkv", (long)st.st_size / 2, 0, 0, p, sizeof p);
+    expect(p, "index_past_end", "past the end of the file");
+}
+END_TEST
+
+START_TEST(a_cut_riff_chunk)
+{
+    char full[600], p[600];
+    struct stat st;
+    snprintf(full, sizeof full, "%s/clip.avi", dir);
+    make_clip(full, "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "4", "-c:v", "mpeg4",
+              NULL);
+    expect(full, NULL, NULL);
+    ck_assert_int_eq(stat(full, &st), 0);
+    variant(full, "cut.avi", (long)st.st_size * 9 / 10, 0, 0, p, sizeof p);
+    expect(p, "truncated", "into a 'RIFF' chunk");
+    snprintf(full, sizeof full, "%s/tone.wav", dir);
+    make_clip(full, "-f", "lavfi", "-i", "sine", "-t", "3", NULL);
+    expect(full, NULL, NULL);
+    variant(full, "cut.wav", 30000, 0, 0, p, sizeof p);
+    expect(p, "truncated", "into a 'RIFF' chunk");
+    /* A WAV written to a pipe: its lengths never filled in; whole, not damaged. */
+    char pipe_wav[600];
+    cs_run_t r;
+    snprintf(pipe_wav, sizeof pipe_wav, "%s/pipe.wav", dir);
+    char *argv[] = {"/bin/sh", "-c", NULL, NULL};
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -f lavfi -i sine -t 3 -f wav - > '%s'",
+             pipe_wav);
+    argv[2] = cmd;
+    cs_test_run(&r, NULL, argv);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    cs_test_run_free(&r);
+    expect(pipe_wav, NULL, NULL);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -205,6 +252,8 @@ suite(void)
     tcase_add_test(tc, a_cut_transport_stream_is_truncated);
     tcase_add_test(tc, undecodable_first_packets);
     tcase_add_test(tc, an_unreadable_recording);
+    tcase_add_test(tc, an_index_that_points_past_the_end);
+    tcase_add_test(tc, a_cut_riff_chunk);
     suite_add_tcase(s, tc);
     return s;
 }
