@@ -29,8 +29,10 @@ static const char serve_usage[] =
 static const char status_usage[] =
     "usage: custody status [--home DIR] [--set k=v]... [--json]\n"
     "Jobs per state, files/s and MB/s over the last minute, rejected and failed counts, the\n"
-    "oldest pending file and the latest rejections with their reasons; the fixity scrub: its\n"
-    "pass running and its last one, objects due, and every object whose last check failed.\n";
+    "oldest pending file and the latest rejections with their reasons; the items whose copies\n"
+    "failed and the items kept but damaged (cut off, unreadable), each with why; the fixity\n"
+    "scrub: its pass running and its last one, objects due, and every object whose last check\n"
+    "failed.\n";
 
 /* Every ledger.checkpoint_ms: a signed checkpoint of what the service appended. */
 static void
