@@ -7,6 +7,8 @@
 #include "tests/media/transcode_util.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,28 +262,6 @@ START_TEST(a_stalled_copy_is_linked_to_its_fragment)
 }
 END_TEST
 
-START_TEST(custody_ingest_says_a_file_is_damaged)
-{
-    api_t a;
-    cs_run_t c;
-    size_t len;
-    char path[PATH_MAX];
-    memset(&a, 0, sizeof a);
-    e2e_setup(&a.t);
-    char *ts = recording(&a, "full.ts", "mpegts", &len);
-    snprintf(path, sizeof path, "%s/cut.ts", a.t.dir);
-    cs_test_write(path, ts, len - 100);
-    cs_test_custody(&c, "ingest", "--home", a.t.home, "--case", CASE_A, path, NULL);
-    ck_assert_msg(c.status == 0, "%s", c.err);
-    ck_assert_msg(strstr(c.err, "cut.ts: stored as it came, but it is damaged: the last transport "
-                                "packet is cut (88 of 188 bytes)") != NULL,
-                  "%s", c.err);
-    cs_test_run_free(&c);
-    free(ts);
-    e2e_teardown(&a.t);
-}
-END_TEST
-
 /* Polls the service log for a line holding both `a` and `b`, up to 30 s. */
 static int
 logged(api_t *a, const char *x, const char *y)
@@ -303,6 +283,115 @@ logged(api_t *a, const char *x, const char *y)
     }
     return 0;
 }
+
+/* Restarts the service of `a` without CAP_LEASE (setpriv): like the packaged service, which
+ * cannot take a read lease on a clerk's file, not its own. */
+static void
+restart_without_lease(api_t *a)
+{
+    ck_assert_int_eq(cs_test_stop(a->pid, SIGTERM), 0);
+    truncate(a->log, 0);
+    pid_t parent = getpid();
+    a->pid = fork();
+    ck_assert_int_ge(a->pid, 0);
+    if (a->pid == 0) {
+        char *argv[] = {"setpriv",
+                        "--bounding-set=-lease",
+                        "--inh-caps=-lease",
+                        CUSTODY_BIN,
+                        "serve",
+                        "--home",
+                        a->t.home,
+                        "--set",
+                        "api.listen=127.0.0.1:0",
+                        "--set",
+                        "worker.count=1",
+                        "--set",
+                        "ingest.settle_ms=200",
+                        NULL};
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(127);
+        int fd = open(a->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    for (int i = 0; i < 400 && (a->port = logged_port(a, "\"api.listening\"")) == 0; i++)
+        usleep(25 * 1000);
+    ck_assert_int_gt(a->port, 0);
+}
+
+START_TEST(a_copy_that_stalls_open_without_a_lease_stays_one_item)
+{
+    api_t a;
+    size_t len;
+    char dir[PATH_MAX], path[PATH_MAX], half[65], whole[65], q[256];
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    if (geteuid() != 0) {
+        fprintf(stderr, "skipped: needs root to write an upload the service does not own\n");
+        return;
+    }
+    api_setup_with(&a, sets);
+    /* The case folder is there before the copy starts (its watch too). */
+    snprintf(dir, sizeof dir, "%s/uploads/" CASE_A, a.t.home);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    restart_without_lease(&a);
+    ck_assert(logged(&a, "\"watch.count\"", "\"watches\":2")); /* uploads/ and the case's */
+    char *mp4 = recording(&a, "full.mp4", "mp4", &len);
+    snprintf(path, sizeof path, "%s/VID_0003.mp4", dir);
+    /* A clerk's copy (not the service's file: no lease), stalled half way with the file open. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(fchown(fd, 65534, 65534), 0);
+    ck_assert_int_eq(write(fd, mp4, len / 2), (ssize_t)(len / 2));
+    ck_assert_msg(logged(&a, "\"upload.still_open\"", "VID_0003.mp4"),
+                  "the stalled copy was not held back");
+    ck_assert_int_eq(cs_test_sql_count(a.t.db, "SELECT count(*) FROM items"), 1);
+    /* It resumes, finishes and closes: one item, the whole recording. */
+    ck_assert_int_eq(write(fd, mp4 + len / 2, len - len / 2), (ssize_t)(len - len / 2));
+    ck_assert_int_eq(close(fd), 0);
+    wait_done(&a, 2);
+    EVP_Digest(mp4, len / 2, md, &mdlen, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++)
+        sprintf(half + 2 * i, "%02x", md[i]);
+    EVP_Digest(mp4, len, md, &mdlen, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++)
+        sprintf(whole + 2 * i, "%02x", md[i]);
+    snprintf(q, sizeof q, "SELECT count(*) FROM items WHERE sha256 = '%s'", whole);
+    ck_assert_int_eq(cs_test_sql_count(a.t.db, q), 1);
+    snprintf(q, sizeof q, "SELECT count(*) FROM items WHERE sha256 = '%s'", half);
+    ck_assert_int_eq(cs_test_sql_count(a.t.db, q), 0);
+    ck_assert_int_eq(cs_test_sql_count(a.t.db, "SELECT count(*) FROM items"), 2);
+    free(mp4);
+    api_teardown(&a);
+}
+END_TEST
+
+START_TEST(custody_ingest_says_a_file_is_damaged)
+{
+    api_t a;
+    cs_run_t c;
+    size_t len;
+    char path[PATH_MAX];
+    memset(&a, 0, sizeof a);
+    e2e_setup(&a.t);
+    char *ts = recording(&a, "full.ts", "mpegts", &len);
+    snprintf(path, sizeof path, "%s/cut.ts", a.t.dir);
+    cs_test_write(path, ts, len - 100);
+    cs_test_custody(&c, "ingest", "--home", a.t.home, "--case", CASE_A, path, NULL);
+    ck_assert_msg(c.status == 0, "%s", c.err);
+    ck_assert_msg(strstr(c.err, "cut.ts: stored as it came, but it is damaged: the last transport "
+                                "packet is cut (88 of 188 bytes)") != NULL,
+                  "%s", c.err);
+    cs_test_run_free(&c);
+    free(ts);
+    e2e_teardown(&a.t);
+}
+END_TEST
 
 START_TEST(a_copy_that_stalls_while_open_stays_one_item)
 {
@@ -352,6 +441,7 @@ suite(void)
     tcase_add_test(tc, a_stalled_copy_is_linked_to_its_fragment);
     tcase_add_test(tc, a_copy_that_stalls_while_open_stays_one_item);
     tcase_add_test(tc, custody_ingest_says_a_file_is_damaged);
+    tcase_add_test(tc, a_copy_that_stalls_open_without_a_lease_stays_one_item);
     suite_add_tcase(s, tc);
     return s;
 }
