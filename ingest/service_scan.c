@@ -21,6 +21,7 @@
 /* A copy stalled this long with its file open is given up on: claimed once settled, as the
  * fragment it is (flagged damaged; linked to the whole if that comes again: ingest/prefix.h). */
 #define WRITER_GIVE_UP_MS (15u * 60u * 1000u)
+#define WRITER_RECHECK_MS 10000u
 
 static void scan_request(svc_t *s);
 static void on_timer(uv_timer_t *t);
@@ -312,8 +313,11 @@ scan_after(uv_work_t *req, int status)
         int ready = cs_settle_observe(s->settle, key, &f->st, f->done, now,
                                       (uint64_t)s->cfg.ingest_settle_ms, &at);
         if (ready == 1 && !f->done && still_written(s, key, now)) {
-            ready = 0; /* looked at again a settle time from now, or when it is closed */
-            at = now + (uint64_t)s->cfg.ingest_settle_ms;
+            /* Its close starts a scan; meanwhile looked at now and then, for the give-up. */
+            ready = 0;
+            at = now + ((uint64_t)s->cfg.ingest_settle_ms > WRITER_RECHECK_MS
+                            ? (uint64_t)s->cfg.ingest_settle_ms
+                            : WRITER_RECHECK_MS);
         }
         if (!seen && ready == 0)
             discover_add(&fresh, s, s->roots[f->root], f->rel, NULL);
