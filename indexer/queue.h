@@ -11,8 +11,9 @@
 /** *out = {"jobs": [{id, root, path, case, officer, state, reason, problem, failures, size,
  * sha256, created_at, updated_at, done_at, damaged: {code, reason} | null}] newest first;
  * "rejected": [{job, root, path, case, reason, at}] newest first; "flagged": [{kind, sha256, job,
- * path, profile, code, reason, at}] newest first, where kind is "derivative" (a current copy
- * failed), "damaged" (media/damage.h: code and reason say how; path is its first arrival's name),
+ * path, profile, code, reason, whole, at}] newest first, where kind is "derivative" (a current copy
+ * failed), "damaged" (media/damage.h: code and reason say how; path is its first arrival's name;
+ * whole: the sha256 of a later upload of the same name that began with all of it, ingest/prefix.h),
  * "unrecognised" (content no parser reads, stored as it is), "step" (a step of the job failed; the
  * item is kept) or "route" (the upload's folders or sidecar said something the route could not
  * use)}, each list at most `limit` long. Members without a value are null. */

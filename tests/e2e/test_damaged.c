@@ -247,6 +247,17 @@ START_TEST(a_stalled_copy_is_linked_to_its_fragment)
     json_decref(item);
     resp_free(&r);
 
+    /* The clerk's flagged list: the fragment, damaged, names the whole it was completed by. */
+    http(&a, &r, "GET", "/v1/jobs", a.dave, NULL, NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    json_t *q2 = body_json(&r), *f = find(json_object_get(q2, "flagged"), "sha256", fragment);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(json_string_value(json_object_get(f, "kind")), "damaged");
+    ck_assert_str_eq(json_string_value(json_object_get(f, "whole")), whole);
+    ck_assert_ptr_null(find(json_object_get(q2, "flagged"), "sha256", whole));
+    json_decref(q2);
+    resp_free(&r);
+
     /* A different recording under the same name is not linked (no prefix). */
     char other[65];
     size_t olen;

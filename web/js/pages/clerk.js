@@ -98,6 +98,8 @@ function drawQueue(q, counts, jobs, rejected, flagged) {
       h('div', { class: 'reason-path' }, r.kind ? [badge(tMaybe(`flag.${r.kind}`) ?? r.kind, 'neutral'), ' '] : null,
         r.profile ? `${r.profile} · ` : '', r.path ?? r.original_name ?? r.name ?? shortSha(r.sha256 ?? r.item)),
       h('div', { class: 'reason-text' }, r.kind === 'damaged' ? damageWords(r) : r.reason ?? r.error ?? ''),
+      r.whole ? h('div', { class: 'small', testid: 'flagged-whole' }, t('stalled.fragment'),
+        h('a', { href: itemHref(r.whole), class: 'hash' }, shortSha(r.whole))) : null,
       r.updated_at || r.at ? h('div', { class: 'muted small' }, dateTime(r.updated_at ?? r.at)) : null,
       r.sha256 || r.item ? h('a', { href: itemHref(r.sha256 ?? r.item), class: 'small' }, shortSha(r.sha256 ?? r.item)) : null)))
     : h('p', { class: 'muted' }, none));
