@@ -160,10 +160,13 @@ cs_api_metrics_render(cs_api_call_t *c)
         "# HELP custody_ingest_last_minute_bytes Bytes stored in the last minute.\n"
         "# TYPE custody_ingest_last_minute_bytes gauge\ncustody_ingest_last_minute_bytes %lld\n"
         "# HELP custody_jobs_rejected Files rejected.\n# TYPE custody_jobs_rejected gauge\n"
-        "custody_jobs_rejected %lld\n",
+        "custody_jobs_rejected %lld\n"
+        "# HELP custody_items_damaged Items kept but flagged damaged (cut off, unreadable).\n"
+        "# TYPE custody_items_damaged gauge\ncustody_items_damaged %lld\n",
         (long long)json_integer_value(json_object_get(lm, "files")),
         (long long)json_integer_value(json_object_get(lm, "bytes")),
-        (long long)json_integer_value(json_object_get(st, "rejected")));
+        (long long)json_integer_value(json_object_get(st, "rejected")),
+        (long long)json_integer_value(json_object_get(json_object_get(st, "damaged"), "count")));
     json_t *fx = json_object_get(c->json, "fixity"), *last = json_object_get(fx, "last_pass");
     put(&o,
         "# HELP custody_fixity_checks_total Fixity checks recorded (the scrub's and custody "

@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "indexer/catalog_int.h"
+#include "indexer/damaged.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -69,6 +70,7 @@ cs_jobs_status(cs_catalog_t *cat, json_t **out)
     const char *what = "cannot read the job status";
     json_t *counts = json_array(), *minute = json_array(), *oldest = json_array();
     json_t *rejected = json_array(), *totals = json_array(), *jobs = json_object();
+    json_t *damaged = NULL;
     char since[CS_TIME_MAX];
     time_t t = time(NULL) - 60;
     struct tm tm;
@@ -94,7 +96,8 @@ cs_jobs_status(cs_catalog_t *cat, json_t **out)
                          " WHERE state = 'rejected' ORDER BY id DESC LIMIT 10",
                          NULL, rej_cols, 4, rejected, what)) != 0 ||
         (err = rows_json(cat, "SELECT sum(state = 'rejected'), sum(failures > 0) FROM jobs", NULL,
-                         tot_cols, 2, totals, what)) != 0)
+                         tot_cols, 2, totals, what)) != 0 ||
+        (err = cs_catalog_damaged(cat, 10, &damaged)) != 0)
         goto out;
     for (int s = CS_JOB_DISCOVERED; s <= CS_JOB_REJECTED; s++)
         json_object_set_new(jobs, cs_job_state_name((cs_job_state_t)s), json_integer(0));
@@ -112,8 +115,11 @@ cs_jobs_status(cs_catalog_t *cat, json_t **out)
                      json_integer_value(json_object_get(tot, "failed")), "oldest_pending",
                      json_array_size(oldest) ? json_array_get(oldest, 0) : json_null(),
                      "recent_rejections", rejected);
-    if (*out == NULL)
+    if (*out == NULL || json_object_set(*out, "damaged", damaged) != 0) {
+        json_decref(*out);
+        *out = NULL;
         err = cs_cat_no_memory(cat, what);
+    }
 out:
     cs_cat_rollback(cat);
     json_decref(counts);
@@ -122,6 +128,7 @@ out:
     json_decref(rejected);
     json_decref(totals);
     json_decref(jobs);
+    json_decref(damaged);
     return err;
 }
 

@@ -13,7 +13,8 @@ static const char jobs_sql[] =
     "->> '$.case',"
     " 'officer', route ->> '$.officer', 'state', state, 'reason', reason, 'problem',"
     " route ->> '$.problem', 'failures', failures, 'size', size, 'sha256', sha256, 'created_at',"
-    " created_at, 'updated_at', updated_at, 'done_at', done_at)"
+    " created_at, 'updated_at', updated_at, 'done_at', done_at, 'damaged', (SELECT m.record ->"
+    " '$.damaged' FROM items i JOIN metadata m ON m.item_id = i.id WHERE i.sha256 = jobs.sha256))"
     " FROM jobs ORDER BY id DESC LIMIT CAST(?1 AS INTEGER)";
 
 static const char rejected_sql[] =
@@ -27,18 +28,28 @@ static const char rejected_sql[] =
 static const char flagged_sql[] =
     "SELECT json_object('kind', kind, 'sha256', sha256, 'job', job, 'path', cs_text(path), "
     "'profile',"
-    " profile, 'reason', reason, 'at', at) FROM ("
-    " SELECT 'derivative' AS kind, i.sha256, NULL AS job, NULL AS path, d.profile, d.reason,"
+    " profile, 'code', code, 'reason', reason, 'whole', whole, 'at', at) FROM ("
+    " SELECT 'derivative' AS kind, i.sha256, NULL AS job, NULL AS path, d.profile, NULL AS code,"
+    "  d.reason, NULL AS whole,"
     "  d.made_at AS at FROM derivatives d JOIN items i ON i.id = d.item_id"
     "  WHERE d.status = 'failed' AND d.superseded_at IS NULL"
     " UNION ALL"
-    " SELECT 'unrecognised', i.sha256, NULL, NULL, NULL, coalesce(m.record ->> '$.errors[0]',"
-    "  'the content is not a format Custody recognises; it is stored as it is'), i.created_at"
+    " SELECT 'damaged', i.sha256, NULL, (SELECT original_name FROM item_sources s"
+    "  WHERE s.item_id = i.id ORDER BY s.id LIMIT 1), NULL, m.record ->> '$.damaged.code',"
+    "  m.record ->> '$.damaged.reason', (SELECT e.detail ->> '$.other' FROM events e"
+    "  WHERE e.item_id = i.id AND e.kind = 'stalled_copy' ORDER BY e.id DESC LIMIT 1),"
+    "  m.extracted_at FROM metadata m"
+    "  JOIN items i ON i.id = m.item_id WHERE m.record -> '$.damaged' IS NOT NULL"
+    " UNION ALL"
+    " SELECT 'unrecognised', i.sha256, NULL, NULL, NULL, NULL, coalesce(m.record ->> '$.errors[0]',"
+    "  'the content is not a format Custody recognises; it is stored as it is'), NULL,"
+    "  i.created_at"
     "  FROM items i LEFT JOIN metadata m ON m.item_id = i.id"
     "  WHERE i.media_type = 'application/octet-stream'"
     " UNION ALL"
     " SELECT CASE WHEN failures > 0 THEN 'step' ELSE 'route' END, sha256, id, rel_path, NULL,"
-    "  CASE WHEN failures > 0 THEN reason ELSE route ->> '$.problem' END, updated_at"
+    "  NULL,"
+    "  CASE WHEN failures > 0 THEN reason ELSE route ->> '$.problem' END, NULL, updated_at"
     "  FROM jobs WHERE state <> 'rejected' AND (failures > 0 OR route ->> '$.problem' IS NOT NULL)"
     ") ORDER BY at DESC LIMIT CAST(?1 AS INTEGER)";
 

@@ -8,6 +8,7 @@
 #include "ingest/derive.h"
 #include "ingest/jobstep.h"
 #include "ingest/pipeline.h"
+#include "ingest/prefix.h"
 #include "ingest/route.h"
 
 #include <limits.h>
@@ -137,6 +138,8 @@ step_store(run_t *r)
         (r->err = cs_jobs_find(ctx->cat, CLI_ROOT, abs, r->job)) != 0)
         return CS_PIPE_ENV;
     r->err = cs_job_store(&r->env, r->job, r->path, NULL, &r->out);
+    if (r->err == 0)
+        cs_prefix_after_store(&r->env, r->job, r->path, &r->out);
     cs_pipe_outcome_t oc = cs_pipeline_store_outcome(r->err, &r->out);
     if (oc != CS_PIPE_OK)
         return oc;
@@ -167,6 +170,10 @@ step_plan(run_t *r)
         (size_t)snprintf(res->failure, sizeof res->failure, "metadata extraction failed: %.400s",
                          r->call.reason) >= sizeof res->failure)
         res->failure[sizeof res->failure - 1] = '\0';
+    const char *damaged =
+        json_string_value(json_object_get(json_object_get(r->call.result, "damaged"), "reason"));
+    if (damaged != NULL) /* a sentence for people: cut, not refused */
+        cs_snprintf_cut(res->damaged, sizeof res->damaged, "%s", damaged);
     if (ctx->derive_opts != NULL && ctx->derive_dir != NULL && ctx->workers != NULL &&
         (r->job->state == CS_JOB_STORED || r->job->state == CS_JOB_EXTRACTED) &&
         cs_store_path(ctx->store, r->job->sha256, obj, sizeof obj) == 0)

@@ -37,6 +37,7 @@ typedef struct cs_ingest_result {
     char failure[512];      /* "" or why a step after storing failed (the item is kept) */
     int derivatives;        /* copies asked for */
     int derivatives_failed; /* of which failed (recorded with their reasons) */
+    char damaged[384];      /* "" or why the recording is damaged (media/damage.h; kept) */
 } cs_ingest_result_t;
 
 /** (The commits are not synced: call cs_catalog_sync before reporting files as stored.)

@@ -329,6 +329,7 @@ close_parts(svc_t *s)
     cs_casenum_rule_free(&s->rule);
     cs_settle_free(&s->settle);
     cs_settle_free(&s->busy);
+    cs_writers_free(&s->writers);
     roots_free(s);
     if (s->lock_fd >= 0)
         close(s->lock_fd);

@@ -13,6 +13,7 @@
 #include "ingest/service.h"
 #include "ingest/settle.h"
 #include "ingest/worker.h"
+#include "ingest/writers.h"
 
 #include <uv.h>
 
@@ -83,6 +84,8 @@ struct svc {
     uv_signal_t sig_term, sig_int, sig_hup;
     svc_watch_t *watches;
     size_t nwatches;
+    cs_writers_t *writers; /* uploads still open for writing (writers.h); NULL: settling only */
+    uv_poll_t writers_poll;
     uv_work_t scan_work;
     cs_scan_t scan;
     int scanning, scan_again, scan_err;

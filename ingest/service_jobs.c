@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "media/extract.h"
 #include "ingest/derive.h"
+#include "ingest/prefix.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,8 @@ store_work(uv_work_t *req)
         uv_mutex_unlock(&s->cat_lock);
         if (j->err == 0)
             j->err = cs_job_store(&env, &j->job, j->path, &j->settled, &j->out);
+        if (j->err == 0)
+            cs_prefix_after_store(&env, &j->job, j->path, &j->out);
     }
     if (j->err != 0)
         cs_snprintf_cut(j->out.message, sizeof j->out.message, "%s",
@@ -345,7 +348,13 @@ job_end(svc_t *s, svc_job_t *j)
 {
     switch (j->phase) {
     case CS_PIPE_DONE:
-        svc_log_job("job.done", CS_LOG_INFO, j, j->failure);
+        /* Kept either way; a damaged recording is said at warn, with what a clerk reads. */
+        if (json_is_object(json_object_get(j->record, "damaged")))
+            svc_log_job("job.damaged", CS_LOG_WARN, j,
+                        json_string_value(
+                            json_object_get(json_object_get(j->record, "damaged"), "reason")));
+        else
+            svc_log_job("job.done", CS_LOG_INFO, j, j->failure);
         s->retry_ms = RETRY_FIRST_MS;
         break;
     case CS_PIPE_STALLED:

@@ -18,8 +18,39 @@
  * scan this long after the first: fewer scans of a busy folder, a little later. */
 #define SCAN_DEBOUNCE_MS 20
 
+/* A copy stalled this long with its file open is given up on: claimed once settled, as the
+ * fragment it is (flagged damaged; linked to the whole if that comes again: ingest/prefix.h). */
+#define WRITER_GIVE_UP_MS (15u * 60u * 1000u)
+#define WRITER_RECHECK_MS 10000u
+
 static void scan_request(svc_t *s);
 static void on_timer(uv_timer_t *t);
+
+/* Writes and closes in the upload folders: a close may make a file ready at once. */
+static void
+on_writers(uv_poll_t *h, int status, int events)
+{
+    svc_t *s = h->data;
+    (void)events;
+    if (status == 0 && cs_writers_read(s->writers, uv_now(s->loop)) > 0 && !s->stopping &&
+        !uv_is_active((uv_handle_t *)&s->event_timer))
+        uv_timer_start(&s->event_timer, on_timer, SCAN_DEBOUNCE_MS, 0);
+}
+
+/* 1 when the settled file at `key` is still open for writing (writers.h): not claimed yet. */
+static int
+still_written(svc_t *s, const char *key, uint64_t now)
+{
+    int first = 0;
+    if (s->writers == NULL || !cs_writers_busy(s->writers, key, now, WRITER_GIVE_UP_MS, &first))
+        return 0;
+    if (first)
+        cs_log(CS_LOG_INFO, "upload.still_open",
+               json_pack("{s:o, s:s}", "path", cs_json_string_lossless(key), "message",
+                         "written to and not closed since: a copy still going on; it is claimed "
+                         "once its writer closes it"));
+    return 1;
+}
 
 static void
 on_watch_closed(uv_handle_t *h)
@@ -58,6 +89,10 @@ watch_add(svc_t *s, const char *path)
         uv_close((uv_handle_t *)&w->handle, on_watch_closed);
         return;
     }
+    if (s->writers != NULL && cs_writers_watch(s->writers, path) != 0)
+        cs_log(CS_LOG_WARN, "watch.writers_failed",
+               json_pack("{s:o, s:s}", "path", cs_json_string_lossless(path), "message",
+                         "files here are claimed once settled, open for writing or not"));
     w->seen = 1;
     w->next = s->watches;
     s->watches = w;
@@ -105,6 +140,8 @@ svc_watches_close(svc_t *s)
         uv_close((uv_handle_t *)&w->handle, on_watch_closed);
     }
     s->nwatches = 0;
+    if (s->writers != NULL && !uv_is_closing((uv_handle_t *)&s->writers_poll))
+        uv_close((uv_handle_t *)&s->writers_poll, NULL);
 }
 
 static void
@@ -275,6 +312,13 @@ scan_after(uv_work_t *req, int status)
         int seen = cs_settle_has(s->settle, key);
         int ready = cs_settle_observe(s->settle, key, &f->st, f->done, now,
                                       (uint64_t)s->cfg.ingest_settle_ms, &at);
+        if (ready == 1 && !f->done && still_written(s, key, now)) {
+            /* Its close starts a scan; meanwhile looked at now and then, for the give-up. */
+            ready = 0;
+            at = now + ((uint64_t)s->cfg.ingest_settle_ms > WRITER_RECHECK_MS
+                            ? (uint64_t)s->cfg.ingest_settle_ms
+                            : WRITER_RECHECK_MS);
+        }
         if (!seen && ready == 0)
             discover_add(&fresh, s, s->roots[f->root], f->rel, NULL);
         if (ready == 1) {
@@ -335,6 +379,20 @@ svc_scan_init(svc_t *s)
     uv_timer_init(s->loop, &s->settle_timer);
     uv_timer_init(s->loop, &s->event_timer);
     s->rescan_timer.data = s->settle_timer.data = s->event_timer.data = s;
+    /* Without it (out of inotify instances), settling alone decides, as before. */
+    int err = cs_writers_open(&s->writers);
+    if (err == 0 && uv_poll_init(s->loop, &s->writers_poll, cs_writers_fd(s->writers)) != 0) {
+        cs_writers_free(&s->writers); /* no handle made: nothing to close */
+        err = CS_EIO;
+    } else if (err == 0) {
+        s->writers_poll.data = s;
+        if (uv_poll_start(&s->writers_poll, UV_READABLE, on_writers) != 0)
+            err = CS_EIO; /* the table stays empty; the handle is closed at the stop */
+    }
+    if (err != 0)
+        cs_log(CS_LOG_WARN, "watch.writers_failed",
+               json_pack("{s:s, s:s}", "error", cs_strerror(err), "message",
+                         "uploads are claimed once settled, open for writing or not"));
 }
 
 void

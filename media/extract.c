@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "media/captime.h"
+#include "media/damage.h"
 #include "media/exif.h"
 #include "media/extract_int.h"
 #include "media/extract_io.h"
@@ -300,7 +301,9 @@ cs_extract_file(const char *path, const char *media_type, json_t *hints, json_t 
                    0) {
             goto out;
         }
-        if ((rc = cs_extract_describe_image(media_type, is_image, width, height, rec, errors)) != 0)
+        if ((rc = cs_extract_describe_image(media_type, is_image, width, height, rec, errors)) !=
+                0 ||
+            (rc = cs_damage_check(&src, media_type, rec)) != 0)
             goto out;
     }
     if ((rc = cs_extract_add_hints(hints, rec, errors)) != 0 ||

@@ -95,6 +95,9 @@ on_file(const char *path, void *arg)
     }
     if (res.failure[0] != '\0')
         fprintf(stderr, "custody ingest: %s: stored, but %s\n", path, res.failure);
+    if (res.damaged[0] != '\0')
+        fprintf(stderr, "custody ingest: %s: stored as it came, but it is damaged: %s\n", path,
+                res.damaged);
     if (res.derivatives_failed > 0)
         fprintf(stderr,
                 "custody ingest: %s: stored, but %d of its %d copies failed; `custody show %.12s` "

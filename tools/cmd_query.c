@@ -60,6 +60,14 @@ print_item(json_t *item)
            (long long)json_integer_value(json_object_get(item, "size")));
     printf("media type  %s\n", str(item, "media_type"));
     printf("stored      %s\n", str(item, "created_at"));
+    json_t *damaged = json_object_get(json_object_get(item, "metadata"), "damaged");
+    if (json_is_object(damaged))
+        printf("DAMAGED     %s [%s]; the original is kept as it came\n", str(damaged, "reason"),
+               str(damaged, "code"));
+    json_array_foreach(json_object_get(item, "events"), i,
+                       v) if (strcmp(str(v, "kind"), "stalled_copy") == 0)
+        printf("stalled     %s: %s\n", str(json_object_get(v, "detail"), "message"),
+               str(json_object_get(v, "detail"), "other"));
     printf("cases      ");
     json_array_foreach(json_object_get(item, "cases"), i, v) printf(" %s", json_string_value(v));
     printf("%s\nsources\n", json_array_size(json_object_get(item, "cases")) ? "" : " (unassigned)");

@@ -29,8 +29,10 @@ static const char serve_usage[] =
 static const char status_usage[] =
     "usage: custody status [--home DIR] [--set k=v]... [--json]\n"
     "Jobs per state, files/s and MB/s over the last minute, rejected and failed counts, the\n"
-    "oldest pending file and the latest rejections with their reasons; the fixity scrub: its\n"
-    "pass running and its last one, objects due, and every object whose last check failed.\n";
+    "oldest pending file and the latest rejections with their reasons; the items whose copies\n"
+    "failed and the items kept but damaged (cut off, unreadable), each with why; the fixity\n"
+    "scrub: its pass running and its last one, objects due, and every object whose last check\n"
+    "failed.\n";
 
 /* Every ledger.checkpoint_ms: a signed checkpoint of what the service appended. */
 static void
@@ -223,6 +225,13 @@ cs_cmd_status(int argc, char **argv)
     json_array_foreach(json_object_get(failures, "recent"), i, v)
         printf("  %.12s %-9s %s\n", json_string_value(json_object_get(v, "sha256")),
                json_string_value(json_object_get(v, "profile")),
+               json_string_value(json_object_get(v, "reason")));
+    json_t *damaged = json_object_get(st, "damaged");
+    printf("damaged  %lld items (kept as they came)\n",
+           (long long)json_integer_value(json_object_get(damaged, "count")));
+    json_array_foreach(json_object_get(damaged, "recent"), i, v)
+        printf("  %.12s %s: %s\n", json_string_value(json_object_get(v, "sha256")),
+               json_string_value(json_object_get(v, "name")),
                json_string_value(json_object_get(v, "reason")));
     print_fixity(&cli, json_object_get(st, "fixity"));
 out:

@@ -229,7 +229,10 @@ async function main() {
   copyFileSync(SCENE_SRC, path.join(caseDir, 'scene.jpg'));
   writeFileSync(path.join(caseDir, 'scene.jpg.json'), JSON.stringify({ stage: 'investigation', party: PARTY, note: NOTE, place: '任城区' }));
   const sceneSha = sha256File(SCENE_SRC);
-  log('home ready: 4 users, 1 grant, 3 items, 2 uploads waiting');
+  // A recording whose copy was cut off half way, outside any case: kept, and flagged damaged.
+  const video = readFileSync(VIDEO);
+  writeFileSync(path.join(home, 'uploads', 'cut-off.mp4'), video.subarray(0, Math.floor(video.length / 2)));
+  log('home ready: 4 users, 1 grant, 3 items, 3 uploads waiting');
 
   const port = await startService();
   const base = `http://127.0.0.1:${port}`;
@@ -404,6 +407,13 @@ async function main() {
     await pd.click('text=刷新');
     await pd.waitForSelector(`${tid('unassigned-row')}[data-sha256="${looseSha}"]`, { timeout: 15_000 });
   });
+  // The cut-off recording: flagged damaged in Chinese, the server's sentence beside it.
+  const cutRow = `${tid('flagged-row')}:has-text("文件已损坏")`;
+  await pd.waitForSelector(cutRow, { timeout: 30_000 });
+  const cutText = await pd.textContent(cutRow);
+  assert.match(cutText, /文件不完整|缺少索引/, 'the damage in Chinese words');
+  assert.match(cutText, /cut off/, 'the server\'s own sentence as the detail');
+  await pd.waitForSelector(tid('job-damaged'));
   await screenshot(pd, 'clerk');
   const rowSel = `${tid('unassigned-row')}[data-sha256="${looseSha}"]`;
   await pd.click(`${rowSel} ${tid('link-open')}`);

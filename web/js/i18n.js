@@ -1,5 +1,6 @@
 // web/js/i18n.js: the one dictionary. zh-CN by default, English by the header's switch (kept
 // in localStorage: a language is no secret). t('key', {name}) fills {name} placeholders.
+import { zhDamage, enDamage } from './i18n_damage.js';
 
 const zh = {
   'app.name': '证据保管',
@@ -657,6 +658,8 @@ const en = {
   'err.http': 'The server answered {status}',
 };
 
+Object.assign(zh, zhDamage);
+Object.assign(en, enDamage);
 const dicts = { 'zh-CN': zh, en };
 let lang = 'zh-CN';
 try {

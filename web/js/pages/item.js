@@ -3,7 +3,7 @@
 // metadata with its time provenance and GPS, the copies and their verification, sources,
 // links and the custody history; the original's download; relinking for clerks.
 import { h, replace, dl, table } from '../dom.js';
-import { t, tMaybe, listSep } from '../i18n.js';
+import { t, tMaybe, listSep, colon } from '../i18n.js';
 import * as api from '../api.js';
 import * as session from '../session.js';
 import {
@@ -11,7 +11,7 @@ import {
   actionWords, detailText, shortSha,
 } from '../format.js';
 import { errorBanner, loading, pageHead, section, kindIcon, badge, hashText, infoBanner, field } from '../ui.js';
-import { caseHref } from './cases.js';
+import { caseHref, itemHref } from './cases.js';
 
 export async function renderItem(main, ctx, sha) {
   replace(main, pageHead(t('item.title')), loading());
@@ -36,6 +36,7 @@ export async function renderItem(main, ctx, sha) {
   head.querySelector('h1').prepend(kindIcon(item.media_type), ' ');
 
   replace(main, head,
+    damageBanners(item, meta),
     h('div', { class: 'item-layout' },
       h('div', { class: 'item-media' }, mediaPanel(item, kind, derivs, ctx)),
       h('div', { class: 'item-facts' }, recordSection(item, meta, cases))),
@@ -199,6 +200,27 @@ function derivativesSection(derivs) {
       h('td', null, d.sha256 ? h('code', { class: 'hash', title: d.sha256 }, shortSha(d.sha256)) : '—'),
       h('td', null, d.reason || ''))),
     { class: 'compact' }));
+}
+
+/** A damaged item's reason: the words of its code, the server's sentence as the detail. */
+export function damageWords(d) {
+  const words = tMaybe(`damage.${d.code}`);
+  return words ? [words, h('div', { class: 'muted small', testid: 'damage-detail' }, d.reason ?? '')] : d.reason ?? '';
+}
+
+/** Damage (media/damage.h) and a copy that stalled (ingest/prefix.h), above everything else. */
+function damageBanners(item, meta) {
+  const out = [];
+  const d = meta.damaged;
+  if (d && typeof d === 'object')
+    out.push(infoBanner([`${t('item.damaged')}${colon()}`, damageWords(d), ' ', t('damage.kept')], 'item-damaged', 'warn'));
+  for (const e of Array.isArray(item.events) ? item.events : []) {
+    const other = e.kind === 'stalled_copy' && e.detail && typeof e.detail === 'object' ? e.detail.other : null;
+    if (typeof other === 'string')
+      out.push(infoBanner([t(e.detail.role === 'fragment' ? 'stalled.fragment' : 'stalled.whole'),
+        h('a', { href: itemHref(other), class: 'hash', testid: 'stalled-other' }, shortSha(other))], 'item-stalled', 'warn'));
+  }
+  return out;
 }
 
 function eventsSection(events) {
