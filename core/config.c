@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/casenum.h"
 #include "core/error.h"
+#include "core/tz.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,8 +24,11 @@ typedef struct conf_key {
     const char *help;
     const char *const *choices; /* ENUM: the allowed words, NULL-terminated; stored as index.
                                  * STR: a comma-separated list of these words, each once */
-    const char *shape;          /* STR: when set, a value must match it ('d' a digit, '*' + or -) */
+    /* STR: when set, a non-empty value must pass it; 0 or CS_ECONFIG with the detail set */
+    int (*check)(const char *key, const char *value, const char *origin);
 } conf_key_t;
+
+static int check_tz(const char *key, const char *value, const char *origin);
 
 static const char *const after_choices[] = {"consume", "archive", NULL};
 static const char *const profile_choices[] = {"archival", "access", "preview", "thumbnail", NULL};
@@ -78,13 +82,16 @@ static const conf_key_t conf_table[] = {
      after_choices, NULL},
     {"ingest.parallel", CONF_INT, OFF(ingest_parallel), 1, 64, "3",
      "Files stored (hashed) at the same time.", NULL, NULL},
-    {"ingest.default_tz", CONF_STR, OFF(ingest_default_tz), 0, 6, "",
-     "The UTC offset (+08:00) given to capture times that carry none (EXIF without\n"
-     "# OffsetTime* and without a GPS time stamp to work it out from); the record then says\n"
-     "# so (its captured_at_source ends in +config:ingest.default_tz). An offset, not a zone\n"
-     "# name: Asia/Shanghai is +08:00 all year; a zone with summer time has two offsets and\n"
-     "# Custody does not guess which a wall time had. Empty: such times keep no offset.",
-     NULL, "*dd:dd"},
+    {"ingest.default_tz", CONF_STR, OFF(ingest_default_tz), 0, CS_TZ_NAME_MAX, "",
+     "The zone of capture times that carry none (EXIF without OffsetTime* and without a\n"
+     "# GPS time stamp to work it out from): a zone name like Asia/Shanghai or Europe/Berlin\n"
+     "# (a file under " CS_TZ_ROOT ", Debian's tzdata), whose offset is the one that\n"
+     "# date had (summer time included; a wall time the clocks passed twice or skipped takes\n"
+     "# the offset before the change, and the record notes it), or a fixed UTC offset like\n"
+     "# +08:00. The record then says so (its captured_at_source ends in\n"
+     "# +config:ingest.default_tz, with the zone's name in brackets). Empty: such times keep\n"
+     "# no offset.",
+     NULL, check_tz},
     {"ingest.clerk", CONF_STR, OFF(ingest_clerk), 0, 127, "",
      "The Custody user credited with the files dropped into the upload folders (their\n"
      "# clerk, who then reads what they brought in); empty: nobody (the officer folder is\n"
@@ -171,17 +178,37 @@ static const conf_key_t conf_table[] = {
 
 #define CONF_COUNT (sizeof conf_table / sizeof conf_table[0])
 
-/* 1 if value has the shape: 'd' a digit, '*' a sign, any other character itself. */
+/* ingest.default_tz: an offset like +08:00, or a zone the system has (read once and kept). */
 static int
-shape_ok(const char *shape, const char *value)
+check_tz(const char *key, const char *value, const char *origin)
 {
-    for (; *shape != '\0'; shape++, value++) {
-        if ((*shape == 'd' && !isdigit((unsigned char)*value)) ||
-            (*shape == '*' && *value != '+' && *value != '-') ||
-            (*shape != 'd' && *shape != '*' && *shape != *value))
-            return 0;
+    const cs_tz_t *tz;
+    int minutes;
+    if (cs_tz_parse_offset(value, &minutes) == 0)
+        return 0;
+    if (strchr(value, '/') == NULL && strchr("+-0123456789", value[0]) != NULL) {
+        cs_diag_set("%s: %s = \"%.80s\" is not allowed; write an offset like +08:00 or -05:30, "
+                    "a zone like Asia/Shanghai, or leave it empty",
+                    origin, key, value);
+        return CS_ECONFIG;
     }
-    return *value == '\0';
+    if (!cs_tz_name_ok(value)) {
+        cs_diag_set("%s: %s = \"%.80s\" is not a zone name; write one like Asia/Shanghai "
+                    "(letters, digits and _+-/ only), an offset like +08:00, or leave it empty",
+                    origin, key, value);
+        return CS_ECONFIG;
+    }
+    if (cs_tz_get(value, &tz) != 0) {
+        char why[512];
+        cs_snprintf_cut(why, sizeof why, "%s", cs_diag());
+        cs_diag_set(
+            "%s: %s = \"%s\" is not a zone this system has (%s); check the name under " CS_TZ_ROOT
+            " (install Debian's tzdata), write an offset like +08:00, or "
+            "leave it empty",
+            origin, key, value, why);
+        return CS_ECONFIG;
+    }
+    return 0;
 }
 
 /* 1 if value is "" or a comma-separated list of words from choices, none twice. */
@@ -248,17 +275,13 @@ conf_apply(cs_config_t *cfg, const conf_key_t *k, const char *value, const char 
                         origin, k->name, value, list);
             return CS_ECONFIG;
         }
-        if (k->shape != NULL && len > 0 && !shape_ok(k->shape, value)) {
-            cs_diag_set("%s: %s = \"%s\" is not allowed; write it like +08:00 or -05:30, or "
-                        "leave it empty",
-                        origin, k->name, value);
-            return CS_ECONFIG;
-        }
         if ((long long)len < k->min || (long long)len > k->max) {
             cs_diag_set("%s: %s is %zu bytes long; allowed %lld..%lld bytes", origin, k->name, len,
                         k->min, k->max);
             return CS_ECONFIG;
         }
+        if (k->check != NULL && len > 0 && k->check(k->name, value, origin) != 0)
+            return CS_ECONFIG;
         memcpy(field, value, len + 1);
         return 0;
     }

@@ -24,7 +24,7 @@ typedef struct cs_config {
     int ingest_settle_ms;                 /* ingest.settle_ms */
     int ingest_after;                     /* ingest.after: cs_ingest_after_t */
     int ingest_parallel;                  /* ingest.parallel */
-    char ingest_default_tz[8];            /* ingest.default_tz: "" or "+08:00" */
+    char ingest_default_tz[64];           /* ingest.default_tz: "", "+08:00" or a zone name */
     char ingest_clerk[128];               /* ingest.clerk: "" or a Custody user's name */
     int worker_count;                     /* worker.count: 0 = one per core */
     int worker_timeout_ms;                /* worker.timeout_ms */

@@ -12,6 +12,7 @@
 #include "core/buf.h"
 
 #include "core/error.h"
+#include "core/tz.h"
 #include "core/utf8.h"
 
 #include <stdint.h>
@@ -53,6 +54,13 @@ typedef struct stamp {
     int year, mon, day, hour, min, sec;
     char frac[CAPTIME_FRAC_MAX + 1]; /* digits after the point, "" for none */
 } stamp_t;
+
+/* ingest.default_tz: an offset, or a zone whose offset is worked out for each date. */
+typedef struct deftz {
+    const char *name; /* NULL: none */
+    int minutes;      /* the offset, when zone is NULL */
+    const cs_tz_t *zone;
+} deftz_t;
 
 typedef struct choice {
     const char *source;
@@ -137,12 +145,7 @@ parse_stamp(const char *s, const char *tail, stamp_t *t)
 static int
 parse_offset(const char *s, int *minutes)
 {
-    int h, m;
-    if (s == NULL || strlen(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' ||
-        (h = digits(s + 1, 2)) < 0 || (m = digits(s + 4, 2)) < 0 || h > 18 || m > 59)
-        return -1;
-    *minutes = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
-    return 0;
+    return cs_tz_parse_offset(s, minutes);
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
@@ -286,9 +289,32 @@ set(json_t *rec, const char *key, json_t *v)
     return v != NULL && json_object_set_new(rec, key, v) == 0 ? 0 : CS_ENOMEM;
 }
 
+/* The offset, in minutes, the default zone had at the candidate's wall time; a wall time the
+ * clocks passed twice or skipped takes the offset before the change, and errors says so. */
+static int
+zone_offset(json_t *errors, const choice_t *c, const deftz_t *def, int *minutes)
+{
+    char what[200];
+    int secs;
+    cs_tz_fit_t fit;
+    cs_tz_wall_offset(def->zone, c->t.year, c->t.mon, c->t.day, c->t.hour, c->t.min, c->t.sec,
+                      &secs, &fit);
+    *minutes = secs / 60; /* zones since 1970 keep whole minutes */
+    if (fit == CS_TZ_UNIQUE)
+        return 0;
+    cs_snprintf_cut(what, sizeof what,
+                    fit == CS_TZ_AMBIGUOUS
+                        ? "the wall time happened twice in ingest.default_tz %s (clocks went "
+                          "back); the earlier offset was taken"
+                        : "the wall time never happened in ingest.default_tz %s (clocks went "
+                          "forward); the offset before the change was taken",
+                    def->name);
+    return note(errors, what, NULL);
+}
+
 /* Writes the chosen candidate's statement into rec. */
 static int
-state(json_t *rec, const choice_t *c, int default_min, int have_default)
+state(json_t *rec, json_t *errors, const choice_t *c, const deftz_t *def)
 {
     char at[64], utc_at[64], zone[8], source[256];
     const char *offset_tag = NULL;
@@ -303,8 +329,11 @@ state(json_t *rec, const choice_t *c, int default_min, int have_default)
             return CS_EINVAL;
         memcpy(utc_at, at, sizeof at);
         have_utc = 1;
-    } else if (c->has_offset || have_default) {
-        int off = c->has_offset ? c->offset_min : default_min;
+    } else if (c->has_offset || def->name != NULL) {
+        int off = c->has_offset ? c->offset_min : def->minutes;
+        int rc;
+        if (!c->has_offset && def->zone != NULL && (rc = zone_offset(errors, c, def, &off)) != 0)
+            return rc;
         format_offset(zone, off);
         u = to_utc(&c->t, off);
         if (format_stamp(at, sizeof at, &c->t, zone) != 0 ||
@@ -312,7 +341,10 @@ state(json_t *rec, const choice_t *c, int default_min, int have_default)
             return CS_EINVAL;
         have_utc = 1;
         known = c->has_offset;
-        if (!c->has_offset)
+        if (!c->has_offset && def->zone != NULL)
+            n = snprintf(source, sizeof source, "%s+config:ingest.default_tz(%s)", c->source,
+                         def->name);
+        else if (!c->has_offset)
             n = snprintf(source, sizeof source, "%s+config:ingest.default_tz", c->source);
         else if (c->offset_from != NULL)
             n = snprintf(source, sizeof source, "%s+%s", c->source, c->offset_from);
@@ -389,15 +421,18 @@ cs_captime_choose(json_t *rec, const char *default_tz)
 {
     json_t *errors, *cands, *cand;
     choice_t best = {0}, c, gps = {0};
-    int best_rank = -1, default_min = 0, have_default = 0, have_gps = 0, r;
+    deftz_t def = {0};
+    int best_rank = -1, have_gps = 0, r;
     size_t i;
 
     if ((errors = errors_of(rec)) == NULL)
         return CS_ENOMEM;
     if (default_tz != NULL && default_tz[0] != '\0') {
-        if (parse_offset(default_tz, &default_min) == 0)
-            have_default = 1;
-        else if (note(errors, "ingest.default_tz is not an offset like +08:00; not applied",
+        if (parse_offset(default_tz, &def.minutes) == 0 || cs_tz_get(default_tz, &def.zone) == 0)
+            def.name = default_tz;
+        else if (note(errors,
+                      "ingest.default_tz is neither an offset like +08:00 nor a zone the system "
+                      "has (like Asia/Shanghai); not applied",
                       default_tz))
             return CS_ENOMEM;
     }
@@ -429,7 +464,7 @@ cs_captime_choose(json_t *rec, const char *default_tz)
         r = state_file_time(rec, &best);
     else {
         offset_from_gps(&best, have_gps ? &gps : NULL);
-        r = state(rec, &best, default_min, have_default);
+        r = state(rec, errors, &best, &def);
         if (r == 0 &&
             (set(rec, "captured_at_estimate", json_null()) || set(rec, "file_time", json_null())))
             r = CS_ENOMEM;

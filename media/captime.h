@@ -25,9 +25,11 @@
  * and file_time holds it. An EXIF wall time without offset takes the offset its GPS stamp
  * implies (local - UTC to the quarter hour, within 14 hours; source "<rule>+gps",
  * offset_known true); else it stays without one (offset_known false) unless `default_tz`
- * (e.g. "+08:00"; NULL or "" for none) is given, and then the record says so in
- * captured_at_source. No candidate: captured_at null and an entry in errors. Returns 0 or
- * CS_ENOMEM. */
+ * (an offset like "+08:00", or a zone under CS_TZ_ROOT like "Europe/Berlin", whose offset is
+ * the one that wall time had: source "<rule>+config:ingest.default_tz(Europe/Berlin)"; a wall
+ * time the clocks passed twice or skipped takes the offset before the change, with a note in
+ * errors; NULL or "" for none) is given, and then the record says so in captured_at_source.
+ * No candidate: captured_at null and an entry in errors. Returns 0 or CS_ENOMEM. */
 int cs_captime_choose(json_t *rec, const char *default_tz);
 
 #endif

@@ -15,13 +15,15 @@ start | test) ;;
     ;;
 esac
 
-# Build and run-time dependencies (DESIGN.md), then the test and benchmark peers.
+# Build and run-time dependencies (DESIGN.md), then the test and benchmark peers; tzdata
+# (the zone files ingest.default_tz names) is missing from minimal images such as Docker's.
 packages=(
     build-essential cmake pkg-config
     libuv1-dev libh2o-dev libsqlite3-dev libssl-dev libjansson-dev libexif-dev libheif-dev
     libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev
     check
     ffmpeg libimage-exiftool-perl curl sqlite3 time
+    tzdata
 )
 # Tests only: clang and its libFuzzer runtime (libclang_rt.fuzzer, in libclang-rt-14-dev) for
 # the bounded fuzzing run of .ci/run.

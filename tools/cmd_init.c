@@ -15,21 +15,22 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-    "usage: custody init [--default-tz OFFSET] [--home DIR] [--set section.key=value]...\n"
+    "usage: custody init [--default-tz ZONE] [--home DIR] [--set section.key=value]...\n"
     "                    [--json]\n"
     "Creates the home DIR (default $CUSTODY_HOME, else ./var): custody.conf, catalog.db,\n"
     "store/, uploads/ and the ledger's Ed25519 signing key (ledger.key, mode 0600).\n"
     "Running it again changes nothing and says so.\n"
-    "  --default-tz OFFSET  Writes ingest.default_tz = OFFSET (like +08:00) into the new\n"
-    "                       custody.conf: the UTC offset of capture times that carry none\n"
-    "                       (a camera that writes no offset and no GPS time). An offset,\n"
-    "                       not a zone name: Asia/Shanghai is +08:00.\n";
+    "  --default-tz ZONE    Writes ingest.default_tz = ZONE into the new custody.conf: the\n"
+    "                       zone of capture times that carry none (a camera that writes no\n"
+    "                       offset and no GPS time). A zone name like Asia/Shanghai or\n"
+    "                       Europe/Berlin (its offset on each date, summer time included),\n"
+    "                       or a fixed UTC offset like +08:00.\n";
 
 #define OPT_DEFAULT_TZ 'z'
 
 typedef struct init_args {
     cs_cli_t *cli;
-    char set[64]; /* "ingest.default_tz=OFFSET" */
+    char set[96]; /* "ingest.default_tz=ZONE" */
     const char *tz;
 } init_args_t;
 
@@ -37,18 +38,19 @@ static int
 on_option(int c, const char *arg, void *ctx)
 {
     init_args_t *a = ctx;
+    cs_config_t check;
     if (c != OPT_DEFAULT_TZ)
         return CS_EXIT_USAGE;
-    if (strchr(arg, '/') != NULL || strlen(arg) != 6)
-        return cs_cli_usage_error(a->cli,
-                                  "--default-tz \"%.64s\" is not a UTC offset; write it like "
-                                  "+08:00 (Asia/Shanghai is +08:00 all year; a zone with summer "
-                                  "time has two offsets, and Custody does not guess which one a "
-                                  "wall time had)",
-                                  arg);
+    /* Checked before anything is made: a zone the system lacks leaves no half-made home. */
+    cs_config_defaults(&check);
+    if (cs_config_set(&check, "ingest.default_tz", arg, "--default-tz") != 0)
+        return cs_cli_usage_error(a->cli, "%s", cs_diag());
     if (a->cli->nsets >= CS_CLI_MAX_SETS ||
         cs_snprintf(a->set, sizeof a->set, "ingest.default_tz=%s", arg) != 0)
-        return cs_cli_usage_error(a->cli, "--default-tz: too many --set options");
+        return cs_cli_usage_error(a->cli,
+                                  "--default-tz \"%.64s\": too long, or too many --set "
+                                  "options",
+                                  arg);
     a->cli->sets[a->cli->nsets++] = a->set; /* checked by the config like any --set */
     a->tz = arg;
     return 0;

@@ -48,6 +48,20 @@ static const struct {
     {"transcode.access_preset=veryslow", 0, NULL},
     {"transcode.access_preset=placebo", CS_ECONFIG, "ultrafast|superfast"},
     {"transcode.archival_slices=3", CS_ECONFIG, "4..24"},
+    /* ingest.default_tz: an offset, or a zone the system has (issue 18) */
+    {"ingest.default_tz=+08:00", 0, NULL},
+    {"ingest.default_tz=", 0, NULL},
+    {"ingest.default_tz=Asia/Shanghai", 0, NULL},
+    {"ingest.default_tz=America/Argentina/Buenos_Aires", 0, NULL},
+    {"ingest.default_tz=+8", CS_ECONFIG, "write an offset like +08:00"},
+    {"ingest.default_tz=../etc/passwd", CS_ECONFIG,
+     "ingest.default_tz = \"../etc/passwd\" is not "
+     "a zone name"},
+    {"ingest.default_tz=/etc/passwd", CS_ECONFIG, "is not a zone name"},
+    {"ingest.default_tz=Asia/Shanghai/", CS_ECONFIG, "is not a zone name"},
+    {"ingest.default_tz=Nowhere/City", CS_ECONFIG,
+     "ingest.default_tz = \"Nowhere/City\" is not a zone this system has"},
+    {"ingest.default_tz=Asia", CS_ECONFIG, "is not a zone this system has"},
 };
 
 START_TEST(overrides_are_checked_against_the_table)
@@ -103,6 +117,7 @@ static const struct {
     {"[catalog]\nbusy_timeout_ms 5\n", "line 2: expected \"key = value\""},
     {"[catalog]\n\n# fine\nbusy_timeout_ms = 9999999\n", "line 4: catalog.busy_timeout_ms"},
     {"[store]\ncolour = blue\n", "unknown key \"store.colour\""},
+    {"[ingest]\ndefault_tz = Nowhere/City\n", "line 2: ingest.default_tz"},
 };
 
 START_TEST(bad_files_name_the_line_and_key)
@@ -127,6 +142,23 @@ START_TEST(a_missing_file_leaves_the_defaults)
     cs_config_defaults(&c);
     ck_assert_int_eq(cs_config_load(&c, "/nonexistent/custody.conf"), 0);
     ck_assert_int_eq(c.catalog_busy_timeout_ms, 10000);
+}
+END_TEST
+
+/* A zone name is kept as written, for the worker to work out each date's offset. */
+START_TEST(a_zone_name_is_a_default_tz)
+{
+    char *dir = cs_test_tmpdir();
+    char path[4096];
+    cs_config_t c;
+    snprintf(path, sizeof path, "%s/custody.conf", dir);
+    const char *text = "[ingest]\ndefault_tz = Europe/Berlin\n";
+    cs_test_write(path, text, strlen(text));
+    cs_config_defaults(&c);
+    ck_assert_int_eq(cs_config_load(&c, path), 0);
+    ck_assert_str_eq(c.ingest_default_tz, "Europe/Berlin");
+    cs_test_rmrf(dir);
+    free(dir);
 }
 END_TEST
 
@@ -159,6 +191,7 @@ config_suite(void)
                         (int)(sizeof bad_files / sizeof bad_files[0]));
     tcase_add_test(tc, a_missing_file_leaves_the_defaults);
     tcase_add_test(tc, quoted_values_and_comments);
+    tcase_add_test(tc, a_zone_name_is_a_default_tz);
     suite_add_tcase(s, tc);
     return s;
 }

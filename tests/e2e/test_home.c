@@ -37,40 +37,56 @@ START_TEST(init_creates_every_part_of_the_home)
 }
 END_TEST
 
-/* `custody init --default-tz` writes the offset into the new conf, explained; a zone name is
- * refused in words, before anything is made. */
-START_TEST(init_offers_the_default_offset)
+/* `custody init --default-tz` writes a zone name or an offset into the new conf, explained;
+ * a zone the system does not have is refused in words, before anything is made. */
+START_TEST(init_offers_the_default_zone)
 {
     char *dir = cs_test_tmpdir();
     char home[PATH_MAX], conf[PATH_MAX];
     cs_run_t r;
     snprintf(home, sizeof home, "%s/home", dir);
-    cs_test_custody(&r, "init", "--home", home, "--default-tz", "Asia/Shanghai", NULL);
+    cs_test_custody(&r, "init", "--home", home, "--default-tz", "Nowhere/City", NULL);
     ck_assert_int_eq(r.status, 2);
-    ck_assert_msg(strstr(r.err, "write it like +08:00 (Asia/Shanghai is +08:00") != NULL, "%s",
-                  r.err);
+    ck_assert_msg(strstr(r.err, "ingest.default_tz = \"Nowhere/City\" is not a zone this system "
+                                "has") != NULL,
+                  "%s", r.err);
     ck_assert_int_ne(access(home, F_OK), 0);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "init", "--home", home, "--default-tz", "+08:00", NULL);
+    cs_test_custody(&r, "init", "--home", home, "--default-tz", "../etc/passwd", NULL);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "is not a zone name") != NULL, "%s", r.err);
+    ck_assert_int_ne(access(home, F_OK), 0);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "init", "--home", home, "--default-tz", "Asia/Shanghai", NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
     cs_test_run_free(&r);
     snprintf(conf, sizeof conf, "%s/custody.conf", home);
     char *text = cs_test_read(conf, NULL);
-    ck_assert_ptr_nonnull(strstr(text, "\ndefault_tz = +08:00\n"));
-    ck_assert_ptr_nonnull(strstr(text, "Asia/Shanghai is +08:00 all year"));
+    ck_assert_ptr_nonnull(strstr(text, "\ndefault_tz = Asia/Shanghai\n"));
+    ck_assert_ptr_nonnull(strstr(text, "a zone name like Asia/Shanghai"));
     ck_assert_ptr_null(strstr(text, "#default_tz"));
     free(text);
     cs_test_custody(&r, "config", "--home", home, NULL);
-    ck_assert_ptr_nonnull(strstr(r.out, "ingest.default_tz = +08:00"));
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "ingest.default_tz = Asia/Shanghai"));
     cs_test_run_free(&r);
-    /* Without the option the key stays commented out, with its explanation. */
+    /* An offset still works. */
+    snprintf(home, sizeof home, "%s/offset", dir);
+    cs_test_custody(&r, "init", "--home", home, "--default-tz", "+08:00", NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    cs_test_run_free(&r);
+    snprintf(conf, sizeof conf, "%s/custody.conf", home);
+    text = cs_test_read(conf, NULL);
+    ck_assert_ptr_nonnull(strstr(text, "\ndefault_tz = +08:00\n"));
+    free(text);
+    /* Without the option the key stays commented out, with its explanation of both forms. */
     snprintf(home, sizeof home, "%s/plain", dir);
     cs_test_custody(&r, "init", "--home", home, NULL);
     cs_test_run_free(&r);
     snprintf(conf, sizeof conf, "%s/custody.conf", home);
     text = cs_test_read(conf, NULL);
     ck_assert_ptr_nonnull(strstr(text, "\n#default_tz = \n"));
-    ck_assert_ptr_nonnull(strstr(text, "not a zone\n# name"));
+    ck_assert_ptr_nonnull(strstr(text, "or a fixed UTC offset like\n# +08:00"));
     free(text);
     cs_test_rmrf(dir);
     free(dir);
@@ -233,7 +249,7 @@ home_suite(void)
     TCase *tc = tcase_create("home");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, init_creates_every_part_of_the_home);
-    tcase_add_test(tc, init_offers_the_default_offset);
+    tcase_add_test(tc, init_offers_the_default_zone);
     tcase_add_test(tc, init_twice_changes_nothing_and_says_so);
     tcase_add_test(tc, home_comes_from_env_then_dot_var);
     tcase_add_test(tc, init_on_a_file_is_refused);

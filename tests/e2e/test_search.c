@@ -156,6 +156,20 @@ START_TEST(probe_prints_the_record_and_stores_nothing)
         strstr(json_string_value(json_object_get(m, "captured_at_source")), "default_tz"));
     json_decref(v);
     cs_test_run_free(&r);
+    /* A zone name: the worker works out the offset that December day had in New York. */
+    cs_test_custody(&r, "probe", "--home", home, "--json", "--set",
+                    "ingest.default_tz=America/New_York", CUSTODY_TEST_DATA "/exiftool/Canon.jpg",
+                    NULL);
+    v = e2e_json(&r);
+    m = json_array_get(v, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(m, "captured_at")),
+                     "2003-12-04T06:46:52-05:00");
+    ck_assert_str_eq(json_string_value(json_object_get(m, "captured_at_source")),
+                     "exif:DateTimeOriginal+config:ingest.default_tz(America/New_York)");
+    ck_assert_str_eq(json_string_value(json_object_get(m, "captured_at_utc")),
+                     "2003-12-04T11:46:52Z");
+    json_decref(v);
+    cs_test_run_free(&r);
     ck_assert_int_ne(access(home, F_OK), 0); /* nothing was stored: not even a home */
     cs_test_rmrf(dir);
     free(dir);
