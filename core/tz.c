@@ -70,9 +70,8 @@ cs_tz_parse_offset(const char *s, int *minutes)
     return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
+int64_t
+cs_tz_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -106,7 +105,7 @@ month_days(int64_t y, int m)
 static int64_t
 rule_local(const tz_rule_t *r, int64_t y)
 {
-    int64_t first = days_from_civil(y, r->mon, 1);
+    int64_t first = cs_tz_days_from_civil(y, r->mon, 1);
     int wday1 = (int)(((first % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
     int day = 1 + (r->wday - wday1 + 7) % 7 + 7 * (r->week - 1);
     while (day > month_days(y, r->mon))
@@ -148,7 +147,7 @@ void
 cs_tz_wall_offset(const cs_tz_t *tz, int year, int mon, int day, int hour, int min, int sec,
                   int *offset_s, cs_tz_fit_t *fit)
 {
-    int64_t wall = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
+    int64_t wall = cs_tz_days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
     /* The offsets in force a little before and after; a wall time fits those it maps back to. */
     int before = cs_tz_offset_at(tz, wall - TZ_WALL_SPAN);
     int after = cs_tz_offset_at(tz, wall + TZ_WALL_SPAN);

@@ -52,4 +52,8 @@ int cs_tz_offset_at(const cs_tz_t *tz, int64_t t);
 void cs_tz_wall_offset(const cs_tz_t *tz, int year, int mon, int day, int hour, int min, int sec,
                        int *offset_s, cs_tz_fit_t *fit);
 
+/** Days since 1970-01-01 of the proleptic Gregorian date y-m-d (H. Hinnant's
+ * days_from_civil; any year). */
+int64_t cs_tz_days_from_civil(int64_t y, int m, int d);
+
 #endif

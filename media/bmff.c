@@ -3,6 +3,8 @@
  * depth is fixed by the paths we look for, and the number of boxes is capped. */
 #include "media/bmff.h"
 
+#include "core/io.h"
+
 #include "core/error.h"
 
 #include <errno.h>
@@ -26,22 +28,6 @@ static uint32_t
 be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* Reads exactly n bytes at off; -1 on a short read or an error. */
-static int
-read_at(int fd, int64_t off, void *buf, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + (int64_t)got));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
-    }
-    return 0;
 }
 
 /* Skips a NUL-ended name: UTF-8 ending in one 0 byte, or UTF-16 (BOM FE FF) ending in 0 0. */
@@ -87,7 +73,7 @@ read_loci(walk_t *w, int64_t off, int64_t len, const char *path)
     /* The movie's own place wins over a track's, wherever the track comes. */
     int better = !w->out->has_loci ||
                  (strcmp(path, "moov/udta/loci") == 0 && strcmp(w->out->loci_path, path) != 0);
-    if (!better || read_at(w->fd, off, buf, n) != 0 ||
+    if (!better || cs_pread_exact(w->fd, buf, n, off) != 0 ||
         cs_bmff_parse_loci(buf, n, &lat, &lon, &alt) != 0)
         return 0;
     w->out->has_loci = 1;
@@ -111,7 +97,7 @@ read_text(walk_t *w, int64_t off, int64_t len, char **dst, size_t *dst_len)
     }
     if ((x = malloc((size_t)len + 1)) == NULL)
         return CS_ENOMEM;
-    if (read_at(w->fd, off, x, (size_t)len) != 0) {
+    if (cs_pread_exact(w->fd, x, (size_t)len, off) != 0) {
         free(x);
         return 0;
     }
@@ -141,11 +127,11 @@ walk(walk_t *w, int64_t start, int64_t end, enum level level)
     while (rc == 0 && end - pos >= 8 && w->boxes++ < BMFF_MAX_BOXES) {
         uint8_t h[16];
         int64_t size, hdr = 8;
-        if (read_at(w->fd, pos, h, 8) != 0)
+        if (cs_pread_exact(w->fd, h, 8, pos) != 0)
             break;
         size = be32(h);
         if (size == 1) { /* a 64-bit size follows the type */
-            if (end - pos < 16 || read_at(w->fd, pos + 8, h + 8, 8) != 0)
+            if (end - pos < 16 || cs_pread_exact(w->fd, h + 8, 8, pos + 8) != 0)
                 break;
             uint64_t big = (uint64_t)be32(h + 8) << 32 | be32(h + 12);
             if (big > (uint64_t)(end - pos))
@@ -163,12 +149,12 @@ walk(walk_t *w, int64_t start, int64_t end, enum level level)
             rc = walk(w, body, body + len, MOOV);
         else if (level == TOP && memcmp(type, "uuid", 4) == 0 && len >= 16) {
             uint8_t id[16];
-            if (read_at(w->fd, body, id, 16) == 0 && memcmp(id, xmp_uuid, 16) == 0)
+            if (cs_pread_exact(w->fd, id, 16, body) == 0 && memcmp(id, xmp_uuid, 16) == 0)
                 rc = read_xmp(w, body + 16, len - 16, "uuid");
         } else if ((level == TOP || level == MOOV) && memcmp(type, "meta", 4) == 0 && len >= 4) {
             /* ISO's meta is a full box (4 bytes of version and flags), QuickTime's is not */
             uint8_t vf[4];
-            int full = read_at(w->fd, body, vf, 4) == 0 && be32(vf) == 0;
+            int full = cs_pread_exact(w->fd, vf, 4, body) == 0 && be32(vf) == 0;
             rc = walk(w, body + (full ? 4 : 0), body + len, META);
         } else if (level == META && memcmp(type, "xml ", 4) == 0 && len >= 4)
             rc = read_text(w, body + 4, len - 4, &w->out->xml, &w->out->xml_len);

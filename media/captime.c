@@ -148,18 +148,6 @@ parse_offset(const char *s, int *minutes)
     return cs_tz_parse_offset(s, minutes);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static void
 civil_from_days(int64_t z, int *y, int *m, int *d)
 {
@@ -179,8 +167,8 @@ static stamp_t
 to_utc(const stamp_t *t, int offset_min)
 {
     stamp_t u = *t;
-    int64_t s = days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 +
-                t->sec - (int64_t)offset_min * 60;
+    int64_t s = cs_tz_days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 +
+                t->min * 60 + t->sec - (int64_t)offset_min * 60;
     int64_t days = (s >= 0 ? s : s - 86399) / 86400, rem = s - days * 86400;
     civil_from_days(days, &u.year, &u.mon, &u.day);
     u.hour = (int)(rem / 3600);
@@ -395,7 +383,8 @@ state_file_time(json_t *rec, const choice_t *c)
 static int64_t
 seconds_of(const stamp_t *t)
 {
-    return days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 + t->sec;
+    return cs_tz_days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 +
+           t->sec;
 }
 
 /* An EXIF wall time without offset takes the one the photo's GPS UTC stamp implies: the

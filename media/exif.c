@@ -9,6 +9,7 @@
 #include "core/buf.h"
 
 #include "core/error.h"
+#include "core/io.h"
 #include "core/utf8.h"
 #include "media/exif_int.h"
 
@@ -30,25 +31,6 @@
 
 static const unsigned char exif_header[6] = {'E', 'x', 'i', 'f', 0, 0};
 
-/* Reads up to n bytes at off: the count read (short at end of file), or -errno. */
-static ssize_t
-read_at(int fd, void *buf, size_t n, off_t off)
-{
-    size_t got = 0;
-
-    while (got < n) {
-        ssize_t r = pread(fd, (char *)buf + got, n - got, off + (off_t)got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -errno;
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
-}
-
 /* Moves *pos past the next marker (0xFF, fill bytes 0xFF, a code) and returns its code; -1
  * when there is none within JPEG_MAX_SKIP, or a negative CS_E* on a read error (< -1). */
 static int
@@ -58,9 +40,9 @@ next_marker(cs_exif_ctx_t *cx, int fd, off_t *pos)
     off_t start = *pos;
 
     while (*pos - start < JPEG_MAX_SKIP) {
-        ssize_t n = read_at(fd, b, sizeof b, *pos);
+        ssize_t n = cs_pread_upto(fd, b, sizeof b, *pos);
         if (n < 0)
-            return cs_err_from_errno((int)-n);
+            return (int)n;
         if (n < 2)
             break;
         for (ssize_t i = 0; i + 1 < n; i++) {
@@ -89,8 +71,8 @@ load_app1(cs_exif_ctx_t *cx, int fd, off_t off, size_t plen, size_t avail, unsig
         cs_exif_note(cx, "the EXIF segment is cut short: %zu of %zu bytes", avail, plen);
     if ((*exif = malloc(avail)) == NULL)
         return CS_ENOMEM;
-    if ((n = read_at(fd, *exif, avail, off)) < 0)
-        return cs_err_from_errno((int)-n);
+    if ((n = cs_pread_upto(fd, *exif, avail, off)) < 0)
+        return (int)n;
     /* ExifTool accepts any byte after "Exif\0"; libexif wants exactly "Exif\0\0". */
     memcpy(*exif, exif_header, sizeof exif_header);
     *exif_len = (size_t)n;
@@ -113,9 +95,9 @@ scan_jpeg(cs_exif_ctx_t *cx, int fd, off_t size, unsigned char **exif, size_t *e
             return 0; /* no marker, EOI, or SOS: the headers are over */
         if (code == 0xd8 || code == 0x01 || (code >= 0xd0 && code <= 0xd7))
             continue; /* markers without a length */
-        ssize_t n = read_at(fd, b, sizeof b, pos);
+        ssize_t n = cs_pread_upto(fd, b, sizeof b, pos);
         if (n < 0)
-            return cs_err_from_errno((int)-n);
+            return (int)n;
         size_t len = n >= 2 ? (size_t)b[0] << 8 | b[1] : 0;
         if (len < 2) {
             cs_exif_note(cx, "JPEG: segment 0xFF%02X at offset %lld is cut or too short", code,
@@ -157,8 +139,8 @@ read_tiff(int fd, unsigned char **exif, size_t *exif_len)
     if ((*exif = malloc(EXIF_MAX)) == NULL)
         return CS_ENOMEM;
     memcpy(*exif, exif_header, sizeof exif_header);
-    if ((n = read_at(fd, *exif + sizeof exif_header, EXIF_MAX - sizeof exif_header, 0)) < 0)
-        return cs_err_from_errno((int)-n);
+    if ((n = cs_pread_upto(fd, *exif + sizeof exif_header, EXIF_MAX - sizeof exif_header, 0)) < 0)
+        return (int)n;
     *exif_len = sizeof exif_header + (size_t)n;
     return 0;
 }
@@ -244,11 +226,15 @@ cs_exif_read(const char *path, json_t *rec)
     cs_utf8_quote(quoted, sizeof quoted, path, strlen(path), 1);
     if ((cx.errors = cs_exif_member(&cx, rec, "errors", JSON_ARRAY)) == NULL)
         return CS_ENOMEM;
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0 || fstat(fd, &st) != 0 ||
-        (n = read_at(fd, head, sizeof head, 0)) < 0) {
-        int e = n < 0 ? (int)-n : errno;
-        err = cs_err_from_errno(e);
-        cs_diag_set("cannot read \"%s\" for its EXIF: %s", quoted, strerror(e));
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0 || fstat(fd, &st) != 0) {
+        err = cs_err_from_errno(errno);
+        cs_diag_set("cannot read \"%s\" for its EXIF: %s", quoted, strerror(errno));
+        told = 1;
+        goto out;
+    }
+    if ((n = cs_pread_upto(fd, head, sizeof head, 0)) < 0) {
+        err = (int)n;
+        cs_diag_set("cannot read \"%s\" for its EXIF: %s", quoted, cs_strerror(err));
         told = 1;
         goto out;
     }

@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/io.h"
 #include "media/asf.h"
 #include "media/bmff.h"
 #include "media/dv.h"
@@ -282,15 +283,8 @@ read_head(int fd, int64_t size, size_t max, size_t *got)
 {
     size_t want = size < (int64_t)max ? (size_t)size : max;
     uint8_t *head = malloc(want > 0 ? want : 1);
-    *got = 0;
-    while (head != NULL && *got < want) {
-        ssize_t r = pread(fd, head + *got, want - *got, (off_t)*got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        *got += (size_t)r;
-    }
+    ssize_t n = head != NULL ? cs_pread_upto(fd, head, want, 0) : 0;
+    *got = n > 0 ? (size_t)n : 0; /* a read error reads as nothing: no header time */
     return head;
 }
 

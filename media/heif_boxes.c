@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/io.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -68,24 +69,6 @@ next_box(const unsigned char *b, size_t len, size_t *off, box_t *out)
     return 1;
 }
 
-static ssize_t
-read_at(int fd, void *buf, size_t n, off_t off)
-{
-    size_t got = 0;
-
-    while (got < n) {
-        ssize_t r = pread(fd, (char *)buf + got, n - got, off + (off_t)got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -errno;
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
-}
-
 /* Reads the top-level meta box into *meta (malloc'd). *meta NULL with why set when none. */
 static int
 load_meta(int fd, long long size, unsigned char **meta, size_t *meta_len, char *why,
@@ -95,11 +78,11 @@ load_meta(int fd, long long size, unsigned char **meta, size_t *meta_len, char *
     long long off = 0;
 
     for (int i = 0; i < TOP_MAX_BOXES && off < size; i++) {
-        ssize_t n = read_at(fd, h, sizeof h, (off_t)off);
+        ssize_t n = cs_pread_upto(fd, h, sizeof h, (off_t)off);
         uint64_t bsize;
         size_t hdr = 8;
         if (n < 0)
-            return cs_err_from_errno((int)-n);
+            return (int)n;
         if (n < 8)
             break;
         bsize = be32(h);
@@ -120,8 +103,8 @@ load_meta(int fd, long long size, unsigned char **meta, size_t *meta_len, char *
             }
             if ((*meta = malloc(plen > 0 ? plen : 1)) == NULL)
                 return CS_ENOMEM;
-            if ((n = read_at(fd, *meta, plen, (off_t)(off + (long long)hdr))) < 0)
-                return cs_err_from_errno((int)-n);
+            if ((n = cs_pread_upto(fd, *meta, plen, (off_t)(off + (long long)hdr))) < 0)
+                return (int)n;
             *meta_len = (size_t)n;
             return 0;
         }

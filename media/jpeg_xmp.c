@@ -3,6 +3,7 @@
 #include "media/jpeg_xmp.h"
 
 #include "core/error.h"
+#include "core/io.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -10,22 +11,6 @@
 #include <unistd.h>
 
 static const char xmp_ns[] = "http://ns.adobe.com/xap/1.0/"; /* followed by its NUL */
-
-/* Reads exactly n bytes at off; -1 on a short read or an error. */
-static int
-read_at(int fd, uint8_t *buf, size_t n, int64_t off)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + (int64_t)got));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
-    }
-    return 0;
-}
 
 int
 cs_jpeg_xmp_read(int fd, int64_t size, char **xmp, size_t *len)
@@ -35,10 +20,10 @@ cs_jpeg_xmp_read(int fd, int64_t size, char **xmp, size_t *len)
 
     *xmp = NULL;
     *len = 0;
-    if (size < 4 || read_at(fd, head, 2, 0) != 0 || head[0] != 0xff || head[1] != 0xd8)
+    if (size < 4 || cs_pread_exact(fd, head, 2, 0) != 0 || head[0] != 0xff || head[1] != 0xd8)
         return 1;
     while (off + 4 <= stop) {
-        if (read_at(fd, head, 4, off) != 0 || head[0] != 0xff)
+        if (cs_pread_exact(fd, head, 4, off) != 0 || head[0] != 0xff)
             return 1;
         uint8_t marker = head[1];
         if (marker == 0xff) { /* fill byte */
@@ -52,13 +37,13 @@ cs_jpeg_xmp_read(int fd, int64_t size, char **xmp, size_t *len)
             return 1;
         size_t body = seg - 2;
         if (marker == 0xe1 && body > sizeof xmp_ns &&
-            read_at(fd, head, sizeof xmp_ns, off + 4) == 0 &&
+            cs_pread_exact(fd, head, sizeof xmp_ns, off + 4) == 0 &&
             memcmp(head, xmp_ns, sizeof xmp_ns) == 0) {
             size_t n = body - sizeof xmp_ns;
             char *p = malloc(n + 1);
             if (p == NULL)
                 return CS_ENOMEM;
-            if (read_at(fd, (uint8_t *)p, n, off + 4 + (int64_t)sizeof xmp_ns) != 0) {
+            if (cs_pread_exact(fd, p, n, off + 4 + (int64_t)sizeof xmp_ns) != 0) {
                 free(p);
                 return CS_EIO;
             }
