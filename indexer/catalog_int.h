@@ -139,6 +139,12 @@ int cs_cat_int64(cs_catalog_t *cat, const char *sql, const char *arg, int64_t no
 int cs_cat_select_json(cs_catalog_t *cat, const char *sql, const char *const *args, int nargs,
                        json_t **out, const char *what);
 
+/** {"count": N, "recent": [...]}, as status lists want: `count_sql` selects one row
+ * json_object('count', ...), `recent_sql` the newest rows with ?1 their most (`limit`).
+ * Returns 0 with *out a new object, or a negative CS_E* (*out NULL). */
+int cs_cat_count_and_recent(cs_catalog_t *cat, const char *count_sql, const char *recent_sql,
+                            int limit, json_t **out, const char *what);
+
 /** Appends a ledger entry inside the caller's transaction (indexer/ledger.h). */
 int cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq, const char *what);
 

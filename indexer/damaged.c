@@ -10,38 +10,18 @@
 int
 cs_catalog_damaged(cs_catalog_t *cat, int limit, json_t **out)
 {
-    const char *what = "cannot read the damaged items";
-    json_t *count = NULL, *recent = NULL;
-    char lim[16];
-    int err;
-    *out = NULL;
-    snprintf(lim, sizeof lim, "%d", limit); /* fits: an int in 16 */
-    const char *args[] = {lim};
-    if ((err = cs_cat_select_json(cat,
-                                  "SELECT json_object('count', count(*)) FROM metadata"
-                                  " WHERE record -> '$.damaged' IS NOT NULL",
-                                  NULL, 0, &count, what)) != 0 ||
-        (err = cs_cat_select_json(
-             cat,
-             "SELECT json_object('sha256', i.sha256, 'code', m.record ->> '$.damaged.code',"
-             " 'reason', m.record ->> '$.damaged.reason', 'name', (SELECT cs_text(original_name)"
-             "  FROM item_sources s WHERE s.item_id = i.id ORDER BY s.id LIMIT 1),"
-             " 'at', m.extracted_at)"
-             " FROM metadata m JOIN items i ON i.id = m.item_id"
-             " WHERE m.record -> '$.damaged' IS NOT NULL ORDER BY m.item_id DESC"
-             " LIMIT CAST(?1 AS INTEGER)",
-             args, 1, &recent, what)) != 0)
-        goto out;
-    *out = json_incref(json_array_get(count, 0));
-    if (*out == NULL || json_object_set(*out, "recent", recent) != 0) {
-        json_decref(*out);
-        *out = NULL;
-        err = cs_cat_no_memory(cat, what);
-    }
-out:
-    json_decref(count);
-    json_decref(recent);
-    return err;
+    return cs_cat_count_and_recent(
+        cat,
+        "SELECT json_object('count', count(*)) FROM metadata"
+        " WHERE record -> '$.damaged' IS NOT NULL",
+        "SELECT json_object('sha256', i.sha256, 'code', m.record ->> '$.damaged.code',"
+        " 'reason', m.record ->> '$.damaged.reason', 'name', (SELECT cs_text(original_name)"
+        "  FROM item_sources s WHERE s.item_id = i.id ORDER BY s.id LIMIT 1),"
+        " 'at', m.extracted_at)"
+        " FROM metadata m JOIN items i ON i.id = m.item_id"
+        " WHERE m.record -> '$.damaged' IS NOT NULL ORDER BY m.item_id DESC"
+        " LIMIT CAST(?1 AS INTEGER)",
+        limit, out, "cannot read the damaged items");
 }
 
 int

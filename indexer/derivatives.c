@@ -152,37 +152,15 @@ cs_catalog_derivatives(cs_catalog_t *cat, const char *sha256, json_t **out)
 int
 cs_catalog_derivative_failures(cs_catalog_t *cat, int limit, json_t **out)
 {
-    const char *what = "cannot read failed derivatives";
-    char lim[16];
-    json_t *count = NULL, *recent = NULL;
-    int err;
-
-    *out = NULL;
-    snprintf(lim, sizeof lim, "%d", limit); /* fits: an int in 16 */
-    const char *args[] = {lim};
-    if ((err = cs_cat_select_json(cat,
-                                  "SELECT json_object('count', count(DISTINCT item_id))"
-                                  " FROM derivatives WHERE status = 'failed' AND"
-                                  " superseded_at IS NULL",
-                                  NULL, 0, &count, what)) != 0 ||
-        (err = cs_cat_select_json(
-             cat,
-             "SELECT json_object('sha256', i.sha256, 'profile', d.profile, 'reason', d.reason,"
-             " 'made_at', d.made_at) FROM derivatives d JOIN items i ON i.id = d.item_id"
-             " WHERE d.status = 'failed' AND d.superseded_at IS NULL ORDER BY d.id DESC"
-             " LIMIT CAST(?1 AS INTEGER)",
-             args, 1, &recent, what)) != 0)
-        goto out;
-    *out = json_incref(json_array_get(count, 0));
-    if (*out == NULL || json_object_set(*out, "recent", recent) != 0) {
-        json_decref(*out);
-        *out = NULL;
-        err = cs_cat_no_memory(cat, what);
-    }
-out:
-    json_decref(count);
-    json_decref(recent);
-    return err;
+    return cs_cat_count_and_recent(
+        cat,
+        "SELECT json_object('count', count(DISTINCT item_id))"
+        " FROM derivatives WHERE status = 'failed' AND superseded_at IS NULL",
+        "SELECT json_object('sha256', i.sha256, 'profile', d.profile, 'reason', d.reason,"
+        " 'made_at', d.made_at) FROM derivatives d JOIN items i ON i.id = d.item_id"
+        " WHERE d.status = 'failed' AND d.superseded_at IS NULL ORDER BY d.id DESC"
+        " LIMIT CAST(?1 AS INTEGER)",
+        limit, out, "cannot read failed derivatives");
 }
 
 int

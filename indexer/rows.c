@@ -365,3 +365,28 @@ out:
     json_decref(arr);
     return err;
 }
+
+int
+cs_cat_count_and_recent(cs_catalog_t *cat, const char *count_sql, const char *recent_sql, int limit,
+                        json_t **out, const char *what)
+{
+    json_t *count = NULL, *recent = NULL;
+    char lim[16];
+    int err;
+    *out = NULL;
+    snprintf(lim, sizeof lim, "%d", limit); /* fits: an int in 16 */
+    const char *args[] = {lim};
+    if ((err = cs_cat_select_json(cat, count_sql, NULL, 0, &count, what)) != 0 ||
+        (err = cs_cat_select_json(cat, recent_sql, args, 1, &recent, what)) != 0)
+        goto out;
+    *out = json_incref(json_array_get(count, 0));
+    if (*out == NULL || json_object_set(*out, "recent", recent) != 0) {
+        json_decref(*out);
+        *out = NULL;
+        err = cs_cat_no_memory(cat, what);
+    }
+out:
+    json_decref(count);
+    json_decref(recent);
+    return err;
+}
