@@ -30,7 +30,8 @@ mkdir -p "$OUT/photos"
 mapfile -t jpgs < <(find "$CORPUS" -iname '*.jpg' | sort)
 ((${#jpgs[@]})) || die "no JPEGs under $CORPUS"
 # HEICs big enough to hold a picture (ExifTool's 623-byte sample holds only boxes)
-mapfile -t heics < <(find "$CORPUS" tests/data/heic -iname '*.heic' -size +100k | sort)
+mapfile -t heics < <(find "$CORPUS" tests/data/heic -iname '*.heic' -size +100k -exec sha256sum {} + |
+    sort -u -k1,1 | cut -c67-)
 ((${#heics[@]})) || die "no HEIC photos under $CORPUS or tests/data/heic"
 i=0
 j=0
