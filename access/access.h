@@ -6,8 +6,11 @@
  * The rules:
  * - an unknown or disabled user reads nothing; every read of records states a purpose;
  * - a reviewer or an admin reads an item only through a live grant on one of its cases (its
- *   party, when the grant names one) whose clearance reaches the item's classification; they
- *   list a case only with a live grant on it;
+ *   party, when the grant names one) whose clearance reaches the item's classification and
+ *   whose purposes hold the purpose stated (unless the grant, or access.purpose_match = any,
+ *   accepts any); they list a case only with such a grant on it. Purposes match after white
+ *   space around them is trimmed, ASCII letters without regard to case, all else byte for
+ *   byte (cs_access_purpose_eq);
  * - a clerk reads the items they brought in (by their Custody identity, never by a name
  *   text) and unassigned items, and lists a case holding an item they brought in;
  * - an auditor reads metadata, the ledger and the queue, never media bytes nor exports;
@@ -28,6 +31,7 @@
 #define CS_ACCESS_GRANTS_MAX 8 /* covering grants the gate weighs (the best come first) */
 #define CS_ACCESS_NAME_MAX 128
 #define CS_ACCESS_CASE_MAX 256
+#define CS_ACCESS_PURPOSES_MAX 1024 /* a grant's purposes, each NUL-terminated, end to end */
 
 typedef enum {
     CS_ROLE_NONE = 0, /* unknown user */
@@ -71,6 +75,7 @@ typedef enum {
     CS_DENY_ROLE,         /* the role never does this read */
     CS_DENY_NOT_FOUND,    /* for those who may read every record: it does not exist */
     CS_DENY_NO_COPY,      /* the item may be read, but has no verified copy of that profile */
+    CS_DENY_PURPOSE_OUT_OF_SCOPE, /* no covering grant names the purpose stated */
 } cs_deny_t;
 
 /** The Custody user asking, or the operator. */
@@ -84,7 +89,10 @@ typedef struct cs_access_who {
 /** A live grant of the asking user that covers the item (or the case). */
 typedef struct cs_access_grant {
     int64_t id;
-    int clearance; /* rank, cs_access_level_rank */
+    int clearance;   /* rank, cs_access_level_rank */
+    int any_purpose; /* the grant accepts any purpose stated */
+    size_t npurposes;
+    char purposes[CS_ACCESS_PURPOSES_MAX]; /* npurposes texts, each NUL-terminated, in a row */
     char case_number[CS_ACCESS_CASE_MAX];
 } cs_access_grant_t;
 
@@ -120,6 +128,7 @@ typedef struct cs_access_how {
 typedef struct cs_access_policy {
     int default_level;      /* rank of an item with no classification */
     int serve_state_secret; /* state_secret bytes may leave */
+    int purpose_any;        /* access.purpose_match = any: every grant accepts any purpose */
 } cs_access_policy_t;
 
 typedef enum {
@@ -134,8 +143,10 @@ typedef struct cs_access_decision {
     int ledgered;                         /* 1: the entry must be appended before any answer */
     int64_t grant;                        /* the grant used, 0 when none */
     char case_number[CS_ACCESS_CASE_MAX]; /* the case of that grant (or listed) */
-    char reason[256]; /* why not, for the ledger, the log and the caller: it names only
-                       * what the caller may know (checks run in that order) */
+    char reason[256];    /* why not, for the ledger, the log and the caller: it names only
+                          * what the caller may know (checks run in that order) */
+    char reason_zh[512]; /* why not, in Chinese, for people (cs_access_deny_zh, with what it
+                          * names: the grants' purposes of a purpose refusal) */
     cs_ledger_scope_t ledger_scope; /* which ledger entries the reader may see */
 } cs_access_decision_t;
 
@@ -147,6 +158,15 @@ const char *cs_access_role_name(cs_role_t role);
 
 /** The Chinese text of a refusal, for people (never NULL). */
 const char *cs_access_deny_zh(cs_deny_t deny);
+
+/** 1 when the stated purpose `stated` is `granted`: both trimmed of white space around them
+ * (ASCII and U+3000), ASCII letters compared without regard to case (Chinese has none), every
+ * other byte as it is. */
+int cs_access_purpose_eq(const char *granted, const char *stated);
+
+/** 1 when grant `g` accepts purpose `stated` under `pol` (any purpose, or one of its own). */
+int cs_access_grant_accepts(const cs_access_policy_t *pol, const cs_access_grant_t *g,
+                            const char *stated);
 
 /** A short code of a refusal ("no-grant", ...) for clients that translate; NULL for none. */
 const char *cs_access_deny_code(cs_deny_t deny);

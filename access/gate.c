@@ -14,7 +14,8 @@ cs_access_policy_t
 cs_access_policy(const cs_config_t *cfg)
 {
     cs_access_policy_t p = {.default_level = cfg->access_default_level,
-                            .serve_state_secret = cfg->access_serve_state_secret};
+                            .serve_state_secret = cfg->access_serve_state_secret,
+                            .purpose_any = cfg->access_purpose_any};
     return p;
 }
 
@@ -67,6 +68,11 @@ cs_access_load(cs_catalog_t *cat, const cs_access_policy_t *pol, const cs_access
     for (size_t i = 0; i < what->ngrants; i++) {
         what->grants[i].id = rows[i].id;
         what->grants[i].clearance = rows[i].clearance;
+        what->grants[i].any_purpose = rows[i].any_purpose;
+        what->grants[i].npurposes = rows[i].npurposes;
+        _Static_assert(sizeof rows[i].purposes == sizeof what->grants[i].purposes,
+                       "a grant's purposes: one bound in indexer/ and access/");
+        memcpy(what->grants[i].purposes, rows[i].purposes, sizeof rows[i].purposes);
         /* fits: both are CS_CASENUM_MAX */
         snprintf(what->grants[i].case_number, sizeof what->grants[i].case_number, "%s",
                  rows[i].case_number);

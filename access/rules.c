@@ -26,6 +26,8 @@ static const struct {
     [CS_DENY_ROLE] = {"role", "您的角色不允许此操作", 403},
     [CS_DENY_NOT_FOUND] = {"not-found", "未找到", 404},
     [CS_DENY_NO_COPY] = {"no-copy", "此记录尚无该规格的已验证副本", 404},
+    [CS_DENY_PURPOSE_OUT_OF_SCOPE] = {"purpose-out-of-scope",
+                                      "所述用途不在授权范围内；本次拒绝已记入调阅记录", 403},
 };
 
 cs_role_t
@@ -68,6 +70,7 @@ deny(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
     d->allowed = 0;
     d->deny = why;
     d->status = denials[why].status;
+    snprintf(d->reason_zh, sizeof d->reason_zh, "%s", denials[why].zh); /* fits: ours, short */
     va_start(ap, fmt);
     cs_vsnprintf_cut(d->reason, sizeof d->reason, fmt, ap); /* words for people: cut if long */
     va_end(ap);
@@ -100,8 +103,47 @@ sees_all(const cs_access_who_t *w)
 }
 
 /* A case listed or exported as a whole. */
+/* The best covering grant (the highest clearance comes first) that accepts the purpose. */
+static const cs_access_grant_t *
+in_scope(const cs_access_policy_t *pol, const cs_access_what_t *x, const cs_access_how_t *h)
+{
+    for (size_t i = 0; i < x->ngrants && i < CS_ACCESS_GRANTS_MAX; i++)
+        if (cs_access_grant_accepts(pol, &x->grants[i], h->purpose))
+            return &x->grants[i];
+    return NULL;
+}
+
+/* Grants cover it, none for the purpose stated: the caller holds them, so the refusal names
+ * their purposes (and the best grant, as a clearance refusal does). The purpose stated is in
+ * the entry already. Lists are made of whole purposes: a list too long ends with "……". */
 static void
-case_rule(const cs_access_who_t *w, const cs_access_what_t *x, cs_access_decision_t *d)
+deny_purpose(cs_access_decision_t *d, const cs_access_who_t *w, const cs_access_what_t *x)
+{
+    char en[128], zh[360];
+    cs_buf_t b, z;
+    cs_buf_init(&b, en, sizeof en);
+    cs_buf_init(&z, zh, sizeof zh);
+    for (size_t i = 0; i < x->ngrants && i < CS_ACCESS_GRANTS_MAX; i++) {
+        const char *p = x->grants[i].purposes;
+        for (size_t k = 0; k < x->grants[i].npurposes; k++, p += strlen(p) + 1) {
+            cs_buf_printf(&b, "%s\"%s\"", b.len ? ", " : "", p);
+            cs_buf_printf(&z, "「%s」", p);
+        }
+    }
+    d->grant = x->grants[0].id;
+    snprintf(d->case_number, sizeof d->case_number, "%s", x->grants[0].case_number); /* fits */
+    deny(d, CS_DENY_PURPOSE_OUT_OF_SCOPE,
+         "the purpose stated is not one of grant %lld's (%s%s) for %s: state one of them, or ask "
+         "an admin for a grant with it (custody grant --purpose)",
+         (long long)x->grants[0].id, en, cs_buf_done(&b) ? " ..." : "", w->name);
+    cs_snprintf_cut(d->reason_zh, sizeof d->reason_zh,
+                    "所述用途不在授权范围内：本授权的用途为%s%s；本次拒绝已记入调阅记录", zh,
+                    cs_buf_done(&z) ? "……" : "");
+}
+
+static void
+case_rule(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_access_what_t *x,
+          const cs_access_how_t *h, cs_access_decision_t *d)
 {
     /* A case number longer than any the catalog holds names no case (it is refused below):
      * its decision then names none rather than a cut one. */
@@ -119,7 +161,10 @@ case_rule(const cs_access_who_t *w, const cs_access_what_t *x, cs_access_decisio
             deny(d, CS_DENY_NOT_YOURS, "clerk %s brought no item of case %s in", w->name,
                  x->case_number);
     } else if (x->ngrants > 0) {
-        allow(d, &x->grants[0]);
+        const cs_access_grant_t *g = in_scope(pol, x, h);
+        if (g == NULL)
+            return deny_purpose(d, w, x);
+        allow(d, g);
     } else {
         deny(d, CS_DENY_NO_GRANT, "%s has no live grant on case %s", w->name, x->case_number);
     }
@@ -156,6 +201,8 @@ item_rule(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_acce
         if (!x->exists || best == NULL)
             return deny(d, CS_DENY_NO_GRANT, "%s has no live grant on a case of item %.12s",
                         w->name, sha);
+        if ((best = in_scope(pol, x, h)) == NULL)
+            return deny_purpose(d, w, x);
         d->grant = best->id;
         snprintf(d->case_number, sizeof d->case_number, "%s", best->case_number); /* fits: same */
         if (best->clearance < x->level)
@@ -211,7 +258,7 @@ decide(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_access_
     case CS_READ_LIST:
         if (x->case_number == NULL)
             return allow(d, NULL); /* its members are filtered one by one */
-        return case_rule(w, x, d);
+        return case_rule(pol, w, x, h, d);
     case CS_READ_EXPORT:
         if (x->sha256 != NULL)
             return item_rule(pol, w, x, h, d);
@@ -219,7 +266,7 @@ decide(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_access_
             return deny(d, CS_DENY_ROLE,
                         "auditors read the ledger and metadata, never media bytes: an export "
                         "carries the originals");
-        return case_rule(w, x, d);
+        return case_rule(pol, w, x, h, d);
     case CS_READ_MINT:
         /* A signed URL serves nothing: its fetch is decided and ledgered; a refusal is
          * ledgered now, like any denied read. */

@@ -108,6 +108,7 @@ struct cs_api_call {
     cs_user_t user;
     cs_access_who_t who; /* the user, as the gate sees them (auth.c) */
     cs_deny_t deny;      /* why the gate refused, when the answer is its refusal */
+    char detail_zh[512]; /* and why in Chinese (the decision's reason_zh); "" otherwise */
     int status;
     const char *slug; /* a problem: its type; NULL when the answer is a success */
     char detail[512];
@@ -193,9 +194,14 @@ int cs_api_fail_rc(cs_api_call_t *c, int rc, const char *what);
  * part's refusal inside an answer (POST /v1/media-urls). Caller owns it; NULL when out of
  * memory. */
 json_t *cs_api_problem_json(const char *slug, const char *detail, cs_deny_t deny);
+/** cs_api_problem_json whose "detail_zh" is `detail_zh` (the decision's reason_zh, which names
+ * what the refusal's parameters are), or the code's own text when NULL or "". */
+json_t *cs_api_problem_json_zh(const char *slug, const char *detail, cs_deny_t deny,
+                               const char *detail_zh);
 /** The problem+json body; a refusal of the gate (deny not CS_DENY_NONE) adds its "code" and
- * "detail_zh". Caller frees. */
-char *cs_api_problem_body(const char *slug, const char *detail, cs_deny_t deny, size_t *len);
+ * "detail_zh" (as cs_api_problem_json_zh). Caller frees. */
+char *cs_api_problem_body(const char *slug, const char *detail, cs_deny_t deny,
+                          const char *detail_zh, size_t *len);
 
 /* auth.c (thread pool, catalog lock held) */
 /** Authenticates c (401 problem on failure) and, for routes that are one kind of read as a

@@ -64,6 +64,7 @@ refuse(cs_api_call_t *c, const cs_access_decision_t *d)
     }
     cs_api_fail(c, d->status == 404 ? "not-found" : "forbidden", "%s", d->reason);
     c->deny = d->deny;
+    snprintf(c->detail_zh, sizeof c->detail_zh, "%s", d->reason_zh); /* fits: the same size */
     c->seq_in_detail = d->ledgered;
 }
 

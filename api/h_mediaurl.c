@@ -70,9 +70,12 @@ mint_one(cs_api_call_t *c, json_t *req, time_t exp, const char *expires_at)
         return refused(item, profile, rc == CS_EBUSY ? "unavailable" : "internal", CS_DENY_NONE,
                        "the decision could not be made or recorded (%s): try again",
                        cs_strerror(rc));
-    if (!d.allowed)
-        return refused(item, profile, d.status == 404 ? "not-found" : "forbidden", d.deny,
-                       "%s (ledger entry %lld)", d.reason, (long long)seq);
+    if (!d.allowed) {
+        json_t *r = refused(item, profile, d.status == 404 ? "not-found" : "forbidden", d.deny,
+                            "%s (ledger entry %lld)", d.reason, (long long)seq);
+        json_object_set_new(json_object_get(r, "error"), "detail_zh", json_string(d.reason_zh));
+        return r;
+    }
     /* fits, each: the same bound (CS_NAME_MAX, CS_API_PURPOSE_MAX), or a profile of the table */
     snprintf(m.user, sizeof m.user, "%s", c->user.name);
     snprintf(m.profile, sizeof m.profile, "%s", deriv ? deriv : "original");

@@ -56,6 +56,7 @@ cs_api_fail(cs_api_call_t *c, const char *slug, const char *fmt, ...)
     va_end(ap);
     c->slug = slug;
     c->deny = CS_DENY_NONE; /* a refusal of the gate sets it after */
+    c->detail_zh[0] = '\0';
     c->status = cs_api_problem_status(slug, NULL);
     json_decref(c->json);
     c->json = NULL;
@@ -91,6 +92,12 @@ cs_api_fail_rc(cs_api_call_t *c, int rc, const char *what)
 json_t *
 cs_api_problem_json(const char *slug, const char *detail, cs_deny_t deny)
 {
+    return cs_api_problem_json_zh(slug, detail, deny, NULL);
+}
+
+json_t *
+cs_api_problem_json_zh(const char *slug, const char *detail, cs_deny_t deny, const char *detail_zh)
+{
     const char *title;
     char type[128], clean[1024];
     int status = cs_api_problem_status(slug, &title);
@@ -101,13 +108,16 @@ cs_api_problem_json(const char *slug, const char *detail, cs_deny_t deny)
     const char *code = cs_access_deny_code(deny);
     return json_pack("{s:s, s:s, s:i, s:s, s:s?, s:s?}", "type", type, "title", title, "status",
                      status, "detail", clean, "code", code, "detail_zh",
-                     code ? cs_access_deny_zh(deny) : NULL);
+                     code == NULL                              ? NULL
+                     : detail_zh != NULL && *detail_zh != '\0' ? detail_zh
+                                                               : cs_access_deny_zh(deny));
 }
 
 char *
-cs_api_problem_body(const char *slug, const char *detail, cs_deny_t deny, size_t *len)
+cs_api_problem_body(const char *slug, const char *detail, cs_deny_t deny, const char *detail_zh,
+                    size_t *len)
 {
-    json_t *o = cs_api_problem_json(slug, detail, deny);
+    json_t *o = cs_api_problem_json_zh(slug, detail, deny, detail_zh);
     char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     *len = body ? strlen(body) : 0;

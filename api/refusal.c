@@ -57,7 +57,7 @@ refusal_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
         snprintf(detail, sizeof detail,
                  "the request body's framing (its Content-Length or chunked encoding) is "
                  "broken; nothing was done");
-    if ((body = cs_api_problem_body(slug, detail, CS_DENY_NONE, &len)) == NULL)
+    if ((body = cs_api_problem_body(slug, detail, CS_DENY_NONE, NULL, &len)) == NULL)
         goto next; /* out of memory: h2o's own answer goes out */
     o = (refusal_ostr_t *)h2o_add_ostream(req, sizeof *o, slot);
     o->super.do_send = refusal_send;

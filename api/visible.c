@@ -9,9 +9,8 @@ cs_api_visible(cs_api_call_t *c, const char *sha256, const char *case_number, in
     cs_access_policy_t pol = cs_access_policy(c->api->opts.cfg);
     cs_access_how_t h = cs_api_how(c, sha256 ? CS_READ_METADATA : CS_READ_LIST, "view");
     cs_access_decision_t d;
-    /* The purpose was decided (and ledgered) once for the whole list; what is left to decide
-     * per member is the rest of the rule. */
-    h.purpose = "(decided for the whole list)";
+    /* The list itself was decided (and ledgered) once; each member is decided for the same
+     * purpose: a grant that does not name it shows none of its items. */
     int rc =
         cs_access_decide(c->cat, &pol, &c->who, sha256, sha256 ? NULL : case_number, &h, &d, NULL);
     *ok = rc == 0 && d.allowed;

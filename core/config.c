@@ -31,6 +31,7 @@ typedef struct conf_key {
 static int check_tz(const char *key, const char *value, const char *origin);
 
 static const char *const after_choices[] = {"consume", "archive", NULL};
+static const char *const purpose_match_choices[] = {"exact", "any", NULL};
 static const char *const profile_choices[] = {"archival", "access", "preview", "thumbnail", NULL};
 
 const char *const cs_config_presets[] = {"ultrafast", "superfast", "veryfast", "faster",   "fast",
@@ -146,6 +147,12 @@ static const conf_key_t conf_table[] = {
      "1: state_secret items may be served over the network and exported (to a grant that\n"
      "# clears them); 0: never, whatever the grant.",
      NULL, NULL},
+    {"access.purpose_match", CONF_ENUM, OFF(access_purpose_any), 0, 0, "exact",
+     "exact: a reviewer's or admin's read states one of the purposes of the grant it goes\n"
+     "# through (white space around it aside, ASCII letters in any case), unless that grant\n"
+     "# accepts any (custody grant --any-purpose); any: every grant accepts any purpose stated.\n"
+     "# Either way every read states a purpose, and the ledger keeps it.",
+     purpose_match_choices, NULL},
     {"ledger.checkpoint_ms", CONF_INT, OFF(ledger_checkpoint_ms), 100, 3600000, "5000",
      "How often the service signs a checkpoint of the ledger when it has grown, in\n"
      "# milliseconds (a CLI command that appended signs one before it exits).",

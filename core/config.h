@@ -45,6 +45,7 @@ typedef struct cs_config {
     int transcode_jpeg_quality;                 /* transcode.jpeg_quality */
     int access_default_level;                   /* access.default_classification: index */
     int access_serve_state_secret;              /* access.serve_state_secret: 0 or 1 */
+    int access_purpose_any;                     /* access.purpose_match: 0 exact, 1 any */
     int ledger_checkpoint_ms;                   /* ledger.checkpoint_ms */
     char api_listen[64];                        /* api.listen: "host:port" */
     char api_tls_cert[CS_CONFIG_STR_MAX];       /* api.tls_cert: PEM path; "" = no TLS */

@@ -1,10 +1,12 @@
-/* indexer/access.c: users, grants and classifications (schema v5), each change ledgered. */
+/* indexer/access.c: users, grants (their purposes: v9) and classifications (schema v5), each change
+ * ledgered. */
 #include "indexer/access.h"
 
 #include "core/error.h"
 #include "indexer/catalog_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const levels[] = {"public", "internal", "privacy", "commercial_secret",
@@ -208,36 +210,82 @@ cs_catalog_users(cs_catalog_t *cat, json_t **out)
         NULL, 0, out, "cannot list users");
 }
 
+/* purposes trimmed of the white space around them, as a JSON array (*out, caller's): what a
+ * grant keeps, and what the gate compares the purpose stated with (access/purpose.c). */
+static int
+purposes_json(const char *const *purposes, size_t n, int any_purpose, json_t **out)
+{
+    static const char *const rule = "purposes of a grant: 1 to %d texts (none needed with any "
+                                    "purpose), each at most %d bytes without control characters";
+    json_t *a = json_array();
+    *out = NULL;
+    if (a == NULL)
+        return CS_ENOMEM;
+    if (n > CS_GRANT_NPURPOSES_MAX || (n == 0 && !any_purpose))
+        goto bad;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = purposes[i] ? purposes[i] : "";
+        size_t len = strlen(p);
+        while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+            p++, len--;
+        while (len > 0 && (p[len - 1] == ' ' || (p[len - 1] >= '\t' && p[len - 1] <= '\r')))
+            len--;
+        if (len == 0 || len >= CS_GRANT_PURPOSE_MAX)
+            goto bad;
+        for (size_t k = 0; k < len; k++)
+            if ((unsigned char)p[k] < 0x20 || p[k] == 0x7f)
+                goto bad;
+        if (json_array_append_new(a, json_stringn(p, len)) != 0)
+            goto bad; /* not UTF-8 */
+    }
+    *out = a;
+    return 0;
+bad:
+    json_decref(a);
+    cs_diag_set(rule, CS_GRANT_NPURPOSES_MAX, CS_GRANT_PURPOSE_MAX - 1);
+    return CS_EINVAL;
+}
+
 int
 cs_catalog_grant_add(cs_catalog_t *cat, const char *user, const char *case_number,
-                     const char *party, const char *purpose, const char *until,
-                     const char *clearance, const char *by, int64_t *id)
+                     const char *party, const char *const *purposes, size_t npurposes,
+                     int any_purpose, const char *until, const char *clearance, const char *by,
+                     int64_t *id)
 {
     const char *what = "cannot add a grant";
-    char now[CS_TIME_MAX];
+    char now[CS_TIME_MAX], *list = NULL;
+    json_t *plist = NULL;
     cs_user_t u;
     int err, changes = 0;
-    if (purpose == NULL || purpose[0] == '\0' || cs_access_level_rank(clearance) < 0) {
-        cs_diag_set("a grant needs a purpose and a clearance: public, internal, privacy, "
-                    "commercial_secret or state_secret");
+    if (cs_access_level_rank(clearance) < 0) {
+        cs_diag_set("a grant needs a clearance: public, internal, privacy, commercial_secret or "
+                    "state_secret");
         return CS_EINVAL;
+    }
+    if ((err = purposes_json(purposes, npurposes, any_purpose, &plist)) != 0)
+        return err;
+    if ((list = json_dumps(plist, JSON_COMPACT)) == NULL) {
+        json_decref(plist);
+        return cs_cat_no_memory(cat, what);
     }
     cs_clock_now(now);
     if ((err = cs_cat_begin(cat, what)) != 0)
-        return err;
+        goto done;
     if ((err = cs_catalog_user_by_name(cat, user, &u)) != 0 || u.disabled) {
         cs_diag_set("no enabled user named %s (custody user list)", user);
         err = CS_ENOTFOUND;
         goto out;
     }
-    const char *args[] = {user, case_number, party, purpose, clearance, until, by, now};
+    const char *args[] = {
+        user, case_number, party, list, clearance, until, by, now, any_purpose ? "1" : "0"};
     err = run(cat,
-              "INSERT INTO grants (user_id, case_id, party_id, purpose, clearance, until,"
-              " granted_by, granted_at)"
-              " SELECT u.id, c.id, p.id, ?4, ?5, ?6, ?7, ?8 FROM users u, cases c"
+              "INSERT INTO grants (user_id, case_id, party_id, purposes, any_purpose, clearance,"
+              " until, granted_by, granted_at)"
+              " SELECT u.id, c.id, p.id, json(?4), CAST(?9 AS INTEGER), ?5, ?6, ?7, ?8"
+              " FROM users u, cases c"
               " LEFT JOIN parties p ON p.case_id = c.id AND p.name = ?3"
               " WHERE u.name = ?1 AND c.number = ?2 AND (?3 IS NULL OR p.id IS NOT NULL)",
-              args, 8, &changes, what);
+              args, 9, &changes, what);
     if (err == 0 && changes == 0) {
         if (party != NULL)
             cs_diag_set("no case %s with a party %s (custody cases)", case_number, party);
@@ -247,15 +295,20 @@ cs_catalog_grant_add(cs_catalog_t *cat, const char *user, const char *case_numbe
     }
     int64_t gid = sqlite3_last_insert_rowid(cat->db);
     if (err == 0)
-        err = ledger(cat, "grant.add", by,
-                     json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s, s:s?}", "grant", (json_int_t)gid,
-                               "user", user, "case", case_number, "party", party, "purpose",
-                               purpose, "clearance", clearance, "until", until),
-                     what);
+        err =
+            ledger(cat, "grant.add", by,
+                   json_pack("{s:I, s:s, s:s, s:s?, s:O, s:b, s:s, s:s?}", "grant", (json_int_t)gid,
+                             "user", user, "case", case_number, "party", party, "purposes", plist,
+                             "any_purpose", any_purpose, "clearance", clearance, "until", until),
+                   what);
     if (err == 0 && id != NULL)
         *id = gid;
 out:
-    return finish(cat, err, what);
+    err = finish(cat, err, what);
+done:
+    free(list);
+    json_decref(plist);
+    return err;
 }
 
 int
@@ -290,7 +343,9 @@ cs_catalog_grants(cs_catalog_t *cat, const char *user, const char *now, json_t *
     return cs_cat_select_json(
         cat,
         "SELECT json_object('id', g.id, 'user', u.name, 'case', c.number, 'party', p.name,"
-        " 'purpose', g.purpose, 'clearance', g.clearance, 'until', g.until, 'granted_by',"
+        " 'purposes', json(g.purposes), 'any_purpose', json(CASE g.any_purpose WHEN 1 THEN"
+        " 'true' ELSE 'false' END), 'purpose', g.purposes ->> '$[0]', 'clearance', g.clearance, "
+        "'until', g.until, 'granted_by',"
         " g.granted_by, 'granted_at', g.granted_at, 'revoked_at', g.revoked_at, 'live',"
         " json(CASE WHEN g.revoked_at IS NULL AND u.disabled_at IS NULL AND (g.until IS NULL OR"
         " g.until > ?2) THEN 'true' ELSE 'false' END))"
@@ -396,14 +451,46 @@ cs_access_name_reserved(const char *name)
     return strchr(name, ':') != NULL || strchr(name, '/') != NULL;
 }
 
+/* A grant's purposes (a JSON array) into g->purposes, end to end. A grant whose purposes do
+ * not fit (a v8 grant's one long purpose) stops the read with a detail saying what to do. */
+static int
+purposes_row(cs_grant_row_t *g, const char *text)
+{
+    json_t *a = text ? json_loads(text, 0, NULL) : NULL, *v;
+    size_t i, off = 0;
+    int err = 0;
+    g->npurposes = 0;
+    memset(g->purposes, 0, sizeof g->purposes);
+    json_array_foreach(a, i, v)
+    {
+        const char *p = json_string_value(v);
+        size_t n = p ? strlen(p) : 0;
+        if (n == 0)
+            continue;
+        if (n + 1 > sizeof g->purposes - off) {
+            cs_diag_set("the purposes of grant %lld are longer than %zu bytes together: revoke "
+                        "it and grant again with shorter ones (custody grant --purpose)",
+                        (long long)g->id, sizeof g->purposes - 1);
+            err = CS_ENAMETOOLONG;
+            break;
+        }
+        memcpy(g->purposes + off, p, n + 1);
+        off += n + 1;
+        g->npurposes++;
+    }
+    json_decref(a);
+    return err;
+}
+
 /* The live grants of user_id covering the item (sha256) or on the case. */
 static int
 grant_rows(cs_catalog_t *cat, int64_t user_id, const char *sha256, const char *case_number,
            const char *now, cs_grant_row_t *grants, size_t max, size_t *n)
 {
     static const char *const by_item =
-        "SELECT g.id, g.clearance, c.number FROM grants g JOIN cases c ON c.id = g.case_id"
-        " JOIN links l ON l.case_id = g.case_id AND l.superseded_at IS NULL"
+        "SELECT g.id, g.clearance, c.number, g.purposes, g.any_purpose FROM grants g"
+        " JOIN cases c ON c.id = g.case_id JOIN links l ON l.case_id = g.case_id AND "
+        "l.superseded_at IS NULL"
         "   AND (g.party_id IS NULL OR l.party_id = g.party_id)"
         " JOIN items i ON i.id = l.item_id"
         " WHERE g.user_id = ?1 AND i.sha256 = ?2 AND g.revoked_at IS NULL"
@@ -411,8 +498,9 @@ grant_rows(cs_catalog_t *cat, int64_t user_id, const char *sha256, const char *c
         " ORDER BY CASE g.clearance WHEN 'state_secret' THEN 4 WHEN 'commercial_secret' THEN 3"
         "   WHEN 'privacy' THEN 2 WHEN 'internal' THEN 1 ELSE 0 END DESC, g.id";
     static const char *const by_case =
-        "SELECT g.id, g.clearance, c.number FROM grants g JOIN cases c ON c.id = g.case_id"
-        " WHERE g.user_id = ?1 AND c.number = ?2 AND g.revoked_at IS NULL"
+        "SELECT g.id, g.clearance, c.number, g.purposes, g.any_purpose FROM grants g"
+        " JOIN cases c ON c.id = g.case_id WHERE g.user_id = ?1 AND c.number = ?2 AND g.revoked_at "
+        "IS NULL"
         "   AND (g.until IS NULL OR g.until > ?3)"
         " ORDER BY CASE g.clearance WHEN 'state_secret' THEN 4 WHEN 'commercial_secret' THEN 3"
         "   WHEN 'privacy' THEN 2 WHEN 'internal' THEN 1 ELSE 0 END DESC, g.id";
@@ -429,8 +517,10 @@ grant_rows(cs_catalog_t *cat, int64_t user_id, const char *sha256, const char *c
         cs_grant_row_t *g = &grants[(*n)++];
         g->id = sqlite3_column_int64(st, 0);
         g->clearance = cs_access_level_rank((const char *)sqlite3_column_text(st, 1));
+        g->any_purpose = sqlite3_column_int(st, 4) == 1;
         if ((err = cs_cat_column_copy(st, 2, g->case_number, sizeof g->case_number,
-                                      "case number of a grant")) != 0)
+                                      "case number of a grant")) != 0 ||
+            (err = purposes_row(g, (const char *)sqlite3_column_text(st, 3))) != 0)
             break;
     }
     if (err == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)

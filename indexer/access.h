@@ -45,16 +45,21 @@ int cs_catalog_user_by_token(cs_catalog_t *cat, const char *token_sha256, cs_use
 int cs_catalog_users(cs_catalog_t *cat, json_t **out);
 
 /** Grants `user` reading case `case_number` (normalised; must exist), optionally only party
- * `party`, for `purpose`, until `until` (RFC 3339 UTC or NULL), up to `clearance`. *id (may
- * be NULL) is the grant's number. CS_ENOTFOUND for an unknown user, case or party. */
+ * `party`, for the `npurposes` purposes (trimmed; 1..CS_GRANT_NPURPOSES_MAX of them, each
+ * shorter than CS_GRANT_PURPOSE_MAX bytes, no control characters; none needed when
+ * `any_purpose`: then any purpose stated is accepted), until `until` (RFC 3339 UTC or NULL),
+ * up to `clearance`. *id (may be NULL) is the grant's number. CS_EINVAL for purposes it
+ * cannot take; CS_ENOTFOUND for an unknown user, case or party. */
 int cs_catalog_grant_add(cs_catalog_t *cat, const char *user, const char *case_number,
-                         const char *party, const char *purpose, const char *until,
-                         const char *clearance, const char *by, int64_t *id);
+                         const char *party, const char *const *purposes, size_t npurposes,
+                         int any_purpose, const char *until, const char *clearance, const char *by,
+                         int64_t *id);
 
 /** Revokes grant `id` with a reason. CS_ENOTFOUND if there is no such live grant. */
 int cs_catalog_grant_revoke(cs_catalog_t *cat, int64_t id, const char *by, const char *reason);
 
-/** *out = [{id, user, case, party, purpose, clearance, until, granted_by, granted_at,
+/** *out = [{id, user, case, party, purposes: [text], any_purpose (bool), purpose (the first
+ * of purposes, or null; kept for v8 readers), clearance, until, granted_by, granted_at,
  * revoked_at, live}] of `user` (NULL: everyone's), newest first. `now` decides "live". */
 int cs_catalog_grants(cs_catalog_t *cat, const char *user, const char *now, json_t **out);
 
@@ -65,10 +70,17 @@ int cs_catalog_classify(cs_catalog_t *cat, const char *sha256, const char *level
 /** Copies the item's classification into level (size >= 32); "" when it has none. */
 int cs_catalog_classification(cs_catalog_t *cat, const char *sha256, char *level, size_t size);
 
+#define CS_GRANT_PURPOSES_MAX 1024 /* a grant's purposes, NUL-terminated, end to end */
+#define CS_GRANT_PURPOSE_MAX 256   /* bytes of one purpose given to a new grant, NUL included */
+#define CS_GRANT_NPURPOSES_MAX 8   /* purposes a new grant names */
+
 /** One live grant row of a user, as the access gate weighs it. */
 typedef struct cs_grant_row {
     int64_t id;
-    int clearance; /* rank (cs_access_level_rank) */
+    int clearance;   /* rank (cs_access_level_rank) */
+    int any_purpose; /* it accepts any purpose stated */
+    size_t npurposes;
+    char purposes[CS_GRANT_PURPOSES_MAX]; /* npurposes texts, each NUL-terminated, in a row */
     char case_number[256];
 } cs_grant_row_t;
 

@@ -341,6 +341,27 @@ static const char *const migrations[] = {
     "UPDATE item_index SET captured_at = NULL, captured_utc = NULL, sort_time = NULL"
     "  WHERE item_id IN (SELECT item_id FROM metadata"
     "  WHERE record ->> '$.captured_at_estimate' = 'file_time');",
+
+    /* 9: a grant names its purposes (a JSON array of texts), or accepts any (any_purpose),
+     * and a read goes through it only for one of them (access/access.h). A v8 grant keeps its
+     * one purpose as its list: it accepts that purpose only, as `custody grant --purpose`
+     * named it. The old column goes with the trigger that named it. */
+    "ALTER TABLE grants ADD COLUMN purposes TEXT NOT NULL DEFAULT '[]'"
+    "  CHECK (json_valid(purposes) AND json_type(purposes) = 'array');"
+    "ALTER TABLE grants ADD COLUMN any_purpose INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (any_purpose IN (0, 1));"
+    "DROP TRIGGER grants_only_revoked;"
+    "UPDATE grants SET purposes = json_array(purpose);"
+    "ALTER TABLE grants DROP COLUMN purpose;"
+    "CREATE TRIGGER grants_only_revoked BEFORE UPDATE ON grants"
+    "  WHEN OLD.revoked_at IS NOT NULL OR NEW.revoked_at IS NULL OR NEW.user_id IS NOT OLD.user_id"
+    "    OR NEW.case_id IS NOT OLD.case_id OR NEW.party_id IS NOT OLD.party_id"
+    "    OR NEW.purposes IS NOT OLD.purposes OR NEW.any_purpose IS NOT OLD.any_purpose"
+    "    OR NEW.clearance IS NOT OLD.clearance OR NEW.until IS NOT OLD.until"
+    "  BEGIN SELECT RAISE(ABORT, 'a grant is only ever revoked'); END;"
+    "CREATE TRIGGER grants_purposeful BEFORE INSERT ON grants"
+    "  WHEN NEW.any_purpose = 0 AND json_array_length(NEW.purposes) = 0"
+    "  BEGIN SELECT RAISE(ABORT, 'a grant names a purpose, or accepts any'); END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -242,7 +242,7 @@ cs_cli_visible(cs_cli_t *cli, const char *sha256, const char *case_number, int *
     cs_access_policy_t pol = cs_access_policy(&cli->cfg);
     cs_access_how_t how = {.read = sha256 ? CS_READ_METADATA : CS_READ_LIST,
                            .channel = CS_CHANNEL_CLI,
-                           .purpose = "(decided for the whole list)",
+                           .purpose = cli->purpose, /* a grant shows what it covers for it */
                            .action = "view"};
     cs_access_decision_t dec;
     int rc;

@@ -13,9 +13,11 @@
 #include <string.h>
 
 static const char grant_usage[] =
-    "usage: custody grant NAME --case NO [--party P] --purpose TEXT [--until DATE]\n"
-    "                     [--clearance LEVEL] [--home DIR] [--set k=v]...\n"
-    "Lets user NAME read the items of case NO (only party P's, with --party) for PURPOSE,\n"
+    "usage: custody grant NAME --case NO [--party P] --purpose TEXT... [--any-purpose]\n"
+    "                     [--until DATE] [--clearance LEVEL] [--home DIR] [--set k=v]...\n"
+    "Lets user NAME read the items of case NO (only party P's, with --party) for each\n"
+    "--purpose given (up to 8; a read must state one of them, unless --any-purpose or\n"
+    "access.purpose_match = any: then it states any, still recorded in the ledger),\n"
     "until DATE (YYYY-MM-DD, the end of that day UTC, or an RFC 3339 time; default: until\n"
     "revoked), up to classification LEVEL (public, internal, privacy, commercial_secret,\n"
     "state_secret; default: access.default_classification). Prints the grant's number.\n";
@@ -30,7 +32,10 @@ static const char classify_usage[] =
     "state_secret. A grant must clear it for a reviewer to read the item.\n";
 
 typedef struct grant_args {
-    const char *case_arg, *party, *purpose, *until, *clearance, *reason;
+    const char *case_arg, *party, *until, *clearance, *reason;
+    const char *purposes[CS_GRANT_NPURPOSES_MAX];
+    size_t npurposes; /* given; more than the bound is refused */
+    int any_purpose;
 } grant_args_t;
 
 static int
@@ -45,7 +50,12 @@ on_option(int c, const char *arg, void *ctx)
         a->party = arg;
         break;
     case 'u':
-        a->purpose = arg;
+        if (a->npurposes < CS_GRANT_NPURPOSES_MAX)
+            a->purposes[a->npurposes] = arg;
+        a->npurposes++;
+        break;
+    case 'A':
+        a->any_purpose = 1;
         break;
     case 't':
         a->until = arg;
@@ -64,6 +74,7 @@ static const struct option grant_opts[] = {CS_CLI_COMMON_OPTIONS,
                                            {"case", required_argument, NULL, 'c'},
                                            {"party", required_argument, NULL, 'p'},
                                            {"purpose", required_argument, NULL, 'u'},
+                                           {"any-purpose", no_argument, NULL, 'A'},
                                            {"until", required_argument, NULL, 't'},
                                            {"clearance", required_argument, NULL, 'l'},
                                            {"reason", required_argument, NULL, 'r'},
@@ -86,6 +97,16 @@ parse_until(const char *arg, char *out, size_t size)
     return -1;
 }
 
+/* "a", "b" or any purpose: what a grant accepts, as `grant` and `grants` print it. */
+static void
+print_purposes(const char *const *purposes, size_t n, int any)
+{
+    for (size_t i = 0; i < n; i++)
+        printf("%s\"%s\"", i ? ", " : "", purposes[i]);
+    if (any)
+        printf("%sany purpose", n ? " or " : "");
+}
+
 int
 cs_cmd_grant(int argc, char **argv)
 {
@@ -101,8 +122,11 @@ cs_cmd_grant(int argc, char **argv)
         return rc;
     if (argc - optind != 1)
         return cs_cli_usage_error(&cli, "name exactly one user");
-    if (a.case_arg == NULL || a.purpose == NULL || a.purpose[0] == '\0')
-        return cs_cli_usage_error(&cli, "--case NO and --purpose TEXT are required");
+    if (a.case_arg == NULL || (a.npurposes == 0 && !a.any_purpose))
+        return cs_cli_usage_error(&cli, "--case NO and --purpose TEXT (or --any-purpose) are "
+                                        "required");
+    if (a.npurposes > CS_GRANT_NPURPOSES_MAX)
+        return cs_cli_usage_error(&cli, "at most %d --purpose", CS_GRANT_NPURPOSES_MAX);
     if (a.until != NULL && parse_until(a.until, until, sizeof until) != 0)
         return cs_cli_usage_error(&cli, "--until \"%s\" is not YYYY-MM-DD or an RFC 3339 UTC time",
                                   a.until);
@@ -115,12 +139,14 @@ cs_cmd_grant(int argc, char **argv)
         goto out;
     const char *clearance =
         a.clearance ? a.clearance : cs_config_levels[cli.cfg.access_default_level];
-    if ((rc = cs_catalog_grant_add(cli.cat, argv[optind], cn.text, a.party, a.purpose,
-                                   a.until ? until : NULL, clearance, cli.actor, &id)) != 0)
+    if ((rc = cs_catalog_grant_add(cli.cat, argv[optind], cn.text, a.party, a.purposes, a.npurposes,
+                                   a.any_purpose, a.until ? until : NULL, clearance, cli.actor,
+                                   &id)) != 0)
         goto out;
-    printf("grant %lld: %s may read %s%s%s up to %s for \"%s\"%s%s\n", (long long)id, argv[optind],
-           cn.text, a.party ? " party " : "", a.party ? a.party : "", clearance, a.purpose,
-           a.until ? " until " : "", a.until ? until : "");
+    printf("grant %lld: %s may read %s%s%s up to %s for ", (long long)id, argv[optind], cn.text,
+           a.party ? " party " : "", a.party ? a.party : "", clearance);
+    print_purposes(a.purposes, a.npurposes, a.any_purpose);
+    printf("%s%s\n", a.until ? " until " : "", a.until ? until : "");
 out:
     cs_casenum_rule_free(&rule);
     if (rc != 0)
@@ -183,13 +209,22 @@ cs_cmd_grants(int argc, char **argv)
     {
         const char *party = json_string_value(json_object_get(g, "party"));
         const char *until = json_string_value(json_object_get(g, "until"));
-        printf("%-5lld %-16s %s%s%s  up to %s  \"%s\"%s%s  %s\n",
+        json_t *pj = json_object_get(g, "purposes"), *pv;
+        const char *purposes[CS_GRANT_NPURPOSES_MAX];
+        size_t np = 0, k;
+        json_array_foreach(pj, k, pv)
+        {
+            if (np < CS_GRANT_NPURPOSES_MAX)
+                purposes[np++] = json_string_value(pv);
+        }
+        printf("%-5lld %-16s %s%s%s  up to %s  ",
                (long long)json_integer_value(json_object_get(g, "id")),
                json_string_value(json_object_get(g, "user")),
                json_string_value(json_object_get(g, "case")), party ? " party " : "",
-               party ? party : "", json_string_value(json_object_get(g, "clearance")),
-               json_string_value(json_object_get(g, "purpose")), until ? "  until " : "",
-               until ? until : "", json_is_true(json_object_get(g, "live")) ? "live" : "ended");
+               party ? party : "", json_string_value(json_object_get(g, "clearance")));
+        print_purposes(purposes, np, json_is_true(json_object_get(g, "any_purpose")));
+        printf("%s%s  %s\n", until ? "  until " : "", until ? until : "",
+               json_is_true(json_object_get(g, "live")) ? "live" : "ended");
     }
 out:
     json_decref(grants);

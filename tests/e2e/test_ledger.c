@@ -135,7 +135,7 @@ START_TEST(a_reviewer_reads_only_through_a_live_grant_with_a_purpose)
     ck_assert_int_eq(entries(&t, "json_extract(entry, '$.result') = 'denied' AND"
                                  " json_extract(entry, '$.actor') = 'alice'"),
                      1);
-    cs_test_custody(&r, "grant", "alice", "--home", t.home, "--case", "任水罚[2023]12号",
+    cs_test_custody(&r, "grant", "alice", "--any-purpose", "--home", t.home, "--case", "任水罚[2023]12号",
                     "--purpose", "legal review of the decision", NULL);
     run_ok(&r);
     cs_test_run_free(&r);
@@ -163,7 +163,7 @@ START_TEST(a_reviewer_reads_only_through_a_live_grant_with_a_purpose)
     ck_assert_ptr_nonnull(strstr(r.err, "classified above"));
     ck_assert_ptr_null(strstr(r.err, "commercial_secret"));
     cs_test_run_free(&r);
-    cs_test_custody(&r, "grant", "alice", "--home", t.home, "--case", CASE_A, "--party", "某公司",
+    cs_test_custody(&r, "grant", "alice", "--any-purpose", "--home", t.home, "--case", CASE_A, "--party", "某公司",
                     "--purpose", "trade review", "--clearance", "commercial_secret", NULL);
     run_ok(&r);
     cs_test_run_free(&r);
@@ -175,7 +175,7 @@ START_TEST(a_reviewer_reads_only_through_a_live_grant_with_a_purpose)
     cs_test_run_free(&r);
     ck_assert_int_eq(get(&t, "alice", "复核", &r), 1);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "grant", "alice", "--home", t.home, "--case", CASE_A, "--purpose", "x",
+    cs_test_custody(&r, "grant", "alice", "--any-purpose", "--home", t.home, "--case", CASE_A, "--purpose", "x",
                     "--clearance", "state_secret", "--until", "2001-01-01", NULL);
     run_ok(&r);
     cs_test_run_free(&r);
@@ -300,7 +300,7 @@ START_TEST(verify_catches_every_rewrite_of_history)
     cs_test_custody(&r, "user", "add", "alice", "--home", t.home, "--role", "reviewer", NULL);
     run_ok(&r);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "grant", "alice", "--home", t.home, "--case", CASE_A, "--purpose",
+    cs_test_custody(&r, "grant", "alice", "--any-purpose", "--home", t.home, "--case", CASE_A, "--purpose",
                     "legal review", NULL);
     run_ok(&r);
     cs_test_run_free(&r);

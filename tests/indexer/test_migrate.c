@@ -5,6 +5,7 @@
  * catalog from a newer program is refused, and a migration that fails leaves the catalog at
  * the version it was. */
 #include "core/error.h"
+#include "indexer/access.h"
 #include "indexer/backup.h"
 #include "indexer/catalog.h"
 #include "indexer/fixity.h"
@@ -29,6 +30,7 @@ typedef struct rows {
     const char *sql;
     const char *count; /* SELECT count(*) that must give `want` after the migration */
     long want;
+    int last; /* the last version whose catalogs get the row in this form; 0: every one */
 } rows_t;
 
 static const rows_t rows[] = {
@@ -49,7 +51,7 @@ static const rows_t rows[] = {
      " JOIN events e ON e.item_id = i.id WHERE i.sha256 = '" SHA_ITEM "' AND i.size = 1234"
      " AND s.source_mtime = '1682929815123456789' AND p.name = '张三'"
      " AND c.number = '任水罚〔2023〕12号' AND e.detail = '{\"name\":\"IMG_0001.JPG\"}'",
-     1},
+     1, 0},
     {2,
      "INSERT INTO jobs (root, rel_path, state, size, sha256, item_id, created_at, updated_at,"
      "  done_at) VALUES ('/srv/uploads', 'x/IMG_0001.JPG', 'done', 1234, '" SHA_ITEM "', 1, '" AT
@@ -58,7 +60,7 @@ static const rows_t rows[] = {
      "  VALUES (1, '{\"captured_at\":\"2023-05-01T16:30:15+08:00\"}', '" AT "');",
      "SELECT count(*) FROM jobs j JOIN metadata m ON m.item_id = j.item_id WHERE j.state = 'done'"
      " AND json_extract(m.record, '$.captured_at') = '2023-05-01T16:30:15+08:00'",
-     1},
+     1, 0},
     {3,
      "INSERT INTO item_index (item_id, captured_at, captured_utc, sort_time, lat, lon, device)"
      "  VALUES (1, '2023-05-01T16:30:15+08:00', '2023-05-01T08:30:15Z', '2023-05-01T08:30:15Z',"
@@ -68,7 +70,7 @@ static const rows_t rows[] = {
      "INSERT INTO item_text (rowid, text) VALUES (1, 'IMG_0001.JPG 张三 Hikvision');",
      "SELECT count(*) FROM item_index x JOIN item_places p ON p.id = x.item_id JOIN item_text t"
      " ON t.rowid = x.item_id WHERE x.device = 'Hikvision DSJ-1' AND t.text MATCH 'kvisi'",
-     1},
+     1, 0},
     {4,
      "INSERT INTO derivatives (item_id, profile, status, sha256, size, media_type, detail,"
      "  made_by, made_at) VALUES (1, 'thumbnail', 'verified', '" SHA_COPY "', 99, 'image/jpeg',"
@@ -77,7 +79,7 @@ static const rows_t rows[] = {
      "  VALUES (1, 'preview', 'failed', 'cannot decode', '{}', 'custody-worker', '" AT "');",
      "SELECT count(*) FROM derivatives WHERE (status = 'verified' AND sha256 = '" SHA_COPY "')"
      " OR (status = 'failed' AND reason = 'cannot decode')",
-     2},
+     2, 0},
     {5,
      "INSERT INTO users (id, name, role, token_sha256, created_by, created_at)"
      "  VALUES (1, 'rev.wang', 'reviewer', '" SHA_COPY "', 'admin', '" AT "');"
@@ -90,8 +92,9 @@ static const rows_t rows[] = {
      "  VALUES (1, zeroblob(32), 'a note', x'00', '" AT "');",
      "SELECT count(*) FROM users u JOIN grants g ON g.user_id = u.id JOIN classifications c"
      " ON c.item_id = 1 JOIN ledger l ON l.seq = 0 JOIN checkpoints k ON k.size = 1"
-     " WHERE u.name = 'rev.wang' AND g.purpose = 'legal review' AND c.level = 'privacy'",
-     1},
+     " WHERE u.name = 'rev.wang' AND g.purposes = '[\"legal review\"]' AND g.any_purpose = 0"
+     " AND c.level = 'privacy'",
+     1, 0},
     /* v8 takes an arrival's recorded_at and case from its `received` event. */
     {7,
      "INSERT INTO item_sources (item_id, original_name, source_path, received_by, received_at,"
@@ -104,7 +107,24 @@ static const rows_t rows[] = {
      "SELECT count(*) FROM item_sources s WHERE (s.original_name = '现场.jpg'"
      " AND s.recorded_at = '2023-05-01T16:00:00+08:00' AND s.case_id = 1)"
      " OR (s.original_name = 'IMG_0001.JPG' AND s.recorded_at IS NULL AND s.case_id IS NULL)",
-     2},
+     2, 7},
+    /* The same arrival, as v8 writes it. */
+    {8,
+     "INSERT INTO item_sources (item_id, original_name, source_path, received_by, received_at,"
+     "  source_mtime, received_user_id, recorded_at, case_id) VALUES (1, '现场.jpg',"
+     "  '/srv/uploads/y/现场.jpg', 'rev.wang', '2023-05-02T00:00:00Z', '1682990000000000000', 1,"
+     "  '2023-05-01T16:00:00+08:00', 1);",
+     "SELECT count(*) FROM item_sources s WHERE (s.original_name = '现场.jpg'"
+     " AND s.recorded_at = '2023-05-01T16:00:00+08:00' AND s.case_id = 1)"
+     " OR (s.original_name = 'IMG_0001.JPG' AND s.recorded_at IS NULL AND s.case_id IS NULL)",
+     2, 0},
+    /* v9 keeps a v8 grant's one purpose as its list: it accepts that purpose only. */
+    {8,
+     "INSERT INTO grants (user_id, case_id, purpose, clearance, granted_by, granted_at)"
+     "  VALUES (1, 1, ' 法制审核', 'internal', 'admin', '" AT "');",
+     "SELECT count(*) FROM grants WHERE purposes ->> '$[0]' = ' 法制审核'"
+     " AND json_array_length(purposes) = 1 AND any_purpose = 0 AND revoked_at IS NULL",
+     1, 0},
 };
 
 #define NROWS (sizeof rows / sizeof rows[0])
@@ -161,7 +181,7 @@ build_at(int version)
         exec_ok(h, "COMMIT");
     }
     for (size_t i = 0; i < NROWS; i++)
-        if (rows[i].version <= version)
+        if (rows[i].version <= version && (rows[i].last == 0 || version <= rows[i].last))
             exec_ok(h, rows[i].sql);
     sqlite3_close(h);
 }
@@ -190,7 +210,7 @@ START_TEST(every_earlier_version_migrates_forward_and_keeps_its_rows)
     ck_assert_int_eq(cs_catalog_schema_version(cat), latest);
     ck_assert_int_eq(cs_test_sql_count(db, "PRAGMA user_version"), latest);
     for (size_t i = 0; i < NROWS; i++)
-        if (rows[i].version <= version)
+        if (rows[i].version <= version && (rows[i].last == 0 || version <= rows[i].last))
             ck_assert_msg(cs_test_sql_count(db, rows[i].count) == rows[i].want,
                           "v%d: the rows of v%d did not survive: %s", version, rows[i].version,
                           rows[i].count);
@@ -227,6 +247,44 @@ START_TEST(every_earlier_version_migrates_forward_and_keeps_its_rows)
     ck_assert_int_eq(cs_catalog_open(&cat, db, 0, NULL), 0);
     ck_assert_int_eq(cs_catalog_schema_version(cat), latest);
     cs_catalog_close(&cat);
+}
+END_TEST
+
+/* v9: a v8 grant still reads for its purpose and for no other; it is revoked as before, and
+ * stays write-once in its purposes. */
+START_TEST(v9_an_old_grant_keeps_its_purpose)
+{
+    cs_catalog_t *cat = NULL;
+    cs_grant_row_t g[4];
+    size_t n = 0;
+    int exists = 0, level = 0, mine = 0, unassigned = 0;
+    build_at(8);
+    ck_assert_int_eq(cs_catalog_open(&cat, db, 0, NULL), 0);
+    ck_assert_int_eq(cs_catalog_access_rows(cat, 1, SHA_ITEM, NULL, AT, &exists, &level, &mine,
+                                            &unassigned, g, 4, &n),
+                     0);
+    ck_assert_int_eq(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(g[i].npurposes, 1);
+        ck_assert_int_eq(g[i].any_purpose, 0);
+    }
+    ck_assert_str_eq(g[0].purposes, "legal review"); /* privacy clears more: it comes first */
+    ck_assert_str_eq(g[1].purposes, " 法制审核");
+    ck_assert_int_eq(cs_catalog_grant_revoke(cat, 2, "admin", "the review is over"), 0);
+    cs_catalog_close(&cat);
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+    ck_assert_int_ne(
+        sqlite3_exec(h, "UPDATE grants SET purposes = '[\"x\"]' WHERE id = 1", NULL, NULL, NULL),
+        SQLITE_OK);
+    ck_assert_int_ne(sqlite3_exec(h,
+                                  "INSERT INTO grants (user_id, case_id, clearance, granted_by,"
+                                  " granted_at) VALUES (1, 1, 'public', 'admin', '" AT "')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM grants WHERE revoked_at IS NULL"),
+                     1);
 }
 END_TEST
 
@@ -296,19 +354,22 @@ START_TEST(a_failed_migration_leaves_the_version_it_was)
     int latest = cs_cat_schema_latest();
     cs_catalog_t *cat = NULL;
     build_at(latest - 1);
-    /* Something in the way of the last migration's index. */
+    /* Something in the way of the last migration's trigger. */
     sqlite3 *h = NULL;
     ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-    exec_ok(h, "CREATE TABLE item_sources_case (x)");
+    exec_ok(h, "ALTER TABLE grants ADD COLUMN purposes TEXT");
     sqlite3_close(h);
     ck_assert_int_ne(cs_catalog_open(&cat, db, 0, NULL), 0);
     ck_assert_ptr_null(cat);
     ck_assert_msg(strstr(cs_diag(), "cannot migrate the schema to version") != NULL, "%s",
                   cs_diag());
     ck_assert_int_eq(cs_test_sql_count(db, "PRAGMA user_version"), latest - 1);
-    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM pragma_table_info('item_sources')"
-                                           " WHERE name = 'case_id'"),
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM pragma_table_info('grants')"
+                                           " WHERE name = 'any_purpose'"),
                      0);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM grants WHERE purpose ="
+                                           " 'legal review'"),
+                     1);
     ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM items"), 1);
 }
 END_TEST
@@ -323,6 +384,7 @@ migrate_suite(void)
     tcase_add_loop_test(tc, every_earlier_version_migrates_forward_and_keeps_its_rows, 1,
                         cs_cat_schema_latest());
     tcase_add_test(tc, v8_states_a_file_time_as_unknown);
+    tcase_add_test(tc, v9_an_old_grant_keeps_its_purpose);
     tcase_add_test(tc, a_newer_catalog_is_refused_and_left_as_it_is);
     tcase_add_test(tc, a_failed_migration_leaves_the_version_it_was);
     suite_add_tcase(s, tc);

@@ -218,7 +218,7 @@ async function main() {
   assert.equal(videoSha, sha256File(VIDEO));
   assert.equal(xssSha, sha256File(xss));
   for (const r of ingested) assert.equal(r.derivatives_failed, 0, `copies of ${r.path}`);
-  run(['grant', 'alice', '--case', CASE, '--purpose', '复核']); // a case exists once it holds an item
+  run(['grant', 'alice', '--case', CASE, '--purpose', '复核', '--any-purpose']); // a case exists once it holds an item
   // A file dropped outside any case folder: the service keeps it as unassigned.
   mkdirSync(path.join(home, 'uploads'), { recursive: true });
   copyFileSync(LOOSE_SRC, path.join(home, 'uploads', 'loose-photo.jpg'));
