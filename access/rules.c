@@ -117,25 +117,28 @@ in_scope(const cs_access_policy_t *pol, const cs_access_what_t *x, const cs_acce
  * their purposes (and the best grant, as a clearance refusal does). The purpose stated is in
  * the entry already. Lists are made of whole purposes: a list too long ends with "……". */
 static void
-deny_purpose(cs_access_decision_t *d, const cs_access_who_t *w, const cs_access_what_t *x)
+deny_purpose(cs_access_decision_t *d, const cs_access_what_t *x)
 {
     char en[128], zh[360];
     cs_buf_t b, z;
     cs_buf_init(&b, en, sizeof en);
     cs_buf_init(&z, zh, sizeof zh);
     for (size_t i = 0; i < x->ngrants && i < CS_ACCESS_GRANTS_MAX; i++) {
-        const char *p = x->grants[i].purposes;
-        for (size_t k = 0; k < x->grants[i].npurposes; k++, p += strlen(p) + 1) {
+        const char *p = x->grants[i].purposes, *end = p + sizeof x->grants[i].purposes;
+        for (size_t k = 0;
+             k < x->grants[i].npurposes && strnlen(p, (size_t)(end - p)) < (size_t)(end - p);
+             k++, p += strlen(p) + 1) {
             cs_buf_printf(&b, "%s\"%s\"", b.len ? ", " : "", p);
             cs_buf_printf(&z, "「%s」", p);
         }
     }
     d->grant = x->grants[0].id;
     snprintf(d->case_number, sizeof d->case_number, "%s", x->grants[0].case_number); /* fits */
+    /* At most 95 + 20 + 127 + 4 bytes: never cut inside a character (the entry is UTF-8). */
     deny(d, CS_DENY_PURPOSE_OUT_OF_SCOPE,
-         "the purpose stated is not one of grant %lld's (%s%s) for %s: state one of them, or ask "
-         "an admin for a grant with it (custody grant --purpose)",
-         (long long)x->grants[0].id, en, cs_buf_done(&b) ? " ..." : "", w->name);
+         "the purpose is not one of grant %lld's (%s%s): state one of them, or ask an admin for a "
+         "grant with it",
+         (long long)x->grants[0].id, en, cs_buf_done(&b) ? " ..." : "");
     cs_snprintf_cut(d->reason_zh, sizeof d->reason_zh,
                     "所述用途不在授权范围内：本授权的用途为%s%s；本次拒绝已记入调阅记录", zh,
                     cs_buf_done(&z) ? "……" : "");
@@ -163,7 +166,7 @@ case_rule(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_acce
     } else if (x->ngrants > 0) {
         const cs_access_grant_t *g = in_scope(pol, x, h);
         if (g == NULL)
-            return deny_purpose(d, w, x);
+            return deny_purpose(d, x);
         allow(d, g);
     } else {
         deny(d, CS_DENY_NO_GRANT, "%s has no live grant on case %s", w->name, x->case_number);
@@ -202,7 +205,7 @@ item_rule(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_acce
             return deny(d, CS_DENY_NO_GRANT, "%s has no live grant on a case of item %.12s",
                         w->name, sha);
         if ((best = in_scope(pol, x, h)) == NULL)
-            return deny_purpose(d, w, x);
+            return deny_purpose(d, x);
         d->grant = best->id;
         snprintf(d->case_number, sizeof d->case_number, "%s", best->case_number); /* fits: same */
         if (best->clearance < x->level)

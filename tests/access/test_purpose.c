@@ -122,6 +122,30 @@ START_TEST(test_refusal_names_the_purposes)
 }
 END_TEST
 
+/* Long purposes: the refusal lists whole ones and says there are more, and its entry is still
+ * made (a text cut inside a character would not be UTF-8). */
+START_TEST(test_long_purposes_are_listed_whole)
+{
+    cs_access_policy_t pol = {.default_level = 1};
+    cs_access_what_t x = {.sha256 = "ab", .exists = 1, .level = 1, .ngrants = 1};
+    cs_access_decision_t d;
+    json_t *e = NULL;
+    char list[CS_ACCESS_PURPOSES_MAX] = {0};
+    size_t off = 0;
+    for (int i = 0; i < 8; i++, off += 121) /* eight purposes of 40 characters */
+        for (int k = 0; k < 40; k++)
+            memcpy(list + off + 3 * k, "审", 3);
+    give(&x.grants[0], 7, 2, list, sizeof list, 8);
+    read_as(&x, &pol, "随便看看", &d, &e);
+    ck_assert_int_eq(d.deny, CS_DENY_PURPOSE_OUT_OF_SCOPE);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_msg(strstr(d.reason, " ...)") != NULL, "%s", d.reason);
+    ck_assert_msg(strstr(d.reason_zh, "」……；本次拒绝已记入调阅记录") != NULL, "%s", d.reason_zh);
+    ck_assert_str_eq(json_string_value(json_object_get(e, "reason")), d.reason);
+    json_decref(e);
+}
+END_TEST
+
 static Suite *
 purpose_suite(void)
 {
@@ -130,6 +154,7 @@ purpose_suite(void)
     tcase_add_loop_test(tc, test_purpose_eq, 0, (int)(sizeof pairs / sizeof pairs[0]));
     tcase_add_test(tc, test_the_grant_for_the_purpose_decides);
     tcase_add_test(tc, test_refusal_names_the_purposes);
+    tcase_add_test(tc, test_long_purposes_are_listed_whole);
     suite_add_tcase(s, tc);
     return s;
 }

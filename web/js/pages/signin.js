@@ -49,7 +49,7 @@ export function renderSignIn(main, ctx, { notice, after }) {
 
 export function renderPurpose(main, ctx, { next, done }) {
   const me = session.user();
-  const purposes = [...new Set((me?.grants || []).map((g) => g.purpose).filter(Boolean))];
+  const purposes = [...new Set((me?.grants || []).flatMap((g) => g.purposes || [g.purpose]).filter(Boolean))];
   const list = h('datalist', { id: 'purpose-options' }, purposes.map((p) => h('option', { value: p })));
   const input = h('input', {
     type: 'text', name: 'purpose', required: true, maxlength: '300', class: 'input wide',
