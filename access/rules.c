@@ -102,7 +102,6 @@ sees_all(const cs_access_who_t *w)
     return w->role == CS_ROLE_AUDITOR || w->role == CS_ROLE_OPERATOR;
 }
 
-/* A case listed or exported as a whole. */
 /* The best covering grant (the highest clearance comes first) that accepts the purpose. */
 static const cs_access_grant_t *
 in_scope(const cs_access_policy_t *pol, const cs_access_what_t *x, const cs_access_how_t *h)
@@ -144,6 +143,7 @@ deny_purpose(cs_access_decision_t *d, const cs_access_what_t *x)
                     cs_buf_done(&z) ? "……" : "");
 }
 
+/* A case listed or exported as a whole. */
 static void
 case_rule(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_access_what_t *x,
           const cs_access_how_t *h, cs_access_decision_t *d)
