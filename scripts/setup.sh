@@ -127,7 +127,7 @@ esac
 # The commands below, quoted to be pasted into a shell whatever the paths hold.
 q_custody=$(printf '%q' "$custody")
 q_home=$(printf '%q' "$home")
-admins=$("$custody" user list --home "$home" | awk '$2 == "admin" {n++} END {print n + 0}')
+admins=$("$custody" user list --home "$home" | awk '$2 == "admin" && !/ disabled / {n++} END {print n + 0}')
 cat <<MSG
 setup: custody home $home
 setup: the service listens on $url
