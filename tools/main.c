@@ -22,6 +22,8 @@ const cs_cli_command_t cs_cli_commands[] = {
     {"classify", cs_cmd_classify, "set an item's classification"},
     {"ledger", cs_cmd_ledger, "show and verify the ledger; proofs and checkpoints"},
     {"export", cs_cmd_export, "write a case as a self-verifying BagIt bag with ledger proofs"},
+    {"evidence-list", cs_cmd_evidence_list,
+     "print a case's evidence list (证据清单) as CSV or a printable HTML page"},
     {"verify-bag", cs_cmd_verify_bag, "check an exported bag offline: manifests, proofs, key"},
     {"verify", cs_cmd_verify, "re-hash stored originals and report any mismatch"},
     {"backup", cs_cmd_backup, "copy the home, online and incremental by hash, with a manifest"},
