@@ -271,7 +271,7 @@ static const char page_head[] =
 const char cs_evlist_css[] =
     "@page { size: A4 landscape; margin: 12mm; }\n"
     "body { font-family: \"Noto Sans CJK SC\", \"Source Han Sans SC\", \"Microsoft YaHei\", "
-    "sans-serif; font-size: 10pt; color: #000; margin: 0 auto; max-width: 277mm; }\n"
+    "sans-serif; font-size: 9pt; color: #000; margin: 4mm; }\n"
     "h1 { font-size: 16pt; text-align: center; margin: 0 0 4mm; }\n"
     "dl.head { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 4mm; margin: 0 0 "
     "4mm; }\n"
@@ -279,6 +279,7 @@ const char cs_evlist_css[] =
     "table { border-collapse: collapse; width: 100%; table-layout: auto; }\n"
     "th, td { border: 0.3mm solid #444; padding: 1mm 1.5mm; vertical-align: top; text-align: "
     "left; }\n"
+    "th, td { word-break: keep-all; overflow-wrap: break-word; }\n"
     "th { background: #eee; } thead { display: table-header-group; }\n"
     "tr { page-break-inside: avoid; break-inside: avoid; }\n"
     "td.hash { font-family: monospace; font-size: 7pt; word-break: break-all; }\n"
@@ -286,7 +287,7 @@ const char cs_evlist_css[] =
     "p.withheld { margin: 3mm 0; font-weight: bold; }\n"
     "footer { margin-top: 6mm; font-size: 8pt; color: #333; border-top: 0.3mm solid #999; "
     "padding-top: 2mm; }\n"
-    "@media print { .noprint { display: none; } body { max-width: none; } }\n";
+    "@media print { body { margin: 0; } }\n";
 
 /* Writes "<tag class>text</tag>" with the text escaped. */
 static int
