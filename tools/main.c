@@ -45,8 +45,12 @@ usage(FILE *f)
 {
     fprintf(f, "usage: custody COMMAND [--home DIR] [--set section.key=value]... [--json] ...\n\n"
                "commands:\n");
+    int width = 0;
     for (size_t i = 0; i < cs_cli_ncommands; i++)
-        fprintf(f, "  %-11s %s\n", cs_cli_commands[i].name, cs_cli_commands[i].summary);
+        if ((int)strlen(cs_cli_commands[i].name) > width)
+            width = (int)strlen(cs_cli_commands[i].name);
+    for (size_t i = 0; i < cs_cli_ncommands; i++)
+        fprintf(f, "  %-*s %s\n", width, cs_cli_commands[i].name, cs_cli_commands[i].summary);
     fprintf(f, "\ncommon options:\n");
     for (size_t i = 0; cs_cli_common_help[i][0] != NULL; i++)
         fprintf(f, "  %-25s %s\n", cs_cli_common_help[i][0], cs_cli_common_help[i][1]);
