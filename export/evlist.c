@@ -356,11 +356,9 @@ cs_evlist_write_html(const cs_evlist_t *l, FILE *f)
         if (fputs("</tr>\n", f) == EOF)
             return CS_EIO;
     }
-    if (fputs("</tbody>\n</table>\n", f) == EOF ||
-        fprintf(f,
-                "<footer>本清单由 Custody 生成；本次查阅已记入账本，条目编号 %lld。</footer>\n"
-                "</body>\n</html>\n",
-                (long long)l->seq) < 0)
+    if (fputs("</tbody>\n</table>\n<footer>本清单由 Custody 生成", f) == EOF ||
+        (l->seq >= 0 && fprintf(f, "；本次查阅已记入账本，条目编号 %lld", (long long)l->seq) < 0) ||
+        fputs("。</footer>\n</body>\n</html>\n", f) == EOF)
         return CS_EIO;
     return 0;
 }

@@ -172,6 +172,10 @@ START_TEST(a_printable_page_escapes_every_field)
     ck_assert_ptr_null(strstr(page, "<style>"));
     ck_assert_ptr_null(strstr(page, "另有"));
     free(page);
+    l.seq = -1; /* a read that was not ledgered names no entry */
+    page = render(&l, 1);
+    ck_assert_ptr_nonnull(strstr(page, "<footer>本清单由 Custody 生成。</footer>"));
+    free(page);
     cs_evlist_free(&l);
 }
 END_TEST
