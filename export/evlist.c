@@ -41,10 +41,13 @@ static const char *const profiles[][2] = {{"archival", "归档副本"},
                                           {"preview", "预览图"},
                                           {"thumbnail", "缩略图"}};
 
-/* The cells of one row; text[] holds what is made here, cell[] points at each. */
+/* The cells of one row: cell[] points into the row or at the texts made here (joined ones
+ * grow as needed: nothing is cut). */
 typedef struct row_cells {
     const char *cell[NCOLS];
-    char number[24], time[160], source[256], place[512], device[512], size[24], copies[256];
+    char number[24], size[24];
+    char *time, *source, *place, *device, *copies;
+    int err; /* CS_ENOMEM once a text could not be made */
 } row_cells_t;
 
 static const char *
@@ -75,18 +78,35 @@ kind_of(const char *media_type)
     return "其他";
 }
 
-/* Appends s to buf (NUL-terminated, cap bytes) after sep when buf is not empty; a value that
- * does not fit is cut there (cells are read by people; the record stays whole in the bag). */
+/* Appends s to *text (malloc'd, or NULL) after sep when *text is not empty. */
 static void
-append(char *buf, size_t cap, const char *sep, const char *s)
+append(row_cells_t *r, char **text, const char *sep, const char *s)
 {
-    size_t n = strlen(buf);
+    size_t n = *text ? strlen(*text) : 0, add;
+    char *p;
     if (s == NULL || *s == '\0')
         return;
-    snprintf(buf + n, cap - n, "%s%s", n ? sep : "", s);
+    add = (n ? strlen(sep) : 0) + strlen(s);
+    if ((p = realloc(*text, n + add + 1)) == NULL) {
+        r->err = CS_ENOMEM;
+        return;
+    }
+    snprintf(p + n, add + 1, "%s%s", n ? sep : "", s); /* fits: sized above */
+    *text = p;
 }
 
 static void
+cells_free(row_cells_t *r)
+{
+    free(r->time);
+    free(r->source);
+    free(r->place);
+    free(r->device);
+    free(r->copies);
+    memset(r, 0, sizeof *r);
+}
+
+static int
 make_cells(const json_t *row, size_t number, row_cells_t *r)
 {
     const char *src = str(row, "captured_at_source"), *est = str(row, "captured_at_estimate");
@@ -100,28 +120,32 @@ make_cells(const json_t *row, size_t number, row_cells_t *r)
     memset(r, 0, sizeof *r);
     snprintf(r->number, sizeof r->number, "%zu", number);
     if (file_time || at == NULL)
-        snprintf(r->time, sizeof r->time, "%s", file_time ? "未知（上传文件的修改时间）" : "未知");
+        append(r, &r->time, "", file_time ? "未知（上传文件的修改时间）" : "未知");
     else
-        snprintf(r->time, sizeof r->time, "%s", at);
+        append(r, &r->time, "", at);
     words = lookup(sources, sizeof sources / sizeof sources[0], src);
-    if (file_time)
-        snprintf(r->source, sizeof r->source, "%s", "上传文件的修改时间（不是拍摄时间）");
-    else if (src != NULL)
-        snprintf(r->source, sizeof r->source, "%s%s%s%s", words ? words : src, words ? "（" : "",
-                 words ? src : "", words ? "）" : "");
-    if (file_time)
-        append(r->source, sizeof r->source, "：", str(row, "file_time"));
-    append(r->place, sizeof r->place, "；", str(row, "place"));
+    if (file_time) {
+        append(r, &r->source, "", "上传文件的修改时间（不是拍摄时间）");
+        append(r, &r->source, "：", str(row, "file_time"));
+    } else if (words != NULL) {
+        append(r, &r->source, "", words);
+        append(r, &r->source, "", "（");
+        append(r, &r->source, "", src);
+        append(r, &r->source, "", "）");
+    } else {
+        append(r, &r->source, "", src);
+    }
+    append(r, &r->place, "；", str(row, "place"));
     if (json_is_object(gps) && json_is_number(json_object_get(gps, "lat")) &&
         json_is_number(json_object_get(gps, "lon"))) {
-        char ll[64];
+        char ll[64]; /* fits: two numbers within ±180 at 6 decimals */
         snprintf(ll, sizeof ll, "%.6f, %.6f", json_number_value(json_object_get(gps, "lat")),
                  json_number_value(json_object_get(gps, "lon")));
-        append(r->place, sizeof r->place, "；", ll);
+        append(r, &r->place, "；", ll);
     }
     if (json_is_object(dev)) {
-        append(r->device, sizeof r->device, " ", str(dev, "make"));
-        append(r->device, sizeof r->device, " ", str(dev, "model"));
+        append(r, &r->device, " ", str(dev, "make"));
+        append(r, &r->device, " ", str(dev, "model"));
     }
     snprintf(r->size, sizeof r->size, "%lld",
              (long long)json_integer_value(json_object_get(row, "size")));
@@ -129,7 +153,7 @@ make_cells(const json_t *row, size_t number, row_cells_t *r)
     {
         const char *zh = lookup(profiles, sizeof profiles / sizeof profiles[0], key);
         if (json_is_string(v) && strcmp(json_string_value(v), "ok") == 0)
-            append(r->copies, sizeof r->copies, "、", zh ? zh : key);
+            append(r, &r->copies, "、", zh ? zh : key);
     }
     words = lookup(stages, sizeof stages / sizeof stages[0], str(row, "stage"));
     r->cell[0] = r->number;
@@ -145,6 +169,9 @@ make_cells(const json_t *row, size_t number, row_cells_t *r)
     r->cell[10] = r->size;
     r->cell[11] = str(row, "sha256");
     r->cell[12] = r->copies;
+    if (r->err != 0)
+        cells_free(r);
+    return r->err != 0 ? CS_ENOMEM : 0;
 }
 
 int
@@ -241,11 +268,9 @@ cs_evlist_html_text(FILE *f, const char *s)
 static int
 csv_row(FILE *f, const char *const *cells)
 {
-    int rc;
-    for (int c = 0; c < NCOLS; c++) {
-        if ((c > 0 && fputc(',', f) == EOF) || (rc = cs_evlist_csv_field(f, cells[c])) != 0)
+    for (int c = 0; c < NCOLS; c++)
+        if ((c > 0 && fputc(',', f) == EOF) || cs_evlist_csv_field(f, cells[c]) != 0)
             return CS_EIO;
-    }
     return fputs("\r\n", f) == EOF ? CS_EIO : 0;
 }
 
@@ -254,11 +279,14 @@ cs_evlist_write_csv(const cs_evlist_t *l, FILE *f)
 {
     row_cells_t r;
     int rc;
-    if (fputs("\xEF\xBB\xBF", f) == EOF || (rc = csv_row(f, heads)) != 0)
+    if (fputs("\xEF\xBB\xBF", f) == EOF || csv_row(f, heads) != 0)
         return CS_EIO;
     for (size_t i = 0; i < json_array_size(l->rows); i++) {
-        make_cells(json_array_get(l->rows, i), i + 1, &r);
-        if ((rc = csv_row(f, r.cell)) != 0)
+        if ((rc = make_cells(json_array_get(l->rows, i), i + 1, &r)) != 0)
+            return rc;
+        rc = csv_row(f, r.cell);
+        cells_free(&r);
+        if (rc != 0)
             return rc;
     }
     return 0;
@@ -343,18 +371,20 @@ cs_evlist_write_html(const cs_evlist_t *l, FILE *f)
     if ((rc = html_head(l, f)) != 0)
         return rc;
     for (size_t i = 0; i < json_array_size(l->rows); i++) {
-        make_cells(json_array_get(l->rows, i), i + 1, &r);
-        if (fputs("<tr>", f) == EOF)
-            return CS_EIO;
-        for (int c = 0; c < NCOLS; c++) {
+        if ((rc = make_cells(json_array_get(l->rows, i), i + 1, &r)) != 0)
+            return rc;
+        rc = fputs("<tr>", f) == EOF ? CS_EIO : 0;
+        for (int c = 0; rc == 0 && c < NCOLS; c++) {
             const char *open = c == 11             ? "<td class=\"hash\">"
                                : c == 0 || c == 10 ? "<td class=\"num\">"
                                                    : "<td>";
-            if (element(f, open, r.cell[c], "</td>") != 0)
-                return CS_EIO;
+            rc = element(f, open, r.cell[c], "</td>");
         }
-        if (fputs("</tr>\n", f) == EOF)
-            return CS_EIO;
+        if (rc == 0 && fputs("</tr>\n", f) == EOF)
+            rc = CS_EIO;
+        cells_free(&r);
+        if (rc != 0)
+            return rc;
     }
     if (fputs("</tbody>\n</table>\n<footer>本清单由 Custody 生成", f) == EOF ||
         (l->seq >= 0 && fprintf(f, "；本次查阅已记入账本，条目编号 %lld", (long long)l->seq) < 0) ||
