@@ -209,6 +209,7 @@ cs_cli_gate(cs_cli_t *cli, const char *as, cs_read_t read, const char *sha256,
         (rc = cs_access_decide_synced(cli->cat, &pol, &who, sha256, case_number, how, dec, &seq)) !=
             0)
         return cs_cli_fail(cli, rc); /* not on record: not shown */
+    cli->seq = seq;
     if (dec->allowed)
         return 0;
     if (dec->deny == CS_DENY_NOT_FOUND) {
