@@ -1,10 +1,13 @@
-/* media/heif.c: what a HEIF file (an iPhone's HEIC) says about itself, read with libheif.
+/* media/heif.c: what a HEIF file (an iPhone's HEIC) says about itself.
  *
- * The Exif item is handed to the project's EXIF reader (exif.c, libexif) as the TIFF
- * structure it holds, after the 4-byte offset HEIF puts before it, so a HEIC photo gets the
- * same time candidates, place and device as a JPEG. The size recorded is the primary image's
- * ispe, as stored: what ExifTool calls File:ImageWidth/ImageHeight, and what a JPEG's frame
- * header gives. The transforms the file shows it with come from heif_boxes.c. */
+ * The meta box is read by the project's own bounded reader (heif_boxes.c, heif_meta.c): the
+ * primary item's properties, and the Exif and XMP items that describe it (cdsc), read by their
+ * own bytes only, never the coded pictures (libheif 1.15 read the whole file for them). The
+ * Exif item is handed to the project's EXIF reader (exif.c, libexif) as the TIFF structure it
+ * holds, after the 4-byte offset HEIF puts before it, so a HEIC photo gets the same time
+ * candidates, place and device as a JPEG. The size recorded is the primary image's ispe, as
+ * stored: what ExifTool calls File:ImageWidth/ImageHeight, and what a JPEG's frame header
+ * gives. libheif is used here only to sniff; it decodes the pixels (transcode_photo_heif.c). */
 #include "media/heif.h"
 #include "media/heif_meta.h"
 

@@ -96,8 +96,8 @@ link(candidates_t *c, uint32_t from, const unsigned char *to, uint64_t count, un
      uint32_t primary)
 {
     for (int i = 0; i < c->n; i++)
-        if (c->id[i] == from)
-            for (uint64_t k = 0; k < count; k++) {
+        if (c->id[i] == from && !c->linked[i])
+            for (uint64_t k = 0; k < count && !c->linked[i]; k++) {
                 size_t at = (size_t)k * w;
                 uint64_t v;
                 if (take(to, (size_t)count * w, &at, w, &v) == 0 && v == primary)
@@ -255,7 +255,7 @@ cs_heif_items_parse(const unsigned char *m, size_t len, long long file_size, cs_
 
     memset(it, 0, sizeof *it);
     while ((r = cs_heif_box_next(m, len, &off, &b)) > 0) {
-        if (strcmp(b.type, "pitm") == 0 && b.len >= 6 && !it->has_primary) {
+        if (strcmp(b.type, "pitm") == 0 && b.len >= 6) { /* the last, as heif_boxes.c */
             it->primary =
                 b.p[0] == 0 ? (uint32_t)b.p[4] << 8 | b.p[5] : (b.len >= 8 ? be32(b.p + 4) : 0);
             it->has_primary = 1;
