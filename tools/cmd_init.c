@@ -2,6 +2,7 @@
 #include "tools/cli.h"
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "ledger/key.h"
 
@@ -219,6 +220,13 @@ cs_cmd_init(int argc, char **argv)
         printf("initialised custody home %s\n", cli.home.root);
         json_array_foreach(created, i, v) printf("  created %s\n", json_string_value(v));
         printf("  ledger signing key id %s\n", key_id);
+        if (cli.cfg.site_tz[0] == '\0') { /* offer a zone: times and grant dates follow it */
+            char sys[CS_TZ_NAME_MAX + 1] = "UTC";
+            (void)cs_clock_system_zone(sys);
+            printf("  site zone %s (the system's); for another, set tz = Asia/Shanghai (or "
+                   "another zone) in [site] of %s\n",
+                   sys, cli.home.conf);
+        }
     }
 out:
     json_decref(created);

@@ -61,6 +61,13 @@ START_TEST(init_writes_the_site_zone)
     cs_test_custody(&r, "config", "--home", home, NULL);
     ck_assert_ptr_nonnull(strstr(r.out, "site.tz = Asia/Shanghai"));
     cs_test_run_free(&r);
+    /* Without --site-tz, init names the zone in use and offers Asia/Shanghai. */
+    snprintf(home, sizeof home, "%s/plain", dir);
+    cs_test_custody(&r, "init", "--home", home, NULL);
+    run_ok(&r);
+    ck_assert_msg(strstr(r.out, "  site zone ") && strstr(r.out, "set tz = Asia/Shanghai"), "%s",
+                  r.out);
+    cs_test_run_free(&r);
     /* A zone the system lacks is refused before anything is made. */
     snprintf(home, sizeof home, "%s/other", dir);
     cs_test_custody(&r, "init", "--home", home, "--site-tz", "Nowhere/City", NULL);
