@@ -39,6 +39,8 @@ cs_clock_format_ns(int64_t ns, char buf[CS_TIME_MAX])
     format((time_t)sec, (long)rem, 9, buf);
 }
 
+#define CLOCK_MS_MAX INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
+
 int64_t
 cs_clock_now_ms(void)
 {
@@ -157,6 +159,12 @@ cs_clock_parse_until(const cs_tz_t *tz, const char *s, int64_t now_ms, const cha
         cs_diag_set("%s \"%.80s\" is neither a date (2026-12-31: the end of that day, site.tz) "
                     "nor an RFC 3339 time with Z or an offset (2026-12-31T18:00:00+08:00)",
                     what, s != NULL ? s : "");
+        return CS_EINVAL;
+    }
+    if (ms > CLOCK_MS_MAX) { /* a 5-digit year would compare as text before every other */
+        cs_diag_set("%s \"%.80s\" is past 9999-12-31T23:59:59Z; leave it out for a grant "
+                    "until revoked",
+                    what, s);
         return CS_EINVAL;
     }
     cs_clock_format_ms(ms, out);

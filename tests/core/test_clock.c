@@ -37,6 +37,8 @@ static const struct {
     {"Asia/Shanghai", "2001-01-01", NULL},
     {NULL, "2026-12-07T13:48:00Z", NULL}, /* exactly now */
     {NULL, "2026-12-07T21:47:59+08:00", NULL},
+    {NULL, "9999-12-31", "9999-12-31T23:59:59.999Z"},
+    {NULL, "9999-12-31T23:00:00-01:00", NULL}, /* year 10000 */
     /* not a time */
     {NULL, "2027-02-29", NULL},
     {NULL, "2027-13-01", NULL},
