@@ -115,7 +115,7 @@ print_item(json_t *item)
     json_array_foreach(json_object_get(item, "events"), i, v)
     {
         char *d = json_dumps(json_object_get(v, "detail"), JSON_COMPACT | JSON_PRESERVE_ORDER);
-        printf("  %s  %-9s %s  %s\n", str(v, "at"), str(v, "kind"), str(v, "actor"), d ? d : "");
+        printf("  %s  %-9s %s  %s\n", when(v, "at"), str(v, "kind"), str(v, "actor"), d ? d : "");
         free(d);
     }
 }

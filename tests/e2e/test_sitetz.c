@@ -193,6 +193,17 @@ START_TEST(lists_show_times_with_the_zone_offset)
                       lists[i][0], r.out);
         cs_test_run_free(&r);
     }
+    /* show: every time of the record too (stored, sources, links, events) */
+    char sha[65];
+    e2e_sha256("\xff\xd8\xff a photo", sha);
+    cs_test_custody(&r, "show", sha, "--purpose", "e2e check", "--home", home, NULL);
+    run_ok(&r);
+    const char *stored = strstr(r.out, "stored      ");
+    ck_assert_msg(stored != NULL && strncmp(stored + 12 + 16, " +08:00\n", 8) == 0, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "Z ") == NULL && strstr(r.out, "Z\n") == NULL &&
+                      strstr(r.out, "Z)") == NULL,
+                  "%s", r.out);
+    cs_test_run_free(&r);
     cs_test_rmrf(dir);
     free(dir);
 }
