@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "indexer/access.h"
+#include "tools/sitetime.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,9 +17,10 @@ static const char grant_usage[] =
     "usage: custody grant NAME --case NO [--party P] --purpose TEXT [--until DATE]\n"
     "                     [--clearance LEVEL] [--home DIR] [--set k=v]...\n"
     "Lets user NAME read the items of case NO (only party P's, with --party) for PURPOSE,\n"
-    "until DATE (YYYY-MM-DD, the end of that day UTC, or an RFC 3339 time; default: until\n"
-    "revoked), up to classification LEVEL (public, internal, privacy, commercial_secret,\n"
-    "state_secret; default: access.default_classification). Prints the grant's number.\n";
+    "until DATE (YYYY-MM-DD: the end of that day in site.tz; or an RFC 3339 time with Z or an\n"
+    "offset; after now; default: until revoked), up to classification LEVEL (public, internal,\n"
+    "privacy, commercial_secret, state_secret; default: access.default_classification).\n"
+    "Prints the grant's number.\n";
 static const char revoke_usage[] =
     "usage: custody revoke GRANT --reason TEXT [--home DIR] [--set k=v]...\n"
     "Ends grant number GRANT at once; the grant stays in the record, revoked.\n";
@@ -69,23 +71,6 @@ static const struct option grant_opts[] = {CS_CLI_COMMON_OPTIONS,
                                            {"reason", required_argument, NULL, 'r'},
                                            {0, 0, 0, 0}};
 
-/* "2026-12-31" means the end of that day, UTC; a full RFC 3339 UTC time is taken as it is. */
-static int
-parse_until(const char *arg, char *out, size_t size)
-{
-    int y, m, d, n = 0;
-    if (sscanf(arg, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && arg[n] == '\0' && m >= 1 && m <= 12 &&
-        d >= 1 && d <= 31) {
-        snprintf(out, size, "%04d-%02d-%02dT23:59:59.999999999Z", y, m, d); /* fits: 31 < 64 */
-        return 0;
-    }
-    if (strlen(arg) >= 20 && arg[strlen(arg) - 1] == 'Z' && arg[10] == 'T' && strlen(arg) < size) {
-        snprintf(out, size, "%s", arg); /* fits: its length checked above */
-        return 0;
-    }
-    return -1;
-}
-
 int
 cs_cmd_grant(int argc, char **argv)
 {
@@ -93,7 +78,7 @@ cs_cmd_grant(int argc, char **argv)
     grant_args_t a = {0};
     cs_casenum_rule_t *rule = NULL;
     cs_casenum_t cn;
-    char until[64];
+    char until[CS_TIME_MAX];
     int64_t id = 0;
     int rc;
     cs_cli_init(&cli, "grant", grant_usage);
@@ -103,9 +88,10 @@ cs_cmd_grant(int argc, char **argv)
         return cs_cli_usage_error(&cli, "name exactly one user");
     if (a.case_arg == NULL || a.purpose == NULL || a.purpose[0] == '\0')
         return cs_cli_usage_error(&cli, "--case NO and --purpose TEXT are required");
-    if (a.until != NULL && parse_until(a.until, until, sizeof until) != 0)
-        return cs_cli_usage_error(&cli, "--until \"%s\" is not YYYY-MM-DD or an RFC 3339 UTC time",
-                                  a.until);
+    if (a.until != NULL && ((rc = cs_cli_load(&cli)) != 0 ||
+                            (rc = cs_clock_parse_until(cs_cli_site_tz(&cli), a.until,
+                                                       cs_clock_now_ms(), "--until", until)) != 0))
+        return cs_cli_fail(&cli, rc);
     if (a.clearance != NULL && cs_access_level_rank(a.clearance) < 0)
         return cs_cli_usage_error(&cli, "--clearance must be public, internal, privacy, "
                                         "commercial_secret or state_secret");
@@ -120,7 +106,7 @@ cs_cmd_grant(int argc, char **argv)
         goto out;
     printf("grant %lld: %s may read %s%s%s up to %s for \"%s\"%s%s\n", (long long)id, argv[optind],
            cn.text, a.party ? " party " : "", a.party ? a.party : "", clearance, a.purpose,
-           a.until ? " until " : "", a.until ? until : "");
+           a.until ? " until " : "", a.until ? cs_cli_time(until) : "");
 out:
     cs_casenum_rule_free(&rule);
     if (rc != 0)
@@ -179,6 +165,7 @@ cs_cmd_grants(int argc, char **argv)
         cs_cli_print_json(grants, 0);
         goto out;
     }
+    (void)cs_cli_site_tz(&cli);
     json_array_foreach(grants, i, g)
     {
         const char *party = json_string_value(json_object_get(g, "party"));
@@ -189,7 +176,8 @@ cs_cmd_grants(int argc, char **argv)
                json_string_value(json_object_get(g, "case")), party ? " party " : "",
                party ? party : "", json_string_value(json_object_get(g, "clearance")),
                json_string_value(json_object_get(g, "purpose")), until ? "  until " : "",
-               until ? until : "", json_is_true(json_object_get(g, "live")) ? "live" : "ended");
+               until ? cs_cli_time(until) : "",
+               json_is_true(json_object_get(g, "live")) ? "live" : "ended");
     }
 out:
     json_decref(grants);

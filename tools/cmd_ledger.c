@@ -1,6 +1,7 @@
 /* tools/cmd_ledger.c: `custody ledger show|verify|proof|consistency|checkpoint`: the
  * retrieval ledger for auditors, and the proofs anyone can check with RFC 6962 math. */
 #include "tools/cli.h"
+#include "tools/sitetime.h"
 
 #include "core/error.h"
 #include "indexer/ledger.h"
@@ -81,7 +82,7 @@ on_show(void *arg, int64_t seq, const char *entry, size_t len, const uint8_t *le
             const char *result = json_string_value(json_object_get(e, "result"));
             const char *item = json_string_value(json_object_get(e, "item"));
             printf("%-6lld %s  %-9s %-16s %-15s %.12s%s%s%s%s%s\n", (long long)seq,
-                   json_string_value(json_object_get(e, "at")),
+                   cs_cli_time(json_string_value(json_object_get(e, "at"))),
                    json_string_value(json_object_get(e, "kind")), actor ? actor : "-",
                    json_string_value(json_object_get(e, "action")), item ? item : "",
                    kase ? "  " : "", kase ? kase : "", purpose ? "  purpose: " : "",
@@ -184,6 +185,7 @@ run(cs_cli_t *cli, const char *verb, ledger_args_t *a)
 
     if (strcmp(verb, "show") == 0) {
         show_t s = {.a = a, .json = cli->json};
+        (void)cs_cli_site_tz(cli);
         return cs_catalog_ledger_each(cli->cat, a->since, on_show, &s);
     }
     if (strcmp(verb, "verify") == 0)

@@ -1,5 +1,6 @@
 /* tools/cmd_search.c: `custody search`. */
 #include "tools/cli.h"
+#include "tools/sitetime.h"
 
 #include "core/casenum.h"
 #include "core/error.h"
@@ -129,12 +130,13 @@ cs_cmd_search(int argc, char **argv)
         cs_cli_print_json(rows, 0);
         goto out;
     }
+    (void)cs_cli_site_tz(&cli);
     json_array_foreach(rows, i, v)
     {
         json_t *cases = json_object_get(v, "cases");
         const char *at = json_string_value(json_object_get(v, "captured_at"));
         printf("%-25s  %s  %s  %s\n",
-               at                                                           ? at
+               at                                                           ? cs_cli_time(at)
                : json_is_string(json_object_get(v, "captured_at_estimate")) ? "(unknown: file time)"
                                                                             : "(time unknown)",
                json_string_value(json_object_get(v, "sha256")),
