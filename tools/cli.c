@@ -371,6 +371,12 @@ cs_cli_usage_error(cs_cli_t *cli, const char *fmt, ...)
     return CS_EXIT_USAGE;
 }
 
+const char *
+cs_cli_s(long long n)
+{
+    return n == 1 ? "" : "s";
+}
+
 void
 cs_cli_print_json(json_t *v, int compact)
 {

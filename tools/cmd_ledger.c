@@ -210,10 +210,15 @@ verify(cs_cli_t *cli, ledger_args_t *a, char *origin, size_t origin_size)
         printf("FAILED: %s\n", rep.problem);
         return CS_EMISMATCH;
     }
-    printf("verified: %lld entries, %lld checkpoints signed by %s", (long long)rep.entries,
-           (long long)rep.checkpoints, origin);
-    printf(rep.uncovered ? "; the last %lld entries are not yet in a checkpoint\n" : "\n",
-           (long long)rep.uncovered);
+    printf("verified: %lld entr%s, %lld checkpoint%s signed by %s", (long long)rep.entries,
+           rep.entries == 1 ? "y" : "ies", (long long)rep.checkpoints, cs_cli_s(rep.checkpoints),
+           origin);
+    if (rep.uncovered == 1)
+        printf("; the last entry is not yet in a checkpoint\n");
+    else if (rep.uncovered > 0)
+        printf("; the last %lld entries are not yet in a checkpoint\n", (long long)rep.uncovered);
+    else
+        printf("\n");
     if (rep.newest_id >= 0 &&
         (!have || rep.newest_size > w.size || rep.newest_id != w.checkpoint)) {
         w.checkpoint = rep.newest_id;

@@ -244,8 +244,7 @@ cs_cmd_cases(int argc, char **argv)
         size_t j;
         json_t *p;
         long long n = (long long)json_integer_value(json_object_get(v, "items"));
-        printf("%s  %lld item%s  since %s", str(v, "case"), n, n == 1 ? "" : "s",
-               str(v, "created_at"));
+        printf("%s  %lld item%s  since %s", str(v, "case"), n, cs_cli_s(n), str(v, "created_at"));
         json_array_foreach(json_object_get(v, "parties"), j, p)
             printf("%s%s", j ? ", " : "  parties: ", json_string_value(p));
         printf("\n");

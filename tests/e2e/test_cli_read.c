@@ -118,7 +118,7 @@ START_TEST(search_says_when_nothing_matches_and_refuses_from_after_to)
 }
 END_TEST
 
-/* "1 item", "2 items". */
+/* "1 item", "2 items", in the case list and the status. */
 START_TEST(cases_count_items_in_words)
 {
     e2e_t t;
@@ -127,6 +127,12 @@ START_TEST(cases_count_items_in_words)
     e2e_setup(&t);
     e2e_file(&t, f, "in/a.jpg", "\xff\xd8\xff a");
     ingest(&t, CASE_A, f);
+    /* Not a picture: its copies fail, and the status counts it as one item. */
+    cs_test_custody(&r, "status", "--home", t.home, NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "copies failed  1 item\n") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "damaged  0 items") != NULL, "%s", r.out);
+    cs_test_run_free(&r);
     e2e_file(&t, f, "in/b.jpg", "\xff\xd8\xff b");
     ingest(&t, CASE_B, f);
     e2e_file(&t, f, "in/c.jpg", "\xff\xd8\xff c");
@@ -148,6 +154,11 @@ START_TEST(ledger_show_says_what_each_entry_did)
     e2e_setup(&t);
     cs_test_custody(&r, "user", "add", "zhang", "--role", "reviewer", "--home", t.home, NULL);
     ck_assert_int_eq(r.status, 0);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "ledger", "verify", "--home", t.home, NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strncmp(r.out, "verified: 1 entry, 1 checkpoint signed by ", 42) == 0, "%s",
+                  r.out);
     cs_test_run_free(&r);
     cs_test_custody(&r, "user", "disable", "zhang", "--home", t.home, NULL);
     ck_assert_int_eq(r.status, 0);
