@@ -21,7 +21,8 @@ const char *const cs_cli_common_help[][2] = {
     {"--set section.key=value", "Overrides one config key; repeatable (at most 32)."},
     {"--json", "Prints records as JSON, where the command prints records."},
     {"--purpose TEXT", "Why records are read: every read states it, in the ledger first."},
-    {"--as USER", "Reads one item under USER's access rules (show, get, export)."},
+    {"--as USER", "Reads under USER's access rules: lists and searches show only what USER "
+                  "may read (cases, items, search, show, get, export)."},
     {"-h, --help", "Describes the command and exits."},
     {NULL, NULL},
 };
@@ -243,7 +244,9 @@ cs_cli_visible(cs_cli_t *cli, const char *sha256, const char *case_number, int *
     cs_access_policy_t pol = cs_access_policy(&cli->cfg);
     cs_access_how_t how = {.read = sha256 ? CS_READ_METADATA : CS_READ_LIST,
                            .channel = CS_CHANNEL_CLI,
-                           .purpose = "(decided for the whole list)",
+                           /* The command's own purpose: a grant for another purpose must
+                            * not let its holder list what they may not read for this one. */
+                           .purpose = cli->purpose,
                            .action = "view"};
     cs_access_decision_t dec;
     int rc;
@@ -367,6 +370,12 @@ cs_cli_usage_error(cs_cli_t *cli, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n%s", cli->usage);
     return CS_EXIT_USAGE;
+}
+
+const char *
+cs_cli_s(long long n)
+{
+    return n == 1 ? "" : "s";
 }
 
 void

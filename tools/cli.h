@@ -173,6 +173,9 @@ int cs_cli_usage_error(cs_cli_t *cli, const char *fmt, ...) __attribute__((forma
 /** The exit code for a CS_E* code. */
 int cs_cli_exit_code(int rc);
 
+/** "" when n is 1, else "s": "1 item", "2 items". */
+const char *cs_cli_s(long long n);
+
 /** Prints a JSON value to stdout: pretty with a newline, or compact on one line. */
 void cs_cli_print_json(json_t *v, int compact);
 

@@ -58,6 +58,66 @@ print_captured(json_t *meta)
         printf("captured    unknown\n");
 }
 
+/* The places the record gives: the position the file carries, and the clerk's sidecar's. */
+static void
+print_place(json_t *item, json_t *meta)
+{
+    json_t *gps = json_object_get(meta, "gps"), *v;
+    const char *sep = "";
+    size_t i;
+    printf("place      ");
+    if (json_is_number(json_object_get(gps, "lat")) &&
+        json_is_number(json_object_get(gps, "lon"))) {
+        printf(" %.6f, %.6f (%s)", json_number_value(json_object_get(gps, "lat")),
+               json_number_value(json_object_get(gps, "lon")), str(gps, "source"));
+        sep = ";";
+    }
+    json_array_foreach(json_object_get(item, "events"), i, v)
+    {
+        json_t *d = json_object_get(v, "detail");
+        if (strcmp(str(v, "kind"), "received") == 0 &&
+            json_is_string(json_object_get(d, "place"))) {
+            printf("%s %s (the clerk's sidecar)", sep, str(d, "place"));
+            sep = ";";
+        }
+    }
+    printf("%s\n", *sep ? "" : " unknown");
+}
+
+/* What was recorded, where, with what and for how long, and the copies made: the summary a
+ * reviewer reads first. */
+static void
+print_capture(json_t *item)
+{
+    json_t *meta = json_object_get(item, "metadata"), *v;
+    json_t *dev = json_object_get(meta, "device");
+    json_t *dur = json_object_get(json_object_get(meta, "media"), "duration_s");
+    size_t i, n = json_array_size(json_object_get(item, "derivatives"));
+    print_captured(meta);
+    if (!json_is_object(meta))
+        printf("captured    unknown (not read yet)\n");
+    print_place(item, meta);
+    if (json_is_string(json_object_get(dev, "make")) ||
+        json_is_string(json_object_get(dev, "model")))
+        printf("device      %s%s%s%s%s\n",
+               json_is_string(json_object_get(dev, "make")) ? str(dev, "make") : "",
+               json_is_string(json_object_get(dev, "make")) &&
+                       json_is_string(json_object_get(dev, "model"))
+                   ? " "
+                   : "",
+               json_is_string(json_object_get(dev, "model")) ? str(dev, "model") : "",
+               json_is_string(json_object_get(dev, "serial")) ? ", serial " : "",
+               json_is_string(json_object_get(dev, "serial")) ? str(dev, "serial") : "");
+    else
+        printf("device      unknown\n");
+    if (json_is_number(dur))
+        printf("duration    %.1f s\n", json_number_value(dur));
+    printf("copies      %zu%s", n, n ? ":" : " (none)");
+    json_array_foreach(json_object_get(item, "derivatives"), i, v)
+        printf("%s %s (%s)", i ? "," : "", str(v, "profile"), str(v, "status"));
+    printf("\n");
+}
+
 static void
 print_item(json_t *item)
 {
@@ -76,6 +136,7 @@ print_item(json_t *item)
                        v) if (strcmp(str(v, "kind"), "stalled_copy") == 0)
         printf("stalled     %s: %s\n", str(json_object_get(v, "detail"), "message"),
                str(json_object_get(v, "detail"), "other"));
+    print_capture(item);
     printf("cases      ");
     json_array_foreach(json_object_get(item, "cases"), i, v) printf(" %s", json_string_value(v));
     printf("%s\nsources\n", json_array_size(json_object_get(item, "cases")) ? "" : " (unassigned)");
@@ -89,7 +150,6 @@ print_item(json_t *item)
             printf("  recorded_at %s (the clerk's sidecar)", when(v, "recorded_at"));
         printf("\n");
     }
-    print_captured(json_object_get(item, "metadata"));
     printf("links\n");
     json_array_foreach(json_object_get(item, "links"), i, v)
     {
@@ -193,8 +253,8 @@ cs_cmd_cases(int argc, char **argv)
     {
         size_t j;
         json_t *p;
-        printf("%s  %lld items  since %s", str(v, "case"),
-               (long long)json_integer_value(json_object_get(v, "items")), when(v, "created_at"));
+        long long n = (long long)json_integer_value(json_object_get(v, "items"));
+        printf("%s  %lld item%s  since %s", str(v, "case"), n, cs_cli_s(n), when(v, "created_at"));
         json_array_foreach(json_object_get(v, "parties"), j, p)
             printf("%s%s", j ? ", " : "  parties: ", json_string_value(p));
         printf("\n");

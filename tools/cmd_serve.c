@@ -222,15 +222,15 @@ cs_cmd_status(int argc, char **argv)
                json_number_value(json_object_get(v, "percent")),
                json_number_value(json_object_get(v, "fps")));
     failures = json_object_get(st, "derivatives_failed");
-    printf("copies failed  %lld items\n",
-           (long long)json_integer_value(json_object_get(failures, "count")));
+    long long n = (long long)json_integer_value(json_object_get(failures, "count"));
+    printf("copies failed  %lld item%s\n", n, cs_cli_s(n));
     json_array_foreach(json_object_get(failures, "recent"), i, v)
         printf("  %.12s %-9s %s\n", json_string_value(json_object_get(v, "sha256")),
                json_string_value(json_object_get(v, "profile")),
                json_string_value(json_object_get(v, "reason")));
     json_t *damaged = json_object_get(st, "damaged");
-    printf("damaged  %lld items (kept as they came)\n",
-           (long long)json_integer_value(json_object_get(damaged, "count")));
+    n = (long long)json_integer_value(json_object_get(damaged, "count"));
+    printf("damaged  %lld item%s (kept as they came)\n", n, cs_cli_s(n));
     json_array_foreach(json_object_get(damaged, "recent"), i, v)
         printf("  %.12s %s: %s\n", json_string_value(json_object_get(v, "sha256")),
                json_string_value(json_object_get(v, "name")),
