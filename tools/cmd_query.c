@@ -51,7 +51,7 @@ print_captured(json_t *meta)
     const char *at = json_string_value(json_object_get(meta, "captured_at"));
     const char *ft = json_string_value(json_object_get(meta, "file_time"));
     if (at != NULL)
-        printf("captured    %s (%s)\n", cs_cli_time(at), str(meta, "captured_at_source"));
+        printf("captured    %s (%s)\n", cs_cli_captured(at), str(meta, "captured_at_source"));
     else if (json_is_string(json_object_get(meta, "captured_at_estimate")) && ft != NULL)
         printf("captured    unknown (file time of the upload: %s)\n", cs_cli_time(ft));
     else if (json_is_object(meta))

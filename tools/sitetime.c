@@ -2,6 +2,7 @@
 #include "tools/sitetime.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const cs_tz_t *site_tz;
 
@@ -19,15 +20,36 @@ cs_cli_site_tz(const cs_cli_t *cli)
     return site_tz = tz;
 }
 
+static char ring[CS_CLI_TIME_RING][CS_WHEN_MAX];
+static unsigned next;
+
 const char *
 cs_cli_time(const char *s)
 {
-    static char ring[CS_CLI_TIME_RING][CS_WHEN_MAX];
-    static unsigned next;
     char *buf = ring[next++ % CS_CLI_TIME_RING];
     if (s == NULL)
         snprintf(buf, CS_WHEN_MAX, "-");
     else
         (void)cs_clock_format_site(site_tz, s, buf); /* an unreadable time is shown as it came */
+    return buf;
+}
+
+const char *
+cs_cli_captured(const char *s)
+{
+    char *buf = ring[next++ % CS_CLI_TIME_RING];
+    size_t len = s != NULL ? strlen(s) : 0;
+    const char *zone = "";
+    if (s == NULL)
+        return "-";
+    /* "YYYY-MM-DDTHH:MM:SS" then an optional fraction, then Z, +hh:mm or nothing */
+    if (len < 19 || len >= CS_WHEN_MAX || s[10] != 'T')
+        return s;
+    if (s[len - 1] == 'Z')
+        zone = " +00:00";
+    else if (len >= 25 && (s[len - 6] == '+' || s[len - 6] == '-') && s[len - 3] == ':')
+        zone = s + len - 6;
+    /* fits: 19 bytes of s, a space and at most six more, under CS_WHEN_MAX */
+    snprintf(buf, CS_WHEN_MAX, "%.10s %.8s%s%s", s, s + 11, *zone == ' ' ? "" : " ", zone);
     return buf;
 }

@@ -18,4 +18,10 @@ const cs_tz_t *cs_cli_site_tz(const cs_cli_t *cli);
  * of CS_CLI_TIME_RING static buffers, reused in turn (the CLI is one thread). */
 const char *cs_cli_time(const char *s);
 
+/** A capture time `s` as the record states it, in the same layout but with its own offset,
+ * not turned into the site's zone: where and when the camera was is the evidence
+ * ("2023-10-06 22:53:51 +02:00"; a UTC time "... +00:00"; a wall time whose offset is unknown
+ * stays without one). "-" for NULL; anything else as it is. Same buffers as cs_cli_time. */
+const char *cs_cli_captured(const char *s);
+
 #endif
