@@ -264,6 +264,8 @@ cs_api_respond(cs_api_call_t *c)
             send_body(req, c->status, "application/json", body, strlen(body));
         free(body);
     } else {
+        if (c->disposition[0] != '\0') /* a text to save as a file (the evidence list's CSV) */
+            header(req, H2O_TOKEN_CONTENT_DISPOSITION, c->disposition);
         send_body(req, c->status, c->ctype ? c->ctype : "text/plain; charset=utf-8",
                   c->text ? c->text : "", c->text ? c->text_len : 0);
     }

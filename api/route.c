@@ -16,6 +16,8 @@ static const cs_api_route_t routes[] = {
      .op = "listCaseItems"},
     {"POST", "/v1/cases/{case}/exports", CS_API_USER, CS_API_THREAD, cs_api_h_export, NULL, 0,
      .op = "exportCase"},
+    {"GET", "/v1/cases/{case}/evidence-list", CS_API_USER, CS_API_POOL, cs_api_h_evidence_list,
+     NULL, 0, .op = "getEvidenceList"},
     {"GET", "/v1/items/{sha256}", CS_API_USER, CS_API_POOL, cs_api_h_item, NULL, 0,
      .op = "getItem"},
     {"GET", "/v1/items/{sha256}/original", CS_API_USER, CS_API_POOL, cs_api_h_original, NULL, 0,

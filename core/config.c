@@ -29,6 +29,7 @@ typedef struct conf_key {
 } conf_key_t;
 
 static int check_tz(const char *key, const char *value, const char *origin);
+static int check_zone(const char *key, const char *value, const char *origin);
 
 static const char *const after_choices[] = {"consume", "archive", NULL};
 static const char *const purpose_match_choices[] = {"exact", "any", NULL};
@@ -43,6 +44,12 @@ const char *const cs_config_levels[] = {"public",       "internal", "privacy", "
 #define OFF(field) offsetof(cs_config_t, field)
 
 static const conf_key_t conf_table[] = {
+    {"site.tz", CONF_STR, OFF(site_tz), 0, CS_TZ_NAME_MAX, "",
+     "The site's time zone, like Asia/Shanghai (a file under " CS_TZ_ROOT ", Debian's\n"
+     "# tzdata): a grant's --until given as a date ends at the end of that day here, and the\n"
+     "# CLI shows times here, with the offset (\"2026-12-07 21:48 +08:00\"). Empty: the\n"
+     "# system's zone (/etc/timezone or the /etc/localtime link), else UTC.",
+     NULL, check_zone},
     {"case.pattern", CONF_STR, OFF(case_pattern), 1, CS_CONFIG_STR_MAX - 1,
      CS_CASENUM_DEFAULT_PATTERN,
      "Case numbers accepted after normalisation (brackets to 〔〕, full-width digits to\n"
@@ -212,6 +219,29 @@ check_tz(const char *key, const char *value, const char *origin)
             "%s: %s = \"%s\" is not a zone this system has (%s); check the name under " CS_TZ_ROOT
             " (install Debian's tzdata), write an offset like +08:00, or "
             "leave it empty",
+            origin, key, value, why);
+        return CS_ECONFIG;
+    }
+    return 0;
+}
+
+/* site.tz: a zone the system has (read once and kept); an offset has no summer time. */
+static int
+check_zone(const char *key, const char *value, const char *origin)
+{
+    const cs_tz_t *tz;
+    if (!cs_tz_name_ok(value)) {
+        cs_diag_set("%s: %s = \"%.80s\" is not a zone name; write one like Asia/Shanghai "
+                    "(letters, digits and _+-/ only), or leave it empty for the system's zone",
+                    origin, key, value);
+        return CS_ECONFIG;
+    }
+    if (cs_tz_get(value, &tz) != 0) {
+        char why[512];
+        cs_snprintf_cut(why, sizeof why, "%s", cs_diag());
+        cs_diag_set(
+            "%s: %s = \"%s\" is not a zone this system has (%s); check the name under " CS_TZ_ROOT
+            " (install Debian's tzdata), or leave it empty for the system's zone",
             origin, key, value, why);
         return CS_ECONFIG;
     }

@@ -13,6 +13,7 @@
 typedef enum { CS_AFTER_CONSUME, CS_AFTER_ARCHIVE } cs_ingest_after_t;
 
 typedef struct cs_config {
+    char site_tz[64];                     /* site.tz: "" = the system's zone, or a zone name */
     char case_pattern[CS_CONFIG_STR_MAX]; /* case.pattern */
     int catalog_busy_timeout_ms;          /* catalog.busy_timeout_ms */
     int store_buffer_kb;                  /* store.buffer_kb */

@@ -41,6 +41,10 @@ typedef struct cs_export {
  * payload file to x->manifest. */
 int cs_export_payload(cs_export_t *x);
 
+/** Writes data/evidence-list.csv and data/evidence-list.html (export/evlist.h), adding both
+ * to the manifest. */
+int cs_export_evidence_list(cs_export_t *x);
+
 /** Writes data/ledger/: entries.jsonl, proofs.jsonl, checkpoint.txt, key.pem, vkey.txt. */
 int cs_export_ledger(cs_export_t *x);
 

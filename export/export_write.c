@@ -1,7 +1,7 @@
 /* export/export_write.c: the payload of an export: each original and chosen derivative
  * copied from the store and hashed as it is copied (one fixed buffer, whatever the size),
- * each item's record, and data/case.json written item by item; every file goes into the
- * manifest as it is made. */
+ * each item's record, data/case.json written item by item, and the evidence list; every file
+ * goes into the manifest as it is made. */
 #include "export/export_int.h"
 
 #include "core/error.h"
@@ -240,5 +240,7 @@ out:
         cs_diag_set("cannot write %s: %s", path, strerror(errno));
     if (rc == 0 && (rc = cs_bag_hash_file(path, hex, &size)) == 0)
         rc = cs_export_manifest_add(x, "data/case.json", hex, size);
+    if (rc == 0)
+        rc = cs_export_evidence_list(x);
     return rc;
 }

@@ -7,7 +7,8 @@
  * name (or "clip.mp4.json" when that is no file name), so that names that are not UTF-8
  * reach the problem texts too.
  * What must hold besides not crashing (route.h): the result is 0, CS_ESIDECAR, CS_EINVAL or
- * CS_ENAMETOOLONG; a bad sidecar leaves has_sidecar 0 and a problem naming it; every field
+ * CS_ENAMETOOLONG; a sidecar that cannot be read leaves has_sidecar 0 and a problem naming
+ * it, one with bad fields is applied but for them and its problem names it too; every field
  * and problem is valid UTF-8 (cs_route_json never fails), and a routed case number parses
  * to itself and is one folder name (no '/', '\\', control or bidi formatting character). */
 #include "core/casenum.h"
@@ -93,6 +94,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CS_FUZZ_CHECK(r.has_sidecar == 0, "a bad sidecar was applied");
         CS_FUZZ_CHECK(strncmp(r.problem, "sidecar ", 8) == 0, "problem \"%s\"", r.problem);
     }
+    /* A sidecar read with bad fields is applied in part, and names itself and them. */
+    CS_FUZZ_CHECK(r.sidecar_faults == 0 ||
+                      (rc == 0 && r.has_sidecar == 1 && strncmp(r.problem, "sidecar ", 8) == 0),
+                  "%d bad fields, rc %d, problem \"%s\"", r.sidecar_faults, rc, r.problem);
     CS_FUZZ_CHECK(rc != 0 || r.case_number[0] != '\0' || r.problem[0] != '\0',
                   "unassigned without a reason");
     if (r.case_number[0] != '\0') {

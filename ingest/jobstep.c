@@ -351,7 +351,7 @@ route_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path, jso
     if ((size_t)snprintf(sidecar, sizeof sidecar, "%s.json", path) >= sizeof sidecar)
         return CS_ENAMETOOLONG;
     err = cs_route_file(env->rule, job->rel, sidecar, &route);
-    if (err == CS_ESIDECAR)
+    if (err == CS_ESIDECAR || (err == 0 && route.sidecar_faults > 0))
         cs_log(CS_LOG_WARN, "job.bad_sidecar",
                json_pack("{s:o, s:o}", "path", cs_json_string_lossless(path), "problem",
                          cs_json_string_lossless(route.problem)));

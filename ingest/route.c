@@ -14,9 +14,6 @@
 #define QUOTE_MAX 160 /* bytes of a name quoted in a problem */
 #define WHY_MAX 224   /* bytes of a reason quoted in a problem */
 
-static void message(char *dst, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 void
 cs_route__vmessage(char *dst, size_t cap, const char *fmt, va_list ap)
 {
@@ -39,8 +36,8 @@ cs_route__vmessage(char *dst, size_t cap, const char *fmt, va_list ap)
     }
 }
 
-static void
-message(char *dst, size_t cap, const char *fmt, ...)
+void
+cs_route__message(char *dst, size_t cap, const char *fmt, ...)
 {
     va_list ap;
 
@@ -63,24 +60,25 @@ cs_route__check_text(const char *s, size_t n, size_t max, int multiline, char *w
     size_t i = 0;
 
     if (n == 0) {
-        message(why, why_len, "is empty");
+        cs_route__message(why, why_len, "is empty");
         return CS_ROUTE__TEXT_EMPTY;
     }
     if (n >= max) {
-        message(why, why_len, "is %zu bytes, more than %zu", n, max - 1);
+        cs_route__message(why, why_len, "is %zu bytes, more than %zu", n, max - 1);
         return CS_ROUTE__TEXT_LONG;
     }
     while (i < n) {
         uint32_t cp = 0;
         size_t adv = cs_utf8_next(u + i, n - i, &cp, NULL);
         if (adv == 0) {
-            message(why, why_len, "is not valid UTF-8 at byte %zu", i);
+            cs_route__message(why, why_len, "is not valid UTF-8 at byte %zu", i);
             return CS_ROUTE__TEXT_UTF8;
         }
         /* A note may span lines; CR LF is how Windows tools write a line break. */
         int line = cp == '\n' || cp == '\t' || (cp == '\r' && i + 1 < n && u[i + 1] == '\n');
         if (is_control(cp) && !(multiline && line)) {
-            message(why, why_len, "has a control character (U+%04X) at byte %zu", (unsigned)cp, i);
+            cs_route__message(why, why_len, "has a control character (U+%04X) at byte %zu",
+                              (unsigned)cp, i);
             return CS_ROUTE__TEXT_CONTROL;
         }
         i += adv;
@@ -109,7 +107,7 @@ cs_route__casenum_why(char *dst, size_t cap)
         if (*p == '\0')
             p = d;
     }
-    message(dst, cap, "%s", *p != '\0' ? p : "not a case number");
+    cs_route__message(dst, cap, "%s", *p != '\0' ? p : "not a case number");
 }
 
 /* Routes by the first folder. A folder that is not a case number leaves the file unassigned
@@ -127,10 +125,11 @@ route_case(const cs_casenum_rule_t *rule, const char *name, cs_route_t *out, cha
     if (err != 0) {
         cs_utf8_quote(q, sizeof q, name, strlen(name), 1);
         cs_route__casenum_why(reason, sizeof reason);
-        message(why, why_len,
-                "folder \"%s\" is not a case number (%s); the file is kept as unassigned; link "
-                "it with custody link",
-                q, reason);
+        cs_route__message(
+            why, why_len,
+            "folder \"%s\" is not a case number (%s); the file is kept as unassigned; link "
+            "it with custody link",
+            q, reason);
         return 0;
     }
     memcpy(out->case_number, cn.text, sizeof out->case_number);
@@ -146,10 +145,11 @@ route_officer(const char *name, cs_route_t *out, char *why, size_t why_len)
 
     if (cs_route__check_text(name, n, sizeof out->officer, 0, reason, sizeof reason) != 0) {
         cs_utf8_quote(q, sizeof q, name, n, 1);
-        message(why, why_len,
-                "folder \"%s\" is not an officer id (%s); the officer is left empty; rename the "
-                "folder or give \"officer\" in a sidecar",
-                q, reason);
+        cs_route__message(
+            why, why_len,
+            "folder \"%s\" is not an officer id (%s); the officer is left empty; rename the "
+            "folder or give \"officer\" in a sidecar",
+            q, reason);
         return;
     }
     memcpy(out->officer, name, n + 1);
@@ -192,10 +192,11 @@ route_path(const cs_casenum_rule_t *rule, const char *rel, cs_route_t *out, char
         p += n + 1;
     }
     if (count == 1) {
-        message(case_why, why_len,
-                "the file is directly in the upload folder, not in a case folder; it is kept as "
-                "unassigned; link it with custody link or move it into a folder named after its "
-                "case number");
+        cs_route__message(
+            case_why, why_len,
+            "the file is directly in the upload folder, not in a case folder; it is kept as "
+            "unassigned; link it with custody link or move it into a folder named after its "
+            "case number");
         return 0;
     }
     if ((err = route_case(rule, first, out, case_why, why_len)) != 0)
@@ -210,6 +211,8 @@ cs_route_file(const cs_casenum_rule_t *rule, const char *rel_path, const char *s
               cs_route_t *out)
 {
     char case_why[sizeof out->problem] = "", officer_why[sizeof out->problem] = "";
+    char side_why[sizeof out->problem];
+    const char *path_why;
     int err;
 
     if (out)
@@ -224,18 +227,28 @@ cs_route_file(const cs_casenum_rule_t *rule, const char *rel_path, const char *s
         goto out;
     }
     if (sidecar_path) {
-        /* On a bad sidecar, out keeps the path's routing and the sidecar's problem. */
+        /* On a sidecar that cannot be read, out keeps the path's routing and the sidecar's
+         * problem; on one with bad fields, the good ones are applied and the bad named. */
         err = cs_route__apply_sidecar(rule, sidecar_path, out);
         if (err == 1)
             err = 0;
-        if (err)
+        if (err != 0 && err != CS_ESIDECAR)
             goto out;
     }
     /* A path problem the sidecar has made good is no problem any more. */
+    path_why = "";
     if (out->case_number[0] == '\0')
-        memcpy(out->problem, case_why, sizeof out->problem);
-    else if (out->officer[0] == '\0' && officer_why[0] != '\0')
-        memcpy(out->problem, officer_why, sizeof out->problem);
+        path_why = case_why;
+    else if (out->officer[0] == '\0')
+        path_why = officer_why;
+    /* The sidecar's problem first (it names the sidecar), then the path's. */
+    memcpy(side_why, out->problem, sizeof side_why);
+    if (side_why[0] != '\0' && path_why[0] != '\0')
+        cs_route__message(out->problem, sizeof out->problem, "%s; and %s", side_why, path_why);
+    else if (path_why[0] != '\0')
+        memcpy(out->problem, path_why, sizeof out->problem);
+    if (err == CS_ESIDECAR)
+        cs_diag_set("%s", out->problem);
 out:
     return err;
 }

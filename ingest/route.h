@@ -16,10 +16,11 @@
  *   recorded_at     RFC 3339 with seconds and an offset, e.g. 2023-05-04T14:30:00+08:00
  *                   (upper-case T and Z only; no leap second 60; at most 9 fraction digits;
  *                   -00:00, "local offset unknown", is taken); stored as given
- *   stage           the stage of the case (DESIGN.md) the record belongs to:
+ *   stage           the stage of the case (DESIGN.md) the record belongs to, given by its
+ *                   key or its Chinese name and stored as the key:
  *                     filing         start of the case (立案)
  *                     investigation  investigation and evidence (调查取证)
- *                     decision       review and decision (审查决定)
+ *                     decision       review and decision (审核决定, or 审查决定)
  *                     service        service and enforcement (送达执行)
  *   classification  public | internal | privacy (personal privacy) | commercial_secret |
  *                   state_secret
@@ -27,8 +28,11 @@
  * The sidecar is read only as a file of its own: a symbolic link (not followed) or a file
  * with more than one link is refused, and no problem quotes what a file that is not JSON
  * holds (only the line and column). Every text is valid UTF-8 without control characters. An
- * unknown key is an error, so that a typo ("cse") is never silently ignored; so is an empty value
+ * unknown key is reported, so that a typo ("cse") is never silently ignored; so is an empty value
  * (remove the key instead). Values are compared exactly: "Filing" is not a stage.
+ * Field by field: a bad field (unknown key, wrong type, bad value) is left out and named in the
+ * problem, and the good fields beside it are applied. A bad "case" leaves the file to its
+ * folder's case (or unassigned when the folder is none), and the problem says so.
  */
 #ifndef CS_INGEST_ROUTE_H
 #define CS_INGEST_ROUTE_H
@@ -50,9 +54,10 @@ typedef struct cs_route {
     char stage[32];
     char classification[32];
     char note[2048];
-    int has_sidecar;   /* 1 when a sidecar was read and applied */
-    char problem[512]; /* "" or why the file is unassigned, why a folder was not used, or what
-                          was wrong with the sidecar: one line a clerk can act on */
+    int has_sidecar;    /* 1 when a sidecar was read and its good fields applied */
+    int sidecar_faults; /* fields of the sidecar left out as bad (named in problem) */
+    char problem[1024]; /* "" or why the file is unassigned, why a folder was not used, or what
+                           was wrong with the sidecar: one line a clerk can act on */
 } cs_route_t;
 
 /** Routes the file at `rel_path` (relative to its upload root: non-empty components joined by
@@ -60,11 +65,12 @@ typedef struct cs_route {
  * not exist: missing means no sidecar). Always fills *out from the path first. Returns:
  * - 0: routed; out->case_number may be "" (unassigned) with out->problem saying why; a sidecar
  *   that was read has has_sidecar=1, and a case or officer it gives makes good the problem
- *   of a folder that was not one;
- * - CS_ESIDECAR: the sidecar is unreadable, too big, not UTF-8, not JSON, not an object, or
- *   has an unknown key, a wrong type or a bad value; *out keeps the path's routing only
- *   (has_sidecar=0, nothing of the sidecar applied) and out->problem and cs_diag() both name
- *   the sidecar, the field and what to do;
+ *   of a folder that was not one. A sidecar field that is unknown, of the wrong type or has a
+ *   bad value is left out (sidecar_faults counts them) while the good ones are applied; the
+ *   problem then starts "sidecar <name>: " and names each bad field and what to do;
+ * - CS_ESIDECAR: the sidecar is unreadable, too big, not UTF-8, not JSON or not an object;
+ *   *out keeps the path's routing only (has_sidecar=0, nothing of the sidecar applied) and
+ *   out->problem and cs_diag() both name the sidecar and what to do, then any path problem;
  * - CS_EINVAL (NULL argument, malformed rel_path), CS_ENAMETOOLONG (a component longer than a
  *   file name can be), CS_ENOMEM; cs_diag() says why.
  * A problem text is shortened with "..." if it cannot fit; routed values are never cut.
@@ -109,13 +115,18 @@ int cs_route__check_text(const char *s, size_t n, size_t max, int multiline, cha
 void cs_route__vmessage(char *dst, size_t cap, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/** cs_route__vmessage with arguments. */
+void cs_route__message(char *dst, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /** Copies the reason of the last cs_casenum_parse failure (cs_diag() without its leading
  * `case number "<input>"`) into dst[cap]. */
 void cs_route__casenum_why(char *dst, size_t cap);
 
-/** Reads the sidecar at `path` and applies it to *route. 0: applied (has_sidecar=1); 1: there
- * is no sidecar; CS_ESIDECAR: bad sidecar, *route unchanged but for route->problem, which
- * and cs_diag() say why; CS_ENOMEM. */
+/** Reads the sidecar at `path` and applies its good fields to *route. 0: read (has_sidecar=1;
+ * route->problem names any bad field); 1: there is no sidecar; CS_ESIDECAR: unreadable or not
+ * a JSON object, *route unchanged but for route->problem, which and cs_diag() say why;
+ * CS_ENOMEM. */
 int cs_route__apply_sidecar(const cs_casenum_rule_t *rule, const char *path, cs_route_t *route);
 
 #endif

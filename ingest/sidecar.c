@@ -13,8 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define QUOTE_MAX 96 /* bytes of a value or name quoted in a problem */
-#define WHY_MAX 160  /* bytes of a reason inside a problem */
+#define QUOTE_MAX 96   /* bytes of a value or name quoted in a problem */
+#define WHY_MAX 160    /* bytes of a reason inside a problem */
+#define FAULTS_MAX 640 /* bytes of the fields' faults in a problem; route.c adds the path's */
 #define TIME_EXAMPLE "2023-05-04T14:30:00+08:00"
 
 typedef enum { F_CASE, F_TEXT, F_NOTE, F_TIME, F_ENUM } field_kind_t;
@@ -28,6 +29,14 @@ typedef struct field {
 } field_t;
 
 static const char *const stages[] = {"filing", "investigation", "decision", "service", NULL};
+/* The names a Chinese bureau uses for the stages; each is stored as its English key. */
+static const struct {
+    const char *name, *key;
+} stage_names[] = {
+    {"立案", "filing"},       {"调查取证", "investigation"},
+    {"审核决定", "decision"}, {"审查决定", "decision"}, /* the web interface's label for it */
+    {"送达执行", "service"},
+};
 static const char *const classifications[] = {
     "public", "internal", "privacy", "commercial_secret", "state_secret", NULL};
 
@@ -43,7 +52,8 @@ static const field_t fields[] = {
     FIELD("officer", F_TEXT, officer, NULL, NULL),
     FIELD("place", F_TEXT, place, NULL, NULL),
     FIELD("recorded_at", F_TIME, recorded_at, NULL, NULL),
-    FIELD("stage", F_ENUM, stage, stages, "filing, investigation, decision, service"),
+    FIELD("stage", F_ENUM, stage, stages,
+          "filing (立案), investigation (调查取证), decision (审核决定), service (送达执行)"),
     FIELD("classification", F_ENUM, classification, classifications,
           "public, internal, privacy, commercial_secret, state_secret"),
     FIELD("note", F_NOTE, note, NULL, NULL),
@@ -51,8 +61,11 @@ static const field_t fields[] = {
 #define KEYS "case, party, officer, place, recorded_at, stage, classification or note"
 
 typedef struct sidecar {
-    char name[QUOTE_MAX]; /* the sidecar's base name, quoted for problems */
-    cs_route_t *route;    /* where a problem goes */
+    char name[QUOTE_MAX];    /* the sidecar's base name, quoted for problems */
+    cs_route_t *route;       /* where a problem goes */
+    char faults[FAULTS_MAX]; /* the fields not applied, each with its reason and advice */
+    size_t used;             /* bytes of faults in use */
+    int applied;             /* fields applied */
 } sidecar_t;
 
 static int why_set(int rc, char *why, size_t cap, const char *fmt, ...)
@@ -89,6 +102,30 @@ sidecar_fail(sidecar_t *sc, const char *fmt, ...)
     }
     cs_diag_set("%s", p);
     return CS_ESIDECAR;
+}
+
+/* Notes a field that is not applied and why; the other fields still are. Returns 0. */
+static int sidecar_fault(sidecar_t *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+sidecar_fault(sidecar_t *sc, const char *fmt, ...)
+{
+    char one[FAULTS_MAX];
+    size_t cap = sizeof sc->faults - sc->used;
+    va_list ap;
+
+    va_start(ap, fmt);
+    cs_route__vmessage(one, sizeof one, fmt, ap);
+    va_end(ap);
+    sc->route->sidecar_faults++;
+    /* Full already: the "..." at its end says more was cut. */
+    if (cap <= 1)
+        return 0;
+    cs_route__message(sc->faults + sc->used, cap, "%s%s", sc->used ? "; also " : "", one);
+    sc->used += strlen(sc->faults + sc->used);
+    if (sc->used + 1 >= sizeof sc->faults)
+        sc->used = sizeof sc->faults - 1;
+    return 0;
 }
 
 /* Reads the whole sidecar into *buf (malloc'd). 1 if there is none. */
@@ -343,10 +380,21 @@ text_advice(int kind)
     }
 }
 
-/* Checks one key and value and puts the value into *next. */
+/* The stored key of stage s (an English key or a Chinese name), or NULL. */
+static const char *
+stage_key(const char *s)
+{
+    for (size_t i = 0; i < sizeof stage_names / sizeof stage_names[0]; i++)
+        if (strcmp(s, stage_names[i].name) == 0)
+            return stage_names[i].key;
+    return NULL;
+}
+
+/* Checks one key and value and puts the value into *route; a bad one is noted as a fault and
+ * left out. Returns 0 or CS_ENOMEM. */
 static int
 sidecar_field(sidecar_t *sc, const cs_casenum_rule_t *rule, const char *key, const json_t *v,
-              cs_route_t *next)
+              cs_route_t *route)
 {
     const field_t *f = NULL;
     char q[QUOTE_MAX], why[WHY_MAX];
@@ -359,18 +407,18 @@ sidecar_field(sidecar_t *sc, const cs_casenum_rule_t *rule, const char *key, con
             f = &fields[i];
     if (!f) {
         cs_utf8_quote(q, sizeof q, key, strlen(key), 1);
-        return sidecar_fail(sc, "\"%s\" is not a sidecar field; use " KEYS, q);
+        return sidecar_fault(sc, "\"%s\" is not a sidecar field; use " KEYS, q);
     }
     if (!json_is_string(v))
-        return sidecar_fail(sc, "\"%s\" is %s; write it as text in double quotes: \"%s\": \"...\"",
-                            key, type_name(v), key);
+        return sidecar_fault(sc, "\"%s\" is %s; write it as text in double quotes: \"%s\": \"...\"",
+                             key, type_name(v), key);
     s = json_string_value(v);
     n = json_string_length(v);
     /* A case number may shrink when normalised; cs_casenum_parse bounds it. */
     kind = cs_route__check_text(s, n, f->kind == F_CASE ? SIZE_MAX : f->size, f->kind == F_NOTE,
                                 why, sizeof why);
     if (kind != 0)
-        return sidecar_fail(sc, "\"%s\" %s; %s", key, why, text_advice(kind));
+        return sidecar_fault(sc, "\"%s\" %s; %s", key, why, text_advice(kind));
     cs_utf8_quote(q, sizeof q, s, n, 1);
     switch (f->kind) {
     case F_CASE: {
@@ -379,28 +427,40 @@ sidecar_field(sidecar_t *sc, const cs_casenum_rule_t *rule, const char *key, con
             return err;
         if (err != 0) {
             cs_route__casenum_why(why, sizeof why);
-            return sidecar_fail(sc, "\"case\" is \"%s\", not a case number (%s); fix it", q, why);
+            /* Without a case of its own the file goes by its folder (route.c says which). */
+            return sidecar_fault(sc,
+                                 "\"case\" is \"%s\", not a case number (%s); the file goes by "
+                                 "its folder instead: fix the sidecar, and link the file to its "
+                                 "case with custody link if the folder's is wrong",
+                                 q, why);
         }
-        memcpy(next->case_number, cn.text, sizeof next->case_number);
+        memcpy(route->case_number, cn.text, sizeof route->case_number);
+        sc->applied++;
         return 0;
     }
     case F_TIME:
         if (time_check(s, why, sizeof why) != 0)
-            return sidecar_fail(sc, "\"%s\" is \"%s\": %s; write it like " TIME_EXAMPLE, key, q,
-                                why);
+            return sidecar_fault(sc, "\"%s\" is \"%s\": %s; write it like " TIME_EXAMPLE, key, q,
+                                 why);
         break;
     case F_ENUM: {
         const char *const *e = f->values;
         while (*e && strcmp(*e, s) != 0)
             e++;
+        if (!*e && f->values == stages && (s = stage_key(s)) != NULL) {
+            memcpy((char *)route + f->off, s, strlen(s) + 1);
+            sc->applied++;
+            return 0;
+        }
         if (!*e)
-            return sidecar_fail(sc, "\"%s\" is \"%s\"; use one of %s", key, q, f->list);
+            return sidecar_fault(sc, "\"%s\" is \"%s\"; use one of %s", key, q, f->list);
         break;
     }
     default:
         break;
     }
-    memcpy((char *)next + f->off, s, n + 1);
+    memcpy((char *)route + f->off, s, n + 1);
+    sc->applied++;
     return 0;
 }
 
@@ -413,7 +473,6 @@ cs_route__apply_sidecar(const cs_casenum_rule_t *rule, const char *path, cs_rout
     size_t len = 0;
     json_t *root = NULL, *v;
     const char *key;
-    cs_route_t next;
     int err;
 
     base = base ? base + 1 : path;
@@ -422,15 +481,18 @@ cs_route__apply_sidecar(const cs_casenum_rule_t *rule, const char *path, cs_rout
         goto out;
     if ((err = sidecar_parse(&sc, buf, len, &root)) != 0)
         goto out;
-    /* All or nothing: a value is applied only when every field is good. */
-    next = *route;
+    /* Field by field: a bad one is reported and left out, the good ones are kept (a clerk's
+     * typo in the stage must not lose the party and place typed beside it). */
     json_object_foreach(root, key, v)
     {
-        if ((err = sidecar_field(&sc, rule, key, v, &next)) != 0)
+        if ((err = sidecar_field(&sc, rule, key, v, route)) != 0)
             goto out;
     }
-    next.has_sidecar = 1;
-    *route = next;
+    route->has_sidecar = 1;
+    if (sc.used > 0)
+        cs_route__message(route->problem, sizeof route->problem, "sidecar %s: %s; %s", sc.name,
+                          sc.faults,
+                          sc.applied ? "the other fields were applied" : "nothing else was in it");
 out:
     json_decref(root);
     free(buf);

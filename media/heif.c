@@ -1,11 +1,15 @@
-/* media/heif.c: what a HEIF file (an iPhone's HEIC) says about itself, read with libheif.
+/* media/heif.c: what a HEIF file (an iPhone's HEIC) says about itself.
  *
- * The Exif item is handed to the project's EXIF reader (exif.c, libexif) as the TIFF
- * structure it holds, after the 4-byte offset HEIF puts before it, so a HEIC photo gets the
- * same time candidates, place and device as a JPEG. The size recorded is the primary image's
- * ispe, as stored: what ExifTool calls File:ImageWidth/ImageHeight, and what a JPEG's frame
- * header gives. The transforms the file shows it with come from heif_boxes.c. */
+ * The meta box is read by the project's own bounded reader (heif_boxes.c, heif_meta.c): the
+ * primary item's properties, and the Exif and XMP items that describe it (cdsc), read by their
+ * own bytes only, never the coded pictures (libheif 1.15 read the whole file for them). The
+ * Exif item is handed to the project's EXIF reader (exif.c, libexif) as the TIFF structure it
+ * holds, after the 4-byte offset HEIF puts before it, so a HEIC photo gets the same time
+ * candidates, place and device as a JPEG. The size recorded is the primary image's ispe, as
+ * stored: what ExifTool calls File:ImageWidth/ImageHeight, and what a JPEG's frame header
+ * gives. libheif is used here only to sniff; it decodes the pixels (transcode_photo_heif.c). */
 #include "media/heif.h"
+#include "media/heif_meta.h"
 
 #include "core/buf.h"
 #include "core/error.h"
@@ -26,7 +30,6 @@
 #define HEIF_EXIF_MAX (1 << 20)  /* bytes of an Exif item read */
 #define HEIF_XMP_MAX (1 << 20)   /* bytes of an XMP item read */
 #define HEIF_XMP_KEEP (64 << 10) /* bytes of XMP text kept in the record */
-#define HEIF_MAX_BLOCKS 8        /* metadata items of one kind looked at */
 
 int
 cs_heif_sniff(const unsigned char *head, size_t len)
@@ -66,83 +69,76 @@ note(json_t *errors, const char *what, const char *detail)
     return json_array_append_new(errors, json_string(line)) == 0 ? 0 : CS_ENOMEM;
 }
 
-/* The first Exif item of the primary image, through exif.c. */
+/* The first Exif item, through exif.c. */
 static int
-read_exif(struct heif_image_handle *h, long w, long ht, json_t *rec, json_t *errors)
+read_exif(int fd, long long size, const cs_heif_items_t *it, long w, long ht, json_t *rec,
+          json_t *errors)
 {
-    heif_item_id id;
     unsigned char *data = NULL;
-    size_t size;
+    char why[160];
+    size_t n;
     uint32_t off;
-    int err = 0;
+    int err;
 
-    if (heif_image_handle_get_list_of_metadata_block_IDs(h, "Exif", &id, 1) < 1)
+    if (!it->has_exif)
         return note(errors, "no EXIF: the file has no Exif item", NULL);
-    size = heif_image_handle_get_metadata_size(h, id);
-    if (size < 4 || size > HEIF_EXIF_MAX) {
-        char why[64];
-        cs_snprintf_cut(why, sizeof why, "%zu bytes", size);
-        return note(errors, "the Exif item is not read", why);
+    err = cs_heif_item_read(fd, size, it, &it->exif, HEIF_EXIF_MAX, &data, &n, why, sizeof why);
+    if (err == 0 && n < 4) {
+        cs_snprintf_cut(why, sizeof why, "%zu bytes", n);
+        err = 1;
     }
-    if ((data = malloc(size)) == NULL)
-        return CS_ENOMEM;
-    struct heif_error he = heif_image_handle_get_metadata(h, id, data);
-    if (he.code != heif_error_Ok) {
-        err = note(errors, "the Exif item could not be read", he.message);
+    if (err == 1) {
+        err = note(errors, "the Exif item is not read", why);
         goto out;
     }
+    if (err != 0)
+        goto out;
     /* The item starts with the offset of the TIFF header from the end of the offset itself
      * (6 when "Exif\0\0" sits between them, as Apple writes it). */
     off = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 | data[3];
-    if (off > size - 4) {
+    if (off > n - 4) {
         err = note(errors, "the Exif item's TIFF offset points past its end", NULL);
         goto out;
     }
-    if ((err = cs_exif_read_tiff(data + 4 + off, size - 4 - off, w, ht, rec)) != CS_ENOMEM)
+    if ((err = cs_exif_read_tiff(data + 4 + off, n - 4 - off, w, ht, rec)) != CS_ENOMEM)
         err = 0;
 out:
     free(data);
     return err;
 }
 
-/* The XMP packet of the primary image, as text, into raw.xmp. */
+/* The first XMP packet (a mime item of application/rdf+xml), as text, into raw.xmp. */
 static int
-read_xmp(struct heif_image_handle *h, json_t *rec, json_t *errors)
+read_xmp(int fd, long long size, const cs_heif_items_t *it, json_t *rec, json_t *errors)
 {
-    heif_item_id ids[HEIF_MAX_BLOCKS];
-    int n = heif_image_handle_get_list_of_metadata_block_IDs(h, "mime", ids, HEIF_MAX_BLOCKS);
+    unsigned char *data = NULL;
+    char *text = NULL, why[160];
+    size_t n;
+    int cut = 0, err;
 
-    for (int i = 0; i < n; i++) {
-        const char *ct = heif_image_handle_get_metadata_content_type(h, ids[i]);
-        size_t size = heif_image_handle_get_metadata_size(h, ids[i]);
-        char *data, *text;
-        int cut = 0, err = 0;
-        if (ct == NULL || strcmp(ct, "application/rdf+xml") != 0)
-            continue;
-        if (size == 0 || size > HEIF_XMP_MAX)
-            return note(errors, "the XMP item is empty or larger than 1 MiB: not read", NULL);
-        if ((data = malloc(size)) == NULL || (text = malloc(HEIF_XMP_KEEP)) == NULL) {
-            free(data);
-            return CS_ENOMEM;
-        }
-        struct heif_error he = heif_image_handle_get_metadata(h, ids[i], data);
-        if (he.code != heif_error_Ok) {
-            err = note(errors, "the XMP item could not be read", he.message);
-        } else {
-            json_t *raw = json_object_get(rec, "raw");
-            cs_exif_text(text, HEIF_XMP_KEEP, data, size, &cut);
-            if (!json_is_object(raw) && json_object_set_new(rec, "raw", raw = json_object()))
-                err = CS_ENOMEM;
-            else if (json_object_set_new(raw, "xmp", json_string(text)) != 0)
-                err = CS_ENOMEM;
-            else if (cut)
-                err = note(errors, "the XMP text is cut at 64 KiB", NULL);
-        }
-        free(text);
-        free(data);
+    if (!it->has_xmp)
+        return 0;
+    err = cs_heif_item_read(fd, size, it, &it->xmp, HEIF_XMP_MAX, &data, &n, why, sizeof why);
+    if (err == 1)
+        return note(errors, "the XMP item is empty or larger than 1 MiB: not read", NULL);
+    if (err != 0)
         return err;
+    if ((text = malloc(HEIF_XMP_KEEP)) == NULL) {
+        err = CS_ENOMEM;
+        goto out;
     }
-    return 0;
+    json_t *raw = json_object_get(rec, "raw");
+    cs_exif_text(text, HEIF_XMP_KEEP, (const char *)data, n, &cut);
+    if (!json_is_object(raw) && json_object_set_new(rec, "raw", raw = json_object()))
+        err = CS_ENOMEM;
+    else if (json_object_set_new(raw, "xmp", json_string(text)) != 0)
+        err = CS_ENOMEM;
+    else if (cut)
+        err = note(errors, "the XMP text is cut at 64 KiB", NULL);
+out:
+    free(text);
+    free(data);
+    return err;
 }
 
 /* rec.image: the stored size, the shown size and the transforms between them. */
@@ -176,17 +172,54 @@ describe_image(json_t *rec, long w, long h, long dw, long dh, const cs_heif_tran
     return 0;
 }
 
+/* What the meta box says, read into rec; the notes of what it cannot say into errors. */
+static int
+read_meta(int fd, long long size, const unsigned char *meta, size_t len, json_t *rec,
+          json_t *errors)
+{
+    cs_heif_props_t p;
+    cs_heif_items_t it;
+    char why[160];
+    int err, have_props, have_items;
+    long w, ht;
+
+    if (!(have_props = cs_heif_props_parse(meta, len, &p, why, sizeof why) == 0) &&
+        (err = note(errors, "the transforms could not be read", why)) != 0)
+        return err;
+    if (!(have_items = cs_heif_items_parse(meta, len, size, &it, why, sizeof why) == 0) &&
+        (err = note(errors, "the metadata items could not be read", why)) != 0)
+        return err;
+    if (have_props && p.huge) {
+        cs_snprintf_cut(why, sizeof why, "its ispe says more than %d pixels a side",
+                        CS_HEIF_MAX_SIDE);
+        if ((err = note(errors, "the primary image is too large to show", why)) != 0)
+            return err;
+    }
+    if (have_items && it.cut_item != 0) {
+        cs_snprintf_cut(why, sizeof why, "item %u runs past the end of the file",
+                        (unsigned)it.cut_item);
+        if ((err = note(errors, "the file is cut short", why)) != 0)
+            return err;
+    }
+    w = have_props ? p.width : 0;
+    ht = have_props ? p.height : 0;
+    if (have_items && ((err = read_exif(fd, size, &it, w, ht, rec, errors)) != 0 ||
+                       (err = read_xmp(fd, size, &it, rec, errors)) != 0))
+        return err;
+    if (!have_props)
+        return 0;
+    return describe_image(rec, w, ht, p.display_width, p.display_height, p.t, p.nt);
+}
+
 int
 cs_heif_read(const char *path, json_t *rec)
 {
-    struct heif_context *ctx = NULL;
-    struct heif_image_handle *h = NULL;
-    cs_heif_transform_t t[CS_HEIF_MAX_TRANSFORMS];
+    unsigned char *meta = NULL;
+    size_t meta_len = 0;
     json_t *errors;
     char quoted[256], why[160];
     struct stat st;
-    long w = 0, ht = 0, dw = 0, dh = 0;
-    int fd = -1, err = 0, nt = 0;
+    int fd = -1, err = 0;
 
     if (path == NULL || !json_is_object(rec))
         return CS_EINVAL;
@@ -205,42 +238,20 @@ cs_heif_read(const char *path, json_t *rec)
         err = CS_ENOTREG;
         goto out;
     }
-    if ((err = cs_heif_transforms(fd, (long long)st.st_size, t, &nt, why, sizeof why)) != 0) {
+    why[0] = '\0';
+    if ((err = cs_heif_meta_load(fd, (long long)st.st_size, &meta, &meta_len, why, sizeof why)) !=
+        0) {
         cs_diag_set("cannot read \"%s\" for its HEIF boxes: %s", quoted, cs_strerror(err));
         goto out;
     }
-    if (why[0] != '\0' && (err = note(errors, "the transforms could not be read", why)) != 0)
-        goto out;
-    if ((ctx = heif_context_alloc()) == NULL) {
-        err = CS_ENOMEM;
-        goto out;
-    }
-    heif_context_set_maximum_image_size_limit(ctx, CS_HEIF_MAX_SIDE);
-    struct heif_error he = heif_context_read_from_file(ctx, path, NULL);
-    if (he.code == heif_error_Ok)
-        he = heif_context_get_primary_image_handle(ctx, &h);
-    if (he.code != heif_error_Ok) {
-        err = note(errors, "libheif could not read the file", he.message);
-        goto out;
-    }
-    w = heif_image_handle_get_ispe_width(h);
-    ht = heif_image_handle_get_ispe_height(h);
-    dw = heif_image_handle_get_width(h);
-    dh = heif_image_handle_get_height(h);
-    if (w <= 0 || ht <= 0) { /* no ispe: the size shown is all there is */
-        w = dw;
-        ht = dh;
-    }
-    if ((err = read_exif(h, w, ht, rec, errors)) != 0 || (err = read_xmp(h, rec, errors)) != 0 ||
-        (err = describe_image(rec, w, ht, dw, dh, t, nt)) != 0)
-        goto out;
+    if (meta == NULL)
+        err = note(errors, "the metadata could not be read", why);
+    else
+        err = read_meta(fd, (long long)st.st_size, meta, meta_len, rec, errors);
 out:
     if (err == CS_ENOMEM)
         cs_diag_set("out of memory reading the HEIF metadata of \"%s\"", quoted);
-    if (h != NULL)
-        heif_image_handle_release(h);
-    if (ctx != NULL)
-        heif_context_free(ctx);
+    free(meta);
     if (fd != -1)
         close(fd);
     return err;

@@ -47,8 +47,11 @@ int cs_heif_transforms(int fd, long long size, cs_heif_transform_t *t, int *n, c
  *             "mode": 0 | 1, "flip": "top-bottom" | "left-right"}, {"type": "clap"}] in the
  *             order applied (imir read as HEIF Amendment 2, iPhones and libheif read it)}
  *   "raw": {"xmp": "<the XMP packet as UTF-8 text, at most 64 KiB>"} when there is one.
- * A file libheif cannot read is an entry in errors. Returns 0, or CS_ENOMEM, or the CS_E*
- * of why the file cannot be opened (cs_diag set), or CS_EINVAL without a path or object. */
+ * Reads the meta box (at most 4 MiB) and the metadata items' own bytes (Exif at most 1 MiB,
+ * XMP 1 MiB), never the coded pictures. A structure that cannot be followed, an item past the
+ * end of the file (a file cut short) or a primary image of more than CS_HEIF_MAX_SIDE a side
+ * is an entry in errors; what could be read is still recorded. Returns 0, or CS_ENOMEM, or the
+ * CS_E* of why the file cannot be opened (cs_diag set), or CS_EINVAL without a path or object. */
 int cs_heif_read(const char *path, json_t *rec);
 
 #endif

@@ -4,7 +4,7 @@
  * the record names them, so that a clerk can tell a picture turned by its file from one turned
  * by us. Only the boxes on the way are read: the top-level box headers, then the meta box
  * (bounded) in memory: pitm, iprp/ipco, iprp/ipma. */
-#include "media/heif.h"
+#include "media/heif_meta.h"
 
 #include "core/buf.h"
 #include "core/error.h"
@@ -16,15 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define META_MAX (4 << 20)  /* bytes of a meta box read */
 #define TOP_MAX_BOXES 64    /* top-level boxes looked at for meta */
 #define IPCO_MAX_PROPS 4096 /* properties indexed */
 
-typedef struct box {
-    const unsigned char *p; /* payload */
-    size_t len;
-    char type[5];
-} box_t;
+typedef cs_heif_box_t box_t;
 
 static uint32_t
 be32(const unsigned char *p)
@@ -38,10 +33,8 @@ be64(const unsigned char *p)
     return (uint64_t)be32(p) << 32 | be32(p + 4);
 }
 
-/* The box at b[*off] (of len bytes): its payload in *out, *off moved past it. 0 at the end,
- * -1 when the box does not fit. */
-static int
-next_box(const unsigned char *b, size_t len, size_t *off, box_t *out)
+int
+cs_heif_box_next(const unsigned char *b, size_t len, size_t *off, box_t *out)
 {
     size_t at = *off, hdr = 8;
     uint64_t size;
@@ -69,10 +62,9 @@ next_box(const unsigned char *b, size_t len, size_t *off, box_t *out)
     return 1;
 }
 
-/* Reads the top-level meta box into *meta (malloc'd). *meta NULL with why set when none. */
-static int
-load_meta(int fd, long long size, unsigned char **meta, size_t *meta_len, char *why,
-          size_t why_size)
+int
+cs_heif_meta_load(int fd, long long size, unsigned char **meta, size_t *meta_len, char *why,
+                  size_t why_size)
 {
     unsigned char h[16];
     long long off = 0;
@@ -96,9 +88,9 @@ load_meta(int fd, long long size, unsigned char **meta, size_t *meta_len, char *
             break;
         if (memcmp(h + 4, "meta", 4) == 0) {
             size_t plen = (size_t)bsize - hdr;
-            if (plen > META_MAX) {
+            if (plen > CS_HEIF_META_MAX) {
                 cs_snprintf_cut(why, why_size, "the meta box holds %zu bytes, more than %d", plen,
-                                META_MAX);
+                                CS_HEIF_META_MAX);
                 return 0;
             }
             if ((*meta = malloc(plen > 0 ? plen : 1)) == NULL)
@@ -151,10 +143,31 @@ primary_props(const box_t *ipma, uint32_t item, unsigned *idx, int *n, int max)
     return 0;
 }
 
-/* Follows pitm, ipco and ipma in the meta payload. Returns 0, or -1 with why set. */
+/* A clap fraction rounded as libheif 1.15 rounds it; `keep` when it has no denominator. */
+static long
+clap_round(const unsigned char *p, long keep)
+{
+    int64_t n = (int32_t)be32(p), d = (int32_t)be32(p + 4);
+    return d > 0 && n >= 0 ? (long)((n + d / 2) / d) : keep;
+}
+
+/* The ipco child at 1-based index k, into *p: 0, or -1 when there is none. */
 static int
-parse_meta(const unsigned char *m, size_t len, cs_heif_transform_t *t, int *n, char *why,
-           size_t why_size)
+property(const box_t *ipco, unsigned k, box_t *p)
+{
+    size_t poff = 0;
+    unsigned i = 0;
+
+    if (k == 0 || k > IPCO_MAX_PROPS)
+        return -1;
+    while (i < k && cs_heif_box_next(ipco->p, ipco->len, &poff, p) > 0)
+        i++;
+    return i == k ? 0 : -1;
+}
+
+int
+cs_heif_props_parse(const unsigned char *m, size_t len, cs_heif_props_t *out, char *why,
+                    size_t why_size)
 {
     box_t b, ipco = {0}, ipmas[4];
     unsigned idx[64];
@@ -162,7 +175,8 @@ parse_meta(const unsigned char *m, size_t len, cs_heif_transform_t *t, int *n, c
     int have_pitm = 0, nipma = 0, nidx = 0, r;
     uint32_t primary = 0;
 
-    while ((r = next_box(m, len, &off, &b)) > 0) {
+    memset(out, 0, sizeof *out);
+    while ((r = cs_heif_box_next(m, len, &off, &b)) > 0) {
         if (strcmp(b.type, "pitm") == 0 && b.len >= 6) {
             primary =
                 b.p[0] == 0 ? (uint32_t)b.p[4] << 8 | b.p[5] : (b.len >= 8 ? be32(b.p + 4) : 0);
@@ -171,7 +185,7 @@ parse_meta(const unsigned char *m, size_t len, cs_heif_transform_t *t, int *n, c
             box_t c;
             size_t coff = 0;
             int cr;
-            while ((cr = next_box(b.p, b.len, &coff, &c)) > 0) {
+            while ((cr = cs_heif_box_next(b.p, b.len, &coff, &c)) > 0) {
                 if (strcmp(c.type, "ipco") == 0 && ipco.p == NULL)
                     ipco = c;
                 else if (strcmp(c.type, "ipma") == 0 && nipma < 4)
@@ -191,30 +205,53 @@ parse_meta(const unsigned char *m, size_t len, cs_heif_transform_t *t, int *n, c
     for (int i = 0; i < nipma; i++)
         if (primary_props(&ipmas[i], primary, idx, &nidx, (int)(sizeof idx / sizeof idx[0])) < 0)
             goto broken;
-    for (int i = 0; i < nidx && *n < CS_HEIF_MAX_TRANSFORMS; i++) {
-        size_t poff = 0;
-        unsigned k = 0;
+    /* the size as stored: the (last) ispe */
+    for (int i = 0; i < nidx; i++) {
+        box_t p;
+        if (property(&ipco, idx[i], &p) != 0 || strcmp(p.type, "ispe") != 0 || p.len < 12)
+            continue;
+        if (be32(p.p + 4) > INT32_MAX || be32(p.p + 8) > INT32_MAX) {
+            out->width = out->height = 0;
+            out->huge = 1;
+        } else {
+            out->width = (long)be32(p.p + 4);
+            out->height = (long)be32(p.p + 8);
+            out->huge = out->width > CS_HEIF_MAX_SIDE || out->height > CS_HEIF_MAX_SIDE;
+        }
+    }
+    out->display_width = out->width;
+    out->display_height = out->height;
+    /* the transforms, in order; the size shown after them, as libheif 1.15 sets it */
+    for (int i = 0; i < nidx; i++) {
         box_t p = {0};
-        if (idx[i] == 0 || idx[i] > IPCO_MAX_PROPS)
+        if (property(&ipco, idx[i], &p) != 0)
+            continue; /* a missing property: the pixels' decoder says what is wrong */
+        cs_heif_transform_t tr, *t = &tr;
+        if (strcmp(p.type, "irot") == 0 && p.len >= 1) {
+            *t = (cs_heif_transform_t){.type = "irot", .angle = (p.p[0] & 3) * 90};
+            if (t->angle == 90 || t->angle == 270) {
+                long w = out->display_width;
+                out->display_width = out->display_height;
+                out->display_height = w;
+            }
+        } else if (strcmp(p.type, "imir") == 0 && p.len >= 1) {
+            *t = (cs_heif_transform_t){.type = "imir", .mode = p.p[0] & 1};
+        } else if (strcmp(p.type, "clap") == 0) {
+            *t = (cs_heif_transform_t){.type = "clap"};
+            if (p.len >= 16) {
+                out->display_width = clap_round(p.p, out->display_width);
+                out->display_height = clap_round(p.p + 8, out->display_height);
+            }
+        } else {
             continue;
-        while (k < idx[i] && next_box(ipco.p, ipco.len, &poff, &p) > 0)
-            k++;
-        if (k != idx[i])
-            continue; /* libheif says what is wrong with a missing property */
-        if (strcmp(p.type, "irot") == 0 && p.len >= 1)
-            t[*n] = (cs_heif_transform_t){.type = "irot", .angle = (p.p[0] & 3) * 90};
-        else if (strcmp(p.type, "imir") == 0 && p.len >= 1)
-            t[*n] = (cs_heif_transform_t){.type = "imir", .mode = p.p[0] & 1};
-        else if (strcmp(p.type, "clap") == 0)
-            t[*n] = (cs_heif_transform_t){.type = "clap"};
-        else
-            continue;
-        (*n)++;
+        }
+        if (out->nt < CS_HEIF_MAX_TRANSFORMS)
+            out->t[out->nt++] = tr;
     }
     return 0;
 broken:
     cs_snprintf_cut(why, why_size, "the item properties (iprp) are cut short or malformed");
-    *n = 0;
+    memset(out, 0, sizeof *out);
     return -1;
 }
 
@@ -224,14 +261,17 @@ cs_heif_transforms(int fd, long long size, cs_heif_transform_t *t, int *n, char 
 {
     unsigned char *meta = NULL;
     size_t meta_len = 0;
+    cs_heif_props_t p;
     int err;
 
     *n = 0;
     if (why_size > 0)
         why[0] = '\0';
-    if ((err = load_meta(fd, size, &meta, &meta_len, why, why_size)) == 0 && meta != NULL &&
-        parse_meta(meta, meta_len, t, n, why, why_size) < 0)
-        *n = 0;
+    if ((err = cs_heif_meta_load(fd, size, &meta, &meta_len, why, why_size)) == 0 && meta != NULL &&
+        cs_heif_props_parse(meta, meta_len, &p, why, why_size) == 0) {
+        memcpy(t, p.t, sizeof p.t[0] * (size_t)p.nt);
+        *n = p.nt;
+    }
     free(meta);
     return err;
 }

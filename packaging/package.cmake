@@ -66,7 +66,7 @@ include(CPack)
 # tests/pkg/: the package installed into a scratch root, and the manual and completion. Each
 # script exits 77 to skip where it cannot run (not root, no mount namespace).
 if(CUSTODY_TESTS)
-  foreach(t deb docs)
+  foreach(t deb docs setup)
     add_test(NAME pkg/test_${t}
              COMMAND bash ${CMAKE_SOURCE_DIR}/tests/pkg/test_${t}.sh ${CMAKE_BINARY_DIR})
     set_tests_properties(pkg/test_${t} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77

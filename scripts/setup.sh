@@ -1,19 +1,60 @@
 #!/usr/bin/env bash
 # scripts/setup.sh start|test: everything a fresh Debian 12 machine needs, as root.
-#   start: install what is missing, build, initialise ./var (or $CUSTODY_HOME) and run the
-#          service in the foreground.
-#   test:  install what is missing, build, and run the whole test suite.
+#   start [--home DIR] [--listen ADDR:PORT]: install what is missing, build `custody` and
+#          `custody-worker` only, initialise the home (--home, else $CUSTODY_HOME, else ./var)
+#          if it is new, say where the service listens (--listen, else $CUSTODY_LISTEN, else
+#          the home's api.listen) and how to add the first admin, and run the service in the
+#          foreground.
+#   test:  install what is missing, build everything, and run the whole test suite.
+# $CUSTODY_BUILD names the build folder (default ./build; one configured already keeps its
+# build type).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+
+usage() {
+    echo "usage: scripts/setup.sh start [--home DIR] [--listen ADDR:PORT]" >&2
+    echo "       scripts/setup.sh test" >&2
+    exit 2
+}
 
 mode=${1:-}
 case "$mode" in
-start | test) ;;
-*)
-    echo "usage: scripts/setup.sh start|test" >&2
-    exit 2
-    ;;
+start | test) shift ;;
+*) usage ;;
 esac
+home=${CUSTODY_HOME:-}
+listen=${CUSTODY_LISTEN:-}
+while (($#)); do
+    case "$1" in
+    --home | --listen)
+        if [ "$mode" != start ] || (($# < 2)) || [ -z "$2" ]; then usage; fi
+        if [ "$1" = --home ]; then home=$2; else listen=$2; fi
+        shift 2
+        ;;
+    --home=?* | --listen=?*)
+        [ "$mode" = start ] || usage
+        if [ "${1%%=*}" = --home ]; then home=${1#*=}; else listen=${1#*=}; fi
+        shift
+        ;;
+    *) usage ;;
+    esac
+done
+# The address as api.listen takes it (core/config.c), checked before anything is built.
+if [ -n "$listen" ] && ! [[ $listen =~ ^([0-9.]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}$ ]]; then
+    echo "setup: --listen \"$listen\": give IPV4:PORT or [IPV6]:PORT, e.g. 127.0.0.1:8420" >&2
+    exit 2
+fi
+# Paths given relative to where the script was called from; ./var and ./build are the
+# checkout's.
+caller=$PWD
+cd "$(dirname "$0")/.."
+absolute() { if [ "${1#/}" = "$1" ]; then printf '%s/%s' "$caller" "$1"; else printf '%s' "$1"; fi; }
+if [ -n "$home" ]; then home=$(absolute "$home"); else home=$PWD/var; fi
+build=$PWD/build
+cmake_type=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+if [ -n "${CUSTODY_BUILD:-}" ]; then
+    build=$(absolute "$CUSTODY_BUILD")
+    [ ! -f "$build/CMakeCache.txt" ] || cmake_type=()
+fi
 
 # Build and run-time dependencies (DESIGN.md), then the test and benchmark peers; tzdata
 # (the zone files ingest.default_tz names) is missing from minimal images such as Docker's.
@@ -63,11 +104,44 @@ if [ "$mode" = test ]; then
     fi
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build -j"$(nproc)"
-
+cmake -S . -B "$build" "${cmake_type[@]}"
 if [ "$mode" = test ]; then
-    exec ctest --test-dir build --output-on-failure -j2
+    cmake --build "$build" -j"$(nproc)"
+    exec ctest --test-dir "$build" --output-on-failure -j2
 fi
-build/custody init
-exec build/custody serve
+# start: the two programs the service runs, not the test programs.
+cmake --build "$build" -j"$(nproc)" --target custody custody-worker
+custody=$build/custody
+"$custody" init --home "$home"
+sets=()
+[ -z "$listen" ] || sets=(--set "api.listen=$listen")
+# What the service will take: the home's custody.conf (or $CUSTODY_CONFIG) under --listen.
+conf=$("$custody" config --home "$home" "${sets[@]}")
+listen=$(sed -n 's/^api\.listen = //p' <<<"$conf")
+scheme=http
+[ -z "$(sed -n 's/^api\.tls_cert = //p' <<<"$conf")" ] || scheme=https
+url="$scheme://$listen/"
+case "$listen" in
+0.0.0.0:* | \[::\]:*) url="$url (every interface: this machine's address, port ${listen##*:})" ;;
+esac
+# The commands below, quoted to be pasted into a shell whatever the paths hold.
+q_custody=$(printf '%q' "$custody")
+q_home=$(printf '%q' "$home")
+admins=$("$custody" user list --home "$home" | awk '$2 == "admin" && !/ disabled / {n++} END {print n + 0}')
+cat <<MSG
+setup: custody home $home
+setup: the service listens on $url
+setup:   (api.listen; for another address: scripts/setup.sh start --listen ADDR:PORT,
+setup:   or custody serve --set api.listen=ADDR:PORT, or api.listen in the home's custody.conf)
+MSG
+if [ "$admins" = 0 ]; then
+    cat <<MSG
+setup: no admin yet. In another shell, create the first one (NAME of your choosing):
+setup:   $q_custody user add NAME --role admin --home $q_home
+setup:   it prints the admin's API token once, alone on its last line: sign in with it at
+setup:   $scheme://$listen/ or send it as "Authorization: Bearer TOKEN" (README: HTTP API).
+MSG
+else
+    echo "setup: $admins admin(s) already; more users: $q_custody user add NAME --role ROLE --home $q_home"
+fi
+exec "$custody" serve --home "$home" "${sets[@]}"

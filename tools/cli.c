@@ -21,7 +21,8 @@ const char *const cs_cli_common_help[][2] = {
     {"--set section.key=value", "Overrides one config key; repeatable (at most 32)."},
     {"--json", "Prints records as JSON, where the command prints records."},
     {"--purpose TEXT", "Why records are read: every read states it, in the ledger first."},
-    {"--as USER", "Reads one item under USER's access rules (show, get, export)."},
+    {"--as USER", "Reads under USER's access rules: lists and searches show only what USER "
+                  "may read (cases, items, search, show, get, export)."},
     {"-h, --help", "Describes the command and exits."},
     {NULL, NULL},
 };
@@ -209,6 +210,7 @@ cs_cli_gate(cs_cli_t *cli, const char *as, cs_read_t read, const char *sha256,
         (rc = cs_access_decide_synced(cli->cat, &pol, &who, sha256, case_number, how, dec, &seq)) !=
             0)
         return cs_cli_fail(cli, rc); /* not on record: not shown */
+    cli->seq = seq;
     if (dec->allowed)
         return 0;
     if (dec->deny == CS_DENY_NOT_FOUND) {
@@ -242,7 +244,9 @@ cs_cli_visible(cs_cli_t *cli, const char *sha256, const char *case_number, int *
     cs_access_policy_t pol = cs_access_policy(&cli->cfg);
     cs_access_how_t how = {.read = sha256 ? CS_READ_METADATA : CS_READ_LIST,
                            .channel = CS_CHANNEL_CLI,
-                           .purpose = cli->purpose, /* a grant shows what it covers for it */
+                           /* The command's own purpose: a grant for another purpose must
+                            * not let its holder list what they may not read for this one. */
+                           .purpose = cli->purpose,
                            .action = "view"};
     cs_access_decision_t dec;
     int rc;
@@ -366,6 +370,12 @@ cs_cli_usage_error(cs_cli_t *cli, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n%s", cli->usage);
     return CS_EXIT_USAGE;
+}
+
+const char *
+cs_cli_s(long long n)
+{
+    return n == 1 ? "" : "s";
 }
 
 void

@@ -66,6 +66,7 @@ typedef struct cs_cli {
     const char *as;         /* --as USER */
     cs_access_who_t reader; /* cli->as (or the operator) as the gate sees them, once known */
     int reader_known;
+    int64_t seq;        /* the ledger entry of the last read cs_cli_gate decided */
     char exe[PATH_MAX]; /* this program, for media workers (cs_cli_worker_opts) */
     int loaded;         /* cs_cli_load has run */
 } cs_cli_t;
@@ -172,6 +173,9 @@ int cs_cli_usage_error(cs_cli_t *cli, const char *fmt, ...) __attribute__((forma
 /** The exit code for a CS_E* code. */
 int cs_cli_exit_code(int rc);
 
+/** "" when n is 1, else "s": "1 item", "2 items". */
+const char *cs_cli_s(long long n);
+
 /** Prints a JSON value to stdout: pretty with a newline, or compact on one line. */
 void cs_cli_print_json(json_t *v, int compact);
 
@@ -198,6 +202,7 @@ int cs_cmd_probe(int argc, char **argv);
 int cs_cmd_status(int argc, char **argv);
 int cs_cmd_worker(int argc, char **argv);
 int cs_cmd_export(int argc, char **argv);
+int cs_cmd_evidence_list(int argc, char **argv);
 int cs_cmd_verify_bag(int argc, char **argv);
 int cs_cmd_backup(int argc, char **argv);
 int cs_cmd_restore(int argc, char **argv);

@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "indexer/access.h"
+#include "tools/sitetime.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,9 +19,10 @@ static const char grant_usage[] =
     "Lets user NAME read the items of case NO (only party P's, with --party) for each\n"
     "--purpose given (up to 8; a read must state one of them, unless --any-purpose or\n"
     "access.purpose_match = any: then it states any, still recorded in the ledger),\n"
-    "until DATE (YYYY-MM-DD, the end of that day UTC, or an RFC 3339 time; default: until\n"
-    "revoked), up to classification LEVEL (public, internal, privacy, commercial_secret,\n"
-    "state_secret; default: access.default_classification). Prints the grant's number.\n";
+    "until DATE (YYYY-MM-DD: the end of that day in site.tz; or an RFC 3339 time with Z or an\n"
+    "offset; after now; default: until revoked), up to classification LEVEL (public, internal,\n"
+    "privacy, commercial_secret, state_secret; default: access.default_classification).\n"
+    "Prints the grant's number.\n";
 static const char revoke_usage[] =
     "usage: custody revoke GRANT --reason TEXT [--home DIR] [--set k=v]...\n"
     "Ends grant number GRANT at once; the grant stays in the record, revoked.\n";
@@ -80,23 +82,6 @@ static const struct option grant_opts[] = {CS_CLI_COMMON_OPTIONS,
                                            {"reason", required_argument, NULL, 'r'},
                                            {0, 0, 0, 0}};
 
-/* "2026-12-31" means the end of that day, UTC; a full RFC 3339 UTC time is taken as it is. */
-static int
-parse_until(const char *arg, char *out, size_t size)
-{
-    int y, m, d, n = 0;
-    if (sscanf(arg, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && arg[n] == '\0' && m >= 1 && m <= 12 &&
-        d >= 1 && d <= 31) {
-        snprintf(out, size, "%04d-%02d-%02dT23:59:59.999999999Z", y, m, d); /* fits: 31 < 64 */
-        return 0;
-    }
-    if (strlen(arg) >= 20 && arg[strlen(arg) - 1] == 'Z' && arg[10] == 'T' && strlen(arg) < size) {
-        snprintf(out, size, "%s", arg); /* fits: its length checked above */
-        return 0;
-    }
-    return -1;
-}
-
 /* "a", "b" or any purpose: what a grant accepts, as `grant` and `grants` print it. */
 static void
 print_purposes(const char *const *purposes, size_t n, int any)
@@ -114,7 +99,7 @@ cs_cmd_grant(int argc, char **argv)
     grant_args_t a = {0};
     cs_casenum_rule_t *rule = NULL;
     cs_casenum_t cn;
-    char until[64];
+    char until[CS_TIME_MAX];
     int64_t id = 0;
     int rc;
     cs_cli_init(&cli, "grant", grant_usage);
@@ -127,9 +112,10 @@ cs_cmd_grant(int argc, char **argv)
                                         "required");
     if (a.npurposes > CS_GRANT_NPURPOSES_MAX)
         return cs_cli_usage_error(&cli, "at most %d --purpose", CS_GRANT_NPURPOSES_MAX);
-    if (a.until != NULL && parse_until(a.until, until, sizeof until) != 0)
-        return cs_cli_usage_error(&cli, "--until \"%s\" is not YYYY-MM-DD or an RFC 3339 UTC time",
-                                  a.until);
+    if (a.until != NULL && ((rc = cs_cli_load(&cli)) != 0 ||
+                            (rc = cs_clock_parse_until(cs_cli_site_tz(&cli), a.until,
+                                                       cs_clock_now_ms(), "--until", until)) != 0))
+        return cs_cli_fail(&cli, rc);
     if (a.clearance != NULL && cs_access_level_rank(a.clearance) < 0)
         return cs_cli_usage_error(&cli, "--clearance must be public, internal, privacy, "
                                         "commercial_secret or state_secret");
@@ -146,7 +132,7 @@ cs_cmd_grant(int argc, char **argv)
     printf("grant %lld: %s may read %s%s%s up to %s for ", (long long)id, argv[optind], cn.text,
            a.party ? " party " : "", a.party ? a.party : "", clearance);
     print_purposes(a.purposes, a.npurposes, a.any_purpose);
-    printf("%s%s\n", a.until ? " until " : "", a.until ? until : "");
+    printf("%s%s\n", a.until ? " until " : "", a.until ? cs_cli_time(until) : "");
 out:
     cs_casenum_rule_free(&rule);
     if (rc != 0)
@@ -205,6 +191,7 @@ cs_cmd_grants(int argc, char **argv)
         cs_cli_print_json(grants, 0);
         goto out;
     }
+    (void)cs_cli_site_tz(&cli);
     json_array_foreach(grants, i, g)
     {
         const char *party = json_string_value(json_object_get(g, "party"));
@@ -223,7 +210,7 @@ cs_cmd_grants(int argc, char **argv)
                json_string_value(json_object_get(g, "case")), party ? " party " : "",
                party ? party : "", json_string_value(json_object_get(g, "clearance")));
         print_purposes(purposes, np, json_is_true(json_object_get(g, "any_purpose")));
-        printf("%s%s  %s\n", until ? "  until " : "", until ? until : "",
+        printf("%s%s  %s\n", until ? "  until " : "", until ? cs_cli_time(until) : "",
                json_is_true(json_object_get(g, "live")) ? "live" : "ended");
     }
 out:

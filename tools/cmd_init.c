@@ -2,6 +2,7 @@
 #include "tools/cli.h"
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "ledger/key.h"
 
@@ -15,11 +16,14 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-    "usage: custody init [--default-tz ZONE] [--home DIR] [--set section.key=value]...\n"
-    "                    [--json]\n"
+    "usage: custody init [--site-tz ZONE] [--default-tz ZONE] [--home DIR]\n"
+    "                    [--set section.key=value]... [--json]\n"
     "Creates the home DIR (default $CUSTODY_HOME, else ./var): custody.conf, catalog.db,\n"
     "store/, uploads/ and the ledger's Ed25519 signing key (ledger.key, mode 0600).\n"
     "Running it again changes nothing and says so.\n"
+    "  --site-tz ZONE       Writes site.tz = ZONE into the new custody.conf: the site's zone,\n"
+    "                       e.g. Asia/Shanghai, in which a grant's --until DATE ends and the\n"
+    "                       CLI shows times (default: the system's zone).\n"
     "  --default-tz ZONE    Writes ingest.default_tz = ZONE into the new custody.conf: the\n"
     "                       zone of capture times that carry none (a camera that writes no\n"
     "                       offset and no GPS time). A zone name like Asia/Shanghai or\n"
@@ -27,11 +31,18 @@ static const char usage_text[] =
     "                       or a fixed UTC offset like +08:00.\n";
 
 #define OPT_DEFAULT_TZ 'z'
+#define OPT_SITE_TZ 's'
+
+/* A key --default-tz or --site-tz writes into the new custody.conf. */
+typedef struct init_key {
+    const char *key, *option; /* "ingest.default_tz", "--default-tz" */
+    const char *value;        /* NULL: not given */
+    char set[96];             /* "ingest.default_tz=ZONE" */
+} init_key_t;
 
 typedef struct init_args {
     cs_cli_t *cli;
-    char set[96]; /* "ingest.default_tz=ZONE" */
-    const char *tz;
+    init_key_t keys[2]; /* ingest.default_tz, site.tz */
 } init_args_t;
 
 static int
@@ -39,20 +50,19 @@ on_option(int c, const char *arg, void *ctx)
 {
     init_args_t *a = ctx;
     cs_config_t check;
-    if (c != OPT_DEFAULT_TZ)
+    if (c != OPT_DEFAULT_TZ && c != OPT_SITE_TZ)
         return CS_EXIT_USAGE;
+    init_key_t *k = &a->keys[c == OPT_SITE_TZ];
     /* Checked before anything is made: a zone the system lacks leaves no half-made home. */
     cs_config_defaults(&check);
-    if (cs_config_set(&check, "ingest.default_tz", arg, "--default-tz") != 0)
+    if (cs_config_set(&check, k->key, arg, k->option) != 0)
         return cs_cli_usage_error(a->cli, "%s", cs_diag());
     if (a->cli->nsets >= CS_CLI_MAX_SETS ||
-        cs_snprintf(a->set, sizeof a->set, "ingest.default_tz=%s", arg) != 0)
-        return cs_cli_usage_error(a->cli,
-                                  "--default-tz \"%.64s\": too long, or too many --set "
-                                  "options",
-                                  arg);
-    a->cli->sets[a->cli->nsets++] = a->set; /* checked by the config like any --set */
-    a->tz = arg;
+        cs_snprintf(k->set, sizeof k->set, "%s=%s", k->key, arg) != 0)
+        return cs_cli_usage_error(a->cli, "%s \"%.64s\": too long, or too many --set options",
+                                  k->option, arg);
+    a->cli->sets[a->cli->nsets++] = k->set; /* checked by the config like any --set */
+    k->value = arg;
     return 0;
 }
 
@@ -63,33 +73,49 @@ exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
-/* The default config, with `default_tz = TZ` set where the commented default was. */
+/* The default config, with each given key set where its commented default was. */
 static int
-write_default(FILE *f, const char *tz)
+write_default(FILE *f, const init_key_t *keys, size_t n)
 {
-    char *text = NULL, *at;
+    char *text = NULL, *at, *p, line[64];
     size_t len = 0;
     int rc;
     FILE *m;
-    if (tz == NULL)
-        return cs_config_write_default(f);
     if ((m = open_memstream(&text, &len)) == NULL)
         return CS_ENOMEM;
     rc = cs_config_write_default(m);
     if (fclose(m) != 0 && rc == 0)
         rc = CS_ENOMEM;
-    if (rc == 0 && (at = strstr(text, "\n#default_tz = \n")) == NULL)
-        rc = CS_EINVAL; /* the table always has the key */
-    if (rc == 0 && (fprintf(f, "%.*s\n# set by custody init --default-tz\ndefault_tz = %s\n",
-                            (int)(at - text), text, tz) < 0 ||
-                    fputs(at + strlen("\n#default_tz = \n"), f) == EOF))
+    for (p = text; rc == 0;) {
+        const init_key_t *k = NULL;
+        at = NULL;
+        for (size_t i = 0; i < n; i++) { /* the first given key still ahead */
+            char *hit;
+            if (keys[i].value == NULL ||
+                cs_snprintf(line, sizeof line, "\n#%s = \n", strchr(keys[i].key, '.') + 1) != 0 ||
+                (hit = strstr(p, line)) == NULL)
+                continue;
+            if (at == NULL || hit < at) {
+                at = hit;
+                k = &keys[i];
+            }
+        }
+        if (at == NULL)
+            break;
+        const char *name = strchr(k->key, '.') + 1;
+        if (fprintf(f, "%.*s\n# set by custody init %s\n%s = %s\n", (int)(at - p), p, k->option,
+                    name, k->value) < 0)
+            rc = cs_err_from_errno(errno);
+        p = at + strlen(name) + strlen("\n# = \n");
+    }
+    if (rc == 0 && fputs(p, f) == EOF)
         rc = cs_err_from_errno(errno);
     free(text);
     return rc;
 }
 
 static int
-write_conf(const char *path, const char *tz)
+write_conf(const char *path, const init_key_t *keys, size_t n)
 {
     char tmp[PATH_MAX];
     int rc = 0;
@@ -101,7 +127,7 @@ write_conf(const char *path, const char *tz)
         cs_diag_set("cannot write %s: %s", tmp, strerror(errno));
         return rc;
     }
-    rc = write_default(f, tz);
+    rc = write_default(f, keys, n);
     if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
         rc = cs_err_from_errno(errno);
     if (fclose(f) != 0 && rc == 0)
@@ -121,12 +147,15 @@ cs_cmd_init(int argc, char **argv)
     static const struct option longopts[] = {
         CS_CLI_COMMON_OPTIONS,
         {"default-tz", required_argument, NULL, OPT_DEFAULT_TZ},
+        {"site-tz", required_argument, NULL, OPT_SITE_TZ},
         {0, 0, 0, 0}};
     cs_cli_t cli;
     json_t *created = json_array();
     int rc = 0, made;
     char key_id[CS_KEY_ID_MAX] = "";
-    init_args_t a = {.cli = &cli};
+    init_args_t a = {.cli = &cli,
+                     .keys = {{.key = "ingest.default_tz", .option = "--default-tz"},
+                              {.key = "site.tz", .option = "--site-tz"}}};
     cs_cli_init(&cli, "init", usage_text);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, on_option, &a)) != 0) {
         json_decref(created);
@@ -144,14 +173,15 @@ cs_cmd_init(int argc, char **argv)
     if (made)
         json_array_append_new(created, json_string(cli.home.root));
     if (!exists(cli.home.conf)) {
-        if ((rc = write_conf(cli.home.conf, a.tz)) != 0)
+        if ((rc = write_conf(cli.home.conf, a.keys, 2)) != 0)
             goto out;
         json_array_append_new(created, json_string(cli.home.conf));
-    } else if (a.tz != NULL) {
-        fprintf(stderr,
-                "custody init: %s exists already and was left as it is; set "
-                "default_tz in its [ingest] section\n",
-                cli.home.conf);
+    } else {
+        for (size_t i = 0; i < 2; i++)
+            if (a.keys[i].value != NULL)
+                fprintf(stderr,
+                        "custody init: %s exists already and was left as it is; set %s there\n",
+                        cli.home.conf, a.keys[i].key);
     }
     made = !exists(cli.home.store);
     cs_store_opts_t sopts = {.buffer_size = (size_t)cli.cfg.store_buffer_kb * 1024};
@@ -190,6 +220,13 @@ cs_cmd_init(int argc, char **argv)
         printf("initialised custody home %s\n", cli.home.root);
         json_array_foreach(created, i, v) printf("  created %s\n", json_string_value(v));
         printf("  ledger signing key id %s\n", key_id);
+        if (cli.cfg.site_tz[0] == '\0') { /* offer a zone: times and grant dates follow it */
+            char sys[CS_TZ_NAME_MAX + 1] = "UTC";
+            (void)cs_clock_system_zone(sys);
+            printf("  site zone %s (the system's); for another, set tz = Asia/Shanghai (or "
+                   "another zone) in [site] of %s\n",
+                   sys, cli.home.conf);
+        }
     }
 out:
     json_decref(created);

@@ -1,6 +1,7 @@
 /* tools/cmd_ledger.c: `custody ledger show|verify|proof|consistency|checkpoint`: the
  * retrieval ledger for auditors, and the proofs anyone can check with RFC 6962 math. */
 #include "tools/cli.h"
+#include "tools/sitetime.h"
 
 #include "core/error.h"
 #include "indexer/ledger.h"
@@ -63,6 +64,56 @@ typedef struct show {
     int json;
 } show_t;
 
+/* Members printed in their own columns, or that say nothing to a reader of the list. */
+static int
+in_columns(const char *key)
+{
+    static const char *const keys[] = {"v",       "seq",    "at",     "kind",  "actor",
+                                       "action",  "item",   "case",   "event", "detail",
+                                       "purpose", "result", "object", "client"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(key, keys[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Prints the members of o that say what the entry did ("user zhang, role reviewer"), skipping
+ * those without a value; *first tells whether one was printed before. */
+static void
+print_what(json_t *o, int top, int *first)
+{
+    const char *key, *kase = json_string_value(json_object_get(o, "case"));
+    if (!json_is_object(o))
+        return;
+    json_t *v;
+    /* The user an entry is about comes first: "user zhang, role reviewer". */
+    if (top && json_is_string(json_object_get(o, "user"))) {
+        printf("%suser %s", *first ? "  " : ", ", json_string_value(json_object_get(o, "user")));
+        *first = 0;
+    }
+    json_object_foreach(o, key, v)
+    {
+        if ((top && (in_columns(key) || strcmp(key, "user") == 0)) || json_is_null(v) ||
+            json_is_object(v) || json_is_array(v))
+            continue;
+        if (!top && strcmp(key, "case") == 0 && kase != NULL)
+            continue; /* the entry's case column shows it */
+        /* A zero byte count of a read that sent no bytes says nothing. */
+        if (top && strcmp(key, "bytes") == 0 && json_integer_value(v) == 0)
+            continue;
+        printf("%s%s ", *first ? "  " : ", ", key);
+        if (json_is_string(v))
+            printf("%s", json_string_value(v));
+        else if (json_is_integer(v))
+            printf("%lld", (long long)json_integer_value(v));
+        else if (json_is_real(v))
+            printf("%g", json_real_value(v));
+        else
+            printf("%s", json_is_true(v) ? "yes" : "no");
+        *first = 0;
+    }
+}
+
 static int
 on_show(void *arg, int64_t seq, const char *entry, size_t len, const uint8_t *leaf, size_t leaf_len)
 {
@@ -80,13 +131,19 @@ on_show(void *arg, int64_t seq, const char *entry, size_t len, const uint8_t *le
             const char *purpose = json_string_value(json_object_get(e, "purpose"));
             const char *result = json_string_value(json_object_get(e, "result"));
             const char *item = json_string_value(json_object_get(e, "item"));
-            printf("%-6lld %s  %-9s %-16s %-15s %.12s%s%s%s%s%s\n", (long long)seq,
-                   json_string_value(json_object_get(e, "at")),
+            int first = 1;
+            printf("%-6lld %s  %-9s %-16s %-15s %.12s%s%s%s%s%s", (long long)seq,
+                   cs_cli_time(json_string_value(json_object_get(e, "at"))),
                    json_string_value(json_object_get(e, "kind")), actor ? actor : "-",
                    json_string_value(json_object_get(e, "action")), item ? item : "",
                    kase ? "  " : "", kase ? kase : "", purpose ? "  purpose: " : "",
                    purpose ? purpose : "",
                    result && strcmp(result, "denied") == 0 ? "  DENIED" : "");
+            /* What the entry did: the user and role of a user.add, a grant's terms, a copy's
+             * profile and status, a denial's reason. */
+            print_what(e, 1, &first);
+            print_what(json_object_get(e, "detail"), 0, &first);
+            printf("\n");
         }
     }
     json_decref(e);
@@ -154,10 +211,15 @@ verify(cs_cli_t *cli, ledger_args_t *a, char *origin, size_t origin_size)
         printf("FAILED: %s\n", rep.problem);
         return CS_EMISMATCH;
     }
-    printf("verified: %lld entries, %lld checkpoints signed by %s", (long long)rep.entries,
-           (long long)rep.checkpoints, origin);
-    printf(rep.uncovered ? "; the last %lld entries are not yet in a checkpoint\n" : "\n",
-           (long long)rep.uncovered);
+    printf("verified: %lld entr%s, %lld checkpoint%s signed by %s", (long long)rep.entries,
+           rep.entries == 1 ? "y" : "ies", (long long)rep.checkpoints, cs_cli_s(rep.checkpoints),
+           origin);
+    if (rep.uncovered == 1)
+        printf("; the last entry is not yet in a checkpoint\n");
+    else if (rep.uncovered > 0)
+        printf("; the last %lld entries are not yet in a checkpoint\n", (long long)rep.uncovered);
+    else
+        printf("\n");
     if (rep.newest_id >= 0 &&
         (!have || rep.newest_size > w.size || rep.newest_id != w.checkpoint)) {
         w.checkpoint = rep.newest_id;
@@ -184,6 +246,7 @@ run(cs_cli_t *cli, const char *verb, ledger_args_t *a)
 
     if (strcmp(verb, "show") == 0) {
         show_t s = {.a = a, .json = cli->json};
+        (void)cs_cli_site_tz(cli);
         return cs_catalog_ledger_each(cli->cat, a->since, on_show, &s);
     }
     if (strcmp(verb, "verify") == 0)

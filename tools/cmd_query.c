@@ -1,5 +1,6 @@
 /* tools/cmd_query.c: `custody show`, `custody cases` and `custody items`. */
 #include "tools/cli.h"
+#include "tools/sitetime.h"
 
 #include "core/casenum.h"
 #include "core/error.h"
@@ -36,6 +37,13 @@ str(json_t *o, const char *key)
     return s ? s : "-";
 }
 
+/* A time member as the CLI shows times (site.tz, with the offset); "-" when missing. */
+static const char *
+when(json_t *o, const char *key)
+{
+    return cs_cli_time(json_string_value(json_object_get(o, key)));
+}
+
 /* The capture time as the record states it; a file time is never shown as one. */
 static void
 print_captured(json_t *meta)
@@ -43,11 +51,71 @@ print_captured(json_t *meta)
     const char *at = json_string_value(json_object_get(meta, "captured_at"));
     const char *ft = json_string_value(json_object_get(meta, "file_time"));
     if (at != NULL)
-        printf("captured    %s (%s)\n", at, str(meta, "captured_at_source"));
+        printf("captured    %s (%s)\n", cs_cli_captured(at), str(meta, "captured_at_source"));
     else if (json_is_string(json_object_get(meta, "captured_at_estimate")) && ft != NULL)
-        printf("captured    unknown (file time of the upload: %s)\n", ft);
+        printf("captured    unknown (file time of the upload: %s)\n", cs_cli_time(ft));
     else if (json_is_object(meta))
         printf("captured    unknown\n");
+}
+
+/* The places the record gives: the position the file carries, and the clerk's sidecar's. */
+static void
+print_place(json_t *item, json_t *meta)
+{
+    json_t *gps = json_object_get(meta, "gps"), *v;
+    const char *sep = "";
+    size_t i;
+    printf("place      ");
+    if (json_is_number(json_object_get(gps, "lat")) &&
+        json_is_number(json_object_get(gps, "lon"))) {
+        printf(" %.6f, %.6f (%s)", json_number_value(json_object_get(gps, "lat")),
+               json_number_value(json_object_get(gps, "lon")), str(gps, "source"));
+        sep = ";";
+    }
+    json_array_foreach(json_object_get(item, "events"), i, v)
+    {
+        json_t *d = json_object_get(v, "detail");
+        if (strcmp(str(v, "kind"), "received") == 0 &&
+            json_is_string(json_object_get(d, "place"))) {
+            printf("%s %s (the clerk's sidecar)", sep, str(d, "place"));
+            sep = ";";
+        }
+    }
+    printf("%s\n", *sep ? "" : " unknown");
+}
+
+/* What was recorded, where, with what and for how long, and the copies made: the summary a
+ * reviewer reads first. */
+static void
+print_capture(json_t *item)
+{
+    json_t *meta = json_object_get(item, "metadata"), *v;
+    json_t *dev = json_object_get(meta, "device");
+    json_t *dur = json_object_get(json_object_get(meta, "media"), "duration_s");
+    size_t i, n = json_array_size(json_object_get(item, "derivatives"));
+    print_captured(meta);
+    if (!json_is_object(meta))
+        printf("captured    unknown (not read yet)\n");
+    print_place(item, meta);
+    if (json_is_string(json_object_get(dev, "make")) ||
+        json_is_string(json_object_get(dev, "model")))
+        printf("device      %s%s%s%s%s\n",
+               json_is_string(json_object_get(dev, "make")) ? str(dev, "make") : "",
+               json_is_string(json_object_get(dev, "make")) &&
+                       json_is_string(json_object_get(dev, "model"))
+                   ? " "
+                   : "",
+               json_is_string(json_object_get(dev, "model")) ? str(dev, "model") : "",
+               json_is_string(json_object_get(dev, "serial")) ? ", serial " : "",
+               json_is_string(json_object_get(dev, "serial")) ? str(dev, "serial") : "");
+    else
+        printf("device      unknown\n");
+    if (json_is_number(dur))
+        printf("duration    %.1f s\n", json_number_value(dur));
+    printf("copies      %zu%s", n, n ? ":" : " (none)");
+    json_array_foreach(json_object_get(item, "derivatives"), i, v)
+        printf("%s %s (%s)", i ? "," : "", str(v, "profile"), str(v, "status"));
+    printf("\n");
 }
 
 static void
@@ -59,7 +127,7 @@ print_item(json_t *item)
     printf("size        %lld bytes\n",
            (long long)json_integer_value(json_object_get(item, "size")));
     printf("media type  %s\n", str(item, "media_type"));
-    printf("stored      %s\n", str(item, "created_at"));
+    printf("stored      %s\n", when(item, "created_at"));
     json_t *damaged = json_object_get(json_object_get(item, "metadata"), "damaged");
     if (json_is_object(damaged))
         printf("DAMAGED     %s [%s]; the original is kept as it came\n", str(damaged, "reason"),
@@ -68,29 +136,29 @@ print_item(json_t *item)
                        v) if (strcmp(str(v, "kind"), "stalled_copy") == 0)
         printf("stalled     %s: %s\n", str(json_object_get(v, "detail"), "message"),
                str(json_object_get(v, "detail"), "other"));
+    print_capture(item);
     printf("cases      ");
     json_array_foreach(json_object_get(item, "cases"), i, v) printf(" %s", json_string_value(v));
     printf("%s\nsources\n", json_array_size(json_object_get(item, "cases")) ? "" : " (unassigned)");
     json_array_foreach(json_object_get(item, "sources"), i, v)
     {
-        printf("  %s  %s  %s\n", str(v, "received_at"), str(v, "received_by"),
+        printf("  %s  %s  %s\n", when(v, "received_at"), str(v, "received_by"),
                str(v, "source_path"));
         /* What this arrival claimed: its file time, and the clerk's recorded_at if any. */
-        printf("    file time %s", str(v, "source_mtime"));
+        printf("    file time %s", when(v, "source_mtime"));
         if (json_is_string(json_object_get(v, "recorded_at")))
-            printf("  recorded_at %s (the clerk's sidecar)", str(v, "recorded_at"));
+            printf("  recorded_at %s (the clerk's sidecar)", when(v, "recorded_at"));
         printf("\n");
     }
-    print_captured(json_object_get(item, "metadata"));
     printf("links\n");
     json_array_foreach(json_object_get(item, "links"), i, v)
     {
         int active = json_is_true(json_object_get(v, "active"));
-        printf("  %s  %s%s%s  as %s  by %s: %s  [%s%s]\n", str(v, "linked_at"), str(v, "case"),
+        printf("  %s  %s%s%s  as %s  by %s: %s  [%s%s]\n", when(v, "linked_at"), str(v, "case"),
                json_is_string(json_object_get(v, "party")) ? " party " : "",
                json_is_string(json_object_get(v, "party")) ? str(v, "party") : "",
                str(v, "original_name"), str(v, "linked_by"), str(v, "reason"),
-               active ? "active" : "superseded ", active ? "" : str(v, "superseded_at"));
+               active ? "active" : "superseded ", active ? "" : when(v, "superseded_at"));
     }
     printf("derivatives%s\n",
            json_array_size(json_object_get(item, "derivatives")) ? "" : " (none)");
@@ -107,7 +175,7 @@ print_item(json_t *item)
     json_array_foreach(json_object_get(item, "events"), i, v)
     {
         char *d = json_dumps(json_object_get(v, "detail"), JSON_COMPACT | JSON_PRESERVE_ORDER);
-        printf("  %s  %-9s %s  %s\n", str(v, "at"), str(v, "kind"), str(v, "actor"), d ? d : "");
+        printf("  %s  %-9s %s  %s\n", when(v, "at"), str(v, "kind"), str(v, "actor"), d ? d : "");
         free(d);
     }
 }
@@ -141,6 +209,7 @@ cs_cmd_show(int argc, char **argv)
     if ((rc = cs_catalog_derivatives(cli.cat, sha, &derivs)) != 0)
         goto out;
     json_object_set_new(item, "derivatives", derivs);
+    (void)cs_cli_site_tz(&cli);
     if (cli.json)
         cs_cli_print_json(item, 0);
     else
@@ -179,12 +248,13 @@ cs_cmd_cases(int argc, char **argv)
         cs_cli_print_json(cases, 0);
         goto out;
     }
+    (void)cs_cli_site_tz(&cli);
     json_array_foreach(cases, i, v)
     {
         size_t j;
         json_t *p;
-        printf("%s  %lld items  since %s", str(v, "case"),
-               (long long)json_integer_value(json_object_get(v, "items")), str(v, "created_at"));
+        long long n = (long long)json_integer_value(json_object_get(v, "items"));
+        printf("%s  %lld item%s  since %s", str(v, "case"), n, cs_cli_s(n), when(v, "created_at"));
         json_array_foreach(json_object_get(v, "parties"), j, p)
             printf("%s%s", j ? ", " : "  parties: ", json_string_value(p));
         printf("\n");

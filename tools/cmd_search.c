@@ -1,5 +1,6 @@
 /* tools/cmd_search.c: `custody search`. */
 #include "tools/cli.h"
+#include "tools/sitetime.h"
 
 #include "core/casenum.h"
 #include "core/error.h"
@@ -8,6 +9,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 static const char usage_text[] =
     "usage: custody search [--case NO] [--party P] [--from T] [--to T]\n"
@@ -55,6 +58,56 @@ on_option(int c, const char *arg, void *ctx)
         break;
     }
     return 0;
+}
+
+/* The instant `in` (a date, a wall time or an RFC 3339 time) stands for, in seconds, as if a
+ * time without an offset were UTC; *zoned says whether it had one. `end`: a date means its end.
+ * -1 if it does not parse (the search says why). */
+static int
+bound_seconds(const char *in, int end, long long *at, int *zoned)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, oh = 0, om = 0;
+    char sign = 0;
+    struct tm tm;
+    *zoned = 0;
+    if (sscanf(in, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && in[n] == '\0') {
+        if (end)
+            h = 23, mi = 59, sec = 59;
+    } else if (sscanf(in, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6) {
+        const char *rest = in + n;
+        while (*rest == '.' || (*rest >= '0' && *rest <= '9'))
+            rest++;
+        if (*rest == 'Z' && rest[1] == '\0')
+            *zoned = 1;
+        else if (sscanf(rest, "%c%2d:%2d", &sign, &oh, &om) == 3 && (sign == '+' || sign == '-'))
+            *zoned = 1;
+        else if (*rest != '\0')
+            return -1;
+    } else {
+        return -1;
+    }
+    tm = (struct tm){.tm_year = y - 1900,
+                     .tm_mon = mo - 1,
+                     .tm_mday = d,
+                     .tm_hour = h,
+                     .tm_min = mi,
+                     .tm_sec = sec};
+    *at = (long long)timegm(&tm) - (sign == '-' ? -1 : sign == '+' ? 1 : 0) * (oh * 3600 + om * 60);
+    return 0;
+}
+
+/* 1 if --from is after --to. A bound without an offset is read in a zone not known here: it
+ * is compared with one that has an offset only when no zone (at most 26 hours apart) could
+ * put them in order. */
+static int
+from_after_to(const char *from, const char *to)
+{
+    long long f, t;
+    int fz, tz;
+    if (from == NULL || to == NULL || bound_seconds(from, 0, &f, &fz) != 0 ||
+        bound_seconds(to, 1, &t, &tz) != 0)
+        return 0;
+    return fz == tz ? f > t : f > t + 26 * 3600;
 }
 
 /* The search's filter: what the reader may see, before the limit (search.h). */
@@ -109,6 +162,9 @@ cs_cmd_search(int argc, char **argv)
                                       a.near_arg);
         a.q.near = 1;
     }
+    if (from_after_to(a.q.from, a.q.to))
+        return cs_cli_usage_error(
+            &cli, "--from %s is after --to %s; give the earlier time to --from", a.q.from, a.q.to);
     if ((rc = cs_cli_load(&cli)) != 0)
         goto out;
     if (a.case_arg != NULL) {
@@ -125,16 +181,21 @@ cs_cmd_search(int argc, char **argv)
     a.q.keep_arg = &cli;
     if ((rc = cs_catalog_search(cli.cat, &a.q, &rows)) != 0)
         goto out;
+    /* An empty answer is said, so that it is not taken for a command that did nothing. */
+    if (json_array_size(rows) == 0)
+        fprintf(stderr, "custody search: no item matches%s\n",
+                cli.as != NULL ? " (among the items this user may read)" : "");
     if (cli.json) {
         cs_cli_print_json(rows, 0);
         goto out;
     }
+    (void)cs_cli_site_tz(&cli);
     json_array_foreach(rows, i, v)
     {
         json_t *cases = json_object_get(v, "cases");
         const char *at = json_string_value(json_object_get(v, "captured_at"));
         printf("%-25s  %s  %s  %s\n",
-               at                                                           ? at
+               at                                                           ? cs_cli_time(at)
                : json_is_string(json_object_get(v, "captured_at_estimate")) ? "(unknown: file time)"
                                                                             : "(time unknown)",
                json_string_value(json_object_get(v, "sha256")),

@@ -1,5 +1,6 @@
 /* tools/cmd_serve.c: `custody serve` and `custody status`. */
 #include "tools/cli.h"
+#include "tools/sitetime.h"
 
 #include "api/server.h"
 
@@ -153,13 +154,13 @@ print_fixity(const cs_cli_t *cli, json_t *fx)
            num(fx, "mismatches"), num(fx, "failing"));
     if (json_is_object(pass))
         printf("  pass    running since %s: %lld objects, %.1f MB so far\n",
-               json_string_value(json_object_get(pass, "started_at")), num(pass, "objects"),
-               (double)num(pass, "bytes") / 1e6);
+               cs_cli_time(json_string_value(json_object_get(pass, "started_at"))),
+               num(pass, "objects"), (double)num(pass, "bytes") / 1e6);
     if (json_is_object(last))
         printf("  last    %s to %s: %lld objects, %.1f MB in %.0f s\n",
-               json_string_value(json_object_get(last, "started_at")),
-               json_string_value(json_object_get(last, "ended_at")), num(last, "objects"),
-               (double)num(last, "bytes") / 1e6,
+               cs_cli_time(json_string_value(json_object_get(last, "started_at"))),
+               cs_cli_time(json_string_value(json_object_get(last, "ended_at"))),
+               num(last, "objects"), (double)num(last, "bytes") / 1e6,
                json_number_value(json_object_get(last, "seconds")));
     json_array_foreach(json_object_get(fx, "failures"), i, v)
     {
@@ -168,7 +169,7 @@ print_fixity(const cs_cli_t *cli, json_t *fx)
                json_string_value(json_object_get(v, "sha256")),
                json_string_value(json_object_get(v, "result")), profile ? profile : "original",
                json_string_value(json_object_get(v, "item")),
-               json_string_value(json_object_get(v, "checked_at")));
+               cs_cli_time(json_string_value(json_object_get(v, "checked_at"))));
     }
 }
 
@@ -194,6 +195,7 @@ cs_cmd_status(int argc, char **argv)
         cs_cli_print_json(st, 0);
         goto out;
     }
+    (void)cs_cli_site_tz(&cli);
     const char *k;
     json_t *v, *lm = json_object_get(st, "last_minute"),
                *old = json_object_get(st, "oldest_pending");
@@ -211,7 +213,7 @@ cs_cmd_status(int argc, char **argv)
         printf("oldest    %s/%s (%s since %s)\n", json_string_value(json_object_get(old, "root")),
                json_string_value(json_object_get(old, "path")),
                json_string_value(json_object_get(old, "state")),
-               json_string_value(json_object_get(old, "since")));
+               cs_cli_time(json_string_value(json_object_get(old, "since"))));
     size_t i;
     json_array_foreach(json_object_get(st, "recent_rejections"), i, v)
         printf("rejected  %s\n", json_string_value(json_object_get(v, "reason")));
@@ -220,15 +222,15 @@ cs_cmd_status(int argc, char **argv)
                json_number_value(json_object_get(v, "percent")),
                json_number_value(json_object_get(v, "fps")));
     failures = json_object_get(st, "derivatives_failed");
-    printf("copies failed  %lld items\n",
-           (long long)json_integer_value(json_object_get(failures, "count")));
+    long long n = (long long)json_integer_value(json_object_get(failures, "count"));
+    printf("copies failed  %lld item%s\n", n, cs_cli_s(n));
     json_array_foreach(json_object_get(failures, "recent"), i, v)
         printf("  %.12s %-9s %s\n", json_string_value(json_object_get(v, "sha256")),
                json_string_value(json_object_get(v, "profile")),
                json_string_value(json_object_get(v, "reason")));
     json_t *damaged = json_object_get(st, "damaged");
-    printf("damaged  %lld items (kept as they came)\n",
-           (long long)json_integer_value(json_object_get(damaged, "count")));
+    n = (long long)json_integer_value(json_object_get(damaged, "count"));
+    printf("damaged  %lld item%s (kept as they came)\n", n, cs_cli_s(n));
     json_array_foreach(json_object_get(damaged, "recent"), i, v)
         printf("  %.12s %s: %s\n", json_string_value(json_object_get(v, "sha256")),
                json_string_value(json_object_get(v, "name")),

@@ -1,6 +1,7 @@
 /* tools/cmd_user.c: `custody user add|list|disable|rotate`: the people who may use Custody,
  * each with one role and one API token, of which only a hash is kept. */
 #include "tools/cli.h"
+#include "tools/sitetime.h"
 
 #include "core/error.h"
 #include "indexer/access.h"
@@ -57,13 +58,14 @@ list(cs_cli_t *cli)
     if (cli->json) {
         cs_cli_print_json(users, 0);
     } else {
+        (void)cs_cli_site_tz(cli);
         json_array_foreach(users, i, u)
         {
             const char *off = json_string_value(json_object_get(u, "disabled_at"));
             printf("%-20s %-9s since %s%s%s\n", json_string_value(json_object_get(u, "name")),
                    json_string_value(json_object_get(u, "role")),
-                   json_string_value(json_object_get(u, "created_at")), off ? "  disabled " : "",
-                   off ? off : "");
+                   cs_cli_time(json_string_value(json_object_get(u, "created_at"))),
+                   off ? "  disabled " : "", off ? cs_cli_time(off) : "");
         }
     }
     json_decref(users);

@@ -22,6 +22,8 @@ const cs_cli_command_t cs_cli_commands[] = {
     {"classify", cs_cmd_classify, "set an item's classification"},
     {"ledger", cs_cmd_ledger, "show and verify the ledger; proofs and checkpoints"},
     {"export", cs_cmd_export, "write a case as a self-verifying BagIt bag with ledger proofs"},
+    {"evidence-list", cs_cmd_evidence_list,
+     "print a case's evidence list (证据清单) as CSV or a printable HTML page"},
     {"verify-bag", cs_cmd_verify_bag, "check an exported bag offline: manifests, proofs, key"},
     {"verify", cs_cmd_verify, "re-hash stored originals and report any mismatch"},
     {"backup", cs_cmd_backup, "copy the home, online and incremental by hash, with a manifest"},
@@ -43,8 +45,12 @@ usage(FILE *f)
 {
     fprintf(f, "usage: custody COMMAND [--home DIR] [--set section.key=value]... [--json] ...\n\n"
                "commands:\n");
+    int width = 0;
     for (size_t i = 0; i < cs_cli_ncommands; i++)
-        fprintf(f, "  %-11s %s\n", cs_cli_commands[i].name, cs_cli_commands[i].summary);
+        if ((int)strlen(cs_cli_commands[i].name) > width)
+            width = (int)strlen(cs_cli_commands[i].name);
+    for (size_t i = 0; i < cs_cli_ncommands; i++)
+        fprintf(f, "  %-*s %s\n", width, cs_cli_commands[i].name, cs_cli_commands[i].summary);
     fprintf(f, "\ncommon options:\n");
     for (size_t i = 0; cs_cli_common_help[i][0] != NULL; i++)
         fprintf(f, "  %-25s %s\n", cs_cli_common_help[i][0], cs_cli_common_help[i][1]);

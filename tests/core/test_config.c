@@ -48,6 +48,13 @@ static const struct {
     {"transcode.access_preset=veryslow", 0, NULL},
     {"transcode.access_preset=placebo", CS_ECONFIG, "ultrafast|superfast"},
     {"transcode.archival_slices=3", CS_ECONFIG, "4..24"},
+    /* site.tz: a zone the system has, or empty for the system's (issue 19) */
+    {"site.tz=Asia/Shanghai", 0, NULL},
+    {"site.tz=", 0, NULL},
+    {"site.tz=+08:00", CS_ECONFIG, "site.tz = \"+08:00\" is not a zone name"},
+    {"site.tz=Nowhere/City", CS_ECONFIG,
+     "site.tz = \"Nowhere/City\" is not a zone this system has"},
+    {"site.tz=../etc/passwd", CS_ECONFIG, "is not a zone name"},
     /* ingest.default_tz: an offset, or a zone the system has (issue 18) */
     {"ingest.default_tz=+08:00", 0, NULL},
     {"ingest.default_tz=", 0, NULL},

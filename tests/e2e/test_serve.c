@@ -246,6 +246,44 @@ START_TEST(sidecars_enrich_and_bad_ones_are_reported)
 }
 END_TEST
 
+/* A sidecar with the Chinese name of a stage is applied as that stage; one with a stage no one
+ * knows keeps its party and place, and the clerk is told which field was left out. */
+START_TEST(sidecar_stages_in_chinese_and_a_bad_field_keeps_the_others)
+{
+    srv_t s;
+    srv_setup(&s, NULL);
+    const char *zh = "{\"party\":\"某公司\",\"stage\":\"调查取证\",\"place\":\"任城区\"}";
+    const char *bad = "{\"party\":\"李四\",\"stage\":\"nonsense\",\"place\":\"南池路\"}";
+    drop(&s, CASE_A "/a.jpg.json", zh, strlen(zh));
+    drop(&s, CASE_A "/b.jpg.json", bad, strlen(bad));
+    drop(&s, CASE_A "/a.jpg", "\xff\xd8\xff aaaa", 9);
+    drop(&s, CASE_A "/b.jpg", "\xff\xd8\xff bbbb", 9);
+    ck_assert_int_eq(cs_test_wait_count(s.t.db, DONE_JOBS, 2, 20000), 2);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM parties WHERE name='某公司'"),
+                     1);
+    ck_assert_int_eq(
+        cs_test_sql_count(s.t.db, "SELECT count(*) FROM events WHERE kind = 'received' AND detail"
+                                  " LIKE '%\"place\":\"任城区\"%\"stage\":\"investigation\"%'"),
+        1);
+    /* The bad stage is left out; the party and place beside it are kept. */
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM parties WHERE name='李四'"),
+                     1);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db, "SELECT count(*) FROM events WHERE kind = "
+                                               "'received' AND detail LIKE '%\"place\":\"南池路\"%'"
+                                               " AND detail NOT LIKE '%\"stage\"%'"),
+                     1);
+    ck_assert_int_eq(cs_test_sql_count(s.t.db,
+                                       "SELECT count(*) FROM jobs WHERE route LIKE '%problem%"
+                                       "sidecar b.jpg.json: \\\"stage\\\" is \\\"nonsense\\\"; use "
+                                       "one of filing (立案)%the other fields were applied%'"),
+                     1);
+    char *log = cs_test_read(s.log, NULL);
+    ck_assert_ptr_nonnull(strstr(log, "job.bad_sidecar"));
+    free(log);
+    srv_teardown(&s);
+}
+END_TEST
+
 START_TEST(an_empty_file_is_rejected_with_a_reason)
 {
     srv_t s;
@@ -529,6 +567,7 @@ serve_suite(void)
     tcase_add_test(tc, a_second_service_on_the_same_home_is_refused);
     tcase_add_test(tc, a_file_still_open_for_writing_is_not_claimed);
     tcase_add_test(tc, sidecars_enrich_and_bad_ones_are_reported);
+    tcase_add_test(tc, sidecar_stages_in_chinese_and_a_bad_field_keeps_the_others);
     tcase_add_test(tc, an_empty_file_is_rejected_with_a_reason);
     tcase_add_test(tc, a_crashing_or_hanging_worker_fails_one_step_only);
     tcase_add_test(tc, the_service_never_maps_the_media_parsers);

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "indexer/sniff.h"
 #include "media/extract.h"
+#include "media/heif.h"
 #include "media/transcode_int.h"
 #include "tests/support/corpus.h"
 #include "tests/support/testutil.h"
@@ -295,6 +296,300 @@ START_TEST(test_heic_broken)
 }
 END_TEST
 
+/* ---- the metadata read by its own bytes, not the pictures' --------------------------- */
+
+#define IPHONE_META_END 8042 /* the end of its last metadata item (XMP); pictures follow */
+
+/* The photo cut right after its metadata items: every coded picture is gone, and the record
+ * still has everything the metadata says (libheif 1.15 read the whole file for it, and gave
+ * nothing for a cut one), with the cut named. */
+START_TEST(test_heic_metadata_without_pictures)
+{
+    char path[4096];
+    size_t n;
+    unsigned char *b = (unsigned char *)cs_test_read(IPHONE, &n);
+    ck_assert_ptr_nonnull(b);
+    path_in(path, sizeof path, tmp, "cut.heic");
+    cs_test_write(path, b, IPHONE_META_END);
+    free(b);
+
+    json_t *rec = extract(path);
+    ck_assert_str_eq(str_in(rec, "captured_at", NULL), "2021-04-11T15:47:53-05:00");
+    ck_assert_str_eq(str_in(rec, "device", "model"), "iPhone 11 Pro Max");
+    ck_assert(fabs(json_real_value(json_object_get(json_object_get(rec, "gps"), "lat")) -
+                   39.0513444) < 1e-5);
+    ck_assert_int_eq(int_in(rec, "image", "width"), IPHONE_W);
+    ck_assert_int_eq(int_in(rec, "image", "height"), IPHONE_H);
+    ck_assert_str_eq(str_in(rec, "media", "container"), "heif");
+    ck_assert_ptr_nonnull(strstr(str_in(rec, "raw", "xmp"), "xmp:CreateDate="));
+    json_t *errors = json_object_get(rec, "errors");
+    ck_assert_int_eq(json_array_size(errors), 1);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(errors, 0)), "cut short"));
+    json_decref(rec);
+}
+END_TEST
+
+/* ---- hostile item lists and locations: a reason, never a crash or a read out of bounds -- */
+
+typedef struct bb {
+    unsigned char b[16384];
+    size_t n;
+} bb_t;
+
+static void
+put(bb_t *b, const void *p, size_t n)
+{
+    ck_assert(b->n + n <= sizeof b->b);
+    memcpy(b->b + b->n, p, n);
+    b->n += n;
+}
+
+static void
+put_be(bb_t *b, uint64_t v, unsigned n)
+{
+    ck_assert(b->n + n <= sizeof b->b);
+    for (unsigned i = 0; i < n; i++)
+        b->b[b->n + i] = (unsigned char)(v >> (8 * (n - 1 - i)));
+    b->n += n;
+}
+
+static size_t
+box_open(bb_t *b, const char *type, int full)
+{
+    size_t at = b->n;
+    put_be(b, 0, 4);
+    put(b, type, 4);
+    if (full >= 0)
+        put_be(b, (uint64_t)full << 24, 4); /* version, flags 0 */
+    return at;
+}
+
+static void
+box_close(bb_t *b, size_t at)
+{
+    size_t n = b->n - at;
+    b->n = at;
+    put_be(b, n, 4);
+    b->n = at + n;
+}
+
+/* An Exif item: the 4-byte offset, then a big-endian TIFF whose IFD0 names Make "Test". */
+static const unsigned char exif_item[] = {0, 0,  0,    0,    'M', 'M', 0,   42,  0,   0,   0, 8,
+                                          0, 1,  0x01, 0x0f, 0,   2,   0,   0,   0,   5,   0, 0,
+                                          0, 26, 0,    0,    0,   0,   'T', 'e', 's', 't', 0};
+#define EXIF_AT 32 /* ftyp 24 + mdat header 8 */
+#define EXIF_LEN ((uint64_t)sizeof exif_item)
+
+typedef enum {
+    H_PLAIN,       /* one extent in the file */
+    H_SPLIT,       /* two extents, concatenated */
+    H_IDAT,        /* in the meta box's idat (construction method 1) */
+    H_V2_WIDE,     /* iloc version 2, 8-byte offsets, lengths, base offsets and indices */
+    H_PAST_END,    /* an offset past the end of the file */
+    H_WRAP,        /* base offset + offset wraps around 2^64 */
+    H_HUGE_LEN,    /* a length of 2^64 - 1 */
+    H_PIECES,      /* 100 one-byte extents */
+    H_COUNT_LIE,   /* iloc claims 2^32 - 1 items, holds 2 */
+    H_EXTENT_LIE,  /* the Exif item claims 65535 extents, holds 1 */
+    H_IINF_LIE,    /* iinf claims 2^32 - 1 entries, holds 2 */
+    H_LOOP,        /* the Exif item describes itself, not the picture */
+    H_IDAT_PAST,   /* an idat extent past the idat's end */
+    H_PICTURE_CUT, /* the picture's bytes run past the end; the Exif item is whole */
+    H_META_HUGE,   /* the meta box says it holds 4 GiB */
+} hostile_t;
+
+typedef struct hostile_case {
+    hostile_t kind;
+    const char *make;  /* the make read, or NULL */
+    const char *error; /* a part of the one heif error, or NULL for none */
+} hostile_case_t;
+
+static const hostile_case_t hostiles[] = {
+    {H_PLAIN, "Test", NULL},
+    {H_SPLIT, "Test", NULL},
+    {H_IDAT, "Test", NULL},
+    {H_V2_WIDE, "Test", NULL},
+    {H_PAST_END, NULL, "past the end of the file"},
+    {H_WRAP, NULL, "past the end of the file"},
+    {H_HUGE_LEN, NULL, "past the end of the file"},
+    {H_PIECES, NULL, "in too many pieces"},
+    {H_COUNT_LIE, NULL, "(iloc) are cut short or malformed"},
+    {H_EXTENT_LIE, NULL, "(iloc) are cut short or malformed"},
+    {H_IINF_LIE, "Test", NULL},
+    {H_LOOP, NULL, "no EXIF"},
+    {H_IDAT_PAST, NULL, "past the end of the file or its idat"},
+    {H_PICTURE_CUT, "Test", "the file is cut short"},
+    {H_META_HUGE, NULL, "no meta box"},
+};
+
+/* iloc: item 1 (the picture) and item 2 (Exif), laid out as `kind` says. */
+static void
+put_iloc(bb_t *b, hostile_t kind)
+{
+    int v2 = kind == H_V2_WIDE || kind == H_WRAP || kind == H_HUGE_LEN;
+    size_t at = box_open(b, "iloc", v2 ? 2 : 1);
+    put_be(b, v2 ? 0x88 : 0x44, 1); /* offset_size, length_size */
+    put_be(b, v2 ? 0x88 : 0x00, 1); /* base_offset_size, index_size */
+    put_be(b, kind == H_COUNT_LIE ? 0xffff : 2, v2 ? 4 : 2);
+    unsigned w = v2 ? 8 : 4;
+    /* item 1: the picture, one byte of mdat (or a megabyte, when cut) */
+    put_be(b, 1, v2 ? 4 : 2);
+    put_be(b, 0, 2); /* construction method 0 */
+    put_be(b, 0, 2); /* data reference: this file */
+    if (v2)
+        put_be(b, 0, 8);
+    put_be(b, 1, 2);
+    if (v2)
+        put_be(b, 0, 8);
+    put_be(b, EXIF_AT, w);
+    put_be(b, kind == H_PICTURE_CUT ? 1 << 20 : 1, w);
+    /* item 2: Exif */
+    put_be(b, 2, v2 ? 4 : 2);
+    put_be(b, kind == H_IDAT || kind == H_IDAT_PAST, 2);
+    put_be(b, 0, 2);
+    if (v2)
+        put_be(b, kind == H_WRAP ? UINT64_MAX - 15 : EXIF_AT - 4, 8);
+    switch (kind) {
+    case H_SPLIT:
+        put_be(b, 2, 2);
+        put_be(b, EXIF_AT, w);
+        put_be(b, 10, w);
+        put_be(b, EXIF_AT + 10, w);
+        put_be(b, EXIF_LEN - 10, w);
+        break;
+    case H_PIECES:
+        put_be(b, 100, 2);
+        for (unsigned i = 0; i < 100; i++) {
+            put_be(b, EXIF_AT + i % EXIF_LEN, w);
+            put_be(b, 1, w);
+        }
+        break;
+    case H_EXTENT_LIE:
+        put_be(b, 0xffff, 2);
+        put_be(b, EXIF_AT, w);
+        put_be(b, EXIF_LEN, w);
+        break;
+    default:
+        put_be(b, 1, 2);
+        if (v2)
+            put_be(b, 7, 8); /* extent index, not used */
+        put_be(b,
+               kind == H_PAST_END    ? 1000000
+               : kind == H_WRAP      ? 0x20
+               : kind == H_IDAT      ? 0
+               : kind == H_IDAT_PAST ? 8
+               : v2                  ? 4
+                                     : EXIF_AT,
+               w);
+        put_be(b, kind == H_HUGE_LEN ? UINT64_MAX : EXIF_LEN, w);
+    }
+    box_close(b, at);
+}
+
+static void
+put_infe(bb_t *b, unsigned id, const char *type)
+{
+    size_t at = box_open(b, "infe", 2);
+    put_be(b, id, 2);
+    put_be(b, 0, 2);
+    put(b, type, 4);
+    put(b, "", 1);
+    box_close(b, at);
+}
+
+static void
+make_hostile(const char *path, hostile_t kind)
+{
+    static bb_t b;
+    size_t at, meta, iprp, ipco;
+
+    b.n = 0;
+    at = box_open(&b, "ftyp", -1);
+    put(&b, "heic\0\0\0\0mif1heic", 16);
+    box_close(&b, at);
+    at = box_open(&b, "mdat", -1);
+    put(&b, exif_item, sizeof exif_item);
+    box_close(&b, at);
+    meta = box_open(&b, "meta", 0);
+    at = box_open(&b, "hdlr", 0);
+    put(&b, "\0\0\0\0pict\0\0\0\0\0\0\0\0\0\0\0\0", 21);
+    box_close(&b, at);
+    at = box_open(&b, "pitm", 0);
+    put_be(&b, 1, 2);
+    box_close(&b, at);
+    at = box_open(&b, "iinf", kind == H_IINF_LIE ? 1 : 0);
+    put_be(&b, kind == H_IINF_LIE ? UINT32_MAX : 2, kind == H_IINF_LIE ? 4 : 2);
+    put_infe(&b, 1, "hvc1");
+    put_infe(&b, 2, "Exif");
+    box_close(&b, at);
+    at = box_open(&b, "iref", 0);
+    put_be(&b, 14, 4);
+    put(&b, "cdsc", 4);
+    put_be(&b, 2, 2);
+    put_be(&b, 1, 2);
+    put_be(&b, kind == H_LOOP ? 2 : 1, 2);
+    box_close(&b, at);
+    iprp = box_open(&b, "iprp", -1);
+    ipco = box_open(&b, "ipco", -1);
+    at = box_open(&b, "ispe", 0);
+    put_be(&b, 64, 4);
+    put_be(&b, 48, 4);
+    box_close(&b, at);
+    box_close(&b, ipco);
+    at = box_open(&b, "ipma", 0);
+    put_be(&b, 1, 4);
+    put_be(&b, 1, 2);
+    put_be(&b, 1, 1);
+    put_be(&b, 0x81, 1);
+    box_close(&b, at);
+    box_close(&b, iprp);
+    if (kind == H_IDAT || kind == H_IDAT_PAST) {
+        at = box_open(&b, "idat", -1);
+        put(&b, exif_item, sizeof exif_item);
+        box_close(&b, at);
+    }
+    put_iloc(&b, kind);
+    box_close(&b, meta);
+    if (kind == H_META_HUGE) { /* only the size field lies */
+        size_t end = b.n;
+        b.n = meta;
+        put_be(&b, UINT32_MAX, 4);
+        b.n = end;
+    }
+    cs_test_write(path, b.b, b.n);
+}
+
+START_TEST(test_heif_hostile_items)
+{
+    const hostile_case_t *k = &hostiles[_i];
+    char path[4096];
+    path_in(path, sizeof path, tmp, "hostile.heic");
+    make_hostile(path, k->kind);
+
+    json_t *rec = json_object();
+    ck_assert_int_eq(cs_heif_read(path, rec), 0);
+    const char *make = str_in(rec, "device", "make");
+    json_t *errors = json_object_get(rec, "errors");
+    if (k->make != NULL)
+        ck_assert_msg(make != NULL && strcmp(make, k->make) == 0, "case %d: make %s", _i,
+                      make ? make : "(none)");
+    else
+        ck_assert_msg(make == NULL, "case %d: make %s read", _i, make);
+    if (k->error == NULL) {
+        ck_assert_msg(json_array_size(errors) == 0, "case %d: %s", _i,
+                      json_string_value(json_array_get(errors, 0)));
+        ck_assert_int_eq(int_in(rec, "image", "width"), 64);
+        ck_assert_int_eq(int_in(rec, "image", "height"), 48);
+    } else {
+        ck_assert_msg(json_array_size(errors) == 1, "case %d: %zu errors", _i,
+                      json_array_size(errors));
+        const char *e = json_string_value(json_array_get(errors, 0));
+        ck_assert_msg(strstr(e, k->error) != NULL, "case %d: %s", _i, e);
+    }
+    json_decref(rec);
+}
+END_TEST
+
 /* ---- the wide run: the corpus's HEIC against ExifTool's reading of it ------------------ */
 
 static const char *const corpus_heics[] = {"exif-samples/heic/IMG_5195.HEIC"};
@@ -343,6 +638,9 @@ heif_suite(void)
     tcase_add_test(tc, test_heic_preview_turned);
     tcase_add_loop_test(tc, test_heic_preview_mirrored, 0, 2);
     tcase_add_loop_test(tc, test_heic_broken, 0, (int)(sizeof brokens / sizeof brokens[0]));
+    tcase_add_test(tc, test_heic_metadata_without_pictures);
+    tcase_add_loop_test(tc, test_heif_hostile_items, 0,
+                        (int)(sizeof hostiles / sizeof hostiles[0]));
     suite_add_tcase(s, tc);
     return s;
 }

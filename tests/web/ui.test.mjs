@@ -377,6 +377,21 @@ async function main() {
   await pa.waitForSelector(tid('export-done'));
   await screenshot(pa, 'case-exported');
   log(`export downloaded (${tar.length} bytes)`);
+
+  // The case's evidence list (证据清单): a printable page in a tab of its own, styled, and A4 in print.
+  const [listPage] = await Promise.all([A.context.waitForEvent('page'), pa.click(tid('evidence-list'))]);
+  await listPage.waitForSelector('footer');
+  assert.equal((await listPage.textContent('h1')).trim(), '证据清单');
+  assert.ok((await listPage.textContent('dl.head')).includes(CASE), 'the list names its case');
+  assert.ok((await listPage.locator('tbody tr').count()) >= 1, 'the list has its items');
+  assert.match(await listPage.textContent('footer'), /条目编号 \d+/);
+  assert.equal(await listPage.evaluate(() => getComputedStyle(document.querySelector('th')).borderCollapse), 'collapse',
+    'the stylesheet applies');
+  await screenshot(listPage, 'case-evidence-list');
+  const pdf = await listPage.pdf({ preferCSSPageSize: true });
+  assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-', 'the list prints');
+  await listPage.close();
+  log(`evidence list printed (${pdf.length} bytes of PDF)`);
   await A.context.close();
 
   // ---- bob: a reviewer without a grant sees no item, and is denied the photo.

@@ -1,6 +1,7 @@
 // web/js/pages/case.js: one case: its items on a capture-time timeline, grouped by stage and
 // then by party, with thumbnails (minted media URLs, one batch), kind icons and filters
-// (kind, time range, device, officer); and its export for legal review as a BagIt download.
+// (kind, time range, device, officer); its printable evidence list (证据清单); and its export
+// for legal review as a BagIt download.
 import { h, replace, saveBlob } from '../dom.js';
 import { t, tMaybe } from '../i18n.js';
 import * as api from '../api.js';
@@ -40,11 +41,14 @@ async function loadItems(kase) {
 export async function renderCase(main, ctx, kase) {
   const exportMsg = h('div', { 'aria-live': 'polite' });
   const exportBtn = h('button', { type: 'button', class: 'btn', testid: 'export-case' }, t('case.export'));
+  const listBtn = h('button', { type: 'button', class: 'btn btn-ghost', testid: 'evidence-list' }, t('case.evlist'));
   const head = pageHead(t('case.title', { case: kase }),
     h('div', { class: 'head-actions' },
       h('a', { href: '#/cases', class: 'btn btn-ghost' }, `\u2190 ${t('case.back')}`),
+      listBtn,
       session.can.media() ? exportBtn : null));
   exportBtn.addEventListener('click', () => doExport(kase, exportBtn, exportMsg));
+  listBtn.addEventListener('click', () => openEvidenceList(kase, listBtn, exportMsg));
   replace(main, head, exportMsg, loading());
 
   let items;
@@ -244,6 +248,30 @@ function filenameOf(res, fallback) {
   }
   const plain = /filename="([^"]+)"/i.exec(cd);
   return plain ? plain[1] : fallback;
+}
+
+/** Opens the case's printable evidence list in a new tab: fetched with the token and purpose
+ * (a plain link carries neither), shown from a blob URL, its stylesheet named by this origin. */
+async function openEvidenceList(kase, btn, msg) {
+  const win = window.open('', '_blank'); // now, while the click counts: not a blocked pop-up
+  btn.disabled = true;
+  try {
+    const page = await api.text(`/v1/cases/${api.enc(kase)}/evidence-list?format=html`);
+    const html = page.replace('href="/ui/', `href="${location.origin}/ui/`);
+    const blob = new Blob([html], { type: 'text/html' });
+    if (win) {
+      const url = URL.createObjectURL(blob);
+      win.location.href = url;
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } else {
+      saveBlob(blob, `${kase}-证据清单.html`.replace(/[\\/]/g, '_'));
+    }
+  } catch (e) {
+    if (win) win.close();
+    replace(msg, errorBanner(e, 'evidence-list-error'));
+  } finally {
+    btn.disabled = false;
+  }
 }
 
 async function doExport(kase, btn, msg) {
