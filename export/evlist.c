@@ -32,7 +32,7 @@ static const char *const sources[][2] = {
 static const char *const stages[][2] = {
     {"filing", "立案"},
     {"investigation", "调查取证"},
-    {"decision", "审查决定"},
+    {"decision", "审核决定"},
     {"service", "送达执行"},
 };
 

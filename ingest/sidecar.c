@@ -34,7 +34,7 @@ static const struct {
     const char *name, *key;
 } stage_names[] = {
     {"立案", "filing"},       {"调查取证", "investigation"},
-    {"审核决定", "decision"}, {"审查决定", "decision"}, /* the web interface's label for it */
+    {"审核决定", "decision"}, {"审查决定", "decision"}, /* also accepted: a common variant */
     {"送达执行", "service"},
 };
 static const char *const classifications[] = {

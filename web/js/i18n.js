@@ -97,7 +97,7 @@ const zh = {
   'case.stage.none': '未标注阶段',
   'stage.filing': '立案',
   'stage.investigation': '调查取证',
-  'stage.decision': '审查决定',
+  'stage.decision': '审核决定',
   'stage.service': '送达执行',
   'case.party.none': '未标注当事人',
   'case.notime': '拍摄时间未知',
