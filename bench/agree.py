@@ -41,8 +41,8 @@ def first(e, keys):
 
 TIME_KEYS = [
     "ExifIFD:DateTimeOriginal", "Keys:CreationDate", "XMP-exif:DateTimeOriginal",
-    "H264:DateTimeOriginal", "RIFF:DateTimeOriginal", "Matroska:DateTimeOriginal",
-    "XMP-xmp:CreateDate", "QuickTime:CreateDate", "ExifIFD:CreateDate", "IFD0:ModifyDate",
+    "H264:DateTimeOriginal", "DV:DateTimeOriginal", "XML:CreationDateValue", "RIFF:DateTimeOriginal", "Matroska:DateTimeOriginal",
+    "XMP-xmp:CreateDate", "QuickTime:CreateDate", "ASF:CreationDate", "ExifIFD:CreateDate", "IFD0:ModifyDate",
 ]
 RX = re.compile(r"^(\d{4})[:-](\d\d)[:-](\d\d)[ T](\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 RIFF_RX = re.compile(r"^\w{3} (\w{3}) +(\d+) (\d\d):(\d\d):(\d\d) (\d{4})")
@@ -52,6 +52,8 @@ MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 def parse_time(s):
     """(wall datetime, offset minutes or None) or None."""
     s = str(s).strip()
+    if s.endswith(" DST"):  # ExifTool's H264 zone note: the offset already counts it
+        s = s[:-4]
     m = RX.match(s)
     if m:
         y, mo, d, h, mi, se, off = m.groups()
@@ -89,7 +91,7 @@ def oracle_time(e):
             t2 = parse_time("2000:01:01 00:00:00" + str(o))
             if t2:
                 off = t2[1]
-    if k == "QuickTime:CreateDate":
+    if k in ("QuickTime:CreateDate", "ASF:CreationDate"):
         off = 0  # QuickTime stores UTC (ExifTool's default reading)
     return k, (wall, off)
 
