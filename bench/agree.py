@@ -16,8 +16,11 @@ when custody states one that ExifTool does not have):
             ExifTool has none is a disagreement, except a time marked as the file's own (file:mtime).
   make, model   IFD0/Keys/UserData/H264 Make and Model, compared trimmed.
   gps       Composite:GPSLatitude/Longitude, or Keys/UserData GPSCoordinates: within 1e-5 degrees.
-  size      Composite:ImageSize ("W H"): photos' image.width/height, else the first video stream's.
-  duration  QuickTime/Matroska/M2TS/RIFF/Composite Duration (s): within max(0.1 s, 1 %).
+  size      Composite:ImageSize ("W H"): photos' image.width/height, else the first video stream's,
+            else what the container's header declares (record's "declared", a file
+            libavformat cannot read whole).
+  duration  QuickTime/Matroska/M2TS/RIFF/Composite Duration (s): within max(0.1 s, 1 %);
+            media.duration_s, else the header's declared.duration_s.
 Fuzzer-made files (*.fuzzed) are left out: ExifTool's reading of garbage is no oracle.
 """
 import json
@@ -157,7 +160,15 @@ def ours_size(r):
     for s in ((r.get("media") or {}).get("streams") or []):
         if s.get("type") == "video" and not s.get("attached_pic") and s.get("width"):
             return s["width"], s["height"]
+    d = r.get("declared") or {}
+    if d.get("width") and d.get("height"):
+        return d["width"], d["height"]
     return None
+
+
+def ours_duration(r):
+    g = (r.get("media") or {}).get("duration_s")
+    return g if g is not None else (r.get("declared") or {}).get("duration_s")
 
 
 def main():
@@ -204,7 +215,7 @@ def main():
         if w is not None:
             count("size", name, w == g, w, g)
         w = oracle_duration(e)
-        g = (r.get("media") or {}).get("duration_s")
+        g = ours_duration(r)
         if w is not None and w < 1e6:
             ok = g is not None and abs(w - g) <= max(0.1, 0.01 * w)
             count("duration", name, ok, w, g)

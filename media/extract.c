@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "media/captime.h"
 #include "media/damage.h"
+#include "media/declared.h"
 #include "media/exif.h"
 #include "media/extract_int.h"
 #include "media/extract_io.h"
@@ -303,7 +304,8 @@ cs_extract_file(const char *path, const char *media_type, json_t *hints, json_t 
         }
         if ((rc = cs_extract_describe_image(media_type, is_image, width, height, rec, errors)) !=
                 0 ||
-            (rc = cs_damage_check(&src, media_type, rec)) != 0)
+            (rc = cs_damage_check(&src, media_type, rec)) != 0 ||
+            (rc = cs_extract_declared(src.fd, src.size, media_type, rec)) != 0)
             goto out;
     }
     if ((rc = cs_extract_add_hints(hints, rec, errors)) != 0 ||

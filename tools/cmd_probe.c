@@ -89,6 +89,9 @@ print_human(const char *path, json_t *r)
                json_string_value(json_object_get(media, "container")) ?: "?",
                json_number_value(json_object_get(media, "duration_s")),
                json_array_size(json_object_get(media, "streams")));
+    if (json_is_string(json_object_get(json_object_get(r, "declared"), "note")))
+        printf("  declared   %s\n",
+               json_string_value(json_object_get(json_object_get(r, "declared"), "note")));
     json_array_foreach(json_object_get(r, "errors"), i, e)
         printf("  note       %s\n", json_string_value(e));
 }
