@@ -109,6 +109,7 @@ struct cs_api_call {
     cs_access_who_t who; /* the user, as the gate sees them (auth.c) */
     cs_deny_t deny;      /* why the gate refused, when the answer is its refusal */
     char detail_zh[512]; /* and why in Chinese (the decision's reason_zh); "" otherwise */
+    const char *code;    /* a problem's own code (static text) when not the gate's: NULL */
     int status;
     const char *slug; /* a problem: its type; NULL when the answer is a success */
     char detail[512];
@@ -186,6 +187,10 @@ void cs_api_refusals_register(h2o_hostconf_t *host, int max_body);
  * function can `return cs_api_fail(...)`. */
 int cs_api_fail(cs_api_call_t *c, const char *slug, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/** cs_api_fail with the problem's own `code` (static text) and its Chinese text `zh` (for
+ * people: the web interface shows it); returns 0. */
+int cs_api_fail_code(cs_api_call_t *c, const char *slug, const char *code, const char *zh,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /** The status of problem `slug` (500 for an unknown one) and its title. */
 int cs_api_problem_status(const char *slug, const char **title);
 /** Sets c's answer for a CS_E* code from the catalog or store (404, 400, 503, 500). */
@@ -202,6 +207,9 @@ json_t *cs_api_problem_json_zh(const char *slug, const char *detail, cs_deny_t d
  * "detail_zh" (as cs_api_problem_json_zh). Caller frees. */
 char *cs_api_problem_body(const char *slug, const char *detail, cs_deny_t deny,
                           const char *detail_zh, size_t *len);
+/** cs_api_problem_body with `code` (not NULL: a code of the API's own, not the gate's). */
+char *cs_api_problem_body_code(const char *slug, const char *detail, cs_deny_t deny,
+                               const char *code, const char *detail_zh, size_t *len);
 
 /* auth.c (thread pool, catalog lock held) */
 /** Authenticates c (401 problem on failure) and, for routes that are one kind of read as a
@@ -272,5 +280,14 @@ void cs_api_h_media_urls(cs_api_call_t *c);
 void cs_api_h_media_url(cs_api_call_t *c);
 void cs_api_h_jobs(cs_api_call_t *c);
 void cs_api_h_unassigned(cs_api_call_t *c);
+void cs_api_h_admin_users(cs_api_call_t *c);
+void cs_api_h_admin_user_add(cs_api_call_t *c);
+void cs_api_h_admin_user_disable(cs_api_call_t *c);
+void cs_api_h_admin_user_rotate(cs_api_call_t *c);
+void cs_api_h_admin_grants(cs_api_call_t *c);
+void cs_api_h_admin_grant_add(cs_api_call_t *c);
+void cs_api_h_admin_grant_revoke(cs_api_call_t *c);
+void cs_api_h_admin_classification(cs_api_call_t *c);
+void cs_api_h_admin_classify(cs_api_call_t *c);
 
 #endif

@@ -4,10 +4,34 @@
  * catalog lock held. */
 #include "api/api_int.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* A user who is not an admin calling the admin console: 403, code "role", ledgered as the
+ * gate ledgers a role's refusal (the entry is appended before the answer, record.c). */
+static int
+refuse_admin(cs_api_call_t *c)
+{
+    const char *reason = "only an admin manages users, grants and classifications";
+    const char *purpose = c->purpose_state == 1 ? c->purpose : NULL;
+    json_t *e = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s, s:I}", "kind", "retrieval",
+                          "action", "admin", "actor", c->who.name, "role",
+                          cs_access_role_name(c->who.role), "purpose", purpose, "client", c->client,
+                          "result", "denied", "reason", reason, "bytes", (json_int_t)0);
+    if (e == NULL)
+        return cs_api_fail(c, "internal", "out of memory recording a refusal"), 1;
+    json_decref(c->entry);
+    c->entry = e;
+    cs_api_fail(c, "forbidden", "%s (you are %s); the refusal is in the ledger", reason,
+                c->user.role);
+    c->deny = CS_DENY_ROLE;
+    cs_snprintf_cut(c->detail_zh, sizeof c->detail_zh, "%s",
+                    "只有管理员可以管理用户、授权和密级；本次拒绝已记入调阅记录");
+    return 1;
+}
 
 int
 cs_api_authorize(cs_api_call_t *c)
@@ -45,6 +69,8 @@ cs_api_authorize(cs_api_call_t *c)
         return cs_api_gate(c, CS_READ_LEDGER, NULL, NULL, "ledger", NULL, NULL, 0, NULL);
     if (who == CS_API_QUEUE)
         return cs_api_gate(c, CS_READ_QUEUE, NULL, NULL, "queue", NULL, NULL, 0, NULL);
+    if (who == CS_API_ADMIN && c->who.role != CS_ROLE_ADMIN)
+        return refuse_admin(c);
     return 0;
 }
 

@@ -87,7 +87,8 @@ responses(const cs_api_route_t *r, json_t *spec, int input, json_t *out)
         codes[n++] = "400";
     if (r->who != CS_API_ANYONE)
         codes[n++] = "401";
-    if (r->who == CS_API_AUDIT || r->who == CS_API_EDIT || r->who == CS_API_QUEUE)
+    if (r->who == CS_API_AUDIT || r->who == CS_API_EDIT || r->who == CS_API_QUEUE ||
+        r->who == CS_API_ADMIN)
         codes[n++] = "403"; /* a role rule */
     if (r->runs != CS_API_LOOP) {
         codes[n++] = "500";

@@ -56,6 +56,7 @@ cs_api_fail(cs_api_call_t *c, const char *slug, const char *fmt, ...)
     va_end(ap);
     c->slug = slug;
     c->deny = CS_DENY_NONE; /* a refusal of the gate sets it after */
+    c->code = NULL;
     c->detail_zh[0] = '\0';
     c->status = cs_api_problem_status(slug, NULL);
     json_decref(c->json);
@@ -95,8 +96,28 @@ cs_api_problem_json(const char *slug, const char *detail, cs_deny_t deny)
     return cs_api_problem_json_zh(slug, detail, deny, NULL);
 }
 
-json_t *
-cs_api_problem_json_zh(const char *slug, const char *detail, cs_deny_t deny, const char *detail_zh)
+int
+cs_api_fail_code(cs_api_call_t *c, const char *slug, const char *code, const char *zh,
+                 const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cs_vsnprintf_cut(c->detail, sizeof c->detail, fmt, ap); /* a detail for people: cut if long */
+    va_end(ap);
+    c->slug = slug;
+    c->deny = CS_DENY_NONE;
+    c->code = code;
+    cs_snprintf_cut(c->detail_zh, sizeof c->detail_zh, "%s", zh);
+    c->status = cs_api_problem_status(slug, NULL);
+    json_decref(c->json);
+    c->json = NULL;
+    return 0;
+}
+
+/* The problem as JSON; `code` (may be NULL) is the API's own, else the gate's refusal's. */
+static json_t *
+problem_json(const char *slug, const char *detail, cs_deny_t deny, const char *code,
+             const char *detail_zh)
 {
     const char *title;
     char type[128], clean[1024];
@@ -105,7 +126,8 @@ cs_api_problem_json_zh(const char *slug, const char *detail, cs_deny_t deny, con
     /* Details may quote what a client sent: only valid UTF-8 goes into JSON. */
     cs_utf8_quote(clean, sizeof clean, detail, strlen(detail), 0);
     /* A refusal of the gate also says why by its code, and in Chinese for people. */
-    const char *code = cs_access_deny_code(deny);
+    if (code == NULL)
+        code = cs_access_deny_code(deny);
     return json_pack("{s:s, s:s, s:i, s:s, s:s?, s:s?}", "type", type, "title", title, "status",
                      status, "detail", clean, "code", code, "detail_zh",
                      code == NULL                              ? NULL
@@ -113,11 +135,24 @@ cs_api_problem_json_zh(const char *slug, const char *detail, cs_deny_t deny, con
                                                                : cs_access_deny_zh(deny));
 }
 
+json_t *
+cs_api_problem_json_zh(const char *slug, const char *detail, cs_deny_t deny, const char *detail_zh)
+{
+    return problem_json(slug, detail, deny, NULL, detail_zh);
+}
+
 char *
 cs_api_problem_body(const char *slug, const char *detail, cs_deny_t deny, const char *detail_zh,
                     size_t *len)
 {
-    json_t *o = cs_api_problem_json_zh(slug, detail, deny, detail_zh);
+    return cs_api_problem_body_code(slug, detail, deny, NULL, detail_zh, len);
+}
+
+char *
+cs_api_problem_body_code(const char *slug, const char *detail, cs_deny_t deny, const char *code,
+                         const char *detail_zh, size_t *len)
+{
+    json_t *o = problem_json(slug, detail, deny, code, detail_zh);
     char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     *len = body ? strlen(body) : 0;

@@ -94,11 +94,11 @@ send_body(h2o_req_t *req, int status, const char *ctype, const char *body, size_
 }
 
 static void
-send_problem(h2o_req_t *req, const char *slug, const char *detail, cs_deny_t deny,
+send_problem(h2o_req_t *req, const char *slug, const char *detail, cs_deny_t deny, const char *code,
              const char *detail_zh)
 {
     size_t len = 0;
-    char *body = cs_api_problem_body(slug, detail, deny, detail_zh, &len);
+    char *body = cs_api_problem_body_code(slug, detail, deny, code, detail_zh, &len);
     int status = cs_api_problem_status(slug, NULL);
     if (status == 401)
         header(req, H2O_TOKEN_WWW_AUTHENTICATE, "Bearer realm=\"custody\"");
@@ -114,7 +114,7 @@ cs_api_respond_problem(cs_api_t *a, h2o_req_t *req, int route, uint64_t started_
                        const char *slug, const char *detail)
 {
     cs_api_metrics_count(a, route, cs_api_problem_status(slug, NULL), started_ns);
-    send_problem(req, slug, detail, CS_DENY_NONE, NULL);
+    send_problem(req, slug, detail, CS_DENY_NONE, NULL, NULL);
 }
 
 /* The last reference to a stream is gone: the file can close. */
@@ -251,7 +251,7 @@ cs_api_respond(cs_api_call_t *c)
     if (c->slug != NULL) {
         if (c->status == 416 && c->content_range[0] != '\0')
             header(req, H2O_TOKEN_CONTENT_RANGE, c->content_range);
-        send_problem(req, c->slug, c->detail, c->deny, c->detail_zh);
+        send_problem(req, c->slug, c->detail, c->deny, c->code, c->detail_zh);
     } else if (c->fd >= 0) {
         send_stream(c);
     } else if (c->asset != NULL) {
@@ -259,7 +259,7 @@ cs_api_respond(cs_api_call_t *c)
     } else if (c->json != NULL) {
         char *body = json_dumps(c->json, JSON_COMPACT);
         if (body == NULL)
-            send_problem(req, "internal", "out of memory writing JSON", CS_DENY_NONE, NULL);
+            send_problem(req, "internal", "out of memory writing JSON", CS_DENY_NONE, NULL, NULL);
         else
             send_body(req, c->status, "application/json", body, strlen(body));
         free(body);

@@ -48,6 +48,26 @@ static const cs_api_route_t routes[] = {
      .op = "listUnassigned"},
     {"GET", "/v1/ledger/key", CS_API_USER, CS_API_POOL, cs_api_h_ledger_key, NULL, 0,
      .op = "getLedgerKey"},
+    /* The admin console (h_admin*.c): the same rows, ledgered alike, as `custody user`,
+     * `grant`, `revoke` and `classify`, with the admin as the actor. */
+    {"GET", "/v1/admin/users", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_users, NULL, 0,
+     .op = "adminListUsers"},
+    {"POST", "/v1/admin/users", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_user_add, NULL, 0,
+     .op = "adminAddUser"},
+    {"POST", "/v1/admin/users/{name}/disable", CS_API_ADMIN, CS_API_POOL,
+     cs_api_h_admin_user_disable, NULL, 0, .op = "adminDisableUser"},
+    {"POST", "/v1/admin/users/{name}/rotate", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_user_rotate,
+     NULL, 0, .op = "adminRotateToken"},
+    {"GET", "/v1/admin/grants", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_grants, NULL, 0,
+     .op = "adminListGrants"},
+    {"POST", "/v1/admin/grants", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_grant_add, NULL, 0,
+     .op = "adminGiveGrant"},
+    {"POST", "/v1/admin/grants/{id}/revoke", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_grant_revoke,
+     NULL, 0, .op = "adminRevokeGrant"},
+    {"GET", "/v1/admin/classifications", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_classification,
+     NULL, 0, .op = "adminGetClassification"},
+    {"POST", "/v1/admin/classifications", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_classify, NULL,
+     0, .op = "adminClassify"},
 };
 
 _Static_assert(sizeof routes / sizeof routes[0] <= CS_API_ROUTES_MAX, "CS_API_ROUTES_MAX");

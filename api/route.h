@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CS_API_ROUTES_MAX 32
+#define CS_API_ROUTES_MAX 48
 #define CS_API_PARAM_MAX 512 /* bytes of one decoded path parameter, NUL included */
 
 struct cs_api_call;
@@ -19,6 +19,8 @@ typedef enum {
     CS_API_AUDIT,  /* auditor or admin */
     CS_API_EDIT,   /* admin or clerk */
     CS_API_QUEUE,  /* clerk, admin or auditor: the ingest queue and what needs attention */
+    CS_API_ADMIN,  /* admin only: users, grants and classifications (h_admin*.c); anyone else
+                    * gets 403 (code "role"), ledgered */
 } cs_api_who_t;
 
 /* Where a route's work function runs. */
