@@ -7,7 +7,8 @@
 //   a reviewer without a grant sees no item and is denied; an auditor finds those accesses
 //   (with the purpose typed) and the denial in the ledger view, checks an entry's inclusion
 //   proof and runs the full verification in the browser; a clerk sees the live queue and
-//   links an unassigned item to the case. A screenshot of every page goes to the artefacts.
+//   links an unassigned item to the case; an admin adds a reviewer (the token shown once
+//   works) and gives them a grant with two purposes and an end date. A screenshot of every page goes to the artefacts.
 //
 // usage: node tests/web/ui.test.mjs CUSTODY CUSTODY_WORKER ARTIFACT_DIR
 // Needs /usr/bin/chromium and `npm ci --prefix tests/web` (scripts/setup.sh test does both).
@@ -93,7 +94,7 @@ const sha256File = (p) => createHash('sha256').update(readFileSync(p)).digest('h
 
 async function startService() {
   const args = ['serve', '--home', home, '--set', 'api.listen=127.0.0.1:0', '--set', 'worker.count=1',
-    '--set', 'ledger.checkpoint_ms=300', '--set', 'ingest.settle_ms=200', '--set', 'ingest.rescan_ms=500'];
+    '--set', 'ledger.checkpoint_ms=300', '--set', 'ingest.settle_ms=200', '--set', 'ingest.rescan_ms=500', '--set', 'site.tz=Asia/Shanghai'];
   service = spawn(custody, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   service.stdout.on('data', (d) => { serviceLog += d; });
   service.stderr.on('data', (d) => { serviceLog += d; });
@@ -203,6 +204,7 @@ async function main() {
   const bob = addUser('bob', 'reviewer');
   const carol = addUser('carol', 'auditor');
   const dave = addUser('dave', 'clerk');
+  const erin = addUser('erin', 'admin');
 
   const xss = path.join(dir, XSS_NAME);
   copyFileSync(XSS_SRC, xss);
@@ -232,7 +234,7 @@ async function main() {
   // A recording whose copy was cut off half way, outside any case: kept, and flagged damaged.
   const video = readFileSync(VIDEO);
   writeFileSync(path.join(home, 'uploads', 'cut-off.mp4'), video.subarray(0, Math.floor(video.length / 2)));
-  log('home ready: 4 users, 1 grant, 3 items, 3 uploads waiting');
+  log('home ready: 5 users, 1 grant, 3 items, 3 uploads waiting');
 
   const port = await startService();
   const base = `http://127.0.0.1:${port}`;
@@ -532,11 +534,51 @@ async function main() {
   const der = Buffer.from(pub.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
   assert.equal(keyId, createHash('sha256').update(der.subarray(der.length - 32)).digest('hex'), 'the key id is the home\'s key');
   await screenshot(pc, 'audit-verified');
+  assert.equal(await pc.locator(tid('nav-admin')).count(), 0, 'no 管理 page for an auditor');
   await C.context.close();
+
+  // ---- erin: the admin console adds a reviewer (the token shown once works) and grants them
+  // the case for two purposes until a date; the others see no 管理 page.
+  const E = await newPage(base, 'erin');
+  const pe = E.page;
+  await signIn(pe, erin, '人员授权管理');
+  await pe.click(tid('nav-admin'));
+  await pe.waitForSelector(tid('users-table'));
+  await pe.fill(tid('user-add-name'), 'zhou');
+  await pe.selectOption(tid('user-add-role'), 'reviewer');
+  await pe.click(tid('user-add-submit'));
+  await pe.waitForSelector(`${tid('token-dialog')}[open]`);
+  const zhou = (await pe.textContent(tid('token-value'))).trim();
+  await screenshot(pe, 'admin-token');
+  await pe.click(tid('token-close'));
+  await pe.waitForSelector(`${tid('user-row')}[data-name="zhou"]`);
+  const zhouMe = await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${zhou}` } });
+  assert.equal(zhouMe.status, 200, 'the token the dialog showed works');
+  assert.equal((await zhouMe.json()).role, 'reviewer');
+  await pe.fill(tid('grant-user'), 'zhou');
+  await pe.fill(tid('grant-case'), CASE);
+  await pe.fill(tid('grant-purposes'), '法制审核\n复核');
+  await pe.selectOption(tid('grant-clearance'), 'internal');
+  await pe.fill(tid('grant-until'), '2099-12-31');
+  await pe.click(tid('grant-submit'));
+  await pe.waitForSelector(tid('grant-done'));
+  const row = pe.locator(`${tid('grant-row')}[data-user="zhou"]`);
+  await row.waitFor();
+  assert.equal(await row.getAttribute('data-live'), 'true');
+  assert.equal((await row.locator(tid('grant-purposes-cell')).textContent()).trim(), '法制审核、复核');
+  assert.match(await row.locator(tid('grant-until-cell')).textContent(), /2099-12-31 23:59/);
+  await screenshot(pe, 'admin');
+  await E.context.close();
+  const zhouGrants = await (await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${zhou}` } })).json();
+  assert.deepEqual(zhouGrants.grants.map((g) => g.purposes), [['法制审核', '复核']], 'the grant the page gave');
+  const added = await (await fetch(`${base}/v1/ledger?action=user.add&actor=erin`, {
+    headers: { Authorization: `Bearer ${carol}`, 'X-Custody-Purpose': encodeURIComponent('审计') },
+  })).json();
+  assert.equal(added.entries.length, 1, 'the user the page added is in the ledger, by erin');
 
   // Nothing ran that should not have, and no token went into a URL.
   assert.deepEqual(problems, [], 'no dialog, page error or console error');
-  for (const tok of [alice, bob, carol, dave])
+  for (const tok of [alice, bob, carol, dave, erin])
     assert.ok(!urls.some((u) => u.includes(tok)), 'no API token in any URL');
   assert.ok(urls.some((u) => u.includes('/media/')), 'media came through /media/ URLs');
 

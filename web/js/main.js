@@ -1,5 +1,5 @@
 // web/js/main.js: the shell: header (user, role, purpose, language, sign out), the hash
-// router (#/cases, #/case/<case>, #/item/<sha>, #/clerk, #/audit, #/audit/<seq>) and the
+// router (#/cases, #/case/<case>, #/item/<sha>, #/clerk, #/audit, #/audit/<seq>, #/admin) and the
 // sign-in and purpose steps every page waits for.
 import { h, replace } from './dom.js';
 import { t, getLang, setLang, colon } from './i18n.js';
@@ -13,6 +13,7 @@ import { renderCase } from './pages/case.js';
 import { renderItem } from './pages/item.js';
 import { renderClerk } from './pages/clerk.js';
 import { renderAudit, renderEntry } from './pages/audit.js';
+import { renderAdmin } from './pages/admin.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('hdr');
@@ -57,6 +58,7 @@ function renderHeader() {
     nav.append(link('#/cases', 'nav.cases', 'nav-cases', ['cases', 'case', 'item']));
     if (session.can.clerk()) nav.append(link('#/clerk', 'nav.clerk', 'nav-clerk', ['clerk']));
     if (session.can.ledger()) nav.append(link('#/audit', 'nav.audit', 'nav-audit', ['audit']));
+    if (session.role() === 'admin') nav.append(link('#/admin', 'nav.admin', 'nav-admin', ['admin']));
   }
   replace(header,
     h('div', { class: 'brand' },
@@ -176,6 +178,12 @@ async function render() {
     case 'audit':
       if (r.path[1] !== undefined) return renderEntry(main, ctx, r.path[1], r);
       return renderAudit(main, ctx, r);
+    case 'admin':
+      if (session.role() !== 'admin') {
+        location.replace(session.home());
+        return;
+      }
+      return renderAdmin(main, ctx, r);
     default:
       location.replace(session.home());
   }
