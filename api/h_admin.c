@@ -166,7 +166,7 @@ cs_api_h_admin_user_add(cs_api_call_t *c)
     if (!cs_access_role_valid(role)) {
         cs_api_admin_bad_field(
             c, "role",
-            "须为 clerk（书记员）、reviewer（审核人员）、auditor（审计员）或 admin（管理员）",
+            "须为 clerk（证据管理员）、reviewer（审核人员）、auditor（审计人员）或 admin（管理员）",
             "must be clerk, reviewer, auditor or admin");
         goto out;
     }

@@ -92,6 +92,17 @@ START_TEST(an_admin_manages_users_grants_and_classifications)
     ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(p, "detail_zh")), "until"));
     json_decref(p);
     resp_free(&r);
+    /* A role that is none, named; a name taken; an admin disabling themselves. */
+    p = post(&a, "/v1/admin/users", zhao, "{\"name\":\"li\",\"role\":\"boss\"}", 400);
+    ck_assert_str_eq(json_string_value(json_object_get(p, "code")), "bad-field");
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(p, "detail_zh")), "role"));
+    json_decref(p);
+    p = post(&a, "/v1/admin/users", zhao, "{\"name\":\"wang\",\"role\":\"clerk\"}", 409);
+    ck_assert_str_eq(json_string_value(json_object_get(p, "code")), "exists");
+    json_decref(p);
+    p = post(&a, "/v1/admin/users/zhao/disable", zhao, NULL, 409);
+    ck_assert_str_eq(json_string_value(json_object_get(p, "code")), "self");
+    json_decref(p);
     /* A change states its purpose. */
     http(&a, &r, "POST", "/v1/admin/users", zhao, NULL, NULL,
          "{\"name\":\"li\",\"role\":\"clerk\"}");
