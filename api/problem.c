@@ -55,8 +55,27 @@ cs_api_fail(cs_api_call_t *c, const char *slug, const char *fmt, ...)
     cs_vsnprintf_cut(c->detail, sizeof c->detail, fmt, ap); /* a detail for people: cut if long */
     va_end(ap);
     c->slug = slug;
+    c->code = NULL;
     c->deny = CS_DENY_NONE; /* a refusal of the gate sets it after */
     c->detail_zh[0] = '\0';
+    c->status = cs_api_problem_status(slug, NULL);
+    json_decref(c->json);
+    c->json = NULL;
+    return 0;
+}
+
+int
+cs_api_fail_code(cs_api_call_t *c, const char *slug, const char *code, const char *zh,
+                 const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cs_vsnprintf_cut(c->detail, sizeof c->detail, fmt, ap);
+    va_end(ap);
+    c->slug = slug;
+    c->code = code;
+    c->deny = CS_DENY_NONE;
+    snprintf(c->detail_zh, sizeof c->detail_zh, "%s", zh); /* fits: our texts are short */
     c->status = cs_api_problem_status(slug, NULL);
     json_decref(c->json);
     c->json = NULL;
@@ -96,7 +115,8 @@ cs_api_problem_json(const char *slug, const char *detail, cs_deny_t deny)
 }
 
 json_t *
-cs_api_problem_json_zh(const char *slug, const char *detail, cs_deny_t deny, const char *detail_zh)
+cs_api_problem_json_code(const char *slug, const char *detail, const char *code,
+                         const char *detail_zh)
 {
     const char *title;
     char type[128], clean[1024];
@@ -104,13 +124,21 @@ cs_api_problem_json_zh(const char *slug, const char *detail, cs_deny_t deny, con
     snprintf(type, sizeof type, CS_API_PROBLEM_BASE "%s", slug); /* fits: our slugs < 90 */
     /* Details may quote what a client sent: only valid UTF-8 goes into JSON. */
     cs_utf8_quote(clean, sizeof clean, detail, strlen(detail), 0);
-    /* A refusal of the gate also says why by its code, and in Chinese for people. */
-    const char *code = cs_access_deny_code(deny);
     return json_pack("{s:s, s:s, s:i, s:s, s:s?, s:s?}", "type", type, "title", title, "status",
                      status, "detail", clean, "code", code, "detail_zh",
-                     code == NULL                              ? NULL
-                     : detail_zh != NULL && *detail_zh != '\0' ? detail_zh
-                                                               : cs_access_deny_zh(deny));
+                     code == NULL ? NULL : detail_zh);
+}
+
+json_t *
+cs_api_problem_json_zh(const char *slug, const char *detail, cs_deny_t deny, const char *detail_zh)
+{
+    /* A refusal of the gate also says why by its code, and in Chinese for people. */
+    const char *code = cs_access_deny_code(deny);
+    return cs_api_problem_json_code(slug, detail, code,
+                                    code == NULL ? NULL
+                                    : detail_zh != NULL && *detail_zh != '\0'
+                                        ? detail_zh
+                                        : cs_access_deny_zh(deny));
 }
 
 char *

@@ -94,11 +94,19 @@ send_body(h2o_req_t *req, int status, const char *ctype, const char *body, size_
 }
 
 static void
-send_problem(h2o_req_t *req, const char *slug, const char *detail, cs_deny_t deny,
-             const char *detail_zh)
+send_problem_code(h2o_req_t *req, const char *slug, const char *detail, cs_deny_t deny,
+                  const char *detail_zh, const char *code)
 {
     size_t len = 0;
-    char *body = cs_api_problem_body(slug, detail, deny, detail_zh, &len);
+    char *body = NULL;
+    if (code != NULL) { /* a refusal with a code of its own (sign-in, CSRF) */
+        json_t *o = cs_api_problem_json_code(slug, detail, code, detail_zh);
+        body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        len = body ? strlen(body) : 0;
+        json_decref(o);
+    } else {
+        body = cs_api_problem_body(slug, detail, deny, detail_zh, &len);
+    }
     int status = cs_api_problem_status(slug, NULL);
     if (status == 401)
         header(req, H2O_TOKEN_WWW_AUTHENTICATE, "Bearer realm=\"custody\"");
@@ -107,6 +115,13 @@ send_problem(h2o_req_t *req, const char *slug, const char *detail, cs_deny_t den
     else
         send_body(req, status, "application/problem+json", body, len);
     free(body);
+}
+
+static void
+send_problem(h2o_req_t *req, const char *slug, const char *detail, cs_deny_t deny,
+             const char *detail_zh)
+{
+    send_problem_code(req, slug, detail, deny, detail_zh, NULL);
 }
 
 void
@@ -248,10 +263,12 @@ cs_api_respond(cs_api_call_t *c)
     if (c->slug == NULL && c->status == 0)
         cs_api_fail(c, "internal", "the route gave no answer");
     cs_api_metrics_count(c->api, c->route, c->status, c->started_ns);
+    if (c->set_cookie[0] != '\0')
+        header(req, H2O_TOKEN_SET_COOKIE, c->set_cookie);
     if (c->slug != NULL) {
         if (c->status == 416 && c->content_range[0] != '\0')
             header(req, H2O_TOKEN_CONTENT_RANGE, c->content_range);
-        send_problem(req, c->slug, c->detail, c->deny, c->detail_zh);
+        send_problem_code(req, c->slug, c->detail, c->deny, c->detail_zh, c->code);
     } else if (c->fd >= 0) {
         send_stream(c);
     } else if (c->asset != NULL) {
