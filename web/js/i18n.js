@@ -1,6 +1,7 @@
 // web/js/i18n.js: the one dictionary. zh-CN by default, English by the header's switch (kept
 // in localStorage: a language is no secret). t('key', {name}) fills {name} placeholders.
 import { zhDamage, enDamage } from './i18n_damage.js';
+import { zhSignin, enSignin } from './i18n_signin.js';
 
 const zh = {
   'app.name': '证据保管',
@@ -662,8 +663,8 @@ const en = {
   'err.http': 'The server answered {status}',
 };
 
-Object.assign(zh, zhDamage);
-Object.assign(en, enDamage);
+Object.assign(zh, zhDamage, zhSignin);
+Object.assign(en, enDamage, enSignin);
 const dicts = { 'zh-CN': zh, en };
 let lang = 'zh-CN';
 try {
