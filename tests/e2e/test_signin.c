@@ -241,6 +241,90 @@ START_TEST(five_failures_lock_the_account_and_say_nothing_of_who_exists)
 }
 END_TEST
 
+/* Under TLS the cookie is also Secure (a self-signed certificate; curl as the client). */
+START_TEST(under_tls_the_cookie_is_secure)
+{
+    api_t a;
+    cs_run_t r;
+    char dir[] = "/tmp/cs-signin-tls-XXXXXX", cert[128], key[128], set_cert[160], set_key[160],
+         url[96];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(cert, sizeof cert, "%s/cert.pem", dir);
+    snprintf(key, sizeof key, "%s/key.pem", dir);
+    char *gen[] = {"/usr/bin/openssl",
+                   "req",
+                   "-x509",
+                   "-newkey",
+                   "ec",
+                   "-pkeyopt",
+                   "ec_paramgen_curve:P-256",
+                   "-nodes",
+                   "-subj",
+                   "/CN=127.0.0.1",
+                   "-days",
+                   "1",
+                   "-keyout",
+                   key,
+                   "-out",
+                   cert,
+                   NULL};
+    cs_test_run(&r, NULL, gen);
+    ck_assert_msg(r.status == 0, "openssl: %s", r.err);
+    cs_test_run_free(&r);
+    snprintf(set_cert, sizeof set_cert, "api.tls_cert=%s", cert);
+    snprintf(set_key, sizeof set_key, "api.tls_key=%s", key);
+    const char *const sets[] = {set_cert, set_key, NULL};
+    api_setup_with(&a, sets);
+    passwd_ok(&a, "alice");
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/v1/session", a.port);
+    char *curl[] = {"/usr/bin/curl",
+                    "-sk",
+                    "-i",
+                    "-X",
+                    "POST",
+                    "-H",
+                    "Content-Type: application/json",
+                    "--data",
+                    "{\"user\":\"alice\",\"password\":\"" PW "\"}",
+                    url,
+                    NULL};
+    cs_test_run(&r, NULL, curl);
+    ck_assert_msg(r.status == 0, "curl: %s", r.err);
+    ck_assert_msg(strstr(r.out, "custody_session=") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "; HttpOnly; SameSite=Strict; Secure") != NULL, "%s", r.out);
+    cs_test_run_free(&r);
+    api_teardown(&a);
+    unlink(cert);
+    unlink(key);
+    rmdir(dir);
+}
+END_TEST
+
+/* A disabled user's session ends at their next request. */
+START_TEST(a_disabled_users_session_ends)
+{
+    api_t a;
+    resp_t r;
+    cs_run_t run;
+    char cookie[128], csrf[128];
+    api_setup(&a);
+    passwd_ok(&a, "alice");
+    session(&a, "alice", cookie, csrf);
+    cs_test_custody(&run, "user", "disable", "alice", "--home", a.t.home, NULL);
+    run_ok(&run);
+    cs_test_run_free(&run);
+    const char *const with_cookie[] = {cookie, NULL};
+    http_h(&a, &r, "GET", "/v1/me", NULL, NULL, NULL, NULL, with_cookie);
+    assert_code(&r, 401, "unauthorized", "user-disabled");
+    resp_free(&r);
+    /* and signing in again is refused like any failure */
+    sign_in(&a, &r, "alice", PW);
+    assert_code(&r, 401, "unauthorized", "signin-failed");
+    resp_free(&r);
+    api_teardown(&a);
+}
+END_TEST
+
 START_TEST(passwd_refuses_short_passwords_and_the_user_name)
 {
     api_t a;
@@ -271,6 +355,8 @@ main(void)
     tcase_add_test(tc, an_unused_session_times_out);
     tcase_add_test(tc, five_failures_lock_the_account_and_say_nothing_of_who_exists);
     tcase_add_test(tc, passwd_refuses_short_passwords_and_the_user_name);
+    tcase_add_test(tc, under_tls_the_cookie_is_secure);
+    tcase_add_test(tc, a_disabled_users_session_ends);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
