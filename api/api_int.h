@@ -25,6 +25,8 @@
 #define CS_API_PURPOSE_MAX 1024   /* bytes of a decoded X-Custody-Purpose */
 #define CS_API_CHUNK (256 * 1024) /* bytes read from an object at a time */
 #define CS_API_READERS 4          /* catalog connections of the work functions */
+#define CS_API_SESSIONS 1024      /* signed-in people at once; the oldest goes for a new one */
+#define CS_API_COOKIE_MAX 64      /* a session cookie's value: base64url of 32 bytes, and room */
 #define CS_API_THREADS 2          /* long calls (CS_API_THREAD routes) at once; more get 503 */
 
 /* Response status codes that /metrics counts one by one; others count as "other". */
@@ -68,6 +70,10 @@ struct cs_api {
     /* mediaurl.c: the key of signed media URLs, made at start and never stored: a restart
      * ends every URL minted before it. */
     uint8_t media_key[32];
+    /* session.c: people's sign-ins, in memory only (a restart ends every one): the SHA-256 of
+     * each cookie, never the cookie. */
+    uv_mutex_t sessions_lock;
+    struct cs_api_session *sessions; /* CS_API_SESSIONS of them */
     int stopping, conns_cut, disposed;
     uv_timer_t reaper; /* frees the API two loop turns after h2o's handles were closed */
     int reaper_turns;
@@ -101,6 +107,12 @@ struct cs_api_call {
     char tail[CS_API_PATH_MAX];       /* a tail route's rest of the path, raw (route.h) */
     char if_none_match[256];          /* the If-None-Match header, "" when none or too long */
     char client[1040];                /* "http:<peer address>" */
+    char cookie[CS_API_COOKIE_MAX];   /* the custody_session cookie (session.c) */
+    int cookie_state;                 /* 0 none, 1 given, -1 malformed */
+    char csrf[CS_API_COOKIE_MAX];     /* the X-CSRF-Token header, "" when none or too long */
+    int unsafe;                       /* a method that changes state (not GET or HEAD) */
+    int by_session;                   /* authenticated by the cookie, not a bearer token */
+    char set_cookie[256];             /* a Set-Cookie header of the answer, "" when none */
     char *body;                       /* POST body (malloc'd copy) */
     size_t body_len;
     cs_channel_t channel; /* HTTP, or a signed media URL */
@@ -211,6 +223,25 @@ char *cs_api_problem_body(const char *slug, const char *detail, cs_deny_t deny,
 char *cs_api_problem_body_code(const char *slug, const char *detail, cs_deny_t deny,
                                const char *code, const char *detail_zh, size_t *len);
 
+/* session.c (any thread unless said) */
+/** Allocates the table (cs_api_start); cs_api_sessions_free frees it. */
+int cs_api_sessions_new(cs_api_t *a);
+void cs_api_sessions_free(cs_api_t *a);
+/** Opens a session of `user`: a new cookie value and CSRF token into cookie and csrf
+ * (CS_API_COOKIE_MAX bytes each). CS_ECRYPTO when there is no randomness. */
+int cs_api_session_open(cs_api_t *a, const char *user, char *cookie, char *csrf);
+/** The user and CSRF token of the live session of `cookie`, which counts as used now.
+ * CS_ENOTFOUND when there is none, or it is past its idle or absolute timeout (then gone). */
+int cs_api_session_find(cs_api_t *a, const char *cookie, char user[CS_NAME_MAX],
+                        char csrf[CS_API_COOKIE_MAX]);
+/** Ends the session of `cookie` (none: nothing to do). */
+void cs_api_session_close(cs_api_t *a, const char *cookie);
+/** The Set-Cookie value for `value` (empty: one that clears the cookie) into c->set_cookie. */
+void cs_api_session_cookie(cs_api_call_t *c, const char *value);
+/** Authenticates c by its session cookie: 0 with c->user set, 1 when answered (401, or 403
+ * for a state-changing request without the session's X-CSRF-Token). Thread pool. */
+int cs_api_session_authorize(cs_api_call_t *c);
+
 /* auth.c (thread pool, catalog lock held) */
 /** Authenticates c (401 problem on failure) and, for routes that are one kind of read as a
  * whole (the ledger, the queue), asks the gate. 0 when the work may go on, 1 when c's answer
@@ -289,5 +320,7 @@ void cs_api_h_admin_grant_add(cs_api_call_t *c);
 void cs_api_h_admin_grant_revoke(cs_api_call_t *c);
 void cs_api_h_admin_classification(cs_api_call_t *c);
 void cs_api_h_admin_classify(cs_api_call_t *c);
+void cs_api_h_session_open(cs_api_call_t *c);
+void cs_api_h_session_close(cs_api_call_t *c);
 
 #endif

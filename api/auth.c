@@ -1,7 +1,7 @@
-/* api/auth.c: who is asking (a bearer token) and the gate's answer for the call: every
- * decision comes from access/ (cs_access_read), whose ledger entry is appended (record.c)
- * before anything is answered. This file only translates a decision into HTTP. Thread pool,
- * catalog lock held. */
+/* api/auth.c: who is asking (a bearer token, or a session cookie: session.c) and the gate's answer
+ * for the call: every decision comes from access/ (cs_access_read), whose ledger entry is appended
+ * (record.c) before anything is answered. This file only translates a decision into HTTP. Thread
+ * pool, catalog lock held. */
 #include "api/api_int.h"
 
 #include "core/buf.h"
@@ -44,24 +44,32 @@ cs_api_authorize(cs_api_call_t *c)
     cs_api_who_t who = routes[c->route].who;
     if (who == CS_API_ANYONE)
         return 0;
-    if (c->auth_state == 0) {
-        cs_api_fail(c, "unauthorized", "send Authorization: Bearer <token> (custody user add)");
+    if (c->auth_state == 0 && c->cookie_state != 0) {
+        if (cs_api_session_authorize(c) != 0) /* signed in on the web: the cookie */
+            return 1;
+    } else if (c->auth_state == 0) {
+        cs_api_fail(c, "unauthorized",
+                    "send Authorization: Bearer <token> (custody user add), or sign in "
+                    "(POST /v1/session)");
         return 1;
     }
     if (c->auth_state < 0) {
         cs_api_fail(c, "unauthorized", "the Authorization header is not \"Bearer <token>\"");
         return 1;
     }
-    cs_token_hash(c->token, hash);
-    rc = cs_catalog_user_by_token(c->cat, hash, &c->user);
-    if (rc == CS_ENOTFOUND || (rc == 0 && c->user.disabled)) {
-        cs_api_fail(c, "unauthorized", "%s",
-                    rc == 0 ? "this user is disabled" : "the token is not known (or was rotated)");
-        return 1;
-    }
-    if (rc != 0) {
-        cs_api_fail_rc(c, rc, "checking the token");
-        return 1;
+    if (!c->by_session) {
+        cs_token_hash(c->token, hash);
+        rc = cs_catalog_user_by_token(c->cat, hash, &c->user);
+        if (rc == CS_ENOTFOUND || (rc == 0 && c->user.disabled)) {
+            cs_api_fail(c, "unauthorized", "%s",
+                        rc == 0 ? "this user is disabled"
+                                : "the token is not known (or was rotated)");
+            return 1;
+        }
+        if (rc != 0) {
+            cs_api_fail_rc(c, rc, "checking the token");
+            return 1;
+        }
     }
     cs_access_who_user(&c->who, &c->user, NULL);
     /* Routes that are one kind of read as a whole ask the gate before their work. */

@@ -56,6 +56,42 @@ find_header_str(h2o_req_t *req, const char *name, size_t *len)
     return req->headers.entries[i].value.base;
 }
 
+/* The custody_session cookie (any Cookie header: HTTP/2 may split them), the X-CSRF-Token
+ * header and whether the method changes state: for session.c. */
+static void
+copy_session(cs_api_call_t *c, h2o_req_t *req)
+{
+    static const char name[] = "custody_session=";
+    const char *v;
+    size_t len = 0;
+    ssize_t i = -1;
+    c->unsafe = !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
+                !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, i)) >= 0) {
+        const char *p = req->headers.entries[i].value.base;
+        const char *end = p + req->headers.entries[i].value.len;
+        while (p < end) {
+            while (p < end && (*p == ' ' || *p == ';'))
+                p++;
+            const char *semi = memchr(p, ';', (size_t)(end - p));
+            const char *e = semi ? semi : end;
+            if ((size_t)(e - p) >= sizeof name - 1 && memcmp(p, name, sizeof name - 1) == 0) {
+                size_t n = (size_t)(e - p) - (sizeof name - 1);
+                c->cookie_state = n > 0 && n < sizeof c->cookie ? 1 : -1;
+                if (c->cookie_state == 1) {
+                    memcpy(c->cookie, p + sizeof name - 1, n);
+                    c->cookie[n] = '\0';
+                }
+            }
+            p = e;
+        }
+    }
+    if ((v = find_header_str(req, "x-csrf-token", &len)) != NULL && len < sizeof c->csrf) {
+        memcpy(c->csrf, v, len);
+        c->csrf[len] = '\0';
+    }
+}
+
 /* Copies what the work function needs off the request. */
 static void
 copy_request(cs_api_call_t *c, h2o_req_t *req)
@@ -81,6 +117,7 @@ copy_request(cs_api_call_t *c, h2o_req_t *req)
             c->auth_state = 1;
         }
     }
+    copy_session(c, req);
     if ((v = find_header_str(req, "x-custody-purpose", &len)) != NULL) {
         int n = cs_api_pct_decode(v, len, 0, c->purpose, sizeof c->purpose);
         c->purpose_state = n > 0 ? 1 : n == 0 ? 0 : -1;

@@ -33,6 +33,8 @@ cs_api_h_me(cs_api_call_t *c)
     json_decref(all);
     c->json = json_pack("{s:s, s:s, s:o, s:i}", "name", c->user.name, "role", c->user.role,
                         "grants", live, "media_url_ttl_s", c->api->opts.cfg->api_media_url_ttl_s);
+    if (c->json != NULL && c->by_session) /* a page opened anew finds its CSRF token here */
+        json_object_set_new(c->json, "csrf", json_string(c->csrf));
     if (c->json == NULL)
         cs_api_fail(c, "internal", "out of memory answering");
     else

@@ -160,7 +160,8 @@ operation(const cs_api_route_t *r, json_t *spec, json_t *comps, json_t **out)
             goto out;
     }
     if ((r->who == CS_API_ANYONE ||
-         json_object_set_new(o, "security", json_pack("[{s:[]}]", "bearer")) == 0) &&
+         json_object_set_new(o, "security", json_pack("[{s:[]}, {s:[]}]", "bearer", "session")) ==
+             0) &&
         (json_array_size(params) == 0 || json_object_set(o, "parameters", params) == 0) &&
         json_object_set(o, "responses", resp) == 0)
         rc = 0;

@@ -248,6 +248,8 @@ cs_api_respond(cs_api_call_t *c)
     if (c->slug == NULL && c->status == 0)
         cs_api_fail(c, "internal", "the route gave no answer");
     cs_api_metrics_count(c->api, c->route, c->status, c->started_ns);
+    if (c->set_cookie[0] != '\0')
+        header(req, H2O_TOKEN_SET_COOKIE, c->set_cookie);
     if (c->slug != NULL) {
         if (c->status == 416 && c->content_range[0] != '\0')
             header(req, H2O_TOKEN_CONTENT_RANGE, c->content_range);

@@ -68,6 +68,11 @@ static const cs_api_route_t routes[] = {
      NULL, 0, .op = "adminGetClassification"},
     {"POST", "/v1/admin/classifications", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_classify, NULL,
      0, .op = "adminClassify"},
+    /* People sign in on the web with a password (h_session.c); tokens stay for scripts. */
+    {"POST", "/v1/session", CS_API_ANYONE, CS_API_POOL, cs_api_h_session_open, NULL, 0,
+     .op = "createSession"},
+    {"DELETE", "/v1/session", CS_API_USER, CS_API_POOL, cs_api_h_session_close, NULL, 0,
+     .op = "deleteSession"},
 };
 
 _Static_assert(sizeof routes / sizeof routes[0] <= CS_API_ROUTES_MAX, "CS_API_ROUTES_MAX");

@@ -238,8 +238,9 @@ cs_api_start(cs_api_t **out, uv_loop_t *loop, const cs_api_opts_t *opts)
     uv_mutex_init(&a->cat_lock);
     uv_cond_init(&a->cat_free);
     uv_mutex_init(&a->recorded_lock);
-    if ((err = cs_api_media_key_new(a->media_key)) != 0 || (err = cs_api_readers_open(a)) != 0 ||
-        (err = cs_api_record_start(a)) != 0 ||
+    uv_mutex_init(&a->sessions_lock);
+    if ((err = cs_api_media_key_new(a->media_key)) != 0 || (err = cs_api_sessions_new(a)) != 0 ||
+        (err = cs_api_readers_open(a)) != 0 || (err = cs_api_record_start(a)) != 0 ||
         (err = cs_store_open(&a->store, opts->home->store, 0, NULL)) != 0 ||
         (err = cs_casenum_rule_new(&a->rule, opts->cfg->case_pattern)) != 0 ||
         (err = setup_tls(a)) != 0 || (err = start_listener(a)) != 0)
@@ -279,6 +280,8 @@ fail:
     uv_mutex_destroy(&a->cat_lock);
     uv_cond_destroy(&a->cat_free);
     uv_mutex_destroy(&a->recorded_lock);
+    cs_api_sessions_free(a);
+    uv_mutex_destroy(&a->sessions_lock);
     OPENSSL_cleanse(a->media_key, sizeof a->media_key);
     free(a);
     return err;
@@ -293,6 +296,8 @@ reaper_closed(uv_handle_t *h)
     uv_mutex_destroy(&a->cat_lock);
     uv_cond_destroy(&a->cat_free);
     uv_mutex_destroy(&a->recorded_lock);
+    cs_api_sessions_free(a);
+    uv_mutex_destroy(&a->sessions_lock);
     OPENSSL_cleanse(a->media_key, sizeof a->media_key);
     free(a);
     if (done)

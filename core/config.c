@@ -188,6 +188,18 @@ static const conf_key_t conf_table[] = {
      "A connection that sends no complete request for this long (idle keep-alive, or a client "
      "sending its headers too slowly) is closed.",
      NULL, NULL},
+    {"auth.session_idle_s", CONF_INT, OFF(auth_session_idle_s), 1, 86400, "1800",
+     "A web sign-in (POST /v1/session) not used for this long ends, in seconds. Sign-ins live "
+     "in\n# the service's memory: a restart ends every one.",
+     NULL, NULL},
+    {"auth.session_max_s", CONF_INT, OFF(auth_session_max_s), 1, 604800, "43200",
+     "A web sign-in ends this long after it began, used or not, in seconds.", NULL, NULL},
+    {"auth.lockout_after", CONF_INT, OFF(auth_lockout_after), 1, 1000, "5",
+     "Failed sign-ins in a row that lock the account (ledgered as session.locked).", NULL, NULL},
+    {"auth.lockout_s", CONF_INT, OFF(auth_lockout_s), 1, 86400, "900",
+     "How long a locked account refuses every sign-in, in seconds (its API token still "
+     "works).",
+     NULL, NULL},
 };
 
 #define CONF_COUNT (sizeof conf_table / sizeof conf_table[0])

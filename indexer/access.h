@@ -5,6 +5,7 @@
 #ifndef CS_INDEXER_ACCESS_H
 #define CS_INDEXER_ACCESS_H
 
+#include "core/clock.h"
 #include "indexer/catalog.h"
 
 #include <jansson.h>
@@ -100,5 +101,34 @@ int cs_catalog_access_rows(cs_catalog_t *cat, int64_t user_id, const char *sha25
  * "scrub", ...), or that look like a client ("cli:", "http:"): 1 when `name` is one of them,
  * and so cannot be a user's name. */
 int cs_access_name_reserved(const char *name);
+
+/* indexer/signin.c: passwords and sign-ins (schema v10). */
+#define CS_PASSWORD_HASH_CAP 128 /* bytes of users.password_hash, NUL included */
+
+/** What a sign-in weighs of a user. */
+typedef struct cs_signin_row {
+    cs_user_t user;
+    char password_hash[CS_PASSWORD_HASH_CAP]; /* "" when the user has none */
+    int failed;                               /* failed sign-ins in a row */
+    char locked_until[CS_TIME_MAX];           /* "" when not locked */
+} cs_signin_row_t;
+
+/** Sets enabled user `name`'s password hash (access/password.h encoding), clearing failures
+ * and a lock, ledgered as "user.passwd" by `by`. CS_ENOTFOUND for no enabled such user. */
+int cs_catalog_user_passwd(cs_catalog_t *cat, const char *name, const char *hash, const char *by);
+
+/** The sign-in row of user `name`; CS_ENOTFOUND when there is none. */
+int cs_catalog_signin_row(cs_catalog_t *cat, const char *name, cs_signin_row_t *r);
+
+/** Records a failed sign-in as `name` from `client`, ledgered as "session.failed" with `why`.
+ * For a user (`known`), counts it in a row; the `lock_after`th locks the account until now +
+ * lock_s seconds (also ledgered, "session.locked") and *locked = 1. Not counted while
+ * locked. */
+int cs_catalog_signin_failed(cs_catalog_t *cat, const char *name, int known, const char *client,
+                             const char *why, int lock_after, int lock_s, int *locked);
+
+/** Records a sign-in (`opened` 1, "session.open": failures reset) or a sign-out (0,
+ * "session.close") of user `name` from `client`. */
+int cs_catalog_signin_note(cs_catalog_t *cat, const char *name, const char *client, int opened);
 
 #endif

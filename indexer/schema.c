@@ -362,6 +362,15 @@ static const char *const migrations[] = {
     "CREATE TRIGGER grants_purposeful BEFORE INSERT ON grants"
     "  WHEN NEW.any_purpose = 0 AND json_array_length(NEW.purposes) = 0"
     "  BEGIN SELECT RAISE(ABORT, 'a grant names a purpose, or accepts any'); END;",
+
+    /* 10: people sign in with a password (access/password.h: its scrypt encoding, never the
+     * password); failed sign-ins in a row are counted, and enough of them lock the account
+     * until locked_until. */
+    "ALTER TABLE users ADD COLUMN password_hash TEXT"
+    "  CHECK (password_hash IS NULL OR password_hash LIKE '$scrypt$%');"
+    "ALTER TABLE users ADD COLUMN failed_signins INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (failed_signins >= 0);"
+    "ALTER TABLE users ADD COLUMN locked_until TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -5,26 +5,41 @@
 
 #include "core/error.h"
 #include "indexer/access.h"
+#include "access/password.h"
 #include "access/token.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 static const char usage_text[] =
     "usage: custody user add NAME --role clerk|reviewer|auditor|admin\n"
     "       custody user list [--json]\n"
     "       custody user disable NAME\n"
     "       custody user rotate NAME\n"
+    "       custody user passwd NAME [--password-stdin]\n"
     "  (each also takes --home DIR and --set k=v)\n"
     "add and rotate print the user's new API token alone on the last line of stdout, once:\n"
-    "Custody keeps only its SHA-256. disable stops the token and every grant of the user.\n";
+    "Custody keeps only its SHA-256. disable stops the token and every grant of the user.\n"
+    "passwd sets the password of the web sign-in (10 bytes or more, not the user name): asked\n"
+    "twice without echo on a terminal, else (or with --password-stdin) the first line of\n"
+    "stdin. Custody keeps only its scrypt hash; a new password also lifts a lock.\n";
+
+struct opts {
+    const char *role;
+    int password_stdin;
+};
 
 static int
 on_option(int c, const char *arg, void *ctx)
 {
-    const char **role = ctx;
+    struct opts *o = ctx;
     if (c == 'r')
-        *role = arg;
+        o->role = arg;
+    if (c == 'P')
+        o->password_stdin = 1;
     return 0;
 }
 
@@ -45,6 +60,65 @@ issue(cs_cli_t *cli, const char *name, const char *role)
            role != NULL ? "added" : "rotated the token of", name, role ? " as " : "",
            role ? role : "", token);
     return 0;
+}
+
+/* One line of `in` into buf without its line break; CS_EINVAL when there is none or it is
+ * too long. */
+static int
+read_line(FILE *in, char *buf, size_t size)
+{
+    if (fgets(buf, (int)size, in) == NULL) {
+        cs_diag_set("no password on stdin");
+        return CS_EINVAL;
+    }
+    size_t len = strcspn(buf, "\r\n");
+    if (buf[len] == '\0' && len == size - 1) {
+        cs_diag_set("the password is longer than %d bytes", CS_PASSWORD_MAX);
+        return CS_EINVAL;
+    }
+    buf[len] = '\0';
+    return 0;
+}
+
+/* Asks for the password on the terminal, without echo. */
+static int
+prompt(const char *label, char *buf, size_t size)
+{
+    struct termios old, quiet;
+    int err;
+    if (tcgetattr(STDIN_FILENO, &old) != 0)
+        return read_line(stdin, buf, size);
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    fprintf(stderr, "%s", label);
+    fflush(stderr);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    err = read_line(stdin, buf, size);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    fprintf(stderr, "\n");
+    return err;
+}
+
+/* Sets NAME's password: read, checked against the policy, hashed, stored. */
+static int
+passwd(cs_cli_t *cli, const char *name, int from_stdin)
+{
+    char pw[CS_PASSWORD_MAX + 2], again[CS_PASSWORD_MAX + 2], hash[CS_PASSWORD_HASH_MAX];
+    int err;
+    if (from_stdin || !isatty(STDIN_FILENO)) {
+        err = read_line(stdin, pw, sizeof pw);
+    } else if ((err = prompt("new password: ", pw, sizeof pw)) == 0 &&
+               (err = prompt("again: ", again, sizeof again)) == 0 && strcmp(pw, again) != 0) {
+        cs_diag_set("the two passwords differ; nothing changed");
+        err = CS_EINVAL;
+    }
+    if (err == 0 && (err = cs_password_policy(name, pw)) == 0 &&
+        (err = cs_password_hash(pw, hash)) == 0 &&
+        (err = cs_catalog_user_passwd(cli->cat, name, hash, cli->actor)) == 0)
+        printf("set the password of %s\n", name);
+    OPENSSL_cleanse(pw, sizeof pw);
+    OPENSSL_cleanse(again, sizeof again);
+    return err;
 }
 
 static int
@@ -75,37 +149,45 @@ list(cs_cli_t *cli)
 int
 cs_cmd_user(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        CS_CLI_COMMON_OPTIONS, {"role", required_argument, NULL, 'r'}, {0, 0, 0, 0}};
+    static const struct option longopts[] = {CS_CLI_COMMON_OPTIONS,
+                                             {"role", required_argument, NULL, 'r'},
+                                             {"password-stdin", no_argument, NULL, 'P'},
+                                             {0, 0, 0, 0}};
     cs_cli_t cli;
-    const char *role = NULL, *verb, *name;
+    struct opts o = {0};
+    const char *verb, *name;
     int rc;
     cs_cli_init(&cli, "user", usage_text);
-    if ((rc = cs_cli_parse(&cli, argc, argv, longopts, on_option, &role)) != 0)
+    if ((rc = cs_cli_parse(&cli, argc, argv, longopts, on_option, &o)) != 0)
         return rc;
     if (optind >= argc)
-        return cs_cli_usage_error(&cli, "name what to do: add, list, disable or rotate");
+        return cs_cli_usage_error(&cli, "name what to do: add, list, disable, rotate or passwd");
     verb = argv[optind];
     name = optind + 1 < argc ? argv[optind + 1] : NULL;
     int want = strcmp(verb, "list") == 0 ? 1 : 2;
     if (strcmp(verb, "add") != 0 && strcmp(verb, "list") != 0 && strcmp(verb, "disable") != 0 &&
-        strcmp(verb, "rotate") != 0)
-        return cs_cli_usage_error(&cli, "unknown \"%s\"; use add, list, disable or rotate", verb);
+        strcmp(verb, "rotate") != 0 && strcmp(verb, "passwd") != 0)
+        return cs_cli_usage_error(&cli, "unknown \"%s\"; use add, list, disable, rotate or passwd",
+                                  verb);
     if (argc - optind != want)
         return cs_cli_usage_error(&cli,
                                   want == 1 ? "user list takes no NAME" : "name exactly one user");
-    if (strcmp(verb, "add") == 0 && !cs_access_role_valid(role))
+    if (strcmp(verb, "add") == 0 && !cs_access_role_valid(o.role))
         return cs_cli_usage_error(&cli, "--role must be clerk, reviewer, auditor or admin");
-    if (strcmp(verb, "add") != 0 && role != NULL)
+    if (strcmp(verb, "add") != 0 && o.role != NULL)
         return cs_cli_usage_error(&cli, "--role goes with add only");
+    if (strcmp(verb, "passwd") != 0 && o.password_stdin)
+        return cs_cli_usage_error(&cli, "--password-stdin goes with passwd only");
     if ((rc = cs_cli_open(&cli)) != 0)
         goto out;
     if (strcmp(verb, "list") == 0)
         rc = list(&cli);
     else if (strcmp(verb, "disable") == 0)
         rc = cs_catalog_user_disable(cli.cat, name, cli.actor);
+    else if (strcmp(verb, "passwd") == 0)
+        rc = passwd(&cli, name, o.password_stdin);
     else
-        rc = issue(&cli, name, strcmp(verb, "add") == 0 ? role : NULL);
+        rc = issue(&cli, name, strcmp(verb, "add") == 0 ? o.role : NULL);
     if (rc == 0 && strcmp(verb, "disable") == 0)
         printf("disabled %s\n", name);
 out:

@@ -94,6 +94,22 @@ static const rows_t rows[] = {
      " ON c.item_id = 1 JOIN ledger l ON l.seq = 0 JOIN checkpoints k ON k.size = 1"
      " WHERE u.name = 'rev.wang' AND g.purposes = '[\"legal review\"]' AND g.any_purpose = 0"
      " AND c.level = 'privacy'",
+     1, 8},
+    /* The same rows, as v9 writes them. */
+    {9,
+     "INSERT INTO users (id, name, role, token_sha256, created_by, created_at)"
+     "  VALUES (1, 'rev.wang', 'reviewer', '" SHA_COPY "', 'admin', '" AT "');"
+     "INSERT INTO grants (user_id, case_id, purposes, clearance, granted_by, granted_at)"
+     "  VALUES (1, 1, '[\"legal review\"]', 'privacy', 'admin', '" AT "');"
+     "INSERT INTO classifications (item_id, level, reason, set_by, set_at)"
+     "  VALUES (1, 'privacy', 'a face', 'clerk.li', '" AT "');"
+     "INSERT INTO ledger (seq, entry, leaf) VALUES (0, '{\"seq\":0,\"v\":1}', zeroblob(32));"
+     "INSERT INTO checkpoints (size, root, note, frontier, made_at)"
+     "  VALUES (1, zeroblob(32), 'a note', x'00', '" AT "');",
+     "SELECT count(*) FROM users u JOIN grants g ON g.user_id = u.id JOIN classifications c"
+     " ON c.item_id = 1 JOIN ledger l ON l.seq = 0 JOIN checkpoints k ON k.size = 1"
+     " WHERE u.name = 'rev.wang' AND g.purposes = '[\"legal review\"]' AND g.any_purpose = 0"
+     " AND c.level = 'privacy'",
      1, 0},
     /* v8 takes an arrival's recorded_at and case from its `received` event. */
     {7,
@@ -124,6 +140,18 @@ static const rows_t rows[] = {
      "  VALUES (1, 1, ' 法制审核', 'internal', 'admin', '" AT "');",
      "SELECT count(*) FROM grants WHERE purposes ->> '$[0]' = ' 法制审核'"
      " AND json_array_length(purposes) = 1 AND any_purpose = 0 AND revoked_at IS NULL",
+     1, 8},
+    {9,
+     "INSERT INTO grants (user_id, case_id, purposes, clearance, granted_by, granted_at)"
+     "  VALUES (1, 1, '[\" 法制审核\"]', 'internal', 'admin', '" AT "');",
+     "SELECT count(*) FROM grants WHERE purposes ->> '$[0]' = ' 法制审核'"
+     " AND json_array_length(purposes) = 1 AND any_purpose = 0 AND revoked_at IS NULL",
+     1, 0},
+    /* v10: a user of before has no password (signs in with the token only), no failures and
+     * no lock. */
+    {5, "SELECT 1;",
+     "SELECT count(*) FROM users WHERE name = 'rev.wang' AND password_hash IS NULL"
+     " AND failed_signins = 0 AND locked_until IS NULL",
      1, 0},
 };
 
@@ -354,21 +382,21 @@ START_TEST(a_failed_migration_leaves_the_version_it_was)
     int latest = cs_cat_schema_latest();
     cs_catalog_t *cat = NULL;
     build_at(latest - 1);
-    /* Something in the way of the last migration's trigger. */
+    /* Something in the way of the last migration's last column. */
     sqlite3 *h = NULL;
     ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-    exec_ok(h, "ALTER TABLE grants ADD COLUMN purposes TEXT");
+    exec_ok(h, "ALTER TABLE users ADD COLUMN locked_until TEXT");
     sqlite3_close(h);
     ck_assert_int_ne(cs_catalog_open(&cat, db, 0, NULL), 0);
     ck_assert_ptr_null(cat);
     ck_assert_msg(strstr(cs_diag(), "cannot migrate the schema to version") != NULL, "%s",
                   cs_diag());
     ck_assert_int_eq(cs_test_sql_count(db, "PRAGMA user_version"), latest - 1);
-    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM pragma_table_info('grants')"
-                                           " WHERE name = 'any_purpose'"),
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM pragma_table_info('users')"
+                                           " WHERE name = 'password_hash'"),
                      0);
-    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM grants WHERE purpose ="
-                                           " 'legal review'"),
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM grants WHERE purposes ->>"
+                                           " '$[0]' = 'legal review'"),
                      1);
     ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM items"), 1);
 }

@@ -145,9 +145,11 @@ async function newPage(base, who) {
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const text = m.text();
-    // A refused read answers 403/404 by design (bob's denial); the problem is shown on the
-    // page. Anything else (a CSP violation, a script error) is a failure.
+    // A refused read answers 403/404 by design (bob's denial), a wrong password 401 (bob's
+    // first try); the problem is shown on the page. Anything else (a CSP violation, a script
+    // error) is a failure.
     if (/Failed to load resource: the server responded with a status of (403|404)/.test(text)) return;
+    if (who === 'bob' && /status of 401/.test(text)) return;
     problems.push(`${who}: console error: ${text}`);
   });
   page.on('request', (r) => urls.push(r.url()));
@@ -194,6 +196,31 @@ async function signIn(page, token, purpose) {
   assert.deepEqual(where, { session: true, local: false, url: false }, 'the token lives in sessionStorage only');
 }
 
+/** Signs in with a user name and password (POST /v1/session): the session is an HttpOnly,
+ * SameSite=Strict cookie; the tab keeps only its CSRF token. A wrong password first: one
+ * answer, in Chinese. */
+async function signInPassword(page, context, name, password, purpose) {
+  await page.goto('/');
+  await page.waitForSelector(tid('password-form'));
+  assert.equal((await page.textContent(tid('password-submit'))).trim(), '登录');
+  await page.fill(tid('user-input'), name);
+  await page.fill(tid('password-input'), `${password}x`);
+  await page.click(tid('password-submit'));
+  await page.waitForSelector(tid('signin-error'));
+  assert.match(await page.textContent(tid('signin-error')), /用户名或密码错误/);
+  await page.fill(tid('password-input'), password);
+  await page.click(tid('password-submit'));
+  await page.waitForSelector(tid('purpose-form'));
+  const jar = (await context.cookies()).filter((c) => c.name === 'custody_session');
+  assert.equal(jar.length, 1, 'the session cookie');
+  assert.equal(jar[0].httpOnly, true, 'HttpOnly');
+  assert.equal(jar[0].sameSite, 'Strict', 'SameSite=Strict');
+  assert.equal(await page.evaluate(() => document.cookie.includes('custody_session')), false, 'the page cannot read it');
+  await page.fill(tid('purpose-input'), purpose);
+  await page.click(tid('purpose-submit'));
+  await page.waitForFunction((p) => document.querySelector('[data-testid="purpose-current"]')?.textContent === p, purpose);
+}
+
 // ---------------------------------------------------------------- the test
 
 async function main() {
@@ -201,7 +228,7 @@ async function main() {
   log(`home ${home}`);
   run(['init']);
   const alice = addUser('alice', 'reviewer');
-  const bob = addUser('bob', 'reviewer');
+  const bob = addUser('bob', 'reviewer'); // signs in with a password below
   const carol = addUser('carol', 'auditor');
   const dave = addUser('dave', 'clerk');
   const erin = addUser('erin', 'admin');
@@ -397,9 +424,11 @@ async function main() {
   await A.context.close();
 
   // ---- bob: a reviewer without a grant sees no item, and is denied the photo.
+  // bob signs in with a password, not a token.
+  run(['user', 'passwd', 'bob', '--password-stdin'], { input: 'bob 的密码 2026\n' });
   const B = await newPage(base, 'bob');
   const pb = B.page;
-  await signIn(pb, bob, '试图查看');
+  await signInPassword(pb, B.context, 'bob', 'bob 的密码 2026', '试图查看');
   await pb.goto(`/#/case/${encodeURIComponent(CASE)}`);
   await pb.waitForSelector(`${tid('case-empty')}, ${tid('error')}`);
   assert.equal(await pb.locator(tid('item-card')).count(), 0, 'bob sees no item');
@@ -412,6 +441,11 @@ async function main() {
   assert.equal(await pb.locator(tid('error-ledgered')).count(), 1);
   assert.equal(await pb.locator('img[data-testid="preview"]').count(), 0);
   await screenshot(pb, 'bob-denied');
+  // Signing out ends the session on the server: the cookie goes.
+  await pb.click(tid('sign-out'));
+  await pb.waitForSelector(tid('password-form'));
+  await pb.waitForFunction(() => !sessionStorage.getItem('custody.csrf'));
+  assert.equal((await B.context.cookies()).filter((c) => c.name === 'custody_session').length, 0, 'signed out');
   await B.context.close();
 
   // ---- dave: the clerk's live queue, and the unassigned item linked to the case.
@@ -581,6 +615,7 @@ async function main() {
   for (const tok of [alice, bob, carol, dave, erin])
     assert.ok(!urls.some((u) => u.includes(tok)), 'no API token in any URL');
   assert.ok(urls.some((u) => u.includes('/media/')), 'media came through /media/ URLs');
+  assert.ok(!urls.some((u) => u.includes('bob%20%E7%9A%84') || u.includes('bob 的密码')), 'no password in any URL');
 
   await browser.close();
   browser = null;

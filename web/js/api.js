@@ -1,4 +1,5 @@
-// web/js/api.js: every call to the Custody API: the bearer token and the stated purpose on
+// web/js/api.js: every call to the Custody API: the bearer token (or the session cookie,
+// with its CSRF token on every request that changes something) and the stated purpose on
 // each request (X-Custody-Purpose, percent-encoded UTF-8), RFC 9457 problems turned into
 // errors whose `detail` is shown to the user, and the short-lived media URLs for <img>,
 // <video>, <audio> and downloads (the token never goes into a URL).
@@ -19,10 +20,12 @@ export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }
 
-function headers(extra, tok) {
+function headers(extra, tok, method) {
   const hd = new Headers(extra || {});
   const token = tok ?? session.token();
   if (token) hd.set('Authorization', `Bearer ${token}`);
+  const csrf = session.csrf();
+  if (!token && csrf && method !== 'GET' && method !== 'HEAD') hd.set('X-CSRF-Token', csrf);
   const p = session.purpose();
   if (p) hd.set('X-Custody-Purpose', encodeURIComponent(p));
   return hd;
@@ -42,14 +45,15 @@ async function problemOf(res) {
 /** The raw Response of a call (throws ApiError when it is not 2xx). opts: method, body
  * (object: sent as JSON), token (to check one before it is kept), signal. */
 export async function call(path, opts = {}) {
-  const init = { method: opts.method || 'GET', headers: headers(opts.headers, opts.token) };
+  const method = opts.method || 'GET';
+  const init = { method, headers: headers(opts.headers, opts.token, method) };
   if (opts.body !== undefined) {
     init.body = JSON.stringify(opts.body);
     init.headers.set('Content-Type', 'application/json');
   }
   if (opts.signal) init.signal = opts.signal;
   init.cache = 'no-store';
-  init.credentials = 'omit';
+  init.credentials = 'same-origin'; // the session cookie (SameSite=Strict, HttpOnly)
   init.referrerPolicy = 'no-referrer';
   let res;
   try {
@@ -60,7 +64,7 @@ export async function call(path, opts = {}) {
   }
   if (!res.ok) {
     const problem = await problemOf(res);
-    if (res.status === 401 && !opts.token) onUnauthorized(problem);
+    if (res.status === 401 && opts.token === undefined) onUnauthorized(problem);
     throw new ApiError(res.status, problem);
   }
   return res;
@@ -86,6 +90,24 @@ export function qs(params) {
 }
 
 export const enc = (s) => encodeURIComponent(s);
+
+/** Signs in with a password: the service sets the session cookie and answers {name, role,
+ * csrf}. Throws ApiError (401 signin-failed: the same for every failure). */
+export async function signInPassword(user, password) {
+  const who = await json('/v1/session', { method: 'POST', body: { user, password }, token: '' });
+  session.signInSession(who);
+  return who;
+}
+
+/** Ends the session of the cookie, if the tab has one (a token is not a session). */
+export async function signOut() {
+  if (session.token() || !session.csrf()) return;
+  try {
+    await call('/v1/session', { method: 'DELETE', token: '' });
+  } catch {
+    /* ended already (timed out, or the service restarted) */
+  }
+}
 
 /** Mints media URLs: reqs [{item, profile}] -> Map "item|profile" -> {url, expires_at} or
  * {error}. One POST per 200 requests. */

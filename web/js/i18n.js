@@ -2,6 +2,7 @@
 // in localStorage: a language is no secret). t('key', {name}) fills {name} placeholders.
 import { zhDamage, enDamage } from './i18n_damage.js';
 import { zhAdmin, enAdmin } from './i18n_admin.js';
+import { zhSignin, enSignin } from './i18n_signin.js';
 
 const zh = {
   'app.name': '证据保管',
@@ -663,8 +664,8 @@ const en = {
   'err.http': 'The server answered {status}',
 };
 
-Object.assign(zh, zhDamage, zhAdmin);
-Object.assign(en, enDamage, enAdmin);
+Object.assign(zh, zhDamage, zhAdmin, zhSignin);
+Object.assign(en, enDamage, enAdmin, enSignin);
 const dicts = { 'zh-CN': zh, en };
 let lang = 'zh-CN';
 try {

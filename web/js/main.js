@@ -89,9 +89,12 @@ function renderBar() {
 }
 
 function signOut() {
-  session.signOut();
-  notice = null;
-  go('#/signin');
+  const done = () => {
+    session.signOut();
+    notice = null;
+    go('#/signin');
+  };
+  api.signOut().then(done, done); // a password's session ends on the server too
 }
 
 api.setUnauthorizedHandler(() => {
@@ -115,7 +118,7 @@ async function render() {
   const name = r.path[0] || '';
   document.documentElement.lang = getLang();
 
-  if (!session.token()) {
+  if (!session.signedIn()) {
     renderHeader();
     renderBar();
     if (name !== 'signin') {

@@ -1,8 +1,11 @@
-// web/js/session.js: what the tab remembers: the API token and the stated purpose, in
-// sessionStorage only (never a URL, never localStorage), and the user's record from /v1/me.
+// web/js/session.js: what the tab remembers: the API token (or, signed in with a password,
+// the session's CSRF token: the session itself is an HttpOnly cookie the page never sees) and
+// the stated purpose, in sessionStorage only (never a URL, never localStorage), and the user's
+// record from /v1/me.
 
 const KEY_TOKEN = 'custody.token';
 const KEY_PURPOSE = 'custody.purpose';
+const KEY_CSRF = 'custody.csrf';
 let me = null;
 
 function get(k) {
@@ -23,14 +26,24 @@ function set(k, v) {
 
 export const token = () => get(KEY_TOKEN);
 export const purpose = () => get(KEY_PURPOSE) || '';
+export const csrf = () => get(KEY_CSRF);
+/** Signed in: by a token, or by a password (a session cookie and its CSRF token). */
+export const signedIn = () => Boolean(token() || csrf());
 export const user = () => me;
 
 export function signIn(tok, who) {
   set(KEY_TOKEN, tok);
   me = who;
 }
+/** Signed in with a password: `who` is POST /v1/session's answer (name, role, csrf). */
+export function signInSession(who) {
+  set(KEY_TOKEN, null);
+  set(KEY_CSRF, who.csrf);
+  me = null; // /v1/me has the grants
+}
 export function setUser(who) {
   me = who;
+  if (who?.csrf) set(KEY_CSRF, who.csrf);
 }
 export function setPurpose(p) {
   set(KEY_PURPOSE, p);
@@ -42,6 +55,7 @@ export function signOut() {
     sessionStorage.clear();
   } catch {
     set(KEY_TOKEN, null);
+    set(KEY_CSRF, null);
     set(KEY_PURPOSE, null);
   }
 }
