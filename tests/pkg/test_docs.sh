@@ -63,7 +63,7 @@ bash -n "$build/custody.bash-completion" || fail "the completion does not parse"
 [ "$(complete_words custody ver | tr '\n' ' ')" = "verify verify-bag " ] ||
     fail "custody ver<TAB>: $(complete_words custody ver)"
 [ "$(complete_words custody ledger v | tr '\n' ' ')" = "verify " ] || fail "custody ledger v<TAB>"
-[ "$(complete_words custody user '' | tr '\n' ' ')" = "add disable list rotate " ] ||
+[ "$(complete_words custody user '' | tr '\n' ' ')" = "add disable list passwd rotate " ] ||
     fail "custody user <TAB>: $(complete_words custody user '')"
 complete_words custody export --p | grep -qx -- --purpose || fail "custody export --p<TAB>"
 complete_words custody export --p | grep -qx -- --profiles || fail "custody export --p<TAB>"
