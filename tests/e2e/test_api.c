@@ -168,8 +168,8 @@ START_TEST(reads_need_a_token_a_purpose_and_a_grant_and_each_is_ledgered)
                                  "json_extract(entry, '$.actor') = 'root' AND "
                                  "json_extract(entry, '$.result') = 'denied'"),
                      1);
-    cs_test_custody(&run, "grant", "root", "--any-purpose", "--home", a.t.home, "--case", CASE_A, "--purpose",
-                    "case review", NULL);
+    cs_test_custody(&run, "grant", "root", "--any-purpose", "--home", a.t.home, "--case", CASE_A,
+                    "--purpose", "case review", NULL);
     run_ok(&run);
     cs_test_run_free(&run);
     http(&a, &r, "POST", item, a.root, NULL, NULL, move);
@@ -476,8 +476,8 @@ START_TEST(clerks_admins_disabled_users_and_state_secrets_follow_the_rules)
                     NULL);
     run_ok(&run);
     cs_test_run_free(&run);
-    cs_test_custody(&run, "grant", "alice", "--any-purpose", "--home", a.t.home, "--case", CASE_A, "--purpose",
-                    "secret review", "--clearance", "state_secret", NULL);
+    cs_test_custody(&run, "grant", "alice", "--any-purpose", "--home", a.t.home, "--case", CASE_A,
+                    "--purpose", "secret review", "--clearance", "state_secret", NULL);
     run_ok(&run);
     cs_test_run_free(&run);
     http(&a, &r, "GET", item, a.alice, PURPOSE, NULL, NULL);

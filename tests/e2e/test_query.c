@@ -254,8 +254,8 @@ START_TEST(lists_as_a_user_show_only_what_they_may_read)
     ck_assert_int_eq(json_array_size(v), 0);
     json_decref(v);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "grant", "bob", "--any-purpose", "--home", t.home, "--case", CASE_A, "--purpose",
-                    "e2e check", NULL);
+    cs_test_custody(&r, "grant", "bob", "--any-purpose", "--home", t.home, "--case", CASE_A,
+                    "--purpose", "e2e check", NULL);
     ck_assert_int_eq(r.status, 0);
     cs_test_run_free(&r);
     cs_test_custody(&r, "items", "--purpose", "e2e check", "--as", "bob", "--home", t.home,

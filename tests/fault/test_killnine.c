@@ -399,8 +399,8 @@ round_reads(kctx_t *k, int round)
             start--;
         k->token = strndup(start, (size_t)(r.out + n - start));
         cs_test_run_free(&r);
-        cs_test_custody(&r, "grant", "alice", "--any-purpose", "--home", k->t.home, "--case", CASE_A, "--purpose",
-                        "review", NULL);
+        cs_test_custody(&r, "grant", "alice", "--any-purpose", "--home", k->t.home, "--case",
+                        CASE_A, "--purpose", "review", NULL);
         fault_run_ok(&r);
         cs_test_run_free(&r);
         k->files = 1;

@@ -32,8 +32,8 @@ setup(api_t *a)
     a->sha[64] = '\0';
     cs_test_run_free(&r);
     a->alice = user_add(a, "alice", "reviewer");
-    cs_test_custody(&r, "grant", "alice", "--any-purpose", "--home", a->t.home, "--case", CASE_A, "--purpose",
-                    "legal review", NULL);
+    cs_test_custody(&r, "grant", "alice", "--any-purpose", "--home", a->t.home, "--case", CASE_A,
+                    "--purpose", "legal review", NULL);
     run_ok(&r);
     cs_test_run_free(&r);
 }
