@@ -112,7 +112,7 @@ START_TEST(an_admin_manages_users_grants_and_classifications)
     /* Revoked with a reason. */
     snprintf(target, sizeof target, "/v1/admin/grants/%lld/revoke", id);
     json_decref(post(&a, target, zhao, "{\"reason\":\"审核结束\"}", 200));
-    post(&a, target, zhao, "{\"reason\":\"again\"}", 404); /* no longer live */
+    json_decref(post(&a, target, zhao, "{\"reason\":\"again\"}", 404)); /* no longer live */
     /* Rotated, then disabled: the token stops working. */
     u = post(&a, "/v1/admin/users/wang/rotate", zhao, NULL, 200);
     http(&a, &r, "GET", "/v1/me", wang, NULL, NULL, NULL);
