@@ -1,6 +1,6 @@
 // web/js/format.js: dates in the user's zone with the recorded offset, sizes, durations, and
 // the words for kinds, roles, actions and time sources.
-import { t, tMaybe, locale } from './i18n.js';
+import { t, tMaybe, locale, getLang, colon } from './i18n.js';
 
 const STAMP = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$/;
 
@@ -156,12 +156,107 @@ export function coord(v, pos, neg) {
   return `${Math.abs(v).toFixed(6)}° ${v >= 0 ? pos : neg} (${v.toFixed(6)})`;
 }
 
-/** A custody event's detail object as short "key: value" text. */
+/** A word for data in Chinese only: English readers see the server's own word. */
+const zhWord = (key) => (getLang() === 'en' ? undefined : tMaybe(key));
+
+/** Who did it: the system's own actors (uploads, operator, custody, fixity-scrub) in words. */
+export const actorWords = (a) => zhWord(`actor.${a}`) ?? String(a ?? '—');
+
+function detailValue(k, v) {
+  if (typeof v === 'object') return JSON.stringify(v);
+  if (k === 'stage') return tMaybe(`stage.${v}`) ?? String(v);
+  if (k === 'profile') return profileWords(v);
+  if (k === 'status') return statusWords(v);
+  if (k === 'size' && typeof v === 'number') return size(v);
+  if (k === 'reason' && getLang() !== 'en') return reasonWords(v).words;
+  if (k === 'role') return tMaybe(`role.${v}`) ?? zhWord(`dv.${v}`) ?? String(v);
+  return zhWord(`dv.${v}`) ?? String(v);
+}
+
+/** A custody event's detail object as labelled fields [[label, value, key]]: known keys in the
+ * reader's language, unknown keys shown by their key. */
+export function detailFields(d) {
+  if (d === null || d === undefined || typeof d !== 'object') return [];
+  return Object.entries(d)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => [zhWord(`dk.${k}`) ?? k, detailValue(k, v), k]);
+}
+
+/** A custody event's detail object as short "label: value" text. */
 export function detailText(d) {
   if (d === null || d === undefined) return '';
   if (typeof d !== 'object') return String(d);
-  return Object.entries(d)
-    .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`)
-    .join(' · ');
+  return detailFields(d).map(([k, v]) => `${k}${colon()}${v}`).join(' · ');
+}
+
+/* The one table of stored reasons (jobs, copies) by the start of the server's sentence: the
+ * server keeps its English sentence (for logs and the CLI); the web shows the code's words. */
+const REASONS = [
+  ['transcoding failed', 'transcode'],
+  ['metadata extraction failed', 'extract'],
+  ['cannot store the copies', 'store-copies'],
+  ['the copy the worker wrote cannot be opened', 'copy-unopenable'],
+  ['the copy could not be stored', 'copy-unstored'],
+  ['could not write to the worker', 'worker-write'],
+  ['worker exited with status', 'worker-exit'],
+  ['worker killed by signal', 'worker-signal'],
+  ['timed out after', 'timeout'],
+  ['sidecar field', 'sidecar-field'],
+  ['sidecar cannot be read', 'sidecar-unreadable'],
+];
+
+/** The code of a stored reason: the server's reason_code when sent, else by its sentence. */
+export function reasonCode(reason, code) {
+  if (typeof code === 'string' && code) return code;
+  const s = String(reason ?? '');
+  for (const [prefix, c] of REASONS) if (s.startsWith(prefix)) return c;
+  if (/ was claimed but not stored/.test(s)) return 'claimed-again';
+  if (/wait until it is fully written/.test(s)) return 'changing';
+  return 'unknown';
+}
+
+/** A stored reason in the reader's language: {words, tech}, tech the server's own sentence
+ * (null when the words are that sentence already, as for English readers). */
+export function reasonWords(reason, code) {
+  const s = reason === null || reason === undefined ? '' : String(reason);
+  if (getLang() === 'en') return { words: s, tech: null };
+  const words = tMaybe(`rcode.${reasonCode(s, code)}`) ?? t('rcode.unknown');
+  return { words, tech: s || null };
+}
+
+/** A problem (RFC 9457) in the reader's language: {title, detail, tech}; in zh-CN the detail
+ * is detail_zh, else the words of its code, else of its type; the English detail is `tech`. */
+export function problemWords(p, fallback = '') {
+  const slug = typeof p?.type === 'string' ? p.type.split('/').pop() : '';
+  const said = p?.detail || fallback || '';
+  const title = (slug && tMaybe(`problem.${slug}`)) || p?.title || t('common.error');
+  if (getLang() === 'en') return { title, detail: said, tech: null, slug };
+  const detail = (typeof p?.detail_zh === 'string' && p.detail_zh)
+    || (p?.code && tMaybe(`pcode.${p.code}`)) || (slug && tMaybe(`pdetail.${slug}`)) || '';
+  return { title, detail, tech: said && said !== detail ? said : null, slug };
+}
+
+/* A ledgered refusal's reason (access/rules.c, English in the entry, which never changes) by
+ * its sentence: the refusal code, whose Chinese text is the gate's own. */
+const DENIALS = [
+  [/^no purpose stated/, 'no-purpose'],
+  [/^the purpose is not one of grant/, 'purpose-out-of-scope'],
+  [/has no live grant|may read none of the/, 'no-grant'],
+  [/^clerk .* (brought no item|did not bring item)/, 'not-yours'],
+  [/^(auditors read|only clerks|only auditors|only admins)/, 'role'],
+  [/^no (case|item) /, 'not-found'],
+  [/has no verified .* copy/, 'no-copy'],
+  [/is state_secret/, 'state-secret'],
+  [/is classified above/, 'clearance'],
+  [/^no Custody user named/, 'unknown-user'],
+  [/^user .* is disabled/, 'disabled'],
+];
+
+/** A ledgered refusal's reason in the reader's language: {words, tech}. */
+export function denialWords(reason) {
+  const s = String(reason ?? '');
+  if (getLang() === 'en') return { words: s, tech: null };
+  const hit = DENIALS.find(([re]) => re.test(s));
+  const words = hit ? t(`deny.${hit[1]}`) : t('deny.other');
+  return { words, tech: s || null };
 }

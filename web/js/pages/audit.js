@@ -5,8 +5,8 @@
 import { h, replace, table, dl } from '../dom.js';
 import { t, tMaybe } from '../i18n.js';
 import * as api from '../api.js';
-import { dateTime, roleWords, actionWords, shortSha, size } from '../format.js';
-import { errorBanner, loading, pageHead, section, badge, infoBanner, field, hashText } from '../ui.js';
+import { dateTime, roleWords, actionWords, shortSha, size, actorWords, profileWords, denialWords } from '../format.js';
+import { errorBanner, loading, pageHead, section, badge, infoBanner, field, hashText, techDetail } from '../ui.js';
 import { itemHref, caseHref } from './cases.js';
 import * as m from '../merkle.js';
 
@@ -133,17 +133,17 @@ function safeParse(text, seq) {
 function row(e) {
   const denied = e.result === 'denied';
   const bits = [
-    e.profile ? `${e.profile}` : null,
+    e.profile ? profileWords(e.profile) : null,
     typeof e.bytes === 'number' && e.bytes > 0 ? size(e.bytes) : null,
-    e.range ? `range ${e.range}` : null,
-    e.via ? `via ${e.via}` : null,
+    e.range ? `${t('ek.range')} ${e.range}` : null,
+    e.via ? `${t('ek.via')} ${tMaybe(`dv.${e.via}`) ?? e.via}` : null,
     e.client || null,
-    e.grant !== undefined && e.grant !== null ? `grant ${e.grant}` : null,
+    e.grant !== undefined && e.grant !== null ? `${t('ek.grant')} ${e.grant}` : null,
   ].filter(Boolean).join(' · ');
   return h('tr', { class: denied ? 'denied' : null, testid: 'ledger-row', 'data-seq': e.seq, 'data-result': e.result ?? '', 'data-actor': e.actor ?? '', 'data-action': e.action ?? '' },
     h('td', { class: 'num' }, h('a', { href: `#/audit/${e.seq}`, testid: 'ledger-entry-link' }, `#${e.seq}`)),
     h('td', { class: 'nowrap' }, dateTime(e.at)),
-    h('td', { testid: 'cell-actor', class: 'nowrap strong' }, e.actor ?? '—'),
+    h('td', { testid: 'cell-actor', class: 'nowrap strong' }, actorWords(e.actor)),
     h('td', { class: 'nowrap' }, e.role ? roleWords(e.role) : '—'),
     h('td', { testid: 'cell-action', title: e.action, class: 'nowrap' }, actionWords(e.action), h('br'), h('span', { class: 'muted small' }, e.action ?? '')),
     h('td', { class: 'nowrap' }, e.case ? h('a', { href: caseHref(e.case) }, e.case) : ''),
@@ -152,7 +152,7 @@ function row(e) {
     h('td', { testid: 'cell-result', class: 'nowrap' }, e.result
       ? badge(denied ? `\u2717 ${t('denied.mark')}` : t(`result.${e.result}`), denied ? 'bad' : 'ok', denied ? 'denied-mark' : null)
       : h('span', { class: 'muted' }, t(`kindl.${e.kind}`) || e.kind || '')),
-    h('td', { class: 'detail' }, e.reason ? h('strong', { class: 'reason' }, e.reason) : null, e.reason && bits ? h('br') : null, bits));
+    h('td', { class: 'detail' }, e.reason ? [h('strong', { class: 'reason' }, denialWords(e.reason).words), techDetail(denialWords(e.reason).tech)] : null, e.reason && bits ? h('br') : null, bits));
 }
 
 async function fetchKeyAndCheckpoint() {
@@ -311,7 +311,7 @@ export async function renderEntry(main, ctx, seqText) {
   const denied = e.result === 'denied';
   replace(main, head,
     denied ? h('div', { class: 'banner banner-error', role: 'note', testid: 'entry-denied' },
-      h('strong', null, `\u2717 ${t('denied.mark')}`), e.reason ? h('span', { class: 'banner-detail' }, e.reason) : null) : null,
+      h('strong', null, `\u2717 ${t('denied.mark')}`), e.reason ? [h('span', { class: 'banner-detail' }, denialWords(e.reason).words), techDetail(denialWords(e.reason).tech)] : null) : null,
     h('div', { class: 'two-col' },
       section(t('entry.fields'), 'entry-fields', dl(Object.entries(e).map(([k, v]) => [
         h('span', null, tMaybe(`ek.${k}`) ?? k, h('span', { class: 'muted small' }, ` ${k}`)), fieldValue(k, v), `entry-${k}`]))),
@@ -361,6 +361,7 @@ function fieldValue(k, v) {
   if (k === 'result') return badge(v === 'denied' ? `\u2717 ${t('denied.mark')}` : t(`result.${v}`), v === 'denied' ? 'bad' : 'ok');
   if (k === 'role') return `${roleWords(v)} (${v})`;
   if (k === 'action') return `${actionWords(v)} (${v})`;
+  if (k === 'actor') return `${actorWords(v)} (${v})`;
   if (typeof v === 'object') return h('code', { class: 'detail' }, JSON.stringify(v));
   return String(v);
 }

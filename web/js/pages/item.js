@@ -8,9 +8,9 @@ import * as api from '../api.js';
 import * as session from '../session.js';
 import {
   captured, dateTime, size, duration, kindOf, coord, sourceWords, profileWords, statusWords,
-  actionWords, detailText, shortSha,
+  actionWords, detailText, shortSha, actorWords, reasonWords,
 } from '../format.js';
-import { errorBanner, loading, pageHead, section, kindIcon, badge, hashText, infoBanner, field } from '../ui.js';
+import { errorBanner, loading, pageHead, section, kindIcon, badge, hashText, infoBanner, field, techDetail } from '../ui.js';
 import { caseHref, itemHref } from './cases.js';
 
 export async function renderItem(main, ctx, sha) {
@@ -97,7 +97,8 @@ function mediaPanel(item, kind, derivs, ctx) {
     });
     load();
   } else {
-    const r = reason('access') || reason('preview') || t('common.unknown');
+    const raw = reason('access') || reason('preview');
+    const r = raw ? reasonWords(raw).words : t('common.unknown');
     box.append(infoBanner(t('item.nocopy', { reason: r }), 'no-copy', 'warn'));
   }
 
@@ -198,8 +199,14 @@ function derivativesSection(derivs) {
       h('td', null, d.width ? `${d.width}×${d.height}` : '—'),
       h('td', null, typeof d.duration_s === 'number' ? duration(d.duration_s) : '—'),
       h('td', null, d.sha256 ? h('code', { class: 'hash', title: d.sha256 }, shortSha(d.sha256)) : '—'),
-      h('td', null, d.reason || ''))),
+      h('td', null, d.reason ? reasonCell(d.reason, d.reason_code) : ''))),
     { class: 'compact' }));
+}
+
+/** A stored reason: the words of its code, the server's sentence folded away. */
+export function reasonCell(reason, code) {
+  const r = reasonWords(reason, code);
+  return [h('span', { testid: 'reason-words', 'data-code': code ?? '' }, r.words), techDetail(r.tech)];
 }
 
 /** A damaged item's reason: the words of its code, the server's sentence as the detail. */
@@ -230,7 +237,7 @@ function eventsSection(events) {
     list.map((e) => h('tr', { testid: 'event-row' },
       h('td', { class: 'nowrap' }, dateTime(e.at)),
       h('td', null, actionWords(e.kind)),
-      h('td', null, e.actor ?? '—'),
+      h('td', null, actorWords(e.actor)),
       h('td', { class: 'detail' }, detailText(e.detail)))),
     { class: 'compact' }));
 }
