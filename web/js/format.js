@@ -159,6 +159,9 @@ export function coord(v, pos, neg) {
 /** A word for data in Chinese only: English readers see the server's own word. */
 const zhWord = (key) => (getLang() === 'en' ? undefined : tMaybe(key));
 
+/** A word the server stores as a value (a link's reason "arrival", a via) in words. */
+export const valueWords = (v) => zhWord(`dv.${v}`) ?? String(v ?? '');
+
 /** Who did it: the system's own actors (uploads, operator, custody, fixity-scrub) in words. */
 export const actorWords = (a) => zhWord(`actor.${a}`) ?? String(a ?? '—');
 
@@ -168,7 +171,9 @@ function detailValue(k, v) {
   if (k === 'profile') return profileWords(v);
   if (k === 'status') return statusWords(v);
   if (k === 'size' && typeof v === 'number') return size(v);
-  if (k === 'reason' && getLang() !== 'en') return reasonWords(v).words;
+  if ((k === 'reason' || k === 'failure') && getLang() !== 'en') return reasonWords(v).words;
+  if (k === 'captured_at_source') return sourceWords(v);
+  if (k === 'captured_at' || k === 'file_time') return dateTime(v);
   if (k === 'role') return tMaybe(`role.${v}`) ?? zhWord(`dv.${v}`) ?? String(v);
   return zhWord(`dv.${v}`) ?? String(v);
 }

@@ -3,7 +3,7 @@
 // root, the Ed25519 signature; no trust in the server), and one entry's detail with its
 // inclusion proof checked here against the checkpoint.
 import { h, replace, table, dl } from '../dom.js';
-import { t, tMaybe } from '../i18n.js';
+import { t, tMaybe, getLang } from '../i18n.js';
 import * as api from '../api.js';
 import { dateTime, roleWords, actionWords, shortSha, size, actorWords, profileWords, denialWords } from '../format.js';
 import { errorBanner, loading, pageHead, section, badge, infoBanner, field, hashText, techDetail } from '../ui.js';
@@ -145,7 +145,7 @@ function row(e) {
     h('td', { class: 'nowrap' }, dateTime(e.at)),
     h('td', { testid: 'cell-actor', class: 'nowrap strong' }, actorWords(e.actor)),
     h('td', { class: 'nowrap' }, e.role ? roleWords(e.role) : '—'),
-    h('td', { testid: 'cell-action', title: e.action, class: 'nowrap' }, actionWords(e.action), h('br'), h('span', { class: 'muted small' }, e.action ?? '')),
+    h('td', { testid: 'cell-action', title: e.action, class: 'nowrap' }, actionWords(e.action), getLang() === 'en' ? [h('br'), h('span', { class: 'muted small' }, e.action ?? '')] : null),
     h('td', { class: 'nowrap' }, e.case ? h('a', { href: caseHref(e.case) }, e.case) : ''),
     h('td', { class: 'nowrap' }, e.item ? h('a', { href: itemHref(e.item), class: 'hash', title: e.item }, shortSha(e.item)) : ''),
     h('td', { testid: 'cell-purpose' }, e.purpose ?? ''),
