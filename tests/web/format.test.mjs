@@ -71,3 +71,11 @@ assert.equal(f.reasonWords('transcoding failed: x').words, 'transcoding failed: 
 assert.equal(f.problemWords({ type: 'x/forbidden', detail: 'no grant' }).detail, 'no grant');
 i18n.setLang('zh-CN');
 console.log('format: messages by code ok');
+
+// Sidecar problems and routing reasons carry a code, read in Chinese on the clerk page.
+assert.equal(f.reasonCode('sidecar a.json: "stage" is not a stage (调查); the other fields were applied'), 'sidecar-field');
+assert.equal(f.reasonCode('sidecar a.json: is not valid JSON (line 1, column 2: x); fix it there'), 'sidecar-unreadable');
+assert.equal(f.reasonWords('sidecar a.json: is empty; write a JSON object').words, '附带说明文件无法读取');
+assert.equal(f.reasonCode('folder "x" is not an officer id (is empty); the officer is left empty'), 'officer-folder');
+assert.equal(f.reasonCode('/u/a.jpg vanished before it could be stored'), 'vanished');
+console.log('format: reason codes ok');

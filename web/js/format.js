@@ -206,8 +206,21 @@ const REASONS = [
   ['worker exited with status', 'worker-exit'],
   ['worker killed by signal', 'worker-signal'],
   ['timed out after', 'timeout'],
-  ['sidecar field', 'sidecar-field'],
-  ['sidecar cannot be read', 'sidecar-unreadable'],
+];
+/* Reasons that begin with a path or a name (ingest/jobstep.c, ingest/route.c, ingest/sidecar.c):
+ * by a phrase inside them. A sidecar with a bad field keeps its other fields (sidecar-field);
+ * one that cannot be read or is no JSON object is not applied (sidecar-unreadable). */
+const REASON_PHRASES = [
+  [/^sidecar .*(the other fields were applied|nothing else was in it)/, 'sidecar-field'],
+  [/^sidecar /, 'sidecar-unreadable'],
+  [/ was claimed but not stored/, 'claimed-again'],
+  [/wait until it is fully written|kept changing while it was being stored/, 'changing'],
+  [/ vanished (before|while)/, 'vanished'],
+  [/ is empty \(0 bytes\)/, 'empty'],
+  [/ cannot be routed: /, 'unroutable'],
+  [/ cannot be stored: /, 'unstorable'],
+  [/is not a case number/, 'case-folder'],
+  [/is not an officer id/, 'officer-folder'],
 ];
 
 /** The code of a stored reason: the server's reason_code when sent, else by its sentence. */
@@ -215,9 +228,8 @@ export function reasonCode(reason, code) {
   if (typeof code === 'string' && code) return code;
   const s = String(reason ?? '');
   for (const [prefix, c] of REASONS) if (s.startsWith(prefix)) return c;
-  if (/ was claimed but not stored/.test(s)) return 'claimed-again';
-  if (/wait until it is fully written/.test(s)) return 'changing';
-  return 'unknown';
+  const hit = REASON_PHRASES.find(([re]) => re.test(s));
+  return hit ? hit[1] : 'unknown';
 }
 
 /** A stored reason in the reader's language: {words, tech}, tech the server's own sentence
