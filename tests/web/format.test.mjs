@@ -79,3 +79,16 @@ assert.equal(f.reasonWords('sidecar a.json: is empty; write a JSON object').word
 assert.equal(f.reasonCode('folder "x" is not an officer id (is empty); the officer is left empty'), 'officer-folder');
 assert.equal(f.reasonCode('/u/a.jpg vanished before it could be stored'), 'vanished');
 console.log('format: reason codes ok');
+
+// Dates typed in the UI: yyyy-mm-dd [HH:mm] in the user's zone, never mm/dd/yyyy.
+process.env.TZ = process.env.TZ || 'UTC';
+const z = new Date(2026, 11, 7, 13, 48).toISOString().replace(/\.\d{3}Z$/, 'Z');
+assert.equal(f.typedToUtc('2026-12-07 13:48'), z);
+assert.equal(f.typedToUtc('2026-12-07T13:48'), z);
+assert.equal(f.utcToTyped(z), '2026-12-07 13:48');
+assert.equal(f.utcToTyped(f.typedToUtc('2026-12-31', { end: true })), '2026-12-31 23:59');
+assert.equal(f.typedToUtc('12/07/2026'), '');
+assert.equal(f.typedToUtc('2026-02-30'), '');
+assert.match('2026-12-07 13:48', new RegExp(`^${f.DATETIME_PATTERN}$`));
+assert.doesNotMatch('12/07/2026', new RegExp(`^${f.DATE_PATTERN}$`));
+console.log('format: typed dates ok');

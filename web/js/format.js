@@ -113,6 +113,31 @@ const SOURCES = {
   'file:mtime': 1,
 };
 
+/* Dates typed in the UI: text fields in yyyy-mm-dd [HH:mm] whatever the browser's language
+ * (an <input type=date> shows mm/dd/yyyy in an en-US Chromium, whatever lang says). */
+export const DATE_PATTERN = '\\d{4}-\\d{2}-\\d{2}';
+export const DATETIME_PATTERN = '\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2})?';
+const TYPED = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?$/;
+
+/** "yyyy-mm-dd HH:mm" (or a day alone: its first minute, or its last when `end`) in the user's
+ * zone -> RFC 3339 UTC; '' when empty or not in that form. */
+export function typedToUtc(v, { end = false } = {}) {
+  const m = TYPED.exec(String(v ?? '').trim());
+  if (!m) return '';
+  const [, y, mo, d, hh = end ? '23' : '00', mi = end ? '59' : '00'] = m;
+  const date = new Date(+y, +mo - 1, +d, +hh, +mi, end && m[4] === undefined ? 59 : 0);
+  if (Number.isNaN(date.getTime()) || date.getMonth() !== +mo - 1 || date.getDate() !== +d) return '';
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** An RFC 3339 instant -> "yyyy-mm-dd HH:mm" in the user's zone ('' when unreadable). */
+export function utcToTyped(v) {
+  const d = v ? new Date(v) : null;
+  if (!d || Number.isNaN(d.getTime())) return '';
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
 export function size(n) {
   if (typeof n !== 'number' || !Number.isFinite(n)) return '—';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

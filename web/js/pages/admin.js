@@ -6,7 +6,7 @@ import { h, replace, table } from '../dom.js';
 import { t, listSep } from '../i18n.js';
 import * as api from '../api.js';
 import * as session from '../session.js';
-import { dateTime, roleWords, shortSha } from '../format.js';
+import { dateTime, roleWords, shortSha, DATE_PATTERN } from '../format.js';
 import { errorBanner, infoBanner, loading, pageHead, section, field, badge } from '../ui.js';
 
 const ROLES = ['reviewer', 'clerk', 'auditor', 'admin'];
@@ -161,7 +161,7 @@ function grantForm(reload) {
   const purposes = h('textarea', { name: 'purposes', class: 'input', rows: '2', testid: 'grant-purposes' });
   const any = h('input', { type: 'checkbox', name: 'any_purpose', testid: 'grant-any' });
   const clearance = select('clearance', 'grant-clearance', [['', t('admin.grant.clearance.default')], ...LEVELS.map((l) => [l, levelWords(l)])]);
-  const until = h('input', { type: 'date', name: 'until', class: 'input', testid: 'grant-until', lang: document.documentElement.lang });
+  const until = h('input', { type: 'text', name: 'until', class: 'input', testid: 'grant-until', pattern: DATE_PATTERN, placeholder: 'yyyy-mm-dd', inputmode: 'numeric', size: '10', spellcheck: 'false' });
   const msg = h('div', { 'aria-live': 'polite' });
   const btn = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'grant-submit' }, t('admin.grant.give'));
   const form = h('form', { class: 'link-form', novalidate: true, testid: 'grant-form' },

@@ -5,7 +5,7 @@
 import { h, replace, table, dl } from '../dom.js';
 import { t, tMaybe, getLang } from '../i18n.js';
 import * as api from '../api.js';
-import { dateTime, roleWords, actionWords, shortSha, size, actorWords, profileWords, denialWords } from '../format.js';
+import { utcToTyped, typedToUtc, DATETIME_PATTERN, dateTime, roleWords, actionWords, shortSha, size, actorWords, profileWords, denialWords } from '../format.js';
 import { errorBanner, loading, pageHead, section, badge, infoBanner, field, hashText, techDetail } from '../ui.js';
 import { itemHref, caseHref } from './cases.js';
 import * as m from '../merkle.js';
@@ -16,14 +16,6 @@ const ACTIONS = ['view', 'list', 'search', 'get.original', 'get.derivative', 'ex
   'relinked', 'extracted', 'derived', 'classified', 'verified', 'user.add', 'user.rotate', 'user.disable', 'grant.add', 'grant.revoke'];
 const PAGE = 100;
 
-/** datetime-local value (the user's zone) -> RFC 3339 UTC, and back. */
-const toUtc = (v) => (v ? new Date(v).toISOString().replace(/\.\d{3}Z$/, 'Z') : '');
-const fromUtc = (v) => {
-  const d = v ? new Date(v) : null;
-  if (!d || Number.isNaN(d.getTime())) return '';
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-};
 
 export function renderAudit(main, ctx, r) {
   const q = Object.fromEntries(FILTERS.map((k) => [k, r.query.get(k) || '']));
@@ -41,8 +33,11 @@ export function renderAudit(main, ctx, r) {
   loadCheckpoint(cp, ctx);
 }
 
+/** A time typed as yyyy-mm-dd [HH:mm] in the user's zone, in every language. */
+const TYPED_WHEN = { pattern: DATETIME_PATTERN, placeholder: 'yyyy-mm-dd HH:mm', inputmode: 'numeric', size: '16', spellcheck: 'false' };
+
 function filterForm(q, ctx) {
-  const input = (k, type = 'text', extra = {}) => h('input', { type, name: k, class: 'input', value: k === 'from' || k === 'to' ? fromUtc(q[k]) : q[k], testid: `audit-filter-${k}`, ...extra });
+  const input = (k, type = 'text', extra = {}) => h('input', { type, name: k, class: 'input', value: k === 'from' || k === 'to' ? utcToTyped(q[k]) : q[k], testid: `audit-filter-${k}`, ...extra });
   const select = (k, values, words) => h('select', { name: k, class: 'input', testid: `audit-filter-${k}` },
     h('option', { value: '' }, t('common.all')),
     values.map((v) => h('option', { value: v, selected: q[k] === v }, words(v))));
@@ -55,8 +50,8 @@ function filterForm(q, ctx) {
     field(t('audit.f.result'), select('result', ['allowed', 'denied'], (k) => t(`result.${k}`))),
     field(t('audit.f.item'), input('item', 'text', { size: '20', spellcheck: 'false' })),
     field(t('audit.f.purpose'), input('purpose')),
-    field(t('audit.f.from'), input('from', 'datetime-local')),
-    field(t('audit.f.to'), input('to', 'datetime-local')),
+    field(t('audit.f.from'), input('from', 'text', TYPED_WHEN)),
+    field(t('audit.f.to'), input('to', 'text', TYPED_WHEN)),
     h('div', { class: 'field field-end' },
       h('button', { type: 'submit', class: 'btn btn-primary', testid: 'audit-apply' }, t('common.apply')),
       h('a', { href: '#/audit', class: 'btn btn-ghost', testid: 'audit-reset' }, t('common.reset'))));
@@ -66,7 +61,7 @@ function filterForm(q, ctx) {
     const p = new URLSearchParams();
     for (const k of FILTERS) {
       let v = String(data.get(k) || '').trim();
-      if (k === 'from' || k === 'to') v = toUtc(v);
+      if (k === 'from' || k === 'to') v = typedToUtc(v, { end: k === 'to' });
       if (v) p.set(k, v);
     }
     const s = p.toString();
