@@ -92,3 +92,6 @@ assert.equal(f.typedToUtc('2026-02-30'), '');
 assert.match('2026-12-07 13:48', new RegExp(`^${f.DATETIME_PATTERN}$`));
 assert.doesNotMatch('12/07/2026', new RegExp(`^${f.DATE_PATTERN}$`));
 console.log('format: typed dates ok');
+assert.equal(f.problemWords({ type: 'x/bad-request', code: 'bad-field', detail: 'until: not a date', detail_zh: '' }).detail, '“截止日期”一项填写有误，请检查后重试。');
+assert.equal(f.problemWords({ type: 'x/conflict', code: 'exists', detail: 'user: zhang exists' }).detail, '已有同名的记录。');
+console.log('format: problem codes ok');

@@ -266,6 +266,14 @@ export function reasonWords(reason, code) {
   return { words, tech: s || null };
 }
 
+/* The words of a problem's code; a bad field named by the English detail's "field: why". */
+function codeWords(code, said) {
+  if (!code) return undefined;
+  const field = /^([a-z_]+): /.exec(said);
+  if (code === 'bad-field' && field) return t('pcode.bad-field.named', { field: zhWord(`dk.${field[1]}`) ?? field[1] });
+  return tMaybe(`pcode.${code}`);
+}
+
 /** A problem (RFC 9457) in the reader's language: {title, detail, tech}; in zh-CN the detail
  * is detail_zh, else the words of its code, else of its type; the English detail is `tech`. */
 export function problemWords(p, fallback = '') {
@@ -274,7 +282,7 @@ export function problemWords(p, fallback = '') {
   const title = (slug && tMaybe(`problem.${slug}`)) || p?.title || t('common.error');
   if (getLang() === 'en') return { title, detail: said, tech: null, slug };
   const detail = (typeof p?.detail_zh === 'string' && p.detail_zh)
-    || (p?.code && tMaybe(`pcode.${p.code}`)) || (slug && tMaybe(`pdetail.${slug}`)) || '';
+    || codeWords(p?.code, said) || (slug && tMaybe(`pdetail.${slug}`)) || '';
   return { title, detail, tech: said && said !== detail ? said : null, slug };
 }
 
