@@ -357,6 +357,9 @@ function fieldValue(k, v) {
   if (k === 'role') return `${roleWords(v)} (${v})`;
   if (k === 'action') return `${actionWords(v)} (${v})`;
   if (k === 'actor') return `${actorWords(v)} (${v})`;
+  if (k === 'profile') return `${profileWords(v)} (${v})`;
+  if (k === 'via') return tMaybe(`dv.${v}`) ?? String(v);
+  if (k === 'reason' && typeof v === 'string') return [denialWords(v).words, techDetail(denialWords(v).tech)];
   if (typeof v === 'object') return h('code', { class: 'detail' }, JSON.stringify(v));
   return String(v);
 }
