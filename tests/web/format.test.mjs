@@ -95,3 +95,4 @@ console.log('format: typed dates ok');
 assert.equal(f.problemWords({ type: 'x/bad-request', code: 'bad-field', detail: 'until: not a date', detail_zh: '' }).detail, '“截止日期”一项填写有误，请检查后重试。');
 assert.equal(f.problemWords({ type: 'x/conflict', code: 'exists', detail: 'user: zhang exists' }).detail, '已有同名的记录。');
 console.log('format: problem codes ok');
+assert.equal(f.reasonCode('the file is directly in the upload folder, not in a case folder; it is kept as unassigned'), 'no-case-folder');

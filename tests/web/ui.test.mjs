@@ -187,7 +187,7 @@ const ENGLISH = [
   /source_path/, /media_type/, /captured_at/, /transcoding failed/i, /bearer token/i,
   /Access denied/i, /has no live grant/i, /may read none/i, /\bnot found\b/i, /cut off/i,
   /is damaged/i, /\bfailed\b/i, /\bpending\b/i, /every retrieval states why/i,
-  /The request is malformed/i, /Internal error/i, /\bNot signed in\b/i, /\bclaimed\b/,
+  /The request is malformed/i, /Internal error/i, /\bNot signed in\b/i, /\bclaimed\b/, /\bsidecar\b/i, /fields were applied/, /处理失败/, /is ledgered/,
   // The system's actors, as words (a path such as /tmp/custody-web-x/uploads/ is no word).
   ...['uploads', 'operator', 'custody', 'fixity-scrub'].map((w) => new RegExp(`(?<![\\w/.-])${w}(?![\\w/.-])`)),
 ];
@@ -275,11 +275,12 @@ async function main() {
   mkdirSync(path.join(home, 'uploads'), { recursive: true });
   copyFileSync(LOOSE_SRC, path.join(home, 'uploads', 'loose-photo.jpg'));
   const looseSha = sha256File(LOOSE_SRC);
-  // A clerk's upload into the case folder, with a sidecar naming its stage and a note.
+  // A clerk's upload into the case folder, with a sidecar naming its stage and a note (and a
+  // field it has not: reported to the clerk in Chinese, the others kept).
   const caseDir = path.join(home, 'uploads', CASE, '警号0451');
   mkdirSync(caseDir, { recursive: true });
   copyFileSync(SCENE_SRC, path.join(caseDir, 'scene.jpg'));
-  writeFileSync(path.join(caseDir, 'scene.jpg.json'), JSON.stringify({ stage: 'investigation', party: PARTY, note: NOTE, place: '任城区' }));
+  writeFileSync(path.join(caseDir, 'scene.jpg.json'), JSON.stringify({ stage: 'investigation', party: PARTY, note: NOTE, place: '任城区', weather: '晴' }));
   const sceneSha = sha256File(SCENE_SRC);
   // A recording whose copy was cut off half way, outside any case: kept, and flagged damaged.
   const video = readFileSync(VIDEO);

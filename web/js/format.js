@@ -245,6 +245,7 @@ const REASON_PHRASES = [
   [/ cannot be routed: /, 'unroutable'],
   [/ cannot be stored: /, 'unstorable'],
   [/is not a case number/, 'case-folder'],
+  [/not in a case folder/, 'no-case-folder'],
   [/is not an officer id/, 'officer-folder'],
 ];
 
