@@ -102,7 +102,7 @@ export const zhLabels = {
   'deny.purpose-out-of-scope': '所述用途不在授权范围内',
   'deny.other': '已拒绝',
   'dk.until': '截止日期', 'dk.purposes': '用途', 'dk.any_purpose': '任何用途', 'dk.clearance': '许可级别',
-  'dk.id': '编号', 'dk.name': '用户名', 'dk.password': '密码',
+  'dk.id': '编号', 'dk.name': '用户名', 'dk.password': '密码', 'dk.job': '任务编号',
   'dk.captured_at': '拍摄时间', 'dk.captured_at_source': '时间来源', 'dk.failure': '失败原因',
   'dk.range': '字节范围', 'dk.grant': '授权编号', 'dk.client': '客户端',
   'dv.media-url': '媒体链接',
