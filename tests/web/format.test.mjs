@@ -96,3 +96,6 @@ assert.equal(f.problemWords({ type: 'x/bad-request', code: 'bad-field', detail: 
 assert.equal(f.problemWords({ type: 'x/conflict', code: 'exists', detail: 'user: zhang exists' }).detail, '已有同名的记录。');
 console.log('format: problem codes ok');
 assert.equal(f.reasonCode('the file is directly in the upload folder, not in a case folder; it is kept as unassigned'), 'no-case-folder');
+assert.equal(f.problemWords({ title: '出错了', detail: '无法连接服务器：x' }).detail, '无法连接服务器：x');
+assert.equal(f.problemWords({ title: 'Bad Gateway', detail: 'upstream down' }).tech, 'upstream down');
+console.log('format: page errors ok');

@@ -283,7 +283,8 @@ export function problemWords(p, fallback = '') {
   const title = (slug && tMaybe(`problem.${slug}`)) || p?.title || t('common.error');
   if (getLang() === 'en') return { title, detail: said, tech: null, slug };
   const detail = (typeof p?.detail_zh === 'string' && p.detail_zh)
-    || codeWords(p?.code, said) || (slug && tMaybe(`pdetail.${slug}`)) || '';
+    || codeWords(p?.code, said) || (slug && tMaybe(`pdetail.${slug}`))
+    || (/[\u4e00-\u9fff]/.test(said) ? said : ''); // the page's own words (a network error)
   return { title, detail, tech: said && said !== detail ? said : null, slug };
 }
 
