@@ -97,5 +97,5 @@ assert.equal(f.problemWords({ type: 'x/conflict', code: 'exists', detail: 'user:
 console.log('format: problem codes ok');
 assert.equal(f.reasonCode('the file is directly in the upload folder, not in a case folder; it is kept as unassigned'), 'no-case-folder');
 assert.equal(f.problemWords({ title: '出错了', detail: '无法连接服务器：x' }).detail, '无法连接服务器：x');
-assert.equal(f.problemWords({ title: 'Bad Gateway', detail: 'upstream down' }).tech, 'upstream down');
+assert.deepEqual(f.problemWords({ title: 'Bad Gateway', detail: 'upstream down' }), { title: '出错了', detail: '', tech: 'upstream down', slug: '' });
 console.log('format: page errors ok');

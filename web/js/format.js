@@ -280,11 +280,13 @@ function codeWords(code, said) {
 export function problemWords(p, fallback = '') {
   const slug = typeof p?.type === 'string' ? p.type.split('/').pop() : '';
   const said = p?.detail || fallback || '';
-  const title = (slug && tMaybe(`problem.${slug}`)) || p?.title || t('common.error');
+  const CJK = /[\u4e00-\u9fff]/;
+  let title = (slug && tMaybe(`problem.${slug}`)) || p?.title || t('common.error');
   if (getLang() === 'en') return { title, detail: said, tech: null, slug };
+  if (!CJK.test(title)) title = t('common.error');
   const detail = (typeof p?.detail_zh === 'string' && p.detail_zh)
     || codeWords(p?.code, said) || (slug && tMaybe(`pdetail.${slug}`))
-    || (/[\u4e00-\u9fff]/.test(said) ? said : ''); // the page's own words (a network error)
+    || (CJK.test(said) ? said : ''); // the page's own words (a network error)
   return { title, detail, tech: said && said !== detail ? said : null, slug };
 }
 
