@@ -89,7 +89,8 @@ cs_receipt_write(const char *receipts, const cs_job_t *job, const char *source, 
     const char *name = strrchr(job->rel, '/');
     const json_t *jcase = json_object_get(route, "case");
     const char *folder = json_is_string(jcase) ? json_string_value(jcase) : UNASSIGNED;
-    int root = -1, dir = -1, fd = -1, err = 0, rc = 0;
+    const char *officer = json_string_value(json_object_get(route, "officer"));
+    int root = -1, dir = -1, sub = -1, fd = -1, err = 0, rc = 0;
     json_t *r = NULL;
 
     if (receipts == NULL)
@@ -97,6 +98,11 @@ cs_receipt_write(const char *receipts, const cs_job_t *job, const char *source, 
     name = name ? name + 1 : job->rel;
     if ((err = one_name(folder, "case")) != 0 || (err = one_name(name, "file name")) != 0)
         return err;
+    /* The officer's level of the folder is kept (receipts/<case>/<officer>/); an officer that
+     * is not one name (a sidecar's text) leaves the receipt at the case's level. */
+    if (officer != NULL && (*officer == '\0' || one_name(officer, "officer") != 0))
+        officer = NULL;
+    cs_diag_clear();
     if ((size_t)snprintf(first, sizeof first, "%s.receipt.json", name) >= sizeof first ||
         (size_t)snprintf(second, sizeof second, "%s.%" PRId64 ".receipt.json", name, job->id) >=
             sizeof second ||
@@ -110,6 +116,13 @@ cs_receipt_write(const char *receipts, const cs_job_t *job, const char *source, 
         err = open_dir(AT_FDCWD, receipts, 1, &root);
     if (err != 0 || (err = open_dir(root, folder, 1, &dir)) != 0)
         goto out;
+    if (officer != NULL) {
+        if ((err = open_dir(dir, officer, 1, &sub)) != 0)
+            goto out;
+        close(dir);
+        dir = sub;
+        sub = -1;
+    }
     if (has_receipt(dir, first, second, job->id))
         goto out;
     cs_clock_now(now);
@@ -135,8 +148,8 @@ cs_receipt_write(const char *receipts, const cs_job_t *job, const char *source, 
     if (err == 0 && rc < 0)
         err = rc;
     if (err != 0)
-        cs_diag_set("receipt: cannot write %s/%s/%s: %s", receipts, folder, first,
-                    cs_strerror(err));
+        cs_diag_set("receipt: cannot write %s/%s/%s%s%s: %s", receipts, folder,
+                    officer ? officer : "", officer ? "/" : "", first, cs_strerror(err));
     unlinkat(dir, tmp, 0); /* gone after a rename; left by a failure */
 out:
     json_decref(r);

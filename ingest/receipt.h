@@ -1,7 +1,8 @@
 /* ingest/receipt.h: the receipt a clerk gets for each stored upload, a small JSON file
- * <receipts>/<case or _unassigned>/<name>.receipt.json ({sha256, size, item, time, case, party,
- * source, job}); <name>.<job>.receipt.json when another upload of that name in that case has
- * the first name already.
+ * <receipts>/<case or _unassigned>[/<officer>]/<name>.receipt.json ({sha256, size, item, time,
+ * case, party, source, job}), the officer's level kept as in uploads/<case>/<officer>/ (the
+ * route's "officer", when it is one name); <name>.<job>.receipt.json when another upload of
+ * that name in that folder has the first name already.
  */
 #ifndef CS_INGEST_RECEIPT_H
 #define CS_INGEST_RECEIPT_H

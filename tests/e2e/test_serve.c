@@ -139,7 +139,8 @@ START_TEST(dropped_files_are_stored_linked_and_cleared)
     /* Consumed: the upload folders hold no files; a receipt per file. */
     ck_assert_int_eq(files_under(s.uploads), 0);
     e2e_sha256("\x1a\x45\xdf\xa3 first", sha);
-    snprintf(receipt, sizeof receipt, "%s/receipts/%s/clip.mp4.receipt.json", s.t.home, CASE_A);
+    snprintf(receipt, sizeof receipt, "%s/receipts/%s/警号0451/clip.mp4.receipt.json", s.t.home,
+             CASE_A);
     json_t *rc = json_load_file(receipt, 0, NULL);
     ck_assert_ptr_nonnull(rc);
     ck_assert_str_eq(json_string_value(json_object_get(rc, "sha256")), sha);

@@ -92,6 +92,46 @@ START_TEST(one_receipt_per_job_however_often_it_is_written)
 }
 END_TEST
 
+/* uploads/<case>/<officer>/x.jpg: the receipt keeps the officer's level of the folder, so two
+ * officers' files of one name each have their own receipt by the first name (issue 19). */
+START_TEST(the_receipt_keeps_the_officer_level)
+{
+    fixture_t f;
+    cs_job_t a, b;
+    char folder[PATH_MAX * 2];
+    setup(&f);
+    json_t *ra = json_pack("{s:s, s:s}", "case", CASE, "officer", "警号0451");
+    json_t *rb = json_pack("{s:s, s:s}", "case", CASE, "officer", "警号0452");
+    job_of(&a, 7, CASE "/警号0451/x.jpg");
+    job_of(&b, 9, CASE "/警号0452/x.jpg");
+    ck_assert_int_eq(cs_receipt_write(f.receipts, &a, "/srv/uploads/a/x.jpg", ra), 0);
+    ck_assert_int_eq(cs_receipt_write(f.receipts, &b, "/srv/uploads/b/x.jpg", rb), 0);
+    json_t *r = load(&f, CASE "/警号0451", "x.jpg.receipt.json");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(json_integer_value(json_object_get(r, "job")), 7);
+    json_decref(r);
+    r = load(&f, CASE "/警号0452", "x.jpg.receipt.json");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(json_integer_value(json_object_get(r, "job")), 9);
+    json_decref(r);
+    snprintf(folder, sizeof folder, "%s/%s", f.receipts, CASE);
+    ck_assert_int_eq(cs_test_count_files(folder), 2); /* one in each officer's folder */
+    /* An officer that is not one name (a sidecar's text): the case's level, nothing outside. */
+    json_t *odd = json_pack("{s:s, s:s}", "case", CASE, "officer", "../../x");
+    job_of(&a, 11, CASE "/y.jpg");
+    ck_assert_int_eq(cs_receipt_write(f.receipts, &a, "/srv/uploads/y.jpg", odd), 0);
+    r = load(&f, CASE, "y.jpg.receipt.json");
+    ck_assert_ptr_nonnull(r);
+    json_decref(r);
+    ck_assert_int_eq(cs_test_count_files(f.outside), 0);
+    json_decref(odd);
+    json_decref(ra);
+    json_decref(rb);
+    cs_test_rmrf(f.dir);
+    free(f.dir);
+}
+END_TEST
+
 /* Whatever a route says (a catalog written before case numbers were checked), nothing is
  * written outside receipts/. */
 static const char *const hostile_cases[] = {"..", ".", "", "../../../outside/pwn〔2023〕1号",
@@ -155,6 +195,7 @@ receipt_suite(void)
     Suite *s = suite_create("receipt");
     TCase *tc = tcase_create("receipt");
     tcase_add_test(tc, one_receipt_per_job_however_often_it_is_written);
+    tcase_add_test(tc, the_receipt_keeps_the_officer_level);
     tcase_add_loop_test(tc, a_case_that_is_not_one_name_writes_nothing, 0,
                         (int)(sizeof hostile_cases / sizeof hostile_cases[0]));
     tcase_add_test(tc, links_below_receipts_are_not_followed);

@@ -41,3 +41,61 @@ const items = [{ ...fileTimed, name: 'IMG_0001.JPG' }, { ...dated, name: 'dated.
 items.sort((a, b) => f.sortKey(a.captured_at) - f.sortKey(b.captured_at));
 assert.deepEqual(items.map((x) => x.name), ['dated.jpg', 'IMG_0001.JPG']);
 console.log('format: ok');
+
+// Messages by code (issue 19 part 1): in zh-CN the labels of event kinds, actors, detail keys,
+// stored reasons and problems are Chinese, never the server's English sentence.
+i18n.setLang('zh-CN');
+assert.equal(f.actorWords('uploads'), '上传目录');
+assert.equal(f.actorWords('operator'), '主机操作员');
+assert.equal(f.actorWords('custody'), '系统');
+assert.equal(f.actorWords('fixity-scrub'), '定期校验');
+assert.equal(f.actorWords('zhang'), 'zhang');
+for (const kind of ['received', 'stored', 'extracted', 'linked', 'relinked', 'classified', 'derived', 'verified', 'stalled_copy'])
+  assert.match(f.actionWords(kind), /[\u4e00-\u9fff]/, `event kind ${kind} has Chinese words`);
+const ev = f.detailText({ case: 'A-1', party: '张三', captured_at_kept: 'first arrival', received_by: 'zhang', odd_key: 1 });
+assert.equal(ev, '案件：A-1 · 当事人：张三 · 保留的拍摄时间：首次接收时的时间 · 接收人：zhang · odd_key：1');
+assert.doesNotMatch(f.detailText({ profile: 'access', status: 'failed', reason: 'transcoding failed: no stream' }), /access|failed|transcoding/);
+assert.deepEqual(f.reasonWords('transcoding failed: moov atom not found'),
+  { words: '转码失败', tech: 'transcoding failed: moov atom not found' });
+assert.equal(f.reasonWords('x', 'sidecar-field').words, '附带说明文件中有一项无效，其余各项已保留');
+assert.equal(f.reasonCode('worker killed by signal 9 (SIGKILL)'), 'worker-signal');
+assert.equal(f.denialWords('no purpose stated: every retrieval states why').words, '每次调阅都须说明用途');
+const pw = f.problemWords({ type: 'https://custody.invalid/problems/unauthorized', detail: 'A valid bearer token is required' });
+assert.equal(pw.title, '未登录或令牌无效');
+assert.equal(pw.detail, '未登录或令牌无效，请重新登录。');
+assert.equal(pw.tech, 'A valid bearer token is required');
+assert.equal(f.problemWords({ type: 'x/forbidden', detail: 'no', detail_zh: '您的角色不允许此操作' }).detail, '您的角色不允许此操作');
+i18n.setLang('en');
+assert.equal(f.actorWords('uploads'), 'uploads');
+assert.equal(f.reasonWords('transcoding failed: x').words, 'transcoding failed: x');
+assert.equal(f.problemWords({ type: 'x/forbidden', detail: 'no grant' }).detail, 'no grant');
+i18n.setLang('zh-CN');
+console.log('format: messages by code ok');
+
+// Sidecar problems and routing reasons carry a code, read in Chinese on the clerk page.
+assert.equal(f.reasonCode('sidecar a.json: "stage" is not a stage (调查); the other fields were applied'), 'sidecar-field');
+assert.equal(f.reasonCode('sidecar a.json: is not valid JSON (line 1, column 2: x); fix it there'), 'sidecar-unreadable');
+assert.equal(f.reasonWords('sidecar a.json: is empty; write a JSON object').words, '附带说明文件无法读取');
+assert.equal(f.reasonCode('folder "x" is not an officer id (is empty); the officer is left empty'), 'officer-folder');
+assert.equal(f.reasonCode('/u/a.jpg vanished before it could be stored'), 'vanished');
+console.log('format: reason codes ok');
+
+// Dates typed in the UI: yyyy-mm-dd [HH:mm] in the user's zone, never mm/dd/yyyy.
+process.env.TZ = process.env.TZ || 'UTC';
+const z = new Date(2026, 11, 7, 13, 48).toISOString().replace(/\.\d{3}Z$/, 'Z');
+assert.equal(f.typedToUtc('2026-12-07 13:48'), z);
+assert.equal(f.typedToUtc('2026-12-07T13:48'), z);
+assert.equal(f.utcToTyped(z), '2026-12-07 13:48');
+assert.equal(f.utcToTyped(f.typedToUtc('2026-12-31', { end: true })), '2026-12-31 23:59');
+assert.equal(f.typedToUtc('12/07/2026'), '');
+assert.equal(f.typedToUtc('2026-02-30'), '');
+assert.match('2026-12-07 13:48', new RegExp(`^${f.DATETIME_PATTERN}$`));
+assert.doesNotMatch('12/07/2026', new RegExp(`^${f.DATE_PATTERN}$`));
+console.log('format: typed dates ok');
+assert.equal(f.problemWords({ type: 'x/bad-request', code: 'bad-field', detail: 'until: not a date', detail_zh: '' }).detail, '“截止日期”一项填写有误，请检查后重试。');
+assert.equal(f.problemWords({ type: 'x/conflict', code: 'exists', detail: 'user: zhang exists' }).detail, '已有同名的记录。');
+console.log('format: problem codes ok');
+assert.equal(f.reasonCode('the file is directly in the upload folder, not in a case folder; it is kept as unassigned'), 'no-case-folder');
+assert.equal(f.problemWords({ title: '出错了', detail: '无法连接服务器：x' }).detail, '无法连接服务器：x');
+assert.deepEqual(f.problemWords({ title: 'Bad Gateway', detail: 'upstream down' }), { title: '出错了', detail: '', tech: 'upstream down', slug: '' });
+console.log('format: page errors ok');

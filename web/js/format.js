@@ -1,6 +1,6 @@
 // web/js/format.js: dates in the user's zone with the recorded offset, sizes, durations, and
 // the words for kinds, roles, actions and time sources.
-import { t, tMaybe, locale } from './i18n.js';
+import { t, tMaybe, locale, getLang, colon } from './i18n.js';
 
 const STAMP = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$/;
 
@@ -113,6 +113,31 @@ const SOURCES = {
   'file:mtime': 1,
 };
 
+/* Dates typed in the UI: text fields in yyyy-mm-dd [HH:mm] whatever the browser's language
+ * (an <input type=date> shows mm/dd/yyyy in an en-US Chromium, whatever lang says). */
+export const DATE_PATTERN = '\\d{4}-\\d{2}-\\d{2}';
+export const DATETIME_PATTERN = '\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2})?';
+const TYPED = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?$/;
+
+/** "yyyy-mm-dd HH:mm" (or a day alone: its first minute, or its last when `end`) in the user's
+ * zone -> RFC 3339 UTC; '' when empty or not in that form. */
+export function typedToUtc(v, { end = false } = {}) {
+  const m = TYPED.exec(String(v ?? '').trim());
+  if (!m) return '';
+  const [, y, mo, d, hh = end ? '23' : '00', mi = end ? '59' : '00'] = m;
+  const date = new Date(+y, +mo - 1, +d, +hh, +mi, end && m[4] === undefined ? 59 : 0);
+  if (Number.isNaN(date.getTime()) || date.getMonth() !== +mo - 1 || date.getDate() !== +d) return '';
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** An RFC 3339 instant -> "yyyy-mm-dd HH:mm" in the user's zone ('' when unreadable). */
+export function utcToTyped(v) {
+  const d = v ? new Date(v) : null;
+  if (!d || Number.isNaN(d.getTime())) return '';
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
 export function size(n) {
   if (typeof n !== 'number' || !Number.isFinite(n)) return '—';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -156,12 +181,136 @@ export function coord(v, pos, neg) {
   return `${Math.abs(v).toFixed(6)}° ${v >= 0 ? pos : neg} (${v.toFixed(6)})`;
 }
 
-/** A custody event's detail object as short "key: value" text. */
+/** A word for data in Chinese only: English readers see the server's own word. */
+const zhWord = (key) => (getLang() === 'en' ? undefined : tMaybe(key));
+
+/** A word the server stores as a value (a link's reason "arrival", a via) in words. */
+export const valueWords = (v) => zhWord(`dv.${v}`) ?? String(v ?? '');
+
+/** Who did it: the system's own actors (uploads, operator, custody, fixity-scrub) in words. */
+export const actorWords = (a) => zhWord(`actor.${a}`) ?? String(a ?? '—');
+
+function detailValue(k, v) {
+  if (typeof v === 'object') return JSON.stringify(v);
+  if (k === 'stage') return tMaybe(`stage.${v}`) ?? String(v);
+  if (k === 'profile') return profileWords(v);
+  if (k === 'status') return statusWords(v);
+  if (k === 'size' && typeof v === 'number') return size(v);
+  if ((k === 'reason' || k === 'failure') && getLang() !== 'en') return reasonWords(v).words;
+  if (k === 'captured_at_source') return sourceWords(v);
+  if (k === 'captured_at' || k === 'file_time') return dateTime(v);
+  if (k === 'role') return tMaybe(`role.${v}`) ?? zhWord(`dv.${v}`) ?? String(v);
+  return zhWord(`dv.${v}`) ?? String(v);
+}
+
+/** A custody event's detail object as labelled fields [[label, value, key]]: known keys in the
+ * reader's language, unknown keys shown by their key. */
+export function detailFields(d) {
+  if (d === null || d === undefined || typeof d !== 'object') return [];
+  return Object.entries(d)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => [zhWord(`dk.${k}`) ?? k, detailValue(k, v), k]);
+}
+
+/** A custody event's detail object as short "label: value" text. */
 export function detailText(d) {
   if (d === null || d === undefined) return '';
   if (typeof d !== 'object') return String(d);
-  return Object.entries(d)
-    .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`)
-    .join(' · ');
+  return detailFields(d).map(([k, v]) => `${k}${colon()}${v}`).join(' · ');
+}
+
+/* The one table of stored reasons (jobs, copies) by the start of the server's sentence: the
+ * server keeps its English sentence (for logs and the CLI); the web shows the code's words. */
+const REASONS = [
+  ['transcoding failed', 'transcode'],
+  ['metadata extraction failed', 'extract'],
+  ['cannot store the copies', 'store-copies'],
+  ['the copy the worker wrote cannot be opened', 'copy-unopenable'],
+  ['the copy could not be stored', 'copy-unstored'],
+  ['could not write to the worker', 'worker-write'],
+  ['worker exited with status', 'worker-exit'],
+  ['worker killed by signal', 'worker-signal'],
+  ['timed out after', 'timeout'],
+];
+/* Reasons that begin with a path or a name (ingest/jobstep.c, ingest/route.c, ingest/sidecar.c):
+ * by a phrase inside them. A sidecar with a bad field keeps its other fields (sidecar-field);
+ * one that cannot be read or is no JSON object is not applied (sidecar-unreadable). */
+const REASON_PHRASES = [
+  [/^sidecar .*(the other fields were applied|nothing else was in it)/, 'sidecar-field'],
+  [/^sidecar /, 'sidecar-unreadable'],
+  [/ was claimed but not stored/, 'claimed-again'],
+  [/wait until it is fully written|kept changing while it was being stored/, 'changing'],
+  [/ vanished (before|while)/, 'vanished'],
+  [/ is empty \(0 bytes\)/, 'empty'],
+  [/ cannot be routed: /, 'unroutable'],
+  [/ cannot be stored: /, 'unstorable'],
+  [/is not a case number/, 'case-folder'],
+  [/not in a case folder/, 'no-case-folder'],
+  [/is not an officer id/, 'officer-folder'],
+];
+
+/** The code of a stored reason: the server's reason_code when sent, else by its sentence. */
+export function reasonCode(reason, code) {
+  if (typeof code === 'string' && code) return code;
+  const s = String(reason ?? '');
+  for (const [prefix, c] of REASONS) if (s.startsWith(prefix)) return c;
+  const hit = REASON_PHRASES.find(([re]) => re.test(s));
+  return hit ? hit[1] : 'unknown';
+}
+
+/** A stored reason in the reader's language: {words, tech}, tech the server's own sentence
+ * (null when the words are that sentence already, as for English readers). */
+export function reasonWords(reason, code) {
+  const s = reason === null || reason === undefined ? '' : String(reason);
+  if (getLang() === 'en') return { words: s, tech: null };
+  const words = tMaybe(`rcode.${reasonCode(s, code)}`) ?? t('rcode.unknown');
+  return { words, tech: s || null };
+}
+
+/* The words of a problem's code; a bad field named by the English detail's "field: why". */
+function codeWords(code, said) {
+  if (!code) return undefined;
+  const field = /^([a-z_]+): /.exec(said);
+  if (code === 'bad-field' && field) return t('pcode.bad-field.named', { field: zhWord(`dk.${field[1]}`) ?? field[1] });
+  return tMaybe(`pcode.${code}`);
+}
+
+/** A problem (RFC 9457) in the reader's language: {title, detail, tech}; in zh-CN the detail
+ * is detail_zh, else the words of its code, else of its type; the English detail is `tech`. */
+export function problemWords(p, fallback = '') {
+  const slug = typeof p?.type === 'string' ? p.type.split('/').pop() : '';
+  const said = p?.detail || fallback || '';
+  const CJK = /[\u4e00-\u9fff]/;
+  let title = (slug && tMaybe(`problem.${slug}`)) || p?.title || t('common.error');
+  if (getLang() === 'en') return { title, detail: said, tech: null, slug };
+  if (!CJK.test(title)) title = t('common.error');
+  const detail = (typeof p?.detail_zh === 'string' && p.detail_zh)
+    || codeWords(p?.code, said) || (slug && tMaybe(`pdetail.${slug}`))
+    || (CJK.test(said) ? said : ''); // the page's own words (a network error)
+  return { title, detail, tech: said && said !== detail ? said : null, slug };
+}
+
+/* A ledgered refusal's reason (access/rules.c, English in the entry, which never changes) by
+ * its sentence: the refusal code, whose Chinese text is the gate's own. */
+const DENIALS = [
+  [/^no purpose stated/, 'no-purpose'],
+  [/^the purpose is not one of grant/, 'purpose-out-of-scope'],
+  [/has no live grant|may read none of the/, 'no-grant'],
+  [/^clerk .* (brought no item|did not bring item)/, 'not-yours'],
+  [/^(auditors read|only clerks|only auditors|only admins)/, 'role'],
+  [/^no (case|item) /, 'not-found'],
+  [/has no verified .* copy/, 'no-copy'],
+  [/is state_secret/, 'state-secret'],
+  [/is classified above/, 'clearance'],
+  [/^no Custody user named/, 'unknown-user'],
+  [/^user .* is disabled/, 'disabled'],
+];
+
+/** A ledgered refusal's reason in the reader's language: {words, tech}. */
+export function denialWords(reason) {
+  const s = String(reason ?? '');
+  if (getLang() === 'en') return { words: s, tech: null };
+  const hit = DENIALS.find(([re]) => re.test(s));
+  const words = hit ? t(`deny.${hit[1]}`) : t('deny.other');
+  return { words, tech: s || null };
 }

@@ -3,6 +3,7 @@
 import { zhDamage, enDamage } from './i18n_damage.js';
 import { zhAdmin, enAdmin } from './i18n_admin.js';
 import { zhSignin, enSignin } from './i18n_signin.js';
+import { zhLabels, enLabels } from './i18n_labels.js';
 
 const zh = {
   'app.name': '证据保管',
@@ -313,23 +314,6 @@ const zh = {
   'entry.back': '返回账本',
   'entry.notfound': '没有第 {seq} 条记录。',
   'denied.mark': '拒绝',
-  'problem.forbidden': '无权调阅',
-  'problem.not-found': '未找到',
-  'problem.no-purpose': '未说明调阅用途',
-  'problem.unauthorized': '未登录或令牌无效',
-  'problem.bad-request': '请求有误',
-  'problem.conflict': '冲突',
-  'problem.unavailable': '服务暂时不可用',
-  'problem.internal': '服务器内部错误',
-  'problem.range-not-satisfiable': '请求的字节范围无效',
-  'problem.media-url-expired': '媒体链接已过期',
-  'problem.media-url-invalid': '媒体链接无效',
-  'problem.denied.note': '这次被拒绝的请求也已记入账本（第 {seq} 条）。',
-  'ek.action': '动作', 'ek.actor': '操作人', 'ek.at': '时间', 'ek.role': '角色', 'ek.case': '案件',
-  'ek.item': '证据', 'ek.object': '所取对象', 'ek.profile': '副本', 'ek.purpose': '用途',
-  'ek.result': '结果', 'ek.reason': '原因', 'ek.kind': '类别', 'ek.bytes': '字节数',
-  'ek.range': '字节范围', 'ek.client': '客户端', 'ek.grant': '授权编号', 'ek.via': '途径',
-  'ek.seq': '序号', 'ek.v': '格式版本', 'ek.event': '事件编号', 'ek.detail': '详情',
   'err.network': '无法连接服务器：{what}',
   'err.http': '服务器返回 {status}',
 };
@@ -643,29 +627,12 @@ const en = {
   'entry.back': 'Back to the ledger',
   'entry.notfound': 'There is no entry #{seq}.',
   'denied.mark': 'DENIED',
-  'problem.forbidden': 'Access denied',
-  'problem.not-found': 'Not found',
-  'problem.no-purpose': 'No purpose stated',
-  'problem.unauthorized': 'Not signed in',
-  'problem.bad-request': 'Bad request',
-  'problem.conflict': 'Conflict',
-  'problem.unavailable': 'Service unavailable',
-  'problem.internal': 'Internal error',
-  'problem.range-not-satisfiable': 'Range not satisfiable',
-  'problem.media-url-expired': 'Media URL expired',
-  'problem.media-url-invalid': 'Media URL not valid',
-  'problem.denied.note': 'This refusal is in the ledger too (entry {seq}).',
-  'ek.action': 'Action', 'ek.actor': 'Actor', 'ek.at': 'When', 'ek.role': 'Role', 'ek.case': 'Case',
-  'ek.item': 'Item', 'ek.object': 'Object served', 'ek.profile': 'Copy', 'ek.purpose': 'Purpose',
-  'ek.result': 'Result', 'ek.reason': 'Reason', 'ek.kind': 'Kind', 'ek.bytes': 'Bytes',
-  'ek.range': 'Byte range', 'ek.client': 'Client', 'ek.grant': 'Grant', 'ek.via': 'Via',
-  'ek.seq': 'Sequence', 'ek.v': 'Format version', 'ek.event': 'Event', 'ek.detail': 'Detail',
   'err.network': 'Cannot reach the server: {what}',
   'err.http': 'The server answered {status}',
 };
 
-Object.assign(zh, zhDamage, zhAdmin, zhSignin);
-Object.assign(en, enDamage, enAdmin, enSignin);
+Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels);
+Object.assign(en, enDamage, enAdmin, enSignin, enLabels);
 const dicts = { 'zh-CN': zh, en };
 let lang = 'zh-CN';
 try {

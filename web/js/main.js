@@ -105,6 +105,8 @@ api.setUnauthorizedHandler(() => {
 
 async function render() {
   const gen = ++generation;
+  const ftr = document.querySelector('footer.ftr');
+  if (ftr) ftr.textContent = t('app.footer'); // in the reader's language
   if (cleanup) {
     try {
       cleanup();

@@ -1,18 +1,16 @@
 // web/js/ui.js: shared pieces of the pages: banners with a problem's detail, badges, kind
 // icons, a copyable hash, a page heading.
 import { h } from './dom.js';
-import { t, tMaybe, getLang } from './i18n.js';
-import { kindOf } from './format.js';
+import { t } from './i18n.js';
+import { kindOf, problemWords } from './format.js';
 
-/** An error banner: the problem's title (in the user's language when its type is known)
- * and its detail, the server's own words on what to do. */
+/** An error banner: the problem's title and detail in the user's language (detail_zh, the
+ * words of its code or of its type); in Chinese the server's English detail is kept under a
+ * "technical detail" disclosure. */
 export function errorBanner(err, testid = 'error') {
   const p = err?.problem || {};
-  const slug = typeof p.type === 'string' ? p.type.split('/').pop() : '';
-  const title = (slug && tMaybe(`problem.${slug}`)) || p.title || t('common.error');
   const said = p.detail || (err?.problem ? '' : err?.message) || '';
-  // A refusal of the access gate carries its Chinese text (detail_zh): shown to zh readers.
-  const detail = getLang() !== 'en' && typeof p.detail_zh === 'string' ? p.detail_zh : said;
+  const { title, detail, tech, slug } = problemWords(p, said);
   const m = /\(ledger entry (\d+)\)/.exec(said); // a refusal the server ledgered
   const seq = m ? m[1] : null;
   return h(
@@ -21,7 +19,15 @@ export function errorBanner(err, testid = 'error') {
     h('strong', null, title, err?.status ? ` (${err.status})` : ''),
     detail ? h('span', { class: 'banner-detail', testid: `${testid}-detail` }, detail) : null,
     seq !== null ? h('small', { class: 'banner-note', testid: `${testid}-ledgered` }, t('problem.denied.note', { seq })) : null,
+    techDetail(tech),
   );
+}
+
+/** The server's own English words, folded away: for a technician, not the message. */
+export function techDetail(text) {
+  if (!text) return null;
+  return h('details', { class: 'tech small', testid: 'tech-detail' },
+    h('summary', null, t('problem.tech')), h('code', { lang: 'en' }, text));
 }
 
 export function infoBanner(text, testid = 'info', kind = 'info') {

@@ -6,7 +6,7 @@ import { h, replace, table } from '../dom.js';
 import { t, listSep } from '../i18n.js';
 import * as api from '../api.js';
 import * as session from '../session.js';
-import { dateTime, roleWords, shortSha } from '../format.js';
+import { dateTime, roleWords, shortSha, DATE_PATTERN, actorWords } from '../format.js';
 import { errorBanner, infoBanner, loading, pageHead, section, field, badge } from '../ui.js';
 
 const ROLES = ['reviewer', 'clerk', 'auditor', 'admin'];
@@ -143,7 +143,7 @@ function drawUsers(box, list, dialog, reload) {
       h('td', null, u.name),
       h('td', null, roleWords(u.role)),
       h('td', { class: 'nowrap' }, dateTime(u.created_at)),
-      h('td', null, u.created_by ?? '—'),
+      h('td', null, actorWords(u.created_by)),
       h('td', null, off ? badge(t('admin.user.disabled'), 'bad') : badge(t('admin.user.active'), 'ok'),
         off ? h('div', { class: 'muted small' }, dateTime(u.disabled_at)) : null),
       h('td', { class: 'actions-cell' }, off ? null : [rotate, ' ', u.name === session.user()?.name ? null : disable]));
@@ -161,7 +161,7 @@ function grantForm(reload) {
   const purposes = h('textarea', { name: 'purposes', class: 'input', rows: '2', testid: 'grant-purposes' });
   const any = h('input', { type: 'checkbox', name: 'any_purpose', testid: 'grant-any' });
   const clearance = select('clearance', 'grant-clearance', [['', t('admin.grant.clearance.default')], ...LEVELS.map((l) => [l, levelWords(l)])]);
-  const until = h('input', { type: 'date', name: 'until', class: 'input', testid: 'grant-until', lang: document.documentElement.lang });
+  const until = h('input', { type: 'text', name: 'until', class: 'input', testid: 'grant-until', pattern: DATE_PATTERN, placeholder: 'yyyy-mm-dd', inputmode: 'numeric', size: '10', spellcheck: 'false' });
   const msg = h('div', { 'aria-live': 'polite' });
   const btn = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'grant-submit' }, t('admin.grant.give'));
   const form = h('form', { class: 'link-form', novalidate: true, testid: 'grant-form' },
@@ -242,7 +242,7 @@ function drawGrants(box, list, reload) {
       h('td', { testid: 'grant-purposes-cell' }, purposeText(g)),
       h('td', null, levelWords(g.clearance)),
       h('td', { class: 'nowrap', testid: 'grant-until-cell' }, g.until ? dateTime(g.until) : t('admin.grant.until.none')),
-      h('td', null, g.granted_by ?? '—'),
+      h('td', null, actorWords(g.granted_by)),
       h('td', null, badge(t(g.live ? 'admin.grant.live' : 'admin.grant.ended'), g.live ? 'ok' : 'neutral')),
       h('td', { class: 'actions-cell' }, open, form));
   });

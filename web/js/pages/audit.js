@@ -3,10 +3,10 @@
 // root, the Ed25519 signature; no trust in the server), and one entry's detail with its
 // inclusion proof checked here against the checkpoint.
 import { h, replace, table, dl } from '../dom.js';
-import { t, tMaybe } from '../i18n.js';
+import { t, tMaybe, getLang } from '../i18n.js';
 import * as api from '../api.js';
-import { dateTime, roleWords, actionWords, shortSha, size } from '../format.js';
-import { errorBanner, loading, pageHead, section, badge, infoBanner, field, hashText } from '../ui.js';
+import { utcToTyped, typedToUtc, DATETIME_PATTERN, dateTime, roleWords, actionWords, shortSha, size, actorWords, profileWords, denialWords } from '../format.js';
+import { errorBanner, loading, pageHead, section, badge, infoBanner, field, hashText, techDetail } from '../ui.js';
 import { itemHref, caseHref } from './cases.js';
 import * as m from '../merkle.js';
 
@@ -16,14 +16,6 @@ const ACTIONS = ['view', 'list', 'search', 'get.original', 'get.derivative', 'ex
   'relinked', 'extracted', 'derived', 'classified', 'verified', 'user.add', 'user.rotate', 'user.disable', 'grant.add', 'grant.revoke'];
 const PAGE = 100;
 
-/** datetime-local value (the user's zone) -> RFC 3339 UTC, and back. */
-const toUtc = (v) => (v ? new Date(v).toISOString().replace(/\.\d{3}Z$/, 'Z') : '');
-const fromUtc = (v) => {
-  const d = v ? new Date(v) : null;
-  if (!d || Number.isNaN(d.getTime())) return '';
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-};
 
 export function renderAudit(main, ctx, r) {
   const q = Object.fromEntries(FILTERS.map((k) => [k, r.query.get(k) || '']));
@@ -41,8 +33,11 @@ export function renderAudit(main, ctx, r) {
   loadCheckpoint(cp, ctx);
 }
 
+/** A time typed as yyyy-mm-dd [HH:mm] in the user's zone, in every language. */
+const TYPED_WHEN = { pattern: DATETIME_PATTERN, placeholder: 'yyyy-mm-dd HH:mm', inputmode: 'numeric', size: '16', spellcheck: 'false' };
+
 function filterForm(q, ctx) {
-  const input = (k, type = 'text', extra = {}) => h('input', { type, name: k, class: 'input', value: k === 'from' || k === 'to' ? fromUtc(q[k]) : q[k], testid: `audit-filter-${k}`, ...extra });
+  const input = (k, type = 'text', extra = {}) => h('input', { type, name: k, class: 'input', value: k === 'from' || k === 'to' ? utcToTyped(q[k]) : q[k], testid: `audit-filter-${k}`, ...extra });
   const select = (k, values, words) => h('select', { name: k, class: 'input', testid: `audit-filter-${k}` },
     h('option', { value: '' }, t('common.all')),
     values.map((v) => h('option', { value: v, selected: q[k] === v }, words(v))));
@@ -55,8 +50,8 @@ function filterForm(q, ctx) {
     field(t('audit.f.result'), select('result', ['allowed', 'denied'], (k) => t(`result.${k}`))),
     field(t('audit.f.item'), input('item', 'text', { size: '20', spellcheck: 'false' })),
     field(t('audit.f.purpose'), input('purpose')),
-    field(t('audit.f.from'), input('from', 'datetime-local')),
-    field(t('audit.f.to'), input('to', 'datetime-local')),
+    field(t('audit.f.from'), input('from', 'text', TYPED_WHEN)),
+    field(t('audit.f.to'), input('to', 'text', TYPED_WHEN)),
     h('div', { class: 'field field-end' },
       h('button', { type: 'submit', class: 'btn btn-primary', testid: 'audit-apply' }, t('common.apply')),
       h('a', { href: '#/audit', class: 'btn btn-ghost', testid: 'audit-reset' }, t('common.reset'))));
@@ -66,7 +61,7 @@ function filterForm(q, ctx) {
     const p = new URLSearchParams();
     for (const k of FILTERS) {
       let v = String(data.get(k) || '').trim();
-      if (k === 'from' || k === 'to') v = toUtc(v);
+      if (k === 'from' || k === 'to') v = typedToUtc(v, { end: k === 'to' });
       if (v) p.set(k, v);
     }
     const s = p.toString();
@@ -133,26 +128,26 @@ function safeParse(text, seq) {
 function row(e) {
   const denied = e.result === 'denied';
   const bits = [
-    e.profile ? `${e.profile}` : null,
+    e.profile ? profileWords(e.profile) : null,
     typeof e.bytes === 'number' && e.bytes > 0 ? size(e.bytes) : null,
-    e.range ? `range ${e.range}` : null,
-    e.via ? `via ${e.via}` : null,
+    e.range ? `${t('ek.range')} ${e.range}` : null,
+    e.via ? `${t('ek.via')} ${tMaybe(`dv.${e.via}`) ?? e.via}` : null,
     e.client || null,
-    e.grant !== undefined && e.grant !== null ? `grant ${e.grant}` : null,
+    e.grant !== undefined && e.grant !== null ? `${t('ek.grant')} ${e.grant}` : null,
   ].filter(Boolean).join(' · ');
   return h('tr', { class: denied ? 'denied' : null, testid: 'ledger-row', 'data-seq': e.seq, 'data-result': e.result ?? '', 'data-actor': e.actor ?? '', 'data-action': e.action ?? '' },
     h('td', { class: 'num' }, h('a', { href: `#/audit/${e.seq}`, testid: 'ledger-entry-link' }, `#${e.seq}`)),
     h('td', { class: 'nowrap' }, dateTime(e.at)),
-    h('td', { testid: 'cell-actor', class: 'nowrap strong' }, e.actor ?? '—'),
+    h('td', { testid: 'cell-actor', class: 'nowrap strong' }, actorWords(e.actor)),
     h('td', { class: 'nowrap' }, e.role ? roleWords(e.role) : '—'),
-    h('td', { testid: 'cell-action', title: e.action, class: 'nowrap' }, actionWords(e.action), h('br'), h('span', { class: 'muted small' }, e.action ?? '')),
+    h('td', { testid: 'cell-action', title: e.action, class: 'nowrap' }, actionWords(e.action), getLang() === 'en' ? [h('br'), h('span', { class: 'muted small' }, e.action ?? '')] : null),
     h('td', { class: 'nowrap' }, e.case ? h('a', { href: caseHref(e.case) }, e.case) : ''),
     h('td', { class: 'nowrap' }, e.item ? h('a', { href: itemHref(e.item), class: 'hash', title: e.item }, shortSha(e.item)) : ''),
     h('td', { testid: 'cell-purpose' }, e.purpose ?? ''),
     h('td', { testid: 'cell-result', class: 'nowrap' }, e.result
       ? badge(denied ? `\u2717 ${t('denied.mark')}` : t(`result.${e.result}`), denied ? 'bad' : 'ok', denied ? 'denied-mark' : null)
       : h('span', { class: 'muted' }, t(`kindl.${e.kind}`) || e.kind || '')),
-    h('td', { class: 'detail' }, e.reason ? h('strong', { class: 'reason' }, e.reason) : null, e.reason && bits ? h('br') : null, bits));
+    h('td', { class: 'detail' }, e.reason ? [h('strong', { class: 'reason' }, denialWords(e.reason).words), techDetail(denialWords(e.reason).tech)] : null, e.reason && bits ? h('br') : null, bits));
 }
 
 async function fetchKeyAndCheckpoint() {
@@ -311,7 +306,7 @@ export async function renderEntry(main, ctx, seqText) {
   const denied = e.result === 'denied';
   replace(main, head,
     denied ? h('div', { class: 'banner banner-error', role: 'note', testid: 'entry-denied' },
-      h('strong', null, `\u2717 ${t('denied.mark')}`), e.reason ? h('span', { class: 'banner-detail' }, e.reason) : null) : null,
+      h('strong', null, `\u2717 ${t('denied.mark')}`), e.reason ? [h('span', { class: 'banner-detail' }, denialWords(e.reason).words), techDetail(denialWords(e.reason).tech)] : null) : null,
     h('div', { class: 'two-col' },
       section(t('entry.fields'), 'entry-fields', dl(Object.entries(e).map(([k, v]) => [
         h('span', null, tMaybe(`ek.${k}`) ?? k, h('span', { class: 'muted small' }, ` ${k}`)), fieldValue(k, v), `entry-${k}`]))),
@@ -361,6 +356,10 @@ function fieldValue(k, v) {
   if (k === 'result') return badge(v === 'denied' ? `\u2717 ${t('denied.mark')}` : t(`result.${v}`), v === 'denied' ? 'bad' : 'ok');
   if (k === 'role') return `${roleWords(v)} (${v})`;
   if (k === 'action') return `${actionWords(v)} (${v})`;
+  if (k === 'actor') return `${actorWords(v)} (${v})`;
+  if (k === 'profile') return `${profileWords(v)} (${v})`;
+  if (k === 'via') return tMaybe(`dv.${v}`) ?? String(v);
+  if (k === 'reason' && typeof v === 'string') return [denialWords(v).words, techDetail(denialWords(v).tech)];
   if (typeof v === 'object') return h('code', { class: 'detail' }, JSON.stringify(v));
   return String(v);
 }

@@ -8,9 +8,9 @@ import * as api from '../api.js';
 import * as session from '../session.js';
 import {
   captured, dateTime, size, duration, kindOf, coord, sourceWords, profileWords, statusWords,
-  actionWords, detailText, shortSha,
+  actionWords, detailText, shortSha, actorWords, reasonWords, valueWords,
 } from '../format.js';
-import { errorBanner, loading, pageHead, section, kindIcon, badge, hashText, infoBanner, field } from '../ui.js';
+import { errorBanner, loading, pageHead, section, kindIcon, badge, hashText, infoBanner, field, techDetail } from '../ui.js';
 import { caseHref, itemHref } from './cases.js';
 
 export async function renderItem(main, ctx, sha) {
@@ -97,7 +97,8 @@ function mediaPanel(item, kind, derivs, ctx) {
     });
     load();
   } else {
-    const r = reason('access') || reason('preview') || t('common.unknown');
+    const raw = reason('access') || reason('preview');
+    const r = raw ? reasonWords(raw).words : t('common.unknown');
     box.append(infoBanner(t('item.nocopy', { reason: r }), 'no-copy', 'warn'));
   }
 
@@ -198,14 +199,21 @@ function derivativesSection(derivs) {
       h('td', null, d.width ? `${d.width}×${d.height}` : '—'),
       h('td', null, typeof d.duration_s === 'number' ? duration(d.duration_s) : '—'),
       h('td', null, d.sha256 ? h('code', { class: 'hash', title: d.sha256 }, shortSha(d.sha256)) : '—'),
-      h('td', null, d.reason || ''))),
+      h('td', null, d.reason ? reasonCell(d.reason, d.reason_code) : ''))),
     { class: 'compact' }));
+}
+
+/** A stored reason: the words of its code, the server's sentence folded away. */
+export function reasonCell(reason, code) {
+  const r = reasonWords(reason, code);
+  return [h('span', { testid: 'reason-words', 'data-code': code ?? '' }, r.words), techDetail(r.tech)];
 }
 
 /** A damaged item's reason: the words of its code, the server's sentence as the detail. */
 export function damageWords(d) {
   const words = tMaybe(`damage.${d.code}`);
-  return words ? [words, h('div', { class: 'muted small', testid: 'damage-detail' }, d.reason ?? '')] : d.reason ?? '';
+  if (!words) return reasonCell(d.reason ?? '', d.code);
+  return [words, h('div', { class: 'muted small', testid: 'damage-detail' }, techDetail(d.reason ?? ''))];
 }
 
 /** Damage (media/damage.h) and a copy that stalled (ingest/prefix.h), above everything else. */
@@ -230,7 +238,7 @@ function eventsSection(events) {
     list.map((e) => h('tr', { testid: 'event-row' },
       h('td', { class: 'nowrap' }, dateTime(e.at)),
       h('td', null, actionWords(e.kind)),
-      h('td', null, e.actor ?? '—'),
+      h('td', null, actorWords(e.actor)),
       h('td', { class: 'detail' }, detailText(e.detail)))),
     { class: 'compact' }));
 }
@@ -241,7 +249,7 @@ function sourcesSection(item) {
   return section(t('item.sources'), 'sources',
     table([t('common.name'), t('common.case'), t('item.source.by'), t('item.source.at'), t('item.source.path'), t('item.source.claims')],
       sources.map((s) => h('tr', { testid: 'source-row' },
-        h('td', null, s.original_name ?? '—'), h('td', null, s.case ?? '—'), h('td', null, s.received_by ?? '—'),
+        h('td', null, s.original_name ?? '—'), h('td', null, s.case ?? '—'), h('td', null, actorWords(s.received_by)),
         h('td', { class: 'nowrap' }, dateTime(s.received_at)), h('td', { class: 'detail' }, s.source_path ?? '—'),
         h('td', { class: 'detail', testid: 'source-claims' }, [s.source_mtime ? t('item.claim.mtime', { t: dateTime(s.source_mtime) }) : null,
           s.recorded_at ? t('item.claim.recorded', { t: s.recorded_at }) : null].filter(Boolean).join('; ') || '—'))),
@@ -250,8 +258,8 @@ function sourcesSection(item) {
     table([t('common.case'), t('common.name'), t('common.party'), t('item.link.by'), t('common.time'), t('common.reason'), t('common.status')],
       links.map((l) => h('tr', { class: l.active ? null : 'superseded', testid: 'link-row' },
         h('td', null, h('a', { href: caseHref(l.case) }, l.case)), h('td', null, l.original_name ?? '—'), h('td', null, l.party ?? '—'),
-        h('td', null, l.linked_by ?? '—'), h('td', { class: 'nowrap' }, dateTime(l.linked_at)),
-        h('td', null, l.reason ?? ''),
+        h('td', null, actorWords(l.linked_by)), h('td', { class: 'nowrap' }, dateTime(l.linked_at)),
+        h('td', null, valueWords(l.reason)),
         h('td', null, l.active ? badge(t('item.link.active'), 'ok') : badge(`${t('item.link.superseded')} ${dateTime(l.superseded_at)}`, 'neutral')))),
       { class: 'compact' }));
 }

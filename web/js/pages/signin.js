@@ -93,7 +93,7 @@ function tokenForm(ctx, after) {
     } catch (e) {
       if (!ctx.alive()) return;
       submit.disabled = false;
-      replace(msg, e.status === 401 ? infoBanner(refusal(e, e.problem?.detail || t('signin.bad')), 'signin-error', 'error') : errorBanner(e, 'signin-error'));
+      replace(msg, e.status === 401 ? infoBanner(refusal(e, getLang() === 'en' ? e.problem?.detail || t('signin.bad') : t('signin.bad')), 'signin-error', 'error') : errorBanner(e, 'signin-error'));
       input.select();
     }
   });
