@@ -315,6 +315,7 @@ void cs_api_h_admin_users(cs_api_call_t *c);
 void cs_api_h_admin_user_add(cs_api_call_t *c);
 void cs_api_h_admin_user_disable(cs_api_call_t *c);
 void cs_api_h_admin_user_rotate(cs_api_call_t *c);
+void cs_api_h_admin_user_password(cs_api_call_t *c);
 void cs_api_h_admin_grants(cs_api_call_t *c);
 void cs_api_h_admin_grant_add(cs_api_call_t *c);
 void cs_api_h_admin_grant_revoke(cs_api_call_t *c);

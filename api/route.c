@@ -58,6 +58,8 @@ static const cs_api_route_t routes[] = {
      cs_api_h_admin_user_disable, NULL, 0, .op = "adminDisableUser"},
     {"POST", "/v1/admin/users/{name}/rotate", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_user_rotate,
      NULL, 0, .op = "adminRotateToken"},
+    {"POST", "/v1/admin/users/{name}/password", CS_API_ADMIN, CS_API_POOL,
+     cs_api_h_admin_user_password, NULL, 0, .op = "adminSetPassword"},
     {"GET", "/v1/admin/grants", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_grants, NULL, 0,
      .op = "adminListGrants"},
     {"POST", "/v1/admin/grants", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_grant_add, NULL, 0,

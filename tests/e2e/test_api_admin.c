@@ -113,6 +113,22 @@ START_TEST(an_admin_manages_users_grants_and_classifications)
     snprintf(target, sizeof target, "/v1/admin/grants/%lld/revoke", id);
     json_decref(post(&a, target, zhao, "{\"reason\":\"审核结束\"}", 200));
     json_decref(post(&a, target, zhao, "{\"reason\":\"again\"}", 404)); /* no longer live */
+    /* A password reset by the admin: too short refused by field, then set; wang signs in
+     * with it on the web (POST /v1/session), and the password is in no answer. */
+    json_t *p0 = post(&a, "/v1/admin/users/wang/password", zhao, "{\"password\":\"short\"}", 400);
+    ck_assert_str_eq(json_string_value(json_object_get(p0, "code")), "bad-field");
+    json_decref(p0);
+    p0 = post(&a, "/v1/admin/users/wang/password", zhao, "{\"password\":\"长城-2026-ok\"}", 200);
+    ck_assert(json_is_true(json_object_get(p0, "password_set")));
+    char *dumped = json_dumps(p0, JSON_COMPACT);
+    ck_assert_ptr_null(strstr(dumped, "2026-ok"));
+    free(dumped);
+    json_decref(p0);
+    http_h(&a, &r, "POST", "/v1/session", NULL, NULL, NULL,
+           "{\"user\":\"wang\",\"password\":\"长城-2026-ok\"}",
+           (const char *const[]){"Content-Type: application/json", NULL});
+    ck_assert_msg(r.status == 200, "sign-in with the reset password: %d %s", r.status, r.body);
+    resp_free(&r);
     /* Rotated, then disabled: the token stops working. */
     u = post(&a, "/v1/admin/users/wang/rotate", zhao, NULL, 200);
     http(&a, &r, "GET", "/v1/me", wang, NULL, NULL, NULL);
@@ -141,6 +157,7 @@ START_TEST(an_admin_manages_users_grants_and_classifications)
     ck_assert_int_eq(ledgered(&a, "grant.revoke", "zhao"), 1);
     ck_assert_int_eq(ledgered(&a, "user.rotate", "zhao"), 1);
     ck_assert_int_eq(ledgered(&a, "user.disable", "zhao"), 1);
+    ck_assert_int_eq(ledgered(&a, "user.passwd", "zhao"), 1);
     ck_assert_int_eq(entries(&a, "json_extract(entry, '$.actor') = 'zhao' AND "
                                  "json_extract(entry, '$.action') = 'grant.revoke' AND "
                                  "json_extract(entry, '$.reason') = '审核结束'"),
@@ -165,6 +182,7 @@ START_TEST(only_admins_call_the_admin_console)
         {"POST", "/v1/admin/users"},
         {"POST", "/v1/admin/users/bob/disable"},
         {"POST", "/v1/admin/users/bob/rotate"},
+        {"POST", "/v1/admin/users/bob/password"},
         {"GET", "/v1/admin/grants"},
         {"POST", "/v1/admin/grants"},
         {"POST", "/v1/admin/grants/1/revoke"},

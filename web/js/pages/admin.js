@@ -121,6 +121,27 @@ function drawUsers(box, list, dialog, reload) {
         rotate.disabled = false;
       }
     });
+    // A new web sign-in password, typed by the admin and sent once; never shown back.
+    const pwInput = h('input', { type: 'password', class: 'input', autocomplete: 'new-password', minlength: '10',
+      testid: 'user-password-input', 'aria-label': t('admin.user.password') });
+    const pwSet = h('button', { type: 'submit', class: 'btn' }, t('admin.user.password.set'));
+    const pwForm = h('form', { class: 'inline-form', hidden: true, testid: 'user-password-form' }, pwInput, ' ', pwSet);
+    const password = h('button', { type: 'button', class: 'btn', testid: 'user-password' }, t('admin.user.password'));
+    password.addEventListener('click', () => { pwForm.hidden = !pwForm.hidden; if (!pwForm.hidden) pwInput.focus(); });
+    pwForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      pwSet.disabled = true;
+      try {
+        await api.json(`/v1/admin/users/${api.enc(u.name)}/password`, { method: 'POST', body: { password: pwInput.value } });
+        pwInput.value = '';
+        pwForm.hidden = true;
+        replace(msg, infoBanner(t('admin.user.password.done', { name: u.name }), 'user-done', 'ok'));
+      } catch (e) {
+        replace(msg, errorBanner(e, 'user-error'));
+      } finally {
+        pwSet.disabled = false;
+      }
+    });
     let armed = false; // a second click confirms
     disable.addEventListener('click', async () => {
       if (!armed) {
@@ -146,7 +167,8 @@ function drawUsers(box, list, dialog, reload) {
       h('td', null, actorWords(u.created_by)),
       h('td', null, off ? badge(t('admin.user.disabled'), 'bad') : badge(t('admin.user.active'), 'ok'),
         off ? h('div', { class: 'muted small' }, dateTime(u.disabled_at)) : null),
-      h('td', { class: 'actions-cell' }, off ? null : [rotate, ' ', u.name === session.user()?.name ? null : disable]));
+      h('td', { class: 'actions-cell' }, off ? null : [rotate, ' ', password, ' ',
+        u.name === session.user()?.name ? null : disable, pwForm]));
   });
   replace(box, msg, list.length ? table(
     [t('admin.user.name'), t('admin.user.role'), t('admin.user.since'), t('admin.user.by'), t('admin.user.state'), ''],
