@@ -31,52 +31,6 @@ cs_access_level_rank(const char *level)
     return -1;
 }
 
-/* Runs one statement binding text parameters (NULL binds NULL); *changes (may be NULL) gets
- * the rows changed. */
-static int
-run(cs_catalog_t *cat, const char *sql, const char *const *args, int nargs, int *changes,
-    const char *what)
-{
-    sqlite3_stmt *st = NULL;
-    int err = cs_cat_prepare(cat, sql, &st, what);
-    if (err != 0)
-        return err;
-    for (int i = 0; i < nargs; i++)
-        if (args[i] != NULL)
-            sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
-    err = cs_cat_step_done(cat, st, what);
-    if (err == 0 && changes != NULL)
-        *changes = sqlite3_changes(cat->db);
-    cs_cat_finalize(cat, st);
-    return err;
-}
-
-/* Appends {"kind": "access", "action": action, "actor": by, ...fields (stolen)}. */
-static int
-ledger(cs_catalog_t *cat, const char *action, const char *by, json_t *fields, const char *what)
-{
-    int err;
-    if (fields == NULL)
-        return cs_cat_no_memory(cat, what);
-    json_object_set_new(fields, "kind", json_string("custody"));
-    json_object_set_new(fields, "action", json_string(action));
-    json_object_set_new(fields, "actor", json_string(by));
-    err = cs_cat_ledger_append(cat, fields, NULL, what);
-    json_decref(fields);
-    return err;
-}
-
-/* Ends a transaction begun by the caller: commit when err is 0, else roll back. */
-static int
-finish(cs_catalog_t *cat, int err, const char *what)
-{
-    if (err != 0) {
-        cs_cat_rollback(cat);
-        return err;
-    }
-    return cs_cat_commit(cat, what);
-}
-
 int
 cs_catalog_user_add(cs_catalog_t *cat, const char *name, const char *role, const char *token_sha256,
                     const char *by)
@@ -108,15 +62,15 @@ cs_catalog_user_add(cs_catalog_t *cat, const char *name, const char *role, const
         err = CS_EEXIST;
     } else if (err == CS_ENOTFOUND) {
         const char *args[] = {name, role, token_sha256, by, now};
-        err = run(cat,
-                  "INSERT INTO users (name, role, token_sha256, created_by, created_at)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5)",
-                  args, 5, NULL, what);
+        err = cs_cat_run(cat,
+                         "INSERT INTO users (name, role, token_sha256, created_by, created_at)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5)",
+                         args, 5, NULL, what);
         if (err == 0)
-            err = ledger(cat, "user.add", by, json_pack("{s:s, s:s}", "user", name, "role", role),
-                         what);
+            err = cs_cat_ledger_custody(cat, "user.add", by,
+                                        json_pack("{s:s, s:s}", "user", name, "role", role), what);
     }
-    return finish(cat, err, what);
+    return cs_cat_finish(cat, err, what);
 }
 
 /* Updates one user row by name; CS_ENOTFOUND when no (enabled) user has that name. */
@@ -130,14 +84,14 @@ user_update(cs_catalog_t *cat, const char *sql, const char *name, const char *va
     if ((err = cs_cat_begin(cat, what)) != 0)
         return err;
     const char *args[] = {name, now, value};
-    err = run(cat, sql, args, 3, &changes, what);
+    err = cs_cat_run(cat, sql, args, 3, &changes, what);
     if (err == 0 && changes == 0) {
         cs_diag_set("no enabled user named %s (custody user list)", name);
         err = CS_ENOTFOUND;
     }
     if (err == 0)
-        err = ledger(cat, action, by, json_pack("{s:s}", "user", name), what);
-    return finish(cat, err, what);
+        err = cs_cat_ledger_custody(cat, action, by, json_pack("{s:s}", "user", name), what);
+    return cs_cat_finish(cat, err, what);
 }
 
 int
@@ -278,14 +232,15 @@ cs_catalog_grant_add(cs_catalog_t *cat, const char *user, const char *case_numbe
     }
     const char *args[] = {
         user, case_number, party, list, clearance, until, by, now, any_purpose ? "1" : "0"};
-    err = run(cat,
-              "INSERT INTO grants (user_id, case_id, party_id, purposes, any_purpose, clearance,"
-              " until, granted_by, granted_at)"
-              " SELECT u.id, c.id, p.id, json(?4), CAST(?9 AS INTEGER), ?5, ?6, ?7, ?8"
-              " FROM users u, cases c"
-              " LEFT JOIN parties p ON p.case_id = c.id AND p.name = ?3"
-              " WHERE u.name = ?1 AND c.number = ?2 AND (?3 IS NULL OR p.id IS NOT NULL)",
-              args, 9, &changes, what);
+    err = cs_cat_run(
+        cat,
+        "INSERT INTO grants (user_id, case_id, party_id, purposes, any_purpose, clearance,"
+        " until, granted_by, granted_at)"
+        " SELECT u.id, c.id, p.id, json(?4), CAST(?9 AS INTEGER), ?5, ?6, ?7, ?8"
+        " FROM users u, cases c"
+        " LEFT JOIN parties p ON p.case_id = c.id AND p.name = ?3"
+        " WHERE u.name = ?1 AND c.number = ?2 AND (?3 IS NULL OR p.id IS NOT NULL)",
+        args, 9, &changes, what);
     if (err == 0 && changes == 0) {
         if (party != NULL)
             cs_diag_set("no case %s with a party %s (custody cases)", case_number, party);
@@ -295,16 +250,16 @@ cs_catalog_grant_add(cs_catalog_t *cat, const char *user, const char *case_numbe
     }
     int64_t gid = sqlite3_last_insert_rowid(cat->db);
     if (err == 0)
-        err =
-            ledger(cat, "grant.add", by,
-                   json_pack("{s:I, s:s, s:s, s:s?, s:O, s:b, s:s, s:s?}", "grant", (json_int_t)gid,
-                             "user", user, "case", case_number, "party", party, "purposes", plist,
-                             "any_purpose", any_purpose, "clearance", clearance, "until", until),
-                   what);
+        err = cs_cat_ledger_custody(cat, "grant.add", by,
+                                    json_pack("{s:I, s:s, s:s, s:s?, s:O, s:b, s:s, s:s?}", "grant",
+                                              (json_int_t)gid, "user", user, "case", case_number,
+                                              "party", party, "purposes", plist, "any_purpose",
+                                              any_purpose, "clearance", clearance, "until", until),
+                                    what);
     if (err == 0 && id != NULL)
         *id = gid;
 out:
-    err = finish(cat, err, what);
+    err = cs_cat_finish(cat, err, what);
 done:
     free(list);
     json_decref(plist);
@@ -322,18 +277,19 @@ cs_catalog_grant_revoke(cs_catalog_t *cat, int64_t id, const char *by, const cha
     if ((err = cs_cat_begin(cat, what)) != 0)
         return err;
     const char *args[] = {idtext, by, now, reason};
-    err = run(cat,
-              "UPDATE grants SET revoked_by = ?2, revoked_at = ?3, revoke_reason = ?4"
-              " WHERE id = CAST(?1 AS INTEGER) AND revoked_at IS NULL",
-              args, 4, &changes, what);
+    err = cs_cat_run(cat,
+                     "UPDATE grants SET revoked_by = ?2, revoked_at = ?3, revoke_reason = ?4"
+                     " WHERE id = CAST(?1 AS INTEGER) AND revoked_at IS NULL",
+                     args, 4, &changes, what);
     if (err == 0 && changes == 0) {
         cs_diag_set("no live grant %lld (custody grants)", (long long)id);
         err = CS_ENOTFOUND;
     }
     if (err == 0)
-        err = ledger(cat, "grant.revoke", by,
-                     json_pack("{s:I, s:s?}", "grant", (json_int_t)id, "reason", reason), what);
-    return finish(cat, err, what);
+        err = cs_cat_ledger_custody(
+            cat, "grant.revoke", by,
+            json_pack("{s:I, s:s?}", "grant", (json_int_t)id, "reason", reason), what);
+    return cs_cat_finish(cat, err, what);
 }
 
 int
@@ -415,7 +371,7 @@ cs_catalog_classify(cs_catalog_t *cat, const char *sha256, const char *level, co
         return err;
     if ((err = cs_cat_item_id(cat, sha256, &item_id, what)) == 0)
         err = cs_cat_classify_rows(cat, item_id, level, reason, by, now, what);
-    return finish(cat, err, what);
+    return cs_cat_finish(cat, err, what);
 }
 
 int

@@ -145,6 +145,20 @@ int cs_cat_select_json(cs_catalog_t *cat, const char *sql, const char *const *ar
 int cs_cat_count_and_recent(cs_catalog_t *cat, const char *count_sql, const char *recent_sql,
                             int limit, json_t **out, const char *what);
 
+/** Runs one statement binding `args` as text (NULL binds NULL); *changes (may be NULL) gets
+ * the rows changed. Returns 0 or a negative CS_E*. */
+int cs_cat_run(cs_catalog_t *cat, const char *sql, const char *const *args, int nargs, int *changes,
+               const char *what);
+
+/** Appends {"kind": "custody", "action", "actor": by, ...fields (stolen; NULL: out of memory)}
+ * inside the caller's transaction: the entry of a user, grant, classification or sign-in
+ * change. */
+int cs_cat_ledger_custody(cs_catalog_t *cat, const char *action, const char *by, json_t *fields,
+                          const char *what);
+
+/** Ends a transaction the caller began: commit when err is 0, else roll back and return err. */
+int cs_cat_finish(cs_catalog_t *cat, int err, const char *what);
+
 /** Appends a ledger entry inside the caller's transaction (indexer/ledger.h). */
 int cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq, const char *what);
 

@@ -390,3 +390,46 @@ out:
     json_decref(recent);
     return err;
 }
+
+int
+cs_cat_run(cs_catalog_t *cat, const char *sql, const char *const *args, int nargs, int *changes,
+           const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int err = cs_cat_prepare(cat, sql, &st, what);
+    if (err != 0)
+        return err;
+    for (int i = 0; i < nargs; i++)
+        if (args[i] != NULL)
+            sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
+    err = cs_cat_step_done(cat, st, what);
+    if (err == 0 && changes != NULL)
+        *changes = sqlite3_changes(cat->db);
+    cs_cat_finalize(cat, st);
+    return err;
+}
+
+int
+cs_cat_ledger_custody(cs_catalog_t *cat, const char *action, const char *by, json_t *fields,
+                      const char *what)
+{
+    int err;
+    if (fields == NULL)
+        return cs_cat_no_memory(cat, what);
+    json_object_set_new(fields, "kind", json_string("custody"));
+    json_object_set_new(fields, "action", json_string(action));
+    json_object_set_new(fields, "actor", json_string(by));
+    err = cs_cat_ledger_append(cat, fields, NULL, what);
+    json_decref(fields);
+    return err;
+}
+
+int
+cs_cat_finish(cs_catalog_t *cat, int err, const char *what)
+{
+    if (err != 0) {
+        cs_cat_rollback(cat);
+        return err;
+    }
+    return cs_cat_commit(cat, what);
+}

@@ -9,50 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Runs one statement with text parameters (NULL binds NULL); *changes gets the rows changed. */
-static int
-run(cs_catalog_t *cat, const char *sql, const char *const *args, int nargs, int *changes,
-    const char *what)
-{
-    sqlite3_stmt *st = NULL;
-    int err = cs_cat_prepare(cat, sql, &st, what);
-    if (err != 0)
-        return err;
-    for (int i = 0; i < nargs; i++)
-        if (args[i] != NULL)
-            sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
-    err = cs_cat_step_done(cat, st, what);
-    if (err == 0 && changes != NULL)
-        *changes = sqlite3_changes(cat->db);
-    cs_cat_finalize(cat, st);
-    return err;
-}
-
-/* Appends {"kind": "custody", "action": action, "actor": by, ...fields (stolen)}. */
-static int
-ledger(cs_catalog_t *cat, const char *action, const char *by, json_t *fields, const char *what)
-{
-    int err;
-    if (fields == NULL)
-        return cs_cat_no_memory(cat, what);
-    json_object_set_new(fields, "kind", json_string("custody"));
-    json_object_set_new(fields, "action", json_string(action));
-    json_object_set_new(fields, "actor", json_string(by));
-    err = cs_cat_ledger_append(cat, fields, NULL, what);
-    json_decref(fields);
-    return err;
-}
-
-static int
-finish(cs_catalog_t *cat, int err, const char *what)
-{
-    if (err != 0) {
-        cs_cat_rollback(cat);
-        return err;
-    }
-    return cs_cat_commit(cat, what);
-}
-
 int
 cs_catalog_user_passwd(cs_catalog_t *cat, const char *name, const char *hash, const char *by)
 {
@@ -63,17 +19,17 @@ cs_catalog_user_passwd(cs_catalog_t *cat, const char *name, const char *hash, co
     if ((err = cs_cat_begin(cat, what)) != 0)
         return err;
     const char *args[] = {name, hash};
-    err = run(cat,
-              "UPDATE users SET password_hash = ?2, failed_signins = 0, locked_until = NULL"
-              " WHERE name = ?1 AND disabled_at IS NULL",
-              args, 2, &changes, what);
+    err = cs_cat_run(cat,
+                     "UPDATE users SET password_hash = ?2, failed_signins = 0, locked_until = NULL"
+                     " WHERE name = ?1 AND disabled_at IS NULL",
+                     args, 2, &changes, what);
     if (err == 0 && changes == 0) {
         cs_diag_set("no enabled user named %s (custody user list)", name);
         err = CS_ENOTFOUND;
     }
     if (err == 0)
-        err = ledger(cat, "user.passwd", by, json_pack("{s:s}", "user", name), what);
-    return finish(cat, err, what);
+        err = cs_cat_ledger_custody(cat, "user.passwd", by, json_pack("{s:s}", "user", name), what);
+    return cs_cat_finish(cat, err, what);
 }
 
 int
@@ -122,26 +78,26 @@ cs_catalog_signin_failed(cs_catalog_t *cat, const char *name, int known, const c
     if (known) {
         /* Counted unless locked now; the lock_after-th in a row locks (and starts a new row). */
         const char *args[] = {name, now, until, count};
-        err = run(cat,
-                  "UPDATE users SET failed_signins = failed_signins + 1"
-                  " WHERE name = ?1 AND (locked_until IS NULL OR locked_until <= ?2)",
-                  args, 2, NULL, what);
+        err = cs_cat_run(cat,
+                         "UPDATE users SET failed_signins = failed_signins + 1"
+                         " WHERE name = ?1 AND (locked_until IS NULL OR locked_until <= ?2)",
+                         args, 2, NULL, what);
         if (err == 0)
-            err = run(cat,
-                      "UPDATE users SET failed_signins = 0, locked_until = ?3"
-                      " WHERE name = ?1 AND failed_signins >= CAST(?4 AS INTEGER)",
-                      args, 4, &changes, what);
+            err = cs_cat_run(cat,
+                             "UPDATE users SET failed_signins = 0, locked_until = ?3"
+                             " WHERE name = ?1 AND failed_signins >= CAST(?4 AS INTEGER)",
+                             args, 4, &changes, what);
     }
     if (err == 0)
-        err = ledger(cat, "session.failed", client,
-                     json_pack("{s:s, s:s}", "user", name, "reason", why), what);
+        err = cs_cat_ledger_custody(cat, "session.failed", client,
+                                    json_pack("{s:s, s:s}", "user", name, "reason", why), what);
     if (err == 0 && changes > 0) {
-        err = ledger(
+        err = cs_cat_ledger_custody(
             cat, "session.locked", client,
             json_pack("{s:s, s:s, s:i}", "user", name, "until", until, "after", lock_after), what);
         *locked = 1;
     }
-    return finish(cat, err, what);
+    return cs_cat_finish(cat, err, what);
 }
 
 int
@@ -153,10 +109,11 @@ cs_catalog_signin_note(cs_catalog_t *cat, const char *name, const char *client, 
         return err;
     const char *args[] = {name};
     if (opened)
-        err = run(cat, "UPDATE users SET failed_signins = 0, locked_until = NULL WHERE name = ?1",
-                  args, 1, NULL, what);
+        err = cs_cat_run(cat,
+                         "UPDATE users SET failed_signins = 0, locked_until = NULL WHERE name = ?1",
+                         args, 1, NULL, what);
     if (err == 0)
-        err = ledger(cat, opened ? "session.open" : "session.close", name,
-                     json_pack("{s:s, s:s}", "user", name, "client", client), what);
-    return finish(cat, err, what);
+        err = cs_cat_ledger_custody(cat, opened ? "session.open" : "session.close", name,
+                                    json_pack("{s:s, s:s}", "user", name, "client", client), what);
+    return cs_cat_finish(cat, err, what);
 }
