@@ -203,6 +203,9 @@ int cs_api_fail(cs_api_call_t *c, const char *slug, const char *fmt, ...)
  * people: the web interface shows it); returns 0. */
 int cs_api_fail_code(cs_api_call_t *c, const char *slug, const char *code, const char *zh,
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/** Sets c's answer: `json` (a new reference, stolen) with `status`; NULL (a json_pack that ran
+ * out of memory) answers the internal problem instead. */
+void cs_api_answer_json(cs_api_call_t *c, json_t *json, int status);
 /** The status of problem `slug` (500 for an unknown one) and its title. */
 int cs_api_problem_status(const char *slug, const char **title);
 /** Sets c's answer for a CS_E* code from the catalog or store (404, 400, 503, 500). */

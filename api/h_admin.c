@@ -119,11 +119,7 @@ cs_api_h_admin_users(cs_api_call_t *c)
         cs_api_admin_fail_rc(c, rc, "listing users", "读取用户列表");
         return;
     }
-    if ((c->json = json_pack("{s:o}", "users", users)) == NULL) {
-        cs_api_fail(c, "internal", "out of memory answering");
-        return;
-    }
-    c->status = 200;
+    cs_api_answer_json(c, json_pack("{s:o}", "users", users), 200);
 }
 
 /* A new token for user `name`: added with `role`, or (role NULL) rotated; answered once. */
@@ -143,12 +139,10 @@ issue(cs_api_call_t *c, const char *name, const char *role)
                              role ? "添加用户" : "更换令牌");
         return;
     }
-    c->json = json_pack("{s:s, s:s?, s:s, s:s}", "name", name, "role", role, "token", token, "note",
-                        "keep this token: it is not shown again");
-    if (c->json == NULL)
-        cs_api_fail(c, "internal", "out of memory answering");
-    else
-        c->status = role ? 201 : 200;
+    cs_api_answer_json(c,
+                       json_pack("{s:s, s:s?, s:s, s:s}", "name", name, "role", role, "token",
+                                 token, "note", "keep this token: it is not shown again"),
+                       role ? 201 : 200);
     memset(token, 0, sizeof token);
 }
 
@@ -206,11 +200,7 @@ cs_api_h_admin_user_disable(cs_api_call_t *c)
         cs_api_admin_fail_rc(c, rc, "disabling a user", "停用用户");
         return;
     }
-    c->json = json_pack("{s:s, s:b}", "name", name, "disabled", 1);
-    if (c->json == NULL)
-        cs_api_fail(c, "internal", "out of memory answering");
-    else
-        c->status = 200;
+    cs_api_answer_json(c, json_pack("{s:s, s:b}", "name", name, "disabled", 1), 200);
 }
 
 void

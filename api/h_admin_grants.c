@@ -46,11 +46,7 @@ cs_api_h_admin_grants(cs_api_call_t *c)
         cs_api_admin_fail_rc(c, rc, "listing grants", "读取授权列表");
         return;
     }
-    if ((c->json = json_pack("{s:o}", "grants", grants)) == NULL) {
-        cs_api_fail(c, "internal", "out of memory answering");
-        return;
-    }
-    c->status = 200;
+    cs_api_answer_json(c, json_pack("{s:o}", "grants", grants), 200);
 }
 
 /* The purposes of a grant's body into p (*n of them); 1 with a bad-field answer. */
@@ -138,15 +134,13 @@ cs_api_h_admin_grant_add(cs_api_call_t *c)
     plist = json_array();
     for (size_t i = 0; plist != NULL && i < np; i++)
         json_array_append_new(plist, json_string(purposes[i]));
-    c->json =
-        json_pack("{s:I, s:s, s:s, s:s?, s:o, s:b, s:s, s:s?, s:s}", "id", (json_int_t)id, "user",
-                  user, "case", cn.text, "party", party, "purposes", plist, "any_purpose", any,
-                  "clearance", clearance, "until", until ? end : NULL, "granted_by", c->user.name);
-    plist = NULL;
-    if (c->json == NULL)
-        cs_api_fail(c, "internal", "out of memory answering");
-    else
-        c->status = 201;
+    cs_api_answer_json(c,
+                       json_pack("{s:I, s:s, s:s, s:s?, s:o, s:b, s:s, s:s?, s:s}", "id",
+                                 (json_int_t)id, "user", user, "case", cn.text, "party", party,
+                                 "purposes", plist, "any_purpose", any, "clearance", clearance,
+                                 "until", until ? end : NULL, "granted_by", c->user.name),
+                       201);
+    plist = NULL; /* stolen by "o", even when the pack failed */
 out:
     json_decref(body);
 }
@@ -175,12 +169,10 @@ cs_api_h_admin_grant_revoke(cs_api_call_t *c)
         cs_api_admin_fail_rc(c, rc, "revoking a grant", "撤销授权");
         goto out;
     }
-    c->json = json_pack("{s:I, s:b, s:s, s:s}", "id", (json_int_t)id, "revoked", 1, "reason",
-                        reason, "revoked_by", c->user.name);
-    if (c->json == NULL)
-        cs_api_fail(c, "internal", "out of memory answering");
-    else
-        c->status = 200;
+    cs_api_answer_json(c,
+                       json_pack("{s:I, s:b, s:s, s:s}", "id", (json_int_t)id, "revoked", 1,
+                                 "reason", reason, "revoked_by", c->user.name),
+                       200);
 out:
     json_decref(body);
 }
@@ -203,11 +195,8 @@ cs_api_h_admin_classification(cs_api_call_t *c)
         cs_api_admin_fail_rc(c, rc, "reading a classification", "读取密级");
         return;
     }
-    c->json = json_pack("{s:s, s:s?}", "sha256", sha, "level", level[0] ? level : NULL);
-    if (c->json == NULL)
-        cs_api_fail(c, "internal", "out of memory answering");
-    else
-        c->status = 200;
+    cs_api_answer_json(c, json_pack("{s:s, s:s?}", "sha256", sha, "level", level[0] ? level : NULL),
+                       200);
 }
 
 void
@@ -242,12 +231,10 @@ cs_api_h_admin_classify(cs_api_call_t *c)
         cs_api_admin_fail_rc(c, rc, "classifying an item", "设定密级");
         goto out;
     }
-    c->json = json_pack("{s:s, s:s, s:s, s:s}", "sha256", sha, "level", level, "reason", reason,
-                        "classified_by", c->user.name);
-    if (c->json == NULL)
-        cs_api_fail(c, "internal", "out of memory answering");
-    else
-        c->status = 200;
+    cs_api_answer_json(c,
+                       json_pack("{s:s, s:s, s:s, s:s}", "sha256", sha, "level", level, "reason",
+                                 reason, "classified_by", c->user.name),
+                       200);
 out:
     json_decref(body);
 }

@@ -34,11 +34,7 @@ cs_api_h_admin_user_password(cs_api_call_t *c)
         cs_api_admin_fail_rc(c, rc, "setting a password", "设置密码");
         goto out;
     }
-    c->json = json_pack("{s:s, s:b}", "name", name, "password_set", 1);
-    if (c->json == NULL)
-        cs_api_fail(c, "internal", "out of memory answering");
-    else
-        c->status = 200;
+    cs_api_answer_json(c, json_pack("{s:s, s:b}", "name", name, "password_set", 1), 200);
 out:
     memset(hash, 0, sizeof hash);
     json_decref(body); /* the password's text goes with it */

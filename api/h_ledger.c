@@ -148,12 +148,10 @@ cs_api_h_ledger_key(cs_api_call_t *c)
         cs_api_fail_rc(c, rc, "reading the ledger's public key");
         goto out;
     }
-    c->json = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", origin, "key_id", id, "public_key",
-                        b64, "pem", pem, "vkey", vkey);
-    if (c->json == NULL)
-        cs_api_fail(c, "internal", "out of memory answering");
-    else
-        c->status = 200;
+    cs_api_answer_json(c,
+                       json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", origin, "key_id", id,
+                                 "public_key", b64, "pem", pem, "vkey", vkey),
+                       200);
 out:
     free(vkey);
     free(pem);

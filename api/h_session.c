@@ -94,13 +94,11 @@ cs_api_h_session_open(cs_api_call_t *c)
         goto out;
     }
     cs_api_session_cookie(c, cookie);
-    c->json =
-        json_pack("{s:s, s:s, s:s, s:i, s:i}", "name", row.user.name, "role", row.user.role, "csrf",
-                  csrf, "idle_s", cfg->auth_session_idle_s, "max_s", cfg->auth_session_max_s);
-    if (c->json == NULL)
-        cs_api_fail(c, "internal", "out of memory answering");
-    else
-        c->status = 200;
+    cs_api_answer_json(c,
+                       json_pack("{s:s, s:s, s:s, s:i, s:i}", "name", row.user.name, "role",
+                                 row.user.role, "csrf", csrf, "idle_s", cfg->auth_session_idle_s,
+                                 "max_s", cfg->auth_session_max_s),
+                       200);
 out:
     OPENSSL_cleanse(cookie, sizeof cookie);
     json_decref(body); /* the password in jansson's copy is not cleansed: jansson frees it */
@@ -122,8 +120,5 @@ cs_api_h_session_close(cs_api_call_t *c)
         cs_api_fail_rc(c, rc, "recording the sign-out");
         return;
     }
-    c->json = json_pack("{s:b}", "signed_out", 1);
-    c->status = c->json ? 200 : 500;
-    if (c->json == NULL)
-        cs_api_fail(c, "internal", "out of memory answering");
+    cs_api_answer_json(c, json_pack("{s:b}", "signed_out", 1), 200);
 }

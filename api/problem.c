@@ -158,3 +158,15 @@ cs_api_problem_body_code(const char *slug, const char *detail, cs_deny_t deny, c
     *len = body ? strlen(body) : 0;
     return body;
 }
+
+void
+cs_api_answer_json(cs_api_call_t *c, json_t *json, int status)
+{
+    if (json == NULL) {
+        cs_api_fail(c, "internal", "out of memory answering");
+        return;
+    }
+    json_decref(c->json);
+    c->json = json;
+    c->status = status;
+}
