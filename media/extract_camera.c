@@ -158,6 +158,26 @@ xmp_time(json_t *cands, const char *source, const char *v)
     return cs_extract_add_time(cands, source, v, 0);
 }
 
+/* One value read from XMP or XML: kept as printable ASCII (the bytes are untrusted, whatever
+ * the format promises) in raw[ns][key] (*nsobj made on first use), and, as the property says,
+ * a time candidate of `time_source` or rec.device[device]. Returns 0 or CS_ENOMEM. */
+static int
+state_value(json_t *rec, json_t *raw, const char *ns, json_t **nsobj, const char *key, char *v,
+            const char *time_source, const char *device)
+{
+    for (char *p = v; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+            *p = '?';
+    if ((*nsobj == NULL && (*nsobj = object_member(raw, ns)) == NULL) ||
+        cs_extract_put(*nsobj, key, json_string(v)))
+        return CS_ENOMEM;
+    if (time_source != NULL && xmp_time(json_object_get(rec, "time_candidates"), time_source, v))
+        return CS_ENOMEM;
+    if (device != NULL && set_device(rec, device, v))
+        return CS_ENOMEM;
+    return 0;
+}
+
 int
 cs_extract_describe_xmp(const char *xmp, size_t len, json_t *rec)
 {
@@ -178,16 +198,8 @@ cs_extract_describe_xmp(const char *xmp, size_t len, json_t *rec)
     for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
         if (cs_xmp_get(xmp, len, props[i].name, v, sizeof v) != 0)
             continue;
-        /* XMP is UTF-8 by definition, but these bytes are untrusted: keep printable ASCII */
-        for (char *p = v; *p != '\0'; p++)
-            if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-                *p = '?';
-        if ((xr == NULL && (xr = object_member(raw, "xmp")) == NULL) ||
-            cs_extract_put(xr, props[i].name, json_string(v)))
-            return CS_ENOMEM;
-        if (props[i].source != NULL && xmp_time(cands, props[i].source, v))
-            return CS_ENOMEM;
-        if (props[i].device != NULL && set_device(rec, props[i].device, v))
+        if (state_value(rec, raw, "xmp", &xr, props[i].name, v, props[i].source, props[i].device) !=
+            0)
             return CS_ENOMEM;
     }
     return 0;
@@ -231,15 +243,9 @@ state_nrt(const cs_bmff_meta_t *b, json_t *rec)
     for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
         if (xml_attr(b->xml, b->xml_len, props[i].elem, props[i].attr, v, sizeof v) != 0)
             continue;
-        for (char *p = v; *p != '\0'; p++)
-            if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-                *p = '?';
-        if ((xr == NULL && (xr = object_member(raw, "xml")) == NULL) ||
-            cs_extract_put(xr, props[i].raw, json_string(v)))
-            return CS_ENOMEM;
-        if (props[i].device == NULL && xmp_time(cands, "xml:CreationDateValue", v))
-            return CS_ENOMEM;
-        if (props[i].device != NULL && set_device(rec, props[i].device, v))
+        if (state_value(rec, raw, "xml", &xr, props[i].raw, v,
+                        props[i].device == NULL ? "xml:CreationDateValue" : NULL,
+                        props[i].device) != 0)
             return CS_ENOMEM;
     }
     return 0;
