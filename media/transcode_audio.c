@@ -195,6 +195,26 @@ emit(cs_tc_out_t *out, cs_tc_ost_t *os, int n, int pad)
     return rc;
 }
 
+/* out->frame made ready for `n` samples in the encoder's format, layout and rate. Returns 0;
+ * 1 when no buffer could be had and the output is marked failed (the caller stops and
+ * answers 0); or CS_ENOMEM as cs_tc_out_fail says. */
+static int
+encoder_frame(cs_tc_out_t *out, cs_tc_ost_t *os, int n)
+{
+    AVFrame *f = out->frame;
+    int err;
+    f->nb_samples = n;
+    f->format = os->enc->sample_fmt;
+    f->sample_rate = os->enc->sample_rate;
+    if ((err = av_channel_layout_copy(&f->ch_layout, &os->enc->ch_layout)) < 0 ||
+        (err = av_frame_get_buffer(f, 0)) < 0) {
+        av_frame_unref(f);
+        err = cs_tc_out_fail(out, err, "an audio buffer");
+        return err != 0 ? err : 1;
+    }
+    return 0;
+}
+
 /* The access copy's sound starts at its origin: n samples of silence first, a frame at a
  * time (a recording whose sound begins late is not held in memory). */
 static int
@@ -205,14 +225,8 @@ pad_start(cs_tc_out_t *out, cs_tc_ost_t *os, int64_t n)
 
     while (n > 0 && rc == 0 && !out->failed) {
         int k = n < size ? (int)n : size;
-        f->nb_samples = k;
-        f->format = os->enc->sample_fmt;
-        f->sample_rate = os->enc->sample_rate;
-        if ((err = av_channel_layout_copy(&f->ch_layout, &os->enc->ch_layout)) < 0 ||
-            (err = av_frame_get_buffer(f, 0)) < 0) {
-            av_frame_unref(f);
-            return cs_tc_out_fail(out, err, "an audio buffer");
-        }
+        if ((err = encoder_frame(out, os, k)) != 0)
+            return err < 0 ? err : 0;
         av_samples_set_silence(f->extended_data, 0, k, f->ch_layout.nb_channels, f->format);
         err = av_audio_fifo_write(os->fifo, (void **)f->extended_data, k);
         av_frame_unref(f);
@@ -234,14 +248,8 @@ convert(cs_tc_out_t *out, cs_tc_ost_t *os, const AVFrame *in)
 
     if (room <= 0)
         return 0;
-    f->nb_samples = room;
-    f->format = os->enc->sample_fmt;
-    f->sample_rate = os->enc->sample_rate;
-    if ((err = av_channel_layout_copy(&f->ch_layout, &os->enc->ch_layout)) < 0 ||
-        (err = av_frame_get_buffer(f, 0)) < 0) {
-        av_frame_unref(f);
-        return cs_tc_out_fail(out, err, "an audio buffer");
-    }
+    if ((err = encoder_frame(out, os, room)) != 0)
+        return err < 0 ? err : 0;
     n = swr_convert(os->swr, f->extended_data, room,
                     in != NULL ? (const uint8_t **)in->extended_data : NULL,
                     in != NULL ? in->nb_samples : 0);
