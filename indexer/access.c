@@ -169,8 +169,6 @@ cs_catalog_users(cs_catalog_t *cat, json_t **out)
 static int
 purposes_json(const char *const *purposes, size_t n, int any_purpose, json_t **out)
 {
-    static const char *const rule = "purposes of a grant: 1 to %d texts (none needed with any "
-                                    "purpose), each at most %d bytes without control characters";
     json_t *a = json_array();
     *out = NULL;
     if (a == NULL)
@@ -196,7 +194,9 @@ purposes_json(const char *const *purposes, size_t n, int any_purpose, json_t **o
     return 0;
 bad:
     json_decref(a);
-    cs_diag_set(rule, CS_GRANT_NPURPOSES_MAX, CS_GRANT_PURPOSE_MAX - 1);
+    cs_diag_set("purposes of a grant: 1 to %d texts (none needed with any purpose), each at most "
+                "%d bytes without control characters",
+                CS_GRANT_NPURPOSES_MAX, CS_GRANT_PURPOSE_MAX - 1);
     return CS_EINVAL;
 }
 
