@@ -61,6 +61,7 @@ fi
 packages=(
     build-essential cmake pkg-config
     libuv1-dev libh2o-dev libsqlite3-dev libssl-dev libjansson-dev libexif-dev libheif-dev
+    libcurl4-openssl-dev
     libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev
     check
     ffmpeg libimage-exiftool-perl curl sqlite3 time
@@ -76,6 +77,11 @@ fi
 # systemd (systemd-analyze verify of the unit), man-db and groff-base (the manual pages).
 if [ "$mode" = test ]; then
     packages+=(dpkg-dev adduser init-system-helpers systemd man-db groff-base)
+fi
+# Tests only: a single-node Ceph cluster with its S3 gateway for the S3 store's tests
+# (tests/storage/ceph.sh): monitor, OSD and RADOS Gateway, started by the tests themselves.
+if [ "$mode" = test ]; then
+    packages+=(ceph-mon ceph-osd radosgw ceph-common)
 fi
 # Tests only: the browser test of web/ (tests/web): Debian's Chromium, a CJK font for its
 # screenshots, and Node.js with npm for playwright-core (by command: a Node.js installed
