@@ -234,6 +234,8 @@ cs_api_start(cs_api_t **out, uv_loop_t *loop, const cs_api_opts_t *opts)
         return CS_ENOMEM;
     a->loop = loop;
     a->opts = *opts;
+    cs_store_opts_t sopts;
+    cs_store_opts_from_config(&sopts, opts->cfg);
     snprintf(a->listen, sizeof a->listen, "%s", opts->cfg->api_listen); /* fits: both 64 */
     uv_mutex_init(&a->cat_lock);
     uv_cond_init(&a->cat_free);
@@ -241,7 +243,7 @@ cs_api_start(cs_api_t **out, uv_loop_t *loop, const cs_api_opts_t *opts)
     uv_mutex_init(&a->sessions_lock);
     if ((err = cs_api_media_key_new(a->media_key)) != 0 || (err = cs_api_sessions_new(a)) != 0 ||
         (err = cs_api_readers_open(a)) != 0 || (err = cs_api_record_start(a)) != 0 ||
-        (err = cs_store_open(&a->store, opts->home->store, 0, NULL)) != 0 ||
+        (err = cs_store_open(&a->store, opts->home->store, 0, &sopts)) != 0 ||
         (err = cs_casenum_rule_new(&a->rule, opts->cfg->case_pattern)) != 0 ||
         (err = setup_tls(a)) != 0 || (err = start_listener(a)) != 0)
         goto fail;

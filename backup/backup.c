@@ -312,7 +312,8 @@ publish_catalog(run_t *r, char sha[CS_SHA256_HEX], uint64_t *size)
 int
 cs_backup_run(const cs_backup_opts_t *o, cs_backup_result_t *res)
 {
-    cs_store_opts_t sopts = {.buffer_size = (size_t)o->cfg->store_buffer_kb * 1024};
+    cs_store_opts_t sopts = {.buffer_size = (size_t)o->cfg->store_buffer_kb * 1024}, home_opts;
+    cs_store_opts_from_config(&home_opts, o->cfg); /* the backup's own store is a folder */
     run_t r = {.o = o, .res = res};
     char store[PATH_MAX], cat_sha[CS_SHA256_HEX];
     uint64_t cat_size = 0;
@@ -327,7 +328,7 @@ cs_backup_run(const cs_backup_opts_t *o, cs_backup_result_t *res)
     if ((rc = cs_home_mkdir_parents(o->to, 0750)) != 0 ||
         (rc = cs_home_mkdir(o->to, 0750, &made)) != 0 || (rc = lock_folder(o->to, &lock)) != 0 ||
         (rc = cs_backup_join(store, sizeof store, o->to, "store")) != 0 ||
-        (rc = cs_store_open(&r.from, o->home->store, 0, &sopts)) != 0 ||
+        (rc = cs_store_open(&r.from, o->home->store, 0, &home_opts)) != 0 ||
         (rc = cs_store_open(&r.to, store, 1, &sopts)) != 0)
         goto out;
     /* The snapshot first: it alone says which objects this backup needs. */

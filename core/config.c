@@ -32,6 +32,9 @@ static int check_tz(const char *key, const char *value, const char *origin);
 static int check_zone(const char *key, const char *value, const char *origin);
 
 static const char *const after_choices[] = {"consume", "archive", NULL};
+static const char *const backend_choices[] = {"local", "s3", NULL};
+static const char *const addressing_choices[] = {"path", "virtual", NULL};
+static const char *const lock_choices[] = {"off", "compliance", "governance", NULL};
 static const char *const purpose_match_choices[] = {"exact", "any", NULL};
 static const char *const profile_choices[] = {"archival", "access", "preview", "thumbnail", NULL};
 
@@ -70,6 +73,49 @@ static const conf_key_t conf_table[] = {
     {"store.scrub_window_s", CONF_INT, OFF(store_scrub_window_s), 0, 315360000, "0",
      "When > 0, replaces store.scrub_days with a window in seconds (tests, small stores); the\n"
      "# scrub still runs only while store.scrub_days > 0.",
+     NULL, NULL},
+    {"store.backend", CONF_ENUM, OFF(store_backend), 0, 0, "local",
+     "Where the objects live: local (the store folder of the home) or s3 (an S3 object store,\n"
+     "# such as Ceph's RADOS Gateway, set by the store.s3_* keys; the store folder then holds\n"
+     "# only local copies, at most store.s3_cache_mb of them). Switch with\n"
+     "# `custody store migrate --to s3|local`, which copies and verifies every object first.",
+     backend_choices, NULL},
+    {"store.s3_endpoint", CONF_STR, OFF(store_s3_endpoint), 0, CS_CONFIG_STR_MAX - 1, "",
+     "The S3 endpoint, like http://127.0.0.1:7480 or https://s3.example.org.", NULL, NULL},
+    {"store.s3_bucket", CONF_STR, OFF(store_s3_bucket), 0, 63, "custody",
+     "The bucket that holds the objects; `custody store migrate` makes it when absent.", NULL,
+     NULL},
+    {"store.s3_region", CONF_STR, OFF(store_s3_region), 1, 63, "default",
+     "The region the requests are signed for (Ceph's gateway: its zonegroup, \"default\").",
+     NULL, NULL},
+    {"store.s3_credentials", CONF_STR, OFF(store_s3_credentials), 0, CS_CONFIG_STR_MAX - 1, "",
+     "A file the service user alone may read (mode 0600) with two lines, `access_key = ...`\n"
+     "# and `secret_key = ...`; the keys are never written in this file nor in the logs.",
+     NULL, NULL},
+    {"store.s3_addressing", CONF_ENUM, OFF(store_s3_addressing), 0, 0, "path",
+     "path: http://host/bucket/key; virtual: http://bucket.host/key.", addressing_choices, NULL},
+    {"store.s3_prefix", CONF_STR, OFF(store_s3_prefix), 0, 127, "objects/sha256/",
+     "What each object's key begins with, before its SHA-256.", NULL, NULL},
+    {"store.s3_part_mb", CONF_INT, OFF(store_s3_part_mb), 5, 5120, "64",
+     "Objects larger than this go up in parts of this many MiB (multipart upload).", NULL,
+     NULL},
+    {"store.s3_object_lock", CONF_ENUM, OFF(store_s3_object_lock), 0, 0, "off",
+     "compliance: every object is written with S3 Object Lock in compliance mode, so that\n"
+     "# nobody, not even the store's administrator, can delete it before its retain-until date\n"
+     "# (the bucket must have been made with Object Lock: `custody store migrate` makes it so).\n"
+     "# governance: the same, but a privileged S3 user may lift it. off: no lock.",
+     lock_choices, NULL},
+    {"store.s3_retain_days", CONF_INT, OFF(store_s3_retain_days), 1, 36500, "3650",
+     "With Object Lock: each object is kept at least this many days from when it was stored.",
+     NULL, NULL},
+    {"store.s3_timeout_s", CONF_INT, OFF(store_s3_timeout_s), 1, 3600, "30",
+     "An S3 request that sends or receives nothing for this many seconds fails (and is tried\n"
+     "# again a few times, with growing pauses).",
+     NULL, NULL},
+    {"store.s3_cache_mb", CONF_INT, OFF(store_s3_cache_mb), 0, 100000000, "10240",
+     "With store.backend = s3: the most MiB of local copies kept in the store folder (recent\n"
+     "# uploads, copies being made, objects being read); older ones are removed once the\n"
+     "# object store holds them.",
      NULL, NULL},
     {"ingest.roots", CONF_STR, OFF(ingest_roots), 0, CS_CONFIG_STR_MAX - 1, "",
      "Upload folders the service watches, comma-separated; empty: <home>/uploads.\n"

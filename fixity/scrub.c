@@ -21,6 +21,7 @@
 #define SCRUB_SEC 1000000000ull
 #define SCRUB_IDLE_MAX_S 60 /* how long an idle scrub sleeps before looking again */
 #define SCRUB_RETRY_S 5     /* after a failure to read or write the catalog */
+#define SCRUB_TRIM_GRACE_S 600 /* a local copy used this recently is not trimmed */
 
 struct cs_scrub {
     uv_thread_t thread;
@@ -166,8 +167,14 @@ static void
 idle(cs_scrub_t *s, int64_t window)
 {
     int64_t next = SCRUB_IDLE_MAX_S;
+    uint64_t removed = 0;
     int rc;
     end_pass(s);
+    /* Idle time is when the local copies of an s3 store are trimmed (a no-op for local). */
+    if ((rc = cs_store_trim(s->store, CS_STORE_TRIM_CONFIGURED, SCRUB_TRIM_GRACE_S, &removed)) != 0)
+        log_failure("trimming the local copies", rc);
+    else if (removed > 0)
+        cs_log(CS_LOG_INFO, "store.trimmed", json_pack("{s:I}", "bytes", (json_int_t)removed));
     if ((rc = cs_catalog_fixity_next(s->cat, window, &next)) != 0)
         log_failure("reading when the next check is due", rc);
     if (next < 0 || next > window)
@@ -243,6 +250,10 @@ cs_scrub_start(cs_scrub_t **out, const cs_scrub_opts_t *o)
 {
     cs_catalog_opts_t copts = {.busy_timeout_ms = o->busy_timeout_ms};
     cs_store_opts_t sopts = {.buffer_size = o->buffer_size};
+    if (o->cfg != NULL) {
+        cs_store_opts_from_config(&sopts, o->cfg);
+        sopts.buffer_size = o->buffer_size;
+    }
     cs_scrub_t *s;
     int rc;
 

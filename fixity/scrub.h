@@ -21,6 +21,7 @@ typedef struct cs_scrub_opts {
     size_t buffer_size;   /* bytes per read; 0: the store's default */
     int64_t window_s;     /* every object is re-hashed at least once this often; 0: no scrub */
     uint64_t bytes_per_s; /* reading rate at most; 0: unbounded */
+    const cs_config_t *cfg; /* the store's backend (store.backend); NULL: the folder alone */
 } cs_scrub_opts_t;
 
 /** The window the config asks for, in seconds: store.scrub_window_s when set, else

@@ -40,7 +40,7 @@ extract(cs_ingest_ctx_t *ctx, const cs_job_t *job, const char *media_type, cs_wo
         cs_worker_answer_cb(c, CS_EWORKER, NULL, cs_diag());
         return;
     }
-    if (cs_store_path(ctx->store, sha256, obj, sizeof obj) == 0)
+    if (cs_store_local_path(ctx->store, sha256, obj, sizeof obj) == 0)
         fields = json_pack("{s:s, s:s, s:s?, s:o?}", "path", obj, "sha256", sha256, "media_type",
                            media_type, "hints", cs_job_hints(job, ctx->default_tz));
     if (fields == NULL ||
@@ -176,7 +176,7 @@ step_plan(run_t *r)
         cs_snprintf_cut(res->damaged, sizeof res->damaged, "%s", damaged);
     if (ctx->derive_opts != NULL && ctx->derive_dir != NULL && ctx->workers != NULL &&
         (r->job->state == CS_JOB_STORED || r->job->state == CS_JOB_EXTRACTED) &&
-        cs_store_path(ctx->store, r->job->sha256, obj, sizeof obj) == 0)
+        cs_store_local_path(ctx->store, r->job->sha256, obj, sizeof obj) == 0)
         r->req = cs_derive_request(ctx->derive_opts, ctx->derive_dir, obj, r->job->sha256,
                                    res->media_type, r->call.result, NULL, NULL);
     return CS_PIPE_OK;

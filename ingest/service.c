@@ -227,7 +227,8 @@ scrub_start(svc_t *s)
                          .busy_timeout_ms = s->cfg.catalog_busy_timeout_ms,
                          .buffer_size = (size_t)s->cfg.store_buffer_kb * 1024,
                          .window_s = cs_scrub_window_s(&s->cfg),
-                         .bytes_per_s = (uint64_t)s->cfg.store_scrub_mb_s * 1000000u};
+                         .bytes_per_s = (uint64_t)s->cfg.store_scrub_mb_s * 1000000u,
+                         .cfg = &s->cfg};
     if (s->scrub != NULL) {
         cs_scrub_configure(s->scrub, o.window_s, o.bytes_per_s);
         return 0;
@@ -280,7 +281,8 @@ open_parts(svc_t *s)
 {
     const cs_home_t *home = s->opts->home;
     cs_catalog_opts_t copts = {.busy_timeout_ms = s->cfg.catalog_busy_timeout_ms};
-    cs_store_opts_t sopts = {.buffer_size = (size_t)s->cfg.store_buffer_kb * 1024};
+    cs_store_opts_t sopts;
+    cs_store_opts_from_config(&sopts, &s->cfg);
     int err;
     if ((err = cs_catalog_open(&s->cat, home->catalog, 0, &copts)) != 0 ||
         (err = cs_casenum_rule_new(&s->rule, s->cfg.case_pattern)) != 0 ||

@@ -72,7 +72,7 @@ svc_derive_wanted(svc_t *s, svc_job_t *j)
         uv_mutex_unlock(&s->cat_lock);
         media_type = json_string_value(json_object_get(item, "media_type"));
     }
-    if (cs_store_path(s->stores[0], j->job.sha256, obj, sizeof obj) == 0)
+    if (cs_store_local_path(s->stores[0], j->job.sha256, obj, sizeof obj) == 0)
         j->derive_req = cs_derive_request(&s->derive_opts, s->derive_dir, obj, j->job.sha256,
                                           media_type, j->record, NULL, NULL);
     json_decref(item);

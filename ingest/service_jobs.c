@@ -197,7 +197,7 @@ extract(svc_t *s, svc_job_t *j)
         return;
     }
     json_t *fields = NULL;
-    if (cs_store_path(s->stores[0], j->job.sha256, obj, sizeof obj) == 0)
+    if (cs_store_local_path(s->stores[0], j->job.sha256, obj, sizeof obj) == 0)
         fields = json_pack("{s:s, s:s, s:I, s:s?, s:o?}", "path", obj, "sha256", j->job.sha256,
                            "job", (json_int_t)j->job.id, "media_type", j->out.media_type, "hints",
                            cs_job_hints(&j->job, s->cfg.ingest_default_tz));

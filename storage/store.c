@@ -4,6 +4,9 @@
  */
 #include "storage/store.h"
 #include "storage/store_internal.h"
+#include "storage/store_remote.h"
+
+#include "core/config.h"
 
 #include "core/error.h"
 
@@ -285,6 +288,13 @@ cs_store_open(cs_store_t **out, const char *root, int create, const cs_store_opt
     /* linkat() of an O_TMPFILE goes through /proc/self/fd; without /proc use named temps. */
     s->tmpfile_ok = access("/proc/self/fd", X_OK) == 0;
     remove_stale_temps(s);
+    /* The object store is not asked anything here: a gateway that is down fails the calls
+     * that need it, not the opening (the service starts, and ingest waits). */
+    if (opts != NULL && opts->cfg != NULL && opts->cfg->store_backend == CS_BACKEND_S3) {
+        if ((rc = cs_remote_open(&s->remote, opts->cfg, s->tmp_fd)) != 0)
+            goto out;
+        s->cache_bytes = (uint64_t)opts->cfg->store_s3_cache_mb << 20;
+    }
     *out = s;
     s = NULL;
 out:
@@ -298,6 +308,7 @@ cs_store_close(cs_store_t **s)
     if (s == NULL || *s == NULL)
         return;
     cs_store_t *p = *s;
+    cs_remote_close(&p->remote);
     if (p->tmp_fd != -1)
         close(p->tmp_fd);
     if (p->objects_fd != -1)
@@ -333,6 +344,12 @@ cs_store_open_object(const cs_store_t *s, const char *sha256, int *fd)
         return rc;
     /* O_NOFOLLOW: an object is a file the store wrote, never a link planted beside it. */
     *fd = openat(s->objects_fd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (*fd < 0 && errno == ENOENT && s->remote != NULL) {
+        /* Not here: a local copy from the object store, then open that. */
+        if ((rc = cs_store_fetch(s, sha256)) != 0)
+            return rc;
+        *fd = openat(s->objects_fd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    }
     if (*fd < 0)
         return object_error(s, sha256, errno);
     return 0;
@@ -346,8 +363,15 @@ cs_store_stat(const cs_store_t *s, const char *sha256, uint64_t *size)
     int rc = cs_store_relpath(sha256, rel, sizeof rel);
     if (rc != 0)
         return rc;
-    if (fstatat(s->objects_fd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    if (fstatat(s->objects_fd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT && s->remote != NULL) { /* the object store's size */
+            cs_store_info_t info;
+            if ((rc = cs_remote_head(s->remote, sha256, &info)) == 0)
+                *size = info.size;
+            return rc;
+        }
         return object_error(s, sha256, errno);
+    }
     if (!S_ISREG(st.st_mode)) {
         cs_diag_set("store %s: object %s is not a regular file; run a fixity check", s->root,
                     sha256);

@@ -4,6 +4,13 @@
  * of their bytes. A put reads its source once, hashing while it writes a temporary file
  * inside the store, fsyncs, links or renames it into place and fsyncs the folder: an object
  * is either whole and named by its hash or not there at all. The source is never changed.
+ *
+ * Two backends sit behind these calls (store.backend): `local`, the folder alone, and `s3`,
+ * an S3 object store (Ceph's RADOS Gateway) that holds every object, with the folder as a
+ * bounded set of local copies (store_tier.c). With s3, a put returns only once the object
+ * store has the object whole (its SHA-256 checked by the store), under Object Lock when
+ * configured; reads use the local copy when there is one and fetch it (verified) when not;
+ * stat, verify and info ask the object store. Callers do not know which backend they have.
  */
 #ifndef CS_STORAGE_STORE_H
 #define CS_STORAGE_STORE_H
@@ -25,9 +32,17 @@ typedef struct cs_put_result {
     size_t head_len;
 } cs_put_result_t;
 
+struct cs_config;
+
 typedef struct cs_store_opts {
     size_t buffer_size; /* bytes per read/write; 0: 1 MiB */
+    /* The home's configuration: its store.backend and store.s3_* keys choose the backend.
+     * NULL: the local folder alone (a backup's or a bag's own store). */
+    const struct cs_config *cfg;
 } cs_store_opts_t;
+
+/** Fills *o for the home's store from its configuration (buffer size and backend). */
+void cs_store_opts_from_config(cs_store_opts_t *o, const struct cs_config *cfg);
 
 /** Opens the store rooted at `root`; with `create`, makes its folders (0750) first.
  * Removes temporary files left by dead processes. CS_ENOENT if absent and !create; CS_EINVAL
@@ -106,6 +121,71 @@ int cs_store_verify_paced(const cs_store_t *s, const char *sha256, char actual[C
  * new is left in `s`. */
 int cs_store_copy_in(cs_store_t *s, const cs_store_t *from, const char *sha256,
                      cs_put_result_t *res);
+
+/* ---- Backends (store_tier.c) ---------------------------------------------------------- */
+
+/* What the store knows of one object. */
+typedef struct cs_store_info {
+    const char *backend;      /* "local" or "s3" */
+    int local;                /* a local copy is in the folder */
+    int remote;               /* the object store holds it (s3 only) */
+    uint64_t size;            /* bytes */
+    char lock_mode[16];       /* "COMPLIANCE", "GOVERNANCE" or "" (s3 only) */
+    char retain_until[40];    /* RFC 3339, "" without a lock */
+    char version[128];        /* the object store's version id, "" when unversioned */
+} cs_store_info_t;
+
+/** Fills *info for object `sha256`. CS_ENOTFOUND if no backend has it; with s3,
+ * CS_EUNAVAILABLE (detail set) when the object store does not answer. */
+int cs_store_info(cs_store_t *s, const char *sha256, cs_store_info_t *info);
+
+/* The backend's health, for `custody status` and /metrics. */
+typedef struct cs_store_health {
+    const char *backend;     /* "local" or "s3" */
+    int ok;                  /* 1: it answered */
+    double latency_ms;       /* of this probe (s3: a HEAD of the bucket) */
+    char detail[256];        /* why not, when !ok; the endpoint and bucket when ok */
+    uint64_t requests;       /* to the object store since opened */
+    uint64_t failures;       /* of them, failed after every retry */
+    uint64_t retries;        /* tried again */
+} cs_store_health_t;
+
+/** Probes the backend and fills *h; 0 even when the probe failed (h->ok says). */
+int cs_store_health(cs_store_t *s, cs_store_health_t *h);
+
+/** The backend's name: "local" or "s3". */
+const char *cs_store_backend(const cs_store_t *s);
+
+/** Makes sure the folder holds a local copy of `sha256`, fetching it from the object store
+ * (written to a temporary file, hashed on the way, named only if it matches) when it does
+ * not. 0 at once with the local backend when the object is there. CS_ENOTFOUND,
+ * CS_EMISMATCH (the object store's bytes do not match), CS_EUNAVAILABLE. */
+int cs_store_fetch(const cs_store_t *s, const char *sha256);
+
+/** cs_store_fetch, then cs_store_path: the path of a local copy that a process may read. */
+int cs_store_local_path(const cs_store_t *s, const char *sha256, char *buf, size_t len);
+
+/** Reads up to `len` bytes of the object from `off` into buf; *got gets how many (0 at the
+ * end). The local copy when there is one, else a ranged GET: a download is streamed without
+ * the whole object on disk or in memory. Safe beside puts, from any thread. */
+int cs_store_read_at(const cs_store_t *s, const char *sha256, uint64_t off, void *buf, size_t len,
+                     size_t *got);
+
+/** With s3: sends the local object `sha256` to the object store unless it holds it whole
+ * already (same size), with the configured lock; *sent says whether it was sent. A no-op for
+ * local. Puts do this themselves; migration and recovery call it. */
+int cs_store_push(cs_store_t *s, const char *sha256, int *sent);
+
+/** With s3: removes local copies, least recently used first, until they take at most
+ * `max_bytes`, keeping any the object store does not hold whole and any used in the last
+ * `grace_s` seconds. *removed (may be NULL) gets the bytes removed. A no-op for local. */
+int cs_store_trim(cs_store_t *s, uint64_t max_bytes, unsigned grace_s, uint64_t *removed);
+#define CS_STORE_TRIM_CONFIGURED UINT64_MAX /* max_bytes: store.s3_cache_mb */
+
+/** Calls fn for every object with a local copy in the folder (any backend), in no order;
+ * a non-zero return stops the walk and is returned. */
+int cs_store_each_local(cs_store_t *s, int (*fn)(void *arg, const char *sha256, uint64_t size),
+                        void *arg);
 
 /** 1 if `hex` is 64 lower-case hex digits, else 0. */
 int cs_sha256_hex_valid(const char *hex);

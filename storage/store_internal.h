@@ -14,6 +14,8 @@
 
 #define CS_STORE_DIR_MODE 0750
 
+struct cs_remote;
+
 struct cs_store {
     char *root;         /* as given: for cs_store_path and details */
     int root_fd;        /* <root> */
@@ -23,6 +25,8 @@ struct cs_store {
     size_t buf_size;
     EVP_MD_CTX *md; /* put's digest context, re-initialised per put */
     int tmpfile_ok; /* 0 once O_TMPFILE or /proc/self/fd proved unusable: use named temps */
+    struct cs_remote *remote; /* store.backend = s3: the object store; NULL: local alone */
+    uint64_t cache_bytes;     /* s3: the most the local copies may take (store.s3_cache_mb) */
 };
 
 /* SHA-256 fed chunk by chunk, on a helper thread when asked; see store_hash.c. */
@@ -58,5 +62,26 @@ void cs_store_hex(const unsigned char md[32], char out[CS_SHA256_HEX]);
 /** Writes "aa/bb/<hex>", the object's path relative to objects_fd. CS_EINVAL for a malformed
  * hash, CS_ENAMETOOLONG if buf is too small. */
 int cs_store_relpath(const char *sha256, char *buf, size_t len);
+
+/** Links the finished (fsynced, 0444) unnamed file `fd` of `size` bytes into place as object
+ * `sha256`, fsyncing its folder; *created is 0 if the object was there already. */
+int cs_store_publish_fd(cs_store_t *s, int fd, const char *sha256, uint64_t size, int *created);
+
+/** With a remote: sends `size` bytes of fd as object `sha256` unless the object store holds
+ * it whole already; *sent says whether it was sent. 0 at once without a remote. */
+int cs_store_push_fd(cs_store_t *s, const char *sha256, int fd, uint64_t size, int *sent);
+
+/** Removes the local copy of `sha256` (gone already is no error). */
+int cs_store_unlink_local(const cs_store_t *s, const char *sha256);
+
+/** Deletes the object store's copy of `sha256` (a put whose record failed). */
+int cs_store_remove_remote(const cs_store_t *s, const char *sha256);
+
+/** Re-hashes the object in the object store, paced; see cs_store_verify_paced. */
+int cs_store_verify_remote(const cs_store_t *s, const char *sha256, char actual[CS_SHA256_HEX],
+                           cs_store_pace_t *pace, uint64_t *bytes);
+
+/** Sleeps as `pace` asks after n more bytes; CS_ECANCELED when told to stop. */
+int cs_store_pace(cs_store_pace_t *pace, size_t n);
 
 #endif

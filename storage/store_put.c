@@ -450,6 +450,36 @@ out:
 }
 
 int
+cs_store_publish_fd(cs_store_t *s, int fd, const char *sha256, uint64_t size, int *created)
+{
+    char what[80];
+    snprintf(what, sizeof what, "object %.64s", sha256); /* fits: 7 + 64 < 80 */
+    struct put p = {.s = s, .src = what, .src_fd = -1, .tmp_fd = fd, .total = size};
+    return publish(&p, sha256, created);
+}
+
+/* With the s3 backend: the object just published locally goes to the object store before the
+ * put returns, so nothing is recorded that only this machine holds. If it cannot, a local
+ * object this put made is taken back: the put failed as a whole. *created becomes whether
+ * the object store's copy is new. */
+static int
+push_published(struct put *p, const char *hex, int fd, int *created)
+{
+    int sent = 0, rc;
+    if (p->s->remote == NULL)
+        return 0;
+    rc = cs_store_push_fd(p->s, hex, fd, p->total, &sent);
+    if (rc != 0) {
+        if (*created)
+            cs_store_unlink_local(p->s, hex);
+        *created = 0;
+        return rc;
+    }
+    *created = sent;
+    return 0;
+}
+
+int
 cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
 {
     struct put p = {.s = s, .src = src_path, .src_fd = -1, .tmp_fd = -1};
@@ -472,7 +502,8 @@ cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
         (rc = finish_temp(&p)) != 0 || (rc = cs_store_hasher_finish(&h, digest)) != 0)
         goto out;
     cs_store_hex(digest, hex);
-    if ((rc = publish(&p, hex, &created)) != 0)
+    if ((rc = publish(&p, hex, &created)) != 0 ||
+        (rc = push_published(&p, hex, p.tmp_fd, &created)) != 0)
         goto out;
     memcpy(res->sha256, hex, sizeof hex);
     res->size = p.total;
@@ -578,6 +609,8 @@ cs_store_adopt_fd(cs_store_t *s, int fd, const char *sha256, int leased, int *cr
         cs_diag_clear();
         rc = CS_EXDEV;
     }
+    if (rc == 0)
+        rc = push_published(&p, sha256, fd, created);
 out:
     if (rc != 0)
         fchmod(fd, st.st_mode & 07777); /* not the object: the file is as it was */

@@ -24,8 +24,8 @@ now_ns(void)
 
 /* Counts n more bytes against the pace and waits until they are due; CS_ECANCELED when the
  * wait says stop. */
-static int
-pace_wait(cs_store_pace_t *pace, size_t n)
+int
+cs_store_pace(cs_store_pace_t *pace, size_t n)
 {
     uint64_t delay = 0, now = now_ns();
     if (pace == NULL)
@@ -57,6 +57,8 @@ cs_store_verify_paced(const cs_store_t *s, const char *sha256, char actual[CS_SH
     char hex[CS_SHA256_HEX];
     uint64_t total = 0;
 
+    if (s->remote != NULL) /* the object store's copy is the object; store_tier.c */
+        return cs_store_verify_remote(s, sha256, actual, pace, bytes);
     rc = cs_store_open_object(s, sha256, &fd);
     if (rc != 0)
         goto out;
@@ -90,7 +92,7 @@ cs_store_verify_paced(const cs_store_t *s, const char *sha256, char actual[CS_SH
             goto out;
         }
         total += (uint64_t)n;
-        if ((rc = pace_wait(pace, (size_t)n)) != 0)
+        if ((rc = cs_store_pace(pace, (size_t)n)) != 0)
             goto out;
     }
     if (EVP_DigestFinal_ex(md, digest, NULL) != 1) {
@@ -127,7 +129,12 @@ int
 cs_store_copy_in(cs_store_t *s, const cs_store_t *from, const char *sha256, cs_put_result_t *res)
 {
     char src[4096];
-    int rc = cs_store_path(from, sha256, src, sizeof src);
+    /* A store on s3 fetches a local copy first; `from` is not changed, only its folder. */
+    int rc = cs_store_local_path(from, sha256, src, sizeof src);
+    if (rc == CS_ENOTFOUND) {
+        cs_diag_set("object %s is not in store %s", sha256, from->root);
+        return rc;
+    }
     if (rc != 0)
         return rc;
     if ((rc = cs_store_put_file(s, src, res)) != 0) {
@@ -154,6 +161,17 @@ cs_store_copy_in(cs_store_t *s, const cs_store_t *from, const char *sha256, cs_p
 
 int
 cs_store_remove(cs_store_t *s, const char *sha256)
+{
+    int rc = cs_store_unlink_local(s, sha256);
+    /* The object store's copy too: under Object Lock the store itself refuses, and an
+     * object no row names is then only space until its date. */
+    if (rc == 0 && s->remote != NULL)
+        rc = cs_store_remove_remote(s, sha256);
+    return rc;
+}
+
+int
+cs_store_unlink_local(const cs_store_t *s, const char *sha256)
 {
     char rel[80];
     int rc = cs_store_relpath(sha256, rel, sizeof rel);

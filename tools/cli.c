@@ -136,7 +136,8 @@ cs_cli_open(cs_cli_t *cli)
         return rc;
     if (cs_catalog_ledger_size(cli->cat, &cli->ledger_size) != 0)
         cli->ledger_size = -1;
-    cs_store_opts_t sopts = {.buffer_size = (size_t)cli->cfg.store_buffer_kb * 1024};
+    cs_store_opts_t sopts;
+    cs_store_opts_from_config(&sopts, &cli->cfg);
     if ((rc = cs_store_open(&cli->store, cli->home.store, 0, &sopts)) != 0)
         return rc;
     return 0;

@@ -184,7 +184,8 @@ cs_cmd_init(int argc, char **argv)
                         cli.home.conf, a.keys[i].key);
     }
     made = !exists(cli.home.store);
-    cs_store_opts_t sopts = {.buffer_size = (size_t)cli.cfg.store_buffer_kb * 1024};
+    cs_store_opts_t sopts;
+    cs_store_opts_from_config(&sopts, &cli.cfg);
     if ((rc = cs_store_open(&cli.store, cli.home.store, 1, &sopts)) != 0)
         goto out;
     if (made)

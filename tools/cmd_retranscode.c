@@ -126,7 +126,7 @@ cs_cmd_retranscode(int argc, char **argv)
         (rc = cs_catalog_resolve(cli.cat, argv[optind], sha)) != 0 ||
         (rc = cs_catalog_item(cli.cat, sha, &item)) != 0 ||
         (rc = cs_catalog_metadata(cli.cat, sha, &meta)) != 0 ||
-        (rc = cs_store_path(cli.store, sha, obj, sizeof obj)) != 0 ||
+        (rc = cs_store_local_path(cli.store, sha, obj, sizeof obj)) != 0 ||
         (rc = cs_cli_derive_dir(&cli, dir, sizeof dir)) != 0)
         goto out;
     /* A profile asked for by name is made even if the configuration leaves it out. */
