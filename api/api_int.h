@@ -24,10 +24,13 @@
 #define CS_API_PARAMS 4           /* path parameters of a route */
 #define CS_API_PURPOSE_MAX 1024   /* bytes of a decoded X-Custody-Purpose */
 #define CS_API_CHUNK (256 * 1024) /* bytes read from an object at a time */
-#define CS_API_READERS 4          /* catalog connections of the work functions */
-#define CS_API_SESSIONS 1024      /* signed-in people at once; the oldest goes for a new one */
-#define CS_API_COOKIE_MAX 64      /* a session cookie's value: base64url of 32 bytes, and room */
-#define CS_API_THREADS 2          /* long calls (CS_API_THREAD routes) at once; more get 503 */
+/* bytes of one ranged GET when an object is streamed from the object store: each is a
+ * request, so fewer and larger (one buffer of this size per such download) */
+#define CS_API_REMOTE_CHUNK (4 * 1024 * 1024)
+#define CS_API_READERS 4     /* catalog connections of the work functions */
+#define CS_API_SESSIONS 1024 /* signed-in people at once; the oldest goes for a new one */
+#define CS_API_COOKIE_MAX 64 /* a session cookie's value: base64url of 32 bytes, and room */
+#define CS_API_THREADS 2     /* long calls (CS_API_THREAD routes) at once; more get 503 */
 
 /* Response status codes that /metrics counts one by one; others count as "other". */
 #define CS_API_STATUSES 14
@@ -135,6 +138,7 @@ struct cs_api_call {
     char media_type[128];
     char disposition[1800]; /* Content-Disposition of a download, "" when none */
     int fd;                 /* a download: the object, from `off` for `len` bytes */
+    char remote[65];        /* or the object, read from the object store by ranges ("": none) */
     uint64_t off, len;
     /* The ledger entry of the call's decision: appended (record.c) before any answer. */
     json_t *entry;
@@ -153,6 +157,12 @@ typedef struct cs_api_stream {
     uv_fs_t fs;
     int fd;
     uint64_t off, left;
+    /* From the object store instead (fd -1): ranged reads on the thread pool into rbuf. */
+    char remote[65];
+    uv_work_t work;
+    unsigned char *rbuf; /* CS_API_REMOTE_CHUNK bytes */
+    size_t rgot;
+    int rerr;
     char buf[CS_API_CHUNK];
 } cs_api_stream_t;
 

@@ -97,7 +97,12 @@ cs_api_download(cs_api_call_t *c, const char *sha, const char *profile)
         cs_api_fail_rc(c, rc, profile ? "derivative" : "item");
         return;
     }
-    if ((rc = cs_store_stat(c->api->store, obj, &size)) != 0 || size == 0) {
+    if ((rc = cs_store_stat(c->api->store, obj, &size)) == CS_EUNAVAILABLE) {
+        cs_api_fail(c, "unavailable", "the object store does not answer (%s); try again later",
+                    cs_diag());
+        return;
+    }
+    if (rc != 0 || size == 0) {
         cs_api_fail(c, "internal",
                     "object %.12s of item %.12s is missing from the store: the "
                     "operator runs custody verify",
@@ -140,7 +145,15 @@ cs_api_download(cs_api_call_t *c, const char *sha, const char *profile)
     }
     if (cs_api_answer_decision(c, &d, e) != 0)
         return;
-    if ((rc = cs_store_open_object(c->api->store, obj, &c->fd)) != 0) {
+    /* A local copy is read as a file; without one (an s3 store) the object store is read by
+     * ranges as the client takes the bytes: never the whole object first. */
+    if ((rc = cs_store_open_local(c->api->store, obj, &c->fd)) == CS_ENOTFOUND &&
+        strcmp(cs_store_backend(c->api->store), "s3") == 0) {
+        c->fd = -1;
+        memcpy(c->remote, obj, sizeof c->remote);
+        rc = 0;
+    }
+    if (rc != 0) {
         c->fd = -1;
         cs_api_fail_rc(c, rc == CS_ENOTFOUND ? CS_EIO : rc, "opening the object");
         return;

@@ -80,6 +80,9 @@ cs_api_fail_rc(cs_api_call_t *c, int rc, const char *what)
         return cs_api_fail(c, "conflict", "%s: %s", what, d);
     case CS_EBUSY:
         return cs_api_fail(c, "unavailable", "%s: the catalog is busy; try again (%s)", what, d);
+    case CS_EUNAVAILABLE:
+        return cs_api_fail(c, "unavailable",
+                           "%s: the object store does not answer; try again later", what);
     default:
         /* The detail may name server paths: it goes to the log, not to the caller. */
         cs_log(CS_LOG_ERROR, "api.internal",

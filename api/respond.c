@@ -124,11 +124,13 @@ stream_dispose(void *p)
     cs_api_stream_t *st = p;
     if (st->fd >= 0)
         close(st->fd);
+    free(st->rbuf);
     st->api->streams--;
     cs_api_maybe_finish(st->api);
 }
 
 static void stream_proceed(h2o_generator_t *g, h2o_req_t *req);
+static void stream_got(cs_api_stream_t *st, const void *buf, ssize_t n);
 
 static void
 stream_on_read(uv_fs_t *fs)
@@ -136,18 +138,41 @@ stream_on_read(uv_fs_t *fs)
     cs_api_stream_t *st = fs->data;
     ssize_t n = fs->result;
     uv_fs_req_cleanup(fs);
-    if (st->req != NULL) {
-        if (n <= 0 || (uint64_t)n > st->left) {
-            /* The object shrank or could not be read: end the response as failed. */
-            h2o_send(st->req, NULL, 0, H2O_SEND_STATE_ERROR);
-        } else {
-            h2o_iovec_t v = h2o_iovec_init(st->buf, (size_t)n);
-            st->off += (uint64_t)n;
-            st->left -= (uint64_t)n;
-            h2o_send(st->req, &v, 1,
-                     st->left == 0 ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
-        }
+    stream_got(st, st->buf, n);
+    h2o_mem_release_shared(st); /* the read's reference */
+}
+
+/* The bytes of a read (n < 0: it failed) reach the client, or end the response as failed. */
+static void
+stream_got(cs_api_stream_t *st, const void *buf, ssize_t n)
+{
+    if (st->req == NULL)
+        return;
+    if (n <= 0 || (uint64_t)n > st->left) {
+        /* The object shrank or could not be read: end the response as failed. */
+        h2o_send(st->req, NULL, 0, H2O_SEND_STATE_ERROR);
+        return;
     }
+    h2o_iovec_t v = h2o_iovec_init(buf, (size_t)n);
+    st->off += (uint64_t)n;
+    st->left -= (uint64_t)n;
+    h2o_send(st->req, &v, 1, st->left == 0 ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
+/* Thread pool: the next range from the object store (or the local copy, if one appeared). */
+static void
+remote_read(uv_work_t *w)
+{
+    cs_api_stream_t *st = w->data;
+    size_t want = st->left < CS_API_REMOTE_CHUNK ? (size_t)st->left : CS_API_REMOTE_CHUNK;
+    st->rerr = cs_store_read_at(st->api->store, st->remote, st->off, st->rbuf, want, &st->rgot);
+}
+
+static void
+remote_read_done(uv_work_t *w, int status)
+{
+    cs_api_stream_t *st = w->data;
+    stream_got(st, st->rbuf, status == 0 && st->rerr == 0 ? (ssize_t)st->rgot : -1);
     h2o_mem_release_shared(st); /* the read's reference */
 }
 
@@ -155,6 +180,16 @@ static void
 stream_proceed(h2o_generator_t *g, h2o_req_t *req)
 {
     cs_api_stream_t *st = (cs_api_stream_t *)g;
+    if (st->remote[0] != '\0') {
+        (void)req;
+        h2o_mem_addref_shared(st);
+        st->work.data = st;
+        if (uv_queue_work(st->api->loop, &st->work, remote_read, remote_read_done) != 0) {
+            h2o_mem_release_shared(st);
+            h2o_send(st->req, NULL, 0, H2O_SEND_STATE_ERROR);
+        }
+        return;
+    }
     size_t want = st->left < CS_API_CHUNK ? (size_t)st->left : CS_API_CHUNK;
     uv_buf_t b = uv_buf_init(st->buf, (unsigned)want);
     (void)req;
@@ -181,6 +216,16 @@ send_stream(cs_api_call_t *c)
     h2o_req_t *req = c->req;
     cs_api_stream_t *st = h2o_mem_alloc_shared(&req->pool, sizeof *st, stream_dispose);
     memset(st, 0, offsetof(cs_api_stream_t, buf));
+    if (c->remote[0] != '\0') {
+        if ((st->rbuf = malloc(CS_API_REMOTE_CHUNK)) == NULL) {
+            st->fd = -1;
+            c->remote[0] = '\0';
+            c->api->streams++; /* dispose counts it down */
+            send_problem(req, "internal", "out of memory for a download", CS_DENY_NONE, NULL, NULL);
+            return;
+        }
+        memcpy(st->remote, c->remote, sizeof st->remote);
+    }
     st->super.proceed = stream_proceed;
     st->super.stop = stream_stop;
     st->api = c->api;
@@ -254,7 +299,7 @@ cs_api_respond(cs_api_call_t *c)
         if (c->status == 416 && c->content_range[0] != '\0')
             header(req, H2O_TOKEN_CONTENT_RANGE, c->content_range);
         send_problem(req, c->slug, c->detail, c->deny, c->code, c->detail_zh);
-    } else if (c->fd >= 0) {
+    } else if (c->fd >= 0 || c->remote[0] != '\0') {
         send_stream(c);
     } else if (c->asset != NULL) {
         send_asset(c);

@@ -86,8 +86,8 @@ static const conf_key_t conf_table[] = {
      "The bucket that holds the objects; `custody store migrate` makes it when absent.", NULL,
      NULL},
     {"store.s3_region", CONF_STR, OFF(store_s3_region), 1, 63, "default",
-     "The region the requests are signed for (Ceph's gateway: its zonegroup, \"default\").",
-     NULL, NULL},
+     "The region the requests are signed for (Ceph's gateway: its zonegroup, \"default\").", NULL,
+     NULL},
     {"store.s3_credentials", CONF_STR, OFF(store_s3_credentials), 0, CS_CONFIG_STR_MAX - 1, "",
      "A file the service user alone may read (mode 0600) with two lines, `access_key = ...`\n"
      "# and `secret_key = ...`; the keys are never written in this file nor in the logs.",
@@ -97,8 +97,7 @@ static const conf_key_t conf_table[] = {
     {"store.s3_prefix", CONF_STR, OFF(store_s3_prefix), 0, 127, "objects/sha256/",
      "What each object's key begins with, before its SHA-256.", NULL, NULL},
     {"store.s3_part_mb", CONF_INT, OFF(store_s3_part_mb), 5, 5120, "64",
-     "Objects larger than this go up in parts of this many MiB (multipart upload).", NULL,
-     NULL},
+     "Objects larger than this go up in parts of this many MiB (multipart upload).", NULL, NULL},
     {"store.s3_object_lock", CONF_ENUM, OFF(store_s3_object_lock), 0, 0, "off",
      "compliance: every object is written with S3 Object Lock in compliance mode, so that\n"
      "# nobody, not even the store's administrator, can delete it before its retain-until date\n"
@@ -106,8 +105,8 @@ static const conf_key_t conf_table[] = {
      "# governance: the same, but a privileged S3 user may lift it. off: no lock.",
      lock_choices, NULL},
     {"store.s3_retain_days", CONF_INT, OFF(store_s3_retain_days), 1, 36500, "3650",
-     "With Object Lock: each object is kept at least this many days from when it was stored.",
-     NULL, NULL},
+     "With Object Lock: each object is kept at least this many days from when it was stored.", NULL,
+     NULL},
     {"store.s3_timeout_s", CONF_INT, OFF(store_s3_timeout_s), 1, 3600, "30",
      "An S3 request that sends or receives nothing for this many seconds fails (and is tried\n"
      "# again a few times, with growing pauses).",

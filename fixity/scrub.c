@@ -19,8 +19,8 @@
 #define SCRUB_ACTOR "fixity-scrub"
 #define SCRUB_BATCH 64
 #define SCRUB_SEC 1000000000ull
-#define SCRUB_IDLE_MAX_S 60 /* how long an idle scrub sleeps before looking again */
-#define SCRUB_RETRY_S 5     /* after a failure to read or write the catalog */
+#define SCRUB_IDLE_MAX_S 60    /* how long an idle scrub sleeps before looking again */
+#define SCRUB_RETRY_S 5        /* after a failure to read or write the catalog */
 #define SCRUB_TRIM_GRACE_S 600 /* a local copy used this recently is not trimmed */
 
 struct cs_scrub {
@@ -190,7 +190,23 @@ scrub_main(void *arg)
 {
     cs_scrub_t *s = arg;
     cs_fixity_obj_t batch[SCRUB_BATCH];
+    uint64_t sent = 0;
+    int pushed = 0;
     while (!nap(s, 0)) {
+        /* An s3 store: local copies the object store lacks go up first (a put a crash or a
+         * lost gateway cut short); tried again after a pause until it works. */
+        if (!pushed) {
+            int rc = cs_store_push_all(s->store, &sent);
+            if (rc != 0) {
+                log_failure("sending local copies to the object store", rc);
+                nap(s, SCRUB_RETRY_S * SCRUB_SEC);
+                continue;
+            }
+            pushed = 1;
+            if (sent > 0)
+                cs_log(CS_LOG_INFO, "store.pushed",
+                       json_pack("{s:I}", "objects", (json_int_t)sent));
+        }
         int64_t window = settings(s);
         int n = 0, rc;
         if (window <= 0) {

@@ -15,12 +15,12 @@
 typedef struct cs_scrub cs_scrub_t;
 
 typedef struct cs_scrub_opts {
-    const char *catalog;  /* catalog.db */
-    const char *store;    /* the store's root */
-    int busy_timeout_ms;  /* of its catalog connection */
-    size_t buffer_size;   /* bytes per read; 0: the store's default */
-    int64_t window_s;     /* every object is re-hashed at least once this often; 0: no scrub */
-    uint64_t bytes_per_s; /* reading rate at most; 0: unbounded */
+    const char *catalog;    /* catalog.db */
+    const char *store;      /* the store's root */
+    int busy_timeout_ms;    /* of its catalog connection */
+    size_t buffer_size;     /* bytes per read; 0: the store's default */
+    int64_t window_s;       /* every object is re-hashed at least once this often; 0: no scrub */
+    uint64_t bytes_per_s;   /* reading rate at most; 0: unbounded */
     const cs_config_t *cfg; /* the store's backend (store.backend); NULL: the folder alone */
 } cs_scrub_opts_t;
 

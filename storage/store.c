@@ -336,6 +336,17 @@ object_error(const cs_store_t *s, const char *sha256, int e)
 }
 
 int
+cs_store_open_local(const cs_store_t *s, const char *sha256, int *fd)
+{
+    char rel[80];
+    int rc = cs_store_relpath(sha256, rel, sizeof rel);
+    if (rc != 0)
+        return rc;
+    *fd = openat(s->objects_fd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    return *fd < 0 ? object_error(s, sha256, errno) : 0;
+}
+
+int
 cs_store_open_object(const cs_store_t *s, const char *sha256, int *fd)
 {
     char rel[80];

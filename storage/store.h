@@ -92,6 +92,9 @@ int cs_store_path(const cs_store_t *s, const char *sha256, char *buf, size_t len
 /** Opens an object read-only; *fd is the caller's. CS_ENOTFOUND if absent. */
 int cs_store_open_object(const cs_store_t *s, const char *sha256, int *fd);
 
+/** Opens the object's local copy only, never fetching one: CS_ENOTFOUND without one. */
+int cs_store_open_local(const cs_store_t *s, const char *sha256, int *fd);
+
 /** Sets *size to the object's size. CS_ENOTFOUND if absent. */
 int cs_store_stat(const cs_store_t *s, const char *sha256, uint64_t *size);
 
@@ -126,13 +129,13 @@ int cs_store_copy_in(cs_store_t *s, const cs_store_t *from, const char *sha256,
 
 /* What the store knows of one object. */
 typedef struct cs_store_info {
-    const char *backend;      /* "local" or "s3" */
-    int local;                /* a local copy is in the folder */
-    int remote;               /* the object store holds it (s3 only) */
-    uint64_t size;            /* bytes */
-    char lock_mode[16];       /* "COMPLIANCE", "GOVERNANCE" or "" (s3 only) */
-    char retain_until[40];    /* RFC 3339, "" without a lock */
-    char version[128];        /* the object store's version id, "" when unversioned */
+    const char *backend;   /* "local" or "s3" */
+    int local;             /* a local copy is in the folder */
+    int remote;            /* the object store holds it (s3 only) */
+    uint64_t size;         /* bytes */
+    char lock_mode[16];    /* "COMPLIANCE", "GOVERNANCE" or "" (s3 only) */
+    char retain_until[40]; /* RFC 3339, "" without a lock */
+    char version[128];     /* the object store's version id, "" when unversioned */
 } cs_store_info_t;
 
 /** Fills *info for object `sha256`. CS_ENOTFOUND if no backend has it; with s3,
@@ -141,13 +144,13 @@ int cs_store_info(cs_store_t *s, const char *sha256, cs_store_info_t *info);
 
 /* The backend's health, for `custody status` and /metrics. */
 typedef struct cs_store_health {
-    const char *backend;     /* "local" or "s3" */
-    int ok;                  /* 1: it answered */
-    double latency_ms;       /* of this probe (s3: a HEAD of the bucket) */
-    char detail[256];        /* why not, when !ok; the endpoint and bucket when ok */
-    uint64_t requests;       /* to the object store since opened */
-    uint64_t failures;       /* of them, failed after every retry */
-    uint64_t retries;        /* tried again */
+    const char *backend; /* "local" or "s3" */
+    int ok;              /* 1: it answered */
+    double latency_ms;   /* of this probe (s3: a HEAD of the bucket) */
+    char detail[256];    /* why not, when !ok; the endpoint and bucket when ok */
+    uint64_t requests;   /* to the object store since opened */
+    uint64_t failures;   /* of them, failed after every retry */
+    uint64_t retries;    /* tried again */
 } cs_store_health_t;
 
 /** Probes the backend and fills *h; 0 even when the probe failed (h->ok says). */
@@ -176,11 +179,28 @@ int cs_store_read_at(const cs_store_t *s, const char *sha256, uint64_t off, void
  * local. Puts do this themselves; migration and recovery call it. */
 int cs_store_push(cs_store_t *s, const char *sha256, int *sent);
 
+/** With s3: sends every local copy the object store lacks (a put cut short by a crash or
+ * a gateway that went away, a home being migrated); *sent (may be NULL) counts them. Stops
+ * at the first failure. A no-op for local. */
+int cs_store_push_all(cs_store_t *s, uint64_t *sent);
+
 /** With s3: removes local copies, least recently used first, until they take at most
  * `max_bytes`, keeping any the object store does not hold whole and any used in the last
  * `grace_s` seconds. *removed (may be NULL) gets the bytes removed. A no-op for local. */
 int cs_store_trim(cs_store_t *s, uint64_t max_bytes, unsigned grace_s, uint64_t *removed);
 #define CS_STORE_TRIM_CONFIGURED UINT64_MAX /* max_bytes: store.s3_cache_mb */
+
+/** With s3: makes the bucket when absent (with Object Lock when store.s3_object_lock is set).
+ * 0 at once for local. */
+int cs_store_prepare(cs_store_t *s);
+
+/** With s3: calls fn for every object the object store holds, in key order. */
+int cs_store_each_remote(cs_store_t *s, int (*fn)(void *arg, const char *sha256, uint64_t size),
+                         void *arg);
+
+/** With s3: deletes the object store's copy alone (the object store refuses a locked one:
+ * CS_EACCES); the local copy stays. */
+int cs_store_remove_remote(const cs_store_t *s, const char *sha256);
 
 /** Calls fn for every object with a local copy in the folder (any backend), in no order;
  * a non-zero return stops the walk and is returned. */

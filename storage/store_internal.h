@@ -74,9 +74,6 @@ int cs_store_push_fd(cs_store_t *s, const char *sha256, int fd, uint64_t size, i
 /** Removes the local copy of `sha256` (gone already is no error). */
 int cs_store_unlink_local(const cs_store_t *s, const char *sha256);
 
-/** Deletes the object store's copy of `sha256` (a put whose record failed). */
-int cs_store_remove_remote(const cs_store_t *s, const char *sha256);
-
 /** Re-hashes the object in the object store, paced; see cs_store_verify_paced. */
 int cs_store_verify_remote(const cs_store_t *s, const char *sha256, char actual[CS_SHA256_HEX],
                            cs_store_pace_t *pace, uint64_t *bytes);

@@ -171,8 +171,8 @@ cs_store_read_at(const cs_store_t *s, const char *sha256, uint64_t off, void *bu
             ;
         rc = n < 0 ? cs_err_from_errno(errno) : 0;
         if (n < 0)
-            cs_diag_set("store %s: cannot read object %.12s (%s); check the disk", s->root,
-                        sha256, strerror(errno));
+            cs_diag_set("store %s: cannot read object %.12s (%s); check the disk", s->root, sha256,
+                        strerror(errno));
         else
             *got = (size_t)n;
         close(fd);
@@ -228,6 +228,41 @@ cs_store_push(cs_store_t *s, const char *sha256, int *sent)
     else
         rc = cs_store_push_fd(s, sha256, fd, (uint64_t)st.st_size, sent);
     close(fd);
+    return rc;
+}
+
+int
+cs_store_prepare(cs_store_t *s)
+{
+    return s->remote != NULL ? cs_remote_ensure_bucket(s->remote) : 0;
+}
+
+int
+cs_store_each_remote(cs_store_t *s, int (*fn)(void *arg, const char *sha256, uint64_t size),
+                     void *arg)
+{
+    return s->remote != NULL ? cs_remote_each(s->remote, fn, arg) : 0;
+}
+
+static int
+push_one(void *arg, const char *sha256, uint64_t size)
+{
+    void **a = arg;
+    int sent = 0, rc = cs_store_push(a[0], sha256, &sent);
+    (void)size;
+    if (rc == 0 && sent)
+        ++*(uint64_t *)a[1];
+    return rc;
+}
+
+int
+cs_store_push_all(cs_store_t *s, uint64_t *sent)
+{
+    uint64_t n = 0;
+    void *a[2] = {s, &n};
+    int rc = s->remote != NULL ? cs_store_each_local(s, push_one, a) : 0;
+    if (sent != NULL)
+        *sent = n;
     return rc;
 }
 

@@ -200,6 +200,16 @@ int cs_cmd_serve(int argc, char **argv);
 int cs_cmd_search(int argc, char **argv);
 int cs_cmd_probe(int argc, char **argv);
 int cs_cmd_status(int argc, char **argv);
+int cs_cmd_store(int argc, char **argv);
+
+/* cmd_store.c: what status and show say of the store. */
+/** {backend, ok, latency_ms, detail, object_lock, retain_days, requests, failures, retries}. */
+json_t *cs_cli_store_health(cs_cli_t *cli);
+/** Prints the health object as status's "store" line. */
+void cs_cli_print_store_health(const json_t *h);
+/** {backend, local, remote, size, lock_mode, retain_until, version} of one object, or with
+ * "error" when the object store does not answer. */
+json_t *cs_cli_store_object(cs_cli_t *cli, const char *sha256);
 int cs_cmd_worker(int argc, char **argv);
 int cs_cmd_export(int argc, char **argv);
 int cs_cmd_evidence_list(int argc, char **argv);

@@ -128,6 +128,16 @@ print_item(json_t *item)
            (long long)json_integer_value(json_object_get(item, "size")));
     printf("media type  %s\n", str(item, "media_type"));
     printf("stored      %s\n", when(item, "created_at"));
+    json_t *so = json_object_get(item, "store");
+    if (json_is_object(so) && strcmp(str(so, "backend"), "s3") == 0) {
+        if (json_object_get(so, "error") != NULL)
+            printf("object store  not answering: %s\n", str(so, "error"));
+        else if (*str(so, "lock_mode") != '\0')
+            printf("object store  s3, locked (%s) until %s\n", str(so, "lock_mode"),
+                   str(so, "retain_until"));
+        else
+            printf("object store  s3, not locked\n");
+    }
     json_t *damaged = json_object_get(json_object_get(item, "metadata"), "damaged");
     if (json_is_object(damaged))
         printf("DAMAGED     %s [%s]; the original is kept as it came\n", str(damaged, "reason"),
@@ -209,6 +219,7 @@ cs_cmd_show(int argc, char **argv)
     if ((rc = cs_catalog_derivatives(cli.cat, sha, &derivs)) != 0)
         goto out;
     json_object_set_new(item, "derivatives", derivs);
+    json_object_set_new(item, "store", cs_cli_store_object(&cli, sha));
     (void)cs_cli_site_tz(&cli);
     if (cli.json)
         cs_cli_print_json(item, 0);

@@ -191,6 +191,7 @@ cs_cmd_status(int argc, char **argv)
     json_object_set_new(st, "derivatives_failed", failures);
     json_object_set_new(st, "fixity", fixity);
     json_object_set_new(st, "transcoding", running_transcodes(&cli));
+    json_object_set_new(st, "store", cs_cli_store_health(&cli));
     if (cli.json) {
         cs_cli_print_json(st, 0);
         goto out;
@@ -236,6 +237,7 @@ cs_cmd_status(int argc, char **argv)
                json_string_value(json_object_get(v, "name")),
                json_string_value(json_object_get(v, "reason")));
     print_fixity(&cli, json_object_get(st, "fixity"));
+    cs_cli_print_store_health(json_object_get(st, "store"));
 out:
     json_decref(st);
     if (rc != 0)

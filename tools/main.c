@@ -26,6 +26,7 @@ const cs_cli_command_t cs_cli_commands[] = {
      "print a case's evidence list (证据清单) as CSV or a printable HTML page"},
     {"verify-bag", cs_cmd_verify_bag, "check an exported bag offline: manifests, proofs, key"},
     {"verify", cs_cmd_verify, "re-hash stored originals and report any mismatch"},
+    {"store", cs_cmd_store, "the store's backend: status, migrate between local and s3, trim"},
     {"backup", cs_cmd_backup, "copy the home, online and incremental by hash, with a manifest"},
     {"restore", cs_cmd_restore, "build a new home from a backup, checked before it appears"},
     {"config", cs_cmd_config, "print the effective configuration"},

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <ftw.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,66 @@ e2e_setup(e2e_t *t)
     cs_test_custody(&r, "init", "--home", t->home, NULL);
     ck_assert_msg(r.status == 0, "init: %s", r.err);
     cs_test_run_free(&r);
+    const char *env = getenv("CUSTODY_TEST_S3_ENV");
+    if (env != NULL && *env != '\0')
+        e2e_s3_configure(t, env, 1);
+}
+
+int
+e2e_s3_env(const char *env, const char *key, char *buf, size_t size)
+{
+    FILE *f = fopen(env, "r");
+    char line[1024];
+    size_t n = strlen(key);
+    int rc = -1;
+    if (f == NULL)
+        return -1;
+    while (rc != 0 && fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, key, n) != 0 || line[n] != '=')
+            continue;
+        line[strcspn(line, "\r\n")] = '\0';
+        const char *v = line + n + 1;
+        size_t vl = strlen(v);
+        if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) { /* quoted */
+            v++;
+            vl -= 2;
+        }
+        snprintf(buf, size, "%.*s", (int)vl, v);
+        rc = 0;
+    }
+    fclose(f);
+    return rc;
+}
+
+void
+e2e_s3_configure(e2e_t *t, const char *env, int retain_days)
+{
+    char endpoint[256], access[256], secret[256], region[64], cred[PATH_MAX], conf[PATH_MAX];
+    unsigned char rnd[6];
+    ck_assert_msg(e2e_s3_env(env, "S3_ENDPOINT", endpoint, sizeof endpoint) == 0 &&
+                      e2e_s3_env(env, "S3_ACCESS_KEY", access, sizeof access) == 0 &&
+                      e2e_s3_env(env, "S3_SECRET_KEY", secret, sizeof secret) == 0,
+                  "the gateway's env file %s lacks S3_ENDPOINT, S3_ACCESS_KEY or S3_SECRET_KEY",
+                  env);
+    if (e2e_s3_env(env, "S3_REGION", region, sizeof region) != 0)
+        snprintf(region, sizeof region, "default");
+    snprintf(cred, sizeof cred, "%s/s3.credentials", t->dir);
+    FILE *f = fopen(cred, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "access_key = %s\nsecret_key = %s\n", access, secret);
+    fclose(f);
+    ck_assert_int_eq(chmod(cred, 0600), 0);
+    ck_assert_int_eq(RAND_bytes(rnd, sizeof rnd), 1);
+    snprintf(conf, sizeof conf, "%s/custody.conf", t->home);
+    f = fopen(conf, "a");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "\nstore.backend = s3\nstore.s3_endpoint = %s\nstore.s3_bucket = "
+            "t%02x%02x%02x%02x%02x%02x\nstore.s3_region = %s\nstore.s3_credentials = %s\n"
+            "store.s3_object_lock = compliance\nstore.s3_retain_days = %d\n"
+            "store.s3_part_mb = 5\n",
+            endpoint, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], region, cred, retain_days);
+    fclose(f);
 }
 
 void

@@ -17,8 +17,17 @@ typedef struct e2e {
     char db[PATH_MAX];   /* <home>/catalog.db */
 } e2e_t;
 
-/** Makes a scratch folder and runs `custody init` in <dir>/home. */
+/** Makes a scratch folder and runs `custody init` in <dir>/home. With CUSTODY_TEST_S3_ENV
+ * naming a gateway's env file (tests/storage/ceph.sh), the home's store is on that gateway
+ * (e2e_s3_configure): the same test then runs against the S3 backend. */
 void e2e_setup(e2e_t *t);
+
+/** Reads KEY=value from the gateway's env file `env` into buf; 0, or -1 when absent. */
+int e2e_s3_env(const char *env, const char *key, char *buf, size_t size);
+
+/** Puts the home of t on the gateway of env file `env`: a credentials file (0600), a bucket
+ * of its own, store.backend = s3 with Object Lock in compliance mode for `retain_days`. */
+void e2e_s3_configure(e2e_t *t, const char *env, int retain_days);
 
 /** Removes the scratch folder. */
 void e2e_teardown(e2e_t *t);
