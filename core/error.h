@@ -41,7 +41,8 @@
     XX(ETIMEDOUT, "timed out")                                                                     \
     XX(ECANCELED, "canceled")                                                                      \
     XX(ESIDECAR, "bad sidecar")                                                                    \
-    XX(EXDEV, "on another file system")
+    XX(EXDEV, "on another file system")                                                            \
+    XX(EUNAVAILABLE, "object store unavailable")
 
 typedef enum {
     CS_OK = 0,
