@@ -49,11 +49,10 @@ cs_api_h_metrics(cs_api_call_t *c)
     /* The store's backend: for s3 a HEAD of the bucket, here on the thread pool. */
     cs_store_health_t h;
     cs_store_health(c->api->store, &h);
-    c->json =
-        json_pack("{s:I, s:o, s:o, s:{s:s, s:b, s:f, s:I, s:I, s:I}}", "ledger", (json_int_t)size,
-                  "jobs", jobs, "fixity", fixity, "store", "backend", h.backend, "ok", h.ok,
-                  "seconds", h.latency_ms / 1000.0, "requests", (json_int_t)h.requests, "failures",
-                  (json_int_t)h.failures, "retries", (json_int_t)h.retries);
+    c->json = json_pack("{s:I, s:o, s:o, s:{s:s, s:b, s:f, s:I, s:I}}", "ledger", (json_int_t)size,
+                        "jobs", jobs, "fixity", fixity, "store", "backend", h.backend, "ok", h.ok,
+                        "seconds", h.latency_ms / 1000.0, "requests", (json_int_t)h.requests,
+                        "failures", (json_int_t)h.failures);
     c->status = 200;
 }
 
@@ -215,13 +214,11 @@ cs_api_metrics_render(cs_api_call_t *c)
         "# TYPE custody_store_requests_total counter\ncustody_store_requests_total %llu\n"
         "# HELP custody_store_failures_total Object store requests that failed after every "
         "retry.\n# TYPE custody_store_failures_total counter\ncustody_store_failures_total "
-        "%llu\n# HELP custody_store_retries_total Object store requests tried again.\n"
-        "# TYPE custody_store_retries_total counter\ncustody_store_retries_total %llu\n",
+        "%llu\n",
         backend ? backend : "local", json_is_true(json_object_get(h, "ok")),
         backend ? backend : "local", json_number_value(json_object_get(h, "seconds")),
         (unsigned long long)json_integer_value(json_object_get(h, "requests")),
-        (unsigned long long)json_integer_value(json_object_get(h, "failures")),
-        (unsigned long long)json_integer_value(json_object_get(h, "retries")));
+        (unsigned long long)json_integer_value(json_object_get(h, "failures")));
     if (o.failed) {
         free(o.buf);
         cs_api_fail(c, "internal", "out of memory writing the metrics");

@@ -135,7 +135,7 @@ typedef struct cs_store_info {
     uint64_t size;         /* bytes */
     char lock_mode[16];    /* "COMPLIANCE", "GOVERNANCE" or "" (s3 only) */
     char retain_until[40]; /* RFC 3339, "" without a lock */
-    char version[128];     /* the object store's version id, "" when unversioned */
+    char version[256];     /* the object store's version id, "" when unversioned */
 } cs_store_info_t;
 
 /** Fills *info for object `sha256`. CS_ENOTFOUND if no backend has it; with s3,
@@ -150,7 +150,6 @@ typedef struct cs_store_health {
     char detail[256];    /* why not, when !ok; the endpoint and bucket when ok */
     uint64_t requests;   /* to the object store since opened */
     uint64_t failures;   /* of them, failed after every retry */
-    uint64_t retries;    /* tried again */
 } cs_store_health_t;
 
 /** Probes the backend and fills *h; 0 even when the probe failed (h->ok says). */

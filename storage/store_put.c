@@ -463,12 +463,12 @@ cs_store_publish_fd(cs_store_t *s, int fd, const char *sha256, uint64_t size, in
  * object this put made is taken back: the put failed as a whole. *created becomes whether
  * the object store's copy is new. */
 static int
-push_published(struct put *p, const char *hex, int fd, int *created)
+push_published(struct put *p, const char *hex, int *created)
 {
     int sent = 0, rc;
     if (p->s->remote == NULL)
         return 0;
-    rc = cs_store_push_fd(p->s, hex, fd, p->total, &sent);
+    rc = cs_store_push(p->s, hex, &sent); /* read from the object, as named now */
     if (rc != 0) {
         if (*created)
             cs_store_unlink_local(p->s, hex);
@@ -502,8 +502,7 @@ cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
         (rc = finish_temp(&p)) != 0 || (rc = cs_store_hasher_finish(&h, digest)) != 0)
         goto out;
     cs_store_hex(digest, hex);
-    if ((rc = publish(&p, hex, &created)) != 0 ||
-        (rc = push_published(&p, hex, p.tmp_fd, &created)) != 0)
+    if ((rc = publish(&p, hex, &created)) != 0 || (rc = push_published(&p, hex, &created)) != 0)
         goto out;
     memcpy(res->sha256, hex, sizeof hex);
     res->size = p.total;
@@ -610,7 +609,7 @@ cs_store_adopt_fd(cs_store_t *s, int fd, const char *sha256, int leased, int *cr
         rc = CS_EXDEV;
     }
     if (rc == 0)
-        rc = push_published(&p, sha256, fd, created);
+        rc = push_published(&p, sha256, created);
 out:
     if (rc != 0)
         fchmod(fd, st.st_mode & 07777); /* not the object: the file is as it was */

@@ -260,7 +260,10 @@ cs_store_push_all(cs_store_t *s, uint64_t *sent)
 {
     uint64_t n = 0;
     void *a[2] = {s, &n};
-    int rc = s->remote != NULL ? cs_store_each_local(s, push_one, a) : 0;
+    /* The bucket first (made when absent); uploads a crash left in progress are aborted. */
+    int rc = cs_store_prepare(s);
+    if (rc == 0 && s->remote != NULL)
+        rc = cs_store_each_local(s, push_one, a);
     if (sent != NULL)
         *sent = n;
     return rc;

@@ -54,12 +54,11 @@ cs_cli_store_health(cs_cli_t *cli)
     cs_store_health_t h;
     int s3 = cli->cfg.store_backend == CS_BACKEND_S3;
     cs_store_health(cli->store, &h);
-    return json_pack("{s:s, s:b, s:f, s:s, s:s, s:i, s:I, s:I, s:I}", "backend", h.backend, "ok",
-                     h.ok, "latency_ms", h.latency_ms, "detail", h.detail, "object_lock",
+    return json_pack("{s:s, s:b, s:f, s:s, s:s, s:i, s:I, s:I}", "backend", h.backend, "ok", h.ok,
+                     "latency_ms", h.latency_ms, "detail", h.detail, "object_lock",
                      s3 ? lock_names[cli->cfg.store_s3_object_lock] : "off", "retain_days",
                      s3 && cli->cfg.store_s3_object_lock ? cli->cfg.store_s3_retain_days : 0,
-                     "requests", (json_int_t)h.requests, "failures", (json_int_t)h.failures,
-                     "retries", (json_int_t)h.retries);
+                     "requests", (json_int_t)h.requests, "failures", (json_int_t)h.failures);
 }
 
 void
@@ -165,18 +164,24 @@ set_backend(cs_cli_t *cli, const char *to)
         cs_diag_set("cannot write %s (%s)", tmp, strerror(errno));
         goto out;
     }
+    /* In the [store] section: its `backend = ` line replaced, or one added after the header. */
+    int in_store = 0;
     while (in != NULL && fgets(line, sizeof line, in) != NULL) {
         const char *p = line + strspn(line, " \t");
-        if (strncmp(p, "store.backend", 13) == 0 && strchr(" \t=", p[13]) != NULL) {
-            if (!done)
-                fprintf(out, "store.backend = %s\n", to);
-            done = 1;
-        } else {
+        if (*p == '[') {
+            in_store = strncmp(p, "[store]", 7) == 0;
             fputs(line, out);
+            if (in_store && !done)
+                fprintf(out, "backend = %s\n", to);
+            done |= in_store;
+            continue;
         }
+        if (in_store && strncmp(p, "backend", 7) == 0 && strchr(" \t=", p[7]) != NULL)
+            continue; /* the old value: the new one follows the header */
+        fputs(line, out);
     }
     if (!done)
-        fprintf(out, "\nstore.backend = %s\n", to);
+        fprintf(out, "\n[store]\nbackend = %s\n", to);
     if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
         rc = cs_err_from_errno(errno);
         cs_diag_set("cannot write %s (%s)", tmp, strerror(errno));
@@ -236,7 +241,7 @@ migrate(cs_cli_t *cli, const store_args_t *a)
         goto out;
     if ((rc = set_backend(cli, a->to)) != 0)
         goto out;
-    json_t *e = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "kind", "custody", "action",
+    json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "kind", "custody", "action",
                           "store.migrated", "actor", cli->actor, "to", a->to, "objects",
                           (json_int_t)m.objects, "bytes", (json_int_t)m.bytes);
     if (e == NULL || (rc = cs_catalog_ledger_append(cli->cat, e, NULL)) != 0) {

@@ -22,7 +22,7 @@ e2e_setup(e2e_t *t)
     cs_test_run_free(&r);
     const char *env = getenv("CUSTODY_TEST_S3_ENV");
     if (env != NULL && *env != '\0')
-        e2e_s3_configure(t, env, 1);
+        e2e_s3_configure(t, env, 1, "s3");
 }
 
 int
@@ -52,7 +52,7 @@ e2e_s3_env(const char *env, const char *key, char *buf, size_t size)
 }
 
 void
-e2e_s3_configure(e2e_t *t, const char *env, int retain_days)
+e2e_s3_configure(e2e_t *t, const char *env, int retain_days, const char *backend)
 {
     char endpoint[256], access[256], secret[256], region[64], cred[PATH_MAX], conf[PATH_MAX];
     unsigned char rnd[6];
@@ -70,15 +70,16 @@ e2e_s3_configure(e2e_t *t, const char *env, int retain_days)
     fclose(f);
     ck_assert_int_eq(chmod(cred, 0600), 0);
     ck_assert_int_eq(RAND_bytes(rnd, sizeof rnd), 1);
+    snprintf(t->bucket, sizeof t->bucket, "t%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
+             rnd[3], rnd[4], rnd[5]);
     snprintf(conf, sizeof conf, "%s/custody.conf", t->home);
     f = fopen(conf, "a");
     ck_assert_ptr_nonnull(f);
     fprintf(f,
-            "\nstore.backend = s3\nstore.s3_endpoint = %s\nstore.s3_bucket = "
-            "t%02x%02x%02x%02x%02x%02x\nstore.s3_region = %s\nstore.s3_credentials = %s\n"
-            "store.s3_object_lock = compliance\nstore.s3_retain_days = %d\n"
-            "store.s3_part_mb = 5\n",
-            endpoint, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], region, cred, retain_days);
+            "\n[store]\nbackend = %s\ns3_endpoint = %s\ns3_bucket = %s\ns3_region = %s\n"
+            "s3_credentials = %s\ns3_object_lock = compliance\ns3_retain_days = %d\n"
+            "s3_part_mb = 5\ns3_timeout_s = 2\n",
+            backend, endpoint, t->bucket, region, cred, retain_days);
     fclose(f);
 }
 

@@ -15,6 +15,7 @@ typedef struct e2e {
     char *dir;           /* scratch folder */
     char home[PATH_MAX]; /* <dir>/home */
     char db[PATH_MAX];   /* <home>/catalog.db */
+    char bucket[16];     /* on an S3 gateway (e2e_s3_configure): the home's bucket */
 } e2e_t;
 
 /** Makes a scratch folder and runs `custody init` in <dir>/home. With CUSTODY_TEST_S3_ENV
@@ -26,8 +27,10 @@ void e2e_setup(e2e_t *t);
 int e2e_s3_env(const char *env, const char *key, char *buf, size_t size);
 
 /** Puts the home of t on the gateway of env file `env`: a credentials file (0600), a bucket
- * of its own, store.backend = s3 with Object Lock in compliance mode for `retain_days`. */
-void e2e_s3_configure(e2e_t *t, const char *env, int retain_days);
+ * of its own (t->bucket), Object Lock in compliance mode for `retain_days`, requests that
+ * give up after 2 s without a byte; store.backend = `backend` ("s3", or "local" to keep the
+ * folder and only name the gateway, for `custody store migrate`). */
+void e2e_s3_configure(e2e_t *t, const char *env, int retain_days, const char *backend);
 
 /** Removes the scratch folder. */
 void e2e_teardown(e2e_t *t);

@@ -1,0 +1,313 @@
+/* tests/e2e/test_s3.c: the store on a real S3 object store (issue 20): a single-node Ceph
+ * cluster with its RADOS Gateway, started for this program by tests/storage/ceph.sh.
+ *
+ * Objects are in the object store under Object Lock, and neither Custody nor a direct S3
+ * DELETE can remove a locked version; downloads stream ranges from the object store without
+ * a local copy; migration there and back verifies every object; a gateway that stops answering
+ * mid-ingest loses nothing and duplicates nothing. */
+#include "tests/e2e/e2e_api.h"
+
+#include "core/error.h"
+#include "storage/s3.h"
+
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char gw[64];      /* the gateway's folder */
+static char gw_env[128]; /* its env file */
+static char ceph_sh[PATH_MAX];
+
+static void
+gateway(const char *verb)
+{
+    cs_run_t r;
+    char *argv[] = {"/bin/sh", ceph_sh, (char *)verb, gw, NULL};
+    cs_test_run(&r, NULL, argv);
+    ck_assert_msg(r.status == 0, "ceph.sh %s: %s", verb, r.err);
+    cs_test_run_free(&r);
+}
+
+/* Once for the program (an unchecked fixture): the cluster, and every home on it. */
+static void
+gateway_start(void)
+{
+    snprintf(ceph_sh, sizeof ceph_sh, "%s/../storage/ceph.sh", CUSTODY_TEST_DATA);
+    snprintf(gw, sizeof gw, "/tmp/cs3.XXXXXX");
+    if (mkdtemp(gw) == NULL) {
+        perror("mkdtemp");
+        exit(1);
+    }
+    snprintf(gw_env, sizeof gw_env, "%s/env", gw);
+    char cmd[PATH_MAX + 200];
+    snprintf(cmd, sizeof cmd, "/bin/sh %s start %s", ceph_sh, gw);
+    if (system(cmd) != 0) {
+        fprintf(stderr,
+                "test_s3: the Ceph gateway did not start (%s); scripts/setup.sh test "
+                "installs ceph-mon ceph-osd radosgw ceph-common\n",
+                cmd);
+        exit(1);
+    }
+    setenv("CUSTODY_TEST_S3_ENV", gw_env, 1);
+}
+
+static void
+gateway_stop(void)
+{
+    char cmd[PATH_MAX + 200];
+    snprintf(cmd, sizeof cmd, "/bin/sh %s stop %s", ceph_sh, gw);
+    if (system(cmd) != 0)
+        fprintf(stderr, "test_s3: ceph.sh stop failed\n");
+    cs_test_rmrf(gw);
+}
+
+/* An S3 client of our own on the home's bucket, as someone with the keys would use it. */
+static cs_s3_t *
+direct(const e2e_t *t)
+{
+    static char endpoint[256], access[256], secret[256], region[64];
+    ck_assert_int_eq(e2e_s3_env(gw_env, "S3_ENDPOINT", endpoint, sizeof endpoint), 0);
+    ck_assert_int_eq(e2e_s3_env(gw_env, "S3_ACCESS_KEY", access, sizeof access), 0);
+    ck_assert_int_eq(e2e_s3_env(gw_env, "S3_SECRET_KEY", secret, sizeof secret), 0);
+    if (e2e_s3_env(gw_env, "S3_REGION", region, sizeof region) != 0)
+        snprintf(region, sizeof region, "default");
+    cs_s3_config_t c = {.endpoint = endpoint,
+                        .bucket = t->bucket,
+                        .region = region,
+                        .access_key = access,
+                        .secret_key = secret,
+                        .path_style = 1,
+                        .prefix = "objects/sha256/",
+                        .timeout_s = 5,
+                        .retries = 1,
+                        .part_size = CS_S3_MIN_PART};
+    cs_s3_t *s3 = NULL;
+    ck_assert_int_eq(cs_s3_open(&s3, &c), 0);
+    return s3;
+}
+
+static long
+local_objects(const e2e_t *t)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/store/objects", t->home);
+    return cs_test_count_files(dir);
+}
+
+static void
+custody_ok(cs_run_t *r, const char *what)
+{
+    ck_assert_msg(r->status == 0, "%s exited %d: %s", what, r->status, r->err);
+}
+
+static void
+trim_all(const e2e_t *t)
+{
+    cs_run_t r;
+    cs_test_custody(&r, "store", "trim", "--home", t->home, "--set", "store.s3_cache_mb=0", NULL);
+    custody_ok(&r, "store trim");
+    cs_test_run_free(&r);
+    ck_assert_int_eq(local_objects(t), 0);
+}
+
+START_TEST(objects_are_locked_in_the_object_store)
+{
+    api_t a;
+    cs_run_t r;
+    api_setup(&a);
+    /* show says where the original is and until when it is locked. */
+    cs_test_custody(&r, "show", a.sha, "--home", a.t.home, "--purpose", "check", "--json", NULL);
+    custody_ok(&r, "show");
+    json_t *item = e2e_json(&r), *st = json_object_get(item, "store");
+    ck_assert_str_eq(json_string_value(json_object_get(st, "backend")), "s3");
+    ck_assert(json_is_true(json_object_get(st, "remote")));
+    ck_assert_int_eq(json_integer_value(json_object_get(st, "size")), SIZE);
+    ck_assert_str_eq(json_string_value(json_object_get(st, "lock_mode")), "COMPLIANCE");
+    char tomorrow[16];
+    time_t when = time(NULL) + 86400;
+    strftime(tomorrow, sizeof tomorrow, "%Y-%m-%d", gmtime(&when));
+    ck_assert_msg(strncmp(json_string_value(json_object_get(st, "retain_until")), tomorrow, 10) ==
+                      0,
+                  "retain_until %s, expected %s",
+                  json_string_value(json_object_get(st, "retain_until")), tomorrow);
+    json_decref(item);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "status", "--home", a.t.home, NULL);
+    custody_ok(&r, "status");
+    ck_assert_msg(strstr(r.out, "store     s3 ") != NULL && strstr(r.out, "answers") != NULL &&
+                      strstr(r.out, "Object Lock compliance, 1 days") != NULL,
+                  "status: %s", r.out);
+    cs_test_run_free(&r);
+
+    /* A direct DELETE of the locked version: refused by the store itself. */
+    cs_s3_t *s3 = direct(&a.t);
+    cs_s3_head_t h;
+    ck_assert_int_eq(cs_s3_head(s3, a.sha, &h), 0);
+    ck_assert_int_eq(h.lock.mode, CS_S3_LOCK_COMPLIANCE);
+    ck_assert_str_ne(h.version_id, "");
+    ck_assert_int_eq(cs_s3_delete(s3, a.sha, h.version_id), CS_EACCES);
+    ck_assert_int_eq(cs_s3_head(s3, a.sha, &h), 0);
+
+    /* Nor through Custody: a migration away that asks to remove the source keeps it. */
+    cs_test_custody(&r, "store", "migrate", "--to", "local", "--remove-source", "--home", a.t.home,
+                    NULL);
+    custody_ok(&r, "store migrate --to local --remove-source");
+    ck_assert_msg(strstr(r.out, "refused to delete (locked)") != NULL, "migrate: %s", r.out);
+    cs_test_run_free(&r);
+    ck_assert_int_eq(cs_s3_head(s3, a.sha, &h), 0);
+    ck_assert_uint_eq(h.size, SIZE);
+    cs_s3_close(&s3);
+    api_teardown(&a);
+}
+END_TEST
+
+START_TEST(downloads_stream_ranges_from_the_object_store)
+{
+    api_t a;
+    resp_t rs;
+    api_setup(&a);
+    trim_all(&a.t);
+    char target[200];
+    snprintf(target, sizeof target, "/v1/items/%s/original", a.sha);
+    http(&a, &rs, "GET", target, a.alice, PURPOSE, "bytes=1000-299999", NULL);
+    ck_assert_int_eq(rs.status, 206);
+    ck_assert_uint_eq(rs.body_len, SIZE - 1000);
+    ck_assert_int_eq(memcmp(rs.body, a.data + 1000, SIZE - 1000), 0);
+    resp_free(&rs);
+    http(&a, &rs, "GET", target, a.alice, PURPOSE, NULL, NULL);
+    ck_assert_int_eq(rs.status, 200);
+    ck_assert_uint_eq(rs.body_len, SIZE);
+    ck_assert_int_eq(memcmp(rs.body, a.data, SIZE), 0);
+    resp_free(&rs);
+    /* Streamed: no local copy was made to serve it. */
+    ck_assert_int_eq(local_objects(&a.t), 0);
+    /* And the CLI's get fetches a verified one. */
+    char out[PATH_MAX];
+    cs_run_t r;
+    snprintf(out, sizeof out, "%s/got.bin", a.t.dir);
+    cs_test_custody(&r, "get", a.sha, "--home", a.t.home, "--as", "alice", "--purpose", "复核",
+                    "--out", out, NULL);
+    custody_ok(&r, "get");
+    cs_test_run_free(&r);
+    size_t len = 0;
+    char *got = cs_test_read(out, &len);
+    ck_assert_uint_eq(len, SIZE);
+    ck_assert_int_eq(memcmp(got, a.data, SIZE), 0);
+    free(got);
+    api_teardown(&a);
+}
+END_TEST
+
+START_TEST(migration_there_and_back_verifies_every_object)
+{
+    e2e_t t;
+    cs_run_t r;
+    char p1[PATH_MAX], p2[PATH_MAX];
+    unsetenv("CUSTODY_TEST_S3_ENV");
+    e2e_setup(&t); /* a local home */
+    setenv("CUSTODY_TEST_S3_ENV", gw_env, 1);
+    e2e_s3_configure(&t, gw_env, 1, "local");
+    e2e_file(&t, p1, "a.bin", "first object, local");
+    snprintf(p2, sizeof p2, "%s/b.bin", t.dir);
+    cs_test_write_random(p2, 7 * 1024 * 1024, 3); /* more than a part: a multipart upload */
+    cs_test_custody(&r, "ingest", "--home", t.home, "--case", "京公(2026)7号", p1, p2, NULL);
+    custody_ok(&r, "ingest");
+    cs_test_run_free(&r);
+    ck_assert_int_eq(local_objects(&t), 2);
+
+    cs_test_custody(&r, "store", "migrate", "--to", "s3", "--home", t.home, NULL);
+    custody_ok(&r, "store migrate --to s3");
+    ck_assert_msg(strstr(r.out, "moved to s3: 2 objects verified there") != NULL, "%s", r.out);
+    cs_test_run_free(&r);
+    ck_assert_int_eq(
+        cs_test_sql_count(t.db, "SELECT count(*) FROM ledger WHERE json_extract(entry, "
+                                "'$.action') = 'store.migrated' AND json_extract(entry, '$.to') "
+                                "= 's3' AND json_extract(entry, '$.objects') = 2"),
+        1);
+    trim_all(&t); /* now the object store alone holds them */
+    cs_test_custody(&r, "verify", "--all", "--home", t.home, NULL);
+    custody_ok(&r, "verify --all on s3");
+    ck_assert_msg(strstr(r.err, "2 ok, 0 failed") != NULL, "%s", r.err);
+    cs_test_run_free(&r);
+
+    cs_test_custody(&r, "store", "migrate", "--to", "local", "--home", t.home, NULL);
+    custody_ok(&r, "store migrate --to local");
+    cs_test_run_free(&r);
+    ck_assert_int_eq(local_objects(&t), 2);
+    cs_test_custody(&r, "store", "status", "--home", t.home, NULL);
+    custody_ok(&r, "store status");
+    ck_assert_msg(strstr(r.out, "store     local ") != NULL, "%s", r.out);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "verify", "--all", "--home", t.home, NULL);
+    custody_ok(&r, "verify --all, local again");
+    cs_test_run_free(&r);
+    e2e_teardown(&t);
+}
+END_TEST
+
+START_TEST(a_gateway_that_stops_answering_loses_nothing)
+{
+    api_t a;
+    resp_t rs;
+    char dir[PATH_MAX], path[PATH_MAX];
+    api_setup(&a);
+    trim_all(&a.t);
+    gateway("pause-gateway");
+    /* Reads: 503, nothing served. */
+    char target[200];
+    snprintf(target, sizeof target, "/v1/items/%s/original", a.sha);
+    http(&a, &rs, "GET", target, a.alice, PURPOSE, NULL, NULL);
+    ck_assert_int_eq(rs.status, 503);
+    resp_free(&rs);
+    /* Uploads while it is away stay in their folder. */
+    snprintf(dir, sizeof dir, "%s/uploads/京公(2026)9号", a.t.home);
+    ck_assert_int_eq(mkdir(dir, 0750), 0);
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/clip%d.bin", dir, i);
+        cs_test_write_random(path, 100000 + (size_t)i, 40 + (unsigned)i);
+    }
+    sleep(8);
+    ck_assert_int_eq(cs_test_sql_count(a.t.db, "SELECT count(*) FROM items"), 1);
+    ck_assert_int_eq(cs_test_count_files(dir), 3);
+    gateway("resume-gateway");
+    /* Taken up again once it answers: each once. */
+    ck_assert_int_eq(cs_test_wait_count(a.t.db, "SELECT count(*) FROM items", 4, 90000), 4);
+    for (int i = 0; i < 200 && cs_test_count_files(dir) > 0; i++)
+        usleep(100 * 1000);
+    ck_assert_int_eq(cs_test_count_files(dir), 0);
+    cs_run_t r;
+    cs_test_custody(&r, "verify", "--all", "--home", a.t.home, NULL);
+    custody_ok(&r, "verify --all");
+    ck_assert_msg(strstr(r.err, "4 ok, 0 failed") != NULL, "%s", r.err);
+    cs_test_run_free(&r);
+    http(&a, &rs, "GET", target, a.alice, PURPOSE, NULL, NULL);
+    ck_assert_int_eq(rs.status, 200);
+    ck_assert_int_eq(memcmp(rs.body, a.data, SIZE), 0);
+    resp_free(&rs);
+    api_teardown(&a);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("s3");
+    TCase *tc = tcase_create("s3");
+    tcase_add_unchecked_fixture(tc, gateway_start, gateway_stop);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, objects_are_locked_in_the_object_store);
+    tcase_add_test(tc, downloads_stream_ranges_from_the_object_store);
+    tcase_add_test(tc, migration_there_and_back_verifies_every_object);
+    tcase_add_test(tc, a_gateway_that_stops_answering_loses_nothing);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
