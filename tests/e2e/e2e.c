@@ -25,6 +25,17 @@ e2e_setup(e2e_t *t)
         e2e_s3_configure(t, env, 1, "s3");
 }
 
+void
+e2e_setup_local(e2e_t *t)
+{
+    char *s3 = getenv("CUSTODY_TEST_S3_ENV") ? strdup(getenv("CUSTODY_TEST_S3_ENV")) : NULL;
+    unsetenv("CUSTODY_TEST_S3_ENV");
+    e2e_setup(t);
+    if (s3 != NULL)
+        setenv("CUSTODY_TEST_S3_ENV", s3, 1);
+    free(s3);
+}
+
 int
 e2e_s3_env(const char *env, const char *key, char *buf, size_t size)
 {
@@ -78,7 +89,7 @@ e2e_s3_configure(e2e_t *t, const char *env, int retain_days, const char *backend
     fprintf(f,
             "\n[store]\nbackend = %s\ns3_endpoint = %s\ns3_bucket = %s\ns3_region = %s\n"
             "s3_credentials = %s\ns3_object_lock = compliance\ns3_retain_days = %d\n"
-            "s3_part_mb = 5\ns3_timeout_s = 2\n",
+            "s3_part_mb = 5\ns3_timeout_s = 20\n",
             backend, endpoint, t->bucket, region, cred, retain_days);
     fclose(f);
 }

@@ -23,6 +23,10 @@ typedef struct e2e {
  * (e2e_s3_configure): the same test then runs against the S3 backend. */
 void e2e_setup(e2e_t *t);
 
+/** e2e_setup with a local store whatever CUSTODY_TEST_S3_ENV says: for a test about the
+ * folder itself (an object file removed or altered under the home). */
+void e2e_setup_local(e2e_t *t);
+
 /** Reads KEY=value from the gateway's env file `env` into buf; 0, or -1 when absent. */
 int e2e_s3_env(const char *env, const char *key, char *buf, size_t size);
 

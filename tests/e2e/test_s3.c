@@ -208,9 +208,7 @@ START_TEST(migration_there_and_back_verifies_every_object)
     e2e_t t;
     cs_run_t r;
     char p1[PATH_MAX], p2[PATH_MAX];
-    unsetenv("CUSTODY_TEST_S3_ENV");
-    e2e_setup(&t); /* a local home */
-    setenv("CUSTODY_TEST_S3_ENV", gw_env, 1);
+    e2e_setup_local(&t);
     e2e_s3_configure(&t, gw_env, 1, "local");
     e2e_file(&t, p1, "a.bin", "first object, local");
     snprintf(p2, sizeof p2, "%s/b.bin", t.dir);
