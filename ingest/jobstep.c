@@ -390,8 +390,9 @@ route_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path, jso
         return err;
     /* NULL: a folder name that is not UTF-8 cannot go into JSON; keep the file, unassigned. */
     if ((*rj = cs_route_json(&route)) == NULL)
-        *rj = json_pack("{s:s}", "problem",
-                        "the folder names are not UTF-8; the file is kept as unassigned");
+        *rj = json_pack("{s:s, s:s, s:{}}", "problem",
+                        "the folder names are not UTF-8; the file is kept as unassigned",
+                        "problem_code", cs_reason_slug(CS_R_FOLDER_NOT_UTF8), "problem_params");
     return *rj != NULL ? 0 : CS_ENOMEM;
 }
 
