@@ -72,6 +72,8 @@
     X(SIDECAR_FIELD, "sidecar-field")                                                              \
     /* the sidecar cannot be read or is no JSON object; params: sidecar */                         \
     X(SIDECAR_UNREADABLE, "sidecar-unreadable")                                                    \
+    /* the content is no format Custody recognises; it is stored as it is (a flag, not a fault) */ \
+    X(UNRECOGNISED, "unrecognised")                                                                \
     /* a reason stored before codes (schema v10) that no known sentence matches */                 \
     X(UNKNOWN, "unknown")
 

@@ -89,7 +89,8 @@ int cs_jobs_refuse(cs_catalog_t *cat, const char *root, const char *rel, const c
 int cs_jobs_each_active(cs_catalog_t *cat, int (*fn)(const cs_job_t *job, void *arg), void *arg);
 
 /** Status: {"jobs":{state:count...}, "last_minute":{"files","bytes","files_per_s","mb_per_s"},
- * "rejected", "failed", "oldest_pending":{path, since} or null, "recent_rejections":[...],
+ * "rejected", "failed", "oldest_pending":{path, since} or null, "recent_rejections":[{root,
+ * path, reason, reason_code, reason_params, at}...],
  * "damaged": {"count", "recent": [...]} (indexer/damaged.h)} */
 int cs_jobs_status(cs_catalog_t *cat, json_t **out);
 
