@@ -15,7 +15,8 @@ cs_catalog_damaged(cs_catalog_t *cat, int limit, json_t **out)
         "SELECT json_object('count', count(*)) FROM metadata"
         " WHERE record -> '$.damaged' IS NOT NULL",
         "SELECT json_object('sha256', i.sha256, 'code', m.record ->> '$.damaged.code',"
-        " 'reason', m.record ->> '$.damaged.reason', 'name', (SELECT cs_text(original_name)"
+        " 'reason', m.record ->> '$.damaged.reason', 'reason_code', m.record ->> '$.damaged.code',"
+        " 'reason_params', NULL, 'name', (SELECT cs_text(original_name)"
         "  FROM item_sources s WHERE s.item_id = i.id ORDER BY s.id LIMIT 1),"
         " 'at', m.extracted_at)"
         " FROM metadata m JOIN items i ON i.id = m.item_id"

@@ -16,7 +16,8 @@ valid(const cs_derivative_t *d)
     int failed = d->status != NULL && strcmp(d->status, "failed") == 0;
     return d->profile != NULL && d->profile[0] != '\0' && (verified || failed) &&
            (!verified || (d->sha256 != NULL && d->size >= 0)) &&
-           (!failed || (d->reason != NULL && d->reason[0] != '\0')) &&
+           (!failed || (d->reason != NULL && d->reason[0] != '\0' && d->reason_code != NULL &&
+                        d->reason_code[0] != '\0')) &&
            (d->detail == NULL || json_is_object(d->detail));
 }
 
@@ -28,7 +29,7 @@ add_one(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_derivative_t *d, cons
     sqlite3_stmt *st = NULL;
     char sha[65] = "";
     char *detail = NULL;
-    json_t *ev = NULL;
+    json_t *ev = NULL, *params = NULL;
     int err;
 
     if (d->sha256 != NULL && (err = cs_cat_sha256_norm(d->sha256, sha)) != 0)
@@ -51,11 +52,12 @@ add_one(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_derivative_t *d, cons
         goto out;
     cs_cat_finalize(cat, st);
     st = NULL;
-    err = cs_cat_prepare(cat,
-                         "INSERT INTO derivatives (item_id, profile, status, sha256, size,"
-                         " media_type, reason, detail, made_by, made_at)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                         &st, what);
+    err =
+        cs_cat_prepare(cat,
+                       "INSERT INTO derivatives (item_id, profile, status, sha256, size,"
+                       " media_type, reason, detail, made_by, made_at, reason_code, reason_params)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                       &st, what);
     if (err != 0)
         goto out;
     sqlite3_bind_int64(st, 1, item_id);
@@ -67,15 +69,23 @@ add_one(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_derivative_t *d, cons
         sqlite3_bind_int64(st, 5, d->size);
     if (d->media_type != NULL)
         sqlite3_bind_text(st, 6, d->media_type, -1, SQLITE_STATIC);
-    if (d->reason != NULL)
+    if (d->reason != NULL) {
         sqlite3_bind_text(st, 7, d->reason, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 11, d->reason_code, -1, SQLITE_STATIC);
+        if (d->reason_params != NULL)
+            sqlite3_bind_text(st, 12, d->reason_params, -1, SQLITE_STATIC);
+    }
     sqlite3_bind_text(st, 8, detail, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, actor, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 10, now, -1, SQLITE_STATIC);
     if ((err = cs_cat_step_done(cat, st, what)) != 0)
         goto out;
-    ev = json_pack("{s:s, s:s, s:s?, s:s?}", "profile", d->profile, "status", d->status, "sha256",
-                   sha[0] ? sha : NULL, "reason", d->reason);
+    /* A failed copy's event says why as the row does: sentence, code and params. */
+    if (d->reason != NULL && d->reason_params != NULL)
+        params = json_loads(d->reason_params, 0, NULL);
+    ev = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:O?}", "profile", d->profile, "status", d->status,
+                   "sha256", sha[0] ? sha : NULL, "reason", d->reason, "reason_code",
+                   d->reason != NULL ? d->reason_code : NULL, "reason_params", params);
     if (ev == NULL) {
         err = cs_cat_no_memory(cat, what);
         goto out;
@@ -84,6 +94,7 @@ add_one(cs_catalog_t *cat, sqlite3_int64 item_id, const cs_derivative_t *d, cons
 out:
     cs_cat_finalize(cat, st);
     json_decref(ev);
+    json_decref(params);
     free(detail);
     return err;
 }
@@ -101,7 +112,7 @@ cs_catalog_add_derivatives(cs_catalog_t *cat, const char *sha256, const cs_deriv
     for (size_t i = 0; i < n; i++) {
         if (!valid(&d[i])) {
             cs_diag_set("item %s: derivative %s: a verified one needs its object, a failed one "
-                        "its reason",
+                        "its reason and reason code",
                         sha, d[i].profile ? d[i].profile : "(no profile)");
             return CS_EINVAL;
         }
@@ -142,7 +153,8 @@ cs_catalog_derivatives(cs_catalog_t *cat, const char *sha256, json_t **out)
     return cs_cat_select_json(
         cat,
         "SELECT json_set(CASE WHEN reason IS NULL THEN detail ELSE json_set(detail, '$.reason',"
-        " reason) END, '$.profile', profile, '$.status', status, '$.sha256', sha256, '$.size',"
+        " reason, '$.reason_code', reason_code, '$.reason_params', json(reason_params)) END,"
+        " '$.profile', profile, '$.status', status, '$.sha256', sha256, '$.size',"
         " size, '$.media_type', media_type, '$.made_by', made_by, '$.made_at', made_at)"
         " FROM derivatives WHERE item_id = (SELECT id FROM items WHERE sha256 = ?1) AND"
         " superseded_at IS NULL ORDER BY profile",
@@ -157,6 +169,7 @@ cs_catalog_derivative_failures(cs_catalog_t *cat, int limit, json_t **out)
         "SELECT json_object('count', count(DISTINCT item_id))"
         " FROM derivatives WHERE status = 'failed' AND superseded_at IS NULL",
         "SELECT json_object('sha256', i.sha256, 'profile', d.profile, 'reason', d.reason,"
+        " 'reason_code', d.reason_code, 'reason_params', json(d.reason_params),"
         " 'made_at', d.made_at) FROM derivatives d JOIN items i ON i.id = d.item_id"
         " WHERE d.status = 'failed' AND d.superseded_at IS NULL ORDER BY d.id DESC"
         " LIMIT CAST(?1 AS INTEGER)",

@@ -3,6 +3,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/reason.h"
 #include "indexer/catalog_int.h"
 
 #include <inttypes.h>
@@ -181,6 +182,13 @@ typedef struct bind_args {
     int64_t i1, i2, i3, i4;
 } bind_args_t;
 
+/* A reason as s1 (sentence), s2 (code), s3 (params): ?4, ?5, ?6 of bind_text3. */
+#define REASON_ARGS(r)                                                                             \
+    {                                                                                              \
+        .s1 = (r) ? (r)->text : NULL, .s2 = (r) ? cs_reason_slug((r)->code) : NULL,                \
+        .s3 = (r) ? cs_reason_params_or_null(r) : NULL                                             \
+    }
+
 static void
 bind_now(sqlite3_stmt *st, char now[CS_TIME_MAX], int col)
 {
@@ -267,15 +275,20 @@ bind_text3(sqlite3_stmt *st, const void *arg)
     bind_now(st, now, 3);
     if (a->s1 != NULL)
         sqlite3_bind_text(st, 4, a->s1, -1, SQLITE_STATIC);
+    if (a->s2 != NULL)
+        sqlite3_bind_text(st, 5, a->s2, -1, SQLITE_STATIC);
+    if (a->s3 != NULL)
+        sqlite3_bind_text(st, 6, a->s3, -1, SQLITE_STATIC);
 }
 
 int
-cs_jobs_unclaim(cs_catalog_t *cat, cs_job_t *job, const char *reason)
+cs_jobs_unclaim(cs_catalog_t *cat, cs_job_t *job, const cs_reason_t *reason)
 {
-    bind_args_t a = {.s1 = reason};
+    bind_args_t a = REASON_ARGS(reason);
     int err = update_job(cat, job, CS_JOB_CLAIMED,
                          "UPDATE jobs SET state = 'discovered', updated_at = ?3, reason = ?4,"
-                         " claims = claims + 1, sha256 = NULL WHERE id = ?1 AND state = ?2",
+                         " reason_code = ?5, reason_params = ?6, claims = claims + 1, sha256 = "
+                         "NULL WHERE id = ?1 AND state = ?2",
                          bind_text3, &a, "cannot release a claim");
     if (err == 0) {
         job->state = CS_JOB_DISCOVERED;
@@ -286,7 +299,7 @@ cs_jobs_unclaim(cs_catalog_t *cat, cs_job_t *job, const char *reason)
 }
 
 int
-cs_jobs_already(cs_catalog_t *cat, cs_job_t *job, const char *sha256, const char *reason)
+cs_jobs_already(cs_catalog_t *cat, cs_job_t *job, const char *sha256, const cs_reason_t *reason)
 {
     sqlite3_stmt *st = NULL;
     char now[CS_TIME_MAX];
@@ -299,10 +312,11 @@ cs_jobs_already(cs_catalog_t *cat, cs_job_t *job, const char *sha256, const char
         cat,
         job->id == 0
             ? "INSERT INTO jobs (root, rel_path, state, sha256, item_id, reason, created_at,"
-              " updated_at, done_at) VALUES (?2, ?3, 'done', ?4, (SELECT id FROM items WHERE"
-              " sha256 = ?4), ?5, ?6, ?6, ?6)"
+              " updated_at, done_at, reason_code, reason_params) VALUES (?2, ?3, 'done', ?4,"
+              " (SELECT id FROM items WHERE sha256 = ?4), ?5, ?6, ?6, ?6, ?7, ?8)"
             : "UPDATE jobs SET state = 'done', sha256 = ?4, item_id = (SELECT id FROM items WHERE"
-              " sha256 = ?4), reason = ?5, updated_at = ?6, done_at = ?6"
+              " sha256 = ?4), reason = ?5, updated_at = ?6, done_at = ?6, reason_code = ?7,"
+              " reason_params = ?8"
               " WHERE id = ?1 AND state NOT IN ('done', 'rejected')",
         &st, what);
     if (err == 0) {
@@ -310,8 +324,10 @@ cs_jobs_already(cs_catalog_t *cat, cs_job_t *job, const char *sha256, const char
         sqlite3_bind_text(st, 2, job->root, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, job->rel, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, sha256, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, reason->text, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, cs_reason_slug(reason->code), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, cs_reason_params_or_null(reason), -1, SQLITE_STATIC);
         err = cs_cat_step_done(cat, st, what);
         if (err == 0 && job->id == 0)
             job->id = sqlite3_last_insert_rowid(cat->db);
@@ -327,9 +343,9 @@ cs_jobs_already(cs_catalog_t *cat, cs_job_t *job, const char *sha256, const char
 }
 
 int
-cs_jobs_reject(cs_catalog_t *cat, cs_job_t *job, const char *reason)
+cs_jobs_reject(cs_catalog_t *cat, cs_job_t *job, const cs_reason_t *reason)
 {
-    bind_args_t a = {.s1 = reason};
+    bind_args_t a = REASON_ARGS(reason);
     int err;
     if (job->id == 0) {
         /* Never recorded: the refusal itself is the record. */
@@ -341,13 +357,16 @@ cs_jobs_reject(cs_catalog_t *cat, cs_job_t *job, const char *reason)
             return err;
         err = cs_cat_prepare(cat,
                              "INSERT INTO jobs (root, rel_path, state, reason, created_at,"
-                             " updated_at, done_at) VALUES (?1, ?2, 'rejected', ?3, ?4, ?4, ?4)",
+                             " updated_at, done_at, reason_code, reason_params)"
+                             " VALUES (?1, ?2, 'rejected', ?3, ?4, ?4, ?4, ?5, ?6)",
                              &st, what);
         if (err == 0) {
             sqlite3_bind_text(st, 1, job->root, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 2, job->rel, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, a.s1, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 5, a.s2, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 6, a.s3, -1, SQLITE_STATIC);
             err = cs_cat_step_done(cat, st, what);
         }
         if (err == 0)
@@ -360,7 +379,8 @@ cs_jobs_reject(cs_catalog_t *cat, cs_job_t *job, const char *reason)
     } else {
         err = update_job(cat, job, -1,
                          "UPDATE jobs SET state = 'rejected', updated_at = ?3, done_at = ?3,"
-                         " reason = ?4 WHERE id = ?1 AND state NOT IN ('done', 'rejected')",
+                         " reason = ?4, reason_code = ?5, reason_params = ?6"
+                         " WHERE id = ?1 AND state NOT IN ('done', 'rejected')",
                          bind_text3, &a, "cannot record a rejection");
     }
     if (err == 0)
@@ -369,17 +389,19 @@ cs_jobs_reject(cs_catalog_t *cat, cs_job_t *job, const char *reason)
 }
 
 int
-cs_jobs_advance(cs_catalog_t *cat, cs_job_t *job, cs_job_state_t to, const char *failure)
+cs_jobs_advance(cs_catalog_t *cat, cs_job_t *job, cs_job_state_t to, const cs_reason_t *failure)
 {
-    char sql[256];
-    bind_args_t a = {.s1 = failure};
+    char sql[320];
+    bind_args_t a = REASON_ARGS(failure);
     if (to <= CS_JOB_STORED || to == CS_JOB_REJECTED)
         return CS_EINVAL;
-    /* fits: 15 + 10 + 16 + 39 + a state name of 11 bytes < 256 */
+    /* fits: 15 + 10 + 16 + 84 + 39 + a state name of 11 bytes < 320 */
     snprintf(sql, sizeof sql,
              "UPDATE jobs SET state = '%s', updated_at = ?3%s%s WHERE id = ?1 AND state = ?2",
              cs_job_state_name(to), to == CS_JOB_DONE ? ", done_at = ?3" : "",
-             failure != NULL ? ", reason = ?4, failures = failures + 1" : "");
+             failure != NULL
+                 ? ", reason = ?4, reason_code = ?5, reason_params = ?6, failures = failures + 1"
+                 : "");
     int err = update_job(cat, job, (int)to - 1, sql, bind_text3, &a, "cannot advance a job");
     if (err == 0)
         job->state = to;
@@ -448,166 +470,6 @@ out:
     return err;
 }
 
-/* 1 if the record's capture time comes from the content, not from an arrival's claim. */
-static int
-content_dated(json_t *rec)
-{
-    const char *src = json_string_value(json_object_get(rec, "captured_at_source"));
-    return json_is_string(json_object_get(rec, "captured_at")) && src != NULL &&
-           strncmp(src, "sidecar", 7) != 0 && strcmp(src, "file:mtime") != 0;
-}
-
-/* The same content arriving again never rewrites the first: the arrival's claims (sidecar,
- * file time) in the record stay those of the first extraction, and so does the capture time,
- * unless only the new one comes from the content itself (a reader that learnt a format).
- * Sets *kept when the earlier capture time was kept. */
-static int
-keep_first_time(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, int *kept, const char *what)
-{
-    static const char *const keys[] = {"captured_at",  "captured_at_source",   "captured_at_utc",
-                                       "offset_known", "captured_at_estimate", "file_time"};
-    sqlite3_stmt *st = NULL;
-    json_t *old = NULL, *c, *mine;
-    size_t i;
-    int err, rc;
-    *kept = 0;
-    if ((err = cs_cat_prepare(cat, "SELECT record FROM metadata WHERE item_id = ?1", &st, what)))
-        return err;
-    sqlite3_bind_int64(st, 1, item_id);
-    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        old = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-    else if (rc != SQLITE_DONE)
-        err = cs_cat_err(cat, rc, what);
-    cs_cat_finalize(cat, st);
-    /* No earlier record, or one whose extraction failed before any time was chosen. */
-    if (err != 0 || !json_is_object(old) || json_object_get(old, "captured_at") == NULL)
-        goto out;
-    /* The record's arrival candidates: the first arrival's, as the first extraction had them. */
-    if ((mine = json_array()) == NULL) {
-        err = cs_cat_no_memory(cat, what);
-        goto out;
-    }
-    json_array_foreach(json_object_get(rec, "time_candidates"), i, c)
-    {
-        const char *src = json_string_value(json_object_get(c, "source"));
-        if (src == NULL || (strcmp(src, "sidecar") != 0 && strcmp(src, "file:mtime") != 0))
-            json_array_append(mine, c);
-    }
-    json_array_foreach(json_object_get(old, "time_candidates"), i, c)
-    {
-        const char *src = json_string_value(json_object_get(c, "source"));
-        if (src != NULL && (strcmp(src, "sidecar") == 0 || strcmp(src, "file:mtime") == 0))
-            json_array_append(mine, c);
-    }
-    if (json_object_get(rec, "time_candidates") != NULL || json_array_size(mine) > 0)
-        json_object_set(rec, "time_candidates", mine);
-    json_decref(mine);
-    if (content_dated(rec) && !content_dated(old))
-        goto out;
-    for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        if ((c = json_object_get(old, keys[i])) != NULL)
-            json_object_set(rec, keys[i], c);
-        else
-            json_object_del(rec, keys[i]);
-    }
-    *kept = 1;
-out:
-    json_decref(old);
-    return err;
-}
-
-int
-cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const char *failure,
-                  cs_job_state_t to)
-{
-    sqlite3_stmt *st = NULL;
-    sqlite3_int64 item_id = 0;
-    char now[CS_TIME_MAX];
-    const char *what = "cannot record extracted metadata";
-    json_t *rec = record != NULL ? json_incref(record) : json_object();
-    json_t *detail = NULL;
-    char *text = NULL;
-    int err, kept = 0;
-
-    if (failure != NULL) {
-        json_t *errors = json_object_get(rec, "errors");
-        if (!json_is_array(errors))
-            json_object_set_new(rec, "errors", errors = json_array());
-        json_array_append_new(errors, json_string(failure));
-    }
-    cs_clock_now(now);
-    /* The record is kept whole either way; if a power cut takes this commit back, the job is
-     * stored again and its extraction simply runs again. */
-    cs_cat_relaxed(cat, 1);
-    if ((err = cs_cat_begin(cat, what)) != 0)
-        goto done;
-    if ((err = cs_cat_item_id(cat, job->sha256, &item_id, what)) != 0 ||
-        (err = keep_first_time(cat, item_id, rec, &kept, what)) != 0)
-        goto out;
-    if ((text = json_dumps(rec, JSON_COMPACT)) == NULL) {
-        err = cs_cat_no_memory(cat, what);
-        goto out;
-    }
-    err = cs_cat_prepare(cat,
-                         "INSERT INTO metadata (item_id, record, extracted_at) VALUES (?1, ?2, ?3)"
-                         " ON CONFLICT (item_id) DO UPDATE SET record = excluded.record,"
-                         " extracted_at = excluded.extracted_at",
-                         &st, what);
-    if (err != 0)
-        goto out;
-    sqlite3_bind_int64(st, 1, item_id);
-    sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-    if ((err = cs_cat_step_done(cat, st, what)) != 0)
-        goto out;
-    cs_cat_finalize(cat, st);
-    st = NULL;
-    if ((err = cs_cat_index_item(cat, item_id, rec, what)) != 0)
-        goto out;
-    /* The provenance of the capture time: which rule chose it, recorded with the event. */
-    detail = failure ? json_pack("{s:s}", "failure", failure) : json_pack("{s:s}", "result", "ok");
-    if (detail != NULL && json_object_get(rec, "captured_at") != NULL) {
-        json_object_set(detail, "captured_at", json_object_get(rec, "captured_at"));
-        json_object_set(detail, "captured_at_source", json_object_get(rec, "captured_at_source"));
-        if (kept) /* said where a later arrival's extraction left the first time as it was */
-            json_object_set_new(detail, "captured_at_kept", json_string("first arrival"));
-    }
-    if ((err = cs_cat_insert_event(cat, item_id, 0, "extracted", "custody", now, detail, what)) !=
-        0)
-        goto out;
-    if (to < CS_JOB_EXTRACTED || to > CS_JOB_DONE)
-        to = CS_JOB_EXTRACTED;
-    err = cs_cat_prepare(cat,
-                         "UPDATE jobs SET state = ?4, updated_at = ?2,"
-                         " done_at = CASE WHEN ?4 = 'done' THEN ?2 END,"
-                         " reason = coalesce(?3, reason), failures = failures + (?3 IS NOT NULL)"
-                         " WHERE id = ?1 AND state = 'stored'",
-                         &st, what);
-    if (err != 0)
-        goto out;
-    sqlite3_bind_int64(st, 1, job->id);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-    if (failure)
-        sqlite3_bind_text(st, 3, failure, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, cs_job_state_name(to), -1, SQLITE_STATIC);
-    if ((err = cs_cat_step_done(cat, st, what)) == 0 && sqlite3_changes(cat->db) != 1) {
-        cs_diag_set("catalog %s: job %" PRId64 " is no longer stored", cat->path, job->id);
-        err = CS_ENOTFOUND;
-    }
-out:
-    cs_cat_finalize(cat, st);
-    if (err != 0)
-        cs_cat_rollback(cat);
-    else if ((err = cs_cat_commit(cat, what)) == 0)
-        job->state = to;
-done:
-    cs_cat_relaxed(cat, 0);
-    json_decref(detail);
-    json_decref(rec);
-    free(text);
-    return err;
-}
-
 /* Sets *same to 1 if the latest job of (root, rel) is rejected with `reason`. */
 static int
 refused_already(cs_catalog_t *cat, const char *root, const char *rel, const char *reason, int *same)
@@ -635,12 +497,13 @@ refused_already(cs_catalog_t *cat, const char *root, const char *rel, const char
 }
 
 int
-cs_jobs_refuse(cs_catalog_t *cat, const char *root, const char *rel, const char *reason, int *fresh)
+cs_jobs_refuse(cs_catalog_t *cat, const char *root, const char *rel, const cs_reason_t *reason,
+               int *fresh)
 {
     cs_job_t job;
     int err, same = 0, found = 0;
     *fresh = 0;
-    if ((err = refused_already(cat, root, rel, reason, &same)) != 0 || same)
+    if ((err = refused_already(cat, root, rel, reason->text, &same)) != 0 || same)
         return err;
     if ((err = find_active(cat, root, rel, &job, &found, "cannot look up a job")) != 0)
         return err;

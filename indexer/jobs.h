@@ -8,6 +8,7 @@
 #ifndef CS_INDEXER_JOBS_H
 #define CS_INDEXER_JOBS_H
 
+#include "core/reason.h"
 #include "indexer/catalog.h"
 
 #include <limits.h>
@@ -53,40 +54,43 @@ int cs_jobs_discover_many(cs_catalog_t *cat, const char *const *roots, const cha
 int cs_jobs_claim(cs_catalog_t *cat, cs_job_t *job, json_t *route);
 
 /** claimed → discovered: the file changed or a writer came back; it settles again. */
-int cs_jobs_unclaim(cs_catalog_t *cat, cs_job_t *job, const char *reason);
+int cs_jobs_unclaim(cs_catalog_t *cat, cs_job_t *job, const cs_reason_t *reason);
 
 /** claimed → stored, together with the arrival's rows, in one transaction. */
 int cs_jobs_stored(cs_catalog_t *cat, cs_job_t *job, const cs_arrival_t *a,
                    cs_arrival_result_t *res);
 
 /** stored → extracted: keeps the metadata record (borrowed; may be NULL) and, when the step
- * failed, counts the failure with its reason (the item stays stored). `to` may be a later
- * state (up to done) when the steps between have nothing to do: one commit, not several. */
-int cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const char *failure,
+ * failed, counts the failure with its reason, code and params (the item stays stored). `to` may be
+ * a later state (up to done) when the steps between have nothing to do: one commit, not several. */
+int cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const cs_reason_t *failure,
                       cs_job_state_t to);
 
 /** Moves a job to the next state `to` (transcoded, indexed, done); `failure` as above. */
-int cs_jobs_advance(cs_catalog_t *cat, cs_job_t *job, cs_job_state_t to, const char *failure);
+int cs_jobs_advance(cs_catalog_t *cat, cs_job_t *job, cs_job_state_t to,
+                    const cs_reason_t *failure);
 
 /** An upload that is already the stored object `sha256` (a removal lost in a power cut):
  * the job is done with `reason`, and no second arrival is recorded. */
-int cs_jobs_already(cs_catalog_t *cat, cs_job_t *job, const char *sha256, const char *reason);
+int cs_jobs_already(cs_catalog_t *cat, cs_job_t *job, const char *sha256,
+                    const cs_reason_t *reason);
 
-/** Any active state → rejected, with one line a clerk can act on. */
-int cs_jobs_reject(cs_catalog_t *cat, cs_job_t *job, const char *reason);
+/** Any active state → rejected, with one line a clerk can act on (and its code, params). */
+int cs_jobs_reject(cs_catalog_t *cat, cs_job_t *job, const cs_reason_t *reason);
 
 /** Records that the scan refused the upload (root, rel) without a job (a symbolic link, FIFO,
  * device or socket) with `reason`: as a rejected job, unless the path's latest job is rejected
  * with the same reason already or is being stored. A job discovered for it is rejected. Sets
  * *fresh to 1 when a rejection was recorded now (to be logged), else 0. */
-int cs_jobs_refuse(cs_catalog_t *cat, const char *root, const char *rel, const char *reason,
+int cs_jobs_refuse(cs_catalog_t *cat, const char *root, const char *rel, const cs_reason_t *reason,
                    int *fresh);
 
 /** Calls fn for every active job, oldest first; stops at fn's first non-zero return. */
 int cs_jobs_each_active(cs_catalog_t *cat, int (*fn)(const cs_job_t *job, void *arg), void *arg);
 
 /** Status: {"jobs":{state:count...}, "last_minute":{"files","bytes","files_per_s","mb_per_s"},
- * "rejected", "failed", "oldest_pending":{path, since} or null, "recent_rejections":[...],
+ * "rejected", "failed", "oldest_pending":{path, since} or null, "recent_rejections":[{root,
+ * path, reason, reason_code, reason_params, at}...],
  * "damaged": {"count", "recent": [...]} (indexer/damaged.h)} */
 int cs_jobs_status(cs_catalog_t *cat, json_t **out);
 

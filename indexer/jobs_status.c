@@ -46,8 +46,13 @@ rows_json(cs_catalog_t *cat, const char *sql, const char *param, const char *con
                 v = json_null();
                 break;
             default:
-                v = outside_text(names[i]) ? cs_cat_jname((const char *)sqlite3_column_text(st, i))
-                                           : cs_cat_jstr((const char *)sqlite3_column_text(st, i));
+                /* A reason's params are a JSON object (schema v11), sent as one. */
+                if (strcmp(names[i], "reason_params") == 0)
+                    v = json_loads((const char *)sqlite3_column_text(st, i), 0, NULL);
+                else if (outside_text(names[i]))
+                    v = cs_cat_jname((const char *)sqlite3_column_text(st, i));
+                else
+                    v = cs_cat_jstr((const char *)sqlite3_column_text(st, i));
             }
             json_object_set_new(o, names[i], v);
         }
@@ -65,7 +70,8 @@ cs_jobs_status(cs_catalog_t *cat, json_t **out)
     static const char *const count_cols[] = {"state", "count"};
     static const char *const minute_cols[] = {"files", "bytes"};
     static const char *const oldest_cols[] = {"root", "path", "state", "since"};
-    static const char *const rej_cols[] = {"root", "path", "reason", "at"};
+    static const char *const rej_cols[] = {"root",        "path",          "reason",
+                                           "reason_code", "reason_params", "at"};
     static const char *const tot_cols[] = {"rejected", "failed"};
     const char *what = "cannot read the job status";
     json_t *counts = json_array(), *minute = json_array(), *oldest = json_array();
@@ -92,9 +98,9 @@ cs_jobs_status(cs_catalog_t *cat, json_t **out)
                          " WHERE state NOT IN ('done', 'rejected') ORDER BY id LIMIT 1",
                          NULL, oldest_cols, 4, oldest, what)) != 0 ||
         (err = rows_json(cat,
-                         "SELECT root, rel_path, reason, done_at FROM jobs"
-                         " WHERE state = 'rejected' ORDER BY id DESC LIMIT 10",
-                         NULL, rej_cols, 4, rejected, what)) != 0 ||
+                         "SELECT root, rel_path, reason, reason_code, reason_params, done_at"
+                         " FROM jobs WHERE state = 'rejected' ORDER BY id DESC LIMIT 10",
+                         NULL, rej_cols, 6, rejected, what)) != 0 ||
         (err = rows_json(cat, "SELECT sum(state = 'rejected'), sum(failures > 0) FROM jobs", NULL,
                          tot_cols, 2, totals, what)) != 0 ||
         (err = cs_catalog_damaged(cat, 10, &damaged)) != 0)

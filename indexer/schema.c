@@ -11,6 +11,58 @@
 /* Times are RFC 3339 UTC text ("2026-11-27T04:12:25.123Z"), which sorts as it reads.
  * A link is active while superseded_at IS NULL. Triggers keep the history write-once: items,
  * sources and events never change or go, and a link only ever changes by being superseded. */
+/* v11's one use: the code of a reason stored before codes, by its sentence (the phrases the web
+ * page matched until then; core/reason.h has the codes). Nothing else reads a sentence. */
+#define CODE_OF(x)                                                                                 \
+    "CASE"                                                                                         \
+    " WHEN " x " IS NULL THEN NULL"                                                                \
+    " WHEN " x " GLOB 'transcoding failed*' THEN 'transcode'"                                      \
+    " WHEN " x " GLOB 'metadata extraction failed*' THEN 'extract'"                                \
+    " WHEN " x " GLOB 'the copy the worker wrote cannot be opened*' THEN"                          \
+    "  'copy-unopenable'"                                                                          \
+    " WHEN " x " GLOB 'the copy could not be stored*' THEN 'copy-unstored'"                        \
+    " WHEN " x " = 'no copy was made' THEN 'no-copy'"                                              \
+    " WHEN " x " GLOB 'sidecar *' AND (instr(" x ", 'the other fields were applied') > 0"          \
+    "  OR instr(" x ", 'nothing else was in it') > 0) THEN 'sidecar-field'"                        \
+    " WHEN " x " GLOB 'sidecar *' THEN 'sidecar-unreadable'"                                       \
+    " WHEN instr(" x ", ' was claimed but not stored') > 0"                                        \
+    "  OR " x " = 'claimed again after an interrupted ingest' THEN 'claimed-again'"                \
+    " WHEN instr(" x ", 'kept changing while it was being stored') > 0 THEN 'kept-changing'"       \
+    " WHEN instr(" x ", 'wait until it is fully written') > 0 THEN 'changing'"                     \
+    " WHEN instr(" x ", '; it settles again') > 0 THEN 'settling'"                                 \
+    " WHEN instr(" x ", ' vanished before') > 0 OR instr(" x ", ' vanished while') > 0"            \
+    "  THEN 'vanished'"                                                                            \
+    " WHEN instr(" x ", ' is empty (0 bytes)') > 0 THEN 'empty'"                                   \
+    " WHEN instr(" x ", ' cannot be routed: ') > 0 THEN 'unroutable'"                              \
+    " WHEN instr(" x ", ' cannot be stored: ') > 0 THEN 'unstorable'"                              \
+    " WHEN instr(" x ", ' is already stored as ') > 0 THEN 'already-stored'"                       \
+    " WHEN instr(" x ", ' is not a case number') > 0 THEN 'case-folder'"                           \
+    " WHEN instr(" x ", 'not in a case folder') > 0 THEN 'no-case-folder'"                         \
+    " WHEN instr(" x ", ' is not an officer id') > 0 THEN 'officer-folder'"                        \
+    " WHEN instr(" x ", 'folder names are not UTF-8') > 0 THEN 'folder-not-utf8'"                  \
+    " WHEN instr(" x ", ' is a symbolic link: ') > 0 OR instr(" x                                  \
+    ", ' is a named pipe (FIFO)') > 0"                                                             \
+    "  OR instr(" x ", ' is a device, not a file') > 0 OR instr(" x                                \
+    ", ' is a socket, not a file')"                                                                \
+    "  > 0 THEN 'not-a-file'"                                                                      \
+    " ELSE 'unknown' END"
+
+/* The worker's part of "transcoding failed: <cause>" (x the whole sentence), as a cause code. */
+#define CAUSE_OF(x)                                                                                \
+    "CASE"                                                                                         \
+    " WHEN instr(" x ", ': worker exited with status ') > 0 THEN 'worker-exit'"                    \
+    " WHEN instr(" x ", ': worker killed by signal ') > 0 THEN 'worker-signal'"                    \
+    " WHEN instr(" x ", ': timed out after ') > 0 THEN 'timeout'"                                  \
+    " WHEN instr(" x ", ': could not write to the worker') > 0 THEN 'worker-write'"                \
+    " WHEN instr(" x ", ': could not hand the file to a worker') > 0 THEN 'worker-unavailable'"    \
+    " WHEN instr(" x ", ': worker answered ') > 0 THEN 'worker-protocol'"                          \
+    " ELSE 'media-error' END"
+
+/* reason_params of an old reason: the cause of a failed step, else none. */
+#define PARAMS_OF(x, code)                                                                         \
+    "CASE WHEN " code " IN ('transcode', 'extract') THEN json_object('cause', " CAUSE_OF(x) ")"    \
+                                                                                            " END"
+
 static const char *const migrations[] = {
     /* 1: cases, parties, items, their sources, links and events. */
     "PRAGMA application_id = 1129534553;" /* CS_CATALOG_APP_ID, 'CSTY' */
@@ -371,6 +423,81 @@ static const char *const migrations[] = {
     "ALTER TABLE users ADD COLUMN failed_signins INTEGER NOT NULL DEFAULT 0"
     "  CHECK (failed_signins >= 0);"
     "ALTER TABLE users ADD COLUMN locked_until TEXT;",
+
+    /* 11: every stored reason a clerk reads carries a stable code (core/reason.h) and its
+     * parameters (a JSON object, or NULL) beside its English sentence, which stays for the CLI
+     * and the log: jobs and derivatives in columns, a route's problem as problem_code and
+     * problem_params in the route (and in the `received` event's detail, from v11 on). Rows of
+     * v10 catalogs are given the code of their sentence once, here ('unknown' when none
+     * matches; a failed copy's own words from the worker are 'copy-failed'). */
+    "ALTER TABLE jobs ADD COLUMN reason_code TEXT;"
+    "ALTER TABLE jobs ADD COLUMN reason_params TEXT"
+    "  CHECK (reason_params IS NULL OR json_type(reason_params) = 'object');"
+    "ALTER TABLE derivatives ADD COLUMN reason_code TEXT;"
+    "ALTER TABLE derivatives ADD COLUMN reason_params TEXT"
+    "  CHECK (reason_params IS NULL OR json_type(reason_params) = 'object');"
+    "UPDATE jobs SET reason_code = " CODE_OF(
+        "reason") " WHERE reason IS NOT NULL;"
+                  "UPDATE jobs SET reason_params = " PARAMS_OF(
+                      "reason",
+                      "reason_code") "  WHERE reason_code IN ('transcode', 'extract');"
+                                     "UPDATE jobs SET route = json_set(route, "
+                                     "'$.problem_code', " CODE_OF(
+                                         "(route ->> '$.problem')") ") WHERE route ->> '$.problem' "
+                                                                    "IS NOT NULL;"
+                                                                    "DROP TRIGGER "
+                                                                    "derivatives_only_superseded;"
+                                                                    "UPDATE derivatives SET "
+                                                                    "reason_code = CASE " CODE_OF(
+                                                                        "reason") " WHEN 'unknown' "
+                                                                                  "THEN"
+                                                                                  "  'copy-failed' "
+                                                                                  "ELSE " CODE_OF(
+                                                                                      "reason") " E"
+                                                                                                "ND"
+                                                                                                " W"
+                                                                                                "HE"
+                                                                                                "RE"
+                                                                                                " r"
+                                                                                                "ea"
+                                                                                                "so"
+                                                                                                "n "
+                                                                                                "IS"
+                                                                                                " N"
+                                                                                                "OT"
+                                                                                                " N"
+                                                                                                "UL"
+                                                                                                "L;"
+                                                                                                "UP"
+                                                                                                "DA"
+                                                                                                "TE"
+                                                                                                " d"
+                                                                                                "er"
+                                                                                                "iv"
+                                                                                                "at"
+                                                                                                "iv"
+                                                                                                "es"
+                                                                                                " S"
+                                                                                                "ET"
+                                                                                                " r"
+                                                                                                "ea"
+                                                                                                "so"
+                                                                                                "n_"
+                                                                                                "pa"
+                                                                                                "ra"
+                                                                                                "ms"
+                                                                                                " ="
+                                                                                                " " PARAMS_OF(
+                                                                                                    "reason",
+                                                                                                    "reason_code") "  WHERE reason_code IN ('transcode', 'extract');"
+                                                                                                                   "CREATE TRIGGER derivatives_only_superseded BEFORE UPDATE ON derivatives"
+                                                                                                                   "  WHEN OLD.superseded_at IS NOT NULL OR NEW.superseded_at IS NULL"
+                                                                                                                   "    OR NEW.id IS NOT OLD.id OR NEW.item_id IS NOT OLD.item_id"
+                                                                                                                   "    OR NEW.profile IS NOT OLD.profile OR NEW.status IS NOT OLD.status"
+                                                                                                                   "    OR NEW.sha256 IS NOT OLD.sha256 OR NEW.detail IS NOT OLD.detail"
+                                                                                                                   "    OR NEW.reason IS NOT OLD.reason OR NEW.reason_code IS NOT OLD.reason_code"
+                                                                                                                   "    OR NEW.reason_params IS NOT OLD.reason_params"
+                                                                                                                   "  BEGIN SELECT RAISE(ABORT, 'a derivative is only ever marked superseded'); END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -3,6 +3,7 @@
 #include "core/buf.h"
 
 #include "core/error.h"
+#include "core/reason.h"
 #include "indexer/derivatives.h"
 
 #include <dirent.h>
@@ -108,12 +109,13 @@ cs_derive_request(const cs_derive_opts_t *o, const char *out_dir, const char *ob
     return req;
 }
 
-/* Marks an output failed with `reason`. */
+/* Marks an output failed with `reason` and its code. */
 static void
-fail_output(json_t *o, const char *reason)
+fail_output(json_t *o, cs_reason_code_t code, const char *reason)
 {
     json_object_set_new(o, "status", json_string("failed"));
     json_object_set_new(o, "reason", json_string(reason));
+    json_object_set_new(o, "reason_code", json_string(cs_reason_slug(code)));
 }
 
 /* Hashes the output file at `path` and links it into the store. */
@@ -127,7 +129,7 @@ store_one(cs_store_t *store, const char *path, json_t *o)
     if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
         cs_snprintf_cut(reason, sizeof reason, "the copy the worker wrote cannot be opened: %s",
                         strerror(errno));
-        fail_output(o, reason);
+        fail_output(o, CS_R_COPY_UNOPENABLE, reason);
         return 0;
     }
     rc = cs_store_hash_fd(store, fd, path, &res);
@@ -143,7 +145,7 @@ store_one(cs_store_t *store, const char *path, json_t *o)
     if (rc != 0) {
         cs_snprintf_cut(reason, sizeof reason, "the copy could not be stored: %s",
                         *cs_diag() ? cs_diag() : cs_strerror(rc));
-        fail_output(o, reason);
+        fail_output(o, CS_R_COPY_UNSTORED, reason);
         return 0;
     }
     json_object_set_new(o, "sha256", json_string(res.sha256));
@@ -211,12 +213,12 @@ output_of(json_t *result, const char *profile)
 
 int
 cs_derive_commit(cs_catalog_t *cat, const char *sha256, json_t *request, json_t *result,
-                 const char *failure, const char *actor, int *failed)
+                 const cs_reason_t *failure, const char *actor, int *failed)
 {
     json_t *profiles = json_object_get(request, "profiles"), *p;
     json_t *details[PROFILES_MAX] = {NULL};
     cs_derivative_t d[PROFILES_MAX];
-    char none[PROFILES_MAX][600]; /* the failure whole: its end says why (ENOSPC, EIO) */
+    char params[PROFILES_MAX][64]; /* {"profile": ...} of a copy's own failure */
     size_t i, n = 0;
     int nfailed = 0, err;
 
@@ -238,18 +240,26 @@ cs_derive_commit(cs_catalog_t *cat, const char *sha256, json_t *request, json_t 
         } else {
             d[n].status = "failed";
             d[n].reason = json_string_value(json_object_get(o, "reason"));
+            /* The worker's own words on this copy, or what storing it met (fail_output). */
+            d[n].reason_code = json_string_value(json_object_get(o, "reason_code"));
+            if (d[n].reason_code == NULL)
+                d[n].reason_code = cs_reason_slug(CS_R_COPY_FAILED);
+            if (cs_snprintf(params[n], sizeof params[n], "{\"profile\":\"%s\"}", profile) == 0 &&
+                strcspn(profile, "\"\\") == strlen(profile))
+                d[n].reason_params = params[n];
             if (d[n].reason == NULL || d[n].reason[0] == '\0') {
-                cs_snprintf_cut(none[n], sizeof none[n], "%s",
-                                failure ? failure : "no copy was made");
-                d[n].reason = none[n];
+                d[n].reason = failure ? failure->text : "no copy was made";
+                d[n].reason_code = cs_reason_slug(failure ? failure->code : CS_R_NO_COPY);
+                d[n].reason_params = failure ? cs_reason_params_or_null(failure) : NULL;
             }
             nfailed++;
         }
         d[n].media_type = json_string_value(json_object_get(o, "media_type"));
         if (o != NULL && (details[n] = json_deep_copy(o)) != NULL) {
             /* The row's own columns are not repeated in its detail. */
-            static const char *const own[] = {"profile",    "status", "sha256", "size",
-                                              "media_type", "reason", "path",   "created"};
+            static const char *const own[] = {"profile",     "status",     "sha256",
+                                              "size",        "media_type", "reason",
+                                              "reason_code", "path",       "created"};
             for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
                 json_object_del(details[n], own[k]);
         }

@@ -7,6 +7,7 @@
 #define CS_INGEST_DERIVE_H
 
 #include "core/config.h"
+#include "core/reason.h"
 #include "indexer/catalog.h"
 #include "storage/store.h"
 
@@ -57,10 +58,12 @@ void cs_derive_unstore(cs_store_t *store, cs_catalog_t *cat, json_t *result);
 
 /** Records every profile of `request` for item `sha256` in one transaction: the stored
  * outputs of `result` as verified or failed, and each profile with no output as failed with
- * `failure` (the worker failed as a whole) or "no copy was made". *failed (may be NULL) is
- * set to the number of failed profiles. */
+ * `failure` (the worker failed as a whole: its code and params go with it) or "no copy was
+ * made" (no-copy). A copy the worker failed is copy-failed, with its profile; one that could not
+ * be stored copy-unopenable or copy-unstored. *failed (may be NULL) is set to the number of
+ * failed profiles. */
 int cs_derive_commit(cs_catalog_t *cat, const char *sha256, json_t *request, json_t *result,
-                     const char *failure, const char *actor, int *failed);
+                     const cs_reason_t *failure, const char *actor, int *failed);
 
 /** Removes leftovers of interrupted transcodes from out_dir (each a partial output that no
  * catalog row names). Returns the number removed. */

@@ -37,7 +37,7 @@ extract(cs_ingest_ctx_t *ctx, const cs_job_t *job, const char *media_type, cs_wo
         return;
     }
     if (ctx->workers == NULL && cs_workers_start(&ctx->workers, ctx->loop, ctx->worker_opts) != 0) {
-        cs_worker_answer_cb(c, CS_EWORKER, NULL, cs_diag());
+        cs_worker_fail_now(c, cs_worker_answer_cb, cs_diag());
         return;
     }
     if (cs_store_local_path(ctx->store, sha256, obj, sizeof obj) == 0)
@@ -45,7 +45,7 @@ extract(cs_ingest_ctx_t *ctx, const cs_job_t *job, const char *media_type, cs_wo
                            media_type, "hints", cs_job_hints(job, ctx->default_tz));
     if (fields == NULL ||
         cs_workers_submit(ctx->workers, "extract", fields, cs_worker_answer_cb, c) != 0)
-        cs_worker_answer_cb(c, CS_EWORKER, NULL, "could not hand the file to a worker");
+        cs_worker_fail_now(c, cs_worker_answer_cb, "could not hand the file to a worker");
     json_decref(fields);
     while (!c->done)
         uv_run(ctx->loop, UV_RUN_ONCE);
@@ -69,25 +69,24 @@ on_progress(void *arg, json_t *progress)
 
 /* The transcode step: the worker writes the copies; its failure is recorded with them. */
 static void
-transcode(cs_ingest_ctx_t *ctx, const char *name, json_t *req, cs_worker_answer_t *c, char *failure,
-          size_t len)
+transcode(cs_ingest_ctx_t *ctx, const char *name, json_t *req, cs_worker_answer_t *c,
+          cs_reason_t *failure)
 {
     derive_call_t d = {.ctx = ctx, .name = name};
     if (cs_workers_submit_progress(ctx->workers, "transcode", req, cs_worker_answer_cb,
                                    ctx->progress ? on_progress : NULL, &d) != 0)
-        cs_worker_answer_cb(&d.answer, CS_EWORKER, NULL, "could not hand the file to a worker");
+        cs_worker_fail_now(&d.answer, cs_worker_answer_cb, "could not hand the file to a worker");
     while (!d.answer.done)
         uv_run(ctx->loop, UV_RUN_ONCE);
     *c = d.answer;
     if (c->rc != 0)
-        cs_snprintf_cut(failure, len, "transcoding failed: %.500s", c->reason);
+        cs_reason_caused(failure, CS_R_TRANSCODE, "transcoding failed: ", &c->why);
 }
 
 /* A job an earlier run left at extracted (it stopped before the copies were stored): what
  * extraction found is in the catalog, and the copies are made again, as the service does. */
 static void
-resume_extracted(cs_ingest_ctx_t *ctx, cs_job_t *job, cs_worker_answer_t *c,
-                 cs_ingest_result_t *res)
+resume_extracted(cs_ingest_ctx_t *ctx, cs_job_t *job, cs_worker_answer_t *c, cs_reason_t *failure)
 {
     memset(c, 0, sizeof *c);
     c->done = 1;
@@ -95,7 +94,7 @@ resume_extracted(cs_ingest_ctx_t *ctx, cs_job_t *job, cs_worker_answer_t *c,
         c->result = NULL;
     if (ctx->worker_opts != NULL && ctx->workers == NULL &&
         cs_workers_start(&ctx->workers, ctx->loop, ctx->worker_opts) != 0)
-        cs_snprintf_cut(res->failure, sizeof res->failure, "%s", cs_diag());
+        cs_reason_set(failure, CS_R_WORKER_UNAVAILABLE, NULL, "%s", cs_diag());
 }
 
 void
@@ -119,8 +118,9 @@ typedef struct run {
     cs_worker_answer_t call;   /* extraction's answer: call.result is the metadata record */
     cs_worker_answer_t copies; /* the transcode's answer */
     json_t *req;               /* the "transcode" request; NULL: no copies */
-    char derive_fail[600];
-    int err; /* why the run ended short of done (environment) */
+    cs_reason_t failure;       /* why extraction failed (text ""/ when it did not) */
+    cs_reason_t derive_fail;   /* why the transcode failed as a whole */
+    int err;                   /* why the run ended short of done (environment) */
 } run_t;
 
 static cs_pipe_outcome_t
@@ -165,11 +165,11 @@ step_plan(run_t *r)
     cs_ingest_result_t *res = r->res;
     char obj[PATH_MAX];
     if (r->job->state == CS_JOB_EXTRACTED)
-        resume_extracted(ctx, r->job, &r->call, res);
-    if (r->call.rc != 0 &&
-        (size_t)snprintf(res->failure, sizeof res->failure, "metadata extraction failed: %.400s",
-                         r->call.reason) >= sizeof res->failure)
-        res->failure[sizeof res->failure - 1] = '\0';
+        resume_extracted(ctx, r->job, &r->call, &r->failure);
+    if (r->call.rc != 0)
+        cs_reason_caused(&r->failure, CS_R_EXTRACT, "metadata extraction failed: ", &r->call.why);
+    /* for people: cut, not refused */
+    cs_snprintf_cut(res->failure, sizeof res->failure, "%s", r->failure.text);
     const char *damaged =
         json_string_value(json_object_get(json_object_get(r->call.result, "damaged"), "reason"));
     if (damaged != NULL) /* a sentence for people: cut, not refused */
@@ -186,10 +186,10 @@ step_plan(run_t *r)
 static cs_pipe_outcome_t
 step_commit(run_t *r, cs_pipe_step_t step)
 {
-    const char *failure = r->res->failure[0] ? r->res->failure : NULL;
-    r->err =
-        cs_pipeline_commit(&r->env, step, r->job, r->call.result, failure, r->req, r->copies.result,
-                           r->derive_fail[0] ? r->derive_fail : NULL, &r->res->derivatives_failed);
+    const cs_reason_t *failure = r->failure.text[0] ? &r->failure : NULL;
+    r->err = cs_pipeline_commit(&r->env, step, r->job, r->call.result, failure, r->req,
+                                r->copies.result, r->derive_fail.text[0] ? &r->derive_fail : NULL,
+                                &r->res->derivatives_failed);
     if (r->err != 0 && step == CS_PIPE_FINISH && r->req != NULL)
         cs_derive_unstore(r->ctx->store, r->ctx->cat, r->copies.result);
     return r->err == 0 ? CS_PIPE_OK : CS_PIPE_ENV;
@@ -208,7 +208,7 @@ run_step(run_t *r, cs_pipe_step_t step)
         return step_plan(r);
     case CS_PIPE_TRANSCODE:
         r->res->derivatives = (int)json_array_size(json_object_get(r->req, "profiles"));
-        transcode(r->ctx, r->path, r->req, &r->copies, r->derive_fail, sizeof r->derive_fail);
+        transcode(r->ctx, r->path, r->req, &r->copies, &r->derive_fail);
         return CS_PIPE_OK;
     case CS_PIPE_DSTORE:
         if ((r->err = cs_derive_store(r->ctx->store, r->copies.result)) == 0)

@@ -207,9 +207,32 @@ record_stored(const cs_job_env_t *env, cs_job_t *job, const char *path, uint64_t
     return err;
 }
 
-/* Rejects the job: the upload moves to <root>/_rejected/ beside <name>.reason.txt. */
+/* The parameters of a reason about the upload at `path`: {"path"}. */
+static json_t *
+at(const char *path)
+{
+    return json_pack("{s:o}", "path", cs_json_string_lossless(path));
+}
+
+/* Sets out->why (and its message) to a reason that is not a rejection. */
+static void say(cs_step_out_t *out, cs_reason_code_t code, json_t *params, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+say(cs_step_out_t *out, cs_reason_code_t code, json_t *params, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cs_reason_vset(&out->why, code, params, fmt, ap);
+    va_end(ap);
+    memcpy(out->message, out->why.text, sizeof out->message);
+}
+
+/* Rejects the job with a reason (code, params stolen, sentence): the upload moves to
+ * <root>/_rejected/ beside <name>.reason.txt. */
 static int reject(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t *out,
-                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                  cs_reason_code_t code, json_t *params, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
 /* The code a rejection is reported with; set before reject() by those who know it. */
 static void
@@ -220,13 +243,14 @@ reject_code(cs_step_out_t *out, int code)
 
 static int
 reject(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t *out,
-       const char *fmt, ...)
+       cs_reason_code_t code, json_t *params, const char *fmt, ...)
 {
     char dest[PATH_MAX], reason_file[PATH_MAX];
     va_list ap;
     va_start(ap, fmt);
-    cs_vsnprintf_cut(out->message, sizeof out->message, fmt, ap);
+    cs_reason_vset(&out->why, code, params, fmt, ap);
     va_end(ap);
+    memcpy(out->message, out->why.text, sizeof out->message);
     out->step = CS_STEP_REJECTED;
     if (out->code == 0)
         out->code = CS_EINVAL;
@@ -240,7 +264,7 @@ reject(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t *
         }
     }
     cs_job_env_lock(env);
-    int err = cs_jobs_reject(env->cat, job, out->message);
+    int err = cs_jobs_reject(env->cat, job, &out->why);
     cs_job_env_unlock(env);
     return err;
 }
@@ -252,21 +276,23 @@ unsettle(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_step_out_t
     int err = 0;
     if (env->mode == CS_MODE_COPY) { /* nobody will look again: say so now */
         reject_code(out, CS_ECHANGED);
-        return reject(env, job, path, out, "%s %s; wait until it is fully written and try again",
-                      path, why);
+        return reject(env, job, path, out, CS_R_CHANGING, at(path),
+                      "%s %s; wait until it is fully written and try again", path, why);
     }
-    cs_snprintf_cut(out->message, sizeof out->message, "%s %s; it settles again", path, why);
+    say(out, CS_R_SETTLING, at(path), "%s %s; it settles again", path, why);
     out->step = CS_STEP_UNSETTLED;
     if (job->state == CS_JOB_CLAIMED) {
         cs_job_env_lock(env);
-        err = cs_jobs_unclaim(env->cat, job, out->message);
+        err = cs_jobs_unclaim(env->cat, job, &out->why);
         cs_job_env_unlock(env);
     }
     if (err == 0 && job->claims >= CS_MAX_CLAIMS)
-        return reject(env, job, path, out,
-                      "%s kept changing while it was being stored (%d tries); make sure the "
-                      "copy has finished, then drop it again",
-                      path, job->claims);
+        return reject(
+            env, job, path, out, CS_R_KEPT_CHANGING,
+            json_pack("{s:o, s:i}", "path", cs_json_string_lossless(path), "tries", job->claims),
+            "%s kept changing while it was being stored (%d tries); make sure the "
+            "copy has finished, then drop it again",
+            path, job->claims);
     return err;
 }
 
@@ -287,14 +313,19 @@ input_failure(const cs_job_env_t *env, cs_job_t *job, const char *path, int err,
         *cs_diag() != '\0' &&
         (err == CS_ENOENT || err == CS_EEMPTY || err == CS_EACCES || err == CS_EISDIR ||
          err == CS_ENOTREG || err == CS_ELOOP))
-        return reject(env, job, path, out, "%s", cs_diag()); /* the store's words name it */
+        return reject(env, job, path, out,
+                      err == CS_ENOENT   ? CS_R_VANISHED
+                      : err == CS_EEMPTY ? CS_R_EMPTY
+                                         : CS_R_UNSTORABLE,
+                      at(path), "%s", cs_diag()); /* the store's words name it */
     switch (err) {
     case CS_ECHANGED:
         return unsettle(env, job, path, out, "changed while it was being stored");
     case CS_ENOENT:
-        return reject(env, job, path, out, "%s vanished before it could be stored", path);
+        return reject(env, job, path, out, CS_R_VANISHED, at(path),
+                      "%s vanished before it could be stored", path);
     case CS_EEMPTY:
-        return reject(env, job, path, out,
+        return reject(env, job, path, out, CS_R_EMPTY, at(path),
                       "%s is empty (0 bytes): there is nothing to keep; if a copy failed, copy "
                       "the file again",
                       path);
@@ -302,8 +333,8 @@ input_failure(const cs_job_env_t *env, cs_job_t *job, const char *path, int err,
     case CS_EISDIR:
     case CS_ENOTREG:
     case CS_ELOOP:
-        return reject(env, job, path, out, "%s cannot be stored: %s", path,
-                      *cs_diag() ? cs_diag() : cs_strerror(err));
+        return reject(env, job, path, out, CS_R_UNSTORABLE, at(path), "%s cannot be stored: %s",
+                      path, *cs_diag() ? cs_diag() : cs_strerror(err));
     default:
         return err;
     }
@@ -359,8 +390,9 @@ route_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path, jso
         return err;
     /* NULL: a folder name that is not UTF-8 cannot go into JSON; keep the file, unassigned. */
     if ((*rj = cs_route_json(&route)) == NULL)
-        *rj = json_pack("{s:s}", "problem",
-                        "the folder names are not UTF-8; the file is kept as unassigned");
+        *rj = json_pack("{s:s, s:s, s:{}}", "problem",
+                        "the folder names are not UTF-8; the file is kept as unassigned",
+                        "problem_code", cs_reason_slug(CS_R_FOLDER_NOT_UTF8), "problem_params");
     return *rj != NULL ? 0 : CS_ENOMEM;
 }
 
@@ -408,7 +440,8 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
     }
     if ((err = route_upload(env, job, path, &rj)) != 0) {
         if (err == CS_EINVAL || err == CS_ENAMETOOLONG)
-            err = reject(env, job, path, out, "%s cannot be routed: %s", path, cs_diag());
+            err = reject(env, job, path, out, CS_R_UNROUTABLE, at(path), "%s cannot be routed: %s",
+                         path, cs_diag());
         goto out;
     }
     job->size = st.st_size;
@@ -459,11 +492,11 @@ cs_job_store(const cs_job_env_t *env, cs_job_t *job, const char *path, const str
         /* This upload is an object already: stored, recorded and removed by an earlier job
          * whose removal a power cut took back. Remove it again; record nothing twice. */
         out->step = CS_STEP_ALREADY;
-        cs_snprintf_cut(out->message, sizeof out->message,
-                        "%s is already stored as %s (its removal was lost); removed again", path,
-                        put.sha256);
+        say(out, CS_R_ALREADY_STORED,
+            json_pack("{s:o, s:s}", "path", cs_json_string_lossless(path), "sha256", put.sha256),
+            "%s is already stored as %s (its removal was lost); removed again", path, put.sha256);
         cs_job_env_lock(env);
-        err = cs_jobs_already(env->cat, job, put.sha256, out->message);
+        err = cs_jobs_already(env->cat, job, put.sha256, &out->why);
         cs_job_env_unlock(env);
         if (err == 0)
             clear_upload(env, job, path);
@@ -546,7 +579,8 @@ cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_ste
     switch (job->state) {
     case CS_JOB_DISCOVERED:
         if (!present)
-            return reject(env, job, path, out, "%s vanished before it was claimed", path);
+            return reject(env, job, path, out, CS_R_VANISHED, at(path),
+                          "%s vanished before it was claimed", path);
         out->step = CS_STEP_UNSETTLED;
         return 0;
     case CS_JOB_CLAIMED:
@@ -569,20 +603,24 @@ cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *given, cs_ste
                  * crash, or a store that could not take it: disk full, I/O error). It did
                  * not change, so it is not settled again and rejected after five tries as
                  * "kept changing": it is claimed again and stored now. */
-                cs_snprintf_cut(out->message, sizeof out->message,
-                                "%.500s was claimed but not stored; it is claimed again", path);
+                say(out, CS_R_CLAIMED_AGAIN, at(path),
+                    "%.500s was claimed but not stored; it is claimed again", path);
                 out->step = CS_STEP_UNSETTLED; /* at a start: it settles, then is claimed */
                 cs_job_env_lock(env);
-                err = cs_jobs_unclaim(env->cat, job, out->message);
+                err = cs_jobs_unclaim(env->cat, job, &out->why);
                 cs_job_env_unlock(env);
                 return err;
             }
         }
         if (!present)
-            return reject(env, job, path, out, "%s vanished while it was being stored", path);
+            return reject(env, job, path, out, CS_R_VANISHED, at(path),
+                          "%s vanished while it was being stored", path);
         if (env->mode == CS_MODE_COPY) { /* named again by a clerk: claim it afresh */
+            cs_reason_t again;
+            cs_reason_set(&again, CS_R_CLAIMED_AGAIN, at(path),
+                          "claimed again after an interrupted ingest");
             cs_job_env_lock(env);
-            int err = cs_jobs_unclaim(env->cat, job, "claimed again after an interrupted ingest");
+            int err = cs_jobs_unclaim(env->cat, job, &again);
             cs_job_env_unlock(env);
             return err;
         }
@@ -641,60 +679,4 @@ cs_job_hints(const cs_job_t *job, const char *default_tz)
         json_object_set_new(h, "default_tz", json_string(default_tz));
     json_decref(route);
     return h;
-}
-
-int
-cs_job_finish(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char *failure)
-{
-    int err = 0;
-    cs_job_env_lock(env);
-    /* Transcoding and search indexing fill the two slots after extracted in later work; with
-     * nothing to do there yet, the job goes from stored to done in one commit. */
-    if (job->state == CS_JOB_STORED)
-        err = cs_jobs_extracted(env->cat, job, record, failure, CS_JOB_DONE);
-    if (err == 0 && job->state == CS_JOB_EXTRACTED)
-        err = cs_jobs_advance(env->cat, job, CS_JOB_TRANSCODED, NULL);
-    if (err == 0 && job->state == CS_JOB_TRANSCODED)
-        err = cs_jobs_advance(env->cat, job, CS_JOB_INDEXED, NULL);
-    if (err == 0 && job->state == CS_JOB_INDEXED)
-        err = cs_jobs_advance(env->cat, job, CS_JOB_DONE, NULL);
-    cs_job_env_unlock(env);
-    return err;
-}
-
-int
-cs_job_extracted(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char *failure)
-{
-    int err = 0;
-    cs_job_env_lock(env);
-    if (job->state == CS_JOB_STORED)
-        err = cs_jobs_extracted(env->cat, job, record, failure, CS_JOB_EXTRACTED);
-    cs_job_env_unlock(env);
-    return err;
-}
-
-int
-cs_job_derived(const cs_job_env_t *env, cs_job_t *job, json_t *request, json_t *result,
-               const char *failure, int *failed)
-{
-    cs_job_t was = *job;
-    int err = 0, own;
-    cs_job_env_lock(env);
-    own = !cs_catalog_in_batch(env->cat);
-    if (own && (err = cs_catalog_batch_begin(env->cat)) != 0)
-        goto out;
-    if (job->state == CS_JOB_EXTRACTED)
-        err = cs_derive_commit(env->cat, job->sha256, request, result, failure, env->actor, failed);
-    for (cs_job_state_t to = CS_JOB_TRANSCODED; err == 0 && to <= CS_JOB_DONE; to++)
-        if (job->state == to - 1)
-            err = cs_jobs_advance(env->cat, job, to, NULL);
-    if (own && err == 0)
-        err = cs_catalog_batch_commit(env->cat);
-    else if (own)
-        cs_catalog_batch_rollback(env->cat);
-out:
-    if (err != 0)
-        *job = was; /* nothing of it stands: the job is where it was */
-    cs_job_env_unlock(env);
-    return err;
 }

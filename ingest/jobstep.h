@@ -6,6 +6,7 @@
 #define CS_INGEST_JOBSTEP_H
 
 #include "core/casenum.h"
+#include "core/reason.h"
 #include "indexer/catalog.h"
 #include "indexer/jobs.h"
 #include "storage/store.h"
@@ -45,9 +46,10 @@ typedef enum {
 
 typedef struct cs_step_out {
     cs_step_t step;
-    char message[640];      /* why (unsettled, rejected), for the log */
-    int code;               /* rejected: the CS_E* code of the reason */
-    const char *media_type; /* sniffed, after a store */
+    char message[CS_REASON_TEXT_MAX]; /* why (unsettled, rejected), for the log: why.text */
+    cs_reason_t why;                  /* the same with its code and params, as recorded */
+    int code;                         /* rejected: the CS_E* code of the reason */
+    const char *media_type;           /* sniffed, after a store */
     int item_created;
 } cs_step_out_t;
 
@@ -75,16 +77,18 @@ json_t *cs_job_hints(const cs_job_t *job, const char *default_tz);
 
 /** Records the extraction (record may be NULL; failure NULL or why the step failed), then
  * moves the job through transcoded and indexed to done. */
-int cs_job_finish(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char *failure);
+int cs_job_finish(const cs_job_env_t *env, cs_job_t *job, json_t *record,
+                  const cs_reason_t *failure);
 
 /** Records the extraction as cs_job_finish does but stops at extracted: the item's
  * derivatives come next (ingest/derive.h), then cs_job_derived. */
-int cs_job_extracted(const cs_job_env_t *env, cs_job_t *job, json_t *record, const char *failure);
+int cs_job_extracted(const cs_job_env_t *env, cs_job_t *job, json_t *record,
+                     const cs_reason_t *failure);
 
 /** Records the derivatives of the job's item (`request`, `result`, `failure`: see
  * cs_derive_commit) and moves the job from extracted through transcoded and indexed to done,
  * all in one transaction (or inside the caller's batch). *failed as cs_derive_commit's. */
 int cs_job_derived(const cs_job_env_t *env, cs_job_t *job, json_t *request, json_t *result,
-                   const char *failure, int *failed);
+                   const cs_reason_t *failure, int *failed);
 
 #endif

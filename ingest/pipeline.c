@@ -113,8 +113,8 @@ cs_pipeline_store_outcome(int err, const cs_step_out_t *out)
 
 int
 cs_pipeline_commit(const cs_job_env_t *env, cs_pipe_step_t step, cs_job_t *job, json_t *record,
-                   const char *failure, json_t *derive_req, json_t *derive_res,
-                   const char *derive_fail, int *failed)
+                   const cs_reason_t *failure, json_t *derive_req, json_t *derive_res,
+                   const cs_reason_t *derive_fail, int *failed)
 {
     if (step == CS_PIPE_RECORD)
         return cs_job_extracted(env, job, record, failure);

@@ -91,7 +91,7 @@ cs_pipe_outcome_t cs_pipeline_store_outcome(int err, const cs_step_out_t *out);
  * commits the copies of `derive_req` (result, derive_fail, *failed as cs_job_derived) when there
  * is one, else the metadata, and moves the job to done. 0 or a CS_E* code (job unchanged). */
 int cs_pipeline_commit(const cs_job_env_t *env, cs_pipe_step_t step, cs_job_t *job, json_t *record,
-                       const char *failure, json_t *derive_req, json_t *derive_res,
-                       const char *derive_fail, int *failed);
+                       const cs_reason_t *failure, json_t *derive_req, json_t *derive_res,
+                       const cs_reason_t *derive_fail, int *failed);
 
 #endif

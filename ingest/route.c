@@ -206,6 +206,47 @@ route_path(const cs_casenum_rule_t *rule, const char *rel, cs_route_t *out, char
     return 0;
 }
 
+/* The name of component `i` (0, 1) of rel as JSON text, or NULL. */
+static json_t *
+component(const char *rel, int i)
+{
+    const char *p = rel;
+    for (; i > 0 && (p = strchr(p, '/')) != NULL; i--)
+        p++;
+    return p != NULL && strchr(p, '/') != NULL ? json_stringn(p, strcspn(p, "/")) : NULL;
+}
+
+/* The code and params of out->problem, decided from what made it: the sidecar's (unreadable or
+ * with bad fields) first, else the path's (no case folder, a case folder or an officer folder
+ * that is not one); a path's beside a sidecar's is its "also". */
+static void
+problem_code(const char *rel, const char *sidecar, int unreadable, int by_sidecar,
+             const char *path_why, int officer, cs_route_t *out)
+{
+    cs_reason_code_t path_code = officer                    ? CS_R_OFFICER_FOLDER
+                                 : strchr(rel, '/') == NULL ? CS_R_NO_CASE_FOLDER
+                                                            : CS_R_CASE_FOLDER;
+    json_t *p = json_object();
+    size_t n = 0;
+    if (by_sidecar) {
+        const char *base = strrchr(sidecar, '/');
+        out->problem_code = unreadable ? CS_R_SIDECAR_UNREADABLE : CS_R_SIDECAR_FIELD;
+        json_object_set_new(p, "sidecar", json_string(base ? base + 1 : sidecar));
+        if (!unreadable)
+            json_object_set_new(p, "faults", json_integer(out->sidecar_faults));
+        if (path_why[0] != '\0')
+            json_object_set_new(p, "also", json_string(cs_reason_slug(path_code)));
+    } else {
+        out->problem_code = path_code;
+    }
+    if (path_code != CS_R_NO_CASE_FOLDER && (by_sidecar ? path_why[0] != '\0' : 1))
+        json_object_set_new(p, "folder", component(rel, officer ? 1 : 0));
+    if (json_object_size(p) > 0)
+        n = json_dumpb(p, out->problem_params, sizeof out->problem_params - 1, JSON_COMPACT);
+    out->problem_params[n < sizeof out->problem_params ? n : 0] = '\0'; /* too long: none */
+    json_decref(p);
+}
+
 int
 cs_route_file(const cs_casenum_rule_t *rule, const char *rel_path, const char *sidecar_path,
               cs_route_t *out)
@@ -249,6 +290,9 @@ cs_route_file(const cs_casenum_rule_t *rule, const char *rel_path, const char *s
         memcpy(out->problem, path_why, sizeof out->problem);
     if (err == CS_ESIDECAR)
         cs_diag_set("%s", out->problem);
+    if (out->problem[0] != '\0')
+        problem_code(rel_path, sidecar_path, err == CS_ESIDECAR, side_why[0] != '\0', path_why,
+                     path_why == officer_why, out);
 out:
     return err;
 }
@@ -334,6 +378,15 @@ cs_route_json(const cs_route_t *r)
     }
     if (r->has_sidecar && json_object_set_new(o, "sidecar", json_true()) != 0)
         goto fail;
+    if (r->problem[0] != '\0') {
+        json_t *p = r->problem_params[0] ? json_loads(r->problem_params, 0, NULL) : json_object();
+        if (json_object_set_new(o, "problem_code", json_string(cs_reason_slug(r->problem_code))) !=
+                0 ||
+            json_object_set_new(o, "problem_params", json_is_object(p) ? p : json_object()) != 0)
+            goto fail;
+        if (!json_is_object(p))
+            json_decref(p);
+    }
     return o;
 fail:
     json_decref(o);

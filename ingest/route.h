@@ -38,6 +38,7 @@
 #define CS_INGEST_ROUTE_H
 
 #include "core/casenum.h"
+#include "core/reason.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -58,6 +59,10 @@ typedef struct cs_route {
     int sidecar_faults; /* fields of the sidecar left out as bad (named in problem) */
     char problem[1024]; /* "" or why the file is unassigned, why a folder was not used, or what
                            was wrong with the sidecar: one line a clerk can act on */
+    cs_reason_code_t problem_code; /* with a problem: its code (core/reason.h), the sidecar's
+                                      first when both it and a folder have one */
+    char problem_params[512];      /* its params as JSON text: folder, sidecar, faults, also
+                                      (the folder's code beside a sidecar's); "" for none */
 } cs_route_t;
 
 /** Routes the file at `rel_path` (relative to its upload root: non-empty components joined by
@@ -92,7 +97,8 @@ int cs_route_done_marker(const char *name, char *target, size_t len);
 
 /** Returns a new JSON object with the route's non-empty fields under the sidecar's key names
  * ("case", "officer", "party", "place", "recorded_at", "stage", "classification", "note"),
- * plus "sidecar": true when one was applied and "problem" when there is one. The caller owns
+ * plus "sidecar": true when one was applied and "problem", "problem_code" and "problem_params"
+ * (an object) when there is one. The caller owns
  * it (json_decref). NULL if r is NULL, out of memory, or a field is not valid UTF-8. */
 json_t *cs_route_json(const cs_route_t *r);
 

@@ -60,7 +60,7 @@ svc_derive_wanted(svc_t *s, svc_job_t *j)
     char obj[PATH_MAX];
     json_t *item = NULL;
     const char *media_type = j->out.media_type;
-    if (j->job.state > CS_JOB_EXTRACTED || (j->failure[0] != '\0' && j->record == NULL))
+    if (j->job.state > CS_JOB_EXTRACTED || (j->failure.text[0] != '\0' && j->record == NULL))
         return 0;
     if (j->record == NULL && j->job.state == CS_JOB_EXTRACTED) {
         /* Resumed after a restart: what extraction found is in the catalog. */
@@ -134,7 +134,7 @@ on_progress(void *arg, json_t *progress)
 }
 
 static void
-on_transcoded(void *arg, int rc, json_t *result, const char *reason)
+on_transcoded(void *arg, int rc, json_t *result, const cs_reason_t *why)
 {
     svc_job_t *j = arg;
     svc_t *s = j->svc;
@@ -149,9 +149,8 @@ on_transcoded(void *arg, int rc, json_t *result, const char *reason)
     if (rc == 0) {
         j->derive_res = json_incref(result);
     } else {
-        cs_snprintf_cut(j->derive_fail, sizeof j->derive_fail, "transcoding failed: %s",
-                        reason ? reason : "unknown");
-        svc_log_job("job.step_failed", CS_LOG_WARN, j, j->derive_fail);
+        cs_reason_caused(&j->derive_fail, CS_R_TRANSCODE, "transcoding failed: ", why);
+        svc_log_job("job.step_failed", CS_LOG_WARN, j, j->derive_fail.text);
     }
     svc_job_next(s, j, CS_PIPE_OK); /* a worker's failure is recorded with the copies */
 }
@@ -172,7 +171,7 @@ svc_derive_transcode(svc_t *s, svc_job_t *j)
     if (cs_workers_submit_progress(recording ? s->transcoders : s->workers, "transcode",
                                    j->derive_req, on_transcoded, recording ? on_progress : NULL,
                                    j) != 0)
-        on_transcoded(j, CS_EWORKER, NULL, "could not hand the file to a worker");
+        cs_worker_fail_now(j, on_transcoded, "could not hand the file to a worker");
 }
 
 void

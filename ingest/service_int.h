@@ -43,10 +43,10 @@ typedef struct svc_job {
     cs_job_state_t was; /* its state before the finish batch: again when the batch fails */
     cs_step_out_t out;
     json_t *record;
-    char failure[512];
+    cs_reason_t failure;           /* why extraction failed; text "" when it did not */
     json_t *derive_req;            /* the "transcode" request, NULL when the item gets no copies */
     json_t *derive_res;            /* the worker's result, NULL when it failed */
-    char derive_fail[512];         /* why the worker failed as a whole, "" when it did not */
+    cs_reason_t derive_fail;       /* why the worker failed as a whole; text "" when it did not */
     struct svc_job *tnext;         /* in svc.transcoding while its transcode runs */
     struct svc_job *anext, *aprev; /* in svc.jobs from job_new to svc_job_free */
     double percent, fps;           /* its progress */

@@ -102,9 +102,10 @@ finish_work(uv_work_t *req)
     if ((err = cs_catalog_batch_begin(s->cat)) == 0) {
         for (svc_job_t *j = s->finishing; j != NULL; j = j->next) {
             j->was = j->job.state;
-            j->err = cs_pipeline_commit(
-                &env, j->phase, &j->job, j->record, j->failure[0] ? j->failure : NULL,
-                j->derive_req, j->derive_res, j->derive_fail[0] ? j->derive_fail : NULL, NULL);
+            j->err = cs_pipeline_commit(&env, j->phase, &j->job, j->record,
+                                        j->failure.text[0] ? &j->failure : NULL, j->derive_req,
+                                        j->derive_res,
+                                        j->derive_fail.text[0] ? &j->derive_fail : NULL, NULL);
             if (j->err != 0)
                 cs_snprintf_cut(j->out.message, sizeof j->out.message, "%s", cs_diag());
         }
@@ -159,7 +160,7 @@ finish_start(svc_t *s)
 }
 
 static void
-on_extracted(void *arg, int rc, json_t *result, const char *reason)
+on_extracted(void *arg, int rc, json_t *result, const cs_reason_t *why)
 {
     svc_job_t *j = arg;
     svc_t *s = j->svc;
@@ -170,10 +171,9 @@ on_extracted(void *arg, int rc, json_t *result, const char *reason)
     if (rc == 0)
         j->record = result != NULL ? json_incref(result) : NULL;
     else
-        cs_snprintf_cut(j->failure, sizeof j->failure, "metadata extraction failed: %s",
-                        reason ? reason : "unknown");
+        cs_reason_caused(&j->failure, CS_R_EXTRACT, "metadata extraction failed: ", why);
     if (rc != 0)
-        svc_log_job("job.step_failed", CS_LOG_WARN, j, j->failure);
+        svc_log_job("job.step_failed", CS_LOG_WARN, j, j->failure.text);
     svc_job_next(s, j, CS_PIPE_OK); /* the failure is recorded with the item */
 }
 
@@ -202,7 +202,7 @@ extract(svc_t *s, svc_job_t *j)
                            "job", (json_int_t)j->job.id, "media_type", j->out.media_type, "hints",
                            cs_job_hints(&j->job, s->cfg.ingest_default_tz));
     if (fields == NULL || cs_workers_submit(s->workers, "extract", fields, on_extracted, j) != 0)
-        on_extracted(j, CS_EWORKER, NULL, "could not hand the file to a worker");
+        cs_worker_fail_now(j, on_extracted, "could not hand the file to a worker");
     json_decref(fields);
 }
 
@@ -354,7 +354,7 @@ job_end(svc_t *s, svc_job_t *j)
                         json_string_value(
                             json_object_get(json_object_get(j->record, "damaged"), "reason")));
         else
-            svc_log_job("job.done", CS_LOG_INFO, j, j->failure);
+            svc_log_job("job.done", CS_LOG_INFO, j, j->failure.text);
         s->retry_ms = RETRY_FIRST_MS;
         break;
     case CS_PIPE_STALLED:

@@ -172,13 +172,19 @@ static void
 refuse_all(svc_t *s, const paths_t *p)
 {
     char reason[PATH_MAX + 256];
+    cs_reason_t why;
     for (size_t i = 0; i < p->n; i++) {
         int fresh = 0, err;
         if ((size_t)snprintf(reason, sizeof reason, "%s/%s %s", p->roots[i], p->rels[i],
-                             p->why[i]) >= sizeof reason)
+                             p->why[i]) >= sizeof reason ||
+            strlen(reason) >= sizeof why.text) /* refused again by the same words: never cut */
             continue;
+        cs_reason_set(&why, CS_R_NOT_A_FILE,
+                      json_pack("{s:o, s:o}", "root", cs_json_string_lossless(p->roots[i]), "path",
+                                cs_json_string_lossless(p->rels[i])),
+                      "%s", reason);
         uv_mutex_lock(&s->cat_lock);
-        err = cs_jobs_refuse(s->cat, p->roots[i], p->rels[i], reason, &fresh);
+        err = cs_jobs_refuse(s->cat, p->roots[i], p->rels[i], &why, &fresh);
         uv_mutex_unlock(&s->cat_lock);
         if (err != 0)
             cs_log(CS_LOG_WARN, "scan.discover_failed", json_pack("{s:s}", "error", cs_diag()));

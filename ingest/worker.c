@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/reason.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -20,7 +21,6 @@
 #define WORKER_LINE_MAX (1024 * 1024) /* a longer answer is a worker failure */
 #define WORKER_IDLE_DEATHS 5          /* deaths in a row without an answer before backing off */
 #define WORKER_BACKOFF_MS 1000
-#define WORKER_REASON_MAX 256
 
 typedef struct req {
     struct req *next;
@@ -68,10 +68,10 @@ static void pool_fill(cs_workers_t *p, int after_backoff);
 static void pool_dispatch(cs_workers_t *p);
 
 static void
-req_finish(cs_workers_t *p, req_t *r, int rc, json_t *result, const char *reason)
+req_finish(cs_workers_t *p, req_t *r, int rc, json_t *result, const cs_reason_t *why)
 {
     p->pending--;
-    r->cb(r->arg, rc, result, reason);
+    r->cb(r->arg, rc, result, why);
     free(r->line);
     free(r);
 }
@@ -90,13 +90,13 @@ queue_push(cs_workers_t *p, req_t *r, int front)
 
 /* Finishes every queued request; those submitted meanwhile by a callback stay queued. */
 static void
-queue_fail(cs_workers_t *p, int rc, const char *reason)
+queue_fail(cs_workers_t *p, int rc, const cs_reason_t *why)
 {
     req_t *r = p->head, *next;
     p->head = p->tail = NULL;
     for (; r != NULL; r = next) {
         next = r->next;
-        req_finish(p, r, rc, NULL, reason);
+        req_finish(p, r, rc, NULL, why);
     }
 }
 
@@ -139,11 +139,11 @@ worker_close(worker_t *w)
 
 /* The worker is beyond use: kill it, replace it, and retry or fail its request. */
 static void
-worker_fail(worker_t *w, const char *reason)
+worker_fail(worker_t *w, const cs_reason_t *why)
 {
     cs_workers_t *p = w->pool;
     req_t *r = w->req;
-    char why[WORKER_REASON_MAX + 32];
+    cs_reason_t final;
     if (!w->retired) {
         w->retired = 1;
         p->live--;
@@ -151,7 +151,7 @@ worker_fail(worker_t *w, const char *reason)
     }
     w->req = NULL;
     cs_log(CS_LOG_WARN, "worker.failed",
-           json_pack("{s:i, s:s}", "pid", w->proc.pid, "reason", reason));
+           json_pack("{s:i, s:s}", "pid", w->proc.pid, "reason", why->text));
     if (!w->exited)
         uv_process_kill(&w->proc, SIGKILL);
     uv_read_stop((uv_stream_t *)&w->out);
@@ -159,9 +159,10 @@ worker_fail(worker_t *w, const char *reason)
     if (r != NULL && r->tries <= p->opts.retries && !p->stopping) {
         queue_push(p, r, 1);
     } else if (r != NULL) {
-        cs_snprintf_cut(why, sizeof why, "%s on %d tr%s", reason, r->tries,
-                        r->tries == 1 ? "y" : "ies");
-        req_finish(p, r, CS_EWORKER, NULL, why);
+        cs_reason_set(&final, why->code, cs_reason_params_json(why), "%s on %d tr%s", why->text,
+                      r->tries, r->tries == 1 ? "y" : "ies");
+        cs_reason_param(&final, "tries", json_integer(r->tries));
+        req_finish(p, r, CS_EWORKER, NULL, &final);
     }
     pool_fill(p, 0);
 }
@@ -170,16 +171,20 @@ static void
 on_worker_exit(uv_process_t *proc, int64_t status, int signo)
 {
     worker_t *w = proc->data;
-    char reason[WORKER_REASON_MAX];
+    cs_reason_t why;
     const char *abbrev = signo ? sigabbrev_np(signo) : NULL;
+    char name[32];
     w->exited = 1;
+    cs_snprintf_cut(name, sizeof name, "SIG%s", abbrev ? abbrev : "?");
     if (signo)
-        cs_snprintf_cut(reason, sizeof reason, "worker killed by signal %d (SIG%s)", signo,
-                        abbrev ? abbrev : "?");
+        cs_reason_set(&why, CS_R_WORKER_SIGNAL,
+                      json_pack("{s:i, s:s}", "signal", signo, "name", name),
+                      "worker killed by signal %d (%s)", signo, name);
     else
-        cs_snprintf_cut(reason, sizeof reason, "worker exited with status %" PRId64, status);
+        cs_reason_set(&why, CS_R_WORKER_EXIT, json_pack("{s:I}", "status", (json_int_t)status),
+                      "worker exited with status %" PRId64, status);
     if (!w->retired)
-        worker_fail(w, reason);
+        worker_fail(w, &why);
     worker_close(w);
 }
 
@@ -187,10 +192,11 @@ static void
 on_worker_timer(uv_timer_t *t)
 {
     worker_t *w = t->data;
-    char reason[WORKER_REASON_MAX];
+    cs_reason_t why;
     if (w->req != NULL) {
-        cs_snprintf_cut(reason, sizeof reason, "timed out after %d ms", w->pool->opts.timeout_ms);
-        worker_fail(w, reason);
+        cs_reason_set(&why, CS_R_TIMEOUT, json_pack("{s:i}", "ms", w->pool->opts.timeout_ms),
+                      "timed out after %d ms", w->pool->opts.timeout_ms);
+        worker_fail(w, &why);
     } else if (!w->exited) {
         uv_process_kill(&w->proc, SIGKILL); /* told to stop, it did not exit in time */
     }
@@ -205,8 +211,11 @@ worker_answer(worker_t *w, const char *line, size_t len)
     json_t *id = json_object_get(ans, "id");
     const char *error = json_string_value(json_object_get(ans, "error"));
     json_t *progress = json_object_get(ans, "progress");
+    cs_reason_t why;
     if (r == NULL || !json_is_integer(id) || (uint64_t)json_integer_value(id) != r->id) {
-        worker_fail(w, "worker answered out of turn or not in JSON");
+        cs_reason_set(&why, CS_R_WORKER_PROTOCOL, NULL,
+                      "worker answered out of turn or not in JSON");
+        worker_fail(w, &why);
     } else if (json_is_object(progress) && json_object_get(ans, "ok") == NULL) {
         /* Still working: the timeout counts from the last sign of progress. */
         uv_timer_start(&w->timer, on_worker_timer, (uint64_t)p->opts.timeout_ms, 0);
@@ -220,8 +229,12 @@ worker_answer(worker_t *w, const char *line, size_t len)
         uv_timer_stop(&w->timer);
         if (json_is_true(json_object_get(ans, "ok")))
             req_finish(p, r, 0, json_object_get(ans, "result"), NULL);
-        else
-            req_finish(p, r, CS_EWORKER, NULL, error ? error : "worker failed without a reason");
+        else {
+            /* The worker's own account of the media step, in its words. */
+            cs_reason_set(&why, CS_R_MEDIA_ERROR, NULL, "%s",
+                          error ? error : "worker failed without a reason");
+            req_finish(p, r, CS_EWORKER, NULL, &why);
+        }
         pool_dispatch(p);
     }
     json_decref(ans);
@@ -243,11 +256,14 @@ static void
 on_worker_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
     worker_t *w = s->data;
+    cs_reason_t why;
     char *nl;
     (void)buf;
     if (nread == UV_ENOBUFS) {
-        worker_fail(w, w->acc ? "worker answered a line longer than 1 MiB"
-                              : "out of memory reading the worker's answer");
+        cs_reason_set(&why, CS_R_WORKER_PROTOCOL, NULL, "%s",
+                      w->acc ? "worker answered a line longer than 1 MiB"
+                             : "out of memory reading the worker's answer");
+        worker_fail(w, &why);
         return;
     }
     if (nread < 0) {
@@ -260,8 +276,10 @@ on_worker_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         w->len -= (size_t)(nl + 1 - w->acc);
         memmove(w->acc, nl + 1, w->len);
     }
-    if (!w->retired && w->len > WORKER_LINE_MAX)
-        worker_fail(w, "worker answered a line longer than 1 MiB");
+    if (!w->retired && w->len > WORKER_LINE_MAX) {
+        cs_reason_set(&why, CS_R_WORKER_PROTOCOL, NULL, "worker answered a line longer than 1 MiB");
+        worker_fail(w, &why);
+    }
 }
 
 static void
@@ -274,7 +292,7 @@ on_write(uv_write_t *req, int status)
 static void
 worker_run(worker_t *w, req_t *r)
 {
-    char reason[WORKER_REASON_MAX];
+    cs_reason_t why;
     /* The write owns a copy: the request may be retried or finished before it completes. */
     uv_write_t *wr = malloc(sizeof *wr + r->len);
     uv_buf_t buf;
@@ -288,9 +306,9 @@ worker_run(worker_t *w, req_t *r)
     }
     if (rc != 0) {
         free(wr);
-        cs_snprintf_cut(reason, sizeof reason, "could not write to the worker: %s",
-                        uv_strerror(rc));
-        worker_fail(w, reason);
+        cs_reason_set(&why, CS_R_WORKER_WRITE, NULL, "could not write to the worker: %s",
+                      uv_strerror(rc));
+        worker_fail(w, &why);
     }
 }
 
@@ -344,14 +362,15 @@ on_backoff(uv_timer_t *t)
 static void
 pool_fill(cs_workers_t *p, int after_backoff)
 {
-    char why[1024];
+    cs_reason_t why;
     while (!p->stopping && p->live < p->opts.count &&
            (after_backoff || p->idle_deaths < WORKER_IDLE_DEATHS)) {
         if (worker_spawn(p) != 0) {
-            cs_snprintf_cut(why, sizeof why, "%s", cs_diag()); /* callbacks may set another */
-            cs_log(CS_LOG_ERROR, "worker.spawn_failed", json_pack("{s:s}", "reason", why));
+            /* callbacks may set another diagnostic */
+            cs_reason_set(&why, CS_R_WORKER_UNAVAILABLE, NULL, "%s", cs_diag());
+            cs_log(CS_LOG_ERROR, "worker.spawn_failed", json_pack("{s:s}", "reason", why.text));
             if (p->live == 0) /* then waiting requests have nobody to run them */
-                queue_fail(p, CS_EWORKER, why);
+                queue_fail(p, CS_EWORKER, &why);
             break;
         }
     }
@@ -511,7 +530,9 @@ cs_workers_stop(cs_workers_t *w, void (*done)(void *arg), void *arg)
     w->stopping = 1;
     w->done = done;
     w->done_arg = arg;
-    queue_fail(w, CS_ECANCELED, "the media workers were stopped");
+    cs_reason_t why;
+    cs_reason_set(&why, CS_R_WORKER_UNAVAILABLE, NULL, "the media workers were stopped");
+    queue_fail(w, CS_ECANCELED, &why);
     uv_close((uv_handle_t *)&w->backoff, on_backoff_close);
     pool_dispatch(w); /* idle workers get their stdin closed; busy ones when they finish */
 }
@@ -522,17 +543,31 @@ cs_workers_abort(cs_workers_t *w, void (*done)(void *arg), void *arg)
     if (w->stopping)
         return;
     cs_workers_stop(w, done, arg);
+    cs_reason_t why;
+    cs_reason_set(&why, CS_R_WORKER_UNAVAILABLE, NULL, "the media workers were stopped");
     for (worker_t *k = w->workers; k != NULL; k = k->next)
         if (k->req != NULL && !k->retired)
-            worker_fail(k, "the media workers were stopped");
+            worker_fail(k, &why);
 }
 
 void
-cs_worker_answer_cb(void *arg, int rc, json_t *result, const char *reason)
+cs_worker_answer_cb(void *arg, int rc, json_t *result, const cs_reason_t *why)
 {
     cs_worker_answer_t *a = arg;
     a->done = 1;
     a->rc = rc;
     a->result = result != NULL ? json_incref(result) : NULL;
-    cs_snprintf_cut(a->reason, sizeof a->reason, "%s", reason ? reason : "");
+    if (why != NULL)
+        a->why = *why;
+    else
+        memset(&a->why, 0, sizeof a->why);
+    cs_snprintf_cut(a->reason, sizeof a->reason, "%s", why ? why->text : "");
+}
+
+void
+cs_worker_fail_now(void *arg, cs_worker_cb cb, const char *text)
+{
+    cs_reason_t why;
+    cs_reason_set(&why, CS_R_WORKER_UNAVAILABLE, NULL, "%s", text);
+    cb(arg, CS_EWORKER, NULL, &why);
 }

@@ -19,6 +19,8 @@
 #ifndef CS_INGEST_WORKER_H
 #define CS_INGEST_WORKER_H
 
+#include "core/reason.h"
+
 #include <jansson.h>
 #include <stdint.h>
 #include <uv.h>
@@ -38,9 +40,11 @@ typedef struct cs_worker_opts {
 /** Called once per submitted request, on the loop thread. rc 0: `result` (borrowed; NULL
  * when the worker answered ok without one) is the worker's answer. rc CS_EWORKER: the worker
  * answered ok:false, or it crashed, hung past the timeout or hit a limit on every try;
- * `reason` is one line a clerk can read ("worker killed by signal 11 (SIGSEGV) on 3 tries").
- * rc CS_ECANCELED: the pool stopped first. */
-typedef void (*cs_worker_cb)(void *arg, int rc, json_t *result, const char *reason);
+ * `why` says so: one line a clerk can read ("worker killed by signal 11 (SIGSEGV) on 3
+ * tries"), its code (worker-signal, worker-exit, timeout, worker-write, worker-protocol,
+ * worker-unavailable, media-error: core/reason.h) and params (signal, name, status, ms, tries).
+ * rc CS_ECANCELED: the pool stopped first. `why` is NULL for rc 0. */
+typedef void (*cs_worker_cb)(void *arg, int rc, json_t *result, const cs_reason_t *why);
 
 /** An answer kept for a caller that waits for it in line (custody ingest, custody probe). */
 typedef struct cs_worker_answer {
@@ -48,10 +52,15 @@ typedef struct cs_worker_answer {
     int rc;
     json_t *result; /* a reference the caller drops, or NULL */
     char reason[512];
+    cs_reason_t why; /* the reason whole, with its code */
 } cs_worker_answer_t;
 
 /** A cs_worker_cb that fills the cs_worker_answer_t passed as `arg`. */
-void cs_worker_answer_cb(void *arg, int rc, json_t *result, const char *reason);
+void cs_worker_answer_cb(void *arg, int rc, json_t *result, const cs_reason_t *why);
+
+/** Calls cb(arg, CS_EWORKER, NULL, why) at once, `why` being `text` as worker-unavailable: a
+ * request that could not be handed to a worker. */
+void cs_worker_fail_now(void *arg, cs_worker_cb cb, const char *text);
 
 /** Starts `opts->count` workers on `loop`. Returns 0, or CS_EINVAL (bad opts), CS_ENOENT or
  * CS_EACCES (exe cannot be run), CS_ENOMEM, with *out NULL and a detail in cs_diag(); handles

@@ -151,7 +151,7 @@ start(probe_run_t *run, probe_job_t *jobs, size_t i)
         j->a.result = cs_extract_unrecognised();
     } else if (cs_workers_submit(run->workers, "extract", j->req, cs_worker_answer_cb, &j->a) !=
                0) {
-        cs_worker_answer_cb(&j->a, CS_EWORKER, NULL, cs_diag());
+        cs_worker_fail_now(&j->a, cs_worker_answer_cb, cs_diag());
     }
 }
 

@@ -69,7 +69,7 @@ run_worker(cs_cli_t *cli, json_t *req, call_t *c)
     if ((rc = cs_workers_start(&workers, &loop, &wopts)) == 0) {
         if (cs_workers_submit_progress(workers, "transcode", req, cs_worker_answer_cb, on_progress,
                                        c) != 0)
-            cs_worker_answer_cb(c, CS_EWORKER, NULL, "could not hand the file to a worker");
+            cs_worker_fail_now(c, cs_worker_answer_cb, "could not hand the file to a worker");
         while (!c->answer.done)
             uv_run(&loop, UV_RUN_ONCE);
         cs_workers_stop(workers, NULL, NULL);
@@ -107,7 +107,8 @@ cs_cmd_retranscode(int argc, char **argv)
     retranscode_args_t args = {0};
     call_t call = {.tty = isatty(STDERR_FILENO)};
     json_t *item = NULL, *meta = NULL, *req = NULL, *derivs = NULL;
-    char sha[65], obj[PATH_MAX], dir[PATH_MAX], reason[600] = "";
+    char sha[65], obj[PATH_MAX], dir[PATH_MAX];
+    cs_reason_t reason = {.text = ""};
     int rc, failed = 0, known = 0;
 
     cs_cli_init(&cli, "retranscode", usage_text);
@@ -147,11 +148,10 @@ cs_cmd_retranscode(int argc, char **argv)
     if ((rc = run_worker(&cli, req, &call)) != 0)
         goto out;
     if (call.answer.rc != 0)
-        snprintf(reason, sizeof reason, "transcoding failed: %.500s", /* fits: 520 < 600 */
-                 call.answer.reason);
+        cs_reason_caused(&reason, CS_R_TRANSCODE, "transcoding failed: ", &call.answer.why);
     if ((rc = cs_derive_store(cli.store, call.answer.result)) != 0 ||
-        (rc = cs_derive_commit(cli.cat, sha, req, call.answer.result, reason[0] ? reason : NULL,
-                               cli.actor, &failed)) != 0) {
+        (rc = cs_derive_commit(cli.cat, sha, req, call.answer.result,
+                               reason.text[0] ? &reason : NULL, cli.actor, &failed)) != 0) {
         cs_derive_unstore(cli.store, cli.cat, call.answer.result);
         goto out;
     }

@@ -85,7 +85,11 @@ START_TEST(verified_and_failed_copies_are_listed_with_their_detail)
          .size = 99,
          .media_type = "video/x-matroska",
          .detail = detail},
-        {.profile = "access", .status = "failed", .size = -1, .reason = "the encoder gave up"},
+        {.profile = "access",
+         .status = "failed",
+         .size = -1,
+         .reason = "the encoder gave up",
+         .reason_code = "copy-failed"},
     };
     ck_assert_int_eq(cs_catalog_add_derivatives(cat, item, d, 2, "worker"), 0);
     json_decref(detail);
@@ -120,7 +124,11 @@ END_TEST
 
 START_TEST(a_copy_made_again_supersedes_and_history_stays)
 {
-    cs_derivative_t first = {.profile = "access", .status = "failed", .size = -1, .reason = "x"};
+    cs_derivative_t first = {.profile = "access",
+                             .status = "failed",
+                             .size = -1,
+                             .reason = "x",
+                             .reason_code = "copy-failed"};
     cs_derivative_t again = {.profile = "access", .status = "verified", .sha256 = copy2, .size = 7};
     ck_assert_int_eq(cs_catalog_add_derivatives(cat, item, &first, 1, "worker"), 0);
     ck_assert_int_eq(cs_catalog_add_derivatives(cat, item, &again, 1, "clerk.li"), 0);
@@ -165,14 +173,26 @@ static const struct {
 } bad[] = {
     {{.profile = "archival", .status = "verified", .size = 1}, CS_EINVAL}, /* no object */
     {{.profile = "archival", .status = "failed", .size = -1}, CS_EINVAL},  /* no reason */
-    {{.profile = "", .status = "failed", .size = -1, .reason = "x"}, CS_EINVAL},
-    {{.profile = "access", .status = "maybe", .size = -1, .reason = "x"}, CS_EINVAL},
+    {{.profile = "archival", .status = "failed", .size = -1, .reason = "x"},
+     CS_EINVAL}, /* no code */
+    {{.profile = "", .status = "failed", .size = -1, .reason = "x", .reason_code = "copy-failed"},
+     CS_EINVAL},
+    {{.profile = "access",
+      .status = "maybe",
+      .size = -1,
+      .reason = "x",
+      .reason_code = "copy-failed"},
+     CS_EINVAL},
 };
 
 START_TEST(bad_records_are_refused_whole)
 {
     cs_derivative_t d[2] = {
-        {.profile = "preview", .status = "failed", .size = -1, .reason = "fine"},
+        {.profile = "preview",
+         .status = "failed",
+         .size = -1,
+         .reason = "fine",
+         .reason_code = "copy-failed"},
         bad[_i].d,
     };
     ck_assert_int_eq(cs_catalog_add_derivatives(cat, item, d, 2, "worker"), bad[_i].rc);

@@ -9,6 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A reason with no params, in a static slot (one in use at a time). */
+static const cs_reason_t *
+reason_of(cs_reason_code_t code, const char *text)
+{
+    static cs_reason_t r;
+    cs_reason_set(&r, code, NULL, "%s", text);
+    return &r;
+}
+
 static char *dir;
 static char db[4096];
 static cs_catalog_t *cat;
@@ -101,7 +110,7 @@ START_TEST(unrecorded_jobs_are_inserted_when_stored_or_rejected)
     ck_assert_int_gt(job->id, 0);
     ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM jobs WHERE state='stored'"), 1);
     ck_assert_int_eq(cs_jobs_find(cat, "(cli)", "/x/empty.jpg", job), 0);
-    ck_assert_int_eq(cs_jobs_reject(cat, job, "empty"), 0);
+    ck_assert_int_eq(cs_jobs_reject(cat, job, reason_of(CS_R_EMPTY, "empty")), 0);
     ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM jobs WHERE state='rejected' AND "
                                            "reason='empty'"),
                      1);
@@ -124,7 +133,7 @@ START_TEST(status_counts_states_and_active_jobs_resume)
     int n = 0;
     ck_assert_int_eq(cs_jobs_discover_many(cat, roots, rels, 3), 0);
     ck_assert_int_eq(cs_jobs_find(cat, "/up", "b", job), 0);
-    ck_assert_int_eq(cs_jobs_reject(cat, job, "b is empty"), 0);
+    ck_assert_int_eq(cs_jobs_reject(cat, job, reason_of(CS_R_EMPTY, "b is empty")), 0);
     ck_assert_int_eq(cs_jobs_each_active(cat, count_active, &n), 0);
     ck_assert_int_eq(n, 2);
     json_t *st = NULL;
@@ -151,7 +160,7 @@ START_TEST(batches_commit_many_transactions_at_once)
         char rel[16];
         snprintf(rel, sizeof rel, "f%d", i);
         ck_assert_int_eq(cs_jobs_find(cat, "/up", rel, job), 0);
-        ck_assert_int_eq(cs_jobs_reject(cat, job, "test"), 0);
+        ck_assert_int_eq(cs_jobs_reject(cat, job, reason_of(CS_R_UNKNOWN, "test")), 0);
     }
     /* Not visible to another connection before the batch commits. */
     ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM jobs"), 0);
@@ -199,8 +208,10 @@ arrive_and_extract(const char *rel, const char *rec_json)
     job->state = CS_JOB_CLAIMED;
     arrival(&a);
     ck_assert_int_eq(cs_jobs_stored(cat, job, &a, &r), 0);
-    ck_assert_int_eq(
-        cs_jobs_extracted(cat, job, rec, rec ? NULL : "the worker crashed", CS_JOB_DONE), 0);
+    ck_assert_int_eq(cs_jobs_extracted(cat, job, rec,
+                                       rec ? NULL : reason_of(CS_R_EXTRACT, "the worker crashed"),
+                                       CS_JOB_DONE),
+                     0);
     json_decref(rec);
     free(job);
     ck_assert_int_eq(cs_catalog_metadata(cat, sha, &meta), 0);

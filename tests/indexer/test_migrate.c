@@ -351,6 +351,61 @@ START_TEST(v8_states_a_file_time_as_unknown)
 }
 END_TEST
 
+/* v11: the reasons a v10 catalog stored as sentences get their codes once, by the sentence;
+ * a failed step keeps its cause; nothing else changes, and a copy's row stays write-once. */
+START_TEST(v11_gives_old_reasons_their_codes)
+{
+    cs_catalog_t *cat = NULL;
+    build_at(10);
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+    exec_ok(h,
+            "INSERT INTO jobs (id, root, rel_path, state, reason, created_at, updated_at)"
+            " VALUES (11, '/u', 'x/a.jpg', 'rejected', '/u/x/a.jpg is empty (0 bytes): there"
+            " is nothing to keep; if a copy failed, copy the file again', '" AT "', '" AT "'),"
+            " (12, '/u', 'x/b.mp4', 'done', 'metadata extraction failed: worker killed by"
+            " signal 11 (SIGSEGV) on 3 tries', '" AT "', '" AT "'),"
+            " (13, '/u', 'x/c.jpg', 'rejected', 'something nobody wrote down', '" AT "', '" AT "'),"
+            " (14, '/u', 'x/d.jpg', 'rejected', '/u/x/d.jpg kept changing while it was being"
+            " stored (5 tries); make sure the copy has finished, then drop it again', '" AT
+            "', '" AT "');"
+            "INSERT INTO jobs (id, root, rel_path, state, route, created_at, updated_at)"
+            " VALUES (15, '/u', 'abc/e.jpg', 'done', '{\"case\":\"\",\"problem\":\"folder"
+            " \\\"abc\\\" is not a case number (no digits); the file is kept as unassigned;"
+            " link it with custody link\"}', '" AT "', '" AT "');"
+            "INSERT INTO derivatives (item_id, profile, status, reason, detail, made_by,"
+            " made_at) VALUES (1, 'access', 'failed', 'transcoding failed: worker exited"
+            " with status 3 on 3 tries', '{}', 'custody-worker', '" AT "');");
+    sqlite3_close(h);
+    ck_assert_int_eq(cs_catalog_open(&cat, db, 0, NULL), 0);
+    cs_catalog_close(&cat);
+    static const struct {
+        const char *sql;
+    } want[] = {
+        {"SELECT count(*) FROM jobs WHERE id = 11 AND reason_code = 'empty'"
+         " AND reason_params IS NULL AND reason LIKE '/u/x/a.jpg is empty%'"},
+        {"SELECT count(*) FROM jobs WHERE id = 12 AND reason_code = 'extract'"
+         " AND reason_params ->> '$.cause' = 'worker-signal'"},
+        {"SELECT count(*) FROM jobs WHERE id = 13 AND reason_code = 'unknown'"},
+        {"SELECT count(*) FROM jobs WHERE id = 14 AND reason_code = 'kept-changing'"},
+        {"SELECT count(*) FROM jobs WHERE id = 15 AND reason_code IS NULL"
+         " AND route ->> '$.problem_code' = 'case-folder'"},
+        {"SELECT count(*) FROM derivatives WHERE profile = 'access' AND reason_code = 'transcode'"
+         " AND reason_params ->> '$.cause' = 'worker-exit'"},
+        /* v4's row: a copy's own words from the worker */
+        {"SELECT count(*) FROM derivatives WHERE profile = 'preview' AND reason_code ="
+         " 'copy-failed' AND reason = 'cannot decode'"},
+        {"SELECT count(*) FROM derivatives WHERE status = 'verified' AND reason_code IS NULL"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(cs_test_sql_count(db, want[i].sql) == 1, "%s", want[i].sql);
+    ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+    ck_assert_int_ne(sqlite3_exec(h, "UPDATE derivatives SET reason_code = 'x'", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+}
+END_TEST
+
 START_TEST(a_newer_catalog_is_refused_and_left_as_it_is)
 {
     cs_catalog_t *cat = NULL;
@@ -385,15 +440,15 @@ START_TEST(a_failed_migration_leaves_the_version_it_was)
     /* Something in the way of the last migration's last column. */
     sqlite3 *h = NULL;
     ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-    exec_ok(h, "ALTER TABLE users ADD COLUMN locked_until TEXT");
+    exec_ok(h, "ALTER TABLE derivatives ADD COLUMN reason_params TEXT");
     sqlite3_close(h);
     ck_assert_int_ne(cs_catalog_open(&cat, db, 0, NULL), 0);
     ck_assert_ptr_null(cat);
     ck_assert_msg(strstr(cs_diag(), "cannot migrate the schema to version") != NULL, "%s",
                   cs_diag());
     ck_assert_int_eq(cs_test_sql_count(db, "PRAGMA user_version"), latest - 1);
-    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM pragma_table_info('users')"
-                                           " WHERE name = 'password_hash'"),
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM pragma_table_info('jobs')"
+                                           " WHERE name = 'reason_code'"),
                      0);
     ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM grants WHERE purposes ->>"
                                            " '$[0]' = 'legal review'"),
@@ -413,6 +468,7 @@ migrate_suite(void)
                         cs_cat_schema_latest());
     tcase_add_test(tc, v8_states_a_file_time_as_unknown);
     tcase_add_test(tc, v9_an_old_grant_keeps_its_purpose);
+    tcase_add_test(tc, v11_gives_old_reasons_their_codes);
     tcase_add_test(tc, a_newer_catalog_is_refused_and_left_as_it_is);
     tcase_add_test(tc, a_failed_migration_leaves_the_version_it_was);
     suite_add_tcase(s, tc);

@@ -473,14 +473,45 @@ START_TEST(the_route_as_json_has_only_what_is_known)
     ck_assert_int_eq(cs_route_file(rule, "clip.mp4", NULL, &r), 0);
     j = cs_route_json(&r);
     ck_assert_ptr_nonnull(j);
-    ck_assert_int_eq(json_object_size(j), 1);
+    ck_assert_int_eq(json_object_size(j), 3);
     ck_assert_str_eq(json_string_value(json_object_get(j, "problem")), r.problem);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "problem_code")), "no-case-folder");
+    ck_assert_int_eq(json_object_size(json_object_get(j, "problem_params")), 0);
     json_decref(j);
 
     /* A field that is not UTF-8 (never made by the router) is refused, not stored. */
     memset(&r, 0, sizeof r);
     memcpy(r.party, "\xff", 2);
     ck_assert_ptr_null(cs_route_json(&r));
+}
+END_TEST
+
+/* A problem carries the code of what made it, decided where it is written, and its params. */
+static const struct {
+    const char *rel, *sidecar; /* sidecar text; NULL: none */
+    const char *code, *params;
+} coded[] = {
+    {"not-a-case/clip.mp4", NULL, "case-folder", "{\"folder\":\"not-a-case\"}"},
+    {CASE "/bad\x01id/clip.mp4", NULL, "officer-folder", "{\"folder\":\"bad\\u0001id\"}"},
+    {CASE "/clip.mp4", "{\"stage\": 7}", "sidecar-field",
+     "{\"sidecar\":\"clip.mp4.json\",\"faults\":1}"},
+    {"not-a-case/clip.mp4", "[1]", "sidecar-unreadable",
+     "{\"sidecar\":\"clip.mp4.json\",\"also\":\"case-folder\",\"folder\":\"not-a-case\"}"},
+};
+
+START_TEST(a_problem_has_its_code_and_params)
+{
+    cs_route_t r;
+    if (coded[_i].sidecar != NULL)
+        cs_test_write(sidecar, coded[_i].sidecar, strlen(coded[_i].sidecar));
+    cs_route_file(rule, coded[_i].rel, coded[_i].sidecar ? sidecar : NULL, &r);
+    json_t *j = cs_route_json(&r);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "problem_code")), coded[_i].code);
+    char *params = json_dumps(json_object_get(j, "problem_params"), JSON_COMPACT);
+    ck_assert_str_eq(params, coded[_i].params);
+    free(params);
+    json_decref(j);
 }
 END_TEST
 
@@ -492,6 +523,8 @@ route_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, routes_by_path, 0, (int)(sizeof paths / sizeof paths[0]));
     tcase_add_loop_test(tc, routes_by_sidecar, 0, (int)(sizeof sidecars / sizeof sidecars[0]));
+    tcase_add_loop_test(tc, a_problem_has_its_code_and_params, 0,
+                        (int)(sizeof coded / sizeof coded[0]));
     tcase_add_test(tc, a_missing_sidecar_is_no_sidecar);
     tcase_add_test(tc, a_sidecar_that_is_not_a_file_is_refused);
     tcase_add_test(tc, a_sidecar_over_64_kib_is_refused);

@@ -21,7 +21,9 @@ typedef struct slot {
     run_t *run;
     int calls, rc;
     char reason[512];
-    json_t *result; /* a copy: the callback's is borrowed */
+    char code[32];    /* the reason's code (core/reason.h) */
+    char params[256]; /* its params as JSON text */
+    json_t *result;   /* a copy: the callback's is borrowed */
 } slot_t;
 
 struct run {
@@ -42,13 +44,15 @@ on_done(void *arg)
 }
 
 static void
-on_answer(void *arg, int rc, json_t *result, const char *reason)
+on_answer(void *arg, int rc, json_t *result, const cs_reason_t *why)
 {
     slot_t *s = arg;
     run_t *run = s->run;
     s->calls++;
     s->rc = rc;
-    snprintf(s->reason, sizeof s->reason, "%s", reason ? reason : "");
+    snprintf(s->reason, sizeof s->reason, "%s", why ? why->text : "");
+    snprintf(s->code, sizeof s->code, "%s", why ? cs_reason_slug(why->code) : "");
+    snprintf(s->params, sizeof s->params, "%s", why ? why->params : "");
     s->result = result ? json_deep_copy(result) : NULL;
     if (++run->finished == run->stop_after)
         cs_workers_stop(run->pool, on_done, run);
@@ -180,6 +184,9 @@ START_TEST(a_crash_is_retried_then_reported_and_the_pool_goes_on)
     ck_assert_ptr_null(crash->result);
     ck_assert_msg(strstr(crash->reason, "worker killed by signal 11 (SIGSEGV) on 3 tries"), "%s",
                   crash->reason);
+    /* The code and its parameters, for the web page's words: decided where the reason is. */
+    ck_assert_str_eq(crash->code, "worker-signal");
+    ck_assert_str_eq(crash->params, "{\"name\":\"SIGSEGV\",\"signal\":11,\"tries\":3}");
     ck_assert_int_gt(pid_of(before), 0);
     ck_assert_msg(after->rc == 0, "%s", after->reason);
     ck_assert_ptr_nonnull(json_object_get(after->result, "media"));
@@ -203,6 +210,8 @@ START_TEST(a_hang_times_out_and_the_pool_goes_on)
     finish(&run);
     ck_assert_int_eq(hang->rc, CS_EWORKER);
     ck_assert_msg(strstr(hang->reason, "timed out after 300 ms on 2 tries"), "%s", hang->reason);
+    ck_assert_str_eq(hang->code, "timeout");
+    ck_assert_str_eq(hang->params, "{\"ms\":300,\"tries\":2}");
     ck_assert_int_gt(pid_of(ping), 0);
     ck_assert_uint_ge(uv_now(&run.loop) - t0, 600);
     teardown(&run);

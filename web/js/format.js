@@ -190,13 +190,13 @@ export const valueWords = (v) => zhWord(`dv.${v}`) ?? String(v ?? '');
 /** Who did it: the system's own actors (uploads, operator, custody, fixity-scrub) in words. */
 export const actorWords = (a) => zhWord(`actor.${a}`) ?? String(a ?? '—');
 
-function detailValue(k, v) {
+function detailValue(k, v, d) {
   if (typeof v === 'object') return JSON.stringify(v);
   if (k === 'stage') return tMaybe(`stage.${v}`) ?? String(v);
   if (k === 'profile') return profileWords(v);
   if (k === 'status') return statusWords(v);
   if (k === 'size' && typeof v === 'number') return size(v);
-  if ((k === 'reason' || k === 'failure') && getLang() !== 'en') return reasonWords(v).words;
+  if (REASON_KEYS.includes(k) && getLang() !== 'en') return reasonWords(v, d[`${k}_code`], d[`${k}_params`]).words;
   if (k === 'captured_at_source') return sourceWords(v);
   if (k === 'captured_at' || k === 'file_time') return dateTime(v);
   if (k === 'role') return tMaybe(`role.${v}`) ?? zhWord(`dv.${v}`) ?? String(v);
@@ -208,8 +208,8 @@ function detailValue(k, v) {
 export function detailFields(d) {
   if (d === null || d === undefined || typeof d !== 'object') return [];
   return Object.entries(d)
-    .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => [zhWord(`dk.${k}`) ?? k, detailValue(k, v), k]);
+    .filter(([k, v]) => v !== null && v !== undefined && v !== '' && !reasonPart(k, d))
+    .map(([k, v]) => [zhWord(`dk.${k}`) ?? k, detailValue(k, v, d), k]);
 }
 
 /** A custody event's detail object as short "label: value" text. */
@@ -219,51 +219,39 @@ export function detailText(d) {
   return detailFields(d).map(([k, v]) => `${k}${colon()}${v}`).join(' · ');
 }
 
-/* The one table of stored reasons (jobs, copies) by the start of the server's sentence: the
- * server keeps its English sentence (for logs and the CLI); the web shows the code's words. */
-const REASONS = [
-  ['transcoding failed', 'transcode'],
-  ['metadata extraction failed', 'extract'],
-  ['cannot store the copies', 'store-copies'],
-  ['the copy the worker wrote cannot be opened', 'copy-unopenable'],
-  ['the copy could not be stored', 'copy-unstored'],
-  ['could not write to the worker', 'worker-write'],
-  ['worker exited with status', 'worker-exit'],
-  ['worker killed by signal', 'worker-signal'],
-  ['timed out after', 'timeout'],
-];
-/* Reasons that begin with a path or a name (ingest/jobstep.c, ingest/route.c, ingest/sidecar.c):
- * by a phrase inside them. A sidecar with a bad field keeps its other fields (sidecar-field);
- * one that cannot be read or is no JSON object is not applied (sidecar-unreadable). */
-const REASON_PHRASES = [
-  [/^sidecar .*(the other fields were applied|nothing else was in it)/, 'sidecar-field'],
-  [/^sidecar /, 'sidecar-unreadable'],
-  [/ was claimed but not stored/, 'claimed-again'],
-  [/wait until it is fully written|kept changing while it was being stored/, 'changing'],
-  [/ vanished (before|while)/, 'vanished'],
-  [/ is empty \(0 bytes\)/, 'empty'],
-  [/ cannot be routed: /, 'unroutable'],
-  [/ cannot be stored: /, 'unstorable'],
-  [/is not a case number/, 'case-folder'],
-  [/not in a case folder/, 'no-case-folder'],
-  [/is not an officer id/, 'officer-folder'],
-];
+/* Detail keys that hold a stored reason; "<key>_code" and "<key>_params" beside one are its
+ * code and params (core/reason.h), words of the reason rather than fields of their own. */
+const REASON_KEYS = ['reason', 'failure', 'problem'];
+const reasonPart = (k, d) => REASON_KEYS.some((r) => (k === `${r}_code` || k === `${r}_params`) && r in d);
 
-/** The code of a stored reason: the server's reason_code when sent, else by its sentence. */
-export function reasonCode(reason, code) {
-  if (typeof code === 'string' && code) return code;
-  const s = String(reason ?? '');
-  for (const [prefix, c] of REASONS) if (s.startsWith(prefix)) return c;
-  const hit = REASON_PHRASES.find(([re]) => re.test(s));
-  return hit ? hit[1] : 'unknown';
+/* A reason's params as shown: a copy's profile in words, a timeout in seconds. */
+function shownParams(params) {
+  const p = params !== null && typeof params === 'object' ? { ...params } : {};
+  if (typeof p.profile === 'string') p.profile = profileWords(p.profile);
+  if (typeof p.ms === 'number') p.s = Math.round(p.ms / 100) / 10;
+  return p;
 }
 
-/** A stored reason in the reader's language: {words, tech}, tech the server's own sentence
+/* The words of reason code `c`: `rcode.<c>.p` when every {name} in it is among the params,
+ * else `rcode.<c>` (a reason coded from its sentence by the v11 migration has none). */
+function codeText(c, p) {
+  const full = tMaybe(`rcode.${c}.p`);
+  if (full !== undefined && [...full.matchAll(/\{(\w+)\}/g)].every(([, k]) => p[k] !== undefined && p[k] !== null))
+    return t(`rcode.${c}.p`, p);
+  return tMaybe(`rcode.${c}`) ?? t('rcode.unknown');
+}
+
+/** A stored reason in the reader's language: {words, tech}. The words come from its code (the
+ * server's reason_code, decided where the reason was written) and params, with the cause of
+ * a failed step and a folder's problem beside a sidecar's; tech is the server's own sentence
  * (null when the words are that sentence already, as for English readers). */
-export function reasonWords(reason, code) {
+export function reasonWords(reason, code, params) {
   const s = reason === null || reason === undefined ? '' : String(reason);
   if (getLang() === 'en') return { words: s, tech: null };
-  const words = tMaybe(`rcode.${reasonCode(s, code)}`) ?? t('rcode.unknown');
+  const p = shownParams(params);
+  let words = codeText(typeof code === 'string' && code ? code : 'unknown', p);
+  if (typeof p.cause === 'string') words += `（${codeText(p.cause, p)}${p.tries > 1 ? t('rcode.tries', p) : ''}）`;
+  if (typeof p.also === 'string') words += `；${codeText(p.also, p)}`;
   return { words, tech: s || null };
 }
 

@@ -90,14 +90,14 @@ function drawQueue(q, counts, jobs, rejected, flagged) {
       h('td', null, j.case ?? '—'),
       h('td', null, badge(stateWords(j.state), j.state === 'done' ? 'ok' : j.state === 'rejected' || j.state === 'failed' ? 'bad' : 'neutral'),
         j.damaged ? [' ', badge(t('flag.damaged'), 'bad', 'job-damaged')] : null),
-      h('td', { class: 'detail' }, j.damaged ? damageWords(j.damaged) : j.error || j.reason ? reasonCell(j.error ?? j.reason, j.reason_code) : ''),
+      h('td', { class: 'detail' }, j.damaged ? damageWords(j.damaged) : j.error || j.reason ? reasonCell(j.error ?? j.reason, j.reason_code, j.reason_params) : ''),
       h('td', { class: 'nowrap' }, dateTime(j.updated_at)))),
     { class: 'compact' }) : h('p', { class: 'muted' }, t('common.none')));
   const reasons = (arr, testid, none) => (Array.isArray(arr) && arr.length
     ? h('ul', { class: 'reasons' }, arr.map((r) => h('li', { testid },
       h('div', { class: 'reason-path' }, r.kind ? [badge(tMaybe(`flag.${r.kind}`) ?? r.kind, 'neutral'), ' '] : null,
         r.profile ? `${profileWords(r.profile)} · ` : '', r.path ?? r.original_name ?? r.name ?? shortSha(r.sha256 ?? r.item)),
-      h('div', { class: 'reason-text' }, r.kind === 'damaged' ? damageWords(r) : r.reason || r.error ? reasonCell(r.reason ?? r.error, r.reason_code ?? r.code) : ''),
+      h('div', { class: 'reason-text' }, r.kind === 'damaged' ? damageWords(r) : r.reason || r.error ? reasonCell(r.reason ?? r.error, r.reason_code ?? r.code, r.reason_params) : ''),
       r.whole ? h('div', { class: 'small', testid: 'flagged-whole' }, t('stalled.fragment'),
         h('a', { href: itemHref(r.whole), class: 'hash' }, shortSha(r.whole))) : null,
       r.updated_at || r.at ? h('div', { class: 'muted small' }, dateTime(r.updated_at ?? r.at)) : null,

@@ -56,7 +56,7 @@ function mediaPanel(item, kind, derivs, ctx) {
     return section(t('item.media'), 'media', box);
   }
   const status = (p) => derivs.find((d) => d.profile === p)?.status;
-  const reason = (p) => derivs.find((d) => d.profile === p)?.reason;
+  const failed = (p) => derivs.find((d) => d.profile === p && d.reason);
   let profile = null;
   let el = null;
   if (kind === 'photo') {
@@ -97,8 +97,8 @@ function mediaPanel(item, kind, derivs, ctx) {
     });
     load();
   } else {
-    const raw = reason('access') || reason('preview');
-    const r = raw ? reasonWords(raw).words : t('common.unknown');
+    const d = failed('access') || failed('preview');
+    const r = d ? reasonWords(d.reason, d.reason_code, d.reason_params).words : t('common.unknown');
     box.append(infoBanner(t('item.nocopy', { reason: r }), 'no-copy', 'warn'));
   }
 
@@ -199,13 +199,13 @@ function derivativesSection(derivs) {
       h('td', null, d.width ? `${d.width}×${d.height}` : '—'),
       h('td', null, typeof d.duration_s === 'number' ? duration(d.duration_s) : '—'),
       h('td', null, d.sha256 ? h('code', { class: 'hash', title: d.sha256 }, shortSha(d.sha256)) : '—'),
-      h('td', null, d.reason ? reasonCell(d.reason, d.reason_code) : ''))),
+      h('td', null, d.reason ? reasonCell(d.reason, d.reason_code, d.reason_params) : ''))),
     { class: 'compact' }));
 }
 
-/** A stored reason: the words of its code, the server's sentence folded away. */
-export function reasonCell(reason, code) {
-  const r = reasonWords(reason, code);
+/** A stored reason: the words of its code and params, the server's sentence folded away. */
+export function reasonCell(reason, code, params) {
+  const r = reasonWords(reason, code, params);
   return [h('span', { testid: 'reason-words', 'data-code': code ?? '' }, r.words), techDetail(r.tech)];
 }
 
