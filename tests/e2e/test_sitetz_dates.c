@@ -96,6 +96,13 @@ START_TEST(cli_dates_are_days_at_the_site)
                       strstr(r.out, "  site time  2023-10-07 04:53 +08:00\n"),
                   "%s", r.out);
     cs_test_run_free(&r);
+    /* A wall time without offset stays one: no site time, no stray space. */
+    cs_test_custody(&r, "probe", "--home", home, CUSTODY_TEST_DATA "/gps/DSCN0010.jpg", NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "  captured   2008-10-22 16:28:39 (exif:DateTimeOriginal)\n") &&
+                      !strstr(r.out, "site time"),
+                  "%s", r.out);
+    cs_test_run_free(&r);
     /* An export made today is dated by the site's today, not UTC's. */
     const char *zone = far_zone(&off, day, utc_day);
     char set[64];
