@@ -51,6 +51,14 @@ assert.deepEqual(f.typedParts('2026-12-07'), { y: 2026, mo: 12, d: 7, hh: 0, mi:
 assert.deepEqual(f.typedParts('2026-12-07', { end: true }), { y: 2026, mo: 12, d: 7, hh: 23, mi: 59 });
 assert.deepEqual(f.typedParts('2026-12-07 14:03'), { y: 2026, mo: 12, d: 7, hh: 14, mi: 3 });
 for (const bad of ['12/07/2026', '2026-02-30', '2026-12-07 24:00', '', null]) assert.equal(f.typedParts(bad), null, String(bad));
+// The sign-in limit per address (429 signin-rate-limited) reads in Chinese, title and detail.
+const limited = f.problemWords({
+  type: 'https://custody.invalid/problems/too-many-requests', title: 'Too many requests', status: 429,
+  code: 'signin-rate-limited', detail: 'too many failed sign-ins from this address; try again in 900 s',
+  detail_zh: '此网络地址登录失败次数过多，暂时不能登录；请稍后再试',
+});
+assert.equal(limited.title, '尝试次数过多');
+assert.match(limited.detail, /登录失败次数过多/);
 console.log('dates: format.js ok');
 
 // ---------------------------------------------------------------- the browser
