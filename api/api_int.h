@@ -10,6 +10,7 @@
 #include "core/casenum.h"
 #include "indexer/access.h"
 #include "indexer/catalog.h"
+#include "access/addrlimit.h"
 #include "access/gate.h"
 #include "ledger/appender.h"
 #include "access/token.h"
@@ -77,6 +78,7 @@ struct cs_api {
      * each cookie, never the cookie. */
     uv_mutex_t sessions_lock;
     struct cs_api_session *sessions; /* CS_API_SESSIONS of them */
+    cs_addrlimit_t *signin_limit;    /* failed sign-ins per client address (h_session.c) */
     int stopping, conns_cut, disposed;
     uv_timer_t reaper; /* frees the API two loop turns after h2o's handles were closed */
     int reaper_turns;
@@ -116,6 +118,7 @@ struct cs_api_call {
     int unsafe;                       /* a method that changes state (not GET or HEAD) */
     int by_session;                   /* authenticated by the cookie, not a bearer token */
     char set_cookie[256];             /* a Set-Cookie header of the answer, "" when none */
+    int retry_after;                  /* a Retry-After header of the answer (s), 0: none */
     char *body;                       /* POST body (malloc'd copy) */
     size_t body_len;
     cs_channel_t channel; /* HTTP, or a signed media URL */

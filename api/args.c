@@ -1,11 +1,13 @@
 /* api/args.c: parameters of a call, each refused with a 400 that names it. */
 #include "api/args.h"
 
+#include "core/clock.h"
 #include "core/error.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 int
 cs_api_arg_sha256(cs_api_call_t *c, int i, char sha[65])
@@ -64,4 +66,13 @@ cs_api_arg_case(cs_api_call_t *c, const char *text, cs_casenum_t *cn)
                            *cs_diag() ? cs_diag() : cs_strerror(rc)),
                1;
     return 0;
+}
+
+void
+cs_api_arg_site_bound(const cs_api_call_t *c, char *v, size_t size, int end)
+{
+    char out[CS_TIME_MAX];
+    if (size >= sizeof out &&
+        cs_clock_parse_bound(cs_clock_site_zone(c->api->opts.cfg->site_tz), v, end, out) == 0)
+        memcpy(v, out, strlen(out) + 1);
 }

@@ -20,4 +20,10 @@ int cs_api_arg_str(cs_api_call_t *c, const char *key, char *buf, size_t size, in
 /** Normalises a case number by the configured rule into cn; 1 with a 400 answer. */
 int cs_api_arg_case(cs_api_call_t *c, const char *text, cs_casenum_t *cn);
 
+/** A time range's bound `v` (a buffer of `size` >= CS_TIME_MAX bytes) as the site reads it,
+ * rewritten in place: a date is that day in site.tz (its midnight, or with `end` its last
+ * instant), an RFC 3339 time with an offset that instant in UTC; anything else is left for the
+ * catalog to read or refuse. */
+void cs_api_arg_site_bound(const cs_api_call_t *c, char *v, size_t size, int end);
+
 #endif

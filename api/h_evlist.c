@@ -5,6 +5,7 @@
 #include "api/api_int.h"
 
 #include "api/args.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "export/evlist.h"
 
@@ -39,6 +40,7 @@ cs_api_h_evidence_list(cs_api_call_t *c)
         return;
     l.case_number = cn.text;
     l.reader = c->user.name;
+    l.tz = cs_clock_site_zone(c->api->opts.cfg->site_tz);
     l.role = cs_access_role_name(c->who.role);
     l.purpose = c->purpose_state == 1 ? c->purpose : NULL;
     if ((rc = cs_evlist_load(c->cat, &l, keep_visible, c)) != 0) {

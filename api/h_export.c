@@ -8,6 +8,7 @@
 #include "api/api_int.h"
 
 #include "api/args.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/home.h"
 #include "export/export.h"
@@ -205,6 +206,7 @@ cs_api_h_export(cs_api_call_t *c)
         goto out;
     o.case_number = cn.text;
     o.purpose = purpose;
+    o.tz = cs_clock_site_zone(c->api->opts.cfg->site_tz);
     o.out = out;
     o.who = &c->who;
     o.policy = cs_access_policy(c->api->opts.cfg);

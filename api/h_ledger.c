@@ -77,6 +77,11 @@ cs_api_h_ledger(cs_api_call_t *c)
             return;
         v[2] = cn.text;
     }
+    /* Dates are days at the site (site.tz), as people read the times the ledger shows. */
+    if (v[8] != NULL)
+        cs_api_arg_site_bound(c, vals[8], sizeof vals[8], 0);
+    if (v[9] != NULL)
+        cs_api_arg_site_bound(c, vals[9], sizeof vals[9], 1);
     cs_ledger_filter_t f = {
         .actor = v[0],
         .role = v[1],

@@ -169,6 +169,10 @@ cs_api_h_search(cs_api_call_t *c)
     }
     q.case_number = has_case ? cn.text : NULL;
     q.party = has_party ? party : NULL;
+    if (has_from)
+        cs_api_arg_site_bound(c, from, sizeof from, 0);
+    if (has_to)
+        cs_api_arg_site_bound(c, to, sizeof to, 1);
     q.from = has_from ? from : NULL;
     q.to = has_to ? to : NULL;
     q.device = has_device ? device : NULL;

@@ -2,7 +2,10 @@
  * hash: access/password.h), DELETE /v1/session signs them out (session.c keeps the sessions).
  * A failed sign-in is counted and ledgered, enough in a row lock the account (schema v10),
  * and every failure gets the same answer after the same work, whether the user exists, is
- * locked or disabled, or typed a wrong password. Thread pool. */
+ * locked or disabled, or typed a wrong password. An address that failed
+ * auth.address_failures times in auth.address_window_s is refused (429) before its attempt is
+ * weighed or counted against any account (access/addrlimit.h): one address cannot lock
+ * accounts out at will. Thread pool. */
 #include "api/api_int.h"
 
 #include "access/password.h"
@@ -16,6 +19,32 @@ static const char failed_en[] = "the user name or the password is wrong, or the 
                                 "locked for a while after repeated failures";
 static const char failed_zh[] = "用户名或密码错误，或账户因多次失败暂时锁定；请稍后再试，"
                                 "或请管理员重设密码";
+static const char limited_zh[] = "此网络地址登录失败次数过多，暂时不能登录；请稍后再试";
+
+/* Monotonic milliseconds: the address windows do not move with the wall clock. */
+static int64_t
+mono_ms(void)
+{
+    return (int64_t)(uv_hrtime() / 1000000);
+}
+
+/* Counts the end of an attempt against the client's address; the failure that closes the
+ * address is ledgered (once a window). */
+static int
+address_done(cs_api_call_t *c, int failed)
+{
+    const cs_config_t *cfg = c->api->opts.cfg;
+    char key[CS_ADDRLIMIT_KEY_MAX], until[CS_TIME_MAX];
+    int64_t now = mono_ms(), end = 0;
+    int reached = 0;
+    cs_addrlimit_done(c->api->signin_limit, c->client, now, failed, &reached, &end);
+    if (!reached)
+        return 0;
+    cs_addrlimit_key(c->client, key);
+    cs_clock_format_ms(cs_clock_now_ms() + (end - now), until);
+    return cs_catalog_signin_limited(c->cat, c->client, key, cfg->auth_address_failures,
+                                     cfg->auth_address_window_s, until);
+}
 
 /* Weighs the password of `name`; *why is NULL when the sign-in may go on, else the reason
  * a failure is ledgered with. The same scrypt work either way. */
@@ -62,7 +91,7 @@ cs_api_h_session_open(cs_api_call_t *c)
     const char *name, *password, *why;
     char cookie[CS_API_COOKIE_MAX], csrf[CS_API_COOKIE_MAX];
     cs_signin_row_t row;
-    int known = 0, locked = 0, rc;
+    int known = 0, locked = 0, retry_s = 0, rc;
     body = c->body ? json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
     name = json_string_value(json_object_get(body, "user"));
     password = json_string_value(json_object_get(body, "password"));
@@ -74,19 +103,30 @@ cs_api_h_session_open(cs_api_call_t *c)
                          CS_NAME_MAX - 1, CS_PASSWORD_MAX);
         goto out;
     }
+    if (cs_addrlimit_take(c->api->signin_limit, c->client, mono_ms(), &retry_s) != 0) {
+        c->retry_after = retry_s;
+        cs_api_fail_code(c, "too-many-requests", "signin-rate-limited", limited_zh,
+                         "too many failed sign-ins from this address; try again in %d s", retry_s);
+        goto out;
+    }
     if ((rc = weigh(c, name, password, &row, &known, &why)) != 0) {
+        (void)address_done(c, 0);
         cs_api_fail_rc(c, rc, "checking the password");
         goto out;
     }
     if (why != NULL) {
         rc = cs_catalog_signin_failed(c->cat, name, known && !row.user.disabled, c->client, why,
                                       cfg->auth_lockout_after, cfg->auth_lockout_s, &locked);
+        int lrc = address_done(c, 1);
+        if (rc == 0)
+            rc = lrc;
         if (rc != 0)
             cs_api_fail_rc(c, rc, "recording the failed sign-in");
         else
             cs_api_fail_code(c, "unauthorized", "signin-failed", failed_zh, "%s", failed_en);
         goto out;
     }
+    (void)address_done(c, 0);
     if ((rc = cs_api_session_open(c->api, row.user.name, cookie, csrf)) != 0 ||
         (rc = cs_catalog_signin_note(c->cat, row.user.name, c->client, 1)) != 0) {
         cs_api_session_close(c->api, cookie);

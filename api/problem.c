@@ -29,6 +29,7 @@ static const struct {
     {"too-large", 413, "Request too large"},
     {"uri-too-long", 414, "Request target too long"},
     {"range-not-satisfiable", 416, "Range not satisfiable"},
+    {"too-many-requests", 429, "Too many requests"},
     {"internal", 500, "Internal error"},
     {"unavailable", 503, "Service unavailable"},
 };

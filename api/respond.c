@@ -295,6 +295,11 @@ cs_api_respond(cs_api_call_t *c)
     cs_api_metrics_count(c->api, c->route, c->status, c->started_ns);
     if (c->set_cookie[0] != '\0')
         header(req, H2O_TOKEN_SET_COOKIE, c->set_cookie);
+    if (c->retry_after > 0) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%d", c->retry_after); /* fits: an int */
+        header(req, H2O_TOKEN_RETRY_AFTER, secs);
+    }
     if (c->slug != NULL) {
         if (c->status == 416 && c->content_range[0] != '\0')
             header(req, H2O_TOKEN_CONTENT_RANGE, c->content_range);

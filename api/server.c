@@ -242,6 +242,8 @@ cs_api_start(cs_api_t **out, uv_loop_t *loop, const cs_api_opts_t *opts)
     uv_mutex_init(&a->recorded_lock);
     uv_mutex_init(&a->sessions_lock);
     if ((err = cs_api_media_key_new(a->media_key)) != 0 || (err = cs_api_sessions_new(a)) != 0 ||
+        (err = cs_addrlimit_new(&a->signin_limit, opts->cfg->auth_address_failures,
+                                opts->cfg->auth_address_window_s, CS_API_SESSIONS * 4)) != 0 ||
         (err = cs_api_readers_open(a)) != 0 || (err = cs_api_record_start(a)) != 0 ||
         (err = cs_store_open(&a->store, opts->home->store, 0, &sopts)) != 0 ||
         (err = cs_casenum_rule_new(&a->rule, opts->cfg->case_pattern)) != 0 ||
@@ -283,6 +285,7 @@ fail:
     uv_cond_destroy(&a->cat_free);
     uv_mutex_destroy(&a->recorded_lock);
     cs_api_sessions_free(a);
+    cs_addrlimit_free(&a->signin_limit);
     uv_mutex_destroy(&a->sessions_lock);
     OPENSSL_cleanse(a->media_key, sizeof a->media_key);
     free(a);
@@ -299,6 +302,7 @@ reaper_closed(uv_handle_t *h)
     uv_cond_destroy(&a->cat_free);
     uv_mutex_destroy(&a->recorded_lock);
     cs_api_sessions_free(a);
+    cs_addrlimit_free(&a->signin_limit);
     uv_mutex_destroy(&a->sessions_lock);
     OPENSSL_cleanse(a->media_key, sizeof a->media_key);
     free(a);

@@ -150,6 +150,52 @@ cs_clock_parse_limit(const cs_tz_t *tz, const char *s, int64_t *ms)
 }
 
 int
+cs_clock_parse_bound(const cs_tz_t *tz, const char *s, int end, char out[CS_TIME_MAX])
+{
+    int y, m, d, off = 0;
+    int64_t ms;
+    cs_tz_fit_t fit;
+    if (s != NULL && strlen(s) == 10 && date_read(s, &y, &m, &d) == 0) {
+        if (end) {
+            (void)cs_clock_parse_limit(tz, s, &ms); /* a date: it reads */
+        } else {
+            if (tz != NULL)
+                cs_tz_wall_offset(tz, y, m, d, 0, 0, 0, &off, &fit);
+            ms = (cs_tz_days_from_civil(y, m, d) * 86400 - off) * 1000;
+        }
+        cs_clock_format_ms(ms, out);
+        return 0;
+    }
+    if (cs_clock_parse(s, &ms) != 0 || ms < 0 || ms > CLOCK_MS_MAX)
+        return CS_EINVAL;
+    cs_clock_format_ms(ms, out);
+    return 0;
+}
+
+void
+cs_clock_site_date(const cs_tz_t *tz, int64_t ms, char out[11])
+{
+    time_t sec = (time_t)floor_div(ms, 1000);
+    struct tm tm;
+    sec += tz != NULL ? cs_tz_offset_at(tz, (int64_t)sec) : 0;
+    gmtime_r(&sec, &tm);
+    if (strftime(out, 11, "%Y-%m-%d", &tm) == 0)
+        memcpy(out, "0000-00-00", 11); /* a year past 9999: no such clock */
+}
+
+const cs_tz_t *
+cs_clock_site_zone(const char *name)
+{
+    char sys[CS_TZ_NAME_MAX + 1];
+    const cs_tz_t *tz = NULL;
+    if (name != NULL && name[0] != '\0' && cs_tz_get(name, &tz) == 0)
+        return tz;
+    if (cs_clock_system_zone(sys) == 0 && cs_tz_get(sys, &tz) == 0)
+        return tz;
+    return cs_tz_get("UTC", &tz) == 0 ? tz : NULL;
+}
+
+int
 cs_clock_parse_until(const cs_tz_t *tz, const char *s, int64_t now_ms, const char *what,
                      char out[CS_TIME_MAX])
 {

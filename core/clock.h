@@ -33,6 +33,22 @@ int cs_clock_parse(const char *s, int64_t *ms);
  * be an RFC 3339 time with "Z" or an offset (cs_clock_parse). CS_EINVAL otherwise. */
 int cs_clock_parse_limit(const cs_tz_t *tz, const char *s, int64_t *ms);
 
+/** A bound of a time range as a person gives it (search and ledger filters), into out as
+ * cs_clock_format_ms writes it: a date "YYYY-MM-DD" is that day in zone tz (NULL: UTC), from
+ * its first instant (midnight at the site) or, with `end`, to its last (23:59:59.999); an RFC
+ * 3339 time with Z or an offset is that instant. CS_EINVAL otherwise (no detail: the caller
+ * names the field, and may read a wall time without offset its own way). */
+int cs_clock_parse_bound(const cs_tz_t *tz, const char *s, int end, char out[CS_TIME_MAX]);
+
+/** The date "YYYY-MM-DD" at the site (zone tz; NULL: UTC) of the instant ms since 1970 UTC:
+ * the day a folder or a bag made then is named after. */
+void cs_clock_site_date(const cs_tz_t *tz, int64_t ms, char out[11]);
+
+/** The site's zone: `name` (site.tz) when it loads, else the system's zone, else UTC; NULL
+ * (plain UTC) only when not even UTC's zone file can be read. Zones are kept for the process
+ * (cs_tz_get): the pointer stays good. */
+const cs_tz_t *cs_clock_site_zone(const char *name);
+
 /** An end time (a grant's --until) as a person gives it (cs_clock_parse_limit in zone tz), which
  * must be after now_ms: 0 and the UTC instant as cs_clock_format_ms writes it into out (the form
  * the catalog stores); CS_EINVAL with a cs_diag_set detail naming `what` ("--until") for text

@@ -245,6 +245,14 @@ static const conf_key_t conf_table[] = {
      "How long a locked account refuses every sign-in, in seconds (its API token still "
      "works).",
      NULL, NULL},
+    {"auth.address_failures", CONF_INT, OFF(auth_address_failures), 1, 100000, "10",
+     "Failed sign-ins one client address (an IPv6 /64) may make within auth.address_window_s;\n"
+     "# past them it is refused (429) before its attempts are weighed or counted against an\n"
+     "# account: one address locks at most address_failures / lockout_after accounts a window.",
+     NULL, NULL},
+    {"auth.address_window_s", CONF_INT, OFF(auth_address_window_s), 1, 86400, "900",
+     "The window of auth.address_failures, in seconds from the address's first failure in it.",
+     NULL, NULL},
 };
 
 #define CONF_COUNT (sizeof conf_table / sizeof conf_table[0])

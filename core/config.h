@@ -67,12 +67,14 @@ typedef struct cs_config {
     char api_tls_key[CS_CONFIG_STR_MAX];        /* api.tls_key: PEM path; "" = no TLS */
     int api_max_body;                           /* api.max_body: bytes of a request body */
     int api_media_url_ttl_s;                    /* api.media_url_ttl_s: signed media URLs */
-    int api_max_conns;       /* api.max_conns: open connections; more are closed at once */
-    int api_idle_timeout_ms; /* api.idle_timeout_ms: a connection silent this long closes */
-    int auth_session_idle_s; /* auth.session_idle_s: a sign-in unused this long ends */
-    int auth_session_max_s;  /* auth.session_max_s: a sign-in ends this long after it began */
-    int auth_lockout_after;  /* auth.lockout_after: failed sign-ins in a row that lock */
-    int auth_lockout_s;      /* auth.lockout_s: how long a lock lasts */
+    int api_max_conns;         /* api.max_conns: open connections; more are closed at once */
+    int api_idle_timeout_ms;   /* api.idle_timeout_ms: a connection silent this long closes */
+    int auth_session_idle_s;   /* auth.session_idle_s: a sign-in unused this long ends */
+    int auth_session_max_s;    /* auth.session_max_s: a sign-in ends this long after it began */
+    int auth_lockout_after;    /* auth.lockout_after: failed sign-ins in a row that lock */
+    int auth_lockout_s;        /* auth.lockout_s: how long a lock lasts */
+    int auth_address_failures; /* auth.address_failures: failed sign-ins per address a window */
+    int auth_address_window_s; /* auth.address_window_s: that window */
 } cs_config_t;
 
 /* The classification levels, lowest first, NULL-terminated (access.default_classification). */

@@ -200,8 +200,16 @@ cs_evlist_load(cs_catalog_t *cat, cs_evlist_t *l, cs_evlist_keep_fn keep, void *
             l->withheld++;
         }
     }
-    localtime_r(&now, &tm);
-    strftime(zone, sizeof zone, "%z", &tm); /* "+0800" */
+    if (l->tz != NULL) { /* the site's zone: its wall time and offset */
+        int off = cs_tz_offset_at(l->tz, (int64_t)now), a = off < 0 ? -off : off;
+        time_t wall = now + off;
+        gmtime_r(&wall, &tm);
+        snprintf(zone, sizeof zone, "%c%02d%02d", off < 0 ? '-' : '+', a / 3600 % 100,
+                 a / 60 % 60); /* fits: 5 < 8 */
+    } else {
+        localtime_r(&now, &tm);
+        strftime(zone, sizeof zone, "%z", &tm); /* "+0800" */
+    }
     strftime(l->made_at, sizeof l->made_at, "%Y-%m-%d %H:%M:%S", &tm);
     if (strlen(zone) == 5)
         snprintf(l->made_at + strlen(l->made_at), sizeof l->made_at - strlen(l->made_at),

@@ -7,6 +7,7 @@
 #ifndef CS_EXPORT_EVLIST_H
 #define CS_EXPORT_EVLIST_H
 
+#include "core/tz.h"
 #include "indexer/catalog.h"
 
 #include <jansson.h>
@@ -22,10 +23,11 @@ typedef struct cs_evlist {
     const char *role;        /* "reviewer", "operator", ... */
     const char *purpose;     /* the stated purpose, or NULL */
     int64_t seq;             /* the read's ledger entry (the export's, in a bag) */
-    char made_at[40];        /* when the list was made, RFC 3339 in the site's local time */
+    char made_at[40];        /* when the list was made, "2026-12-07 21:48:00 +08:00" (tz) */
     json_t *rows;            /* the items kept, timeline rows (indexer/timeline.h), in order */
     uint64_t withheld;       /* items of the case left out: the reader may not see them */
     const char *css_href;    /* the page links this stylesheet; NULL: its style inline */
+    const cs_tz_t *tz;       /* site.tz, made_at's zone; NULL: the process's local zone */
 } cs_evlist_t;
 
 /** The page's style sheet (A4, print rules); web/evidence-list.css is the same text. */

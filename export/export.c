@@ -4,6 +4,7 @@
 #include "export/export_int.h"
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "indexer/derivatives.h"
 #include "indexer/ledger.h"
@@ -334,16 +335,13 @@ cs_export_case(cs_catalog_t *cat, cs_store_t *store, const cs_home_t *home,
     cs_access_decision_t d;
     char *final = res->path;
     struct stat st;
-    time_t now = time(NULL);
-    struct tm tm;
     int rc;
 
     memset(res, 0, sizeof *res);
     res->seq = -1;
     x.actor = o->who->name;
     x.role = cs_access_role_name(o->who->role);
-    gmtime_r(&now, &tm);
-    strftime(x.when, sizeof x.when, "%Y-%m-%d", &tm);
+    cs_clock_site_date(o->tz, cs_clock_now_ms(), x.when); /* the site's today */
     if ((size_t)snprintf(final, sizeof res->path, "%s%s", o->out, o->tar ? ".tar" : "") >=
             sizeof res->path ||
         (size_t)snprintf(x.dir, sizeof x.dir, "%s.partial-%ld", o->out, (long)getpid()) >=

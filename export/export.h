@@ -12,6 +12,7 @@
 
 #include "access/access.h"
 #include "core/home.h"
+#include "core/tz.h"
 #include "indexer/catalog.h"
 #include "storage/store.h"
 
@@ -36,6 +37,7 @@ typedef struct cs_export_opts {
     int nprofiles;
     int tar;                  /* write DIR.tar (ustar) instead of the folder */
     const char *organization; /* Source-Organization; NULL: "Custody" */
+    const cs_tz_t *tz;        /* site.tz: Bagging-Date is the site's today (NULL: UTC's) */
     cs_export_progress_fn progress;
     void *progress_arg;
 } cs_export_opts_t;

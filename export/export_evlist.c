@@ -21,7 +21,8 @@ cs_export_evidence_list(cs_export_t *x)
                      .reader = x->actor,
                      .role = x->role,
                      .purpose = x->o->purpose,
-                     .seq = x->res->seq};
+                     .seq = x->res->seq,
+                     .tz = x->o->tz};
     char *text = NULL;
     size_t len = 0;
     int rc;

@@ -127,6 +127,12 @@ int cs_catalog_signin_row(cs_catalog_t *cat, const char *name, cs_signin_row_t *
 int cs_catalog_signin_failed(cs_catalog_t *cat, const char *name, int known, const char *client,
                              const char *why, int lock_after, int lock_s, int *locked);
 
+/** Records that client address `key` ("192.0.2.7", "2001:db8::/64") reached `failures` failed
+ * sign-ins within `window_s` seconds and is refused until `until` (RFC 3339), ledgered as
+ * "session.limited" with `client` as the actor: once a window, not once a refusal. */
+int cs_catalog_signin_limited(cs_catalog_t *cat, const char *client, const char *key, int failures,
+                              int window_s, const char *until);
+
 /** Records a sign-in (`opened` 1, "session.open": failures reset) or a sign-out (0,
  * "session.close") of user `name` from `client`. */
 int cs_catalog_signin_note(cs_catalog_t *cat, const char *name, const char *client, int opened);

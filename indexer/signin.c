@@ -101,6 +101,21 @@ cs_catalog_signin_failed(cs_catalog_t *cat, const char *name, int known, const c
 }
 
 int
+cs_catalog_signin_limited(cs_catalog_t *cat, const char *client, const char *key, int failures,
+                          int window_s, const char *until)
+{
+    const char *what = "cannot record a sign-in address limit";
+    int err;
+    if ((err = cs_cat_begin(cat, what)) != 0)
+        return err;
+    err = cs_cat_ledger_custody(cat, "session.limited", client,
+                                json_pack("{s:s, s:i, s:i, s:s}", "address", key, "failures",
+                                          failures, "window_s", window_s, "until", until),
+                                what);
+    return cs_cat_finish(cat, err, what);
+}
+
+int
 cs_catalog_signin_note(cs_catalog_t *cat, const char *name, const char *client, int opened)
 {
     const char *what = opened ? "cannot record a sign-in" : "cannot record a sign-out";

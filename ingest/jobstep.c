@@ -122,10 +122,8 @@ static int
 clear_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path)
 {
     static const char *const suffixes[] = {"", ".json", ".done"};
-    char dest[PATH_MAX], src[PATH_MAX], dir[64];
+    char dest[PATH_MAX], src[PATH_MAX], dir[64], day[11];
     struct stat st;
-    time_t now = time(NULL);
-    struct tm tm;
     int err;
 
     if (env->mode == CS_MODE_COPY)
@@ -135,8 +133,8 @@ clear_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path)
         return 0; /* a new file by the same name: its own job will take it */
     int adopted = present && env->mode == CS_MODE_CONSUME && job->sha256[0] != '\0' &&
                   cs_store_is_file(env->store, job->sha256, &st);
-    gmtime_r(&now, &tm);
-    strftime(dir, sizeof dir, ".ingested/%Y-%m-%d", &tm);
+    cs_clock_site_date(env->tz, cs_clock_now_ms(), day); /* the site's today */
+    snprintf(dir, sizeof dir, ".ingested/%s", day);      /* fits: 20 < 64 */
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         if ((err = companion(path, suffixes[i], src, sizeof src)) != 0)
             return err;

@@ -7,6 +7,7 @@
 
 #include "core/casenum.h"
 #include "core/reason.h"
+#include "core/tz.h"
 #include "indexer/catalog.h"
 #include "indexer/jobs.h"
 #include "storage/store.h"
@@ -31,6 +32,7 @@ typedef struct cs_job_env {
     int64_t user_id;              /* the Custody user credited with the file; 0: nobody */
     const struct cs_route *route; /* NULL: route by path and sidecar; else this route */
     int relaxed; /* the stored commit need not sync: the caller syncs before reporting (copy) */
+    const cs_tz_t *tz; /* site.tz: the day .ingested/<date>/ is named after (NULL: UTC) */
 } cs_job_env_t;
 
 /** Takes (gives back) env->cat_lock, when there is one. */

@@ -4,6 +4,7 @@
  * the finish batch), and its completion calls svc_job_next, which asks cs_pipeline_next for the
  * step after it. The catalog is one connection behind a mutex. */
 #include "ingest/service_int.h"
+#include "core/clock.h"
 #include "core/buf.h"
 
 #include "core/error.h"
@@ -38,6 +39,7 @@ env_of(svc_t *s, int slot)
         .mode = s->cfg.ingest_after == CS_AFTER_ARCHIVE ? CS_MODE_ARCHIVE : CS_MODE_CONSUME,
         .actor = "uploads",
         .user_id = s->clerk_id,
+        .tz = cs_clock_site_zone(s->cfg.site_tz),
     };
     return env;
 }

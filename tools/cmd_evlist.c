@@ -2,6 +2,7 @@
  * stdout, as CSV or a printable HTML page: a read of the case, decided and ledgered before a
  * line is printed; the items the reader may not see are left out and counted. */
 #include "tools/cli.h"
+#include "tools/sitetime.h"
 
 #include "core/casenum.h"
 #include "core/error.h"
@@ -72,6 +73,7 @@ cs_cmd_evidence_list(int argc, char **argv)
         goto out;
     l.case_number = cn.text;
     l.reader = who.name;
+    l.tz = cs_cli_site_tz(&cli);
     l.role = cs_access_role_name(who.role);
     l.purpose = cli.purpose;
     l.seq = cli.seq;

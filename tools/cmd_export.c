@@ -1,6 +1,7 @@
 /* tools/cmd_export.c: `custody export`: a case as a self-verifying BagIt bag, decided and
  * ledgered before the first byte is written (export/export.h). */
 #include "tools/cli.h"
+#include "tools/sitetime.h"
 
 #include "core/casenum.h"
 #include "core/error.h"
@@ -122,6 +123,7 @@ cs_cmd_export(int argc, char **argv)
         goto out;
     o.case_number = cn.text;
     o.purpose = cli.purpose;
+    o.tz = cs_cli_site_tz(&cli);
     o.out = a.out;
     o.who = &who;
     o.policy = cs_access_policy(&cli.cfg);

@@ -1,5 +1,6 @@
 /* tools/cmd_probe.c: `custody probe`: the metadata record of files, stored nowhere. */
 #include "tools/cli.h"
+#include "tools/sitetime.h"
 
 #include "core/buf.h"
 #include "core/clock.h"
@@ -65,13 +66,16 @@ print_human(const char *path, json_t *r)
     const char *at = json_string_value(json_object_get(r, "captured_at"));
     size_t i;
     printf("%s\n", path);
-    if (at != NULL)
-        printf("  captured   %s (%s)\n", at,
+    if (at != NULL) {
+        /* As recorded (the camera's own offset), then as the site reads it (site.tz). */
+        printf("  captured   %s (%s)\n", cs_cli_captured(at),
                json_string_value(json_object_get(r, "captured_at_source")));
-    else if (json_is_string(json_object_get(r, "file_time")))
+        if (cs_clock_parse(at, &(int64_t){0}) == 0)
+            printf("  site time  %s\n", cs_cli_time(at));
+    } else if (json_is_string(json_object_get(r, "file_time"))) {
         printf("  captured   unknown (file time of the upload: %s)\n",
-               json_string_value(json_object_get(r, "file_time")));
-    else
+               cs_cli_time(json_string_value(json_object_get(r, "file_time"))));
+    } else
         printf("  captured   unknown (no candidate)\n");
     if (json_is_object(gps))
         printf("  place      %.6f, %.6f%s\n", json_number_value(json_object_get(gps, "lat")),
@@ -205,6 +209,7 @@ cs_cmd_probe(int argc, char **argv)
         return cs_cli_usage_error(&cli, "name at least one FILE or DIR");
     if ((rc = cs_cli_load(&cli)) != 0)
         return cs_cli_fail(&cli, rc);
+    (void)cs_cli_site_tz(&cli);
     cs_worker_opts_t o;
     if ((rc = cs_cli_worker_opts(&cli, 0, &o)) != 0)
         return cs_cli_fail(&cli, rc);

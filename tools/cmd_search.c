@@ -17,10 +17,10 @@ static const char usage_text[] =
     "                     [--near LAT,LON,METRES] [--device TEXT] [--text TEXT] [--limit N]\n"
     "                     --purpose TEXT [--as USER] [--home DIR] [--set k=v]... [--json]\n"
     "Items matching every criterion, in capture-time order, with their case numbers. T is a\n"
-    "date (2023-11-03) or an RFC 3339 time; --near takes signed decimal degrees and a radius;\n"
-    "--device matches make, model or serial; --text matches names, place, note, officer,\n"
-    "party and device (any part of them). --limit defaults to 100 (at most 1000). A read\n"
-    "recorded in the ledger, with its purpose.\n";
+    "date (2023-11-03: that day in site.tz) or an RFC 3339 time with Z or an offset; --near\n"
+    "takes signed decimal degrees and a radius; --device matches make, model or serial;\n"
+    "--text matches names, place, note, officer, party and device (any part of them).\n"
+    "--limit defaults to 100 (at most 1000). A read recorded in the ledger, with its purpose.\n";
 
 typedef struct search_args {
     cs_search_t q;
@@ -136,6 +136,8 @@ cs_cmd_search(int argc, char **argv)
     search_args_t a = {.q = {.limit = 100}};
     cs_casenum_rule_t *rule = NULL;
     cs_casenum_t cn;
+    char from[CS_TIME_MAX], to[CS_TIME_MAX];
+    const char *from_arg, *to_arg;
     json_t *rows = NULL, *v;
     size_t i;
     int rc, code = -1;
@@ -144,6 +146,8 @@ cs_cmd_search(int argc, char **argv)
         return rc;
     if (optind < argc)
         return cs_cli_usage_error(&cli, "unexpected argument \"%s\"", argv[optind]);
+    from_arg = a.q.from;
+    to_arg = a.q.to;
     if (a.limit_arg != NULL) {
         char *end = NULL;
         errno = 0;
@@ -162,11 +166,18 @@ cs_cmd_search(int argc, char **argv)
                                       a.near_arg);
         a.q.near = 1;
     }
-    if (from_after_to(a.q.from, a.q.to))
-        return cs_cli_usage_error(
-            &cli, "--from %s is after --to %s; give the earlier time to --from", a.q.from, a.q.to);
     if ((rc = cs_cli_load(&cli)) != 0)
         goto out;
+    /* A date is that day at the site (site.tz): from its midnight, to its last instant. */
+    if (a.q.from != NULL && cs_clock_parse_bound(cs_cli_site_tz(&cli), a.q.from, 0, from) == 0)
+        a.q.from = from;
+    if (a.q.to != NULL && cs_clock_parse_bound(cs_cli_site_tz(&cli), a.q.to, 1, to) == 0)
+        a.q.to = to;
+    if (from_after_to(a.q.from, a.q.to)) {
+        code = cs_cli_usage_error(
+            &cli, "--from %s is after --to %s; give the earlier time to --from", from_arg, to_arg);
+        goto out;
+    }
     if (a.case_arg != NULL) {
         if ((rc = cs_casenum_rule_new(&rule, cli.cfg.case_pattern)) != 0 ||
             (rc = cs_casenum_parse(rule, a.case_arg, &cn)) != 0)

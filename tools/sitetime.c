@@ -50,6 +50,7 @@ cs_cli_captured(const char *s)
     else if (len >= 25 && (s[len - 6] == '+' || s[len - 6] == '-') && s[len - 3] == ':')
         zone = s + len - 6;
     /* fits: 19 bytes of s, a space and at most six more, under CS_WHEN_MAX */
-    snprintf(buf, CS_WHEN_MAX, "%.10s %.8s%s%s", s, s + 11, *zone == ' ' ? "" : " ", zone);
+    snprintf(buf, CS_WHEN_MAX, "%.10s %.8s%s%s", s, s + 11,
+             *zone == ' ' || *zone == '\0' ? "" : " ", zone);
     return buf;
 }

@@ -133,6 +133,56 @@ START_TEST(milliseconds_round_trip)
 }
 END_TEST
 
+/* Range bounds (search, ledger): a date is that day at the site, an instant is itself. */
+static const struct {
+    const char *zone, *in;
+    int end;
+    const char *out; /* NULL: refused */
+} bounds[] = {
+    {"Asia/Shanghai", "2026-12-07", 0, "2026-12-06T16:00:00.000Z"},
+    {"Asia/Shanghai", "2026-12-07", 1, "2026-12-07T15:59:59.999Z"},
+    {NULL, "2026-12-07", 0, "2026-12-07T00:00:00.000Z"},
+    {"America/New_York", "2026-07-01", 0, "2026-07-01T04:00:00.000Z"},
+    {"Asia/Shanghai", "2026-12-07T00:30:00+08:00", 0, "2026-12-06T16:30:00.000Z"},
+    {"Asia/Shanghai", "2026-12-07T00:30:00Z", 1, "2026-12-07T00:30:00.000Z"},
+    {"Asia/Shanghai", "2026-12-07T00:30:00", 0, NULL}, /* a wall time: the caller's to read */
+    {"Asia/Shanghai", "2026-13-07", 0, NULL},
+    {"Asia/Shanghai", "yesterday", 0, NULL},
+};
+
+START_TEST(a_bound_is_that_day_at_the_site)
+{
+    const cs_tz_t *tz = NULL;
+    char buf[CS_TIME_MAX];
+    if (bounds[_i].zone != NULL)
+        ck_assert_int_eq(cs_tz_get(bounds[_i].zone, &tz), 0);
+    int rc = cs_clock_parse_bound(tz, bounds[_i].in, bounds[_i].end, buf);
+    if (bounds[_i].out == NULL) {
+        ck_assert_int_eq(rc, CS_EINVAL);
+    } else {
+        ck_assert_int_eq(rc, 0);
+        ck_assert_str_eq(buf, bounds[_i].out);
+    }
+}
+END_TEST
+
+/* 23:30 UTC on the 6th is already the 7th in Shanghai. */
+START_TEST(the_site_date_of_an_instant)
+{
+    const cs_tz_t *tz = NULL;
+    char day[11];
+    int64_t ms = 0;
+    ck_assert_int_eq(cs_clock_parse("2026-12-06T23:30:00Z", &ms), 0);
+    cs_clock_site_date(NULL, ms, day);
+    ck_assert_str_eq(day, "2026-12-06");
+    ck_assert_int_eq(cs_tz_get("Asia/Shanghai", &tz), 0);
+    cs_clock_site_date(tz, ms, day);
+    ck_assert_str_eq(day, "2026-12-07");
+    ck_assert_ptr_eq(cs_clock_site_zone("Asia/Shanghai"), tz);
+    ck_assert_ptr_nonnull(cs_clock_site_zone(""));
+}
+END_TEST
+
 START_TEST(the_system_zone_is_a_zone_name)
 {
     char name[CS_TZ_NAME_MAX + 1];
@@ -157,6 +207,8 @@ clock_suite(void)
     tcase_add_test(tc, an_unreadable_time_shows_as_it_came);
     tcase_add_test(tc, milliseconds_round_trip);
     tcase_add_test(tc, the_system_zone_is_a_zone_name);
+    tcase_add_loop_test(tc, a_bound_is_that_day_at_the_site, 0, sizeof bounds / sizeof bounds[0]);
+    tcase_add_test(tc, the_site_date_of_an_instant);
     suite_add_tcase(s, tc);
     return s;
 }

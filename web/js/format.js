@@ -26,30 +26,32 @@ export function parseStamp(s) {
   return { date, wall: { y, mo, d, hh, mi, ss }, offset };
 }
 
-/** A date as "YYYY-MM-DD HH:MM:SS" in the user's zone, with "(UTC+08:00)" when asked:
- * the same in every language, as evidence times are read and compared. */
-function fmt(date, { zone = true } = {}) {
+/** A date as "yyyy-mm-dd HH:mm +08:00" in the user's zone (the offset that zone had then), in
+ * every language: evidence times are read and compared. `seconds` adds ":ss" where a page needs
+ * them (a ledger entry, an item's capture time); `zone: false` leaves the offset out. */
+function fmt(date, { zone = true, seconds = false } = {}) {
   const parts = {};
   for (const p of new Intl.DateTimeFormat('en-GB', {
     year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
     second: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset',
   }).formatToParts(date)) parts[p.type] = p.value;
-  const off = (parts.timeZoneName || 'GMT').replace(/^GMT$/, 'UTC+00:00').replace(/^GMT/, 'UTC');
-  const s = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
-  return zone ? `${s} (${off})` : s;
+  const off = (parts.timeZoneName || 'GMT').replace(/^GMT$/, '+00:00').replace(/^GMT/, '');
+  const s = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}${seconds ? `:${parts.second}` : ''}`;
+  return zone ? `${s} ${off}` : s;
 }
 
-/** An instant (RFC 3339 with Z or offset) in the user's zone, with the zone's name. */
-export function dateTime(s, { zoneName = true } = {}) {
+/** An instant (RFC 3339 with Z or offset) in the user's zone, "yyyy-mm-dd HH:mm +08:00";
+ * `seconds` where the page needs them; a wall time without offset as written. */
+export function dateTime(s, { zoneName = true, seconds = false } = {}) {
   const p = parseStamp(s);
   if (!p) return s ? String(s) : '—';
-  if (!p.date) return wallText(p);
-  return fmt(p.date, { zone: zoneName });
+  if (!p.date) return wallText(p, seconds);
+  return fmt(p.date, { zone: zoneName, seconds });
 }
 
-function wallText(p) {
+function wallText(p, seconds = true) {
   const w = p.wall;
-  return `${w.y}-${w.mo}-${w.d} ${w.hh}:${w.mi}:${w.ss}`;
+  return `${w.y}-${w.mo}-${w.d} ${w.hh}:${w.mi}${seconds ? `:${w.ss}` : ''}`;
 }
 
 /** The sort key of a capture time: ms since the epoch (a wall time counted as if UTC). */
@@ -78,11 +80,14 @@ export function captured(rec) {
   let main;
   let converted = true;
   let short;
-  if (p.date) main = fmt(p.date);
-  else if (rec.captured_at_utc && parseStamp(rec.captured_at_utc)?.date) main = fmt(parseStamp(rec.captured_at_utc).date);
-  else {
-    short = wallText(p);
-    main = `${short} ${t('time.wall')}`;
+  // main, with seconds, for the item's page and a tooltip; short, to the minute, for lists.
+  const instant = p.date ?? parseStamp(rec.captured_at_utc)?.date;
+  if (instant) {
+    main = fmt(instant, { seconds: true });
+    short = fmt(instant);
+  } else {
+    short = wallText(p, false);
+    main = `${wallText(p)} ${t('time.wall')}`;
     converted = false;
   }
   const offText = known && offset ? t('time.offset', { offset }) : t('time.offset.unknown');
@@ -118,6 +123,20 @@ const SOURCES = {
 export const DATE_PATTERN = '\\d{4}-\\d{2}-\\d{2}';
 export const DATETIME_PATTERN = '\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2})?';
 const TYPED = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?$/;
+
+/** A typed "yyyy-mm-dd" or "yyyy-mm-dd HH:mm" as numbers {y, mo, d, hh, mi} (a day alone: its
+ * first minute, or its last when `end`); null when empty, not in that form, or no such day. */
+export function typedParts(v, { end = false } = {}) {
+  const m = TYPED.exec(String(v ?? '').trim());
+  if (!m) return null;
+  const day = m[4] === undefined;
+  const [y, mo, d] = [+m[1], +m[2], +m[3]];
+  const hh = day ? (end ? 23 : 0) : +m[4];
+  const mi = day ? (end ? 59 : 0) : +m[5];
+  const probe = new Date(Date.UTC(y, mo - 1, d));
+  if (hh > 23 || mi > 59 || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d) return null;
+  return { y, mo, d, hh, mi };
+}
 
 /** "yyyy-mm-dd HH:mm" (or a day alone: its first minute, or its last when `end`) in the user's
  * zone -> RFC 3339 UTC; '' when empty or not in that form. */

@@ -349,7 +349,7 @@ export async function renderEntry(main, ctx, seqText) {
 
 function fieldValue(k, v) {
   if (v === null || v === undefined) return '—';
-  if (k === 'at') return `${v} (${dateTime(v)})`;
+  if (k === 'at') return `${v} (${dateTime(v, { seconds: true })})`; // an entry: to the second
   if (k === 'item') return h('a', { href: itemHref(v), class: 'hash' }, String(v));
   if (k === 'object' || k === 'leaf') return h('code', { class: 'hash' }, String(v));
   if (k === 'case') return h('a', { href: caseHref(v) }, String(v));

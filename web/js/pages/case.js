@@ -6,7 +6,7 @@ import { h, replace, saveBlob } from '../dom.js';
 import { t, tMaybe } from '../i18n.js';
 import * as api from '../api.js';
 import * as session from '../session.js';
-import { captured, sortKey, parseStamp, size, duration, kindOf, shortSha } from '../format.js';
+import { captured, sortKey, parseStamp, size, duration, kindOf, shortSha, typedParts, DATETIME_PATTERN } from '../format.js';
 import { errorBanner, loading, pageHead, kindIcon, infoBanner, field, badge } from '../ui.js';
 import { itemHref } from './cases.js';
 
@@ -124,14 +124,13 @@ function keep(it, st) {
     // (sorted as if UTC) with the bound as written.
     const p = parseStamp(it.captured_at);
     const at = it._time;
-    const bound = (v) => {
-      const [d, tm = '00:00'] = v.split('T');
-      const [y, m, dd] = d.split('-').map(Number);
-      const [hh, mi] = tm.split(':').map(Number);
-      return p?.date ? new Date(y, m - 1, dd, hh, mi).getTime() : Date.UTC(y, m - 1, dd, hh, mi);
+    const bound = (v, end) => {
+      const w = typedParts(v, { end });
+      if (!w) return end ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+      return p?.date ? new Date(w.y, w.mo - 1, w.d, w.hh, w.mi).getTime() : Date.UTC(w.y, w.mo - 1, w.d, w.hh, w.mi);
     };
-    if (st.from && at < bound(st.from)) return false;
-    if (st.to && at > bound(st.to) + 59_999) return false;
+    if (st.from && at < bound(st.from, false)) return false;
+    if (st.to && at > bound(st.to, true) + 59_999) return false;
   }
   return true;
 }
@@ -146,9 +145,14 @@ function filters(items, state, draw) {
     s.addEventListener('change', () => { state[name] = s.value; draw(); });
     return s;
   };
+  // Typed as yyyy-mm-dd [HH:mm] in every language (an <input type=datetime-local> shows the
+  // browser's own order, mm/dd/yyyy in an en-US Chromium); a day alone is the whole day.
   const date = (name, testid) => {
-    const i = h('input', { type: 'datetime-local', name, testid, class: 'input' });
-    i.addEventListener('change', () => { state[name] = i.value; draw(); });
+    const i = h('input', {
+      type: 'text', name, testid, class: 'input', pattern: DATETIME_PATTERN, placeholder: 'yyyy-mm-dd HH:mm',
+      inputmode: 'numeric', size: '16', spellcheck: 'false', autocomplete: 'off',
+    });
+    i.addEventListener('change', () => { state[name] = typedParts(i.value) ? i.value.trim() : ''; draw(); });
     return i;
   };
   const devices = opts(items.map((it) => text(it.device)));

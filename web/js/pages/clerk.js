@@ -43,7 +43,7 @@ export function renderClerk(main, ctx) {
     try {
       const q = await api.json(`/v1/jobs${api.qs({ limit: 50 })}`);
       if (!ctx.alive()) return;
-      live.textContent = `${t('clerk.live')} · ${dateTime(new Date().toISOString())}`;
+      live.textContent = `${t('clerk.live')} · ${dateTime(new Date().toISOString(), { seconds: true })}`; // each refresh seen
       replace(queueErr);
       drawQueue(q, counts, jobs, rejected, flagged);
     } catch (e) {

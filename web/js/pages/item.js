@@ -182,7 +182,7 @@ function candidatesSection(meta) {
     [t('item.cand.source'), t('item.cand.value'), t('item.cand.offset')],
     c.map((x) => h('tr', { class: x.source === meta.captured_at_source ? 'chosen' : null },
       h('td', null, sourceWords(x.source), x.source === meta.captured_at_source ? [' ', badge('\u2713', 'ok')] : null),
-      h('td', null, x.utc ? `${x.utc} → ${dateTime(x.utc)}` : x.local ?? x.value ?? '—'),
+      h('td', null, x.utc ? `${x.utc} → ${dateTime(x.utc, { seconds: true })}` : x.local ?? x.value ?? '—'),
       h('td', null, x.offset ?? (x.utc ? 'UTC' : t('time.offset.unknown'))))),
   ));
 }
