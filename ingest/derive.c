@@ -132,6 +132,10 @@ store_one(cs_store_t *store, const char *path, json_t *o)
         fail_output(o, CS_R_COPY_UNOPENABLE, reason);
         return 0;
     }
+    /* Under Object Lock: the archival copy, kept as the original is; the others can be made
+     * again from the original and a re-made one may replace them. */
+    const char *profile = json_string_value(json_object_get(o, "profile"));
+    cs_store_lock_puts(store, profile == NULL || strcmp(profile, "archival") == 0);
     rc = cs_store_hash_fd(store, fd, path, &res);
     if (rc == 0)
         rc = cs_store_adopt_fd(store, fd, res.sha256, 0, &created);
@@ -139,8 +143,10 @@ store_one(cs_store_t *store, const char *path, json_t *o)
         rc = cs_store_put_file(store, path, &res);
         created = res.created;
     }
+    cs_store_lock_puts(store, 1);
     close(fd);
-    if (rc == CS_ENOSPC || rc == CS_EIO || rc == CS_ENOMEM)
+    /* The environment's, not the copy's: the job is tried again (a gateway that is away). */
+    if (rc == CS_ENOSPC || rc == CS_EIO || rc == CS_ENOMEM || rc == CS_EUNAVAILABLE)
         return rc;
     if (rc != 0) {
         cs_snprintf_cut(reason, sizeof reason, "the copy could not be stored: %s",

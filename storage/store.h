@@ -173,6 +173,12 @@ int cs_store_local_path(const cs_store_t *s, const char *sha256, char *buf, size
 int cs_store_read_at(const cs_store_t *s, const char *sha256, uint64_t off, void *buf, size_t len,
                      size_t *got);
 
+/** Whether this handle's next puts go under the configured Object Lock (1, the default) or
+ * not (0: a copy that can be made again from its original, like an access copy or a
+ * preview, which a re-made copy may replace). Objects sent by push, push_all and migration
+ * are always locked. */
+void cs_store_lock_puts(cs_store_t *s, int lock);
+
 /** With s3: sends the local object `sha256` to the object store unless it holds it whole
  * already (same size), with the configured lock; *sent says whether it was sent. A no-op for
  * local. Puts do this themselves; migration and recovery call it. */

@@ -27,6 +27,7 @@ struct cs_store {
     int tmpfile_ok; /* 0 once O_TMPFILE or /proc/self/fd proved unusable: use named temps */
     struct cs_remote *remote; /* store.backend = s3: the object store; NULL: local alone */
     uint64_t cache_bytes;     /* s3: the most the local copies may take (store.s3_cache_mb) */
+    int unlocked;             /* s3: this handle's puts go without Object Lock */
 };
 
 /* SHA-256 fed chunk by chunk, on a helper thread when asked; see store_hash.c. */
@@ -69,7 +70,10 @@ int cs_store_publish_fd(cs_store_t *s, int fd, const char *sha256, uint64_t size
 
 /** With a remote: sends `size` bytes of fd as object `sha256` unless the object store holds
  * it whole already; *sent says whether it was sent. 0 at once without a remote. */
-int cs_store_push_fd(cs_store_t *s, const char *sha256, int fd, uint64_t size, int *sent);
+int cs_store_push_fd(cs_store_t *s, const char *sha256, int fd, uint64_t size, int lock, int *sent);
+
+/** cs_store_push with the lock given (1: the configured lock; 0: none). */
+int cs_store_push_obj(cs_store_t *s, const char *sha256, int lock, int *sent);
 
 /** Removes the local copy of `sha256` (gone already is no error). */
 int cs_store_unlink_local(const cs_store_t *s, const char *sha256);

@@ -468,7 +468,7 @@ push_published(struct put *p, const char *hex, int *created)
     int sent = 0, rc;
     if (p->s->remote == NULL)
         return 0;
-    rc = cs_store_push(p->s, hex, &sent); /* read from the object, as named now */
+    rc = cs_store_push_obj(p->s, hex, !p->s->unlocked, &sent); /* from the object as named */
     if (rc != 0) {
         if (*created)
             cs_store_unlink_local(p->s, hex);

@@ -26,8 +26,9 @@ int cs_remote_open(cs_remote_t **out, const struct cs_config *cfg, int tmp_fd);
 void cs_remote_close(cs_remote_t **r);
 
 /** Sends `size` bytes of `fd` (from offset 0) as object `sha256`, checked by the object store
- * against the hash, with the configured lock. Returns once the store has it whole. */
-int cs_remote_put(cs_remote_t *r, const char *sha256, int fd, uint64_t size);
+ * against the hash, with the configured lock when `lock`. Returns once the store has it
+ * whole. */
+int cs_remote_put(cs_remote_t *r, const char *sha256, int fd, uint64_t size, int lock);
 
 /** Fills size, lock and version of *info (remote = 1). CS_ENOTFOUND when absent. */
 int cs_remote_head(cs_remote_t *r, const char *sha256, cs_store_info_t *info);

@@ -195,9 +195,10 @@ abort_dead_uploads(cs_remote_t *r, cs_s3_t *c)
 /* ---- the calls ------------------------------------------------------------------------ */
 
 int
-cs_remote_put(cs_remote_t *r, const char *sha256, int fd, uint64_t size)
+cs_remote_put(cs_remote_t *r, const char *sha256, int fd, uint64_t size, int locked)
 {
-    cs_s3_lock_t lock = {.mode = r->lock == CS_LOCK_COMPLIANCE   ? CS_S3_LOCK_COMPLIANCE
+    cs_s3_lock_t lock = {.mode = !locked                         ? CS_S3_LOCK_NONE
+                                 : r->lock == CS_LOCK_COMPLIANCE ? CS_S3_LOCK_COMPLIANCE
                                  : r->lock == CS_LOCK_GOVERNANCE ? CS_S3_LOCK_GOVERNANCE
                                                                  : CS_S3_LOCK_NONE,
                          .retain_until = time(NULL) + (time_t)r->retain_days * 86400};

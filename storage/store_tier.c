@@ -190,8 +190,14 @@ cs_store_read_at(const cs_store_t *s, const char *sha256, uint64_t off, void *bu
 
 /* ---- sending to the object store ------------------------------------------------------ */
 
+void
+cs_store_lock_puts(cs_store_t *s, int lock)
+{
+    s->unlocked = !lock;
+}
+
 int
-cs_store_push_fd(cs_store_t *s, const char *sha256, int fd, uint64_t size, int *sent)
+cs_store_push_fd(cs_store_t *s, const char *sha256, int fd, uint64_t size, int lock, int *sent)
 {
     cs_store_info_t info;
     int rc;
@@ -203,13 +209,19 @@ cs_store_push_fd(cs_store_t *s, const char *sha256, int fd, uint64_t size, int *
         return 0; /* named by its hash and whole: the same bytes */
     if (rc != 0 && rc != CS_ENOTFOUND)
         return rc;
-    if ((rc = cs_remote_put(s->remote, sha256, fd, size)) == 0)
+    if ((rc = cs_remote_put(s->remote, sha256, fd, size, lock)) == 0)
         *sent = 1;
     return rc;
 }
 
 int
 cs_store_push(cs_store_t *s, const char *sha256, int *sent)
+{
+    return cs_store_push_obj(s, sha256, 1, sent);
+}
+
+int
+cs_store_push_obj(cs_store_t *s, const char *sha256, int lock, int *sent)
 {
     char rel[80];
     struct stat st;
@@ -226,7 +238,7 @@ cs_store_push(cs_store_t *s, const char *sha256, int *sent)
     if (fstat(fd, &st) != 0)
         rc = cs_err_from_errno(errno);
     else
-        rc = cs_store_push_fd(s, sha256, fd, (uint64_t)st.st_size, sent);
+        rc = cs_store_push_fd(s, sha256, fd, (uint64_t)st.st_size, lock, sent);
     close(fd);
     return rc;
 }

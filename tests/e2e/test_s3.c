@@ -166,6 +166,61 @@ START_TEST(objects_are_locked_in_the_object_store)
 }
 END_TEST
 
+/* The archival copy is kept as the original is; the access copy and the preview can be made
+ * again and go unlocked. */
+START_TEST(the_archival_copy_is_locked_and_the_access_copy_is_not)
+{
+    e2e_t t;
+    cs_run_t r;
+    char clip[PATH_MAX], cmd[PATH_MAX + 200];
+    e2e_setup(&t);
+    snprintf(clip, sizeof clip, "%s/clip.mp4", t.dir);
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25 -f "
+             "lavfi -i sine=frequency=440 -t 1 -c:v libx264 -pix_fmt yuv420p '%s'",
+             clip);
+    ck_assert_int_eq(system(cmd), 0);
+    cs_test_custody(&r, "ingest", "--home", t.home, "--case", "京公(2026)8号", "--json", clip,
+                    NULL);
+    custody_ok(&r, "ingest");
+    json_t *v = e2e_json(&r);
+    char sha[65];
+    snprintf(sha, sizeof sha, "%s",
+             json_string_value(json_object_get(json_array_get(v, 0), "sha256")));
+    json_decref(v);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "show", sha, "--home", t.home, "--purpose", "check", "--json", NULL);
+    custody_ok(&r, "show");
+    json_t *item = e2e_json(&r), *d;
+    size_t i;
+    int seen = 0;
+    cs_s3_t *s3 = direct(&t);
+    json_array_foreach(json_object_get(item, "derivatives"), i, d)
+    {
+        const char *profile = json_string_value(json_object_get(d, "profile"));
+        const char *obj = json_string_value(json_object_get(d, "sha256"));
+        cs_s3_head_t h;
+        ck_assert_msg(obj != NULL, "%s copy failed", profile);
+        ck_assert_int_eq(cs_s3_head(s3, obj, &h), 0);
+        if (strcmp(profile, "archival") == 0) {
+            ck_assert_int_eq(h.lock.mode, CS_S3_LOCK_COMPLIANCE);
+            seen |= 1;
+        } else if (strcmp(profile, "access") == 0) {
+            ck_assert_int_eq(h.lock.mode, CS_S3_LOCK_NONE);
+            seen |= 2;
+        }
+    }
+    ck_assert_int_eq(seen, 3);
+    cs_s3_head_t h;
+    ck_assert_int_eq(cs_s3_head(s3, sha, &h), 0);
+    ck_assert_int_eq(h.lock.mode, CS_S3_LOCK_COMPLIANCE); /* the original */
+    cs_s3_close(&s3);
+    json_decref(item);
+    cs_test_run_free(&r);
+    e2e_teardown(&t);
+}
+END_TEST
+
 START_TEST(downloads_stream_ranges_from_the_object_store)
 {
     api_t a;
@@ -299,6 +354,7 @@ main(void)
     tcase_add_unchecked_fixture(tc, gateway_start, gateway_stop);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, objects_are_locked_in_the_object_store);
+    tcase_add_test(tc, the_archival_copy_is_locked_and_the_access_copy_is_not);
     tcase_add_test(tc, downloads_stream_ranges_from_the_object_store);
     tcase_add_test(tc, migration_there_and_back_verifies_every_object);
     tcase_add_test(tc, a_gateway_that_stops_answering_loses_nothing);

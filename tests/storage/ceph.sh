@@ -172,6 +172,14 @@ EOF
 
 case $cmd in
 start)
+    # A folder left by an earlier run (a cluster that was not stopped, or its data): its
+    # daemons stopped and the folder made anew, so the monitor's map starts fresh.
+    if [ -d "$dir" ]; then
+        stop_pid "$(pid_of client.rgw)"
+        stop_pid "$(pid_of osd.0)"
+        stop_pid "$(pid_of mon.a)"
+        rm -rf "$dir"
+    fi
     # Whatever started is stopped again if a step fails.
     trap '"$0" stop "$dir" >/dev/null 2>&1 || true' EXIT
     start
