@@ -265,10 +265,37 @@ complete_upload(cs_s3_t *s3, const char *key, const char *upload_id, char (*etag
         err = CS_EIO;
         goto out;
     }
+    pos = 0;
+    if (r.etag[0] == '\0' && r.text.p &&
+        s3_xml_get(r.text.p, r.text.len, &pos, "ETag", code, sizeof code) == 0) {
+        /* Ceph gives the ETag of a completed upload in the body only. */
+        const char *e = code[0] == '"' ? code + 1 : code;
+        cs_snprintf_cut(r.etag, sizeof r.etag, "%.*s", (int)strcspn(e, "\""), e);
+    }
     fill_result(res, &r, 1);
 out:
     free(xml);
     s3_req_done(&r);
+    return err;
+}
+
+/* The completed object as the store describes it: its size must be ours. Ceph 16 answers the
+ * completion with an empty ETag; the HEAD gives it. */
+static int
+check_stored(cs_s3_t *s3, const char *key, uint64_t size, cs_s3_put_result_t *res)
+{
+    cs_s3_head_t *h = malloc(sizeof *h);
+    int err;
+    if (h == NULL)
+        return CS_ENOMEM;
+    if ((err = cs_s3_head(s3, key, h)) == 0 && h->size != size) {
+        cs_diag_set("S3 PUT %s: the store holds %llu bytes after the upload, not %llu", key,
+                    (unsigned long long)h->size, (unsigned long long)size);
+        err = CS_EMISMATCH;
+    }
+    if (err == 0 && res && res->etag[0] == '\0')
+        cs_snprintf_cut(res->etag, sizeof res->etag, "%s", h->etag);
+    free(h);
     return err;
 }
 
@@ -336,7 +363,10 @@ put_multipart(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char *s
         err = CS_EMISMATCH;
         goto out;
     }
-    err = complete_upload(s3, key, upload_id, etags, part - 1, res);
+    if ((err = complete_upload(s3, key, upload_id, etags, part - 1, res)) < 0)
+        goto out;
+    started = 0; /* completed: nothing to abort */
+    err = check_stored(s3, key, size, res);
 out:
     if (err < 0 && started) {
         char keep[1024];
