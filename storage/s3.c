@@ -84,6 +84,9 @@ cs_s3_open(cs_s3_t **out, const cs_s3_config_t *cfg)
     s3->timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 30;
     s3->retries = cfg->retries >= 0 ? cfg->retries : 0;
     s3->part_size = cfg->part_size;
+    s3->parallel = cfg->parallel > 0 ? cfg->parallel : 2;
+    if (s3->parallel > CS_S3_PARALLEL_MAX)
+        s3->parallel = CS_S3_PARALLEL_MAX;
     s3->curl = curl_easy_init();
     if (s3->curl == NULL) {
         err = CS_ENOMEM;
@@ -102,6 +105,8 @@ cs_s3_close(cs_s3_t **s3p)
     cs_s3_t *s3 = s3p ? *s3p : NULL;
     if (s3 == NULL)
         return;
+    for (int i = 0; i < CS_S3_PARALLEL_MAX; i++)
+        cs_s3_close(&s3->aux[i]);
     if (s3->curl)
         curl_easy_cleanup(s3->curl);
     free(s3->endpoint);
@@ -115,6 +120,23 @@ cs_s3_close(cs_s3_t **s3p)
     memset(s3->userpwd, 0, sizeof s3->userpwd);
     free(s3);
     *s3p = NULL;
+}
+
+int
+s3_clone(const cs_s3_t *s3, cs_s3_t **out)
+{
+    cs_s3_config_t cfg = {.endpoint = s3->endpoint,
+                          .bucket = s3->bucket,
+                          .region = s3->region,
+                          .access_key = s3->access_key,
+                          .secret_key = s3->secret_key,
+                          .path_style = s3->path_style,
+                          .prefix = s3->prefix,
+                          .timeout_s = s3->timeout_s,
+                          .retries = s3->retries,
+                          .part_size = s3->part_size,
+                          .parallel = 1};
+    return cs_s3_open(out, &cfg);
 }
 
 int

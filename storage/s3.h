@@ -1,7 +1,9 @@
 /* storage/s3.h: an S3 client through libcurl, for the object store's S3 backend (Ceph's RADOS
  * Gateway in the tests).
  *
- * One handle per thread: it keeps one curl easy handle, so connections are reused. Requests
+ * One handle per thread: it keeps one curl easy handle, so connections are reused (a
+ * multipart upload sends `parallel` parts at once, each sender thread with a handle of its own
+ * kept in the handle). Requests
  * are signed with SigV4 by curl (CURLOPT_AWS_SIGV4). Keys given to these functions are
  * relative to the configured prefix. Every function returns 0 or a negative CS_E* code and
  * leaves a one-line detail (cs_diag_set) that never contains the secret key:
@@ -21,6 +23,7 @@
 #define CS_S3_MIN_PART (5u * 1024 * 1024) /* S3's smallest part but the last */
 #define CS_S3_KEY_MAX 1024
 #define CS_S3_ID_MAX 256 /* version and upload ids */
+#define CS_S3_PARALLEL_MAX 8
 
 typedef struct cs_s3_config {
     const char *endpoint;   /* "http://127.0.0.1:7480", no trailing slash */
@@ -33,6 +36,7 @@ typedef struct cs_s3_config {
     long timeout_s;         /* connect timeout, and the longest wait with no byte moving */
     int retries;            /* attempts after the first on transient failures */
     uint64_t part_size;     /* multipart above this size; at least CS_S3_MIN_PART */
+    int parallel;           /* parts in flight in a multipart upload, 1..8; 0 means 2 */
 } cs_s3_config_t;
 
 typedef struct cs_s3 cs_s3_t;
