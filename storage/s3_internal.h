@@ -44,9 +44,8 @@ typedef struct s3_req {
     uint64_t off, len;
     int has_body;
     /* the answer */
-    cs_s3_sink_fn sink; /* GET bodies; else kept in text when keep_text */
+    cs_s3_sink_fn sink; /* 2xx GET bodies; any other answer is kept in text */
     void *sink_arg;
-    int keep_text;
     uint64_t delivered; /* bytes given to sink (over all attempts) */
     int sink_err;
     long status;

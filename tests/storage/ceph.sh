@@ -8,6 +8,9 @@
 #   ceph.sh pause-gateway DIR    SIGSTOP to the gateway: connections hang, nothing answers
 #   ceph.sh resume-gateway DIR   SIGCONT
 #
+# With CEPH_SH_OWNER=<pid> in the environment, start also leaves a watcher that stops the
+# cluster once that process is gone (a test killed before its teardown leaves nothing behind).
+#
 # Runs as root without systemd, from Debian's ceph-mon ceph-osd radosgw ceph-common. No
 # manager, auth none (ms_mon_client_mode = crc, or the gateway hangs on auth), fast paxos so
 # that start-up takes seconds. DIR must be short: admin sockets fail beyond 107 characters.
@@ -168,6 +171,18 @@ MON_PID=$(pid_of mon.a)
 OSD_PID=$(pid_of osd.0)
 RGW_PID=$(pid_of client.rgw)
 EOF
+    if [ -n "${CEPH_SH_OWNER:-}" ]; then
+        owner=$CEPH_SH_OWNER
+        self=$0
+        (
+            trap - EXIT
+            while kill -0 "$owner" 2>/dev/null && [ -f "$dir/env" ]; do
+                sleep 1
+            done
+            [ ! -f "$dir/env" ] || "$self" stop "$dir"
+        ) </dev/null >"$dir/log/watch.log" 2>&1 &
+        echo $! >"$dir/run/watch.pid"
+    fi
 }
 
 case $cmd in
@@ -178,9 +193,15 @@ start)
     trap - EXIT
     ;;
 stop)
+    # The watcher, unless it is the one stopping (this process, or its parent).
+    w=$(pid_of watch)
+    if [ -n "$w" ] && [ "$w" != "$$" ] && [ "$w" != "$PPID" ]; then
+        stop_pid "$w"
+    fi
     stop_pid "$(pid_of client.rgw)"
     stop_pid "$(pid_of osd.0)"
     stop_pid "$(pid_of mon.a)"
+    rm -f "$dir/env"
     ;;
 pause-gateway)
     pid=$(pid_of client.rgw)
