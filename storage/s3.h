@@ -71,12 +71,19 @@ typedef struct cs_s3_put_opts {
     const cs_s3_lock_t *lock;  /* NULL or mode NONE: no Object Lock headers */
     cs_s3_upload_fn on_upload; /* may be NULL */
     void *arg;
+    /* Multipart only. An upload of this key left by a crash or a failure (its id as given to
+     * on_upload): its parts whose size and MD5 (the part's ETag) match the file are kept, the
+     * others sent, then it is completed. An id the store no longer knows starts afresh. Only
+     * for the same key and SHA-256 the upload was started with. */
+    const char *resume_upload_id;
+    int keep_on_failure; /* multipart only: a failed upload is left for a resume, not aborted */
 } cs_s3_put_opts_t;
 
 typedef struct cs_s3_put_result {
     char version_id[CS_S3_ID_MAX]; /* "" when the bucket is not versioned */
     char etag[80];                 /* without quotes */
     int multipart;                 /* 1 when sent in parts */
+    int parts_kept;                /* parts of a resumed upload found stored, not sent again */
 } cs_s3_put_result_t;
 
 /** Stores size bytes of fd (read with pread from offset 0) as `key`, whose SHA-256 is
@@ -84,8 +91,8 @@ typedef struct cs_s3_put_result {
  * checks a single PUT against the hash (x-amz-content-sha256, and x-amz-checksum-sha256 where
  * it is supported); each part is checked against its own hash and the whole against
  * sha256_hex before the upload is completed, so a wrong hash stores nothing (CS_EMISMATCH).
- * The object carries x-amz-meta-sha256. A failed multipart upload is aborted. opts and res
- * may be NULL. On 0 the store has the object durably. */
+ * The object carries x-amz-meta-sha256. A failed multipart upload is aborted (unless
+ * opts->keep_on_failure). opts and res may be NULL. On 0 the store has the object durably. */
 int cs_s3_put_fd(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char *sha256_hex,
                  const cs_s3_put_opts_t *opts, cs_s3_put_result_t *res);
 

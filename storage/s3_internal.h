@@ -16,7 +16,6 @@ struct cs_s3 {
     CURL *curl;
     char *endpoint, *bucket, *region, *access_key, *secret_key, *prefix;
     char sigv4[128]; /* "aws:amz:<region>:s3" */
-    char userpwd[512];
     int path_style;
     long timeout_s;
     int retries;

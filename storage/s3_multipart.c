@@ -1,7 +1,9 @@
 /* storage/s3_multipart.c: an object sent in parts, `parallel` parts at a time, each part
  * checked by the store against its own SHA-256 (x-amz-content-sha256), and the whole against
  * the caller's hash, computed here while the parts are sent, before the upload is completed.
- * A failure aborts the upload; a crash leaves it for cs_s3_uploads_list at the next start. */
+ * A failure aborts the upload (unless kept for a resume); a crash leaves it for
+ * cs_s3_uploads_list at the next start. A resumed upload keeps the parts the store has whose
+ * MD5 (their ETag) matches the file's bytes, and sends the rest. */
 #include "storage/s3_internal.h"
 
 #include "core/buf.h"
@@ -16,6 +18,12 @@
 #define MAX_PARTS 10000
 #define HASH_CHUNK (1024u * 1024u)
 
+/* A part the store holds already (a resumed upload). */
+typedef struct stored_part {
+    uint64_t size;
+    char etag[80]; /* "" when the store has no such part */
+} stored_part_t;
+
 /* One upload shared by its sender threads. */
 typedef struct mp {
     const char *key, *upload_id;
@@ -23,7 +31,9 @@ typedef struct mp {
     uint64_t size, part_size;
     int nparts;
     char (*etags)[80];
+    stored_part_t *stored; /* nparts entries, or NULL: nothing to resume */
     pthread_mutex_t mu;
+    int kept; /* parts found stored and not sent again */
     int next; /* the next part to send */
     int err;  /* the first failure, and its detail */
     char diag[1024];
@@ -155,10 +165,11 @@ out:
     return err;
 }
 
-/* The completed object as the store describes it: its size must be ours. Ceph 16 answers the
- * completion with an empty ETag; the HEAD gives it. */
+/* The completed object as the store describes it: its size and hash must be ours (a resumed
+ * upload carries the metadata it was started with). Ceph 16 answers the completion with an
+ * empty ETag; the HEAD gives it. */
 static int
-check_stored(cs_s3_t *s3, const char *key, uint64_t size, cs_s3_put_result_t *res)
+check_stored(cs_s3_t *s3, const char *key, uint64_t size, const char *sha, cs_s3_put_result_t *res)
 {
     cs_s3_head_t *h = malloc(sizeof *h);
     int err;
@@ -168,10 +179,76 @@ check_stored(cs_s3_t *s3, const char *key, uint64_t size, cs_s3_put_result_t *re
         cs_diag_set("S3 PUT %s: the store holds %llu bytes after the upload, not %llu", key,
                     (unsigned long long)h->size, (unsigned long long)size);
         err = CS_EMISMATCH;
+    } else if (err == 0 && h->sha256[0] && strcmp(h->sha256, sha) != 0) {
+        cs_diag_set("S3 PUT %s: the stored object is labelled SHA-256 %s, not %s (an upload "
+                    "resumed for other bytes?)",
+                    key, h->sha256, sha);
+        err = CS_EMISMATCH;
     }
     if (err == 0 && res && res->etag[0] == '\0')
         cs_snprintf_cut(res->etag, sizeof res->etag, "%s", h->etag);
     free(h);
+    return err;
+}
+
+/* 1 when the stored part has these bytes: same size, and an ETag that is their MD5. */
+static int
+part_matches(const stored_part_t *sp, const char *buf, size_t n)
+{
+    unsigned char d[16];
+    unsigned int dl = 0;
+    char hex[33];
+    if (sp->etag[0] == '\0' || sp->size != n || EVP_Digest(buf, n, d, &dl, EVP_md5(), NULL) != 1)
+        return 0;
+    s3_to_hex(d, 16, hex);
+    return strcmp(hex, sp->etag) == 0;
+}
+
+/* The parts the store holds of upload_id (ListParts, page by page). CS_ENOTFOUND when the
+ * store no longer knows the upload. */
+static int
+list_parts(cs_s3_t *s3, mp_t *mp)
+{
+    char q[CS_S3_ID_MAX * 3 + 64], marker[16] = "0", entry[1024];
+    int err = 0, more = 1;
+    while (more && err == 0) {
+        s3_req_t r = {.method = "GET", .key = mp->key, .query = q, .what = "list of parts"};
+        size_t n, pos = 0;
+        char v[16];
+        if ((err = cs_snprintf(q, sizeof q, "part-number-marker=%s&uploadId=", marker)) < 0)
+            return err;
+        n = strlen(q);
+        if ((err = s3_encode(q, sizeof q, &n, mp->upload_id, 0)) < 0)
+            return err;
+        if ((err = s3_request(s3, &r)) < 0 || r.text.p == NULL) {
+            s3_req_done(&r);
+            return err;
+        }
+        while (s3_xml_get(r.text.p, r.text.len, &pos, "Part", entry, sizeof entry) == 0) {
+            char num[16], size[32], etag[80];
+            size_t a = 0, b = 0, c = 0;
+            long part;
+            if (s3_xml_get(entry, strlen(entry), &a, "PartNumber", num, sizeof num) < 0 ||
+                s3_xml_get(entry, strlen(entry), &b, "Size", size, sizeof size) < 0 ||
+                s3_xml_get(entry, strlen(entry), &c, "ETag", etag, sizeof etag) < 0)
+                continue; /* not understood: the part is sent again */
+            part = strtol(num, NULL, 10);
+            if (part < 1 || part > mp->nparts)
+                continue;
+            mp->stored[part - 1].size = strtoull(size, NULL, 10);
+            cs_snprintf_cut(mp->stored[part - 1].etag, sizeof mp->stored[0].etag, "%.*s",
+                            (int)strcspn(etag[0] == '"' ? etag + 1 : etag, "\""),
+                            etag[0] == '"' ? etag + 1 : etag);
+        }
+        pos = 0;
+        more = s3_xml_get(r.text.p, r.text.len, &pos, "IsTruncated", v, sizeof v) == 0 &&
+               strcmp(v, "true") == 0;
+        pos = 0;
+        if (more && s3_xml_get(r.text.p, r.text.len, &pos, "NextPartNumberMarker", marker,
+                               sizeof marker) < 0)
+            more = 0;
+        s3_req_done(&r);
+    }
     return err;
 }
 
@@ -196,6 +273,13 @@ send_parts(void *arg)
                         cs_strerror(err));
             mp_fail(mp, err);
             break;
+        }
+        if (mp->stored && part_matches(&mp->stored[part - 1], s->buf, n)) {
+            memcpy(mp->etags[part - 1], mp->stored[part - 1].etag, sizeof mp->etags[0]);
+            pthread_mutex_lock(&mp->mu);
+            mp->kept++;
+            pthread_mutex_unlock(&mp->mu);
+            continue;
         }
         if ((err = put_part(s->h, mp->key, mp->upload_id, part, s->buf, n, mp->etags[part - 1],
                             sizeof mp->etags[0])) < 0) {
@@ -283,19 +367,21 @@ send_all(cs_s3_t *s3, mp_t *mp, const char *sha)
     }
     if (err == 0 && started == 0)
         send_parts(&s[0]); /* no thread to be had: one part after another, here */
-    if (err == 0 && (err = hash_whole(mp, whole)) == 0 && mp_failed(mp) == 0 &&
-        strcmp(whole, sha) != 0) {
-        cs_diag_set("S3 PUT %s: the bytes sent have SHA-256 %s, not %s; upload aborted, nothing "
-                    "stored",
-                    mp->key, whole, sha);
-        err = CS_EMISMATCH;
-    }
+    if (err == 0)
+        err = hash_whole(mp, whole);
     if (err < 0)
         mp_fail(mp, err); /* stops the senders after their current part */
     for (int i = 0; i < k; i++) {
         if (s[i].running)
             pthread_join(s[i].tid, NULL);
         free(s[i].buf);
+    }
+    /* Checked once every part is sent, so that the parts of a kept upload are all there. */
+    if (mp->err == 0 && strcmp(whole, sha) != 0) {
+        cs_diag_set("S3 PUT %s: the bytes sent have SHA-256 %s, not %s; the upload is not "
+                    "completed, nothing stored",
+                    mp->key, whole, sha);
+        mp_fail(mp, CS_EMISMATCH);
     }
     if (mp->err < 0)
         cs_diag_set("%s", mp->diag);
@@ -325,26 +411,44 @@ s3_put_multipart(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char
     if ((mp.etags = calloc((size_t)nparts, sizeof *mp.etags)) == NULL)
         return CS_ENOMEM;
     pthread_mutex_init(&mp.mu, NULL);
-    if ((err = start_upload(s3, key, sha, opts, upload_id)) < 0)
-        goto out;
-    started = 1;
-    if (opts && opts->on_upload && (err = opts->on_upload(opts->arg, key, upload_id)) != 0) {
-        err = err < 0 ? err : CS_ECANCELED;
-        goto out;
+    if (opts && opts->resume_upload_id && opts->resume_upload_id[0]) {
+        if ((err = cs_snprintf(upload_id, sizeof upload_id, "%s", opts->resume_upload_id)) < 0 ||
+            (mp.stored = calloc((size_t)nparts, sizeof *mp.stored)) == NULL) {
+            err = err < 0 ? err : CS_ENOMEM;
+            goto out;
+        }
+        err = list_parts(s3, &mp);
+        if (err == 0)
+            started = 1;
+        else if (err != CS_ENOTFOUND)
+            goto out;
+    }
+    if (!started) {
+        free(mp.stored); /* the upload is gone: start afresh */
+        mp.stored = NULL;
+        if ((err = start_upload(s3, key, sha, opts, upload_id)) < 0)
+            goto out;
+        started = 1;
+        if (opts && opts->on_upload && (err = opts->on_upload(opts->arg, key, upload_id)) != 0) {
+            err = err < 0 ? err : CS_ECANCELED;
+            goto out;
+        }
     }
     if ((err = send_all(s3, &mp, sha)) < 0 ||
         (err = complete_upload(s3, key, upload_id, mp.etags, mp.nparts, res)) < 0)
         goto out;
     started = 0; /* completed: nothing to abort */
-    err = check_stored(s3, key, size, res);
+    if ((err = check_stored(s3, key, size, sha, res)) == 0 && res)
+        res->parts_kept = mp.kept;
 out:
-    if (err < 0 && started) {
+    if (err < 0 && started && !(opts && opts->keep_on_failure)) {
         char keep[1024];
         cs_snprintf_cut(keep, sizeof keep, "%s", cs_diag());
         (void)cs_s3_upload_abort(s3, key, upload_id); /* best effort: listed at next start */
         cs_diag_set("%s", keep);
     }
     pthread_mutex_destroy(&mp.mu);
+    free(mp.stored);
     free(mp.etags);
     return err;
 }

@@ -361,6 +361,56 @@ START_TEST(test_upload_left_by_a_crash_is_listed_and_aborted)
 }
 END_TEST
 
+static int
+record_id(void *arg, const char *key, const char *upload_id)
+{
+    (void)key;
+    snprintf(arg, CS_S3_ID_MAX, "%s", upload_id);
+    return 0;
+}
+
+START_TEST(test_kept_upload_is_resumed_keeping_matching_parts)
+{
+    char sha[65], id[CS_S3_ID_MAX] = "";
+    const char *path = make_file("resume", 12 * MIB + 3, 10, sha);
+    cs_s3_t *s3 = open_s3(5 * MIB, 10, NULL);
+    cs_s3_put_opts_t keep = {.on_upload = record_id, .arg = id, .keep_on_failure = 1};
+    cs_s3_put_opts_t resume = {.resume_upload_id = id};
+    cs_s3_put_result_t res;
+    cs_s3_head_t head;
+    cs_s3_upload_t *up = NULL;
+    size_t n = 0, len;
+    char *bytes = cs_test_read(path, &len);
+    FILE *f;
+
+    /* The file changes in its third part while it is sent: the whole does not match. */
+    f = fopen(path, "r+");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fseek(f, 11 * MIB, SEEK_SET), 0);
+    ck_assert_int_eq(fputc(bytes[11 * MIB] ^ 0x5a, f), bytes[11 * MIB] ^ 0x5a);
+    fclose(f);
+    ck_assert_int_eq(cs_s3_put_file(s3, "resume", path, sha, &keep, NULL), CS_EMISMATCH);
+    ck_assert_int_eq(cs_s3_head(s3, "resume", &head), CS_ENOTFOUND);
+    ck_assert_int_eq(cs_s3_uploads_list(s3, "resume", &up, &n), 0);
+    ck_assert_uint_eq(n, 1); /* kept, not aborted */
+    ck_assert_str_eq(up[0].upload_id, id);
+    free(up);
+    /* The file is right again: parts 1 and 2 are kept (same MD5), part 3 is sent again. */
+    cs_test_write(path, bytes, len);
+    ck_assert_msg(cs_s3_put_file(s3, "resume", path, sha, &resume, &res) == 0, "%s", cs_diag());
+    ck_assert_int_eq(res.parts_kept, 2);
+    check_range(s3, "resume", path, 0, 0);
+    ck_assert_int_eq(cs_s3_uploads_list(s3, "resume", &up, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    /* An upload the store no longer knows starts afresh. */
+    ck_assert_int_eq(cs_s3_put_file(s3, "resume2", path, sha, &resume, &res), 0);
+    ck_assert_int_eq(res.parts_kept, 0);
+    check_range(s3, "resume2", path, 5 * MIB, 100);
+    free(bytes);
+    cs_s3_close(&s3);
+}
+END_TEST
+
 START_TEST(test_paused_gateway_is_unavailable_then_back)
 {
     char sha[65];
@@ -485,6 +535,7 @@ main(void)
         tcase_add_test(tc, test_compliance_lock_refuses_delete);
         tcase_add_test(tc, test_list_under_prefix);
         tcase_add_test(tc, test_upload_left_by_a_crash_is_listed_and_aborted);
+        tcase_add_test(tc, test_kept_upload_is_resumed_keeping_matching_parts);
         tcase_add_test(tc, test_paused_gateway_is_unavailable_then_back);
         tcase_add_test(tc, test_virtual_host_addressing);
         tcase_add_test(tc, test_wrong_secret_refused_and_never_shown);
