@@ -8,6 +8,8 @@
 #   ceph.sh pause-gateway DIR    SIGSTOP to the gateway: connections hang, nothing answers
 #   ceph.sh resume-gateway DIR   SIGCONT
 #
+# The OSD keeps its objects in memory: CEPH_SH_MEMSTORE_BYTES (default 3 GiB) bounds them; a
+# full OSD makes writes wait, which the client sees as a timeout.
 # With CEPH_SH_OWNER=<pid> in the environment, start also leaves a watcher that stops the
 # cluster once that process is gone (a test killed before its teardown leaves nothing behind).
 #
@@ -118,9 +120,6 @@ mon_data_avail_warn = 1
 mon_data_avail_crit = 0
 paxos_propose_interval = 0.05
 paxos_min_wait = 0.01
-mon_osd_full_ratio = 0.99
-mon_osd_backfillfull_ratio = 0.98
-mon_osd_nearfull_ratio = 0.97
 auth_allow_insecure_global_id_reclaim = false
 
 [mon]
@@ -129,7 +128,7 @@ mon_data = $dir/mon
 [osd]
 osd_data = $dir/osd
 osd_objectstore = memstore
-memstore_device_bytes = 3221225472
+memstore_device_bytes = ${CEPH_SH_MEMSTORE_BYTES:-3221225472}
 osd_max_object_size = 134217728
 
 [client.rgw]
@@ -138,6 +137,9 @@ rgw_frontends = beast endpoint=127.0.0.1:$rgw_port
 rgw_dns_name = localhost
 rgw_enable_usage_log = false
 rgw_thread_pool_size = 64
+# Space of overwritten and deleted objects comes back within a minute, not two hours.
+rgw_gc_obj_min_wait = 30
+rgw_gc_processor_period = 30
 EOF
     c="-c $conf"
     # shellcheck disable=SC2086
