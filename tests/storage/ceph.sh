@@ -67,7 +67,9 @@ stop_pid() {
 }
 
 pid_of() {
-    [ -f "$dir/run/$1.pid" ] && cat "$dir/run/$1.pid" || true
+    if [ -f "$dir/run/$1.pid" ]; then
+        cat "$dir/run/$1.pid"
+    fi
 }
 
 start() {
@@ -141,26 +143,23 @@ rgw_thread_pool_size = 64
 rgw_gc_obj_min_wait = 30
 rgw_gc_processor_period = 30
 EOF
-    c="-c $conf"
-    # shellcheck disable=SC2086
     ceph-authtool --create-keyring "$dir/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
     monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$mon_port]" "$dir/monmap" >/dev/null
-    ceph-mon $c -i a --mkfs --monmap "$dir/monmap" --keyring "$dir/keyring"
-    timeout 30 ceph-mon $c -i a </dev/null >/dev/null 2>&1 || die "the monitor did not start (see $dir/log)"
+    ceph-mon -c "$conf" -i a --mkfs --monmap "$dir/monmap" --keyring "$dir/keyring"
+    timeout 30 ceph-mon -c "$conf" -i a </dev/null >/dev/null 2>&1 || die "the monitor did not start (see $dir/log)"
     wait_for "[ -s $dir/run/mon.a.pid ]" 100 || die "the monitor did not start (see $dir/log)"
     osd_uuid=$(cat /proc/sys/kernel/random/uuid)
-    id=$(ceph $c --connect-timeout 20 osd new "$osd_uuid")
+    id=$(ceph -c "$conf" --connect-timeout 20 osd new "$osd_uuid")
     [ "$id" = 0 ] || die "unexpected OSD id $id"
-    ceph-osd $c -i 0 --mkfs --osd-uuid "$osd_uuid" >/dev/null 2>&1 || die "ceph-osd --mkfs failed (see $dir/log)"
-    timeout 30 ceph-osd $c -i 0 </dev/null >/dev/null 2>&1 || die "the OSD did not start (see $dir/log)"
+    ceph-osd -c "$conf" -i 0 --mkfs --osd-uuid "$osd_uuid" >/dev/null 2>&1 || die "ceph-osd --mkfs failed (see $dir/log)"
+    timeout 30 ceph-osd -c "$conf" -i 0 </dev/null >/dev/null 2>&1 || die "the OSD did not start (see $dir/log)"
     wait_for "[ -s $dir/run/osd.0.pid ]" 100 || die "the OSD did not start (see $dir/log)"
-    timeout 30 radosgw $c -n client.rgw </dev/null >/dev/null 2>&1 || die "the gateway did not start (see $dir/log)"
+    timeout 30 radosgw -c "$conf" -n client.rgw </dev/null >/dev/null 2>&1 || die "the gateway did not start (see $dir/log)"
     wait_for "curl -s -o /dev/null http://127.0.0.1:$rgw_port/" 300 ||
         die "the gateway does not answer on 127.0.0.1:$rgw_port (see $dir/log)"
     access=$(od -An -N10 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F)
     secret=$(od -An -N20 -tx1 /dev/urandom | tr -d ' \n')
-    # shellcheck disable=SC2086
-    radosgw-admin $c -n client.rgw user create --uid=custody --display-name=Custody \
+    radosgw-admin -c "$conf" -n client.rgw user create --uid=custody --display-name=Custody \
         --access-key="$access" --secret-key="$secret" >/dev/null 2>&1 ||
         die "radosgw-admin user create failed"
     umask 077
