@@ -10,6 +10,7 @@
 #include "core/error.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,22 +33,27 @@ dup_field(char **dst, const char *src, const char *name, int required)
     return *dst ? 0 : CS_ENOMEM;
 }
 
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static int curl_status;
+
+static void
+curl_start(void)
+{
+    curl_status = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
 int
 cs_s3_open(cs_s3_t **out, const cs_s3_config_t *cfg)
 {
     int err;
     cs_s3_t *s3;
-    static int curl_ready;
 
     *out = NULL;
     if (cfg == NULL)
         return CS_EINVAL;
-    if (!curl_ready) {
-        /* Idempotent once done; the first handle is made before threads share the store. */
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-            return CS_ENOMEM;
-        curl_ready = 1;
-    }
+    pthread_once(&curl_once, curl_start);
+    if (curl_status != 0)
+        return CS_ENOMEM;
     s3 = calloc(1, sizeof *s3);
     if (s3 == NULL)
         return CS_ENOMEM;
@@ -74,16 +80,17 @@ cs_s3_open(cs_s3_t **out, const cs_s3_config_t *cfg)
         err = CS_ECONFIG;
         goto fail;
     }
-    if ((err = cs_snprintf(s3->sigv4, sizeof s3->sigv4, "aws:amz:%s:s3", s3->region)) < 0 ||
-        (err = cs_snprintf(s3->userpwd, sizeof s3->userpwd, "%s:%s", s3->access_key,
-                           s3->secret_key)) < 0) {
-        cs_diag_set("S3 configuration: the region or a key is too long");
+    if ((err = cs_snprintf(s3->sigv4, sizeof s3->sigv4, "aws:amz:%s:s3", s3->region)) < 0) {
+        cs_diag_set("S3 configuration: the region is too long");
         goto fail;
     }
     s3->path_style = cfg->path_style;
     s3->timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 30;
     s3->retries = cfg->retries >= 0 ? cfg->retries : 0;
     s3->part_size = cfg->part_size;
+    s3->parallel = cfg->parallel > 0 ? cfg->parallel : 2;
+    if (s3->parallel > CS_S3_PARALLEL_MAX)
+        s3->parallel = CS_S3_PARALLEL_MAX;
     s3->curl = curl_easy_init();
     if (s3->curl == NULL) {
         err = CS_ENOMEM;
@@ -102,6 +109,8 @@ cs_s3_close(cs_s3_t **s3p)
     cs_s3_t *s3 = s3p ? *s3p : NULL;
     if (s3 == NULL)
         return;
+    for (int i = 0; i < CS_S3_PARALLEL_MAX; i++)
+        cs_s3_close(&s3->aux[i]);
     if (s3->curl)
         curl_easy_cleanup(s3->curl);
     free(s3->endpoint);
@@ -112,9 +121,25 @@ cs_s3_close(cs_s3_t **s3p)
         memset(s3->secret_key, 0, strlen(s3->secret_key));
     free(s3->secret_key);
     free(s3->prefix);
-    memset(s3->userpwd, 0, sizeof s3->userpwd);
     free(s3);
     *s3p = NULL;
+}
+
+int
+s3_clone(const cs_s3_t *s3, cs_s3_t **out)
+{
+    cs_s3_config_t cfg = {.endpoint = s3->endpoint,
+                          .bucket = s3->bucket,
+                          .region = s3->region,
+                          .access_key = s3->access_key,
+                          .secret_key = s3->secret_key,
+                          .path_style = s3->path_style,
+                          .prefix = s3->prefix,
+                          .timeout_s = s3->timeout_s,
+                          .retries = s3->retries,
+                          .part_size = s3->part_size,
+                          .parallel = 1};
+    return cs_s3_open(out, &cfg);
 }
 
 int
@@ -433,7 +458,8 @@ perform(cs_s3_t *s3, s3_req_t *r, const char *url, int *err)
         goto out;
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s3->sigv4);
-    curl_easy_setopt(c, CURLOPT_USERPWD, s3->userpwd);
+    curl_easy_setopt(c, CURLOPT_USERNAME, s3->access_key);
+    curl_easy_setopt(c, CURLOPT_PASSWORD, s3->secret_key);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, s3->timeout_s);

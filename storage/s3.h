@@ -1,7 +1,9 @@
 /* storage/s3.h: an S3 client through libcurl, for the object store's S3 backend (Ceph's RADOS
  * Gateway in the tests).
  *
- * One handle per thread: it keeps one curl easy handle, so connections are reused. Requests
+ * One handle per thread: it keeps one curl easy handle, so connections are reused (a
+ * multipart upload sends `parallel` parts at once, each sender thread with a handle of its own
+ * kept in the handle). Requests
  * are signed with SigV4 by curl (CURLOPT_AWS_SIGV4). Keys given to these functions are
  * relative to the configured prefix. Every function returns 0 or a negative CS_E* code and
  * leaves a one-line detail (cs_diag_set) that never contains the secret key:
@@ -21,6 +23,7 @@
 #define CS_S3_MIN_PART (5u * 1024 * 1024) /* S3's smallest part but the last */
 #define CS_S3_KEY_MAX 1024
 #define CS_S3_ID_MAX 256 /* version and upload ids */
+#define CS_S3_PARALLEL_MAX 8
 
 typedef struct cs_s3_config {
     const char *endpoint;   /* "http://127.0.0.1:7480", no trailing slash */
@@ -33,6 +36,7 @@ typedef struct cs_s3_config {
     long timeout_s;         /* connect timeout, and the longest wait with no byte moving */
     int retries;            /* attempts after the first on transient failures */
     uint64_t part_size;     /* multipart above this size; at least CS_S3_MIN_PART */
+    int parallel;           /* parts in flight in a multipart upload, 1..8; 0 means 2 */
 } cs_s3_config_t;
 
 typedef struct cs_s3 cs_s3_t;
@@ -67,12 +71,19 @@ typedef struct cs_s3_put_opts {
     const cs_s3_lock_t *lock;  /* NULL or mode NONE: no Object Lock headers */
     cs_s3_upload_fn on_upload; /* may be NULL */
     void *arg;
+    /* Multipart only. An upload of this key left by a crash or a failure (its id as given to
+     * on_upload): its parts whose size and MD5 (the part's ETag) match the file are kept, the
+     * others sent, then it is completed. An id the store no longer knows starts afresh. Only
+     * for the same key and SHA-256 the upload was started with. */
+    const char *resume_upload_id;
+    int keep_on_failure; /* multipart only: a failed upload is left for a resume, not aborted */
 } cs_s3_put_opts_t;
 
 typedef struct cs_s3_put_result {
     char version_id[CS_S3_ID_MAX]; /* "" when the bucket is not versioned */
     char etag[80];                 /* without quotes */
     int multipart;                 /* 1 when sent in parts */
+    int parts_kept;                /* parts of a resumed upload found stored, not sent again */
 } cs_s3_put_result_t;
 
 /** Stores size bytes of fd (read with pread from offset 0) as `key`, whose SHA-256 is
@@ -80,8 +91,8 @@ typedef struct cs_s3_put_result {
  * checks a single PUT against the hash (x-amz-content-sha256, and x-amz-checksum-sha256 where
  * it is supported); each part is checked against its own hash and the whole against
  * sha256_hex before the upload is completed, so a wrong hash stores nothing (CS_EMISMATCH).
- * The object carries x-amz-meta-sha256. A failed multipart upload is aborted. opts and res
- * may be NULL. On 0 the store has the object durably. */
+ * The object carries x-amz-meta-sha256. A failed multipart upload is aborted (unless
+ * opts->keep_on_failure). opts and res may be NULL. On 0 the store has the object durably. */
 int cs_s3_put_fd(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char *sha256_hex,
                  const cs_s3_put_opts_t *opts, cs_s3_put_result_t *res);
 

@@ -16,11 +16,12 @@ struct cs_s3 {
     CURL *curl;
     char *endpoint, *bucket, *region, *access_key, *secret_key, *prefix;
     char sigv4[128]; /* "aws:amz:<region>:s3" */
-    char userpwd[512];
     int path_style;
     long timeout_s;
     int retries;
     uint64_t part_size;
+    int parallel;
+    cs_s3_t *aux[CS_S3_PARALLEL_MAX]; /* the part senders' handles, opened on first use */
 };
 
 /* An answer body kept in memory, up to S3_XML_MAX. */
@@ -42,9 +43,8 @@ typedef struct s3_req {
     uint64_t off, len;
     int has_body;
     /* the answer */
-    cs_s3_sink_fn sink; /* GET bodies; else kept in text when keep_text */
+    cs_s3_sink_fn sink; /* 2xx GET bodies; any other answer is kept in text */
     void *sink_arg;
-    int keep_text;
     uint64_t delivered; /* bytes given to sink (over all attempts) */
     int sink_err;
     long status;
@@ -76,6 +76,18 @@ int s3_encode(char *dst, size_t cap, size_t *len, const char *s, int keep_slash)
  * entities &amp; &lt; &gt; &quot; &apos; decoded), and moves *pos past it. 0, CS_ENOTFOUND,
  * CS_ENAMETOOLONG. */
 int s3_xml_get(const char *xml, size_t len, size_t *pos, const char *tag, char *dst, size_t cap);
+
+/** Opens a handle with the configuration of s3 (for a thread of its own). */
+int s3_clone(const cs_s3_t *s3, cs_s3_t **out);
+
+/* Pieces of storing an object (s3_put.c), shared with the multipart upload (s3_multipart.c). */
+void s3_to_hex(const unsigned char *d, size_t n, char *hex);
+int s3_object_headers(const cs_s3_put_opts_t *opts, const char *sha, struct curl_slist **h);
+void s3_fill_result(cs_s3_put_result_t *res, const s3_req_t *r, int multipart);
+int s3_upload_query(char *q, size_t cap, int part, const char *upload_id);
+int s3_read_full(int fd, char *buf, size_t n, uint64_t off);
+int s3_put_multipart(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char *sha,
+                     const cs_s3_put_opts_t *opts, cs_s3_put_result_t *res);
 
 /** Formats t as 2027-01-01T00:00:00Z; parses the same (fractions of a second ignored). */
 int s3_time_format(time_t t, char *dst, size_t cap);

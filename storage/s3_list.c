@@ -71,7 +71,7 @@ cs_s3_list(cs_s3_t *s3, const char *key_prefix, cs_s3_list_fn fn, void *arg)
     if ((err = full_prefix(s3, key_prefix, prefix, sizeof prefix)) < 0)
         goto out;
     while (more) {
-        s3_req_t r = {.method = "GET", .query = q, .what = "list of keys", .keep_text = 1};
+        s3_req_t r = {.method = "GET", .query = q, .what = "list of keys"};
         size_t n = 0, pos = 0;
         q[0] = '\0';
         if ((token[0] && (err = add_param(q, sizeof q, &n, "continuation-token", token)) < 0) ||
@@ -147,7 +147,7 @@ cs_s3_uploads_list(cs_s3_t *s3, const char *key_prefix, cs_s3_upload_t **out, si
     if ((err = full_prefix(s3, key_prefix, prefix, sizeof prefix)) < 0)
         goto out;
     while (more) {
-        s3_req_t r = {.method = "GET", .query = q, .what = "list of uploads", .keep_text = 1};
+        s3_req_t r = {.method = "GET", .query = q, .what = "list of uploads"};
         size_t n = 0, pos = 0;
         q[0] = '\0';
         if ((kmark[0] && (err = add_param(q, sizeof q, &n, "key-marker", kmark)) < 0) ||

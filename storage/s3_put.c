@@ -40,8 +40,8 @@ valid_sha(const char *hex)
     return 1;
 }
 
-static void
-to_hex(const unsigned char *d, size_t n, char *hex)
+void
+s3_to_hex(const unsigned char *d, size_t n, char *hex)
 {
     static const char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
@@ -52,8 +52,8 @@ to_hex(const unsigned char *d, size_t n, char *hex)
 }
 
 /* The headers every new object carries: its hash as metadata, and its lock. */
-static int
-object_headers(const cs_s3_put_opts_t *opts, const char *sha, struct curl_slist **h)
+int
+s3_object_headers(const cs_s3_put_opts_t *opts, const char *sha, struct curl_slist **h)
 {
     int err;
     char until[40];
@@ -72,8 +72,8 @@ object_headers(const cs_s3_put_opts_t *opts, const char *sha, struct curl_slist 
     return 0;
 }
 
-static void
-fill_result(cs_s3_put_result_t *res, const s3_req_t *r, int multipart)
+void
+s3_fill_result(cs_s3_put_result_t *res, const s3_req_t *r, int multipart)
 {
     if (res == NULL)
         return;
@@ -103,7 +103,7 @@ put_single(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char *sha,
         digest[i] = (unsigned char)v;
     }
     EVP_EncodeBlock((unsigned char *)b64, digest, 32);
-    if ((err = object_headers(opts, sha, &r.headers)) < 0 ||
+    if ((err = s3_object_headers(opts, sha, &r.headers)) < 0 ||
         (err = add_header(&r.headers, "x-amz-checksum-sha256", b64)) < 0)
         goto out;
     if ((err = s3_request(s3, &r)) < 0) {
@@ -120,15 +120,15 @@ put_single(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char *sha,
         err = CS_EMISMATCH;
         goto out;
     }
-    fill_result(res, &r, 0);
+    s3_fill_result(res, &r, 0);
 out:
     curl_slist_free_all(r.headers);
     s3_req_done(&r);
     return err;
 }
 
-static int
-upload_query(char *q, size_t cap, int part, const char *upload_id)
+int
+s3_upload_query(char *q, size_t cap, int part, const char *upload_id)
 {
     size_t n;
     int err;
@@ -148,15 +148,15 @@ cs_s3_upload_abort(cs_s3_t *s3, const char *key, const char *upload_id)
     char q[CS_S3_ID_MAX * 3 + 32];
     s3_req_t r = {.method = "DELETE", .key = key, .query = q, .what = "abort of an upload"};
     int err;
-    if ((err = upload_query(q, sizeof q, 0, upload_id)) < 0)
+    if ((err = s3_upload_query(q, sizeof q, 0, upload_id)) < 0)
         return err;
     err = s3_request(s3, &r);
     s3_req_done(&r);
     return err == CS_ENOTFOUND ? 0 : err;
 }
 
-static int
-read_full(int fd, char *buf, size_t n, uint64_t off)
+int
+s3_read_full(int fd, char *buf, size_t n, uint64_t off)
 {
     size_t got = 0;
     while (got < n) {
@@ -172,184 +172,6 @@ read_full(int fd, char *buf, size_t n, uint64_t off)
     return 0;
 }
 
-static int
-start_upload(cs_s3_t *s3, const char *key, const char *sha, const cs_s3_put_opts_t *opts,
-             char *upload_id)
-{
-    s3_req_t r = {
-        .method = "POST", .key = key, .query = "uploads=", .what = "start of a multipart upload"};
-    size_t pos = 0;
-    int err;
-    if ((err = object_headers(opts, sha, &r.headers)) < 0 || (err = s3_request(s3, &r)) < 0)
-        goto out;
-    if (r.text.p == NULL ||
-        s3_xml_get(r.text.p, r.text.len, &pos, "UploadId", upload_id, CS_S3_ID_MAX) < 0) {
-        cs_diag_set("S3 start of a multipart upload of %s: no UploadId in the answer", key);
-        err = CS_EIO;
-    }
-out:
-    curl_slist_free_all(r.headers);
-    s3_req_done(&r);
-    return err;
-}
-
-static int
-put_part(cs_s3_t *s3, const char *key, const char *upload_id, int part, const char *buf, size_t n,
-         char *etag, size_t etag_cap)
-{
-    char q[CS_S3_ID_MAX * 3 + 64], hex[65];
-    unsigned char d[32];
-    unsigned int dl = 0;
-    s3_req_t r = {.method = "PUT",
-                  .key = key,
-                  .query = q,
-                  .what = "PUT of a part",
-                  .mem = buf,
-                  .len = n,
-                  .has_body = 1,
-                  .payload_sha = hex};
-    int err;
-    if ((err = upload_query(q, sizeof q, part, upload_id)) < 0)
-        return err;
-    if (EVP_Digest(buf, n, d, &dl, EVP_sha256(), NULL) != 1)
-        return CS_ECRYPTO;
-    to_hex(d, 32, hex);
-    if ((err = s3_request(s3, &r)) == 0 &&
-        (r.etag[0] == '\0' || cs_snprintf(etag, etag_cap, "%s", r.etag) < 0)) {
-        cs_diag_set("S3 PUT of part %d of %s: no usable ETag in the answer", part, key);
-        err = CS_EIO;
-    }
-    s3_req_done(&r);
-    return err;
-}
-
-static int
-complete_upload(cs_s3_t *s3, const char *key, const char *upload_id, char (*etags)[80], int parts,
-                cs_s3_put_result_t *res)
-{
-    char q[CS_S3_ID_MAX * 3 + 32], hex[65], code[128];
-    unsigned char d[32];
-    unsigned int dl = 0;
-    size_t cap = (size_t)parts * 140 + 128, pos = 0;
-    char *xml = malloc(cap);
-    cs_buf_t b;
-    s3_req_t r = {.method = "POST",
-                  .key = key,
-                  .query = q,
-                  .what = "completion of a multipart upload",
-                  .payload_sha = hex};
-    int err;
-    if (xml == NULL)
-        return CS_ENOMEM;
-    cs_buf_init(&b, xml, cap);
-    cs_buf_add_str(&b, "<CompleteMultipartUpload>");
-    for (int i = 0; i < parts; i++)
-        cs_buf_printf(&b, "<Part><PartNumber>%d</PartNumber><ETag>\"%s\"</ETag></Part>", i + 1,
-                      etags[i]);
-    cs_buf_add_str(&b, "</CompleteMultipartUpload>");
-    if ((err = cs_buf_done(&b)) < 0 || (err = upload_query(q, sizeof q, 0, upload_id)) < 0)
-        goto out;
-    if (EVP_Digest(xml, b.len, d, &dl, EVP_sha256(), NULL) != 1) {
-        err = CS_ECRYPTO;
-        goto out;
-    }
-    to_hex(d, 32, hex);
-    r.mem = xml;
-    r.len = b.len;
-    r.has_body = 1;
-    if ((err = s3_request(s3, &r)) < 0)
-        goto out;
-    /* The completion may fail inside a 200 answer. */
-    if (r.text.p && s3_xml_get(r.text.p, r.text.len, &pos, "Code", code, sizeof code) == 0) {
-        cs_diag_set("S3 completion of the upload of %s: %s", key, code);
-        err = CS_EIO;
-        goto out;
-    }
-    fill_result(res, &r, 1);
-out:
-    free(xml);
-    s3_req_done(&r);
-    return err;
-}
-
-static int
-put_multipart(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char *sha,
-              const cs_s3_put_opts_t *opts, cs_s3_put_result_t *res)
-{
-    char upload_id[CS_S3_ID_MAX], whole[65];
-    char(*etags)[80] = NULL;
-    char *buf = NULL;
-    EVP_MD_CTX *md = NULL;
-    unsigned char d[32];
-    unsigned int dl = 0;
-    uint64_t nparts = (size + s3->part_size - 1) / s3->part_size, off = 0;
-    int err, started = 0, part;
-
-    if (nparts > MAX_PARTS) {
-        cs_diag_set("S3 PUT %s: %llu parts is more than S3's %d; raise the part size", key,
-                    (unsigned long long)nparts, MAX_PARTS);
-        return CS_EINVAL;
-    }
-    etags = calloc((size_t)nparts, sizeof *etags);
-    buf = malloc((size_t)s3->part_size);
-    md = EVP_MD_CTX_new();
-    if (etags == NULL || buf == NULL || md == NULL) {
-        err = CS_ENOMEM;
-        goto out;
-    }
-    if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-        err = CS_ECRYPTO;
-        goto out;
-    }
-    if ((err = start_upload(s3, key, sha, opts, upload_id)) < 0)
-        goto out;
-    started = 1;
-    if (opts && opts->on_upload && (err = opts->on_upload(opts->arg, key, upload_id)) != 0) {
-        err = err < 0 ? err : CS_ECANCELED;
-        goto out;
-    }
-    for (part = 1; off < size; part++) {
-        size_t n = (size_t)(size - off < s3->part_size ? size - off : s3->part_size);
-        if ((err = read_full(fd, buf, n, off)) < 0) {
-            cs_diag_set("S3 PUT %s: reading part %d of the local file failed: %s", key, part,
-                        cs_strerror(err));
-            goto out;
-        }
-        if (EVP_DigestUpdate(md, buf, n) != 1) {
-            err = CS_ECRYPTO;
-            goto out;
-        }
-        if ((err = put_part(s3, key, upload_id, part, buf, n, etags[part - 1], sizeof etags[0])) <
-            0)
-            goto out;
-        off += n;
-    }
-    if (EVP_DigestFinal_ex(md, d, &dl) != 1) {
-        err = CS_ECRYPTO;
-        goto out;
-    }
-    to_hex(d, 32, whole);
-    if (strcmp(whole, sha) != 0) {
-        cs_diag_set("S3 PUT %s: the bytes sent have SHA-256 %s, not %s; upload aborted, nothing "
-                    "stored",
-                    key, whole, sha);
-        err = CS_EMISMATCH;
-        goto out;
-    }
-    err = complete_upload(s3, key, upload_id, etags, part - 1, res);
-out:
-    if (err < 0 && started) {
-        char keep[1024];
-        cs_snprintf_cut(keep, sizeof keep, "%s", cs_diag());
-        (void)cs_s3_upload_abort(s3, key, upload_id); /* best effort: listed at next start */
-        cs_diag_set("%s", keep);
-    }
-    EVP_MD_CTX_free(md);
-    free(buf);
-    free(etags);
-    return err;
-}
-
 int
 cs_s3_put_fd(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char *sha256_hex,
              const cs_s3_put_opts_t *opts, cs_s3_put_result_t *res)
@@ -362,7 +184,7 @@ cs_s3_put_fd(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char *sh
     }
     if (size <= s3->part_size)
         return put_single(s3, key, fd, size, sha256_hex, opts, res);
-    return put_multipart(s3, key, fd, size, sha256_hex, opts, res);
+    return s3_put_multipart(s3, key, fd, size, sha256_hex, opts, res);
 }
 
 int

@@ -8,6 +8,11 @@
 #   ceph.sh pause-gateway DIR    SIGSTOP to the gateway: connections hang, nothing answers
 #   ceph.sh resume-gateway DIR   SIGCONT
 #
+# The OSD keeps its objects in memory: CEPH_SH_MEMSTORE_BYTES (default 3 GiB) bounds them; a
+# full OSD makes writes wait, which the client sees as a timeout.
+# With CEPH_SH_OWNER=<pid> in the environment, start also leaves a watcher that stops the
+# cluster once that process is gone (a test killed before its teardown leaves nothing behind).
+#
 # Runs as root without systemd, from Debian's ceph-mon ceph-osd radosgw ceph-common. No
 # manager, auth none (ms_mon_client_mode = crc, or the gateway hangs on auth), fast paxos so
 # that start-up takes seconds. DIR must be short: admin sockets fail beyond 107 characters.
@@ -62,7 +67,9 @@ stop_pid() {
 }
 
 pid_of() {
-    [ -f "$dir/run/$1.pid" ] && cat "$dir/run/$1.pid" || true
+    if [ -f "$dir/run/$1.pid" ]; then
+        cat "$dir/run/$1.pid"
+    fi
 }
 
 start() {
@@ -115,9 +122,6 @@ mon_data_avail_warn = 1
 mon_data_avail_crit = 0
 paxos_propose_interval = 0.05
 paxos_min_wait = 0.01
-mon_osd_full_ratio = 0.99
-mon_osd_backfillfull_ratio = 0.98
-mon_osd_nearfull_ratio = 0.97
 auth_allow_insecure_global_id_reclaim = false
 
 [mon]
@@ -126,7 +130,7 @@ mon_data = $dir/mon
 [osd]
 osd_data = $dir/osd
 osd_objectstore = memstore
-memstore_device_bytes = 3221225472
+memstore_device_bytes = ${CEPH_SH_MEMSTORE_BYTES:-3221225472}
 osd_max_object_size = 134217728
 
 [client.rgw]
@@ -135,27 +139,27 @@ rgw_frontends = beast endpoint=127.0.0.1:$rgw_port
 rgw_dns_name = localhost
 rgw_enable_usage_log = false
 rgw_thread_pool_size = 64
+# Space of overwritten and deleted objects comes back within a minute, not two hours.
+rgw_gc_obj_min_wait = 30
+rgw_gc_processor_period = 30
 EOF
-    c="-c $conf"
-    # shellcheck disable=SC2086
     ceph-authtool --create-keyring "$dir/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
     monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$mon_port]" "$dir/monmap" >/dev/null
-    ceph-mon $c -i a --mkfs --monmap "$dir/monmap" --keyring "$dir/keyring"
-    timeout 30 ceph-mon $c -i a </dev/null >/dev/null 2>&1 || die "the monitor did not start (see $dir/log)"
+    ceph-mon -c "$conf" -i a --mkfs --monmap "$dir/monmap" --keyring "$dir/keyring"
+    timeout 30 ceph-mon -c "$conf" -i a </dev/null >/dev/null 2>&1 || die "the monitor did not start (see $dir/log)"
     wait_for "[ -s $dir/run/mon.a.pid ]" 100 || die "the monitor did not start (see $dir/log)"
     osd_uuid=$(cat /proc/sys/kernel/random/uuid)
-    id=$(ceph $c --connect-timeout 20 osd new "$osd_uuid")
+    id=$(ceph -c "$conf" --connect-timeout 20 osd new "$osd_uuid")
     [ "$id" = 0 ] || die "unexpected OSD id $id"
-    ceph-osd $c -i 0 --mkfs --osd-uuid "$osd_uuid" >/dev/null 2>&1 || die "ceph-osd --mkfs failed (see $dir/log)"
-    timeout 30 ceph-osd $c -i 0 </dev/null >/dev/null 2>&1 || die "the OSD did not start (see $dir/log)"
+    ceph-osd -c "$conf" -i 0 --mkfs --osd-uuid "$osd_uuid" >/dev/null 2>&1 || die "ceph-osd --mkfs failed (see $dir/log)"
+    timeout 30 ceph-osd -c "$conf" -i 0 </dev/null >/dev/null 2>&1 || die "the OSD did not start (see $dir/log)"
     wait_for "[ -s $dir/run/osd.0.pid ]" 100 || die "the OSD did not start (see $dir/log)"
-    timeout 30 radosgw $c -n client.rgw </dev/null >/dev/null 2>&1 || die "the gateway did not start (see $dir/log)"
+    timeout 30 radosgw -c "$conf" -n client.rgw </dev/null >/dev/null 2>&1 || die "the gateway did not start (see $dir/log)"
     wait_for "curl -s -o /dev/null http://127.0.0.1:$rgw_port/" 300 ||
         die "the gateway does not answer on 127.0.0.1:$rgw_port (see $dir/log)"
     access=$(od -An -N10 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F)
     secret=$(od -An -N20 -tx1 /dev/urandom | tr -d ' \n')
-    # shellcheck disable=SC2086
-    radosgw-admin $c -n client.rgw user create --uid=custody --display-name=Custody \
+    radosgw-admin -c "$conf" -n client.rgw user create --uid=custody --display-name=Custody \
         --access-key="$access" --secret-key="$secret" >/dev/null 2>&1 ||
         die "radosgw-admin user create failed"
     umask 077
@@ -168,6 +172,18 @@ MON_PID=$(pid_of mon.a)
 OSD_PID=$(pid_of osd.0)
 RGW_PID=$(pid_of client.rgw)
 EOF
+    if [ -n "${CEPH_SH_OWNER:-}" ]; then
+        owner=$CEPH_SH_OWNER
+        self=$0
+        (
+            trap - EXIT
+            while kill -0 "$owner" 2>/dev/null && [ -f "$dir/env" ]; do
+                sleep 1
+            done
+            [ ! -f "$dir/env" ] || "$self" stop "$dir"
+        ) </dev/null >"$dir/log/watch.log" 2>&1 &
+        echo $! >"$dir/run/watch.pid"
+    fi
 }
 
 case $cmd in
@@ -186,9 +202,15 @@ start)
     trap - EXIT
     ;;
 stop)
+    # The watcher, unless it is the one stopping (this process, or its parent).
+    w=$(pid_of watch)
+    if [ -n "$w" ] && [ "$w" != "$$" ] && [ "$w" != "$PPID" ]; then
+        stop_pid "$w"
+    fi
     stop_pid "$(pid_of client.rgw)"
     stop_pid "$(pid_of osd.0)"
     stop_pid "$(pid_of mon.a)"
+    rm -f "$dir/env"
     ;;
 pause-gateway)
     pid=$(pid_of client.rgw)
