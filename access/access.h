@@ -179,6 +179,10 @@ int cs_access_grant_accepts(const cs_access_policy_t *pol, const cs_access_grant
 /** A short code of a refusal ("no-grant", ...) for clients that translate; NULL for none. */
 const char *cs_access_deny_code(cs_deny_t deny);
 
+/** 1 when `role` may complete a case's record and move its status (clerks, admins and the
+ * operator), else 0. Not a read: the change is ledgered by the catalog (case.set). */
+int cs_access_case_editor(cs_role_t role);
+
 /** THE GATE. Decides `how` of `what` by `who` under `pol`, with nothing read or written: 0 and
  * dec filled. When `entry` is not NULL, *entry is the retrieval ledger entry of the decision
  * (caller owns it; to be appended before any answer when dec->ledgered), or NULL when the
