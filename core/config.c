@@ -62,11 +62,10 @@ static const conf_key_t conf_table[] = {
      "Case numbers accepted after normalisation (brackets to 〔〕, full-width digits to\n"
      "# ASCII, spaces trimmed): a POSIX extended regular expression matched byte-wise on UTF-8.",
      NULL, NULL},
-    {"case.register_columns", CONF_STR, OFF(case_register_columns), 1, CS_CONFIG_STR_MAX - 1,
-     CS_CONFIG_REGISTER_COLUMNS,
+    {"case.register_columns", CONF_STR, OFF(case_register_columns), 0, CS_CONFIG_STR_MAX - 1, "",
      "The case-file register's columns (执法案卷台账: custody case register), in order,\n"
      "# comma-separated, each once: case, kind, procedure, cause, parties, officers, filed,\n"
-     "# decided, served, closed, status, items.",
+     "# decided, served, closed, status, items. Empty: all twelve, in that order.",
      register_choices, NULL},
     {"catalog.busy_timeout_ms", CONF_INT, OFF(catalog_busy_timeout_ms), 0, 600000, "10000",
      "How long a command waits for another process's lock on catalog.db, in milliseconds.", NULL,

@@ -1,6 +1,7 @@
 /* export/register.c: the case-file register as CSV (register.h). */
 #include "export/register.h"
 
+#include "core/config.h"
 #include "core/error.h"
 #include "export/evlist.h"
 
@@ -42,7 +43,8 @@ cs_register_header(const char *field)
 static int
 parse(const char *columns, size_t *idx, size_t *n)
 {
-    const char *p = columns ? columns : "";
+    /* Empty: every column, in the order of the bureau's register. */
+    const char *p = columns && *columns ? columns : CS_CONFIG_REGISTER_COLUMNS;
     *n = 0;
     while (*p != '\0') {
         size_t len = strcspn(p, ","), i;
