@@ -11,11 +11,10 @@
 const char *cs_register_header(const char *field);
 
 /** The register as CSV in one malloc'd buffer (*out, caller frees; *len its bytes): a byte
- * order mark, a header
- * row of the columns' zh-CN names, then one row per member of `rows`, each cell escaped as an
- * evidence list's (cs_evlist_csv_field: no cell runs as a formula). `columns` is the
- * comma-separated template (empty or NULL: every column, CS_CONFIG_REGISTER_COLUMNS); CS_ECONFIG
- * naming an unknown field, CS_ENOMEM, CS_EIO. */
+ * order mark, a header row of the columns' zh-CN names, then one row per member of `rows`,
+ * each cell escaped as an evidence list's (cs_evlist_csv_field: no cell runs as a formula).
+ * `columns` is the comma-separated template (empty or NULL: every column,
+ * CS_CONFIG_REGISTER_COLUMNS). CS_ECONFIG naming an unknown field, CS_ENOMEM, CS_EIO. */
 int cs_register_csv(const json_t *rows, const char *columns, char **out, size_t *len);
 
 /** The register's rows as JSON objects keyed by the template's fields, in its order, values
