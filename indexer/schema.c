@@ -538,7 +538,11 @@ static const char *const migrations[] = {
     "  changed_by TEXT NOT NULL,"
     "  changed_at TEXT NOT NULL"
     ") STRICT;"
-    "CREATE INDEX case_status_case ON case_status(case_id, id);",
+    "CREATE INDEX case_status_case ON case_status(case_id, id);"
+    "CREATE TRIGGER case_status_no_update BEFORE UPDATE ON case_status"
+    "  BEGIN SELECT RAISE(ABORT, 'a case''s status history is append-only'); END;"
+    "CREATE TRIGGER case_status_no_delete BEFORE DELETE ON case_status"
+    "  BEGIN SELECT RAISE(ABORT, 'a case''s status history is append-only'); END;",
     // clang-format on
 };
 

@@ -8,6 +8,7 @@
 #include "indexer/cases.h"
 
 #include <check.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #define HASH "0000000000000000000000000000000000000000000000000000000000000001"
@@ -106,6 +107,14 @@ START_TEST(test_status_transitions)
                            " = '复查' AND entry ->> '$.from' = 'closed'"),
                      1);
     ck_assert_int_eq(count("SELECT count(*) FROM cases WHERE status = 'investigating'"), 1);
+    /* The history is append-only, as the ledger is. */
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+    ck_assert_int_ne(sqlite3_exec(h, "UPDATE case_status SET reason = 'x'", NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_ne(sqlite3_exec(h, "DELETE FROM case_status", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    ck_assert_int_eq(count("SELECT count(*) FROM case_status"), done);
     ck_assert_int_eq(cs_catalog_case_status(cat, CASE_A, "shelved", NULL, "wang"), CS_EINVAL);
     ck_assert_int_eq(cs_catalog_case_status(cat, CASE_B, "investigating", NULL, "wang"),
                      CS_ENOTFOUND);
