@@ -40,15 +40,20 @@ cs_api_h_case_record(cs_api_call_t *c)
     c->status = 200;
 }
 
-/* 0 when c's user may change a case's record; else 1, answered 403 with code "role". */
+/* 0 when c's user may change a case's record; else 1, the refusal ledgered as `action` and
+ * answered 403 with code "role". */
 static int
-refuse_non_editor(cs_api_call_t *c)
+refuse_non_editor(cs_api_call_t *c, const char *action, const char *number)
 {
+    int rc;
     if (cs_access_case_editor(c->who.role))
         return 0;
     cs_api_fail_code(c, "forbidden", "role", "只有书记员和管理员可以完善案件记录、变更案件状态",
                      "only clerks and admins complete a case's record; %s is a%s %s", c->user.name,
                      c->who.role == CS_ROLE_AUDITOR ? "n" : "", cs_access_role_name(c->who.role));
+    if ((rc = cs_catalog_case_refused(c->cat, action, number, c->user.name,
+                                      cs_access_role_name(c->who.role), c->detail)) != 0)
+        cs_api_fail_rc(c, rc, "recording the refusal"); /* not on record: not answered so */
     return 1;
 }
 
@@ -81,7 +86,7 @@ cs_api_h_case_set(cs_api_call_t *c)
     cs_casenum_t cn;
     size_t i;
     int rc;
-    if (refuse_non_editor(c) || cs_api_arg_case(c, c->params[0], &cn) != 0 ||
+    if (cs_api_arg_case(c, c->params[0], &cn) != 0 || refuse_non_editor(c, "case.set", cn.text) ||
         (body = body_object(c, shape)) == NULL)
         return;
     if (json_unpack_ex(body, &jerr, JSON_STRICT,
@@ -125,7 +130,8 @@ cs_api_h_case_status(cs_api_call_t *c)
     const char *to = NULL, *reason = NULL;
     cs_casenum_t cn;
     int rc;
-    if (refuse_non_editor(c) || cs_api_arg_case(c, c->params[0], &cn) != 0 ||
+    if (cs_api_arg_case(c, c->params[0], &cn) != 0 ||
+        refuse_non_editor(c, "case.status", cn.text) ||
         (body = body_object(c, "{\"to\", \"reason\" (to reopen)}")) == NULL)
         return;
     if (json_unpack_ex(body, &jerr, JSON_STRICT, "{s:s, s?s}", "to", &to, "reason", &reason) != 0) {

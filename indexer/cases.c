@@ -315,6 +315,21 @@ out:
     return cs_cat_finish(cat, err, what);
 }
 
+int
+cs_catalog_case_refused(cs_catalog_t *cat, const char *action, const char *number, const char *by,
+                        const char *role, const char *reason)
+{
+    const char *what = "cannot record a refused change of a case";
+    int err = cs_cat_begin(cat, what);
+    if (err != 0)
+        return err;
+    err = cs_cat_ledger_custody(cat, action, by,
+                                json_pack("{s:s, s:s?, s:s, s:s}", "case", number, "role", role,
+                                          "result", "denied", "reason", reason),
+                                what);
+    return cs_cat_finish(cat, err, what);
+}
+
 /* Adds `key`'s zh-CN label beside it as key_zh. */
 static void
 label(json_t *o, const char *key)

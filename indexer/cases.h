@@ -48,6 +48,12 @@ int cs_catalog_case_set(cs_catalog_t *cat, const char *number, const cs_case_set
 int cs_catalog_case_status(cs_catalog_t *cat, const char *number, const char *to,
                            const char *reason, const char *by);
 
+/** Records a refused change of case `number` (`action` "case.set" or "case.status") by `by`
+ * (of role `role`) with its `reason`: a custody entry with result "denied", in a transaction
+ * of its own. */
+int cs_catalog_case_refused(cs_catalog_t *cat, const char *action, const char *number,
+                            const char *by, const char *role, const char *reason);
+
 /** *out = the record of case `number` (caller owns it): {case, created_at, kind, kind_zh,
  * procedure, procedure_zh, cause, filed, decided, served, closed, status, status_zh, next,
  * items, parties: [{name, kind, id_number | id_number_withheld}], officers: [{user, role}],

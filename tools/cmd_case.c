@@ -5,6 +5,7 @@
 #include "tools/cli.h"
 #include "tools/sitetime.h"
 
+#include "core/buf.h"
 #include "core/casenum.h"
 #include "core/error.h"
 #include "export/register.h"
@@ -171,26 +172,29 @@ show(cs_cli_t *cli, const char *number)
     return 0;
 }
 
-/* The reader, if they may change a case's record; else why not, and the exit code. */
+/* The reader, if they may change a case's record; else why not (ledgered as `action`
+ * denied), and the exit code. */
 static int
-editor(cs_cli_t *cli, cs_access_who_t *who)
+editor(cs_cli_t *cli, const char *action, const char *number, cs_access_who_t *who)
 {
+    char why[256];
     int rc;
     if ((rc = cs_cli_who(cli, cli->as, who)) != 0)
         return cs_cli_fail(cli, rc);
     if (who->role == CS_ROLE_NONE)
-        fprintf(stderr, "custody %s: no Custody user named %s (custody user list)\n", cli->cmd,
-                who->name);
+        cs_snprintf_cut(why, sizeof why, "no Custody user named %s (custody user list)", who->name);
     else if (who->disabled)
-        fprintf(stderr, "custody %s: user %s is disabled\n", cli->cmd, who->name);
+        cs_snprintf_cut(why, sizeof why, "user %s is disabled", who->name);
     else if (!cs_access_case_editor(who->role))
-        fprintf(stderr,
-                "custody %s: refused: only clerks and admins complete a case's record; %s is "
-                "a%s %s\n",
-                cli->cmd, who->name, who->role == CS_ROLE_AUDITOR ? "n" : "",
-                cs_access_role_name(who->role));
+        cs_snprintf_cut(why, sizeof why,
+                        "only clerks and admins complete a case's record; %s is a%s %s", who->name,
+                        who->role == CS_ROLE_AUDITOR ? "n" : "", cs_access_role_name(who->role));
     else
         return 0;
+    if ((rc = cs_catalog_case_refused(cli->cat, action, number, who->name,
+                                      cs_access_role_name(who->role), why)) != 0)
+        return cs_cli_fail(cli, rc);
+    fprintf(stderr, "custody %s: refused (in the ledger): %s\n", cli->cmd, why);
     return CS_EXIT_CHECK;
 }
 
@@ -203,7 +207,7 @@ set(cs_cli_t *cli, const char *number, const args_t *a)
     if (!s->kind && !s->procedure && !s->cause && !s->party && !s->nofficers && !s->filed &&
         !s->decided && !s->served && !s->closed && !s->party_kind && !s->id_number)
         return cs_cli_usage_error(cli, "nothing to set: give --kind, --cause, --party ...");
-    if ((rc = editor(cli, &who)) != 0)
+    if ((rc = editor(cli, "case.set", number, &who)) != 0)
         return rc;
     if ((rc = cs_catalog_case_set(cli->cat, number, s, who.name)) != 0)
         return cs_cli_fail(cli, rc);
@@ -218,7 +222,7 @@ status(cs_cli_t *cli, const char *number, const args_t *a)
     int rc;
     if (a->to == NULL)
         return cs_cli_usage_error(cli, "give --to STATUS");
-    if ((rc = editor(cli, &who)) != 0)
+    if ((rc = editor(cli, "case.status", number, &who)) != 0)
         return rc;
     if ((rc = cs_catalog_case_status(cli->cat, number, a->to, a->reason, who.name)) != 0) {
         fprintf(stderr, "custody %s: refused: %s\n", cli->cmd, cs_diag());

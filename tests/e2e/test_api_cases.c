@@ -47,6 +47,10 @@ START_TEST(a_clerk_completes_a_case_and_a_reviewer_reads_it)
     ck_assert_ptr_nonnull(jstr(p, "detail_zh"));
     json_decref(p);
     resp_free(&r);
+    ck_assert_int_eq(entries(&a, "entry ->> '$.action' = 'case.set' AND entry ->> '$.actor' ="
+                                 " 'bob' AND entry ->> '$.result' = 'denied' AND entry ->>"
+                                 " '$.role' = 'reviewer'"),
+                     1);
     http(&a, &r, "POST", RECORD, a.dave, NULL, NULL, "{\"kind\": \"fine\"}");
     assert_problem(&r, 400, "bad-request");
     resp_free(&r);

@@ -62,7 +62,8 @@ START_TEST(a_clerk_completes_the_record_and_moves_its_status)
         ID_NUMBER, "--officer", "wang", "--filed", "2026-03-01");
     ok(&r);
     ck_assert_int_eq(ledgered(&t, "entry ->> '$.action' = 'case.set' AND entry ->> '$.actor' ="
-                                  " 'wang' AND entry ->> '$.kind' = 'custody'"),
+                                  " 'wang' AND entry ->> '$.kind' = 'custody' AND entry ->>"
+                                  " '$.result' IS NULL"),
                      1);
     ck_assert_int_eq(ledgered(&t, "entry LIKE '%" ID_NUMBER "%'"), 0);
 
@@ -71,6 +72,9 @@ START_TEST(a_clerk_completes_the_record_and_moves_its_status)
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "only clerks and admins") != NULL, "%s", r.err);
     cs_test_run_free(&r);
+    ck_assert_int_eq(ledgered(&t, "entry ->> '$.action' = 'case.set' AND entry ->> '$.actor' ="
+                                  " 'rev' AND entry ->> '$.result' = 'denied'"),
+                     1);
     RUN(&r, "case", "set", CASE_A, "--kind", "fine");
     ck_assert_int_eq(r.status, 2);
     ck_assert_msg(strstr(r.err, "penalty|enforcement|licensing|inspection|other") != NULL, "%s",
