@@ -313,6 +313,11 @@ void cs_api_h_search(cs_api_call_t *c);
 void cs_api_h_link(cs_api_call_t *c);
 void cs_api_h_export(cs_api_call_t *c);
 void cs_api_h_evidence_list(cs_api_call_t *c);
+/* h_cases.c: a case as a record, and the case-file register. */
+void cs_api_h_case_record(cs_api_call_t *c);
+void cs_api_h_case_set(cs_api_call_t *c);
+void cs_api_h_case_status(cs_api_call_t *c);
+void cs_api_h_register(cs_api_call_t *c);
 /** Removes what exports of an earlier run left in <home>/tmp/exports (a crash while one was
  * made or streamed); the number of folders removed. At start, before any call. */
 int cs_api_exports_sweep(const char *home_root);

@@ -193,6 +193,7 @@ int cs_cmd_get(int argc, char **argv);
 int cs_cmd_ledger(int argc, char **argv);
 int cs_cmd_cases(int argc, char **argv);
 int cs_cmd_items(int argc, char **argv);
+int cs_cmd_case(int argc, char **argv);
 int cs_cmd_link(int argc, char **argv);
 int cs_cmd_verify(int argc, char **argv);
 int cs_cmd_config(int argc, char **argv);
