@@ -106,7 +106,9 @@ static const conf_key_t conf_table[] = {
     {"store.s3_prefix", CONF_STR, OFF(store_s3_prefix), 0, 127, "objects/sha256/",
      "What each object's key begins with, before its SHA-256.", NULL, NULL},
     {"store.s3_part_mb", CONF_INT, OFF(store_s3_part_mb), 5, 5120, "64",
-     "Objects larger than this go up in parts of this many MiB (multipart upload).", NULL, NULL},
+     "Objects over 1 GiB go up in parts of this many MiB (a multipart upload, two parts at a\n"
+     "# time, each hashed first); smaller ones as one streamed PUT.",
+     NULL, NULL},
     {"store.s3_object_lock", CONF_ENUM, OFF(store_s3_object_lock), 0, 0, "off",
      "compliance: every object is written with S3 Object Lock in compliance mode, so that\n"
      "# nobody, not even the store's administrator, can delete it before its retain-until date\n"

@@ -88,6 +88,9 @@ cs_s3_open(cs_s3_t **out, const cs_s3_config_t *cfg)
     s3->timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 30;
     s3->retries = cfg->retries >= 0 ? cfg->retries : 0;
     s3->part_size = cfg->part_size;
+    s3->single_max = cfg->single_max > 0 ? cfg->single_max : cfg->part_size;
+    if (s3->single_max > CS_S3_SINGLE_MAX)
+        s3->single_max = CS_S3_SINGLE_MAX;
     s3->parallel = cfg->parallel > 0 ? cfg->parallel : 2;
     if (s3->parallel > CS_S3_PARALLEL_MAX)
         s3->parallel = CS_S3_PARALLEL_MAX;

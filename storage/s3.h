@@ -20,7 +20,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#define CS_S3_MIN_PART (5u * 1024 * 1024) /* S3's smallest part but the last */
+#define CS_S3_MIN_PART (5u * 1024 * 1024)    /* S3's smallest part but the last */
+#define CS_S3_SINGLE_MAX ((uint64_t)5 << 30) /* S3's largest single PUT */
 #define CS_S3_KEY_MAX 1024
 #define CS_S3_ID_MAX 256 /* version and upload ids */
 #define CS_S3_PARALLEL_MAX 8
@@ -35,8 +36,11 @@ typedef struct cs_s3_config {
     const char *prefix;     /* put before every key ("custody/"), or NULL */
     long timeout_s;         /* connect timeout, and the longest wait with no byte moving */
     int retries;            /* attempts after the first on transient failures */
-    uint64_t part_size;     /* multipart above this size; at least CS_S3_MIN_PART */
-    int parallel;           /* parts in flight in a multipart upload, 1..8; 0 means 2 */
+    uint64_t part_size;     /* the parts of a multipart upload; at least CS_S3_MIN_PART */
+    /* one streamed PUT up to this size, multipart above (0: part_size; at most 5 GiB): one
+     * PUT reads the file once, a multipart upload twice (each part is hashed first) */
+    uint64_t single_max;
+    int parallel; /* parts in flight in a multipart upload, 1..8; 0 means 2 */
 } cs_s3_config_t;
 
 typedef struct cs_s3 cs_s3_t;

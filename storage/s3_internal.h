@@ -20,6 +20,7 @@ struct cs_s3 {
     long timeout_s;
     int retries;
     uint64_t part_size;
+    uint64_t single_max; /* one PUT up to this size */
     int parallel;
     cs_s3_t *aux[CS_S3_PARALLEL_MAX]; /* the part senders' handles, opened on first use */
 };

@@ -171,7 +171,7 @@ cs_s3_put_fd(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char *sh
         cs_diag_set("S3 PUT: a key, an open file and a lower-case SHA-256 are needed");
         return CS_EINVAL;
     }
-    if (size <= s3->part_size)
+    if (size <= s3->single_max)
         return put_single(s3, key, fd, size, sha256_hex, opts, res);
     return s3_put_multipart(s3, key, fd, size, sha256_hex, opts, res);
 }

@@ -74,7 +74,11 @@ cs_remote_open(cs_remote_t **out, const cs_config_t *cfg, int tmp_fd)
                               .prefix = r->prefix,
                               .timeout_s = cfg->store_s3_timeout_s,
                               .retries = 3,
-                              .part_size = (uint64_t)cfg->store_s3_part_mb << 20};
+                              .part_size = (uint64_t)cfg->store_s3_part_mb << 20,
+                              /* One streamed PUT, signed with the hash the object is named
+                               * by, reads it once; parts are each hashed first (bench/s3.sh:
+                               * 100 MB went up 35-40% faster as one PUT). */
+                              .single_max = (uint64_t)1 << 30};
     r->lock = cfg->store_s3_object_lock;
     r->retain_days = cfg->store_s3_retain_days;
     r->tmp_fd = tmp_fd;
