@@ -50,9 +50,10 @@ die() {
 command -v curl >/dev/null || die "curl not found: apt-get install curl"
 command -v radosgw >/dev/null || die "radosgw not found: apt-get install ceph-mon ceph-osd radosgw ceph-common"
 total_mb=$((BIG_N * BIG_MB + SMALL_N * SMALL_MB))
-# Per gateway: custody's copy, curl's, and the large files once more (one PUT each).
-((total_mb * 2 + BIG_N * BIG_MB < 2200)) ||
-    die "$total_mb MB twice and the large files again do not fit well in memstore's 3 GiB"
+# Per gateway: custody's copy, curl's, and the large files twice more (custody's with one PUT
+# each, curl's with the SHA-256 signed).
+((total_mb * 2 + 2 * BIG_N * BIG_MB < 2200)) ||
+    die "$total_mb MB twice and the large files twice more do not fit well in memstore's 3 GiB"
 
 # A short folder: the gateway's admin sockets fail beyond 107 characters.
 OUT=$(mktemp -d /tmp/cb.XXXX)
@@ -174,17 +175,34 @@ ingest_custody() { # set [home [--set k=v]] -> seconds
         die "custody ingest failed: $(tail -3 "$OUT/ingest.txt")"
     since "$t"
 }
-ingest_curl() { # set lock -> seconds
-    local t f h=()
+ingest_curl() { # set lock [signed] -> seconds
+    local t f i=0 h=() shas_=() bucket=curl$run
     [[ $2 == off ]] || h=(-H "x-amz-object-lock-mode: ${2^^}"
         -H "x-amz-object-lock-retain-until-date: $(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)")
+    # Signed: each PUT carries its file's SHA-256 in x-amz-content-sha256, which the gateway
+    # checks against the bytes (as custody's PUTs do); one transfer per `next`.
+    [[ ${3:-} == signed ]] && bucket=sig$run && read -ra shas_ <<<"${shas[$1]}"
     : >"$OUT/put.cfg"
     for f in "$OUT"/d/$1/*; do
-        printf 'upload-file = "%s"\nurl = "%s/curl%s/%s"\noutput = "/dev/null"\n' \
-            "$f" "$S3_ENDPOINT" "$run" "$(basename "$f")" >>"$OUT/put.cfg"
+        if [[ ${3:-} == signed ]]; then
+            ((i == 0)) || printf 'next\n' >>"$OUT/put.cfg"
+            printf 'aws-sigv4 = "aws:amz:%s:s3"\nuser = "%s:%s"\nheader = "x-amz-content-sha256: %s"\n' \
+                "$S3_REGION" "$S3_ACCESS_KEY" "$S3_SECRET_KEY" "${shas_[i]}" >>"$OUT/put.cfg"
+            for x in "${h[@]}"; do
+                [[ $x == -H ]] || printf 'header = "%s"\n' "$x" >>"$OUT/put.cfg"
+            done
+            printf 'write-out = "%%{http_code} %%{size_upload}\\n"\nsilent\n' >>"$OUT/put.cfg"
+        fi
+        printf 'upload-file = "%s"\nurl = "%s/%s/%s"\noutput = "/dev/null"\n' \
+            "$f" "$S3_ENDPOINT" "$bucket" "$(basename "$f")" >>"$OUT/put.cfg"
+        i=$((i + 1))
     done
     t=$(now)
-    curl -s "${S3[@]}" "${h[@]}" -K "$OUT/put.cfg" -w '%{http_code} %{size_upload}\n' >"$OUT/put.txt"
+    if [[ ${3:-} == signed ]]; then
+        curl -K "$OUT/put.cfg" >"$OUT/put.txt"
+    else
+        curl -s "${S3[@]}" "${h[@]}" -K "$OUT/put.cfg" -w '%{http_code} %{size_upload}\n' >"$OUT/put.txt"
+    fi
     since "$t"
     check_transfers "$OUT/put.txt" "$(find "$OUT/d/$1" -type f | wc -l)" "${bytes[$1]}" "curl PUT"
 }
@@ -238,6 +256,7 @@ for lock in $LOCKS; do
         home_make "$lock"
         make_bucket "cust$run" "$lock"
         make_bucket "curl$run" "$lock"
+        make_bucket "sig$run" "$lock"
         home_make "$lock" "$OUT/h1" "one$run"
         make_bucket "one$run" "$lock"
         for set in big small; do
@@ -251,6 +270,7 @@ for lock in $LOCKS; do
             fi
         done
         measure "$lock.single.big" ingest_custody big "$OUT/h1" --set store.s3_part_mb=128
+        measure "$lock.signed.big" ingest_curl big "$lock" signed
         rm -rf "$OUT/h1"
         reviewer
         # Downloads with the local copy present (reference), then from the gateway alone.
@@ -306,7 +326,9 @@ for lock in $LOCKS; do
         single=
         if [[ $set == big ]]; then
             cs=$(m "$lock.single.big")
+            cg2=$(m "$lock.signed.big")
             single="| $lock | ingest $what | custody ingest, s3_part_mb = 128 (one PUT each) | $(mbps "$b" "$cs") | ${res[$lock.single.big]} | $(ratio "$cp" "$cs") |
+| $lock | ingest $what | curl PUT, SHA-256 signed (the gateway checks it) | $(mbps "$b" "$cg2") | ${res[$lock.signed.big]} | custody: $(ratio "$cg2" "$ci"); one PUT each: $(ratio "$cg2" "$cs") |
 "
         fi
         ir=$(ratio "$cp" "$ci") ih=$(ratio "$hp" "$ci") dr=$(ratio "$cg" "$cr") lr=$(ratio "$cg" "$cl")
