@@ -63,7 +63,7 @@ cleanup() {
         kill -TERM "$serve_pid" 2>/dev/null || true
         wait "$serve_pid" 2>/dev/null || true
     fi
-    [[ -f $OUT/g/env ]] && sh "$CEPH" stop "$OUT/g" >/dev/null 2>&1 || true
+    if [[ -f $OUT/g/env ]]; then sh "$CEPH" stop "$OUT/g" >/dev/null 2>&1 || true; fi
     rm -rf "$OUT"
 }
 trap cleanup EXIT
@@ -136,8 +136,8 @@ check_transfers() { # file expected-count expected-bytes what
 
 # ---- custody --------------------------------------------------------------------------------
 home_make() { # lock [home bucket]
-    local h=${2:-$OUT/h} bucket=${3:-cust$run}
-    "$CUSTODY" init --home "$h" >/dev/null
+    local home=${2:-$OUT/h} bucket=${3:-cust$run}
+    "$CUSTODY" init --home "$home" >/dev/null
     printf 'access_key = %s\nsecret_key = %s\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" >"$OUT/cred"
     chmod 600 "$OUT/cred"
     {
@@ -148,7 +148,7 @@ home_make() { # lock [home bucket]
         else
             printf 's3_object_lock = %s\ns3_retain_days = 1\n' "$1"
         fi
-    } >>"$h/custody.conf"
+    } >>"$home/custody.conf"
 }
 reviewer() { # a reviewer with a grant on the case (once it has items)
     token=$("$CUSTODY" user add bench --home "$OUT/h" --role reviewer | tail -n 1)
@@ -173,10 +173,10 @@ serve_stop() {
 }
 
 ingest_custody() { # set [home [--set k=v]] -> seconds
-    local t set=$1 h=${2:-$OUT/h}
+    local t set=$1 home=${2:-$OUT/h}
     shift $(($# < 2 ? $# : 2))
     t=$(now)
-    "$CUSTODY" ingest --home "$h" "$@" --case "$CASE" "$OUT"/d/$set/* >"$OUT/ingest.txt" ||
+    "$CUSTODY" ingest --home "$home" "$@" --case "$CASE" "$OUT"/d/"$set"/* >"$OUT/ingest.txt" ||
         die "custody ingest failed: $(tail -3 "$OUT/ingest.txt")"
     since "$t"
 }
