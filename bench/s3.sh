@@ -320,7 +320,6 @@ m() { # key -> median seconds
     median ${res[$1]}
 }
 rows=
-notes=
 for lock in $LOCKS; do
     for set in big small; do
         if [[ $set == big ]]; then what="$BIG_N × $BIG_MB MB"; else what="$SMALL_N × $SMALL_MB MB"; fi
