@@ -19,6 +19,8 @@
  * - a clerk reads the items they brought in (by their Custody identity, never by a name
  *   text) and unassigned items, and lists a case holding an item they brought in;
  * - an auditor reads metadata, the ledger and the queue, never media bytes nor exports;
+ * - the retrieval register is read by auditors, admins and the operator, with no purpose (it is
+ *   a record of reads, like the ledger), and each look at it is ledgered;
  * - the host's operator (the CLI without --as) reads everything;
  * - a state_secret item's bytes never leave (over the network, or in an export) unless
  *   access.serve_state_secret is 1;
@@ -57,6 +59,7 @@ typedef enum {
     CS_READ_QUEUE,      /* the ingest queue: paths and reasons of uploads */
     CS_READ_RELINK,     /* moving an item from its current case to another */
     CS_READ_MINT,       /* a signed media URL for an item's bytes (decided as its fetch) */
+    CS_READ_REGISTER, /* the retrieval register (调阅台账): requests and the reads under them */
 } cs_read_t;
 
 /* What a grant lets its holder read, each scope all of the one before and more. The zero value

@@ -301,7 +301,8 @@ decide(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_access_
        const cs_access_how_t *h, cs_access_decision_t *d)
 {
     int purposeful = h->purpose != NULL && h->purpose[0] != '\0';
-    int records = h->read != CS_READ_LEDGER && h->read != CS_READ_QUEUE;
+    int records =
+        h->read != CS_READ_LEDGER && h->read != CS_READ_QUEUE && h->read != CS_READ_REGISTER;
     d->ledgered = 1;
     d->ledger_scope = CS_LEDGER_SCOPE_CUSTODY;
     if (w->role == CS_ROLE_NONE)
@@ -319,6 +320,15 @@ decide(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_access_
             allow(d, NULL), d->ledgered = 0;
         else
             deny(d, CS_DENY_ROLE, "only auditors and admins read the ledger; %s is a %s", w->name,
+                 cs_access_role_name(w->role));
+        return;
+    case CS_READ_REGISTER:
+        /* Who asked whom to read what: auditors and admins, each look ledgered. */
+        if (d->ledger_scope == CS_LEDGER_SCOPE_ALL)
+            allow(d, NULL);
+        else
+            deny(d, CS_DENY_ROLE,
+                 "only auditors and admins read the retrieval register; %s is a %s", w->name,
                  cs_access_role_name(w->role));
         return;
     case CS_READ_QUEUE:

@@ -36,7 +36,7 @@ static const char *const gnames[] = {"none", "expired", "revoked", "other-party"
 // clang-format off
 typedef enum {
     K_META, K_ORIG, K_DERIV, K_LIST, K_LIST_CASE, K_EXPORT_CASE, K_EXPORT_ITEM, K_LEDGER,
-    K_QUEUE, K_RELINK, K_MINT, K_MINT_DERIV, K_ARCHIVAL, K_MINT_ARCHIVAL
+    K_QUEUE, K_RELINK, K_MINT, K_MINT_DERIV, K_ARCHIVAL, K_MINT_ARCHIVAL, K_REGISTER
 } kind_t;
 // clang-format on
 static const struct {
@@ -57,6 +57,7 @@ static const struct {
     [K_MINT_DERIV] = {"mint-derivative", "mint", CS_READ_MINT},
     [K_ARCHIVAL] = {"archival", "get.derivative", CS_READ_DERIVATIVE},
     [K_MINT_ARCHIVAL] = {"mint-archival", "mint", CS_READ_MINT},
+    [K_REGISTER] = {"register", "register.retrievals", CS_READ_REGISTER},
 };
 
 /* A grant's scope; every grant built has the combination's. The zero is the default of
@@ -223,12 +224,13 @@ oracle(const built_t *b)
         return no(w, CS_DENY_DISABLED);
     if (r == CS_ROLE_AUDITOR || r == CS_ROLE_ADMIN || r == CS_ROLE_OPERATOR)
         w.scope = CS_LEDGER_SCOPE_ALL;
-    /* The ledger and the queue are not records: no purpose, and a look allowed is not itself
-     * an entry. Auditors, admins and the operator read the ledger; all but reviewers the queue. */
-    if (rd == CS_READ_LEDGER || rd == CS_READ_QUEUE) {
-        if (rd == CS_READ_LEDGER ? w.scope != CS_LEDGER_SCOPE_ALL : r == CS_ROLE_REVIEWER)
+    /* The ledger, the queue and the retrieval register are not records: no purpose, and a
+     * look allowed at the first two is not itself an entry (at the register it is). Auditors,
+     * admins and the operator read the ledger and the register; all but reviewers the queue. */
+    if (rd == CS_READ_LEDGER || rd == CS_READ_QUEUE || rd == CS_READ_REGISTER) {
+        if (rd == CS_READ_QUEUE ? r == CS_ROLE_REVIEWER : w.scope != CS_LEDGER_SCOPE_ALL)
             return no(w, CS_DENY_ROLE);
-        w.ledgered = 0;
+        w.ledgered = rd == CS_READ_REGISTER;
         return w;
     }
     if (h->purpose == NULL || *h->purpose == '\0')
@@ -413,6 +415,7 @@ static const struct {
     {K_EXPORT_ITEM, 0, 0, 0}, {K_LEDGER, 0, 0, 0},      {K_QUEUE, 0, 0, 0},
     {K_RELINK, 0, 0, 0},      {K_MINT, 0, 0, 0},        {K_MINT_DERIV, 1, 0, 0},
     {K_MINT_DERIV, 0, 0, 0},  {K_ARCHIVAL, 1, 0, 0},    {K_MINT_ARCHIVAL, 1, 0, 0},
+    {K_REGISTER, 0, 0, 0},
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
 
