@@ -225,6 +225,84 @@ START_TEST(api_view_only_grant_reads_the_record_not_the_original)
 }
 END_TEST
 
+/* Over HTTP: bob (a reviewer) asks; his own approval is refused (403 not-decider) and
+ * ledgered; root (an admin) approves; bob reads under the grant; the auditor's CSV register
+ * of the month names that read's ledger entry; a reviewer may not read the register. */
+START_TEST(api_request_approve_read_register)
+{
+    api_t a;
+    resp_t r;
+    cs_run_t run;
+    char item[256], month[16], until[16], body[512], target[128], want[160];
+    const char *sets[] = {"site.tz=UTC", NULL};
+    month_now(month, until);
+    api_setup_with(&a, sets);
+    path_of(&a, item, sizeof item, "");
+    snprintf(body, sizeof body,
+             "{\"case\": \"" CASE_A "\", \"purpose\": \"" LEGAL "\", \"scope\": \"media\","
+             " \"until\": \"%s\"}",
+             until);
+    http(&a, &r, "POST", "/v1/requests", a.bob, LEGAL_PCT, NULL, body);
+    ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
+    json_t *j = body_json(&r);
+    long long id = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    resp_free(&r);
+    snprintf(target, sizeof target, "/v1/requests/%lld/approve", id);
+    http(&a, &r, "POST", target, a.bob, LEGAL_PCT, NULL, "{}");
+    assert_problem(&r, 403, "forbidden");
+    ck_assert_ptr_nonnull(strstr(r.body, "\"code\":\"not-decider\""));
+    resp_free(&r);
+    ck_assert_int_eq(entries(&a, "json_extract(entry, '$.action') = 'request.approve' AND "
+                                 "json_extract(entry, '$.actor') = 'bob' AND "
+                                 "json_extract(entry, '$.result') = 'denied'"),
+                     1);
+    http(&a, &r, "GET", "/v1/requests?status=pending", a.bob, NULL, NULL, NULL);
+    ck_assert_msg(r.status == 200 && strstr(r.body, "\"status\":\"pending\""), "%d %s", r.status,
+                  r.body);
+    resp_free(&r);
+    http(&a, &r, "POST", target, a.root, LEGAL_PCT, NULL, "{\"clearance\": \"privacy\"}");
+    ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
+    j = body_json(&r);
+    long long grant = json_integer_value(json_object_get(j, "grant"));
+    json_decref(j);
+    resp_free(&r);
+    ck_assert_int_gt(grant, 0);
+    /* The grant reads the record (media scope: not the original). */
+    http(&a, &r, "GET", item, a.bob, LEGAL_PCT, NULL, NULL);
+    ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
+    resp_free(&r);
+    snprintf(want, sizeof want,
+             "json_extract(entry, '$.grant') = %lld AND entry LIKE '%%retrieval%%'", grant);
+    long seq = cs_test_sql_count(a.t.db, "SELECT max(seq) FROM ledger WHERE json_extract(entry,"
+                                         " '$.actor') = 'bob' AND json_extract(entry, '$.action')"
+                                         " = 'view' AND json_extract(entry, '$.result') = "
+                                         "'allowed'");
+    ck_assert_int_eq(entries(&a, want), 1);
+    /* The register: not for reviewers; the auditor's CSV names the read. */
+    snprintf(target, sizeof target, "/v1/register/retrievals?month=%s&format=csv", month);
+    http(&a, &r, "GET", target, a.bob, NULL, NULL, NULL);
+    assert_problem(&r, 403, "forbidden");
+    resp_free(&r);
+    http(&a, &r, "GET", target, a.carol, NULL, NULL, NULL);
+    ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
+    ck_assert_str_eq(header(&r, "content-type"), "text/csv; charset=utf-8; header=present");
+    snprintf(want, sizeof want, ",%lld,1,%ld,0\r\n", grant, seq);
+    ck_assert_msg(strstr(r.body, ",bob,reviewer," CASE_A ",," LEGAL ",查看媒体（media）,") &&
+                      strstr(r.body, ",已批准,root,admin,") && strstr(r.body, want),
+                  "%s", r.body);
+    resp_free(&r);
+    ck_assert_int_eq(entries(&a, "json_extract(entry, '$.action') = 'register.retrievals' AND "
+                                 "json_extract(entry, '$.actor') = 'carol' AND "
+                                 "json_extract(entry, '$.result') = 'allowed'"),
+                     1);
+    cs_test_custody(&run, "ledger", "verify", "--home", a.t.home, NULL);
+    run_ok(&run);
+    cs_test_run_free(&run);
+    api_teardown(&a);
+}
+END_TEST
+
 static Suite *
 requests_suite(void)
 {
@@ -234,6 +312,7 @@ requests_suite(void)
     tcase_add_test(tc, cli_view_only_grant_reads_the_record_not_the_original);
     tcase_add_test(tc, cli_requests_approved_by_another_and_the_register);
     tcase_add_test(tc, api_view_only_grant_reads_the_record_not_the_original);
+    tcase_add_test(tc, api_request_approve_read_register);
     suite_add_tcase(s, tc);
     return s;
 }
