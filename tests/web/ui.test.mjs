@@ -270,7 +270,7 @@ async function main() {
   assert.equal(videoSha, sha256File(VIDEO));
   assert.equal(xssSha, sha256File(xss));
   for (const r of ingested) assert.equal(r.derivatives_failed, 0, `copies of ${r.path}`);
-  run(['grant', 'alice', '--case', CASE, '--purpose', '复核', '--any-purpose']); // a case exists once it holds an item
+  run(['grant', 'alice', '--case', CASE, '--purpose', '复核', '--any-purpose', '--scope', 'export']); // a case exists once it holds an item
   // A file dropped outside any case folder: the service keeps it as unassigned.
   mkdirSync(path.join(home, 'uploads'), { recursive: true });
   copyFileSync(LOOSE_SRC, path.join(home, 'uploads', 'loose-photo.jpg'));
@@ -631,6 +631,7 @@ async function main() {
   await pe.fill(tid('grant-case'), CASE);
   await pe.fill(tid('grant-purposes'), '法制审核\n复核');
   await pe.selectOption(tid('grant-clearance'), 'internal');
+  await pe.selectOption(tid('grant-scope'), 'media');
   await pe.fill(tid('grant-until'), '2099-12-31');
   await pe.click(tid('grant-submit'));
   await pe.waitForSelector(tid('grant-done'));
@@ -639,11 +640,13 @@ async function main() {
   assert.equal(await row.getAttribute('data-live'), 'true');
   assert.equal((await row.locator(tid('grant-purposes-cell')).textContent()).trim(), '法制审核、复核');
   assert.match(await row.locator(tid('grant-until-cell')).textContent(), /2099-12-31 23:59/);
+  assert.match(await row.locator(tid('grant-scope-cell')).textContent(), /^查看媒体/);
   await screenshot(pe, 'admin');
   await assertNoEnglish(pe, 'admin page');
   await E.context.close();
   const zhouGrants = await (await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${zhou}` } })).json();
   assert.deepEqual(zhouGrants.grants.map((g) => g.purposes), [['法制审核', '复核']], 'the grant the page gave');
+  assert.deepEqual(zhouGrants.grants.map((g) => g.scope), ['media'], 'within the scope the page chose');
   const added = await (await fetch(`${base}/v1/ledger?action=user.add&actor=erin`, {
     headers: { Authorization: `Bearer ${carol}`, 'X-Custody-Purpose': encodeURIComponent('审计') },
   })).json();
