@@ -8,12 +8,19 @@
  * - a reviewer or an admin reads an item only through a live grant on one of its cases (its
  *   party, when the grant names one) whose clearance reaches the item's classification and
  *   whose purposes hold the purpose stated (unless the grant, or access.purpose_match = any,
- *   accepts any); they list a case only with such a grant on it. Purposes match after white
+ *   accepts any) and whose scope reaches the read (cs_scope_t: metadata for records, lists and
+ *   relinks; media for copies other than the archival one and URLs to them; originals for the
+ *   original, the archival copy and URLs to them; export for exports); they list a case only
+ *   with such a grant on it. Checked in that order: no grant, purpose, scope, clearance (the
+ *   grant weighed is the first, highest clearance first, that holds the purpose and reaches
+ *   the scope; a scope refusal names the first that holds the purpose). Purposes match after white
  *   space around them is trimmed, ASCII letters without regard to case, all else byte for
  *   byte (cs_access_purpose_eq);
  * - a clerk reads the items they brought in (by their Custody identity, never by a name
  *   text) and unassigned items, and lists a case holding an item they brought in;
  * - an auditor reads metadata, the ledger and the queue, never media bytes nor exports;
+ * - the retrieval register is read by auditors, admins and the operator, with no purpose (it is
+ *   a record of reads, like the ledger), and each look at it is ledgered;
  * - the host's operator (the CLI without --as) reads everything;
  * - a state_secret item's bytes never leave (over the network, or in an export) unless
  *   access.serve_state_secret is 1;
@@ -57,7 +64,17 @@ typedef enum {
     CS_READ_RELINK,     /* moving an item from its current case to another */
     CS_READ_MINT,       /* a signed media URL for an item's bytes (decided as its fetch) */
     CS_READ_CASE,       /* a case's record: kind, parties, officers, dates, status */
+    CS_READ_REGISTER, /* the retrieval register (调阅台账): requests and the reads under them */
 } cs_read_t;
+
+/* What a grant lets its holder read, each scope all of the one before and more. The zero value
+ * is the least: a grant whose scope was never set reads records only. */
+typedef enum {
+    CS_SCOPE_METADATA = 0, /* the records: an item's record, lists, search, relinks */
+    CS_SCOPE_MEDIA,        /* also previews, thumbnails, access copies and URLs to them */
+    CS_SCOPE_ORIGINALS,    /* also the original and the archival copy (a grant's default) */
+    CS_SCOPE_EXPORT,       /* also a case (or its items) taken out as a bag */
+} cs_scope_t;
 
 /* The zero value is the network: a channel left unset is never taken for the host. */
 typedef enum {
@@ -81,6 +98,7 @@ typedef enum {
     CS_DENY_NOT_FOUND,    /* for those who may read every record: it does not exist */
     CS_DENY_NO_COPY,      /* the item may be read, but has no verified copy of that profile */
     CS_DENY_PURPOSE_OUT_OF_SCOPE, /* no covering grant names the purpose stated */
+    CS_DENY_SCOPE, /* the grants that hold the purpose do not reach this read (cs_scope_t) */
 } cs_deny_t;
 
 /** The Custody user asking, or the operator. */
@@ -94,8 +112,9 @@ typedef struct cs_access_who {
 /** A live grant of the asking user that covers the item (or the case). */
 typedef struct cs_access_grant {
     int64_t id;
-    int clearance;   /* rank, cs_access_level_rank */
-    int any_purpose; /* the grant accepts any purpose stated */
+    int clearance;    /* rank, cs_access_level_rank */
+    int any_purpose;  /* the grant accepts any purpose stated */
+    cs_scope_t scope; /* what it lets its holder read */
     size_t npurposes;
     char purposes[CS_ACCESS_PURPOSES_MAX]; /* npurposes texts, each NUL-terminated, in a row */
     char case_number[CS_ACCESS_CASE_MAX];
@@ -163,6 +182,16 @@ cs_role_t cs_access_role(const char *text);
 
 /** The role's name ("operator" for the operator, NULL for CS_ROLE_NONE). */
 const char *cs_access_role_name(cs_role_t role);
+
+/** The scope named `text` (metadata, media, originals, export), -1 if none. */
+int cs_access_scope(const char *text);
+
+/** The scope's name ("originals"), NULL for none. */
+const char *cs_access_scope_name(cs_scope_t scope);
+
+/** The least scope a grant needs for `how` (its read, and its profile: the archival copy is
+ * read as the original). */
+cs_scope_t cs_access_scope_needed(const cs_access_how_t *how);
 
 /** The Chinese text of a refusal, for people (never NULL). */
 const char *cs_access_deny_zh(cs_deny_t deny);

@@ -69,6 +69,9 @@ cs_access_load(cs_catalog_t *cat, const cs_access_policy_t *pol, const cs_access
         what->grants[i].id = rows[i].id;
         what->grants[i].clearance = rows[i].clearance;
         what->grants[i].any_purpose = rows[i].any_purpose;
+        _Static_assert(CS_SCOPE_METADATA == 0 && CS_SCOPE_EXPORT == 3,
+                       "a grant's scope: one order in indexer/ (cs_grant_scope_rank) and access/");
+        what->grants[i].scope = (cs_scope_t)rows[i].scope;
         what->grants[i].npurposes = rows[i].npurposes;
         _Static_assert(sizeof rows[i].purposes == sizeof what->grants[i].purposes,
                        "a grant's purposes: one bound in indexer/ and access/");

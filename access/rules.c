@@ -28,7 +28,47 @@ static const struct {
     [CS_DENY_NO_COPY] = {"no-copy", "此记录尚无该规格的已验证副本", 404},
     [CS_DENY_PURPOSE_OUT_OF_SCOPE] = {"purpose-out-of-scope",
                                       "所述用途不在授权范围内；本次拒绝已记入调阅记录", 403},
+    [CS_DENY_SCOPE] =
+        {"scope",
+         "此操作超出您授权的调阅范围（查看记录、查看媒体、下载原件或导出）：请申请相应范围"
+         "的授权；本次拒绝已记入调阅记录",
+         403},
 };
+
+static const char *const scope_names[] = {"metadata", "media", "originals", "export"};
+static const char *const scope_zh[] = {"查看记录", "查看媒体", "下载原件", "导出"};
+
+int
+cs_access_scope(const char *text)
+{
+    for (size_t i = 0; text != NULL && i < sizeof scope_names / sizeof scope_names[0]; i++)
+        if (strcmp(text, scope_names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *
+cs_access_scope_name(cs_scope_t scope)
+{
+    return (unsigned)scope < sizeof scope_names / sizeof scope_names[0] ? scope_names[scope] : NULL;
+}
+
+cs_scope_t
+cs_access_scope_needed(const cs_access_how_t *h)
+{
+    int archival = h->profile != NULL && strcmp(h->profile, "archival") == 0;
+    switch (h->read) {
+    case CS_READ_ORIGINAL:
+        return CS_SCOPE_ORIGINALS;
+    case CS_READ_DERIVATIVE:
+    case CS_READ_MINT: /* a URL for the original (no profile) or for a copy */
+        return archival || h->profile == NULL ? CS_SCOPE_ORIGINALS : CS_SCOPE_MEDIA;
+    case CS_READ_EXPORT:
+        return CS_SCOPE_EXPORT;
+    default:
+        return CS_SCOPE_METADATA;
+    }
+}
 
 cs_role_t
 cs_access_role(const char *text)
@@ -108,14 +148,43 @@ sees_all(const cs_access_who_t *w)
     return w->role == CS_ROLE_AUDITOR || w->role == CS_ROLE_OPERATOR;
 }
 
-/* The best covering grant (the highest clearance comes first) that accepts the purpose. */
+/* The best covering grant (the highest clearance comes first) that accepts the purpose and
+ * whose scope reaches the read; NULL when none, and then *purposeful is the first that accepts
+ * the purpose (NULL when none does either). */
 static const cs_access_grant_t *
-in_scope(const cs_access_policy_t *pol, const cs_access_what_t *x, const cs_access_how_t *h)
+in_scope(const cs_access_policy_t *pol, const cs_access_what_t *x, const cs_access_how_t *h,
+         const cs_access_grant_t **purposeful)
 {
+    cs_scope_t need = cs_access_scope_needed(h);
+    *purposeful = NULL;
     for (size_t i = 0; i < x->ngrants && i < CS_ACCESS_GRANTS_MAX; i++)
-        if (cs_access_grant_accepts(pol, &x->grants[i], h->purpose))
-            return &x->grants[i];
+        if (cs_access_grant_accepts(pol, &x->grants[i], h->purpose)) {
+            if (*purposeful == NULL)
+                *purposeful = &x->grants[i];
+            if (x->grants[i].scope >= need)
+                return &x->grants[i];
+        }
     return NULL;
+}
+
+/* Grants hold the purpose, none reaches the read: the refusal names the first of them, its
+ * scope and the scope the read needs (the caller holds that grant). */
+static void
+deny_scope(cs_access_decision_t *d, const cs_access_grant_t *g, const cs_access_how_t *h)
+{
+    cs_scope_t need = cs_access_scope_needed(h);
+    const char *has = cs_access_scope_name(g->scope);
+    d->grant = g->id;
+    snprintf(d->case_number, sizeof d->case_number, "%s", g->case_number); /* fits: same size */
+    deny(d, CS_DENY_SCOPE,
+         "grant %lld lets its holder read %s only; this read needs %s: ask for a grant with "
+         "that scope (custody request --scope %s)",
+         (long long)g->id, has ? has : "nothing", scope_names[need], scope_names[need]);
+    cs_snprintf_cut(d->reason_zh, sizeof d->reason_zh,
+                    "此操作超出授权 %lld 的调阅范围（%s）：需要「%s」范围的授权，请另行申请；"
+                    "本次拒绝已记入调阅记录",
+                    (long long)g->id, (unsigned)g->scope < 4 ? scope_zh[g->scope] : "无",
+                    scope_zh[need]);
 }
 
 /* Grants cover it, none for the purpose stated: the caller holds them, so the refusal names
@@ -170,9 +239,11 @@ case_rule(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_acce
             deny(d, CS_DENY_NOT_YOURS, "clerk %s brought no item of case %s in", w->name,
                  x->case_number);
     } else if (x->ngrants > 0) {
-        const cs_access_grant_t *g = in_scope(pol, x, h);
-        if (g == NULL)
+        const cs_access_grant_t *p, *g = in_scope(pol, x, h, &p);
+        if (p == NULL)
             return deny_purpose(d, x);
+        if (g == NULL)
+            return deny_scope(d, p, h);
         allow(d, g);
     } else {
         deny(d, CS_DENY_NO_GRANT, "%s has no live grant on case %s", w->name, x->case_number);
@@ -206,12 +277,12 @@ item_rule(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_acce
                         w->name, sha);
         allow(d, NULL);
     } else {
-        const cs_access_grant_t *best = x->ngrants > 0 ? &x->grants[0] : NULL;
+        const cs_access_grant_t *p, *best = x->ngrants > 0 ? &x->grants[0] : NULL;
         if (!x->exists || best == NULL)
             return deny(d, CS_DENY_NO_GRANT, "%s has no live grant on a case of item %.12s",
                         w->name, sha);
-        if ((best = in_scope(pol, x, h)) == NULL)
-            return deny_purpose(d, x);
+        if ((best = in_scope(pol, x, h, &p)) == NULL)
+            return p == NULL ? deny_purpose(d, x) : deny_scope(d, p, h);
         d->grant = best->id;
         snprintf(d->case_number, sizeof d->case_number, "%s", best->case_number); /* fits: same */
         if (best->clearance < x->level)
@@ -246,7 +317,8 @@ decide(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_access_
        const cs_access_how_t *h, cs_access_decision_t *d)
 {
     int purposeful = h->purpose != NULL && h->purpose[0] != '\0';
-    int records = h->read != CS_READ_LEDGER && h->read != CS_READ_QUEUE;
+    int records =
+        h->read != CS_READ_LEDGER && h->read != CS_READ_QUEUE && h->read != CS_READ_REGISTER;
     d->ledgered = 1;
     d->ledger_scope = CS_LEDGER_SCOPE_CUSTODY;
     if (w->role == CS_ROLE_NONE)
@@ -264,6 +336,15 @@ decide(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_access_
             allow(d, NULL), d->ledgered = 0;
         else
             deny(d, CS_DENY_ROLE, "only auditors and admins read the ledger; %s is a %s", w->name,
+                 cs_access_role_name(w->role));
+        return;
+    case CS_READ_REGISTER:
+        /* Who asked whom to read what: auditors and admins, each look ledgered. */
+        if (d->ledger_scope == CS_LEDGER_SCOPE_ALL)
+            allow(d, NULL);
+        else
+            deny(d, CS_DENY_ROLE,
+                 "only auditors and admins read the retrieval register; %s is a %s", w->name,
                  cs_access_role_name(w->role));
         return;
     case CS_READ_QUEUE:

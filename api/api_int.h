@@ -338,6 +338,12 @@ void cs_api_h_admin_user_disable(cs_api_call_t *c);
 void cs_api_h_admin_user_rotate(cs_api_call_t *c);
 void cs_api_h_admin_user_password(cs_api_call_t *c);
 void cs_api_h_admin_grants(cs_api_call_t *c);
+/* h_requests.c */
+void cs_api_h_requests(cs_api_call_t *c);
+void cs_api_h_request_add(cs_api_call_t *c);
+void cs_api_h_request_approve(cs_api_call_t *c);
+void cs_api_h_request_refuse(cs_api_call_t *c);
+void cs_api_h_register_retrievals(cs_api_call_t *c);
 void cs_api_h_admin_grant_add(cs_api_call_t *c);
 void cs_api_h_admin_grant_revoke(cs_api_call_t *c);
 void cs_api_h_admin_classification(cs_api_call_t *c);

@@ -81,10 +81,10 @@ purposes_of(cs_api_call_t *c, json_t *body, const char *p[CS_GRANT_NPURPOSES_MAX
 void
 cs_api_h_admin_grant_add(cs_api_call_t *c)
 {
-    static const char *const known[] = {"user",        "case",  "party",     "purposes",
-                                        "any_purpose", "until", "clearance", NULL};
+    static const char *const known[] = {"user",  "case",      "party", "purposes", "any_purpose",
+                                        "until", "clearance", "scope", NULL};
     const cs_config_t *cfg = c->api->opts.cfg;
-    const char *user, *kase, *party, *until, *clearance, *purposes[CS_GRANT_NPURPOSES_MAX];
+    const char *user, *kase, *party, *until, *clearance, *scope, *purposes[CS_GRANT_NPURPOSES_MAX];
     char end[CS_TIME_MAX];
     size_t np = 0;
     int any = 0, rc;
@@ -98,7 +98,7 @@ cs_api_h_admin_grant_add(cs_api_call_t *c)
         cs_api_admin_str(c, body, "party", 0, &party) ||
         cs_api_admin_str(c, body, "until", 0, &until) ||
         cs_api_admin_str(c, body, "clearance", 0, &clearance) ||
-        purposes_of(c, body, purposes, &np, &any))
+        cs_api_admin_str(c, body, "scope", 0, &scope) || purposes_of(c, body, purposes, &np, &any))
         goto out;
     if (party != NULL && party[0] == '\0')
         party = NULL;
@@ -116,6 +116,15 @@ cs_api_h_admin_grant_add(cs_api_call_t *c)
         cs_api_admin_bad_field(c, "clearance", LEVELS_ZH, LEVELS_EN);
         goto out;
     }
+    if (scope == NULL || scope[0] == '\0')
+        scope = "originals";
+    else if (cs_grant_scope_rank(scope) < 0) {
+        cs_api_admin_bad_field(c, "scope",
+                               "须为 metadata（查看记录）、media（查看媒体）、originals（下载原件）"
+                               "或 export（导出）",
+                               "metadata, media, originals or export");
+        goto out;
+    }
     cs_diag_clear();
     if (until != NULL &&
         cs_clock_parse_until(site_tz(cfg), until, cs_clock_now_ms(), "until", end) != 0) {
@@ -127,7 +136,7 @@ cs_api_h_admin_grant_add(cs_api_call_t *c)
     }
     cs_diag_clear();
     if ((rc = cs_catalog_grant_add(c->cat, user, cn.text, party, purposes, np, any,
-                                   until ? end : NULL, clearance, c->user.name, &id)) != 0) {
+                                   until ? end : NULL, clearance, scope, c->user.name, &id)) != 0) {
         cs_api_admin_fail_rc(c, rc, "giving a grant", "授权");
         goto out;
     }
@@ -135,10 +144,11 @@ cs_api_h_admin_grant_add(cs_api_call_t *c)
     for (size_t i = 0; plist != NULL && i < np; i++)
         json_array_append_new(plist, json_string(purposes[i]));
     cs_api_answer_json(c,
-                       json_pack("{s:I, s:s, s:s, s:s?, s:o, s:b, s:s, s:s?, s:s}", "id",
+                       json_pack("{s:I, s:s, s:s, s:s?, s:o, s:b, s:s, s:s, s:s?, s:s}", "id",
                                  (json_int_t)id, "user", user, "case", cn.text, "party", party,
                                  "purposes", plist, "any_purpose", any, "clearance", clearance,
-                                 "until", until ? end : NULL, "granted_by", c->user.name),
+                                 "scope", scope, "until", until ? end : NULL, "granted_by",
+                                 c->user.name),
                        201);
     plist = NULL; /* stolen by "o", even when the pack failed */
 out:

@@ -23,12 +23,13 @@ cs_api_h_me(cs_api_call_t *c)
         if (json_is_true(json_object_get(g, "live")))
             json_array_append_new(
                 live,
-                json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id",
+                json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id",
                           json_object_get(g, "id"), "case", json_object_get(g, "case"), "party",
                           json_object_get(g, "party"), "purposes", json_object_get(g, "purposes"),
                           "any_purpose", json_object_get(g, "any_purpose"), "purpose",
                           json_object_get(g, "purpose"), "until", json_object_get(g, "until"),
-                          "clearance", json_object_get(g, "clearance")));
+                          "clearance", json_object_get(g, "clearance"), "scope",
+                          json_object_get(g, "scope"), "request", json_object_get(g, "request")));
     }
     json_decref(all);
     c->json = json_pack("{s:s, s:s, s:o, s:i}", "name", c->user.name, "role", c->user.role,

@@ -79,6 +79,18 @@ static const cs_api_route_t routes[] = {
     {"POST", "/v1/admin/classifications", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_classify, NULL,
      0, .op = "adminClassify"},
     /* People sign in on the web with a password (h_session.c); tokens stay for scripts. */
+    /* Retrieval requests and their register (h_requests.c); who decides: indexer/requests.c,
+     * who reads the register: the gate. */
+    {"GET", "/v1/requests", CS_API_USER, CS_API_POOL, cs_api_h_requests, NULL, 0,
+     .op = "listRequests"},
+    {"POST", "/v1/requests", CS_API_USER, CS_API_POOL, cs_api_h_request_add, NULL, 0,
+     .op = "addRequest"},
+    {"POST", "/v1/requests/{id}/approve", CS_API_USER, CS_API_POOL, cs_api_h_request_approve, NULL,
+     0, .op = "approveRequest"},
+    {"POST", "/v1/requests/{id}/refuse", CS_API_USER, CS_API_POOL, cs_api_h_request_refuse, NULL, 0,
+     .op = "refuseRequest"},
+    {"GET", "/v1/register/retrievals", CS_API_USER, CS_API_POOL, cs_api_h_register_retrievals, NULL,
+     0, .op = "getRetrievalRegister"},
     {"POST", "/v1/session", CS_API_ANYONE, CS_API_POOL, cs_api_h_session_open, NULL, 0,
      .op = "createSession"},
     {"DELETE", "/v1/session", CS_API_USER, CS_API_POOL, cs_api_h_session_close, NULL, 0,

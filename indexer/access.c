@@ -203,8 +203,8 @@ bad:
 int
 cs_catalog_grant_add(cs_catalog_t *cat, const char *user, const char *case_number,
                      const char *party, const char *const *purposes, size_t npurposes,
-                     int any_purpose, const char *until, const char *clearance, const char *by,
-                     int64_t *id)
+                     int any_purpose, const char *until, const char *clearance, const char *scope,
+                     const char *by, int64_t *id)
 {
     const char *what = "cannot add a grant";
     char now[CS_TIME_MAX], *list = NULL;
@@ -214,6 +214,12 @@ cs_catalog_grant_add(cs_catalog_t *cat, const char *user, const char *case_numbe
     if (cs_access_level_rank(clearance) < 0) {
         cs_diag_set("a grant needs a clearance: public, internal, privacy, commercial_secret or "
                     "state_secret");
+        return CS_EINVAL;
+    }
+    if (scope == NULL)
+        scope = "originals";
+    if (cs_grant_scope_rank(scope) < 0) {
+        cs_diag_set("a grant's scope is metadata, media, originals or export, not \"%s\"", scope);
         return CS_EINVAL;
     }
     if ((err = purposes_json(purposes, npurposes, any_purpose, &plist)) != 0)
@@ -231,16 +237,16 @@ cs_catalog_grant_add(cs_catalog_t *cat, const char *user, const char *case_numbe
         goto out;
     }
     const char *args[] = {
-        user, case_number, party, list, clearance, until, by, now, any_purpose ? "1" : "0"};
+        user, case_number, party, list, clearance, until, by, now, any_purpose ? "1" : "0", scope};
     err = cs_cat_run(
         cat,
         "INSERT INTO grants (user_id, case_id, party_id, purposes, any_purpose, clearance,"
-        " until, granted_by, granted_at)"
-        " SELECT u.id, c.id, p.id, json(?4), CAST(?9 AS INTEGER), ?5, ?6, ?7, ?8"
+        " until, granted_by, granted_at, scope)"
+        " SELECT u.id, c.id, p.id, json(?4), CAST(?9 AS INTEGER), ?5, ?6, ?7, ?8, ?10"
         " FROM users u, cases c"
         " LEFT JOIN parties p ON p.case_id = c.id AND p.name = ?3"
         " WHERE u.name = ?1 AND c.number = ?2 AND (?3 IS NULL OR p.id IS NOT NULL)",
-        args, 9, &changes, what);
+        args, 10, &changes, what);
     if (err == 0 && changes == 0) {
         if (party != NULL)
             cs_diag_set("no case %s with a party %s (custody cases)", case_number, party);
@@ -251,10 +257,11 @@ cs_catalog_grant_add(cs_catalog_t *cat, const char *user, const char *case_numbe
     int64_t gid = sqlite3_last_insert_rowid(cat->db);
     if (err == 0)
         err = cs_cat_ledger_custody(cat, "grant.add", by,
-                                    json_pack("{s:I, s:s, s:s, s:s?, s:O, s:b, s:s, s:s?}", "grant",
-                                              (json_int_t)gid, "user", user, "case", case_number,
-                                              "party", party, "purposes", plist, "any_purpose",
-                                              any_purpose, "clearance", clearance, "until", until),
+                                    json_pack("{s:I, s:s, s:s, s:s?, s:O, s:b, s:s, s:s?, s:s}",
+                                              "grant", (json_int_t)gid, "user", user, "case",
+                                              case_number, "party", party, "purposes", plist,
+                                              "any_purpose", any_purpose, "clearance", clearance,
+                                              "until", until, "scope", scope),
                                     what);
     if (err == 0 && id != NULL)
         *id = gid;
@@ -300,7 +307,8 @@ cs_catalog_grants(cs_catalog_t *cat, const char *user, const char *now, json_t *
         cat,
         "SELECT json_object('id', g.id, 'user', u.name, 'case', c.number, 'party', p.name,"
         " 'purposes', json(g.purposes), 'any_purpose', json(CASE g.any_purpose WHEN 1 THEN"
-        " 'true' ELSE 'false' END), 'purpose', g.purposes ->> '$[0]', 'clearance', g.clearance, "
+        " 'true' ELSE 'false' END), 'purpose', g.purposes ->> '$[0]', 'clearance', g.clearance,"
+        " 'scope', g.scope, 'request', g.request_id, "
         "'until', g.until, 'granted_by',"
         " g.granted_by, 'granted_at', g.granted_at, 'revoked_at', g.revoked_at, 'live',"
         " json(CASE WHEN g.revoked_at IS NULL AND u.disabled_at IS NULL AND (g.until IS NULL OR"
@@ -398,6 +406,16 @@ cs_catalog_classification(cs_catalog_t *cat, const char *sha256, char *level, si
 }
 
 int
+cs_grant_scope_rank(const char *scope)
+{
+    static const char *const names[] = {"metadata", "media", "originals", "export"};
+    for (int i = 0; scope != NULL && i < 4; i++)
+        if (strcmp(scope, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+int
 cs_access_name_reserved(const char *name)
 {
     static const char *const reserved[] = {"uploads", "operator", "fixity-scrub", "custody"};
@@ -444,7 +462,7 @@ grant_rows(cs_catalog_t *cat, int64_t user_id, const char *sha256, const char *c
            const char *now, cs_grant_row_t *grants, size_t max, size_t *n)
 {
     static const char *const by_item =
-        "SELECT g.id, g.clearance, c.number, g.purposes, g.any_purpose FROM grants g"
+        "SELECT g.id, g.clearance, c.number, g.purposes, g.any_purpose, g.scope FROM grants g"
         " JOIN cases c ON c.id = g.case_id JOIN links l ON l.case_id = g.case_id AND "
         "l.superseded_at IS NULL"
         "   AND (g.party_id IS NULL OR l.party_id = g.party_id)"
@@ -454,7 +472,7 @@ grant_rows(cs_catalog_t *cat, int64_t user_id, const char *sha256, const char *c
         " ORDER BY CASE g.clearance WHEN 'state_secret' THEN 4 WHEN 'commercial_secret' THEN 3"
         "   WHEN 'privacy' THEN 2 WHEN 'internal' THEN 1 ELSE 0 END DESC, g.id";
     static const char *const by_case =
-        "SELECT g.id, g.clearance, c.number, g.purposes, g.any_purpose FROM grants g"
+        "SELECT g.id, g.clearance, c.number, g.purposes, g.any_purpose, g.scope FROM grants g"
         " JOIN cases c ON c.id = g.case_id WHERE g.user_id = ?1 AND c.number = ?2 AND g.revoked_at "
         "IS NULL"
         "   AND (g.until IS NULL OR g.until > ?3)"
@@ -474,6 +492,9 @@ grant_rows(cs_catalog_t *cat, int64_t user_id, const char *sha256, const char *c
         g->id = sqlite3_column_int64(st, 0);
         g->clearance = cs_access_level_rank((const char *)sqlite3_column_text(st, 1));
         g->any_purpose = sqlite3_column_int(st, 4) == 1;
+        g->scope = cs_grant_scope_rank((const char *)sqlite3_column_text(st, 5));
+        if (g->scope < 0)
+            g->scope = 0; /* the schema allows none other; read nothing but records */
         if ((err = cs_cat_column_copy(st, 2, g->case_number, sizeof g->case_number,
                                       "case number of a grant")) != 0 ||
             (err = purposes_row(g, (const char *)sqlite3_column_text(st, 3))) != 0)

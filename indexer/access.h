@@ -49,18 +49,24 @@ int cs_catalog_users(cs_catalog_t *cat, json_t **out);
  * `party`, for the `npurposes` purposes (trimmed; 1..CS_GRANT_NPURPOSES_MAX of them, each
  * shorter than CS_GRANT_PURPOSE_MAX bytes, no control characters; none needed when
  * `any_purpose`: then any purpose stated is accepted), until `until` (RFC 3339 UTC or NULL),
- * up to `clearance`. *id (may be NULL) is the grant's number. CS_EINVAL for purposes it
+ * up to `clearance`, within `scope` (metadata, media, originals, export; NULL: originals).
+ * *id (may be NULL) is the grant's number. CS_EINVAL for purposes it
  * cannot take; CS_ENOTFOUND for an unknown user, case or party. */
 int cs_catalog_grant_add(cs_catalog_t *cat, const char *user, const char *case_number,
                          const char *party, const char *const *purposes, size_t npurposes,
-                         int any_purpose, const char *until, const char *clearance, const char *by,
-                         int64_t *id);
+                         int any_purpose, const char *until, const char *clearance,
+                         const char *scope, const char *by, int64_t *id);
+
+/** The rank of a grant's scope: metadata 0, media 1, originals 2, export 3 (the order of
+ * access/access.h's cs_scope_t); -1 for none of them. */
+int cs_grant_scope_rank(const char *scope);
 
 /** Revokes grant `id` with a reason. CS_ENOTFOUND if there is no such live grant. */
 int cs_catalog_grant_revoke(cs_catalog_t *cat, int64_t id, const char *by, const char *reason);
 
 /** *out = [{id, user, case, party, purposes: [text], any_purpose (bool), purpose (the first
- * of purposes, or null; kept for v8 readers), clearance, until, granted_by, granted_at,
+ * of purposes, or null; kept for v8 readers), clearance, scope, request (the request that
+ * made it, or null), until, granted_by, granted_at,
  * revoked_at, live}] of `user` (NULL: everyone's), newest first. `now` decides "live". */
 int cs_catalog_grants(cs_catalog_t *cat, const char *user, const char *now, json_t **out);
 
@@ -80,6 +86,7 @@ typedef struct cs_grant_row {
     int64_t id;
     int clearance;   /* rank (cs_access_level_rank) */
     int any_purpose; /* it accepts any purpose stated */
+    int scope;       /* cs_access_scope rank: metadata 0 .. export 3 */
     size_t npurposes;
     char purposes[CS_GRANT_PURPOSES_MAX]; /* npurposes texts, each NUL-terminated, in a row */
     char case_number[256];

@@ -544,6 +544,49 @@ static const char *const migrations[] = {
     "CREATE TRIGGER case_status_no_delete BEFORE DELETE ON case_status"
     "  BEGIN SELECT RAISE(ABORT, 'a case''s status history is append-only'); END;",
     // clang-format on
+    /* Grant scopes and retrieval requests (issue 21, part 5): a grant carries what it lets its
+     * holder read (metadata < media < originals < export; every grant before keeps originals)
+     * and, when an approved request made it, that request. A request (requester, their role
+     * then, case, party, purpose, scope, period) is decided once, by someone else. */
+    "CREATE TABLE requests ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  role TEXT NOT NULL,"
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+    "  party_id INTEGER REFERENCES parties(id),"
+    "  purpose TEXT NOT NULL CHECK (length(purpose) > 0),"
+    "  scope TEXT NOT NULL CHECK (scope IN ('metadata', 'media', 'originals', 'export')),"
+    "  until TEXT NOT NULL,"
+    "  requested_at TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'pending'"
+    "    CHECK (status IN ('pending', 'approved', 'refused')),"
+    "  decided_by TEXT,"
+    "  decided_at TEXT,"
+    "  reason TEXT,"
+    "  CHECK ((status = 'pending') = (decided_at IS NULL))"
+    ") STRICT;"
+    "CREATE INDEX requests_requested ON requests(requested_at);"
+    "CREATE TRIGGER requests_no_delete BEFORE DELETE ON requests"
+    "  BEGIN SELECT RAISE(ABORT, 'requests are never deleted'); END;"
+    "CREATE TRIGGER requests_decided_once BEFORE UPDATE ON requests"
+    "  WHEN OLD.status <> 'pending' OR NEW.id IS NOT OLD.id OR NEW.user_id IS NOT OLD.user_id"
+    "    OR NEW.role IS NOT OLD.role OR NEW.case_id IS NOT OLD.case_id"
+    "    OR NEW.party_id IS NOT OLD.party_id OR NEW.purpose IS NOT OLD.purpose"
+    "    OR NEW.scope IS NOT OLD.scope OR NEW.until IS NOT OLD.until"
+    "    OR NEW.requested_at IS NOT OLD.requested_at"
+    "  BEGIN SELECT RAISE(ABORT, 'a request is decided once, and never changed'); END;"
+    "ALTER TABLE grants ADD COLUMN scope TEXT NOT NULL DEFAULT 'originals'"
+    "  CHECK (scope IN ('metadata', 'media', 'originals', 'export'));"
+    "ALTER TABLE grants ADD COLUMN request_id INTEGER REFERENCES requests(id);"
+    "CREATE UNIQUE INDEX grants_request ON grants(request_id) WHERE request_id IS NOT NULL;"
+    "DROP TRIGGER grants_only_revoked;"
+    "CREATE TRIGGER grants_only_revoked BEFORE UPDATE ON grants"
+    "  WHEN OLD.revoked_at IS NOT NULL OR NEW.revoked_at IS NULL OR NEW.user_id IS NOT OLD.user_id"
+    "    OR NEW.case_id IS NOT OLD.case_id OR NEW.party_id IS NOT OLD.party_id"
+    "    OR NEW.purposes IS NOT OLD.purposes OR NEW.any_purpose IS NOT OLD.any_purpose"
+    "    OR NEW.clearance IS NOT OLD.clearance OR NEW.until IS NOT OLD.until"
+    "    OR NEW.scope IS NOT OLD.scope OR NEW.request_id IS NOT OLD.request_id"
+    "  BEGIN SELECT RAISE(ABORT, 'a grant is only ever revoked'); END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

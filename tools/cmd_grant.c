@@ -15,13 +15,17 @@
 
 static const char grant_usage[] =
     "usage: custody grant NAME --case NO [--party P] --purpose TEXT... [--any-purpose]\n"
-    "                     [--until DATE] [--clearance LEVEL] [--home DIR] [--set k=v]...\n"
+    "                     [--until DATE] [--clearance LEVEL] [--scope SCOPE]\n"
+    "                     [--home DIR] [--set k=v]...\n"
     "Lets user NAME read the items of case NO (only party P's, with --party) for each\n"
     "--purpose given (up to 8; a read must state one of them, unless --any-purpose or\n"
     "access.purpose_match = any: then it states any, still recorded in the ledger),\n"
     "until DATE (YYYY-MM-DD: the end of that day in site.tz; or an RFC 3339 time with Z or an\n"
     "offset; after now; default: until revoked), up to classification LEVEL (public, internal,\n"
-    "privacy, commercial_secret, state_secret; default: access.default_classification).\n"
+    "privacy, commercial_secret, state_secret; default: access.default_classification),\n"
+    "within SCOPE: metadata (the records: items, lists, search), media (also previews,\n"
+    "thumbnails, access copies), originals (also the original and the archival copy; the\n"
+    "default) or export (also the case taken out as a bag).\n"
     "Prints the grant's number.\n";
 static const char revoke_usage[] =
     "usage: custody revoke GRANT --reason TEXT [--home DIR] [--set k=v]...\n"
@@ -34,7 +38,7 @@ static const char classify_usage[] =
     "state_secret. A grant must clear it for a reviewer to read the item.\n";
 
 typedef struct grant_args {
-    const char *case_arg, *party, *until, *clearance, *reason;
+    const char *case_arg, *party, *until, *clearance, *reason, *scope;
     const char *purposes[CS_GRANT_NPURPOSES_MAX];
     size_t npurposes; /* given; more than the bound is refused */
     int any_purpose;
@@ -68,6 +72,9 @@ on_option(int c, const char *arg, void *ctx)
     case 'r':
         a->reason = arg;
         break;
+    case 'S':
+        a->scope = arg;
+        break;
     }
     return 0;
 }
@@ -80,6 +87,7 @@ static const struct option grant_opts[] = {CS_CLI_COMMON_OPTIONS,
                                            {"until", required_argument, NULL, 't'},
                                            {"clearance", required_argument, NULL, 'l'},
                                            {"reason", required_argument, NULL, 'r'},
+                                           {"scope", required_argument, NULL, 'S'},
                                            {0, 0, 0, 0}};
 
 /* "a", "b" or any purpose: what a grant accepts, as `grant` and `grants` print it. */
@@ -119,6 +127,8 @@ cs_cmd_grant(int argc, char **argv)
     if (a.clearance != NULL && cs_access_level_rank(a.clearance) < 0)
         return cs_cli_usage_error(&cli, "--clearance must be public, internal, privacy, "
                                         "commercial_secret or state_secret");
+    if (a.scope != NULL && cs_grant_scope_rank(a.scope) < 0)
+        return cs_cli_usage_error(&cli, "--scope must be metadata, media, originals or export");
     if ((rc = cs_cli_open(&cli)) != 0 ||
         (rc = cs_casenum_rule_new(&rule, cli.cfg.case_pattern)) != 0 ||
         (rc = cs_casenum_parse(rule, a.case_arg, &cn)) != 0)
@@ -126,11 +136,12 @@ cs_cmd_grant(int argc, char **argv)
     const char *clearance =
         a.clearance ? a.clearance : cs_config_levels[cli.cfg.access_default_level];
     if ((rc = cs_catalog_grant_add(cli.cat, argv[optind], cn.text, a.party, a.purposes, a.npurposes,
-                                   a.any_purpose, a.until ? until : NULL, clearance, cli.actor,
-                                   &id)) != 0)
+                                   a.any_purpose, a.until ? until : NULL, clearance, a.scope,
+                                   cli.actor, &id)) != 0)
         goto out;
-    printf("grant %lld: %s may read %s%s%s up to %s for ", (long long)id, argv[optind], cn.text,
-           a.party ? " party " : "", a.party ? a.party : "", clearance);
+    printf("grant %lld: %s may read %s%s%s up to %s (%s) for ", (long long)id, argv[optind],
+           cn.text, a.party ? " party " : "", a.party ? a.party : "", clearance,
+           a.scope ? a.scope : "originals");
     print_purposes(a.purposes, a.npurposes, a.any_purpose);
     printf("%s%s\n", a.until ? " until " : "", a.until ? cs_cli_time(until) : "");
 out:
@@ -204,11 +215,12 @@ cs_cmd_grants(int argc, char **argv)
             if (np < CS_GRANT_NPURPOSES_MAX)
                 purposes[np++] = json_string_value(pv);
         }
-        printf("%-5lld %-16s %s%s%s  up to %s  ",
+        printf("%-5lld %-16s %s%s%s  up to %s  %s  ",
                (long long)json_integer_value(json_object_get(g, "id")),
                json_string_value(json_object_get(g, "user")),
                json_string_value(json_object_get(g, "case")), party ? " party " : "",
-               party ? party : "", json_string_value(json_object_get(g, "clearance")));
+               party ? party : "", json_string_value(json_object_get(g, "clearance")),
+               json_string_value(json_object_get(g, "scope")));
         print_purposes(purposes, np, json_is_true(json_object_get(g, "any_purpose")));
         printf("%s%s  %s\n", until ? "  until " : "", until ? cs_cli_time(until) : "",
                json_is_true(json_object_get(g, "live")) ? "live" : "ended");

@@ -28,6 +28,9 @@ typedef struct row {
 #define PADDED .purpose = P_PADDED
 #define SCOPE NO(PURPOSE_OUT_OF_SCOPE, 403)
 #define ID_SHOWN 1, CS_DENY_NONE, 200, 1, 1
+#define VIEW .scope = S_METADATA
+#define MEDIA .scope = S_MEDIA
+#define EXPORT .scope = S_EXPORT
 
 static const row_t rows[] = {
     {"unknown user", {.role = CS_ROLE_NONE, .kind = K_META}, NO(UNKNOWN_USER, 403)},
@@ -59,9 +62,11 @@ static const row_t rows[] = {
     {"reviewer, list without case", {AS(REV, G_NONE, 0, K_LIST)}, OK(1)},
     {"reviewer, list case, no grant", {AS(REV, G_NONE, 0, K_LIST_CASE)}, NO(NO_GRANT, 403)},
     {"reviewer, list case, low grant", {AS(REV, G_LOW, 3, K_LIST_CASE)}, OK(1)},
-    {"rev, export case", {AS(REV, G_LIVE, 0, K_EXPORT_CASE), .members = 3, .readable = 2}, OK(1)},
+    {"rev, export case",
+     {AS(REV, G_LIVE, 0, K_EXPORT_CASE), .members = 3, .readable = 2, .scope = S_EXPORT},
+     OK(1)},
     {"rev, export none readable",
-     {AS(REV, G_LIVE, 0, K_EXPORT_CASE), .members = 3, .readable = 0},
+     {AS(REV, G_LIVE, 0, K_EXPORT_CASE), .members = 3, .readable = 0, .scope = S_EXPORT},
      NO(NO_GRANT, 403)},
     {"reviewer, mint", {AS(REV, G_LIVE, 1, K_MINT)}, OK(0)},
     {"reviewer, mint, no grant", {AS(REV, G_NONE, 1, K_MINT)}, NO(NO_GRANT, 403)},
@@ -129,6 +134,38 @@ static const row_t rows[] = {
     {"operator, no such case record",
      {AS(OPR, G_NONE, 0, K_CASE), CLI, .absent = 1},
      NO(NOT_FOUND, 404)},
+    /* Scopes (issue 21): a view-only grant reads the record, not the original. */
+    {"view-only grant, record", {AS(REV, G_LIVE, 2, K_META), VIEW}, OK(1)},
+    {"view-only grant, original", {AS(REV, G_LIVE, 2, K_ORIG), VIEW}, NO(SCOPE, 403)},
+    {"view-only grant, list case", {AS(REV, G_LIVE, 0, K_LIST_CASE), VIEW}, OK(1)},
+    {"view-only grant, access copy", {AS(REV, G_LIVE, 1, K_DERIV), VIEW}, NO(SCOPE, 403)},
+    {"view-only, outside purpose", {AS(REV, G_LIVE, 2, K_ORIG), VIEW, OUT}, SCOPE},
+    {"view-only, low clearance", {AS(REV, G_LOW, 3, K_ORIG), VIEW}, NO(SCOPE, 403)},
+    {"admin, view-only, relink", {AS(ADM, G_LIVE, 1, K_RELINK), VIEW}, OK(1)},
+    {"media grant, access copy", {AS(REV, G_LIVE, 1, K_DERIV), MEDIA, .has_copy = 1}, OK(1)},
+    {"media grant, no access copy", {AS(REV, G_LIVE, 1, K_DERIV), MEDIA}, NO(NO_COPY, 404)},
+    {"media grant, archival copy",
+     {AS(REV, G_LIVE, 1, K_ARCHIVAL), MEDIA, .has_copy = 1},
+     NO(SCOPE, 403)},
+    {"media grant, original url", {AS(REV, G_LIVE, 1, K_MINT), MEDIA}, NO(SCOPE, 403)},
+    {"media grant, copy url", {AS(REV, G_LIVE, 1, K_MINT_DERIV), MEDIA, .has_copy = 1}, OK(0)},
+    {"originals grant, archival", {AS(REV, G_LIVE, 1, K_ARCHIVAL), .has_copy = 1}, OK(1)},
+    {"originals grant, export case",
+     {AS(REV, G_LIVE, 0, K_EXPORT_CASE), .members = 3, .readable = 2},
+     NO(SCOPE, 403)},
+    {"originals grant, export item", {AS(ADM, G_LIVE, 1, K_EXPORT_ITEM), CLI}, NO(SCOPE, 403)},
+    {"export grant, export case",
+     {AS(REV, G_LIVE, 0, K_EXPORT_CASE), EXPORT, .members = 3, .readable = 2},
+     OK(1)},
+    {"export grant, original", {AS(REV, G_LIVE, 1, K_ORIG), EXPORT}, OK(1)},
+    {"auditor, register", {.role = AUD, .kind = K_REGISTER, .purpose = P_NULL}, OK(1)},
+    {"admin, register", {.role = ADM, .kind = K_REGISTER}, OK(1)},
+    {"operator, register", {.role = OPR, .kind = K_REGISTER, CLI}, OK(1)},
+    {"reviewer, register", {.role = REV, .grant = G_LIVE, .kind = K_REGISTER}, NO(ROLE, 403)},
+    {"clerk, register", {.role = CLK, .kind = K_REGISTER}, NO(ROLE, 403)},
+    {"clerk, own item, a view-only grant",
+     {AS(CLK, G_LIVE, 1, K_ORIG), VIEW, .brought_in = 1},
+     OK(1)},
 };
 #define NROWS ((int)(sizeof rows / sizeof rows[0]))
 

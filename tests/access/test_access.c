@@ -36,7 +36,7 @@ static const char *const gnames[] = {"none", "expired", "revoked", "other-party"
 // clang-format off
 typedef enum {
     K_META, K_ORIG, K_DERIV, K_LIST, K_LIST_CASE, K_EXPORT_CASE, K_EXPORT_ITEM, K_LEDGER,
-    K_QUEUE, K_RELINK, K_MINT, K_MINT_DERIV, K_CASE
+    K_QUEUE, K_RELINK, K_MINT, K_MINT_DERIV, K_CASE, K_ARCHIVAL, K_MINT_ARCHIVAL, K_REGISTER
 } kind_t;
 // clang-format on
 static const struct {
@@ -56,7 +56,17 @@ static const struct {
     [K_MINT] = {"mint", "mint", CS_READ_MINT},
     [K_MINT_DERIV] = {"mint-derivative", "mint", CS_READ_MINT},
     [K_CASE] = {"case-record", "view.case", CS_READ_CASE},
+    [K_ARCHIVAL] = {"archival", "get.derivative", CS_READ_DERIVATIVE},
+    [K_MINT_ARCHIVAL] = {"mint-archival", "mint", CS_READ_MINT},
+    [K_REGISTER] = {"register", "register.retrievals", CS_READ_REGISTER},
 };
+
+/* A grant's scope; every grant built has the combination's. The zero is the default of
+ * `custody grant`, so that rows written before scopes existed read as they did. */
+typedef enum { S_ORIGINALS = 0, S_METADATA, S_MEDIA, S_EXPORT, S_COUNT } scope_t;
+static const cs_scope_t scope_of[] = {CS_SCOPE_ORIGINALS, CS_SCOPE_METADATA, CS_SCOPE_MEDIA,
+                                      CS_SCOPE_EXPORT};
+static const char *const scope_names[] = {"originals", "metadata", "media", "export"};
 
 /* Zero is the common case, so that table rows name only what differs. P_STATED is one of the
  * grants' purposes, P_PADDED that one in capitals among spaces; the rest are none of them:
@@ -79,7 +89,8 @@ typedef struct combo {
     kind_t kind;
     cs_channel_t channel;
     purpose_t purpose;
-    int absent; /* the item (or case) is not in the catalog */
+    scope_t scope; /* of every grant built */
+    int absent;    /* the item (or case) is not in the catalog */
     int brought_in, unassigned, has_copy, serve;
     size_t members, readable; /* a whole-case export once planned */
 } combo_t;
@@ -107,7 +118,7 @@ static int
 is_item(kind_t k)
 {
     return k == K_META || k == K_ORIG || k == K_DERIV || k == K_EXPORT_ITEM || k == K_RELINK ||
-           k == K_MINT || k == K_MINT_DERIV;
+           k == K_MINT || k == K_MINT_DERIV || k == K_ARCHIVAL || k == K_MINT_ARCHIVAL;
 }
 
 static void
@@ -143,6 +154,7 @@ build(const combo_t *c, built_t *b)
     }
     for (size_t i = 0; i < x->ngrants; i++) {
         x->grants[i].any_purpose = c->purpose == P_ANY_GRANT;
+        x->grants[i].scope = scope_of[c->scope];
         x->grants[i].npurposes = 2;
         memcpy(x->grants[i].purposes, GRANTED, sizeof GRANTED);
     }
@@ -153,7 +165,9 @@ build(const combo_t *c, built_t *b)
     h->purpose = purposes[c->purpose];
     h->client = c->channel == CS_CHANNEL_CLI ? "cli:root" : "http:10.0.0.7";
     h->action = kinds[c->kind].action;
-    h->profile = c->kind == K_DERIV || c->kind == K_MINT_DERIV ? "access" : NULL;
+    h->profile = c->kind == K_DERIV || c->kind == K_MINT_DERIV         ? "access"
+                 : c->kind == K_ARCHIVAL || c->kind == K_MINT_ARCHIVAL ? "archival"
+                                                                       : NULL;
     h->range = RANGE;
     h->bytes = BYTES;
 }
@@ -162,12 +176,12 @@ static void
 describe(const combo_t *c, char *buf, size_t size)
 {
     snprintf(buf, size,
-             "[role=%s disabled=%d grant=%s level=%d read=%s channel=%s purpose=%s exists=%d "
-             "brought_in=%d unassigned=%d has_copy=%d serve_state_secret=%d members=%zu "
-             "readable=%zu]",
-             role_names[c->role], c->disabled, gnames[c->grant], c->level, kinds[c->kind].name,
-             chan_names[c->channel], purpose_names[c->purpose], !c->absent, c->brought_in,
-             c->unassigned, c->has_copy, c->serve, c->members, c->readable);
+             "[role=%s disabled=%d grant=%s scope=%s level=%d read=%s channel=%s purpose=%s "
+             "exists=%d brought_in=%d unassigned=%d has_copy=%d serve_state_secret=%d "
+             "members=%zu readable=%zu]",
+             role_names[c->role], c->disabled, gnames[c->grant], scope_names[c->scope], c->level,
+             kinds[c->kind].name, chan_names[c->channel], purpose_names[c->purpose], !c->absent,
+             c->brought_in, c->unassigned, c->has_copy, c->serve, c->members, c->readable);
 }
 
 /* ---- The oracle: the header's rules, restated. ---- */
@@ -213,12 +227,13 @@ oracle(const built_t *b)
         return no(w, CS_DENY_DISABLED);
     if (r == CS_ROLE_AUDITOR || r == CS_ROLE_ADMIN || r == CS_ROLE_OPERATOR)
         w.scope = CS_LEDGER_SCOPE_ALL;
-    /* The ledger and the queue are not records: no purpose, and a look allowed is not itself
-     * an entry. Auditors, admins and the operator read the ledger; all but reviewers the queue. */
-    if (rd == CS_READ_LEDGER || rd == CS_READ_QUEUE) {
-        if (rd == CS_READ_LEDGER ? w.scope != CS_LEDGER_SCOPE_ALL : r == CS_ROLE_REVIEWER)
+    /* The ledger, the queue and the retrieval register are not records: no purpose, and a
+     * look allowed at the first two is not itself an entry (at the register it is). Auditors,
+     * admins and the operator read the ledger and the register; all but reviewers the queue. */
+    if (rd == CS_READ_LEDGER || rd == CS_READ_QUEUE || rd == CS_READ_REGISTER) {
+        if (rd == CS_READ_QUEUE ? r == CS_ROLE_REVIEWER : w.scope != CS_LEDGER_SCOPE_ALL)
             return no(w, CS_DENY_ROLE);
-        w.ledgered = 0;
+        w.ledgered = rd == CS_READ_REGISTER;
         return w;
     }
     if (h->purpose == NULL || *h->purpose == '\0')
@@ -244,6 +259,18 @@ oracle(const built_t *b)
         /* Every grant built names the same purposes: one of them, or one that accepts any. */
         if (!b->pol.purpose_any && !x->grants[0].any_purpose && !strstr(h->purpose, "复核证据"))
             return no(w, CS_DENY_PURPOSE_OUT_OF_SCOPE);
+        /* Scopes in order: the records; media copies; the original and the archival copy
+         * (and URLs to them); exports. Every grant built has the same scope. */
+        int archival = h->profile != NULL && strcmp(h->profile, "archival") == 0;
+        cs_scope_t need =
+            rd == CS_READ_EXPORT ? CS_SCOPE_EXPORT
+            : rd == CS_READ_ORIGINAL || ((rd == CS_READ_MINT || rd == CS_READ_DERIVATIVE) &&
+                                         (archival || h->profile == NULL))
+                ? CS_SCOPE_ORIGINALS
+            : bytes ? CS_SCOPE_MEDIA
+                    : CS_SCOPE_METADATA;
+        if (x->grants[0].scope < need)
+            return no(w, CS_DENY_SCOPE);
         if (!on_case && x->grants[0].clearance < x->level)
             return no(w, CS_DENY_CLEARANCE);
     }
@@ -393,12 +420,13 @@ static const struct {
     int has_copy;
     size_t members, readable;
 } shapes[] = {
-    {K_META, 0, 0, 0},        {K_ORIG, 0, 0, 0},        {K_DERIV, 1, 0, 0},
-    {K_DERIV, 0, 0, 0},       {K_LIST, 0, 0, 0},        {K_LIST_CASE, 0, 0, 0},
-    {K_EXPORT_CASE, 0, 0, 0}, {K_EXPORT_CASE, 0, 3, 2}, {K_EXPORT_CASE, 0, 3, 0},
-    {K_EXPORT_ITEM, 0, 0, 0}, {K_LEDGER, 0, 0, 0},      {K_QUEUE, 0, 0, 0},
-    {K_RELINK, 0, 0, 0},      {K_MINT, 0, 0, 0},        {K_MINT_DERIV, 1, 0, 0},
-    {K_MINT_DERIV, 0, 0, 0},  {K_CASE, 0, 0, 0},
+    {K_META, 0, 0, 0},          {K_ORIG, 0, 0, 0},        {K_DERIV, 1, 0, 0},
+    {K_DERIV, 0, 0, 0},         {K_LIST, 0, 0, 0},        {K_LIST_CASE, 0, 0, 0},
+    {K_EXPORT_CASE, 0, 0, 0},   {K_EXPORT_CASE, 0, 3, 2}, {K_EXPORT_CASE, 0, 3, 0},
+    {K_EXPORT_ITEM, 0, 0, 0},   {K_LEDGER, 0, 0, 0},      {K_QUEUE, 0, 0, 0},
+    {K_RELINK, 0, 0, 0},        {K_MINT, 0, 0, 0},        {K_MINT_DERIV, 1, 0, 0},
+    {K_MINT_DERIV, 0, 0, 0},    {K_CASE, 0, 0, 0},        {K_ARCHIVAL, 1, 0, 0},
+    {K_MINT_ARCHIVAL, 1, 0, 0}, {K_REGISTER, 0, 0, 0},
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
 
@@ -442,7 +470,7 @@ against_oracle(const combo_t *c, tally_t *t)
 START_TEST(test_matrix)
 {
     tally_t t = {0};
-    long n = 0, all = 6L * 2 * G_COUNT * 6 * (long)NSHAPES * 3 * P_COUNT * 8 * 2;
+    long n = 0, all = 6L * 2 * G_COUNT * 6 * (long)NSHAPES * 3 * P_COUNT * 8 * 2 * S_COUNT;
     for (long i = 0; i < all; i++) {
         long v = i;
         combo_t c = {.role = (cs_role_t)digit(&v, 6), .disabled = digit(&v, 2)};
@@ -457,6 +485,9 @@ START_TEST(test_matrix)
         c.purpose = (purpose_t)digit(&v, P_COUNT);
         c.absent = digit(&v, 2), c.brought_in = digit(&v, 2), c.unassigned = digit(&v, 2);
         c.serve = digit(&v, 2);
+        c.scope = (scope_t)digit(&v, S_COUNT);
+        if (c.scope != S_ORIGINALS && c.grant != G_LIVE && c.grant != G_LOW)
+            continue; /* without a grant, no scope to weigh */
         if (c.grant == G_LOW && (c.level == LV_DEFAULT ? DEFAULT_LEVEL : c.level) == 0)
             continue; /* no clearance below public */
         against_oracle(&c, &t);
@@ -598,6 +629,48 @@ START_TEST(test_no_entry_pointer)
 }
 END_TEST
 
+/* The grant weighed is the first (highest clearance first) that holds the purpose and reaches
+ * the read: a view-only grant ahead of an originals grant does not hide it; with no grant that
+ * reaches, the refusal names the first that holds the purpose, with code "scope". */
+START_TEST(test_scope_picks_the_grant_that_reaches)
+{
+    combo_t c = {AS(CS_ROLE_REVIEWER, G_LIVE, 0, K_ORIG), .scope = S_METADATA};
+    built_t b;
+    cs_access_decision_t d;
+    json_t *e;
+    build(&c, &b);
+    b.what.grants[1].scope = CS_SCOPE_ORIGINALS; /* grant 42, clearance 0, the other case */
+    decide(&b, &d, &e);
+    ck_assert_int_eq(d.allowed, 1);
+    ck_assert_int_eq(d.grant, 42);
+    ck_assert_int_eq(json_integer_value(json_object_get(e, "grant")), 42);
+    json_decref(e);
+    b.what.grants[1].scope = CS_SCOPE_MEDIA;
+    decide(&b, &d, &e);
+    ck_assert_int_eq(d.deny, CS_DENY_SCOPE);
+    ck_assert_str_eq(cs_access_deny_code(d.deny), "scope");
+    ck_assert_int_eq(d.status, 403);
+    ck_assert_int_eq(d.grant, 41);
+    ck_assert_ptr_nonnull(strstr(d.reason, "originals"));
+    ck_assert_ptr_nonnull(strstr(d.reason_zh, "下载原件"));
+    ck_assert(is(e, "result", "denied") && is(e, "reason", d.reason));
+    json_decref(e);
+}
+END_TEST
+
+START_TEST(test_scope_names)
+{
+    static const char *const names[] = {"metadata", "media", "originals", "export"};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(cs_access_scope(names[i]), i);
+        ck_assert_str_eq(cs_access_scope_name((cs_scope_t)i), names[i]);
+    }
+    ck_assert_int_eq(cs_access_scope("Originals"), -1);
+    ck_assert_int_eq(cs_access_scope(NULL), -1);
+    ck_assert_ptr_null(cs_access_scope_name((cs_scope_t)4));
+}
+END_TEST
+
 static Suite *
 access_suite(void)
 {
@@ -606,7 +679,7 @@ access_suite(void)
     tcase_add_loop_test(tc, test_row, 0, NROWS);
     suite_add_tcase(s, tc);
     tc = tcase_create("matrix");
-    tcase_set_timeout(tc, 240); /* about 2.4 million decisions, each with its entry */
+    tcase_set_timeout(tc, 240); /* about 5.4 million decisions, each with its entry */
     tcase_add_test(tc, test_matrix);
     tcase_add_test(tc, test_absent_equals_ungranted);
     tcase_add_test(tc, test_level_is_the_loaded_one);
@@ -615,6 +688,8 @@ access_suite(void)
     tc = tcase_create("found");
     tcase_add_test(tc, test_mint_is_its_fetch);
     tcase_add_loop_test(tc, test_clearance_names_no_level, 0, 8);
+    tcase_add_test(tc, test_scope_picks_the_grant_that_reaches);
+    tcase_add_test(tc, test_scope_names);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -123,8 +123,8 @@ api_setup_with(api_t *a, const char *const *sets)
     a->carol = user_add(a, "carol", "auditor");
     a->dave = user_add(a, "dave", "clerk");
     a->root = user_add(a, "root", "admin");
-    cs_test_custody(&r, "grant", "alice", "--any-purpose", "--home", a->t.home, "--case", CASE_A,
-                    "--purpose", "legal review", NULL);
+    cs_test_custody(&r, "grant", "alice", "--any-purpose", "--scope", "export", "--home", a->t.home,
+                    "--case", CASE_A, "--purpose", "legal review", NULL);
     run_ok(&r);
     cs_test_run_free(&r);
     api_start_with(a, sets);

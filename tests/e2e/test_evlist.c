@@ -146,7 +146,7 @@ cli_home(e2e_t *t, char sha[65], char witness[65])
     run_ok(&r);
     cs_test_run_free(&r);
     cs_test_custody(&r, "grant", "alice", "--home", t->home, "--case", CASE_A, "--purpose",
-                    "legal review", NULL);
+                    "legal review", "--scope", "export", NULL);
     run_ok(&r);
     cs_test_run_free(&r);
 }

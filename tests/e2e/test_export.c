@@ -280,8 +280,8 @@ START_TEST(a_reviewer_gets_only_what_their_clearance_reaches)
     cs_test_custody(&r, "user", "add", "alice", "--home", t.home, "--role", "reviewer", NULL);
     run_ok(&r);
     cs_test_run_free(&r);
-    cs_test_custody(&r, "grant", "alice", "--any-purpose", "--home", t.home, "--case", CASE_A,
-                    "--purpose", "legal review", "--clearance", "internal", NULL);
+    cs_test_custody(&r, "grant", "alice", "--any-purpose", "--scope", "export", "--home", t.home,
+                    "--case", CASE_A, "--purpose", "legal review", "--clearance", "internal", NULL);
     run_ok(&r);
     cs_test_run_free(&r);
     snprintf(bag, sizeof bag, "%s/bag", t.dir);

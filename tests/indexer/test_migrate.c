@@ -432,12 +432,45 @@ START_TEST(a_newer_catalog_is_refused_and_left_as_it_is)
 }
 END_TEST
 
+/* The version of the migration whose text holds `needle`: migrations are named by what they
+ * do, their numbers change as branches merge. */
+static int
+version_with(const char *needle)
+{
+    for (int v = 1; v <= cs_cat_schema_latest(); v++)
+        if (strstr(cs_cat_schema_migration(v), needle) != NULL)
+            return v;
+    ck_abort_msg("no migration holds \"%s\"", needle);
+    return 0;
+}
+
+/* Grant scopes and requests: every grant made before keeps originals (what it read then), no
+ * request; its scope is as write-once as the rest of it. */
+START_TEST(old_grants_keep_originals)
+{
+    cs_catalog_t *cat = NULL;
+    build_at(version_with("CREATE TABLE requests") - 1);
+    ck_assert_int_eq(cs_catalog_open(&cat, db, 0, NULL), 0);
+    ck_assert_int_gt(cs_test_sql_count(db, "SELECT count(*) FROM grants"), 0);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM grants WHERE scope IS NOT "
+                                           "'originals' OR request_id IS NOT NULL"),
+                     0);
+    cs_catalog_close(&cat);
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+    ck_assert_int_ne(
+        sqlite3_exec(h, "UPDATE grants SET scope = 'export', revoked_at = 'x'", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(h);
+}
+END_TEST
+
 START_TEST(a_failed_migration_leaves_the_version_it_was)
 {
-    int latest = cs_cat_schema_latest();
+    int latest = version_with("CREATE TABLE case_status"); /* the migration blocked below */
     cs_catalog_t *cat = NULL;
     build_at(latest - 1);
-    /* Something in the way of the last migration's (cases as records) last table. */
+    /* Something in the way of the cases-as-records migration's last table. */
     sqlite3 *h = NULL;
     ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
     exec_ok(h, "CREATE TABLE case_status (x INTEGER)");
@@ -471,6 +504,7 @@ migrate_suite(void)
     tcase_add_test(tc, v11_gives_old_reasons_their_codes);
     tcase_add_test(tc, a_newer_catalog_is_refused_and_left_as_it_is);
     tcase_add_test(tc, a_failed_migration_leaves_the_version_it_was);
+    tcase_add_test(tc, old_grants_keep_originals);
     suite_add_tcase(s, tc);
     return s;
 }

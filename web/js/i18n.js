@@ -5,6 +5,7 @@ import { zhAdmin, enAdmin } from './i18n_admin.js';
 import { zhSignin, enSignin } from './i18n_signin.js';
 import { zhCases, enCases } from './i18n_cases.js';
 import { zhLabels, enLabels } from './i18n_labels.js';
+import { zhRequests, enRequests } from './i18n_requests.js';
 
 const zh = {
   'app.name': '证据保管',
@@ -634,6 +635,8 @@ const en = {
 
 Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhCases);
 Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enCases);
+Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhRequests);
+Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enRequests);
 const dicts = { 'zh-CN': zh, en };
 let lang = 'zh-CN';
 try {

@@ -15,6 +15,7 @@ import { renderItem } from './pages/item.js';
 import { renderClerk } from './pages/clerk.js';
 import { renderAudit, renderEntry } from './pages/audit.js';
 import { renderAdmin } from './pages/admin.js';
+import { renderRequests } from './pages/requests.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('hdr');
@@ -61,6 +62,7 @@ function renderHeader() {
     if (session.can.clerk()) nav.append(link('#/clerk', 'nav.clerk', 'nav-clerk', ['clerk']));
     if (session.can.ledger()) nav.append(link('#/audit', 'nav.audit', 'nav-audit', ['audit']));
     if (session.role() === 'admin') nav.append(link('#/admin', 'nav.admin', 'nav-admin', ['admin']));
+    if (session.role() !== 'clerk') nav.append(link('#/requests', 'nav.requests', 'nav-requests', ['requests']));
   }
   replace(header,
     h('div', { class: 'brand' },
@@ -193,6 +195,8 @@ async function render() {
         return;
       }
       return renderAdmin(main, ctx, r);
+    case 'requests':
+      return renderRequests(main, ctx, r);
     default:
       location.replace(session.home());
   }

@@ -175,6 +175,8 @@ function drawUsers(box, list, dialog, reload) {
     rows, { class: 'compact', testid: 'users-table' }) : h('p', { class: 'muted' }, t('common.none')));
 }
 
+const SCOPES = ['originals', 'metadata', 'media', 'export'];
+
 function grantForm(reload) {
   const text = (name, testid, props = {}) => h('input', { type: 'text', name, class: 'input', autocomplete: 'off', testid, ...props });
   const user = text('user', 'grant-user');
@@ -183,6 +185,8 @@ function grantForm(reload) {
   const purposes = h('textarea', { name: 'purposes', class: 'input', rows: '2', testid: 'grant-purposes' });
   const any = h('input', { type: 'checkbox', name: 'any_purpose', testid: 'grant-any' });
   const clearance = select('clearance', 'grant-clearance', [['', t('admin.grant.clearance.default')], ...LEVELS.map((l) => [l, levelWords(l)])]);
+  // The scope: originals first, the default of every grant (and of the API without one).
+  const scope = select('scope', 'grant-scope', SCOPES.map((s) => [s, t(`admin.grant.scope.${s}`)]));
   const until = h('input', { type: 'text', name: 'until', class: 'input', testid: 'grant-until', pattern: DATE_PATTERN, placeholder: 'yyyy-mm-dd', inputmode: 'numeric', size: '10', spellcheck: 'false' });
   const msg = h('div', { 'aria-live': 'polite' });
   const btn = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'grant-submit' }, t('admin.grant.give'));
@@ -190,7 +194,8 @@ function grantForm(reload) {
     field(t('admin.grant.user'), user), field(t('admin.grant.case'), kase), field(t('admin.grant.party'), party),
     field(t('admin.grant.purposes'), purposes, t('admin.grant.purposes.hint')),
     h('div', { class: 'field' }, h('label', null, any, ' ', t('admin.grant.any'))),
-    field(t('admin.grant.clearance'), clearance), field(t('admin.grant.until'), until, t('admin.grant.until.hint')),
+    field(t('admin.grant.clearance'), clearance), field(t('admin.grant.scope'), scope),
+    field(t('admin.grant.until'), until, t('admin.grant.until.hint')),
     h('div', { class: 'field field-end' }, btn), msg);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -204,6 +209,7 @@ function grantForm(reload) {
     if (any.checked) body.any_purpose = true;
     if (party.value.trim()) body.party = party.value.trim();
     if (clearance.value) body.clearance = clearance.value;
+    body.scope = scope.value;
     if (until.value) body.until = until.value; // YYYY-MM-DD: the end of that day in site.tz
     btn.disabled = true;
     try {
@@ -263,6 +269,7 @@ function drawGrants(box, list, reload) {
       h('td', null, g.case, g.party ? h('div', { class: 'muted small' }, g.party) : null),
       h('td', { testid: 'grant-purposes-cell' }, purposeText(g)),
       h('td', null, levelWords(g.clearance)),
+      h('td', { testid: 'grant-scope-cell' }, t(`admin.grant.scope.${g.scope || 'originals'}`)),
       h('td', { class: 'nowrap', testid: 'grant-until-cell' }, g.until ? dateTime(g.until) : t('admin.grant.until.none')),
       h('td', null, actorWords(g.granted_by)),
       h('td', null, badge(t(g.live ? 'admin.grant.live' : 'admin.grant.ended'), g.live ? 'ok' : 'neutral')),
@@ -270,7 +277,7 @@ function drawGrants(box, list, reload) {
   });
   replace(box, msg, list.length ? table(
     [t('admin.grant.id'), t('admin.grant.user'), t('common.case'), t('admin.grant.purposes'), t('admin.grant.clearance'),
-      t('admin.grant.until'), t('admin.grant.by'), t('admin.grant.state'), ''],
+      t('admin.grant.scope'), t('admin.grant.until'), t('admin.grant.by'), t('admin.grant.state'), ''],
     rows, { class: 'compact', testid: 'grants-table' }) : h('p', { class: 'muted' }, t('common.none')));
 }
 
