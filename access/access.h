@@ -40,6 +40,7 @@ typedef enum {
     CS_ROLE_AUDITOR,
     CS_ROLE_ADMIN,
     CS_ROLE_OPERATOR, /* the home's operator on the host (the CLI without --as) */
+    CS_ROLE_LEGAL, /* the legal section (法制审核人员): reads like a reviewer, files opinions */
 } cs_role_t;
 
 typedef enum {
@@ -76,6 +77,12 @@ typedef enum {
     CS_DENY_NOT_FOUND,    /* for those who may read every record: it does not exist */
     CS_DENY_NO_COPY,      /* the item may be read, but has no verified copy of that profile */
     CS_DENY_PURPOSE_OUT_OF_SCOPE, /* no covering grant names the purpose stated */
+    /* The legal review's separation (access/review.h): */
+    CS_DENY_OWN_EVIDENCE,   /* who brought the case's evidence in files no opinion on it */
+    CS_DENY_CASE_OFFICER,   /* an officer registered on the case files no opinion on it */
+    CS_DENY_OPINION_AUTHOR, /* the opinion's author records no decision on it */
+    CS_DENY_NOT_REVIEWED,   /* no agreed opinion on the latest submission: no decision */
+    CS_DENY_NO_SUBMISSION,  /* nothing submitted awaits an opinion */
 } cs_deny_t;
 
 /** The Custody user asking, or the operator. */
@@ -150,7 +157,7 @@ typedef struct cs_access_decision {
     cs_ledger_scope_t ledger_scope; /* which ledger entries the reader may see */
 } cs_access_decision_t;
 
-/** The role named `text` (clerk, reviewer, auditor, admin), CS_ROLE_NONE if none. */
+/** The role named `text` (clerk, reviewer, auditor, admin, legal), CS_ROLE_NONE if none. */
 cs_role_t cs_access_role(const char *text);
 
 /** The role's name ("operator" for the operator, NULL for CS_ROLE_NONE). */
@@ -170,6 +177,9 @@ int cs_access_grant_accepts(const cs_access_policy_t *pol, const cs_access_grant
 
 /** A short code of a refusal ("no-grant", ...) for clients that translate; NULL for none. */
 const char *cs_access_deny_code(cs_deny_t deny);
+
+/** The HTTP status a refusal answers (200 for none). */
+int cs_access_deny_status(cs_deny_t deny);
 
 /** THE GATE. Decides `how` of `what` by `who` under `pol`, with nothing read or written: 0 and
  * dec filled. When `entry` is not NULL, *entry is the retrieval ledger entry of the decision

@@ -19,6 +19,8 @@ const cs_cli_command_t cs_cli_commands[] = {
     {"grant", cs_cmd_grant, "let a user read a case for a purpose, until a date"},
     {"revoke", cs_cmd_revoke, "end a grant"},
     {"grants", cs_cmd_grants, "list grants"},
+    {"review", cs_cmd_review, "submit a case for legal review; file and show signed opinions"},
+    {"case", cs_cmd_case, "case records: decide (only on an agreed legal review)"},
     {"classify", cs_cmd_classify, "set an item's classification"},
     {"ledger", cs_cmd_ledger, "show and verify the ledger; proofs and checkpoints"},
     {"export", cs_cmd_export, "write a case as a self-verifying BagIt bag with ledger proofs"},

@@ -4,6 +4,7 @@
 #include "tests/indexer/indexer_util.h"
 
 #include "core/error.h"
+#include "indexer/schema.h"
 #include "tests/support/testutil.h"
 
 #include <check.h>
@@ -15,8 +16,8 @@
 
 START_TEST(test_migration_sets_user_version_and_wal)
 {
-    ck_assert_int_eq(cs_catalog_schema_version(cat), 11);
-    ck_assert_int_eq(count("PRAGMA user_version"), 11);
+    ck_assert_int_eq(cs_catalog_schema_version(cat), cs_cat_schema_latest());
+    ck_assert_int_eq(count("PRAGMA user_version"), cs_cat_schema_latest());
     ck_assert_int_eq(count("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"),
                      1);
     ck_assert_int_eq(count("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN"
@@ -31,7 +32,7 @@ START_TEST(test_migration_sets_user_version_and_wal)
     cs_catalog_close(&cat);
     cs_catalog_close(&cat); /* NULL is fine */
     ck_assert_int_eq(cs_catalog_open(&cat, db, 0, NULL), 0);
-    ck_assert_int_eq(cs_catalog_schema_version(cat), 11);
+    ck_assert_int_eq(cs_catalog_schema_version(cat), cs_cat_schema_latest());
     ck_assert_int_eq(count("SELECT count(*) FROM items"), 1);
 }
 END_TEST
