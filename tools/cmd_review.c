@@ -151,7 +151,7 @@ cs_cli_review_gate(cs_cli_t *cli, const char *case_number, cs_review_act_t act,
 static int
 submit(cs_cli_t *cli, const char *case_number, const struct opts *o, int *code)
 {
-    cs_access_who_t who;
+    cs_access_who_t who, home;
     cs_review_state_t st;
     cs_export_opts_t eo = {0};
     cs_export_result_t res;
@@ -163,9 +163,12 @@ submit(cs_cli_t *cli, const char *case_number, const struct opts *o, int *code)
         *code != 0)
         return rc;
     cs_cli_client(cli, client, sizeof client);
+    /* The whole case is frozen, not what the submitter may read (a clerk reads only what they
+     * brought in): the bag goes into the store, to no one, as the home's own export. */
+    cs_access_who_operator(&home, cli->actor);
     eo.case_number = case_number;
     eo.purpose = "法制审核送审 (legal review submission)";
-    eo.who = &who;
+    eo.who = &home;
     eo.policy = cs_access_policy(&cli->cfg);
     eo.channel = CS_CHANNEL_CLI;
     eo.client = client;
