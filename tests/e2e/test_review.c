@@ -224,6 +224,16 @@ START_TEST(an_opinion_verifies_with_the_reviewers_key_and_not_after_a_flip)
     text[3] ^= 0x01;
     ck_assert_int_eq(cs_key_verify(pem, text, strlen(text), sig, NULL), CS_EMISMATCH);
     free(text);
+    /* A backup carries the submission's bag, an object of no item. */
+    char bk[PATH_MAX], obj[PATH_MAX];
+    const char *bag = json_string_value(
+        json_object_get(json_array_get(json_object_get(j, "rounds"), 0), "bag_sha256"));
+    struct stat st;
+    snprintf(bk, sizeof bk, "%s/backup", t.dir);
+    cs_test_custody(&r, "backup", "--to", bk, "--home", t.home, NULL);
+    ok(&r);
+    snprintf(obj, sizeof obj, "%s/store/objects/sha256/%.2s/%.2s/%s", bk, bag, bag + 2, bag);
+    ck_assert_msg(stat(obj, &st) == 0, "%s", obj);
     json_decref(j);
     /* One opinion a round: a second is refused, and ledgered. */
     cs_test_custody(&r, "review", "opinion", CASE_A, "--as", "fa", "--verdict", "problems",
