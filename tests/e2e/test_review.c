@@ -245,6 +245,71 @@ START_TEST(an_opinion_verifies_with_the_reviewers_key_and_not_after_a_flip)
 }
 END_TEST
 
+/* In manifest file `name` of bag `dir`, the line of `rel` gets the hash of its file now. */
+static void
+rehash(const char *dir, const char *name, const char *rel)
+{
+    char path[PATH_MAX], hex[65];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    char *data = cs_test_read(path, NULL);
+    e2e_sha256(data, hex);
+    free(data);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *m = cs_test_read(path, NULL), *at = strstr(m, rel);
+    ck_assert_ptr_nonnull(at);
+    ck_assert(at - m >= 66);
+    memcpy(at - 66, hex, 64);
+    cs_test_write(path, m, strlen(m));
+    free(m);
+}
+
+START_TEST(verify_bag_checks_the_opinions_a_bag_carries)
+{
+    e2e_t t;
+    cs_run_t r;
+    char bag[PATH_MAX], op[PATH_MAX];
+    const char *rel = "data/review/round-1.opinion.json";
+    setup_case(&t);
+    cs_test_custody(&r, "review", "submit", CASE_A, "--note", "送审", "--home", t.home, NULL);
+    ok(&r);
+    cs_test_custody(&r, "review", "opinion", CASE_A, "--as", "fa", "--verdict", "agree",
+                    FINDINGS("ok"), "--home", t.home, NULL);
+    ok(&r);
+    snprintf(bag, sizeof bag, "%s/bag", t.dir);
+    cs_test_custody(&r, "export", CASE_A, "--out", bag, "--purpose", "行政复议", "--home", t.home,
+                    NULL);
+    ok(&r);
+    cs_test_custody(&r, "verify-bag", bag, NULL);
+    ck_assert_msg(strstr(r.out, "legal review: 1 opinion, each signature verified") != NULL, "%s",
+                  r.out);
+    ok(&r);
+
+    /* One byte of the exported opinion flipped: verify-bag exits 1 naming it. */
+    snprintf(op, sizeof op, "%s/%s", bag, rel);
+    size_t len = 0;
+    char *orig = cs_test_read(op, &len), *flip = malloc(len);
+    memcpy(flip, orig, len);
+    flip[2] = flip[2] == 'a' ? 'b' : 'a';
+    cs_test_write(op, flip, len);
+    cs_test_custody(&r, "verify-bag", bag, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.out, "FAILED") && strstr(r.out, rel), "%s", r.out);
+    cs_test_run_free(&r);
+
+    /* The same flip with the manifests made to match: the signature still names it. */
+    rehash(bag, "manifest-sha256.txt", rel);
+    rehash(bag, "tagmanifest-sha256.txt", "manifest-sha256.txt");
+    cs_test_custody(&r, "verify-bag", bag, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.out, "round-1.opinion.json: its signature does not verify") != NULL,
+                  "%s", r.out);
+    cs_test_run_free(&r);
+    free(orig);
+    free(flip);
+    e2e_teardown(&t);
+}
+END_TEST
+
 static Suite *
 review_suite(void)
 {
@@ -253,6 +318,7 @@ review_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, the_legal_review_from_submission_to_decision);
     tcase_add_test(tc, an_opinion_verifies_with_the_reviewers_key_and_not_after_a_flip);
+    tcase_add_test(tc, verify_bag_checks_the_opinions_a_bag_carries);
     suite_add_tcase(s, tc);
     return s;
 }
