@@ -16,6 +16,7 @@
 #include "indexer/review.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum {
@@ -50,6 +51,31 @@ int cs_access_review(const cs_access_who_t *who, const cs_review_state_t *st, cs
 
 /** The ledger action of an act: "review.submit", "review.opinion", "case.decide". */
 const char *cs_access_review_action(cs_review_act_t act);
+
+#define CS_REVIEW_NPOINTS 8
+/** The points of review, in the plan's order: subject (执法主体), jurisdiction (管辖权限),
+ * qualification (执法人员资格), facts (事实证据), law (法律适用), procedure (程序), documents
+ * (文书), referral (是否涉嫌犯罪需移送). */
+extern const char *const cs_review_points[CS_REVIEW_NPOINTS];
+
+/** <home_root>/keys/<name>.pem into buf: legal user `name`'s private key, kept by the operator
+ * (0600). CS_EINVAL for a name that is no file name. */
+int cs_review_key_path(const char *home_root, const char *name, char *buf, size_t size);
+
+/** 0 when an opinion's parts are whole: verdict agree|problems; findings an object with exactly
+ * the points of review, each {"result": ok|problem|na[, "text": TEXT]}; proposals an array of
+ * texts, at least one for "problems". CS_EINVAL with the detail naming what is wrong. */
+int cs_review_check(const char *verdict, const json_t *findings, const json_t *proposals);
+
+/** Files `who`'s opinion on the latest round of `st` (allowed by cs_access_review first): the
+ * canonical JSON {author, case, findings, proposals, round, submission, time, verdict} signed
+ * with <home_root>/keys/<who>.pem, checked against the catalog's public key of `who`, stored
+ * write-once and ledgered ("review.opinion"). hash gets the opinion's SHA-256, key_id the key.
+ * findings and proposals are borrowed. CS_EINVAL (cs_review_check), CS_EMISMATCH for a key
+ * that is not the catalog's, CS_EEXIST when the round has its opinion. */
+int cs_review_file_opinion(cs_catalog_t *cat, const char *home_root, const cs_access_who_t *who,
+                           const cs_review_state_t *st, const char *verdict, json_t *findings,
+                           json_t *proposals, char hash[65], char key_id[65]);
 
 /** The rule over the catalog: loads what it weighs of case `case_number` for `who`
  * (indexer/review.h) into *st, decides `act`, and appends a refusal's entry with a synced

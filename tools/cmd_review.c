@@ -12,7 +12,6 @@
 #include "indexer/review.h"
 #include "ledger/key.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +32,8 @@ static const char usage_text[] =
     "referral (是否涉嫌犯罪需移送). \"problems\" sends the case back: submit it again after\n"
     "the corrections. Refusals exit 1 and are ledgered.\n";
 
-static const char *const points[] = {"subject", "jurisdiction", "qualification", "facts",
-                                     "law",     "procedure",    "documents",     "referral"};
-#define NPOINTS (sizeof points / sizeof points[0])
+#define points cs_review_points
+#define NPOINTS ((size_t)CS_REVIEW_NPOINTS)
 #define MAX_PROPOSALS 16
 
 struct opts {
@@ -84,41 +82,6 @@ finding(const char *v)
             return json_pack("{s:s, s:s*}", "result", results[i], "text",
                              v[len] == ':' ? v + len + 1 : NULL);
     return NULL;
-}
-
-/* The opinion as canonical JSON: compact, keys sorted, UTF-8 as it is. */
-static json_t *
-opinion_of(const struct opts *o, const char *case_number, const cs_review_state_t *st,
-           const char *author, const char *now)
-{
-    json_t *f = json_object(), *p = json_array(), *op;
-    for (size_t i = 0; f != NULL && i < NPOINTS; i++) {
-        json_t *x = finding(o->findings[i]);
-        if (x == NULL || json_object_set_new(f, points[i], x) != 0) {
-            json_decref(f);
-            f = NULL;
-        }
-    }
-    for (size_t i = 0; p != NULL && i < o->nproposals; i++)
-        json_array_append_new(p, json_string(o->proposals[i]));
-    op = f && p
-             ? json_pack("{s:s, s:I, s:s, s:s, s:o, s:o, s:s, s:s}", "case", case_number, "round",
-                         (json_int_t)st->round, "submission", st->bag_sha256, "verdict", o->verdict,
-                         "findings", f, "proposals", p, "author", author, "time", now)
-             : NULL;
-    if (op == NULL)
-        json_decref(f), json_decref(p);
-    return op;
-}
-
-static void
-sha256_hex(const char *s, char hex[65])
-{
-    unsigned char md[32];
-    unsigned int n = 0;
-    EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]); /* fits: 2 hex digits and a NUL */
 }
 
 int
@@ -196,40 +159,27 @@ opinion(cs_cli_t *cli, const char *case_number, const struct opts *o, int *code)
 {
     cs_access_who_t who;
     cs_review_state_t st;
-    char now[CS_TIME_MAX], key[PATH_MAX], sig[CS_SIG_HEX_MAX], kid[CS_KEY_ID_MAX], hash[65];
-    char pem[CS_PUB_PEM_MAX], stored_kid[65];
-    json_t *op = NULL;
-    char *text = NULL;
-    int rc;
-    if ((rc = cs_cli_review_gate(cli, case_number, CS_REVIEW_OPINION, &who, &st, code)) != 0 ||
+    char hash[65], kid[65];
+    json_t *findings = json_object(), *proposals = json_array();
+    int rc = findings && proposals ? 0 : CS_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < NPOINTS; i++)
+        if (json_object_set_new(findings, points[i], finding(o->findings[i])) != 0)
+            rc = CS_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < o->nproposals; i++)
+        if (json_array_append_new(proposals, json_string(o->proposals[i])) != 0)
+            rc = CS_ENOMEM;
+    if (rc != 0 ||
+        (rc = cs_cli_review_gate(cli, case_number, CS_REVIEW_OPINION, &who, &st, code)) != 0 ||
         *code != 0)
-        return rc;
-    cs_clock_now(now);
-    if ((op = opinion_of(o, case_number, &st, who.name, now)) == NULL ||
-        (text = json_dumps(op, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
-        rc = CS_ENOMEM;
         goto out;
-    }
-    if ((rc = cs_cli_review_key_path(cli, who.name, key, sizeof key)) != 0 ||
-        (rc = cs_catalog_user_key(cli->cat, who.id, pem, sizeof pem, stored_kid)) != 0 ||
-        (rc = cs_key_sign(key, text, strlen(text), sig, kid)) != 0)
-        goto out;
-    /* The key kept by the operator must be the one the catalog names for the user. */
-    if (strcmp(kid, stored_kid) != 0 || cs_key_verify(pem, text, strlen(text), sig, NULL) != 0) {
-        cs_diag_set("%s is not the key the catalog keeps for %s (key %.12s)", key, who.name,
-                    stored_kid);
-        rc = CS_EMISMATCH;
-        goto out;
-    }
-    sha256_hex(text, hash);
-    if ((rc = cs_catalog_review_opinion(cli->cat, st.round_id, who.id, text, hash, sig, kid,
-                                        who.name)) == 0)
+    if ((rc = cs_review_file_opinion(cli->cat, cli->home.root, &who, &st, o->verdict, findings,
+                                     proposals, hash, kid)) == 0)
         printf("filed the opinion of %s on round %lld of case %s: %s; opinion %s signed by key "
                "%.12s\n",
                who.name, (long long)st.round, case_number, o->verdict, hash, kid);
 out:
-    free(text);
-    json_decref(op);
+    json_decref(findings);
+    json_decref(proposals);
     return rc;
 }
 
@@ -362,15 +312,5 @@ out:
 int
 cs_cli_review_key_path(cs_cli_t *cli, const char *name, char *buf, size_t size)
 {
-    if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
-        cs_diag_set("user name %s cannot name a key file: a legal user's name has no '/' and "
-                    "does not begin with '.'",
-                    name);
-        return CS_EINVAL;
-    }
-    if (cs_snprintf(buf, size, "%s/keys/%s.pem", cli->home.root, name) != 0) {
-        cs_diag_set("the key path of %s is too long", name);
-        return CS_ENAMETOOLONG;
-    }
-    return 0;
+    return cs_review_key_path(cli->home.root, name, buf, size);
 }
