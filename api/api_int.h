@@ -315,6 +315,8 @@ void cs_api_h_export(cs_api_call_t *c);
 void cs_api_h_evidence_list(cs_api_call_t *c);
 void cs_api_h_reviews(cs_api_call_t *c);
 void cs_api_h_review_opinion(cs_api_call_t *c);
+void cs_api_h_review_submit(cs_api_call_t *c);
+void cs_api_h_decision(cs_api_call_t *c);
 /** Removes what exports of an earlier run left in <home>/tmp/exports (a crash while one was
  * made or streamed); the number of folders removed. At start, before any call. */
 int cs_api_exports_sweep(const char *home_root);

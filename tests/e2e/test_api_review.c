@@ -92,6 +92,59 @@ START_TEST(an_opinion_filed_and_read_over_http)
 }
 END_TEST
 
+#define DECISION_PATH "/v1/cases/" CASE_A_PCT "/decision?kind=%E8%A1%8C%E6%94%BF%E5%A4%84%E7%BD%9A"
+
+START_TEST(submitted_and_decided_over_http)
+{
+    api_t a;
+    resp_t r;
+    api_setup(&a);
+    char *fa = user_add(&a, "fa", "legal");
+    const char *const json_type[] = {"Content-Type: application/json", NULL};
+    const char *const doc_type[] = {"Content-Type: application/octet-stream", NULL};
+
+    /* A reviewer submits nothing; the clerk does: round 1, the bag stored. */
+    http_h(&a, &r, "POST", REVIEWS_PATH, a.alice, PURPOSE, NULL, "{\"note\":\"送审\"}", json_type);
+    assert_problem(&r, 403, "forbidden");
+    resp_free(&r);
+    http_h(&a, &r, "POST", REVIEWS_PATH, a.dave, PURPOSE, NULL, "{\"note\":\"送审\"}", json_type);
+    ck_assert_msg(r.status == 201 && strstr(r.body, "\"round\":1"), "%d %s", r.status, r.body);
+    resp_free(&r);
+    ck_assert_int_eq(entries(&a, "entry ->> '$.action' = 'review.submit' AND entry ->> '$.actor'"
+                                 " = 'dave' AND length(entry ->> '$.bag') = 64"),
+                     1);
+
+    /* No opinion yet: no decision (409, the plan's words), ledgered. */
+    http_h(&a, &r, "POST", DECISION_PATH, a.dave, PURPOSE, NULL, "决定书", doc_type);
+    assert_problem(&r, 409, "conflict");
+    ck_assert_msg(strstr(r.body, "not-reviewed") && strstr(r.body, "不得作出决定"), "%s", r.body);
+    resp_free(&r);
+
+    post(&a, &r, fa,
+         "{\"verdict\":\"agree\",\"findings\":{" POINTS ",\"referral\":{\"result\":\"ok\"}}}");
+    ck_assert_int_eq(r.status, 201);
+    resp_free(&r);
+    /* The author records no decision; the clerk does. */
+    http_h(&a, &r, "POST", DECISION_PATH, fa, PURPOSE, NULL, "决定书", doc_type);
+    assert_problem(&r, 403, "forbidden");
+    ck_assert_msg(strstr(r.body, "opinion-author") != NULL, "%s", r.body);
+    resp_free(&r);
+    http_h(&a, &r, "POST", DECISION_PATH, a.dave, PURPOSE, NULL, "决定书", doc_type);
+    ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
+    resp_free(&r);
+    char sha[65], where[256];
+    e2e_sha256("决定书", sha);
+    snprintf(where, sizeof where,
+             "entry ->> '$.action' = 'case.decided' AND entry ->> '$.document' = '%s'", sha);
+    ck_assert_int_eq(entries(&a, where), 1);
+    ck_assert_int_eq(entries(&a, "entry ->> '$.action' = 'case.decide' AND entry ->> '$.result'"
+                                 " = 'denied'"),
+                     2);
+    free(fa);
+    api_teardown(&a);
+}
+END_TEST
+
 static Suite *
 api_review_suite(void)
 {
@@ -99,6 +152,7 @@ api_review_suite(void)
     TCase *tc = tcase_create("api_review");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, an_opinion_filed_and_read_over_http);
+    tcase_add_test(tc, submitted_and_decided_over_http);
     suite_add_tcase(s, tc);
     return s;
 }
