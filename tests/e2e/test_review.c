@@ -284,6 +284,29 @@ START_TEST(verify_bag_checks_the_opinions_a_bag_carries)
                   r.out);
     ok(&r);
 
+    /* A reviewer's bag carries the review's custody events, not others' refused acts. */
+    char rbag[PATH_MAX], ent[PATH_MAX];
+    cs_test_custody(&r, "user", "add", "zhao", "--role", "reviewer", "--home", t.home, NULL);
+    ok(&r);
+    cs_test_custody(&r, "grant", "zhao", "--case", CASE_A, "--purpose", "行政复议", "--home",
+                    t.home, NULL);
+    ok(&r);
+    cs_test_custody(&r, "review", "opinion", CASE_A, "--as", "wu", "--verdict", "agree",
+                    FINDINGS("ok"), "--home", t.home, NULL);
+    ck_assert_int_eq(r.status, 1);
+    cs_test_run_free(&r);
+    snprintf(rbag, sizeof rbag, "%s/rbag", t.dir);
+    cs_test_custody(&r, "export", CASE_A, "--out", rbag, "--purpose", "行政复议", "--as", "zhao",
+                    "--home", t.home, NULL);
+    ok(&r);
+    snprintf(ent, sizeof ent, "%s/data/ledger/entries.jsonl", rbag);
+    char *lines = cs_test_read(ent, NULL);
+    ck_assert_msg(strstr(lines, "\"action\":\"review.opinion\"") != NULL, "%s", lines);
+    ck_assert_msg(strstr(lines, "\"kind\":\"review\"") == NULL, "%s", lines);
+    free(lines);
+    cs_test_custody(&r, "verify-bag", rbag, NULL);
+    ok(&r);
+
     /* One byte of the exported opinion flipped: verify-bag exits 1 naming it. */
     snprintf(op, sizeof op, "%s/%s", bag, rel);
     size_t len = 0;
