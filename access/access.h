@@ -83,6 +83,7 @@ typedef enum {
     CS_DENY_OPINION_AUTHOR, /* the opinion's author records no decision on it */
     CS_DENY_NOT_REVIEWED,   /* no agreed opinion on the latest submission: no decision */
     CS_DENY_NO_SUBMISSION,  /* nothing submitted awaits an opinion */
+    CS_DENY_DECIDED,        /* the agreed round has its decision: another needs a new round */
 } cs_deny_t;
 
 /** The Custody user asking, or the operator. */

@@ -90,6 +90,11 @@ decide_decision(const cs_access_who_t *w, const cs_review_state_t *s, cs_access_
                       "the agreed opinion judged submission %.12s, not the latest one (%.12s) of "
                       "case %s",
                       s->judged, s->bag_sha256, s->case_number);
+    if (s->decided)
+        return refuse(d, CS_DENY_DECIDED,
+                      "round %lld of case %s has its decision already: another decision needs a "
+                      "new submission and review",
+                      (long long)s->round, s->case_number);
     d->allowed = 1;
 }
 

@@ -39,6 +39,7 @@ typedef struct cs_review_state {
     int agree;           /* ... whose verdict is agree */
     char judged[65];     /* the submission that opinion judged */
     int64_t author_id;   /* its author (a user id) */
+    int decided;         /* a decision rests on that opinion already */
 } cs_review_state_t;
 
 /** Decides whether `who` may `act` on the case of `st`: 0 with dec filled (allowed, or the

@@ -32,6 +32,7 @@ cs_access_review_decide(cs_catalog_t *cat, const cs_access_who_t *who, const cha
     st->agree = r.agree;
     memcpy(st->judged, r.judged, sizeof st->judged);
     st->author_id = r.author_id;
+    st->decided = r.decided;
     if ((err = cs_access_review(who, st, act, client, dec, &e)) == 0 && e != NULL)
         err = cs_ledger_append(cat, e, seq); /* durable before the refusal is answered */
     json_decref(e);

@@ -37,6 +37,7 @@ static const struct {
     [CS_DENY_NOT_REVIEWED] = {"not-reviewed", "未经法制审核或者审核未通过的，不得作出决定", 409},
     [CS_DENY_NO_SUBMISSION] = {"no-submission",
                                "本案没有待审核的送审材料（尚未送审，或本轮已出具审核意见）", 409},
+    [CS_DENY_DECIDED] = {"decided", "本轮审核后已作出决定；再作决定须重新送审", 409},
 };
 
 cs_role_t

@@ -40,7 +40,7 @@ cs_catalog_review_rows(cs_catalog_t *cat, int64_t user_id, const char *case_numb
         "  (s.case_id = ?2 OR s.item_id IN (SELECT item_id FROM links WHERE case_id = ?2"
         "  AND superseded_at IS NULL))),"
         " r.id, r.round, r.bag_sha256, o.id, o.verdict, o.opinion ->> '$.submission',"
-        " o.author_id"
+        " o.author_id, EXISTS (SELECT 1 FROM decisions d WHERE d.opinion_id = o.id)"
         " FROM (SELECT 1) LEFT JOIN (SELECT * FROM review_rounds WHERE case_id = ?2"
         "  ORDER BY round DESC LIMIT 1) r LEFT JOIN review_opinions o ON o.round_id = r.id",
         &st, what);
@@ -65,6 +65,7 @@ cs_catalog_review_rows(cs_catalog_t *cat, int64_t user_id, const char *case_numb
         if ((err = cs_cat_column_copy(st, 6, r->judged, sizeof r->judged, "submission")) != 0)
             goto out;
         r->author_id = sqlite3_column_int64(st, 7);
+        r->decided = sqlite3_column_int(st, 8);
     }
     err = case_officer(cat, case_id, user_id, &r->officer);
 out:

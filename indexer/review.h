@@ -24,6 +24,7 @@ typedef struct cs_review_rows {
     int agree;           /* the opinion's verdict is agree */
     char judged[65];     /* the submission the opinion judged */
     int64_t author_id;   /* its author */
+    int decided;         /* a decision rests on that opinion */
 } cs_review_rows_t;
 
 /** Loads *r for user `user_id` and case `case_number` (normalised). */

@@ -10,11 +10,11 @@
 #define BAG1 "1111111111111111111111111111111111111111111111111111111111111111"
 #define BAG2 "2222222222222222222222222222222222222222222222222222222222222222"
 
-enum { NONE, OPEN, PROBLEMS, AGREED, AGREED_OLD };
+enum { NONE, OPEN, PROBLEMS, AGREED, AGREED_OLD, DECIDED };
 
 /* A case at round 2 whose latest round is `at`: NONE never submitted, OPEN no opinion,
  * PROBLEMS / AGREED its opinion (by user 7) on the latest submission, AGREED_OLD agreed on
- * an earlier bag. */
+ * an earlier bag, DECIDED agreed and decided. */
 static cs_review_state_t
 state(int at, int brought_in, int officer)
 {
@@ -31,6 +31,7 @@ state(int at, int brought_in, int officer)
     s.author_id = 7;
     s.agree = at != PROBLEMS;
     memcpy(s.judged, at == AGREED_OLD ? BAG1 : BAG2, 65);
+    s.decided = at == DECIDED;
     return s;
 }
 
@@ -80,6 +81,7 @@ static const struct {
      CS_DENY_NOT_REVIEWED},
     {"no decision on an older submission", CS_ROLE_CLERK, 2, CS_REVIEW_DECIDE, AGREED_OLD, 1, 0,
      CS_DENY_NOT_REVIEWED},
+    {"one decision a round", CS_ROLE_CLERK, 2, CS_REVIEW_DECIDE, DECIDED, 1, 0, CS_DENY_DECIDED},
 };
 
 START_TEST(the_separation_matrix)

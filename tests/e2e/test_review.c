@@ -160,6 +160,12 @@ START_TEST(the_legal_review_from_submission_to_decision)
                     "--home", t.home, "--as", "chen", NULL);
     ck_assert_msg(strstr(r.out, "decided case") != NULL, "%s", r.out);
     ok(&r);
+    /* One decision a round: another needs a new submission and review. */
+    cs_test_custody(&r, "case", "decide", CASE_A, "--kind", "行政处罚决定", "--document", doc,
+                    "--home", t.home, "--as", "chen", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "refused (decided") != NULL, "%s", r.err);
+    cs_test_run_free(&r);
 
     /* The decision document is evidence of the case at stage decision, named by the entry. */
     char sha[65], where[512];
