@@ -19,7 +19,11 @@
  *   access.serve_state_secret is 1;
  * - relinking is a read of the item in its current case (clerks and admins only);
  * - a caller without the right to read an item (or case) is told "no access", never whether
- *   it exists; those who may read every record are told "not found".
+ *   it exists; those who may read every record are told "not found";
+ * - a case's record (CS_READ_CASE) is read as the case is listed; its personal data (the
+ *   parties' ID numbers, classified privacy) is shown only to the operator, to a clerk who
+ *   may read the case (they complete its record), and to a reader whose grant used clears
+ *   privacy; never to an auditor (dec->personal_data).
  */
 #ifndef CS_ACCESS_ACCESS_H
 #define CS_ACCESS_ACCESS_H
@@ -53,6 +57,7 @@ typedef enum {
     CS_READ_QUEUE,      /* the ingest queue: paths and reasons of uploads */
     CS_READ_RELINK,     /* moving an item from its current case to another */
     CS_READ_MINT,       /* a signed media URL for an item's bytes (decided as its fetch) */
+    CS_READ_CASE,       /* a case's record: kind, parties, officers, dates, status */
 } cs_read_t;
 
 /* The zero value is the network: a channel left unset is never taken for the host. */
@@ -156,7 +161,10 @@ typedef struct cs_access_decision {
     char reason_zh[512]; /* why not, in Chinese, for people (cs_access_deny_zh, with what it
                           * names: the grants' purposes of a purpose refusal) */
     cs_ledger_scope_t ledger_scope; /* which ledger entries the reader may see */
+    int personal_data;              /* CS_READ_CASE allowed: the parties' ID numbers may be shown */
 } cs_access_decision_t;
+
+#define CS_ACCESS_LEVEL_PRIVACY 2 /* the rank of "privacy": personal data of a case's record */
 
 /** The role named `text` (clerk, reviewer, auditor, admin, legal), CS_ROLE_NONE if none. */
 cs_role_t cs_access_role(const char *text);
@@ -181,6 +189,10 @@ const char *cs_access_deny_code(cs_deny_t deny);
 
 /** The HTTP status a refusal answers (200 for none). */
 int cs_access_deny_status(cs_deny_t deny);
+
+/** 1 when `role` may complete a case's record and move its status (clerks, admins and the
+ * operator), else 0. Not a read: the change is ledgered by the catalog (case.set). */
+int cs_access_case_editor(cs_role_t role);
 
 /** THE GATE. Decides `how` of `what` by `who` under `pol`, with nothing read or written: 0 and
  * dec filled. When `entry` is not NULL, *entry is the retrieval ledger entry of the decision

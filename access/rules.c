@@ -76,6 +76,12 @@ cs_access_deny_status(cs_deny_t deny)
     return (unsigned)deny < sizeof denials / sizeof denials[0] ? denials[deny].status : 403;
 }
 
+int
+cs_access_case_editor(cs_role_t role)
+{
+    return role == CS_ROLE_CLERK || role == CS_ROLE_ADMIN || role == CS_ROLE_OPERATOR;
+}
+
 /* Refuses with `why`: the full reason (fmt) for the ledger, the caller's text from the table. */
 static void deny(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -242,6 +248,16 @@ item_rule(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_acce
              sha);
 }
 
+/* The covering grant the decision went through, or NULL. */
+static const cs_access_grant_t *
+grant_used(const cs_access_what_t *x, const cs_access_decision_t *d)
+{
+    for (size_t i = 0; d->grant != 0 && i < x->ngrants && i < CS_ACCESS_GRANTS_MAX; i++)
+        if (x->grants[i].id == d->grant)
+            return &x->grants[i];
+    return NULL;
+}
+
 static void
 decide(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_access_what_t *x,
        const cs_access_how_t *h, cs_access_decision_t *d)
@@ -287,6 +303,14 @@ decide(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_access_
                         "auditors read the ledger and metadata, never media bytes: an export "
                         "carries the originals");
         return case_rule(pol, w, x, h, d);
+    case CS_READ_CASE:
+        case_rule(pol, w, x, h, d);
+        /* Personal data: the operator, a clerk completing the record, a grant clearing it. */
+        d->personal_data =
+            d->allowed &&
+            (w->role == CS_ROLE_OPERATOR || w->role == CS_ROLE_CLERK ||
+             (grant_used(x, d) != NULL && grant_used(x, d)->clearance >= CS_ACCESS_LEVEL_PRIVACY));
+        return;
     case CS_READ_MINT:
         /* A signed URL serves nothing: its fetch is decided and ledgered; a refusal is
          * ledgered now, like any denied read. */

@@ -1,23 +1,13 @@
 /* ledger/token.c: see token.h. */
 #include "access/token.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
-
-static void
-hex(const unsigned char *b, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[b[i] >> 4];
-        out[2 * i + 1] = digits[b[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
 
 int
 cs_token_new(char *buf, size_t size)
@@ -32,7 +22,7 @@ cs_token_new(char *buf, size_t size)
         return CS_ECRYPTO;
     }
     memcpy(buf, "cst_", 4);
-    hex(raw, sizeof raw, buf + 4);
+    cs_hex(raw, sizeof raw, buf + 4);
     return 0;
 }
 
@@ -41,5 +31,5 @@ cs_token_hash(const char *token, char out[65])
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
     SHA256((const unsigned char *)token, strlen(token), md);
-    hex(md, sizeof md, out);
+    cs_hex(md, sizeof md, out);
 }

@@ -317,6 +317,11 @@ void cs_api_h_reviews(cs_api_call_t *c);
 void cs_api_h_review_opinion(cs_api_call_t *c);
 void cs_api_h_review_submit(cs_api_call_t *c);
 void cs_api_h_decision(cs_api_call_t *c);
+/* h_cases.c: a case as a record, and the case-file register. */
+void cs_api_h_case_record(cs_api_call_t *c);
+void cs_api_h_case_set(cs_api_call_t *c);
+void cs_api_h_case_status(cs_api_call_t *c);
+void cs_api_h_register(cs_api_call_t *c);
 /** Removes what exports of an earlier run left in <home>/tmp/exports (a crash while one was
  * made or streamed); the number of folders removed. At start, before any call. */
 int cs_api_exports_sweep(const char *home_root);

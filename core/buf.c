@@ -96,3 +96,14 @@ cs_snprintf_cut(char *dst, size_t cap, const char *fmt, ...)
     cs_vsnprintf_cut(dst, cap, fmt, ap);
     va_end(ap);
 }
+
+void
+cs_hex(const unsigned char *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}

@@ -44,6 +44,9 @@ int cs_buf_done(const cs_buf_t *b);
 
 /** Formats into dst[0..cap) in one call: 0, or CS_ENAMETOOLONG when the whole text does not
  * fit (dst then holds "" when cap > 0, never a cut value). */
+/** Writes the 2n lower-case hex digits of in[0..n) and a NUL into out (2n + 1 bytes). */
+void cs_hex(const unsigned char *in, size_t n, char *out);
+
 int cs_snprintf(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /** For text that is only read by people (a log line, a problem's detail, a diagnostic): formats

@@ -37,6 +37,10 @@ static const char *const addressing_choices[] = {"path", "virtual", NULL};
 static const char *const lock_choices[] = {"off", "compliance", "governance", NULL};
 static const char *const purpose_match_choices[] = {"exact", "any", NULL};
 static const char *const profile_choices[] = {"archival", "access", "preview", "thumbnail", NULL};
+/* The case register's fields (indexer/cases.h cs_case_register_fields). */
+static const char *const register_choices[] = {
+    "case",    "kind",   "procedure", "cause",  "parties", "officers", "filed",
+    "decided", "served", "closed",    "status", "items",   NULL};
 
 const char *const cs_config_presets[] = {"ultrafast", "superfast", "veryfast", "faster",   "fast",
                                          "medium",    "slow",      "slower",   "veryslow", NULL};
@@ -58,6 +62,11 @@ static const conf_key_t conf_table[] = {
      "Case numbers accepted after normalisation (brackets to 〔〕, full-width digits to\n"
      "# ASCII, spaces trimmed): a POSIX extended regular expression matched byte-wise on UTF-8.",
      NULL, NULL},
+    {"case.register_columns", CONF_STR, OFF(case_register_columns), 0, CS_CONFIG_STR_MAX - 1, "",
+     "The case-file register's columns (执法案卷台账: custody case register), in order,\n"
+     "# comma-separated, each once: case, kind, procedure, cause, parties, officers, filed,\n"
+     "# decided, served, closed, status, items. Empty: all twelve, in that order.",
+     register_choices, NULL},
     {"catalog.busy_timeout_ms", CONF_INT, OFF(catalog_busy_timeout_ms), 0, 600000, "10000",
      "How long a command waits for another process's lock on catalog.db, in milliseconds.", NULL,
      NULL},

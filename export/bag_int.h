@@ -9,9 +9,6 @@
 
 #define CS_BAG_BUF (256 * 1024) /* bytes per read in copies and hashes */
 
-/** Writes the lower-case hex of in[0..len) and a NUL to out (2 * len + 1 bytes). */
-void cs_bag_hex(const uint8_t *in, size_t len, char *out);
-
 /** Copies the open file `in` (from its start) to the new file `dst` (0644, must not exist),
  * hashing the bytes; hex gets the SHA-256, *size the bytes. The copy is not fsynced here. */
 int cs_bag_copy_fd(int in, const char *dst, char hex[65], uint64_t *size);

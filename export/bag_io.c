@@ -1,6 +1,7 @@
 /* export/bag_io.c: copying and hashing files with one fixed buffer, and walking folders. */
 #include "export/bag_int.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 
 #include <dirent.h>
@@ -12,17 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-void
-cs_bag_hex(const uint8_t *in, size_t len, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < len; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 15];
-    }
-    out[2 * len] = '\0';
-}
 
 int
 cs_bag_write_all(int fd, const void *p, size_t n, const char *path)
@@ -77,7 +67,7 @@ pump(int in, int out, const char *name, char hex[65], uint64_t *size)
         rc = CS_ECRYPTO;
         goto out;
     }
-    cs_bag_hex(digest, 32, hex);
+    cs_hex(digest, 32, hex);
     *size = total;
 out:
     free(buf);

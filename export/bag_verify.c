@@ -349,7 +349,7 @@ checkpoint(bag_t *b, const char *key_path, uint64_t *size, uint8_t root[32])
     }
     if (EVP_Digest(pub, 32, digest, NULL, EVP_sha256(), NULL) != 1)
         return CS_ECRYPTO;
-    cs_bag_hex(digest, 32, id);
+    cs_hex(digest, 32, id);
     snprintf(origin, sizeof origin, "custody/%.16s", id);          /* fits: 24 bytes < 64 */
     snprintf(b->rep->origin, sizeof b->rep->origin, "%s", origin); /* fits: same size */
     if ((note = slurp(b, "data/ledger/checkpoint.txt", 64 * 1024)) == NULL)

@@ -4,6 +4,7 @@
  * goes into the manifest as it is made. */
 #include "export/export_int.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/derivatives.h"
 #include "indexer/jobs.h"
@@ -36,7 +37,7 @@ cs_export_put(cs_export_t *x, const char *rel, const void *data, size_t len)
         return CS_ENAMETOOLONG;
     if (EVP_Digest(data, len, digest, NULL, EVP_sha256(), NULL) != 1)
         return CS_ECRYPTO;
-    cs_bag_hex(digest, 32, hex);
+    cs_hex(digest, 32, hex);
     if ((rc = cs_bag_write_file(path, data, len)) != 0)
         return rc;
     return cs_export_manifest_add(x, rel, hex, len);

@@ -9,15 +9,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The hook of the case officers (issue 21 part 1 registers them on the case record): until
- * that table exists in this catalog, nobody is an officer of a case, and only the evidence
- * rule keeps handling and review apart. */
+/* The user is registered as an officer of the case (case_officers, the case record's). */
 static int
 case_officer(cs_catalog_t *cat, int64_t case_id, int64_t user_id, int *officer)
 {
-    (void)cat, (void)case_id, (void)user_id;
+    const char *what = "cannot read the case's officers";
+    sqlite3_stmt *st = NULL;
+    int err = cs_cat_prepare(cat,
+                             "SELECT EXISTS (SELECT 1 FROM case_officers WHERE case_id = ?1"
+                             " AND user_id = ?2)",
+                             &st, what),
+        rc;
     *officer = 0;
-    return 0;
+    if (err != 0)
+        return err;
+    sqlite3_bind_int64(st, 1, case_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        *officer = user_id != 0 && sqlite3_column_int(st, 0);
+    else
+        err = cs_cat_err(cat, rc, what);
+    cs_cat_finalize(cat, st);
+    return err;
 }
 
 int

@@ -499,6 +499,52 @@ static const char *const migrations[] = {
                                                                                                                    "    OR NEW.reason_params IS NOT OLD.reason_params"
                                                                                                                    "  BEGIN SELECT RAISE(ABORT, 'a derivative is only ever marked superseded'); END;",
 
+    // clang-format off
+    /* Cases as records (issue 21): a case's kind, procedure, cause, dates (YYYY-MM-DD, the
+     * site's days) and status; a party's kind and ID number (personal data, classified
+     * privacy: shown only as the gate decides, access/rules.c CS_READ_CASE); the officers
+     * handling a case (Custody users); every status change with its actor and reason. The
+     * ledger holds each change too (case.set, case.status); case_status is what is queried. */
+    "ALTER TABLE cases ADD COLUMN kind TEXT CHECK (kind IS NULL OR kind IN"
+    "  ('penalty', 'enforcement', 'licensing', 'inspection', 'other'));"
+    "ALTER TABLE cases ADD COLUMN procedure TEXT"
+    "  CHECK (procedure IS NULL OR procedure IN ('general', 'summary'));"
+    "ALTER TABLE cases ADD COLUMN cause TEXT;"
+    "ALTER TABLE cases ADD COLUMN filed_on TEXT CHECK (filed_on IS NULL OR date(filed_on) = filed_on);"
+    "ALTER TABLE cases ADD COLUMN decided_on TEXT"
+    "  CHECK (decided_on IS NULL OR date(decided_on) = decided_on);"
+    "ALTER TABLE cases ADD COLUMN served_on TEXT"
+    "  CHECK (served_on IS NULL OR date(served_on) = served_on);"
+    "ALTER TABLE cases ADD COLUMN closed_on TEXT"
+    "  CHECK (closed_on IS NULL OR date(closed_on) = closed_on);"
+    "ALTER TABLE cases ADD COLUMN status TEXT NOT NULL DEFAULT 'registered' CHECK (status IN"
+    "  ('registered', 'investigating', 'under_review', 'decided', 'served', 'closed'));"
+    "ALTER TABLE parties ADD COLUMN kind TEXT"
+    "  CHECK (kind IS NULL OR kind IN ('person', 'organisation'));"
+    "ALTER TABLE parties ADD COLUMN id_number TEXT;"
+    "CREATE TABLE case_officers ("
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  added_by TEXT NOT NULL,"
+    "  added_at TEXT NOT NULL,"
+    "  PRIMARY KEY (case_id, user_id)"
+    ") STRICT;"
+    "CREATE TABLE case_status ("
+    "  id INTEGER PRIMARY KEY,"
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+    "  from_status TEXT NOT NULL,"
+    "  to_status TEXT NOT NULL,"
+    "  reason TEXT,"
+    "  changed_by TEXT NOT NULL,"
+    "  changed_at TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX case_status_case ON case_status(case_id, id);"
+    "CREATE TRIGGER case_status_no_update BEFORE UPDATE ON case_status"
+    "  BEGIN SELECT RAISE(ABORT, 'a case''s status history is append-only'); END;"
+    "CREATE TRIGGER case_status_no_delete BEFORE DELETE ON case_status"
+    "  BEGIN SELECT RAISE(ABORT, 'a case''s status history is append-only'); END;",
+    // clang-format on
+
     /* The legal review of decisions (法制审核): a `legal` role apart from reviewers (the role
      * column is made again to widen its CHECK: SQLite cannot alter one); each legal user's
      * Ed25519 public key; a case's review rounds, each a frozen submission (a bag stored as an

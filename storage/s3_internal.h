@@ -81,7 +81,6 @@ int s3_xml_get(const char *xml, size_t len, size_t *pos, const char *tag, char *
 int s3_clone(const cs_s3_t *s3, cs_s3_t **out);
 
 /* Pieces of storing an object (s3_put.c), shared with the multipart upload (s3_multipart.c). */
-void s3_to_hex(const unsigned char *d, size_t n, char *hex);
 int s3_object_headers(const cs_s3_put_opts_t *opts, const char *sha, struct curl_slist **h);
 void s3_fill_result(cs_s3_put_result_t *res, const s3_req_t *r, int multipart);
 int s3_upload_query(char *q, size_t cap, int part, const char *upload_id);

@@ -99,7 +99,7 @@ put_part(cs_s3_t *s3, const char *key, const char *upload_id, int part, const ch
         return err;
     if (EVP_Digest(buf, n, d, &dl, EVP_sha256(), NULL) != 1)
         return CS_ECRYPTO;
-    s3_to_hex(d, 32, hex);
+    cs_hex(d, 32, hex);
     if ((err = s3_request(s3, &r)) == 0 &&
         (r.etag[0] == '\0' || cs_snprintf(etag, etag_cap, "%s", r.etag) < 0)) {
         cs_diag_set("S3 PUT of part %d of %s: no usable ETag in the answer", part, key);
@@ -139,7 +139,7 @@ complete_upload(cs_s3_t *s3, const char *key, const char *upload_id, char (*etag
         err = CS_ECRYPTO;
         goto out;
     }
-    s3_to_hex(d, 32, hex);
+    cs_hex(d, 32, hex);
     r.mem = xml;
     r.len = b.len;
     r.has_body = 1;
@@ -200,7 +200,7 @@ part_matches(const stored_part_t *sp, const char *buf, size_t n)
     char hex[33];
     if (sp->etag[0] == '\0' || sp->size != n || EVP_Digest(buf, n, d, &dl, EVP_md5(), NULL) != 1)
         return 0;
-    s3_to_hex(d, 16, hex);
+    cs_hex(d, 16, hex);
     return strcmp(hex, sp->etag) == 0;
 }
 
@@ -335,7 +335,7 @@ hash_whole(mp_t *mp, char *hex)
     if (EVP_DigestFinal_ex(md, d, &dl) != 1)
         err = CS_ECRYPTO;
     else
-        s3_to_hex(d, 32, hex);
+        cs_hex(d, 32, hex);
 out:
     EVP_MD_CTX_free(md);
     free(buf);

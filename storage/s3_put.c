@@ -40,17 +40,6 @@ valid_sha(const char *hex)
     return 1;
 }
 
-void
-s3_to_hex(const unsigned char *d, size_t n, char *hex)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        hex[2 * i] = digits[d[i] >> 4];
-        hex[2 * i + 1] = digits[d[i] & 15];
-    }
-    hex[2 * n] = '\0';
-}
-
 /* The headers every new object carries: its hash as metadata, and its lock. */
 int
 s3_object_headers(const cs_s3_put_opts_t *opts, const char *sha, struct curl_slist **h)

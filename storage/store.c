@@ -39,16 +39,6 @@ cs_sha256_hex_valid(const char *hex)
     return hex[64] == '\0';
 }
 
-void
-cs_store_hex(const unsigned char md[32], char out[CS_SHA256_HEX])
-{
-    for (size_t i = 0; i < 32; i++) {
-        out[2 * i] = hexdigits[md[i] >> 4];
-        out[2 * i + 1] = hexdigits[md[i] & 0x0f];
-    }
-    out[64] = '\0';
-}
-
 int
 cs_store_relpath(const char *sha256, char *buf, size_t len)
 {

@@ -57,9 +57,6 @@ int cs_store_hasher_finish(cs_store_hasher_t *h, unsigned char digest[32]);
 /** Stops the thread, if any, after its chunk in flight; for error paths. Idempotent. */
 void cs_store_hasher_stop(cs_store_hasher_t *h);
 
-/** Writes the 64 lower-case hex digits of a SHA-256 digest and a NUL into out. */
-void cs_store_hex(const unsigned char md[32], char out[CS_SHA256_HEX]);
-
 /** Writes "aa/bb/<hex>", the object's path relative to objects_fd. CS_EINVAL for a malformed
  * hash, CS_ENAMETOOLONG if buf is too small. */
 int cs_store_relpath(const char *sha256, char *buf, size_t len);

@@ -7,6 +7,7 @@
 #include "storage/store.h"
 #include "storage/store_internal.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 
 #include <errno.h>
@@ -501,7 +502,7 @@ cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
         (rc = copy_and_hash(&p, &h, res)) != 0 || (rc = check_unchanged(&p)) != 0 ||
         (rc = finish_temp(&p)) != 0 || (rc = cs_store_hasher_finish(&h, digest)) != 0)
         goto out;
-    cs_store_hex(digest, hex);
+    cs_hex(digest, 32, hex);
     if ((rc = publish(&p, hex, &created)) != 0 || (rc = push_published(&p, hex, &created)) != 0)
         goto out;
     memcpy(res->sha256, hex, sizeof hex);
@@ -547,7 +548,7 @@ cs_store_hash_fd(cs_store_t *s, int fd, const char *name, cs_put_result_t *res)
         (rc = copy_and_hash(&p, &h, res)) != 0 || (rc = check_unchanged(&p)) != 0 ||
         (rc = cs_store_hasher_finish(&h, digest)) != 0)
         goto out;
-    cs_store_hex(digest, res->sha256);
+    cs_hex(digest, 32, res->sha256);
     res->size = p.total;
     res->mtime_ns = (int64_t)p.before.st_mtim.tv_sec * 1000000000 + p.before.st_mtim.tv_nsec;
 out:

@@ -11,6 +11,7 @@
 #include "storage/store_remote.h"
 
 #include "core/config.h"
+#include "core/buf.h"
 #include "core/error.h"
 
 #include <dirent.h>
@@ -108,7 +109,7 @@ cs_store_fetch(const cs_store_t *s, const char *sha256)
         rc = CS_ECRYPTO;
         goto out;
     }
-    cs_store_hex(digest, hex);
+    cs_hex(digest, 32, hex);
     if (strcmp(hex, sha256) != 0) {
         cs_diag_set("the object store's copy of %s does not match its hash (it hashes to %s); "
                     "restore it from a backup",
@@ -327,7 +328,7 @@ cs_store_verify_remote(const cs_store_t *s, const char *sha256, char actual[CS_S
         rc = CS_ECRYPTO;
         goto out;
     }
-    cs_store_hex(digest, hex);
+    cs_hex(digest, 32, hex);
     if (actual != NULL)
         memcpy(actual, hex, CS_SHA256_HEX);
     if (strcmp(hex, sha256) != 0) {

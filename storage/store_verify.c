@@ -5,6 +5,7 @@
 #include "storage/store.h"
 #include "storage/store_internal.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 
 #include <errno.h>
@@ -100,7 +101,7 @@ cs_store_verify_paced(const cs_store_t *s, const char *sha256, char actual[CS_SH
         cs_diag_set("OpenSSL SHA-256 failed; check the OpenSSL installation");
         goto out;
     }
-    cs_store_hex(digest, hex);
+    cs_hex(digest, 32, hex);
     if (actual != NULL)
         memcpy(actual, hex, CS_SHA256_HEX);
     if (strcmp(hex, sha256) != 0) {

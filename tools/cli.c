@@ -347,6 +347,7 @@ cs_cli_exit_code(int rc)
     case CS_EDB:
     case CS_ENOMEM:
     case CS_ECRYPTO:
+    case CS_EUNAVAILABLE: /* the object store did not answer: try again */
         return CS_EXIT_FAIL;
     default:
         return CS_EXIT_USAGE;

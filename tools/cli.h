@@ -193,6 +193,7 @@ int cs_cmd_get(int argc, char **argv);
 int cs_cmd_ledger(int argc, char **argv);
 int cs_cmd_cases(int argc, char **argv);
 int cs_cmd_items(int argc, char **argv);
+int cs_cmd_case(int argc, char **argv);
 int cs_cmd_link(int argc, char **argv);
 int cs_cmd_verify(int argc, char **argv);
 int cs_cmd_config(int argc, char **argv);
@@ -219,7 +220,7 @@ int cs_cmd_restore(int argc, char **argv);
 int cs_cmd_man(int argc, char **argv);
 int cs_cmd_completion(int argc, char **argv);
 int cs_cmd_review(int argc, char **argv);
-int cs_cmd_case(int argc, char **argv);
+/* cmd_case_decide.c: `custody case decide`, dispatched by cs_cmd_case. */
 int cs_cmd_case_decide(int argc, char **argv);
 
 #endif

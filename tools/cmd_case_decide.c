@@ -100,15 +100,3 @@ out:
     cs_cli_close(&cli);
     return code;
 }
-
-/* `custody case VERB`: only decide lives here (issue 21 part 1 adds show, set, register). */
-int
-cs_cmd_case(int argc, char **argv)
-{
-    if (argc >= 2 && strcmp(argv[1], "decide") == 0)
-        return cs_cmd_case_decide(argc - 1, argv + 1);
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-        return cs_cmd_case_decide(argc, argv); /* prints the usage on stdout and exits 0 */
-    fprintf(stderr, "custody case: name what to do: decide\n%s", decide_usage);
-    return CS_EXIT_USAGE;
-}

@@ -11,10 +11,11 @@ typedef struct row {
     cs_deny_t deny;
     int status;
     int ledgered;
+    int personal; /* a case record's ID numbers shown (CS_READ_CASE) */
 } row_t;
 
-#define OK(ledgered) 1, CS_DENY_NONE, 200, ledgered
-#define NO(why, status) 0, CS_DENY_##why, status, 1
+#define OK(ledgered) 1, CS_DENY_NONE, 200, ledgered, 0
+#define NO(why, status) 0, CS_DENY_##why, status, 1, 0
 #define REV CS_ROLE_REVIEWER
 #define ADM CS_ROLE_ADMIN
 #define CLK CS_ROLE_CLERK
@@ -26,6 +27,7 @@ typedef struct row {
 #define OUT .purpose = P_OUTSIDE
 #define PADDED .purpose = P_PADDED
 #define SCOPE NO(PURPOSE_OUT_OF_SCOPE, 403)
+#define ID_SHOWN 1, CS_DENY_NONE, 200, 1, 1
 
 static const row_t rows[] = {
     {"unknown user", {.role = CS_ROLE_NONE, .kind = K_META}, NO(UNKNOWN_USER, 403)},
@@ -113,6 +115,20 @@ static const row_t rows[] = {
      OK(1)},
     {"rev, purpose_match any", {AS(REV, G_LIVE, 2, K_META), .purpose = P_ANY_MODE}, OK(1)},
     {"clerk, own item, outside", {AS(CLK, G_NONE, 1, K_META), .brought_in = 1, OUT}, OK(1)},
+    /* A case's record: read as the case is listed; the ID numbers (privacy) only to some. */
+    {"rev, case record, privacy grant", {AS(REV, G_LIVE, 2, K_CASE)}, ID_SHOWN},
+    {"rev, case record, internal grant: no ID", {AS(REV, G_LIVE, 1, K_CASE)}, OK(1)},
+    {"rev, case record, low grant: no ID", {AS(REV, G_LOW, 2, K_CASE)}, OK(1)},
+    {"rev, case record, no grant", {AS(REV, G_NONE, 2, K_CASE)}, NO(NO_GRANT, 403)},
+    {"rev, case record, outside", {AS(REV, G_LIVE, 2, K_CASE), OUT}, SCOPE},
+    {"admin, case record, secret grant", {AS(ADM, G_LIVE, 4, K_CASE)}, ID_SHOWN},
+    {"clerk, own case record", {AS(CLK, G_NONE, 0, K_CASE), .brought_in = 1}, ID_SHOWN},
+    {"clerk, other case record", {AS(CLK, G_NONE, 0, K_CASE)}, NO(NOT_YOURS, 403)},
+    {"auditor, case record: no ID", {AS(AUD, G_NONE, 4, K_CASE)}, OK(1)},
+    {"operator, case record", {AS(OPR, G_NONE, 0, K_CASE), CLI}, ID_SHOWN},
+    {"operator, no such case record",
+     {AS(OPR, G_NONE, 0, K_CASE), CLI, .absent = 1},
+     NO(NOT_FOUND, 404)},
 };
 #define NROWS ((int)(sizeof rows / sizeof rows[0]))
 

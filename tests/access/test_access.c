@@ -36,7 +36,7 @@ static const char *const gnames[] = {"none", "expired", "revoked", "other-party"
 // clang-format off
 typedef enum {
     K_META, K_ORIG, K_DERIV, K_LIST, K_LIST_CASE, K_EXPORT_CASE, K_EXPORT_ITEM, K_LEDGER,
-    K_QUEUE, K_RELINK, K_MINT, K_MINT_DERIV
+    K_QUEUE, K_RELINK, K_MINT, K_MINT_DERIV, K_CASE
 } kind_t;
 // clang-format on
 static const struct {
@@ -55,6 +55,7 @@ static const struct {
     [K_RELINK] = {"relink", "relink", CS_READ_RELINK},
     [K_MINT] = {"mint", "mint", CS_READ_MINT},
     [K_MINT_DERIV] = {"mint-derivative", "mint", CS_READ_MINT},
+    [K_CASE] = {"case-record", "view.case", CS_READ_CASE},
 };
 
 /* Zero is the common case, so that table rows name only what differs. P_STATED is one of the
@@ -99,7 +100,7 @@ static const char *const level_names[] = {"public", "internal", "privacy", "comm
 static int
 is_case(kind_t k)
 {
-    return k == K_LIST_CASE || k == K_EXPORT_CASE;
+    return k == K_LIST_CASE || k == K_EXPORT_CASE || k == K_CASE;
 }
 
 static int
@@ -178,6 +179,7 @@ typedef struct want {
     int ledgered;
     int64_t grant;
     cs_ledger_scope_t scope;
+    int personal; /* a case record's ID numbers may be shown */
 } want_t;
 
 static want_t
@@ -200,7 +202,8 @@ oracle(const built_t *b)
     const cs_access_how_t *h = &b->how;
     cs_role_t r = b->who.role;
     cs_read_t rd = h->read;
-    int on_case = (rd == CS_READ_LIST || rd == CS_READ_EXPORT) && x->sha256 == NULL;
+    int on_case =
+        (rd == CS_READ_LIST || rd == CS_READ_EXPORT || rd == CS_READ_CASE) && x->sha256 == NULL;
     int bytes = rd == CS_READ_ORIGINAL || rd == CS_READ_DERIVATIVE || rd == CS_READ_EXPORT ||
                 rd == CS_READ_MINT;
 
@@ -244,8 +247,14 @@ oracle(const built_t *b)
         if (!on_case && x->grants[0].clearance < x->level)
             return no(w, CS_DENY_CLEARANCE);
     }
+    if (on_case && x->members > 0 && x->readable == 0)
+        return no(w, CS_DENY_NO_GRANT);
+    /* A case record's ID numbers (privacy): the operator, a clerk, a grant clearing privacy. */
+    if (rd == CS_READ_CASE)
+        w.personal = r == CS_ROLE_OPERATOR || r == CS_ROLE_CLERK ||
+                     (w.grant != 0 && x->grants[0].clearance >= 2);
     if (on_case)
-        return x->members > 0 && x->readable == 0 ? no(w, CS_DENY_NO_GRANT) : w;
+        return w;
 
     /* Only one who may read the item learns what it holds. */
     if (bytes && h->profile != NULL && !x->has_copy)
@@ -283,14 +292,16 @@ mismatch(const built_t *b, const want_t *w, const cs_access_decision_t *d, json_
          size_t size)
 {
     if (d->allowed != w->allowed || d->deny != w->deny || d->status != w->status ||
-        d->ledgered != w->ledgered || d->grant != w->grant || d->ledger_scope != w->scope) {
+        d->ledgered != w->ledgered || d->grant != w->grant || d->ledger_scope != w->scope ||
+        d->personal_data != w->personal) {
         snprintf(buf, size,
-                 "got allowed=%d deny=%s status=%d ledgered=%d grant=%lld scope=%d, want "
-                 "allowed=%d deny=%s status=%d ledgered=%d grant=%lld scope=%d (reason \"%s\")",
+                 "got allowed=%d deny=%s status=%d ledgered=%d grant=%lld scope=%d personal=%d, "
+                 "want allowed=%d deny=%s status=%d ledgered=%d grant=%lld scope=%d personal=%d "
+                 "(reason \"%s\")",
                  d->allowed, cs_access_deny_code(d->deny) ? cs_access_deny_code(d->deny) : "-",
-                 d->status, d->ledgered, (long long)d->grant, d->ledger_scope, w->allowed,
-                 cs_access_deny_code(w->deny) ? cs_access_deny_code(w->deny) : "-", w->status,
-                 w->ledgered, (long long)w->grant, w->scope, d->reason);
+                 d->status, d->ledgered, (long long)d->grant, d->ledger_scope, d->personal_data,
+                 w->allowed, cs_access_deny_code(w->deny) ? cs_access_deny_code(w->deny) : "-",
+                 w->status, w->ledgered, (long long)w->grant, w->scope, w->personal, d->reason);
         return buf;
     }
     if (w->allowed != (d->reason[0] == '\0'))
@@ -366,7 +377,7 @@ START_TEST(test_row)
     want_t w = oracle(&b);
     /* The oracle must agree with the hand-written answer, or it proves nothing below. */
     ck_assert_msg(w.allowed == r->allowed && w.deny == r->deny && w.status == r->status &&
-                      w.ledgered == r->ledgered,
+                      w.ledgered == r->ledgered && w.personal == r->personal,
                   "%s: the oracle disagrees with the table", r->name);
     decide(&b, &d, &e);
     const char *bad = mismatch(&b, &w, &d, e, buf, sizeof buf);
@@ -387,7 +398,7 @@ static const struct {
     {K_EXPORT_CASE, 0, 0, 0}, {K_EXPORT_CASE, 0, 3, 2}, {K_EXPORT_CASE, 0, 3, 0},
     {K_EXPORT_ITEM, 0, 0, 0}, {K_LEDGER, 0, 0, 0},      {K_QUEUE, 0, 0, 0},
     {K_RELINK, 0, 0, 0},      {K_MINT, 0, 0, 0},        {K_MINT_DERIV, 1, 0, 0},
-    {K_MINT_DERIV, 0, 0, 0},
+    {K_MINT_DERIV, 0, 0, 0},  {K_CASE, 0, 0, 0},
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
 

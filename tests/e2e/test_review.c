@@ -120,6 +120,20 @@ START_TEST(the_legal_review_from_submission_to_decision)
                      2);
     ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM review_opinions"), 0);
 
+    /* A legal user registered as an officer of the case: refused too. */
+    cs_test_custody(&r, "user", "add", "li", "--role", "legal", "--home", t.home, NULL);
+    ok(&r);
+    cs_test_custody(&r, "case", "set", CASE_A, "--officer", "li", "--home", t.home, NULL);
+    ok(&r);
+    cs_test_custody(&r, "review", "opinion", CASE_A, "--as", "li", "--verdict", "agree",
+                    FINDINGS("ok"), "--home", t.home, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "refused (case-officer") != NULL, "%s", r.err);
+    cs_test_run_free(&r);
+    ck_assert_int_eq(ledgered(&t, "entry ->> '$.kind' = 'review' AND entry ->> '$.actor' = 'li'"
+                                  " AND entry ->> '$.code' = 'case-officer'"),
+                     1);
+
     /* Every point of review is given. */
     cs_test_custody(&r, "review", "opinion", CASE_A, "--as", "fa", "--verdict", "agree",
                     "--finding", "subject=ok", "--home", t.home, NULL);

@@ -302,6 +302,47 @@ START_TEST(migration_there_and_back_verifies_every_object)
 }
 END_TEST
 
+/* A migration cut off half-way switches nothing; run again, it finishes what is left. */
+START_TEST(a_migration_cut_off_switches_nothing_and_resumes)
+{
+    e2e_t t;
+    cs_run_t r;
+    char p[PATH_MAX], conf[PATH_MAX];
+    e2e_setup_local(&t);
+    e2e_s3_configure(&t, gw_env, 1, "local");
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/f%d.bin", t.dir, i);
+        cs_test_write_random(p, 200000, 60 + (unsigned)i);
+        cs_test_custody(&r, "ingest", "--home", t.home, "--case", "京公(2026)6号", p, NULL);
+        custody_ok(&r, "ingest");
+        cs_test_run_free(&r);
+    }
+    gateway("pause-gateway");
+    cs_test_custody(&r, "store", "migrate", "--to", "s3", "--home", t.home, "--set",
+                    "store.s3_timeout_s=1", NULL);
+    gateway("resume-gateway");
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_msg(strstr(r.err, "is the gateway up?") != NULL, "%s", r.err);
+    cs_test_run_free(&r);
+    snprintf(conf, sizeof conf, "%s/custody.conf", t.home);
+    char *text = cs_test_read(conf, NULL);
+    ck_assert_ptr_null(strstr(text, "\nbackend = s3")); /* a line of its own, not the help */
+    free(text);
+    ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM ledger WHERE "
+                                             "json_extract(entry, '$.action') = 'store.migrated'"),
+                     0);
+    cs_test_custody(&r, "store", "migrate", "--to", "s3", "--home", t.home, NULL);
+    custody_ok(&r, "store migrate, again");
+    ck_assert_msg(strstr(r.out, "3 objects verified there") != NULL, "%s", r.out);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "store", "status", "--home", t.home, NULL);
+    custody_ok(&r, "store status");
+    ck_assert_msg(strstr(r.out, "store     s3 ") != NULL, "%s", r.out);
+    cs_test_run_free(&r);
+    e2e_teardown(&t);
+}
+END_TEST
+
 START_TEST(a_gateway_that_stops_answering_loses_nothing)
 {
     api_t a;
@@ -358,6 +399,7 @@ main(void)
     tcase_add_test(tc, the_archival_copy_is_locked_and_the_access_copy_is_not);
     tcase_add_test(tc, downloads_stream_ranges_from_the_object_store);
     tcase_add_test(tc, migration_there_and_back_verifies_every_object);
+    tcase_add_test(tc, a_migration_cut_off_switches_nothing_and_resumes);
     tcase_add_test(tc, a_gateway_that_stops_answering_loses_nothing);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

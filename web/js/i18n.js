@@ -3,6 +3,7 @@
 import { zhDamage, enDamage } from './i18n_damage.js';
 import { zhAdmin, enAdmin } from './i18n_admin.js';
 import { zhSignin, enSignin } from './i18n_signin.js';
+import { zhCases, enCases } from './i18n_cases.js';
 import { zhLabels, enLabels } from './i18n_labels.js';
 
 const zh = {
@@ -631,8 +632,8 @@ const en = {
   'err.http': 'The server answered {status}',
 };
 
-Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels);
-Object.assign(en, enDamage, enAdmin, enSignin, enLabels);
+Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhCases);
+Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enCases);
 const dicts = { 'zh-CN': zh, en };
 let lang = 'zh-CN';
 try {

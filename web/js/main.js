@@ -10,6 +10,7 @@ import { errorBanner, loading } from './ui.js';
 import { renderSignIn, renderPurpose } from './pages/signin.js';
 import { renderCases } from './pages/cases.js';
 import { renderCase } from './pages/case.js';
+import { renderRegister } from './pages/register.js';
 import { renderItem } from './pages/item.js';
 import { renderClerk } from './pages/clerk.js';
 import { renderAudit, renderEntry } from './pages/audit.js';
@@ -56,6 +57,7 @@ function renderHeader() {
     h('a', { href: hash, testid, class: match.includes(cur) ? 'active' : null, 'aria-current': match.includes(cur) ? 'page' : null }, t(key));
   if (me) {
     nav.append(link('#/cases', 'nav.cases', 'nav-cases', ['cases', 'case', 'item']));
+    nav.append(link('#/register', 'nav.register', 'nav-register', ['register']));
     if (session.can.clerk()) nav.append(link('#/clerk', 'nav.clerk', 'nav-clerk', ['clerk']));
     if (session.can.ledger()) nav.append(link('#/audit', 'nav.audit', 'nav-audit', ['audit']));
     if (session.role() === 'admin') nav.append(link('#/admin', 'nav.admin', 'nav-admin', ['admin']));
@@ -178,6 +180,8 @@ async function render() {
       return renderCase(main, ctx, r.path[1] || '', r);
     case 'item':
       return renderItem(main, ctx, r.path[1] || '', r);
+    case 'register':
+      return renderRegister(main, ctx, r);
     case 'clerk':
       return renderClerk(main, ctx, r);
     case 'audit':

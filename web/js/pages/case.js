@@ -9,6 +9,7 @@ import * as session from '../session.js';
 import { captured, sortKey, parseStamp, size, duration, kindOf, shortSha, typedParts, DATETIME_PATTERN } from '../format.js';
 import { errorBanner, loading, pageHead, kindIcon, infoBanner, field, badge } from '../ui.js';
 import { itemHref } from './cases.js';
+import { recordCard } from './record.js';
 
 const text = (v) => (v === null || v === undefined ? '' : typeof v === 'object' ? [v.make, v.model].filter(Boolean).join(' ') : String(v));
 
@@ -87,7 +88,7 @@ export async function renderCase(main, ctx, kase) {
           h('h3', { class: 'party-title' }, party ?? t('case.party.none')),
           h('ol', { class: 'timeline' }, list.map((it) => card(it, thumbs))))))));
   };
-  replace(main, head, exportMsg, filters(items, state, draw), count, timeline);
+  replace(main, head, exportMsg, recordCard(kase, ctx), filters(items, state, draw), count, timeline);
   draw();
   if (session.can.media()) loadThumbs(items, thumbs, ctx);
 }
