@@ -51,6 +51,7 @@ typedef enum {
     CS_ROLE_AUDITOR,
     CS_ROLE_ADMIN,
     CS_ROLE_OPERATOR, /* the home's operator on the host (the CLI without --as) */
+    CS_ROLE_LEGAL, /* the legal section (法制审核人员): reads like a reviewer, files opinions */
 } cs_role_t;
 
 typedef enum {
@@ -99,6 +100,13 @@ typedef enum {
     CS_DENY_NO_COPY,      /* the item may be read, but has no verified copy of that profile */
     CS_DENY_PURPOSE_OUT_OF_SCOPE, /* no covering grant names the purpose stated */
     CS_DENY_SCOPE, /* the grants that hold the purpose do not reach this read (cs_scope_t) */
+    /* The legal review's separation (access/review.h): */
+    CS_DENY_OWN_EVIDENCE,   /* who brought the case's evidence in files no opinion on it */
+    CS_DENY_CASE_OFFICER,   /* an officer registered on the case files no opinion on it */
+    CS_DENY_OPINION_AUTHOR, /* the opinion's author records no decision on it */
+    CS_DENY_NOT_REVIEWED,   /* no agreed opinion on the latest submission: no decision */
+    CS_DENY_NO_SUBMISSION,  /* nothing submitted awaits an opinion */
+    CS_DENY_DECIDED,        /* the agreed round has its decision: another needs a new round */
 } cs_deny_t;
 
 /** The Custody user asking, or the operator. */
@@ -177,7 +185,7 @@ typedef struct cs_access_decision {
 
 #define CS_ACCESS_LEVEL_PRIVACY 2 /* the rank of "privacy": personal data of a case's record */
 
-/** The role named `text` (clerk, reviewer, auditor, admin), CS_ROLE_NONE if none. */
+/** The role named `text` (clerk, reviewer, auditor, admin, legal), CS_ROLE_NONE if none. */
 cs_role_t cs_access_role(const char *text);
 
 /** The role's name ("operator" for the operator, NULL for CS_ROLE_NONE). */
@@ -207,6 +215,9 @@ int cs_access_grant_accepts(const cs_access_policy_t *pol, const cs_access_grant
 
 /** A short code of a refusal ("no-grant", ...) for clients that translate; NULL for none. */
 const char *cs_access_deny_code(cs_deny_t deny);
+
+/** The HTTP status a refusal answers (200 for none). */
+int cs_access_deny_status(cs_deny_t deny);
 
 /** 1 when `role` may complete a case's record and move its status (clerks, admins and the
  * operator), else 0. Not a read: the change is ledgered by the catalog (case.set). */

@@ -33,6 +33,16 @@ static const struct {
          "此操作超出您授权的调阅范围（查看记录、查看媒体、下载原件或导出）：请申请相应范围"
          "的授权；本次拒绝已记入调阅记录",
          403},
+    [CS_DENY_OWN_EVIDENCE] = {"own-evidence",
+                              "您录入过本案的证据，不能出具本案的法制审核意见（办审分离）", 403},
+    [CS_DENY_CASE_OFFICER] = {"case-officer",
+                              "您是本案的承办人员，不能出具本案的法制审核意见（办审分离）", 403},
+    [CS_DENY_OPINION_AUTHOR] = {"opinion-author",
+                                "您出具了本案的法制审核意见，不能作出本案的决定（审定分离）", 403},
+    [CS_DENY_NOT_REVIEWED] = {"not-reviewed", "未经法制审核或者审核未通过的，不得作出决定", 409},
+    [CS_DENY_NO_SUBMISSION] = {"no-submission",
+                               "本案没有待审核的送审材料（尚未送审，或本轮已出具审核意见）", 409},
+    [CS_DENY_DECIDED] = {"decided", "本轮审核后已作出决定；再作决定须重新送审", 409},
 };
 
 static const char *const scope_names[] = {"metadata", "media", "originals", "export"};
@@ -77,13 +87,14 @@ cs_access_role(const char *text)
     for (size_t i = 0; text != NULL && i < sizeof names / sizeof names[0]; i++)
         if (strcmp(text, names[i]) == 0)
             return (cs_role_t)(CS_ROLE_CLERK + i);
-    return CS_ROLE_NONE;
+    return text != NULL && strcmp(text, "legal") == 0 ? CS_ROLE_LEGAL : CS_ROLE_NONE;
 }
 
 const char *
 cs_access_role_name(cs_role_t role)
 {
-    static const char *const names[] = {NULL, "clerk", "reviewer", "auditor", "admin", "operator"};
+    static const char *const names[] = {NULL,    "clerk",    "reviewer", "auditor",
+                                        "admin", "operator", "legal"};
     return (unsigned)role < sizeof names / sizeof names[0] ? names[role] : NULL;
 }
 
@@ -97,6 +108,12 @@ const char *
 cs_access_deny_code(cs_deny_t deny)
 {
     return (unsigned)deny < sizeof denials / sizeof denials[0] ? denials[deny].code : NULL;
+}
+
+int
+cs_access_deny_status(cs_deny_t deny)
+{
+    return (unsigned)deny < sizeof denials / sizeof denials[0] ? denials[deny].status : 403;
 }
 
 int
@@ -263,9 +280,9 @@ item_rule(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_acce
     if (w->role == CS_ROLE_AUDITOR && (media || h->read == CS_READ_RELINK))
         return deny(d, CS_DENY_ROLE, "auditors read the ledger and metadata, never media bytes%s",
                     h->read == CS_READ_RELINK ? ", and change no links" : "");
-    if (w->role == CS_ROLE_REVIEWER && h->read == CS_READ_RELINK)
-        return deny(d, CS_DENY_ROLE, "only clerks and admins change links; %s is a reviewer",
-                    w->name);
+    if ((w->role == CS_ROLE_REVIEWER || w->role == CS_ROLE_LEGAL) && h->read == CS_READ_RELINK)
+        return deny(d, CS_DENY_ROLE, "only clerks and admins change links; %s is a %s", w->name,
+                    cs_access_role_name(w->role));
     if (sees_all(w)) {
         if (!x->exists)
             return deny(d, CS_DENY_NOT_FOUND, "no item %.12s", sha);
@@ -348,12 +365,12 @@ decide(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_access_
                  cs_access_role_name(w->role));
         return;
     case CS_READ_QUEUE:
-        if (w->role != CS_ROLE_REVIEWER)
+        if (w->role != CS_ROLE_REVIEWER && w->role != CS_ROLE_LEGAL)
             allow(d, NULL), d->ledgered = 0;
         else
             deny(d, CS_DENY_ROLE,
-                 "only clerks, admins and auditors watch the ingest queue; %s is a reviewer",
-                 w->name);
+                 "only clerks, admins and auditors watch the ingest queue; %s is a %s", w->name,
+                 cs_access_role_name(w->role));
         return;
     case CS_READ_LIST:
         if (x->case_number == NULL)

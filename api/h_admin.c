@@ -157,6 +157,14 @@ cs_api_h_admin_user_add(cs_api_call_t *c)
     if (cs_api_admin_only(c, body, known) != 0 || cs_api_admin_str(c, body, "name", 1, &name) ||
         cs_api_admin_str(c, body, "role", 1, &role))
         goto out;
+    if (strcmp(role, "legal") == 0) { /* its signing key is made and kept on the host */
+        cs_api_admin_bad_field(
+            c, "role",
+            "法制审核人员须在服务器上以 custody user add NAME --role legal 添加（生成其签名密钥）",
+            "add legal users on the host with custody user add NAME --role legal: it makes "
+            "their signing key");
+        goto out;
+    }
     if (!cs_access_role_valid(role)) {
         cs_api_admin_bad_field(
             c, "role",

@@ -16,6 +16,7 @@ typedef struct cs_bag_report {
     uint64_t entries;      /* ledger entries proven */
     uint64_t tree_size;    /* the checkpoint's size */
     int64_t export_seq;    /* the export's own ledger entry */
+    uint64_t opinions;     /* legal opinions whose signatures were checked (data/review/) */
 } cs_bag_report_t;
 
 /** Verifies the bag at `path` (a folder, or a .tar file that is unpacked into a temporary
@@ -26,6 +27,12 @@ typedef struct cs_bag_report {
  * and, when key_path is given, against that key too (which must be the same key). Returns 0
  * with rep->problem "" (verified) or set; a CS_E* code when the bag could not be read at all. */
 int cs_bag_verify(const char *path, const char *key_path, cs_bag_report_t *rep);
+
+/** Checks each legal opinion of the bag folder `root` (data/review/round-N.opinion.json)
+ * against its signature (round-N.opinion.sig) and the reviewer's key in data/review/keys/:
+ * 0 when all verify (*opinions of them; none when the bag has no review), 1 with `problem`
+ * naming the first that does not, or a CS_E* code when the folder cannot be read. */
+int cs_bag_verify_opinions(const char *root, char *problem, size_t cap, uint64_t *opinions);
 
 /** Writes the folder `dir` as a ustar file at `tar_path` (created, must not exist), its
  * entries named "<name>/<path in dir>". Long names use the ustar prefix field; files of

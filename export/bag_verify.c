@@ -558,7 +558,9 @@ check(bag_t *b, const char *key_path)
     if ((rc = read_manifest(b, "tagmanifest-sha256.txt", 0)) != 0 || (rc = payload(b)) != 0 ||
         (rc = bag_info(b)) != 0 || (rc = case_json(b)) != 0 || (rc = ledger(b, key_path)) != 0)
         return rc;
-    return 0;
+    rc =
+        cs_bag_verify_opinions(b->root, b->rep->problem, sizeof b->rep->problem, &b->rep->opinions);
+    return rc == 1 ? PROBLEM : rc;
 }
 
 int

@@ -16,6 +16,7 @@
 #include "indexer/catalog.h"
 #include "storage/store.h"
 
+#include <jansson.h>
 #include <limits.h>
 #include <stdint.h>
 
@@ -66,6 +67,15 @@ typedef struct cs_export_result {
  * I/O errors. On error nothing named DIR is left. */
 int cs_export_case(cs_catalog_t *cat, cs_store_t *store, const cs_home_t *home,
                    const cs_export_opts_t *o, cs_export_result_t *res);
+
+/** A review submission (issue 21): exports the case as `o` says (o->out and o->tar are not
+ * used) into a temporary folder under <home>/tmp, packs it as a ustar file and stores that as
+ * an object: sha256 its hash, *items (caller's) the array of the originals' hashes it holds.
+ * A refusal of the export is 0 with res->allowed 0 (and nothing stored). The folder is
+ * removed whatever happens. */
+int cs_export_review_bag(cs_catalog_t *cat, cs_store_t *store, const cs_home_t *home,
+                         const cs_export_opts_t *o, cs_export_result_t *res, char sha256[65],
+                         json_t **items);
 
 /** The file name extension for a media type ("image/jpeg" -> "jpg"; unknown -> "bin"). */
 const char *cs_export_ext(const char *media_type);

@@ -45,6 +45,10 @@ int cs_export_payload(cs_export_t *x);
  * to the manifest. */
 int cs_export_evidence_list(cs_export_t *x);
 
+/** Writes data/review/ (export_opinions.c): the case's review rounds, each opinion's signed
+ * bytes, signature and reviewer's public key; nothing when the case was never submitted. */
+int cs_export_opinions(cs_export_t *x);
+
 /** Writes data/ledger/: entries.jsonl, proofs.jsonl, checkpoint.txt, key.pem, vkey.txt. */
 int cs_export_ledger(cs_export_t *x);
 

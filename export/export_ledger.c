@@ -140,8 +140,9 @@ about(cs_export_t *x, int64_t seq, const char *entry, size_t len)
     if (item != NULL && strlen(item) == 64 && cs_export_is_withheld(x, item))
         yes = 0;
     else if (x->scope != CS_LEDGER_SCOPE_ALL && seq != x->res->seq && kind != NULL &&
-             strcmp(kind, "retrieval") == 0)
-        yes = 0; /* someone's read: not for a reader who may not read the ledger */
+             (strcmp(kind, "retrieval") == 0 || strcmp(kind, "review") == 0))
+        yes = 0; /* someone's read, or a refused act of the legal review: not for a reader
+                  * who may not read the ledger */
     else if (c != NULL && strcmp(c, x->o->case_number) == 0)
         yes = 1;
     else if (item != NULL && strlen(item) == 64 && cs_export_has_item(x, item))

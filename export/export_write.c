@@ -243,5 +243,7 @@ out:
         rc = cs_export_manifest_add(x, "data/case.json", hex, size);
     if (rc == 0)
         rc = cs_export_evidence_list(x);
+    if (rc == 0)
+        rc = cs_export_opinions(x);
     return rc;
 }

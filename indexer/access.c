@@ -15,7 +15,7 @@ static const char *const levels[] = {"public", "internal", "privacy", "commercia
 int
 cs_access_role_valid(const char *role)
 {
-    static const char *const roles[] = {"clerk", "reviewer", "auditor", "admin"};
+    static const char *const roles[] = {"clerk", "reviewer", "auditor", "admin", "legal"};
     for (size_t i = 0; role != NULL && i < sizeof roles / sizeof roles[0]; i++)
         if (strcmp(role, roles[i]) == 0)
             return 1;
@@ -41,8 +41,8 @@ cs_catalog_user_add(cs_catalog_t *cat, const char *name, const char *role, const
     int err;
     if (name == NULL || name[0] == '\0' || strlen(name) >= CS_NAME_MAX ||
         !cs_access_role_valid(role)) {
-        cs_diag_set("a user needs a name (1..%d bytes) and a role: clerk, reviewer, auditor or "
-                    "admin",
+        cs_diag_set("a user needs a name (1..%d bytes) and a role: clerk, reviewer, auditor, "
+                    "admin or legal",
                     CS_NAME_MAX - 1);
         return CS_EINVAL;
     }

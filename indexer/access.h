@@ -16,12 +16,12 @@
 typedef struct cs_user {
     int64_t id;
     char name[CS_NAME_MAX];
-    char role[16]; /* clerk, reviewer, auditor, admin */
+    char role[16]; /* clerk, reviewer, auditor, admin, legal */
     int disabled;
     char token_sha256[65]; /* the hash of their current token */
 } cs_user_t;
 
-/** 1 for "clerk", "reviewer", "auditor", "admin". */
+/** 1 for "clerk", "reviewer", "auditor", "admin", "legal". */
 int cs_access_role_valid(const char *role);
 
 /** The rank of a classification level (public 0 .. state_secret 4), -1 if unknown. */

@@ -199,15 +199,20 @@ out:
 /* Originals first among rows of the same object, so that an object that is both an original
  * and a copy is named as the original. */
 static const char objects_sql[] =
-    "SELECT o.sha256, o.size, i.sha256, o.profile, coalesce((SELECT group_concat(number, ', ')"
-    "  FROM (SELECT c.number FROM links l JOIN cases c ON c.id = l.case_id"
-    "  WHERE l.item_id = o.item_id AND l.superseded_at IS NULL ORDER BY c.number)), '')"
-    " FROM (SELECT sha256, size, id AS item_id, NULL AS profile, 0 AS k FROM items%s) o"
-    " JOIN items i ON i.id = o.item_id ORDER BY o.sha256, o.k";
+    "SELECT o.sha256, o.size, o.item, o.profile, coalesce(o.case_number, (SELECT"
+    "  group_concat(number, ', ') FROM (SELECT c.number FROM links l JOIN cases c ON c.id ="
+    "  l.case_id WHERE l.item_id = o.item_id AND l.superseded_at IS NULL ORDER BY c.number)), '')"
+    " FROM (SELECT sha256, size, id AS item_id, sha256 AS item, NULL AS profile,"
+    "  NULL AS case_number, 0 AS k FROM items%s%s) o ORDER BY o.sha256, o.k";
 
 static const char derivatives_sql[] =
-    " UNION ALL SELECT sha256, size, item_id, profile, 1 FROM derivatives"
-    " WHERE sha256 IS NOT NULL";
+    " UNION ALL SELECT d.sha256, d.size, d.item_id, i.sha256, d.profile, NULL, 1 FROM"
+    " derivatives d JOIN items i ON i.id = d.item_id WHERE d.sha256 IS NOT NULL";
+
+/* A review round's submission: a bag stored as an object, of no item (it names itself). */
+static const char reviews_sql[] =
+    " UNION ALL SELECT r.bag_sha256, NULL, NULL, r.bag_sha256, 'review-submission', c.number, 2"
+    " FROM review_rounds r JOIN cases c ON c.id = r.case_id";
 
 int
 cs_catalog_file_objects(const char *path, int (*fn)(void *arg, const cs_catalog_object_t *o),
@@ -216,13 +221,15 @@ cs_catalog_file_objects(const char *path, int (*fn)(void *arg, const cs_catalog_
     const char *what = "cannot list the catalog's objects";
     cs_catalog_t *cat = NULL;
     sqlite3_stmt *st = NULL;
-    char sql[sizeof objects_sql + sizeof derivatives_sql], last[65] = "";
-    int version, derivs = 0, err, rc;
+    char sql[sizeof objects_sql + sizeof derivatives_sql + sizeof reviews_sql], last[65] = "";
+    int version, derivs = 0, reviews = 0, err, rc;
 
     if ((err = cs_cat_open_file(&cat, path, 0, &version)) != 0 ||
-        (err = has_table(cat, "derivatives", &derivs)) != 0)
+        (err = has_table(cat, "derivatives", &derivs)) != 0 ||
+        (err = has_table(cat, "review_rounds", &reviews)) != 0)
         goto out;
-    snprintf(sql, sizeof sql, objects_sql, derivs ? derivatives_sql : ""); /* fits: sized so */
+    snprintf(sql, sizeof sql, objects_sql, derivs ? derivatives_sql : "",
+             reviews ? reviews_sql : ""); /* fits: sized so */
     if ((err = cs_cat_prepare(cat, sql, &st, what)) != 0)
         goto out;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

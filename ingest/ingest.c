@@ -244,6 +244,10 @@ cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, 
         cs_diag_set("--party \"%s\" is longer than %zu bytes", party, sizeof route.party - 1);
         return CS_ENAMETOOLONG;
     }
+    if (ctx->stage != NULL && cs_snprintf(route.stage, sizeof route.stage, "%s", ctx->stage) != 0) {
+        cs_diag_set("stage \"%s\" is longer than %zu bytes", ctx->stage, sizeof route.stage - 1);
+        return CS_ENAMETOOLONG;
+    }
     r.env = (cs_job_env_t){
         .cat = ctx->cat,
         .store = ctx->store,

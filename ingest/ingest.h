@@ -19,6 +19,7 @@ typedef struct cs_ingest_ctx {
     const char *actor;      /* who brings the files (a name for people to read) */
     int64_t user_id;        /* the Custody user credited with them; 0: the operator */
     const char *default_tz; /* ingest.default_tz, for capture times without an offset */
+    const char *stage;      /* the case's stage the files belong to ("decision"); NULL: none */
     uv_loop_t *loop;        /* the workers' loop, run until each answer */
     const cs_worker_opts_t *worker_opts; /* NULL: no extraction (the job still completes) */
     cs_workers_t *workers;               /* started at the first file worth parsing */

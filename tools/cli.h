@@ -222,5 +222,8 @@ int cs_cmd_backup(int argc, char **argv);
 int cs_cmd_restore(int argc, char **argv);
 int cs_cmd_man(int argc, char **argv);
 int cs_cmd_completion(int argc, char **argv);
+int cs_cmd_review(int argc, char **argv);
+/* cmd_case_decide.c: `custody case decide`, dispatched by cs_cmd_case. */
+int cs_cmd_case_decide(int argc, char **argv);
 
 #endif

@@ -24,6 +24,7 @@ static const char usage_text[] =
     "       custody case status CASE --to STATUS [--reason TEXT] [--as USER]\n"
     "       custody case register --purpose TEXT [--as USER] [--format csv|text] [--json]\n"
     "                        [--status S] [--from DATE] [--to DATE]\n"
+    "       custody case decide CASE --kind KIND --document FILE [--as USER]\n"
     "  (each also takes --home DIR and --set k=v)\n"
     "A case is registered when a file first names it; a clerk or an admin completes its\n"
     "record (the host's operator is an admin; --as USER acts as that user). K is penalty\n"
@@ -35,6 +36,8 @@ static const char usage_text[] =
     "`register` prints the case-file register (执法案卷台账), one row per case the reader may\n"
     "list, filed between --from and --to, its columns from case.register_columns; CSV cells\n"
     "never run as spreadsheet formulas. Every change and every read is in the ledger.\n"
+    "`decide` records the decision only on an agreed legal review of the latest submission\n"
+    "(custody case decide --help).\n"
     "Exit 1 when a read or a change is refused.\n";
 
 typedef struct args {
@@ -327,6 +330,8 @@ cs_cmd_case(int argc, char **argv)
     args_t a = {0};
     const char *verb;
     int rc;
+    if (argc >= 2 && strcmp(argv[1], "decide") == 0) /* the legal review's gate */
+        return cs_cmd_case_decide(argc - 1, argv + 1);
     cs_cli_init(&cli, "case", usage_text);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, on_option, &a)) != 0)
         return rc;

@@ -1,21 +1,27 @@
 /* tools/cmd_user.c: `custody user add|list|disable|rotate`: the people who may use Custody,
  * each with one role and one API token, of which only a hash is kept. */
 #include "tools/cli.h"
+#include "tools/review.h"
 #include "tools/sitetime.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/access.h"
 #include "access/password.h"
 #include "access/token.h"
+#include "indexer/review.h"
+#include "ledger/key.h"
 
+#include <errno.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
 static const char usage_text[] =
-    "usage: custody user add NAME --role clerk|reviewer|auditor|admin\n"
+    "usage: custody user add NAME --role clerk|reviewer|auditor|admin|legal\n"
     "       custody user list [--json]\n"
     "       custody user disable NAME\n"
     "       custody user rotate NAME\n"
@@ -25,7 +31,10 @@ static const char usage_text[] =
     "Custody keeps only its SHA-256. disable stops the token and every grant of the user.\n"
     "passwd sets the password of the web sign-in (10 bytes or more, not the user name): asked\n"
     "twice without echo on a terminal, else (or with --password-stdin) the first line of\n"
-    "stdin. Custody keeps only its scrypt hash; a new password also lifts a lock.\n";
+    "stdin. Custody keeps only its scrypt hash; a new password also lifts a lock.\n"
+    "A legal user (法制审核人员) also gets an Ed25519 key that signs their opinions: the\n"
+    "private key at <home>/keys/NAME.pem (0600, kept by the operator), the public key in the\n"
+    "catalog.\n";
 
 struct opts {
     const char *role;
@@ -60,6 +69,37 @@ issue(cs_cli_t *cli, const char *name, const char *role)
            role != NULL ? "added" : "rotated the token of", name, role ? " as " : "",
            role ? role : "", token);
     return 0;
+}
+
+/* A legal user: the signing key made first (never over one), then the user and its public key;
+ * the key file goes again if the user cannot be added. */
+static int
+add_legal(cs_cli_t *cli, const char *name)
+{
+    char path[PATH_MAX], dir[PATH_MAX], pem[CS_PUB_PEM_MAX], kid[CS_KEY_ID_MAX];
+    int rc;
+    if ((rc = cs_cli_review_key_path(cli, name, path, sizeof path)) != 0)
+        return rc;
+    if (cs_snprintf(dir, sizeof dir, "%s/keys", cli->home.root) != 0)
+        return CS_ENAMETOOLONG;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        rc = cs_err_from_errno(errno);
+        cs_diag_set("cannot make %s: %s", dir, strerror(errno));
+        return rc;
+    }
+    if ((rc = cs_key_create_user(path, pem, sizeof pem, kid)) != 0)
+        return rc;
+    if ((rc = issue(cli, name, "legal")) != 0) {
+        unlink(path);
+        return rc;
+    }
+    if ((rc = cs_catalog_user_key_add(cli->cat, name, pem, kid, cli->actor)) == 0)
+        /* stderr: the token stays alone on stdout's last line */
+        fprintf(stderr,
+                "signing key of %s: %s (0600, kept by the operator); public key %.12s in the "
+                "catalog\n",
+                name, path, kid);
+    return rc;
 }
 
 /* One line of `in` into buf without its line break; CS_EINVAL when there is none or it is
@@ -173,7 +213,7 @@ cs_cmd_user(int argc, char **argv)
         return cs_cli_usage_error(&cli,
                                   want == 1 ? "user list takes no NAME" : "name exactly one user");
     if (strcmp(verb, "add") == 0 && !cs_access_role_valid(o.role))
-        return cs_cli_usage_error(&cli, "--role must be clerk, reviewer, auditor or admin");
+        return cs_cli_usage_error(&cli, "--role must be clerk, reviewer, auditor, admin or legal");
     if (strcmp(verb, "add") != 0 && o.role != NULL)
         return cs_cli_usage_error(&cli, "--role goes with add only");
     if (strcmp(verb, "passwd") != 0 && o.password_stdin)
@@ -186,6 +226,8 @@ cs_cmd_user(int argc, char **argv)
         rc = cs_catalog_user_disable(cli.cat, name, cli.actor);
     else if (strcmp(verb, "passwd") == 0)
         rc = passwd(&cli, name, o.password_stdin);
+    else if (strcmp(verb, "add") == 0 && strcmp(o.role, "legal") == 0)
+        rc = add_legal(&cli, name);
     else
         rc = issue(&cli, name, strcmp(verb, "add") == 0 ? o.role : NULL);
     if (rc == 0 && strcmp(verb, "disable") == 0)

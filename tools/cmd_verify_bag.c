@@ -49,5 +49,9 @@ cs_cmd_verify_bag(int argc, char **argv)
            (unsigned long long)rep.bytes, (unsigned long long)rep.entries,
            (unsigned long long)rep.tree_size, rep.origin, key ? " (the key given)" : "",
            (long long)rep.export_seq);
+    if (rep.opinions > 0)
+        printf("legal review: %llu opinion%s, each signature verified with its reviewer's key "
+               "in the bag\n",
+               (unsigned long long)rep.opinions, cs_cli_s((long long)rep.opinions));
     return CS_EXIT_OK;
 }

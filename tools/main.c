@@ -20,6 +20,7 @@ const cs_cli_command_t cs_cli_commands[] = {
     {"grant", cs_cmd_grant, "let a user read a case for a purpose, until a date"},
     {"revoke", cs_cmd_revoke, "end a grant"},
     {"grants", cs_cmd_grants, "list grants"},
+    {"review", cs_cmd_review, "submit a case for legal review; file and show signed opinions"},
     {"classify", cs_cmd_classify, "set an item's classification"},
     {"request", cs_cmd_request, "ask to read a case (purpose, scope, period); approve or refuse"},
     {"requests", cs_cmd_requests, "list retrieval requests"},

@@ -153,6 +153,10 @@ static const rows_t rows[] = {
      "SELECT count(*) FROM users WHERE name = 'rev.wang' AND password_hash IS NULL"
      " AND failed_signins = 0 AND locked_until IS NULL",
      1, 0},
+    /* The legal review's migration makes the role column again (to allow `legal`): every
+     * user keeps their role. */
+    {5, "SELECT 1;", "SELECT count(*) FROM users WHERE name = 'rev.wang' AND role = 'reviewer'", 1,
+     0},
 };
 
 #define NROWS (sizeof rows / sizeof rows[0])
@@ -467,21 +471,24 @@ END_TEST
 
 START_TEST(a_failed_migration_leaves_the_version_it_was)
 {
-    int latest = version_with("CREATE TABLE case_status"); /* the migration blocked below */
+    int latest = version_with("CREATE TABLE decisions"); /* the migration blocked below */
     cs_catalog_t *cat = NULL;
     build_at(latest - 1);
-    /* Something in the way of the cases-as-records migration's last table. */
+    /* Something in the way of the legal review's migration's last table. */
     sqlite3 *h = NULL;
     ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-    exec_ok(h, "CREATE TABLE case_status (x INTEGER)");
+    exec_ok(h, "CREATE TABLE decisions (id INTEGER PRIMARY KEY)");
     sqlite3_close(h);
     ck_assert_int_ne(cs_catalog_open(&cat, db, 0, NULL), 0);
     ck_assert_ptr_null(cat);
     ck_assert_msg(strstr(cs_diag(), "cannot migrate the schema to version") != NULL, "%s",
                   cs_diag());
     ck_assert_int_eq(cs_test_sql_count(db, "PRAGMA user_version"), latest - 1);
-    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM pragma_table_info('cases')"
-                                           " WHERE name = 'status'"),
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM sqlite_schema WHERE name ="
+                                           " 'review_rounds'"),
+                     0);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM pragma_table_info('users')"
+                                           " WHERE name = 'role_v'"),
                      0);
     ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM grants WHERE purposes ->>"
                                            " '$[0]' = 'legal review'"),
