@@ -9,6 +9,7 @@
 #include "api/admin.h"
 #include "api/args.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "export/export.h"
 #include "indexer/review.h"
@@ -42,6 +43,16 @@ ask(cs_api_call_t *c, const char *case_number, cs_review_act_t act, cs_review_st
     return 1;
 }
 
+/* A store handle of this call's own for a put: the API's shared handle is for reads only (a
+ * handle serves one put at a time: its buffers and digest are the put's). */
+static int
+own_store(cs_api_call_t *c, cs_store_t **out)
+{
+    cs_store_opts_t o;
+    cs_store_opts_from_config(&o, c->api->opts.cfg);
+    return cs_store_open(out, c->api->opts.home->store, 0, &o);
+}
+
 void
 cs_api_h_review_submit(cs_api_call_t *c)
 {
@@ -52,6 +63,7 @@ cs_api_h_review_submit(cs_api_call_t *c)
     cs_export_opts_t eo = {0};
     cs_export_result_t res;
     json_t *body = NULL, *items = NULL;
+    cs_store_t *store = NULL;
     const char *note = NULL;
     char sha[65];
     int64_t round = 0;
@@ -70,8 +82,9 @@ cs_api_h_review_submit(cs_api_call_t *c)
     eo.policy = cs_access_policy(c->api->opts.cfg);
     eo.channel = CS_CHANNEL_HTTP;
     eo.client = c->client;
-    if ((rc = cs_export_review_bag(c->cat, c->api->store, c->api->opts.home, &eo, &res, sha,
-                                   &items)) != 0) {
+    if ((rc = own_store(c, &store)) != 0 ||
+        (rc = cs_export_review_bag(c->cat, store, c->api->opts.home, &eo, &res, sha, &items)) !=
+            0) {
         cs_api_fail_rc(c, rc, "the submission");
         goto out;
     }
@@ -90,6 +103,7 @@ cs_api_h_review_submit(cs_api_call_t *c)
                                  (json_int_t)json_array_size(items)),
                        201);
 out:
+    cs_store_close(&store);
     json_decref(items);
     json_decref(body);
 }
@@ -146,20 +160,27 @@ cs_api_h_decision(cs_api_call_t *c)
                          "send the decision document as the body");
         return;
     }
+    cs_store_t *store = NULL;
     if (ask(c, cn.text, CS_REVIEW_DECIDE, &st) != 0)
         return;
-    cs_ingest_ctx_t ctx = {.store = c->api->store,
+    if ((rc = own_store(c, &store)) != 0) {
+        cs_api_fail_rc(c, rc, "the decision");
+        return;
+    }
+    cs_ingest_ctx_t ctx = {.store = store,
                            .cat = c->cat,
                            .rule = c->api->rule,
                            .actor = c->who.name,
                            .user_id = c->who.id,
                            .default_tz = c->api->opts.cfg->ingest_default_tz,
                            .stage = "decision"};
+    char today[11];
+    cs_clock_site_date(cs_clock_site_zone(c->api->opts.cfg->site_tz), cs_clock_now_ms(), today);
     if ((rc = body_file(c, dir, sizeof dir, path, sizeof path)) != 0 ||
         (rc = cs_ingest_file(&ctx, path, cn.text, NULL, &res)) != 0 ||
         (rc = cs_catalog_sync(c->cat)) != 0 ||
-        (rc = cs_catalog_decision_add(c->cat, cn.text, st.opinion_id, kind, res.sha256,
-                                      c->who.name)) != 0)
+        (rc = cs_catalog_decision_add(c->cat, cn.text, st.opinion_id, kind, res.sha256, c->who.name,
+                                      today)) != 0)
         cs_api_fail_rc(c, rc, "the decision");
     else
         cs_api_answer_json(c,
@@ -167,6 +188,7 @@ cs_api_h_decision(cs_api_call_t *c)
                                      "sha256", res.sha256, "round", (json_int_t)st.round),
                            201);
     cs_ingest_finish(&ctx);
+    cs_store_close(&store);
     if (path[0] != '\0')
         unlink(path);
     if (dir[0] != '\0')

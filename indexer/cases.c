@@ -251,6 +251,39 @@ next_json(const char *status)
 }
 
 int
+cs_catalog_case_advance(cs_catalog_t *cat, const char *number, const char *to, const char *reason,
+                        const char *by)
+{
+    const char *what = "cannot move a case's status";
+    int target = one_of(statuses, to), err = 0;
+    if (target < 0)
+        return CS_EINVAL;
+    /* At most: a reopening, then every step forward. */
+    for (int steps = 0; steps <= (int)(sizeof statuses / sizeof statuses[0]); steps++) {
+        json_t *rows = NULL;
+        const char *args[] = {number};
+        if ((err = cs_cat_select_json(cat,
+                                      "SELECT json_object('s', status) FROM cases"
+                                      " WHERE number = ?1",
+                                      args, 1, &rows, what)) != 0)
+            return err;
+        const char *now = json_string_value(json_object_get(json_array_get(rows, 0), "s"));
+        int at = now != NULL ? one_of(statuses, now) : -1;
+        json_decref(rows);
+        if (at < 0) {
+            cs_diag_set("no case %s (custody cases)", number);
+            return CS_ENOTFOUND;
+        }
+        if (at == target)
+            return 0;
+        if ((err = cs_catalog_case_status(
+                 cat, number, at < target ? statuses[at + 1] : "investigating", reason, by)) != 0)
+            return err;
+    }
+    return CS_EINVAL; /* not reached: every status leads to every other */
+}
+
+int
 cs_catalog_case_status(cs_catalog_t *cat, const char *number, const char *to, const char *reason,
                        const char *by)
 {

@@ -48,6 +48,14 @@ int cs_catalog_case_set(cs_catalog_t *cat, const char *number, const cs_case_set
 int cs_catalog_case_status(cs_catalog_t *cat, const char *number, const char *to,
                            const char *reason, const char *by);
 
+/** Moves case `number` on to status `to` the way the process goes: step by step forward, each
+ * step a cs_catalog_case_status with `reason`; a case past `to` is reopened (back to
+ * investigating, with `reason`) and goes forward from there. 0 at once when it is there. For
+ * what the legal review does to a case: a submission puts it under review, a decision decides
+ * it. */
+int cs_catalog_case_advance(cs_catalog_t *cat, const char *number, const char *to,
+                            const char *reason, const char *by);
+
 /** Records a refused change of case `number` (`action` "case.set" or "case.status") by `by`
  * (of role `role`) with its `reason`: a custody entry with result "denied", in a transaction
  * of its own. */

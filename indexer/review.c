@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "indexer/cases.h"
 #include "indexer/catalog_int.h"
 
 #include <stdio.h>
@@ -130,6 +131,11 @@ cs_catalog_review_submit(cs_catalog_t *cat, const char *case_number, const char 
     err = cs_cat_finish(cat, err, what);
     if (err == 0 && round != NULL)
         *round = last + 1;
+    if (err == 0) { /* the case is under review now (reopened first if it was decided) */
+        char why[64];
+        snprintf(why, sizeof why, "submitted for legal review, round %lld", (long long)(last + 1));
+        err = cs_catalog_case_advance(cat, case_number, "under_review", why, by);
+    }
 done:
     free(items_text);
     return err;
@@ -192,7 +198,7 @@ done:
 
 int
 cs_catalog_decision_add(cs_catalog_t *cat, const char *case_number, int64_t opinion_id,
-                        const char *kind, const char *sha256, const char *by)
+                        const char *kind, const char *sha256, const char *by, const char *on)
 {
     const char *what = "cannot record the decision";
     char now[CS_TIME_MAX], oid[24];
@@ -216,7 +222,15 @@ cs_catalog_decision_add(cs_catalog_t *cat, const char *case_number, int64_t opin
                                     json_pack("{s:s, s:s, s:s, s:s}", "case", case_number, "kind",
                                               kind, "item", sha256, "document", sha256),
                                     what);
-    return cs_cat_finish(cat, err, what);
+    if ((err = cs_cat_finish(cat, err, what)) != 0)
+        return err;
+    /* The case's record follows: decided, on the site's date. */
+    cs_case_set_t set = {.decided = on};
+    if ((err = cs_catalog_case_advance(cat, case_number, "decided", "the decision was recorded",
+                                       by)) == 0 &&
+        on != NULL)
+        err = cs_catalog_case_set(cat, case_number, &set, by);
+    return err;
 }
 
 int

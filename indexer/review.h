@@ -46,9 +46,11 @@ int cs_catalog_review_opinion(cs_catalog_t *cat, int64_t round_id, int64_t autho
                               const char *key_id, const char *by);
 
 /** Records the decision of case `case_number` resting on opinion row `opinion_id`: its `kind`
- * and the stored item `sha256` of its document, ledgered as "case.decided" by `by`. */
+ * and the stored item `sha256` of its document, ledgered as "case.decided" by `by`; then the
+ * case's record follows: status decided (cs_catalog_case_advance) and, when `on` (the site's
+ * date, YYYY-MM-DD) is given, its decided date. */
 int cs_catalog_decision_add(cs_catalog_t *cat, const char *case_number, int64_t opinion_id,
-                            const char *kind, const char *sha256, const char *by);
+                            const char *kind, const char *sha256, const char *by, const char *on);
 
 /** Keeps user `name`'s public key (PEM) and its id, ledgered as "user.key" by `by`. */
 int cs_catalog_user_key_add(cs_catalog_t *cat, const char *name, const char *pem,

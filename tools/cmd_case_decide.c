@@ -5,6 +5,7 @@
 #include "tools/review.h"
 
 #include "core/casenum.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "indexer/review.h"
 #include "ingest/ingest.h"
@@ -87,9 +88,11 @@ cs_cmd_case_decide(int argc, char **argv)
     if ((rc = cs_cli_review_gate(&cli, cn.text, CS_REVIEW_DECIDE, &who, &st, &code)) != 0 ||
         code != 0)
         goto out;
+    char today[11];
+    cs_clock_site_date(cs_clock_site_zone(cli.cfg.site_tz), cs_clock_now_ms(), today);
     if ((rc = store_document(&cli, rule, cn.text, &who, o.document, sha)) != 0 ||
         (rc = cs_catalog_decision_add(cli.cat, cn.text, st.opinion_id, o.kind, sha,
-                                      who.id ? who.name : cli.actor)) != 0)
+                                      who.id ? who.name : cli.actor, today)) != 0)
         goto out;
     printf("decided case %s: %s, on the agreed opinion of round %lld; document %s\n", cn.text,
            o.kind, (long long)st.round, sha);

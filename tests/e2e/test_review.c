@@ -96,6 +96,13 @@ START_TEST(the_legal_review_from_submission_to_decision)
                     "chen", NULL);
     ck_assert_msg(strstr(r.out, "round 1, 2 items, bag ") != NULL, "%s", r.out);
     ok(&r);
+    /* The case's record follows: under review, each step of the way ledgered. */
+    ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM cases WHERE status ="
+                                             " 'under_review' AND decided_on IS NULL"),
+                     1);
+    ck_assert_int_eq(ledgered(&t, "entry ->> '$.action' = 'case.status' AND entry ->> '$.to' ="
+                                  " 'under_review'"),
+                     1);
     ck_assert_int_eq(ledgered(&t, "entry ->> '$.action' = 'review.submit' AND entry ->>"
                                   " '$.round' = 1 AND length(entry ->> '$.bag') = 64"),
                      1);
@@ -174,6 +181,9 @@ START_TEST(the_legal_review_from_submission_to_decision)
                     "--home", t.home, "--as", "chen", NULL);
     ck_assert_msg(strstr(r.out, "decided case") != NULL, "%s", r.out);
     ok(&r);
+    ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM cases WHERE status ="
+                                             " 'decided' AND decided_on IS NOT NULL"),
+                     1);
     /* One decision a round: another needs a new submission and review. */
     cs_test_custody(&r, "case", "decide", CASE_A, "--kind", "行政处罚决定", "--document", doc,
                     "--home", t.home, "--as", "chen", NULL);
