@@ -37,6 +37,7 @@ START_TEST(an_opinion_filed_and_read_over_http)
     char *fa = user_add(&a, "fa", "legal");
     cs_test_custody(&run, "review", "submit", CASE_A, "--note", "送审", "--home", a.t.home, NULL);
     run_ok(&run);
+    cs_test_run_free(&run);
 
     /* The clerk files no opinion: 403 with the rule's code, ledgered. */
     post(&a, &r, a.dave,
