@@ -52,6 +52,15 @@ assert.equal(f.actorWords('fixity-scrub'), '定期校验');
 assert.equal(f.actorWords('zhang'), 'zhang');
 for (const kind of ['received', 'stored', 'extracted', 'linked', 'relinked', 'classified', 'derived', 'verified', 'stalled_copy'])
   assert.match(f.actionWords(kind), /[\u4e00-\u9fff]/, `event kind ${kind} has Chinese words`);
+// Every ledger action the server writes (docs/LEDGER.md) reads in Chinese on the auditor's page.
+for (const action of ['view', 'view.case', 'list', 'search', 'get.original', 'get.derivative', 'export',
+  'evidence-list', 'media-url', 'register', 'register.retrievals', 'user.add', 'user.rotate',
+  'user.disable', 'user.passwd', 'user.key', 'grant.add', 'grant.revoke', 'session.open',
+  'session.close', 'session.failed', 'session.locked', 'session.limited', 'case.set', 'case.status',
+  'case.decided', 'review.submit', 'review.opinion', 'request.add', 'request.approve',
+  'request.refuse', 'store.migrated'])
+  assert.match(f.actionWords(action), /[\u4e00-\u9fff]/, `ledger action ${action} has Chinese words`);
+assert.equal(i18n.t('role.legal'), '法制审核人员');
 const ev = f.detailText({ case: 'A-1', party: '张三', captured_at_kept: 'first arrival', received_by: 'zhang', odd_key: 1 });
 assert.equal(ev, '案件：A-1 · 当事人：张三 · 保留的拍摄时间：首次接收时的时间 · 接收人：zhang · odd_key：1');
 assert.doesNotMatch(f.detailText({ profile: 'access', status: 'failed', reason: 'transcoding failed: no stream', reason_code: 'transcode' }), /access|failed|transcoding|reason_code/);
