@@ -79,9 +79,10 @@ if [ "$mode" = test ]; then
     packages+=(dpkg-dev adduser init-system-helpers systemd man-db groff-base)
 fi
 # Tests only: a single-node Ceph cluster with its S3 gateway for the S3 store's tests
-# (tests/storage/ceph.sh): monitor, OSD and RADOS Gateway, started by the tests themselves.
+# (tests/storage/ceph.sh): monitor, OSD and RADOS Gateway, started by the tests themselves;
+# iproute2 for its `ss` (a free port).
 if [ "$mode" = test ]; then
-    packages+=(ceph-mon ceph-osd radosgw ceph-common)
+    packages+=(ceph-mon ceph-osd radosgw ceph-common iproute2)
 fi
 # Tests only: the browser test of web/ (tests/web): Debian's Chromium, a CJK font for its
 # screenshots, and Node.js with npm for playwright-core (by command: a Node.js installed
