@@ -4,7 +4,8 @@
 // evidence of the case in is refused the opinion in Chinese (办审分离); another legal user signs
 // in with a password, opens the review page of the submitted case, files an opinion finding
 // problems, and sees it listed with the Chinese names of the eight points of review; the page
-// has no English left in it.
+// has no English left in it. Then a clerk submits again from the page, the legal user agrees
+// and the clerk records the decision with its document.
 //
 // usage: node tests/web/review.test.mjs CUSTODY CUSTODY_WORKER ARTIFACT_DIR
 // Needs /usr/bin/chromium and `npm ci --prefix tests/web` (scripts/setup.sh test does both).
@@ -86,9 +87,8 @@ async function signedIn(base, name, errors) {
 
 async function main() {
   run(['init', '--site-tz', 'Asia/Shanghai']);
-  run(['user', 'add', 'chen', '--role', 'clerk']);
-  for (const u of ['fa', 'wu']) {
-    run(['user', 'add', u, '--role', 'legal']);
+  for (const [u, role] of [['chen', 'clerk'], ['fa', 'legal'], ['wu', 'legal']]) {
+    run(['user', 'add', u, '--role', role]);
     run(['user', 'passwd', u, '--password-stdin'], `${u}-口令-2026\n`);
   }
   run(['ingest', '--case', CASE, '--as', 'chen', PHOTO]);
@@ -148,10 +148,31 @@ async function main() {
   const left = text.replace(/\b[0-9a-f]{6,}\b/g, '').replace(/\b(Custody|English|fa|chen)\b/g, '').match(/[A-Za-z]{2,}/g);
   assert.equal(left, null, `English words on the zh-CN page: ${left?.join(' ')}`);
 
+  // The clerk submits again (round 2), fa agrees, the clerk records the decision.
+  const chen = await signedIn(base, 'chen', errors);
+  assert.equal(await chen.isVisible(tid('opinion-form')), false, 'a clerk files no opinion');
+  await chen.fill(tid('review-note'), '补正后重新送审');
+  await chen.click(tid('review-submit'));
+  await chen.waitForSelector(`${tid('review-round')}[data-round="2"] ${tid('round-awaiting')}`);
+  assert.match(await chen.textContent(tid('review-done')), /已送审：第 2 轮/);
+  await page.reload();
+  await page.waitForSelector(tid('opinion-form'));
+  assert.match(await page.textContent(tid('opinion-form')), /对第 2 轮/);
+  await page.click(tid('opinion-submit')); // every point ok, the verdict agree
+  await page.waitForSelector(`${tid('review-round')}[data-round="2"] ${tid('opinion')}[data-verdict="agree"]`);
+  await chen.reload();
+  await chen.fill(tid('decision-kind'), '行政处罚决定');
+  await chen.setInputFiles(tid('decision-document'), { name: '决定书.txt', mimeType: 'text/plain', buffer: Buffer.from('行政处罚决定书') });
+  await chen.click(tid('decision-submit'));
+  await chen.waitForSelector(tid('decision-row'));
+  assert.match(await chen.textContent(tid('decision-row')), /行政处罚决定.*chen/);
+  assert.equal(await chen.isVisible(tid('decision-form')), false, 'one decision per agreed round');
+  await chen.screenshot({ path: path.join(artifacts, 'review-decided.png'), fullPage: true });
+
   // The case page links to the review.
   await page.goto(`/#/case/${encodeURIComponent(CASE)}`);
   await page.click(tid('review-link'));
-  await page.waitForSelector(tid('opinion'));
+  await page.waitForSelector(tid('decision-row'));
   assert.deepEqual(errors, [], 'no page error');
 }
 

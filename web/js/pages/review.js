@@ -31,12 +31,12 @@ function signed(op) {
 function opinionView(op) {
   const o = signed(op);
   const findings = o.findings || {};
-  const verdict = op.verdict === 'agree' ? 'ok' : 'warn';
+  const verdict = op.verdict === 'agree' ? 'ok' : 'bad';
   const rows = POINTS.map((p) => {
     const f = findings[p] || {};
     return h('tr', { testid: 'finding-row', 'data-point': p, 'data-result': f.result || '' },
       h('th', { scope: 'row', testid: 'finding-point' }, t(`review.point.${p}`)),
-      h('td', { testid: 'finding-result' }, f.result ? badge(t(`review.result.${f.result}`), f.result === 'problem' ? 'warn' : 'neutral') : '—'),
+      h('td', { testid: 'finding-result' }, f.result ? badge(t(`review.result.${f.result}`), f.result === 'problem' ? 'bad' : 'neutral') : '—'),
       h('td', { testid: 'finding-text' }, f.text || ''));
   });
   const proposals = Array.isArray(o.proposals) ? o.proposals : [];
