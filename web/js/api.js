@@ -43,14 +43,14 @@ async function problemOf(res) {
 }
 
 /** The raw Response of a call (throws ApiError when it is not 2xx). opts: method, body
- * (object: sent as JSON), token (to check one before it is kept), signal. */
+ * (object: sent as JSON), raw (a Blob sent as it is), token (to check one before it is kept), signal. */
 export async function call(path, opts = {}) {
   const method = opts.method || 'GET';
   const init = { method, headers: headers(opts.headers, opts.token, method) };
   if (opts.body !== undefined) {
     init.body = JSON.stringify(opts.body);
     init.headers.set('Content-Type', 'application/json');
-  }
+  } else if (opts.raw !== undefined) init.body = opts.raw; // a document: a Blob, as it is
   if (opts.signal) init.signal = opts.signal;
   init.cache = 'no-store';
   init.credentials = 'same-origin'; // the session cookie (SameSite=Strict, HttpOnly)

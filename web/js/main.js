@@ -1,6 +1,6 @@
 // web/js/main.js: the shell: header (user, role, purpose, language, sign out), the hash
-// router (#/cases, #/case/<case>, #/item/<sha>, #/clerk, #/audit, #/audit/<seq>, #/admin) and the
-// sign-in and purpose steps every page waits for.
+// router (#/cases, #/case/<case>, #/cases/<case>/review, #/item/<sha>, #/clerk, #/audit,
+// #/audit/<seq>, #/admin) and the sign-in and purpose steps every page waits for.
 import { h, replace } from './dom.js';
 import { t, getLang, setLang, colon } from './i18n.js';
 import * as api from './api.js';
@@ -16,6 +16,7 @@ import { renderClerk } from './pages/clerk.js';
 import { renderAudit, renderEntry } from './pages/audit.js';
 import { renderAdmin } from './pages/admin.js';
 import { renderRequests } from './pages/requests.js';
+import { renderReview } from './pages/review.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('hdr');
@@ -177,6 +178,7 @@ async function render() {
       location.replace(session.home());
       return;
     case 'cases':
+      if (r.path[2] === 'review') return renderReview(main, ctx, r.path[1] || '');
       return renderCases(main, ctx, r);
     case 'case':
       return renderCase(main, ctx, r.path[1] || '', r);

@@ -47,6 +47,7 @@ export async function renderCase(main, ctx, kase) {
     h('div', { class: 'head-actions' },
       h('a', { href: '#/cases', class: 'btn btn-ghost' }, `\u2190 ${t('case.back')}`),
       listBtn,
+      h('a', { href: `#/cases/${api.enc(kase)}/review`, class: 'btn btn-ghost', testid: 'review-link' }, t('review.link')),
       session.can.media() ? exportBtn : null));
   exportBtn.addEventListener('click', () => doExport(kase, exportBtn, exportMsg));
   listBtn.addEventListener('click', () => openEvidenceList(kase, listBtn, exportMsg));
