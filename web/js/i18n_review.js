@@ -1,7 +1,6 @@
 // web/js/i18n_review.js: the words of a case's legal review page (pages/review.js), zh-CN and
 // English: rounds, opinions with the eight points of review, the forms and the decisions.
 export const zhReview = {
-  'role.legal': '法制审核人员',
   'review.title': '法制审核 {case}',
   'review.link': '法制审核',
   'review.back': '返回案件',
@@ -61,7 +60,6 @@ export const zhReview = {
 };
 
 export const enReview = {
-  'role.legal': 'Legal review',
   'review.title': 'Legal review of {case}',
   'review.link': 'Legal review',
   'review.back': 'Back to the case',
