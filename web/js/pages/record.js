@@ -6,6 +6,7 @@ import { t, tMaybe, listSep } from '../i18n.js';
 import * as api from '../api.js';
 import { dateTime } from '../format.js';
 import { section, loading } from '../ui.js';
+import { editForms, mayEdit } from './record_edit.js';
 
 const word = (slug) => (slug ? tMaybe(`slug.${slug}`) ?? slug : t('record.unset'));
 const plain = (v) => (v === null || v === undefined || v === '' ? t('record.unset') : String(v));
@@ -13,8 +14,9 @@ const plain = (v) => (v === null || v === undefined || v === '' ? t('record.unse
 /** The card, filled once the record arrives; empty (hidden) when it cannot be read. */
 export function recordCard(kase, ctx) {
   const body = h('div', null, loading());
-  const card = section(t('record.title'), 'case-record', body);
-  api.json(`/v1/cases/${api.enc(kase)}/record`).then((r) => {
+  const msg = h('div', { 'aria-live': 'polite' }); // kept across reloads: says what was changed
+  const card = section(t('record.title'), 'case-record', msg, body);
+  const load = () => api.json(`/v1/cases/${api.enc(kase)}/record`).then((r) => {
     if (!ctx.alive()) return;
     const row = (key, value) => h('tr', null, h('th', { scope: 'row' }, t(key)), h('td', null, value));
     const parties = (r.parties || []).map((p) => h('div', { testid: 'record-party' },
@@ -36,9 +38,11 @@ export function recordCard(kase, ctx) {
       [t('record.history'), '', ''],
       r.history.map((s) => h('tr', null, h('td', null, dateTime(s.at)),
         h('td', null, `${word(s.from)} \u2192 ${word(s.to)}`),
-        h('td', null, s.reason || ''))), { testid: 'record-history' }) : null);
+        h('td', null, s.reason || ''))), { testid: 'record-history' }) : null,
+    mayEdit() ? editForms(kase, r, msg, load) : null);
   }).catch(() => {
     if (ctx.alive()) card.hidden = true; // the case's items say what this reader may see
   });
+  load();
   return card;
 }
