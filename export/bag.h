@@ -28,11 +28,20 @@ typedef struct cs_bag_report {
  * with rep->problem "" (verified) or set; a CS_E* code when the bag could not be read at all. */
 int cs_bag_verify(const char *path, const char *key_path, cs_bag_report_t *rep);
 
+/** A reviewer's key the bag's proven ledger says the home made: a "user.key" entry. */
+typedef struct cs_bag_key {
+    char key_id[65];
+    char user[128];
+} cs_bag_key_t;
+
 /** Checks each legal opinion of the bag folder `root` (data/review/round-N.opinion.json)
- * against its signature (round-N.opinion.sig) and the reviewer's key in data/review/keys/:
- * 0 when all verify (*opinions of them; none when the bag has no review), 1 with `problem`
- * naming the first that does not, or a CS_E* code when the folder cannot be read. */
-int cs_bag_verify_opinions(const char *root, char *problem, size_t cap, uint64_t *opinions);
+ * against its signature (round-N.opinion.sig) and the reviewer's key in data/review/keys/,
+ * and that key against keys[0..nkeys) (the proven "user.key" entries): its id must be one,
+ * ledgered for the opinion's author. 0 when all verify (*opinions of them; none when the bag
+ * has no review), 1 with `problem` naming the first that does not, or a CS_E* code when the
+ * folder cannot be read. */
+int cs_bag_verify_opinions(const char *root, const cs_bag_key_t *keys, size_t nkeys, char *problem,
+                           size_t cap, uint64_t *opinions);
 
 /** Writes the folder `dir` as a ustar file at `tar_path` (created, must not exist), its
  * entries named "<name>/<path in dir>". Long names use the ustar prefix field; files of

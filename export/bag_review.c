@@ -1,6 +1,8 @@
 /* export/bag_review.c: verify-bag's check of the legal review a bag carries (data/review/,
  * export_opinions.c): every opinion's signature against the reviewer's public key in the bag,
- * and that key's id against the one the signature names. */
+ * that key's id against the one the signature names, and that id against the proven
+ * "user.key" ledger entry of the opinion's author (export_ledger.c): so a key someone put in
+ * the bag, and an opinion signed with it, are refused. */
 #include "export/bag.h"
 
 #include "core/buf.h"
@@ -9,6 +11,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +53,22 @@ is_hex64(const char *s)
 }
 
 /* One opinion `name` (round-N.opinion.json) in dir: 0, or 1 with problem set. */
+/* Is key `id` ledgered (a proven "user.key" entry) for the author the opinion names? */
 static int
-check_one(const char *dir, const char *name, char *problem, size_t cap)
+ledgered(const cs_bag_key_t *keys, size_t nkeys, const char *id, const char *text, size_t len)
+{
+    json_t *op = json_loadb(text, len, 0, NULL);
+    const char *author = json_string_value(json_object_get(op, "author"));
+    int yes = 0;
+    for (size_t i = 0; author != NULL && i < nkeys && !yes; i++)
+        yes = strcmp(keys[i].key_id, id) == 0 && strcmp(keys[i].user, author) == 0;
+    json_decref(op);
+    return yes;
+}
+
+static int
+check_one(const char *dir, const char *name, const cs_bag_key_t *keys, size_t nkeys, char *problem,
+          size_t cap)
 {
     char sig_name[NAME_MAX + 1], key_name[128], kid[CS_KEY_ID_MAX], what[8], id[65], sig[129];
     char *text = NULL, *line = NULL, *pem = NULL;
@@ -84,6 +101,13 @@ check_one(const char *dir, const char *name, char *problem, size_t cap)
                         name, id, key_name);
         goto out;
     }
+    if (!ledgered(keys, nkeys, id, text, len)) {
+        cs_snprintf_cut(problem, cap,
+                        "data/review/%s is signed by key %s, which no proven user.key entry of "
+                        "data/ledger/ gives its author: not a key this home made",
+                        name, id);
+        goto out;
+    }
     bad = 0;
 out:
     free(text);
@@ -93,7 +117,8 @@ out:
 }
 
 int
-cs_bag_verify_opinions(const char *root, char *problem, size_t cap, uint64_t *opinions)
+cs_bag_verify_opinions(const char *root, const cs_bag_key_t *keys, size_t nkeys, char *problem,
+                       size_t cap, uint64_t *opinions)
 {
     char dir[PATH_MAX];
     struct dirent *e;
@@ -108,7 +133,7 @@ cs_bag_verify_opinions(const char *root, char *problem, size_t cap, uint64_t *op
         size_t n = strlen(e->d_name);
         if (n <= strlen(SUFFIX) || strcmp(e->d_name + n - strlen(SUFFIX), SUFFIX) != 0)
             continue;
-        if (check_one(dir, e->d_name, problem, cap)) {
+        if (check_one(dir, e->d_name, keys, nkeys, problem, cap)) {
             rc = 1;
             break;
         }

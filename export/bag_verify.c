@@ -32,6 +32,8 @@ typedef struct bag {
     size_t noriginals;
     char info_purpose[1024];
     uint64_t walked;
+    cs_bag_key_t *keys; /* the proven "user.key" entries of opinions' keys */
+    size_t nkeys;
 } bag_t;
 
 static int
@@ -373,6 +375,30 @@ checkpoint(bag_t *b, const char *key_path, uint64_t *size, uint8_t root[32])
     return 0;
 }
 
+/* Is entry e a "user.key" entry (a reviewer's key the home made: the export carries those of
+ * its opinions' keys)? Then *yes, and it is kept in b->keys for the opinions' check, which
+ * names an opinion whose key has none. */
+static int
+opinion_key(bag_t *b, json_t *e, int *yes)
+{
+    const char *action = json_string_value(json_object_get(e, "action"));
+    const char *kid = json_string_value(json_object_get(e, "key"));
+    const char *user = json_string_value(json_object_get(e, "user"));
+    cs_bag_key_t *k;
+    *yes = 0;
+    if (action == NULL || strcmp(action, "user.key") != 0 || kid == NULL || user == NULL ||
+        !is_hex64(kid, strlen(kid)) || strlen(user) >= sizeof k->user)
+        return 0;
+    if ((k = realloc(b->keys, (b->nkeys + 1) * sizeof *k)) == NULL)
+        return CS_ENOMEM;
+    b->keys = k;
+    memcpy(k[b->nkeys].key_id, kid, 65);
+    memcpy(k[b->nkeys].user, user, strlen(user) + 1);
+    b->nkeys++;
+    *yes = 1;
+    return 0;
+}
+
 /* One ledger entry and its proof line. */
 static int
 check_entry(bag_t *b, const char *entry, size_t len, const char *proof_line, size_t lineno,
@@ -421,7 +447,11 @@ check_entry(bag_t *b, const char *entry, size_t len, const char *proof_line, siz
     }
     const char *c = json_string_value(json_object_get(e, "case"));
     const char *item = json_string_value(json_object_get(e, "item"));
-    if (!(c && strcmp(c, b->rep->case_number) == 0) && !(item && has_original(b, item))) {
+    int key = 0;
+    if (!(c && strcmp(c, b->rep->case_number) == 0) && !(item && has_original(b, item)) &&
+        (rc = opinion_key(b, e, &key)) != 0)
+        goto out;
+    if (!(c && strcmp(c, b->rep->case_number) == 0) && !(item && has_original(b, item)) && !key) {
         rc = fail(b, "ledger entry %lld is about neither case %s nor an item in the bag",
                   (long long)seq, b->rep->case_number);
         goto out;
@@ -558,8 +588,8 @@ check(bag_t *b, const char *key_path)
     if ((rc = read_manifest(b, "tagmanifest-sha256.txt", 0)) != 0 || (rc = payload(b)) != 0 ||
         (rc = bag_info(b)) != 0 || (rc = case_json(b)) != 0 || (rc = ledger(b, key_path)) != 0)
         return rc;
-    rc =
-        cs_bag_verify_opinions(b->root, b->rep->problem, sizeof b->rep->problem, &b->rep->opinions);
+    rc = cs_bag_verify_opinions(b->root, b->keys, b->nkeys, b->rep->problem, sizeof b->rep->problem,
+                                &b->rep->opinions);
     return rc == 1 ? PROBLEM : rc;
 }
 
@@ -607,6 +637,7 @@ out:
         free(b.paths[i]);
     free(b.paths);
     free(b.originals);
+    free(b.keys);
     if (tmp[0])
         cs_bag_rmrf(tmp);
     return rc;

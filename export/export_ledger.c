@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct tree {
@@ -126,9 +127,28 @@ typedef struct each {
     FILE *entries, *proofs;
 } each_t;
 
+/* Is `e` the "user.key" entry that ledgered the key of an opinion the bag carries (its
+ * data/review/keys/KEYID.pem, written before the ledger)? Then verify-bag can tie the key to
+ * this home. */
+static int
+opinion_key(cs_export_t *x, json_t *e)
+{
+    const char *action = json_string_value(json_object_get(e, "action"));
+    const char *kid = json_string_value(json_object_get(e, "key"));
+    char path[PATH_MAX];
+    struct stat st;
+    if (action == NULL || strcmp(action, "user.key") != 0 || kid == NULL || strlen(kid) != 64 ||
+        strspn(kid, "0123456789abcdef") != 64)
+        return 0;
+    if ((size_t)snprintf(path, sizeof path, "%s/data/review/keys/%s.pem", x->dir, kid) >=
+        sizeof path)
+        return 0;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* Is the entry about the case, or about one of the exported items (never a withheld one),
- * and one the bag's reader may see (the gate's scope: custody events only, and the export's
- * own entry, unless they may read the whole ledger)? */
+ * or the ledgering of an opinion's key, and one the bag's reader may see (the gate's scope:
+ * custody events only, and the export's own entry, unless they may read the whole ledger)? */
 static int
 about(cs_export_t *x, int64_t seq, const char *entry, size_t len)
 {
@@ -146,6 +166,8 @@ about(cs_export_t *x, int64_t seq, const char *entry, size_t len)
     else if (c != NULL && strcmp(c, x->o->case_number) == 0)
         yes = 1;
     else if (item != NULL && strlen(item) == 64 && cs_export_has_item(x, item))
+        yes = 1;
+    else if (opinion_key(x, e))
         yes = 1;
     json_decref(e);
     return yes;
