@@ -9,68 +9,28 @@
 //
 // usage: node tests/web/record.test.mjs CUSTODY CUSTODY_WORKER ARTIFACT_DIR
 // Needs /usr/bin/chromium and `npm ci --prefix tests/web` (scripts/setup.sh test does both).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { browserTest } from './harness.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const CASE = '任水罚〔2023〕12号';
 const PURPOSE = '案卷整理';
 const PHOTO = path.join(ROOT, 'tests/data/exiftool/Google.jpg');
 
-const [custody, worker, artifacts] = process.argv.slice(2);
-const die = (msg) => {
-  console.error(`record.test: ${msg}`);
-  process.exit(1);
-};
-if (!custody || !worker || !artifacts) die('usage: node tests/web/record.test.mjs CUSTODY CUSTODY_WORKER ARTIFACT_DIR');
-if (!existsSync(CHROMIUM)) die(`${CHROMIUM} is missing: apt-get install chromium (scripts/setup.sh test does)`);
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  die(`playwright-core is not installed (${e.message}): run npm ci --prefix tests/web`);
-}
-mkdirSync(artifacts, { recursive: true });
-const dir = mkdtempSync(path.join(tmpdir(), 'custody-record-'));
-const home = path.join(dir, 'home');
-let service = null;
-let serviceLog = '';
+let h; // the harness: tests/web/harness.mjs
 let browser = null;
-let current = null; // the tab in use: its text is printed when the test fails
-
-function run(args, input) {
-  const r = spawnSync(custody, [...args, '--home', home], { encoding: 'utf8', timeout: 120_000, input });
-  if (r.status !== 0) throw new Error(`custody ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
-async function startService() {
-  service = spawn(custody, ['serve', '--home', home, '--set', 'api.listen=127.0.0.1:0', '--set', 'worker.count=1'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  service.stdout.on('data', (d) => { serviceLog += d; });
-  service.stderr.on('data', (d) => { serviceLog += d; });
-  for (let i = 0; i < 200; i++) {
-    const m = /"api\.listening".*"listen":"127\.0\.0\.1:(\d+)"/.exec(serviceLog);
-    if (m) return Number(m[1]);
-    if (service.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`custody serve did not listen:\n${serviceLog}`);
-}
-
+const artifacts = process.argv[4];
+const run = (args, input) => h.run(args, input);
 const tid = (id) => `[data-testid="${id}"]`;
 
 /* A new tab signed in as `name` with a password, on the case page in zh-CN, its record shown. */
 async function signedIn(base, name, errors) {
   const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: base });
   const page = await context.newPage();
-  current = page;
+  h.watch(page);
   page.on('pageerror', (e) => errors.push(e.message));
   page.setDefaultTimeout(15_000);
   await page.goto(`/#/case/${encodeURIComponent(CASE)}`);
@@ -91,8 +51,8 @@ async function main() {
   }
   run(['ingest', '--case', CASE, '--as', 'chen', PHOTO]);
   run(['grant', 'li', '--case', CASE, '--purpose', PURPOSE, '--until', '2099-12-31']);
-  const base = `http://127.0.0.1:${await startService()}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  const base = `http://127.0.0.1:${await h.startService()}`;
+  browser = await h.launch();
   const errors = [];
   const cell = async (page, n) => page.locator(`${tid('record-table')} tr`).nth(n).locator('td').textContent();
 
@@ -164,31 +124,7 @@ async function main() {
   assert.deepEqual(errors, [], 'no page error');
 }
 
-let failed = false;
-const watchdog = setTimeout(() => {
-  console.error(`record.test: took longer than 120 s; service log:\n${serviceLog.slice(-3000)}`);
-  service?.kill('SIGKILL');
-  process.exit(1);
-}, 120_000);
-try {
+await browserTest('record', async (harness) => {
+  h = harness;
   await main();
-  console.log('record: browser ok');
-} catch (e) {
-  failed = true;
-  console.error(`record.test: FAIL: ${e.stack || e}`);
-  if (current) {
-    console.error(`at ${current.url()}:\n${await current.evaluate(() => document.body.innerText).catch(() => '')}`);
-    await current.screenshot({ path: path.join(artifacts, 'record-failed.png'), fullPage: true }).catch(() => {});
-  }
-  writeFileSync(path.join(artifacts, 'record-serve.log'), serviceLog);
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  if (service && service.exitCode === null) {
-    const done = new Promise((r) => service.once('exit', r));
-    service.kill('SIGTERM');
-    await done;
-  }
-  rmSync(dir, { recursive: true, force: true });
-  clearTimeout(watchdog);
-}
-process.exit(failed ? 1 : 0);
+});

@@ -9,70 +9,30 @@
 //
 // usage: node tests/web/review.test.mjs CUSTODY CUSTODY_WORKER ARTIFACT_DIR
 // Needs /usr/bin/chromium and `npm ci --prefix tests/web` (scripts/setup.sh test does both).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { browserTest } from './harness.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const CASE = '任水罚〔2023〕12号';
 const PURPOSE = '法制审核';
 const PHOTO = path.join(ROOT, 'tests/data/exiftool/Google.jpg');
 const PHOTO2 = path.join(ROOT, 'tests/data/gps/DSCN0010.jpg');
 const POINTS_ZH = ['执法主体', '管辖权限', '执法人员资格', '事实证据', '法律适用', '程序', '文书', '是否涉嫌犯罪需移送'];
 
-const [custody, worker, artifacts] = process.argv.slice(2);
-const die = (msg) => {
-  console.error(`review.test: ${msg}`);
-  process.exit(1);
-};
-if (!custody || !worker || !artifacts) die('usage: node tests/web/review.test.mjs CUSTODY CUSTODY_WORKER ARTIFACT_DIR');
-if (!existsSync(CHROMIUM)) die(`${CHROMIUM} is missing: apt-get install chromium (scripts/setup.sh test does)`);
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  die(`playwright-core is not installed (${e.message}): run npm ci --prefix tests/web`);
-}
-mkdirSync(artifacts, { recursive: true });
-const dir = mkdtempSync(path.join(tmpdir(), 'custody-review-'));
-const home = path.join(dir, 'home');
-let service = null;
-let serviceLog = '';
+let h; // the harness: tests/web/harness.mjs
 let browser = null;
-let current = null; // the tab in use: its text is printed when the test fails
-
-function run(args, input) {
-  const r = spawnSync(custody, [...args, '--home', home], { encoding: 'utf8', timeout: 120_000, input });
-  if (r.status !== 0) throw new Error(`custody ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
-async function startService() {
-  service = spawn(custody, ['serve', '--home', home, '--set', 'api.listen=127.0.0.1:0', '--set', 'worker.count=1'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  service.stdout.on('data', (d) => { serviceLog += d; });
-  service.stderr.on('data', (d) => { serviceLog += d; });
-  for (let i = 0; i < 200; i++) {
-    const m = /"api\.listening".*"listen":"127\.0\.0\.1:(\d+)"/.exec(serviceLog);
-    if (m) return Number(m[1]);
-    if (service.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`custody serve did not listen:\n${serviceLog}`);
-}
-
+const artifacts = process.argv[4];
+const run = (args, input) => h.run(args, input);
 const tid = (id) => `[data-testid="${id}"]`;
 
 /* A new tab signed in as `name` with a password, on the case's review page in zh-CN. */
 async function signedIn(base, name, errors) {
   const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: base });
   const page = await context.newPage();
-  current = page;
+  h.watch(page);
   page.on('pageerror', (e) => errors.push(e.message));
   page.setDefaultTimeout(15_000);
   await page.goto(`/#/cases/${encodeURIComponent(CASE)}/review`);
@@ -95,8 +55,8 @@ async function main() {
   run(['ingest', '--case', CASE, '--as', 'wu', PHOTO2]); // wu brought evidence in: no opinion
   for (const u of ['fa', 'wu']) run(['grant', u, '--case', CASE, '--purpose', PURPOSE, '--any-purpose', '--until', '2099-12-31']);
   run(['review', 'submit', CASE, '--note', '初次送审', '--as', 'chen']);
-  const base = `http://127.0.0.1:${await startService()}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  const base = `http://127.0.0.1:${await h.startService()}`;
+  browser = await h.launch();
   const errors = [];
 
   // wu: the form is offered (the round awaits an opinion), the server refuses it in Chinese.
@@ -176,31 +136,7 @@ async function main() {
   assert.deepEqual(errors, [], 'no page error');
 }
 
-let failed = false;
-const watchdog = setTimeout(() => {
-  console.error(`review.test: took longer than 120 s; service log:\n${serviceLog.slice(-3000)}`);
-  service?.kill('SIGKILL');
-  process.exit(1);
-}, 120_000);
-try {
+await browserTest('review', async (harness) => {
+  h = harness;
   await main();
-  console.log('review: browser ok');
-} catch (e) {
-  failed = true;
-  console.error(`review.test: FAIL: ${e.stack || e}`);
-  if (current) {
-    console.error(`at ${current.url()}:\n${await current.evaluate(() => document.body.innerText).catch(() => '')}`);
-    await current.screenshot({ path: path.join(artifacts, 'review-failed.png'), fullPage: true }).catch(() => {});
-  }
-  writeFileSync(path.join(artifacts, 'review-serve.log'), serviceLog);
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  if (service && service.exitCode === null) {
-    const done = new Promise((r) => service.once('exit', r));
-    service.kill('SIGTERM');
-    await done;
-  }
-  rmSync(dir, { recursive: true, force: true });
-  clearTimeout(watchdog);
-}
-process.exit(failed ? 1 : 0);
+});
