@@ -247,13 +247,8 @@ cs_catalog_grant_add(cs_catalog_t *cat, const char *user, const char *case_numbe
         " LEFT JOIN parties p ON p.case_id = c.id AND p.name = ?3"
         " WHERE u.name = ?1 AND c.number = ?2 AND (?3 IS NULL OR p.id IS NOT NULL)",
         args, 10, &changes, what);
-    if (err == 0 && changes == 0) {
-        if (party != NULL)
-            cs_diag_set("no case %s with a party %s (custody cases)", case_number, party);
-        else
-            cs_diag_set("no case %s (custody cases)", case_number);
-        err = CS_ENOTFOUND;
-    }
+    if (err == 0 && changes == 0)
+        err = cs_cat_no_case(case_number, party);
     int64_t gid = sqlite3_last_insert_rowid(cat->db);
     if (err == 0)
         err = cs_cat_ledger_custody(cat, "grant.add", by,

@@ -153,6 +153,10 @@ int cs_cat_run(cs_catalog_t *cat, const char *sql, const char *const *args, int 
 /** Appends {"kind": "custody", "action", "actor": by, ...fields (stolen; NULL: out of memory)}
  * inside the caller's transaction: the entry of a user, grant, classification or sign-in
  * change. */
+/** Sets the detail for case `case_number` (with `party`, when not NULL) that the catalog does
+ * not have, and returns CS_ENOTFOUND. */
+int cs_cat_no_case(const char *case_number, const char *party);
+
 int cs_cat_ledger_custody(cs_catalog_t *cat, const char *action, const char *by, json_t *fields,
                           const char *what);
 

@@ -410,6 +410,16 @@ cs_cat_run(cs_catalog_t *cat, const char *sql, const char *const *args, int narg
 }
 
 int
+cs_cat_no_case(const char *case_number, const char *party)
+{
+    if (party != NULL)
+        cs_diag_set("no case %s with a party %s (custody cases)", case_number, party);
+    else
+        cs_diag_set("no case %s (custody cases)", case_number);
+    return CS_ENOTFOUND;
+}
+
+int
 cs_cat_ledger_custody(cs_catalog_t *cat, const char *action, const char *by, json_t *fields,
                       const char *what)
 {
