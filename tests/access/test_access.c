@@ -658,19 +658,6 @@ START_TEST(test_scope_picks_the_grant_that_reaches)
 }
 END_TEST
 
-START_TEST(test_scope_names)
-{
-    static const char *const names[] = {"metadata", "media", "originals", "export"};
-    for (int i = 0; i < 4; i++) {
-        ck_assert_int_eq(cs_access_scope(names[i]), i);
-        ck_assert_str_eq(cs_access_scope_name((cs_scope_t)i), names[i]);
-    }
-    ck_assert_int_eq(cs_access_scope("Originals"), -1);
-    ck_assert_int_eq(cs_access_scope(NULL), -1);
-    ck_assert_ptr_null(cs_access_scope_name((cs_scope_t)4));
-}
-END_TEST
-
 static Suite *
 access_suite(void)
 {
@@ -689,7 +676,6 @@ access_suite(void)
     tcase_add_test(tc, test_mint_is_its_fetch);
     tcase_add_loop_test(tc, test_clearance_names_no_level, 0, 8);
     tcase_add_test(tc, test_scope_picks_the_grant_that_reaches);
-    tcase_add_test(tc, test_scope_names);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,6 +1,7 @@
 /* tests/access/test_purpose.c: purposes within scope (access/purpose.c, access/rules.c): how a
  * stated purpose matches one a grant names, which covering grant a read goes through, and
- * what a refusal says of the grant's purposes. The matrix of test_access.c holds the rest. */
+ * what a refusal says of the grant's purposes; the names of grant scopes. The matrix of
+ * test_access.c holds the rest. */
 #include "access/access.h"
 
 #include <check.h>
@@ -146,6 +147,19 @@ START_TEST(test_long_purposes_are_listed_whole)
 }
 END_TEST
 
+START_TEST(test_scope_names)
+{
+    static const char *const names[] = {"metadata", "media", "originals", "export"};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(cs_access_scope(names[i]), i);
+        ck_assert_str_eq(cs_access_scope_name((cs_scope_t)i), names[i]);
+    }
+    ck_assert_int_eq(cs_access_scope("Originals"), -1);
+    ck_assert_int_eq(cs_access_scope(NULL), -1);
+    ck_assert_ptr_null(cs_access_scope_name((cs_scope_t)4));
+}
+END_TEST
+
 static Suite *
 purpose_suite(void)
 {
@@ -155,6 +169,7 @@ purpose_suite(void)
     tcase_add_test(tc, test_the_grant_for_the_purpose_decides);
     tcase_add_test(tc, test_refusal_names_the_purposes);
     tcase_add_test(tc, test_long_purposes_are_listed_whole);
+    tcase_add_test(tc, test_scope_names);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,14 @@
+/* indexer/schema_int.h: migrations kept beside schema.c (schema_cases.c); what schema.c's
+ * migrations[] applies in order after its own. */
+#ifndef CS_INDEXER_SCHEMA_INT_H
+#define CS_INDEXER_SCHEMA_INT_H
+
+/* Cases as records (kind, procedure, cause, dates, status, parties' kind and ID number,
+ * officers, the status history). */
+extern const char cs_schema_cases[];
+/* Grant scopes and retrieval requests. */
+extern const char cs_schema_requests[];
+/* The legal review: the legal role, reviewers' keys, rounds, opinions and decisions. */
+extern const char cs_schema_review[];
+
+#endif
