@@ -25,7 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define POOL_MAX 8 /* idle clients kept; more threads make more, closed when given back */
+#define POOL_MAX 8          /* idle clients kept; more threads make more, closed when given back */
+#define CS_REMOTE_PROBE_S 3 /* the health probe's limit, in seconds */
 
 struct cs_remote {
     char endpoint[CS_CONFIG_STR_MAX], bucket[64], region[64], prefix[128];
@@ -330,11 +331,19 @@ void
 cs_remote_health(cs_remote_t *r, cs_store_health_t *h)
 {
     struct timespec a, b;
-    cs_s3_t *c;
+    cs_s3_t *c = NULL;
+    /* A probe of its own: one try, a few seconds at most, so that `status` and /metrics say
+     * "not answering" at once instead of waiting out the requests' timeout and retries. */
+    cs_s3_config_t probe = r->cfg;
+    probe.retries = 0;
+    if (probe.timeout_s > CS_REMOTE_PROBE_S)
+        probe.timeout_s = CS_REMOTE_PROBE_S;
     int rc;
     clock_gettime(CLOCK_MONOTONIC, &a);
-    if ((rc = take(r, &c)) == 0)
-        rc = give(r, c, cs_s3_bucket_head(c));
+    __atomic_add_fetch(&r->requests, 1, __ATOMIC_RELAXED);
+    if ((rc = cs_s3_open(&c, &probe)) == 0)
+        rc = cs_s3_bucket_head(c);
+    cs_s3_close(&c);
     clock_gettime(CLOCK_MONOTONIC, &b);
     h->latency_ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
     h->ok = rc == 0 || rc == CS_ENOTFOUND; /* it answers; the first put makes the bucket */

@@ -359,6 +359,12 @@ START_TEST(a_gateway_that_stops_answering_loses_nothing)
     http(&a, &rs, "GET", target, a.alice, PURPOSE, NULL, NULL);
     ck_assert_int_eq(rs.status, 503);
     resp_free(&rs);
+    /* status says so (its probe tries once, a few seconds at most). */
+    cs_run_t st;
+    cs_test_custody(&st, "store", "status", "--home", a.t.home, NULL);
+    ck_assert_int_eq(st.status, 3);
+    ck_assert_msg(strstr(st.out, "NOT ANSWERING") != NULL, "%s", st.out);
+    cs_test_run_free(&st);
     /* Uploads while it is away stay in their folder. */
     snprintf(dir, sizeof dir, "%s/uploads/京公(2026)9号", a.t.home);
     ck_assert_int_eq(mkdir(dir, 0750), 0);
