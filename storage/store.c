@@ -332,6 +332,7 @@ cs_store_open_local(const cs_store_t *s, const char *sha256, int *fd)
     int rc = cs_store_relpath(sha256, rel, sizeof rel);
     if (rc != 0)
         return rc;
+    /* O_NOFOLLOW: an object is a file the store wrote, never a link planted beside it. */
     *fd = openat(s->objects_fd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     return *fd < 0 ? object_error(s, sha256, errno) : 0;
 }
@@ -339,21 +340,11 @@ cs_store_open_local(const cs_store_t *s, const char *sha256, int *fd)
 int
 cs_store_open_object(const cs_store_t *s, const char *sha256, int *fd)
 {
-    char rel[80];
-    int rc = cs_store_relpath(sha256, rel, sizeof rel);
-    if (rc != 0)
-        return rc;
-    /* O_NOFOLLOW: an object is a file the store wrote, never a link planted beside it. */
-    *fd = openat(s->objects_fd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (*fd < 0 && errno == ENOENT && s->remote != NULL) {
-        /* Not here: a local copy from the object store, then open that. */
-        if ((rc = cs_store_fetch(s, sha256)) != 0)
-            return rc;
-        *fd = openat(s->objects_fd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    }
-    if (*fd < 0)
-        return object_error(s, sha256, errno);
-    return 0;
+    int rc = cs_store_open_local(s, sha256, fd);
+    /* Not here: a local copy from the object store, then open that. */
+    if (rc == CS_ENOTFOUND && s->remote != NULL && (rc = cs_store_fetch(s, sha256)) == 0)
+        rc = cs_store_open_local(s, sha256, fd);
+    return rc;
 }
 
 int

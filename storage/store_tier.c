@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/io.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -160,29 +161,23 @@ int
 cs_store_read_at(const cs_store_t *s, const char *sha256, uint64_t off, void *buf, size_t len,
                  size_t *got)
 {
-    char rel[80];
-    int rc = cs_store_relpath(sha256, rel, sizeof rel);
+    int fd = -1, rc;
     *got = 0;
-    if (rc != 0 || len == 0)
-        return rc;
-    int fd = openat(s->objects_fd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0) {
-        ssize_t n;
-        while ((n = pread(fd, buf, len, (off_t)off)) < 0 && errno == EINTR)
-            ;
-        rc = n < 0 ? cs_err_from_errno(errno) : 0;
-        if (n < 0)
-            cs_diag_set("store %s: cannot read object %.12s (%s); check the disk", s->root, sha256,
-                        strerror(errno));
-        else
-            *got = (size_t)n;
+    if (len == 0)
+        return cs_sha256_hex_valid(sha256) ? 0 : CS_EINVAL;
+    if ((rc = cs_store_open_local(s, sha256, &fd)) == 0) {
+        ssize_t n = cs_pread_upto(fd, buf, len, (int64_t)off);
         close(fd);
+        if (n < 0) {
+            cs_diag_set("store %s: cannot read object %.12s; check the disk", s->root, sha256);
+            return (int)n;
+        }
+        *got = (size_t)n;
+        return 0;
+    }
+    if (rc != CS_ENOTFOUND || s->remote == NULL)
         return rc;
-    }
-    if (errno != ENOENT || s->remote == NULL) {
-        cs_diag_set("object %s is not in store %s", sha256, s->root);
-        return errno == ENOENT ? CS_ENOTFOUND : cs_err_from_errno(errno);
-    }
+    cs_diag_clear();
     struct span sp = {.buf = buf, .len = len};
     if ((rc = cs_remote_get(s->remote, sha256, off, len, span_sink, &sp)) == 0)
         *got = sp.got;
