@@ -264,6 +264,10 @@ static const conf_key_t conf_table[] = {
     {"auth.address_window_s", CONF_INT, OFF(auth_address_window_s), 1, 86400, "900",
      "The window of auth.address_failures, in seconds from the address's first failure in it.",
      NULL, NULL},
+    {"retention.grace_days", CONF_INT, OFF(retention_grace_days), 0, 3650, "7",
+     "Days between a disposal batch's approval and the removal of its items' bytes; within\n"
+     "# them an admin can still cancel the batch.",
+     NULL, NULL},
 };
 
 #define CONF_COUNT (sizeof conf_table / sizeof conf_table[0])
