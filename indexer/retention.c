@@ -57,3 +57,46 @@ done:
     cs_cat_finalize(cat, st);
     return rc;
 }
+
+int
+cs_retention_plan(cs_catalog_t *cat, const cs_config_t *cfg, int64_t now_ms, int limit,
+                  json_t **out)
+{
+    static const char sql[] = "SELECT sha256, size, media_type FROM items ORDER BY id";
+    sqlite3_stmt *st = NULL;
+    json_t *list = json_array();
+    int rc = 0;
+    if (list == NULL)
+        return cs_cat_no_memory(cat, "retention plan");
+    rc = cs_cat_prepare(cat, sql, &st, "retention plan");
+    while (rc == 0 && (int)json_array_size(list) < limit) {
+        cs_retention_t r;
+        char sha[65];
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = cs_cat_err(cat, step, "retention plan");
+            break;
+        }
+        snprintf(sha, sizeof sha, "%s", (const char *)sqlite3_column_text(st, 0));
+        /* The row's own statement stays open: cs_retention_item prepares its own. */
+        rc = cs_retention_item(cat, cfg, sha, now_ms, &r);
+        if (rc < 0 || !r.due)
+            continue;
+        if (json_array_append_new(
+                list, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:[]}", "sha256", sha, "size",
+                                (json_int_t)sqlite3_column_int64(st, 1), "media_type",
+                                (const char *)sqlite3_column_text(st, 2), "class", r.klass,
+                                "keep_until", r.keep_until, "reason_code", r.reason_code, "reason",
+                                r.reason, "cases")) != 0)
+            rc = cs_cat_no_memory(cat, "retention plan");
+    }
+    cs_cat_finalize(cat, st);
+    if (rc < 0) {
+        json_decref(list);
+        return rc;
+    }
+    *out = list;
+    return 0;
+}

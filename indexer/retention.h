@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "indexer/catalog.h"
 
+#include <jansson.h>
 #include <stdint.h>
 
 #define CS_RETENTION_CLASS_MAX 32
@@ -29,5 +30,10 @@ typedef struct cs_retention {
  * no such item (or one disposed of already). */
 int cs_retention_item(cs_catalog_t *cat, const cs_config_t *cfg, const char *sha256, int64_t now_ms,
                       cs_retention_t *out);
+
+/** *out = [{sha256, size, media_type, class, keep_until, reason_code, reason, cases: [..]}]:
+ * every item due at `now_ms` (the disposal plan), oldest keep_until first, at most `limit`. */
+int cs_retention_plan(cs_catalog_t *cat, const cs_config_t *cfg, int64_t now_ms, int limit,
+                      json_t **out);
 
 #endif
