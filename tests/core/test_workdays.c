@@ -62,6 +62,9 @@ START_TEST(national_day_week_is_not_counted)
     /* Spring Festival 2026: 15-23 February off, Saturday 14 February worked. */
     expect_add(cal, "2026-02-13", 1, "2026-02-14", 0);
     expect_add(cal, "2026-02-13", 2, "2026-02-24", 0);
+    /* The issue's example: a penalty decided on Thursday 28 September 2023 (29 September to
+     * 6 October off, the weekend of 7-8 October worked) is due on Friday 13 October. */
+    expect_add(cal, "2023-09-28", 7, "2023-10-13", 0);
     /* An ordinary fortnight: weekends only. */
     expect_add(cal, "2026-12-01", 7, "2026-12-10", 0);
     expect_add(cal, "2026-12-01", 20, "2026-12-29", 0);
