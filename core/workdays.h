@@ -19,10 +19,11 @@
 
 #include <stddef.h>
 
-#define CS_WORKDAYS_DAYS_MAX 512  /* holidays and make-up days in one file */
-#define CS_WORKDAYS_YEARS_MAX 64  /* years one file may cover */
-#define CS_WORKDAYS_NAME_MAX 48   /* bytes of a day's name, NUL included */
-#define CS_WORKDAYS_STEPS_MAX 366 /* working days one call may count */
+#define CS_WORKDAYS_DAYS_MAX 512         /* holidays and make-up days in one file */
+#define CS_WORKDAYS_YEARS_MAX 64         /* years one file may cover */
+#define CS_WORKDAYS_NAME_MAX 48          /* bytes of a day's name, NUL included */
+#define CS_WORKDAYS_STEPS_MAX 366        /* working days one call may count */
+#define CS_WORKDAYS_FILE_MAX (64 * 1024) /* bytes of a calendar file */
 
 typedef struct cs_workdays cs_workdays_t;
 
@@ -31,6 +32,9 @@ typedef struct cs_workdays cs_workdays_t;
  * it cannot read, a date given twice, a date outside its declared years, or more than
  * CS_WORKDAYS_DAYS_MAX days. */
 int cs_workdays_load(const char *path, cs_workdays_t **out);
+
+/** The same from `len` bytes of `text`; `name` names it in details (a path, "built-in"). */
+int cs_workdays_parse(const char *text, size_t len, const char *name, cs_workdays_t **out);
 
 /** Frees *cal (NULL is fine) and leaves NULL behind. */
 void cs_workdays_free(cs_workdays_t **cal);
