@@ -136,7 +136,7 @@ struct cs_api_call {
     size_t text_len;
     const char *ctype; /* of text */
     char etag[72];
-    const struct cs_api_asset *asset; /* a built-in file of the web interface (h_ui.c) */
+    const struct cs_embed_file *asset; /* a built-in file of the web interface (h_ui.c) */
     char content_range[96];
     char media_type[128];
     char disposition[1800]; /* Content-Disposition of a download, "" when none */

@@ -1,6 +1,8 @@
 /* core/workdays.c: working days under a holiday calendar file (workdays.h). */
 #include "core/workdays.h"
 
+#include "core/buf.h"
+#include "core/embed.h"
 #include "core/error.h"
 
 #include <errno.h>
@@ -328,4 +330,44 @@ cs_workdays_add(const cs_workdays_t *cal, const char *from, int n, char out[11],
     civil_from_days(day, &y, &m, &d);
     snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
     return 0;
+}
+
+int
+cs_workdays_home(const char *root, cs_workdays_t **out, char *source, size_t size)
+{
+    char path[4096];
+    const cs_embed_file_t *f;
+    int rc;
+    if (cs_snprintf(path, sizeof path, "%s/%s", root, CS_WORKDAYS_HOME_FILE) != 0)
+        return CS_ENAMETOOLONG;
+    rc = cs_workdays_load(path, out);
+    if (rc != CS_ENOENT) {
+        if (rc == 0 && source != NULL && cs_snprintf(source, size, "%s", path) != 0)
+            rc = CS_ENAMETOOLONG;
+        if (rc != 0)
+            cs_workdays_free(out);
+        return rc;
+    }
+    f = cs_embed_find(cs_data_files, cs_data_files_count, CS_WORKDAYS_BUILTIN);
+    if (f == NULL) {
+        cs_diag_set("no holiday calendar: %s is missing and none is built in", path);
+        return CS_ENOENT;
+    }
+    if (source != NULL && cs_snprintf(source, size, "built-in %s", f->path) != 0)
+        return CS_ENAMETOOLONG;
+    return cs_workdays_parse((const char *)f->data, f->len, "built-in " CS_WORKDAYS_BUILTIN, out);
+}
+
+int
+cs_workdays_years(const cs_workdays_t *cal, int *years, size_t cap)
+{
+    size_t n = cal->nyears < cap ? cal->nyears : cap;
+    memcpy(years, cal->years, n * sizeof(years[0]));
+    for (size_t i = 1; i < n; i++) /* a handful: insertion sort */
+        for (size_t j = i; j > 0 && years[j - 1] > years[j]; j--) {
+            int t = years[j];
+            years[j] = years[j - 1];
+            years[j - 1] = t;
+        }
+    return (int)n;
 }
