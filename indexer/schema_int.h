@@ -11,4 +11,7 @@ extern const char cs_schema_requests[];
 /* The legal review: the legal role, reviewers' keys, rounds, opinions and decisions. */
 extern const char cs_schema_review[];
 
+/* The publication register: publications, their versions and withdrawals (schema_publish.c). */
+extern const char cs_schema_publications[];
+
 #endif

@@ -175,10 +175,8 @@ show(cs_cli_t *cli, const char *number)
     return 0;
 }
 
-/* The reader, if they may change a case's record; else why not (ledgered as `action`
- * denied), and the exit code. */
-static int
-editor(cs_cli_t *cli, const char *action, const char *number, cs_access_who_t *who)
+int
+cs_cli_case_editor(cs_cli_t *cli, const char *action, const char *number, cs_access_who_t *who)
 {
     char why[256];
     int rc;
@@ -210,7 +208,7 @@ set(cs_cli_t *cli, const char *number, const args_t *a)
     if (!s->kind && !s->procedure && !s->cause && !s->party && !s->nofficers && !s->filed &&
         !s->decided && !s->served && !s->closed && !s->party_kind && !s->id_number)
         return cs_cli_usage_error(cli, "nothing to set: give --kind, --cause, --party ...");
-    if ((rc = editor(cli, "case.set", number, &who)) != 0)
+    if ((rc = cs_cli_case_editor(cli, "case.set", number, &who)) != 0)
         return rc;
     if ((rc = cs_catalog_case_set(cli->cat, number, s, who.name)) != 0)
         return cs_cli_fail(cli, rc);
@@ -225,7 +223,7 @@ status(cs_cli_t *cli, const char *number, const args_t *a)
     int rc;
     if (a->to == NULL)
         return cs_cli_usage_error(cli, "give --to STATUS");
-    if ((rc = editor(cli, "case.status", number, &who)) != 0)
+    if ((rc = cs_cli_case_editor(cli, "case.status", number, &who)) != 0)
         return rc;
     if ((rc = cs_catalog_case_status(cli->cat, number, a->to, a->reason, who.name)) != 0) {
         fprintf(stderr, "custody %s: refused: %s\n", cli->cmd, cs_diag());
