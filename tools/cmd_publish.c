@@ -7,6 +7,7 @@
 
 #include "core/casenum.h"
 #include "core/clock.h"
+#include "core/embed.h"
 #include "core/error.h"
 #include "core/workdays.h"
 #include "indexer/publications.h"
@@ -37,13 +38,16 @@ static const char publications_usage[] =
     "counts), and its status: due, overdue (not published and past its due date), published\n"
     "(\"late\" when after its due date), corrected or withdrawn.\n";
 static const char calendar_usage[] =
-    "usage: custody calendar [--home DIR] [--json]\n"
+    "usage: custody calendar [--built-in] [--home DIR]\n"
     "Says which holiday calendar counts working days here (the home's holidays.txt, else the\n"
     "built-in one), the years it covers, and whether this year's and next year's State Council\n"
-    "notices are in it (exit 1 when this year's is not). To add a year, see holidays.txt.\n";
+    "notices are in it (exit 1 when this year's is not). --built-in prints the built-in\n"
+    "calendar, to start the home's own: custody calendar --built-in > HOME/holidays.txt, then\n"
+    "add each year's notice as its comments say.\n";
 
 typedef struct pub_args {
     const char *decision, *kind, *category, *reason, *case_number, *status;
+    int builtin;
 } pub_args_t;
 
 static int
@@ -69,6 +73,9 @@ on_option(int c, const char *arg, void *ctx)
     case 's':
         a->status = arg;
         break;
+    case 'B':
+        a->builtin = 1;
+        break;
     }
     return 0;
 }
@@ -81,6 +88,7 @@ static const struct option opts[] = {CS_CLI_COMMON_OPTIONS,
                                      {"reason", required_argument, NULL, 'r'},
                                      {"case", required_argument, NULL, 'c'},
                                      {"status", required_argument, NULL, 's'},
+                                     {"built-in", no_argument, NULL, 'B'},
                                      {0, 0, 0, 0}};
 
 /* A case number as the CLI was given it, normalised; 0 or the exit code. */
@@ -365,6 +373,14 @@ cs_cmd_calendar(int argc, char **argv)
         return rc;
     if (optind != argc) {
         rc = cs_cli_usage_error(&cli, "no arguments besides the options");
+        goto out;
+    }
+    if (a.builtin) {
+        const cs_embed_file_t *f =
+            cs_embed_find(cs_data_files, cs_data_files_count, CS_WORKDAYS_BUILTIN);
+        rc = f != NULL && fwrite(f->data, 1, f->len, stdout) == f->len && fflush(stdout) == 0
+                 ? 0
+                 : CS_EXIT_FAIL;
         goto out;
     }
     if ((rc = cs_cli_load(&cli)) != 0) {

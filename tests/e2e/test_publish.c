@@ -163,6 +163,17 @@ START_TEST(a_penalty_of_2023_09_28_is_due_on_2023_10_13_and_overdue_now)
     ck_assert_msg(strstr(r.out, "built-in holidays-cn.txt") && strstr(r.out, "2023 2024 2025"),
                   "%s", r.out);
     cs_test_run_free(&r);
+    /* The built-in calendar printed is the home's own to extend. */
+    cs_test_custody(&r, "calendar", "--built-in", NULL);
+    ck_assert_msg(strstr(r.out, "2023-10-07 work 国庆节调休") != NULL, "%s", r.out);
+    cs_test_write(cal, r.out, strlen(r.out));
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "calendar", "--home", t.home, NULL);
+    ck_assert_msg(strstr(r.out, "/holidays.txt\nyears: 2023 2024 2025 2026") != NULL, "%s", r.out);
+    cs_test_run_free(&r);
+    j = register_json(&t);
+    ck_assert_str_eq(field(j, "due_on"), "2023-10-13");
+    json_decref(j);
 
     /* Withdrawn: revoked, with its reason; once only; ledgered. */
     cs_test_custody(&r, "publish", "withdraw", "1", "--category", "mistaken", "--reason", "x",
