@@ -322,6 +322,9 @@ void cs_api_h_case_record(cs_api_call_t *c);
 void cs_api_h_case_set(cs_api_call_t *c);
 void cs_api_h_case_status(cs_api_call_t *c);
 void cs_api_h_register(cs_api_call_t *c);
+/** 0 when the caller may change case `number`'s records (cs_access_case_editor); else 1,
+ * answered 403 (code role) with the refusal ledgered as `action`. */
+int cs_api_refuse_non_editor(cs_api_call_t *c, const char *action, const char *number);
 /** Removes what exports of an earlier run left in <home>/tmp/exports (a crash while one was
  * made or streamed); the number of folders removed. At start, before any call. */
 int cs_api_exports_sweep(const char *home_root);
@@ -342,6 +345,10 @@ void cs_api_h_admin_user_disable(cs_api_call_t *c);
 void cs_api_h_admin_user_rotate(cs_api_call_t *c);
 void cs_api_h_admin_user_password(cs_api_call_t *c);
 void cs_api_h_admin_grants(cs_api_call_t *c);
+/* h_publish.c */
+void cs_api_h_publications(cs_api_call_t *c);
+void cs_api_h_publication_add(cs_api_call_t *c);
+void cs_api_h_publication_withdraw(cs_api_call_t *c);
 /* h_requests.c */
 void cs_api_h_requests(cs_api_call_t *c);
 void cs_api_h_request_add(cs_api_call_t *c);

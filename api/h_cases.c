@@ -42,8 +42,8 @@ cs_api_h_case_record(cs_api_call_t *c)
 
 /* 0 when c's user may change a case's record; else 1, the refusal ledgered as `action` and
  * answered 403 with code "role". */
-static int
-refuse_non_editor(cs_api_call_t *c, const char *action, const char *number)
+int
+cs_api_refuse_non_editor(cs_api_call_t *c, const char *action, const char *number)
 {
     int rc;
     if (cs_access_case_editor(c->who.role))
@@ -86,8 +86,8 @@ cs_api_h_case_set(cs_api_call_t *c)
     cs_casenum_t cn;
     size_t i;
     int rc;
-    if (cs_api_arg_case(c, c->params[0], &cn) != 0 || refuse_non_editor(c, "case.set", cn.text) ||
-        (body = body_object(c, shape)) == NULL)
+    if (cs_api_arg_case(c, c->params[0], &cn) != 0 ||
+        cs_api_refuse_non_editor(c, "case.set", cn.text) || (body = body_object(c, shape)) == NULL)
         return;
     if (json_unpack_ex(body, &jerr, JSON_STRICT,
                        "{s?s, s?s, s?s, s?s, s?s, s?s, s?s, s?{s:s, s?s, s?s}, s?o}", "kind",
@@ -131,7 +131,7 @@ cs_api_h_case_status(cs_api_call_t *c)
     cs_casenum_t cn;
     int rc;
     if (cs_api_arg_case(c, c->params[0], &cn) != 0 ||
-        refuse_non_editor(c, "case.status", cn.text) ||
+        cs_api_refuse_non_editor(c, "case.status", cn.text) ||
         (body = body_object(c, "{\"to\", \"reason\" (to reopen)}")) == NULL)
         return;
     if (json_unpack_ex(body, &jerr, JSON_STRICT, "{s:s, s?s}", "to", &to, "reason", &reason) != 0) {

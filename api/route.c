@@ -87,6 +87,13 @@ static const cs_api_route_t routes[] = {
     {"POST", "/v1/admin/classifications", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_classify, NULL,
      0, .op = "adminClassify"},
     /* People sign in on the web with a password (h_session.c); tokens stay for scripts. */
+    /* The publication register (h_publish.c): who may change it, cs_access_case_editor. */
+    {"GET", "/v1/publications", CS_API_USER, CS_API_POOL, cs_api_h_publications, NULL, 0,
+     .op = "listPublications"},
+    {"POST", "/v1/publications", CS_API_USER, CS_API_POOL, cs_api_h_publication_add, NULL, 0,
+     .op = "addPublication"},
+    {"POST", "/v1/publications/{id}/withdraw", CS_API_USER, CS_API_POOL,
+     cs_api_h_publication_withdraw, NULL, 0, .op = "withdrawPublication"},
     /* Retrieval requests and their register (h_requests.c); who decides: indexer/requests.c,
      * who reads the register: the gate. */
     {"GET", "/v1/requests", CS_API_USER, CS_API_POOL, cs_api_h_requests, NULL, 0,
