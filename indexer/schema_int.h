@@ -10,5 +10,7 @@ extern const char cs_schema_cases[];
 extern const char cs_schema_requests[];
 /* The legal review: the legal role, reviewers' keys, rounds, opinions and decisions. */
 extern const char cs_schema_review[];
+/* Public copies: redaction specs and approvals. */
+extern const char cs_schema_public[];
 
 #endif
