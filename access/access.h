@@ -107,6 +107,12 @@ typedef enum {
     CS_DENY_NOT_REVIEWED,   /* no agreed opinion on the latest submission: no decision */
     CS_DENY_NO_SUBMISSION,  /* nothing submitted awaits an opinion */
     CS_DENY_DECIDED,        /* the agreed round has its decision: another needs a new round */
+    /* Public copies (access/public.h): */
+    CS_DENY_NEVER_PUBLIC,  /* state_secret: never a public copy */
+    CS_DENY_NO_SPEC,       /* commercial_secret or privacy: a redaction spec first */
+    CS_DENY_NOT_COPYABLE,  /* a document is attached redacted, never copied; media is made */
+    CS_DENY_SELF_APPROVAL, /* the maker of a public copy does not approve it */
+    CS_DENY_APPROVED,      /* the public copy is approved already */
 } cs_deny_t;
 
 /** The Custody user asking, or the operator. */

@@ -268,6 +268,10 @@ static const conf_key_t conf_table[] = {
      "Days between a disposal batch's approval and the removal of its items' bytes; within\n"
      "# them an admin can still cancel the batch.",
      NULL, NULL},
+    {"public.photo_max_px", CONF_INT, OFF(public_photo_max_px), 0, 65535, "0",
+     "Longest side, in pixels, of a photo's public copy (custody public make); 0: the photo's\n"
+     "# own size. Public copies are re-encoded from the pixels, never with their metadata.",
+     NULL, NULL},
 };
 
 #define CONF_COUNT (sizeof conf_table / sizeof conf_table[0])

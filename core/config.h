@@ -79,6 +79,7 @@ typedef struct cs_config {
     int auth_address_failures; /* auth.address_failures: failed sign-ins per address a window */
     int auth_address_window_s; /* auth.address_window_s: that window */
     int retention_grace_days;  /* retention.grace_days: approval to removal */
+    int public_photo_max_px;   /* public.photo_max_px: a photo's public copy, 0: full size */
 } cs_config_t;
 
 /* The classification levels, lowest first, NULL-terminated (access.default_classification). */

@@ -462,6 +462,7 @@ static const char *const migrations[] = {
     cs_schema_requests,     /* schema_cases.c */
     cs_schema_review,       /* schema_cases.c */
     cs_schema_publications, /* schema_publish.c */
+    cs_schema_public,       /* schema_public.c: public copies' specs and approvals */
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -10,6 +10,8 @@ extern const char cs_schema_cases[];
 extern const char cs_schema_requests[];
 /* The legal review: the legal role, reviewers' keys, rounds, opinions and decisions. */
 extern const char cs_schema_review[];
+/* Public copies: redaction specs and approvals. */
+extern const char cs_schema_public[];
 
 /* The publication register: publications, their versions and withdrawals (schema_publish.c). */
 extern const char cs_schema_publications[];

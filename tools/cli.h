@@ -161,6 +161,17 @@ int cs_cli_filter(cs_cli_t *cli, json_t *list, const char *key);
  * making the folders if needed. */
 int cs_cli_derive_dir(cs_cli_t *cli, char *buf, size_t size);
 
+/* A "transcode" request in a worker: the answer first (cs_worker_answer_cb fills it through
+ * the same pointer); tty: progress is shown on stderr. */
+typedef struct cs_cli_transcode {
+    cs_worker_answer_t answer;
+    int tty;
+} cs_cli_transcode_t;
+
+/** Runs the "transcode" request `req` in one media worker and waits for its answer in
+ * c->answer (retranscode, public make). */
+int cs_cli_transcode(cs_cli_t *cli, json_t *req, cs_cli_transcode_t *c);
+
 /** Closes what cs_cli_open opened. */
 void cs_cli_close(cs_cli_t *cli);
 
@@ -236,6 +247,7 @@ int cs_cmd_restore(int argc, char **argv);
 int cs_cmd_man(int argc, char **argv);
 int cs_cmd_completion(int argc, char **argv);
 int cs_cmd_review(int argc, char **argv);
+int cs_cmd_public(int argc, char **argv);
 /* cmd_case_decide.c: `custody case decide`, dispatched by cs_cmd_case. */
 int cs_cmd_case_decide(int argc, char **argv);
 

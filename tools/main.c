@@ -22,6 +22,7 @@ const cs_cli_command_t cs_cli_commands[] = {
     {"grants", cs_cmd_grants, "list grants"},
     {"review", cs_cmd_review, "submit a case for legal review; file and show signed opinions"},
     {"classify", cs_cmd_classify, "set an item's classification"},
+    {"public", cs_cmd_public, "public copies: redaction specs, making, attaching, approving"},
     {"request", cs_cmd_request, "ask to read a case (purpose, scope, period); approve or refuse"},
     {"requests", cs_cmd_requests, "list retrieval requests"},
     {"publish", cs_cmd_publish, "register a decision for publication (公示); withdraw one"},
