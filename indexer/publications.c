@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "indexer/catalog_int.h"
+#include "indexer/public.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -171,6 +172,52 @@ json_sha256(json_t *j, char out[65])
     return 0;
 }
 
+/* What a version publishes must be the publication's own: content.decision.item its decision's
+ * document, each of content.items[].item evidence of its case (an active link). */
+static int
+content_belongs(cs_catalog_t *cat, int64_t id, json_t *content, const char *what)
+{
+    const char *doc =
+        json_string_value(json_object_get(json_object_get(content, "decision"), "item"));
+    json_t *items = json_object_get(content, "items");
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int err;
+    if (doc == NULL || !json_is_array(items)) {
+        cs_diag_set("a publication's content names its decision's document and its items");
+        return CS_EINVAL;
+    }
+    if ((err = cs_cat_prepare(cat,
+                              "SELECT EXISTS (SELECT 1 FROM publications p JOIN decisions d ON"
+                              " d.id = p.decision_id JOIN items i ON i.id = d.item_id"
+                              " WHERE p.id = ?1 AND i.sha256 = ?2),"
+                              " EXISTS (SELECT 1 FROM publications p JOIN links l ON l.case_id ="
+                              " p.case_id AND l.superseded_at IS NULL JOIN items i ON i.id ="
+                              " l.item_id WHERE p.id = ?1 AND i.sha256 = ?2)",
+                              &st, what)) != 0)
+        return err;
+    for (i = 0; err == 0 && i <= json_array_size(items); i++) {
+        const char *sha =
+            i == 0 ? doc : json_string_value(json_object_get(json_array_get(items, i - 1), "item"));
+        int rc;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, sha != NULL ? sha : "", -1, SQLITE_STATIC);
+        if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+            err = cs_cat_err(cat, rc, what);
+            break;
+        }
+        if (sqlite3_column_int(st, i == 0 ? 0 : 1) == 0) {
+            cs_diag_set(i == 0 ? "%.12s is not the document of publication %lld's decision"
+                               : "item %.12s is not evidence of publication %lld's case",
+                        sha != NULL ? sha : "", (long long)id);
+            err = CS_EINVAL;
+        }
+    }
+    cs_cat_finalize(cat, st);
+    return err;
+}
+
 int
 cs_catalog_publication_release(cs_catalog_t *cat, int64_t id, json_t *content, const char *reason,
                                const cs_tz_t *tz, const char *by, int *version)
@@ -206,6 +253,8 @@ cs_catalog_publication_release(cs_catalog_t *cat, int64_t id, json_t *content, c
                     (long long)id, (long long)id);
         err = CS_EINVAL;
     }
+    if (err == 0)
+        err = content_belongs(cat, id, content, what);
     if (err != 0)
         goto out;
     cs_clock_now(now);
@@ -360,4 +409,61 @@ cs_publications_judge(json_t *rows, const cs_workdays_t *cal, const char *today_
             return CS_ENOMEM;
     }
     return 0;
+}
+
+/* Appends {item, public} for the item `ref` names (a hash or a prefix): CS_ENOTFOUND (with
+ * `what` in the detail) unless it has an approved public copy. */
+static int
+public_of(cs_catalog_t *cat, const char *ref, const char *what, json_t *list)
+{
+    char sha[65], why[512];
+    json_t *copy = NULL;
+    int rc = cs_catalog_resolve(cat, ref, sha);
+    if (rc == 0)
+        rc = cs_public_copy(cat, sha, &copy);
+    if (rc == CS_ENOTFOUND || rc == CS_EINVAL || rc == CS_EAMBIGUOUS) {
+        snprintf(why, sizeof why, "%s", cs_diag());
+        cs_diag_set("%s %.64s: %s; nothing but an approved public copy is ever published "
+                    "(custody public attach|make, then approve)",
+                    what, ref, why);
+        return CS_ENOTFOUND;
+    }
+    if (rc != 0)
+        return rc;
+    if (json_array_append_new(list, json_pack("{s:s, s:o}", "item", sha, "public", copy)) != 0)
+        return CS_ENOMEM;
+    return 0;
+}
+
+int
+cs_catalog_publication_content(cs_catalog_t *cat, int64_t id, const char *const *with, size_t nwith,
+                               json_t **out)
+{
+    json_t *rows = NULL, *docs = json_array(), *items = json_array();
+    int rc;
+    *out = NULL;
+    if (docs == NULL || items == NULL) {
+        rc = CS_ENOMEM;
+        goto out;
+    }
+    if ((rc = cs_catalog_publications(cat, NULL, id, &rows)) != 0)
+        goto out;
+    if (json_array_size(rows) != 1) {
+        cs_diag_set("no publication %lld (custody publications)", (long long)id);
+        rc = CS_ENOTFOUND;
+        goto out;
+    }
+    rc = public_of(cat,
+                   json_string_value(json_object_get(json_array_get(rows, 0), "decision_sha256")),
+                   "the decision's document", docs);
+    for (size_t i = 0; rc == 0 && i < nwith; i++)
+        rc = public_of(cat, with[i], "item", items);
+    if (rc == 0 && (*out = json_pack("{s:O, s:O}", "decision", json_array_get(docs, 0), "items",
+                                     items)) == NULL)
+        rc = CS_ENOMEM;
+out:
+    json_decref(rows);
+    json_decref(docs);
+    json_decref(items);
+    return rc;
 }

@@ -39,6 +39,13 @@ int cs_catalog_publication_release(cs_catalog_t *cat, int64_t id, json_t *conten
                                    const char *reason, const cs_tz_t *tz, const char *by,
                                    int *version);
 
+/** *out = what publishing publication `id` would send out: {decision: {item, public}, items:
+ * [{item, public}]}, the approved public copy (indexer/public.h cs_public_copy) of its
+ * decision's document and of each of the `nwith` items `with` names (hashes or prefixes).
+ * CS_ENOTFOUND naming the first that has none (nothing else is ever published). */
+int cs_catalog_publication_content(cs_catalog_t *cat, int64_t id, const char *const *with,
+                                   size_t nwith, json_t **out);
+
 /** Withdraws publication `id` (撤下) for `category` (revoked, illegal, remade) and `reason`.
  * Ledgered as publish.withdraw. CS_EEXIST when withdrawn already; CS_EINVAL for another
  * category or no reason; CS_ENOTFOUND for no such publication. */

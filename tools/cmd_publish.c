@@ -20,6 +20,8 @@
 
 static const char publish_usage[] =
     "usage: custody publish CASE --decision D --kind penalty|other [--as USER]\n"
+    "       custody publish release N [--with ITEM]... [--as USER]\n"
+    "       custody publish correct N --reason TEXT [--with ITEM]... [--as USER]\n"
     "       custody publish withdraw N --category revoked|illegal|remade --reason TEXT\n"
     "                                  [--as USER]\n"
     "  (each also takes --home DIR and --set k=v)\n"
@@ -27,6 +29,11 @@ static const char publish_usage[] =
     "SHA-256) for publication (行政执法公示): a penalty decision is due within 7 working days\n"
     "of the decision, any other within 20, counted with the home's holiday calendar\n"
     "(holidays.txt; `custody calendar`). Prints the publication's number N.\n"
+    "release publishes N: the approved public copy of its decision's document (the redacted\n"
+    "text: custody public attach, approve) and of each ITEM of the case given with --with;\n"
+    "what is published, with the hashes, is recorded and ledgered. correct publishes a new\n"
+    "version for the reason given (inaccurate information is corrected at once); the old\n"
+    "version's record stays.\n"
     "withdraw takes publication N down (撤下): revoked (撤销), confirmed illegal (确认违法) or\n"
     "to be remade (责令重新作出), with the reason. Clerks and admins act (the host's operator\n"
     "is an admin; --as USER acts as that user); every step is ledgered, a refused one too.\n";
@@ -45,9 +52,12 @@ static const char calendar_usage[] =
     "calendar, to start the home's own: custody calendar --built-in > HOME/holidays.txt, then\n"
     "add each year's notice as its comments say.\n";
 
+#define PUB_WITH_MAX 64 /* --with items of one version */
+
 typedef struct pub_args {
     const char *decision, *kind, *category, *reason, *case_number, *status;
-    int builtin;
+    const char *with[PUB_WITH_MAX];
+    int nwith, builtin, too_many;
 } pub_args_t;
 
 static int
@@ -76,6 +86,12 @@ on_option(int c, const char *arg, void *ctx)
     case 'B':
         a->builtin = 1;
         break;
+    case 'w':
+        if (a->nwith == PUB_WITH_MAX)
+            a->too_many = 1;
+        else
+            a->with[a->nwith++] = arg;
+        break;
     }
     return 0;
 }
@@ -89,6 +105,7 @@ static const struct option opts[] = {CS_CLI_COMMON_OPTIONS,
                                      {"case", required_argument, NULL, 'c'},
                                      {"status", required_argument, NULL, 's'},
                                      {"built-in", no_argument, NULL, 'B'},
+                                     {"with", required_argument, NULL, 'w'},
                                      {0, 0, 0, 0}};
 
 /* A case number as the CLI was given it, normalised; 0 or the exit code. */
@@ -201,6 +218,58 @@ do_withdraw(cs_cli_t *cli, const char *n, const pub_args_t *a)
     return 0;
 }
 
+static int
+do_release(cs_cli_t *cli, const char *n, const pub_args_t *a, int correct)
+{
+    cs_access_who_t who;
+    char number[CS_CASENUM_MAX];
+    json_t *content = NULL;
+    int64_t id = 0;
+    int rc, version = 0;
+    if ((rc = number_arg(cli, n, &id)) != 0)
+        goto out;
+    if (a->too_many) {
+        rc = cs_cli_usage_error(cli, "at most %d --with items a version", PUB_WITH_MAX);
+        goto out;
+    }
+    if (correct && (a->reason == NULL || a->reason[0] == '\0')) {
+        rc = cs_cli_usage_error(cli, "a correction states its reason: --reason TEXT");
+        goto out;
+    }
+    if ((rc = cs_cli_open(cli)) != 0) {
+        rc = cs_cli_fail(cli, rc);
+        goto out;
+    }
+    if ((rc = pub_case(cli, id, number, sizeof number)) != 0 ||
+        (rc = cs_cli_case_editor(cli, correct ? "publish.correct" : "publish.release", number,
+                                 &who)) != 0)
+        goto out;
+    rc = cs_catalog_publication_content(cli->cat, id, a->with, (size_t)a->nwith, &content);
+    if (rc == CS_ENOTFOUND) {
+        fprintf(stderr, "custody %s: refused: %s\n", cli->cmd, cs_diag());
+        rc = CS_EXIT_CHECK;
+        goto out;
+    }
+    if (rc != 0) {
+        rc = cs_cli_fail(cli, rc);
+        goto out;
+    }
+    size_t nitems = json_array_size(json_object_get(content, "items"));
+    rc = cs_catalog_publication_release(cli->cat, id, content, correct ? a->reason : NULL,
+                                        cs_cli_site_tz(cli), who.name, &version);
+    if (rc != 0) {
+        rc = refused(cli, rc);
+        goto out;
+    }
+    printf("publication %lld: version %d published (%zu item%s besides the decision; ledgered as "
+           "%s by %s)\n",
+           (long long)id, version, nitems, nitems == 1 ? "" : "s",
+           correct ? "publish.correct" : "publish.release", who.name);
+out:
+    json_decref(content);
+    return rc;
+}
+
 int
 cs_cmd_publish(int argc, char **argv)
 {
@@ -210,13 +279,17 @@ cs_cmd_publish(int argc, char **argv)
     cs_cli_init(&cli, "publish", publish_usage);
     if ((rc = cs_cli_parse(&cli, argc, argv, opts, on_option, &a)) != 0)
         return rc;
-    int verb = optind < argc && strcmp(argv[optind], "withdraw") == 0;
-    if (argc - optind != 1 + verb)
-        rc = cs_cli_usage_error(&cli, verb ? "name one publication N" : "name one CASE");
+    const char *verb = optind < argc ? argv[optind] : "";
+    int has_verb = strcmp(verb, "withdraw") == 0 || strcmp(verb, "release") == 0 ||
+                   strcmp(verb, "correct") == 0;
+    if (argc - optind != 1 + has_verb)
+        rc = cs_cli_usage_error(&cli, has_verb ? "name one publication N" : "name one CASE");
     else if ((rc = cs_cli_load(&cli)) != 0)
         rc = cs_cli_fail(&cli, rc);
-    else if (verb)
+    else if (strcmp(verb, "withdraw") == 0)
         rc = do_withdraw(&cli, argv[optind + 1], &a);
+    else if (has_verb)
+        rc = do_release(&cli, argv[optind + 1], &a, strcmp(verb, "correct") == 0);
     else
         rc = do_register(&cli, argv[optind], &a);
     cs_cli_close(&cli);

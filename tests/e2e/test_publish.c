@@ -17,6 +17,11 @@
         "--finding", "facts=ok", "--finding", "law=ok", "--finding", "procedure=ok", "--finding",  \
         "documents=na", "--finding", "referral=ok"
 
+/* A decision document and its redacted version for the public: PDFs, as the public copy of a
+ * document is attached, never made (a file that begins with the PDF signature). */
+#define DECISION_PDF "%PDF-1.4\n% 行政处罚决定书 任水罚〔2023〕12号 当事人：张三\n%%EOF\n"
+#define REDACTED_PDF "%PDF-1.4\n% 行政处罚决定书（公开版） 当事人：张某\n%%EOF\n"
+
 static void
 ok(cs_run_t *r)
 {
@@ -58,11 +63,11 @@ decided_case(e2e_t *t, const char *decided_at, char doc_sha[65])
     cs_test_custody(&r, "review", "opinion", CASE_A, "--as", "fa", "--verdict", "agree", FINDINGS,
                     "--home", t->home, NULL);
     ok(&r);
-    e2e_file(t, doc, "decision.txt", "行政处罚决定书 任水罚〔2023〕12号\n");
+    e2e_file(t, doc, "decision.pdf", DECISION_PDF);
     cs_test_custody(&r, "case", "decide", CASE_A, "--kind", "行政处罚决定", "--document", doc,
                     "--home", t->home, "--as", "chen", NULL);
     ok(&r);
-    e2e_sha256("行政处罚决定书 任水罚〔2023〕12号\n", doc_sha);
+    e2e_sha256(DECISION_PDF, doc_sha);
     snprintf(text, sizeof text,
              "DROP TRIGGER decisions_no_update; UPDATE decisions SET decided_at = '%s';",
              decided_at);
@@ -205,6 +210,74 @@ START_TEST(a_penalty_of_2023_09_28_is_due_on_2023_10_13_and_overdue_now)
 }
 END_TEST
 
+/* Published only through approved public copies; a correction is a new version, the first
+ * one's record kept; each step ledgered with the content's hash. */
+START_TEST(published_from_approved_public_copies_and_corrected)
+{
+    e2e_t t;
+    cs_run_t r;
+    char sha[65], redacted[PATH_MAX], photo[PATH_MAX];
+    json_t *j;
+    decided_case(&t, "2026-12-01T02:00:00.000Z", sha);
+    cs_test_custody(&r, "publish", CASE_A, "--decision", sha, "--kind", "other", "--home", t.home,
+                    NULL);
+    ok(&r);
+    /* The decision's document has no public copy yet: nothing is published. */
+    cs_test_custody(&r, "publish", "release", "1", "--as", "chen", "--home", t.home, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "approved public copy") != NULL, "%s", r.err);
+    cs_test_run_free(&r);
+    e2e_file(&t, redacted, "redacted.pdf", REDACTED_PDF);
+    cs_test_custody(&r, "public", "attach", sha, redacted, "--as", "chen", "--home", t.home, NULL);
+    ok(&r);
+    cs_test_custody(&r, "publish", "release", "1", "--as", "chen", "--home", t.home, NULL);
+    ck_assert_int_eq(r.status, 1); /* attached, not approved */
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "public", "approve", sha, "--as", "fa", "--home", t.home, NULL);
+    ok(&r);
+    /* An item of another case is not this publication's. */
+    e2e_file(&t, photo, "other.txt", "另一案件的材料\n");
+    cs_test_custody(&r, "ingest", "--home", t.home, "--case", CASE_B, "--as", "chen", photo, NULL);
+    ok(&r);
+    char other[65];
+    e2e_sha256("另一案件的材料\n", other);
+    cs_test_custody(&r, "publish", "release", "1", "--with", other, "--as", "chen", "--home",
+                    t.home, NULL);
+    ck_assert_int_eq(r.status, 1);
+    cs_test_run_free(&r);
+
+    cs_test_custody(&r, "publish", "release", "1", "--as", "chen", "--home", t.home, NULL);
+    ck_assert_msg(strstr(r.out, "version 1 published") != NULL, "%s", r.out);
+    ok(&r);
+    cs_test_custody(&r, "publish", "release", "1", "--as", "chen", "--home", t.home, NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "published already") != NULL, "%s", r.err);
+    cs_test_run_free(&r);
+    j = register_json(&t);
+    ck_assert_str_eq(field(j, "status"), "published");
+    json_decref(j);
+    cs_test_custody(&r, "publish", "correct", "1", "--reason", "当事人姓名有误", "--as", "chen",
+                    "--home", t.home, NULL);
+    ck_assert_msg(strstr(r.out, "version 2 published") != NULL, "%s", r.out);
+    ok(&r);
+    j = register_json(&t);
+    ck_assert_str_eq(field(j, "status"), "corrected");
+    json_decref(j);
+    /* Both versions kept, each with the public copy's hash; both ledgered. */
+    ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM publication_versions WHERE"
+                                             " content ->> '$.decision.public.sha256' IS NOT NULL"),
+                     2);
+    ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM ledger WHERE entry ->>"
+                                             " '$.action' IN ('publish.release',"
+                                             " 'publish.correct') AND length(entry ->>"
+                                             " '$.content_sha256') = 64"),
+                     2);
+    cs_test_custody(&r, "ledger", "verify", "--home", t.home, NULL);
+    ok(&r);
+    e2e_teardown(&t);
+}
+END_TEST
+
 static Suite *
 publish_suite(void)
 {
@@ -212,6 +285,7 @@ publish_suite(void)
     TCase *tc = tcase_create("publish");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, a_penalty_of_2023_09_28_is_due_on_2023_10_13_and_overdue_now);
+    tcase_add_test(tc, published_from_approved_public_copies_and_corrected);
     suite_add_tcase(s, tc);
     return s;
 }
