@@ -349,6 +349,8 @@ void cs_api_h_admin_grants(cs_api_call_t *c);
 void cs_api_h_publications(cs_api_call_t *c);
 void cs_api_h_publication_add(cs_api_call_t *c);
 void cs_api_h_publication_withdraw(cs_api_call_t *c);
+void cs_api_h_publication_release(cs_api_call_t *c);
+void cs_api_h_publication_correct(cs_api_call_t *c);
 /* h_requests.c */
 void cs_api_h_requests(cs_api_call_t *c);
 void cs_api_h_request_add(cs_api_call_t *c);

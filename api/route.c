@@ -94,6 +94,10 @@ static const cs_api_route_t routes[] = {
      .op = "addPublication"},
     {"POST", "/v1/publications/{id}/withdraw", CS_API_USER, CS_API_POOL,
      cs_api_h_publication_withdraw, NULL, 0, .op = "withdrawPublication"},
+    {"POST", "/v1/publications/{id}/release", CS_API_USER, CS_API_POOL,
+     cs_api_h_publication_release, NULL, 0, .op = "releasePublication"},
+    {"POST", "/v1/publications/{id}/correct", CS_API_USER, CS_API_POOL,
+     cs_api_h_publication_correct, NULL, 0, .op = "correctPublication"},
     /* Retrieval requests and their register (h_requests.c); who decides: indexer/requests.c,
      * who reads the register: the gate. */
     {"GET", "/v1/requests", CS_API_USER, CS_API_POOL, cs_api_h_requests, NULL, 0,

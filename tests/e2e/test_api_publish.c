@@ -1,7 +1,8 @@
 /* tests/e2e/test_api_publish.c: the publication register over HTTP (issue 23 parts 2-3): a
  * reviewer registers nothing (403, code role, ledgered); a clerk registers a decision (201),
- * once (409); the register shows it due after today, counted with the built-in calendar; a
- * withdrawal needs a known category (400) and is then shown and ledgered. */
+ * once (409); the register shows it due after today, counted with the built-in calendar; it
+ * is published only once its document's public copy is approved (409 before), then corrected
+ * with a reason; a withdrawal needs a known category (400) and is then shown and ledgered. */
 #include "tests/e2e/e2e_api.h"
 
 #include <stdio.h>
@@ -42,11 +43,11 @@ START_TEST(registered_listed_and_withdrawn_over_http)
     cs_test_custody(&run, "review", "opinion", CASE_A, "--as", "fa", "--verdict", "agree", FINDINGS,
                     "--home", a.t.home, NULL);
     run_ok(&run);
-    e2e_file(&a.t, doc, "decision.txt", "行政处罚决定书\n");
+    e2e_file(&a.t, doc, "decision.pdf", "%PDF-1.4\n% 行政处罚决定书\n%%EOF\n");
     cs_test_custody(&run, "case", "decide", CASE_A, "--kind", "行政处罚决定", "--document", doc,
                     "--as", "dave", "--home", a.t.home, NULL);
     run_ok(&run);
-    e2e_sha256("行政处罚决定书\n", sha);
+    e2e_sha256("%PDF-1.4\n% 行政处罚决定书\n%%EOF\n", sha);
 
     j = listing(&a, "");
     ck_assert_int_eq(json_array_size(json_object_get(j, "publications")), 0);
@@ -77,6 +78,35 @@ START_TEST(registered_listed_and_withdrawn_over_http)
     ck_assert_msg(strcmp(json_string_value(json_object_get(p, "due_on")), today) > 0, "%s",
                   json_string_value(json_object_get(p, "due_on")));
     ck_assert_str_eq(json_string_value(json_object_get(p, "decision_sha256")), sha);
+    json_decref(j);
+
+    /* Published only as an approved public copy of the decision's document. */
+    http_h(&a, &r, "POST", "/v1/publications/1/release", a.dave, PURPOSE, NULL, "{}", JSON_BODY);
+    assert_problem(&r, 409, "conflict");
+    ck_assert_msg(strstr(r.body, "no-public-copy") && strstr(r.body, "公开副本"), "%s", r.body);
+    resp_free(&r);
+    char redacted[PATH_MAX];
+    e2e_file(&a.t, redacted, "redacted.pdf", "%PDF-1.4\n% 行政处罚决定书（公开版）\n%%EOF\n");
+    cs_test_custody(&run, "public", "attach", sha, redacted, "--as", "dave", "--home", a.t.home,
+                    NULL);
+    run_ok(&run);
+    cs_test_custody(&run, "public", "approve", sha, "--as", "root", "--home", a.t.home, NULL);
+    run_ok(&run);
+    http_h(&a, &r, "POST", "/v1/publications/1/release", a.alice, PURPOSE, NULL, "{}", JSON_BODY);
+    assert_problem(&r, 403, "forbidden");
+    resp_free(&r);
+    http_h(&a, &r, "POST", "/v1/publications/1/release", a.dave, PURPOSE, NULL, "{}", JSON_BODY);
+    ck_assert_msg(r.status == 201 && strstr(r.body, "\"version\":1"), "%d %s", r.status, r.body);
+    resp_free(&r);
+    http_h(&a, &r, "POST", "/v1/publications/1/correct", a.dave, PURPOSE, NULL, "{}", JSON_BODY);
+    ck_assert_msg(r.status == 400, "a correction without its reason: %d %s", r.status, r.body);
+    resp_free(&r);
+    http_h(&a, &r, "POST", "/v1/publications/1/correct", a.dave, PURPOSE, NULL,
+           "{\"reason\":\"更正文号\"}", JSON_BODY);
+    ck_assert_msg(r.status == 201 && strstr(r.body, "\"version\":2"), "%d %s", r.status, r.body);
+    resp_free(&r);
+    j = listing(&a, "?status=corrected");
+    ck_assert_int_eq(json_array_size(json_object_get(j, "publications")), 1);
     json_decref(j);
 
     http_h(&a, &r, "POST", "/v1/publications/1/withdraw", a.dave, PURPOSE, NULL,
