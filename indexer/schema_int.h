@@ -10,5 +10,8 @@ extern const char cs_schema_cases[];
 extern const char cs_schema_requests[];
 /* The legal review: the legal role, reviewers' keys, rounds, opinions and decisions. */
 extern const char cs_schema_review[];
+/* Retention classes and holds: cases' archive period, items' explicit class, holds
+ * (schema_retention.c). */
+extern const char cs_schema_retention[];
 
 #endif
