@@ -39,31 +39,26 @@ cs_cat_sql_site_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 #define UNTIL_SQL                                                                                  \
     "CASE " PERIOD_SQL " WHEN 'permanent' THEN '9999-12-31' ELSE date(" CLOSED_SQL ", '+' ||"      \
     " CASE " PERIOD_SQL " WHEN 'long' THEN ?3 ELSE ?4 END || ' years') END"
-#define OPEN_SQL                                                                                   \
-    "EXISTS (SELECT 1 FROM links l JOIN cases c ON c.id = l.case_id WHERE l.item_id = i.id"        \
-    " AND l.superseded_at IS NULL AND c.status <> 'closed')"
 #define HELD_ITEM_SQL                                                                              \
     "EXISTS (SELECT 1 FROM holds h WHERE h.item_id = i.id AND h.released_at IS NULL)"
-#define HELD_CASE_SQL                                                                              \
-    "EXISTS (SELECT 1 FROM links l JOIN holds h ON h.case_id = l.case_id AND h.released_at IS"     \
-    " NULL WHERE l.item_id = i.id AND l.superseded_at IS NULL)"
-#define ACTIVE_SQL                                                                                 \
-    "FROM links l JOIN cases c ON c.id = l.case_id WHERE l.item_id = i.id AND l.superseded_at IS " \
-    "NULL"
 
-/* The facts of the items `where` selects (alias i), their class and keep-until, and whether
- * they are due; `tail` filters and orders the result (alias u). */
-#define RETENTION_SQL(where, tail)                                                                 \
-    "WITH f AS (SELECT i.id, i.sha256, i.size, i.media_type, " OPEN_SQL " AS open,"                \
-    " (" HELD_ITEM_SQL " OR " HELD_CASE_SQL ") AS held,"                                           \
-    " (SELECT r.class FROM retention_classes r WHERE r.item_id = i.id AND r.superseded_at IS"      \
-    " NULL) AS explicit,"                                                                          \
-    " (SELECT count(*) " ACTIVE_SQL ") AS ncases,"                                                 \
-    " (SELECT max(" UNTIL_SQL ") " ACTIVE_SQL ") AS case_until,"                                   \
-    " (SELECT max(" CLOSED_SQL ") " ACTIVE_SQL ") AS case_closed,"                                 \
+/* The facts of the items `where` selects (alias i), in one pass over their active links
+ * grouped by item (`having` filters the groups), their class and keep-until, and whether they
+ * are due; `tail` filters and orders the result (alias u). */
+#define RETENTION_SQL(where, having, tail)                                                         \
+    "WITH f AS (SELECT i.id, i.sha256, i.size, i.media_type,"                                      \
+    " coalesce(max(c.status <> 'closed'), 0) AS open,"                                             \
+    " (" HELD_ITEM_SQL " OR coalesce(max(EXISTS (SELECT 1 FROM holds h WHERE h.case_id = c.id"     \
+    " AND h.released_at IS NULL)), 0)) AS held,"                                                   \
+    " r.class AS explicit, count(c.id) AS ncases,"                                                 \
+    " max(CASE WHEN c.id IS NOT NULL THEN " UNTIL_SQL " END) AS case_until,"                       \
+    " max(CASE WHEN c.id IS NOT NULL THEN " CLOSED_SQL " END) AS case_closed,"                     \
     " coalesce(cs_site_date(x.captured_utc, ?7), date(x.sort_time), cs_site_date(i.created_at,"    \
     " ?7)) AS captured_on"                                                                         \
-    " FROM items i LEFT JOIN item_index x ON x.item_id = i.id WHERE " where "),"                   \
+    " FROM items i LEFT JOIN item_index x ON x.item_id = i.id"                                     \
+    " LEFT JOIN retention_classes r ON r.item_id = i.id AND r.superseded_at IS NULL"               \
+    " LEFT JOIN links l ON l.item_id = i.id AND l.superseded_at IS NULL"                           \
+    " LEFT JOIN cases c ON c.id = l.case_id WHERE " where " GROUP BY i.id " having "),"            \
     " k AS (SELECT f.*, CASE WHEN open AND explicit = 'permanent' THEN 'permanent'"                \
     " WHEN open THEN 'evidence' WHEN explicit IS NOT NULL THEN explicit"                           \
     " WHEN ncases > 0 THEN 'evidence' ELSE 'non_evidence' END AS klass FROM f),"                   \
@@ -94,15 +89,15 @@ enum {
     COL_CASES
 };
 
-static const char item_sql[] = RETENTION_SQL("i.sha256 = ?1", "");
+static const char item_sql[] = RETENTION_SQL("i.sha256 = ?1", "", "");
 static const char case_sql[] =
     RETENTION_SQL("i.id IN (SELECT l.item_id FROM links l JOIN cases c ON c.id = l.case_id"
                   " WHERE c.number = ?1 AND l.superseded_at IS NULL)",
-                  "ORDER BY sha256");
-/* The plan leaves out at once what an open case or a hold keeps. */
-static const char plan_sql[] = RETENTION_SQL("?1 IS NULL AND NOT " OPEN_SQL
-                                             " AND NOT " HELD_ITEM_SQL " AND NOT " HELD_CASE_SQL,
-                                             "WHERE due ORDER BY keep_until, sha256 LIMIT ?8");
+                  "", "ORDER BY sha256");
+/* The plan leaves out what an open case or a hold keeps before it asks anything else. */
+static const char plan_sql[] =
+    RETENTION_SQL("?1 IS NULL AND NOT " HELD_ITEM_SQL, "HAVING NOT open AND NOT held",
+                  "WHERE due ORDER BY keep_until, sha256 LIMIT ?8");
 
 static const char *
 col(sqlite3_stmt *st, int c)
