@@ -2,8 +2,11 @@
  * and `custody case set --keep-period`: an item of an open case is never due; once its case is
  * closed with period short on a date over ten years ago it is due, and retention.short_years
  * changes that; a hold on the case keeps it until released; a clerk's hold is refused and
- * ledgered; a permanent case never lets its items go; the ledger still verifies. */
-#include "tests/e2e/e2e.h"
+ * ledgered; a permanent case never lets its items go; the ledger still verifies. Over HTTP:
+ * an item's record and its case's timeline carry `retention`; POST /v1/holds and
+ * /v1/holds/{id}/release are an admin's (a clerk's attempt is 403 not-admin, ledgered); GET
+ * /v1/holds lists them for auditors. */
+#include "tests/e2e/e2e_api.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -171,6 +174,98 @@ START_TEST(a_permanent_case_or_class_is_never_due)
 }
 END_TEST
 
+/* The `retention` member of GET /v1/items/{sha256} as alice (granted). */
+static json_t *
+api_retention(api_t *a)
+{
+    char path[256];
+    resp_t r;
+    path_of(a, path, sizeof path, "");
+    http(a, &r, "GET", path, a->alice, PURPOSE, NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    json_t *j = body_json(&r);
+    json_t *ret = json_incref(json_object_get(j, "retention"));
+    ck_assert_ptr_nonnull(ret);
+    json_decref(j);
+    resp_free(&r);
+    return ret;
+}
+
+START_TEST(holds_over_http_are_an_admins_and_records_carry_retention)
+{
+    api_t a;
+    resp_t r;
+    json_t *j;
+    api_setup(&a);
+    j = api_retention(&a);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "class")), "evidence");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "reason_code")), "open-case");
+    ck_assert(json_is_false(json_object_get(j, "due")));
+    ck_assert(json_is_false(json_object_get(j, "held")));
+    json_decref(j);
+
+    const char *body = "{\"case\": \"" CASE_A "\", \"reason\": \"复议\"}";
+    http(&a, &r, "POST", "/v1/holds", a.dave, PURPOSE, NULL, body);
+    assert_problem(&r, 403, "forbidden");
+    ck_assert_ptr_nonnull(strstr(r.body, "not-admin"));
+    resp_free(&r);
+    ck_assert_int_eq(entries(&a, "entry ->> '$.action' = 'hold.add' AND entry ->> '$.actor' ="
+                                 " 'dave' AND entry ->> '$.result' = 'denied'"),
+                     1);
+    http(&a, &r, "POST", "/v1/holds", a.root, PURPOSE, NULL, body);
+    ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
+    j = body_json(&r);
+    long long id = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    resp_free(&r);
+    j = api_retention(&a);
+    ck_assert(json_is_true(json_object_get(j, "held")));
+    ck_assert_str_eq(json_string_value(json_object_get(j, "reason_code")), "held");
+    json_decref(j);
+
+    /* The timeline carries it too. */
+    http(&a, &r, "GET", "/v1/cases/" CASE_A_PCT "/items", a.alice, PURPOSE, NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    j = body_json(&r);
+    ck_assert(
+        json_is_true(json_object_get(json_object_get(json_array_get(j, 0), "retention"), "held")));
+    json_decref(j);
+    resp_free(&r);
+
+    http(&a, &r, "GET", "/v1/holds", a.carol, NULL, NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    j = body_json(&r);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "holds")), 1);
+    json_decref(j);
+    resp_free(&r);
+    http(&a, &r, "GET", "/v1/holds", a.dave, NULL, NULL, NULL);
+    ck_assert_int_eq(r.status, 403);
+    resp_free(&r);
+
+    char path[64];
+    snprintf(path, sizeof path, "/v1/holds/%lld/release", id);
+    http(&a, &r, "POST", path, a.dave, PURPOSE, NULL, "{\"reason\": \"x\"}");
+    assert_problem(&r, 403, "forbidden");
+    resp_free(&r);
+    http(&a, &r, "POST", path, a.root, PURPOSE, NULL, "{\"reason\": \"复议结束\"}");
+    ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
+    resp_free(&r);
+    http(&a, &r, "POST", path, a.root, PURPOSE, NULL, "{\"reason\": \"again\"}");
+    assert_problem(&r, 404, "not-found");
+    resp_free(&r);
+    j = api_retention(&a);
+    ck_assert(json_is_false(json_object_get(j, "held")));
+    json_decref(j);
+    ck_assert_int_eq(entries(&a, "entry ->> '$.action' = 'hold.release' AND entry ->> '$.result'"
+                                 " IS NULL"),
+                     1);
+    ck_assert_int_eq(entries(&a, "entry ->> '$.action' = 'hold.release' AND entry ->> '$.result'"
+                                 " = 'denied' AND entry ->> '$.actor' = 'dave'"),
+                     1);
+    api_teardown(&a);
+}
+END_TEST
+
 static Suite *
 retention_suite(void)
 {
@@ -179,6 +274,7 @@ retention_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, a_closed_case_lets_its_items_go_unless_held);
     tcase_add_test(tc, a_permanent_case_or_class_is_never_due);
+    tcase_add_test(tc, holds_over_http_are_an_admins_and_records_carry_retention);
     suite_add_tcase(s, tc);
     return s;
 }
