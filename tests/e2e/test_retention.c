@@ -259,6 +259,14 @@ START_TEST(holds_over_http_are_an_admins_and_records_carry_retention)
     ck_assert_int_eq(entries(&a, "entry ->> '$.action' = 'hold.release' AND entry ->> '$.result'"
                                  " IS NULL"),
                      1);
+    /* A case's archive period over HTTP, as case set --keep-period. */
+    http(&a, &r, "POST", "/v1/cases/" CASE_A_PCT "/record", a.root, PURPOSE, NULL,
+         "{\"keep_period\": \"short\"}");
+    ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
+    resp_free(&r);
+    ck_assert_int_eq(cs_test_sql_count(a.t.db, "SELECT count(*) FROM cases WHERE keep_period ="
+                                               " 'short'"),
+                     1);
     ck_assert_int_eq(entries(&a, "entry ->> '$.action' = 'hold.release' AND entry ->> '$.result'"
                                  " = 'denied' AND entry ->> '$.actor' = 'dave'"),
                      1);
