@@ -25,24 +25,11 @@ const char *const cs_case_register_fields[] = {
 static const struct {
     const char *slug, *zh;
 } labels[] = {
-    {"penalty", "行政处罚"},
-    {"enforcement", "行政强制"},
-    {"licensing", "行政许可"},
-    {"inspection", "行政检查"},
-    {"other", "其他"},
-    {"general", "一般"},
-    {"summary", "简易"},
-    {"person", "自然人"},
-    {"organisation", "组织"},
-    {"registered", "已登记"},
-    {"investigating", "调查中"},
-    {"under_review", "法制审核中"},
-    {"decided", "已决定"},
-    {"served", "已送达"},
-    {"closed", "已结案"},
-    {"permanent", "永久"},
-    {"long", "长期"},
-    {"short", "短期"},
+    {"penalty", "行政处罚"},    {"enforcement", "行政强制"}, {"licensing", "行政许可"},
+    {"inspection", "行政检查"}, {"other", "其他"},           {"general", "一般"},
+    {"summary", "简易"},        {"person", "自然人"},        {"organisation", "组织"},
+    {"registered", "已登记"},   {"investigating", "调查中"}, {"under_review", "法制审核中"},
+    {"decided", "已决定"},      {"served", "已送达"},        {"closed", "已结案"},
 };
 
 const char *

@@ -458,10 +458,11 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'a derivative is only ever marked superseded'); END;",
     // clang-format on
 
-    cs_schema_cases,     /* schema_cases.c */
-    cs_schema_requests,  /* schema_cases.c */
-    cs_schema_review,    /* schema_cases.c */
-    cs_schema_retention, /* schema_retention.c */
+    cs_schema_cases,    /* schema_cases.c */
+    cs_schema_requests, /* schema_cases.c */
+    cs_schema_review,   /* schema_cases.c */
+    /* schema_retention.c: retention classes and holds */
+    cs_schema_retention,
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
