@@ -363,5 +363,13 @@ void cs_api_h_admin_classification(cs_api_call_t *c);
 void cs_api_h_admin_classify(cs_api_call_t *c);
 void cs_api_h_session_open(cs_api_call_t *c);
 void cs_api_h_session_close(cs_api_call_t *c);
+/* Holds, and the `retention` member of records (h_holds.c). */
+void cs_api_h_holds(cs_api_call_t *c);
+void cs_api_h_hold_add(cs_api_call_t *c);
+void cs_api_h_hold_release(cs_api_call_t *c);
+/** Sets item's member `retention` {class, keep_until, held, due, reason_code, reason}. */
+int cs_api_retention_item(cs_api_call_t *c, const char *sha, json_t *item);
+/** Sets `retention` on each member (with its sha256) of items, case `number`'s timeline. */
+int cs_api_retention_case(cs_api_call_t *c, const char *number, json_t *items);
 
 #endif

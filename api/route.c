@@ -110,6 +110,11 @@ static const cs_api_route_t routes[] = {
      .op = "refuseRequest"},
     {"GET", "/v1/register/retrievals", CS_API_USER, CS_API_POOL, cs_api_h_register_retrievals, NULL,
      0, .op = "getRetrievalRegister"},
+    /* Holds (h_holds.c): admins place and release them; anyone else's attempt is ledgered. */
+    {"GET", "/v1/holds", CS_API_AUDIT, CS_API_POOL, cs_api_h_holds, NULL, 0, .op = "listHolds"},
+    {"POST", "/v1/holds", CS_API_USER, CS_API_POOL, cs_api_h_hold_add, NULL, 0, .op = "addHold"},
+    {"POST", "/v1/holds/{id}/release", CS_API_USER, CS_API_POOL, cs_api_h_hold_release, NULL, 0,
+     .op = "releaseHold"},
     {"POST", "/v1/session", CS_API_ANYONE, CS_API_POOL, cs_api_h_session_open, NULL, 0,
      .op = "createSession"},
     {"DELETE", "/v1/session", CS_API_USER, CS_API_POOL, cs_api_h_session_close, NULL, 0,

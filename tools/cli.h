@@ -228,6 +228,9 @@ int cs_cmd_serve(int argc, char **argv);
 int cs_cmd_search(int argc, char **argv);
 int cs_cmd_probe(int argc, char **argv);
 int cs_cmd_status(int argc, char **argv);
+int cs_cmd_retention(int argc, char **argv); /* cmd_retention.c: retention show|set */
+int cs_cmd_hold(int argc, char **argv);      /* cmd_retention.c: hold ITEM|CASE, hold list */
+int cs_cmd_release(int argc, char **argv);   /* cmd_retention.c: release a hold */
 int cs_cmd_store(int argc, char **argv);
 
 /* cmd_store.c: what status and show say of the store. */
