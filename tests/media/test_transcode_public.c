@@ -279,6 +279,36 @@ START_TEST(icc_kept_only_when_not_srgb)
 }
 END_TEST
 
+/* A HEIF photo: re-encoded from the pixels libheif decodes, with no GPS or EXIF left, and its
+ * Display P3 profile kept (the colours would change without it). */
+START_TEST(heif_photo_bare_with_its_profile)
+{
+    char *dir = cs_test_tmpdir();
+    const char *src = CUSTODY_TEST_DATA "/heic/IMG_5195.HEIC";
+    size_t len;
+    cs_transcode_opts_t o = public_only(dir, NULL);
+    o.public_max_px = 800;
+    json_t *res = transcode(src, "image/heic", &o);
+    json_t *out = output(res, "public");
+    const char *path = verified(out, dir, "jpg");
+    ck_assert(json_is_true(json_object_get(json_object_get(out, "params"), "icc_kept")));
+    char *bytes = cs_test_read(path, &len);
+    ck_assert_ptr_nonnull(memmem(bytes, len, "ICC_PROFILE", 11));
+    ck_assert_ptr_null(memmem(bytes, len, "Exif", 4));
+    free(bytes);
+    if (have("exiftool")) {
+        char *after = exif_groups(path);
+        ck_assert_msg(strstr(after, "[GPS]") == NULL && strstr(after, "[IFD0]") == NULL &&
+                          strstr(after, "[XMP") == NULL,
+                      "metadata left:\n%s", after);
+        free(after);
+    }
+    json_decref(res);
+    cs_test_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *
 transcode_public_suite(void)
 {
@@ -289,6 +319,7 @@ transcode_public_suite(void)
     tcase_add_test(tc, video_blurred_in_range_muted_and_bare);
     tcase_add_test(tc, photo_region_blacked_out);
     tcase_add_test(tc, icc_kept_only_when_not_srgb);
+    tcase_add_test(tc, heif_photo_bare_with_its_profile);
     suite_add_tcase(s, tc);
     return s;
 }
