@@ -15,7 +15,7 @@
 
 #define CS_PUBLIC_REGIONS_MAX 32 /* rectangles in one spec */
 #define CS_PUBLIC_RANGES_MAX 32  /* whole-picture blurs, and sound ranges, each */
-#define CS_PUBLIC_SPEC_MAX 65536 /* bytes of a spec's text */
+#define CS_PUBLIC_SPEC_MAX 16384 /* bytes of a spec's text (the worker's request is 64 KiB) */
 
 /** Checks the redaction spec `spec` of an item of `kind` ("photo", "video", "audio") whose
  * metadata record is `record` (its picture's size and duration bound the spec):

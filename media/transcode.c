@@ -335,8 +335,15 @@ recording(cs_tc_src_t *src, int kind, const cs_transcode_opts_t *o, const char *
     for (int i = 0; i < wanted && rc == 0; i++) {
         chk[nb] = (cs_tc_check_t){.frames = -1, .duration_s = -1};
         rc = cs_tc_out_init(&outs[nb++], o, profiles[i], kind == KIND_AUDIO);
-        if (rc == 0 && strcmp(profiles[i], "public") == 0)
+        if (rc == 0 && strcmp(profiles[i], "public") == 0 && o->public_spec != NULL) {
+            /* The record says exactly what was redacted: the spec, beside the filter chain. */
             outs[nb - 1].redact = o->public_spec;
+            if (json_object_set_new(outs[nb - 1].params, "redaction",
+                                    json_deep_copy(o->public_spec)) != 0) {
+                cs_diag_set("out of memory");
+                rc = CS_ENOMEM;
+            }
+        }
         if (rc == 0)
             rc = src->file.fmt == NULL ? cs_tc_out_fail(&outs[nb - 1], 0, "%s", why)
                                        : open_output(&outs[nb - 1], src, kind, o, why);

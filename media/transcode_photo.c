@@ -251,10 +251,9 @@ append_record(const photo_t *ph, const photo_out_t *out, json_t *outputs)
                                          json_true()) != 0) ||
         (out->public_copy &&
          json_object_update_new(json_object_get(rec, "params"),
-                                json_pack("{s:b, s:b, s:i, s:i}", "metadata_copied", 0, "icc_kept",
-                                          out->icc_kept, "max_px", ph->o->public_max_px, "regions",
-                                          (int)json_array_size(json_object_get(
-                                              ph->o->public_spec, "regions")))) != 0) ||
+                                json_pack("{s:b, s:b, s:i, s:o?}", "metadata_copied", 0, "icc_kept",
+                                          out->icc_kept, "max_px", ph->o->public_max_px,
+                                          "redaction", json_deep_copy(ph->o->public_spec))) != 0) ||
         (out->path[0] != '\0' && json_object_set_new(rec, "path", json_string(out->path)) != 0) ||
         (!verified && json_object_set_new(rec, "reason", json_string(out->reason)) != 0) ||
         (ph->poster_s >= 0 &&

@@ -177,7 +177,7 @@ cs_tc_public_photo(const AVFrame *src, int full_width, const json_t *spec, AVFra
         cs_tc_reason(reason, size, "%s", cs_diag());
         return 0;
     }
-    if (err != 0)
+    if (err != 0 || chain[0] == '\0') /* no rectangle on the picture: nothing to do */
         return err;
     if (snprintf(args, sizeof args, "video_size=%dx%d:pix_fmt=%d:time_base=1/25:pixel_aspect=1/1",
                  src->width, src->height, src->format) >= (int)sizeof args)

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CS_PUBLIC_FILTERS_MAX 8192 /* bytes of a redaction chain, NUL included */
+#define CS_PUBLIC_FILTERS_MAX 16384 /* bytes of a redaction chain, NUL included */
 
 /** Writes into buf the libavfilter chain that redacts pictures of width x height by `spec`
  * (NULL: nothing; buf gets ""), the spec's times moved by origin_s (the source time of the

@@ -219,6 +219,89 @@ START_TEST(document_attached_never_copied)
 }
 END_TEST
 
+/* A video: its spec bound by the recording's length, the copy made with exactly the spec's
+ * redaction (its filter chain in the record) and none of the container's metadata. */
+START_TEST(video_from_spec)
+{
+    e2e_t t;
+    cs_run_t r;
+    char sha[65], clip[PATH_MAX], bad[PATH_MAX], good[PATH_MAX], obj[PATH_MAX * 2];
+    users(&t);
+    snprintf(clip, sizeof clip, "%s/clip.mp4", t.dir);
+    char *mk[] = {"/usr/bin/ffmpeg",
+                  "-nostdin",
+                  "-v",
+                  "error",
+                  "-f",
+                  "lavfi",
+                  "-i",
+                  "testsrc2=size=320x240:rate=25:duration=3",
+                  "-f",
+                  "lavfi",
+                  "-i",
+                  "sine=frequency=440:duration=3",
+                  "-c:v",
+                  "libx264",
+                  "-preset",
+                  "ultrafast",
+                  "-c:a",
+                  "aac",
+                  "-metadata",
+                  "title=SECRET-TITLE",
+                  "-metadata",
+                  "location=+31.2304+121.4737/",
+                  "-shortest",
+                  clip,
+                  NULL};
+    cs_test_run(&r, NULL, mk);
+    ok(&r);
+    ingest(&t, clip, sha);
+    e2e_file(&t, bad, "late.json",
+             "{\"regions\": [{\"x\": 0, \"y\": 0, \"w\": 10, \"h\": 10, \"start\": 1, "
+             "\"end\": 9, \"mode\": \"blur\"}]}");
+    cs_test_custody(&r, "public", "spec", sha, "--file", bad, "--as", "chen", "--home", t.home,
+                    NULL);
+    fails(&r, 2, "regions[0].end");
+    e2e_file(&t, good, "good.json",
+             "{\"regions\": [{\"x\": 40, \"y\": 40, \"w\": 100, \"h\": 80, \"start\": 1, "
+             "\"end\": 2, \"mode\": \"blur\"}], \"audio\": [{\"start\": 1, \"end\": 2, "
+             "\"mode\": \"bleep\"}]}");
+    cs_test_custody(&r, "public", "spec", sha, "--file", good, "--as", "chen", "--home", t.home,
+                    NULL);
+    ok(&r);
+    cs_test_custody(&r, "public", "make", sha, "--as", "chen", "--home", t.home, NULL);
+    ok(&r);
+    ck_assert_int_eq(cs_test_sql_count(t.db, "SELECT count(*) FROM derivatives WHERE profile ="
+                                             " 'public' AND superseded_at IS NULL AND"
+                                             " media_type = 'video/mp4' AND"
+                                             " json_extract(detail, '$.params.filters') LIKE"
+                                             " '%crop=100:80:40:40,gblur%between(t,1.000000,"
+                                             "2.000000)%' AND json_extract(detail,"
+                                             " '$.public.spec_sha256') = (SELECT sha256 FROM"
+                                             " public_specs)"),
+                     1);
+    json_t *s = state(&t, sha);
+    const char *csha = json_string_value(json_object_get(json_object_get(s, "copy"), "sha256"));
+    snprintf(obj, sizeof obj, "%s/store/objects/sha256/%.2s/%.2s/%s", t.home, csha, csha + 2, csha);
+    char *probe[] = {"/usr/bin/ffprobe",
+                     "-v",
+                     "error",
+                     "-show_entries",
+                     "format_tags:stream_tags",
+                     "-of",
+                     "json",
+                     obj,
+                     NULL};
+    cs_test_run(&r, NULL, probe);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "SECRET") == NULL && strstr(r.out, "location") == NULL,
+                  "metadata left: %s", r.out);
+    cs_test_run_free(&r);
+    json_decref(s);
+    e2e_teardown(&t);
+}
+END_TEST
+
 static Suite *
 public_suite(void)
 {
@@ -227,6 +310,7 @@ public_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, photo_from_spec_to_approval);
     tcase_add_test(tc, document_attached_never_copied);
+    tcase_add_test(tc, video_from_spec);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -222,6 +222,93 @@ START_TEST(photo_region_blacked_out)
 }
 END_TEST
 
+/* A JPEG of testsrc2 with an ICC profile (APP2) whose description is `desc` (UTF-16, as 'mluc'
+ * holds it): enough for the decoder to pass it on and for the copy to keep it or not. */
+static void
+jpeg_with_icc(const char *dir, const char *path, const char *desc)
+{
+    char plain[4096];
+    unsigned char icc[200] = {0}, app[2 + 2 + 12 + 2 + sizeof icc];
+    size_t len, n = strlen(desc);
+    snprintf(plain, sizeof plain, "%s/plain.jpg", dir);
+    make_clip(plain, "-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", NULL);
+    icc[3] = sizeof icc;
+    memcpy(icc + 36, "acsp", 4);
+    memcpy(icc + 128, "mluc", 4);
+    for (size_t i = 0; i < n; i++)
+        icc[150 + 2 * i + 1] = (unsigned char)desc[i];
+    app[0] = 0xFF;
+    app[1] = 0xE2;
+    app[2] = (unsigned char)((sizeof app - 2) >> 8);
+    app[3] = (unsigned char)((sizeof app - 2) & 0xFF);
+    memcpy(app + 4, "ICC_PROFILE", 12);
+    app[16] = 1;
+    app[17] = 1;
+    memcpy(app + 18, icc, sizeof icc);
+    char *jpg = cs_test_read(plain, &len), *out = malloc(len + sizeof app);
+    memcpy(out, jpg, 2); /* SOI, then the profile */
+    memcpy(out + 2, app, sizeof app);
+    memcpy(out + 2 + sizeof app, jpg + 2, len - 2);
+    cs_test_write(path, out, len + sizeof app);
+    free(jpg);
+    free(out);
+}
+
+/* A colour profile is kept when it is not sRGB (the copy would show other colours without
+ * it), and left out when it is sRGB (what any viewer assumes). */
+START_TEST(icc_kept_only_when_not_srgb)
+{
+    static const char *const descs[] = {"Display P3", "sRGB IEC61966-2.1"};
+    for (int i = 0; i < 2; i++) {
+        char *dir = cs_test_tmpdir(), src[4096];
+        size_t len;
+        snprintf(src, sizeof src, "%s/icc.jpg", dir);
+        jpeg_with_icc(dir, src, descs[i]);
+        cs_transcode_opts_t o = public_only(dir, NULL);
+        json_t *res = transcode(src, "image/jpeg", &o);
+        json_t *out = output(res, "public");
+        char *bytes = cs_test_read(verified(out, dir, "jpg"), &len);
+        int has = memmem(bytes, len, "ICC_PROFILE", 11) != NULL;
+        ck_assert_msg(has == (i == 0), "%s: ICC profile %s", descs[i], has ? "kept" : "left out");
+        ck_assert(json_is_boolean(json_object_get(json_object_get(out, "params"), "icc_kept")));
+        free(bytes);
+        json_decref(res);
+        cs_test_rmrf(dir);
+        free(dir);
+    }
+}
+END_TEST
+
+/* A HEIF photo: re-encoded from the pixels libheif decodes, with no GPS or EXIF left, and its
+ * Display P3 profile kept (the colours would change without it). */
+START_TEST(heif_photo_bare_with_its_profile)
+{
+    char *dir = cs_test_tmpdir();
+    const char *src = CUSTODY_TEST_DATA "/heic/IMG_5195.HEIC";
+    size_t len;
+    cs_transcode_opts_t o = public_only(dir, NULL);
+    o.public_max_px = 800;
+    json_t *res = transcode(src, "image/heic", &o);
+    json_t *out = output(res, "public");
+    const char *path = verified(out, dir, "jpg");
+    ck_assert(json_is_true(json_object_get(json_object_get(out, "params"), "icc_kept")));
+    char *bytes = cs_test_read(path, &len);
+    ck_assert_ptr_nonnull(memmem(bytes, len, "ICC_PROFILE", 11));
+    ck_assert_ptr_null(memmem(bytes, len, "Exif", 4));
+    free(bytes);
+    if (have("exiftool")) {
+        char *after = exif_groups(path);
+        ck_assert_msg(strstr(after, "[GPS]") == NULL && strstr(after, "[IFD0]") == NULL &&
+                          strstr(after, "[XMP") == NULL,
+                      "metadata left:\n%s", after);
+        free(after);
+    }
+    json_decref(res);
+    cs_test_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *
 transcode_public_suite(void)
 {
@@ -231,6 +318,8 @@ transcode_public_suite(void)
     tcase_add_test(tc, photo_has_no_gps_or_exif);
     tcase_add_test(tc, video_blurred_in_range_muted_and_bare);
     tcase_add_test(tc, photo_region_blacked_out);
+    tcase_add_test(tc, icc_kept_only_when_not_srgb);
+    tcase_add_test(tc, heif_photo_bare_with_its_profile);
     suite_add_tcase(s, tc);
     return s;
 }
