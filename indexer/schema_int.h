@@ -10,5 +10,7 @@ extern const char cs_schema_cases[];
 extern const char cs_schema_requests[];
 /* The legal review: the legal role, reviewers' keys, rounds, opinions and decisions. */
 extern const char cs_schema_review[];
+/* Approved disposal: batches, their items, tombstones and which items are disposed of. */
+extern const char cs_schema_dispose[];
 
 #endif
