@@ -146,6 +146,12 @@ export const zhLabels = {
   'dk.captured_at': '拍摄时间', 'dk.captured_at_source': '时间来源', 'dk.failure': '失败原因',
   'dk.range': '字节范围', 'dk.grant': '授权编号', 'dk.client': '客户端',
   'dv.media-url': '媒体链接',
+  'action.dispose.propose': '提出处置（销毁）申请',
+  'action.dispose.approve': '批准处置（双人审批）',
+  'action.dispose.cancel': '撤销处置',
+  'action.dispose.skip': '暂缓处置（不再到期，予以保留）',
+  'action.disposed': '已处置（原件及副本已删除）',
+  'problem.gone': '已按保管期限处置',
 };
 
 export const enLabels = {
@@ -196,4 +202,10 @@ export const enLabels = {
   'action.store.migrated': 'store migrated',
   'rcode.sidecar-field': 'A sidecar field is not valid; the other fields are kept',
   'rcode.sidecar-unreadable': 'The sidecar cannot be read',
+  'action.dispose.propose': 'disposal proposed',
+  'action.dispose.approve': 'disposal approved',
+  'action.dispose.cancel': 'disposal cancelled',
+  'action.dispose.skip': 'disposal skipped (kept)',
+  'action.disposed': 'disposed of',
+  'problem.gone': 'Disposed of after its retention period',
 };
