@@ -9,6 +9,7 @@
  * trigger lifted for that one statement), as no clock of the program can be set. */
 #include "tests/e2e/e2e_api.h"
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,6 +195,42 @@ START_TEST(dispose_four_eyes_then_gone)
 }
 END_TEST
 
+/* The service carries out an approved batch on its own, then stops cleanly. */
+START_TEST(the_service_carries_out_a_batch)
+{
+    api_t a;
+    cs_run_t r;
+    api_setup(&a);
+    free(user_add(&a, "wang", "admin"));
+    const char *steps[] = {"investigating", "under_review", "decided", "served", "closed"};
+    for (size_t i = 0; i < 5; i++) {
+        cs_test_custody(&r, "case", "status", CASE_A, "--to", steps[i], "--home", a.t.home, NULL);
+        custody_ok(&r);
+        cs_test_run_free(&r);
+    }
+    backdate(&a);
+    cs_test_custody(&r, "dispose", "propose", "--all-due", "--reason", "过期", "--as", "root",
+                    "--home", a.t.home, NULL);
+    custody_ok(&r);
+    cs_test_run_free(&r);
+    cs_test_custody(&r, "dispose", "approve", "1", "--as", "wang", "--home", a.t.home, "--set",
+                    GRACE0, NULL);
+    custody_ok(&r);
+    cs_test_run_free(&r);
+    /* Its first look is a second after it starts. */
+    ck_assert_int_eq(cs_test_stop(a.pid, SIGTERM), 0);
+    api_start(&a);
+    ck_assert_int_eq(cs_test_wait_count(
+                         a.t.db, "SELECT count(*) FROM disposals WHERE status = 'done'", 1, 30000),
+                     1);
+    ck_assert(!object_exists(&a, a.sha));
+    ck_assert_int_eq(entries(&a, "entry ->> '$.action' = 'disposed' AND entry ->> '$.actor' ="
+                                 " 'custody'"),
+                     1);
+    api_teardown(&a);
+}
+END_TEST
+
 static Suite *
 dispose_suite(void)
 {
@@ -201,6 +238,7 @@ dispose_suite(void)
     TCase *tc = tcase_create("dispose");
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, dispose_four_eyes_then_gone);
+    tcase_add_test(tc, the_service_carries_out_a_batch);
     suite_add_tcase(s, tc);
     return s;
 }
