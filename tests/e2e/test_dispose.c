@@ -231,6 +231,67 @@ START_TEST(the_service_carries_out_a_batch)
 }
 END_TEST
 
+/* The API: an admin proposes, approves another's batch (never their own), lists and cancels. */
+START_TEST(the_api_proposes_approves_and_cancels)
+{
+    api_t a;
+    resp_t h;
+    cs_run_t r;
+    char body[256];
+    api_setup(&a);
+    char *wang = user_add(&a, "wang", "admin");
+    const char *steps[] = {"investigating", "under_review", "decided", "served", "closed"};
+    for (size_t i = 0; i < 5; i++) {
+        cs_test_custody(&r, "case", "status", CASE_A, "--to", steps[i], "--home", a.t.home, NULL);
+        custody_ok(&r);
+        cs_test_run_free(&r);
+    }
+    backdate(&a);
+    /* Only admins; the grant-less admin's plan is empty, the operator-free list is not. */
+    http(&a, &h, "GET", "/v1/disposals", a.alice, PURPOSE, NULL, NULL);
+    assert_problem(&h, 403, "forbidden");
+    resp_free(&h);
+    snprintf(body, sizeof body, "{\"items\": [\"%s\"], \"reason\": \"过期\"}", a.sha);
+    http(&a, &h, "POST", "/v1/disposals", a.root, PURPOSE, NULL, body);
+    ck_assert_msg(h.status == 201, "%d %s", h.status, h.body);
+    json_t *b = body_json(&h);
+    ck_assert_str_eq(json_string_value(json_object_get(b, "status")), "proposed");
+    json_decref(b);
+    resp_free(&h);
+    http(&a, &h, "POST", "/v1/disposals/1/approve", a.root, PURPOSE, NULL, NULL);
+    assert_problem(&h, 403, "forbidden");
+    b = body_json(&h);
+    ck_assert_str_eq(json_string_value(json_object_get(b, "code")), "own-proposal");
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(b, "detail_zh")));
+    json_decref(b);
+    resp_free(&h);
+    ck_assert_int_eq(entries(&a, "entry ->> '$.action' = 'dispose.approve' AND entry ->>"
+                                 " '$.result' = 'denied' AND entry ->> '$.actor' = 'root'"),
+                     1);
+    http(&a, &h, "POST", "/v1/disposals/1/approve", wang, PURPOSE, NULL, NULL);
+    ck_assert_msg(h.status == 200, "%d %s", h.status, h.body);
+    resp_free(&h);
+    http(&a, &h, "GET", "/v1/disposals", wang, PURPOSE, NULL, NULL);
+    ck_assert_msg(h.status == 200, "%d %s", h.status, h.body);
+    b = body_json(&h);
+    json_t *first = json_array_get(json_object_get(b, "batches"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(first, "status")), "approved");
+    ck_assert_str_eq(json_string_value(json_object_get(first, "approved_by")), "wang");
+    json_decref(b);
+    resp_free(&h);
+    http(&a, &h, "POST", "/v1/disposals/1/cancel", wang, PURPOSE, NULL,
+         "{\"reason\": \"案件可能复查\"}");
+    ck_assert_msg(h.status == 200, "%d %s", h.status, h.body);
+    b = body_json(&h);
+    ck_assert_str_eq(json_string_value(json_object_get(b, "status")), "cancelled");
+    json_decref(b);
+    resp_free(&h);
+    ck_assert(object_exists(&a, a.sha));
+    free(wang);
+    api_teardown(&a);
+}
+END_TEST
+
 static Suite *
 dispose_suite(void)
 {
@@ -239,6 +300,7 @@ dispose_suite(void)
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, dispose_four_eyes_then_gone);
     tcase_add_test(tc, the_service_carries_out_a_batch);
+    tcase_add_test(tc, the_api_proposes_approves_and_cancels);
     suite_add_tcase(s, tc);
     return s;
 }
