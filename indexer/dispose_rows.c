@@ -262,6 +262,16 @@ tombstone_rows(cs_catalog_t *cat, int64_t id, sqlite3_int64 item_id, const char 
         err =
             cs_cat_run(cat, "DELETE FROM fixity WHERE item_id = CAST(?1 AS INTEGER)" LIVE("fixity"),
                        args, 1, NULL, what);
+    /* What another item holds stays in the scrub, as that item's. */
+    if (err == 0)
+        err = cs_cat_run(
+            cat,
+            "UPDATE fixity SET (item_id, profile) = (SELECT h.id, h.profile FROM (SELECT k.id,"
+            " NULL AS profile, 0 AS o FROM items k WHERE k.sha256 = fixity.sha256 AND k.id NOT IN"
+            " (SELECT item_id FROM item_disposed) UNION ALL SELECT w.item_id, w.profile, 1 FROM"
+            " derivatives w WHERE w.sha256 = fixity.sha256 AND w.item_id NOT IN (SELECT item_id"
+            " FROM item_disposed)) h ORDER BY h.o LIMIT 1) WHERE item_id = CAST(?1 AS INTEGER)",
+            args, 1, NULL, what);
     return err;
 }
 

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "export/dispose.h"
 #include "indexer/access.h"
+#include "indexer/derivatives.h"
 #include "indexer/dispose.h"
 #include "indexer/retention.h"
 #include "storage/store.h"
@@ -200,10 +201,33 @@ START_TEST(test_cancelled_batch_removes_nothing)
 }
 END_TEST
 
+/* Stores `content` as a copy of `profile` of item `item`; its hash in sha. */
+static void
+copy_of(const char *item, const char *profile, const char *content, char sha[65])
+{
+    char path[PATH_MAX];
+    cs_put_result_t res;
+    snprintf(path, sizeof path, "%s/%s.copy", dir, content);
+    cs_test_write(path, content, strlen(content));
+    ck_assert_int_eq(cs_store_put_file(store, path, &res), 0);
+    memcpy(sha, res.sha256, 65);
+    cs_derivative_t d = {.profile = profile,
+                         .status = "verified",
+                         .sha256 = sha,
+                         .size = (int64_t)res.size,
+                         .media_type = "image/jpeg"};
+    ck_assert_int_eq(cs_catalog_add_derivatives(cat, item, &d, 1, "test"), 0);
+}
+
 START_TEST(test_run_disposes_after_grace)
 {
     int64_t id = batch(7), seq = -1;
     cs_dispose_report_t rep;
+    char own[65], shared[65];
+    /* A copy of its own goes with it; one another item holds too stays. */
+    copy_of(old_sha, "access", "its own access copy", own);
+    copy_of(old_sha, "preview", "a preview both items have", shared);
+    copy_of(linked_sha, "preview", "a preview both items have", shared);
     /* Within the grace nothing happens. */
     ck_assert_int_eq(cs_dispose_run(cat, store, &cfg, dir, "test", later + DAY_MS, 0, &rep), 0);
     ck_assert_int_eq(rep.batches, 0);
@@ -213,8 +237,13 @@ START_TEST(test_run_disposes_after_grace)
     ck_assert_int_eq(cs_dispose_run(cat, store, &cfg, dir, "test", later + 8 * DAY_MS, 0, &rep), 0);
     ck_assert_int_eq(rep.disposed, 1);
     ck_assert(!has_object(old_sha));
+    ck_assert(!has_object(own));
+    ck_assert(has_object(shared));
     ck_assert(has_object(linked_sha));
     ck_assert_int_eq(count("SELECT count(*) FROM ledger") - before, 1);
+    ck_assert_int_eq(count("SELECT count(*) FROM derivatives d JOIN item_disposed x ON"
+                           " x.item_id = d.item_id WHERE d.superseded_at IS NULL"),
+                     0);
     ck_assert_int_eq(count("SELECT count(*) FROM ledger WHERE entry ->> '$.action' = 'disposed'"
                            " AND entry ->> '$.detail.disposal' = 1"),
                      1);
