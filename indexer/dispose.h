@@ -98,9 +98,9 @@ int cs_catalog_dispose_locked(cs_catalog_t *cat, int64_t id, const char *sha256,
 int cs_catalog_dispose_tombstone(cs_catalog_t *cat, int64_t id, const char *sha256,
                                  const char *actor, int64_t now_ms, int64_t *seq);
 
-/** The objects to remove for disposed item `sha256`: its original and every copy ever made of
- * it, less any object another item not disposed of still holds (as its original or a copy):
- * *out = [sha256...]. */
+/** The objects to remove for item `sha256` (disposed of, or about to be): its original and
+ * every copy ever made of it, less any object another item not disposed of still holds (as
+ * its original or a copy): *out = [sha256...]. */
 int cs_catalog_dispose_objects(cs_catalog_t *cat, const char *sha256, json_t **out);
 
 /** Item `sha256` of batch `id` is gone from the store: state disposed; the batch done when no

@@ -327,7 +327,14 @@ cs_catalog_dispose_objects(cs_catalog_t *cat, const char *sha256, json_t **out)
         "SELECT json_object('sha256', o.sha256) FROM (SELECT i.sha256 FROM items i"
         "  WHERE i.sha256 = ?1 UNION SELECT v.sha256 FROM derivatives v JOIN items i ON"
         "  i.id = v.item_id WHERE i.sha256 = ?1 AND v.sha256 IS NOT NULL) o"
-        " WHERE 1" LIVE("o") " ORDER BY o.sha256",
+        /* Held by another item not disposed of: kept (the item itself, before its tombstone,
+         * is not another). */
+        " WHERE NOT EXISTS (SELECT 1 FROM items k WHERE k.sha256 = o.sha256 AND k.sha256 <> ?1"
+        "  AND k.id NOT IN (SELECT item_id FROM item_disposed))"
+        " AND NOT EXISTS (SELECT 1 FROM derivatives w JOIN items k ON k.id = w.item_id"
+        "  WHERE w.sha256 = o.sha256 AND k.sha256 <> ?1"
+        "  AND w.item_id NOT IN (SELECT item_id FROM item_disposed))"
+        " ORDER BY o.sha256",
         args, 1, &rows, "cannot list a disposed item's objects");
     *out = NULL;
     if (err != 0)

@@ -46,6 +46,15 @@ backdate(api_t *a)
            "COMMIT;");
 }
 
+/* With CUSTODY_TEST_S3_ENV (the s3/ runs) the home's store is an S3 gateway whose objects are
+ * under Object Lock in compliance mode for a day (e2e_setup). */
+static int
+s3_mode(void)
+{
+    const char *e = getenv("CUSTODY_TEST_S3_ENV");
+    return e != NULL && *e != '\0';
+}
+
 static void
 custody_ok(cs_run_t *r)
 {
@@ -79,7 +88,9 @@ START_TEST(dispose_four_eyes_then_gone)
     e2e_sha256("another old recording of nothing\n", other_sha);
     e2e_file(&a.t, open_src, "open.bin", "a recording of an open case\n");
     e2e_sha256("a recording of an open case\n", open_sha);
-    cs_test_custody(&r, "ingest", "--home", a.t.home, "--case", CASE_A, other, NULL);
+    /* Without Object Lock (an s3 run's object store then lets it go). */
+    cs_test_custody(&r, "ingest", "--home", a.t.home, "--case", CASE_A, other, "--set",
+                    "store.s3_object_lock=off", NULL);
     custody_ok(&r);
     cs_test_run_free(&r);
     cs_test_custody(&r, "ingest", "--home", a.t.home, "--case", CASE_B_OPEN, open_src, NULL);
@@ -140,6 +151,42 @@ START_TEST(dispose_four_eyes_then_gone)
     cs_test_custody(&r, "dispose", "run", "--home", a.t.home, NULL);
     custody_ok(&r);
     cs_test_run_free(&r);
+    if (s3_mode()) {
+        /* The object store keeps the bytes until their date: nothing goes, nothing is
+         * tombstoned, and the batch says which item waits and until when. */
+        ck_assert(object_exists(&a, a.sha));
+        ck_assert_int_eq(count(&a, "SELECT count(*) FROM tombstones"), 0);
+        ck_assert_int_eq(count(&a, "SELECT count(*) FROM disposal_items WHERE state = 'locked'"
+                                   " AND retain_until > '2026'"),
+                         1);
+        cs_test_custody(&r, "dispose", "show", "2", "--home", a.t.home, NULL);
+        custody_ok(&r);
+        ck_assert_msg(strstr(r.out, "kept by the object store until"), "%s", r.out);
+        cs_test_run_free(&r);
+        cs_test_custody(&r, "verify", "--all", "--home", a.t.home, NULL);
+        custody_ok(&r);
+        ck_assert_msg(strstr(r.err, "0 disposed"), "%s", r.err);
+        cs_test_run_free(&r);
+        /* An object stored without the lock goes from the object store and the folder. */
+        cs_test_custody(&r, "dispose", "propose", other_sha, "--reason", "过期", "--as", "root",
+                        "--home", a.t.home, NULL);
+        custody_ok(&r);
+        cs_test_run_free(&r);
+        cs_test_custody(&r, "dispose", "approve", "3", "--as", "wang", "--home", a.t.home, "--set",
+                        GRACE0, NULL);
+        custody_ok(&r);
+        cs_test_run_free(&r);
+        cs_test_custody(&r, "dispose", "run", "--home", a.t.home, NULL);
+        custody_ok(&r);
+        cs_test_run_free(&r);
+        ck_assert(!object_exists(&a, other_sha));
+        ck_assert_int_eq(count(&a, "SELECT count(*) FROM disposal_items WHERE disposal_id = 3"
+                                   " AND state = 'disposed'"),
+                         1);
+        free(wang);
+        api_teardown(&a);
+        return;
+    }
     ck_assert(!object_exists(&a, a.sha));
     ck_assert(object_exists(&a, other_sha));
     ck_assert(object_exists(&a, open_sha));
@@ -200,6 +247,8 @@ START_TEST(the_service_carries_out_a_batch)
 {
     api_t a;
     cs_run_t r;
+    if (s3_mode()) /* the object store's lock keeps the bytes: dispose_four_eyes_then_gone */
+        return;
     api_setup(&a);
     free(user_add(&a, "wang", "admin"));
     const char *steps[] = {"investigating", "under_review", "decided", "served", "closed"};
