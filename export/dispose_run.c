@@ -282,7 +282,12 @@ one_item(cs_catalog_t *cat, cs_store_t *store, const cs_config_t *cfg, int64_t i
         if ((rc = cs_catalog_dispose_tombstone(cat, id, sha, actor, now_ms, &seq)) != 0)
             return rc;
     }
-    if ((rc = remove_objects(cat, store, id, sha, rep)) != 0)
+    /* A run cut short after the tombstone, and the same content arriving again since: the
+     * bytes now are the new arrival's, kept; the disposal itself is done. */
+    int gone = 1;
+    if ((rc = cs_catalog_item_disposed(cat, sha, &gone, &seq)) != 0)
+        return rc;
+    if (gone && (rc = remove_objects(cat, store, id, sha, rep)) != 0)
         return rc == CS_EACCES ? 0 : rc;
     if ((rc = cs_catalog_dispose_removed(cat, id, sha, now_ms)) == 0) {
         rep->disposed++;

@@ -347,6 +347,26 @@ START_TEST(test_same_content_again_is_a_new_arrival)
 }
 END_TEST
 
+/* Cut short after the tombstone; the same content arrives before the run is taken up again:
+ * the new arrival's bytes stay. */
+START_TEST(test_new_arrival_before_the_removal_keeps_its_bytes)
+{
+    int64_t id = batch(0), seq = -1;
+    cs_dispose_report_t rep;
+    cs_arrival_result_t res;
+    ck_assert_int_eq(cs_catalog_dispose_tombstone(cat, id, old_sha, "test", later, &seq), 0);
+    cs_arrival_t a = arrival(old_sha, CASE_B, NULL, "again.bin");
+    a.size = strlen("old unlinked clip");
+    a.media_type = "application/octet-stream";
+    ck_assert_int_eq(cs_catalog_record_arrival(cat, &a, &res), 0);
+    ck_assert_int_eq(cs_dispose_run(cat, store, &cfg, dir, "test", later, 0, &rep), 0);
+    ck_assert(has_object(old_sha));
+    ck_assert_int_eq(count("SELECT count(*) FROM disposals WHERE status = 'done'"), 1);
+    ck_assert_int_eq(count("SELECT count(*) FROM ledger WHERE entry ->> '$.action' = 'disposed'"),
+                     1);
+}
+END_TEST
+
 static Suite *
 dispose_suite(void)
 {
@@ -361,6 +381,7 @@ dispose_suite(void)
     tcase_add_test(tc, test_run_cut_short_finishes_once);
     tcase_add_test(tc, test_no_longer_due_is_skipped);
     tcase_add_test(tc, test_same_content_again_is_a_new_arrival);
+    tcase_add_test(tc, test_new_arrival_before_the_removal_keeps_its_bytes);
     suite_add_tcase(s, tc);
     return s;
 }
