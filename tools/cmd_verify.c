@@ -90,13 +90,30 @@ cs_cmd_verify(int argc, char **argv)
         if ((rc = cs_catalog_each_item(cli.cat, check_one, &run)) == 0)
             rc = cs_catalog_disposed_count(cli.cat, &disposed);
     } else {
-        for (int i = optind; i < argc && rc == 0; i++)
-            if ((rc = cs_catalog_resolve(cli.cat, argv[i], sha)) == 0)
+        for (int i = optind; i < argc && rc == 0; i++) {
+            int gone = 0;
+            int64_t seq = -1;
+            if ((rc = cs_catalog_resolve(cli.cat, argv[i], sha)) != 0 ||
+                (rc = cs_catalog_item_disposed(cli.cat, sha, &gone, &seq)) != 0)
+                break;
+            if (!gone) {
                 rc = check_one(sha, 0, &run);
+                continue;
+            }
+            /* Its bytes are gone by design: said, not checked, not a failure. */
+            disposed++;
+            if (run.out != NULL)
+                json_array_append_new(run.out,
+                                      json_pack("{s:s, s:s, s:I}", "sha256", sha, "result",
+                                                "disposed", "ledger_seq", (json_int_t)seq));
+            else
+                printf("disposed  %s  disposed of after its retention period (ledger entry %lld)\n",
+                       sha, (long long)seq);
+        }
     }
     if (rc == 0 && run.out != NULL)
         cs_cli_print_json(run.out, 0);
-    if (rc == 0 && !cli.json && all)
+    if (rc == 0 && !cli.json && (all || disposed > 0))
         fprintf(stderr, "custody verify: %d ok, %d failed, %lld disposed\n", run.ok, run.bad,
                 (long long)disposed);
     else if (rc == 0 && !cli.json)

@@ -201,6 +201,10 @@ START_TEST(dispose_four_eyes_then_gone)
     custody_ok(&r);
     ck_assert_msg(strstr(r.err, "1 disposed"), "%s", r.err);
     cs_test_run_free(&r);
+    cs_test_custody(&r, "verify", a.sha, "--home", a.t.home, NULL);
+    custody_ok(&r);
+    ck_assert_msg(strstr(r.out, "disposed") && strstr(r.err, "1 disposed"), "%s %s", r.out, r.err);
+    cs_test_run_free(&r);
     cs_test_custody(&r, "ledger", "verify", "--home", a.t.home, NULL);
     custody_ok(&r);
     cs_test_run_free(&r);
