@@ -27,6 +27,9 @@
  * - relinking is a read of the item in its current case (clerks and admins only);
  * - a caller without the right to read an item (or case) is told "no access", never whether
  *   it exists; those who may read every record are told "not found";
+ * - an item disposed of (indexer/dispose.h) is gone: one who may read it is told so (410,
+ *   CS_DENY_DISPOSED, with the number of its `disposed` ledger entry) for its record, its
+ *   original, its copies and URLs to them alike; others are told "no access" as before;
  * - a case's record (CS_READ_CASE) is read as the case is listed; its personal data (the
  *   parties' ID numbers, classified privacy) is shown only to the operator, to a clerk who
  *   may read the case (they complete its record), and to a reader whose grant used clears
@@ -113,6 +116,9 @@ typedef enum {
     CS_DENY_NOT_COPYABLE,  /* a document is attached redacted, never copied; media is made */
     CS_DENY_SELF_APPROVAL, /* the maker of a public copy does not approve it */
     CS_DENY_APPROVED,      /* the public copy is approved already */
+    /* Approved disposal (access/dispose.h, issue 22): */
+    CS_DENY_OWN_PROPOSAL, /* who proposed a disposal batch does not approve it (four eyes) */
+    CS_DENY_DISPOSED,     /* the item was disposed of: 410, naming its `disposed` entry */
 } cs_deny_t;
 
 /** The Custody user asking, or the operator. */
@@ -147,6 +153,8 @@ typedef struct cs_access_what {
     size_t readable;         /* of which the exporter may take out */
     size_t ngrants;          /* covering live grants, highest clearance first */
     cs_access_grant_t grants[CS_ACCESS_GRANTS_MAX];
+    int disposed;         /* the item was disposed of (indexer/dispose.h) */
+    int64_t disposed_seq; /* ... by the `disposed` ledger entry of this number */
 } cs_access_what_t;
 
 /** How it is read, and what the entry records of it. */
@@ -187,6 +195,7 @@ typedef struct cs_access_decision {
                           * names: the grants' purposes of a purpose refusal) */
     cs_ledger_scope_t ledger_scope; /* which ledger entries the reader may see */
     int personal_data;              /* CS_READ_CASE allowed: the parties' ID numbers may be shown */
+    int64_t disposed_seq;           /* CS_DENY_DISPOSED: the item's `disposed` ledger entry */
 } cs_access_decision_t;
 
 #define CS_ACCESS_LEVEL_PRIVACY 2 /* the rank of "privacy": personal data of a case's record */

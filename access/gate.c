@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "indexer/dispose.h"
 #include "indexer/derivatives.h"
 #include "ledger/append.h"
 
@@ -80,7 +81,9 @@ cs_access_load(cs_catalog_t *cat, const cs_access_policy_t *pol, const cs_access
         snprintf(what->grants[i].case_number, sizeof what->grants[i].case_number, "%s",
                  rows[i].case_number);
     }
-    if (profile != NULL && sha256 != NULL && what->exists)
+    if (sha256 != NULL && what->exists)
+        err = cs_catalog_item_disposed(cat, sha256, &what->disposed, &what->disposed_seq);
+    if (err == 0 && profile != NULL && sha256 != NULL && what->exists && !what->disposed)
         err = cs_catalog_copy_verified(cat, sha256, profile, &what->has_copy);
     return err;
 }

@@ -53,6 +53,13 @@ static const struct {
                               409},
     [CS_DENY_SELF_APPROVAL] = {"self-approval", "公开副本须由制作人以外的人员审核批准", 403},
     [CS_DENY_APPROVED] = {"approved", "该公开副本已经批准", 409},
+    [CS_DENY_OWN_PROPOSAL] =
+        {"own-proposal", "提出本批处置的管理员不能批准本批处置：须由另一名管理员批准（双人审批）",
+         403},
+    [CS_DENY_DISPOSED] = {"item-disposed",
+                          "该记录已按保管期限经两名管理员批准处置，原件和副本均已删除；"
+                          "目录中保留其销毁记录",
+                          410},
 };
 
 static const char *const scope_names[] = {"metadata", "media", "originals", "export"};
@@ -327,6 +334,16 @@ item_rule(const cs_access_policy_t *pol, const cs_access_who_t *w, const cs_acce
         allow(d, best);
     }
     /* Checked once the caller may read the item: only they learn what it holds. */
+    if (x->disposed) {
+        d->disposed_seq = x->disposed_seq;
+        deny(d, CS_DENY_DISPOSED,
+             "item %.12s was disposed of after its retention period: its record, original and "
+             "copies are gone (its tombstone stays; `disposed` ledger entry %lld)",
+             sha, (long long)x->disposed_seq);
+        cs_snprintf_cut(d->reason_zh, sizeof d->reason_zh, "%s（处置记录：台账第 %lld 条）",
+                        denials[CS_DENY_DISPOSED].zh, (long long)x->disposed_seq);
+        return;
+    }
     if (h->profile != NULL && media && !x->has_copy)
         return deny(d, CS_DENY_NO_COPY, "item %.12s has no verified %s copy", sha, h->profile);
     if (media && x->level >= LEVEL_STATE_SECRET && !pol->serve_state_secret &&

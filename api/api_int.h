@@ -34,7 +34,7 @@
 #define CS_API_THREADS 2     /* long calls (CS_API_THREAD routes) at once; more get 503 */
 
 /* Response status codes that /metrics counts one by one; others count as "other". */
-#define CS_API_STATUSES 14
+#define CS_API_STATUSES 15
 #define CS_API_BUCKETS 10 /* latency histogram buckets, +Inf included */
 
 typedef struct cs_api_conn cs_api_conn_t;
@@ -360,6 +360,12 @@ void cs_api_h_requests(cs_api_call_t *c);
 void cs_api_h_request_add(cs_api_call_t *c);
 void cs_api_h_request_approve(cs_api_call_t *c);
 void cs_api_h_request_refuse(cs_api_call_t *c);
+/* h_disposals.c */
+void cs_api_h_disposals(cs_api_call_t *c);
+void cs_api_h_disposal(cs_api_call_t *c);
+void cs_api_h_disposal_propose(cs_api_call_t *c);
+void cs_api_h_disposal_approve(cs_api_call_t *c);
+void cs_api_h_disposal_cancel(cs_api_call_t *c);
 void cs_api_h_register_retrievals(cs_api_call_t *c);
 void cs_api_h_admin_grant_add(cs_api_call_t *c);
 void cs_api_h_admin_grant_revoke(cs_api_call_t *c);

@@ -96,7 +96,11 @@ refuse(cs_api_call_t *c, const cs_access_decision_t *d)
         c->deny = d->deny;
         return;
     }
-    cs_api_fail(c, d->status == 404 ? "not-found" : "forbidden", "%s", d->reason);
+    cs_api_fail(c,
+                d->status == 404   ? "not-found"
+                : d->status == 410 ? "gone"
+                                   : "forbidden",
+                "%s", d->reason);
     c->deny = d->deny;
     snprintf(c->detail_zh, sizeof c->detail_zh, "%s", d->reason_zh); /* fits: the same size */
     c->seq_in_detail = d->ledgered;

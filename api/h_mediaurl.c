@@ -71,8 +71,11 @@ mint_one(cs_api_call_t *c, json_t *req, time_t exp, const char *expires_at)
                        "the decision could not be made or recorded (%s): try again",
                        cs_strerror(rc));
     if (!d.allowed) {
-        json_t *r = refused(item, profile, d.status == 404 ? "not-found" : "forbidden", d.deny,
-                            "%s (ledger entry %lld)", d.reason, (long long)seq);
+        json_t *r = refused(item, profile,
+                            d.status == 404   ? "not-found"
+                            : d.status == 410 ? "gone"
+                                              : "forbidden",
+                            d.deny, "%s (ledger entry %lld)", d.reason, (long long)seq);
         json_object_set_new(json_object_get(r, "error"), "detail_zh", json_string(d.reason_zh));
         return r;
     }

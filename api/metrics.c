@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const int statuses[CS_API_STATUSES] = {200, 206, 400, 401, 403, 404, 405,
-                                              409, 413, 414, 416, 500, 503, 502};
+static const int statuses[CS_API_STATUSES] = {200, 206, 400, 401, 403, 404, 405, 409,
+                                              410, 413, 414, 416, 500, 503, 502};
 static const double bounds[CS_API_BUCKETS - 1] = {0.001, 0.0025, 0.005, 0.01, 0.025,
                                                   0.05,  0.1,    0.5,   2.5};
 

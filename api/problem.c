@@ -26,6 +26,7 @@ static const struct {
     {"not-found", 404, "Not found"},
     {"method-not-allowed", 405, "Method not allowed"},
     {"conflict", 409, "Conflict with the current record"},
+    {"gone", 410, "Gone: disposed of after its retention period"},
     {"too-large", 413, "Request too large"},
     {"uri-too-long", 414, "Request target too long"},
     {"range-not-satisfiable", 416, "Range not satisfiable"},

@@ -203,7 +203,14 @@ static const char objects_sql[] =
     "  group_concat(number, ', ') FROM (SELECT c.number FROM links l JOIN cases c ON c.id ="
     "  l.case_id WHERE l.item_id = o.item_id AND l.superseded_at IS NULL ORDER BY c.number)), '')"
     " FROM (SELECT sha256, size, id AS item_id, sha256 AS item, NULL AS profile,"
-    "  NULL AS case_number, 0 AS k FROM items%s%s) o ORDER BY o.sha256, o.k";
+    "  NULL AS case_number, 0 AS k FROM items%s%s%s%s) o ORDER BY o.sha256, o.k";
+
+/* A disposed item's objects are gone by design (indexer/dispose.h): no copy is asked of them,
+ * nor of the copies made before a disposal of an item whose content arrived again since. */
+static const char live_items_sql[] = " WHERE id NOT IN (SELECT item_id FROM item_disposed)";
+static const char live_derivatives_sql[] =
+    " AND NOT EXISTS (SELECT 1 FROM tombstones t"
+    " WHERE t.item_id = d.item_id AND t.disposed_at >= d.made_at)";
 
 static const char derivatives_sql[] =
     " UNION ALL SELECT d.sha256, d.size, d.item_id, i.sha256, d.profile, NULL, 1 FROM"
@@ -221,14 +228,18 @@ cs_catalog_file_objects(const char *path, int (*fn)(void *arg, const cs_catalog_
     const char *what = "cannot list the catalog's objects";
     cs_catalog_t *cat = NULL;
     sqlite3_stmt *st = NULL;
-    char sql[sizeof objects_sql + sizeof derivatives_sql + sizeof reviews_sql], last[65] = "";
-    int version, derivs = 0, reviews = 0, err, rc;
+    char sql[sizeof objects_sql + sizeof live_items_sql + sizeof derivatives_sql +
+             sizeof live_derivatives_sql + sizeof reviews_sql],
+        last[65] = "";
+    int version, derivs = 0, reviews = 0, disposed = 0, err, rc;
 
     if ((err = cs_cat_open_file(&cat, path, 0, &version)) != 0 ||
         (err = has_table(cat, "derivatives", &derivs)) != 0 ||
-        (err = has_table(cat, "review_rounds", &reviews)) != 0)
+        (err = has_table(cat, "review_rounds", &reviews)) != 0 ||
+        (err = has_table(cat, "item_disposed", &disposed)) != 0)
         goto out;
-    snprintf(sql, sizeof sql, objects_sql, derivs ? derivatives_sql : "",
+    snprintf(sql, sizeof sql, objects_sql, disposed ? live_items_sql : "",
+             derivs ? derivatives_sql : "", derivs && disposed ? live_derivatives_sql : "",
              reviews ? reviews_sql : ""); /* fits: sized so */
     if ((err = cs_cat_prepare(cat, sql, &st, what)) != 0)
         goto out;

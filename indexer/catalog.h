@@ -117,7 +117,8 @@ int cs_catalog_cases(cs_catalog_t *cat, json_t **out);
  * original_name}]. CS_ENOTFOUND if no such case. */
 int cs_catalog_case_items(cs_catalog_t *cat, const char *case_number, json_t **out);
 
-/** Calls fn(sha256, size, arg) for every item, in sha256 order; stops at fn's first non-zero
+/** Calls fn(sha256, size, arg) for every item not disposed of (indexer/dispose.h: its bytes are
+ * gone by design), in sha256 order; stops at fn's first non-zero
  * return and returns it. Items are read in batches, so fn may use the catalog, and items added
  * meanwhile past the current one are seen. */
 int cs_catalog_each_item(cs_catalog_t *cat, int (*fn)(const char *sha256, uint64_t size, void *arg),

@@ -9,6 +9,27 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The same content arriving after its item was disposed of (indexer/dispose.h) is a new
+ * arrival: the item is no longer disposed of (its tombstone stays), its original is checked
+ * by the scrub again, and *created says so. */
+static int
+revive(cs_catalog_t *cat, sqlite3_int64 id, const char *now, int *created, const char *what)
+{
+    char idtext[24];
+    int changes = 0;
+    snprintf(idtext, sizeof idtext, "%lld", (long long)id); /* fits: 20 digits and a sign */
+    const char *args[] = {idtext, now};
+    int err = cs_cat_run(cat, "DELETE FROM item_disposed WHERE item_id = CAST(?1 AS INTEGER)", args,
+                         1, &changes, what);
+    if (err == 0 && changes > 0)
+        err = cs_cat_run(cat,
+                         "INSERT OR IGNORE INTO fixity (sha256, item_id, checked_at)"
+                         " SELECT sha256, id, ?2 FROM items WHERE id = CAST(?1 AS INTEGER)",
+                         args, 2, NULL, what);
+    *created = err == 0 && changes > 0;
+    return err;
+}
+
 /* Inserts the item unless its sha256 is known; a known one must have the same size. */
 static int
 ensure_item(cs_catalog_t *cat, const char *sha, const cs_arrival_t *a, const char *now,
@@ -31,6 +52,8 @@ ensure_item(cs_catalog_t *cat, const char *sha, const cs_arrival_t *a, const cha
                         cat->path, sha, (int64_t)sqlite3_column_int64(st, 1), a->size);
             err = CS_EMISMATCH;
         }
+        if (err == 0)
+            err = revive(cat, *id, now, created, what);
         goto out;
     }
     if (rc != SQLITE_DONE) {

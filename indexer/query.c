@@ -302,8 +302,8 @@ cs_catalog_each_item(cs_catalog_t *cat, int (*fn)(const char *sha256, uint64_t s
     if (rows == NULL)
         return cs_cat_no_memory(cat, what);
     err = cs_cat_prepare(cat,
-                         "SELECT sha256, size FROM items WHERE sha256 > ?1 ORDER BY sha256"
-                         " LIMIT ?2",
+                         "SELECT sha256, size FROM items WHERE sha256 > ?1 AND id NOT IN"
+                         " (SELECT item_id FROM item_disposed) ORDER BY sha256 LIMIT ?2",
                          &st, what);
     if (err != 0)
         goto out;

@@ -58,7 +58,8 @@ cs_cat_sql_site_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     " FROM items i LEFT JOIN item_index x ON x.item_id = i.id"                                     \
     " LEFT JOIN retention_classes r ON r.item_id = i.id AND r.superseded_at IS NULL"               \
     " LEFT JOIN links l ON l.item_id = i.id AND l.superseded_at IS NULL"                           \
-    " LEFT JOIN cases c ON c.id = l.case_id WHERE " where " GROUP BY i.id " having "),"            \
+    " LEFT JOIN cases c ON c.id = l.case_id WHERE NOT EXISTS (SELECT 1 FROM item_disposed d"       \
+    " WHERE d.item_id = i.id) AND (" where ") GROUP BY i.id " having "),"                          \
     " k AS (SELECT f.*, CASE WHEN open AND explicit = 'permanent' THEN 'permanent'"                \
     " WHEN open THEN 'evidence' WHEN explicit IS NOT NULL THEN explicit"                           \
     " WHEN ncases > 0 THEN 'evidence' ELSE 'non_evidence' END AS klass FROM f),"                   \

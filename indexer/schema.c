@@ -464,6 +464,7 @@ static const char *const migrations[] = {
     cs_schema_publications, /* schema_publish.c */
     cs_schema_public,       /* schema_public.c: public copies' specs and approvals */
     cs_schema_retention,    /* schema_retention.c: retention classes and holds */
+    cs_schema_dispose,      /* schema_dispose.c: approved disposal, tombstones */
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

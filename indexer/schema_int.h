@@ -18,5 +18,7 @@ extern const char cs_schema_publications[];
 /* Retention classes and holds: cases' archive period, items' explicit class, holds
  * (schema_retention.c). */
 extern const char cs_schema_retention[];
+/* Approved disposal: batches, their items, tombstones and which items are disposed of. */
+extern const char cs_schema_dispose[];
 
 #endif

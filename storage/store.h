@@ -82,6 +82,13 @@ int cs_store_adopt_fd(cs_store_t *s, int fd, const char *sha256, int leased, int
  * just made whose record then failed (a copy no row names): evidence is never removed. */
 int cs_store_remove(cs_store_t *s, const char *sha256);
 
+/** Removes object `sha256` for an approved disposal (indexer/dispose.h): the object store's
+ * copy (its version, with s3) and the local copy, whose folder is then fsynced. An object gone
+ * already is no error (a run cut short is run again). When the object store's retention
+ * (Object Lock) keeps it, nothing is removed: CS_EACCES with `retain_until` (RFC 3339, or ""
+ * when the store refused without saying) filled. CS_EUNAVAILABLE when it does not answer. */
+int cs_store_dispose(cs_store_t *s, const char *sha256, char retain_until[40]);
+
 /** 1 if the object `sha256` is the very file described by `st` (same device and inode: an
  * upload adopted earlier whose removal a power cut took back), else 0. */
 int cs_store_is_file(const cs_store_t *s, const char *sha256, const struct stat *st);

@@ -12,6 +12,7 @@
 #include "ledger/checkpoint.h"
 #include "fixity/scrub.h"
 #include "ingest/service.h"
+#include "tools/serve_dispose.h"
 
 #include <limits.h>
 #include <signal.h>
@@ -45,30 +46,51 @@ sign_checkpoint(void *arg, cs_catalog_t *cat)
                json_pack("{s:s}", "error", *cs_diag() ? cs_diag() : cs_strerror(rc)));
 }
 
-/* The HTTP API on the service's loop (api/). */
+/* The HTTP API on the service's loop (api/), and the disposal step beside it. */
 typedef struct faces {
     cs_cli_t *cli;
     cs_api_t *api;
+    cs_serve_dispose_t *dispose;
+    void (*done)(void *);
+    void *done_arg;
 } faces_t;
+
+#define DISPOSE_PERIOD_MS 60000 /* approved batches past their grace are taken up within it */
 
 static int
 start_faces(void *arg, uv_loop_t *loop)
 {
     faces_t *f = arg;
     cs_api_opts_t o = {.home = &f->cli->home, .cfg = &f->cli->cfg};
-    return cs_api_start(&f->api, loop, &o);
+    int rc = cs_api_start(&f->api, loop, &o);
+    if (rc == 0)
+        rc = cs_serve_dispose_start(&f->dispose, loop, &f->cli->home, &f->cli->cfg,
+                                    DISPOSE_PERIOD_MS);
+    return rc;
+}
+
+/* The disposal step has stopped: then the API. */
+static void
+dispose_stopped(void *arg)
+{
+    faces_t *f = arg;
+    cs_api_t *api = f->api;
+    f->api = NULL;
+    if (api != NULL)
+        cs_api_stop(api, f->done, f->done_arg);
+    else
+        f->done(f->done_arg);
 }
 
 static void
 stop_faces(void *arg, void (*done)(void *), void *done_arg)
 {
     faces_t *f = arg;
-    cs_api_t *api = f->api;
-    f->api = NULL;
-    if (api != NULL)
-        cs_api_stop(api, done, done_arg);
-    else
-        done(done_arg);
+    cs_serve_dispose_t *d = f->dispose;
+    f->dispose = NULL;
+    f->done = done;
+    f->done_arg = done_arg;
+    cs_serve_dispose_stop(d, dispose_stopped, f);
 }
 
 int

@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "fixity/fixity.h"
+#include "indexer/dispose.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,7 +13,9 @@ static const char usage_text[] =
     "usage: custody verify ITEM... | --all  [--home DIR] [--set k=v]... [--json]\n"
     "Re-hashes each stored original and compares it with its name. Prints one line per\n"
     "item (ok, MISMATCH or MISSING), records each check as a `verified` event, and exits 1\n"
-    "if any original is altered or missing.\n";
+    "if any original is altered or missing. With --all, items disposed of after an approved\n"
+    "disposal (custody dispose) are counted as disposed, not checked: their bytes are gone\n"
+    "by design.\n";
 
 typedef struct verify_run {
     cs_cli_t *cli;
@@ -72,6 +75,7 @@ cs_cmd_verify(int argc, char **argv)
     cs_cli_t cli;
     verify_run_t run = {.cli = &cli};
     char sha[65];
+    int64_t disposed = 0;
     int all = 0, rc;
     cs_cli_init(&cli, "verify", usage_text);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, on_option, &all)) != 0)
@@ -83,15 +87,36 @@ cs_cmd_verify(int argc, char **argv)
     if (cli.json)
         run.out = json_array();
     if (all) {
-        rc = cs_catalog_each_item(cli.cat, check_one, &run);
+        if ((rc = cs_catalog_each_item(cli.cat, check_one, &run)) == 0)
+            rc = cs_catalog_disposed_count(cli.cat, &disposed);
     } else {
-        for (int i = optind; i < argc && rc == 0; i++)
-            if ((rc = cs_catalog_resolve(cli.cat, argv[i], sha)) == 0)
+        for (int i = optind; i < argc && rc == 0; i++) {
+            int gone = 0;
+            int64_t seq = -1;
+            if ((rc = cs_catalog_resolve(cli.cat, argv[i], sha)) != 0 ||
+                (rc = cs_catalog_item_disposed(cli.cat, sha, &gone, &seq)) != 0)
+                break;
+            if (!gone) {
                 rc = check_one(sha, 0, &run);
+                continue;
+            }
+            /* Its bytes are gone by design: said, not checked, not a failure. */
+            disposed++;
+            if (run.out != NULL)
+                json_array_append_new(run.out,
+                                      json_pack("{s:s, s:s, s:I}", "sha256", sha, "result",
+                                                "disposed", "ledger_seq", (json_int_t)seq));
+            else
+                printf("disposed  %s  disposed of after its retention period (ledger entry %lld)\n",
+                       sha, (long long)seq);
+        }
     }
     if (rc == 0 && run.out != NULL)
         cs_cli_print_json(run.out, 0);
-    if (rc == 0 && !cli.json)
+    if (rc == 0 && !cli.json && (all || disposed > 0))
+        fprintf(stderr, "custody verify: %d ok, %d failed, %lld disposed\n", run.ok, run.bad,
+                (long long)disposed);
+    else if (rc == 0 && !cli.json)
         fprintf(stderr, "custody verify: %d ok, %d failed\n", run.ok, run.bad);
 out:
     json_decref(run.out);

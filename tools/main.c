@@ -31,6 +31,7 @@ const cs_cli_command_t cs_cli_commands[] = {
     {"publish", cs_cmd_publish, "register a decision for publication (公示); withdraw one"},
     {"publications", cs_cmd_publications, "the publication register: due, overdue, published"},
     {"calendar", cs_cmd_calendar, "the holiday calendar that counts working days"},
+    {"dispose", cs_cmd_dispose, "plan, propose, approve (four eyes), cancel and run disposals"},
     {"register", cs_cmd_register, "print the monthly retrieval register (调阅台账)"},
     {"ledger", cs_cmd_ledger, "show and verify the ledger; proofs and checkpoints"},
     {"export", cs_cmd_export, "write a case as a self-verifying BagIt bag with ledger proofs"},

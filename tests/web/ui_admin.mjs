@@ -1,7 +1,8 @@
 // tests/web/ui_admin.mjs: the admin console's checks after its forms (ui.test.mjs runs them):
 // the grant the page gave (its purposes and scope, in the table and in /v1/me), the user it
 // added ledgered by the admin, and the requests page (调阅申请): a reviewer asks over the API,
-// the admin approves on the page, and the approval is a grant naming the request.
+// the admin approves on the page, and the approval is a grant naming the request; the disposal
+// page (到期处置) opens for an admin, in Chinese.
 import assert from 'node:assert/strict';
 
 export async function adminAfter({ pe, E, base, alice, zhou, carol, CASE, tid, assertNoEnglish, screenshot }) {
@@ -27,6 +28,11 @@ export async function adminAfter({ pe, E, base, alice, zhou, carol, CASE, tid, a
   await screenshot(pe, 'requests');
   const aliceMe = await (await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${alice}` } })).json();
   assert.ok(aliceMe.grants.some((g) => g.request === reqId && g.scope === 'metadata'), 'the approval made a grant naming the request');
+  // The disposal page (到期处置), admins only: nothing is due in this home, and it says so in Chinese.
+  await pe.click(tid('nav-disposals'));
+  await pe.waitForSelector(tid('plan-empty'));
+  await pe.waitForSelector(tid('batches-section'));
+  await assertNoEnglish(pe, 'disposal page');
   await E.context.close();
   const zhouGrants = await (await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${zhou}` } })).json();
   assert.deepEqual(zhouGrants.grants.map((g) => g.purposes), [['法制审核', '复核']], 'the grant the page gave');

@@ -167,6 +167,12 @@ export const zhLabels = {
   'rcode.non-evidence': '非证据类，在保管期内',
   'rcode.non-evidence-ended': '非证据类保管期已满：可以处置',
   'dk.hold': '冻结编号', 'dk.class': '保管类别',
+  'action.dispose.propose': '提出处置（销毁）申请',
+  'action.dispose.approve': '批准处置（双人审批）',
+  'action.dispose.cancel': '撤销处置',
+  'action.dispose.skip': '暂缓处置（不再到期，予以保留）',
+  'action.disposed': '已处置（原件及副本已删除）',
+  'problem.gone': '已按保管期限处置',
 };
 
 export const enLabels = {
@@ -238,4 +244,10 @@ export const enLabels = {
   'rcode.non-evidence': 'Non-evidence, within its period',
   'rcode.non-evidence-ended': 'Non-evidence whose period has ended: may be disposed of',
   'dk.hold': 'hold', 'dk.class': 'retention class',
+  'action.dispose.propose': 'disposal proposed',
+  'action.dispose.approve': 'disposal approved',
+  'action.dispose.cancel': 'disposal cancelled',
+  'action.dispose.skip': 'disposal skipped (kept)',
+  'action.disposed': 'disposed of',
+  'problem.gone': 'Disposed of after its retention period',
 };

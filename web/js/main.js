@@ -17,6 +17,7 @@ import { renderAudit, renderEntry } from './pages/audit.js';
 import { renderAdmin } from './pages/admin.js';
 import { renderRequests } from './pages/requests.js';
 import { renderPublications } from './pages/publications.js';
+import { renderDisposals } from './pages/disposals.js';
 import { renderReview } from './pages/review.js';
 
 const main = document.getElementById('main');
@@ -66,6 +67,7 @@ function renderHeader() {
     if (session.role() === 'admin') nav.append(link('#/admin', 'nav.admin', 'nav-admin', ['admin']));
     if (session.role() !== 'clerk') nav.append(link('#/requests', 'nav.requests', 'nav-requests', ['requests']));
     nav.append(link('#/publications', 'nav.publications', 'nav-publications', ['publications']));
+    if (session.role() === 'admin') nav.append(link('#/disposals', 'nav.disposals', 'nav-disposals', ['disposals']));
   }
   replace(header,
     h('div', { class: 'brand' },
@@ -203,6 +205,12 @@ async function render() {
       return renderRequests(main, ctx, r);
     case 'publications':
       return renderPublications(main, ctx, r);
+    case 'disposals':
+      if (session.role() !== 'admin') {
+        location.replace(session.home());
+        return;
+      }
+      return renderDisposals(main, ctx, r);
     default:
       location.replace(session.home());
   }
