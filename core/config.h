@@ -44,6 +44,8 @@ typedef struct cs_config {
     int ingest_parallel;                  /* ingest.parallel */
     char ingest_default_tz[64];           /* ingest.default_tz: "", "+08:00" or a zone name */
     char ingest_clerk[128];               /* ingest.clerk: "" or a Custody user's name */
+    char ingest_name_pattern[CS_CONFIG_STR_MAX]; /* ingest.name_pattern: "" or PCRE2 */
+    int ingest_max_upload_delay_h;               /* ingest.max_upload_delay_h: 0 = no flag */
     int worker_count;                     /* worker.count: 0 = one per core */
     int worker_timeout_ms;                /* worker.timeout_ms */
     int worker_retries;                   /* worker.retries */

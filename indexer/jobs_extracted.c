@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/reason.h"
 #include "indexer/catalog_int.h"
+#include "indexer/registry.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -125,7 +126,8 @@ cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const cs_rea
         goto out;
     cs_cat_finalize(cat, st);
     st = NULL;
-    if ((err = cs_cat_index_item(cat, item_id, rec, what)) != 0)
+    if ((err = cs_cat_index_item(cat, item_id, rec, what)) != 0 ||
+        (err = cs_cat_registry_resolve(cat, item_id, job->route, rec, now, what)) != 0)
         goto out;
     /* The provenance of the capture time: which rule chose it, recorded with the event. */
     detail = failure ? json_pack("{s:s, s:s, s:o}", "failure", failure->text, "failure_code",

@@ -461,6 +461,7 @@ static const char *const migrations[] = {
     cs_schema_cases,    /* schema_cases.c */
     cs_schema_requests, /* schema_cases.c */
     cs_schema_review,   /* schema_cases.c */
+    cs_schema_registry, /* schema_registry.c: officers, devices, item_registry */
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -10,5 +10,7 @@ extern const char cs_schema_cases[];
 extern const char cs_schema_requests[];
 /* The legal review: the legal role, reviewers' keys, rounds, opinions and decisions. */
 extern const char cs_schema_review[];
+/* Officers and devices, and what ingest resolved for each item (schema_registry.c). */
+extern const char cs_schema_registry[];
 
 #endif

@@ -1,5 +1,6 @@
 /* ingest/jobstep.c: claim, store, recover and finish one ingest job. */
 #include "ingest/jobstep.h"
+#include "core/namepat.h"
 #include "core/buf.h"
 
 #include "core/clock.h"
@@ -366,6 +367,19 @@ open_upload(const cs_job_env_t *env, cs_job_t *job, const char *path, int *fd, c
     return 0;
 }
 
+/* Adds "name": what ingest.name_pattern read in the file's name (device, officer, time,
+ * important), when it matched. */
+static int
+route_name(const cs_job_env_t *env, const cs_job_t *job, json_t *rj)
+{
+    const char *base = strrchr(job->rel, '/');
+    json_t *m = NULL;
+    int err = cs_namepat_match(env->names, base ? base + 1 : job->rel, &m);
+    if (err == 0 && m != NULL && json_object_set_new(rj, "name", m) != 0)
+        err = CS_ENOMEM;
+    return err;
+}
+
 static int
 route_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path, json_t **rj)
 {
@@ -375,7 +389,7 @@ route_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path, jso
     *rj = NULL;
     if (env->route != NULL) {
         *rj = cs_route_json(env->route);
-        return *rj != NULL ? 0 : CS_ENOMEM;
+        return *rj != NULL ? route_name(env, job, *rj) : CS_ENOMEM;
     }
     if ((size_t)snprintf(sidecar, sizeof sidecar, "%s.json", path) >= sizeof sidecar)
         return CS_ENAMETOOLONG;
@@ -391,7 +405,7 @@ route_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path, jso
         *rj = json_pack("{s:s, s:s, s:{}}", "problem",
                         "the folder names are not UTF-8; the file is kept as unassigned",
                         "problem_code", cs_reason_slug(CS_R_FOLDER_NOT_UTF8), "problem_params");
-    return *rj != NULL ? 0 : CS_ENOMEM;
+    return *rj != NULL ? route_name(env, job, *rj) : CS_ENOMEM;
 }
 
 int
@@ -658,8 +672,30 @@ cs_job_sniff_stored(cs_store_t *store, const char *sha256, const char **media_ty
     return 0;
 }
 
+/* The time candidate of a body-camera name: its wall time, in default_tz when there is one
+ * (the capture-time rules apply it and say so), else with the offset it had at the site. */
+static json_t *
+name_candidate(json_t *route, const char *default_tz, const cs_tz_t *site)
+{
+    const char *t = json_string_value(json_object_get(json_object_get(route, "name"), "time"));
+    char off[16];
+    int y, mo, d, h, mi, sec, offset_s = 0;
+    cs_tz_fit_t fit;
+    if (t == NULL)
+        return NULL;
+    if ((default_tz != NULL && *default_tz != '\0') || site == NULL ||
+        sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
+        return json_pack("{s:s, s:s, s:n}", "source", "name:ingest.name_pattern", "local", t,
+                         "offset");
+    cs_tz_wall_offset(site, y, mo, d, h, mi, sec, &offset_s, &fit);
+    snprintf(off, sizeof off, "%c%02d:%02d", offset_s < 0 ? '-' : '+', abs(offset_s) / 3600,
+             abs(offset_s) / 60 % 60); /* fits: within a day */
+    return json_pack("{s:s, s:s, s:s}", "source", "name:ingest.name_pattern+config:site.tz",
+                     "local", t, "offset", off);
+}
+
 json_t *
-cs_job_hints(const cs_job_t *job, const char *default_tz)
+cs_job_hints(const cs_job_t *job, const char *default_tz, const cs_tz_t *site)
 {
     char mtime[CS_TIME_MAX];
     json_t *route = job_route(job), *h = json_object();
@@ -675,6 +711,9 @@ cs_job_hints(const cs_job_t *job, const char *default_tz)
         json_object_set(h, "recorded_at", json_object_get(route, "recorded_at"));
     if (default_tz != NULL && *default_tz != '\0')
         json_object_set_new(h, "default_tz", json_string(default_tz));
+    json_t *name = name_candidate(route, default_tz, site);
+    if (name != NULL)
+        json_object_set_new(h, "name_time", name);
     json_decref(route);
     return h;
 }
