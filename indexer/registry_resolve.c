@@ -2,6 +2,7 @@
  * a clerk sees (registry.h), worked out when its metadata is recorded. */
 #include "indexer/registry.h"
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/reason.h"
 #include "indexer/catalog_int.h"
@@ -254,6 +255,49 @@ out:
     return err;
 }
 
+/* The flag's sentence, for the CLI and the log; the web interface words it from its code. */
+static json_t *
+flag_text(json_t *flag)
+{
+    const char *code = json_string_value(json_object_get(flag, "code"));
+    json_t *p = json_object_get(flag, "params");
+#define P(k)                                                                                       \
+    (json_is_string(json_object_get(p, k)) ? json_string_value(json_object_get(p, k)) : "?")
+    char t[512];
+    if (code == NULL)
+        return json_string("");
+    if (strcmp(code, "unregistered-officer") == 0)
+        cs_snprintf_cut(t, sizeof t,
+                        "officer %s (from the %s) is not registered; register them (custody "
+                        "officer add) or correct the %s",
+                        P("officer"), P("from"), P("from"));
+    else if (strcmp(code, "unregistered-device") == 0)
+        cs_snprintf_cut(t, sizeof t,
+                        "device %s (from the %s) is not registered; register it (custody device "
+                        "add)",
+                        P("device"), P("from"));
+    else if (strcmp(code, "certificate-expired") == 0)
+        cs_snprintf_cut(t, sizeof t,
+                        "the officer's certificate %s had expired on the capture date %s (valid "
+                        "to %s)",
+                        P("cert"), P("on"), P("valid_to"));
+    else if (strcmp(code, "certificate-not-yet-valid") == 0)
+        cs_snprintf_cut(t, sizeof t,
+                        "the officer's certificate %s was not yet valid on the capture date %s "
+                        "(valid from %s)",
+                        P("cert"), P("on"), P("valid_from"));
+    else if (strcmp(code, "late-upload") == 0)
+        cs_snprintf_cut(t, sizeof t,
+                        "uploaded %lld hours after capture, later than ingest.max_upload_delay_h "
+                        "(%lld)",
+                        (long long)json_integer_value(json_object_get(p, "hours")),
+                        (long long)json_integer_value(json_object_get(p, "max_hours")));
+    else
+        cs_snprintf_cut(t, sizeof t, "%s", code);
+#undef P
+    return json_string(t);
+}
+
 int
 cs_cat_registry_item(cs_catalog_t *cat, int64_t item_id, json_t *item, const char *what)
 {
@@ -273,6 +317,10 @@ cs_cat_registry_item(cs_catalog_t *cat, int64_t item_id, json_t *item, const cha
         " FROM item_registry r LEFT JOIN officers o ON o.id = r.officer_id"
         " LEFT JOIN devices d ON d.id = r.device_id WHERE r.item_id = CAST(?1 AS INTEGER)",
         args, 1, &rows, what);
+    size_t i;
+    json_t *fl;
+    json_array_foreach(json_object_get(json_array_get(rows, 0), "flags"), i, fl)
+        json_object_set_new(fl, "text", flag_text(fl));
     if (err == 0 && json_array_size(rows) == 1)
         err = json_object_set(item, "registry", json_array_get(rows, 0)) == 0
                   ? 0

@@ -191,6 +191,8 @@ int cs_cmd_grants(int argc, char **argv);
 int cs_cmd_classify(int argc, char **argv);
 int cs_cmd_request(int argc, char **argv);
 int cs_cmd_requests(int argc, char **argv);
+int cs_cmd_officer(int argc, char **argv);
+int cs_cmd_device(int argc, char **argv);
 int cs_cmd_register(int argc, char **argv);
 int cs_cmd_get(int argc, char **argv);
 int cs_cmd_ledger(int argc, char **argv);

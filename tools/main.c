@@ -24,6 +24,8 @@ const cs_cli_command_t cs_cli_commands[] = {
     {"classify", cs_cmd_classify, "set an item's classification"},
     {"request", cs_cmd_request, "ask to read a case (purpose, scope, period); approve or refuse"},
     {"requests", cs_cmd_requests, "list retrieval requests"},
+    {"officer", cs_cmd_officer, "the officers (执法证号, validity, unit) files resolve to"},
+    {"device", cs_cmd_device, "the devices (serial, model, kind, holder) files resolve to"},
     {"register", cs_cmd_register, "print the monthly retrieval register (调阅台账)"},
     {"ledger", cs_cmd_ledger, "show and verify the ledger; proofs and checkpoints"},
     {"export", cs_cmd_export, "write a case as a self-verifying BagIt bag with ledger proofs"},
