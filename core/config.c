@@ -170,7 +170,8 @@ static const conf_key_t conf_table[] = {
      "# certificate number), time (YYYYMMDDhhmmss: a capture-time candidate, source\n"
      "# name:ingest.name_pattern, in ingest.default_tz, else site.tz) and important (matched:\n"
      "# 重点文件), e.g. ^(?<device>[A-Za-z0-9-]+)_(?<officer>[0-9]+)_(?<time>[0-9]{14})\n"
-     "# (?:_(?<important>IMP))?\\. (one line). Empty: names are not read.",
+     "# (?:_(?<important>IMP))?\\. (one line). Empty: names are not read. The service\n"
+     "# reads it at start (restart it to change it; SIGHUP keeps the pattern it has).",
      NULL, check_name_pattern},
     {"ingest.max_upload_delay_h", CONF_INT, OFF(ingest_max_upload_delay_h), 0, 87600, "24",
      "Hours from capture to upload after which an item is flagged as a late upload; 0: no\n"

@@ -6,8 +6,10 @@
  *              separators between them ("20231103143000", "2023-11-03_14-30-00")
  *   important  matched (non-empty) when the camera marked the file 重点文件
  * e.g. ^(?<device>[A-Za-z0-9-]+)_(?<officer>[0-9]+)_(?<time>[0-9]{14})(?:_(?<important>IMP))?\.
- * PCRE2, not POSIX regex: POSIX has no named groups. A compiled pattern is read-only and may be
- * used by several threads at once. */
+ * PCRE2, not POSIX regex: POSIX has no named groups. Names are matched as UTF-8: bytes that
+ * are not match no part of a pattern. Each match stops after a bounded amount of backtracking
+ * (then the name says nothing). A compiled pattern is read-only and may be used by several
+ * threads at once. */
 #ifndef CS_CORE_NAMEPAT_H
 #define CS_CORE_NAMEPAT_H
 

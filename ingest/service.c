@@ -258,6 +258,9 @@ reload(svc_t *s)
     }
     s->cfg = cfg;
     s->derive_opts = cs_derive_opts_of(&s->cfg);
+    uv_mutex_lock(&s->cat_lock);
+    cs_catalog_set_upload_delay(s->cat, cfg.ingest_max_upload_delay_h);
+    uv_mutex_unlock(&s->cat_lock);
     if ((err = scrub_start(s)) != 0)
         cs_log(CS_LOG_ERROR, "fixity.scrub_failed",
                json_pack("{s:s}", "error", *cs_diag() ? cs_diag() : cs_strerror(err)));
