@@ -73,7 +73,7 @@ void cs_catalog_set_upload_delay(cs_catalog_t *cat, int hours);
 /* Internal to indexer/ (jobs_extracted.c, query.c). */
 
 /** Resolves the officer and device of item `item_id` from its arrival's route (`route`: the
- * job's route JSON text: "officer" its folder, "name" the groups cs_namepat_match found) and
+ * job's route JSON text: "officer" its folder, "from_name" the groups cs_namepat_match found) and
  * its metadata record `rec` (device serial and model, capture time), works out its flags
  * (registry.h) and writes its item_registry row, inside the caller's transaction. A site
  * whose registry is empty gets no unregistered-officer or unregistered-device flags. */

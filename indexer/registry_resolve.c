@@ -150,7 +150,7 @@ cs_cat_registry_resolve(cs_catalog_t *cat, int64_t item_id, const char *route, j
 {
     found_t f = {0};
     json_t *rt = route != NULL ? json_loads(route, 0, NULL) : NULL;
-    json_t *name = json_object_get(rt, "name"), *dev = json_object_get(rec, "device");
+    json_t *name = json_object_get(rt, "from_name"), *dev = json_object_get(rec, "device");
     const char *folder = json_string_value(json_object_get(rt, "officer"));
     const char *no_officer = NULL, *no_device = NULL, *device_from = NULL, *officer_from = NULL;
     const char *serial = json_string_value(json_object_get(dev, "serial"));

@@ -367,7 +367,7 @@ open_upload(const cs_job_env_t *env, cs_job_t *job, const char *path, int *fd, c
     return 0;
 }
 
-/* Adds "name": what ingest.name_pattern read in the file's name (device, officer, time,
+/* Adds "from_name": what ingest.name_pattern read in the file's name (device, officer, time,
  * important), when it matched. */
 static int
 route_name(const cs_job_env_t *env, const cs_job_t *job, json_t *rj)
@@ -375,7 +375,7 @@ route_name(const cs_job_env_t *env, const cs_job_t *job, json_t *rj)
     const char *base = strrchr(job->rel, '/');
     json_t *m = NULL;
     int err = cs_namepat_match(env->names, base ? base + 1 : job->rel, &m);
-    if (err == 0 && m != NULL && json_object_set_new(rj, "name", m) != 0)
+    if (err == 0 && m != NULL && json_object_set_new(rj, "from_name", m) != 0)
         err = CS_ENOMEM;
     return err;
 }

@@ -21,7 +21,7 @@ job_route(const cs_job_t *job)
 static json_t *
 name_candidate(json_t *route, const char *default_tz, const cs_tz_t *site)
 {
-    const char *t = json_string_value(json_object_get(json_object_get(route, "name"), "time"));
+    const char *t = json_string_value(json_object_get(json_object_get(route, "from_name"), "time"));
     char off[16];
     int y, mo, d, h, mi, sec, offset_s = 0;
     cs_tz_fit_t fit;

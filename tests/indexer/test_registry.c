@@ -147,7 +147,8 @@ START_TEST(test_body_camera_name_resolves)
     register_0451("2020-01-01", "2030-12-31");
     fake_sha(sha, "b1", '1');
     arrive(sha, CASE_A "/A80017_0451_20231103143000_IMP.MP4",
-           "{\"case\": \"" CASE_A "\", \"name\": {\"device\": \"A80017\", \"officer\": \"0451\","
+           "{\"case\": \"" CASE_A
+           "\", \"from_name\": {\"device\": \"A80017\", \"officer\": \"0451\","
            " \"time\": \"2023-11-03T14:30:00\", \"important\": true}}",
            captured("2023-11-03", 1, NULL));
     json_t *it = item(sha), *r = registry_of(it, codes);

@@ -160,6 +160,7 @@ export const zhLabels = {
   'rcode.certificate-not-yet-valid.p': '执法证 {cert} 在拍摄日期 {on} 尚未生效（自 {valid_from} 起有效）',
   'rcode.late-upload': '上传超时',
   'rcode.late-upload.p': '拍摄后 {hours} 小时才上传，超过规定的 {max_hours} 小时',
+  'dk.from_name': '文件名中的信息',
 };
 
 export const enLabels = {
