@@ -1,7 +1,8 @@
 // tests/web/ui_admin.mjs: the admin console's checks after its forms (ui.test.mjs runs them):
 // the grant the page gave (its purposes and scope, in the table and in /v1/me), the user it
 // added ledgered by the admin, and the requests page (调阅申请): a reviewer asks over the API,
-// the admin approves on the page, and the approval is a grant naming the request.
+// the admin approves on the page, and the approval is a grant naming the request; the
+// registries page registers an officer, ledgered by the admin.
 import assert from 'node:assert/strict';
 
 export async function adminAfter({ pe, E, base, alice, zhou, carol, CASE, tid, assertNoEnglish, screenshot }) {
@@ -27,6 +28,17 @@ export async function adminAfter({ pe, E, base, alice, zhou, carol, CASE, tid, a
   await screenshot(pe, 'requests');
   const aliceMe = await (await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${alice}` } })).json();
   assert.ok(aliceMe.grants.some((g) => g.request === reqId && g.scope === 'metadata'), 'the approval made a grant naming the request');
+  // The registries (人员与设备): erin registers an officer on the page; the row follows, in Chinese.
+  await pe.click(tid('nav-registries'));
+  await pe.waitForSelector(tid('officer-form'));
+  await pe.fill(tid('officer-cert'), '110101');
+  await pe.fill(tid('officer-name'), '赵六');
+  await pe.fill(tid('officer-to'), '2030-12-31');
+  await pe.click(tid('officer-form-submit'));
+  await pe.waitForSelector(tid('officer-form-done'));
+  await pe.waitForSelector(tid('officer-row'));
+  await assertNoEnglish(pe, 'registries page');
+  await screenshot(pe, 'registries');
   await E.context.close();
   const zhouGrants = await (await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${zhou}` } })).json();
   assert.deepEqual(zhouGrants.grants.map((g) => g.purposes), [['法制审核', '复核']], 'the grant the page gave');
@@ -35,4 +47,8 @@ export async function adminAfter({ pe, E, base, alice, zhou, carol, CASE, tid, a
     headers: { Authorization: `Bearer ${carol}`, 'X-Custody-Purpose': encodeURIComponent('审计') },
   })).json();
   assert.equal(added.entries.length, 1, 'the user the page added is in the ledger, by erin');
+  const officer = await (await fetch(`${base}/v1/ledger?action=officer.add&actor=erin`, {
+    headers: { Authorization: `Bearer ${carol}`, 'X-Custody-Purpose': encodeURIComponent('审计') },
+  })).json();
+  assert.equal(officer.entries.length, 1, 'the officer the page registered is in the ledger, by erin');
 }

@@ -7,6 +7,7 @@ import { zhCases, enCases } from './i18n_cases.js';
 import { zhLabels, enLabels } from './i18n_labels.js';
 import { zhRequests, enRequests } from './i18n_requests.js';
 import { zhReview, enReview } from './i18n_review.js';
+import { zhRegistry, enRegistry } from './i18n_registry.js';
 
 const zh = {
   'app.name': '证据保管',
@@ -640,6 +641,8 @@ Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhCases);
 Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enCases);
 Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhRequests, zhReview);
 Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enRequests, enReview);
+Object.assign(zh, zhRegistry);
+Object.assign(en, enRegistry);
 const dicts = { 'zh-CN': zh, en };
 let lang = 'zh-CN';
 try {

@@ -1,6 +1,6 @@
 // web/js/main.js: the shell: header (user, role, purpose, language, sign out), the hash
 // router (#/cases, #/case/<case>, #/cases/<case>/review, #/item/<sha>, #/clerk, #/audit,
-// #/audit/<seq>, #/admin) and the sign-in and purpose steps every page waits for.
+// #/audit/<seq>, #/admin, #/registries) and the sign-in and purpose steps every page waits for.
 import { h, replace } from './dom.js';
 import { t, getLang, setLang, colon } from './i18n.js';
 import * as api from './api.js';
@@ -17,6 +17,7 @@ import { renderAudit, renderEntry } from './pages/audit.js';
 import { renderAdmin } from './pages/admin.js';
 import { renderRequests } from './pages/requests.js';
 import { renderReview } from './pages/review.js';
+import { renderRegistries } from './pages/registries.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('hdr');
@@ -64,6 +65,7 @@ function renderHeader() {
     if (session.can.ledger()) nav.append(link('#/audit', 'nav.audit', 'nav-audit', ['audit']));
     if (session.role() === 'admin') nav.append(link('#/admin', 'nav.admin', 'nav-admin', ['admin']));
     if (session.role() !== 'clerk') nav.append(link('#/requests', 'nav.requests', 'nav-requests', ['requests']));
+    if (session.can.link()) nav.append(link('#/registries', 'nav.registries', 'nav-registries', ['registries']));
   }
   replace(header,
     h('div', { class: 'brand' },
@@ -199,6 +201,12 @@ async function render() {
       return renderAdmin(main, ctx, r);
     case 'requests':
       return renderRequests(main, ctx, r);
+    case 'registries':
+      if (!session.can.link()) {
+        location.replace(session.home());
+        return;
+      }
+      return renderRegistries(main, ctx, r);
     default:
       location.replace(session.home());
   }
