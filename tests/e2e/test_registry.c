@@ -206,6 +206,20 @@ START_TEST(body_camera_files_resolve_and_flags_show)
     ck_assert_str_eq(codes, "certificate-expired late-upload ");
     json_decref(it);
 
+    /* The clerk's queue lists each flag with its code and params, worded by the page. */
+    http(&a, &r, "GET", "/v1/jobs", a.dave, PURPOSE, NULL, NULL);
+    ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
+    json_t *q = body_json(&r);
+    int listed = 0;
+    json_array_foreach(json_object_get(q, "flagged"), i, c) listed +=
+        strcmp(json_string_value(json_object_get(c, "kind")), "registry") == 0 &&
+        strcmp(json_string_value(json_object_get(c, "reason_code")), "unregistered-officer") == 0 &&
+        strcmp(json_string_value(json_object_get(c, "sha256")), sha_stranger) == 0 &&
+        strcmp(at(c, "reason_params", "officer"), "9999") == 0;
+    ck_assert_int_eq(listed, 1);
+    json_decref(q);
+    resp_free(&r);
+
     /* The CLI says the same. */
     cs_run_t out;
     cs_test_custody(&out, "show", sha_imp, "--purpose", "复核", "--home", a.t.home, NULL);

@@ -39,6 +39,7 @@ export const zhRegistry = {
   'reg.how.metadata': '按文件元数据中的序列号',
   'reg.how.holder': '按设备持有人',
   'src.name:ingest.name_pattern': '执法记录仪文件名中的时间',
+  'flag.registry': '人员与设备',
 };
 
 export const enRegistry = {
@@ -80,4 +81,5 @@ export const enRegistry = {
   'reg.how.metadata': 'by the serial in its metadata',
   'reg.how.holder': 'as the device\'s holder',
   'src.name:ingest.name_pattern': 'time in the body-camera file name',
+  'flag.registry': 'officer and device',
 };
