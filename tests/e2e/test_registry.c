@@ -121,6 +121,16 @@ START_TEST(body_camera_files_resolve_and_flags_show)
                                      "0451", NULL});
 
     /* The registry: read by a clerk, not by a reviewer; kept by an admin, not by a clerk. */
+    cs_run_t no;
+    cs_test_custody(&no, "officer", "add", "0999", "--name", "赵六", "--as", "dave", "--home",
+                    a.t.home, NULL);
+    ck_assert_int_eq(no.status, 1);
+    ck_assert_msg(strstr(no.err, "only admins keep the officers and devices") != NULL, "%s",
+                  no.err);
+    cs_test_run_free(&no);
+    ck_assert_int_eq(entries(&a, "entry ->> '$.action' = 'officer.add' AND entry ->> '$.result' ="
+                                 " 'denied' AND entry ->> '$.actor' = 'dave'"),
+                     1);
     resp_t r;
     http(&a, &r, "GET", "/v1/officers", a.dave, NULL, NULL, NULL);
     ck_assert_int_eq(r.status, 200);
