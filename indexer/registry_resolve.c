@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void
 cs_catalog_set_upload_delay(cs_catalog_t *cat, int hours)
@@ -202,7 +203,10 @@ cs_cat_registry_resolve(cs_catalog_t *cat, int64_t item_id, const char *route, j
         (err = cs_cat_int64(cat, "SELECT count(*) FROM devices", NULL, 0, &devices, what)) != 0)
         goto out;
     /* A site that keeps no registry is told nothing about it. */
-    if (f.officer == NULL && no_officer != NULL && officers > 0 &&
+    /* A claim that names nobody registered, when none names someone: the device's holder is
+     * shown, but the folder or name still said somebody else. */
+    if ((f.officer == NULL || strcmp(f.officer_how, "holder") == 0) && no_officer != NULL &&
+        officers > 0 &&
         (err = flag(&f, CS_R_UNREGISTERED_OFFICER,
                     json_pack("{s:s, s:s}", "officer", no_officer, "from", officer_from))) != 0)
         goto out;

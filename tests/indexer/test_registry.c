@@ -213,6 +213,17 @@ START_TEST(test_flags)
                      "officer add) or correct the folder");
     json_decref(it);
 
+    /* The folder names nobody registered; the camera's serial is the device of 0451: its
+     * holder is shown, and the folder's claim is still flagged. */
+    fake_sha(sha, "c7", '7');
+    arrive(sha, CASE_A "/9999/h.mp4", "{\"officer\": \"9999\"}",
+           captured("2023-05-03", 1, json_pack("{s:s}", "serial", "A80017")));
+    it = item(sha);
+    registry_of(it, codes);
+    ck_assert_str_eq(codes, "unregistered-officer ");
+    ck_assert_str_eq(how(json_object_get(it, "registry"), "officer"), "holder");
+    json_decref(it);
+
     /* The certificate ended 2023-06-30: a capture in November is flagged, one in May is not. */
     fake_sha(sha, "c2", '2');
     arrive(sha, CASE_A "/0451/c.mp4", "{\"officer\": \"0451\"}", captured("2023-11-03", 1, NULL));
@@ -260,7 +271,7 @@ START_TEST(test_flags)
 
     json_t *counts = NULL;
     ck_assert_int_eq(cs_catalog_registry_flag_counts(cat, &counts), 0);
-    ck_assert_int_eq(json_integer_value(json_object_get(counts, "unregistered-officer")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(counts, "unregistered-officer")), 2);
     ck_assert_int_eq(json_integer_value(json_object_get(counts, "certificate-expired")), 1);
     ck_assert_int_eq(json_integer_value(json_object_get(counts, "late-upload")), 1);
     ck_assert_int_eq(json_object_size(counts), 5);
