@@ -107,6 +107,12 @@ typedef enum {
     CS_DENY_NOT_REVIEWED,   /* no agreed opinion on the latest submission: no decision */
     CS_DENY_NO_SUBMISSION,  /* nothing submitted awaits an opinion */
     CS_DENY_DECIDED,        /* the agreed round has its decision: another needs a new round */
+    /* Public copies (access/public.h): */
+    CS_DENY_NEVER_PUBLIC,  /* state_secret: never a public copy */
+    CS_DENY_NO_SPEC,       /* commercial_secret or privacy: a redaction spec first */
+    CS_DENY_NOT_COPYABLE,  /* a document is attached redacted, never copied; media is made */
+    CS_DENY_SELF_APPROVAL, /* the maker of a public copy does not approve it */
+    CS_DENY_APPROVED,      /* the public copy is approved already */
 } cs_deny_t;
 
 /** The Custody user asking, or the operator. */
@@ -222,6 +228,11 @@ int cs_access_deny_status(cs_deny_t deny);
 /** 1 when `role` may complete a case's record and move its status (clerks, admins and the
  * operator), else 0. Not a read: the change is ledgered by the catalog (case.set). */
 int cs_access_case_editor(cs_role_t role);
+
+/** 1 when `role` may place and release holds and set an item's retention class (admins and
+ * the operator), else 0. Not a read: the change, or its refusal, is ledgered by the catalog
+ * (indexer/holds.h). */
+int cs_access_retention_admin(cs_role_t role);
 
 /** 1 when `role` may change the officers and devices registry (admins and the operator); 2
  * when it may only read it (clerks: they see whose files they hold); else 0. Not a read of

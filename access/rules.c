@@ -43,6 +43,16 @@ static const struct {
     [CS_DENY_NO_SUBMISSION] = {"no-submission",
                                "本案没有待审核的送审材料（尚未送审，或本轮已出具审核意见）", 409},
     [CS_DENY_DECIDED] = {"decided", "本轮审核后已作出决定；再作决定须重新送审", 409},
+    [CS_DENY_NEVER_PUBLIC] = {"never-public", "涉及国家秘密的信息依法不得公开，不制作公开副本",
+                              403},
+    [CS_DENY_NO_SPEC] = {"no-redaction-spec",
+                         "涉及商业秘密或个人隐私的信息须先作脱敏处理：请先保存脱敏规格", 409},
+    [CS_DENY_NOT_COPYABLE] = {"not-copyable",
+                              "文书的公开副本是经脱敏的文本，由经办人上传，不从原件复制；"
+                              "照片和音视频的公开副本由系统制作",
+                              409},
+    [CS_DENY_SELF_APPROVAL] = {"self-approval", "公开副本须由制作人以外的人员审核批准", 403},
+    [CS_DENY_APPROVED] = {"approved", "该公开副本已经批准", 409},
 };
 
 static const char *const scope_names[] = {"metadata", "media", "originals", "export"};
@@ -120,6 +130,12 @@ int
 cs_access_case_editor(cs_role_t role)
 {
     return role == CS_ROLE_CLERK || role == CS_ROLE_ADMIN || role == CS_ROLE_OPERATOR;
+}
+
+int
+cs_access_retention_admin(cs_role_t role)
+{
+    return role == CS_ROLE_ADMIN || role == CS_ROLE_OPERATOR;
 }
 
 int

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const profiles[] = {"archival", "access", "preview", "thumbnail"};
+static const char *const profiles[] = {"archival", "access", "preview", "thumbnail", "public"};
 
 const char *
 cs_api_media_profile(const char *name)
@@ -181,7 +181,7 @@ cs_api_h_derivative(cs_api_call_t *c)
     const char *profile = cs_api_media_profile(c->params[1]);
     if (profile == NULL)
         cs_api_fail(c, "not-found",
-                    "no profile \"%.40s\"; use archival, access, preview or thumbnail",
+                    "no profile \"%.40s\"; use archival, access, preview, thumbnail or public",
                     c->params[1]);
     else if (cs_api_arg_sha256(c, 0, sha) == 0)
         cs_api_download(c, sha, profile);

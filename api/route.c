@@ -42,6 +42,12 @@ static const cs_api_route_t routes[] = {
      cs_api_h_derivative, NULL, 0, .op = "getDerivative"},
     {"POST", "/v1/items/{sha256}/links", CS_API_EDIT, CS_API_POOL, cs_api_h_link, NULL, 0,
      .op = "linkItem"},
+    {"GET", "/v1/items/{sha256}/public", CS_API_USER, CS_API_POOL, cs_api_h_public, NULL, 0,
+     .op = "getPublicCopy"},
+    {"PUT", "/v1/items/{sha256}/public/spec", CS_API_USER, CS_API_POOL, cs_api_h_public_spec, NULL,
+     0, .op = "putRedactionSpec"},
+    {"POST", "/v1/items/{sha256}/public/approve", CS_API_USER, CS_API_POOL, cs_api_h_public_approve,
+     NULL, 0, .op = "approvePublicCopy"},
     {"GET", "/v1/search", CS_API_USER, CS_API_POOL, cs_api_h_search, NULL, 0, .op = "search"},
     {"GET", "/v1/ledger", CS_API_AUDIT, CS_API_POOL, cs_api_h_ledger, NULL, 0, .op = "listLedger"},
     {"GET", "/v1/ledger/checkpoint", CS_API_USER, CS_API_POOL, cs_api_h_checkpoint, NULL, 0,
@@ -87,6 +93,17 @@ static const cs_api_route_t routes[] = {
     {"POST", "/v1/admin/classifications", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_classify, NULL,
      0, .op = "adminClassify"},
     /* People sign in on the web with a password (h_session.c); tokens stay for scripts. */
+    /* The publication register (h_publish.c): who may change it, cs_access_case_editor. */
+    {"GET", "/v1/publications", CS_API_USER, CS_API_POOL, cs_api_h_publications, NULL, 0,
+     .op = "listPublications"},
+    {"POST", "/v1/publications", CS_API_USER, CS_API_POOL, cs_api_h_publication_add, NULL, 0,
+     .op = "addPublication"},
+    {"POST", "/v1/publications/{id}/withdraw", CS_API_USER, CS_API_POOL,
+     cs_api_h_publication_withdraw, NULL, 0, .op = "withdrawPublication"},
+    {"POST", "/v1/publications/{id}/release", CS_API_USER, CS_API_POOL,
+     cs_api_h_publication_release, NULL, 0, .op = "releasePublication"},
+    {"POST", "/v1/publications/{id}/correct", CS_API_USER, CS_API_POOL,
+     cs_api_h_publication_correct, NULL, 0, .op = "correctPublication"},
     /* Retrieval requests and their register (h_requests.c); who decides: indexer/requests.c,
      * who reads the register: the gate. */
     {"GET", "/v1/requests", CS_API_USER, CS_API_POOL, cs_api_h_requests, NULL, 0,
@@ -99,6 +116,11 @@ static const cs_api_route_t routes[] = {
      .op = "refuseRequest"},
     {"GET", "/v1/register/retrievals", CS_API_USER, CS_API_POOL, cs_api_h_register_retrievals, NULL,
      0, .op = "getRetrievalRegister"},
+    /* Holds (h_holds.c): admins place and release them; anyone else's attempt is ledgered. */
+    {"GET", "/v1/holds", CS_API_AUDIT, CS_API_POOL, cs_api_h_holds, NULL, 0, .op = "listHolds"},
+    {"POST", "/v1/holds", CS_API_USER, CS_API_POOL, cs_api_h_hold_add, NULL, 0, .op = "addHold"},
+    {"POST", "/v1/holds/{id}/release", CS_API_USER, CS_API_POOL, cs_api_h_hold_release, NULL, 0,
+     .op = "releaseHold"},
     /* The officers and devices registry (h_registry.c); who may: cs_access_registry. */
     {"GET", "/v1/officers", CS_API_EDIT, CS_API_POOL, cs_api_h_officers, NULL, 0,
      .op = "listOfficers"},

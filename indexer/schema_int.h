@@ -10,6 +10,14 @@ extern const char cs_schema_cases[];
 extern const char cs_schema_requests[];
 /* The legal review: the legal role, reviewers' keys, rounds, opinions and decisions. */
 extern const char cs_schema_review[];
+/* Public copies: redaction specs and approvals. */
+extern const char cs_schema_public[];
+
+/* The publication register: publications, their versions and withdrawals (schema_publish.c). */
+extern const char cs_schema_publications[];
+/* Retention classes and holds: cases' archive period, items' explicit class, holds
+ * (schema_retention.c). */
+extern const char cs_schema_retention[];
 /* Officers and devices, and what ingest resolved for each item (schema_registry.c). */
 extern const char cs_schema_registry[];
 

@@ -13,12 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PROFILES_MAX 4
+#define PROFILES_MAX 5
 
-/* A video's preview and thumbnail are of its poster frame (media/transcode.h). */
-static const char *const video_profiles[] = {"archival", "access", "preview", "thumbnail", NULL};
-static const char *const audio_profiles[] = {"archival", "access", NULL};
-static const char *const photo_profiles[] = {"preview", "thumbnail", NULL};
+/* A video's preview and thumbnail are of its poster frame (media/transcode.h). "public" is
+ * made only when asked for by name (custody public make: transcode.profiles never names it). */
+static const char *const video_profiles[] = {"archival",  "access", "preview",
+                                             "thumbnail", "public", NULL};
+static const char *const audio_profiles[] = {"archival", "access", "public", NULL};
+static const char *const photo_profiles[] = {"preview", "thumbnail", "public", NULL};
 
 const char *
 cs_derive_kind(const char *media_type, json_t *record)

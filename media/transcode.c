@@ -17,7 +17,7 @@
 enum { KIND_NONE, KIND_VIDEO, KIND_AUDIO, KIND_PHOTO };
 static const char *const kind_names[] = {"none", "video", "audio", "photo"};
 
-#define MAX_OUTPUTS 2 /* archival, access */
+#define MAX_OUTPUTS 3 /* archival, access, public */
 #define MIN_TOLERANCE_S 0.020
 
 static int
@@ -171,7 +171,9 @@ static int
 open_output(cs_tc_out_t *out, cs_tc_src_t *src, int kind, const cs_transcode_opts_t *o,
             const char *why)
 {
-    int access = strcmp(out->profile, "access") == 0, rc = 0;
+    /* The public copy is the access copy's kind, behind its redaction. */
+    int access = strcmp(out->profile, "access") == 0 || strcmp(out->profile, "public") == 0;
+    int rc = 0;
     int first = kind == KIND_VIDEO ? src->video : src->audio;
 
     if (first < 0)
@@ -328,9 +330,20 @@ recording(cs_tc_src_t *src, int kind, const cs_transcode_opts_t *o, const char *
         profiles[wanted++] = "archival";
     if (o->want_access)
         profiles[wanted++] = "access";
+    if (o->want_public)
+        profiles[wanted++] = "public";
     for (int i = 0; i < wanted && rc == 0; i++) {
         chk[nb] = (cs_tc_check_t){.frames = -1, .duration_s = -1};
         rc = cs_tc_out_init(&outs[nb++], o, profiles[i], kind == KIND_AUDIO);
+        if (rc == 0 && strcmp(profiles[i], "public") == 0 && o->public_spec != NULL) {
+            /* The record says exactly what was redacted: the spec, beside the filter chain. */
+            outs[nb - 1].redact = o->public_spec;
+            if (json_object_set_new(outs[nb - 1].params, "redaction",
+                                    json_deep_copy(o->public_spec)) != 0) {
+                cs_diag_set("out of memory");
+                rc = CS_ENOMEM;
+            }
+        }
         if (rc == 0)
             rc = src->file.fmt == NULL ? cs_tc_out_fail(&outs[nb - 1], 0, "%s", why)
                                        : open_output(&outs[nb - 1], src, kind, o, why);

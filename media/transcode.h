@@ -31,6 +31,14 @@
  *                 copy; "preview" JPEG (longest side <= opts->preview_px) and "thumbnail"
  *                 (<= opts->thumbnail_px), EXIF orientation applied, never upscaled.
  *   anything else: no outputs ("kind": "none").
+ *   "public" (any kind but none, when want_public): a copy for publication. Video and audio:
+ *                 the access copy's settings, after the redaction of opts->public_spec
+ *                 (media/transcode_public.h: rectangles blurred or blacked out, whole pictures
+ *                 blurred, sound muted or bleeped, each over its time range); photos: a JPEG
+ *                 made from the decoded pixels (regions blacked out or blurred first), EXIF
+ *                 orientation applied, longest side <= opts->public_max_px (0: full size),
+ *                 its ICC profile kept only when it is not sRGB. No container, stream or
+ *                 EXIF/XMP/GPS metadata of the source reaches it.
  */
 #ifndef CS_MEDIA_TRANSCODE_H
 #define CS_MEDIA_TRANSCODE_H
@@ -47,6 +55,12 @@ typedef struct cs_transcode_opts {
     const char *stem;    /* file name stem: outputs are <out_dir>/<stem>.<profile>.<ext> */
     /* Which profiles to make: a profile not wanted is skipped (and not listed). */
     int want_archival, want_access, want_preview, want_thumbnail;
+    /* "public" (media/transcode_public.c): the access copy's encoders behind the redaction
+     * of public_spec (NULL: none); a photo re-encoded from its pixels, public_max_px on its
+     * longest side (0: full size). Never a byte of the source's metadata. */
+    int want_public;
+    const json_t *public_spec;
+    int public_max_px;
     int archival_slices;               /* FFV1 slices per frame: 4, 6, 9, 12, 16, 24 (>= 4) */
     int access_crf;                    /* libx264 CRF, 0..51 */
     const char *access_preset;         /* libx264 preset name, e.g. "veryfast" */

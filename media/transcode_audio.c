@@ -11,6 +11,7 @@
 #include "media/transcode_int.h"
 
 #include "core/error.h"
+#include "media/transcode_public.h"
 
 #include <libavutil/opt.h>
 
@@ -190,6 +191,8 @@ emit(cs_tc_out_t *out, cs_tc_ost_t *os, int n, int pad)
                                f->format);
     f->pts = os->next_pts;
     os->next_pts = cs_tc_add(os->next_pts, n);
+    if (out->redact != NULL) /* the public copy: its clock starts at 0, as the spec's */
+        cs_tc_public_audio(out->redact, f, os->enc->sample_rate);
     rc = cs_tc_out_encode(out, os, f);
     av_frame_unref(f);
     return rc;

@@ -161,7 +161,8 @@ typedef struct cs_tc_out {
     int has_origin;
     int64_t origin;
     AVRational origin_tb;
-    json_t *params; /* {"video": {...}, "audio": {...}, "filters": "..."} */
+    json_t *params;       /* {"video": {...}, "audio": {...}, "filters": "..."} */
+    const json_t *redact; /* "public": the redaction spec (transcode_public.h), or NULL */
     json_t *encoders;
     struct cs_tc_checker *check; /* its verifier, once the header is written */
 } cs_tc_out_t;

@@ -22,6 +22,8 @@ static const struct {
     {"access", 0, "mp4", "mp4", "video/mp4"},
     {"archival", 1, "flac", "flac", "audio/flac"},
     {"access", 1, "m4a", "ipod", "audio/mp4"},
+    {"public", 0, "mp4", "mp4", "video/mp4"},
+    {"public", 1, "m4a", "ipod", "audio/mp4"},
 };
 
 int

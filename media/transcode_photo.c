@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "media/exif.h"
 #include "media/transcode_photo_int.h"
+#include "media/transcode_public.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,8 @@ typedef struct photo_out {
     char path[PATH_MAX];                        /* where it was written ("" until it was) */
     int width, height;                          /* as written (0 until it was) */
     int flattened;                              /* alpha put on white */
+    int public_copy;                            /* redacted, no metadata (transcode.h) */
+    int icc_kept;                               /* the source's ICC profile (not sRGB) */
     char reason[CS_TRANSCODE_PHOTO_REASON_MAX]; /* why it failed; "" when verified */
 } photo_out_t;
 
@@ -153,13 +156,32 @@ out:
     return err;
 }
 
+/* The public copy keeps the source's ICC profile only when it is not sRGB (what a viewer
+ * assumes anyway): the encoder writes the frame's profile as APP2. Returns 0 or CS_ENOMEM. */
+static int
+keep_icc(const AVFrame *src, AVFrame *dst, int *kept)
+{
+    const AVFrameSideData *sd = av_frame_get_side_data(src, AV_FRAME_DATA_ICC_PROFILE);
+    *kept = 0;
+    if (sd == NULL || sd->size == 0 || cs_tc_icc_is_srgb(sd->data, sd->size))
+        return 0;
+    AVFrameSideData *copy = av_frame_new_side_data(dst, AV_FRAME_DATA_ICC_PROFILE, sd->size);
+    if (copy == NULL) {
+        cs_diag_set("out of memory keeping a photo's colour profile");
+        return CS_ENOMEM;
+    }
+    memcpy(copy->data, sd->data, sd->size);
+    *kept = 1;
+    return 0;
+}
+
 /* Scales, turns, encodes, writes and verifies one output. Returns 0 (out->reason set when it
  * failed) or a CS_E* code: out of memory, or out_dir cannot be written. */
 static int
 make(photo_t *ph, photo_out_t *out)
 {
     const cs_transcode_picture_t *pic = &ph->pic;
-    AVFrame *frame = NULL;
+    AVFrame *frame = NULL, *redacted = NULL;
     AVPacket *pkt = NULL;
     char path[PATH_MAX];
     int err = 0, w, h;
@@ -172,12 +194,23 @@ make(photo_t *ph, photo_out_t *out)
         fit(pic->height, pic->width, out->bound, &w, &h);
     else
         fit(pic->width, pic->height, out->bound, &w, &h);
-    if ((err = cs_transcode_photo_render(pic->frame, ph->orientation, w, h, &frame, &out->flattened,
+    const AVFrame *shown = pic->frame;
+    if (out->public_copy) {
+        if ((err = cs_tc_public_photo(pic->frame, pic->width, ph->o->public_spec, &redacted,
+                                      out->reason, sizeof out->reason)) != 0 ||
+            out->reason[0] != '\0')
+            goto out;
+        if (redacted != NULL)
+            shown = redacted;
+    }
+    if ((err = cs_transcode_photo_render(shown, ph->orientation, w, h, &frame, &out->flattened,
                                          out->reason, sizeof out->reason)) != 0 ||
         out->reason[0] != '\0')
         goto out;
-    if ((err = cs_transcode_photo_encode(frame, ph->quality, ph->o->threads, &pkt, out->reason,
-                                         sizeof out->reason)) != 0 ||
+    if (out->public_copy && (err = keep_icc(pic->frame, frame, &out->icc_kept)) != 0)
+        goto out;
+    if ((err = cs_transcode_photo_encode(frame, ph->quality, ph->o->threads, out->public_copy, &pkt,
+                                         out->reason, sizeof out->reason)) != 0 ||
         out->reason[0] != '\0')
         goto out;
     if ((err = cs_transcode_out_path(ph->o, out->profile, "jpg", path, sizeof path)) != 0 ||
@@ -190,6 +223,7 @@ make(photo_t *ph, photo_out_t *out)
 out:
     av_packet_free(&pkt);
     av_frame_free(&frame);
+    av_frame_free(&redacted);
     return err;
 }
 
@@ -215,6 +249,11 @@ append_record(const photo_t *ph, const photo_out_t *out, json_t *outputs)
     if (rec == NULL ||
         (ph->heif && json_object_set_new(json_object_get(rec, "params"), "heif_transforms_applied",
                                          json_true()) != 0) ||
+        (out->public_copy &&
+         json_object_update_new(json_object_get(rec, "params"),
+                                json_pack("{s:b, s:b, s:i, s:o?}", "metadata_copied", 0, "icc_kept",
+                                          out->icc_kept, "max_px", ph->o->public_max_px,
+                                          "redaction", json_deep_copy(ph->o->public_spec))) != 0) ||
         (out->path[0] != '\0' && json_object_set_new(rec, "path", json_string(out->path)) != 0) ||
         (!verified && json_object_set_new(rec, "reason", json_string(out->reason)) != 0) ||
         (ph->poster_s >= 0 &&
@@ -232,16 +271,23 @@ oom:
     return CS_ENOMEM;
 }
 
+/* The public copy's longest side: public_max_px, or the picture's own (0). */
+static int
+public_bound(const cs_transcode_opts_t *o)
+{
+    return o->public_max_px == 0 ? INT_MAX : o->public_max_px;
+}
+
 /* The bounds of the wanted outputs: each 1 or more; *need, the largest. */
 static int
 check_bounds(const cs_transcode_opts_t *o, int *need)
 {
-    const int want[2] = {o->want_preview, o->want_thumbnail};
-    const int bound[2] = {o->preview_px, o->thumbnail_px};
-    for (int i = 0; i < 2; i++) {
+    const int want[3] = {o->want_preview, o->want_thumbnail, o->want_public};
+    const int bound[3] = {o->preview_px, o->thumbnail_px, public_bound(o)};
+    static const char *const names[3] = {"preview", "thumbnail", "public copy"};
+    for (int i = 0; i < 3; i++) {
         if (want[i] && bound[i] < 1) {
-            cs_diag_set("the %s needs a size of 1 pixel or more, not %d",
-                        i == 0 ? "preview" : "thumbnail", bound[i]);
+            cs_diag_set("the %s needs a size of 1 pixel or more, not %d", names[i], bound[i]);
             return CS_EINVAL;
         }
         if (want[i] && bound[i] > *need)
@@ -255,12 +301,14 @@ static int
 make_all(photo_t *ph, json_t *outputs)
 {
     const cs_transcode_opts_t *o = ph->o;
-    photo_out_t outs[2] = {{.profile = "preview", .bound = o->preview_px},
-                           {.profile = "thumbnail", .bound = o->thumbnail_px}};
-    const int want[2] = {o->want_preview, o->want_thumbnail};
+    photo_out_t outs[3] = {{.profile = "preview", .bound = o->preview_px},
+                           {.profile = "thumbnail", .bound = o->thumbnail_px},
+                           {.profile = "public", .bound = public_bound(o), .public_copy = 1}};
+    /* A video's poster makes no public copy: the video's own is made from the recording. */
+    const int want[3] = {o->want_preview, o->want_thumbnail, o->want_public && ph->poster_s < 0};
     int err = 0;
 
-    for (int i = 0; i < 2 && err == 0; i++)
+    for (int i = 0; i < 3 && err == 0; i++)
         if (want[i] && (err = make(ph, &outs[i])) == 0)
             err = append_record(ph, &outs[i], outputs);
     return err;
@@ -276,7 +324,7 @@ cs_transcode_photo(const char *path, const cs_transcode_opts_t *o, json_t *outpu
         return CS_EINVAL;
     if ((err = check_bounds(o, &ph.pic.need)) != 0)
         return err;
-    if (!o->want_preview && !o->want_thumbnail)
+    if (!o->want_preview && !o->want_thumbnail && !o->want_public)
         return 0;
     ph.quality = o->jpeg_quality < 2 ? 2 : o->jpeg_quality > 31 ? 31 : o->jpeg_quality;
     ph.pic.threads = o->threads;

@@ -58,6 +58,8 @@ heif_reason(cs_transcode_picture_t *pic, const char *what, struct heif_error he)
                               cut ? "..." : "");
 }
 
+#define CS_HEIF_MAX_ICC (1 << 20) /* bytes of a colour profile carried beside the pixels */
+
 int
 cs_transcode_photo_decode_heif(const char *path, cs_transcode_picture_t *pic)
 {
@@ -128,6 +130,16 @@ cs_transcode_photo_decode_heif(const char *path, cs_transcode_picture_t *pic)
     pic->frame->width = pic->width = w;
     pic->frame->height = pic->height = ht;
     pic->codec = AV_CODEC_ID_HEVC;
+    /* Its ICC profile (Display P3 on phones) beside the pixels, as the JPEG decoder gives one:
+     * a public copy keeps a profile that is not sRGB. */
+    size_t icc = heif_image_handle_get_raw_color_profile_size(h);
+    if (icc > 0 && icc <= CS_HEIF_MAX_ICC) {
+        AVFrameSideData *sd = av_frame_new_side_data(pic->frame, AV_FRAME_DATA_ICC_PROFILE, icc);
+        if (sd == NULL)
+            goto oom;
+        if (heif_image_handle_get_raw_color_profile(h, sd->data).code != heif_error_Ok)
+            av_frame_remove_side_data(pic->frame, AV_FRAME_DATA_ICC_PROFILE);
+    }
     goto out;
 oom:
     cs_diag_set("out of memory decoding the HEIF picture");

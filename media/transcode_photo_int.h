@@ -57,8 +57,9 @@ int cs_transcode_photo_render(const AVFrame *src, int orientation, int width, in
                               AVFrame **out, int *flattened, char *reason, size_t size);
 
 /** Encodes the yuvj420p picture `pic` as one JPEG (mjpeg encoder, fixed qscale `q`) into
- * *pkt (caller frees). An encoder failure sets reason. Returns 0 or CS_ENOMEM. */
-int cs_transcode_photo_encode(AVFrame *pic, int q, int threads, AVPacket **pkt, char *reason,
-                              size_t size);
+ * *pkt (caller frees); `bare`: without the comment naming the encoder (an ICC profile in pic's
+ * side data is still written). An encoder failure sets reason. Returns 0 or CS_ENOMEM. */
+int cs_transcode_photo_encode(AVFrame *pic, int q, int threads, int bare, AVPacket **pkt,
+                              char *reason, size_t size);
 
 #endif

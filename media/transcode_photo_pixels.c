@@ -188,7 +188,7 @@ out:
 }
 
 int
-cs_transcode_photo_encode(AVFrame *pic, int q, int threads, AVPacket **pkt, char *reason,
+cs_transcode_photo_encode(AVFrame *pic, int q, int threads, int bare, AVPacket **pkt, char *reason,
                           size_t size)
 {
     const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
@@ -210,6 +210,8 @@ cs_transcode_photo_encode(AVFrame *pic, int q, int threads, AVPacket **pkt, char
     enc->flags |= AV_CODEC_FLAG_QSCALE;
     enc->global_quality = FF_QP2LAMBDA * q;
     enc->thread_count = threads;
+    if (bare) /* no comment naming the encoder: nothing but the picture (and its ICC) */
+        enc->flags |= AV_CODEC_FLAG_BITEXACT;
     /* With QSCALE the encoder takes each frame's own quality. */
     pic->quality = enc->global_quality;
     pic->pts = 0;

@@ -5,6 +5,7 @@
 #include "media/transcode_int.h"
 
 #include "core/error.h"
+#include "media/transcode_public.h"
 
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
@@ -129,12 +130,24 @@ open_x264(cs_tc_out_t *out, cs_tc_ost_t *os, AVFormatContext *fmt, AVStream *ist
 {
     const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
     AVCodecContext *enc;
-    char desc[256];
+    char desc[CS_PUBLIC_FILTERS_MAX + 256], *tail;
+    size_t len = 0;
     int err, rc;
 
     if (codec == NULL)
         return cs_tc_out_fail(out, 0, "this libavcodec has no libx264 encoder");
-    if ((rc = cs_tc_filter_access(ist, dec, o->access_max_lines, desc, sizeof desc)) != 0)
+    /* The public copy's redaction first, on the source's own pixels and clock. */
+    if (out->redact != NULL) {
+        double origin_s = out->has_origin ? out->origin * av_q2d(out->origin_tb) : 0;
+        if ((rc = cs_tc_public_filters(out->redact, dec->width, dec->height, origin_s, 1, desc,
+                                       CS_PUBLIC_FILTERS_MAX)) != 0)
+            return rc == CS_ENAMETOOLONG ? cs_tc_out_fail(out, 0, "%s", cs_diag()) : rc;
+        len = strlen(desc);
+        if (len > 0)
+            desc[len++] = ',';
+    }
+    tail = desc + len;
+    if ((rc = cs_tc_filter_access(ist, dec, o->access_max_lines, tail, sizeof desc - len)) != 0)
         return rc;
     if ((err = cs_tc_filter_graph(os, ist, dec, desc, o->threads)) < 0)
         return cs_tc_out_fail(out, err, "the access filter graph \"%s\"", desc);

@@ -32,11 +32,7 @@ on_option(int c, const char *arg, void *ctx)
     return 0;
 }
 
-/* The answer first: cs_worker_answer_cb fills it through the same pointer. */
-typedef struct call {
-    cs_worker_answer_t answer;
-    int tty;
-} call_t;
+typedef cs_cli_transcode_t call_t;
 
 static void
 on_progress(void *arg, json_t *progress)
@@ -53,9 +49,8 @@ on_progress(void *arg, json_t *progress)
     fflush(stderr);
 }
 
-/* Runs the request in one worker and waits for its answer. */
-static int
-run_worker(cs_cli_t *cli, json_t *req, call_t *c)
+int
+cs_cli_transcode(cs_cli_t *cli, json_t *req, cs_cli_transcode_t *c)
 {
     cs_worker_opts_t wopts;
     cs_workers_t *workers = NULL;
@@ -145,7 +140,7 @@ cs_cmd_retranscode(int argc, char **argv)
         rc = CS_EINVAL;
         goto out;
     }
-    if ((rc = run_worker(&cli, req, &call)) != 0)
+    if ((rc = cs_cli_transcode(&cli, req, &call)) != 0)
         goto out;
     if (call.answer.rc != 0)
         cs_reason_caused(&reason, CS_R_TRANSCODE, "transcoding failed: ", &call.answer.why);
