@@ -44,8 +44,6 @@ typedef struct cs_config {
     int ingest_parallel;                  /* ingest.parallel */
     char ingest_default_tz[64];           /* ingest.default_tz: "", "+08:00" or a zone name */
     char ingest_clerk[128];               /* ingest.clerk: "" or a Custody user's name */
-    char ingest_name_pattern[CS_CONFIG_STR_MAX]; /* ingest.name_pattern: "" or PCRE2 */
-    int ingest_max_upload_delay_h;               /* ingest.max_upload_delay_h: 0 = no flag */
     int worker_count;                     /* worker.count: 0 = one per core */
     int worker_timeout_ms;                /* worker.timeout_ms */
     int worker_retries;                   /* worker.retries */
@@ -86,6 +84,8 @@ typedef struct cs_config {
     int retention_long_years;        /* retention.long_years: 长期, from a case's closing */
     int retention_short_years;       /* retention.short_years: 短期, from a case's closing */
     int retention_default_period;    /* retention.default_period: index of cs_config_periods */
+    int ingest_max_upload_delay_h;   /* ingest.max_upload_delay_h: 0 = no late-upload flag */
+    char ingest_name_pattern[CS_CONFIG_STR_MAX]; /* ingest.name_pattern: "" or PCRE2 */
 } cs_config_t;
 
 /* The classification levels, lowest first, NULL-terminated (access.default_classification). */

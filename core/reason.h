@@ -74,7 +74,7 @@
     X(SIDECAR_UNREADABLE, "sidecar-unreadable")                                                    \
     /* the content is no format Custody recognises; it is stored as it is (a flag, not a fault) */ \
     X(UNRECOGNISED, "unrecognised")                                                                \
-    /* registry flags (indexer/registry.h): the folder or name names no registered officer;       \
+    /* registry flags (indexer/registry.h): the folder or name names no registered officer;        \
      * params: officer (the claim), from (folder, name) */                                         \
     X(UNREGISTERED_OFFICER, "unregistered-officer")                                                \
     /* the name or metadata names no registered device; params: device, from (name, metadata) */   \

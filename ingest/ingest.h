@@ -20,8 +20,6 @@ typedef struct cs_ingest_ctx {
     const char *actor;      /* who brings the files (a name for people to read) */
     int64_t user_id;        /* the Custody user credited with them; 0: the operator */
     const char *default_tz; /* ingest.default_tz, for capture times without an offset */
-    const struct cs_namepat *names; /* ingest.name_pattern; NULL: names are not read */
-    const cs_tz_t *site;            /* site.tz, for a name's bare wall time (NULL: UTC) */
     const char *stage;      /* the case's stage the files belong to ("decision"); NULL: none */
     uv_loop_t *loop;        /* the workers' loop, run until each answer */
     const cs_worker_opts_t *worker_opts; /* NULL: no extraction (the job still completes) */
@@ -31,6 +29,8 @@ typedef struct cs_ingest_ctx {
     /* Called while a recording is transcoded (may be NULL): name, percent (-1: unknown), fps. */
     void (*progress)(void *arg, const char *name, double percent, double fps);
     void *progress_arg;
+    const struct cs_namepat *names; /* ingest.name_pattern; NULL: names are not read */
+    const cs_tz_t *site;            /* site.tz, for a name's bare wall time (NULL: UTC) */
 } cs_ingest_ctx_t;
 
 typedef struct cs_ingest_result {

@@ -291,8 +291,7 @@ open_parts(svc_t *s)
     int err;
     if ((err = cs_catalog_open(&s->cat, home->catalog, 0, &copts)) != 0 ||
         (err = cs_casenum_rule_new(&s->rule, s->cfg.case_pattern)) != 0 ||
-        (err = cs_namepat_new("ingest.name_pattern", s->cfg.ingest_name_pattern, &s->names)) !=
-            0 ||
+        (err = cs_namepat_new("ingest.name_pattern", s->cfg.ingest_name_pattern, &s->names)) != 0 ||
         (err = cs_settle_new(&s->settle)) != 0 || (err = cs_settle_new(&s->busy)) != 0 ||
         (err = roots_parse(s, &s->cfg)) != 0)
         return err;
