@@ -164,17 +164,20 @@ cs_cat_registry_resolve(cs_catalog_t *cat, int64_t item_id, const char *route, j
         return cs_cat_no_memory(cat, what);
     }
     /* The officer folder names an officer, or else a device (its holder is the officer). */
-    if ((err = claim_officer(cat, &f, folder, "folder", &no_officer, what)) != 0)
+    const char *folder_how =
+        json_is_string(json_object_get(rt, "officer_from")) ? "sidecar" : "folder";
+    if ((err = claim_officer(cat, &f, folder, folder_how, &no_officer, what)) != 0)
         goto out;
     if (f.officer == NULL && folder != NULL) {
         const char *ignore = NULL, *ignore_from = NULL;
-        if ((err = claim_device(cat, &f, folder, NULL, "folder", &ignore, &ignore_from, what)) != 0)
+        if ((err = claim_device(cat, &f, folder, NULL, folder_how, &ignore, &ignore_from, what)) !=
+            0)
             goto out;
         if (f.device != NULL)
             no_officer = NULL; /* a device's folder: its holder is asked below */
     }
     if (no_officer != NULL)
-        officer_from = "folder";
+        officer_from = folder_how;
     const char *before = no_officer;
     if ((err = claim_officer(cat, &f, json_string_value(json_object_get(name, "officer")), "name",
                              &no_officer, what)) != 0 ||

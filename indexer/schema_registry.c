@@ -6,9 +6,9 @@
 // clang-format off
 /* Officers (name, 执法证号 certificate number, its validity in the site's days, unit, the
  * Custody user they are), devices (serial, model, kind, holder), and per item what ingest
- * found: its officer and device with how each was found (folder, name, metadata, holder),
- * the body-camera name's time and important mark (重点文件), and the flags a clerk sees
- * (a JSON array of {code, params}). Every change of a registry row is ledgered
+ * found: its officer and device with how each was found (folder, sidecar, name, metadata,
+ * holder), the body-camera name's groups and important mark (重点文件), and the flags a clerk
+ * sees (a JSON array of {code, params}). Every change of a registry row is ledgered
  * (officer.add, officer.set, device.add, device.set) in its own transaction. */
 const char cs_schema_registry[] =
     "CREATE TABLE officers ("
@@ -37,10 +37,10 @@ const char cs_schema_registry[] =
     "  item_id INTEGER PRIMARY KEY REFERENCES items(id),"
     "  officer_id INTEGER REFERENCES officers(id),"
     "  officer_how TEXT CHECK (officer_how IS NULL OR officer_how IN"
-    "    ('folder', 'name', 'holder')),"
+    "    ('folder', 'sidecar', 'name', 'holder')),"
     "  device_id INTEGER REFERENCES devices(id),"
     "  device_how TEXT CHECK (device_how IS NULL OR device_how IN"
-    "    ('folder', 'name', 'metadata')),"
+    "    ('folder', 'sidecar', 'name', 'metadata')),"
     "  important INTEGER NOT NULL DEFAULT 0 CHECK (important IN (0, 1)),"
     "  name TEXT," /* the body-camera name's groups, as JSON */
     "  flags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(flags)),"

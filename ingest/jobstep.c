@@ -368,12 +368,20 @@ open_upload(const cs_job_env_t *env, cs_job_t *job, const char *path, int *fd, c
 }
 
 /* Adds "from_name": what ingest.name_pattern read in the file's name (device, officer, time,
- * important), when it matched. */
+ * important), when it matched; and "officer_from": "sidecar" when the officer is not the
+ * officer folder's (a sidecar named it), for the registry's record of how it was found. */
 static int
 route_name(const cs_job_env_t *env, const cs_job_t *job, json_t *rj)
 {
     const char *base = strrchr(job->rel, '/');
+    const char *officer = json_string_value(json_object_get(rj, "officer"));
+    const char *second = strchr(job->rel, '/');
     json_t *m = NULL;
+    if (officer != NULL &&
+        (second == NULL || second == base || strncmp(second + 1, officer, strlen(officer)) != 0 ||
+         second[1 + strlen(officer)] != '/') &&
+        json_object_set_new(rj, "officer_from", json_string("sidecar")) != 0)
+        return CS_ENOMEM;
     int err = cs_namepat_match(env->names, base ? base + 1 : job->rel, &m);
     if (err == 0 && m != NULL && json_object_set_new(rj, "from_name", m) != 0)
         err = CS_ENOMEM;

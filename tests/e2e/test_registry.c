@@ -158,7 +158,7 @@ START_TEST(body_camera_files_resolve_and_flags_show)
 
     /* Four files: a body camera's marked file of 2023 (late), one named an hour ago (in time),
      * a photo in an unregistered officer's folder, and one by an officer whose certificate had
-     * ended before the date its sidecar states. */
+     * ended before the date its sidecar states (the officer named there too). */
     drop_media(&a, CASE_A "/A80017_0451_20231103143000_IMP.MP4", "testsrc=size=64x48:rate=5",
                "-t 0.4 -pix_fmt yuv420p -c:v libx264", sha_imp);
     time_t t = time(NULL) - 3600 + 8 * 3600; /* an hour ago, on Shanghai's clocks */
@@ -169,12 +169,12 @@ START_TEST(body_camera_files_resolve_and_flags_show)
     drop_media(&a, rel, "testsrc2=size=64x48:rate=5", "-t 0.4 -pix_fmt yuv420p -c:v libx264",
                sha_now);
     drop_media(&a, CASE_A "/9999/stranger.jpg", "color=c=red:s=64x48", "-frames:v 1", sha_stranger);
-    snprintf(path, sizeof path, "%s/uploads/%s/0452", a.t.home, CASE_A);
-    ck_assert_int_eq(mkdir(path, 0755), 0);
-    snprintf(path, sizeof path, "%s/uploads/%s/0452/expired.jpg.json", a.t.home, CASE_A);
-    const char sidecar[] = "{\"recorded_at\": \"2023-05-04T14:30:00+08:00\"}";
+    /* The last names its officer in its sidecar, beside it in the case folder. */
+    snprintf(path, sizeof path, "%s/uploads/%s/expired.jpg.json", a.t.home, CASE_A);
+    const char sidecar[] =
+        "{\"recorded_at\": \"2023-05-04T14:30:00+08:00\", \"officer\": \"0452\"}";
     cs_test_write(path, sidecar, strlen(sidecar));
-    drop_media(&a, CASE_A "/0452/expired.jpg", "color=c=green:s=64x48", "-frames:v 1", sha_expired);
+    drop_media(&a, CASE_A "/expired.jpg", "color=c=green:s=64x48", "-frames:v 1", sha_expired);
     ck_assert_int_eq(cs_test_wait_count(a.t.db, DONE_JOBS, done + 4, 60000), done + 4);
 
     /* The marked file: officer, device, how each was found, its name's time, important. */
@@ -214,6 +214,8 @@ START_TEST(body_camera_files_resolve_and_flags_show)
     it = item_as(&a, a.alice, sha_expired);
     codes_of(it, codes);
     ck_assert_str_eq(codes, "certificate-expired late-upload ");
+    ck_assert_str_eq(at(json_object_get(it, "registry"), "officer", "how"), "sidecar");
+    ck_assert_str_eq(at(json_object_get(it, "registry"), "officer", "cert"), "0452");
     json_decref(it);
 
     /* The clerk's queue lists each flag with its code and params, worded by the page. */
