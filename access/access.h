@@ -243,6 +243,11 @@ int cs_access_case_editor(cs_role_t role);
  * (indexer/holds.h). */
 int cs_access_retention_admin(cs_role_t role);
 
+/** 1 when `role` may change the officers and devices registry (admins and the operator); 2
+ * when it may only read it (clerks: they see whose files they hold); else 0. Not a read of
+ * evidence: changes are ledgered by the catalog (officer.*, device.*). */
+int cs_access_registry(cs_role_t role);
+
 /** THE GATE. Decides `how` of `what` by `who` under `pol`, with nothing read or written: 0 and
  * dec filled. When `entry` is not NULL, *entry is the retrieval ledger entry of the decision
  * (caller owns it; to be appended before any answer when dec->ledgered), or NULL when the

@@ -145,6 +145,14 @@ cs_access_retention_admin(cs_role_t role)
     return role == CS_ROLE_ADMIN || role == CS_ROLE_OPERATOR;
 }
 
+int
+cs_access_registry(cs_role_t role)
+{
+    if (role == CS_ROLE_ADMIN || role == CS_ROLE_OPERATOR)
+        return 1;
+    return role == CS_ROLE_CLERK ? 2 : 0;
+}
+
 /* Refuses with `why`: the full reason (fmt) for the ledger, the caller's text from the table. */
 static void deny(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

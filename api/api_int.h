@@ -355,6 +355,11 @@ void cs_api_h_publication_add(cs_api_call_t *c);
 void cs_api_h_publication_withdraw(cs_api_call_t *c);
 void cs_api_h_publication_release(cs_api_call_t *c);
 void cs_api_h_publication_correct(cs_api_call_t *c);
+/* h_registry.c: the officers and devices registry. */
+void cs_api_h_officers(cs_api_call_t *c);
+void cs_api_h_devices(cs_api_call_t *c);
+void cs_api_h_officer_put(cs_api_call_t *c);
+void cs_api_h_device_put(cs_api_call_t *c);
 /* h_requests.c */
 void cs_api_h_requests(cs_api_call_t *c);
 void cs_api_h_request_add(cs_api_call_t *c);

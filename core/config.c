@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/casenum.h"
 #include "core/error.h"
+#include "core/namepat.h"
 #include "core/tz.h"
 
 #include <ctype.h>
@@ -30,6 +31,7 @@ typedef struct conf_key {
 
 static int check_tz(const char *key, const char *value, const char *origin);
 static int check_zone(const char *key, const char *value, const char *origin);
+static int check_name_pattern(const char *key, const char *value, const char *origin);
 
 static const char *const after_choices[] = {"consume", "archive", NULL};
 static const char *const backend_choices[] = {"local", "s3", NULL};
@@ -163,6 +165,19 @@ static const conf_key_t conf_table[] = {
      "# clerk, who then reads what they brought in); empty: nobody (the officer folder is\n"
      "# recorded as a name, never as an identity). The service refuses to start if the user\n"
      "# does not exist.",
+     NULL, NULL},
+    {"ingest.name_pattern", CONF_STR, OFF(ingest_name_pattern), 0, CS_CONFIG_STR_MAX - 1, "",
+     "A regular expression (PCRE2) for the file names of body cameras and their docking\n"
+     "# stations, with named groups: device (its serial), officer (the 执法证号\n"
+     "# certificate number), time (YYYYMMDDhhmmss: a capture-time candidate, source\n"
+     "# name:ingest.name_pattern, in ingest.default_tz, else site.tz) and important (matched:\n"
+     "# 重点文件), e.g. ^(?<device>[A-Za-z0-9-]+)_(?<officer>[0-9]+)_(?<time>[0-9]{14})\n"
+     "# (?:_(?<important>IMP))?\\. (one line). Empty: names are not read. The service\n"
+     "# reads it at start (restart it to change it; SIGHUP keeps the pattern it has).",
+     NULL, check_name_pattern},
+    {"ingest.max_upload_delay_h", CONF_INT, OFF(ingest_max_upload_delay_h), 0, 87600, "24",
+     "Hours from capture to upload after which an item is flagged as a late upload; 0: no\n"
+     "# flag.",
      NULL, NULL},
     {"worker.count", CONF_INT, OFF(worker_count), 0, 64, "0",
      "Media worker processes (metadata, transcoding); 0: one per core.", NULL, NULL},
@@ -325,6 +340,21 @@ check_tz(const char *key, const char *value, const char *origin)
         return CS_ECONFIG;
     }
     return 0;
+}
+
+/* ingest.name_pattern: a PCRE2 pattern naming at least one of its groups. */
+static int
+check_name_pattern(const char *key, const char *value, const char *origin)
+{
+    cs_namepat_t *p = NULL;
+    char why[768];
+    int rc = cs_namepat_new(key, value, &p);
+    cs_namepat_free(&p);
+    if (rc == CS_ECONFIG) {
+        cs_snprintf_cut(why, sizeof why, "%s", cs_diag());
+        cs_diag_set("%s: %s", origin, why);
+    }
+    return rc;
 }
 
 /* site.tz: a zone the system has (read once and kept); an offset has no summer time. */

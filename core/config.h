@@ -84,6 +84,8 @@ typedef struct cs_config {
     int retention_long_years;        /* retention.long_years: 长期, from a case's closing */
     int retention_short_years;       /* retention.short_years: 短期, from a case's closing */
     int retention_default_period;    /* retention.default_period: index of cs_config_periods */
+    int ingest_max_upload_delay_h;   /* ingest.max_upload_delay_h: 0 = no late-upload flag */
+    char ingest_name_pattern[CS_CONFIG_STR_MAX]; /* ingest.name_pattern: "" or PCRE2 */
 } cs_config_t;
 
 /* The classification levels, lowest first, NULL-terminated (access.default_classification). */

@@ -74,6 +74,17 @@
     X(SIDECAR_UNREADABLE, "sidecar-unreadable")                                                    \
     /* the content is no format Custody recognises; it is stored as it is (a flag, not a fault) */ \
     X(UNRECOGNISED, "unrecognised")                                                                \
+    /* registry flags (indexer/registry.h): the folder or name names no registered officer;        \
+     * params: officer (the claim), from (folder, name) */                                         \
+    X(UNREGISTERED_OFFICER, "unregistered-officer")                                                \
+    /* the name or metadata names no registered device; params: device, from (name, metadata) */   \
+    X(UNREGISTERED_DEVICE, "unregistered-device")                                                  \
+    /* the officer's certificate had expired on the capture date; params: cert, valid_to, on */    \
+    X(CERT_EXPIRED, "certificate-expired")                                                         \
+    /* the officer's certificate was not yet valid then; params: cert, valid_from, on */           \
+    X(CERT_NOT_YET_VALID, "certificate-not-yet-valid")                                             \
+    /* uploaded later than ingest.max_upload_delay_h after capture; params: hours, max_hours */    \
+    X(LATE_UPLOAD, "late-upload")                                                                  \
     /* a reason stored before codes (schema v10) that no known sentence matches */                 \
     X(UNKNOWN, "unknown")
 

@@ -27,6 +27,8 @@ static const char *const sources[][2] = {
     {"quicktime:creation_time", "视频容器创建时间（UTC）"},
     {"container:creation_time", "容器创建时间（UTC）"},
     {"file:mtime", "上传文件的修改时间（不是拍摄时间）"},
+    {"name:ingest.name_pattern", "执法记录仪文件名中的时间"},
+    {"name:ingest.name_pattern+config:site.tz", "执法记录仪文件名中的时间（按本站时区）"},
 };
 
 static const char *const stages[][2] = {

@@ -342,6 +342,7 @@ open_connection(cs_catalog_t **out, const char *path, int flags, int busy_timeou
         goto out;
     }
     cat->busy_timeout_ms = busy_timeout_ms;
+    cat->upload_delay_h = 24;
     rc = sqlite3_open_v2(path, &cat->db, flags, NULL);
     if (rc != SQLITE_OK) {
         err = cs_cat_err(cat, rc, "cannot open");

@@ -6,10 +6,20 @@
 #include "core/error.h"
 #include "core/reason.h"
 #include "indexer/catalog_int.h"
+#include "indexer/registry.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* 1 if `src` is an arrival's claim (its sidecar, file time or body-camera name), not the
+ * content's. */
+static int
+arrival_claim(const char *src)
+{
+    return strncmp(src, "sidecar", 7) == 0 || strcmp(src, "file:mtime") == 0 ||
+           strncmp(src, "name:", 5) == 0;
+}
 
 /* 1 if the record's capture time comes from the content, not from an arrival's claim. */
 static int
@@ -17,7 +27,7 @@ content_dated(json_t *rec)
 {
     const char *src = json_string_value(json_object_get(rec, "captured_at_source"));
     return json_is_string(json_object_get(rec, "captured_at")) && src != NULL &&
-           strncmp(src, "sidecar", 7) != 0 && strcmp(src, "file:mtime") != 0;
+           !arrival_claim(src);
 }
 
 /* The same content arriving again never rewrites the first: the arrival's claims (sidecar,
@@ -53,13 +63,13 @@ keep_first_time(cs_catalog_t *cat, sqlite3_int64 item_id, json_t *rec, int *kept
     json_array_foreach(json_object_get(rec, "time_candidates"), i, c)
     {
         const char *src = json_string_value(json_object_get(c, "source"));
-        if (src == NULL || (strcmp(src, "sidecar") != 0 && strcmp(src, "file:mtime") != 0))
+        if (src == NULL || !arrival_claim(src))
             json_array_append(mine, c);
     }
     json_array_foreach(json_object_get(old, "time_candidates"), i, c)
     {
         const char *src = json_string_value(json_object_get(c, "source"));
-        if (src != NULL && (strcmp(src, "sidecar") == 0 || strcmp(src, "file:mtime") == 0))
+        if (src != NULL && arrival_claim(src))
             json_array_append(mine, c);
     }
     if (json_object_get(rec, "time_candidates") != NULL || json_array_size(mine) > 0)
@@ -125,7 +135,8 @@ cs_jobs_extracted(cs_catalog_t *cat, cs_job_t *job, json_t *record, const cs_rea
         goto out;
     cs_cat_finalize(cat, st);
     st = NULL;
-    if ((err = cs_cat_index_item(cat, item_id, rec, what)) != 0)
+    if ((err = cs_cat_index_item(cat, item_id, rec, what)) != 0 ||
+        (err = cs_cat_registry_resolve(cat, item_id, job->route, rec, now, what)) != 0)
         goto out;
     /* The provenance of the capture time: which rule chose it, recorded with the event. */
     detail = failure ? json_pack("{s:s, s:s, s:o}", "failure", failure->text, "failure_code",

@@ -2,6 +2,7 @@
  * item, and resolving a sha256 prefix. A read of several statements runs in one read
  * transaction, so it sees one snapshot. */
 #include "indexer/catalog_int.h"
+#include "indexer/registry.h"
 
 #include "core/buf.h"
 #include "core/error.h"
@@ -160,6 +161,8 @@ cs_catalog_item(cs_catalog_t *cat, const char *sha256, json_t **out)
         err = add_rows(cat, item, "events",
                        "SELECT kind, actor, at, detail FROM events WHERE item_id = ?1 ORDER BY id",
                        "sssj", item_id, 0, what);
+    if (err == 0)
+        err = cs_cat_registry_item(cat, item_id, item, what);
 out:
     cs_cat_rollback(cat); /* ends the read transaction; nothing was written */
     json_decref(rows);

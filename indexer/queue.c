@@ -51,6 +51,11 @@ static const char flagged_sql[] =
     "  'unrecognised', NULL, NULL, i.created_at"
     "  FROM items i LEFT JOIN metadata m ON m.item_id = i.id"
     "  WHERE i.media_type = 'application/octet-stream'"
+    " UNION ALL" /* an item's officer, device, certificate or upload delay (registry.h) */
+    " SELECT 'registry', i.sha256, NULL, (SELECT original_name FROM item_sources s"
+    "  WHERE s.item_id = i.id ORDER BY s.id LIMIT 1), NULL, f.value ->> '$.code',"
+    "  f.value ->> '$.code', f.value ->> '$.code', f.value -> '$.params', NULL, r.resolved_at"
+    "  FROM item_registry r JOIN items i ON i.id = r.item_id, json_each(r.flags) f"
     " UNION ALL"
     " SELECT CASE WHEN failures > 0 THEN 'step' ELSE 'route' END, sha256, id, rel_path, NULL,"
     "  NULL,"

@@ -465,6 +465,7 @@ static const char *const migrations[] = {
     cs_schema_public,       /* schema_public.c: public copies' specs and approvals */
     cs_schema_retention,    /* schema_retention.c: retention classes and holds */
     cs_schema_dispose,      /* schema_dispose.c: approved disposal, tombstones */
+    cs_schema_registry,     /* schema_registry.c: officers, devices, item_registry */
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

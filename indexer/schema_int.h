@@ -20,5 +20,7 @@ extern const char cs_schema_publications[];
 extern const char cs_schema_retention[];
 /* Approved disposal: batches, their items, tombstones and which items are disposed of. */
 extern const char cs_schema_dispose[];
+/* Officers and devices, and what ingest resolved for each item (schema_registry.c). */
+extern const char cs_schema_registry[];
 
 #endif

@@ -42,7 +42,7 @@ extract(cs_ingest_ctx_t *ctx, const cs_job_t *job, const char *media_type, cs_wo
     }
     if (cs_store_local_path(ctx->store, sha256, obj, sizeof obj) == 0)
         fields = json_pack("{s:s, s:s, s:s?, s:o?}", "path", obj, "sha256", sha256, "media_type",
-                           media_type, "hints", cs_job_hints(job, ctx->default_tz));
+                           media_type, "hints", cs_job_hints(job, ctx->default_tz, ctx->site));
     if (fields == NULL ||
         cs_workers_submit(ctx->workers, "extract", fields, cs_worker_answer_cb, c) != 0)
         cs_worker_fail_now(c, cs_worker_answer_cb, "could not hand the file to a worker");
@@ -256,6 +256,7 @@ cs_ingest_file(cs_ingest_ctx_t *ctx, const char *path, const char *case_number, 
         .actor = ctx->actor,
         .user_id = ctx->user_id,
         .route = &route,
+        .names = ctx->names,
         .relaxed = 1, /* the caller syncs before it reports (cs_catalog_sync) */
     };
     if ((r.job = calloc(1, sizeof *r.job)) == NULL)

@@ -4,6 +4,7 @@
 #define CS_INGEST_INGEST_H
 
 #include "core/casenum.h"
+#include "core/tz.h"
 #include "indexer/catalog.h"
 #include "ingest/derive.h"
 #include "ingest/worker.h"
@@ -28,6 +29,8 @@ typedef struct cs_ingest_ctx {
     /* Called while a recording is transcoded (may be NULL): name, percent (-1: unknown), fps. */
     void (*progress)(void *arg, const char *name, double percent, double fps);
     void *progress_arg;
+    const struct cs_namepat *names; /* ingest.name_pattern; NULL: names are not read */
+    const cs_tz_t *site;            /* site.tz, for a name's bare wall time (NULL: UTC) */
 } cs_ingest_ctx_t;
 
 typedef struct cs_ingest_result {

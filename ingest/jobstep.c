@@ -1,5 +1,6 @@
 /* ingest/jobstep.c: claim, store, recover and finish one ingest job. */
 #include "ingest/jobstep.h"
+#include "core/namepat.h"
 #include "core/buf.h"
 
 #include "core/clock.h"
@@ -366,6 +367,27 @@ open_upload(const cs_job_env_t *env, cs_job_t *job, const char *path, int *fd, c
     return 0;
 }
 
+/* Adds "from_name": what ingest.name_pattern read in the file's name (device, officer, time,
+ * important), when it matched; and "officer_from": "sidecar" when the officer is not the
+ * officer folder's (a sidecar named it), for the registry's record of how it was found. */
+static int
+route_name(const cs_job_env_t *env, const cs_job_t *job, json_t *rj)
+{
+    const char *base = strrchr(job->rel, '/');
+    const char *officer = json_string_value(json_object_get(rj, "officer"));
+    const char *second = strchr(job->rel, '/');
+    json_t *m = NULL;
+    if (officer != NULL &&
+        (second == NULL || second == base || strncmp(second + 1, officer, strlen(officer)) != 0 ||
+         second[1 + strlen(officer)] != '/') &&
+        json_object_set_new(rj, "officer_from", json_string("sidecar")) != 0)
+        return CS_ENOMEM;
+    int err = cs_namepat_match(env->names, base ? base + 1 : job->rel, &m);
+    if (err == 0 && m != NULL && json_object_set_new(rj, "from_name", m) != 0)
+        err = CS_ENOMEM;
+    return err;
+}
+
 static int
 route_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path, json_t **rj)
 {
@@ -375,7 +397,7 @@ route_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path, jso
     *rj = NULL;
     if (env->route != NULL) {
         *rj = cs_route_json(env->route);
-        return *rj != NULL ? 0 : CS_ENOMEM;
+        return *rj != NULL ? route_name(env, job, *rj) : CS_ENOMEM;
     }
     if ((size_t)snprintf(sidecar, sizeof sidecar, "%s.json", path) >= sizeof sidecar)
         return CS_ENAMETOOLONG;
@@ -391,7 +413,7 @@ route_upload(const cs_job_env_t *env, const cs_job_t *job, const char *path, jso
         *rj = json_pack("{s:s, s:s, s:{}}", "problem",
                         "the folder names are not UTF-8; the file is kept as unassigned",
                         "problem_code", cs_reason_slug(CS_R_FOLDER_NOT_UTF8), "problem_params");
-    return *rj != NULL ? 0 : CS_ENOMEM;
+    return *rj != NULL ? route_name(env, job, *rj) : CS_ENOMEM;
 }
 
 int
@@ -656,25 +678,4 @@ cs_job_sniff_stored(cs_store_t *store, const char *sha256, const char **media_ty
         return err;
     *media_type = cs_sniff_media_type(head, (size_t)n);
     return 0;
-}
-
-json_t *
-cs_job_hints(const cs_job_t *job, const char *default_tz)
-{
-    char mtime[CS_TIME_MAX];
-    json_t *route = job_route(job), *h = json_object();
-    if (h == NULL) {
-        json_decref(route);
-        return NULL;
-    }
-    if (job->mtime_ns != 0) {
-        cs_clock_format_ns(job->mtime_ns, mtime);
-        json_object_set_new(h, "source_mtime", json_string(mtime));
-    }
-    if (json_is_string(json_object_get(route, "recorded_at")))
-        json_object_set(h, "recorded_at", json_object_get(route, "recorded_at"));
-    if (default_tz != NULL && *default_tz != '\0')
-        json_object_set_new(h, "default_tz", json_string(default_tz));
-    json_decref(route);
-    return h;
 }

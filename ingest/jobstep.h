@@ -33,6 +33,7 @@ typedef struct cs_job_env {
     const struct cs_route *route; /* NULL: route by path and sidecar; else this route */
     int relaxed; /* the stored commit need not sync: the caller syncs before reporting (copy) */
     const cs_tz_t *tz; /* site.tz: the day .ingested/<date>/ is named after (NULL: UTC) */
+    const struct cs_namepat *names; /* ingest.name_pattern, or NULL: names are not read */
 } cs_job_env_t;
 
 /** Takes (gives back) env->cat_lock, when there is one. */
@@ -74,8 +75,10 @@ int cs_job_recover(const cs_job_env_t *env, cs_job_t *job, const char *path, cs_
 int cs_job_sniff_stored(cs_store_t *store, const char *sha256, const char **media_type);
 
 /** What the extractor should know beside the bytes: {"source_mtime", "recorded_at" (a
- * sidecar's), "default_tz"}; a new object. */
-json_t *cs_job_hints(const cs_job_t *job, const char *default_tz);
+ * sidecar's), "default_tz", "name_time" (the time candidate of a body-camera name, source
+ * "name:ingest.name_pattern": a bare wall time takes default_tz when there is one, else the
+ * offset it had in `site`, site.tz, and its source says "+config:site.tz")}; a new object. */
+json_t *cs_job_hints(const cs_job_t *job, const char *default_tz, const cs_tz_t *site);
 
 /** Records the extraction (record may be NULL; failure NULL or why the step failed), then
  * moves the job through transcoded and indexed to done. */

@@ -1,5 +1,7 @@
 /* ingest/service.c: starting, reloading and stopping `custody serve`. */
 #include "ingest/service_int.h"
+#include "core/namepat.h"
+#include "indexer/registry.h"
 
 #include "indexer/access.h"
 
@@ -256,6 +258,9 @@ reload(svc_t *s)
     }
     s->cfg = cfg;
     s->derive_opts = cs_derive_opts_of(&s->cfg);
+    uv_mutex_lock(&s->cat_lock);
+    cs_catalog_set_upload_delay(s->cat, cfg.ingest_max_upload_delay_h);
+    uv_mutex_unlock(&s->cat_lock);
     if ((err = scrub_start(s)) != 0)
         cs_log(CS_LOG_ERROR, "fixity.scrub_failed",
                json_pack("{s:s}", "error", *cs_diag() ? cs_diag() : cs_strerror(err)));
@@ -286,6 +291,7 @@ open_parts(svc_t *s)
     int err;
     if ((err = cs_catalog_open(&s->cat, home->catalog, 0, &copts)) != 0 ||
         (err = cs_casenum_rule_new(&s->rule, s->cfg.case_pattern)) != 0 ||
+        (err = cs_namepat_new("ingest.name_pattern", s->cfg.ingest_name_pattern, &s->names)) != 0 ||
         (err = cs_settle_new(&s->settle)) != 0 || (err = cs_settle_new(&s->busy)) != 0 ||
         (err = roots_parse(s, &s->cfg)) != 0)
         return err;
@@ -299,6 +305,7 @@ open_parts(svc_t *s)
         }
         s->clerk_id = u.id;
     }
+    cs_catalog_set_upload_delay(s->cat, s->cfg.ingest_max_upload_delay_h);
     s->nstores = s->cfg.ingest_parallel < SVC_MAX_STORES ? s->cfg.ingest_parallel : SVC_MAX_STORES;
     for (int i = 0; i < s->nstores; i++)
         if ((err = cs_store_open(&s->stores[i], home->store, 0, &sopts)) != 0)
@@ -329,6 +336,7 @@ close_parts(svc_t *s)
         cs_store_close(&s->stores[i]);
     cs_catalog_close(&s->cat);
     cs_casenum_rule_free(&s->rule);
+    cs_namepat_free(&s->names);
     cs_settle_free(&s->settle);
     cs_settle_free(&s->busy);
     cs_writers_free(&s->writers);

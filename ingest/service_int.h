@@ -66,6 +66,7 @@ struct svc {
     int store_busy[SVC_MAX_STORES];
     int nstores;
     cs_casenum_rule_t *rule;
+    struct cs_namepat *names;  /* ingest.name_pattern, read at start; NULL: none */
     int64_t clerk_id;          /* ingest.clerk's user id, credited with uploads; 0: nobody */
     cs_workers_t *workers;     /* extraction and photo copies */
     cs_workers_t *transcoders; /* recordings' copies: long steps, reporting progress */

@@ -40,6 +40,7 @@ env_of(svc_t *s, int slot)
         .actor = "uploads",
         .user_id = s->clerk_id,
         .tz = cs_clock_site_zone(s->cfg.site_tz),
+        .names = s->names,
     };
     return env;
 }
@@ -200,9 +201,10 @@ extract(svc_t *s, svc_job_t *j)
     }
     json_t *fields = NULL;
     if (cs_store_local_path(s->stores[0], j->job.sha256, obj, sizeof obj) == 0)
-        fields = json_pack("{s:s, s:s, s:I, s:s?, s:o?}", "path", obj, "sha256", j->job.sha256,
-                           "job", (json_int_t)j->job.id, "media_type", j->out.media_type, "hints",
-                           cs_job_hints(&j->job, s->cfg.ingest_default_tz));
+        fields = json_pack(
+            "{s:s, s:s, s:I, s:s?, s:o?}", "path", obj, "sha256", j->job.sha256, "job",
+            (json_int_t)j->job.id, "media_type", j->out.media_type, "hints",
+            cs_job_hints(&j->job, s->cfg.ingest_default_tz, cs_clock_site_zone(s->cfg.site_tz)));
     if (fields == NULL || cs_workers_submit(s->workers, "extract", fields, on_extracted, j) != 0)
         cs_worker_fail_now(j, on_extracted, "could not hand the file to a worker");
     json_decref(fields);

@@ -47,8 +47,9 @@ static const struct {
 };
 #define RULE_COUNT (sizeof rules / sizeof rules[0])
 #define RANK_OTHER (RULE_COUNT)
-#define RANK_SIDECAR (RULE_COUNT + 1)
-#define RANK_MTIME (RULE_COUNT + 2)
+#define RANK_NAME (RULE_COUNT + 1) /* a body-camera name: the camera's, after its content */
+#define RANK_SIDECAR (RULE_COUNT + 2)
+#define RANK_MTIME (RULE_COUNT + 3)
 
 typedef struct stamp {
     int year, mon, day, hour, min, sec;
@@ -77,6 +78,8 @@ rank_of(const char *source)
     for (size_t i = 0; i < RULE_COUNT; i++)
         if (strcmp(source, rules[i].source) == 0)
             return (int)i;
+    if (strncmp(source, "name:", 5) == 0)
+        return (int)RANK_NAME;
     if (strcmp(source, "sidecar") == 0)
         return (int)RANK_SIDECAR;
     return strcmp(source, "file:mtime") == 0 ? (int)RANK_MTIME : (int)RANK_OTHER;

@@ -19,11 +19,12 @@
  * Rules, in order of preference: the content's times: EXIF DateTimeOriginal; QuickTime
  * com.apple.quicktime.creationdate (local, with its offset); QuickTime/Matroska creation_time
  * (UTC); EXIF CreateDate; EXIF ModifyDate; the photo's GPS UTC stamp (exif:GPSDateTime); other
- * content sources; then a sidecar's recorded_at (the clerk's statement, source "sidecar"),
- * only when the content states no time. The file's mtime is never a capture time: with only
- * that, captured_at is null, captured_at_source "file:mtime", captured_at_estimate "file_time"
- * and file_time holds it. An EXIF wall time without offset takes the offset its GPS stamp
- * implies (local - UTC to the quarter hour, within 14 hours; source "<rule>+gps",
+ * content sources; then a body-camera name's time (source "name:ingest.name_pattern", the
+ * camera's own naming, ingest.name_pattern); then a sidecar's recorded_at (the clerk's statement,
+ * source "sidecar"), only when the content states no time. The file's mtime is never a capture
+ * time: with only that, captured_at is null, captured_at_source "file:mtime", captured_at_estimate
+ * "file_time" and file_time holds it. An EXIF wall time without offset takes the offset its GPS
+ * stamp implies (local - UTC to the quarter hour, within 14 hours; source "<rule>+gps",
  * offset_known true); else it stays without one (offset_known false) unless `default_tz`
  * (an offset like "+08:00", or a zone under CS_TZ_ROOT like "Europe/Berlin", whose offset is
  * the one that wall time had: source "<rule>+config:ingest.default_tz(Europe/Berlin)"; a wall

@@ -359,5 +359,17 @@ cs_extract_add_hints(json_t *hints, json_t *rec, json_t *errors)
         if (cs_extract_add_time(cands, from[i].source, json_string_value(v), 0))
             return CS_ENOMEM;
     }
+    /* A body-camera name's time (ingest/jobstep.c), as the service read it: the capture-time
+     * rules check it as a date like any other. */
+    json_t *n = json_object_get(hints, "name_time");
+    const char *src = json_string_value(json_object_get(n, "source"));
+    const char *local = json_string_value(json_object_get(n, "local"));
+    if (n != NULL && (src == NULL || strncmp(src, "name:", 5) != 0 || local == NULL))
+        return note(errors, "hint \"name_time\" is not a time candidate; ignored");
+    if (n != NULL &&
+        json_array_append_new(cands,
+                              json_pack("{s:s, s:s, s:s?}", "source", src, "local", local, "offset",
+                                        json_string_value(json_object_get(n, "offset")))) != 0)
+        return CS_ENOMEM;
     return 0;
 }

@@ -216,6 +216,8 @@ int cs_cmd_publish(int argc, char **argv);
 int cs_cmd_publications(int argc, char **argv);
 int cs_cmd_calendar(int argc, char **argv);
 int cs_cmd_dispose(int argc, char **argv);
+int cs_cmd_officer(int argc, char **argv);
+int cs_cmd_device(int argc, char **argv);
 int cs_cmd_register(int argc, char **argv);
 int cs_cmd_get(int argc, char **argv);
 int cs_cmd_ledger(int argc, char **argv);

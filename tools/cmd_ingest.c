@@ -1,5 +1,8 @@
 /* tools/cmd_ingest.c: `custody ingest`: store files and folders and link them to a case. */
 #include "tools/cli.h"
+#include "core/namepat.h"
+#include "indexer/registry.h"
+#include "tools/sitetime.h"
 
 #include "core/casenum.h"
 #include "core/error.h"
@@ -187,6 +190,7 @@ cs_cmd_ingest(int argc, char **argv)
                                              {"as", required_argument, NULL, CS_CLI_OPT_AS},
                                              {0, 0, 0, 0}};
     cs_cli_t cli;
+    cs_namepat_t *names = NULL;
     cs_casenum_rule_t *rule = NULL;
     cs_casenum_t cn;
     const char *case_arg = NULL;
@@ -209,8 +213,11 @@ cs_cmd_ingest(int argc, char **argv)
         return cs_cli_usage_error(&cli, "--party must not be empty");
     if ((rc = cs_cli_load(&cli)) != 0 ||
         (rc = cs_casenum_rule_new(&rule, cli.cfg.case_pattern)) != 0 ||
-        (rc = cs_casenum_parse(rule, case_arg, &cn)) != 0 || (rc = cs_cli_open(&cli)) != 0)
+        (rc = cs_casenum_parse(rule, case_arg, &cn)) != 0 ||
+        (rc = cs_namepat_new("ingest.name_pattern", cli.cfg.ingest_name_pattern, &names)) != 0 ||
+        (rc = cs_cli_open(&cli)) != 0)
         goto out;
+    cs_catalog_set_upload_delay(cli.cat, cli.cfg.ingest_max_upload_delay_h);
     run.case_number = cn.text;
     if (cli.as != NULL) {
         cs_user_t u;
@@ -237,6 +244,8 @@ cs_cmd_ingest(int argc, char **argv)
                                 .actor = cli.as ? run.user_name : cli.actor,
                                 .user_id = run.user_id,
                                 .default_tz = cli.cfg.ingest_default_tz,
+                                .names = names,
+                                .site = cs_cli_site_tz(&cli),
                                 .loop = &loop,
                                 .worker_opts = &wopts,
                                 .derive_opts = &dopts,
@@ -252,6 +261,7 @@ out:
         uv_loop_close(&loop);
     }
     cs_casenum_rule_free(&rule);
+    cs_namepat_free(&names);
     if (rc != 0) {
         int code = cs_cli_fail(&cli, rc);
         cs_cli_close(&cli);

@@ -118,6 +118,31 @@ print_capture(json_t *item)
     printf("\n");
 }
 
+/* The officer and device ingest resolved, how, the important mark and the flags. */
+static void
+print_registry(json_t *r)
+{
+    size_t i;
+    json_t *v, *o = json_object_get(r, "officer"), *d = json_object_get(r, "device");
+    if (!json_is_object(r))
+        return;
+    if (json_is_object(o))
+        printf("officer     %s, certificate %s (valid %s .. %s), found by %s\n", str(o, "name"),
+               str(o, "cert"),
+               json_is_string(json_object_get(o, "valid_from")) ? str(o, "valid_from") : "-",
+               json_is_string(json_object_get(o, "valid_to")) ? str(o, "valid_to") : "-",
+               str(o, "how"));
+    if (json_is_object(d))
+        printf("recorder    %s%s%s, serial %s, found by %s\n", str(d, "kind"),
+               json_is_string(json_object_get(d, "model")) ? " " : "",
+               json_is_string(json_object_get(d, "model")) ? str(d, "model") : "", str(d, "serial"),
+               str(d, "how"));
+    if (json_is_true(json_object_get(r, "important")))
+        printf("important   yes (重点文件, marked in its name)\n");
+    json_array_foreach(json_object_get(r, "flags"), i, v)
+        printf("FLAG        %s [%s]\n", str(v, "text"), str(v, "code"));
+}
+
 static void
 print_item(json_t *item)
 {
@@ -147,6 +172,7 @@ print_item(json_t *item)
         printf("stalled     %s: %s\n", str(json_object_get(v, "detail"), "message"),
                str(json_object_get(v, "detail"), "other"));
     print_capture(item);
+    print_registry(json_object_get(item, "registry"));
     printf("cases      ");
     json_array_foreach(json_object_get(item, "cases"), i, v) printf(" %s", json_string_value(v));
     printf("%s\nsources\n", json_array_size(json_object_get(item, "cases")) ? "" : " (unassigned)");

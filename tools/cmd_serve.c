@@ -1,5 +1,6 @@
 /* tools/cmd_serve.c: `custody serve` and `custody status`. */
 #include "tools/cli.h"
+#include "indexer/registry.h"
 #include "tools/sitetime.h"
 
 #include "api/server.h"
@@ -210,6 +211,10 @@ cs_cmd_status(int argc, char **argv)
         (rc = cs_catalog_derivative_failures(cli.cat, 10, &failures)) != 0 ||
         (rc = cs_catalog_fixity_status(cli.cat, cs_scrub_window_s(&cli.cfg), 10, &fixity)) != 0)
         goto out;
+    json_t *flags = NULL;
+    if ((rc = cs_catalog_registry_flag_counts(cli.cat, &flags)) != 0)
+        goto out;
+    json_object_set_new(st, "flags", flags);
     json_object_set_new(st, "derivatives_failed", failures);
     json_object_set_new(st, "fixity", fixity);
     json_object_set_new(st, "transcoding", running_transcodes(&cli));
@@ -259,6 +264,10 @@ cs_cmd_status(int argc, char **argv)
         printf("  %.12s %s: %s\n", json_string_value(json_object_get(v, "sha256")),
                json_string_value(json_object_get(v, "name")),
                json_string_value(json_object_get(v, "reason")));
+    printf("flagged  ");
+    json_object_foreach(json_object_get(st, "flags"), k, v)
+        printf(" %s %lld", k, (long long)json_integer_value(v));
+    printf("%s\n", json_object_size(json_object_get(st, "flags")) ? "" : " none");
     print_fixity(&cli, json_object_get(st, "fixity"));
     cs_cli_print_store_health(json_object_get(st, "store"));
     cs_cli_print_publication_status(json_object_get(st, "publications"));

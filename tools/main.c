@@ -32,6 +32,8 @@ const cs_cli_command_t cs_cli_commands[] = {
     {"publications", cs_cmd_publications, "the publication register: due, overdue, published"},
     {"calendar", cs_cmd_calendar, "the holiday calendar that counts working days"},
     {"dispose", cs_cmd_dispose, "plan, propose, approve (four eyes), cancel and run disposals"},
+    {"officer", cs_cmd_officer, "the officers (执法证号, validity, unit) files resolve to"},
+    {"device", cs_cmd_device, "the devices (serial, model, kind, holder) files resolve to"},
     {"register", cs_cmd_register, "print the monthly retrieval register (调阅台账)"},
     {"ledger", cs_cmd_ledger, "show and verify the ledger; proofs and checkpoints"},
     {"export", cs_cmd_export, "write a case as a self-verifying BagIt bag with ledger proofs"},

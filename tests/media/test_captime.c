@@ -38,6 +38,26 @@ static const case_t cases[] = {
      "[{\"source\":\"sidecar\",\"local\":\"2023-11-03T09:00:00\",\"offset\":\"+01:00\"},"
      "{\"source\":\"avchd:MDPM\",\"local\":\"2019-04-24T22:24:00\",\"offset\":\"+02:00\"}]",
      NULL, "2019-04-24T22:24:00+02:00", "avchd:MDPM", "2019-04-24T20:24:00Z", 1, 0, NULL},
+    {"a body-camera name's time beats the clerk's sidecar",
+     "[{\"source\":\"sidecar\",\"local\":\"2023-11-03T09:00:00\",\"offset\":\"+01:00\"},"
+     "{\"source\":\"name:ingest.name_pattern+config:site.tz\",\"local\":\"2023-11-03T14:30:"
+     "00\",\"offset\":\"+08:00\"}]",
+     NULL, "2023-11-03T14:30:00+08:00", "name:ingest.name_pattern+config:site.tz",
+     "2023-11-03T06:30:00Z", 1, 0, NULL},
+    {"the content's own time beats a body-camera name's",
+     "[{\"source\":\"name:ingest.name_pattern\",\"local\":\"2023-11-03T14:30:00\",\"offset\""
+     ":null},{\"source\":\"quicktime:creation_time\",\"utc\":\"2023-11-03T06:29:58Z\"}]",
+     NULL, "2023-11-03T06:29:58Z", "quicktime:creation_time", "2023-11-03T06:29:58Z", 0, 0, NULL},
+    {"a bare wall time in a name takes ingest.default_tz",
+     "[{\"source\":\"name:ingest.name_pattern\",\"local\":\"2023-11-03T14:30:00\",\"offset\""
+     ":null}]",
+     "+08:00", "2023-11-03T14:30:00+08:00", "name:ingest.name_pattern+config:ingest.default_tz",
+     "2023-11-03T06:30:00Z", 0, 0, NULL},
+    {"a content source not listed beats a body-camera name",
+     "[{\"source\":\"name:ingest.name_pattern\",\"local\":\"2023-11-03T14:30:00\",\"offset\""
+     ":\"+08:00\"},{\"source\":\"avchd:MDPM\",\"local\":\"2019-04-24T22:24:00\",\"offset\":"
+     "\"+02:00\"}]",
+     NULL, "2019-04-24T22:24:00+02:00", "avchd:MDPM", "2019-04-24T20:24:00Z", 1, 0, NULL},
     {"EXIF DateTimeOriginal beats Apple creationdate",
      "[{\"source\":\"quicktime:com.apple.quicktime.creationdate\",\"local\":\"2019-07-24T11:25:"
      "40\",\"offset\":\"+03:00\"},"

@@ -1,8 +1,9 @@
 // tests/web/ui_admin.mjs: the admin console's checks after its forms (ui.test.mjs runs them):
 // the grant the page gave (its purposes and scope, in the table and in /v1/me), the user it
 // added ledgered by the admin, and the requests page (调阅申请): a reviewer asks over the API,
-// the admin approves on the page, and the approval is a grant naming the request; the disposal
-// page (到期处置) opens for an admin, in Chinese.
+// the admin approves on the page, and the approval is a grant naming the request; the
+// registries page registers an officer, ledgered by the admin; the disposal page (到期处置)
+// opens for an admin, in Chinese.
 import assert from 'node:assert/strict';
 
 export async function adminAfter({ pe, E, base, alice, zhou, carol, CASE, tid, assertNoEnglish, screenshot }) {
@@ -33,6 +34,17 @@ export async function adminAfter({ pe, E, base, alice, zhou, carol, CASE, tid, a
   await pe.waitForSelector(tid('plan-empty'));
   await pe.waitForSelector(tid('batches-section'));
   await assertNoEnglish(pe, 'disposal page');
+  // The registries (人员与设备): erin registers an officer on the page; the row follows, in Chinese.
+  await pe.click(tid('nav-registries'));
+  await pe.waitForSelector(tid('officer-form'));
+  await pe.fill(tid('officer-cert'), '110101');
+  await pe.fill(tid('officer-name'), '赵六');
+  await pe.fill(tid('officer-to'), '2030-12-31');
+  await pe.click(tid('officer-form-submit'));
+  await pe.waitForSelector(tid('officer-form-done'));
+  await pe.waitForSelector(tid('officer-row'));
+  await assertNoEnglish(pe, 'registries page');
+  await screenshot(pe, 'registries');
   await E.context.close();
   const zhouGrants = await (await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${zhou}` } })).json();
   assert.deepEqual(zhouGrants.grants.map((g) => g.purposes), [['法制审核', '复核']], 'the grant the page gave');
@@ -41,4 +53,8 @@ export async function adminAfter({ pe, E, base, alice, zhou, carol, CASE, tid, a
     headers: { Authorization: `Bearer ${carol}`, 'X-Custody-Purpose': encodeURIComponent('审计') },
   })).json();
   assert.equal(added.entries.length, 1, 'the user the page added is in the ledger, by erin');
+  const officer = await (await fetch(`${base}/v1/ledger?action=officer.add&actor=erin`, {
+    headers: { Authorization: `Bearer ${carol}`, 'X-Custody-Purpose': encodeURIComponent('审计') },
+  })).json();
+  assert.equal(officer.entries.length, 1, 'the officer the page registered is in the ledger, by erin');
 }

@@ -116,6 +116,7 @@ const SOURCES = {
   'quicktime:creation_time': 1,
   'container:creation_time': 1,
   'file:mtime': 1,
+  'name:ingest.name_pattern': 1,
 };
 
 /* Dates typed in the UI: text fields in yyyy-mm-dd [HH:mm] whatever the browser's language

@@ -9,6 +9,7 @@ import { zhRequests, enRequests } from './i18n_requests.js';
 import { zhPublish, enPublish } from './i18n_publish.js';
 import { zhReview, enReview } from './i18n_review.js';
 import { zhDispose, enDispose } from './i18n_dispose.js';
+import { zhRegistry, enRegistry } from './i18n_registry.js';
 
 const zh = {
   'app.name': '证据保管',
@@ -642,6 +643,8 @@ Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhCases);
 Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enCases);
 Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhRequests, zhReview, zhPublish, zhDispose);
 Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enRequests, enReview, enPublish, enDispose);
+Object.assign(zh, zhRegistry);
+Object.assign(en, enRegistry);
 const dicts = { 'zh-CN': zh, en };
 let lang = 'zh-CN';
 try {

@@ -1,6 +1,6 @@
 // web/js/main.js: the shell: header (user, role, purpose, language, sign out), the hash
 // router (#/cases, #/case/<case>, #/cases/<case>/review, #/item/<sha>, #/clerk, #/audit,
-// #/audit/<seq>, #/admin) and the sign-in and purpose steps every page waits for.
+// #/audit/<seq>, #/admin, #/registries) and the sign-in and purpose steps every page waits for.
 import { h, replace } from './dom.js';
 import { t, getLang, setLang, colon } from './i18n.js';
 import * as api from './api.js';
@@ -19,6 +19,7 @@ import { renderRequests } from './pages/requests.js';
 import { renderPublications } from './pages/publications.js';
 import { renderDisposals } from './pages/disposals.js';
 import { renderReview } from './pages/review.js';
+import { renderRegistries } from './pages/registries.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('hdr');
@@ -68,6 +69,7 @@ function renderHeader() {
     if (session.role() !== 'clerk') nav.append(link('#/requests', 'nav.requests', 'nav-requests', ['requests']));
     nav.append(link('#/publications', 'nav.publications', 'nav-publications', ['publications']));
     if (session.role() === 'admin') nav.append(link('#/disposals', 'nav.disposals', 'nav-disposals', ['disposals']));
+    if (session.can.link()) nav.append(link('#/registries', 'nav.registries', 'nav-registries', ['registries']));
   }
   replace(header,
     h('div', { class: 'brand' },
@@ -211,6 +213,12 @@ async function render() {
         return;
       }
       return renderDisposals(main, ctx, r);
+    case 'registries':
+      if (!session.can.link()) {
+        location.replace(session.home());
+        return;
+      }
+      return renderRegistries(main, ctx, r);
     default:
       location.replace(session.home());
   }

@@ -12,6 +12,7 @@ import {
 } from '../format.js';
 import { errorBanner, loading, pageHead, section, kindIcon, badge, hashText, infoBanner, field, techDetail } from '../ui.js';
 import { caseHref, itemHref } from './cases.js';
+import { registryBanners, registrySection } from './registries.js';
 
 export async function renderItem(main, ctx, sha) {
   replace(main, pageHead(t('item.title')), loading());
@@ -37,9 +38,10 @@ export async function renderItem(main, ctx, sha) {
 
   replace(main, head,
     damageBanners(item, meta),
+    registryBanners(item),
     h('div', { class: 'item-layout' },
       h('div', { class: 'item-media' }, mediaPanel(item, kind, derivs, ctx)),
-      h('div', { class: 'item-facts' }, recordSection(item, meta, cases))),
+      h('div', { class: 'item-facts' }, recordSection(item, meta, cases), registrySection(item))),
     candidatesSection(meta),
     derivativesSection(derivs),
     eventsSection(item.events),
