@@ -51,6 +51,7 @@ cs_cat_sql_site_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     " (" HELD_ITEM_SQL " OR coalesce(max(EXISTS (SELECT 1 FROM holds h WHERE h.case_id = c.id"     \
     " AND h.released_at IS NULL)), 0)) AS held,"                                                   \
     " r.class AS explicit, count(c.id) AS ncases,"                                                 \
+    " coalesce((SELECT g.important FROM item_registry g WHERE g.item_id = i.id), 0) AS important," \
     " max(CASE WHEN c.id IS NOT NULL THEN " UNTIL_SQL " END) AS case_until,"                       \
     " max(CASE WHEN c.id IS NOT NULL THEN " CLOSED_SQL " END) AS case_closed,"                     \
     " coalesce(cs_site_date(x.captured_utc, ?7), date(x.sort_time), cs_site_date(i.created_at,"    \
@@ -62,6 +63,7 @@ cs_cat_sql_site_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     " WHERE d.item_id = i.id) AND (" where ") GROUP BY i.id " having "),"                          \
     " k AS (SELECT f.*, CASE WHEN open AND explicit = 'permanent' THEN 'permanent'"                \
     " WHEN open THEN 'evidence' WHEN explicit IS NOT NULL THEN explicit"                           \
+    " WHEN important THEN 'evidence'"                                                              \
     " WHEN ncases > 0 THEN 'evidence' ELSE 'non_evidence' END AS klass FROM f),"                   \
     " u AS (SELECT k.*, CASE WHEN open OR klass = 'permanent' THEN NULL"                           \
     " WHEN klass = 'evidence' THEN CASE WHEN ncases = 0 OR case_until = '9999-12-31' THEN NULL"    \
@@ -70,7 +72,8 @@ cs_cat_sql_site_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     " ncases, case_until, case_closed, captured_on,"                                               \
     " (NOT held AND keep_until IS NOT NULL AND keep_until < ?6) AS due,"                           \
     " (SELECT json_group_array(c.number) FROM (SELECT c.number FROM links l JOIN cases c ON"       \
-    " c.id = l.case_id WHERE l.item_id = u.id AND l.superseded_at IS NULL ORDER BY c.number) c)"   \
+    " c.id = l.case_id WHERE l.item_id = u.id AND l.superseded_at IS NULL ORDER BY c.number) c),"  \
+    " important"                                                                                   \
     " FROM u " tail
 
 enum {
@@ -87,7 +90,8 @@ enum {
     COL_CASE_CLOSED,
     COL_CAPTURED,
     COL_DUE,
-    COL_CASES
+    COL_CASES,
+    COL_IMPORTANT /* a body-camera name's important mark (重点文件, indexer/registry.c) */
 };
 
 static const char item_sql[] = RETENTION_SQL("i.sha256 = ?1", "", "");
@@ -119,7 +123,10 @@ word(sqlite3_stmt *st, const cs_config_t *cfg, cs_retention_t *r)
     r->due = sqlite3_column_int(st, COL_DUE);
     r->open_case = sqlite3_column_int(st, COL_OPEN);
     r->explicit_class = sqlite3_column_int(st, COL_EXPLICIT);
-    const char *k = r->klass, *by = r->explicit_class ? " (set by an admin)" : "";
+    const char *k = r->klass, *by = r->explicit_class ? " (set by an admin)"
+                                    : sqlite3_column_int(st, COL_IMPORTANT)
+                                        ? " (an important file, 重点文件)"
+                                        : "";
     int evidence = strcmp(k, "evidence") == 0;
 #define SAY(code, ...)                                                                             \
     (snprintf(r->reason_code, sizeof r->reason_code, "%s", code),                                  \

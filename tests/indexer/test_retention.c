@@ -320,6 +320,21 @@ START_TEST(test_case_view)
 }
 END_TEST
 
+/* A body-camera file marked important (重点文件) is evidence by default: an unlinked one is
+ * never due; an admin's class still decides over the mark. */
+START_TEST(test_important_file_is_evidence)
+{
+    exec_other("INSERT INTO item_registry (item_id, important, resolved_at)"
+               " SELECT id, 1, '2020-01-02T00:00:00Z' FROM items WHERE sha256 LIKE 'a1%'");
+    cs_retention_t r = ask(loose, "2030-01-01");
+    ck_assert_str_eq(r.klass, "evidence");
+    ck_assert_int_eq(r.due, 0);
+    ck_assert_str_eq(r.reason_code, "evidence-unlinked");
+    ck_assert_ptr_nonnull(strstr(r.reason, "important"));
+    ck_assert(!planned(loose, "2030-01-01", NULL));
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -335,6 +350,7 @@ suite(void)
     tcase_add_test(tc, test_hold_on_a_case_holds_its_items);
     tcase_add_test(tc, test_config_keys_change_the_answer);
     tcase_add_test(tc, test_case_view);
+    tcase_add_test(tc, test_important_file_is_evidence);
     suite_add_tcase(s, tc);
     return s;
 }
