@@ -173,6 +173,13 @@ int cs_store_local_path(const cs_store_t *s, const char *sha256, char *buf, size
 int cs_store_read_at(const cs_store_t *s, const char *sha256, uint64_t off, void *buf, size_t len,
                      size_t *got);
 
+/** Streams [off, off + len) of the object store's copy to sink (len 0: to the end) in one
+ * GET (with a Range unless the whole object is asked), never holding it in memory; sink's
+ * nonzero result stops the transfer and is returned. CS_ENOTFOUND without an object store.
+ * From any thread. */
+int cs_store_get_remote(const cs_store_t *s, const char *sha256, uint64_t off, uint64_t len,
+                        int (*sink)(void *arg, const void *buf, size_t len), void *arg);
+
 /** Whether this handle's next puts go under the configured Object Lock (1, the default) or
  * not (0: a copy that can be made again from its original, like an access copy or a
  * preview, which a re-made copy may replace). Objects sent by push, push_all and migration
