@@ -42,6 +42,7 @@ typedef struct ingest_run {
     int fatal;
     char *pending[GROUP_FILES];
     size_t npending;
+    char *ahead;           /* the file given last, stored ahead while the one before is recorded */
     struct timespec since; /* the first pending line */
 } ingest_run_t;
 
@@ -77,9 +78,8 @@ ms_since(const struct timespec *t)
 }
 
 static int
-on_file(const char *path, void *arg)
+ingest_one(ingest_run_t *run, const char *path)
 {
-    ingest_run_t *run = arg;
     cs_ingest_result_t res;
     cs_diag_clear();
     int rc = cs_ingest_file(&run->ctx, path, run->case_number, run->party, &res);
@@ -130,6 +130,27 @@ on_file(const char *path, void *arg)
     if (run->npending == GROUP_FILES || ms_since(&run->since) >= GROUP_MS)
         return flush_lines(run);
     return 0;
+}
+
+/* Each file is ingested when the walk gives the next one, which an s3 store meanwhile stores
+ * ahead (cs_store_prefetch): its object store round trips overlap the record of this one. */
+static int
+on_file(const char *path, void *arg)
+{
+    ingest_run_t *run = arg;
+    char *next = strdup(path);
+    int rc = 0;
+    if (next == NULL) {
+        run->fatal = CS_ENOMEM;
+        return CS_ENOMEM;
+    }
+    if (strcmp(cs_store_backend(run->ctx.store), "s3") == 0)
+        cs_store_prefetch(run->ctx.store, next); /* best effort: else stored in its turn */
+    if (run->ahead != NULL)
+        rc = ingest_one(run, run->ahead);
+    free(run->ahead);
+    run->ahead = next;
+    return rc;
 }
 
 /* A progress bar on a terminal, redrawn in place; the line is cleared when the copy is done. */
@@ -245,6 +266,9 @@ cs_cmd_ingest(int argc, char **argv)
     cs_walk_ops_t ops = {.file = on_file, .skip = on_skip, .arg = &run};
     for (int i = optind; i < argc && run.fatal == 0; i++)
         cs_walk(argv[i], &ops);
+    if (run.ahead != NULL && run.fatal == 0)
+        ingest_one(&run, run.ahead);
+    free(run.ahead);
     flush_lines(&run);
 out:
     if (loop_ready) {
