@@ -142,6 +142,7 @@ struct cs_api_call {
     char disposition[1800]; /* Content-Disposition of a download, "" when none */
     int fd;                 /* a download: the object, from `off` for `len` bytes */
     char remote[65];        /* or the object, read from the object store in one GET ("": none) */
+    struct cs_api_fetch *fetch; /* that GET, started once the read was allowed (NULL: not yet) */
     uint64_t off, len;
     /* The ledger entry of the call's decision: appended (record.c) before any answer. */
     json_t *entry;
@@ -204,10 +205,17 @@ void cs_api_stream_head(h2o_req_t *req, const cs_api_dl_head_t *h);
 /** Sends the problem `slug` with `detail` as the whole answer. */
 void cs_api_send_problem(h2o_req_t *req, const char *slug, const char *detail);
 
-/* stream_remote.c (loop thread) */
-/** Starts the download of c->remote from c->off for head->len bytes: one GET on a thread of
- * its own, the answer (head) started with its first bytes and counted in the metrics then.
- * CS_ENOMEM, CS_EIO: nothing was sent; the caller answers. */
+/* stream_remote.c */
+/** Thread pool, once the read of c->remote [c->off, c->off + c->len) is allowed: starts its
+ * GET on a thread of its own into c->fetch, holding the bytes until the answer takes them.
+ * CS_ENOMEM, CS_EIO (no thread): the answer starts it then. */
+int cs_api_fetch_start(cs_api_call_t *c);
+/** A call answered otherwise (or not at all): its GET is cancelled and forgotten (NULL: none).
+ * Any thread. */
+void cs_api_fetch_drop(struct cs_api_fetch *f);
+/** Loop: answers with c->remote from c->off for head->len bytes through c->fetch (started
+ * now if it was not): the answer (head) starts with the first bytes, and is counted in the
+ * metrics then. CS_ENOMEM, CS_EIO: nothing was sent; the caller answers. */
 int cs_api_stream_remote(cs_api_call_t *c, const cs_api_dl_head_t *head);
 
 void cs_api_respond(cs_api_call_t *c);

@@ -1,23 +1,50 @@
 /* api/stream_remote.c: a download from the object store (an s3 store without a local copy).
  *
  * One GET for the whole answer (with a Range when the client asked for one) runs on a thread
- * of its own; its bytes reach h2o through two slots of CS_API_REMOTE_SLOT bytes: the thread
- * fills one while h2o sends the other, and waits while both are taken (the client's pace
- * holds the GET back: never the object in memory). The answer starts with the first bytes:
+ * of its own, the fetch; its bytes reach h2o through two slots of CS_API_REMOTE_SLOT bytes:
+ * the thread fills one while h2o sends the other, and waits while both are taken (the
+ * client's pace holds the GET back: never the object in memory). The fetch starts as soon as
+ * the gate has allowed the read (h_media.c), so that the object store's first bytes come while
+ * the read's ledger entry is made durable; none reaches the client before the answer starts,
+ * after that entry (record.c, then cs_api_stream_remote). The answer starts with the first bytes:
  * a GET that fails before them answers 503 (or 500) with nothing served; one that fails after
  * ends the response as failed (the connection closes short of its Content-Length, never a
  * truncated answer that looks complete). The gate decided and ledgered the read before this
  * starts (h_media.c, record.c).
  *
- * Ownership: the stream is h2o shared memory in the request's pool; the thread holds a
- * reference from its start until its wake-up handle is closed on the loop. */
+ * Ownership: the fetch is the call's until the answer takes it (a call answered otherwise
+ * drops it: cancelled, it frees itself when its thread ends); then the stream's, h2o shared
+ * memory in the request's pool, of which the thread holds a reference until the stream's
+ * wake-up handle is closed on the loop. */
 #include "api/api_int.h"
 
 #include "core/error.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+struct cs_api_fetch {
+    cs_store_t *store;
+    char obj[65];
+    uint64_t off, len; /* the bytes asked */
+    int whole;         /* the whole object: a GET without a Range */
+    uv_thread_t thread;
+    /* Shared with the thread, under mu. */
+    uv_mutex_t mu;
+    uv_cond_t cv;
+    unsigned char *slot[2];
+    size_t fill[2];   /* bytes in each slot */
+    int full[2];      /* handed to the loop, until h2o has sent it */
+    int cancel;       /* -> thread: stop */
+    int orphan;       /* nobody takes the bytes: the thread frees the fetch when it ends */
+    uv_async_t *wake; /* the stream's, once it took the fetch: told of each slot and the end */
+    int done, rc;     /* thread ->: the GET is over, and how */
+    /* The thread's. */
+    int w;             /* the slot being filled */
+    uint64_t received; /* bytes the GET gave */
+};
 
 typedef struct rstream {
     h2o_generator_t super;
@@ -25,24 +52,10 @@ typedef struct rstream {
     h2o_req_t *req; /* NULL once the client went away */
     void **guard;   /* in req's pool until the answer starts: notices a client that leaves */
     cs_api_dl_head_t head;
-    char obj[65];
-    uint64_t off; /* the object's first byte asked */
+    struct cs_api_fetch *f;
     uv_async_t wake;
-    uv_thread_t thread;
     int route; /* for the metrics, counted when the answer starts */
     uint64_t started_ns;
-    /* Shared with the thread, under mu. */
-    uv_mutex_t mu;
-    uv_cond_t cv;
-    unsigned char *slot[2];
-    size_t fill[2]; /* bytes in each slot */
-    int full[2];    /* handed to the loop, until h2o has sent it */
-    int cancel;     /* loop -> thread: stop */
-    int done, rc;   /* thread -> loop: the GET is over, and how */
-    char detail[256];
-    /* The thread's. */
-    int w;             /* the slot being filled */
-    uint64_t received; /* bytes the GET gave */
     /* The loop's. */
     int r;         /* the next slot to send */
     int sending;   /* slot r is with h2o */
@@ -54,75 +67,127 @@ typedef struct rstream {
 
 static void pump(rstream_t *s);
 
-/* Thread: the GET's bytes, copied into the slot being filled; a slot is handed to the loop
- * when full, or at once when the loop has nothing to send. */
+static void
+fetch_free(struct cs_api_fetch *f)
+{
+    uv_cond_destroy(&f->cv);
+    uv_mutex_destroy(&f->mu);
+    free(f->slot[0]);
+    free(f->slot[1]);
+    free(f);
+}
+
+/* Thread: the GET's bytes, copied into the slot being filled; a slot is handed over when
+ * full, or at once when the other one is free (the loop has nothing to send). */
 static int
 sink(void *arg, const void *buf, size_t len)
 {
-    rstream_t *s = arg;
+    struct cs_api_fetch *f = arg;
     const unsigned char *p = buf;
-    if (len > s->head.len - s->received)
+    if (len > f->len - f->received)
         return CS_EIO; /* more than asked: not the bytes we named */
-    s->received += len;
+    f->received += len;
     while (len > 0) {
-        int wake = 0;
-        uv_mutex_lock(&s->mu);
-        while (s->full[s->w] && !s->cancel)
-            uv_cond_wait(&s->cv, &s->mu);
-        if (s->cancel) {
-            uv_mutex_unlock(&s->mu);
+        uv_mutex_lock(&f->mu);
+        while (f->full[f->w] && !f->cancel)
+            uv_cond_wait(&f->cv, &f->mu);
+        if (f->cancel) {
+            uv_mutex_unlock(&f->mu);
             return CS_ECANCELED;
         }
-        uv_mutex_unlock(&s->mu);
-        size_t n = CS_API_REMOTE_SLOT - s->fill[s->w];
+        uv_mutex_unlock(&f->mu);
+        size_t n = CS_API_REMOTE_SLOT - f->fill[f->w];
         if (n > len)
             n = len;
-        memcpy(s->slot[s->w] + s->fill[s->w], p, n);
+        memcpy(f->slot[f->w] + f->fill[f->w], p, n);
         p += n;
         len -= n;
-        uv_mutex_lock(&s->mu);
-        s->fill[s->w] += n;
-        if (s->fill[s->w] == CS_API_REMOTE_SLOT || !s->full[s->w ^ 1]) {
-            s->full[s->w] = 1;
-            s->w ^= 1;
-            wake = 1;
+        uv_mutex_lock(&f->mu);
+        f->fill[f->w] += n;
+        if (f->fill[f->w] == CS_API_REMOTE_SLOT || !f->full[f->w ^ 1]) {
+            f->full[f->w] = 1;
+            f->w ^= 1;
+            if (f->wake != NULL)
+                uv_async_send(f->wake);
         }
-        uv_mutex_unlock(&s->mu);
-        if (wake)
-            uv_async_send(&s->wake);
+        uv_mutex_unlock(&f->mu);
     }
     return 0;
 }
 
 static void
-get_thread(void *arg)
+fetch_run(void *arg)
 {
-    rstream_t *s = arg;
-    /* The whole object without a Range; else the bytes asked. */
-    uint64_t len = s->head.status == 200 ? 0 : s->head.len;
-    int rc = cs_store_get_remote(s->api->store, s->obj, s->off, len, sink, s);
-    if (rc == 0 && s->received != s->head.len) {
+    struct cs_api_fetch *f = arg;
+    int rc = cs_store_get_remote(f->store, f->obj, f->off, f->whole ? 0 : f->len, sink, f);
+    if (rc == 0 && f->received != f->len) {
         cs_diag_set("the object store gave %llu of the %llu bytes asked of object %.12s",
-                    (unsigned long long)s->received, (unsigned long long)s->head.len, s->obj);
+                    (unsigned long long)f->received, (unsigned long long)f->len, f->obj);
         rc = CS_EIO;
     }
-    uv_mutex_lock(&s->mu);
-    if (rc == 0 && s->fill[s->w] > 0) /* the last bytes, in a slot not handed yet */
-        s->full[s->w] = 1;
-    s->rc = rc;
-    if (rc != 0)
-        snprintf(s->detail, sizeof s->detail, "%s", cs_diag());
-    s->done = 1;
-    uv_mutex_unlock(&s->mu);
-    uv_async_send(&s->wake);
+    uv_mutex_lock(&f->mu);
+    if (rc == 0 && f->fill[f->w] > 0) /* the last bytes, in a slot not handed over yet */
+        f->full[f->w] = 1;
+    f->rc = rc;
+    f->done = 1;
+    int orphan = f->orphan;
+    if (!orphan && f->wake != NULL)
+        uv_async_send(f->wake);
+    uv_mutex_unlock(&f->mu);
+    if (orphan)
+        fetch_free(f); /* dropped: its thread was detached */
+}
+
+int
+cs_api_fetch_start(cs_api_call_t *c)
+{
+    struct cs_api_fetch *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return CS_ENOMEM;
+    f->store = c->api->store;
+    memcpy(f->obj, c->remote, sizeof f->obj);
+    f->off = c->off;
+    f->len = c->len;
+    f->whole = c->status == 200;
+    f->slot[0] = malloc(CS_API_REMOTE_SLOT);
+    f->slot[1] = malloc(CS_API_REMOTE_SLOT);
+    uv_mutex_init(&f->mu);
+    uv_cond_init(&f->cv);
+    if (f->slot[0] == NULL || f->slot[1] == NULL) {
+        fetch_free(f);
+        return CS_ENOMEM;
+    }
+    if (uv_thread_create(&f->thread, fetch_run, f) != 0) {
+        fetch_free(f);
+        return CS_EIO;
+    }
+    c->fetch = f;
+    return 0;
+}
+
+void
+cs_api_fetch_drop(struct cs_api_fetch *f)
+{
+    if (f == NULL)
+        return;
+    uv_mutex_lock(&f->mu);
+    f->cancel = 1;
+    uv_cond_signal(&f->cv);
+    int done = f->done;
+    f->orphan = !done;
+    uv_mutex_unlock(&f->mu);
+    if (done) {
+        uv_thread_join(&f->thread);
+        fetch_free(f);
+    } else {
+        pthread_detach(f->thread); /* it frees the fetch when its GET ends */
+    }
 }
 
 static void
 on_closed(uv_handle_t *h)
 {
     rstream_t *s = h->data;
-    uv_cond_destroy(&s->cv);
-    uv_mutex_destroy(&s->mu);
     h2o_mem_release_shared(s); /* the thread's reference */
 }
 
@@ -135,10 +200,10 @@ client_gone(rstream_t *s)
     if (s->guard != NULL)
         *s->guard = NULL;
     s->guard = NULL;
-    uv_mutex_lock(&s->mu);
-    s->cancel = 1;
-    uv_cond_signal(&s->cv);
-    uv_mutex_unlock(&s->mu);
+    uv_mutex_lock(&s->f->mu);
+    s->f->cancel = 1;
+    uv_cond_signal(&s->f->cv);
+    uv_mutex_unlock(&s->f->mu);
     pump(s);
 }
 
@@ -163,14 +228,15 @@ static void
 on_proceed(h2o_generator_t *g, h2o_req_t *req)
 {
     rstream_t *s = (rstream_t *)g;
+    struct cs_api_fetch *f = s->f;
     (void)req;
-    uv_mutex_lock(&s->mu);
-    s->full[s->r] = 0;
-    s->fill[s->r] = 0;
+    uv_mutex_lock(&f->mu);
+    f->full[s->r] = 0;
+    f->fill[s->r] = 0;
     s->r ^= 1;
     s->sending = 0;
-    uv_cond_signal(&s->cv);
-    uv_mutex_unlock(&s->mu);
+    uv_cond_signal(&f->cv);
+    uv_mutex_unlock(&f->mu);
     pump(s);
 }
 
@@ -190,24 +256,25 @@ start_answer(rstream_t *s, int status)
     }
 }
 
-/* Loop: sends what the thread handed over, ends the answer, or cleans up once the GET is
+/* Loop: sends what the fetch handed over, ends the answer, or cleans up once the GET is
  * over. */
 static void
 pump(rstream_t *s)
 {
+    struct cs_api_fetch *f = s->f;
     if (s->closing)
         return;
-    uv_mutex_lock(&s->mu);
-    int have = s->full[s->r], done = s->done, rc = s->rc;
-    size_t n = s->fill[s->r];
-    uv_mutex_unlock(&s->mu);
+    uv_mutex_lock(&f->mu);
+    int have = f->full[s->r], done = f->done, rc = f->rc;
+    size_t n = f->fill[s->r];
+    uv_mutex_unlock(&f->mu);
     if (s->req == NULL) {
         s->finished = 1;
         s->sending = 0; /* h2o calls no proceed any more */
     } else if (!s->finished && !s->sending && have) {
         if (!s->started)
             start_answer(s, s->head.status);
-        h2o_iovec_t v = h2o_iovec_init(s->slot[s->r], n);
+        h2o_iovec_t v = h2o_iovec_init(f->slot[s->r], n);
         s->sending = 1;
         s->sent += n;
         s->finished = s->sent >= s->head.len;
@@ -231,7 +298,7 @@ pump(rstream_t *s)
     }
     if (done && s->finished && !s->sending) {
         s->closing = 1;
-        uv_thread_join(&s->thread);
+        uv_thread_join(&f->thread);
         uv_close((uv_handle_t *)&s->wake, on_closed);
     }
 }
@@ -247,8 +314,8 @@ dispose(void *p)
 {
     rstream_t *s = p;
     /* Only now: h2o may write from a slot until it has disposed of the request. */
-    free(s->slot[0]);
-    free(s->slot[1]);
+    if (s->f != NULL)
+        fetch_free(s->f);
     s->api->streams--;
     cs_api_maybe_finish(s->api);
 }
@@ -257,6 +324,9 @@ int
 cs_api_stream_remote(cs_api_call_t *c, const cs_api_dl_head_t *head)
 {
     h2o_req_t *req = c->req;
+    int rc;
+    if (c->fetch == NULL && (rc = cs_api_fetch_start(c)) != 0)
+        return rc;
     rstream_t *s = h2o_mem_alloc_shared(&req->pool, sizeof *s, dispose);
     memset(s, 0, sizeof *s);
     s->super.proceed = on_proceed;
@@ -264,28 +334,19 @@ cs_api_stream_remote(cs_api_call_t *c, const cs_api_dl_head_t *head)
     s->api = c->api;
     s->req = req;
     s->head = *head;
-    memcpy(s->obj, c->remote, sizeof s->obj);
-    s->off = c->off;
     s->route = c->route;
     s->started_ns = c->started_ns;
+    s->f = c->fetch;
+    c->fetch = NULL;   /* the stream's now */
     c->api->streams++; /* dispose counts it down */
-    s->slot[0] = malloc(CS_API_REMOTE_SLOT);
-    s->slot[1] = malloc(CS_API_REMOTE_SLOT);
-    if (s->slot[0] == NULL || s->slot[1] == NULL)
-        return CS_ENOMEM; /* dispose frees them */
-    uv_mutex_init(&s->mu);
-    uv_cond_init(&s->cv);
     s->wake.data = s;
     uv_async_init(c->api->loop, &s->wake, on_wake);
     s->guard = h2o_mem_alloc_shared(&req->pool, sizeof *s->guard, on_guard);
     *s->guard = s;
     h2o_mem_addref_shared(s); /* the thread's, until the wake-up handle is closed */
-    if (uv_thread_create(&s->thread, get_thread, s) != 0) {
-        *s->guard = NULL;
-        s->guard = NULL;
-        s->done = s->finished = s->closing = 1;
-        uv_close((uv_handle_t *)&s->wake, on_closed);
-        return CS_EIO;
-    }
+    uv_mutex_lock(&s->f->mu);
+    s->f->wake = &s->wake; /* from now on the fetch tells the loop */
+    uv_mutex_unlock(&s->f->mu);
+    pump(s); /* what came before the answer could start */
     return 0;
 }

@@ -1,8 +1,8 @@
-/* storage/store_prefetch.c: the next put made ahead, on a helper thread, while the caller
- * still works on the file before (custody ingest: with the s3 backend, file i+1 is hashed,
- * copied and sent to the object store while file i is recorded in the catalog).
+/* storage/store_prefetch.c: the next puts made ahead, on helper threads, while the caller
+ * still works on the file before (custody ingest: with the s3 backend, files i+1 and i+2 are
+ * hashed, copied and sent to the object store while file i is recorded in the catalog).
  *
- * The helper stores with a handle of its own (its own put buffers and digest; the folders and
+ * Each helper stores with a handle of its own (its own put buffers and digest; the folders and
  * the object store's client pool are shared, and safe from any thread). cs_store_put_file
  * takes a result made ahead for the same file (same device and inode, size, mtime and ctime
  * before the put, after it and when taken), else it stores the file itself. Nothing of the
@@ -26,7 +26,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define AHEAD 2 /* puts queued or made ahead, at most */
+#define HELPERS 2 /* puts made ahead at once, each with a connection of its own */
+#define AHEAD 3   /* puts queued or made ahead, at most */
 
 struct pf_job {
     char *path;   /* NULL: a free slot */
@@ -37,9 +38,17 @@ struct pf_job {
     cs_put_result_t res;
 };
 
-struct cs_store_prefetch {
-    cs_store_t own; /* the helper's handle: a copy with buffers of its own */
+struct cs_store_prefetch;
+
+struct helper {
+    struct cs_store_prefetch *pf;
+    cs_store_t own; /* its handle: a copy of the caller's with buffers of its own */
     pthread_t thread;
+    int running;
+};
+
+struct cs_store_prefetch {
+    struct helper helpers[HELPERS];
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct pf_job jobs[AHEAD];
@@ -56,9 +65,10 @@ same_file(const struct stat *a, const struct stat *b)
 }
 
 static void *
-helper(void *arg)
+helper_run(void *arg)
 {
-    struct cs_store_prefetch *pf = arg;
+    struct helper *me = arg;
+    struct cs_store_prefetch *pf = me->pf;
     pthread_mutex_lock(&pf->mu);
     for (;;) {
         struct pf_job *j = NULL;
@@ -75,7 +85,7 @@ helper(void *arg)
         pthread_mutex_unlock(&pf->mu);
         if (stat(j->path, &j->before) != 0)
             j->rc = cs_err_from_errno(errno);
-        else if ((j->rc = cs_store_put_file(&pf->own, j->path, &j->res)) == 0 &&
+        else if ((j->rc = cs_store_put_file(&me->own, j->path, &j->res)) == 0 &&
                  (stat(j->path, &j->after) != 0 || !same_file(&j->before, &j->after)))
             j->rc = CS_ECHANGED;
         pthread_mutex_lock(&pf->mu);
@@ -86,31 +96,51 @@ helper(void *arg)
     return NULL;
 }
 
+static void
+stop_all(struct cs_store_prefetch *pf)
+{
+    pthread_mutex_lock(&pf->mu);
+    pf->stop = 1;
+    pthread_cond_broadcast(&pf->cv);
+    pthread_mutex_unlock(&pf->mu);
+    for (int i = 0; i < HELPERS; i++) {
+        struct helper *h = &pf->helpers[i];
+        if (h->running)
+            pthread_join(h->thread, NULL); /* after its put in progress, if any */
+        free(h->own.buf);
+        EVP_MD_CTX_free(h->own.md);
+    }
+    pthread_cond_destroy(&pf->cv);
+    pthread_mutex_destroy(&pf->mu);
+}
+
 static int
 start(cs_store_t *s)
 {
     struct cs_store_prefetch *pf = calloc(1, sizeof *pf);
+    int rc = 0;
     if (pf == NULL)
         return CS_ENOMEM;
-    pf->own = *s;
-    pf->own.pf = NULL;
-    pf->own.buf = malloc(2 * s->buf_size);
-    pf->own.md = EVP_MD_CTX_new();
-    if (pf->own.buf == NULL || pf->own.md == NULL) {
-        free(pf->own.buf);
-        EVP_MD_CTX_free(pf->own.md);
-        free(pf);
-        return CS_ENOMEM;
-    }
     pthread_mutex_init(&pf->mu, NULL);
     pthread_cond_init(&pf->cv, NULL);
-    if (pthread_create(&pf->thread, NULL, helper, pf) != 0) {
-        pthread_cond_destroy(&pf->cv);
-        pthread_mutex_destroy(&pf->mu);
-        free(pf->own.buf);
-        EVP_MD_CTX_free(pf->own.md);
+    for (int i = 0; i < HELPERS && rc == 0; i++) {
+        struct helper *h = &pf->helpers[i];
+        h->pf = pf;
+        h->own = *s;
+        h->own.pf = NULL;
+        h->own.buf = malloc(2 * s->buf_size);
+        h->own.md = EVP_MD_CTX_new();
+        if (h->own.buf == NULL || h->own.md == NULL)
+            rc = CS_ENOMEM;
+        else if (pthread_create(&h->thread, NULL, helper_run, h) != 0)
+            rc = CS_ENOMEM;
+        else
+            h->running = 1;
+    }
+    if (rc != 0) {
+        stop_all(pf);
         free(pf);
-        return CS_ENOMEM;
+        return rc;
     }
     s->pf = pf;
     return 0;
@@ -128,7 +158,8 @@ cs_store_prefetch(cs_store_t *s, const char *path)
         return CS_ENOMEM;
     pthread_mutex_lock(&pf->mu);
     /* The lock of puts follows the caller's (originals and archival copies locked). */
-    pf->own.unlocked = s->unlocked;
+    for (int i = 0; i < HELPERS; i++)
+        pf->helpers[i].own.unlocked = s->unlocked;
     /* A free slot; else the oldest result never taken (a file the caller did not store after
      * all, or one that failed): dropped. Two queued or being stored: nothing made ahead. */
     struct pf_job *slot = NULL;
@@ -208,11 +239,7 @@ cs_store_prefetch_stop(cs_store_t *s)
     struct cs_store_prefetch *pf = s->pf;
     if (pf == NULL)
         return;
-    pthread_mutex_lock(&pf->mu);
-    pf->stop = 1;
-    pthread_cond_broadcast(&pf->cv);
-    pthread_mutex_unlock(&pf->mu);
-    pthread_join(pf->thread, NULL); /* after the put in progress, if any */
+    stop_all(pf);
     for (int i = 0; i < AHEAD; i++) {
         /* Stored and never recorded (the caller stopped first): the local copy it made goes;
          * the object store's stays (under its lock), unnamed by the catalog, as after a
@@ -222,10 +249,6 @@ cs_store_prefetch_stop(cs_store_t *s)
             cs_store_unlink_local(s, pf->jobs[i].res.sha256);
         free(pf->jobs[i].path);
     }
-    pthread_cond_destroy(&pf->cv);
-    pthread_mutex_destroy(&pf->mu);
-    free(pf->own.buf);
-    EVP_MD_CTX_free(pf->own.md);
     free(pf);
     s->pf = NULL;
 }
