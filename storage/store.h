@@ -176,7 +176,8 @@ int cs_store_read_at(const cs_store_t *s, const char *sha256, uint64_t off, void
 /** Starts storing the file at `path` ahead, on helper threads with put buffers of their own,
  * for the next cs_store_put_file of the same file (its device, inode, size and times
  * unchanged) to take, so that its hashing, copy and object-store round trips overlap the
- * caller's work on the files before. Three at most are asked ahead, two stored at once; a
+ * caller's work on the files before (an original's: stored under the configured lock, and taken
+ * only while the handle's puts are locked). Three at most are asked ahead, two stored at once; a
  * call beyond is ignored (the put is then made when asked). A put made ahead and never taken leaves
  * its object stored and unrecorded, as a crash between a put and its record would. 0, CS_ENOMEM. */
 int cs_store_prefetch(cs_store_t *s, const char *path);

@@ -128,6 +128,7 @@ start(cs_store_t *s)
         h->pf = pf;
         h->own = *s;
         h->own.pf = NULL;
+        h->own.unlocked = 0; /* originals: under the configured lock */
         h->own.buf = malloc(2 * s->buf_size);
         h->own.md = EVP_MD_CTX_new();
         if (h->own.buf == NULL || h->own.md == NULL)
@@ -157,9 +158,6 @@ cs_store_prefetch(cs_store_t *s, const char *path)
     if (copy == NULL)
         return CS_ENOMEM;
     pthread_mutex_lock(&pf->mu);
-    /* The lock of puts follows the caller's (originals and archival copies locked). */
-    for (int i = 0; i < HELPERS; i++)
-        pf->helpers[i].own.unlocked = s->unlocked;
     /* A free slot; else the oldest result never taken (a file the caller did not store after
      * all, or one that failed): dropped. Two queued or being stored: nothing made ahead. */
     struct pf_job *slot = NULL;
@@ -189,7 +187,8 @@ cs_store_prefetch_take(cs_store_t *s, const char *path, cs_put_result_t *res)
     struct cs_store_prefetch *pf = s->pf;
     struct stat now;
     int rc = CS_ENOTFOUND;
-    if (pf == NULL || stat(path, &now) != 0)
+    /* Made ahead under the lock: not for a caller that puts unlocked copies now. */
+    if (pf == NULL || s->unlocked || stat(path, &now) != 0)
         return CS_ENOTFOUND;
     pthread_mutex_lock(&pf->mu);
     for (int i = 0; i < AHEAD; i++) {

@@ -329,6 +329,24 @@ START_TEST(a_download_from_the_object_store_is_one_get)
     used = store_requests(&a) - before;
     ck_assert_msg(used == 2, "the range made %llu requests to the object store, not 1", used - 1);
     ck_assert_int_eq(local_objects(&a.t), 0);
+    /* A client that leaves after the first bytes: its GET stops, the next download is whole
+     * and the service still stops cleanly (api_teardown). */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)a.port)};
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+    char req[1024], buf[4096];
+    int n = snprintf(req, sizeof req,
+                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+                     "X-Custody-Purpose: %s\r\n\r\n",
+                     target, a.alice, PURPOSE);
+    ck_assert_int_eq(write(fd, req, (size_t)n), n);
+    ck_assert_int_gt(read(fd, buf, sizeof buf), 0);
+    close(fd);
+    http(&a, &rs, "GET", target, a.alice, PURPOSE, NULL, NULL);
+    ck_assert_int_eq(rs.status, 200);
+    ck_assert_uint_eq(rs.body_len, BIG);
+    resp_free(&rs);
     free(data);
     api_teardown(&a);
 }
