@@ -34,10 +34,10 @@ struct cs_api_fetch {
     /* Shared with the thread, under mu. */
     uv_mutex_t mu;
     uv_cond_t cv;
-    unsigned char *slot[2];
-    size_t fill[2];   /* bytes in each slot */
-    int full[2];      /* handed to the loop, until h2o has sent it */
-    int cancel;       /* -> thread: stop */
+    unsigned char *slot[CS_API_REMOTE_SLOTS];
+    size_t fill[CS_API_REMOTE_SLOTS]; /* bytes in each slot */
+    int full[CS_API_REMOTE_SLOTS];    /* handed to the loop, until h2o has sent it */
+    int cancel;                       /* -> thread: stop */
     int orphan;       /* nobody takes the bytes: the thread frees the fetch when it ends */
     uv_async_t *wake; /* the stream's, once it took the fetch: told of each slot and the end */
     int done, rc;     /* thread ->: the GET is over, and how */
@@ -72,8 +72,8 @@ fetch_free(struct cs_api_fetch *f)
 {
     uv_cond_destroy(&f->cv);
     uv_mutex_destroy(&f->mu);
-    free(f->slot[0]);
-    free(f->slot[1]);
+    for (int i = 0; i < CS_API_REMOTE_SLOTS; i++)
+        free(f->slot[i]);
     free(f);
 }
 
@@ -104,9 +104,11 @@ sink(void *arg, const void *buf, size_t len)
         len -= n;
         uv_mutex_lock(&f->mu);
         f->fill[f->w] += n;
-        if (f->fill[f->w] == CS_API_REMOTE_SLOT || !f->full[f->w ^ 1]) {
+        /* Full, or the loop has sent all before it: hand it over. */
+        if (f->fill[f->w] == CS_API_REMOTE_SLOT ||
+            !f->full[(f->w + CS_API_REMOTE_SLOTS - 1) % CS_API_REMOTE_SLOTS]) {
             f->full[f->w] = 1;
-            f->w ^= 1;
+            f->w = (f->w + 1) % CS_API_REMOTE_SLOTS;
             if (f->wake != NULL)
                 uv_async_send(f->wake);
         }
@@ -149,11 +151,12 @@ cs_api_fetch_start(cs_api_call_t *c)
     f->off = c->off;
     f->len = c->len;
     f->whole = c->status == 200;
-    f->slot[0] = malloc(CS_API_REMOTE_SLOT);
-    f->slot[1] = malloc(CS_API_REMOTE_SLOT);
+    int ok = 1;
+    for (int i = 0; i < CS_API_REMOTE_SLOTS; i++)
+        ok &= (f->slot[i] = malloc(CS_API_REMOTE_SLOT)) != NULL;
     uv_mutex_init(&f->mu);
     uv_cond_init(&f->cv);
-    if (f->slot[0] == NULL || f->slot[1] == NULL) {
+    if (!ok) {
         fetch_free(f);
         return CS_ENOMEM;
     }
@@ -233,7 +236,7 @@ on_proceed(h2o_generator_t *g, h2o_req_t *req)
     uv_mutex_lock(&f->mu);
     f->full[s->r] = 0;
     f->fill[s->r] = 0;
-    s->r ^= 1;
+    s->r = (s->r + 1) % CS_API_REMOTE_SLOTS;
     s->sending = 0;
     uv_cond_signal(&f->cv);
     uv_mutex_unlock(&f->mu);
