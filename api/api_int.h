@@ -25,9 +25,10 @@
 #define CS_API_PARAMS 4           /* path parameters of a route */
 #define CS_API_PURPOSE_MAX 1024   /* bytes of a decoded X-Custody-Purpose */
 #define CS_API_CHUNK (256 * 1024) /* bytes read from an object at a time */
-/* bytes of one ranged GET when an object is streamed from the object store: each is a
- * request, so fewer and larger (one buffer of this size per such download) */
-#define CS_API_REMOTE_CHUNK (4 * 1024 * 1024)
+/* an object streamed from the object store (stream_remote.c) passes through SLOTS slots of
+ * SLOT bytes: the GET fills one while h2o sends another (4 slots measured no faster than 2) */
+#define CS_API_REMOTE_SLOT (1024 * 1024)
+#define CS_API_REMOTE_SLOTS 2
 #define CS_API_READERS 4     /* catalog connections of the work functions */
 #define CS_API_SESSIONS 1024 /* signed-in people at once; the oldest goes for a new one */
 #define CS_API_COOKIE_MAX 64 /* a session cookie's value: base64url of 32 bytes, and room */
@@ -141,7 +142,8 @@ struct cs_api_call {
     char media_type[128];
     char disposition[1800]; /* Content-Disposition of a download, "" when none */
     int fd;                 /* a download: the object, from `off` for `len` bytes */
-    char remote[65];        /* or the object, read from the object store by ranges ("": none) */
+    char remote[65];        /* or the object, read from the object store in one GET ("": none) */
+    struct cs_api_fetch *fetch; /* that GET, started once the read was allowed (NULL: not yet) */
     uint64_t off, len;
     /* The ledger entry of the call's decision: appended (record.c) before any answer. */
     json_t *entry;
@@ -160,14 +162,15 @@ typedef struct cs_api_stream {
     uv_fs_t fs;
     int fd;
     uint64_t off, left;
-    /* From the object store instead (fd -1): ranged reads on the thread pool into rbuf. */
-    char remote[65];
-    uv_work_t work;
-    unsigned char *rbuf; /* CS_API_REMOTE_CHUNK bytes */
-    size_t rgot;
-    int rerr;
     char buf[CS_API_CHUNK];
 } cs_api_stream_t;
+
+/* The head of a download's answer. */
+typedef struct cs_api_dl_head {
+    int status; /* 200 or 206 */
+    uint64_t len;
+    char media_type[128], etag[72], content_range[96], disposition[1800];
+} cs_api_dl_head_t;
 
 /* server.c */
 void cs_api_maybe_finish(cs_api_t *a);
@@ -198,6 +201,24 @@ void cs_api_record_stop(cs_api_t *a);
 void cs_api_record(cs_api_call_t *c);
 
 /* respond.c: answers (loop thread). */
+/** Sets a download's status and headers on req (before h2o_start_response). */
+void cs_api_stream_head(h2o_req_t *req, const cs_api_dl_head_t *h);
+/** Sends the problem `slug` with `detail` as the whole answer. */
+void cs_api_send_problem(h2o_req_t *req, const char *slug, const char *detail);
+
+/* stream_remote.c */
+/** Thread pool, once the read of c->remote [c->off, c->off + c->len) is allowed: starts its
+ * GET on a thread of its own into c->fetch, holding the bytes until the answer takes them.
+ * CS_ENOMEM, CS_EIO (no thread): the answer starts it then. */
+int cs_api_fetch_start(cs_api_call_t *c);
+/** A call answered otherwise (or not at all): its GET is cancelled and forgotten (NULL: none).
+ * Any thread. */
+void cs_api_fetch_drop(struct cs_api_fetch *f);
+/** Loop: answers with c->remote from c->off for head->len bytes through c->fetch (started
+ * now if it was not): the answer (head) starts with the first bytes, and is counted in the
+ * metrics then. CS_ENOMEM, CS_EIO: nothing was sent; the caller answers. */
+int cs_api_stream_remote(cs_api_call_t *c, const cs_api_dl_head_t *head);
+
 void cs_api_respond(cs_api_call_t *c);
 void cs_api_respond_problem(cs_api_t *a, h2o_req_t *req, int route, uint64_t started_ns,
                             const char *slug, const char *detail);
@@ -287,10 +308,11 @@ int cs_api_filter_visible(cs_api_call_t *c, json_t *items);
 /** The canonical name of a derivative profile ("preview", ...), NULL for an unknown one. */
 const char *cs_api_media_profile(const char *name);
 /** The object that a download of item sha256 serves (profile NULL: the original; else its
- * current verified copy) into obj, and its media type (safe for a header) into media_type
- * (128 bytes). CS_ENOTFOUND (no such item, or no verified copy), or a catalog error. */
+ * current verified copy) into obj, its media type (safe for a header) into media_type
+ * (128 bytes) and the size the catalog recorded into *size (0 unknown; size may be NULL).
+ * CS_ENOTFOUND (no such item, or no verified copy), or a catalog error. */
 int cs_api_media_find(cs_catalog_t *cat, const char *sha256, const char *profile, char obj[65],
-                      char media_type[128]);
+                      char media_type[128], uint64_t *size);
 /** Serves item sha256 (64 lower-case hex digits; profile as above) to c's user for c's
  * purpose, with c's Range: decided and ledgered (c->entry) before the object is opened; the
  * bytes are streamed by respond.c. Sets c's answer either way. */

@@ -28,6 +28,7 @@ call_free(cs_api_call_t *c)
         *c->guard = NULL;
     if (c->fd >= 0)
         close(c->fd);
+    cs_api_fetch_drop(c->fetch); /* a download answered otherwise, or not at all */
     json_decref(c->json);
     json_decref(c->entry);
     free(c->text);

@@ -10,6 +10,8 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const profiles[] = {"archival", "access", "preview", "thumbnail", "public"};
 
@@ -35,17 +37,22 @@ safe_media_type(const char *mt, char out[128])
 
 int
 cs_api_media_find(cs_catalog_t *cat, const char *sha, const char *profile, char obj[65],
-                  char media_type[128])
+                  char media_type[128], uint64_t *size)
 {
     json_t *item = NULL, *list = NULL, *d;
     size_t i;
     int rc;
+    if (size != NULL)
+        *size = 0;
     if ((rc = cs_catalog_item(cat, sha, &item)) != 0)
         return rc;
     safe_media_type(json_string_value(json_object_get(item, "media_type")), media_type);
+    json_int_t n = json_integer_value(json_object_get(item, "size"));
     json_decref(item);
     if (profile == NULL) {
         memcpy(obj, sha, 65);
+        if (size != NULL && n > 0)
+            *size = (uint64_t)n;
         return 0;
     }
     if ((rc = cs_catalog_derivatives(cat, sha, &list)) != 0)
@@ -59,6 +66,9 @@ cs_api_media_find(cs_catalog_t *cat, const char *sha, const char *profile, char 
         if (p && o && s && strcmp(p, profile) == 0 && strcmp(s, "verified") == 0 &&
             cs_snprintf(obj, 65, "%s", o) == 0) { /* a longer "hash" names no object */
             safe_media_type(json_string_value(json_object_get(d, "media_type")), media_type);
+            n = json_integer_value(json_object_get(d, "size"));
+            if (size != NULL && n > 0)
+                *size = (uint64_t)n;
             rc = 0;
         }
     }
@@ -93,16 +103,29 @@ cs_api_download(cs_api_call_t *c, const char *sha, const char *profile)
     }
     json_decref(e);
     cs_diag_clear();
-    if ((rc = cs_api_media_find(c->cat, sha, profile, obj, c->media_type)) != 0) {
+    if ((rc = cs_api_media_find(c->cat, sha, profile, obj, c->media_type, &size)) != 0) {
         cs_api_fail_rc(c, rc, profile ? "derivative" : "item");
         return;
     }
-    if ((rc = cs_store_stat(c->api->store, obj, &size)) == CS_EUNAVAILABLE) {
-        cs_api_fail(c, "unavailable", "the object store does not answer (%s); try again later",
-                    cs_diag());
-        return;
+    /* The local copy, opened now (its size is the file's); without one (an s3 store) the
+     * object store's copy, of the size the catalog recorded: no HEAD before the one GET, whose
+     * failure before its first byte still answers 503 with nothing served (stream_remote.c). */
+    struct stat st;
+    if ((rc = cs_store_open_local(c->api->store, obj, &c->fd)) == 0) {
+        if (fstat(c->fd, &st) != 0 || !S_ISREG(st.st_mode))
+            rc = CS_EIO;
+        else
+            size = (uint64_t)st.st_size;
+    } else if (rc == CS_ENOTFOUND && strcmp(cs_store_backend(c->api->store), "s3") == 0 &&
+               size > 0) {
+        memcpy(c->remote, obj, sizeof c->remote);
+        rc = 0;
     }
     if (rc != 0 || size == 0) {
+        if (c->fd >= 0)
+            close(c->fd);
+        c->fd = -1;
+        c->remote[0] = '\0';
         cs_api_fail(c, "internal",
                     "object %.12s of item %.12s is missing from the store: the "
                     "operator runs custody verify",
@@ -145,24 +168,15 @@ cs_api_download(cs_api_call_t *c, const char *sha, const char *profile)
     }
     if (cs_api_answer_decision(c, &d, e) != 0)
         return;
-    /* A local copy is read as a file; without one (an s3 store) the object store is read by
-     * ranges as the client takes the bytes: never the whole object first. */
-    if ((rc = cs_store_open_local(c->api->store, obj, &c->fd)) == CS_ENOTFOUND &&
-        strcmp(cs_store_backend(c->api->store), "s3") == 0) {
-        c->fd = -1;
-        memcpy(c->remote, obj, sizeof c->remote);
-        rc = 0;
-    }
-    if (rc != 0) {
-        c->fd = -1;
-        cs_api_fail_rc(c, rc == CS_ENOTFOUND ? CS_EIO : rc, "opening the object");
-        return;
-    }
     c->off = first;
     c->len = last - first + 1;
     c->status = partial ? 206 : 200;
     snprintf(c->etag, sizeof c->etag, "\"%s\"", obj); /* fits: 66 < 72 */
-    if (partial)                                      /* fits: 6 + 62 < 96 */
+    /* From the object store: its GET starts now, while the read's ledger entry is made
+     * durable; no byte reaches the client before it is (stream_remote.c). */
+    if (c->remote[0] != '\0' && c->len > 0)
+        (void)cs_api_fetch_start(c); /* else it starts with the answer */
+    if (partial)                     /* fits: 6 + 62 < 96 */
         snprintf(c->content_range, sizeof c->content_range, "bytes %s", range);
 }
 

@@ -1,6 +1,7 @@
 /* api/respond.c: sending an answer (loop thread only): problems, JSON, text, the built-in
  * files of the web interface, and object bytes streamed from the thread pool with uv_fs_read,
- * one chunk at a time. Every answer carries the same security headers. */
+ * one chunk at a time (from the object store: stream_remote.c). Every answer carries the same
+ * security headers. */
 #include "api/api_int.h"
 
 #include "api/assets.h"
@@ -117,6 +118,12 @@ cs_api_respond_problem(cs_api_t *a, h2o_req_t *req, int route, uint64_t started_
     send_problem(req, slug, detail, CS_DENY_NONE, NULL, NULL);
 }
 
+void
+cs_api_send_problem(h2o_req_t *req, const char *slug, const char *detail)
+{
+    send_problem(req, slug, detail, CS_DENY_NONE, NULL, NULL);
+}
+
 /* The last reference to a stream is gone: the file can close. */
 static void
 stream_dispose(void *p)
@@ -124,13 +131,9 @@ stream_dispose(void *p)
     cs_api_stream_t *st = p;
     if (st->fd >= 0)
         close(st->fd);
-    free(st->rbuf);
     st->api->streams--;
     cs_api_maybe_finish(st->api);
 }
-
-static void stream_proceed(h2o_generator_t *g, h2o_req_t *req);
-static void stream_got(cs_api_stream_t *st, const void *buf, ssize_t n);
 
 static void
 stream_on_read(uv_fs_t *fs)
@@ -138,41 +141,17 @@ stream_on_read(uv_fs_t *fs)
     cs_api_stream_t *st = fs->data;
     ssize_t n = fs->result;
     uv_fs_req_cleanup(fs);
-    stream_got(st, st->buf, n);
-    h2o_mem_release_shared(st); /* the read's reference */
-}
-
-/* The bytes of a read (n < 0: it failed) reach the client, or end the response as failed. */
-static void
-stream_got(cs_api_stream_t *st, const void *buf, ssize_t n)
-{
-    if (st->req == NULL)
-        return;
-    if (n <= 0 || (uint64_t)n > st->left) {
+    if (st->req == NULL) {
+        /* stopped meanwhile */
+    } else if (n <= 0 || (uint64_t)n > st->left) {
         /* The object shrank or could not be read: end the response as failed. */
         h2o_send(st->req, NULL, 0, H2O_SEND_STATE_ERROR);
-        return;
+    } else {
+        h2o_iovec_t v = h2o_iovec_init(st->buf, (size_t)n);
+        st->off += (uint64_t)n;
+        st->left -= (uint64_t)n;
+        h2o_send(st->req, &v, 1, st->left == 0 ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
     }
-    h2o_iovec_t v = h2o_iovec_init(buf, (size_t)n);
-    st->off += (uint64_t)n;
-    st->left -= (uint64_t)n;
-    h2o_send(st->req, &v, 1, st->left == 0 ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
-}
-
-/* Thread pool: the next range from the object store (or the local copy, if one appeared). */
-static void
-remote_read(uv_work_t *w)
-{
-    cs_api_stream_t *st = w->data;
-    size_t want = st->left < CS_API_REMOTE_CHUNK ? (size_t)st->left : CS_API_REMOTE_CHUNK;
-    st->rerr = cs_store_read_at(st->api->store, st->remote, st->off, st->rbuf, want, &st->rgot);
-}
-
-static void
-remote_read_done(uv_work_t *w, int status)
-{
-    cs_api_stream_t *st = w->data;
-    stream_got(st, st->rbuf, status == 0 && st->rerr == 0 ? (ssize_t)st->rgot : -1);
     h2o_mem_release_shared(st); /* the read's reference */
 }
 
@@ -180,16 +159,6 @@ static void
 stream_proceed(h2o_generator_t *g, h2o_req_t *req)
 {
     cs_api_stream_t *st = (cs_api_stream_t *)g;
-    if (st->remote[0] != '\0') {
-        (void)req;
-        h2o_mem_addref_shared(st);
-        st->work.data = st;
-        if (uv_queue_work(st->api->loop, &st->work, remote_read, remote_read_done) != 0) {
-            h2o_mem_release_shared(st);
-            h2o_send(st->req, NULL, 0, H2O_SEND_STATE_ERROR);
-        }
-        return;
-    }
     size_t want = st->left < CS_API_CHUNK ? (size_t)st->left : CS_API_CHUNK;
     uv_buf_t b = uv_buf_init(st->buf, (unsigned)want);
     (void)req;
@@ -209,23 +178,46 @@ stream_stop(h2o_generator_t *g, h2o_req_t *req)
     st->req = NULL; /* a read in flight keeps st alive and then sends nothing */
 }
 
-/* Starts streaming c->fd (ownership moves to the stream). */
+void
+cs_api_stream_head(h2o_req_t *req, const cs_api_dl_head_t *h)
+{
+    req->res.status = h->status;
+    req->res.reason = reason(h->status);
+    req->res.content_length = h->len;
+    protect(req);
+    header(req, H2O_TOKEN_CONTENT_TYPE, h->media_type);
+    if (h->etag[0] != '\0') { /* a stored object: ranges are served */
+        header(req, H2O_TOKEN_ETAG, h->etag);
+        header(req, H2O_TOKEN_ACCEPT_RANGES, "bytes");
+    }
+    if (h->disposition[0] != '\0')
+        header(req, H2O_TOKEN_CONTENT_DISPOSITION, h->disposition);
+    header(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
+    if (h->content_range[0] != '\0')
+        header(req, H2O_TOKEN_CONTENT_RANGE, h->content_range);
+}
+
+/* Starts streaming c->fd (ownership moves to the stream), or c->remote from the object
+ * store (stream_remote.c). */
 static void
 send_stream(cs_api_call_t *c)
 {
     h2o_req_t *req = c->req;
+    cs_api_dl_head_t head = {.status = c->status, .len = c->len};
+    snprintf(head.media_type, sizeof head.media_type, "%s", c->media_type);
+    snprintf(head.etag, sizeof head.etag, "%s", c->etag);
+    snprintf(head.content_range, sizeof head.content_range, "%s", c->content_range);
+    snprintf(head.disposition, sizeof head.disposition, "%s", c->disposition);
+    if (c->fd < 0) {
+        if (cs_api_stream_remote(c, &head) != 0) {
+            cs_api_metrics_count(c->api, c->route, 503, c->started_ns);
+            send_problem(req, "unavailable", "cannot start a download; try again later",
+                         CS_DENY_NONE, NULL, NULL);
+        }
+        return;
+    }
     cs_api_stream_t *st = h2o_mem_alloc_shared(&req->pool, sizeof *st, stream_dispose);
     memset(st, 0, offsetof(cs_api_stream_t, buf));
-    if (c->remote[0] != '\0') {
-        if ((st->rbuf = malloc(CS_API_REMOTE_CHUNK)) == NULL) {
-            st->fd = -1;
-            c->remote[0] = '\0';
-            c->api->streams++; /* dispose counts it down */
-            send_problem(req, "internal", "out of memory for a download", CS_DENY_NONE, NULL, NULL);
-            return;
-        }
-        memcpy(st->remote, c->remote, sizeof st->remote);
-    }
     st->super.proceed = stream_proceed;
     st->super.stop = stream_stop;
     st->api = c->api;
@@ -235,20 +227,7 @@ send_stream(cs_api_call_t *c)
     st->left = c->len;
     c->fd = -1;
     c->api->streams++;
-    req->res.status = c->status;
-    req->res.reason = reason(c->status);
-    req->res.content_length = c->len;
-    protect(req);
-    header(req, H2O_TOKEN_CONTENT_TYPE, c->media_type);
-    if (c->etag[0] != '\0') { /* a stored object: ranges are served */
-        header(req, H2O_TOKEN_ETAG, c->etag);
-        header(req, H2O_TOKEN_ACCEPT_RANGES, "bytes");
-    }
-    if (c->disposition[0] != '\0')
-        header(req, H2O_TOKEN_CONTENT_DISPOSITION, c->disposition);
-    header(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
-    if (c->content_range[0] != '\0')
-        header(req, H2O_TOKEN_CONTENT_RANGE, c->content_range);
+    cs_api_stream_head(req, &head);
     h2o_start_response(req, &st->super);
     if (c->len == 0)
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
@@ -292,7 +271,9 @@ cs_api_respond(cs_api_call_t *c)
         routes[c->route].finish(c);
     if (c->slug == NULL && c->status == 0)
         cs_api_fail(c, "internal", "the route gave no answer");
-    cs_api_metrics_count(c->api, c->route, c->status, c->started_ns);
+    /* A download from the object store is counted when it starts: it may still fail. */
+    if (c->slug != NULL || c->fd >= 0 || c->remote[0] == '\0')
+        cs_api_metrics_count(c->api, c->route, c->status, c->started_ns);
     if (c->set_cookie[0] != '\0')
         header(req, H2O_TOKEN_SET_COOKIE, c->set_cookie);
     if (c->retry_after > 0) {

@@ -473,7 +473,8 @@ perform(cs_s3_t *s3, s3_req_t *r, const char *url, int *err)
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
+    /* A GET's bytes in fewer, larger pieces: a download streams them as they come. */
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, r->sink != NULL ? 1024L * 1024 : 256L * 1024);
     curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
     if (strcmp(r->method, "HEAD") == 0) {
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);

@@ -298,6 +298,7 @@ cs_store_close(cs_store_t **s)
     if (s == NULL || *s == NULL)
         return;
     cs_store_t *p = *s;
+    cs_store_prefetch_stop(p); /* its helper uses the folders and the object store */
     cs_remote_close(&p->remote);
     if (p->tmp_fd != -1)
         close(p->tmp_fd);

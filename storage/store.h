@@ -180,6 +180,22 @@ int cs_store_local_path(const cs_store_t *s, const char *sha256, char *buf, size
 int cs_store_read_at(const cs_store_t *s, const char *sha256, uint64_t off, void *buf, size_t len,
                      size_t *got);
 
+/** Starts storing the file at `path` ahead, on helper threads with put buffers of their own,
+ * for the next cs_store_put_file of the same file (its device, inode, size and times
+ * unchanged) to take, so that its hashing, copy and object-store round trips overlap the
+ * caller's work on the files before (an original's: stored under the configured lock, and taken
+ * only while the handle's puts are locked). Three at most are asked ahead, two stored at once; a
+ * call beyond is ignored (the put is then made when asked). A put made ahead and never taken leaves
+ * its object stored and unrecorded, as a crash between a put and its record would. 0, CS_ENOMEM. */
+int cs_store_prefetch(cs_store_t *s, const char *path);
+
+/** Streams [off, off + len) of the object store's copy to sink (len 0: to the end) in one
+ * GET (with a Range unless the whole object is asked), never holding it in memory; sink's
+ * nonzero result stops the transfer and is returned. CS_ENOTFOUND without an object store.
+ * From any thread. */
+int cs_store_get_remote(const cs_store_t *s, const char *sha256, uint64_t off, uint64_t len,
+                        int (*sink)(void *arg, const void *buf, size_t len), void *arg);
+
 /** Whether this handle's next puts go under the configured Object Lock (1, the default) or
  * not (0: a copy that can be made again from its original, like an access copy or a
  * preview, which a re-made copy may replace). Objects sent by push, push_all and migration

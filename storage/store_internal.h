@@ -25,9 +25,10 @@ struct cs_store {
     size_t buf_size;
     EVP_MD_CTX *md; /* put's digest context, re-initialised per put */
     int tmpfile_ok; /* 0 once O_TMPFILE or /proc/self/fd proved unusable: use named temps */
-    struct cs_remote *remote; /* store.backend = s3: the object store; NULL: local alone */
-    uint64_t cache_bytes;     /* s3: the most the local copies may take (store.s3_cache_mb) */
-    int unlocked;             /* s3: this handle's puts go without Object Lock */
+    struct cs_remote *remote;     /* store.backend = s3: the object store; NULL: local alone */
+    uint64_t cache_bytes;         /* s3: the most the local copies may take (store.s3_cache_mb) */
+    int unlocked;                 /* s3: this handle's puts go without Object Lock */
+    struct cs_store_prefetch *pf; /* puts made ahead (store_prefetch.c), NULL: none */
 };
 
 /* SHA-256 fed chunk by chunk, on a helper thread when asked; see store_hash.c. */
@@ -71,6 +72,16 @@ int cs_store_push_fd(cs_store_t *s, const char *sha256, int fd, uint64_t size, i
 
 /** cs_store_push with the lock given (1: the configured lock; 0: none). */
 int cs_store_push_obj(cs_store_t *s, const char *sha256, int lock, int *sent);
+
+/** A put of the file at path made ahead by cs_store_prefetch, into *res: 0, or CS_ENOTFOUND
+ * when there is none (none asked, it failed, or the file changed since): store it now. */
+int cs_store_prefetch_take(cs_store_t *s, const char *path, cs_put_result_t *res);
+
+/** Lets the puts asked ahead start (after a put of the caller's succeeded). */
+void cs_store_prefetch_go(cs_store_t *s);
+
+/** Stops the helper after its put in progress; drops what was not taken (cs_store_close). */
+void cs_store_prefetch_stop(cs_store_t *s);
 
 /** Removes the local copy of `sha256` (gone already is no error). */
 int cs_store_unlink_local(const cs_store_t *s, const char *sha256);

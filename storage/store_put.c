@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/fs.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +50,7 @@ struct put {
     off_t kicked;   /* writeback started up to here */
     off_t settled;  /* on disk and dropped from the page cache up to here */
     int cloned;     /* the temp is a reflink of the source: hash only, write nothing */
+    int keep_cache; /* s3: the temp's pages stay cached until its PUT has read them */
 };
 
 /* Sets the detail for a failed open or read of the source; returns the code. */
@@ -164,7 +166,8 @@ open_temp(struct put *p)
 {
     cs_store_t *s = p->s;
     if (s->tmpfile_ok) {
-        p->tmp_fd = openat(s->tmp_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+        /* Read as well as written: an s3 put sends the object from it. */
+        p->tmp_fd = openat(s->tmp_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
         if (p->tmp_fd >= 0)
             return 0;
         if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
@@ -180,7 +183,7 @@ open_temp(struct put *p)
             p->tmp_name[0] = '\0';
             return CS_ENAMETOOLONG;
         }
-        p->tmp_fd = openat(s->tmp_fd, p->tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        p->tmp_fd = openat(s->tmp_fd, p->tmp_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (p->tmp_fd >= 0)
             return 0;
         p->tmp_name[0] = '\0'; /* not ours: `out:` must not unlink it */
@@ -268,7 +271,8 @@ pace_writeback(struct put *p)
     unsigned fl = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
     if (sync_file_range(p->tmp_fd, p->settled, upto - p->settled, fl) != 0)
         return range_error(p, errno);
-    posix_fadvise(p->tmp_fd, p->settled, upto - p->settled, POSIX_FADV_DONTNEED);
+    if (!p->keep_cache)
+        posix_fadvise(p->tmp_fd, p->settled, upto - p->settled, POSIX_FADV_DONTNEED);
     p->settled = upto;
     return 0;
 }
@@ -352,7 +356,8 @@ finish_temp(struct put *p)
     if (fsync_retry(p->tmp_fd) != 0)
         return store_error(p, "fsync", errno);
     /* Clean now: dropping the pages keeps a large ingest from flushing everyone's cache. */
-    posix_fadvise(p->tmp_fd, 0, 0, POSIX_FADV_DONTNEED);
+    if (!p->keep_cache)
+        posix_fadvise(p->tmp_fd, 0, 0, POSIX_FADV_DONTNEED);
     return 0;
 }
 
@@ -480,16 +485,83 @@ push_published(struct put *p, const char *hex, int *created)
     return 0;
 }
 
+/* s3, the local half of a put: the temp made durable and named, on a thread of its own while
+ * the object goes up. */
+struct local_half {
+    struct put *p;
+    const char *hex;
+    int created, rc;
+    char diag[1024]; /* its detail (cs_diag is per thread) */
+};
+
+static void *
+local_half_run(void *arg)
+{
+    struct local_half *l = arg;
+    if ((l->rc = finish_temp(l->p)) == 0)
+        l->rc = publish(l->p, l->hex, &l->created);
+    if (l->rc != 0)
+        snprintf(l->diag, sizeof l->diag, "%s", cs_diag());
+    return NULL;
+}
+
+/* s3: the object goes to the object store from the temp (its pages still cached: the bytes
+ * hashed, read once from the source) while the local copy is fsynced and named beside; the
+ * put returns once both are done, so the catalog commit that follows finds the object durable
+ * in the object store and a local copy on disk. A PUT that fails takes back a local object
+ * this put made; a PUT that succeeded beside a local copy that failed leaves an object the
+ * catalog does not name, which a new put of the same bytes finds whole and does not send
+ * again. *created becomes whether the object store's copy is new. */
+static int
+publish_and_push(struct put *p, const char *hex, int *created)
+{
+    struct local_half l = {.p = p, .hex = hex};
+    pthread_t t;
+    int sent = 0, rc, threaded = pthread_create(&t, NULL, local_half_run, &l) == 0;
+    char diag[1024] = "";
+
+    if (!threaded)
+        local_half_run(&l);
+    if (threaded || l.rc == 0) {
+        rc = cs_store_push_fd(p->s, hex, p->tmp_fd, p->total, !p->s->unlocked, &sent);
+        if (rc != 0)
+            snprintf(diag, sizeof diag, "%s", cs_diag());
+    } else {
+        rc = l.rc;
+    }
+    if (threaded)
+        pthread_join(t, NULL);
+    posix_fadvise(p->tmp_fd, 0, 0, POSIX_FADV_DONTNEED); /* sent: let the pages go */
+    *created = 0;
+    if (l.rc != 0) {
+        cs_diag_set("%s", l.diag);
+        return l.rc; /* publish took back what it made */
+    }
+    if (rc != 0) {
+        if (l.created)
+            cs_store_unlink_local(p->s, hex);
+        cs_diag_set("%s", diag);
+        return rc;
+    }
+    *created = sent;
+    return 0;
+}
+
 int
 cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
 {
-    struct put p = {.s = s, .src = src_path, .src_fd = -1, .tmp_fd = -1};
+    struct put p = {
+        .s = s, .src = src_path, .src_fd = -1, .tmp_fd = -1, .keep_cache = s->remote != NULL};
     cs_store_hasher_t h = {0};
     unsigned char digest[32];
     char hex[CS_SHA256_HEX];
     int rc, created = 0;
 
     memset(res, 0, sizeof *res);
+    if (s->pf != NULL && (rc = cs_store_prefetch_take(s, src_path, res)) == 0) {
+        cs_store_prefetch_go(s); /* made ahead (store_prefetch.c): the next one may start */
+        return 0;
+    }
     if ((rc = open_source(&p)) != 0 || (rc = open_temp(&p)) != 0)
         goto out;
     /* A reflink shares the source's blocks copy-on-write: no bytes to write, and the source is
@@ -497,18 +569,22 @@ cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
     p.cloned = ioctl(p.tmp_fd, FICLONE, p.src_fd) == 0;
     /* A file of one chunk has nothing to overlap: no thread. */
     int threaded = (uint64_t)p.before.st_size > s->buf_size;
-    /* The temp is made durable while the hasher may still be on the last chunk. */
+    /* The temp is made durable while the hasher may still be on the last chunk (with s3,
+     * while the object goes up: publish_and_push). */
     if ((rc = cs_store_hasher_start(&h, s->md, threaded)) != 0 ||
         (rc = copy_and_hash(&p, &h, res)) != 0 || (rc = check_unchanged(&p)) != 0 ||
-        (rc = finish_temp(&p)) != 0 || (rc = cs_store_hasher_finish(&h, digest)) != 0)
+        (s->remote == NULL && (rc = finish_temp(&p)) != 0) ||
+        (rc = cs_store_hasher_finish(&h, digest)) != 0)
         goto out;
     cs_hex(digest, 32, hex);
-    if ((rc = publish(&p, hex, &created)) != 0 || (rc = push_published(&p, hex, &created)) != 0)
+    rc = s->remote != NULL ? publish_and_push(&p, hex, &created) : publish(&p, hex, &created);
+    if (rc != 0)
         goto out;
     memcpy(res->sha256, hex, sizeof hex);
     res->size = p.total;
     res->created = created;
     res->mtime_ns = (int64_t)p.before.st_mtim.tv_sec * 1000000000 + p.before.st_mtim.tv_nsec;
+    cs_store_prefetch_go(s);
 out:
     cs_store_hasher_stop(&h); /* before the buffers it reads are reused */
     if (rc != 0)

@@ -184,6 +184,19 @@ cs_store_read_at(const cs_store_t *s, const char *sha256, uint64_t off, void *bu
     return rc;
 }
 
+int
+cs_store_get_remote(const cs_store_t *s, const char *sha256, uint64_t off, uint64_t len,
+                    int (*sink)(void *arg, const void *buf, size_t len), void *arg)
+{
+    if (!cs_sha256_hex_valid(sha256))
+        return CS_EINVAL;
+    if (s->remote == NULL) {
+        cs_diag_set("store %s has no object store to read %.12s from", s->root, sha256);
+        return CS_ENOTFOUND;
+    }
+    return cs_remote_get(s->remote, sha256, off, len, sink, arg);
+}
+
 /* ---- sending to the object store ------------------------------------------------------ */
 
 void

@@ -33,6 +33,8 @@ static const char usage_text[] =
  * per file. No lock is held between files. */
 #define GROUP_FILES 32
 #define GROUP_MS 250
+/* Files an s3 store stores ahead while the one before is recorded (cs_store_prefetch). */
+#define LOOKAHEAD 2
 
 typedef struct ingest_run {
     cs_cli_t *cli;
@@ -45,6 +47,8 @@ typedef struct ingest_run {
     int fatal;
     char *pending[GROUP_FILES];
     size_t npending;
+    char *ahead[LOOKAHEAD]; /* the last files given, stored ahead while one before is recorded */
+    size_t nahead;
     struct timespec since; /* the first pending line */
 } ingest_run_t;
 
@@ -80,9 +84,8 @@ ms_since(const struct timespec *t)
 }
 
 static int
-on_file(const char *path, void *arg)
+ingest_one(ingest_run_t *run, const char *path)
 {
-    ingest_run_t *run = arg;
     cs_ingest_result_t res;
     cs_diag_clear();
     int rc = cs_ingest_file(&run->ctx, path, run->case_number, run->party, &res);
@@ -133,6 +136,36 @@ on_file(const char *path, void *arg)
     if (run->npending == GROUP_FILES || ms_since(&run->since) >= GROUP_MS)
         return flush_lines(run);
     return 0;
+}
+
+/* Each file is ingested when the walk has given the LOOKAHEAD next ones, which an s3 store
+ * meanwhile stores ahead (cs_store_prefetch): their object-store round trips overlap the
+ * record of this one. */
+static int
+on_file(const char *path, void *arg)
+{
+    ingest_run_t *run = arg;
+    char *next = strdup(path);
+    int rc = 0;
+    if (next == NULL) {
+        run->fatal = CS_ENOMEM;
+        return CS_ENOMEM;
+    }
+    if (strcmp(cs_store_backend(run->ctx.store), "s3") != 0) {
+        rc = ingest_one(run, next);
+        free(next);
+        return rc;
+    }
+    cs_store_prefetch(run->ctx.store, next); /* best effort: else stored in its turn */
+    if (run->nahead == LOOKAHEAD) {
+        char *first = run->ahead[0];
+        memmove(run->ahead, run->ahead + 1, (LOOKAHEAD - 1) * sizeof run->ahead[0]);
+        run->nahead--;
+        rc = ingest_one(run, first);
+        free(first);
+    }
+    run->ahead[run->nahead++] = next;
+    return rc;
 }
 
 /* A progress bar on a terminal, redrawn in place; the line is cleared when the copy is done. */
@@ -254,6 +287,11 @@ cs_cmd_ingest(int argc, char **argv)
     cs_walk_ops_t ops = {.file = on_file, .skip = on_skip, .arg = &run};
     for (int i = optind; i < argc && run.fatal == 0; i++)
         cs_walk(argv[i], &ops);
+    for (size_t i = 0; i < run.nahead; i++) {
+        if (run.fatal == 0)
+            ingest_one(&run, run.ahead[i]);
+        free(run.ahead[i]);
+    }
     flush_lines(&run);
 out:
     if (loop_ready) {

@@ -10,11 +10,15 @@
 #include "core/error.h"
 #include "storage/s3.h"
 
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -257,6 +261,153 @@ START_TEST(downloads_stream_ranges_from_the_object_store)
 }
 END_TEST
 
+/* Ingests `size` random bytes into CASE_A (the service running): its hash into sha, its bytes
+ * into *data (malloc'd). */
+static void
+ingest_random(api_t *a, size_t size, unsigned seed, char sha[65], char **data)
+{
+    char path[PATH_MAX];
+    cs_run_t r;
+    snprintf(path, sizeof path, "%s/big%u.bin", a->t.dir, seed);
+    cs_test_write_random(path, size, seed);
+    size_t len = 0;
+    *data = cs_test_read(path, &len);
+    ck_assert_uint_eq(len, size);
+    cs_test_custody(&r, "ingest", "--home", a->t.home, "--case", CASE_A, path, NULL);
+    custody_ok(&r, "ingest");
+    cs_test_run_free(&r);
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_Digest(*data, size, md, &mdlen, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++)
+        sprintf(sha + 2 * i, "%02x", md[i]);
+}
+
+/* custody_store_requests_total of /metrics (whose reading probes the store once). */
+static unsigned long long
+store_requests(api_t *a)
+{
+    resp_t m;
+    http(a, &m, "GET", "/metrics", NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(m.status, 200);
+    const char *p = strstr(m.body, "\ncustody_store_requests_total ");
+    ck_assert_ptr_nonnull(p);
+    unsigned long long n = strtoull(p + 30, NULL, 10);
+    resp_free(&m);
+    return n;
+}
+
+/* A download from the object store is one GET, as a client of the gateway would make it, not
+ * one per few MiB; a range is one GET of that range. */
+START_TEST(a_download_from_the_object_store_is_one_get)
+{
+    api_t a;
+    resp_t rs;
+    char sha[65], target[200], *data;
+    enum { BIG = 9 * 1000 * 1000 }; /* more than two of the 4 MiB ranges read before */
+    static const char *const sets[] = {"store.scrub_days=0", NULL}; /* no scrub's requests */
+    api_setup_with(&a, sets);
+    ingest_random(&a, BIG, 91, sha, &data);
+    trim_all(&a.t);
+    snprintf(target, sizeof target, "/v1/items/%s/original", sha);
+    unsigned long long before = store_requests(&a);
+    http(&a, &rs, "GET", target, a.alice, PURPOSE, NULL, NULL);
+    ck_assert_int_eq(rs.status, 200);
+    ck_assert_uint_eq(rs.body_len, BIG);
+    ck_assert_int_eq(memcmp(rs.body, data, BIG), 0);
+    resp_free(&rs);
+    /* The second reading's probe, and the download's one GET. */
+    unsigned long long used = store_requests(&a) - before;
+    ck_assert_msg(used == 2, "the download made %llu requests to the object store, not 1",
+                  used - 1);
+    before = store_requests(&a);
+    http(&a, &rs, "GET", target, a.alice, PURPOSE, "bytes=100-8999999", NULL);
+    ck_assert_int_eq(rs.status, 206);
+    ck_assert_uint_eq(rs.body_len, BIG - 100);
+    ck_assert_int_eq(memcmp(rs.body, data + 100, BIG - 100), 0);
+    resp_free(&rs);
+    used = store_requests(&a) - before;
+    ck_assert_msg(used == 2, "the range made %llu requests to the object store, not 1", used - 1);
+    ck_assert_int_eq(local_objects(&a.t), 0);
+    /* A client that leaves after the first bytes: its GET stops, the next download is whole
+     * and the service still stops cleanly (api_teardown). */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)a.port)};
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+    char req[1024], buf[4096];
+    int n = snprintf(req, sizeof req,
+                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+                     "X-Custody-Purpose: %s\r\n\r\n",
+                     target, a.alice, PURPOSE);
+    ck_assert_int_eq(write(fd, req, (size_t)n), n);
+    ck_assert_int_gt(read(fd, buf, sizeof buf), 0);
+    close(fd);
+    http(&a, &rs, "GET", target, a.alice, PURPOSE, NULL, NULL);
+    ck_assert_int_eq(rs.status, 200);
+    ck_assert_uint_eq(rs.body_len, BIG);
+    resp_free(&rs);
+    free(data);
+    api_teardown(&a);
+}
+END_TEST
+
+/* A gateway that stops answering in the middle of a download: the answer ends short of its
+ * Content-Length and the connection closes; never a shorter answer that looks complete. */
+START_TEST(a_download_the_gateway_cuts_off_ends_short)
+{
+    api_t a;
+    char sha[65], target[200], req[1024], *data;
+    enum { BIG = 64 * 1000 * 1000, FIRST = 1000 * 1000 }; /* more than every buffer between */
+    static const char *const sets[] = {"store.scrub_days=0", "store.s3_timeout_s=2", NULL};
+    api_setup_with(&a, sets);
+    ingest_random(&a, BIG, 92, sha, &data);
+    trim_all(&a.t);
+    snprintf(target, sizeof target, "/v1/items/%s/original", sha);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)a.port)};
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+    int n = snprintf(req, sizeof req,
+                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: "
+                     "Bearer %s\r\nX-Custody-Purpose: %s\r\n\r\n",
+                     target, a.alice, PURPOSE);
+    ck_assert_int_lt(n, (int)sizeof req);
+    ck_assert_int_eq(write(fd, req, (size_t)n), n);
+    /* The head and the first bytes, then the gateway stops; the rest until the end. */
+    size_t cap = BIG + 65536, len = 0;
+    char *buf = malloc(cap), *body = NULL;
+    ssize_t got;
+    int paused = 0;
+    while ((got = read(fd, buf + len, cap - len - 1)) > 0) {
+        len += (size_t)got;
+        buf[len] = '\0';
+        if (body == NULL && (body = strstr(buf, "\r\n\r\n")) != NULL)
+            body += 4;
+        if (!paused && body != NULL && len - (size_t)(body - buf) >= FIRST) {
+            gateway("pause-gateway");
+            paused = 1;
+        }
+    }
+    close(fd);
+    if (paused)
+        gateway("resume-gateway");
+    ck_assert_msg(paused, "the answer ended after %zu bytes: %.200s", len, buf);
+    int status = 0;
+    ck_assert_int_eq(sscanf(buf, "HTTP/1.1 %d", &status), 1);
+    ck_assert_int_eq(status, 200);
+    char cl[64];
+    snprintf(cl, sizeof cl, "content-length: %d\r\n", BIG);
+    ck_assert_msg(strcasestr(buf, cl) != NULL, "%.400s", buf);
+    size_t body_len = len - (size_t)(body - buf);
+    ck_assert_msg(body_len < BIG, "all %zu bytes came although the gateway stopped", body_len);
+    ck_assert_int_eq(memcmp(body, data, body_len), 0);
+    free(buf);
+    free(data);
+    api_teardown(&a);
+}
+END_TEST
+
 START_TEST(migration_there_and_back_verifies_every_object)
 {
     e2e_t t;
@@ -404,6 +555,8 @@ main(void)
     tcase_add_test(tc, objects_are_locked_in_the_object_store);
     tcase_add_test(tc, the_archival_copy_is_locked_and_the_access_copy_is_not);
     tcase_add_test(tc, downloads_stream_ranges_from_the_object_store);
+    tcase_add_test(tc, a_download_from_the_object_store_is_one_get);
+    tcase_add_test(tc, a_download_the_gateway_cuts_off_ends_short);
     tcase_add_test(tc, migration_there_and_back_verifies_every_object);
     tcase_add_test(tc, a_migration_cut_off_switches_nothing_and_resumes);
     tcase_add_test(tc, a_gateway_that_stops_answering_loses_nothing);
