@@ -2,6 +2,7 @@
 #include "tools/cli.h"
 #include "tools/sitetime.h"
 
+#include "api/public_serve.h"
 #include "api/server.h"
 
 #include "core/error.h"
@@ -49,14 +50,35 @@ sign_checkpoint(void *arg, cs_catalog_t *cat)
 typedef struct faces {
     cs_cli_t *cli;
     cs_api_t *api;
+    cs_pubserve_t *pub; /* the public page (public.listen), or NULL */
+    void (*done)(void *);
+    void *done_arg;
 } faces_t;
+
+static void
+api_stopped(void *arg)
+{
+    faces_t *f = arg;
+    cs_pubserve_t *pub = f->pub;
+    f->pub = NULL;
+    if (pub != NULL)
+        cs_pubserve_stop(pub, f->done, f->done_arg);
+    else
+        f->done(f->done_arg);
+}
 
 static int
 start_faces(void *arg, uv_loop_t *loop)
 {
     faces_t *f = arg;
     cs_api_opts_t o = {.home = &f->cli->home, .cfg = &f->cli->cfg};
-    return cs_api_start(&f->api, loop, &o);
+    int rc = cs_api_start(&f->api, loop, &o);
+    if (rc == 0 && f->cli->cfg.public_listen[0] != '\0' &&
+        (rc = cs_pubserve_start(&f->pub, loop, &o)) != 0) {
+        cs_api_stop(f->api, NULL, NULL);
+        f->api = NULL;
+    }
+    return rc;
 }
 
 static void
@@ -65,10 +87,12 @@ stop_faces(void *arg, void (*done)(void *), void *done_arg)
     faces_t *f = arg;
     cs_api_t *api = f->api;
     f->api = NULL;
+    f->done = done;
+    f->done_arg = done_arg;
     if (api != NULL)
-        cs_api_stop(api, done, done_arg);
+        cs_api_stop(api, api_stopped, f);
     else
-        done(done_arg);
+        api_stopped(f);
 }
 
 int
