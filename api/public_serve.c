@@ -266,7 +266,15 @@ call_work(uv_work_t *w)
     } else if (c->ask == ASK_PAGE) {
         err = cs_pubsite_page(snap, c->id, &c->status, &c->html, &c->len);
     } else if (cs_pubsite_file(snap, c->id, c->name, c->sha, &c->ctype, &c->size) != 0) {
-        c->status = 404;
+        /* Under a withdrawn publication: its 410 page, as the static site's gone.conf says;
+         * anything else: 404. */
+        err = cs_pubsite_page(snap, c->id, &c->status, &c->html, &c->len);
+        if (err == 0 && c->status != 410) {
+            free(c->html);
+            c->html = NULL;
+            c->status = 404;
+        }
+        c->sha[0] = '\0';
     } else {
         struct stat sb;
         if ((err = cs_store_open_object(s->store, c->sha, &c->fd)) != 0)
@@ -305,7 +313,7 @@ call_after(uv_work_t *w, int status)
             send_file(c);
         else
             send_html(s, c->req, c->status, c->html, c->len, c->head);
-        log_answer(c->req, c->path, c->status, c->fd >= 0 || c->ask == ASK_FILE ? c->sha : NULL);
+        log_answer(c->req, c->path, c->status, c->sha[0] != '\0' ? c->sha : NULL);
     }
     if (c->fd >= 0)
         close(c->fd);

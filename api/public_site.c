@@ -146,6 +146,10 @@ head(page_t *g, const char *title)
 {
     char csp[CS_PUBSITE_CSP_MAX];
     cs_pubsite_csp(csp);
+    /* frame-ancestors counts only as a header: the web server's (headers.conf) or ours */
+    char *fa = strstr(csp, "; frame-ancestors");
+    if (fa != NULL)
+        *fa = '\0';
     adds(g, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">");
     addf(g, "<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">", csp);
     addf(g, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -310,8 +314,11 @@ cs_pubsite_page(json_t *snap, int64_t id, int *status, char **html, size_t *len)
     } else {
         *status = 200;
         adds(&g, "<dl><dt>决定类型</dt><dd>");
-        text(&g, str(p, "decision_kind") ? str(p, "decision_kind") : kind_zh(p));
-        addf(&g, "（%s）</dd><dt>作出决定日期</dt><dd>", kind_zh(p));
+        const char *dk = str(p, "decision_kind");
+        text(&g, dk ? dk : kind_zh(p));
+        if (dk != NULL && strcmp(dk, kind_zh(p)) != 0)
+            addf(&g, "（%s）", kind_zh(p));
+        adds(&g, "</dd><dt>作出决定日期</dt><dd>");
         text(&g, str(p, "decided_on"));
         adds(&g, "</dd></dl>\n<h2>公开文件</h2>\n<ul>\n");
         int n = 0;

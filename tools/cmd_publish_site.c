@@ -14,6 +14,7 @@
 #include "indexer/public_site.h"
 #include "storage/store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -301,9 +302,17 @@ replaceable(const char *out)
 {
     char mark[PATH_MAX];
     struct stat st;
+    struct dirent *e;
+    int empty = 1;
     if (cs_snprintf(mark, sizeof mark, "%s/%s", out, SITE_MARK) == 0 && lstat(mark, &st) == 0)
         return 1;
-    return rmdir(out) == 0; /* empty: gone, and the new site takes its name */
+    DIR *d = opendir(out);
+    if (d == NULL)
+        return 0;
+    while (empty && (e = readdir(d)) != NULL)
+        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+    closedir(d);
+    return empty;
 }
 
 static int

@@ -24,7 +24,9 @@ static const char serve_usage[] =
     "Runs the service in the foreground: watches the upload roots (ingest.roots, default\n"
     "<home>/uploads), claims each file once it is complete, stores it, links it to the case\n"
     "named by its folder (or its sidecar <file>.json) and extracts its metadata in isolated\n"
-    "worker processes, and serves the HTTP API on api.listen (default 127.0.0.1:8420). Logs\n"
+    "worker processes, and serves the HTTP API on api.listen (default 127.0.0.1:8420); with\n"
+    "public.listen set, also the public page (行政执法公示: live publications and their public\n"
+    "copies, read-only, no sign-in) on that address. Logs\n"
     "are JSON lines on stderr. SIGTERM or SIGINT finish the step in\n"
     "flight and exit 0; SIGHUP reloads custody.conf.\n";
 

@@ -81,10 +81,9 @@ sha_hex(const void *p, size_t n, char out[65])
         sprintf(out + 2 * i, "%02x", md[i]);
 }
 
-/* A served home with one released publication: case A decided (its decision document's
- * redacted version attached and approved), a photo of the case with an approved public copy
- * published beside it; the random original of e2e_api.h in the case too. With `serve` 0 the
- * service is stopped again at the end (for the static site). */
+/* A served home (public.listen on) with one released publication: case A decided (its
+ * decision document's redacted version attached and approved), a photo of the case with an
+ * approved public copy published beside it; the random original of e2e_api.h in the case. */
 static void
 published(fixture_t *f)
 {
@@ -379,10 +378,12 @@ START_TEST(a_withdrawn_publication_answers_410_with_date_and_category)
         ck_assert(strstr(r.body, "张三") == NULL); /* the reason's text stays inside */
         resp_free(&r);
     }
-    /* Its copies are no longer served, and the index no longer lists it. */
+    /* Its copies are no longer served (410, as gone.conf has it for a static site), and
+     * the index no longer lists it. */
     snprintf(target, sizeof target, "/p/1/%s.pdf", f.redacted);
     pub(&f, &r, "GET", target, NULL);
-    ck_assert_int_eq(r.status, 404);
+    ck_assert_int_eq(r.status, 410);
+    ck_assert(memmem(r.body, r.body_len, "%PDF", 4) == NULL && strstr(r.body, "已撤下"));
     resp_free(&r);
     pub(&f, &r, "GET", "/", NULL);
     ck_assert(strstr(r.body, "/p/1/") == NULL);
