@@ -550,6 +550,7 @@ cs_pubserve_start(cs_pubserve_t **out, uv_loop_t *loop, const cs_api_opts_t *opt
     cs_store_opts_from_config(&sopts, opts->cfg);
     cs_catalog_opts_t copts = {.busy_timeout_ms = opts->cfg->catalog_busy_timeout_ms};
     if ((err = cs_catalog_open(&s->cat, opts->home->catalog, 0, &copts)) != 0 ||
+        (err = cs_catalog_public_site_readonly(s->cat)) != 0 ||
         (err = cs_store_open(&s->store, opts->home->store, 0, &sopts)) != 0 ||
         (err = start_listener(s)) != 0) {
         release(s);

@@ -331,6 +331,8 @@ cs_pubsite_page(json_t *snap, int64_t id, int *status, char **html, size_t *len)
             file_row(&g, id, f, n);
         }
         adds(&g, "</ul>\n");
+        if (json_array_size(json_object_get(p, "files")) == 0)
+            adds(&g, "<p>暂无可公开的文件。</p>\n");
     }
     addf(&g, "<h2>公示记录</h2>\n<ol>\n");
     json_array_foreach(json_object_get(p, "versions"), i, v)

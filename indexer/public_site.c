@@ -102,3 +102,10 @@ out:
     json_decref(rows);
     return err;
 }
+
+int
+cs_catalog_public_site_readonly(cs_catalog_t *cat)
+{
+    return cs_cat_exec(cat, "PRAGMA query_only = ON",
+                       "cannot make the public page's catalog connection read-only");
+}

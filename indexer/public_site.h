@@ -22,4 +22,7 @@
  * original (so that no path of the public page can ever serve an original). */
 int cs_catalog_public_site(cs_catalog_t *cat, json_t **out);
 
+/** Makes `cat` a connection that can never write (PRAGMA query_only): the public listener's. */
+int cs_catalog_public_site_readonly(cs_catalog_t *cat);
+
 #endif
