@@ -35,16 +35,19 @@ servable(cs_catalog_t *cat, const char *item, const char *copy, json_t **out)
     return 0;
 }
 
-/* Appends the servable copy of content entry `e` ({item, public: {sha256}}) to files. */
+/* Appends the servable copy of content entry `e` ({item, public: {sha256}}) to files, or its
+ * hash to withheld. */
 static int
-add_file(cs_catalog_t *cat, json_t *files, json_t *e, const char *role)
+add_file(cs_catalog_t *cat, json_t *files, json_t *withheld, json_t *e, const char *role)
 {
     json_t *f = NULL;
     const char *item = json_string_value(json_object_get(e, "item"));
     const char *copy = json_string_value(json_object_get(json_object_get(e, "public"), "sha256"));
     int err = servable(cat, item, copy, &f);
-    if (err != 0 || f == NULL)
+    if (err != 0)
         return err;
+    if (f == NULL)
+        return json_array_append_new(withheld, json_string(copy ? copy : "")) == 0 ? 0 : CS_ENOMEM;
     if (json_object_set_new(f, "role", json_string(role)) != 0 ||
         json_array_append_new(files, f) != 0)
         return CS_ENOMEM;
@@ -78,18 +81,20 @@ cs_catalog_public_site(cs_catalog_t *cat, json_t **out)
     json_array_foreach(rows, i, p)
     {
         json_t *content = json_incref(json_object_get(p, "content")), *files = json_array();
+        json_t *withheld = json_array();
         json_object_del(p, "content");
-        if (files == NULL || json_object_set_new(p, "files", files) != 0) {
+        if (files == NULL || json_object_set_new(p, "files", files) != 0 || withheld == NULL ||
+            json_object_set_new(p, "withheld", withheld) != 0) {
             json_decref(content);
             err = CS_ENOMEM;
             goto out;
         }
         if (!json_is_object(json_object_get(p, "withdrawn"))) {
-            err = add_file(cat, files, json_object_get(content, "decision"), "decision");
+            err = add_file(cat, files, withheld, json_object_get(content, "decision"), "decision");
             json_array_foreach(json_object_get(content, "items"), j, e)
             {
                 if (err == 0)
-                    err = add_file(cat, files, e, "item");
+                    err = add_file(cat, files, withheld, e, "item");
             }
         }
         json_decref(content);

@@ -14,12 +14,14 @@
 /** *out = {"publications": [{id, decision_kind, kind, decided_on,
  *                            versions: [{version, published_on, correction: 0|1}],
  *                            withdrawn: {on, category} | null,
- *                            files: [{role: "decision"|"item", sha256, size, media_type}]}]},
+ *                            files: [{role: "decision"|"item", sha256, size, media_type}],
+ *                            withheld: [sha256]}]},
  * newest first, of the publications with at least one published version. `files` is empty for
  * a withdrawn publication; for a live one it holds each public copy the latest version names
  * that is still servable: a verified derivative of profile `public` of the item named beside
  * it, approved, whose item is not classified state_secret now, and whose bytes are no item's
- * original (so that no path of the public page can ever serve an original). */
+ * original (so that no path of the public page can ever serve an original). `withheld` names
+ * the copies of a live latest version that fail this, for the operator (never rendered). */
 int cs_catalog_public_site(cs_catalog_t *cat, json_t **out);
 
 /** Makes `cat` a connection that can never write (PRAGMA query_only): the public listener's. */

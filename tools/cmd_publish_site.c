@@ -190,8 +190,9 @@ out:
 }
 
 static int
-write_page(site_t *s, json_t *snap, int64_t id, json_t *files)
+write_page(site_t *s, json_t *snap, int64_t id, json_t *pub)
 {
+    json_t *files = json_object_get(pub, "files");
     char rel[96], *html = NULL;
     size_t len = 0, i;
     int status = 0, rc;
@@ -214,6 +215,12 @@ write_page(site_t *s, json_t *snap, int64_t id, json_t *files)
         s->withdrawn++;
         goto out;
     }
+    json_array_foreach(json_object_get(pub, "withheld"), i, f)
+        fprintf(stderr,
+                "custody publish site: publication %lld: public copy %s is withheld (no longer "
+                "approved, its item is classified state_secret, or its bytes are an item's "
+                "original): publish a correction\n",
+                (long long)id, json_string_value(f));
     json_array_foreach(files, i, f)
     {
         char sha[65];
@@ -271,8 +278,7 @@ build(site_t *s, json_t *snap)
         goto out;
     json_array_foreach(json_object_get(snap, "publications"), i, p)
     {
-        if ((rc = write_page(s, snap, json_integer_value(json_object_get(p, "id")),
-                             json_object_get(p, "files"))) != 0)
+        if ((rc = write_page(s, snap, json_integer_value(json_object_get(p, "id")), p)) != 0)
             goto out;
     }
     if ((rc = cs_buf_done(&s->gone)) != 0) {

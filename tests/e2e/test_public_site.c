@@ -336,6 +336,37 @@ START_TEST(a_released_publication_serves_its_public_copies)
     ck_assert_str_eq(got, f.photo_copy);
     assert_no_original(&f, &r, target);
     resp_free(&r);
+    /* Classified state_secret since: withheld at once, from the page and the site alike. */
+    cs_run_t run;
+    cs_test_custody(&run, "classify", f.photo, "state_secret", "--reason", "涉密", "--home",
+                    f.a.t.home, NULL);
+    ok(&run);
+    pub(&f, &r, "GET", target, NULL);
+    ck_assert_int_eq(r.status, 404);
+    resp_free(&r);
+    pub(&f, &r, "GET", "/p/1/", NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert(strstr(r.body, f.photo_copy) == NULL && strstr(r.body, f.redacted) != NULL);
+    resp_free(&r);
+    char out[PATH_MAX];
+    snprintf(out, sizeof out, "%s/site", f.a.t.dir);
+    cs_test_custody(&run, "publish", "site", "--out", out, "--home", f.a.t.home, NULL);
+    ck_assert_msg(strstr(run.out, "1 public copy,") && strstr(run.err, f.photo_copy) &&
+                      strstr(run.err, "withheld"),
+                  "%s%s", run.out, run.err);
+    ok(&run);
+    /* Bytes that are some item's original are never served by this path, whatever names them
+     * (the redacted PDF ingested as evidence of another case). */
+    char doc[PATH_MAX];
+    e2e_file(&f.a.t, doc, "again.pdf", REDACTED_PDF);
+    cs_test_custody(&run, "ingest", "--home", f.a.t.home, "--case", CASE_B, "--as", "dave", doc,
+                    NULL);
+    ok(&run);
+    snprintf(target, sizeof target, "/p/1/%s.pdf", f.redacted);
+    pub(&f, &r, "GET", target, NULL);
+    ck_assert_int_eq(r.status, 404);
+    ck_assert(memmem(r.body, r.body_len, "%PDF", 4) == NULL);
+    resp_free(&r);
     /* Never published: 404; other methods: 405. */
     pub(&f, &r, "GET", "/p/2", NULL);
     ck_assert_int_eq(r.status, 404);
