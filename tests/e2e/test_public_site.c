@@ -34,8 +34,8 @@ typedef struct fixture {
     char doc[65], redacted[65], photo[65], photo_copy[65];
     char hashes[HASHES_MAX][65]; /* every object of the home: originals and all copies */
     int nhashes;
-    char *photo_data;
-    size_t photo_len;
+    char *photo_data, *clip_data;
+    size_t photo_len, clip_len;
 } fixture_t;
 
 static void
@@ -107,6 +107,19 @@ published(fixture_t *f)
     json_decref(j);
     cs_test_run_free(&r);
     f->photo_data = cs_test_read(PHOTO, &f->photo_len);
+    /* A recording: its archival and access copies, and its poster's preview and thumbnail. */
+    char cmd[2048];
+    snprintf(path, sizeof path, "%s/clip.mp4", f->a.t.dir);
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25 -f "
+             "lavfi -i sine=frequency=440 -t 1 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest "
+             "'%s'",
+             path);
+    ck_assert_int_eq(system(cmd), 0);
+    f->clip_data = cs_test_read(path, &f->clip_len);
+    ck_assert_uint_gt(f->clip_len, 4096);
+    cs_test_custody(&r, "ingest", "--home", home, "--case", CASE_A, "--as", "dave", path, NULL);
+    ok(&r);
     cs_test_custody(&r, "review", "submit", CASE_A, "--note", "送审", "--home", home, "--as",
                     "dave", NULL);
     ok(&r);
@@ -144,8 +157,12 @@ published(fixture_t *f)
                            "SELECT sha256 FROM items UNION SELECT sha256 FROM derivatives"
                            " WHERE sha256 IS NOT NULL",
                            f->hashes, HASHES_MAX);
-    /* the original, the photo, the decision; the photo's preview and thumbnail; two public */
-    ck_assert_int_ge(f->nhashes, 7);
+    /* the original, the photo, the clip, the decision; the photo's preview and thumbnail;
+     * the clip's archival, access, preview and thumbnail; two public copies */
+    ck_assert_int_ge(f->nhashes, 12);
+    ck_assert_int_eq(cs_test_sql_count(f->a.t.db, "SELECT count(*) FROM derivatives WHERE"
+                                                  " profile = 'access' AND status = 'verified'"),
+                     1);
 }
 
 static void
@@ -154,9 +171,10 @@ fixture_free(fixture_t *f)
     f->a.port = f->api_port;
     api_teardown(&f->a);
     free(f->photo_data);
+    free(f->clip_data);
 }
 
-/* Neither the random original, nor the photo's original, nor the decision's document. */
+/* Neither the random original, nor the photo's or the clip's, nor the decision's document. */
 static void
 assert_no_original(const fixture_t *f, const resp_t *r, const char *what)
 {
@@ -164,6 +182,8 @@ assert_no_original(const fixture_t *f, const resp_t *r, const char *what)
                   "%s: the original's bytes", what);
     ck_assert_msg(memmem(r->body, r->body_len, f->photo_data + 2048, 256) == NULL,
                   "%s: the photo's original bytes", what);
+    ck_assert_msg(memmem(r->body, r->body_len, f->clip_data + f->clip_len / 2, 256) == NULL,
+                  "%s: the clip's original bytes", what);
     ck_assert_msg(memmem(r->body, r->body_len, "张三", strlen("张三")) == NULL,
                   "%s: the decision document's bytes", what);
 }
