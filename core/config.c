@@ -261,6 +261,11 @@ static const conf_key_t conf_table[] = {
      "A connection that sends no complete request for this long (idle keep-alive, or a client "
      "sending its headers too slowly) is closed.",
      NULL, NULL},
+    {"public.listen", CONF_STR, OFF(public_listen), 0, 63, "",
+     "Address and port of the public page of `custody serve` (the live publications and\n"
+     "# their public copies, read-only, no sign-in: issue 23): IPV4:PORT or [IPV6]:PORT.\n"
+     "# Empty (the default): no public listener.",
+     NULL, NULL},
     {"auth.session_idle_s", CONF_INT, OFF(auth_session_idle_s), 1, 86400, "1800",
      "A web sign-in (POST /v1/session) not used for this long ends, in seconds. Sign-ins live "
      "in\n# the service's memory: a restart ends every one.",

@@ -72,6 +72,7 @@ typedef struct cs_config {
     int api_media_url_ttl_s;                    /* api.media_url_ttl_s: signed media URLs */
     int api_max_conns;         /* api.max_conns: open connections; more are closed at once */
     int api_idle_timeout_ms;   /* api.idle_timeout_ms: a connection silent this long closes */
+    char public_listen[64];    /* public.listen: "" (off) or "host:port" */
     int auth_session_idle_s;   /* auth.session_idle_s: a sign-in unused this long ends */
     int auth_session_max_s;    /* auth.session_max_s: a sign-in ends this long after it began */
     int auth_lockout_after;    /* auth.lockout_after: failed sign-ins in a row that lock */

@@ -213,6 +213,7 @@ int cs_cmd_classify(int argc, char **argv);
 int cs_cmd_request(int argc, char **argv);
 int cs_cmd_requests(int argc, char **argv);
 int cs_cmd_publish(int argc, char **argv);
+int cs_cmd_publish_site(int argc, char **argv); /* cmd_publish_site.c */
 int cs_cmd_publications(int argc, char **argv);
 int cs_cmd_calendar(int argc, char **argv);
 int cs_cmd_dispose(int argc, char **argv);

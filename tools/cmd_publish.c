@@ -24,6 +24,8 @@ static const char publish_usage[] =
     "       custody publish correct N --reason TEXT [--with ITEM]... [--as USER]\n"
     "       custody publish withdraw N --category revoked|illegal|remade --reason TEXT\n"
     "                                  [--as USER]\n"
+    "       custody publish site --out DIR   (the public page as a static site; see\n"
+    "                                        custody publish site --help)\n"
     "  (each also takes --home DIR and --set k=v)\n"
     "Registers decision D of case CASE (its number, or 8 or more hex digits of its document's\n"
     "SHA-256) for publication (行政执法公示): a penalty decision is due within 7 working days\n"
@@ -276,6 +278,8 @@ cs_cmd_publish(int argc, char **argv)
     cs_cli_t cli;
     pub_args_t a = {0};
     int rc;
+    if (argc > 1 && strcmp(argv[1], "site") == 0) /* the public page: cmd_publish_site.c */
+        return cs_cmd_publish_site(argc - 1, argv + 1);
     cs_cli_init(&cli, "publish", publish_usage);
     if ((rc = cs_cli_parse(&cli, argc, argv, opts, on_option, &a)) != 0)
         return rc;

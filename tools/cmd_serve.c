@@ -3,6 +3,7 @@
 #include "indexer/registry.h"
 #include "tools/sitetime.h"
 
+#include "api/public_serve.h"
 #include "api/server.h"
 
 #include "core/error.h"
@@ -25,7 +26,9 @@ static const char serve_usage[] =
     "Runs the service in the foreground: watches the upload roots (ingest.roots, default\n"
     "<home>/uploads), claims each file once it is complete, stores it, links it to the case\n"
     "named by its folder (or its sidecar <file>.json) and extracts its metadata in isolated\n"
-    "worker processes, and serves the HTTP API on api.listen (default 127.0.0.1:8420). Logs\n"
+    "worker processes, and serves the HTTP API on api.listen (default 127.0.0.1:8420); with\n"
+    "public.listen set, also the public page (行政执法公示: live publications and their public\n"
+    "copies, read-only, no sign-in) on that address. Logs\n"
     "are JSON lines on stderr. SIGTERM or SIGINT finish the step in\n"
     "flight and exit 0; SIGHUP reloads custody.conf.\n";
 
@@ -51,6 +54,7 @@ sign_checkpoint(void *arg, cs_catalog_t *cat)
 typedef struct faces {
     cs_cli_t *cli;
     cs_api_t *api;
+    cs_pubserve_t *pub; /* the public page (public.listen), or NULL */
     cs_serve_dispose_t *dispose;
     void (*done)(void *);
     void *done_arg;
@@ -64,10 +68,33 @@ start_faces(void *arg, uv_loop_t *loop)
     faces_t *f = arg;
     cs_api_opts_t o = {.home = &f->cli->home, .cfg = &f->cli->cfg};
     int rc = cs_api_start(&f->api, loop, &o);
+    if (rc == 0 && f->cli->cfg.public_listen[0] != '\0')
+        rc = cs_pubserve_start(&f->pub, loop, &o);
     if (rc == 0)
         rc = cs_serve_dispose_start(&f->dispose, loop, &f->cli->home, &f->cli->cfg,
                                     DISPOSE_PERIOD_MS);
+    if (rc != 0) { /* what started stops: the service will not ask */
+        if (f->pub != NULL)
+            cs_pubserve_stop(f->pub, NULL, NULL);
+        if (f->api != NULL)
+            cs_api_stop(f->api, NULL, NULL);
+        f->pub = NULL;
+        f->api = NULL;
+    }
     return rc;
+}
+
+/* The API has stopped: then the public page. */
+static void
+api_stopped(void *arg)
+{
+    faces_t *f = arg;
+    cs_pubserve_t *pub = f->pub;
+    f->pub = NULL;
+    if (pub != NULL)
+        cs_pubserve_stop(pub, f->done, f->done_arg);
+    else
+        f->done(f->done_arg);
 }
 
 /* The disposal step has stopped: then the API. */
@@ -78,9 +105,9 @@ dispose_stopped(void *arg)
     cs_api_t *api = f->api;
     f->api = NULL;
     if (api != NULL)
-        cs_api_stop(api, f->done, f->done_arg);
+        cs_api_stop(api, api_stopped, f);
     else
-        f->done(f->done_arg);
+        api_stopped(f);
 }
 
 static void
