@@ -8,6 +8,7 @@ import { zhLabels, enLabels } from './i18n_labels.js';
 import { zhRequests, enRequests } from './i18n_requests.js';
 import { zhPublish, enPublish } from './i18n_publish.js';
 import { zhReview, enReview } from './i18n_review.js';
+import { zhPublic, enPublic } from './i18n_public.js';
 
 const zh = {
   'app.name': '证据保管',
@@ -639,8 +640,8 @@ const en = {
 
 Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhCases);
 Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enCases);
-Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhRequests, zhReview, zhPublish);
-Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enRequests, enReview, enPublish);
+Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhRequests, zhReview, zhPublish, zhPublic);
+Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enRequests, enReview, enPublish, enPublic);
 const dicts = { 'zh-CN': zh, en };
 let lang = 'zh-CN';
 try {

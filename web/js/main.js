@@ -1,5 +1,5 @@
 // web/js/main.js: the shell: header (user, role, purpose, language, sign out), the hash
-// router (#/cases, #/case/<case>, #/cases/<case>/review, #/item/<sha>, #/clerk, #/audit,
+// router (#/cases, #/case/<case>, #/cases/<case>/review, #/item/<sha>, #/item/<sha>/public, #/public, #/clerk, #/audit,
 // #/audit/<seq>, #/admin) and the sign-in and purpose steps every page waits for.
 import { h, replace } from './dom.js';
 import { t, getLang, setLang, colon } from './i18n.js';
@@ -18,6 +18,7 @@ import { renderAdmin } from './pages/admin.js';
 import { renderRequests } from './pages/requests.js';
 import { renderPublications } from './pages/publications.js';
 import { renderReview } from './pages/review.js';
+import { renderPublicCopy, renderPublicList } from './pages/public_copy.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('hdr');
@@ -65,7 +66,7 @@ function renderHeader() {
     if (session.can.ledger()) nav.append(link('#/audit', 'nav.audit', 'nav-audit', ['audit']));
     if (session.role() === 'admin') nav.append(link('#/admin', 'nav.admin', 'nav-admin', ['admin']));
     if (session.role() !== 'clerk') nav.append(link('#/requests', 'nav.requests', 'nav-requests', ['requests']));
-    nav.append(link('#/publications', 'nav.publications', 'nav-publications', ['publications']));
+    nav.append(link('#/publications', 'nav.publications', 'nav-publications', ['publications', 'public']));
   }
   replace(header,
     h('div', { class: 'brand' },
@@ -185,6 +186,7 @@ async function render() {
     case 'case':
       return renderCase(main, ctx, r.path[1] || '', r);
     case 'item':
+      if (r.path[2] === 'public') return renderPublicCopy(main, ctx, r.path[1] || '');
       return renderItem(main, ctx, r.path[1] || '', r);
     case 'register':
       return renderRegister(main, ctx, r);
@@ -203,6 +205,8 @@ async function render() {
       return renderRequests(main, ctx, r);
     case 'publications':
       return renderPublications(main, ctx, r);
+    case 'public':
+      return renderPublicList(main, ctx, r);
     default:
       location.replace(session.home());
   }
