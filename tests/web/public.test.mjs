@@ -7,7 +7,7 @@
 // holds the rectangle in the source's pixels (within a few pixels of what was drawn). The copy is
 // made (`custody public make`, on the host); the page plays it beside the original; the clerk's
 // own approval is refused in Chinese (self-approval); a legal user approves it on the page and
-// the list of public copies says so. No English is left on the zh-CN page.
+// the list of public copies says so, in English too. No English is left on the zh-CN page.
 //
 // usage: node tests/web/public.test.mjs CUSTODY CUSTODY_WORKER ARTIFACT_DIR
 // Needs /usr/bin/chromium, ffmpeg and `npm ci --prefix tests/web` (scripts/setup.sh test).
@@ -61,6 +61,10 @@ await browserTest('public', async (h) => {
   await page.waitForFunction(() => document.querySelector('[data-testid="spec-media"]')?.readyState >= 2, null, { timeout: 20_000 });
   await page.evaluate(() => { document.querySelector('[data-testid="spec-media"]').currentTime = 1; });
   await page.waitForFunction(() => document.querySelector('[data-testid="spec-time"]').textContent === '1.000');
+
+  // Nothing drawn yet: said before anything is sent.
+  await page.click(tid('spec-save'));
+  assert.match(await page.textContent(tid('spec-error')), /还没有任何处理/);
 
   // A rectangle from a quarter to three quarters of the picture: 80,60 160x120 in the source.
   await page.locator(tid('spec-canvas')).scrollIntoViewIfNeeded();
@@ -133,5 +137,8 @@ await browserTest('public', async (h) => {
   await fa.goto('/#/public');
   await fa.waitForSelector(`${tid('pcl-row')}[data-state="approved"]`);
   await fa.screenshot({ path: path.join(artifacts, 'public-list.png'), fullPage: true });
+  await fa.click(tid('lang-switch')); // and in English
+  await fa.waitForSelector(`${tid('page-title')}:has-text("Public copies")`);
+  assert.match(await fa.textContent(tid('pcl-row')), /Video.*Approved/);
   assert.deepEqual(errors, [], 'no page error');
 });

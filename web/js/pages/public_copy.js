@@ -157,7 +157,7 @@ export async function renderPublicList(main, ctx) {
     list.length ? table([t('pc.item'), t('common.type'), t('pc.spec'), t('pc.maker'), t('common.status'), t('pc.approved')],
       list.map((s) => h('tr', { testid: 'pcl-row', 'data-item': s.item, 'data-state': copyState(s) },
         h('td', null, h('a', { href: publicHref(s.item), class: 'hash', testid: 'pcl-link' }, shortSha(s.item))),
-        h('td', null, t(`pc.kind.${s.media_type === 'application/pdf' ? 'document' : kindOf(s.media_type)}`)),
+        h('td', null, s.media_type === 'application/pdf' ? t('pc.doc') : t(`kind.${kindOf(s.media_type)}`)),
         h('td', null, s.spec ? h('code', { class: 'hash' }, shortSha(s.spec.sha256)) : '—'),
         h('td', null, s.copy ? actorWords(s.copy.maker ?? s.copy.made_by) : '—'),
         h('td', null, badge(t(`pc.status.${copyState(s)}`), STATE_KIND[copyState(s)])),

@@ -213,6 +213,10 @@ export function specEditor(item, meta, kind, spec, ctx, onSaved) {
 
   const save = h('button', { type: 'button', class: 'btn btn-primary', testid: 'spec-save' }, t('spec.save'));
   save.addEventListener('click', async () => {
+    if (!state.regions.length && !state.blur_frames.length && !state.audio.length) {
+      replace(msg, infoBanner(t('spec.empty'), 'spec-error', 'error'));
+      return;
+    }
     save.disabled = true;
     replace(msg);
     const body = {};
