@@ -4,7 +4,8 @@
 // `custody serve`: a clerk opens a video (ffmpeg's testsrc2, 320x240, ingested), pauses it,
 // draws a rectangle over a quarter of the picture with the mouse and gives it a time range; a
 // range past the end is refused in Chinese naming the rectangle and its field; the saved spec
-// holds the rectangle in the source's pixels (within a few pixels of what was drawn). The copy is
+// holds the rectangle in the source's pixels (within a few pixels of what was drawn), as does a
+// photo's drawn on its preview (no time range). The copy is
 // made (`custody public make`, on the host); the page plays it beside the original; the clerk's
 // own approval is refused in Chinese (self-approval); a legal user approves it on the page and
 // the list of public copies says so, in English too. No English is left on the zh-CN page.
@@ -34,6 +35,10 @@ await browserTest('public', async (h) => {
     '-shortest', video], { encoding: 'utf8' });
   assert.equal(ff.status, 0, `ffmpeg: ${ff.stderr}`);
   const sha = JSON.parse(run(['ingest', '--case', CASE, '--as', 'chen', '--json', video])).sha256;
+  const photo = path.join(h.home, '..', '现场照片.jpg');
+  const fp = spawnSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=400x300', '-frames:v', '1', photo], { encoding: 'utf8' });
+  assert.equal(fp.status, 0, `ffmpeg: ${fp.stderr}`);
+  const photoSha = JSON.parse(run(['ingest', '--case', CASE, '--as', 'chen', '--json', photo])).sha256;
   run(['grant', 'fa', '--case', CASE, '--purpose', PURPOSE, '--any-purpose', '--until', '2099-12-31']);
 
   const base = `http://127.0.0.1:${await h.startService()}`;
@@ -103,6 +108,30 @@ await browserTest('public', async (h) => {
   assert.deepEqual([r.start, r.end, r.mode], [1, 3, 'black']);
   await page.screenshot({ path: path.join(artifacts, 'public-spec.png'), fullPage: true });
 
+  // A photo: a rectangle on its preview, in the photo's pixels, with no time range.
+  await page.goto(`/#/item/${photoSha}/public`);
+  await page.waitForFunction(() => document.querySelector('img[data-testid="spec-media"]')?.complete
+    && document.querySelector('img[data-testid="spec-media"]').naturalWidth > 0);
+  await page.locator(tid('spec-canvas')).scrollIntoViewIfNeeded();
+  const pbox = await page.locator(tid('spec-canvas')).boundingBox();
+  await page.mouse.move(pbox.x + pbox.width * 0.5, pbox.y + pbox.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(pbox.x + pbox.width * 0.9, pbox.y + pbox.height * 0.8, { steps: 4 });
+  await page.mouse.up();
+  assert.equal(await page.locator(tid('spec-region-start')).count(), 0, 'a photo has no times');
+  await page.click(tid('spec-save'));
+  await page.waitForSelector(tid('spec-saved'));
+  const pstate = await page.evaluate(async ([item, purpose]) => {
+    const r = await fetch(`/v1/items/${item}/public`, { headers: { 'X-Custody-Purpose': encodeURIComponent(purpose) } });
+    return r.json();
+  }, [photoSha, PURPOSE]);
+  const [pr] = pstate.spec.spec.regions;
+  for (const [k, want] of Object.entries({ x: 200, y: 150, w: 160, h: 90 }))
+    assert.ok(Math.abs(pr[k] - want) <= 3, `photo ${k} ${pr[k]} is not near ${want}: ${JSON.stringify(pr)}`);
+  assert.equal(pr.start, undefined);
+  await page.goto(`/#/item/${sha}/public`);
+  await page.waitForSelector(tid('pc-make-cmd'));
+
   // The copy, made on the host; the page plays it beside the original.
   assert.match(await page.textContent(tid('pc-make-cmd')), new RegExp(`custody public make ${sha} --as chen`));
   run(['public', 'make', sha, '--as', 'chen']);
@@ -129,7 +158,7 @@ await browserTest('public', async (h) => {
   const fa = await signedIn('fa', '/#/public');
   await fa.waitForSelector(`${tid('pcl-row')}[data-state="awaiting"]`);
   assert.match(await fa.textContent(tid('pcl-awaiting')), /1 份公开副本待审批/);
-  await fa.click(tid('pcl-link'));
+  await fa.click(`${tid('pcl-row')}[data-item="${sha}"] ${tid('pcl-link')}`);
   await fa.click(tid('pc-approve'));
   await fa.waitForSelector(`${tid('pc-status')}:has-text("已审批")`);
   assert.match(await fa.textContent(tid('pc-approved')), /^fa，/);
@@ -139,6 +168,6 @@ await browserTest('public', async (h) => {
   await fa.screenshot({ path: path.join(artifacts, 'public-list.png'), fullPage: true });
   await fa.click(tid('lang-switch')); // and in English
   await fa.waitForSelector(`${tid('page-title')}:has-text("Public copies")`);
-  assert.match(await fa.textContent(tid('pcl-row')), /Video.*Approved/);
+  assert.match(await fa.textContent(`${tid('pcl-row')}[data-item="${sha}"]`), /Video.*Approved/);
   assert.deepEqual(errors, [], 'no page error');
 });
