@@ -343,6 +343,7 @@ void cs_api_h_decision(cs_api_call_t *c);
 void cs_api_h_public(cs_api_call_t *c);
 void cs_api_h_public_spec(cs_api_call_t *c);
 void cs_api_h_public_approve(cs_api_call_t *c);
+void cs_api_h_public_list(cs_api_call_t *c);
 /* h_cases.c: a case as a record, and the case-file register. */
 void cs_api_h_case_record(cs_api_call_t *c);
 void cs_api_h_case_set(cs_api_call_t *c);

@@ -2,7 +2,9 @@
  * /v1/items/{sha256}/public (the state: spec, copy, approval; a read of the item's record,
  * ledgered), PUT .../public/spec (a redaction spec, checked against the media), POST
  * .../public/approve (by a legal user or admin other than the copy's maker). Who may is
- * access/public.h's (refusals ledgered); the copy itself is served by GET
+ * access/public.h's (refusals ledgered); GET /v1/public lists the items with a spec or a copy
+ * (?case=, ?awaiting=1: copies awaiting approval), each item one the gate lets the user read;
+ * the copy itself is served by GET
  * /v1/items/{sha256}/derivatives/public through the gate like every copy. Making a copy runs a
  * media worker: `custody public make` on the host. */
 #include "api/api_int.h"
@@ -126,4 +128,57 @@ cs_api_h_public_approve(cs_api_call_t *c)
                        200);
 out:
     json_decref(body);
+}
+
+/* Keeps the states of `list` whose item c's user may read (and, with `awaiting`, whose current
+ * copy is made and not yet approved). */
+static int
+keep_visible(cs_api_call_t *c, json_t *list, int awaiting)
+{
+    for (size_t i = 0; i < json_array_size(list);) {
+        json_t *s = json_array_get(list, i), *copy = json_object_get(s, "copy");
+        const char *status = json_string_value(json_object_get(copy, "status"));
+        int ok = 0, rc;
+        if ((rc = cs_api_visible(c, json_string_value(json_object_get(s, "item")), NULL, &ok)) != 0)
+            return rc;
+        if (ok && awaiting)
+            ok = status != NULL && strcmp(status, "verified") == 0 &&
+                 json_is_null(json_object_get(copy, "approved_by"));
+        if (ok)
+            i++;
+        else
+            json_array_remove(list, i);
+    }
+    return 0;
+}
+
+void
+cs_api_h_public_list(cs_api_call_t *c)
+{
+    char kase[256], awaiting[8];
+    cs_casenum_t cn;
+    json_t *rows = NULL;
+    int has_case, has_awaiting, rc;
+    if (cs_api_arg_str(c, "case", kase, sizeof kase, &has_case) != 0 ||
+        cs_api_arg_str(c, "awaiting", awaiting, sizeof awaiting, &has_awaiting) != 0)
+        return;
+    if (has_case && cs_api_arg_case(c, kase, &cn) != 0)
+        return;
+    if (has_awaiting && strcmp(awaiting, "1") != 0 && strcmp(awaiting, "0") != 0) {
+        cs_api_fail_code(c, "bad-request", "bad-awaiting",
+                         "awaiting 只能是 1（只列待审批的公开副本）或 0",
+                         "awaiting is 1 (only copies awaiting approval) or 0");
+        return;
+    }
+    if (cs_api_gate(c, CS_READ_LIST, NULL, has_case ? cn.text : NULL, "list", NULL, NULL, 0,
+                    NULL) != 0)
+        return;
+    if ((rc = cs_catalog_public_list(c->cat, has_case ? cn.text : NULL, &rows)) != 0 ||
+        (rc = keep_visible(c, rows, has_awaiting && awaiting[0] == '1')) != 0) {
+        cs_api_fail_rc(c, rc, "listing public copies");
+        goto out;
+    }
+    cs_api_answer_json(c, json_pack("{s:O}", "public", rows), 200);
+out:
+    json_decref(rows);
 }

@@ -48,6 +48,8 @@ static const cs_api_route_t routes[] = {
      0, .op = "putRedactionSpec"},
     {"POST", "/v1/items/{sha256}/public/approve", CS_API_USER, CS_API_POOL, cs_api_h_public_approve,
      NULL, 0, .op = "approvePublicCopy"},
+    {"GET", "/v1/public", CS_API_USER, CS_API_POOL, cs_api_h_public_list, NULL, 0,
+     .op = "listPublicCopies"},
     {"GET", "/v1/search", CS_API_USER, CS_API_POOL, cs_api_h_search, NULL, 0, .op = "search"},
     {"GET", "/v1/ledger", CS_API_AUDIT, CS_API_POOL, cs_api_h_ledger, NULL, 0, .op = "listLedger"},
     {"GET", "/v1/ledger/checkpoint", CS_API_USER, CS_API_POOL, cs_api_h_checkpoint, NULL, 0,

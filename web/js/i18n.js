@@ -10,6 +10,7 @@ import { zhPublish, enPublish } from './i18n_publish.js';
 import { zhReview, enReview } from './i18n_review.js';
 import { zhDispose, enDispose } from './i18n_dispose.js';
 import { zhRegistry, enRegistry } from './i18n_registry.js';
+import { zhPublic, enPublic } from './i18n_public.js';
 
 const zh = {
   'app.name': '证据保管',
@@ -643,8 +644,8 @@ Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhCases);
 Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enCases);
 Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhRequests, zhReview, zhPublish, zhDispose);
 Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enRequests, enReview, enPublish, enDispose);
-Object.assign(zh, zhRegistry);
-Object.assign(en, enRegistry);
+Object.assign(zh, zhRegistry, zhPublic);
+Object.assign(en, enRegistry, enPublic);
 const dicts = { 'zh-CN': zh, en };
 let lang = 'zh-CN';
 try {

@@ -1,6 +1,7 @@
 // web/js/main.js: the shell: header (user, role, purpose, language, sign out), the hash
-// router (#/cases, #/case/<case>, #/cases/<case>/review, #/item/<sha>, #/clerk, #/audit,
-// #/audit/<seq>, #/admin, #/registries) and the sign-in and purpose steps every page waits for.
+// router (#/cases, #/case/<case>, #/cases/<case>/review, #/item/<sha>, #/item/<sha>/public,
+// #/public, #/publications, #/clerk, #/audit, #/audit/<seq>, #/admin, #/disposals, #/registries)
+// and the sign-in and purpose steps every page waits for.
 import { h, replace } from './dom.js';
 import { t, getLang, setLang, colon } from './i18n.js';
 import * as api from './api.js';
@@ -20,6 +21,7 @@ import { renderPublications } from './pages/publications.js';
 import { renderDisposals } from './pages/disposals.js';
 import { renderReview } from './pages/review.js';
 import { renderRegistries } from './pages/registries.js';
+import { renderPublicCopy, renderPublicList } from './pages/public_copy.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('hdr');
@@ -67,7 +69,7 @@ function renderHeader() {
     if (session.can.ledger()) nav.append(link('#/audit', 'nav.audit', 'nav-audit', ['audit']));
     if (session.role() === 'admin') nav.append(link('#/admin', 'nav.admin', 'nav-admin', ['admin']));
     if (session.role() !== 'clerk') nav.append(link('#/requests', 'nav.requests', 'nav-requests', ['requests']));
-    nav.append(link('#/publications', 'nav.publications', 'nav-publications', ['publications']));
+    nav.append(link('#/publications', 'nav.publications', 'nav-publications', ['publications', 'public']));
     if (session.role() === 'admin') nav.append(link('#/disposals', 'nav.disposals', 'nav-disposals', ['disposals']));
     if (session.can.link()) nav.append(link('#/registries', 'nav.registries', 'nav-registries', ['registries']));
   }
@@ -189,6 +191,7 @@ async function render() {
     case 'case':
       return renderCase(main, ctx, r.path[1] || '', r);
     case 'item':
+      if (r.path[2] === 'public') return renderPublicCopy(main, ctx, r.path[1] || '');
       return renderItem(main, ctx, r.path[1] || '', r);
     case 'register':
       return renderRegister(main, ctx, r);
@@ -219,6 +222,8 @@ async function render() {
         return;
       }
       return renderRegistries(main, ctx, r);
+    case 'public':
+      return renderPublicList(main, ctx, r);
     default:
       location.replace(session.home());
   }

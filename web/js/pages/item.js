@@ -13,6 +13,7 @@ import {
 import { errorBanner, loading, pageHead, section, kindIcon, badge, hashText, infoBanner, field, techDetail } from '../ui.js';
 import { caseHref, itemHref } from './cases.js';
 import { registryBanners, registrySection } from './registries.js';
+import { publicHref } from './public_copy.js';
 
 export async function renderItem(main, ctx, sha) {
   replace(main, pageHead(t('item.title')), loading());
@@ -33,6 +34,7 @@ export async function renderItem(main, ctx, sha) {
   const head = pageHead(name,
     h('div', { class: 'head-actions' },
       cases[0] ? h('a', { href: caseHref(cases[0]), class: 'btn btn-ghost', testid: 'back-to-case' }, `\u2190 ${cases[0]}`) : null,
+      h('a', { href: publicHref(item.sha256), class: 'btn btn-ghost', testid: 'item-public' }, t('pc.open')),
       session.can.ledger() ? h('a', { href: `#/audit?item=${encodeURIComponent(item.sha256)}`, class: 'btn btn-primary', testid: 'item-ledger' }, t('item.ledger')) : null));
   head.querySelector('h1').prepend(kindIcon(item.media_type), ' ');
 

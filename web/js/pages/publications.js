@@ -103,7 +103,8 @@ export function renderPublications(main, ctx) {
     }
   };
   const edits = ['clerk', 'admin'].includes(session.role());
-  replace(main, pageHead(t('pub.title')), h('p', { class: 'muted' }, t('pub.lead')),
+  replace(main, pageHead(t('pub.title'), h('a', { href: '#/public', class: 'btn btn-ghost', testid: 'pub-public-link' }, t('pcl.title'))),
+    h('p', { class: 'muted' }, t('pub.lead')),
     edits ? section(t('pub.add'), 'pub-add-section', addForm(load)) : null,
     section(t('pub.list'), 'pub-section', msg, box));
   load();
