@@ -7,6 +7,7 @@ import { zhCases, enCases } from './i18n_cases.js';
 import { zhLabels, enLabels } from './i18n_labels.js';
 import { zhRequests, enRequests } from './i18n_requests.js';
 import { zhReview, enReview } from './i18n_review.js';
+import { zhPublic, enPublic } from './i18n_public.js';
 
 const zh = {
   'app.name': '证据保管',
@@ -638,8 +639,8 @@ const en = {
 
 Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhCases);
 Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enCases);
-Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhRequests, zhReview);
-Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enRequests, enReview);
+Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhRequests, zhReview, zhPublic);
+Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enRequests, enReview, enPublic);
 const dicts = { 'zh-CN': zh, en };
 let lang = 'zh-CN';
 try {

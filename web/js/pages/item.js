@@ -12,6 +12,7 @@ import {
 } from '../format.js';
 import { errorBanner, loading, pageHead, section, kindIcon, badge, hashText, infoBanner, field, techDetail } from '../ui.js';
 import { caseHref, itemHref } from './cases.js';
+import { publicSection } from './item_public.js';
 
 export async function renderItem(main, ctx, sha) {
   replace(main, pageHead(t('item.title')), loading());
@@ -42,6 +43,7 @@ export async function renderItem(main, ctx, sha) {
       h('div', { class: 'item-facts' }, recordSection(item, meta, cases))),
     candidatesSection(meta),
     derivativesSection(derivs),
+    publicSection(item, ctx),
     eventsSection(item.events),
     sourcesSection(item),
     session.can.link() ? linkSection(item, ctx) : null,
