@@ -229,6 +229,11 @@ int cs_access_deny_status(cs_deny_t deny);
  * operator), else 0. Not a read: the change is ledgered by the catalog (case.set). */
 int cs_access_case_editor(cs_role_t role);
 
+/** 1 when `role` may place and release holds and set an item's retention class (admins and
+ * the operator), else 0. Not a read: the change, or its refusal, is ledgered by the catalog
+ * (indexer/holds.h). */
+int cs_access_retention_admin(cs_role_t role);
+
 /** THE GATE. Decides `how` of `what` by `who` under `pol`, with nothing read or written: 0 and
  * dec filled. When `entry` is not NULL, *entry is the retrieval ledger entry of the decision
  * (caller owns it; to be appended before any answer when dec->ledgered), or NULL when the

@@ -132,6 +132,12 @@ cs_access_case_editor(cs_role_t role)
     return role == CS_ROLE_CLERK || role == CS_ROLE_ADMIN || role == CS_ROLE_OPERATOR;
 }
 
+int
+cs_access_retention_admin(cs_role_t role)
+{
+    return role == CS_ROLE_ADMIN || role == CS_ROLE_OPERATOR;
+}
+
 /* Refuses with `why`: the full reason (fmt) for the ledger, the caller's text from the table. */
 static void deny(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -136,7 +136,7 @@ struct cs_api_call {
     size_t text_len;
     const char *ctype; /* of text */
     char etag[72];
-    const struct cs_api_asset *asset; /* a built-in file of the web interface (h_ui.c) */
+    const struct cs_embed_file *asset; /* a built-in file of the web interface (h_ui.c) */
     char content_range[96];
     char media_type[128];
     char disposition[1800]; /* Content-Disposition of a download, "" when none */
@@ -326,6 +326,9 @@ void cs_api_h_case_record(cs_api_call_t *c);
 void cs_api_h_case_set(cs_api_call_t *c);
 void cs_api_h_case_status(cs_api_call_t *c);
 void cs_api_h_register(cs_api_call_t *c);
+/** 0 when the caller may change case `number`'s records (cs_access_case_editor); else 1,
+ * answered 403 (code role) with the refusal ledgered as `action`. */
+int cs_api_refuse_non_editor(cs_api_call_t *c, const char *action, const char *number);
 /** Removes what exports of an earlier run left in <home>/tmp/exports (a crash while one was
  * made or streamed); the number of folders removed. At start, before any call. */
 int cs_api_exports_sweep(const char *home_root);
@@ -346,6 +349,12 @@ void cs_api_h_admin_user_disable(cs_api_call_t *c);
 void cs_api_h_admin_user_rotate(cs_api_call_t *c);
 void cs_api_h_admin_user_password(cs_api_call_t *c);
 void cs_api_h_admin_grants(cs_api_call_t *c);
+/* h_publish.c */
+void cs_api_h_publications(cs_api_call_t *c);
+void cs_api_h_publication_add(cs_api_call_t *c);
+void cs_api_h_publication_withdraw(cs_api_call_t *c);
+void cs_api_h_publication_release(cs_api_call_t *c);
+void cs_api_h_publication_correct(cs_api_call_t *c);
 /* h_requests.c */
 void cs_api_h_requests(cs_api_call_t *c);
 void cs_api_h_request_add(cs_api_call_t *c);
@@ -358,5 +367,13 @@ void cs_api_h_admin_classification(cs_api_call_t *c);
 void cs_api_h_admin_classify(cs_api_call_t *c);
 void cs_api_h_session_open(cs_api_call_t *c);
 void cs_api_h_session_close(cs_api_call_t *c);
+/* Holds, and the `retention` member of records (h_holds.c). */
+void cs_api_h_holds(cs_api_call_t *c);
+void cs_api_h_hold_add(cs_api_call_t *c);
+void cs_api_h_hold_release(cs_api_call_t *c);
+/** Sets item's member `retention` {class, keep_until, held, due, reason_code, reason}. */
+int cs_api_retention_item(cs_api_call_t *c, const char *sha, json_t *item);
+/** Sets `retention` on each member (with its sha256) of items, case `number`'s timeline. */
+int cs_api_retention_case(cs_api_call_t *c, const char *number, json_t *items);
 
 #endif

@@ -5,15 +5,9 @@
 #ifndef CS_API_ASSETS_H
 #define CS_API_ASSETS_H
 
-#include <stddef.h>
+#include "core/embed.h"
 
-typedef struct cs_api_asset {
-    const char *path;          /* under web/, '/'-separated: "index.html", "js/pages/case.js" */
-    const char *type;          /* Content-Type */
-    const unsigned char *data; /* the bytes, static */
-    size_t len;
-    const char *etag; /* "\"<64 hex>\"" */
-} cs_api_asset_t;
+typedef cs_embed_file_t cs_api_asset_t;
 
 /* In path order; cs_api_assets_count entries. */
 extern const cs_api_asset_t cs_api_assets[];

@@ -42,8 +42,8 @@ cs_api_h_case_record(cs_api_call_t *c)
 
 /* 0 when c's user may change a case's record; else 1, the refusal ledgered as `action` and
  * answered 403 with code "role". */
-static int
-refuse_non_editor(cs_api_call_t *c, const char *action, const char *number)
+int
+cs_api_refuse_non_editor(cs_api_call_t *c, const char *action, const char *number)
 {
     int rc;
     if (cs_access_case_editor(c->who.role))
@@ -77,24 +77,25 @@ body_object(cs_api_call_t *c, const char *shape)
 void
 cs_api_h_case_set(cs_api_call_t *c)
 {
-    static const char shape[] = "{\"kind\", \"procedure\", \"cause\", \"filed\", \"decided\", "
-                                "\"served\", \"closed\", \"party\": {\"name\", \"kind\", "
-                                "\"id_number\"}, \"officers\": [...]}, each optional";
+    static const char shape[] =
+        "{\"kind\", \"procedure\", \"cause\", \"filed\", \"decided\", "
+        "\"served\", \"closed\", \"party\": {\"name\", \"kind\", "
+        "\"id_number\"}, \"officers\": [...], \"keep_period\"}, each optional";
     cs_case_set_t s = {0};
     json_error_t jerr;
     json_t *body = NULL, *officers = NULL, *v;
     cs_casenum_t cn;
     size_t i;
     int rc;
-    if (cs_api_arg_case(c, c->params[0], &cn) != 0 || refuse_non_editor(c, "case.set", cn.text) ||
-        (body = body_object(c, shape)) == NULL)
+    if (cs_api_arg_case(c, c->params[0], &cn) != 0 ||
+        cs_api_refuse_non_editor(c, "case.set", cn.text) || (body = body_object(c, shape)) == NULL)
         return;
     if (json_unpack_ex(body, &jerr, JSON_STRICT,
-                       "{s?s, s?s, s?s, s?s, s?s, s?s, s?s, s?{s:s, s?s, s?s}, s?o}", "kind",
+                       "{s?s, s?s, s?s, s?s, s?s, s?s, s?s, s?{s:s, s?s, s?s}, s?o, s?s}", "kind",
                        &s.kind, "procedure", &s.procedure, "cause", &s.cause, "filed", &s.filed,
                        "decided", &s.decided, "served", &s.served, "closed", &s.closed, "party",
                        "name", &s.party, "kind", &s.party_kind, "id_number", &s.id_number,
-                       "officers", &officers) != 0) {
+                       "officers", &officers, "keep_period", &s.keep_period) != 0) {
         cs_api_fail(c, "bad-request", "send a JSON object %s: %s", shape, jerr.text);
         goto out;
     }
@@ -131,7 +132,7 @@ cs_api_h_case_status(cs_api_call_t *c)
     cs_casenum_t cn;
     int rc;
     if (cs_api_arg_case(c, c->params[0], &cn) != 0 ||
-        refuse_non_editor(c, "case.status", cn.text) ||
+        cs_api_refuse_non_editor(c, "case.status", cn.text) ||
         (body = body_object(c, "{\"to\", \"reason\" (to reopen)}")) == NULL)
         return;
     if (json_unpack_ex(body, &jerr, JSON_STRICT, "{s:s, s?s}", "to", &to, "reason", &reason) != 0) {

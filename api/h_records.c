@@ -89,7 +89,8 @@ cs_api_h_case_items(cs_api_call_t *c)
         return;
     /* What a timeline needs: capture time and offset, sidecar words, device, copies. */
     if ((rc = cs_catalog_case_timeline(c->cat, cn.text, &items)) != 0 ||
-        (rc = cs_api_filter_visible(c, items)) != 0) {
+        (rc = cs_api_filter_visible(c, items)) != 0 ||
+        (rc = cs_api_retention_case(c, cn.text, items)) != 0) {
         json_decref(items);
         cs_api_fail_rc(c, rc, "listing the case");
         return;
@@ -111,8 +112,10 @@ cs_api_h_item(cs_api_call_t *c)
         return;
     if ((rc = cs_catalog_item(c->cat, sha, &item)) != 0 ||
         (rc = cs_catalog_metadata(c->cat, sha, &meta)) != 0 ||
-        (rc = cs_catalog_derivatives(c->cat, sha, &derivs)) != 0) {
+        (rc = cs_catalog_derivatives(c->cat, sha, &derivs)) != 0 ||
+        (rc = cs_api_retention_item(c, sha, item)) != 0) {
         json_decref(item);
+        json_decref(derivs);
         json_decref(meta);
         cs_api_fail_rc(c, rc, "reading the item");
         return;

@@ -93,6 +93,17 @@ static const cs_api_route_t routes[] = {
     {"POST", "/v1/admin/classifications", CS_API_ADMIN, CS_API_POOL, cs_api_h_admin_classify, NULL,
      0, .op = "adminClassify"},
     /* People sign in on the web with a password (h_session.c); tokens stay for scripts. */
+    /* The publication register (h_publish.c): who may change it, cs_access_case_editor. */
+    {"GET", "/v1/publications", CS_API_USER, CS_API_POOL, cs_api_h_publications, NULL, 0,
+     .op = "listPublications"},
+    {"POST", "/v1/publications", CS_API_USER, CS_API_POOL, cs_api_h_publication_add, NULL, 0,
+     .op = "addPublication"},
+    {"POST", "/v1/publications/{id}/withdraw", CS_API_USER, CS_API_POOL,
+     cs_api_h_publication_withdraw, NULL, 0, .op = "withdrawPublication"},
+    {"POST", "/v1/publications/{id}/release", CS_API_USER, CS_API_POOL,
+     cs_api_h_publication_release, NULL, 0, .op = "releasePublication"},
+    {"POST", "/v1/publications/{id}/correct", CS_API_USER, CS_API_POOL,
+     cs_api_h_publication_correct, NULL, 0, .op = "correctPublication"},
     /* Retrieval requests and their register (h_requests.c); who decides: indexer/requests.c,
      * who reads the register: the gate. */
     {"GET", "/v1/requests", CS_API_USER, CS_API_POOL, cs_api_h_requests, NULL, 0,
@@ -105,6 +116,11 @@ static const cs_api_route_t routes[] = {
      .op = "refuseRequest"},
     {"GET", "/v1/register/retrievals", CS_API_USER, CS_API_POOL, cs_api_h_register_retrievals, NULL,
      0, .op = "getRetrievalRegister"},
+    /* Holds (h_holds.c): admins place and release them; anyone else's attempt is ledgered. */
+    {"GET", "/v1/holds", CS_API_AUDIT, CS_API_POOL, cs_api_h_holds, NULL, 0, .op = "listHolds"},
+    {"POST", "/v1/holds", CS_API_USER, CS_API_POOL, cs_api_h_hold_add, NULL, 0, .op = "addHold"},
+    {"POST", "/v1/holds/{id}/release", CS_API_USER, CS_API_POOL, cs_api_h_hold_release, NULL, 0,
+     .op = "releaseHold"},
     {"POST", "/v1/session", CS_API_ANYONE, CS_API_POOL, cs_api_h_session_open, NULL, 0,
      .op = "createSession"},
     {"DELETE", "/v1/session", CS_API_USER, CS_API_POOL, cs_api_h_session_close, NULL, 0,

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CS_API_ROUTES_MAX 64
+#define CS_API_ROUTES_MAX 96
 #define CS_API_PARAM_MAX 512 /* bytes of one decoded path parameter, NUL included */
 
 struct cs_api_call;

@@ -42,6 +42,8 @@ static const char *const register_choices[] = {
     "case",    "kind",   "procedure", "cause",  "parties", "officers", "filed",
     "decided", "served", "closed",    "status", "items",   NULL};
 
+const char *const cs_config_periods[] = {"permanent", "long", "short", NULL};
+
 const char *const cs_config_presets[] = {"ultrafast", "superfast", "veryfast", "faster",   "fast",
                                          "medium",    "slow",      "slower",   "veryslow", NULL};
 
@@ -272,6 +274,22 @@ static const conf_key_t conf_table[] = {
      "Longest side, in pixels, of a photo's public copy (custody public make); 0: the photo's\n"
      "# own size. Public copies are re-encoded from the pixels, never with their metadata.",
      NULL, NULL},
+    {"retention.non_evidence_days", CONF_INT, OFF(retention_non_evidence_days), 1, 36500, "180",
+     "Days a non_evidence item (one linked to no case) is kept, from its capture (its capture\n"
+     "# time at the site, else when it arrived); after them it is due for disposal.",
+     NULL, NULL},
+    {"retention.long_years", CONF_INT, OFF(retention_long_years), 1, 1000, "30",
+     "Years the items of a closed case with archive period long (长期) are kept, from the\n"
+     "# case's closed_on (结案).",
+     NULL, NULL},
+    {"retention.short_years", CONF_INT, OFF(retention_short_years), 1, 1000, "10",
+     "Years the items of a closed case with archive period short (短期) are kept, from the\n"
+     "# case's closed_on.",
+     NULL, NULL},
+    {"retention.default_period", CONF_ENUM, OFF(retention_default_period), 0, 0, "long",
+     "The archive period (保管期限) of a case that `custody case set --keep-period` has not\n"
+     "# set: permanent (永久: its items are never due), long or short.",
+     cs_config_periods, NULL},
 };
 
 #define CONF_COUNT (sizeof conf_table / sizeof conf_table[0])

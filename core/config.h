@@ -80,10 +80,17 @@ typedef struct cs_config {
     int auth_address_window_s; /* auth.address_window_s: that window */
     int retention_grace_days;  /* retention.grace_days: approval to removal */
     int public_photo_max_px;   /* public.photo_max_px: a photo's public copy, 0: full size */
+    int retention_non_evidence_days; /* retention.non_evidence_days: from capture */
+    int retention_long_years;        /* retention.long_years: 长期, from a case's closing */
+    int retention_short_years;       /* retention.short_years: 短期, from a case's closing */
+    int retention_default_period;    /* retention.default_period: index of cs_config_periods */
 } cs_config_t;
 
 /* The classification levels, lowest first, NULL-terminated (access.default_classification). */
 extern const char *const cs_config_levels[];
+
+/* A case's archive periods (保管期限), NULL-terminated: permanent, long, short. */
+extern const char *const cs_config_periods[];
 
 /* The libx264 presets transcode.access_preset may name, NULL-terminated. */
 extern const char *const cs_config_presets[];

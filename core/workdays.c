@@ -1,6 +1,8 @@
 /* core/workdays.c: working days under a holiday calendar file (workdays.h). */
 #include "core/workdays.h"
 
+#include "core/buf.h"
+#include "core/embed.h"
 #include "core/error.h"
 
 #include <errno.h>
@@ -178,60 +180,90 @@ read_line(cs_workdays_t *cal, char *line, const char **why)
     return 0;
 }
 
+/* Checks the days read: sorted, none twice, each in a declared year; the first fault in *why. */
+static void
+check_days(cs_workdays_t *cal, const char *name, const char **why)
+{
+    qsort(cal->days, cal->ndays, sizeof(cal->days[0]), by_day);
+    for (size_t i = 0; i < cal->ndays; i++) {
+        int y, m, d;
+        civil_from_days(cal->days[i].day, &y, &m, &d);
+        if (i > 0 && cal->days[i].day == cal->days[i - 1].day)
+            *why = "a date is given twice";
+        else if (!covers(cal, y))
+            *why = "a date lies in a year without a `year` line";
+        if (*why != NULL) {
+            cs_diag_set("holiday calendar %s: %04d-%02d-%02d: %s", name, y, m, d, *why);
+            return;
+        }
+    }
+}
+
+int
+cs_workdays_parse(const char *text, size_t len, const char *name, cs_workdays_t **out)
+{
+    cs_workdays_t *cal = calloc(1, sizeof(*cal));
+    const char *why = NULL;
+    char line[256];
+    int lineno = 0;
+    size_t at = 0;
+    *out = NULL;
+    if (cal == NULL)
+        return CS_ENOMEM;
+    while (at < len && why == NULL) {
+        const char *nl = memchr(text + at, '\n', len - at);
+        size_t n = (nl != NULL ? (size_t)(nl - text) : len) - at;
+        lineno++;
+        if (n >= sizeof line || memchr(text + at, '\0', n) != NULL) {
+            why = n >= sizeof line ? "the line is too long" : "the line holds a NUL byte";
+            break;
+        }
+        memcpy(line, text + at, n);
+        line[n] = '\0';
+        at += n + 1;
+        read_line(cal, line, &why);
+    }
+    if (why != NULL)
+        cs_diag_set("holiday calendar %s line %d: %s", name, lineno, why);
+    else
+        check_days(cal, name, &why);
+    if (why != NULL) {
+        free(cal);
+        return CS_ECONFIG;
+    }
+    *out = cal;
+    return 0;
+}
+
 int
 cs_workdays_load(const char *path, cs_workdays_t **out)
 {
-    cs_workdays_t *cal = calloc(1, sizeof(*cal));
+    char *text = malloc(CS_WORKDAYS_FILE_MAX + 1);
     FILE *f = NULL;
-    char line[256];
-    const char *why = NULL;
-    int rc = 0, lineno = 0;
+    size_t len = 0;
+    int rc = 0;
     *out = NULL;
-    if (cal == NULL)
+    if (text == NULL)
         return CS_ENOMEM;
     if ((f = fopen(path, "r")) == NULL) {
         rc = cs_err_from_errno(errno);
         cs_diag_set("cannot read the holiday calendar %s: %s", path, strerror(errno));
         goto done;
     }
-    while (fgets(line, sizeof line, f) != NULL) {
-        lineno++;
-        if (strchr(line, '\n') == NULL && !feof(f)) {
-            why = "the line is too long";
-            break;
-        }
-        if (read_line(cal, line, &why) != 0)
-            break;
-    }
-    if (why == NULL && ferror(f))
-        why = "read error";
-    if (why == NULL) {
-        qsort(cal->days, cal->ndays, sizeof(cal->days[0]), by_day);
-        for (size_t i = 0; i < cal->ndays && why == NULL; i++) {
-            int y, m, d;
-            civil_from_days(cal->days[i].day, &y, &m, &d);
-            if (i > 0 && cal->days[i].day == cal->days[i - 1].day)
-                why = "a date is given twice";
-            else if (!covers(cal, y))
-                why = "a date lies in a year without a `year` line";
-            if (why != NULL)
-                cs_diag_set("holiday calendar %s: %04d-%02d-%02d: %s", path, y, m, d, why);
-        }
-        if (why != NULL) {
-            rc = CS_ECONFIG;
-            goto done;
-        }
-    } else {
-        cs_diag_set("holiday calendar %s line %d: %s", path, lineno, why);
+    len = fread(text, 1, CS_WORKDAYS_FILE_MAX + 1, f);
+    if (ferror(f)) {
+        rc = CS_EIO;
+        cs_diag_set("cannot read the holiday calendar %s", path);
+    } else if (len > CS_WORKDAYS_FILE_MAX) {
         rc = CS_ECONFIG;
-        goto done;
+        cs_diag_set("holiday calendar %s: more than %d bytes", path, CS_WORKDAYS_FILE_MAX);
+    } else {
+        rc = cs_workdays_parse(text, len, path, out);
     }
-    *out = cal;
-    cal = NULL;
 done:
     if (f != NULL)
         fclose(f);
-    free(cal);
+    free(text);
     return rc;
 }
 
@@ -298,4 +330,44 @@ cs_workdays_add(const cs_workdays_t *cal, const char *from, int n, char out[11],
     civil_from_days(day, &y, &m, &d);
     snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
     return 0;
+}
+
+int
+cs_workdays_home(const char *root, cs_workdays_t **out, char *source, size_t size)
+{
+    char path[4096];
+    const cs_embed_file_t *f;
+    int rc;
+    if (cs_snprintf(path, sizeof path, "%s/%s", root, CS_WORKDAYS_HOME_FILE) != 0)
+        return CS_ENAMETOOLONG;
+    rc = cs_workdays_load(path, out);
+    if (rc != CS_ENOENT) {
+        if (rc == 0 && source != NULL && cs_snprintf(source, size, "%s", path) != 0)
+            rc = CS_ENAMETOOLONG;
+        if (rc != 0)
+            cs_workdays_free(out);
+        return rc;
+    }
+    f = cs_embed_find(cs_data_files, cs_data_files_count, CS_WORKDAYS_BUILTIN);
+    if (f == NULL) {
+        cs_diag_set("no holiday calendar: %s is missing and none is built in", path);
+        return CS_ENOENT;
+    }
+    if (source != NULL && cs_snprintf(source, size, "built-in %s", f->path) != 0)
+        return CS_ENAMETOOLONG;
+    return cs_workdays_parse((const char *)f->data, f->len, "built-in " CS_WORKDAYS_BUILTIN, out);
+}
+
+int
+cs_workdays_years(const cs_workdays_t *cal, int *years, size_t cap)
+{
+    size_t n = cal->nyears < cap ? cal->nyears : cap;
+    memcpy(years, cal->years, n * sizeof(years[0]));
+    for (size_t i = 1; i < n; i++) /* a handful: insertion sort */
+        for (size_t j = i; j > 0 && years[j - 1] > years[j]; j--) {
+            int t = years[j];
+            years[j] = years[j - 1];
+            years[j - 1] = t;
+        }
+    return (int)n;
 }

@@ -19,10 +19,13 @@
 
 #include <stddef.h>
 
-#define CS_WORKDAYS_DAYS_MAX 512  /* holidays and make-up days in one file */
-#define CS_WORKDAYS_YEARS_MAX 64  /* years one file may cover */
-#define CS_WORKDAYS_NAME_MAX 48   /* bytes of a day's name, NUL included */
-#define CS_WORKDAYS_STEPS_MAX 366 /* working days one call may count */
+#define CS_WORKDAYS_DAYS_MAX 512              /* holidays and make-up days in one file */
+#define CS_WORKDAYS_YEARS_MAX 64              /* years one file may cover */
+#define CS_WORKDAYS_NAME_MAX 48               /* bytes of a day's name, NUL included */
+#define CS_WORKDAYS_STEPS_MAX 366             /* working days one call may count */
+#define CS_WORKDAYS_FILE_MAX (64 * 1024)      /* bytes of a calendar file */
+#define CS_WORKDAYS_HOME_FILE "holidays.txt"  /* in the home */
+#define CS_WORKDAYS_BUILTIN "holidays-cn.txt" /* data/, built in (core/embed.h) */
 
 typedef struct cs_workdays cs_workdays_t;
 
@@ -31,6 +34,17 @@ typedef struct cs_workdays cs_workdays_t;
  * it cannot read, a date given twice, a date outside its declared years, or more than
  * CS_WORKDAYS_DAYS_MAX days. */
 int cs_workdays_load(const char *path, cs_workdays_t **out);
+
+/** The same from `len` bytes of `text`; `name` names it in details (a path, "built-in"). */
+int cs_workdays_parse(const char *text, size_t len, const char *name, cs_workdays_t **out);
+
+/** The home's calendar: <root>/holidays.txt, or the built-in data/holidays-cn.txt when the
+ * home has none. `source` (may be NULL, size bytes) names which was read. Errors as
+ * cs_workdays_load's; a home file that cannot be read is an error, never silently replaced. */
+int cs_workdays_home(const char *root, cs_workdays_t **out, char *source, size_t size);
+
+/** Up to `cap` of the years the calendar covers into `years`, sorted; returns how many. */
+int cs_workdays_years(const cs_workdays_t *cal, int *years, size_t cap);
 
 /** Frees *cal (NULL is fine) and leaves NULL behind. */
 void cs_workdays_free(cs_workdays_t **cal);

@@ -13,6 +13,7 @@
 static const char *const kinds[] = {"penalty",    "enforcement", "licensing",
                                     "inspection", "other",       NULL};
 static const char *const procedures[] = {"general", "summary", NULL};
+static const char *const periods[] = {"permanent", "long", "short", NULL};
 static const char *const party_kinds[] = {"person", "organisation", NULL};
 static const char *const statuses[] = {
     "registered", "investigating", "under_review", "decided", "served", "closed", NULL};
@@ -87,6 +88,7 @@ check_set(const cs_case_set_t *s)
     if ((err = check_word("kind", kinds, s->kind)) != 0 ||
         (err = check_word("procedure", procedures, s->procedure)) != 0 ||
         (err = check_word("party kind", party_kinds, s->party_kind)) != 0 ||
+        (err = check_word("archive period", periods, s->keep_period)) != 0 ||
         (err = check_date("filed", s->filed)) != 0 ||
         (err = check_date("decided", s->decided)) != 0 ||
         (err = check_date("served", s->served)) != 0 ||
@@ -175,11 +177,11 @@ cs_catalog_case_set(cs_catalog_t *cat, const char *number, const cs_case_set_t *
     if ((err = check_set(s)) != 0)
         return err;
     cs_clock_now(now);
-    fields = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:b}", "case",
-                       number, "kind", s->kind, "procedure", s->procedure, "cause", s->cause,
-                       "filed", s->filed, "decided", s->decided, "served", s->served, "closed",
-                       s->closed, "party", s->party, "party_kind", s->party_kind, "id_number_set",
-                       s->id_number != NULL);
+    fields = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:b, s:s?}",
+                       "case", number, "kind", s->kind, "procedure", s->procedure, "cause",
+                       s->cause, "filed", s->filed, "decided", s->decided, "served", s->served,
+                       "closed", s->closed, "party", s->party, "party_kind", s->party_kind,
+                       "id_number_set", s->id_number != NULL, "keep_period", s->keep_period);
     officers = json_array();
     if (fields == NULL || officers == NULL) {
         json_decref(fields);
@@ -200,15 +202,15 @@ cs_catalog_case_set(cs_catalog_t *cat, const char *number, const cs_case_set_t *
         goto out;
     }
     snprintf(idtext, sizeof idtext, "%lld", (long long)case_id); /* fits: 20 digits */
-    const char *args[] = {idtext,   s->kind,    s->procedure, s->cause,
-                          s->filed, s->decided, s->served,    s->closed};
+    const char *args[] = {idtext,     s->kind,   s->procedure, s->cause,      s->filed,
+                          s->decided, s->served, s->closed,    s->keep_period};
     err = cs_cat_run(cat,
                      "UPDATE cases SET kind = coalesce(?2, kind),"
                      " procedure = coalesce(?3, procedure), cause = coalesce(?4, cause),"
                      " filed_on = coalesce(?5, filed_on), decided_on = coalesce(?6, decided_on),"
-                     " served_on = coalesce(?7, served_on), closed_on = coalesce(?8, closed_on)"
-                     " WHERE id = CAST(?1 AS INTEGER)",
-                     args, 8, NULL, what);
+                     " served_on = coalesce(?7, served_on), closed_on = coalesce(?8, closed_on),"
+                     " keep_period = coalesce(?9, keep_period) WHERE id = CAST(?1 AS INTEGER)",
+                     args, 9, NULL, what);
     if (err == 0 && s->party != NULL)
         err = set_party(cat, case_id, s, now, what);
     if (err == 0)
@@ -388,6 +390,7 @@ cs_catalog_case_record(cs_catalog_t *cat, const char *number, int personal_data,
         "SELECT json_object('case', c.number, 'created_at', c.created_at, 'kind', c.kind,"
         " 'procedure', c.procedure, 'cause', c.cause, 'filed', c.filed_on, 'decided',"
         " c.decided_on, 'served', c.served_on, 'closed', c.closed_on, 'status', c.status,"
+        " 'keep_period', c.keep_period,"
         " 'items', (SELECT count(DISTINCT l.item_id) FROM links l WHERE l.case_id = c.id AND"
         " l.superseded_at IS NULL)) FROM cases c WHERE c.number = ?1",
         args, 1, &rows, what);

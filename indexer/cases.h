@@ -26,6 +26,7 @@ typedef struct cs_case_set {
     const char *cause;
     const char *filed, *decided, *served, *closed;
     const char *party, *party_kind, *id_number;
+    const char *keep_period; /* permanent|long|short: the archive period (保管期限) */
     const char *officers[CS_CASE_OFFICERS_MAX]; /* user names, added */
     size_t nofficers;
 } cs_case_set_t;
@@ -64,9 +65,9 @@ int cs_catalog_case_refused(cs_catalog_t *cat, const char *action, const char *n
 
 /** *out = the record of case `number` (caller owns it): {case, created_at, kind, kind_zh,
  * procedure, procedure_zh, cause, filed, decided, served, closed, status, status_zh, next,
- * items, parties: [{name, kind, id_number | id_number_withheld}], officers: [{user, role}],
- * history: [{from, to, reason, by, at}]}. ID numbers only when `personal_data` (the gate's
- * decision). CS_ENOTFOUND for no such case. */
+ * items, keep_period (NULL: retention.default_period), parties: [{name, kind, id_number |
+ * id_number_withheld}], officers: [{user, role}], history: [{from, to, reason, by, at}]}. ID
+ * numbers only when `personal_data` (the gate's decision). CS_ENOTFOUND for no such case. */
 int cs_catalog_case_record(cs_catalog_t *cat, const char *number, int personal_data, json_t **out);
 
 /** *out = the register's rows, one per case by number, {case, kind, procedure, cause,

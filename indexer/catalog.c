@@ -356,6 +356,13 @@ open_connection(cs_catalog_t **out, const char *path, int flags, int busy_timeou
         err = cs_cat_err(cat, rc, "cannot add the function cs_text");
         goto out;
     }
+    rc = sqlite3_create_function(cat->db, "cs_site_date", 2,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                 cs_cat_sql_site_date, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        err = cs_cat_err(cat, rc, "cannot add the function cs_site_date");
+        goto out;
+    }
     *out = cat;
     cat = NULL;
 out:

@@ -101,6 +101,11 @@ int cs_cat_column_copy(sqlite3_stmt *st, int col, char *dst, size_t cap, const c
  * (json_object), for the same text in every answer. */
 void cs_cat_sql_text(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
+/** The SQL function cs_site_date(t, zone): the site date "YYYY-MM-DD" (core/clock.h
+ * cs_clock_site_date) of the RFC 3339 instant t in zone `zone` (site.tz; "" the system's);
+ * NULL for NULL or text that is no such instant (retention.c). */
+void cs_cat_sql_site_date(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+
 /* Row-level steps (rows.c). Each runs inside the caller's transaction; `what` names the
  * caller's action in error details; row ids start at 1, so an id of 0 stands for NULL. */
 

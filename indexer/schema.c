@@ -458,10 +458,12 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'a derivative is only ever marked superseded'); END;",
     // clang-format on
 
-    cs_schema_cases,    /* schema_cases.c */
-    cs_schema_requests, /* schema_cases.c */
-    cs_schema_review,   /* schema_cases.c */
-    cs_schema_public,   /* schema_public.c: public copies' specs and approvals */
+    cs_schema_cases,        /* schema_cases.c */
+    cs_schema_requests,     /* schema_cases.c */
+    cs_schema_review,       /* schema_cases.c */
+    cs_schema_publications, /* schema_publish.c */
+    cs_schema_public,       /* schema_public.c: public copies' specs and approvals */
+    cs_schema_retention,    /* schema_retention.c: retention classes and holds */
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

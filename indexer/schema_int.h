@@ -13,4 +13,10 @@ extern const char cs_schema_review[];
 /* Public copies: redaction specs and approvals. */
 extern const char cs_schema_public[];
 
+/* The publication register: publications, their versions and withdrawals (schema_publish.c). */
+extern const char cs_schema_publications[];
+/* Retention classes and holds: cases' archive period, items' explicit class, holds
+ * (schema_retention.c). */
+extern const char cs_schema_retention[];
+
 #endif

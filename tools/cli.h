@@ -178,6 +178,16 @@ void cs_cli_close(cs_cli_t *cli);
 /** Prints "custody CMD: <detail>" for rc and returns the exit code for it. */
 int cs_cli_fail(cs_cli_t *cli, int rc);
 
+/** 0 and *who filled when the reader (cli->as, or the operator) may change the records of
+ * case `number` (cs_access_case_editor); else prints why not, ledgers the attempt as
+ * `action` denied, and returns the exit code. */
+int cs_cli_case_editor(cs_cli_t *cli, const char *action, const char *number, cs_access_who_t *who);
+
+/** The publication register as `status` shows it: {due, overdue, overdue_list, calendar}, or
+ * {error} when it cannot be worked out (never NULL but for memory). */
+json_t *cs_cli_publication_status(cs_cli_t *cli);
+void cs_cli_print_publication_status(json_t *p);
+
 /** Prints a usage error and returns CS_EXIT_USAGE. */
 int cs_cli_usage_error(cs_cli_t *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -202,6 +212,9 @@ int cs_cmd_grants(int argc, char **argv);
 int cs_cmd_classify(int argc, char **argv);
 int cs_cmd_request(int argc, char **argv);
 int cs_cmd_requests(int argc, char **argv);
+int cs_cmd_publish(int argc, char **argv);
+int cs_cmd_publications(int argc, char **argv);
+int cs_cmd_calendar(int argc, char **argv);
 int cs_cmd_register(int argc, char **argv);
 int cs_cmd_get(int argc, char **argv);
 int cs_cmd_ledger(int argc, char **argv);
@@ -215,6 +228,9 @@ int cs_cmd_serve(int argc, char **argv);
 int cs_cmd_search(int argc, char **argv);
 int cs_cmd_probe(int argc, char **argv);
 int cs_cmd_status(int argc, char **argv);
+int cs_cmd_retention(int argc, char **argv); /* cmd_retention.c: retention show|set */
+int cs_cmd_hold(int argc, char **argv);      /* cmd_retention.c: hold ITEM|CASE, hold list */
+int cs_cmd_release(int argc, char **argv);   /* cmd_retention.c: release a hold */
 int cs_cmd_store(int argc, char **argv);
 
 /* cmd_store.c: what status and show say of the store. */

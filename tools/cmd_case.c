@@ -20,7 +20,8 @@ static const char usage_text[] =
     "       custody case set CASE [--kind K] [--procedure general|summary] [--cause TEXT]\n"
     "                        [--party NAME [--party-kind person|organisation]\n"
     "                        [--id-number N]] [--officer USER]... [--filed DATE]\n"
-    "                        [--decided DATE] [--served DATE] [--closed DATE] [--as USER]\n"
+    "                        [--decided DATE] [--served DATE] [--closed DATE]\n"
+    "                        [--keep-period permanent|long|short] [--as USER]\n"
     "       custody case status CASE --to STATUS [--reason TEXT] [--as USER]\n"
     "       custody case register --purpose TEXT [--as USER] [--format csv|text] [--json]\n"
     "                        [--status S] [--from DATE] [--to DATE]\n"
@@ -29,7 +30,9 @@ static const char usage_text[] =
     "A case is registered when a file first names it; a clerk or an admin completes its\n"
     "record (the host's operator is an admin; --as USER acts as that user). K is penalty\n"
     "(行政处罚), enforcement (行政强制), licensing (行政许可), inspection (行政检查) or other;\n"
-    "dates are YYYY-MM-DD (立案 filed, 决定 decided, 送达 served, 结案 closed). A party's ID\n"
+    "dates are YYYY-MM-DD (立案 filed, 决定 decided, 送达 served, 结案 closed). The archive\n"
+    "period (保管期限: permanent 永久, long 长期, short 短期; default retention.default_period)\n"
+    "says how long a closed case's items are kept (custody retention show CASE). A party's ID\n"
     "number is personal data: `show` prints it only to a reader the gate clears for privacy.\n"
     "The status goes registered → investigating → under_review → decided → served →\n"
     "closed; from under_review on, back to investigating reopens the case, with --reason.\n"
@@ -61,7 +64,8 @@ enum {
     O_FROM,
     O_STATUS,
     O_REASON,
-    O_FORMAT
+    O_FORMAT,
+    O_KEEP
 };
 
 static int
@@ -85,6 +89,7 @@ on_option(int c, const char *arg, void *ctx)
         [O_STATUS - O_KIND] = &a->status,
         [O_REASON - O_KIND] = &a->reason,
         [O_FORMAT - O_KIND] = &a->format,
+        [O_KEEP - O_KIND] = &a->set.keep_period,
     };
     if (c == O_OFFICER) {
         if (a->set.nofficers == CS_CASE_OFFICERS_MAX) {
@@ -92,7 +97,7 @@ on_option(int c, const char *arg, void *ctx)
             return CS_EXIT_USAGE;
         }
         a->set.officers[a->set.nofficers++] = arg;
-    } else if (c >= O_KIND && c <= O_FORMAT) {
+    } else if (c >= O_KIND && c <= O_KEEP) {
         *slot[c - O_KIND] = arg;
     }
     return 0;
@@ -132,6 +137,9 @@ print_record(json_t *rec)
     printf("%s\n", json_array_size(json_object_get(rec, "next")) ? "" : " -");
     printf("filed       %s\ndecided     %s\nserved      %s\nclosed      %s\n", str(rec, "filed"),
            str(rec, "decided"), str(rec, "served"), str(rec, "closed"));
+    printf("keep period %s\n", json_is_string(json_object_get(rec, "keep_period"))
+                                   ? str(rec, "keep_period")
+                                   : "- (retention.default_period)");
     printf("items       %lld\n", (long long)json_integer_value(json_object_get(rec, "items")));
     printf("parties%s\n", json_array_size(json_object_get(rec, "parties")) ? "" : "     -");
     json_array_foreach(json_object_get(rec, "parties"), i, v)
@@ -175,10 +183,8 @@ show(cs_cli_t *cli, const char *number)
     return 0;
 }
 
-/* The reader, if they may change a case's record; else why not (ledgered as `action`
- * denied), and the exit code. */
-static int
-editor(cs_cli_t *cli, const char *action, const char *number, cs_access_who_t *who)
+int
+cs_cli_case_editor(cs_cli_t *cli, const char *action, const char *number, cs_access_who_t *who)
 {
     char why[256];
     int rc;
@@ -208,9 +214,10 @@ set(cs_cli_t *cli, const char *number, const args_t *a)
     const cs_case_set_t *s = &a->set;
     int rc;
     if (!s->kind && !s->procedure && !s->cause && !s->party && !s->nofficers && !s->filed &&
-        !s->decided && !s->served && !s->closed && !s->party_kind && !s->id_number)
+        !s->decided && !s->served && !s->closed && !s->party_kind && !s->id_number &&
+        !s->keep_period)
         return cs_cli_usage_error(cli, "nothing to set: give --kind, --cause, --party ...");
-    if ((rc = editor(cli, "case.set", number, &who)) != 0)
+    if ((rc = cs_cli_case_editor(cli, "case.set", number, &who)) != 0)
         return rc;
     if ((rc = cs_catalog_case_set(cli->cat, number, s, who.name)) != 0)
         return cs_cli_fail(cli, rc);
@@ -225,7 +232,7 @@ status(cs_cli_t *cli, const char *number, const args_t *a)
     int rc;
     if (a->to == NULL)
         return cs_cli_usage_error(cli, "give --to STATUS");
-    if ((rc = editor(cli, "case.status", number, &who)) != 0)
+    if ((rc = cs_cli_case_editor(cli, "case.status", number, &who)) != 0)
         return rc;
     if ((rc = cs_catalog_case_status(cli->cat, number, a->to, a->reason, who.name)) != 0) {
         fprintf(stderr, "custody %s: refused: %s\n", cli->cmd, cs_diag());
@@ -323,6 +330,7 @@ cs_cmd_case(int argc, char **argv)
                                              {"status", required_argument, NULL, O_STATUS},
                                              {"reason", required_argument, NULL, O_REASON},
                                              {"format", required_argument, NULL, O_FORMAT},
+                                             {"keep-period", required_argument, NULL, O_KEEP},
                                              {0, 0, 0, 0}};
     cs_cli_t cli;
     cs_casenum_rule_t *rule = NULL;

@@ -192,6 +192,7 @@ cs_cmd_status(int argc, char **argv)
     json_object_set_new(st, "fixity", fixity);
     json_object_set_new(st, "transcoding", running_transcodes(&cli));
     json_object_set_new(st, "store", cs_cli_store_health(&cli));
+    json_object_set_new(st, "publications", cs_cli_publication_status(&cli));
     if (cli.json) {
         cs_cli_print_json(st, 0);
         goto out;
@@ -238,6 +239,7 @@ cs_cmd_status(int argc, char **argv)
                json_string_value(json_object_get(v, "reason")));
     print_fixity(&cli, json_object_get(st, "fixity"));
     cs_cli_print_store_health(json_object_get(st, "store"));
+    cs_cli_print_publication_status(json_object_get(st, "publications"));
 out:
     json_decref(st);
     if (rc != 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SHIPPED CUSTODY_TEST_DATA "/../../data/holidays-cn.txt"
 
@@ -62,6 +63,9 @@ START_TEST(national_day_week_is_not_counted)
     /* Spring Festival 2026: 15-23 February off, Saturday 14 February worked. */
     expect_add(cal, "2026-02-13", 1, "2026-02-14", 0);
     expect_add(cal, "2026-02-13", 2, "2026-02-24", 0);
+    /* The issue's example: a penalty decided on Thursday 28 September 2023 (29 September to
+     * 6 October off, the weekend of 7-8 October worked) is due on Friday 13 October. */
+    expect_add(cal, "2023-09-28", 7, "2023-10-13", 0);
     /* An ordinary fortnight: weekends only. */
     expect_add(cal, "2026-12-01", 7, "2026-12-10", 0);
     expect_add(cal, "2026-12-01", 20, "2026-12-29", 0);
@@ -147,6 +151,38 @@ START_TEST(a_written_calendar_counts_its_days)
 }
 END_TEST
 
+/* A home without holidays.txt counts with the built-in calendar; one with it, with its own;
+ * one whose file is broken gets the error, never the built-in instead. */
+START_TEST(the_home_calendar_wins_over_the_built_in_one)
+{
+    char *path = calendar("year 2026\n2026-12-01 off 测试假日\n"), src[4200];
+    char *home = strdup(path), out[11];
+    cs_workdays_t *cal = NULL;
+    int prov, years[8];
+    *strrchr(home, '/') = '\0';
+    ck_assert_int_eq(cs_workdays_home(home, &cal, src, sizeof src), 0);
+    ck_assert_str_eq(src, path);
+    expect_add(cal, "2026-11-30", 1, "2026-12-02", 0);
+    /* The home's file declares 2026 alone: 2023 is provisional there. */
+    ck_assert_int_eq(cs_workdays_add(cal, "2023-09-28", 7, out, &prov), 0);
+    ck_assert_int_eq(prov, 1);
+    cs_workdays_free(&cal);
+    cs_test_write(path, "year 2026\n2026-13-01 off x\n", 27);
+    ck_assert_int_eq(cs_workdays_home(home, &cal, src, sizeof src), CS_ECONFIG);
+    ck_assert_ptr_nonnull(strstr(cs_diag(), path));
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(cs_workdays_home(home, &cal, src, sizeof src), 0);
+    ck_assert_str_eq(src, "built-in holidays-cn.txt");
+    expect_add(cal, "2023-09-28", 7, "2023-10-13", 0);
+    ck_assert_int_eq(cs_workdays_years(cal, years, 8), 4);
+    ck_assert_int_eq(years[0], 2023);
+    ck_assert_int_eq(years[3], 2026);
+    cs_workdays_free(&cal);
+    free(home);
+    drop(path);
+}
+END_TEST
+
 static Suite *
 workdays_suite(void)
 {
@@ -157,6 +193,7 @@ workdays_suite(void)
     tcase_add_test(tc, days_are_named);
     tcase_add_test(tc, bad_files_are_refused_by_line);
     tcase_add_test(tc, a_written_calendar_counts_its_days);
+    tcase_add_test(tc, the_home_calendar_wins_over_the_built_in_one);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -59,7 +59,8 @@ for (const action of ['view', 'view.case', 'list', 'search', 'get.original', 'ge
   'session.close', 'session.failed', 'session.locked', 'session.limited', 'case.set', 'case.status',
   'case.decided', 'review.submit', 'review.opinion', 'request.add', 'request.approve',
   'request.refuse', 'store.migrated', 'public.spec', 'public.make', 'public.attach',
-  'public.approve'])
+  'public.approve', 'hold.add', 'hold.release', 'retention.set', 'publish.register',
+  'publish.release', 'publish.correct', 'publish.withdraw'])
   assert.match(f.actionWords(action), /[\u4e00-\u9fff]/, `ledger action ${action} has Chinese words`);
 assert.equal(i18n.t('role.legal'), '法制审核人员');
 const ev = f.detailText({ case: 'A-1', party: '张三', captured_at_kept: 'first arrival', received_by: 'zhang', odd_key: 1 });

@@ -335,7 +335,7 @@ async function main() {
     await pa.reload();
   }
   assert.equal(decodeURIComponent(new URL(pa.url()).hash), `#/case/${CASE}`);
-  await recordShows(pa, { tid, PARTY, assertNoEnglish }); // the ID number withheld
+  await recordShows(pa, { tid, PARTY, CASE, run, assertNoEnglish }); // ID number withheld; holds
   // Thumbnails of the photos, and of the video's poster, load through minted media URLs.
   await pa.waitForFunction(() => {
     const imgs = [...document.querySelectorAll('img[data-testid="thumbnail"]')];

@@ -6,6 +6,7 @@ import { zhSignin, enSignin } from './i18n_signin.js';
 import { zhCases, enCases } from './i18n_cases.js';
 import { zhLabels, enLabels } from './i18n_labels.js';
 import { zhRequests, enRequests } from './i18n_requests.js';
+import { zhPublish, enPublish } from './i18n_publish.js';
 import { zhReview, enReview } from './i18n_review.js';
 import { zhPublic, enPublic } from './i18n_public.js';
 
@@ -639,8 +640,8 @@ const en = {
 
 Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhCases);
 Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enCases);
-Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhRequests, zhReview, zhPublic);
-Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enRequests, enReview, enPublic);
+Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhRequests, zhReview, zhPublish, zhPublic);
+Object.assign(en, enDamage, enAdmin, enSignin, enLabels, enRequests, enReview, enPublish, enPublic);
 const dicts = { 'zh-CN': zh, en };
 let lang = 'zh-CN';
 try {

@@ -71,6 +71,14 @@ export const zhCases = {
   'slug.decided': '已决定',
   'slug.served': '已送达',
   'slug.closed': '已结案',
+  'ret.class.evidence': '证据',
+  'ret.class.non_evidence': '非证据',
+  'ret.class.permanent': '永久保管',
+  'ret.label': '保管：{class}',
+  'ret.until': '保管至 {date}',
+  'ret.never': '不到期',
+  'ret.held': '已冻结',
+  'ret.due': '可处置',
 };
 
 export const enCases = {
@@ -141,4 +149,12 @@ export const enCases = {
   'slug.decided': 'Decided',
   'slug.served': 'Served',
   'slug.closed': 'Closed',
+  'ret.class.evidence': 'evidence',
+  'ret.class.non_evidence': 'non-evidence',
+  'ret.class.permanent': 'permanent',
+  'ret.label': 'Retention: {class}',
+  'ret.until': 'kept until {date}',
+  'ret.never': 'not due',
+  'ret.held': 'Held',
+  'ret.due': 'Due for disposal',
 };

@@ -16,6 +16,7 @@ import { renderClerk } from './pages/clerk.js';
 import { renderAudit, renderEntry } from './pages/audit.js';
 import { renderAdmin } from './pages/admin.js';
 import { renderRequests } from './pages/requests.js';
+import { renderPublications } from './pages/publications.js';
 import { renderReview } from './pages/review.js';
 
 const main = document.getElementById('main');
@@ -64,6 +65,7 @@ function renderHeader() {
     if (session.can.ledger()) nav.append(link('#/audit', 'nav.audit', 'nav-audit', ['audit']));
     if (session.role() === 'admin') nav.append(link('#/admin', 'nav.admin', 'nav-admin', ['admin']));
     if (session.role() !== 'clerk') nav.append(link('#/requests', 'nav.requests', 'nav-requests', ['requests']));
+    nav.append(link('#/publications', 'nav.publications', 'nav-publications', ['publications']));
   }
   replace(header,
     h('div', { class: 'brand' },
@@ -199,6 +201,8 @@ async function render() {
       return renderAdmin(main, ctx, r);
     case 'requests':
       return renderRequests(main, ctx, r);
+    case 'publications':
+      return renderPublications(main, ctx, r);
     default:
       location.replace(session.home());
   }

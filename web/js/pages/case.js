@@ -203,8 +203,23 @@ function card(it, thumbs) {
           it.officer ? h('span', null, `${t('common.officer')} ${text(it.officer)}`) : null,
           it.place ? h('span', null, text(it.place)) : null,
           it._cap.missing ? null : h('span', { class: 'muted' }, it._cap.offset),
-          failed.length ? badge(`${failed.join(', ')}: ${t('dstatus.failed')}`, 'bad') : null),
+          failed.length ? badge(`${failed.join(', ')}: ${t('dstatus.failed')}`, 'bad') : null,
+          retention(it.retention)),
         it.note ? h('div', { class: 'tl-note', testid: 'item-note' }, text(it.note)) : null)));
+}
+
+/** An item's retention (GET /v1/cases/{case}/items: class, keep_until, held, due, reason_code):
+ * its class and keep-until date, a hold badge, a due badge; the reason's words as its title. */
+function retention(r) {
+  if (!r || typeof r !== 'object') return null;
+  const cls = tMaybe(`ret.class.${r.class}`) ?? String(r.class ?? '');
+  const why = tMaybe(`rcode.${r.reason_code}`) ?? r.reason ?? '';
+  return [
+    h('span', { testid: 'item-retention', title: why },
+      `${t('ret.label', { class: cls })} · ${r.keep_until ? t('ret.until', { date: r.keep_until }) : t('ret.never')}`),
+    r.held ? badge(t('ret.held'), 'neutral', 'hold-badge') : null,
+    r.due ? badge(t('ret.due'), 'bad', 'due-badge') : null,
+  ];
 }
 
 async function loadThumbs(items, thumbs, ctx) {
