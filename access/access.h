@@ -234,6 +234,12 @@ const char *cs_access_deny_code(cs_deny_t deny);
 /** The HTTP status a refusal answers (200 for none). */
 int cs_access_deny_status(cs_deny_t deny);
 
+/** Fills d as a ledgered refusal for `why`: its status and Chinese words from the one table of
+ * refusals, and the English reason from fmt (cut if long: words for people). For the rules
+ * beside the gate (review.c, public.c, dispose.c). */
+void cs_access_refuse(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /** 1 when `role` may complete a case's record and move its status (clerks, admins and the
  * operator), else 0. Not a read: the change is ledgered by the catalog (case.set). */
 int cs_access_case_editor(cs_role_t role);

@@ -10,23 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void refuse(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-refuse(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
-{
-    va_list ap;
-    d->allowed = 0;
-    d->deny = why;
-    d->status = cs_access_deny_status(why);
-    d->ledgered = 1;
-    snprintf(d->reason_zh, sizeof d->reason_zh, "%s", cs_access_deny_zh(why)); /* fits: short */
-    va_start(ap, fmt);
-    cs_vsnprintf_cut(d->reason, sizeof d->reason, fmt, ap); /* words for people: cut if long */
-    va_end(ap);
-}
-
 const char *
 cs_access_dispose_action(cs_dispose_act_t act)
 {
@@ -44,18 +27,19 @@ cs_access_dispose(const cs_access_who_t *who, int64_t batch, int64_t proposer_id
     if (entry != NULL)
         *entry = NULL;
     if (who->role == CS_ROLE_NONE)
-        refuse(dec, CS_DENY_UNKNOWN_USER, "no Custody user named %s", who->name);
+        cs_access_refuse(dec, CS_DENY_UNKNOWN_USER, "no Custody user named %s", who->name);
     else if (who->disabled)
-        refuse(dec, CS_DENY_DISABLED, "user %s is disabled", who->name);
+        cs_access_refuse(dec, CS_DENY_DISABLED, "user %s is disabled", who->name);
     else if (who->role != CS_ROLE_ADMIN)
-        refuse(dec, CS_DENY_ROLE,
-               "only a named admin (--as ADMIN) proposes, approves or cancels a disposal; %s is "
-               "%s",
-               who->name, cs_access_role_name(who->role));
+        cs_access_refuse(
+            dec, CS_DENY_ROLE,
+            "only a named admin (--as ADMIN) proposes, approves or cancels a disposal; %s is "
+            "%s",
+            who->name, cs_access_role_name(who->role));
     else if (act == CS_DISPOSE_APPROVE && who->id == proposer_id)
-        refuse(dec, CS_DENY_OWN_PROPOSAL,
-               "%s proposed disposal batch %lld: another admin approves it (four eyes)", who->name,
-               (long long)batch);
+        cs_access_refuse(dec, CS_DENY_OWN_PROPOSAL,
+                         "%s proposed disposal batch %lld: another admin approves it (four eyes)",
+                         who->name, (long long)batch);
     else
         dec->allowed = 1;
     if (dec->allowed) {

@@ -14,23 +14,6 @@
 #define LEVEL_PRIVACY 2      /* privacy, commercial_secret: redacted first */
 #define LEVEL_STATE_SECRET 4 /* never public */
 
-static void refuse(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-refuse(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
-{
-    va_list ap;
-    d->allowed = 0;
-    d->deny = why;
-    d->status = cs_access_deny_status(why);
-    d->ledgered = 1;
-    snprintf(d->reason_zh, sizeof d->reason_zh, "%s", cs_access_deny_zh(why)); /* fits: short */
-    va_start(ap, fmt);
-    cs_vsnprintf_cut(d->reason, sizeof d->reason, fmt, ap); /* words for people: cut if long */
-    va_end(ap);
-}
-
 const char *
 cs_public_kind(const char *media_type, json_t *record)
 {
@@ -72,22 +55,26 @@ static void
 decide_approve(const cs_access_who_t *w, const cs_public_state_t *s, cs_access_decision_t *d)
 {
     if (!s->has_copy)
-        return refuse(d, CS_DENY_NO_COPY, "item %.12s has no public copy to approve", s->item);
+        return cs_access_refuse(d, CS_DENY_NO_COPY, "item %.12s has no public copy to approve",
+                                s->item);
     /* Before the role: whoever made it never approves it. By identity; a copy the operator
      * (no id) made, by name, which is the OS user's. */
     if ((s->maker_user_id != 0 && s->maker_user_id == w->id) ||
         (s->maker_user_id == 0 && s->maker != NULL && strcmp(s->maker, w->name) == 0))
-        return refuse(d, CS_DENY_SELF_APPROVAL,
-                      "%s made item %.12s's public copy, and so does not approve it: someone "
-                      "else must",
-                      w->name, s->item);
+        return cs_access_refuse(
+            d, CS_DENY_SELF_APPROVAL,
+            "%s made item %.12s's public copy, and so does not approve it: someone "
+            "else must",
+            w->name, s->item);
     if (w->role != CS_ROLE_LEGAL && w->role != CS_ROLE_ADMIN)
-        return refuse(d, CS_DENY_ROLE,
-                      "only the legal section or an admin approves public copies (as a named "
-                      "user: --as); %s is %s",
-                      w->name, cs_access_role_name(w->role));
+        return cs_access_refuse(
+            d, CS_DENY_ROLE,
+            "only the legal section or an admin approves public copies (as a named "
+            "user: --as); %s is %s",
+            w->name, cs_access_role_name(w->role));
     if (s->approved)
-        return refuse(d, CS_DENY_APPROVED, "item %.12s's public copy is approved already", s->item);
+        return cs_access_refuse(d, CS_DENY_APPROVED, "item %.12s's public copy is approved already",
+                                s->item);
     d->allowed = 1;
 }
 
@@ -97,24 +84,28 @@ decide_prepare(const cs_access_who_t *w, const cs_public_state_t *s, cs_public_a
 {
     int document = s->kind != NULL && strcmp(s->kind, "document") == 0;
     if (!prepares(w->role))
-        return refuse(d, CS_DENY_ROLE,
-                      "only clerks, the legal section and admins prepare public copies; %s is %s",
-                      w->name, cs_access_role_name(w->role));
+        return cs_access_refuse(
+            d, CS_DENY_ROLE,
+            "only clerks, the legal section and admins prepare public copies; %s is %s", w->name,
+            cs_access_role_name(w->role));
     if (act == CS_PUBLIC_ATTACH && !document)
-        return refuse(d, CS_DENY_NOT_COPYABLE,
-                      "item %.12s is %s: its public copy is made from it (custody public make), "
-                      "only a document's is attached",
-                      s->item, s->kind ? s->kind : "no document");
+        return cs_access_refuse(
+            d, CS_DENY_NOT_COPYABLE,
+            "item %.12s is %s: its public copy is made from it (custody public make), "
+            "only a document's is attached",
+            s->item, s->kind ? s->kind : "no document");
     if (act != CS_PUBLIC_ATTACH && (document || s->kind == NULL))
-        return refuse(d, CS_DENY_NOT_COPYABLE,
-                      "item %.12s is %s: its public copy is never made from the original; attach "
-                      "its redacted version (custody public attach)",
-                      s->item, document ? "a document" : "no photo, video or audio recording");
+        return cs_access_refuse(
+            d, CS_DENY_NOT_COPYABLE,
+            "item %.12s is %s: its public copy is never made from the original; attach "
+            "its redacted version (custody public attach)",
+            s->item, document ? "a document" : "no photo, video or audio recording");
     if (act == CS_PUBLIC_MAKE && s->level >= LEVEL_PRIVACY && !s->has_spec)
-        return refuse(d, CS_DENY_NO_SPEC,
-                      "item %.12s is classified %s: its public copy is made only from a "
-                      "redaction spec (custody public spec)",
-                      s->item, s->level == LEVEL_PRIVACY ? "privacy" : "commercial_secret");
+        return cs_access_refuse(d, CS_DENY_NO_SPEC,
+                                "item %.12s is classified %s: its public copy is made only from a "
+                                "redaction spec (custody public spec)",
+                                s->item,
+                                s->level == LEVEL_PRIVACY ? "privacy" : "commercial_secret");
     d->allowed = 1;
 }
 
@@ -124,14 +115,15 @@ cs_access_public(const cs_access_who_t *who, const cs_public_state_t *st, cs_pub
 {
     memset(dec, 0, sizeof *dec);
     if (who->role == CS_ROLE_NONE)
-        refuse(dec, CS_DENY_UNKNOWN_USER, "no Custody user named %s", who->name);
+        cs_access_refuse(dec, CS_DENY_UNKNOWN_USER, "no Custody user named %s", who->name);
     else if (who->disabled)
-        refuse(dec, CS_DENY_DISABLED, "user %s is disabled", who->name);
+        cs_access_refuse(dec, CS_DENY_DISABLED, "user %s is disabled", who->name);
     else if (!st->exists)
-        refuse(dec, CS_DENY_NOT_FOUND, "no item %.12s", st->item ? st->item : "");
+        cs_access_refuse(dec, CS_DENY_NOT_FOUND, "no item %.12s", st->item ? st->item : "");
     else if (st->level >= LEVEL_STATE_SECRET) /* checked before anything else of the item */
-        refuse(dec, CS_DENY_NEVER_PUBLIC,
-               "item %.12s is classified state_secret: it never gets a public copy", st->item);
+        cs_access_refuse(dec, CS_DENY_NEVER_PUBLIC,
+                         "item %.12s is classified state_secret: it never gets a public copy",
+                         st->item);
     else if (act == CS_PUBLIC_APPROVE)
         decide_approve(who, st, dec);
     else

@@ -153,6 +153,20 @@ cs_access_registry(cs_role_t role)
     return role == CS_ROLE_CLERK ? 2 : 0;
 }
 
+void
+cs_access_refuse(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
+{
+    va_list ap;
+    d->allowed = 0;
+    d->deny = why;
+    d->status = denials[why].status;
+    d->ledgered = 1;
+    snprintf(d->reason_zh, sizeof d->reason_zh, "%s", denials[why].zh); /* fits: ours, short */
+    va_start(ap, fmt);
+    cs_vsnprintf_cut(d->reason, sizeof d->reason, fmt, ap); /* words for people: cut if long */
+    va_end(ap);
+}
+
 /* Refuses with `why`: the full reason (fmt) for the ledger, the caller's text from the table. */
 static void deny(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
