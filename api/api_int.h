@@ -5,6 +5,7 @@
 #ifndef CS_API_INT_H
 #define CS_API_INT_H
 
+#include "api/listen.h"
 #include "api/route.h"
 #include "api/server.h"
 #include "core/casenum.h"
@@ -38,25 +39,19 @@
 #define CS_API_STATUSES 15
 #define CS_API_BUCKETS 10 /* latency histogram buckets, +Inf included */
 
-typedef struct cs_api_conn cs_api_conn_t;
 typedef struct cs_api_call cs_api_call_t;
 
 struct cs_api {
     uv_loop_t *loop;
     cs_api_opts_t opts;
-    char listen[64];
+    /* listen.c: the listener, the connections, and the stop. ls.max_conns: api.max_conns,
+     * under the fd limit; ls.works: calls on the thread pool or a thread of their own;
+     * ls.streams: downloads whose object file is open. */
+    cs_listen_t ls;
     h2o_globalconf_t config;
     h2o_context_t ctx;
-    h2o_accept_ctx_t accept_ctx;
-    int h2o_ready; /* config and context initialised */
     SSL_CTX *ssl;
-    uv_tcp_t *listener;
-    cs_api_conn_t *conns; /* open connections (a list, for the stop) */
-    int nconns;
-    int max_conns; /* more are closed as they arrive (api.max_conns, under the fd limit) */
-    int works;     /* calls on the thread pool or a thread of their own */
-    int threads;   /* of which on a thread of their own (CS_API_THREAD) */
-    int streams;   /* downloads whose object file is open */
+    int threads; /* calls on a thread of their own (CS_API_THREAD), of ls.works */
     /* readers.c: the API's own catalog connections for reads and relinks, one per work
      * function at a time (as many as libuv's default thread pool, so none waits for one). */
     uv_mutex_t cat_lock; /* guards cats and ncats */
@@ -80,11 +75,6 @@ struct cs_api {
     uv_mutex_t sessions_lock;
     struct cs_api_session *sessions; /* CS_API_SESSIONS of them */
     cs_addrlimit_t *signin_limit;    /* failed sign-ins per client address (h_session.c) */
-    int stopping, conns_cut, disposed;
-    uv_timer_t reaper; /* frees the API two loop turns after h2o's handles were closed */
-    int reaper_turns;
-    void (*done)(void *);
-    void *done_arg;
     /* /metrics: touched on the loop thread only */
     uint64_t counts[CS_API_ROUTES_MAX + 1][CS_API_STATUSES + 1];
     uint64_t buckets[CS_API_ROUTES_MAX + 1][CS_API_BUCKETS];

@@ -163,7 +163,7 @@ void
 cs_api_call_done(cs_api_call_t *c)
 {
     cs_api_t *a = c->api;
-    a->works--;
+    a->ls.works--;
     if (c->req != NULL) {
         *c->guard = NULL;
         cs_api_respond(c);
@@ -308,8 +308,8 @@ cs_api_on_req(h2o_handler_t *self, h2o_req_t *req)
     const cs_api_route_t *routes;
     size_t n;
     routes = cs_api_routes(&n);
-    if (routes[route].runs == CS_API_LOOP || a->stopping) {
-        if (a->stopping)
+    if (routes[route].runs == CS_API_LOOP || a->ls.stopping) {
+        if (a->ls.stopping)
             cs_api_fail(c, "unavailable", "the service is stopping");
         else
             routes[route].work(c);
@@ -336,6 +336,6 @@ cs_api_on_req(h2o_handler_t *self, h2o_req_t *req)
         call_free(c);
         return 0;
     }
-    a->works++;
+    a->ls.works++;
     return 0;
 }

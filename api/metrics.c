@@ -202,7 +202,7 @@ cs_api_metrics_render(cs_api_call_t *c)
         "# TYPE custody_http_connections gauge\ncustody_http_connections %d\n"
         "# HELP custody_http_downloads Downloads streaming now.\n"
         "# TYPE custody_http_downloads gauge\ncustody_http_downloads %d\n",
-        a->nconns, a->streams);
+        a->ls.nconns, a->ls.streams);
     json_t *h = json_object_get(c->json, "store");
     const char *backend = json_string_value(json_object_get(h, "backend"));
     put(&o,
@@ -234,6 +234,6 @@ cs_api_metrics_render(cs_api_call_t *c)
 void
 cs_api_h_healthz(cs_api_call_t *c)
 {
-    c->json = json_pack("{s:s}", "status", c->api->stopping ? "stopping" : "ok");
+    c->json = json_pack("{s:s}", "status", c->api->ls.stopping ? "stopping" : "ok");
     c->status = 200;
 }

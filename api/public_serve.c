@@ -3,6 +3,7 @@
  * here, and the only object bytes it opens are those cs_pubsite_file names. */
 #include "api/public_serve.h"
 
+#include "api/listen.h"
 #include "api/public_site.h"
 
 #include "core/error.h"
@@ -24,35 +25,19 @@
 #define PUB_CONNS 1024         /* open connections at most; more are closed at accept */
 #define PUB_PATH_MAX 160       /* bytes of a path worth looking at: "/p/<id>/<sha>.<ext>" */
 
-typedef struct pub_conn {
-    uv_tcp_t tcp; /* first: h2o's close callback gets this handle */
-    cs_pubserve_t *s;
-    struct pub_conn *prev, *next;
-} pub_conn_t;
-
 typedef struct pub_handler {
     h2o_handler_t super;
     cs_pubserve_t *s;
 } pub_handler_t;
 
 struct cs_pubserve {
-    uv_loop_t *loop;
+    cs_listen_t ls; /* the listener, the connections, the calls and streams, the stop */
     cs_api_opts_t opts;
-    char listen[64];
     h2o_globalconf_t config;
     h2o_context_t ctx;
-    h2o_accept_ctx_t accept_ctx;
-    int h2o_ready;
-    uv_tcp_t *listener;
-    pub_conn_t *conns;
-    int nconns, works, streams;
     uv_mutex_t cat_lock; /* one catalog connection, one work at a time */
     cs_catalog_t *cat;
     cs_store_t *store;
-    int stopping, conns_cut, disposed, reaper_turns;
-    uv_timer_t reaper;
-    void (*done)(void *);
-    void *done_arg;
     char csp[CS_PUBSITE_CSP_MAX];
 };
 
@@ -86,8 +71,6 @@ typedef struct pub_stream {
     uint64_t off, left;
     char buf[PUB_CHUNK];
 } pub_stream_t;
-
-static void maybe_finish(cs_pubserve_t *s);
 
 /* --- answers (loop) --- */
 
@@ -160,8 +143,8 @@ stream_dispose(void *p)
     pub_stream_t *st = p;
     if (st->fd >= 0)
         close(st->fd);
-    st->s->streams--;
-    maybe_finish(st->s);
+    st->s->ls.streams--;
+    cs_listen_maybe_finish(&st->s->ls);
 }
 
 static void stream_proceed(h2o_generator_t *g, h2o_req_t *req);
@@ -195,7 +178,7 @@ stream_proceed(h2o_generator_t *g, h2o_req_t *req)
     (void)req;
     h2o_mem_addref_shared(st);
     st->fs.data = st;
-    if (uv_fs_read(st->s->loop, &st->fs, st->fd, &b, 1, (int64_t)st->off, stream_on_read) != 0) {
+    if (uv_fs_read(st->s->ls.loop, &st->fs, st->fd, &b, 1, (int64_t)st->off, stream_on_read) != 0) {
         h2o_mem_release_shared(st);
         h2o_send(st->req, NULL, 0, H2O_SEND_STATE_ERROR);
     }
@@ -222,7 +205,7 @@ send_file(pub_call_t *c)
     st->fd = c->fd;
     st->left = c->head ? 0 : c->size;
     c->fd = -1;
-    c->s->streams++;
+    c->s->ls.streams++;
     headers(c->s, req, 200, c->ctype);
     char etag[72];
     snprintf(etag, sizeof etag, "\"%s\"", c->sha); /* fits: 64 + 2 */
@@ -304,7 +287,7 @@ call_after(uv_work_t *w, int status)
     pub_call_t *c = w->data;
     cs_pubserve_t *s = c->s;
     (void)status;
-    s->works--;
+    s->ls.works--;
     if (c->req != NULL) {
         *c->guard = NULL;
         if (c->status == 503 || c->status == 404)
@@ -319,7 +302,7 @@ call_after(uv_work_t *w, int status)
         close(c->fd);
     free(c->html);
     free(c);
-    maybe_finish(s);
+    cs_listen_maybe_finish(&s->ls);
 }
 
 /* 1 when s[0..n) is a public copy's name: 64 hex digits, then nothing or ".ext" (a-z0-9). */
@@ -398,140 +381,39 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
     c->guard = h2o_mem_alloc_shared(&req->pool, sizeof *c->guard, on_req_dispose);
     *c->guard = c;
     c->work.data = c;
-    if (uv_queue_work(s->loop, &c->work, call_work, call_after) != 0) {
+    if (uv_queue_work(s->ls.loop, &c->work, call_work, call_after) != 0) {
         *c->guard = NULL;
         free(c);
         send_error(s, req, 404, head);
         return 0;
     }
-    s->works++;
+    s->ls.works++;
     return 0;
 }
 
-/* --- listening and stopping --- */
+/* --- starting and stopping --- */
 
 static void
-conn_closed(uv_handle_t *h)
+release(void *p)
 {
-    pub_conn_t *c = (pub_conn_t *)h;
-    cs_pubserve_t *s = c->s;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        s->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    s->nconns--;
-    free(c);
-    maybe_finish(s);
-}
-
-static void
-handle_free(uv_handle_t *h)
-{
-    free(h);
-}
-
-static void
-on_accept(uv_stream_t *listener, int status)
-{
-    cs_pubserve_t *s = listener->data;
-    pub_conn_t *c;
-    if (status != 0 || (c = calloc(1, sizeof *c)) == NULL)
-        return;
-    uv_tcp_init(s->loop, &c->tcp);
-    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0 || s->stopping || s->nconns >= PUB_CONNS) {
-        uv_close((uv_handle_t *)&c->tcp, handle_free);
-        return;
-    }
-    c->s = s;
-    c->next = s->conns;
-    if (s->conns)
-        s->conns->prev = c;
-    s->conns = c;
-    s->nconns++;
-    h2o_accept(&s->accept_ctx, h2o_uv_socket_create((uv_stream_t *)&c->tcp, conn_closed));
-}
-
-/* "IPV4:PORT" or "[IPV6]:PORT". */
-static int
-parse_listen(const char *text, struct sockaddr_storage *ss)
-{
-    char host[64];
-    const char *colon = strrchr(text, ':');
-    char *end = NULL;
-    long port;
-    size_t n;
-    if (colon == NULL)
-        goto bad;
-    port = strtol(colon + 1, &end, 10);
-    n = (size_t)(colon - text);
-    if (*end != '\0' || end == colon + 1 || port < 0 || port > 65535 || n == 0 || n >= sizeof host)
-        goto bad;
-    if (text[0] == '[') {
-        if (n < 3 || text[n - 1] != ']')
-            goto bad;
-        memcpy(host, text + 1, n - 2);
-        host[n - 2] = '\0';
-        if (uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)ss) == 0)
-            return 0;
-        goto bad;
-    }
-    memcpy(host, text, n);
-    host[n] = '\0';
-    if (uv_ip4_addr(host, (int)port, (struct sockaddr_in *)ss) == 0)
-        return 0;
-bad:
-    cs_diag_set("public.listen = \"%s\": give IPV4:PORT or [IPV6]:PORT, e.g. 127.0.0.1:8421, "
-                "or leave it empty for no public listener",
-                text);
-    return CS_ECONFIG;
-}
-
-static int
-start_listener(cs_pubserve_t *s)
-{
-    struct sockaddr_storage ss;
-    int r, err, len = (int)sizeof ss;
-    char host[64];
-    memset(&ss, 0, sizeof ss);
-    if ((err = parse_listen(s->listen, &ss)) != 0)
-        return err;
-    if ((s->listener = calloc(1, sizeof *s->listener)) == NULL)
-        return CS_ENOMEM;
-    uv_tcp_init(s->loop, s->listener);
-    s->listener->data = s;
-    if ((r = uv_tcp_bind(s->listener, (struct sockaddr *)&ss, 0)) != 0 ||
-        (r = uv_listen((uv_stream_t *)s->listener, 511, on_accept)) != 0) {
-        cs_diag_set("public.listen = %s: cannot listen there: %s", s->listen, uv_strerror(r));
-        uv_close((uv_handle_t *)s->listener, handle_free);
-        s->listener = NULL;
-        return r == UV_EADDRINUSE ? CS_EBUSY : r == UV_EACCES ? CS_EACCES : CS_ECONFIG;
-    }
-    if (uv_tcp_getsockname(s->listener, (struct sockaddr *)&ss, &len) == 0) {
-        int v6 = ss.ss_family == AF_INET6;
-        int port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                            : ((struct sockaddr_in *)&ss)->sin_port);
-        if ((v6 ? uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof host)
-                : uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof host)) == 0)
-            snprintf(s->listen, sizeof s->listen, v6 ? "[%s]:%d" : "%s:%d", host, port); /* fits */
-    }
-    return 0;
-}
-
-static void
-release(cs_pubserve_t *s)
-{
-    if (s->h2o_ready) {
-        if (h2o_timeout_is_linked(&s->ctx.http2._graceful_shutdown_timeout))
-            h2o_timeout_unlink(&s->ctx.http2._graceful_shutdown_timeout);
-        h2o_context_dispose(&s->ctx);
-        h2o_config_dispose(&s->config);
-        s->h2o_ready = 0;
-    }
+    cs_pubserve_t *s = p;
     cs_store_close(&s->store);
     cs_catalog_close(&s->cat);
 }
+
+static void
+destroy(void *p)
+{
+    cs_pubserve_t *s = p;
+    uv_mutex_destroy(&s->cat_lock);
+    free(s);
+}
+
+static const cs_listen_names_t listen_names = {
+    .key = "public.listen",
+    .example = "127.0.0.1:8421, or leave it empty for no public listener",
+    .busy_hint = NULL,
+};
 
 int
 cs_pubserve_start(cs_pubserve_t **out, uv_loop_t *loop, const cs_api_opts_t *opts)
@@ -542,20 +424,19 @@ cs_pubserve_start(cs_pubserve_t **out, uv_loop_t *loop, const cs_api_opts_t *opt
     *out = NULL;
     if (s == NULL)
         return CS_ENOMEM;
-    s->loop = loop;
+    cs_listen_init(&s->ls, loop, s, release, destroy);
+    s->ls.max_conns = PUB_CONNS;
     s->opts = *opts;
     cs_pubsite_csp(s->csp);
-    snprintf(s->listen, sizeof s->listen, "%s", opts->cfg->public_listen); /* fits: both 64 */
     uv_mutex_init(&s->cat_lock);
     cs_store_opts_from_config(&sopts, opts->cfg);
     cs_catalog_opts_t copts = {.busy_timeout_ms = opts->cfg->catalog_busy_timeout_ms};
     if ((err = cs_catalog_open(&s->cat, opts->home->catalog, 0, &copts)) != 0 ||
         (err = cs_catalog_public_site_readonly(s->cat)) != 0 ||
         (err = cs_store_open(&s->store, opts->home->store, 0, &sopts)) != 0 ||
-        (err = start_listener(s)) != 0) {
+        (err = cs_listen_start(&s->ls, opts->cfg->public_listen, &listen_names)) != 0) {
         release(s);
-        uv_mutex_destroy(&s->cat_lock);
-        free(s);
+        destroy(s);
         return err;
     }
     h2o_config_init(&s->config);
@@ -570,69 +451,14 @@ cs_pubserve_start(cs_pubserve_t **out, uv_loop_t *loop, const cs_api_opts_t *opt
     h->super.on_req = on_req;
     h->s = s;
     h2o_context_init(&s->ctx, loop, &s->config);
-    s->h2o_ready = 1;
-    s->accept_ctx.ctx = &s->ctx;
-    s->accept_ctx.hosts = s->config.hosts; /* this one host only: none of the API's */
-    uv_timer_init(loop, &s->reaper);
-    s->reaper.data = s;
-    cs_log(CS_LOG_INFO, "public.listening", json_pack("{s:s}", "listen", s->listen));
+    cs_listen_ready(&s->ls, &s->config, &s->ctx, NULL); /* this one host: none of the API's */
+    cs_log(CS_LOG_INFO, "public.listening", json_pack("{s:s}", "listen", s->ls.addr));
     *out = s;
     return 0;
-}
-
-static void
-reaper_closed(uv_handle_t *h)
-{
-    cs_pubserve_t *s = h->data;
-    void (*done)(void *) = s->done;
-    void *arg = s->done_arg;
-    uv_mutex_destroy(&s->cat_lock);
-    free(s);
-    if (done)
-        done(arg);
-}
-
-static void
-on_reaper(uv_timer_t *t)
-{
-    cs_pubserve_t *s = t->data;
-    if (++s->reaper_turns < 2) {
-        uv_timer_start(t, on_reaper, 0, 0);
-        return;
-    }
-    uv_close((uv_handle_t *)t, reaper_closed);
-}
-
-static void
-maybe_finish(cs_pubserve_t *s)
-{
-    if (!s->stopping || s->disposed || s->works > 0)
-        return;
-    if (!s->conns_cut) {
-        s->conns_cut = 1;
-        for (pub_conn_t *c = s->conns; c != NULL; c = c->next) {
-            uv_os_fd_t fd;
-            if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
-                shutdown(fd, SHUT_RDWR);
-        }
-    }
-    if (s->nconns > 0 || s->streams > 0)
-        return;
-    s->disposed = 1;
-    release(s);
-    uv_timer_start(&s->reaper, on_reaper, 0, 0);
 }
 
 void
 cs_pubserve_stop(cs_pubserve_t *s, void (*done)(void *), void *arg)
 {
-    s->done = done;
-    s->done_arg = arg;
-    s->stopping = 1;
-    if (s->listener != NULL) {
-        uv_close((uv_handle_t *)s->listener, handle_free);
-        s->listener = NULL;
-    }
-    h2o_context_request_shutdown(&s->ctx);
-    maybe_finish(s);
+    cs_listen_stop(&s->ls, done, arg);
 }

@@ -131,7 +131,7 @@ stream_dispose(void *p)
     cs_api_stream_t *st = p;
     if (st->fd >= 0)
         close(st->fd);
-    st->api->streams--;
+    st->api->ls.streams--;
     cs_api_maybe_finish(st->api);
 }
 
@@ -226,7 +226,7 @@ send_stream(cs_api_call_t *c)
     st->off = c->off;
     st->left = c->len;
     c->fd = -1;
-    c->api->streams++;
+    c->api->ls.streams++;
     cs_api_stream_head(req, &head);
     h2o_start_response(req, &st->super);
     if (c->len == 0)

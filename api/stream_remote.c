@@ -319,7 +319,7 @@ dispose(void *p)
     /* Only now: h2o may write from a slot until it has disposed of the request. */
     if (s->f != NULL)
         fetch_free(s->f);
-    s->api->streams--;
+    s->api->ls.streams--;
     cs_api_maybe_finish(s->api);
 }
 
@@ -340,8 +340,8 @@ cs_api_stream_remote(cs_api_call_t *c, const cs_api_dl_head_t *head)
     s->route = c->route;
     s->started_ns = c->started_ns;
     s->f = c->fetch;
-    c->fetch = NULL;   /* the stream's now */
-    c->api->streams++; /* dispose counts it down */
+    c->fetch = NULL;      /* the stream's now */
+    c->api->ls.streams++; /* dispose counts it down */
     s->wake.data = s;
     uv_async_init(c->api->loop, &s->wake, on_wake);
     s->guard = h2o_mem_alloc_shared(&req->pool, sizeof *s->guard, on_guard);
