@@ -40,13 +40,16 @@ START_TEST(registered_listed_and_withdrawn_over_http)
     free(user_add(&a, "fa", "legal"));
     cs_test_custody(&run, "review", "submit", CASE_A, "--note", "送审", "--home", a.t.home, NULL);
     run_ok(&run);
+    cs_test_run_free(&run);
     cs_test_custody(&run, "review", "opinion", CASE_A, "--as", "fa", "--verdict", "agree", FINDINGS,
                     "--home", a.t.home, NULL);
     run_ok(&run);
+    cs_test_run_free(&run);
     e2e_file(&a.t, doc, "decision.pdf", "%PDF-1.4\n% 行政处罚决定书\n%%EOF\n");
     cs_test_custody(&run, "case", "decide", CASE_A, "--kind", "行政处罚决定", "--document", doc,
                     "--as", "dave", "--home", a.t.home, NULL);
     run_ok(&run);
+    cs_test_run_free(&run);
     e2e_sha256("%PDF-1.4\n% 行政处罚决定书\n%%EOF\n", sha);
 
     j = listing(&a, "");
@@ -90,8 +93,10 @@ START_TEST(registered_listed_and_withdrawn_over_http)
     cs_test_custody(&run, "public", "attach", sha, redacted, "--as", "dave", "--home", a.t.home,
                     NULL);
     run_ok(&run);
+    cs_test_run_free(&run);
     cs_test_custody(&run, "public", "approve", sha, "--as", "root", "--home", a.t.home, NULL);
     run_ok(&run);
+    cs_test_run_free(&run);
     http_h(&a, &r, "POST", "/v1/publications/1/release", a.alice, PURPOSE, NULL, "{}", JSON_BODY);
     assert_problem(&r, 403, "forbidden");
     resp_free(&r);
