@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEYS_MAX 64
+#define KEYS_MAX 128
 #define VALUE_MAX 1024
 
 static cs_fuzz_file_t file;
