@@ -328,6 +328,10 @@ cs_workdays_add(const cs_workdays_t *cal, const char *from, int n, char out[11],
             *provisional = 1;
     }
     civil_from_days(day, &y, &m, &d);
+    if (y > 9999) {
+        cs_diag_set("%s + %d working days is past the year 9999", from, n);
+        return CS_EINVAL;
+    }
     snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
     return 0;
 }

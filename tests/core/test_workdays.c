@@ -105,6 +105,8 @@ START_TEST(days_are_named)
                      CS_EINVAL);
     ck_assert_int_eq(cs_workdays_add(cal, "2026-12-01", 0, name, &known), CS_EINVAL);
     ck_assert_int_eq(cs_workdays_add(cal, "2026/12/01", 3, name, &known), CS_EINVAL);
+    /* Never a date of five digits cut to ten bytes. */
+    ck_assert_int_eq(cs_workdays_add(cal, "9999-12-30", 5, name, &known), CS_EINVAL);
     cs_workdays_free(&cal);
 }
 END_TEST
