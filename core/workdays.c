@@ -332,7 +332,9 @@ cs_workdays_add(const cs_workdays_t *cal, const char *from, int n, char out[11],
         cs_diag_set("%s + %d working days is past the year 9999", from, n);
         return CS_EINVAL;
     }
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    char text[32]; /* y is 1900..9999, m and d a calendar's: 10 bytes */
+    snprintf(text, sizeof text, "%04d-%02d-%02d", y, m, d);
+    memcpy(out, text, 11);
     return 0;
 }
 
