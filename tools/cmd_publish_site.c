@@ -11,6 +11,7 @@
 #include "api/public_site.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "indexer/public.h"
 #include "indexer/public_site.h"
 #include "storage/store.h"
 
@@ -45,6 +46,7 @@ typedef struct site {
     cs_buf_t gone;
     char gone_text[65536];
     long pages, files, withdrawn;
+    json_t *copies; /* the hashes of the public copies written, for the ledger */
 } site_t;
 
 static int
@@ -240,6 +242,10 @@ write_page(site_t *s, json_t *snap, int64_t id, json_t *pub)
             continue; /* the same copy twice in one version */
         if ((rc = copy_object(s, sha, rel)) != 0)
             goto out;
+        if (json_array_append_new(s->copies, json_string(sha)) != 0) {
+            rc = CS_ENOMEM;
+            goto out;
+        }
         s->files++;
     }
 out:
@@ -369,6 +375,10 @@ cs_cmd_publish_site(int argc, char **argv)
         goto done;
     }
     s->cli = &cli;
+    if ((s->copies = json_array()) == NULL) {
+        rc = cs_cli_fail(&cli, CS_ENOMEM);
+        goto done;
+    }
     if (cs_snprintf(out, sizeof out, "%.*s", (int)n, outarg) != 0 ||
         cs_snprintf(s->tmp, sizeof s->tmp, "%s.tmp-%ld", out, (long)getpid()) != 0) {
         rc = cs_cli_usage_error(&cli, "--out %s: path too long", outarg);
@@ -411,10 +421,22 @@ cs_cmd_publish_site(int argc, char **argv)
     fsync_parent(out);
     printf("site written to %s: %ld page%s, %ld public cop%s, %ld withdrawn (gone.conf)\n", out,
            s->pages, s->pages == 1 ? "" : "s", s->files, s->files == 1 ? "y" : "ies", s->withdrawn);
+    /* What went out, on record: the site is in place, so the entry says what it holds. */
+    rc = cs_catalog_public_entry(cli.cat, "publish.site", cli.actor,
+                                 json_pack("{s:s, s:i, s:O, s:i, s:s}", "out", out, "pages",
+                                           (int)s->pages, "copies", s->copies, "withdrawn",
+                                           (int)s->withdrawn, "result", "allowed"));
+    if (rc != 0) {
+        fprintf(stderr, "custody publish site: the site is written but not on record: %s\n",
+                cs_diag());
+        rc = cs_cli_fail(&cli, rc);
+    }
 done:
     if (made)
         remove_tree(s->tmp); /* the half-made site, or the old one swapped out */
     json_decref(snap);
+    if (s != NULL)
+        json_decref(s->copies);
     free(s);
     cs_cli_close(&cli);
     return rc;

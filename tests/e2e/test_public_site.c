@@ -496,6 +496,13 @@ START_TEST(the_static_site_holds_exactly_the_live_public_copies)
     cs_test_custody(&r, "publish", "site", "--out", out, "--home", f.a.t.home, NULL);
     ck_assert_msg(strstr(r.out, "1 page, 2 public copies, 0 withdrawn") != NULL, "%s", r.out);
     ok(&r);
+    /* On record: what went out, by hash. */
+    char where[512];
+    snprintf(where, sizeof where,
+             "SELECT count(*) FROM ledger WHERE entry ->> '$.action' = 'publish.site' AND"
+             " json_array_length(entry ->> '$.copies') = 2 AND entry ->> '$.copies' LIKE '%%%s%%'",
+             f.photo_copy);
+    ck_assert_int_eq(cs_test_sql_count(f.a.t.db, where), 1);
     int copies = 0;
     walk(out, "", &f, &copies);
     ck_assert_int_eq(copies, 2);

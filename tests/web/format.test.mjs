@@ -60,7 +60,7 @@ for (const action of ['view', 'view.case', 'list', 'search', 'get.original', 'ge
   'case.decided', 'review.submit', 'review.opinion', 'request.add', 'request.approve',
   'request.refuse', 'store.migrated', 'public.spec', 'public.make', 'public.attach',
   'public.approve', 'hold.add', 'hold.release', 'retention.set', 'publish.register',
-  'publish.release', 'publish.correct', 'publish.withdraw', 'dispose.propose', 'dispose.approve',
+  'publish.release', 'publish.correct', 'publish.withdraw', 'publish.site', 'dispose.propose', 'dispose.approve',
   'dispose.cancel', 'dispose.skip', 'disposed', 'officer.add', 'officer.set', 'device.add',
   'device.set'])
   assert.match(f.actionWords(action), /[\u4e00-\u9fff]/, `ledger action ${action} has Chinese words`);
