@@ -9,7 +9,6 @@
 #include "api/args.h"
 #include "core/clock.h"
 #include "core/error.h"
-#include "core/workdays.h"
 #include "indexer/publications.h"
 
 #include <errno.h>
@@ -26,42 +25,27 @@ site(cs_api_call_t *c)
 void
 cs_api_h_publications(cs_api_call_t *c)
 {
-    char kase[256], status[16], today[11], source[4200];
-    cs_workdays_t *cal = NULL;
+    char kase[256], status[16];
     cs_casenum_t cn;
-    json_t *rows = NULL, *r;
-    size_t i;
-    int has_case, has_status, rc;
+    json_t *reg = NULL;
+    int has_case, has_status, calendar_failed = 0, rc;
     if (cs_api_arg_str(c, "case", kase, sizeof kase, &has_case) != 0 ||
         cs_api_arg_str(c, "status", status, sizeof status, &has_status) != 0)
         return;
     if (has_case && cs_api_arg_case(c, kase, &cn) != 0)
         return;
     cs_diag_clear();
-    if ((rc = cs_workdays_home(c->api->opts.home->root, &cal, source, sizeof source)) != 0) {
+    rc = cs_publications_register(c->cat, c->api->opts.home->root, site(c),
+                                  has_case ? cn.text : NULL, has_status ? status : NULL, &reg,
+                                  &calendar_failed);
+    if (rc != 0 && calendar_failed)
         cs_api_fail_code(c, "unavailable", "calendar-unreadable",
                          "节假日安排文件无法读取，无法计算公示期限；请管理员检查 holidays.txt",
                          "the holiday calendar cannot be read: %s", cs_diag());
-        return;
-    }
-    cs_clock_site_date(site(c), cs_clock_now_ms(), today);
-    if ((rc = cs_catalog_publications(c->cat, has_case ? cn.text : NULL, 0, &rows)) != 0 ||
-        (rc = cs_publications_judge(rows, cal, today)) != 0) {
+    else if (rc != 0)
         cs_api_fail_rc(c, rc, "listing publications");
-        goto out;
-    }
-    if (has_status)
-        for (i = json_array_size(rows); i-- > 0;) {
-            r = json_array_get(rows, i);
-            if (strcmp(json_string_value(json_object_get(r, "status")), status) != 0)
-                json_array_remove(rows, i);
-        }
-    cs_api_answer_json(
-        c, json_pack("{s:s, s:s, s:O}", "today", today, "calendar", source, "publications", rows),
-        200);
-out:
-    json_decref(rows);
-    cs_workdays_free(&cal);
+    else
+        cs_api_answer_json(c, reg, 200);
 }
 
 void
@@ -121,22 +105,13 @@ path_id(cs_api_call_t *c, int64_t *id)
 static int
 pub_case(cs_api_call_t *c, int64_t id, char *number, size_t size)
 {
-    json_t *rows = NULL;
-    int rc = cs_catalog_publications(c->cat, NULL, id, &rows);
-    if (rc != 0) {
-        cs_api_fail_rc(c, rc, "reading a publication");
-        return 1;
-    }
-    if (json_array_size(rows) != 1) {
-        json_decref(rows);
+    int rc = cs_catalog_publication_case(c->cat, id, number, size);
+    if (rc == CS_ENOTFOUND)
         cs_api_fail_code(c, "not-found", "no-publication", "没有该公示记录", "no publication %lld",
                          (long long)id);
-        return 1;
-    }
-    snprintf(number, size, "%s",
-             json_string_value(json_object_get(json_array_get(rows, 0), "case")));
-    json_decref(rows);
-    return 0;
+    else if (rc != 0)
+        cs_api_fail_rc(c, rc, "reading a publication");
+    return rc != 0;
 }
 
 #define WITH_MAX 64 /* items besides the decision in one version */

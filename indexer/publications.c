@@ -467,3 +467,47 @@ out:
     json_decref(items);
     return rc;
 }
+
+int
+cs_publications_register(cs_catalog_t *cat, const char *home_root, const cs_tz_t *tz,
+                         const char *case_number, const char *status, json_t **out,
+                         int *calendar_failed)
+{
+    char source[4200], on[11];
+    cs_workdays_t *cal = NULL;
+    json_t *rows = NULL, *r;
+    size_t i;
+    int rc;
+    *out = NULL;
+    if (calendar_failed != NULL)
+        *calendar_failed = 0;
+    if ((rc = cs_workdays_home(home_root, &cal, source, sizeof source)) != 0) {
+        if (calendar_failed != NULL)
+            *calendar_failed = 1;
+        return rc;
+    }
+    today(tz, on);
+    if ((rc = cs_catalog_publications(cat, case_number, 0, &rows)) != 0 ||
+        (rc = cs_publications_judge(rows, cal, on)) != 0)
+        goto out;
+    if (status != NULL)
+        for (i = json_array_size(rows); i-- > 0;) {
+            r = json_array_get(rows, i);
+            if (strcmp(json_string_value(json_object_get(r, "status")), status) != 0)
+                json_array_remove(rows, i);
+        }
+    if ((*out = json_pack("{s:s, s:s, s:O}", "today", on, "calendar", source, "publications",
+                          rows)) == NULL)
+        rc = CS_ENOMEM;
+out:
+    json_decref(rows);
+    cs_workdays_free(&cal);
+    return rc;
+}
+
+int
+cs_catalog_publication_case(cs_catalog_t *cat, int64_t id, char *number, size_t size)
+{
+    int versions = 0, withdrawn = 0;
+    return pub_state(cat, id, number, size, &versions, &withdrawn, "cannot read a publication");
+}

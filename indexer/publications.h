@@ -67,4 +67,17 @@ int cs_catalog_publication_versions(cs_catalog_t *cat, int64_t id, json_t **out)
  * when first published after due_on) as of site date `today`. */
 int cs_publications_judge(json_t *rows, const cs_workdays_t *cal, const char *today);
 
+/** The register as it reads today: *out = {today (the site's date at `tz`), calendar (which
+ * holiday calendar counted: cs_workdays_home under `home_root`), publications: the rows of
+ * cs_catalog_publications (`case_number`, NULL: all) judged by cs_publications_judge, only
+ * those in `status` when not NULL}. *calendar_failed (may be NULL) is 1 when the error is the
+ * calendar's (unreadable or malformed: its detail names the file). */
+int cs_publications_register(cs_catalog_t *cat, const char *home_root, const cs_tz_t *tz,
+                             const char *case_number, const char *status, json_t **out,
+                             int *calendar_failed);
+
+/** Copies the case number of publication `id` into number (size bytes). CS_ENOTFOUND with a
+ * detail for no such publication. */
+int cs_catalog_publication_case(cs_catalog_t *cat, int64_t id, char *number, size_t size);
+
 #endif

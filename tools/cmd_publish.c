@@ -179,20 +179,12 @@ do_register(cs_cli_t *cli, const char *case_text, const pub_args_t *a)
 static int
 pub_case(cs_cli_t *cli, int64_t id, char *number, size_t size)
 {
-    json_t *rows = NULL;
-    int rc = cs_catalog_publications(cli->cat, NULL, id, &rows);
-    if (rc != 0)
-        return cs_cli_fail(cli, rc);
-    if (json_array_size(rows) != 1) {
-        json_decref(rows);
-        fprintf(stderr, "custody %s: no publication %lld (custody publications)\n", cli->cmd,
-                (long long)id);
+    int rc = cs_catalog_publication_case(cli->cat, id, number, size);
+    if (rc == CS_ENOTFOUND) {
+        fprintf(stderr, "custody %s: %s\n", cli->cmd, cs_diag());
         return CS_EXIT_USAGE;
     }
-    snprintf(number, size, "%s",
-             json_string_value(json_object_get(json_array_get(rows, 0), "case")));
-    json_decref(rows);
-    return 0;
+    return rc != 0 ? cs_cli_fail(cli, rc) : 0;
 }
 
 static int
@@ -314,18 +306,15 @@ calendar(cs_cli_t *cli, cs_workdays_t **cal, char *source, size_t size, char tod
 json_t *
 cs_cli_publication_status(cs_cli_t *cli)
 {
-    cs_workdays_t *cal = NULL;
-    json_t *rows = NULL, *out = NULL, *overdue = json_array(), *r;
-    char source[4200], today[11];
+    json_t *reg = NULL, *out = NULL, *overdue = json_array(), *r;
     long long due = 0;
     size_t i;
-    if (overdue == NULL || cs_workdays_home(cli->home.root, &cal, source, sizeof source) != 0)
-        goto fail;
-    cs_clock_site_date(cs_cli_site_tz(cli), cs_clock_now_ms(), today);
-    if (cs_catalog_publications(cli->cat, NULL, 0, &rows) != 0 ||
-        cs_publications_judge(rows, cal, today) != 0)
-        goto fail;
-    json_array_foreach(rows, i, r)
+    if (overdue == NULL || cs_publications_register(cli->cat, cli->home.root, cs_cli_site_tz(cli),
+                                                    NULL, NULL, &reg, NULL) != 0) {
+        out = json_pack("{s:s}", "error", cs_diag());
+        goto done;
+    }
+    json_array_foreach(json_object_get(reg, "publications"), i, r)
     {
         const char *status = json_string_value(json_object_get(r, "status"));
         if (strcmp(status, "due") == 0)
@@ -333,16 +322,12 @@ cs_cli_publication_status(cs_cli_t *cli)
         else if (strcmp(status, "overdue") == 0)
             json_array_append(overdue, r);
     }
-    out = json_pack("{s:I, s:I, s:O, s:s}", "due", (json_int_t)due, "overdue",
+    out = json_pack("{s:I, s:I, s:O, s:O}", "due", (json_int_t)due, "overdue",
                     (json_int_t)json_array_size(overdue), "overdue_list", overdue, "calendar",
-                    source);
-    goto done;
-fail:
-    out = json_pack("{s:s}", "error", cs_diag());
+                    json_object_get(reg, "calendar"));
 done:
     json_decref(overdue);
-    json_decref(rows);
-    cs_workdays_free(&cal);
+    json_decref(reg);
     return out;
 }
 
@@ -391,10 +376,8 @@ cs_cmd_publications(int argc, char **argv)
 {
     cs_cli_t cli;
     pub_args_t a = {0};
-    cs_workdays_t *cal = NULL;
     cs_casenum_t cn;
-    json_t *rows = NULL, *shown = NULL, *r;
-    char source[4200], today[11];
+    json_t *reg = NULL, *rows, *r;
     size_t i;
     int rc;
     cs_cli_init(&cli, "publications", publications_usage);
@@ -410,29 +393,20 @@ cs_cmd_publications(int argc, char **argv)
     }
     if (a.case_number != NULL && (rc = case_arg(&cli, a.case_number, &cn)) != 0)
         goto out;
-    if ((rc = calendar(&cli, &cal, source, sizeof source, today)) != 0)
-        goto out;
     if ((rc = cs_cli_open(&cli)) != 0 ||
-        (rc = cs_catalog_publications(cli.cat, a.case_number ? cn.text : NULL, 0, &rows)) != 0 ||
-        (rc = cs_publications_judge(rows, cal, today)) != 0) {
+        (rc = cs_publications_register(cli.cat, cli.home.root, cs_cli_site_tz(&cli),
+                                       a.case_number ? cn.text : NULL, a.status, &reg, NULL)) !=
+            0) {
         rc = cs_cli_fail(&cli, rc);
         goto out;
     }
-    shown = json_array();
-    json_array_foreach(rows, i, r)
-    {
-        if (a.status == NULL ||
-            strcmp(a.status, json_string_value(json_object_get(r, "status"))) == 0)
-            json_array_append(shown, r);
-    }
+    rows = json_object_get(reg, "publications");
     if (cli.json)
-        cs_cli_print_json(shown, 0);
+        cs_cli_print_json(rows, 0);
     else
-        json_array_foreach(shown, i, r) print_row(r);
+        json_array_foreach(rows, i, r) print_row(r);
 out:
-    json_decref(rows);
-    json_decref(shown);
-    cs_workdays_free(&cal);
+    json_decref(reg);
     cs_cli_close(&cli);
     return rc;
 }
