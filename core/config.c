@@ -1,6 +1,7 @@
 /* core/config.c: the configuration table, INI parsing and overrides. */
 #include "core/config.h"
 
+#include "core/archref.h"
 #include "core/buf.h"
 #include "core/casenum.h"
 #include "core/error.h"
@@ -32,6 +33,7 @@ typedef struct conf_key {
 static int check_tz(const char *key, const char *value, const char *origin);
 static int check_zone(const char *key, const char *value, const char *origin);
 static int check_name_pattern(const char *key, const char *value, const char *origin);
+static int check_archref(const char *key, const char *value, const char *origin);
 
 static const char *const after_choices[] = {"consume", "archive", NULL};
 static const char *const backend_choices[] = {"local", "s3", NULL};
@@ -71,6 +73,17 @@ static const conf_key_t conf_table[] = {
      "# comma-separated, each once: case, kind, procedure, cause, parties, officers, filed,\n"
      "# decided, served, closed, status, items. Empty: all twelve, in that order.",
      register_choices, NULL},
+    {"archive.reference_pattern", CONF_STR, OFF(archive_reference_pattern), 1,
+     CS_CONFIG_STR_MAX - 1, CS_ARCHREF_DEFAULT_PATTERN,
+     "The archival reference (档号) a case gets when it is archived (custody case archive):\n"
+     "# {fonds} 全宗号, {class} 类别, {year} 年度 (the year the case closed), {period} 保管期限\n"
+     "# (Y permanent, C long, D short; {period_zh} 永久/长期/短期), {seq} 件号 ({seq:04} four\n"
+     "# digits), counted per fonds, class, year and period without gaps.",
+     NULL, check_archref},
+    {"archive.fonds", CONF_STR, OFF(archive_fonds), 0, 63, "",
+     "The fonds number (全宗号) the archives gave the bureau, for {fonds}.", NULL, NULL},
+    {"archive.class", CONF_STR, OFF(archive_class), 0, 63, "ZF",
+     "The class (类别号) of case files, for {class}.", NULL, NULL},
     {"catalog.busy_timeout_ms", CONF_INT, OFF(catalog_busy_timeout_ms), 0, 600000, "10000",
      "How long a command waits for another process's lock on catalog.db, in milliseconds.", NULL,
      NULL},
@@ -360,6 +373,21 @@ check_name_pattern(const char *key, const char *value, const char *origin)
         cs_diag_set("%s: %s", origin, why);
     }
     return rc;
+}
+
+/* archive.reference_pattern: fields it knows, and {seq}. */
+static int
+check_archref(const char *key, const char *value, const char *origin)
+{
+    char why[512];
+    int rc = cs_archref_check(value);
+    (void)key;
+    if (rc != 0) {
+        cs_snprintf_cut(why, sizeof why, "%s", cs_diag());
+        cs_diag_set("%s: %s", origin, why);
+        return CS_ECONFIG;
+    }
+    return 0;
 }
 
 /* site.tz: a zone the system has (read once and kept); an offset has no summer time. */
