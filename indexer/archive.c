@@ -72,15 +72,18 @@ cs_catalog_case_by_reference(cs_catalog_t *cat, const char *reference, char *num
 
 /* The case's status, closed date and keep period, for the archive's checks. */
 static int
-case_state(cs_catalog_t *cat, const char *number, json_t **state, const char *what)
+case_state(cs_catalog_t *cat, const char *number, const char *zone, json_t **state,
+           const char *what)
 {
-    const char *args[] = {number};
+    const char *args[] = {number, zone ? zone : ""};
     json_t *rows = NULL;
-    int err = cs_cat_select_json(cat,
-                                 "SELECT json_object('id', id, 'status', status, 'closed',"
-                                 " closed_on, 'keep_period', keep_period) FROM cases"
-                                 " WHERE number = ?1",
-                                 args, 1, &rows, what);
+    int err = cs_cat_select_json(
+        cat,
+        "SELECT json_object('id', c.id, 'status', c.status, 'closed', coalesce(c.closed_on,"
+        " cs_site_date((SELECT max(s.changed_at) FROM case_status s WHERE s.case_id = c.id AND"
+        " s.to_status = 'closed'), ?2)), 'keep_period', c.keep_period) FROM cases c"
+        " WHERE c.number = ?1",
+        args, 2, &rows, what);
     *state = err == 0 ? json_incref(json_array_get(rows, 0)) : NULL;
     json_decref(rows);
     if (err == 0 && *state == NULL) {
@@ -165,7 +168,7 @@ cs_catalog_case_archive(cs_catalog_t *cat, const char *number, const cs_archive_
     cs_clock_now(now);
     if ((err = cs_cat_begin(cat, what)) != 0)
         return err;
-    if ((err = case_state(cat, number, &state, what)) != 0)
+    if ((err = case_state(cat, number, a->site_tz, &state, what)) != 0)
         goto out;
     json_object_set_new(state, "number", json_string(number));
     const char *status = json_string_value(json_object_get(state, "status"));
@@ -177,7 +180,15 @@ cs_catalog_case_archive(cs_catalog_t *cat, const char *number, const cs_archive_
         goto out;
     }
     if ((err = row_of(cat, number, out, what)) != 0 || *out != NULL) {
+        const char *was = json_string_value(json_object_get(*out, "period"));
         *already = *out != NULL;
+        if (err == 0 && a->period != NULL && was != NULL && strcmp(was, a->period) != 0) {
+            cs_diag_set("案件 %s 已归档, 保管期限为 %s / case %s was archived as %s with the "
+                        "period %s: its reference and period stay",
+                        number, cs_archref_period_zh(was), number,
+                        json_string_value(json_object_get(*out, "reference")), was);
+            err = CS_EINVAL;
+        }
         goto out;
     }
     const char *own = json_string_value(json_object_get(state, "keep_period"));

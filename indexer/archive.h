@@ -16,15 +16,18 @@ typedef struct cs_archive_assign {
     const char *period;         /* permanent|long|short given; NULL: the case's own, else
                                  * default_period */
     const char *default_period; /* retention.default_period */
-    const char *today;          /* the site's date, YYYY-MM-DD: the year when closed_on is unset */
+    const char *site_tz;        /* site.tz ("": the system's): the date of the move to closed */
+    const char *today; /* the site's date, YYYY-MM-DD: the year when nothing else says one */
 } cs_archive_assign_t;
 
 /** Archives case `number` (normalised) for `by`: in one transaction, refuses a case that is
  * not closed (CS_EINVAL, detail in zh-CN and English naming its status), sets its keep period
- * to a->period when given, takes the next sequence of (fonds, class, year, period), renders
+ * to a->period when given, takes the next sequence of (fonds, class, year, period: the year
+ * the case closed, its closed_on or else the site date of its move to closed), renders
  * the reference, writes the case_archives row and the `case.archive` ledger entry (case,
  * reference, fonds, class, year, period, seq). A case archived before keeps its reference:
- * *out is its row and *already 1, and nothing is written. *out (caller's) = {case,
+ * *out is its row and *already 1, and nothing is written (CS_EINVAL when a->period differs
+ * from the period it was archived with). *out (caller's) = {case,
  * reference, fonds, class, year, period, seq, archived_by, archived_at}. CS_ENOTFOUND for no
  * such case; CS_EEXIST if the rendered reference is another case's (a pattern changed to one
  * that repeats). */

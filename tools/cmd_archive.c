@@ -61,6 +61,7 @@ assign(cs_cli_t *cli, const char *number, const archive_args_t *a, const cs_acce
                               .period = a->period,
                               .default_period =
                                   cs_config_periods[cli->cfg.retention_default_period],
+                              .site_tz = cli->cfg.site_tz,
                               .today = today};
     *code = 0;
     if (as.fonds[0] == '\0' && strstr(as.pattern, "{fonds}") != NULL) {

@@ -179,6 +179,17 @@ START_TEST(an_archived_case_has_its_reference_and_a_package_that_verifies)
                                               " '$.action' = 'case.archive' AND entry ->>"
                                               " '$.result' IS NULL"),
                      2);
+    /* The package's export entry names the 档号; archived again, the reference and period stay. */
+    snprintf(want, sizeof want,
+             "SELECT count(*) FROM ledger WHERE entry ->> '$.action' = 'export' AND entry ->>"
+             " '$.archive' = '%s'",
+             ref_a);
+    ck_assert_int_eq(cs_test_sql_count(t->db, want), 1);
+    snprintf(path, sizeof path, "%s/pkg-again", t->dir);
+    RUN(&r, "case", "archive", CASE_A, "--out", path, "--keep-period", "short", FONDS);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "已归档") != NULL, "%s", r.err);
+    cs_test_run_free(&r);
 
     /* The video's record: its hash and its format as the item's metadata has them. */
     snprintf(path, sizeof path, "%s/data/archive/dat63/%s.xml", out, vsha);
