@@ -276,11 +276,15 @@ description(const json_t *item, const json_t *meta, const char *case_number, con
         cs_snprintf(buf, sizeof buf, "%.6f,%.6f", json_number_value(json_object_get(gps, "lat")),
                     json_number_value(json_object_get(gps, "lon"))) == 0)
         put_s(c, "地点", buf);
+    buf[0] = '\0';
     json_array_foreach(json_object_get(item, "links"), i, l)
     {
-        if (json_is_true(json_object_get(l, "active")) && str(l, "party") != NULL)
-            put_s(c, "人物", str(l, "party"));
+        const char *p = str(l, "party");
+        if (json_is_true(json_object_get(l, "active")) && p != NULL && strstr(buf, p) == NULL)
+            cs_snprintf_cut(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", buf[0] ? "、" : "",
+                            p); /* the parties, joined as the register does */
     }
+    put_s(c, "人物", buf);
     cs_snprintf_cut(buf, sizeof buf, "案件 %s 的%s电子档案", case_number ? case_number : "-",
                     strncmp(str(item, "media_type"), "audio/", 6) == 0 ? "录音" : "录像");
     put_s(c, "内容描述", buf);

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/casenum.h"
 #include "core/error.h"
+#include "access/gate.h"
 #include "export/export.h"
 #include "indexer/archive.h"
 #include "indexer/cases.h"
@@ -28,6 +29,8 @@ static const char usage_text[] =
     "per audio and video item, the 文件目录 (file-list.csv, each file with its 档号), the\n"
     "DA/T 63 table and the case's register row. Check it with custody verify-bag DIR.\n"
     "Only clerks and admins archive; a case that is not closed is refused (exit 1).\n";
+
+#define ARCHIVE_PURPOSE "归档移交 archive hand-over" /* when --purpose is not given */
 
 typedef struct archive_args {
     const char *out, *period;
@@ -98,11 +101,28 @@ archive(cs_cli_t *cli, const char *number, const archive_args_t *a)
     int rc, code;
     if ((code = cs_cli_case_editor(cli, "case.archive", number, &who)) != 0)
         return code;
+    cs_cli_client(cli, client, sizeof client);
+    /* Whoever may not take the case out gets no 档号 either: the package is an export. */
+    cs_access_policy_t pol = cs_access_policy(&cli->cfg);
+    cs_access_how_t how = {.read = CS_READ_EXPORT,
+                           .channel = CS_CHANNEL_CLI,
+                           .purpose = cli->purpose ? cli->purpose : ARCHIVE_PURPOSE,
+                           .client = client,
+                           .action = "export"};
+    cs_access_decision_t d;
+    if ((rc = cs_access_decide(cli->cat, &pol, &who, NULL, number, &how, &d, NULL)) != 0)
+        goto out;
+    if (!d.allowed) {
+        fprintf(stderr, "custody case: 拒绝归档 refused (in the ledger): %s\n", d.reason);
+        rc = cs_catalog_case_refused(cli->cat, "case.archive", number, who.name,
+                                     cs_access_role_name(who.role), d.reason);
+        code = CS_EXIT_CHECK;
+        goto out;
+    }
     if ((rc = assign(cli, number, a, &who, &row, &code)) != 0 || code != 0)
         goto out;
-    cs_cli_client(cli, client, sizeof client);
     o.case_number = number;
-    o.purpose = cli->purpose ? cli->purpose : "归档移交 archive hand-over";
+    o.purpose = cli->purpose ? cli->purpose : ARCHIVE_PURPOSE;
     o.tz = cs_cli_site_tz(cli);
     o.out = a->out;
     o.who = &who;

@@ -3,7 +3,7 @@
  * --reference), numbered without gaps per fonds, class, year and period; its package holds a
  * DA/T 63 record for every recording whose SHA-256 and format fields are the item's, and a
  * 文件目录 with each file's 档号; the package verifies offline and a tampered file fails it; an
- * open case is refused in zh-CN, in the ledger. */
+ * open case is refused in zh-CN, in the ledger, and so is a clerk who may not export the case. */
 #include "tests/e2e/e2e.h"
 
 #include <stdio.h>
@@ -120,6 +120,16 @@ START_TEST(an_open_case_is_refused_in_chinese)
                                               " '$.action' = 'case.archive' AND entry ->>"
                                               " '$.result' = 'denied'"),
                      1);
+    /* Closed, but archived by a clerk who may not take the case out: no 档号 either. */
+    close_case(t, CASE_A);
+    RUN(&r, "user", "add", "wang", "--role", "clerk");
+    ok(&r);
+    RUN(&r, "case", "archive", CASE_A, "--out", out, "--as", "wang", FONDS);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "拒绝归档") != NULL, "%s", r.err);
+    cs_test_run_free(&r);
+    ck_assert_int_ne(access(out, F_OK), 0);
+    ck_assert_int_eq(cs_test_sql_count(t->db, "SELECT count(*) FROM case_archives"), 0);
     e2e_teardown(t);
 }
 END_TEST
