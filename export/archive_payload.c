@@ -26,6 +26,12 @@ keep_exported(void *arg, const char *sha256, int *keep)
     return 0;
 }
 
+static int
+has_item(void *arg, const char *sha256)
+{
+    return cs_export_has_item(arg, sha256);
+}
+
 /* A file in memory (open_memstream) put into the bag as rel. */
 static int
 put_stream(cs_export_t *x, const char *rel, FILE *f, char **buf, size_t *len)
@@ -88,7 +94,7 @@ copy_rows(cs_export_t *x, FILE *f, const char *ref, long no, const char *sha)
 
 /* One item: its DA/T 63 record (audio and video), its rows in the directory and the table. */
 static int
-item(cs_export_t *x, json_t *row, long no, FILE *dir, FILE *table)
+item(cs_export_t *x, json_t *row, long no, const json_t *reads, FILE *dir, FILE *table)
 {
     const char *sha = json_string_value(json_object_get(row, "sha256"));
     const char *mt = json_string_value(json_object_get(row, "media_type"));
@@ -106,7 +112,8 @@ item(cs_export_t *x, json_t *row, long no, FILE *dir, FILE *table)
         cs_dat63_ctx_t ctx = {.case_number = x->o->case_number,
                               .archive = x->o->archive,
                               .item_no = no,
-                              .file_name = orig};
+                              .file_name = orig,
+                              .reads = reads};
         snprintf(meta, sizeof meta, "data/archive/dat63/%s.xml", sha); /* fits: 88 < 128 */
         if ((rc = cs_dat63_record(x->cat, sha, &ctx, &rec)) != 0 ||
             (rc = cs_dat63_xml(rec, &xml, &len)) != 0 ||
@@ -175,11 +182,12 @@ cs_export_archive_payload(cs_export_t *x)
     char *dbuf = NULL, *tbuf = NULL, *text = NULL;
     size_t dlen = 0, tlen = 0;
     FILE *dir = NULL, *table = NULL;
-    json_t *row;
+    json_t *row, *reads = NULL;
     size_t i;
     int rc;
     if ((rc = mkdir_in(x, "data/archive")) != 0 || (rc = mkdir_in(x, "data/archive/dat63")) != 0 ||
-        (rc = cs_evlist_load(x->cat, &l, keep_exported, x)) != 0)
+        (rc = cs_evlist_load(x->cat, &l, keep_exported, x)) != 0 ||
+        (rc = cs_dat63_reads(x->cat, has_item, x, &reads)) != 0)
         goto out;
     dir = open_memstream(&dbuf, &dlen);
     table = open_memstream(&tbuf, &tlen);
@@ -191,8 +199,11 @@ cs_export_archive_payload(cs_export_t *x)
         rc = rc ? rc : CS_EIO;
         goto out;
     }
-    json_array_foreach(l.rows, i,
-                       row) if ((rc = item(x, row, (long)i + 1, dir, table)) != 0) goto out;
+    json_array_foreach(l.rows, i, row)
+    {
+        if ((rc = item(x, row, (long)i + 1, reads, dir, table)) != 0)
+            goto out;
+    }
     rc = put_stream(x, "data/archive/file-list.csv", dir, &dbuf, &dlen);
     dir = NULL;
     if (rc == 0)
@@ -216,6 +227,7 @@ out:
     free(dbuf);
     free(tbuf);
     free(text);
+    json_decref(reads);
     cs_evlist_free(&l);
     return rc;
 }

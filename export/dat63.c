@@ -189,25 +189,76 @@ action(const char *what, const char *at, const char *who, const char *desc)
 }
 
 typedef struct reads {
-    json_t *list;
+    json_t *list;                               /* one item's: its actions */
+    json_t *by_item;                            /* or every kept item's: {sha256: [actions]} */
+    int (*keep)(void *arg, const char *sha256); /* with by_item: the items wanted */
+    void *keep_arg;
+    int n; /* entries seen on this page */
 } reads_t;
 
-/* Each read of the item in the ledger becomes a 利用 (use) action. */
+/* Each read of an item in the ledger becomes a 利用 (use) action. */
 static int
 on_read(void *arg, int64_t seq, const char *entry, size_t len, const uint8_t *leaf, size_t leaf_len)
 {
     reads_t *r = arg;
-    json_t *e = json_loadb(entry, len, 0, NULL);
+    json_t *e = json_loadb(entry, len, 0, NULL), *list = r->list;
+    const char *item = str(e, "item");
     char desc[512];
     (void)leaf, (void)leaf_len;
-    if (e == NULL)
-        return 0;
+    r->n++;
+    if (e == NULL || item == NULL)
+        goto out;
+    if (r->by_item != NULL) {
+        if (!r->keep(r->keep_arg, item))
+            goto out;
+        if ((list = json_object_get(r->by_item, item)) == NULL) {
+            list = json_array();
+            if (list == NULL || json_object_set_new(r->by_item, item, list) != 0) {
+                json_decref(e);
+                return CS_ENOMEM;
+            }
+        }
+    }
     cs_snprintf_cut(desc, sizeof desc, "%s %s; 目的: %s; 账本序号 %lld",
                     str(e, "action") ? str(e, "action") : "-",
                     str(e, "result") ? str(e, "result") : "-",
                     str(e, "purpose") ? str(e, "purpose") : "-", (long long)seq);
-    json_array_append_new(r->list, action("利用", str(e, "at"), str(e, "actor"), desc));
+    json_array_append_new(list, action("利用", str(e, "at"), str(e, "actor"), desc));
+out:
     json_decref(e);
+    return 0;
+}
+
+/* Every retrieval entry (of `item`, or of any item), page after page. */
+static int
+each_read(cs_catalog_t *cat, const char *item, reads_t *r)
+{
+    cs_ledger_filter_t f = {.item = item, .kind = "retrieval", .limit = 1000};
+    int64_t next = 0;
+    int rc;
+    do {
+        r->n = 0;
+        if ((rc = cs_catalog_ledger_filter(cat, &f, on_read, r, &next)) != 0)
+            return rc;
+        f.since = next;
+    } while (r->n == f.limit);
+    return 0;
+}
+
+int
+cs_dat63_reads(cs_catalog_t *cat, int (*keep)(void *arg, const char *sha256), void *arg,
+               json_t **out)
+{
+    reads_t r = {.by_item = json_object(), .keep = keep, .keep_arg = arg};
+    int rc;
+    *out = NULL;
+    if (r.by_item == NULL)
+        return CS_ENOMEM;
+    if ((rc = each_read(cat, NULL, &r)) != 0) {
+        json_decref(r.by_item);
+        return rc;
+    }
+    *out = r.by_item;
     return 0;
 }
 
@@ -234,10 +285,12 @@ history(cs_catalog_t *cat, const json_t *item, const cs_dat63_ctx_t *ctx, json_t
         json_array_append_new(list, action("归档", str(ctx->archive, "archived_at"),
                                            str(ctx->archive, "archived_by"),
                                            str(ctx->archive, "reference")));
+    if (ctx->reads != NULL) { /* gathered once for a whole case (cs_dat63_reads) */
+        json_t *mine = json_object_get(ctx->reads, str(item, "sha256"));
+        return mine == NULL || json_array_extend(list, mine) == 0 ? 0 : CS_ENOMEM;
+    }
     reads_t r = {.list = list};
-    cs_ledger_filter_t f = {.item = str(item, "sha256"), .kind = "retrieval", .limit = 1000};
-    int64_t next = 0;
-    return cs_catalog_ledger_filter(cat, &f, on_read, &r, &next);
+    return each_read(cat, str(item, "sha256"), &r);
 }
 
 /* 档号构成: the parts of the 档号 when the case is archived; the case's number and 件号. */

@@ -27,6 +27,8 @@ typedef struct cs_dat63_ctx {
     const json_t *archive;   /* the case's archive row (indexer/archive.h), or NULL */
     long item_no;            /* its number in the case's list (件号 within the case); 0: none */
     const char *file_name;   /* its name in the package (data/originals/...), or NULL */
+    const json_t *reads;     /* cs_dat63_reads's, for a whole case; NULL: the item's own are
+                              * read from the ledger */
 } cs_dat63_ctx_t;
 
 /** 1 when media type `mt` is audio or video (a record DA/T 63 describes). */
@@ -36,6 +38,12 @@ int cs_dat63_is_av(const char *mt);
  * element names, in order (arrays repeat their element). CS_ENOTFOUND for an unknown item;
  * CS_EINVAL when it is not audio or video. */
 int cs_dat63_record(cs_catalog_t *cat, const char *sha256, const cs_dat63_ctx_t *ctx, json_t **out);
+
+/** *out (caller's) = {sha256: [业务实体 of each read]} of every item keep(arg, sha256) keeps
+ * (non-zero: kept), from one pass over the ledger's retrieval entries: what a case's records
+ * take instead of one pass each. */
+int cs_dat63_reads(cs_catalog_t *cat, int (*keep)(void *arg, const char *sha256), void *arg,
+                   json_t **out);
 
 /** The record as an XML document: *out (caller frees) and its length. */
 int cs_dat63_xml(const json_t *rec, char **out, size_t *len);

@@ -49,7 +49,11 @@ members(FILE *f, const json_t *obj, int depth)
         if (json_is_object(v) && json_object_size(v) == 0)
             continue; /* nothing known: no element */
         if (json_is_array(v)) {
-            json_array_foreach(v, i, e) if ((rc = element(f, key, e, depth)) != 0) return rc;
+            json_array_foreach(v, i, e)
+            {
+                if ((rc = element(f, key, e, depth)) != 0)
+                    return rc;
+            }
         } else if ((rc = element(f, key, v, depth)) != 0) {
             return rc;
         }

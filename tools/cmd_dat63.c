@@ -82,19 +82,34 @@ keep_visible(void *arg, const char *sha256, int *keep)
     return cs_cli_visible(arg, sha256, NULL, keep);
 }
 
+static int
+in_set(void *arg, const char *sha256)
+{
+    return json_object_get(arg, sha256) != NULL;
+}
+
 /* One row per audio and video item the reader may see, numbered (件号) as the evidence list
  * and the archival package number them. */
 static int
 table(cs_cli_t *cli, const char *number)
 {
     cs_evlist_t l = {.case_number = number};
-    json_t *row = NULL, *it;
+    json_t *row = NULL, *it, *shown = NULL, *reads = NULL;
     size_t i;
     int rc, code;
     if ((code = cs_cli_retrieval(cli, "list", NULL, number)) != 0)
         return code;
     if ((rc = cs_evlist_load(cli->cat, &l, keep_visible, cli)) != 0 ||
-        (rc = cs_catalog_case_reference(cli->cat, number, &row)) != 0 ||
+        (rc = cs_catalog_case_reference(cli->cat, number, &row)) != 0)
+        goto out;
+    /* The reads of all the case's items, from one pass over the ledger. */
+    if ((shown = json_object()) == NULL) {
+        rc = CS_ENOMEM;
+        goto out;
+    }
+    json_array_foreach(l.rows, i, it)
+        json_object_set(shown, json_string_value(json_object_get(it, "sha256")), json_true());
+    if ((rc = cs_dat63_reads(cli->cat, in_set, shown, &reads)) != 0 ||
         (rc = cs_dat63_csv_header(stdout)) != 0)
         goto out;
     json_array_foreach(l.rows, i, it)
@@ -103,7 +118,8 @@ table(cs_cli_t *cli, const char *number)
         json_t *rec = NULL;
         if (!cs_dat63_is_av(json_string_value(json_object_get(it, "media_type"))))
             continue;
-        cs_dat63_ctx_t ctx = {.case_number = number, .archive = row, .item_no = (long)i + 1};
+        cs_dat63_ctx_t ctx = {
+            .case_number = number, .archive = row, .item_no = (long)i + 1, .reads = reads};
         if ((rc = cs_dat63_record(cli->cat, sha, &ctx, &rec)) == 0)
             rc = cs_dat63_csv_row(stdout, rec);
         json_decref(rec);
@@ -113,6 +129,8 @@ table(cs_cli_t *cli, const char *number)
 out:
     cs_evlist_free(&l);
     json_decref(row);
+    json_decref(shown);
+    json_decref(reads);
     return rc ? cs_cli_fail(cli, rc) : 0;
 }
 

@@ -151,6 +151,8 @@ START_TEST(an_archived_case_has_its_reference_and_a_package_that_verifies)
     ingest(t, CASE_A, clip, vsha);
     ingest(t, CASE_A, wav, asha);
     ingest(t, CASE_B, other, osha);
+    RUN(&r, "show", vsha, "--purpose", "调阅核查"); /* a read: in the record's history */
+    ok(&r);
     close_case(t, CASE_A);
     close_case(t, CASE_B);
 
@@ -225,6 +227,8 @@ START_TEST(an_archived_case_has_its_reference_and_a_package_that_verifies)
     has_element(xml, "档号", want);
     has_element(xml, "保管期限", "永久");
     has_element(xml, "业务行为", "归档");
+    has_element(xml, "业务行为", "利用");
+    ck_assert_msg(strstr(xml, "目的: 调阅核查") != NULL, "%s", xml);
     json_decref(item);
     free(xml);
     /* The sound's record: its codec, sampling and channels. */
