@@ -5,6 +5,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "indexer/cases.h"
 #include "indexer/catalog_int.h"
 
 #include <stdio.h>
@@ -173,9 +174,10 @@ cs_catalog_case_archive(cs_catalog_t *cat, const char *number, const cs_archive_
     json_object_set_new(state, "number", json_string(number));
     const char *status = json_string_value(json_object_get(state, "status"));
     if (status == NULL || strcmp(status, "closed") != 0) {
+        const char *zh = cs_case_label_zh(status);
         cs_diag_set("案件 %s 尚未结案(当前状态: %s),不能归档 / case %s is %s, not closed: only a "
                     "closed case is archived (custody case status %s --to closed)",
-                    number, status ? status : "-", number, status ? status : "-", number);
+                    number, zh ? zh : "-", number, status ? status : "-", number);
         err = CS_EINVAL;
         goto out;
     }

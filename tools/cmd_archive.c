@@ -6,6 +6,7 @@
 #include "tools/cli.h"
 #include "tools/sitetime.h"
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/casenum.h"
 #include "core/error.h"
@@ -76,7 +77,7 @@ assign(cs_cli_t *cli, const char *number, const archive_args_t *a, const cs_acce
     rc = cs_catalog_case_archive(cli->cat, number, &as, who->name, row, &already);
     if (rc == CS_EINVAL) {
         char why[512];
-        snprintf(why, sizeof why, "%s", cs_diag()); /* a reason: cut if ever that long */
+        cs_snprintf_cut(why, sizeof why, "%s", cs_diag()); /* a reason, for people */
         fprintf(stderr, "custody case: 拒绝归档 refused (in the ledger): %s\n", why);
         if ((rc = cs_catalog_case_refused(cli->cat, "case.archive", number, who->name,
                                           cs_access_role_name(who->role), why)) != 0)
