@@ -139,3 +139,15 @@ cs_archref_check(const char *pattern)
     }
     return 0;
 }
+
+int
+cs_archref_config_check(const char *key, const char *value, const char *origin)
+{
+    char why[512];
+    (void)key;
+    if (cs_archref_check(value) == 0)
+        return 0;
+    cs_snprintf_cut(why, sizeof why, "%s", cs_diag());
+    cs_diag_set("%s: %s", origin, why);
+    return CS_ECONFIG;
+}

@@ -37,4 +37,8 @@ int cs_archref_format(const char *pattern, const cs_archref_parts_t *parts, char
  * the sequence would repeat); else CS_EINVAL with a detail. */
 int cs_archref_check(const char *pattern);
 
+/** The check of archive.reference_pattern in the config table (core/config.c): 0, or
+ * CS_ECONFIG with the detail "<origin>: <why>". */
+int cs_archref_config_check(const char *key, const char *value, const char *origin);
+
 #endif

@@ -33,7 +33,6 @@ typedef struct conf_key {
 static int check_tz(const char *key, const char *value, const char *origin);
 static int check_zone(const char *key, const char *value, const char *origin);
 static int check_name_pattern(const char *key, const char *value, const char *origin);
-static int check_archref(const char *key, const char *value, const char *origin);
 
 static const char *const after_choices[] = {"consume", "archive", NULL};
 static const char *const backend_choices[] = {"local", "s3", NULL};
@@ -79,7 +78,7 @@ static const conf_key_t conf_table[] = {
      "# {fonds} 全宗号, {class} 类别, {year} 年度 (the year the case closed), {period} 保管期限\n"
      "# (Y permanent, C long, D short; {period_zh} 永久/长期/短期), {seq} 件号 ({seq:04} four\n"
      "# digits), counted per fonds, class, year and period without gaps.",
-     NULL, check_archref},
+     NULL, cs_archref_config_check},
     {"archive.fonds", CONF_STR, OFF(archive_fonds), 0, 63, "",
      "The fonds number (全宗号) the archives gave the bureau, for {fonds}.", NULL, NULL},
     {"archive.class", CONF_STR, OFF(archive_class), 0, 63, "ZF",
@@ -373,21 +372,6 @@ check_name_pattern(const char *key, const char *value, const char *origin)
         cs_diag_set("%s: %s", origin, why);
     }
     return rc;
-}
-
-/* archive.reference_pattern: fields it knows, and {seq}. */
-static int
-check_archref(const char *key, const char *value, const char *origin)
-{
-    char why[512];
-    int rc = cs_archref_check(value);
-    (void)key;
-    if (rc != 0) {
-        cs_snprintf_cut(why, sizeof why, "%s", cs_diag());
-        cs_diag_set("%s: %s", origin, why);
-        return CS_ECONFIG;
-    }
-    return 0;
 }
 
 /* site.tz: a zone the system has (read once and kept); an offset has no summer time. */

@@ -67,6 +67,9 @@ START_TEST(the_config_check_wants_a_sequence)
     ck_assert_int_eq(cs_archref_check("{fonds}-{year}"), CS_EINVAL);
     ck_assert_msg(strstr(cs_diag(), "{seq}") != NULL, "%s", cs_diag());
     ck_assert_int_eq(cs_archref_check("{fonds}-{nope}-{seq}"), CS_EINVAL);
+    ck_assert_int_eq(cs_archref_config_check("archive.reference_pattern", "{fonds}", "--set"),
+                     CS_ECONFIG);
+    ck_assert_msg(strncmp(cs_diag(), "--set: ", 7) == 0, "%s", cs_diag());
     ck_assert_str_eq(cs_archref_period_code("permanent"), "Y");
     ck_assert_ptr_null(cs_archref_period_code("forever"));
 }
