@@ -25,7 +25,8 @@ cs_api_h_dat63(cs_api_call_t *c)
     if (number != NULL && (rc = cs_catalog_case_reference(c->cat, number, &row)) != 0)
         goto fail;
     cs_dat63_ctx_t ctx = {.case_number = number, .archive = row};
-    if ((rc = cs_dat63_record(c->cat, sha, &ctx, &rec)) != 0 ||
+    if ((number != NULL && (rc = cs_dat63_item_no(c->cat, number, sha, &ctx.item_no)) != 0) ||
+        (rc = cs_dat63_record(c->cat, sha, &ctx, &rec)) != 0 ||
         (rc = cs_dat63_xml(rec, &c->text, &c->text_len)) != 0)
         goto fail;
     c->ctype = "application/xml; charset=utf-8";

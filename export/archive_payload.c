@@ -20,13 +20,6 @@
 #include <sys/stat.h>
 
 static int
-keep_exported(void *arg, const char *sha256, int *keep)
-{
-    *keep = cs_export_has_item(arg, sha256);
-    return 0;
-}
-
-static int
 has_item(void *arg, const char *sha256)
 {
     return cs_export_has_item(arg, sha256);
@@ -186,7 +179,7 @@ cs_export_archive_payload(cs_export_t *x)
     size_t i;
     int rc;
     if ((rc = mkdir_in(x, "data/archive")) != 0 || (rc = mkdir_in(x, "data/archive/dat63")) != 0 ||
-        (rc = cs_evlist_load(x->cat, &l, keep_exported, x)) != 0 ||
+        (rc = cs_evlist_load(x->cat, &l, cs_dat63_keep_all, NULL)) != 0 ||
         (rc = cs_dat63_reads(x->cat, has_item, x, &reads)) != 0)
         goto out;
     dir = open_memstream(&dbuf, &dlen);

@@ -5,6 +5,7 @@
 #include "core/archref.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "export/evlist.h"
 #include "export/export.h"
 #include "indexer/access.h"
 #include "indexer/derivatives.h"
@@ -19,6 +20,34 @@ int
 cs_dat63_is_av(const char *mt)
 {
     return mt != NULL && (strncmp(mt, "video/", 6) == 0 || strncmp(mt, "audio/", 6) == 0);
+}
+
+int
+cs_dat63_keep_all(void *arg, const char *sha256, int *keep)
+{
+    (void)arg, (void)sha256;
+    *keep = 1;
+    return 0;
+}
+
+int
+cs_dat63_item_no(cs_catalog_t *cat, const char *case_number, const char *sha256, long *no)
+{
+    cs_evlist_t l = {.case_number = case_number};
+    json_t *row;
+    size_t i;
+    int rc;
+    *no = 0;
+    if ((rc = cs_evlist_load(cat, &l, cs_dat63_keep_all, NULL)) != 0)
+        return rc;
+    json_array_foreach(l.rows, i, row)
+    {
+        const char *sha = json_string_value(json_object_get(row, "sha256"));
+        if (sha != NULL && strcmp(sha, sha256) == 0)
+            *no = (long)i + 1;
+    }
+    cs_evlist_free(&l);
+    return 0;
 }
 
 int

@@ -53,6 +53,13 @@ int cs_dat63_xml(const json_t *rec, char **out, size_t *len);
 int cs_dat63_csv_header(FILE *f);
 int cs_dat63_csv_row(FILE *f, const json_t *rec);
 
+/** Items are numbered (件号) in the evidence list's order over all the case's items, whoever
+ * reads: a withheld item keeps its number. The evidence list's keep function that keeps all. */
+int cs_dat63_keep_all(void *arg, const char *sha256, int *keep);
+
+/** *no = item sha256's number (件号) in case `case_number`, 0 when it is not in the case. */
+int cs_dat63_item_no(cs_catalog_t *cat, const char *case_number, const char *sha256, long *no);
+
 /** The item's 档号 in an archived case: "<case's reference>-<item_no as 3 digits>" into
  * out[0..cap): 0, or CS_ENAMETOOLONG. */
 int cs_dat63_item_reference(const json_t *archive, long item_no, char *out, size_t cap);

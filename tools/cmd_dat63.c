@@ -58,7 +58,8 @@ one(cs_cli_t *cli, const char *arg)
     if (number != NULL && (rc = cs_catalog_case_reference(cli->cat, number, &row)) != 0)
         goto out;
     cs_dat63_ctx_t ctx = {.case_number = number, .archive = row};
-    if ((rc = cs_dat63_record(cli->cat, sha, &ctx, &rec)) != 0)
+    if ((number != NULL && (rc = cs_dat63_item_no(cli->cat, number, sha, &ctx.item_no)) != 0) ||
+        (rc = cs_dat63_record(cli->cat, sha, &ctx, &rec)) != 0)
         goto out;
     if (cli->json) {
         cs_cli_print_json(rec, 0);
@@ -74,12 +75,6 @@ out:
     json_decref(row);
     json_decref(item);
     return rc ? cs_cli_fail(cli, rc) : 0;
-}
-
-static int
-keep_visible(void *arg, const char *sha256, int *keep)
-{
-    return cs_cli_visible(arg, sha256, NULL, keep);
 }
 
 static int
@@ -99,7 +94,7 @@ table(cs_cli_t *cli, const char *number)
     int rc, code;
     if ((code = cs_cli_retrieval(cli, "list", NULL, number)) != 0)
         return code;
-    if ((rc = cs_evlist_load(cli->cat, &l, keep_visible, cli)) != 0 ||
+    if ((rc = cs_evlist_load(cli->cat, &l, cs_dat63_keep_all, NULL)) != 0 ||
         (rc = cs_catalog_case_reference(cli->cat, number, &row)) != 0)
         goto out;
     /* The reads of all the case's items, from one pass over the ledger. */
@@ -116,7 +111,12 @@ table(cs_cli_t *cli, const char *number)
     {
         const char *sha = json_string_value(json_object_get(it, "sha256"));
         json_t *rec = NULL;
+        int seen = 0;
         if (!cs_dat63_is_av(json_string_value(json_object_get(it, "media_type"))))
+            continue;
+        if ((rc = cs_cli_visible(cli, sha, NULL, &seen)) != 0)
+            goto out;
+        if (!seen) /* numbered all the same: 件号 are the case's, not the reader's */
             continue;
         cs_dat63_ctx_t ctx = {
             .case_number = number, .archive = row, .item_no = (long)i + 1, .reads = reads};

@@ -288,6 +288,8 @@ START_TEST(an_archived_case_has_its_reference_and_a_package_that_verifies)
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strstr(r.out, "<录音录像类电子档案元数据") != NULL, "%s", r.out);
     has_element(r.out, "摘要值", vsha);
+    snprintf(want, sizeof want, "%s-001", ref_a);
+    has_element(r.out, "档号", want);
     cs_test_run_free(&r);
     RUN(&r, "dat63", "--case", CASE_A, "--csv", "--purpose", "检查");
     ck_assert_int_eq(r.status, 0);
