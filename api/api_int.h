@@ -325,6 +325,7 @@ void cs_api_h_search(cs_api_call_t *c);
 void cs_api_h_link(cs_api_call_t *c);
 void cs_api_h_export(cs_api_call_t *c);
 void cs_api_h_evidence_list(cs_api_call_t *c);
+void cs_api_h_dat63(cs_api_call_t *c); /* h_dat63.c: an item's DA/T 63 record as XML */
 void cs_api_h_reviews(cs_api_call_t *c);
 void cs_api_h_review_opinion(cs_api_call_t *c);
 void cs_api_h_review_submit(cs_api_call_t *c);

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "indexer/derivatives.h"
 #include "indexer/jobs.h"
+#include "indexer/archive.h"
 #include "indexer/search.h"
 #include "indexer/timeline.h"
 
@@ -45,6 +46,8 @@ visible_case(cs_api_call_t *c, json_t *kase, json_t **out)
     *out = json_pack("{s:s, s:O, s:I, s:o}", "case", number, "created_at",
                      json_object_get(kase, "created_at"), "items",
                      (json_int_t)json_array_size(items), "parties", parties);
+    if (*out != NULL && json_is_string(json_object_get(kase, "reference"))) /* 档号 */
+        json_object_set(*out, "reference", json_object_get(kase, "reference"));
 out:
     json_decref(items);
     return rc;
@@ -162,6 +165,19 @@ cs_api_h_search(cs_api_call_t *c)
     }
     if (has_case && cs_api_arg_case(c, kase, &cn) != 0)
         return;
+    /* reference: an archived case's 档号 (indexer/archive.h) stands for its case number. */
+    char ref[CS_ARCHREF_MAX], refcase[CS_CASENUM_MAX];
+    int has_ref = 0;
+    if (cs_api_arg_str(c, "reference", ref, sizeof ref, &has_ref))
+        return;
+    if (has_ref && has_case) {
+        cs_api_fail(c, "bad-request", "give case or reference, not both");
+        return;
+    }
+    if (has_ref && (rc = cs_catalog_case_by_reference(c->cat, ref, refcase, sizeof refcase)) != 0) {
+        cs_api_fail_rc(c, rc, "search by archival reference");
+        return;
+    }
     if (has_near) {
         char tail;
         if (sscanf(near, "%lf,%lf,%lf%c", &q.lat, &q.lon, &q.metres, &tail) != 3) {
@@ -170,7 +186,7 @@ cs_api_h_search(cs_api_call_t *c)
         }
         q.near = 1;
     }
-    q.case_number = has_case ? cn.text : NULL;
+    q.case_number = has_case ? cn.text : has_ref ? refcase : NULL;
     q.party = has_party ? party : NULL;
     if (has_from)
         cs_api_arg_site_bound(c, from, sizeof from, 0);

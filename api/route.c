@@ -38,6 +38,8 @@ static const cs_api_route_t routes[] = {
      .op = "getItem"},
     {"GET", "/v1/items/{sha256}/original", CS_API_USER, CS_API_POOL, cs_api_h_original, NULL, 0,
      .op = "getOriginal"},
+    {"GET", "/v1/items/{sha256}/dat63", CS_API_USER, CS_API_POOL, cs_api_h_dat63, NULL, 0,
+     .op = "getItemDat63"},
     {"GET", "/v1/items/{sha256}/derivatives/{profile}", CS_API_USER, CS_API_POOL,
      cs_api_h_derivative, NULL, 0, .op = "getDerivative"},
     {"POST", "/v1/items/{sha256}/links", CS_API_EDIT, CS_API_POOL, cs_api_h_link, NULL, 0,

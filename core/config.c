@@ -1,6 +1,7 @@
 /* core/config.c: the configuration table, INI parsing and overrides. */
 #include "core/config.h"
 
+#include "core/archref.h"
 #include "core/buf.h"
 #include "core/casenum.h"
 #include "core/error.h"
@@ -71,6 +72,17 @@ static const conf_key_t conf_table[] = {
      "# comma-separated, each once: case, kind, procedure, cause, parties, officers, filed,\n"
      "# decided, served, closed, status, items. Empty: all twelve, in that order.",
      register_choices, NULL},
+    {"archive.reference_pattern", CONF_STR, OFF(archive_reference_pattern), 1,
+     CS_CONFIG_STR_MAX - 1, CS_ARCHREF_DEFAULT_PATTERN,
+     "The archival reference (档号) a case gets when it is archived (custody case archive):\n"
+     "# {fonds} 全宗号, {class} 类别, {year} 年度 (the year the case closed), {period} 保管期限\n"
+     "# (Y permanent, C long, D short; {period_zh} 永久/长期/短期), {seq} 件号 ({seq:04} four\n"
+     "# digits), counted per fonds, class, year and period without gaps.",
+     NULL, cs_archref_config_check},
+    {"archive.fonds", CONF_STR, OFF(archive_fonds), 0, 63, "",
+     "The fonds number (全宗号) the archives gave the bureau, for {fonds}.", NULL, NULL},
+    {"archive.class", CONF_STR, OFF(archive_class), 0, 63, "ZF",
+     "The class (类别号) of case files, for {class}.", NULL, NULL},
     {"catalog.busy_timeout_ms", CONF_INT, OFF(catalog_busy_timeout_ms), 0, 600000, "10000",
      "How long a command waits for another process's lock on catalog.db, in milliseconds.", NULL,
      NULL},

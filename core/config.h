@@ -19,24 +19,27 @@ typedef enum { CS_LOCK_OFF, CS_LOCK_COMPLIANCE, CS_LOCK_GOVERNANCE } cs_store_lo
 typedef struct cs_config {
     char site_tz[64];                     /* site.tz: "" = the system's zone, or a zone name */
     char case_pattern[CS_CONFIG_STR_MAX]; /* case.pattern */
-    char case_register_columns[CS_CONFIG_STR_MAX]; /* case.register_columns */
-    int catalog_busy_timeout_ms;                   /* catalog.busy_timeout_ms */
-    int store_buffer_kb;                           /* store.buffer_kb */
-    int store_scrub_days;                          /* store.scrub_days: 0 = no scrub */
-    int store_scrub_mb_s;                          /* store.scrub_mb_s */
-    int store_scrub_window_s;                      /* store.scrub_window_s: 0 = scrub_days */
-    int store_backend;                             /* store.backend: cs_store_backend_t */
-    char store_s3_endpoint[CS_CONFIG_STR_MAX];     /* store.s3_endpoint: http(s)://host:port */
-    char store_s3_bucket[64];                      /* store.s3_bucket */
-    char store_s3_region[64];                      /* store.s3_region */
-    char store_s3_credentials[CS_CONFIG_STR_MAX];  /* store.s3_credentials: a 0600 file */
-    int store_s3_addressing;                       /* store.s3_addressing: 0 path, 1 virtual */
-    char store_s3_prefix[128];                     /* store.s3_prefix: before each key */
-    int store_s3_part_mb;                          /* store.s3_part_mb: multipart above this */
-    int store_s3_object_lock;                      /* store.s3_object_lock: cs_store_lock_t */
-    int store_s3_retain_days;                      /* store.s3_retain_days */
-    int store_s3_timeout_s;                        /* store.s3_timeout_s */
-    int store_s3_cache_mb;                         /* store.s3_cache_mb: local copies kept */
+    char case_register_columns[CS_CONFIG_STR_MAX];     /* case.register_columns */
+    char archive_reference_pattern[CS_CONFIG_STR_MAX]; /* archive.reference_pattern (档号) */
+    char archive_fonds[64];                            /* archive.fonds: 全宗号 */
+    char archive_class[64];                            /* archive.class: 类别 */
+    int catalog_busy_timeout_ms;                       /* catalog.busy_timeout_ms */
+    int store_buffer_kb;                               /* store.buffer_kb */
+    int store_scrub_days;                              /* store.scrub_days: 0 = no scrub */
+    int store_scrub_mb_s;                              /* store.scrub_mb_s */
+    int store_scrub_window_s;                          /* store.scrub_window_s: 0 = scrub_days */
+    int store_backend;                                 /* store.backend: cs_store_backend_t */
+    char store_s3_endpoint[CS_CONFIG_STR_MAX];         /* store.s3_endpoint: http(s)://host:port */
+    char store_s3_bucket[64];                          /* store.s3_bucket */
+    char store_s3_region[64];                          /* store.s3_region */
+    char store_s3_credentials[CS_CONFIG_STR_MAX];      /* store.s3_credentials: a 0600 file */
+    int store_s3_addressing;                           /* store.s3_addressing: 0 path, 1 virtual */
+    char store_s3_prefix[128];                         /* store.s3_prefix: before each key */
+    int store_s3_part_mb;                              /* store.s3_part_mb: multipart above this */
+    int store_s3_object_lock;                          /* store.s3_object_lock: cs_store_lock_t */
+    int store_s3_retain_days;                          /* store.s3_retain_days */
+    int store_s3_timeout_s;                            /* store.s3_timeout_s */
+    int store_s3_cache_mb;                             /* store.s3_cache_mb: local copies kept */
     char ingest_roots[CS_CONFIG_STR_MAX]; /* ingest.roots: comma-separated; "" = <home>/uploads */
     int ingest_rescan_ms;                 /* ingest.rescan_ms */
     int ingest_settle_ms;                 /* ingest.settle_ms */

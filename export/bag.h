@@ -17,6 +17,7 @@ typedef struct cs_bag_report {
     uint64_t tree_size;    /* the checkpoint's size */
     int64_t export_seq;    /* the export's own ledger entry */
     uint64_t opinions;     /* legal opinions whose signatures were checked (data/review/) */
+    uint64_t records;      /* DA/T 63 records checked against the 文件目录 (data/archive/) */
 } cs_bag_report_t;
 
 /** Verifies the bag at `path` (a folder, or a .tar file that is unpacked into a temporary
@@ -42,6 +43,13 @@ typedef struct cs_bag_key {
  * folder cannot be read. */
 int cs_bag_verify_opinions(const char *root, const cs_bag_key_t *keys, size_t nkeys, char *problem,
                            size_t cap, uint64_t *opinions);
+
+/** Checks a case archive's data/archive/ in the bag folder `root` (export/archive_verify.c):
+ * the 文件目录 names each of the bag's `originals` once by its hash, every recording has its
+ * DA/T 63 record, and each record gives the directory's SHA-256, size and 档号. 0 when they
+ * agree or the bag is no archive (*records the records checked), 1 with `problem` set. */
+int cs_bag_verify_archive(const char *root, uint64_t originals, char *problem, size_t cap,
+                          uint64_t *records);
 
 /** Writes the folder `dir` as a ustar file at `tar_path` (created, must not exist), its
  * entries named "<name>/<path in dir>". Long names use the ustar prefix field; files of

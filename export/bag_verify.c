@@ -590,6 +590,9 @@ check(bag_t *b, const char *key_path)
         return rc;
     rc = cs_bag_verify_opinions(b->root, b->keys, b->nkeys, b->rep->problem, sizeof b->rep->problem,
                                 &b->rep->opinions);
+    if (rc == 0) /* a case archive's directory and DA/T 63 records (archive_verify.c) */
+        rc = cs_bag_verify_archive(b->root, b->rep->originals, b->rep->problem,
+                                   sizeof b->rep->problem, &b->rep->records);
     return rc == 1 ? PROBLEM : rc;
 }
 

@@ -208,7 +208,11 @@ decide(cs_export_t *x, cs_access_what_t *what, int planned, cs_access_decision_t
         (planned && d->allowed &&
          (json_object_set_new(e, "items", json_integer((json_int_t)x->nitems)) != 0 ||
           json_object_set_new(e, "withheld", json_integer((json_int_t)x->nwithheld)) != 0 ||
-          (profiles[0] && json_object_set_new(e, "profiles", json_string(profiles)) != 0)))) {
+          (profiles[0] && json_object_set_new(e, "profiles", json_string(profiles)) != 0) ||
+          /* the case archive's package: the entry names its 档号 (tools/cmd_archive.c) */
+          (x->o->archive != NULL &&
+           json_object_set(e, "archive", json_object_get((json_t *)x->o->archive, "reference")) !=
+               0)))) {
         json_decref(e);
         return CS_ENOMEM;
     }

@@ -41,6 +41,9 @@ typedef struct cs_export_opts {
     const cs_tz_t *tz;        /* site.tz: Bagging-Date is the site's today (NULL: UTC's) */
     cs_export_progress_fn progress;
     void *progress_arg;
+    const json_t *archive; /* the case archive (tools/cmd_archive.c): the case's archive row; the
+                            * bag gets data/archive/ (DA/T 63 records, 文件目录, the register
+                            * row); NULL: a plain export */
 } cs_export_opts_t;
 
 typedef struct cs_export_result {

@@ -49,6 +49,11 @@ int cs_export_evidence_list(cs_export_t *x);
  * bytes, signature and reviewer's public key; nothing when the case was never submitted. */
 int cs_export_opinions(cs_export_t *x);
 
+/** Writes data/archive/ (export/archive_payload.c) when x->o->archive is set: each audio and
+ * video item's DA/T 63 record, the 文件目录 with each file's 档号, the DA/T 63 table, the case's
+ * register row and archive.json; all in the manifest. */
+int cs_export_archive_payload(cs_export_t *x);
+
 /** Writes data/ledger/: entries.jsonl, proofs.jsonl, checkpoint.txt, key.pem, vkey.txt. */
 int cs_export_ledger(cs_export_t *x);
 

@@ -245,5 +245,7 @@ out:
         rc = cs_export_evidence_list(x);
     if (rc == 0)
         rc = cs_export_opinions(x);
+    if (rc == 0 && x->o->archive != NULL)
+        rc = cs_export_archive_payload(x);
     return rc;
 }

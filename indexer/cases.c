@@ -391,6 +391,7 @@ cs_catalog_case_record(cs_catalog_t *cat, const char *number, int personal_data,
         " 'procedure', c.procedure, 'cause', c.cause, 'filed', c.filed_on, 'decided',"
         " c.decided_on, 'served', c.served_on, 'closed', c.closed_on, 'status', c.status,"
         " 'keep_period', c.keep_period,"
+        " 'reference', (SELECT a.reference FROM case_archives a WHERE a.case_id = c.id),"
         " 'items', (SELECT count(DISTINCT l.item_id) FROM links l WHERE l.case_id = c.id AND"
         " l.superseded_at IS NULL)) FROM cases c WHERE c.number = ?1",
         args, 1, &rows, what);

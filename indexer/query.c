@@ -222,9 +222,11 @@ cs_catalog_cases(cs_catalog_t *cat, json_t **out)
         err = query_rows(cat,
                          "SELECT c.id, c.number AS \"case\", c.created_at,"
                          " (SELECT count(DISTINCT l.item_id) FROM links l"
-                         "  WHERE l.case_id = c.id AND l.superseded_at IS NULL) AS items"
+                         "  WHERE l.case_id = c.id AND l.superseded_at IS NULL) AS items,"
+                         " (SELECT a.reference FROM case_archives a WHERE a.case_id = c.id)"
+                         " AS reference" /* 档号, once archived (indexer/archive.h) */
                          " FROM cases c ORDER BY c.number",
-                         "issi", NULL, 0, cases, what);
+                         "issis", NULL, 0, cases, what);
     if (err == 0)
         err = add_parties(cat, cases, what);
     cs_cat_rollback(cat);

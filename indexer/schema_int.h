@@ -22,5 +22,7 @@ extern const char cs_schema_retention[];
 extern const char cs_schema_dispose[];
 /* Officers and devices, and what ingest resolved for each item (schema_registry.c). */
 extern const char cs_schema_registry[];
+/* Cases archived: their archival reference (档号) and its parts (schema_archive.c). */
+extern const char cs_schema_archive[];
 
 #endif

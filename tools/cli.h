@@ -257,5 +257,9 @@ int cs_cmd_review(int argc, char **argv);
 int cs_cmd_public(int argc, char **argv);
 /* cmd_case_decide.c: `custody case decide`, dispatched by cs_cmd_case. */
 int cs_cmd_case_decide(int argc, char **argv);
+/* cmd_archive.c: `custody case archive`, dispatched by cs_cmd_case. */
+int cs_cmd_case_archive(int argc, char **argv);
+/* cmd_dat63.c: `custody dat63 ITEM | --case CASE`. */
+int cs_cmd_dat63(int argc, char **argv);
 
 #endif

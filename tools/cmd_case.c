@@ -26,6 +26,7 @@ static const char usage_text[] =
     "       custody case register --purpose TEXT [--as USER] [--format csv|text] [--json]\n"
     "                        [--status S] [--from DATE] [--to DATE]\n"
     "       custody case decide CASE --kind KIND --document FILE [--as USER]\n"
+    "       custody case archive CASE --out DIR [--keep-period P] [--as USER]\n"
     "  (each also takes --home DIR and --set k=v)\n"
     "A case is registered when a file first names it; a clerk or an admin completes its\n"
     "record (the host's operator is an admin; --as USER acts as that user). K is penalty\n"
@@ -40,7 +41,8 @@ static const char usage_text[] =
     "list, filed between --from and --to, its columns from case.register_columns; CSV cells\n"
     "never run as spreadsheet formulas. Every change and every read is in the ledger.\n"
     "`decide` records the decision only on an agreed legal review of the latest submission\n"
-    "(custody case decide --help).\n"
+    "(custody case decide --help). `archive` hands a closed case to the archives with its\n"
+    "档号 and its package (custody case archive --help).\n"
     "Exit 1 when a read or a change is refused.\n";
 
 typedef struct args {
@@ -128,6 +130,7 @@ print_record(json_t *rec)
     json_t *v;
     size_t i;
     printf("case        %s\n", str(rec, "case"));
+    printf("档号        %s\n", str(rec, "reference")); /* archival reference, once archived */
     print_slug("kind", rec, "kind");
     print_slug("procedure", rec, "procedure");
     printf("cause       %s\n", str(rec, "cause"));
@@ -340,6 +343,8 @@ cs_cmd_case(int argc, char **argv)
     int rc;
     if (argc >= 2 && strcmp(argv[1], "decide") == 0) /* the legal review's gate */
         return cs_cmd_case_decide(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "archive") == 0) /* the hand-over to the archives */
+        return cs_cmd_case_archive(argc - 1, argv + 1);
     cs_cli_init(&cli, "case", usage_text);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, on_option, &a)) != 0)
         return rc;

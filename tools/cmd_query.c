@@ -292,6 +292,8 @@ cs_cmd_cases(int argc, char **argv)
         json_t *p;
         long long n = (long long)json_integer_value(json_object_get(v, "items"));
         printf("%s  %lld item%s  since %s", str(v, "case"), n, cs_cli_s(n), when(v, "created_at"));
+        if (json_is_string(json_object_get(v, "reference"))) /* 档号, once archived */
+            printf("  档号 %s", str(v, "reference"));
         json_array_foreach(json_object_get(v, "parties"), j, p)
             printf("%s%s", j ? ", " : "  parties: ", json_string_value(p));
         printf("\n");

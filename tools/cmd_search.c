@@ -4,6 +4,7 @@
 
 #include "core/casenum.h"
 #include "core/error.h"
+#include "indexer/archive.h"
 #include "indexer/search.h"
 
 #include <errno.h>
@@ -13,18 +14,19 @@
 #include <time.h>
 
 static const char usage_text[] =
-    "usage: custody search [--case NO] [--party P] [--from T] [--to T]\n"
+    "usage: custody search [--case NO | --reference 档号] [--party P] [--from T] [--to T]\n"
     "                     [--near LAT,LON,METRES] [--device TEXT] [--text TEXT] [--limit N]\n"
     "                     --purpose TEXT [--as USER] [--home DIR] [--set k=v]... [--json]\n"
     "Items matching every criterion, in capture-time order, with their case numbers. T is a\n"
     "date (2023-11-03: that day in site.tz) or an RFC 3339 time with Z or an offset; --near\n"
     "takes signed decimal degrees and a radius; --device matches make, model or serial;\n"
     "--text matches names, place, note, officer, party and device (any part of them).\n"
+    "--reference takes an archived case's archival reference (档号) for its case number.\n"
     "--limit defaults to 100 (at most 1000). A read recorded in the ledger, with its purpose.\n";
 
 typedef struct search_args {
     cs_search_t q;
-    const char *case_arg, *near_arg, *limit_arg;
+    const char *case_arg, *near_arg, *limit_arg, *reference;
 } search_args_t;
 
 static int
@@ -55,6 +57,9 @@ on_option(int c, const char *arg, void *ctx)
         break;
     case 'l':
         a->limit_arg = arg;
+        break;
+    case 'r':
+        a->reference = arg;
         break;
     }
     return 0;
@@ -131,12 +136,13 @@ cs_cmd_search(int argc, char **argv)
                                              {"device", required_argument, NULL, 'd'},
                                              {"text", required_argument, NULL, 'x'},
                                              {"limit", required_argument, NULL, 'l'},
+                                             {"reference", required_argument, NULL, 'r'},
                                              {0, 0, 0, 0}};
     cs_cli_t cli;
     search_args_t a = {.q = {.limit = 100}};
     cs_casenum_rule_t *rule = NULL;
     cs_casenum_t cn;
-    char from[CS_TIME_MAX], to[CS_TIME_MAX];
+    char from[CS_TIME_MAX], to[CS_TIME_MAX], refcase[512];
     const char *from_arg, *to_arg;
     json_t *rows = NULL, *v;
     size_t i;
@@ -184,8 +190,18 @@ cs_cmd_search(int argc, char **argv)
             goto out;
         a.q.case_number = cn.text;
     }
-    if ((rc = cs_cli_open(&cli)) != 0 ||
-        (code = cs_cli_retrieval(&cli, "search", NULL, a.q.case_number)) != 0)
+    if ((rc = cs_cli_open(&cli)) != 0)
+        goto out;
+    if (a.reference != NULL) { /* 档号 → its case (indexer/archive.h) */
+        if (a.case_arg != NULL) {
+            code = cs_cli_usage_error(&cli, "give --case or --reference, not both");
+            goto out;
+        }
+        if ((rc = cs_catalog_case_by_reference(cli.cat, a.reference, refcase, sizeof refcase)) != 0)
+            goto out;
+        a.q.case_number = refcase;
+    }
+    if ((code = cs_cli_retrieval(&cli, "search", NULL, a.q.case_number)) != 0)
         goto out;
     code = -1;
     a.q.keep = keep_visible;

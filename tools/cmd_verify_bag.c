@@ -53,5 +53,8 @@ cs_cmd_verify_bag(int argc, char **argv)
         printf("legal review: %llu opinion%s, each signature verified with its reviewer's key "
                "in the bag\n",
                (unsigned long long)rep.opinions, cs_cli_s((long long)rep.opinions));
+    if (rep.records > 0) /* a case archive (custody case archive) */
+        printf("archive: %llu DA/T 63 record%s, each matching its original in the 文件目录\n",
+               (unsigned long long)rep.records, cs_cli_s((long long)rep.records));
     return CS_EXIT_OK;
 }

@@ -11,6 +11,8 @@ const cs_cli_command_t cs_cli_commands[] = {
     {"cases", cs_cmd_cases, "list cases"},
     {"items", cs_cmd_items, "list the items linked to a case"},
     {"case", cs_cmd_case, "a case's record (kind, parties, officers, dates, status); the register"},
+    {"dat63", cs_cmd_dat63,
+     "an audio or video item's DA/T 63 metadata record (XML), a case's table"},
     {"link", cs_cmd_link, "link an item to a case (relink with a reason)"},
     {"search", cs_cmd_search, "find items by case, party, time, place, device or text"},
     {"probe", cs_cmd_probe, "print the metadata record of files without storing them"},

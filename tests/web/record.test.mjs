@@ -5,7 +5,8 @@
 // cause and the filed date, moves the status to investigating, tries a jump the server refuses
 // and sees the refusal in Chinese, then sends the case to legal review and back to
 // investigating with the reason the page asks for; the card shows the new values with no
-// English left in it. A reviewer with a grant reads the record and is offered no form.
+// English left in it. A reviewer with a grant reads the record and is offered no form; once the
+// case is closed and archived, the card and the case list show its 档号.
 //
 // usage: node tests/web/record.test.mjs CUSTODY CUSTODY_WORKER ARTIFACT_DIR
 // Needs /usr/bin/chromium and `npm ci --prefix tests/web` (scripts/setup.sh test does both).
@@ -121,6 +122,18 @@ async function main() {
   assert.equal(await li.textContent(tid('record-status')), '调查中');
   assert.equal(await li.locator(tid('record-edit')).count(), 0, 'a reviewer changes no record');
   assert.equal(await li.locator(tid('record-form')).count(), 0);
+
+  // Closed and archived (custody case archive): the card shows its 档号 beside the case, and the
+  // case list too.
+  for (const to of ['under_review', 'decided', 'served', 'closed']) run(['case', 'status', CASE, '--to', to]);
+  run(['case', 'archive', CASE, '--out', path.join(path.dirname(h.home), 'package'), '--set', 'archive.fonds=J001']);
+  await li.reload();
+  await li.waitForSelector(tid('record-reference'));
+  assert.match(await li.textContent(tid('record-reference')), /^J001-ZF-\d{4}-C-0001$/);
+  const ref = await li.textContent(tid('record-reference'));
+  await li.goto('/#/cases');
+  await li.waitForSelector(tid('case-reference'));
+  assert.equal(await li.textContent(tid('case-reference')), `档号 ${ref}`);
   assert.deepEqual(errors, [], 'no page error');
 }
 

@@ -79,6 +79,7 @@ export const zhCases = {
   'ret.never': '不到期',
   'ret.held': '已冻结',
   'ret.due': '可处置',
+  'record.reference': '档号',
 };
 
 export const enCases = {
@@ -157,4 +158,5 @@ export const enCases = {
   'ret.never': 'not due',
   'ret.held': 'Held',
   'ret.due': 'Due for disposal',
+  'record.reference': 'Archival reference (档号)',
 };

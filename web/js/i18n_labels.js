@@ -189,6 +189,7 @@ export const zhLabels = {
   'rcode.late-upload': '上传超时',
   'rcode.late-upload.p': '拍摄后 {hours} 小时才上传，超过规定的 {max_hours} 小时',
   'dk.from_name': '文件名中的信息',
+  'action.case.archive': '案件归档',
 };
 
 export const enLabels = {
@@ -281,4 +282,5 @@ export const enLabels = {
   'rcode.certificate-not-yet-valid.p': 'Certificate {cert} was not yet valid on the capture date {on} (valid from {valid_from})',
   'rcode.late-upload': 'Late upload',
   'rcode.late-upload.p': 'Uploaded {hours} hours after capture, later than the {max_hours} allowed',
+  'action.case.archive': 'case archived',
 };

@@ -30,6 +30,7 @@ export async function renderCases(main, ctx) {
       const mine = grants.filter((g) => g.case === number);
       return h('li', { class: 'case-card', testid: 'case-card', 'data-case': number },
         h('a', { href: caseHref(number), class: 'case-link', testid: 'case-link' }, number),
+        c.reference ? h('span', { class: 'chip chip-static', testid: 'case-reference' }, `${t('record.reference')} ${c.reference}`) : null,
         h('div', { class: 'case-meta' },
           h('span', { class: 'case-count' }, t('cases.items', { n: c.items ?? '—' })),
           Array.isArray(c.parties) && c.parties.length

@@ -23,6 +23,7 @@ export function recordCard(kase, ctx) {
       p.name, ' · ', word(p.kind), ' · ', `${t('record.idnumber')} `,
       p.id_number ? p.id_number : p.id_number_withheld ? t('record.withheld') : t('record.unset')));
     replace(body, h('table', { class: 'grid kv', testid: 'record-table' }, h('tbody', null,
+      r.reference ? row('record.reference', h('span', { testid: 'record-reference' }, r.reference)) : null,
       row('record.kind', word(r.kind)),
       row('record.procedure', word(r.procedure)),
       row('record.cause', plain(r.cause)),
