@@ -22,5 +22,8 @@ extern const char cs_schema_retention[];
 extern const char cs_schema_dispose[];
 /* Officers and devices, and what ingest resolved for each item (schema_registry.c). */
 extern const char cs_schema_registry[];
+/* The catalog's generation, bumped by every write to a watched table, for the service's
+ * caches (schema_cache.c). */
+extern const char cs_schema_cache_gen[];
 
 #endif
