@@ -83,8 +83,11 @@ write_group(cs_ledger_appender_t *a, request_t *group)
         uv_mutex_lock(a->cat_lock);
     cs_catalog_relaxed(a->cat, 1); /* durable with the syncer's fdatasync, not here */
     rc = cs_catalog_batch_begin(a->cat);
-    for (r = group; rc == 0 && r != NULL; r = r->next)
-        r->rc = cs_catalog_ledger_append(a->cat, r->fields, &r->seq);
+    for (r = group; rc == 0 && r != NULL; r = r->next) {
+        r->rc = cs_catalog_ledger_append_batched(a->cat, r->fields, &r->seq);
+        if (r->rc != 0 && !cs_catalog_in_batch(a->cat))
+            rc = r->rc; /* SQLite rolled the whole transaction back (a full disk, an I/O error) */
+    }
     if (rc == 0)
         rc = cs_catalog_batch_commit(a->cat);
     else
