@@ -2,8 +2,9 @@
  * the committer writes each group in one transaction whose commit does not sync (its frames
  * are in the write-ahead log, not yet on the disk); the syncer makes every group written so
  * far durable with one fdatasync of that log (cs_catalog_sync), then answers their callers.
- * While one group syncs the next forms and is written; a caller is answered only once its
- * group is durable. A sync that fails fails its groups and every later one (after a failed
+ * While one group syncs the next forms and is written (one written group at most waits for
+ * the syncer, so groups stay as large as the callers waiting); a caller is answered only once
+ * its group is durable. A sync that fails fails its groups and every later one (after a failed
  * fdatasync the kernel may have dropped the pages: nothing written since can be vouched for)
  * until the appender is started again. */
 #include "ledger/appender.h"
@@ -104,7 +105,9 @@ committer(void *arg)
     cs_ledger_appender_t *a = arg;
     uv_mutex_lock(&a->mu);
     for (;;) {
-        while (a->head == NULL && !a->stopping)
+        /* One group at most waits for the syncer: while it does, the next one grows. */
+        while (!(a->head != NULL && (a->written == NULL || a->stopping)) &&
+               !(a->head == NULL && a->stopping))
             uv_cond_wait(&a->wake, &a->mu);
         if (a->head == NULL && a->stopping)
             break;
@@ -148,6 +151,7 @@ syncer(void *arg)
         request_t *list = a->written, *r;
         int rc = a->failed;
         a->written = a->written_tail = NULL;
+        uv_cond_signal(&a->wake); /* the committer may write the next group */
         uv_mutex_unlock(&a->mu);
         /* Everything written before the sync begins is durable when it returns. */
         if (rc == 0 && (rc = a->sync(a->sync_arg, a->cat)) != 0) {
