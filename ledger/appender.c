@@ -10,6 +10,7 @@
 #include "ledger/appender.h"
 
 #include "core/error.h"
+#include "core/log.h"
 #include "indexer/ledger.h"
 
 #include <stdlib.h>
@@ -155,6 +156,10 @@ syncer(void *arg)
         uv_mutex_unlock(&a->mu);
         /* Everything written before the sync begins is durable when it returns. */
         if (rc == 0 && (rc = a->sync(a->sync_arg, a->cat)) != 0) {
+            cs_log(CS_LOG_ERROR, "ledger.sync_failed",
+                   json_pack("{s:s, s:s}", "error", *cs_diag() ? cs_diag() : cs_strerror(rc),
+                             "then",
+                             "every ledgered read is refused (503) until the service restarts"));
             uv_mutex_lock(&a->mu);
             a->failed = rc;
             uv_mutex_unlock(&a->mu);
