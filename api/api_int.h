@@ -14,6 +14,7 @@
 #include "access/addrlimit.h"
 #include "access/gate.h"
 #include "ledger/appender.h"
+#include "api/cache.h"
 #include "access/token.h"
 #include "storage/store.h"
 
@@ -62,6 +63,7 @@ struct cs_api {
      * (ledger_cat, the appender's thread only); answered calls come back through `recorded`. */
     cs_catalog_t *ledger_cat;
     cs_ledger_appender_t *appender;
+    cs_api_cache_t *cache;    /* cache.h: rows kept between calls (readers.c); NULL: off */
     uv_async_t *recorded;     /* its own allocation: freed when closed, after the API maybe */
     uv_mutex_t recorded_lock; /* guards recorded_head */
     cs_api_call_t *recorded_head;
@@ -91,6 +93,7 @@ struct cs_api_call {
     int route;      /* index into the route table; -1: none matched */
     uint64_t started_ns;
     cs_catalog_t *cat; /* the work function's connection (readers.c) */
+    int64_t cache_gen; /* the catalog's generation + 1 once read (cache.h), 0 before */
     /* The request, copied on the loop for the work function. */
     char params[CS_API_PARAMS][CS_API_PARAM_MAX];
     char query[CS_API_PATH_MAX];
@@ -177,6 +180,8 @@ int cs_api_readers_open(cs_api_t *a);
 void cs_api_readers_close(cs_api_t *a);
 /** A free connection for one work function (thread pool; waits while all are taken). */
 cs_catalog_t *cs_api_reader_take(cs_api_t *a);
+/** The call's view of the cache (cache.h): its connection and its generation. */
+cs_api_cache_view_t cs_api_view(cs_api_call_t *c);
 /** Gives back a connection of cs_api_reader_take. */
 void cs_api_reader_give(cs_api_t *a, cs_catalog_t *cat);
 

@@ -59,7 +59,7 @@ cs_api_authorize(cs_api_call_t *c)
     }
     if (!c->by_session) {
         cs_token_hash(c->token, hash);
-        rc = cs_catalog_user_by_token(c->cat, hash, &c->user);
+        rc = cs_api_cache_user_by_token(cs_api_view(c), hash, &c->user);
         if (rc == CS_ENOTFOUND || (rc == 0 && c->user.disabled)) {
             cs_api_fail(c, "unauthorized", "%s",
                         rc == 0 ? "this user is disabled"
@@ -141,7 +141,12 @@ cs_api_gate(cs_api_call_t *c, cs_read_t read, const char *sha256, const char *ca
     h.profile = profile;
     h.bytes = bytes;
     h.range = range;
-    int rc = cs_access_decide(c->cat, &pol, &c->who, sha256, case_number, &h, &d, &e);
+    cs_access_what_t what;
+    /* cs_access_decide, over rows kept between calls (cache.h): the rule runs every time. */
+    int rc = cs_api_cache_access_load(cs_api_view(c), &pol, &c->who, sha256, case_number, profile,
+                                      &what);
+    if (rc == 0)
+        rc = cs_access_read(&pol, &c->who, &what, &h, &d, &e);
     if (rc != 0)
         return cs_api_fail_rc(c, rc, "deciding the read"), 1;
     return cs_api_answer_decision(c, &d, e);

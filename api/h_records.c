@@ -102,33 +102,6 @@ cs_api_h_case_items(cs_api_call_t *c)
     c->status = 200;
 }
 
-void
-cs_api_h_item(cs_api_call_t *c)
-{
-    char sha[65];
-    json_t *item = NULL, *meta = NULL, *derivs = NULL;
-    int rc;
-    /* Decided and ledgered before the lookup (access.h: who may not read it is not told
-     * whether it exists). */
-    if (cs_api_arg_sha256(c, 0, sha) != 0 ||
-        cs_api_gate(c, CS_READ_METADATA, sha, NULL, "view", NULL, NULL, 0, NULL) != 0)
-        return;
-    if ((rc = cs_catalog_item(c->cat, sha, &item)) != 0 ||
-        (rc = cs_catalog_metadata(c->cat, sha, &meta)) != 0 ||
-        (rc = cs_catalog_derivatives(c->cat, sha, &derivs)) != 0 ||
-        (rc = cs_api_retention_item(c, sha, item)) != 0) {
-        json_decref(item);
-        json_decref(derivs);
-        json_decref(meta);
-        cs_api_fail_rc(c, rc, "reading the item");
-        return;
-    }
-    json_object_set_new(item, "metadata", meta);
-    json_object_set_new(item, "derivatives", derivs);
-    c->json = item;
-    c->status = 200;
-}
-
 /* The search's filter: the user's visibility, before the limit (search.h). */
 static int
 keep_visible(void *arg, const char *sha256, int *ok)

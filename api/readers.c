@@ -13,7 +13,8 @@ cs_api_readers_open(cs_api_t *a)
             return err;
         a->ncats = i + 1;
     }
-    return 0;
+    /* Rows kept between calls, checked against the catalog's generation (cache.h). */
+    return cs_api_cache_new(&a->cache, a->cats[0]);
 }
 
 void
@@ -22,6 +23,14 @@ cs_api_readers_close(cs_api_t *a)
     for (int i = 0; i < CS_API_READERS; i++)
         cs_catalog_close(&a->cats[i]);
     a->ncats = 0;
+    cs_api_cache_free(&a->cache);
+}
+
+cs_api_cache_view_t
+cs_api_view(cs_api_call_t *c)
+{
+    cs_api_cache_view_t v = {.k = c->api->cache, .cat = c->cat, .gen = &c->cache_gen};
+    return v;
 }
 
 cs_catalog_t *

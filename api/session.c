@@ -157,7 +157,7 @@ cs_api_session_authorize(cs_api_call_t *c)
                          "restarted): sign in again");
         return 1;
     }
-    rc = cs_catalog_user_by_name(c->cat, user, &c->user);
+    rc = cs_api_cache_user_by_name(cs_api_view(c), user, &c->user);
     if (rc == CS_ENOTFOUND || (rc == 0 && c->user.disabled)) {
         cs_api_session_close(c->api, c->cookie);
         cs_api_session_cookie(c, "");

@@ -13,7 +13,7 @@ cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq_out, const 
 {
     sqlite3_stmt *st = NULL;
     json_t *e = NULL;
-    char *text = NULL, *prefixed = NULL, now[CS_TIME_MAX];
+    char *text = NULL, *prefixed = NULL, now[CS_TIME_MAX], small[2048];
     unsigned char leaf[SHA256_DIGEST_LENGTH];
     sqlite3_int64 seq = 0;
     int err, rc;
@@ -32,7 +32,8 @@ cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq_out, const 
     seq = sqlite3_column_int64(st, 0);
     cs_cat_finalize(cat, st);
     st = NULL;
-    if ((e = json_deep_copy(fields)) == NULL || json_object_set_new(e, "v", json_integer(1)) != 0 ||
+    /* Only top-level members are added: a shallow copy shares the caller's values, unchanged. */
+    if ((e = json_copy(fields)) == NULL || json_object_set_new(e, "v", json_integer(1)) != 0 ||
         json_object_set_new(e, "seq", json_integer(seq)) != 0) {
         err = cs_cat_no_memory(cat, what);
         goto out;
@@ -51,13 +52,19 @@ cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq_out, const 
     }
     size_t len = strlen(text);
     /* RFC 6962 leaf hash: SHA-256(0x00 || entry). */
-    if ((prefixed = malloc(len + 1)) == NULL) {
-        err = cs_cat_no_memory(cat, what);
-        goto out;
+    if (len < sizeof small) {
+        small[0] = '\0';
+        memcpy(small + 1, text, len);
+        SHA256((const unsigned char *)small, len + 1, leaf);
+    } else {
+        if ((prefixed = malloc(len + 1)) == NULL) {
+            err = cs_cat_no_memory(cat, what);
+            goto out;
+        }
+        prefixed[0] = '\0';
+        memcpy(prefixed + 1, text, len);
+        SHA256((const unsigned char *)prefixed, len + 1, leaf);
     }
-    prefixed[0] = '\0';
-    memcpy(prefixed + 1, text, len);
-    SHA256((const unsigned char *)prefixed, len + 1, leaf);
     err =
         cs_cat_prepare(cat, "INSERT INTO ledger (seq, entry, leaf) VALUES (?1, ?2, ?3)", &st, what);
     if (err != 0)
@@ -88,6 +95,18 @@ cs_catalog_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq)
         return err;
     }
     return cs_cat_commit(cat, what);
+}
+
+int
+cs_catalog_ledger_append_batched(cs_catalog_t *cat, json_t *fields, int64_t *seq)
+{
+    if (!cs_catalog_in_batch(cat)) {
+        cs_diag_set("catalog %s: a batched ledger append outside a batch", cat->path);
+        return CS_EINVAL;
+    }
+    /* Its one write is the INSERT, last: an entry that fails leaves the batch as it was
+     * (SQLite undoes a failed statement), so no savepoint of its own is needed. */
+    return cs_cat_ledger_append(cat, fields, seq, "cannot append to the ledger");
 }
 
 int

@@ -18,6 +18,12 @@
  * one transaction (a savepoint inside a batch). *seq (may be NULL) is its leaf index. */
 int cs_catalog_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq);
 
+/** cs_catalog_ledger_append inside an open batch (cs_catalog_batch_begin), without a savepoint
+ * of its own: an entry that fails is not in the batch, and the others stand, unless SQLite
+ * rolled the whole batch back (a full disk, an I/O error: cs_catalog_in_batch is then 0, and
+ * nothing of the batch stands). The ledger's group commit (ledger/appender.c). */
+int cs_catalog_ledger_append_batched(cs_catalog_t *cat, json_t *fields, int64_t *seq);
+
 /** *size = the number of entries. */
 int cs_catalog_ledger_size(cs_catalog_t *cat, int64_t *size);
 

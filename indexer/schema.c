@@ -467,6 +467,7 @@ static const char *const migrations[] = {
     cs_schema_dispose,      /* schema_dispose.c: approved disposal, tombstones */
     cs_schema_registry,     /* schema_registry.c: officers, devices, item_registry */
     cs_schema_archive,      /* schema_archive.c: archived cases and their 档号 */
+    cs_schema_cache_gen,    /* schema_cache.c: the generation the service's caches check */
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

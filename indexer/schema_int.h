@@ -24,5 +24,21 @@ extern const char cs_schema_dispose[];
 extern const char cs_schema_registry[];
 /* Cases archived: their archival reference (档号) and its parts (schema_archive.c). */
 extern const char cs_schema_archive[];
+/* The catalog's generation, bumped by every write to a watched table, for the service's
+ * caches (schema_cache.c). */
+extern const char cs_schema_cache_gen[];
+
+/* The three triggers that move the caches' generation on every write to table t (see
+ * schema_cache.c): a migration after it that creates a table adds CS_SCHEMA_WATCH("t"). */
+// clang-format off
+#define CS_SCHEMA_WATCH(t)                                                                         \
+    "CREATE TRIGGER cache_gen_" t "_i AFTER INSERT ON " t                                          \
+    " BEGIN UPDATE cache_gen SET n = n + 1; END;"                                                  \
+    "CREATE TRIGGER cache_gen_" t "_u AFTER UPDATE ON " t                                          \
+    " BEGIN UPDATE cache_gen SET n = n + 1; END;"                                                  \
+    "CREATE TRIGGER cache_gen_" t "_d AFTER DELETE ON " t                                          \
+    " BEGIN UPDATE cache_gen SET n = n + 1; END;"
+// clang-format on
+
 
 #endif

@@ -1,13 +1,22 @@
-/* ledger/appender.c: group commit for ledger appends (appender.h). */
+/* ledger/appender.c: group commit for ledger appends, pipelined (appender.h). Two threads:
+ * the committer writes each group in one transaction whose commit does not sync (its frames
+ * are in the write-ahead log, not yet on the disk); the syncer makes every group written so
+ * far durable with one fdatasync of that log (cs_catalog_sync), then answers their callers.
+ * While one group syncs the next forms and is written (one written group at most waits for
+ * the syncer, so groups stay as large as the callers waiting); a caller is answered only once
+ * its group is durable. A sync that fails fails its groups and every later one (after a failed
+ * fdatasync the kernel may have dropped the pages: nothing written since can be vouched for)
+ * until the appender is started again. */
 #include "ledger/appender.h"
 
 #include "core/error.h"
+#include "core/log.h"
 #include "indexer/ledger.h"
 
 #include <stdlib.h>
 
 /* One entry to commit: a blocked caller's (on its stack, done set under mu) or a posted one
- * (malloc'd, owning fields, freed by the committer after its callback). */
+ * (malloc'd, owning fields, freed by the syncer after its callback). */
 typedef struct request {
     struct request *next;
     json_t *fields;
@@ -21,35 +30,33 @@ typedef struct request {
 struct cs_ledger_appender {
     cs_catalog_t *cat;
     uv_mutex_t *cat_lock;
-    uv_thread_t thread;
+    int (*sync)(void *arg, cs_catalog_t *cat);
+    void *sync_arg;
+    uv_thread_t committer, syncer;
     uv_mutex_t mu;
-    uv_cond_t wake, done;
-    request_t *head, *tail;
-    int stopping;
+    uv_cond_t wake, written_wake, done;
+    request_t *head, *tail;            /* queued: the next group */
+    request_t *written, *written_tail; /* committed, not yet synced, oldest first */
+    int stopping, committer_gone;
+    int failed; /* a sync failed: its error, for every group since */
 };
 
-/* Commits one group: every request queued when it began. */
+static int
+default_sync(void *arg, cs_catalog_t *cat)
+{
+    (void)arg;
+    return cs_catalog_sync(cat);
+}
+
+/* Answers a list of requests: blocked callers wake, posted ones are called back. Called
+ * without mu. */
 static void
-commit_group(cs_ledger_appender_t *a, request_t *group)
+finish(cs_ledger_appender_t *a, request_t *list)
 {
     request_t *r, *next, *posted = NULL;
-    int rc;
-    if (a->cat_lock != NULL)
-        uv_mutex_lock(a->cat_lock);
-    rc = cs_catalog_batch_begin(a->cat);
-    for (r = group; rc == 0 && r != NULL; r = r->next)
-        r->rc = cs_catalog_ledger_append(a->cat, r->fields, &r->seq);
-    if (rc == 0)
-        rc = cs_catalog_batch_commit(a->cat); /* synced: durable when it returns */
-    else
-        cs_catalog_batch_rollback(a->cat);
-    if (a->cat_lock != NULL)
-        uv_mutex_unlock(a->cat_lock);
     uv_mutex_lock(&a->mu);
-    for (r = group; r != NULL; r = next) {
+    for (r = list; r != NULL; r = next) {
         next = r->next;
-        if (rc != 0) /* none of the group stands */
-            r->rc = rc;
         if (r->cb != NULL) {
             r->next = posted;
             posted = r;
@@ -67,27 +74,108 @@ commit_group(cs_ledger_appender_t *a, request_t *group)
     }
 }
 
+/* Writes one group (every request queued when it began) in one transaction that does not
+ * sync; 0 when committed (each request's own rc says whether its entry is in it). */
+static int
+write_group(cs_ledger_appender_t *a, request_t *group)
+{
+    request_t *r;
+    int rc;
+    if (a->cat_lock != NULL)
+        uv_mutex_lock(a->cat_lock);
+    cs_catalog_relaxed(a->cat, 1); /* durable with the syncer's fdatasync, not here */
+    rc = cs_catalog_batch_begin(a->cat);
+    for (r = group; rc == 0 && r != NULL; r = r->next) {
+        r->rc = cs_catalog_ledger_append_batched(a->cat, r->fields, &r->seq);
+        if (r->rc != 0 && !cs_catalog_in_batch(a->cat))
+            rc = r->rc; /* SQLite rolled the whole transaction back (a full disk, an I/O error) */
+    }
+    if (rc == 0)
+        rc = cs_catalog_batch_commit(a->cat);
+    else
+        cs_catalog_batch_rollback(a->cat);
+    cs_catalog_relaxed(a->cat, 0); /* others sharing the connection commit synced */
+    if (a->cat_lock != NULL)
+        uv_mutex_unlock(a->cat_lock);
+    return rc;
+}
+
 static void
 committer(void *arg)
 {
     cs_ledger_appender_t *a = arg;
     uv_mutex_lock(&a->mu);
     for (;;) {
-        while (a->head == NULL && !a->stopping)
+        /* One group at most waits for the syncer: while it does, the next one grows. */
+        while (!(a->head != NULL && (a->written == NULL || a->stopping)) &&
+               !(a->head == NULL && a->stopping))
             uv_cond_wait(&a->wake, &a->mu);
         if (a->head == NULL && a->stopping)
             break;
-        request_t *group = a->head;
+        request_t *group = a->head, *r, *last = NULL;
+        int failed = a->failed, rc;
         a->head = a->tail = NULL;
         uv_mutex_unlock(&a->mu);
-        commit_group(a, group);
+        rc = failed != 0 ? failed : write_group(a, group);
+        if (rc != 0) { /* none of the group stands: answered now, nothing to sync */
+            for (r = group; r != NULL; r = r->next)
+                r->rc = rc;
+            finish(a, group);
+            uv_mutex_lock(&a->mu);
+            continue;
+        }
+        for (r = group; r != NULL; r = r->next)
+            last = r;
+        uv_mutex_lock(&a->mu);
+        if (a->written_tail != NULL)
+            a->written_tail->next = group;
+        else
+            a->written = group;
+        a->written_tail = last;
+        uv_cond_signal(&a->written_wake);
+    }
+    a->committer_gone = 1;
+    uv_cond_signal(&a->written_wake);
+    uv_mutex_unlock(&a->mu);
+}
+
+static void
+syncer(void *arg)
+{
+    cs_ledger_appender_t *a = arg;
+    uv_mutex_lock(&a->mu);
+    for (;;) {
+        while (a->written == NULL && !a->committer_gone)
+            uv_cond_wait(&a->written_wake, &a->mu);
+        if (a->written == NULL)
+            break; /* the committer is gone and everything it wrote is answered */
+        request_t *list = a->written, *r;
+        int rc = a->failed;
+        a->written = a->written_tail = NULL;
+        uv_cond_signal(&a->wake); /* the committer may write the next group */
+        uv_mutex_unlock(&a->mu);
+        /* Everything written before the sync begins is durable when it returns. */
+        if (rc == 0 && (rc = a->sync(a->sync_arg, a->cat)) != 0) {
+            cs_log(CS_LOG_ERROR, "ledger.sync_failed",
+                   json_pack("{s:s, s:s}", "error", *cs_diag() ? cs_diag() : cs_strerror(rc),
+                             "then",
+                             "every ledgered read is refused (503) until the service restarts"));
+            uv_mutex_lock(&a->mu);
+            a->failed = rc;
+            uv_mutex_unlock(&a->mu);
+        }
+        for (r = list; r != NULL; r = r->next)
+            if (rc != 0 && r->rc == 0)
+                r->rc = rc; /* committed but not known durable: refused, never served */
+        finish(a, list);
         uv_mutex_lock(&a->mu);
     }
     uv_mutex_unlock(&a->mu);
 }
 
 int
-cs_ledger_appender_start(cs_ledger_appender_t **out, cs_catalog_t *cat, uv_mutex_t *cat_lock)
+cs_ledger_appender_start_sync(cs_ledger_appender_t **out, cs_catalog_t *cat, uv_mutex_t *cat_lock,
+                              int (*sync)(void *arg, cs_catalog_t *cat), void *sync_arg)
 {
     cs_ledger_appender_t *a = calloc(1, sizeof *a);
     *out = NULL;
@@ -95,11 +183,29 @@ cs_ledger_appender_start(cs_ledger_appender_t **out, cs_catalog_t *cat, uv_mutex
         return CS_ENOMEM;
     a->cat = cat;
     a->cat_lock = cat_lock;
+    a->sync = sync != NULL ? sync : default_sync;
+    a->sync_arg = sync_arg;
     uv_mutex_init(&a->mu);
     uv_cond_init(&a->wake);
+    uv_cond_init(&a->written_wake);
     uv_cond_init(&a->done);
-    if (uv_thread_create(&a->thread, committer, a) != 0) {
+    if (uv_thread_create(&a->syncer, syncer, a) != 0) {
         uv_cond_destroy(&a->wake);
+        uv_cond_destroy(&a->written_wake);
+        uv_cond_destroy(&a->done);
+        uv_mutex_destroy(&a->mu);
+        free(a);
+        cs_diag_set("cannot start the ledger's syncer thread");
+        return CS_EIO;
+    }
+    if (uv_thread_create(&a->committer, committer, a) != 0) {
+        uv_mutex_lock(&a->mu);
+        a->committer_gone = 1;
+        uv_cond_signal(&a->written_wake);
+        uv_mutex_unlock(&a->mu);
+        uv_thread_join(&a->syncer);
+        uv_cond_destroy(&a->wake);
+        uv_cond_destroy(&a->written_wake);
         uv_cond_destroy(&a->done);
         uv_mutex_destroy(&a->mu);
         free(a);
@@ -108,6 +214,12 @@ cs_ledger_appender_start(cs_ledger_appender_t **out, cs_catalog_t *cat, uv_mutex
     }
     *out = a;
     return 0;
+}
+
+int
+cs_ledger_appender_start(cs_ledger_appender_t **out, cs_catalog_t *cat, uv_mutex_t *cat_lock)
+{
+    return cs_ledger_appender_start_sync(out, cat, cat_lock, NULL, NULL);
 }
 
 /* Links r at the tail; CS_ECANCELED once stopping. Called with mu held. */
@@ -176,8 +288,10 @@ cs_ledger_appender_stop(cs_ledger_appender_t **ap)
     a->stopping = 1;
     uv_cond_signal(&a->wake);
     uv_mutex_unlock(&a->mu);
-    uv_thread_join(&a->thread);
+    uv_thread_join(&a->committer); /* commits what is queued, then wakes the syncer */
+    uv_thread_join(&a->syncer);    /* syncs and answers what was committed */
     uv_cond_destroy(&a->wake);
+    uv_cond_destroy(&a->written_wake);
     uv_cond_destroy(&a->done);
     uv_mutex_destroy(&a->mu);
     free(a);

@@ -1,7 +1,8 @@
 /* ledger/appender.h: durable ledger appends from many threads with group commit. Each
- * caller's entry is durable (a synced commit) before its append returns, so a retrieval is
- * on record before a byte is served; callers that arrive while a commit is syncing share the
- * next one, so the sync cost is paid once per group, not once per entry. */
+ * caller's entry is durable (its commit's frames synced to the disk) before its append returns,
+ * so a retrieval is on record before a byte is served; callers that arrive while a group is
+ * being written or synced share the next one, so the sync cost is paid once per group, not once
+ * per entry. Pipelined: while one group syncs, the next is written. */
 #ifndef CS_LEDGER_APPENDER_H
 #define CS_LEDGER_APPENDER_H
 
@@ -17,10 +18,19 @@ typedef struct cs_ledger_appender cs_ledger_appender_t;
  * commit when others share the connection. CS_ENOMEM or CS_EIO (no thread). */
 int cs_ledger_appender_start(cs_ledger_appender_t **out, cs_catalog_t *cat, uv_mutex_t *cat_lock);
 
+/** cs_ledger_appender_start whose syncs call sync(sync_arg, cat) (NULL: cs_catalog_sync, which
+ * opens its own descriptor of the log and may run beside the committer's writes): tests hold a
+ * sync there to see what is answered meanwhile. */
+int cs_ledger_appender_start_sync(cs_ledger_appender_t **out, cs_catalog_t *cat,
+                                  uv_mutex_t *cat_lock, int (*sync)(void *arg, cs_catalog_t *cat),
+                                  void *sync_arg);
+
 /** Appends `fields` (borrowed; see cs_catalog_ledger_append) and returns once the commit
  * holding it is durable: 0 with *seq (may be NULL) its leaf index, or the commit's error (the
  * entry is then not in the ledger, and whatever it was to allow must be refused). Any thread;
- * blocks. CS_ECANCELED once the appender is stopping. */
+ * blocks. CS_ECANCELED once the appender is stopping. An error of the sync (after the commit)
+ * may leave the entry in the ledger with nothing served: a read recorded, never one unrecorded.
+ * After a failed sync every later append fails too (CS_EIO) until the appender is restarted. */
 int cs_ledger_appender_append(cs_ledger_appender_t *a, json_t *fields, int64_t *seq);
 
 /** Called on the committer thread once the commit holding a posted entry is durable (rc 0,

@@ -82,7 +82,10 @@ cs_ledger_checkpoint(cs_catalog_t *cat, const cs_home_t *home, int *made)
         (rc = cs_checkpoint_time((int64_t)time(NULL), when)) != 0 ||
         (rc = cs_checkpoint_format(origin, f.size, root, when, &body)) != 0 ||
         (rc = cs_note_sign(home->key, origin, body, &note)) != 0 ||
-        (rc = cs_catalog_checkpoint_add(cat, (int64_t)f.size, root, note, &f, sizeof f)) != 0)
+        (rc = cs_catalog_checkpoint_add(cat, (int64_t)f.size, root, note, &f, sizeof f)) != 0 ||
+        /* The entries it covers may have been committed unsynced (ledger/appender.c syncs
+         * them a moment later): the checkpoint and all they are durable before it is made. */
+        (rc = cs_catalog_sync(cat)) != 0)
         goto out;
     if (made != NULL)
         *made = 1;

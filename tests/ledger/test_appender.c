@@ -1,5 +1,6 @@
 /* tests/ledger/test_appender.c: group-committed ledger appends from many threads: every
- * caller gets its own entry, durable when the call returns, numbered without gaps. */
+ * caller gets its own entry, durable when the call returns, numbered without gaps; pipelined:
+ * the next group is written while one syncs, and none is answered before its sync. */
 #include "ledger/appender.h"
 
 #include "core/error.h"
@@ -143,6 +144,121 @@ START_TEST(posted_entries_call_back_once_each_when_durable)
 }
 END_TEST
 
+/* A sync the test holds: the syncer waits in it until released; `rc` is what it returns. */
+typedef struct held {
+    uv_mutex_t mu;
+    uv_cond_t cond;
+    int entered, released, rc;
+} held_t;
+
+static int
+held_sync(void *arg, cs_catalog_t *c)
+{
+    held_t *h = arg;
+    uv_mutex_lock(&h->mu);
+    h->entered++;
+    uv_cond_broadcast(&h->cond);
+    while (!h->released)
+        uv_cond_wait(&h->cond, &h->mu);
+    uv_mutex_unlock(&h->mu);
+    return h->rc != 0 ? h->rc : cs_catalog_sync(c);
+}
+
+static void
+held_init(held_t *h, int rc)
+{
+    memset(h, 0, sizeof *h);
+    uv_mutex_init(&h->mu);
+    uv_cond_init(&h->cond);
+    h->rc = rc;
+}
+
+static void
+held_wait_entered(held_t *h, int n)
+{
+    uv_mutex_lock(&h->mu);
+    while (h->entered < n)
+        uv_cond_wait(&h->cond, &h->mu);
+    uv_mutex_unlock(&h->mu);
+}
+
+static void
+held_release(held_t *h)
+{
+    uv_mutex_lock(&h->mu);
+    h->released = 1;
+    uv_cond_broadcast(&h->cond);
+    uv_mutex_unlock(&h->mu);
+}
+
+static int
+posted_calls(posted_t *p)
+{
+    uv_mutex_lock(&p->mu);
+    int n = p->calls;
+    uv_mutex_unlock(&p->mu);
+    return n;
+}
+
+START_TEST(the_next_group_is_written_while_one_syncs_and_none_is_answered_before_its_sync)
+{
+    posted_t p = {0};
+    held_t h;
+    uv_mutex_init(&p.mu);
+    held_init(&h, 0);
+    cs_ledger_appender_stop(&app);
+    ck_assert_int_eq(cs_ledger_appender_start_sync(&app, cat, NULL, held_sync, &h), 0);
+    ck_assert_int_eq(cs_ledger_appender_post(
+                         app, json_pack("{s:s, s:i}", "kind", "retrieval", "i", 0), on_posted, &p),
+                     0);
+    held_wait_entered(&h, 1); /* the first group is written and its sync has begun */
+    ck_assert_int_eq(cs_ledger_appender_post(
+                         app, json_pack("{s:s, s:i}", "kind", "retrieval", "i", 1), on_posted, &p),
+                     0);
+    /* The second group is written while the first one's sync is held... */
+    ck_assert_int_eq(cs_test_wait_count(db, "SELECT count(*) FROM ledger", 2, 10000), 2);
+    /* ...and neither is answered before a sync that covers it returned. */
+    ck_assert_int_eq(posted_calls(&p), 0);
+    held_release(&h);
+    cs_ledger_appender_stop(&app);
+    ck_assert_int_eq(p.calls, 2);
+    ck_assert_int_eq(p.failed, 0);
+    ck_assert_int_eq(h.entered, 2);
+    ck_assert_int_eq(cs_ledger_appender_start(&app, cat, NULL), 0);
+    uv_mutex_destroy(&p.mu);
+}
+END_TEST
+
+START_TEST(a_failed_sync_fails_its_group_and_every_later_one)
+{
+    posted_t p = {0};
+    held_t h;
+    int64_t seq = -1;
+    uv_mutex_init(&p.mu);
+    held_init(&h, CS_EIO);
+    held_release(&h);
+    cs_ledger_appender_stop(&app);
+    ck_assert_int_eq(cs_ledger_appender_start_sync(&app, cat, NULL, held_sync, &h), 0);
+    json_t *e = json_pack("{s:s}", "kind", "retrieval");
+    ck_assert_int_eq(cs_ledger_appender_append(app, e, &seq), CS_EIO);
+    ck_assert_int_eq(seq, -1);
+    /* Written but not known durable: never vouched for, and nothing more is written. */
+    ck_assert_int_eq(cs_ledger_appender_append(app, e, &seq), CS_EIO);
+    ck_assert_int_eq(cs_ledger_appender_post(app, json_incref(e), on_posted, &p), 0);
+    cs_ledger_appender_stop(&app);
+    ck_assert_int_eq(p.calls, 1);
+    ck_assert_int_eq(p.failed, 1);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM ledger"), 1);
+    ck_assert_int_eq(h.entered, 1);
+    /* Started again, it appends. */
+    ck_assert_int_eq(cs_ledger_appender_start(&app, cat, NULL), 0);
+    ck_assert_int_eq(cs_ledger_appender_append(app, e, &seq), 0);
+    ck_assert_int_eq(seq, 1);
+    json_decref(e);
+    uv_mutex_destroy(&p.mu);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -152,6 +268,9 @@ suite(void)
     tcase_add_test(tc, concurrent_appends_each_get_one_entry_without_gaps);
     tcase_add_test(tc, a_stopped_appender_refuses);
     tcase_add_test(tc, posted_entries_call_back_once_each_when_durable);
+    tcase_add_test(tc,
+                   the_next_group_is_written_while_one_syncs_and_none_is_answered_before_its_sync);
+    tcase_add_test(tc, a_failed_sync_fails_its_group_and_every_later_one);
     suite_add_tcase(s, tc);
     return s;
 }
