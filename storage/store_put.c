@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
@@ -437,6 +438,21 @@ publish_and_push(struct put *p, const char *hex, int *created)
     return 0;
 }
 
+/* The ring's writes go O_DIRECT only from memory aligned to the disk's blocks. cs_store_open
+ * allocates it so; a handle that brought its own buffer (a put made ahead: store_prefetch.c)
+ * gets an aligned one of the same size here, freed the same way. */
+static void
+align_buffer(cs_store_t *s)
+{
+    void *b = NULL;
+    if (s->remote != NULL || (uintptr_t)s->buf % 4096 == 0)
+        return;
+    if (posix_memalign(&b, 4096, 2 * s->buf_size) != 0)
+        return; /* through the page cache, as before */
+    free(s->buf);
+    s->buf = b;
+}
+
 int
 cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
 {
@@ -458,6 +474,7 @@ cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
      * still unchanged. We hash by reading the source, as without one. */
     p.cloned = ioctl(p.tmp_fd, FICLONE, p.src_fd) == 0;
     size_t slot = 2 * s->buf_size / CS_STORE_SLOTS;
+    align_buffer(s);
     cs_store_writer_init(&p.w, s, src_path, p.tmp_fd, p.keep_cache || p.cloned, slot);
     /* A file of one slot has nothing to overlap: no threads. The temp is made durable while
      * the hasher may still be on the last slots (with s3, while the object goes up:
