@@ -101,8 +101,10 @@ typedef struct cs_store_writer {
     off_t settled;      /* through the cache: on disk and dropped from the cache up to here */
 } cs_store_writer_t;
 
-/** Prepares writes to the temp `fd` (O_DIRECT when the local backend, the filesystem and the
- * slots allow it; else through the page cache); `src` names the source in details. */
+/** Prepares writes to the temp `fd`: O_DIRECT when the filesystem and the slots allow it,
+ * unless `keep_cache` (the pages are wanted: s3's PUT reads them again; or the caller prefers
+ * the cache, for a file of one slot), else through the page cache; `src` names the source in
+ * details. */
 void cs_store_writer_init(cs_store_writer_t *w, cs_store_t *s, const char *src, int fd,
                           int keep_cache, size_t slot_size);
 

@@ -475,12 +475,14 @@ cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
     p.cloned = ioctl(p.tmp_fd, FICLONE, p.src_fd) == 0;
     size_t slot = 2 * s->buf_size / CS_STORE_SLOTS;
     align_buffer(s);
-    cs_store_writer_init(&p.w, s, src_path, p.tmp_fd, p.keep_cache || p.cloned, slot);
-    /* A file of one slot has nothing to overlap: no threads. The temp is made durable while
-     * the hasher may still be on the last slots (with s3, while the object goes up:
-     * publish_and_push). */
+    /* A file of one slot has nothing to overlap: no threads, and its few pages go through
+     * the cache to the one fsync (O_DIRECT would cost it a round trip to the disk more). The
+     * temp is made durable while the hasher may still be on the last slots (with s3, while the
+     * object goes up: publish_and_push). */
+    int several = (uint64_t)p.before.st_size > slot;
+    cs_store_writer_init(&p.w, s, src_path, p.tmp_fd, p.keep_cache || p.cloned || !several, slot);
     if ((rc = cs_store_ring_start(&ring, s->md, s->buf, slot, p.cloned ? NULL : cs_store_write,
-                                  &p.w, (uint64_t)p.before.st_size > slot)) != 0 ||
+                                  &p.w, several)) != 0 ||
         (rc = copy_and_hash(&p, &ring, res)) != 0 || (rc = cs_store_ring_written(&ring)) != 0 ||
         (rc = check_unchanged(&p)) != 0 || (s->remote == NULL && (rc = finish_temp(&p)) != 0) ||
         (rc = cs_store_ring_finish(&ring, digest)) != 0)
