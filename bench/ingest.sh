@@ -75,6 +75,10 @@ ingest_files() {
     "$CUSTODY" ingest --home "$OUT/home" --case "$CASE" "$SRC" >/dev/null
 }
 
+# The machine may be shared: the load beside the figures says how far to trust them.
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+load_start=$(loadavg)
+
 make_source
 files=("$SRC"/rec*.bin)
 bytes=$(stat -c %s "${files[@]}" | awk '{ s += $1 } END { print s }')
@@ -96,6 +100,7 @@ for ((run = 1; run <= N; run++)); do
     echo "run $run/$N: hash ${hash_s[-1]} s, cp+sync ${copy_s[-1]} s, ingest ${ingest_s[-1]} s"
 done
 rm -rf "${OUT:?}/dst" "${OUT:?}/home"
+load_end=$(loadavg)
 
 hash_m=$(median "${hash_s[@]}")
 copy_m=$(median "${copy_s[@]}")
@@ -135,6 +140,7 @@ $heading
 Run at $when with \`bench/ingest.sh\` (N=$N runs each, interleaved; page cache not dropped).
 Machine: $(nproc) × $cpu, Linux $(uname -r), $(df -T "$OUT" | awk 'NR == 2 { print $2 " on " $1 }').
 Build: \`$CUSTODY\` (${build_type:-unknown} build). Data: ${#files[@]} random files, $bytes bytes.
+Load average (1, 5, 15 min): $load_start before the runs, $load_end after.
 
 | measure | median (s) | MB/s | runs (s) |
 |---|---|---|---|

@@ -1,8 +1,8 @@
 /* storage/store_put.c: cs_store_put_file, the one way bytes enter the store.
  *
- * The source is read once; each chunk is hashed and written to a temporary file inside the
- * store, so the name we give the object is the hash of exactly the bytes we wrote. Writeback
- * is started every few MiB so the disk works while we hash, and the final fsync is short.
+ * The source is read once, into the ring's slots (store_hash.c); each slot is hashed and
+ * written to a temporary file inside the store at once (store_write.c), so the name we give
+ * the object is the hash of exactly the bytes we wrote.
  */
 #include "storage/store.h"
 #include "storage/store_internal.h"
@@ -17,25 +17,13 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Writeback is started every KICK bytes and awaited LAG bytes later, so the disk writes while
- * we hash, dirty pages stay under LAG + KICK and the final fsync has little left to do. On
- * ext4 here, KICK 1 MiB / LAG 2 MiB ingested ~600 MB in 50 files 30% faster than 8 / 8
- * (bench/ingest.sh); -D overrides are for such measurements. */
-#ifndef CS_STORE_KICK
-#define CS_STORE_KICK ((off_t)1 << 20)
-#endif
-#ifndef CS_STORE_LAG
-#define CS_STORE_LAG ((off_t)2 << 20)
-#endif
-/* All-zero runs of this size are skipped, not written, so sparse sources stay sparse. */
-#define CS_STORE_ZERO_BLOCK ((size_t)64 << 10)
 
 /* One put in progress; every fd is -1 until opened, so `out:` knows what to undo. */
 struct put {
@@ -45,12 +33,10 @@ struct put {
     int tmp_fd;
     char tmp_name[48]; /* named temp under tmp/; "" for an O_TMPFILE or once renamed away */
     struct stat before;
-    uint64_t total; /* bytes read from the source */
-    off_t data_end; /* end of the last byte written to the temp */
-    off_t kicked;   /* writeback started up to here */
-    off_t settled;  /* on disk and dropped from the page cache up to here */
-    int cloned;     /* the temp is a reflink of the source: hash only, write nothing */
-    int keep_cache; /* s3: the temp's pages stay cached until its PUT has read them */
+    uint64_t total;      /* bytes read from the source */
+    cs_store_writer_t w; /* the temp's writes (store_write.c) */
+    int cloned;          /* the temp is a reflink of the source: hash only, write nothing */
+    int keep_cache;      /* s3: the temp's pages stay cached until its PUT has read them */
 };
 
 /* Sets the detail for a failed open or read of the source; returns the code. */
@@ -74,15 +60,7 @@ source_error(const struct put *p, int e)
 static int
 store_error(const struct put *p, const char *what, int e)
 {
-    int rc = cs_err_from_errno(e);
-    if (rc == CS_ENOSPC)
-        cs_diag_set("store %s: disk full while storing %s; free space and try again", p->s->root,
-                    p->src);
-    else
-        cs_diag_set("store %s: %s failed while storing %s (%s); check the disk and its "
-                    "permissions",
-                    p->s->root, what, p->src, strerror(e));
-    return rc;
+    return cs_store_error(p->s, p->src, what, e);
 }
 
 /* Says how the source differs from what we saw at open; returns CS_ECHANGED. */
@@ -193,90 +171,6 @@ open_temp(struct put *p)
     return store_error(p, "creating a temporary file", EEXIST);
 }
 
-static int
-is_zero(const unsigned char *b, size_t n)
-{
-    /* Each byte equals the next and the first is zero: memcmp's speed, no second buffer. */
-    return n == 0 || (b[0] == 0 && memcmp(b, b + 1, n - 1) == 0);
-}
-
-static int
-pwrite_all(int fd, const unsigned char *b, size_t n, off_t off)
-{
-    while (n > 0) {
-        ssize_t w = pwrite(fd, b, n, off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            if (w == 0)
-                errno = EIO;
-            return -1;
-        }
-        b += w;
-        n -= (size_t)w;
-        off += w;
-    }
-    return 0;
-}
-
-/* Writes a chunk at `off`, leaving holes where whole zero blocks are. */
-static int
-write_chunk(struct put *p, const unsigned char *b, size_t n, off_t off)
-{
-    size_t i = 0;
-    while (i < n) {
-        size_t blk = n - i < CS_STORE_ZERO_BLOCK ? n - i : CS_STORE_ZERO_BLOCK;
-        if (is_zero(b + i, blk)) {
-            i += blk;
-            continue;
-        }
-        size_t j = i + blk; /* extend the run over the non-zero blocks that follow */
-        while (j < n) {
-            size_t nb = n - j < CS_STORE_ZERO_BLOCK ? n - j : CS_STORE_ZERO_BLOCK;
-            if (is_zero(b + j, nb))
-                break;
-            j += nb;
-        }
-        if (pwrite_all(p->tmp_fd, b + i, j - i, off + (off_t)i) != 0)
-            return store_error(p, "write", errno);
-        p->data_end = off + (off_t)j;
-        i = j;
-    }
-    return 0;
-}
-
-/* sync_file_range is a hint: a filesystem without it only costs a longer final fsync. */
-static int
-range_error(const struct put *p, int e)
-{
-    if (e == EIO || e == ENOSPC || e == EDQUOT)
-        return store_error(p, "writeback", e);
-    return 0;
-}
-
-/* Starts writeback of what was written since the last kick, then waits for what is LAG
- * behind and drops it from the page cache: a large put does not flush everyone's cache. */
-static int
-pace_writeback(struct put *p)
-{
-    off_t end = (off_t)p->total;
-    if (p->cloned || end - p->kicked < CS_STORE_KICK)
-        return 0;
-    if (sync_file_range(p->tmp_fd, p->kicked, end - p->kicked, SYNC_FILE_RANGE_WRITE) != 0)
-        return range_error(p, errno);
-    p->kicked = end;
-    off_t upto = end - CS_STORE_LAG;
-    if (upto - p->settled < CS_STORE_KICK)
-        return 0;
-    unsigned fl = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
-    if (sync_file_range(p->tmp_fd, p->settled, upto - p->settled, fl) != 0)
-        return range_error(p, errno);
-    if (!p->keep_cache)
-        posix_fadvise(p->tmp_fd, p->settled, upto - p->settled, POSIX_FADV_DONTNEED);
-    p->settled = upto;
-    return 0;
-}
-
 /* Reads until buf is full or the source ends; EINTR is retried. Returns 0 or -1 with errno. */
 static int
 read_full(int fd, unsigned char *buf, size_t len, size_t *got)
@@ -295,19 +189,20 @@ read_full(int fd, unsigned char *buf, size_t len, size_t *got)
     return 0;
 }
 
-/* Reads the source once, into the store's two buffers in turn: the hasher reads one while
- * this thread writes it and reads the next chunk into the other. */
+/* Reads the source once, slot by slot, into the ring: the hasher and the writer take each
+ * slot while the next ones are read. */
 static int
-copy_and_hash(struct put *p, cs_store_hasher_t *h, cs_put_result_t *res)
+copy_and_hash(struct put *p, cs_store_ring_t *r, cs_put_result_t *res)
 {
-    cs_store_t *s = p->s;
     int rc;
 
     posix_fadvise(p->src_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    for (size_t k = 0;; k ^= 1) {
-        unsigned char *buf = s->buf + k * s->buf_size;
+    for (;;) {
+        unsigned char *buf = cs_store_ring_slot(r, &rc);
         size_t n;
-        if (read_full(p->src_fd, buf, s->buf_size, &n) != 0)
+        if (buf == NULL)
+            return rc;
+        if (read_full(p->src_fd, buf, r->slot_size, &n) != 0)
             return source_error(p, errno);
         if (n == 0)
             return 0;
@@ -318,19 +213,15 @@ copy_and_hash(struct put *p, cs_store_hasher_t *h, cs_put_result_t *res)
                 return source_error(p, errno);
             return changed(p, &now);
         }
-        if ((rc = cs_store_hasher_feed(h, buf, n)) != 0)
-            return rc;
         if (res->head_len < sizeof res->head) {
             size_t want = sizeof res->head - res->head_len;
             want = want < n ? want : n;
             memcpy(res->head + res->head_len, buf, want);
             res->head_len += want;
         }
-        if (!p->cloned && (rc = write_chunk(p, buf, n, (off_t)p->total)) != 0)
+        if ((rc = cs_store_ring_push(r, n, (off_t)p->total)) != 0)
             return rc;
         p->total += n;
-        if ((rc = pace_writeback(p)) != 0)
-            return rc;
     }
 }
 
@@ -349,7 +240,7 @@ fsync_retry(int fd)
 static int
 finish_temp(struct put *p)
 {
-    if (p->data_end < (off_t)p->total && ftruncate(p->tmp_fd, (off_t)p->total) != 0)
+    if (p->w.data_end < (off_t)p->total && ftruncate(p->tmp_fd, (off_t)p->total) != 0)
         return store_error(p, "ftruncate", errno);
     if (fchmod(p->tmp_fd, 0444) != 0)
         return store_error(p, "fchmod", errno);
@@ -547,12 +438,27 @@ publish_and_push(struct put *p, const char *hex, int *created)
     return 0;
 }
 
+/* The ring's writes go O_DIRECT only from memory aligned to the disk's blocks. cs_store_open
+ * allocates it so; a handle that brought its own buffer (a put made ahead: store_prefetch.c)
+ * gets an aligned one of the same size here, freed the same way. */
+static void
+align_buffer(cs_store_t *s)
+{
+    void *b = NULL;
+    if (s->remote != NULL || (uintptr_t)s->buf % 4096 == 0)
+        return;
+    if (posix_memalign(&b, 4096, 2 * s->buf_size) != 0)
+        return; /* through the page cache, as before */
+    free(s->buf);
+    s->buf = b;
+}
+
 int
 cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
 {
     struct put p = {
         .s = s, .src = src_path, .src_fd = -1, .tmp_fd = -1, .keep_cache = s->remote != NULL};
-    cs_store_hasher_t h = {0};
+    cs_store_ring_t ring = {0};
     unsigned char digest[32];
     char hex[CS_SHA256_HEX];
     int rc, created = 0;
@@ -567,14 +473,19 @@ cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
     /* A reflink shares the source's blocks copy-on-write: no bytes to write, and the source is
      * still unchanged. We hash by reading the source, as without one. */
     p.cloned = ioctl(p.tmp_fd, FICLONE, p.src_fd) == 0;
-    /* A file of one chunk has nothing to overlap: no thread. */
-    int threaded = (uint64_t)p.before.st_size > s->buf_size;
-    /* The temp is made durable while the hasher may still be on the last chunk (with s3,
-     * while the object goes up: publish_and_push). */
-    if ((rc = cs_store_hasher_start(&h, s->md, threaded)) != 0 ||
-        (rc = copy_and_hash(&p, &h, res)) != 0 || (rc = check_unchanged(&p)) != 0 ||
-        (s->remote == NULL && (rc = finish_temp(&p)) != 0) ||
-        (rc = cs_store_hasher_finish(&h, digest)) != 0)
+    size_t slot = 2 * s->buf_size / CS_STORE_SLOTS;
+    align_buffer(s);
+    /* A file of one slot has nothing to overlap: no threads, and its few pages go through
+     * the cache to the one fsync (O_DIRECT would cost it a round trip to the disk more). The
+     * temp is made durable while the hasher may still be on the last slots (with s3, while the
+     * object goes up: publish_and_push). */
+    int several = (uint64_t)p.before.st_size > slot;
+    cs_store_writer_init(&p.w, s, src_path, p.tmp_fd, p.keep_cache || p.cloned || !several, slot);
+    if ((rc = cs_store_ring_start(&ring, s->md, s->buf, slot, p.cloned ? NULL : cs_store_write,
+                                  &p.w, several)) != 0 ||
+        (rc = copy_and_hash(&p, &ring, res)) != 0 || (rc = cs_store_ring_written(&ring)) != 0 ||
+        (rc = check_unchanged(&p)) != 0 || (s->remote == NULL && (rc = finish_temp(&p)) != 0) ||
+        (rc = cs_store_ring_finish(&ring, digest)) != 0)
         goto out;
     cs_hex(digest, 32, hex);
     rc = s->remote != NULL ? publish_and_push(&p, hex, &created) : publish(&p, hex, &created);
@@ -586,7 +497,9 @@ cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
     res->mtime_ns = (int64_t)p.before.st_mtim.tv_sec * 1000000000 + p.before.st_mtim.tv_nsec;
     cs_store_prefetch_go(s);
 out:
-    cs_store_hasher_stop(&h); /* before the buffers it reads are reused */
+    cs_store_ring_abort(&ring); /* before the buffers and the temp it uses are let go */
+    if (p.w.direct_refused)
+        s->direct_off = 1;
     if (rc != 0)
         memset(res, 0, sizeof *res);
     if (p.tmp_name[0] != '\0')
@@ -603,7 +516,8 @@ cs_store_hash_fd(cs_store_t *s, int fd, const char *name, cs_put_result_t *res)
 {
     /* `cloned` makes copy_and_hash read and hash only: the bytes stay where they are. */
     struct put p = {.s = s, .src = name, .src_fd = fd, .tmp_fd = -1, .cloned = 1};
-    cs_store_hasher_t h = {0};
+    cs_store_ring_t ring = {0};
+    size_t slot = 2 * s->buf_size / CS_STORE_SLOTS;
     unsigned char digest[32];
     int rc;
 
@@ -620,15 +534,16 @@ cs_store_hash_fd(cs_store_t *s, int fd, const char *name, cs_put_result_t *res)
     }
     if (lseek(fd, 0, SEEK_SET) != 0)
         return source_error(&p, errno);
-    if ((rc = cs_store_hasher_start(&h, s->md, (uint64_t)p.before.st_size > s->buf_size)) != 0 ||
-        (rc = copy_and_hash(&p, &h, res)) != 0 || (rc = check_unchanged(&p)) != 0 ||
-        (rc = cs_store_hasher_finish(&h, digest)) != 0)
+    if ((rc = cs_store_ring_start(&ring, s->md, s->buf, slot, NULL, NULL,
+                                  (uint64_t)p.before.st_size > slot)) != 0 ||
+        (rc = copy_and_hash(&p, &ring, res)) != 0 || (rc = check_unchanged(&p)) != 0 ||
+        (rc = cs_store_ring_finish(&ring, digest)) != 0)
         goto out;
     cs_hex(digest, 32, res->sha256);
     res->size = p.total;
     res->mtime_ns = (int64_t)p.before.st_mtim.tv_sec * 1000000000 + p.before.st_mtim.tv_nsec;
 out:
-    cs_store_hasher_stop(&h);
+    cs_store_ring_abort(&ring);
     if (rc != 0)
         memset(res, 0, sizeof *res);
     return rc;

@@ -33,7 +33,7 @@ static const char usage_text[] =
  * per file. No lock is held between files. */
 #define GROUP_FILES 32
 #define GROUP_MS 250
-/* Files an s3 store stores ahead while the one before is recorded (cs_store_prefetch). */
+/* Files stored ahead while the one before is recorded (cs_store_prefetch). */
 #define LOOKAHEAD 2
 
 typedef struct ingest_run {
@@ -138,9 +138,9 @@ ingest_one(ingest_run_t *run, const char *path)
     return 0;
 }
 
-/* Each file is ingested when the walk has given the LOOKAHEAD next ones, which an s3 store
- * meanwhile stores ahead (cs_store_prefetch): their object-store round trips overlap the
- * record of this one. */
+/* Each file is ingested when the walk has given the LOOKAHEAD next ones, which the store
+ * meanwhile stores ahead (cs_store_prefetch): their hashing, writes and syncs (with s3, their
+ * object-store round trips) overlap the record of this one. */
 static int
 on_file(const char *path, void *arg)
 {
@@ -150,11 +150,6 @@ on_file(const char *path, void *arg)
     if (next == NULL) {
         run->fatal = CS_ENOMEM;
         return CS_ENOMEM;
-    }
-    if (strcmp(cs_store_backend(run->ctx.store), "s3") != 0) {
-        rc = ingest_one(run, next);
-        free(next);
-        return rc;
     }
     cs_store_prefetch(run->ctx.store, next); /* best effort: else stored in its turn */
     if (run->nahead == LOOKAHEAD) {
