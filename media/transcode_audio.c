@@ -90,7 +90,8 @@ open_encoder(cs_tc_out_t *out, cs_tc_ost_t *os, int access, const cs_transcode_o
         enc->sample_fmt = AV_SAMPLE_FMT_FLTP;
         enc->sample_rate = aac_rate(codec, os->in_rate);
         av_channel_layout_default(&enc->ch_layout, os->in_layout.nb_channels == 1 ? 1 : 2);
-        enc->bit_rate = (int64_t)o->access_audio_kbps * 1000;
+        enc->bit_rate =
+            (int64_t)(out->lossy ? o->archival_audio_kbps : o->access_audio_kbps) * 1000;
     } else {
         enc->sample_fmt = packed == AV_SAMPLE_FMT_U8 || packed == AV_SAMPLE_FMT_S16
                               ? AV_SAMPLE_FMT_S16
