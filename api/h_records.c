@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "indexer/derivatives.h"
 #include "indexer/jobs.h"
+#include "indexer/policy.h"
 #include "indexer/search.h"
 #include "indexer/timeline.h"
 
@@ -103,7 +104,7 @@ void
 cs_api_h_item(cs_api_call_t *c)
 {
     char sha[65];
-    json_t *item = NULL, *meta = NULL, *derivs = NULL;
+    json_t *item = NULL, *meta = NULL, *derivs = NULL, *decision = NULL;
     int rc;
     /* Decided and ledgered before the lookup (access.h: who may not read it is not told
      * whether it exists). */
@@ -113,8 +114,10 @@ cs_api_h_item(cs_api_call_t *c)
     if ((rc = cs_catalog_item(c->cat, sha, &item)) != 0 ||
         (rc = cs_catalog_metadata(c->cat, sha, &meta)) != 0 ||
         (rc = cs_catalog_derivatives(c->cat, sha, &derivs)) != 0 ||
+        (rc = cs_policy_item_decision(c->cat, sha, &decision)) != 0 ||
         (rc = cs_api_retention_item(c, sha, item)) != 0) {
         json_decref(item);
+        json_decref(decision);
         json_decref(derivs);
         json_decref(meta);
         cs_api_fail_rc(c, rc, "reading the item");
@@ -122,6 +125,7 @@ cs_api_h_item(cs_api_call_t *c)
     }
     json_object_set_new(item, "metadata", meta);
     json_object_set_new(item, "derivatives", derivs);
+    json_object_set_new(item, "archival_decision", decision); /* indexer/policy.h */
     c->json = item;
     c->status = 200;
 }

@@ -22,5 +22,7 @@ extern const char cs_schema_retention[];
 extern const char cs_schema_dispose[];
 /* Officers and devices, and what ingest resolved for each item (schema_registry.c). */
 extern const char cs_schema_registry[];
+/* The format policy, its versions and every item's archival decisions (schema_policy.c). */
+extern const char cs_schema_policy[];
 
 #endif
