@@ -154,6 +154,7 @@ typedef struct cs_tc_out {
     int failed;
     char reason[CS_TC_REASON];
     int rotation;   /* display rotation the copy carries */
+    int pcm;        /* a "wav" archival copy of a recording of sound: PCM in WAV */
     int lossy;      /* an "h264" archival copy (transcode.h): the access copy's encoders at
                      * the source's size and timing, every stream, the display matrix kept */
     double frame_s; /* longest audio frame an encoder pads to, seconds */

@@ -22,6 +22,7 @@ static const struct {
     {"archival", 0, 1, "mp4", "mp4", "video/mp4"}, /* archival_target "h264" */
     {"access", 0, 0, "mp4", "mp4", "video/mp4"},
     {"archival", 1, 0, "flac", "flac", "audio/flac"},
+    {"archival", 1, 1, "wav", "wav", "audio/wav"}, /* archival_target "wav" */
     {"access", 1, 0, "m4a", "ipod", "audio/mp4"},
     {"public", 0, 0, "mp4", "mp4", "video/mp4"},
     {"public", 1, 0, "m4a", "ipod", "audio/mp4"},
@@ -41,10 +42,13 @@ cs_tc_out_init(cs_tc_out_t *out, const cs_transcode_opts_t *o, const char *profi
     int rc, n;
 
     memset(out, 0, sizeof *out);
-    int lossy = !audio_only && strcmp(profile, "archival") == 0 && cs_tc_archival_h264(o);
+    int archival = strcmp(profile, "archival") == 0;
+    int lossy = !audio_only && archival && cs_tc_archival_h264(o);
+    int pcm = audio_only && archival && o->archival_target != NULL &&
+              strcmp(o->archival_target, "wav") == 0;
     for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcmp(kinds[i].profile, profile) == 0 && kinds[i].audio_only == audio_only &&
-            kinds[i].lossy == lossy)
+            kinds[i].lossy == (lossy || pcm))
             break;
     if (i == sizeof kinds / sizeof kinds[0]) {
         cs_diag_set("no output profile \"%s\"", profile);
@@ -52,6 +56,7 @@ cs_tc_out_init(cs_tc_out_t *out, const cs_transcode_opts_t *o, const char *profi
     }
     out->profile = kinds[i].profile;
     out->lossy = lossy;
+    out->pcm = pcm;
     out->ext = kinds[i].ext;
     out->muxer = kinds[i].muxer;
     out->media_type = kinds[i].media_type;

@@ -1,6 +1,6 @@
 /* tests/media/test_transcode_target.c: the format policy's archival targets (transcode.h's
  * archival_target): an MJPEG AVI and an HEVC clip become H.264 High in MP4 with every frame at
- * its own time, verified; a HEIC photo becomes one full-size JPEG. */
+ * its own time, verified; a HEIC photo becomes one full-size JPEG; AAC sound becomes WAV. */
 #include "tests/media/transcode_util.h"
 
 #include "core/error.h"
@@ -119,6 +119,31 @@ START_TEST(heic_becomes_one_full_size_jpeg)
 }
 END_TEST
 
+/* Sound in another format (AAC in M4A) becomes WAV: PCM at the source's rate, as long. */
+START_TEST(aac_becomes_verified_wav)
+{
+    char *dir = cs_test_tmpdir(), src[4096];
+    snprintf(src, sizeof src, "%s/voice.m4a", dir);
+    make_clip(src, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "1.5", "-c:a",
+              "aac", NULL);
+    cs_transcode_opts_t o = options(dir, NULL);
+    o.want_access = 0;
+    o.archival_target = "wav";
+    media_t a;
+    json_t *res = transcode(src, "audio/mp4", &o);
+    json_t *arch = output(res, "archival");
+    ck_assert_msg(strcmp(str(arch, "status"), "verified") == 0, "%s", str(arch, "reason"));
+    ck_assert_str_eq(str(arch, "media_type"), "audio/wav");
+    ck_assert_str_eq(str(json_object_get(arch, "encoders"), "audio"), "pcm_s24le");
+    probe(verified(arch, dir, "wav"), &a);
+    ck_assert_str_eq(a.acodec, "pcm_s24le");
+    ck_assert_msg(fabs(a.duration - 1.5) < 0.05, "lasts %.3f s", a.duration);
+    json_decref(res);
+    cs_test_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *
 transcode_target_suite(void)
 {
@@ -128,6 +153,7 @@ transcode_target_suite(void)
     tcase_add_test(tc, mjpeg_avi_becomes_verified_h264_mp4);
     tcase_add_test(tc, hevc_becomes_verified_h264_mp4);
     tcase_add_test(tc, heic_becomes_one_full_size_jpeg);
+    tcase_add_test(tc, aac_becomes_verified_wav);
     suite_add_tcase(s, tc);
     return s;
 }
