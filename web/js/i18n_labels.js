@@ -189,6 +189,8 @@ export const zhLabels = {
   'rcode.late-upload': '上传超时',
   'rcode.late-upload.p': '拍摄后 {hours} 小时才上传，超过规定的 {max_hours} 小时',
   'dk.from_name': '文件名中的信息',
+  'action.policy.set': '修改归档格式策略',
+  'action.policy.apply': '按归档格式策略重新处理',
 };
 
 export const enLabels = {
@@ -281,4 +283,6 @@ export const enLabels = {
   'rcode.certificate-not-yet-valid.p': 'Certificate {cert} was not yet valid on the capture date {on} (valid from {valid_from})',
   'rcode.late-upload': 'Late upload',
   'rcode.late-upload.p': 'Uploaded {hours} hours after capture, later than the {max_hours} allowed',
+  'action.policy.set': 'format policy changed',
+  'action.policy.apply': 'format policy applied',
 };
