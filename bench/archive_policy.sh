@@ -15,7 +15,10 @@
 # machine of CORES cores keeps up with = CORES x 24 h of CPU / CPU per hour of video.
 #
 # Usage: bench/archive_policy.sh   (needs build/custody, ffmpeg, /usr/bin/time)
-# Environment: N (default 3), SECS (default 20), CORES (default 2), CUSTODY, RESULTS.
+# PROFILES="default ffv1 h264" adds a third: the same source normalised to h264-high-mp4
+# (crf 18, preset slow), what a camera format (HEVC, MJPEG, AVCHD...) costs under the default.
+# Environment: N (default 3), SECS (default 20), CORES (default 2), NOISE (default 4),
+# PROFILES (default "default ffv1"), CUSTODY, RESULTS.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -28,6 +31,7 @@ CUSTODY=${CUSTODY:-build/custody}
 RESULTS=${RESULTS:-bench/RESULTS.md}
 OUT=bench/out/archive_policy
 NOISE=${NOISE:-4}
+PROFILES=${PROFILES:-default ffv1} # and h264: the cost of normalising (set on the same source)
 SRC=$OUT/bodycam-1080p30-${SECS}s-n${NOISE}.mp4
 CASE='任水罚〔2023〕1号'
 
@@ -54,9 +58,10 @@ run() {
     local home=$OUT/home-$1
     rm -rf "$home"
     "$CUSTODY" init --home "$home" >/dev/null
-    if [[ $1 == ffv1 ]]; then
-        "$CUSTODY" policy set mp4-h264 --action normalise --target ffv1-mkv \
-            --reason "bench: the FFV1 profile" --home "$home" >/dev/null
+    if [[ $1 != default ]]; then
+        "$CUSTODY" policy set mp4-h264 --action normalise \
+            --target "$([[ $1 == ffv1 ]] && echo ffv1-mkv || echo h264-high-mp4)" \
+            --reason "bench: profile $1" --home "$home" >/dev/null
     fi
     /usr/bin/time -f '%e %U %S' -o "$OUT/time" "$CUSTODY" ingest --home "$home" --case "$CASE" \
         --json "$SRC" >"$OUT/ingest.json" 2>"$OUT/err" || {
@@ -77,18 +82,18 @@ median() {
     printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-dw=() dc=() fw=() fc=()
+# Each profile's CPU seconds and wall seconds per run, and what its last run stored.
+declare -A cpu wall bytes arch abytes
 for ((r = 1; r <= N; r++)); do
-    read -r w c db da dab < <(run default)
-    dw+=("$w") dc+=("$c")
-    read -r w c fb fa fab < <(run ffv1)
-    fw+=("$w") fc+=("$c")
-    echo "run $r: default ${dw[-1]} s wall, ${dc[-1]} CPU-s, $db bytes ($da);" \
-        "ffv1 ${fw[-1]} s wall, ${fc[-1]} CPU-s, $fb bytes ($fa)" >&2
+    line="run $r:"
+    for p in $PROFILES; do
+        read -r w c b a ab < <(run "$p")
+        cpu[$p]+="$c " wall[$p]+="$w " bytes[$p]=$b arch[$p]=$a abytes[$p]=$ab
+        line+=" $p $w s wall, $c CPU-s, $b bytes ($a);"
+    done
+    echo "$line" >&2
 done
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-dcm=$(median "${dc[@]}") fcm=$(median "${fc[@]}")
-dwm=$(median "${dw[@]}") fwm=$(median "${fw[@]}")
 
 # Per hour of video; officer-hours a day on CORES cores.
 row() { # name cpu_median bytes archival archival_bytes runs
@@ -99,20 +104,30 @@ row() { # name cpu_median bytes archival archival_bytes runs
             b * h / 1e9, b / src, c * h, c / secs, cores * 86400 / (c * h), runs
     }'
 }
+declare -A names=([default]="default policy (mp4-h264 kept)"
+    [ffv1]="FFV1 profile (mp4-h264 to ffv1-mkv)"
+    [h264]="normalised (mp4-h264 to h264-high-mp4, as a camera format is)")
+walls=""
 table=$(
     echo "| profile | archival copy | archival GB per hour | GB stored per hour (all) | stored / original | CPU-s per hour | CPU-s per s of video | officer-hours a day on $CORES cores | CPU-s per run |"
     echo "|---|---|---|---|---|---|---|---|---|"
-    row "default policy (mp4-h264 kept)" "$dcm" "$db" "$da" "$dab" "${dc[*]}"
-    row "FFV1 profile (mp4-h264 to ffv1-mkv)" "$fcm" "$fb" "$fa" "$fab" "${fc[*]}"
+    for p in $PROFILES; do
+        # shellcheck disable=SC2086
+        row "${names[$p]}" "$(median ${cpu[$p]})" "${bytes[$p]}" "${arch[$p]}" "${abytes[$p]}" "${cpu[$p]% }"
+    done
 )
+for p in $PROFILES; do
+    # shellcheck disable=SC2086
+    walls+="$p $(median ${wall[$p]}) s; "
+done
 echo "$table"
 {
     echo
     echo "### Archive policy: storage and CPU per hour of 1080p body-camera video"
     echo
-    echo "Command: \`N=$N SECS=$SECS bench/archive_policy.sh\` ($(date -u '+%H:%M UTC %Y-%m-%d'); load average $load;"
+    echo "Command: \`N=$N SECS=$SECS PROFILES='$PROFILES' bench/archive_policy.sh\` ($(date -u '+%H:%M UTC %Y-%m-%d'); load average $load;"
     echo "source: ${SECS} s of 1080p30 H.264 High 8 Mbit/s CBR + AAC 128k (testsrc2, noise $NOISE), $src_bytes bytes; medians of $N runs, interleaved;"
-    echo "wall medians: default $dwm s, FFV1 $fwm s)."
+    echo "wall medians: ${walls% })."
     echo
     echo "$table"
 } >>"$RESULTS"
