@@ -254,6 +254,10 @@ int cs_access_retention_admin(cs_role_t role);
  * evidence: changes are ledgered by the catalog (officer.*, device.*). */
 int cs_access_registry(cs_role_t role);
 
+/** 1 when `role` may change the format policy (admins and the operator; indexer/policy.h),
+ * else 0. Reading the policy is open to every user. Changes are ledgered (policy.set). */
+int cs_access_format_policy(cs_role_t role);
+
 /** THE GATE. Decides `how` of `what` by `who` under `pol`, with nothing read or written: 0 and
  * dec filled. When `entry` is not NULL, *entry is the retrieval ledger entry of the decision
  * (caller owns it; to be appended before any answer when dec->ledgered), or NULL when the

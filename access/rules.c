@@ -153,6 +153,12 @@ cs_access_registry(cs_role_t role)
     return role == CS_ROLE_CLERK ? 2 : 0;
 }
 
+int
+cs_access_format_policy(cs_role_t role)
+{
+    return role == CS_ROLE_ADMIN || role == CS_ROLE_OPERATOR;
+}
+
 void
 cs_access_refuse(cs_access_decision_t *d, cs_deny_t why, const char *fmt, ...)
 {

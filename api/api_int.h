@@ -379,6 +379,9 @@ void cs_api_h_officers(cs_api_call_t *c);
 void cs_api_h_devices(cs_api_call_t *c);
 void cs_api_h_officer_put(cs_api_call_t *c);
 void cs_api_h_device_put(cs_api_call_t *c);
+/* The format policy (h_policy.c). */
+void cs_api_h_policy(cs_api_call_t *c);
+void cs_api_h_policy_put(cs_api_call_t *c);
 /* h_requests.c */
 void cs_api_h_requests(cs_api_call_t *c);
 void cs_api_h_request_add(cs_api_call_t *c);

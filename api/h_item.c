@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "indexer/derivatives.h"
 #include "indexer/jobs.h"
+#include "indexer/policy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +18,18 @@
 static int
 record_text(cs_api_call_t *c, const char *sha, char **text, size_t *len)
 {
-    json_t *item = NULL, *meta = NULL, *derivs = NULL;
+    json_t *item = NULL, *meta = NULL, *derivs = NULL, *decision = NULL;
     int rc;
     *text = NULL;
     if ((rc = cs_catalog_item(c->cat, sha, &item)) != 0 ||
         (rc = cs_catalog_metadata(c->cat, sha, &meta)) != 0 ||
-        (rc = cs_catalog_derivatives(c->cat, sha, &derivs)) != 0)
+        (rc = cs_catalog_derivatives(c->cat, sha, &derivs)) != 0 ||
+        (rc = cs_policy_item_decision(c->cat, sha, &decision)) != 0)
         goto out;
     if (json_object_set(item, "metadata", meta) != 0 ||
         json_object_set(item, "derivatives", derivs) != 0 ||
+        /* indexer/policy.h: the format policy's archival decision, or null */
+        json_object_set(item, "archival_decision", decision ? decision : json_null()) != 0 ||
         (*text = json_dumps(item, JSON_COMPACT)) == NULL) {
         cs_diag_set("out of memory writing item %.12s's record", sha);
         rc = CS_ENOMEM;
@@ -36,6 +40,7 @@ out:
     json_decref(item);
     json_decref(meta);
     json_decref(derivs);
+    json_decref(decision);
     return rc;
 }
 

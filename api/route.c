@@ -145,6 +145,10 @@ static const cs_api_route_t routes[] = {
      .op = "listDevices"},
     {"POST", "/v1/devices", CS_API_EDIT, CS_API_POOL, cs_api_h_device_put, NULL, 0,
      .op = "putDevice"},
+    /* The format policy (h_policy.c); who may change it: cs_access_format_policy. */
+    {"GET", "/v1/policy", CS_API_USER, CS_API_POOL, cs_api_h_policy, NULL, 0, .op = "getPolicy"},
+    {"PUT", "/v1/policy", CS_API_USER, CS_API_POOL, cs_api_h_policy_put, NULL, 0,
+     .op = "putPolicy"},
     {"POST", "/v1/session", CS_API_ANYONE, CS_API_POOL, cs_api_h_session_open, NULL, 0,
      .op = "createSession"},
     {"DELETE", "/v1/session", CS_API_USER, CS_API_POOL, cs_api_h_session_close, NULL, 0,

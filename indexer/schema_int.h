@@ -40,5 +40,7 @@ extern const char cs_schema_cache_gen[];
     " BEGIN UPDATE cache_gen SET n = n + 1; END;"
 // clang-format on
 
+/* The format policy, its versions and every item's archival decisions (schema_policy.c). */
+extern const char cs_schema_policy[];
 
 #endif

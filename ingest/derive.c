@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/reason.h"
 #include "indexer/derivatives.h"
+#include "indexer/policy.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,7 +21,8 @@
 static const char *const video_profiles[] = {"archival",  "access", "preview",
                                              "thumbnail", "public", NULL};
 static const char *const audio_profiles[] = {"archival", "access", "public", NULL};
-static const char *const photo_profiles[] = {"preview", "thumbnail", "public", NULL};
+/* A photo's "archival" copy only when the format policy normalises it (HEIC to JPEG). */
+static const char *const photo_profiles[] = {"archival", "preview", "thumbnail", "public", NULL};
 
 const char *
 cs_derive_kind(const char *media_type, json_t *record)
@@ -79,6 +81,27 @@ cs_derive_request(const cs_derive_opts_t *o, const char *out_dir, const char *ob
                   const char *sha256, const char *media_type, json_t *record, const char *only,
                   int *recording)
 {
+    return cs_derive_request_decided(o, out_dir, obj_path, sha256, media_type, record, NULL, only,
+                                     recording);
+}
+
+/* Whether the item gets an archival copy: without a decision, recordings do (FFV1/FLAC) and
+ * photos do not (the original is its own); with one, only when it normalises. */
+static int
+archival_wanted(const char *kind, json_t *decision)
+{
+    const char *action = json_string_value(json_object_get(decision, "action"));
+    if (decision == NULL)
+        return strcmp(kind, "photo") != 0;
+    return action != NULL && strcmp(action, "normalise") == 0 &&
+           cs_policy_target(json_string_value(json_object_get(decision, "target"))) != NULL;
+}
+
+json_t *
+cs_derive_request_decided(const cs_derive_opts_t *o, const char *out_dir, const char *obj_path,
+                          const char *sha256, const char *media_type, json_t *record,
+                          json_t *decision, const char *only, int *recording)
+{
     const char *kind = cs_derive_kind(media_type, record);
     const char *const *all;
     json_t *profiles, *req;
@@ -92,7 +115,8 @@ cs_derive_request(const cs_derive_opts_t *o, const char *out_dir, const char *ob
     if ((profiles = json_array()) == NULL)
         return NULL;
     for (int i = 0; all[i] != NULL; i++)
-        if (listed(o->profiles, all[i]) && (only == NULL || strcmp(only, all[i]) == 0))
+        if (listed(o->profiles, all[i]) && (only == NULL || strcmp(only, all[i]) == 0) &&
+            (strcmp(all[i], "archival") != 0 || archival_wanted(kind, decision)))
             json_array_append_new(profiles, json_string(all[i]));
     if (json_array_size(profiles) == 0) {
         json_decref(profiles);
@@ -106,6 +130,11 @@ cs_derive_request(const cs_derive_opts_t *o, const char *out_dir, const char *ob
         o->access_crf, "access_max_lines", o->access_max_lines, "access_audio_kbps",
         o->access_audio_kbps, "preview_px", o->preview_px, "thumbnail_px", o->thumbnail_px,
         "jpeg_quality", o->jpeg_quality);
+    if (req != NULL && decision != NULL && (only == NULL || strcmp(only, "archival") == 0) &&
+        cs_derive_policy_options(req, decision) != 0) {
+        json_decref(req);
+        return NULL;
+    }
     if (req != NULL && recording != NULL)
         *recording = strcmp(kind, "photo") != 0;
     return req;
@@ -219,6 +248,21 @@ output_of(json_t *result, const char *profile)
     return NULL;
 }
 
+/* A copy made again under a changed policy ("keep_verified") that did not verify leaves the
+ * item's verified copy of its profile current: the old archival copy stays until a new one
+ * verifies (the decision records the failure). */
+static int
+kept_until_verified(cs_catalog_t *cat, const char *sha256, json_t *request, const char *profile,
+                    json_t *o)
+{
+    const char *status = json_string_value(json_object_get(o, "status"));
+    int verified = 0;
+    if (!json_is_true(json_object_get(request, "keep_verified")) ||
+        (status != NULL && strcmp(status, "verified") == 0 && json_object_get(o, "sha256")))
+        return 0;
+    return cs_catalog_copy_verified(cat, sha256, profile, &verified) == 0 && verified;
+}
+
 int
 cs_derive_commit(cs_catalog_t *cat, const char *sha256, json_t *request, json_t *result,
                  const cs_reason_t *failure, const char *actor, int *failed)
@@ -238,6 +282,10 @@ cs_derive_commit(cs_catalog_t *cat, const char *sha256, json_t *request, json_t 
         const char *obj = json_string_value(json_object_get(o, "sha256"));
         if (profile == NULL || n == PROFILES_MAX)
             continue;
+        if (kept_until_verified(cat, sha256, request, profile, o)) {
+            nfailed++;
+            continue;
+        }
         memset(&d[n], 0, sizeof d[n]);
         d[n].profile = profile;
         d[n].size = -1;
@@ -275,6 +323,8 @@ cs_derive_commit(cs_catalog_t *cat, const char *sha256, json_t *request, json_t 
         n++;
     }
     err = n > 0 ? cs_catalog_add_derivatives(cat, sha256, d, n, actor) : 0;
+    if (err == 0)
+        err = cs_derive_record_policy(cat, sha256, request, result, actor);
     for (i = 0; i < n; i++)
         json_decref(details[i]);
     if (failed != NULL)

@@ -44,6 +44,31 @@ json_t *cs_derive_request(const cs_derive_opts_t *opts, const char *out_dir, con
                           const char *sha256, const char *media_type, json_t *record,
                           const char *only, int *recording);
 
+/** As cs_derive_request, under the format policy's `decision` (cs_derive_decide; NULL: the
+ * default of no policy, an FFV1/FLAC archival copy of every recording): "keep" and "review"
+ * make no archival copy; "normalise" makes one of the decision's target (a photo's too). The
+ * request carries the decision ("policy") when it covers the archival copy, for
+ * cs_derive_commit to record. */
+json_t *cs_derive_request_decided(const cs_derive_opts_t *opts, const char *out_dir,
+                                  const char *obj_path, const char *sha256, const char *media_type,
+                                  json_t *record, json_t *decision, const char *only,
+                                  int *recording);
+
+/** The format policy's decision (indexer/policy.h) on an item (`media_type`, metadata
+ * `record`), a new object; NULL when it gets no derivatives or the policy cannot be read (the
+ * reason logged). The caller holds the catalog. */
+json_t *cs_derive_decide(cs_catalog_t *cat, const char *media_type, json_t *record);
+
+/** Puts `decision` into `req` ("policy") and the settings of its target into req's options.
+ * Returns 0 or CS_ENOMEM. */
+int cs_derive_policy_options(json_t *req, json_t *decision);
+
+/** Records the decision a request carries ("policy") for item `sha256` after its copies were
+ * committed: kept, review, or the archival copy's outcome in `result`. Called by
+ * cs_derive_commit. Returns 0 or a negative CS_E*. */
+int cs_derive_record_policy(cs_catalog_t *cat, const char *sha256, json_t *request, json_t *result,
+                            const char *actor);
+
 /** Stores every verified output file of a worker's `result` (borrowed; may be NULL) as an
  * object (hashed, then linked in: out_dir is on the store's file system), adding "sha256" and
  * "size" to its record, and removes every output file. An output that cannot be stored

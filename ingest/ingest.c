@@ -176,9 +176,12 @@ step_plan(run_t *r)
         cs_snprintf_cut(res->damaged, sizeof res->damaged, "%s", damaged);
     if (ctx->derive_opts != NULL && ctx->derive_dir != NULL && ctx->workers != NULL &&
         (r->job->state == CS_JOB_STORED || r->job->state == CS_JOB_EXTRACTED) &&
-        cs_store_local_path(ctx->store, r->job->sha256, obj, sizeof obj) == 0)
-        r->req = cs_derive_request(ctx->derive_opts, ctx->derive_dir, obj, r->job->sha256,
-                                   res->media_type, r->call.result, NULL, NULL);
+        cs_store_local_path(ctx->store, r->job->sha256, obj, sizeof obj) == 0) {
+        json_t *decision = cs_derive_decide(ctx->cat, res->media_type, r->call.result);
+        r->req = cs_derive_request_decided(ctx->derive_opts, ctx->derive_dir, obj, r->job->sha256,
+                                           res->media_type, r->call.result, decision, NULL, NULL);
+        json_decref(decision);
+    }
     return CS_PIPE_OK;
 }
 

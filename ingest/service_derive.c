@@ -72,9 +72,15 @@ svc_derive_wanted(svc_t *s, svc_job_t *j)
         uv_mutex_unlock(&s->cat_lock);
         media_type = json_string_value(json_object_get(item, "media_type"));
     }
-    if (cs_store_local_path(s->stores[0], j->job.sha256, obj, sizeof obj) == 0)
-        j->derive_req = cs_derive_request(&s->derive_opts, s->derive_dir, obj, j->job.sha256,
-                                          media_type, j->record, NULL, NULL);
+    if (cs_store_local_path(s->stores[0], j->job.sha256, obj, sizeof obj) == 0) {
+        uv_mutex_lock(&s->cat_lock);
+        json_t *decision = cs_derive_decide(s->cat, media_type, j->record);
+        uv_mutex_unlock(&s->cat_lock);
+        j->derive_req =
+            cs_derive_request_decided(&s->derive_opts, s->derive_dir, obj, j->job.sha256,
+                                      media_type, j->record, decision, NULL, NULL);
+        json_decref(decision);
+    }
     json_decref(item);
     return j->derive_req != NULL;
 }

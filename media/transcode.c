@@ -178,10 +178,20 @@ open_output(cs_tc_out_t *out, cs_tc_src_t *src, int kind, const cs_transcode_opt
 
     if (first < 0)
         return cs_tc_out_fail(out, 0, "%s", why);
-    if (access)
+    if (access || out->lossy)
         set_origin(out, src);
     if (kind == KIND_AUDIO) {
         rc = cs_tc_audio_open(out, src, first, access, o);
+    } else if (out->lossy) { /* H.264/AAC: every stream, at the source's size and timing */
+        rc = lost_stream(out, src);
+        for (unsigned i = 0; i < src->nb_streams && rc == 0 && !out->failed; i++) {
+            if (src->dec[i] == NULL)
+                continue;
+            if (src->dec[i]->codec_type == AVMEDIA_TYPE_VIDEO)
+                rc = cs_tc_video_open(out, src, (int)i, 1, o);
+            else
+                rc = cs_tc_audio_open(out, src, (int)i, 1, o);
+        }
     } else if (access) {
         rc = cs_tc_video_open(out, src, src->video, 1, o);
         if (rc == 0 && !out->failed && src->audio >= 0)
@@ -261,7 +271,7 @@ finish_output(cs_tc_out_t *out, cs_tc_src_t *src, int kind, cs_tc_check_t *chk)
     first = kind == KIND_VIDEO ? src->video : src->audio;
     if (src->span[first].frames == 0)
         return nothing_decoded(out, src, kind, first);
-    for (int j = 0; archival && kind == KIND_VIDEO && j < out->nb_ost; j++) {
+    for (int j = 0; archival && !out->lossy && kind == KIND_VIDEO && j < out->nb_ost; j++) {
         int rotation = cs_tc_rotation(src->file.fmt->streams[out->ost[j].in]);
         if (out->ost[j].enc->codec_type != AVMEDIA_TYPE_VIDEO || rotation == 0)
             continue;

@@ -61,15 +61,25 @@ typedef struct cs_transcode_opts {
     int want_public;
     const json_t *public_spec;
     int public_max_px;
-    int archival_slices;               /* FFV1 slices per frame: 4, 6, 9, 12, 16, 24 (>= 4) */
-    int access_crf;                    /* libx264 CRF, 0..51 */
-    const char *access_preset;         /* libx264 preset name, e.g. "veryfast" */
-    int access_max_lines;              /* most lines on the short side of the access copy */
-    int access_audio_kbps;             /* AAC bit rate of the access copy, kbit/s */
-    int preview_px;                    /* longest side of a photo's preview */
-    int thumbnail_px;                  /* longest side of a photo's thumbnail */
-    int jpeg_quality;                  /* 2 (best) .. 31: the mjpeg encoder's qscale for photos */
-    int threads;                       /* codec threads; 0: one per core */
+    int archival_slices;       /* FFV1 slices per frame: 4, 6, 9, 12, 16, 24 (>= 4) */
+    int access_crf;            /* libx264 CRF, 0..51 */
+    const char *access_preset; /* libx264 preset name, e.g. "veryfast" */
+    int access_max_lines;      /* most lines on the short side of the access copy */
+    int access_audio_kbps;     /* AAC bit rate of the access copy, kbit/s */
+    int preview_px;            /* longest side of a photo's preview */
+    int thumbnail_px;          /* longest side of a photo's thumbnail */
+    int jpeg_quality;          /* 2 (best) .. 31: the mjpeg encoder's qscale for photos */
+    int threads;               /* codec threads; 0: one per core */
+    /* The archival copy's target (the format policy's, indexer/policy.h): NULL or "ffv1"
+     * (FFV1/FLAC in Matroska; audio FLAC), "h264" (a recording as H.264 High, archival_crf
+     * and archival_preset, at the source's size, pixel aspect and frame timing, every frame
+     * kept, interlace kept; AAC at archival_audio_kbps; MP4 with +faststart) or "jpeg" (a
+     * photo as one full-size JPEG at mjpeg qscale archival_qscale, upright, ICC kept). */
+    const char *archival_target;
+    int archival_crf;                  /* libx264 CRF of an "h264" archival copy */
+    const char *archival_preset;       /* its libx264 preset */
+    int archival_audio_kbps;           /* its AAC bit rate, kbit/s */
+    int archival_qscale;               /* a "jpeg" archival copy's mjpeg qscale, 1..31 */
     cs_transcode_progress_fn progress; /* may be NULL */
     void *progress_arg;
 } cs_transcode_opts_t;

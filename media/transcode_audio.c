@@ -74,10 +74,14 @@ aac_rate(const AVCodec *codec, int rate)
 static int
 open_encoder(cs_tc_out_t *out, cs_tc_ost_t *os, int access, const cs_transcode_opts_t *o)
 {
-    const AVCodec *codec =
-        access ? avcodec_find_encoder_by_name("aac") : avcodec_find_encoder(AV_CODEC_ID_FLAC);
-    AVCodecContext *enc;
     int err, packed = av_get_packed_sample_fmt(os->in_fmt);
+    /* WAV: 16-bit PCM for 8- and 16-bit sources, else 24-bit (a float or 32-bit source). */
+    int wide = !(packed == AV_SAMPLE_FMT_U8 || packed == AV_SAMPLE_FMT_S16);
+    const AVCodec *codec =
+        access     ? avcodec_find_encoder_by_name("aac")
+        : out->pcm ? avcodec_find_encoder(wide ? AV_CODEC_ID_PCM_S24LE : AV_CODEC_ID_PCM_S16LE)
+                   : avcodec_find_encoder(AV_CODEC_ID_FLAC);
+    AVCodecContext *enc;
 
     if (codec == NULL)
         return cs_tc_out_fail(out, 0, "this libavcodec has no %s encoder", access ? "AAC" : "FLAC");
@@ -90,11 +94,10 @@ open_encoder(cs_tc_out_t *out, cs_tc_ost_t *os, int access, const cs_transcode_o
         enc->sample_fmt = AV_SAMPLE_FMT_FLTP;
         enc->sample_rate = aac_rate(codec, os->in_rate);
         av_channel_layout_default(&enc->ch_layout, os->in_layout.nb_channels == 1 ? 1 : 2);
-        enc->bit_rate = (int64_t)o->access_audio_kbps * 1000;
+        enc->bit_rate =
+            (int64_t)(out->lossy ? o->archival_audio_kbps : o->access_audio_kbps) * 1000;
     } else {
-        enc->sample_fmt = packed == AV_SAMPLE_FMT_U8 || packed == AV_SAMPLE_FMT_S16
-                              ? AV_SAMPLE_FMT_S16
-                              : AV_SAMPLE_FMT_S32;
+        enc->sample_fmt = !wide ? AV_SAMPLE_FMT_S16 : AV_SAMPLE_FMT_S32;
         enc->sample_rate = os->in_rate;
         if ((err = av_channel_layout_copy(&enc->ch_layout, &os->in_layout)) < 0)
             return cs_tc_out_fail(out, err, "the audio channel layout");
@@ -105,6 +108,10 @@ open_encoder(cs_tc_out_t *out, cs_tc_ost_t *os, int access, const cs_transcode_o
     if ((err = avcodec_open2(enc, codec, NULL)) < 0)
         return cs_tc_out_fail(out, err, "%s cannot encode %d Hz, %d channels", codec->name,
                               enc->sample_rate, enc->ch_layout.nb_channels);
+    if (out->pcm) /* as FFmpeg's WAV reader cuts it (4096 bytes, whole samples): read back
+                   * packet for packet */
+        enc->frame_size =
+            4096 / (enc->ch_layout.nb_channels * av_get_bits_per_sample(codec->id) / 8);
     if (enc->frame_size <= 0)
         enc->frame_size = 4096; /* takes any size: cut as FLAC would */
     if (access && (double)enc->frame_size / enc->sample_rate > out->frame_s)

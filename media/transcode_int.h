@@ -154,6 +154,9 @@ typedef struct cs_tc_out {
     int failed;
     char reason[CS_TC_REASON];
     int rotation;   /* display rotation the copy carries */
+    int pcm;        /* a "wav" archival copy of a recording of sound: PCM in WAV */
+    int lossy;      /* an "h264" archival copy (transcode.h): the access copy's encoders at
+                     * the source's size and timing, every stream, the display matrix kept */
     double frame_s; /* longest audio frame an encoder pads to, seconds */
     /* The access copy's clock starts at the source's first picture or sound: its frames are
      * moved back by `origin` (origin_tb), its audio starts at exactly 0 (padded or cut to it)
@@ -179,6 +182,9 @@ typedef struct cs_tc_src {
     const char *why_audio;    /* why no audio stream decodes, or "" */
     double fps;               /* frames of the first stream decoded per second (cs_tc_run) */
 } cs_tc_src_t;
+
+/** 1 when o asks for the archival copy of a video in H.264 ("h264"), else 0. */
+int cs_tc_archival_h264(const cs_transcode_opts_t *o);
 
 /** Prepares `out` for `profile` ("archival" or "access") of a video (`audio_only` 0) or an
  * audio-only source. Returns 0 or CS_ENOMEM / CS_ENAMETOOLONG. */

@@ -15,16 +15,24 @@ void (*cs_tc_before_write)(const char *profile, AVPacket *pkt);
 
 static const struct {
     const char *profile;
-    int audio_only;
+    int audio_only, lossy;
     const char *ext, *muxer, *media_type;
 } kinds[] = {
-    {"archival", 0, "mkv", "matroska", "video/x-matroska"},
-    {"access", 0, "mp4", "mp4", "video/mp4"},
-    {"archival", 1, "flac", "flac", "audio/flac"},
-    {"access", 1, "m4a", "ipod", "audio/mp4"},
-    {"public", 0, "mp4", "mp4", "video/mp4"},
-    {"public", 1, "m4a", "ipod", "audio/mp4"},
+    {"archival", 0, 0, "mkv", "matroska", "video/x-matroska"},
+    {"archival", 0, 1, "mp4", "mp4", "video/mp4"}, /* archival_target "h264" */
+    {"access", 0, 0, "mp4", "mp4", "video/mp4"},
+    {"archival", 1, 0, "flac", "flac", "audio/flac"},
+    {"archival", 1, 1, "wav", "wav", "audio/wav"}, /* archival_target "wav" */
+    {"access", 1, 0, "m4a", "ipod", "audio/mp4"},
+    {"public", 0, 0, "mp4", "mp4", "video/mp4"},
+    {"public", 1, 0, "m4a", "ipod", "audio/mp4"},
 };
+
+int
+cs_tc_archival_h264(const cs_transcode_opts_t *o)
+{
+    return o->archival_target != NULL && strcmp(o->archival_target, "h264") == 0;
+}
 
 int
 cs_tc_out_init(cs_tc_out_t *out, const cs_transcode_opts_t *o, const char *profile, int audio_only)
@@ -34,14 +42,21 @@ cs_tc_out_init(cs_tc_out_t *out, const cs_transcode_opts_t *o, const char *profi
     int rc, n;
 
     memset(out, 0, sizeof *out);
+    int archival = strcmp(profile, "archival") == 0;
+    int lossy = !audio_only && archival && cs_tc_archival_h264(o);
+    int pcm = audio_only && archival && o->archival_target != NULL &&
+              strcmp(o->archival_target, "wav") == 0;
     for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (strcmp(kinds[i].profile, profile) == 0 && kinds[i].audio_only == audio_only)
+        if (strcmp(kinds[i].profile, profile) == 0 && kinds[i].audio_only == audio_only &&
+            kinds[i].lossy == (lossy || pcm))
             break;
     if (i == sizeof kinds / sizeof kinds[0]) {
         cs_diag_set("no output profile \"%s\"", profile);
         return CS_EINVAL;
     }
     out->profile = kinds[i].profile;
+    out->lossy = lossy;
+    out->pcm = pcm;
     out->ext = kinds[i].ext;
     out->muxer = kinds[i].muxer;
     out->media_type = kinds[i].media_type;

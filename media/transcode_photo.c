@@ -36,6 +36,7 @@ typedef struct photo_out {
     int width, height;                          /* as written (0 until it was) */
     int flattened;                              /* alpha put on white */
     int public_copy;                            /* redacted, no metadata (transcode.h) */
+    int quality;                                /* mjpeg qscale of this output */
     int icc_kept;                               /* the source's ICC profile (not sRGB) */
     char reason[CS_TRANSCODE_PHOTO_REASON_MAX]; /* why it failed; "" when verified */
 } photo_out_t;
@@ -207,10 +208,11 @@ make(photo_t *ph, photo_out_t *out)
                                          out->reason, sizeof out->reason)) != 0 ||
         out->reason[0] != '\0')
         goto out;
-    if (out->public_copy && (err = keep_icc(pic->frame, frame, &out->icc_kept)) != 0)
+    if ((out->public_copy || strcmp(out->profile, "archival") == 0) &&
+        (err = keep_icc(pic->frame, frame, &out->icc_kept)) != 0)
         goto out;
-    if ((err = cs_transcode_photo_encode(frame, ph->quality, ph->o->threads, out->public_copy, &pkt,
-                                         out->reason, sizeof out->reason)) != 0 ||
+    if ((err = cs_transcode_photo_encode(frame, out->quality, ph->o->threads, out->public_copy,
+                                         &pkt, out->reason, sizeof out->reason)) != 0 ||
         out->reason[0] != '\0')
         goto out;
     if ((err = cs_transcode_out_path(ph->o, out->profile, "jpg", path, sizeof path)) != 0 ||
@@ -241,7 +243,7 @@ append_record(const photo_t *ph, const photo_out_t *out, json_t *outputs)
                   "profile", out->profile, "media_type", "image/jpeg", "status",
                   verified ? "verified" : "failed", "container", "mjpeg", "encoders", "video",
                   "mjpeg", "libraries", cs_transcode_libraries(), "params", "video", "qscale",
-                  ph->quality, "pix_fmt", "yuvj420p", "sws", "area", "alpha_on_white",
+                  out->quality, "pix_fmt", "yuvj420p", "sws", "area", "alpha_on_white",
                   out->flattened, "orientation_applied", ph->orientation, "lowres", ph->pic.lowres,
                   "width", out->width > 0 ? json_integer(out->width) : json_null(), "height",
                   out->height > 0 ? json_integer(out->height) : json_null(), "duration_s", "frames",
@@ -278,14 +280,22 @@ public_bound(const cs_transcode_opts_t *o)
     return o->public_max_px == 0 ? INT_MAX : o->public_max_px;
 }
 
+/* 1 when a full-size JPEG archival copy is wanted (transcode.h's archival_target "jpeg"). */
+static int
+archival_jpeg(const cs_transcode_opts_t *o)
+{
+    return o->want_archival && o->archival_target != NULL &&
+           strcmp(o->archival_target, "jpeg") == 0;
+}
+
 /* The bounds of the wanted outputs: each 1 or more; *need, the largest. */
 static int
 check_bounds(const cs_transcode_opts_t *o, int *need)
 {
-    const int want[3] = {o->want_preview, o->want_thumbnail, o->want_public};
-    const int bound[3] = {o->preview_px, o->thumbnail_px, public_bound(o)};
-    static const char *const names[3] = {"preview", "thumbnail", "public copy"};
-    for (int i = 0; i < 3; i++) {
+    const int want[4] = {o->want_preview, o->want_thumbnail, o->want_public, archival_jpeg(o)};
+    const int bound[4] = {o->preview_px, o->thumbnail_px, public_bound(o), INT_MAX};
+    static const char *const names[4] = {"preview", "thumbnail", "public copy", "archival copy"};
+    for (int i = 0; i < 4; i++) {
         if (want[i] && bound[i] < 1) {
             cs_diag_set("the %s needs a size of 1 pixel or more, not %d", names[i], bound[i]);
             return CS_EINVAL;
@@ -301,14 +311,19 @@ static int
 make_all(photo_t *ph, json_t *outputs)
 {
     const cs_transcode_opts_t *o = ph->o;
-    photo_out_t outs[3] = {{.profile = "preview", .bound = o->preview_px},
-                           {.profile = "thumbnail", .bound = o->thumbnail_px},
-                           {.profile = "public", .bound = public_bound(o), .public_copy = 1}};
-    /* A video's poster makes no public copy: the video's own is made from the recording. */
-    const int want[3] = {o->want_preview, o->want_thumbnail, o->want_public && ph->poster_s < 0};
+    int q = o->archival_qscale < 1 ? 1 : o->archival_qscale > 31 ? 31 : o->archival_qscale;
+    photo_out_t outs[4] = {
+        {.profile = "archival", .bound = INT_MAX, .quality = q},
+        {.profile = "preview", .bound = o->preview_px, .quality = ph->quality},
+        {.profile = "thumbnail", .bound = o->thumbnail_px, .quality = ph->quality},
+        {.profile = "public", .bound = public_bound(o), .public_copy = 1, .quality = ph->quality}};
+    /* A video's poster makes no public copy (the video's own is made from the recording),
+     * nor an archival one. */
+    const int want[4] = {archival_jpeg(o) && ph->poster_s < 0, o->want_preview, o->want_thumbnail,
+                         o->want_public && ph->poster_s < 0};
     int err = 0;
 
-    for (int i = 0; i < 3 && err == 0; i++)
+    for (int i = 0; i < 4 && err == 0; i++)
         if (want[i] && (err = make(ph, &outs[i])) == 0)
             err = append_record(ph, &outs[i], outputs);
     return err;
@@ -324,7 +339,7 @@ cs_transcode_photo(const char *path, const cs_transcode_opts_t *o, json_t *outpu
         return CS_EINVAL;
     if ((err = check_bounds(o, &ph.pic.need)) != 0)
         return err;
-    if (!o->want_preview && !o->want_thumbnail && !o->want_public)
+    if (!o->want_preview && !o->want_thumbnail && !o->want_public && !archival_jpeg(o))
         return 0;
     ph.quality = o->jpeg_quality < 2 ? 2 : o->jpeg_quality > 31 ? 31 : o->jpeg_quality;
     ph.pic.threads = o->threads;

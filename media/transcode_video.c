@@ -147,7 +147,12 @@ open_x264(cs_tc_out_t *out, cs_tc_ost_t *os, AVFormatContext *fmt, AVStream *ist
             desc[len++] = ',';
     }
     tail = desc + len;
-    if ((rc = cs_tc_filter_access(ist, dec, o->access_max_lines, tail, sizeof desc - len)) != 0)
+    /* The H.264 archival copy: the source's pictures as they are, in 8-bit 4:2:0 (High). */
+    if (out->lossy &&
+        snprintf(tail, sizeof desc - len, "format=yuv420p") >= (int)(sizeof desc - len))
+        return CS_ENAMETOOLONG;
+    if (!out->lossy &&
+        (rc = cs_tc_filter_access(ist, dec, o->access_max_lines, tail, sizeof desc - len)) != 0)
         return rc;
     if ((err = cs_tc_filter_graph(os, ist, dec, desc, o->threads)) < 0)
         return cs_tc_out_fail(out, err, "the access filter graph \"%s\"", desc);
@@ -162,14 +167,30 @@ open_x264(cs_tc_out_t *out, cs_tc_ost_t *os, AVFormatContext *fmt, AVStream *ist
     enc->thread_count = o->threads;
     if (out->mux->oformat->flags & AVFMT_GLOBALHEADER)
         enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    if ((err = av_opt_set(enc->priv_data, "preset", o->access_preset, 0)) < 0 ||
-        (err = av_opt_set_double(enc->priv_data, "crf", o->access_crf, 0)) < 0 ||
+    const char *preset = out->lossy ? o->archival_preset : o->access_preset;
+    int crf = out->lossy ? o->archival_crf : o->access_crf;
+    if (out->lossy) { /* the source's pixel aspect and fields, High profile */
+        AVRational sar = av_buffersink_get_sample_aspect_ratio(os->bsink);
+        enc->sample_aspect_ratio = sar.num > 0 && sar.den > 0 ? sar : (AVRational){1, 1};
+        enc->color_primaries = dec->color_primaries;
+        enc->color_trc = dec->color_trc;
+        enc->colorspace = dec->colorspace;
+        enc->field_order = dec->field_order;
+        if (dec->field_order != AV_FIELD_PROGRESSIVE && dec->field_order != AV_FIELD_UNKNOWN)
+            enc->flags |= AV_CODEC_FLAG_INTERLACED_DCT | AV_CODEC_FLAG_INTERLACED_ME;
+        if ((err = av_opt_set(enc->priv_data, "profile", "high", 0)) < 0)
+            return cs_tc_out_fail(out, err, "libx264's High profile");
+    }
+    if ((err = av_opt_set(enc->priv_data, "preset", preset, 0)) < 0 ||
+        (err = av_opt_set_double(enc->priv_data, "crf", crf, 0)) < 0 ||
         (err = avcodec_open2(enc, codec, NULL)) < 0)
         return cs_tc_out_fail(out, err, "libx264 cannot encode %dx%d (preset %s, crf %d)",
-                              enc->width, enc->height, o->access_preset, o->access_crf);
+                              enc->width, enc->height, preset, crf);
     if (params != NULL &&
-        (put(params, "preset", json_string(o->access_preset)) ||
-         put(params, "crf", json_integer(o->access_crf)) ||
+        (put(params, "preset", json_string(preset)) || put(params, "crf", json_integer(crf)) ||
+         (out->lossy && put(params, "profile", json_string("high"))) ||
+         (out->lossy &&
+          put(params, "interlaced", json_boolean(enc->flags & AV_CODEC_FLAG_INTERLACED_DCT))) ||
          put(params, "pix_fmt", json_string(av_get_pix_fmt_name(enc->pix_fmt))) ||
          put(params, "width", json_integer(enc->width)) ||
          put(params, "height", json_integer(enc->height)) ||
@@ -224,7 +245,8 @@ cs_tc_video_open(cs_tc_out_t *out, const cs_tc_src_t *src, int in, int access,
         return cs_tc_out_fail(out, err, "describing the video stream");
     /* The archival copy is shown as the source is: it keeps the display matrix. */
     matrix = av_stream_get_side_data(ist, AV_PKT_DATA_DISPLAYMATRIX, &size);
-    if (!access && matrix != NULL) {
+    int upright = access && !out->lossy; /* the access copy is turned; archival ones not */
+    if (!upright && matrix != NULL) {
         uint8_t *copy = av_stream_new_side_data(os->st, AV_PKT_DATA_DISPLAYMATRIX, size);
         if (copy == NULL) {
             cs_diag_set("out of memory");
@@ -233,7 +255,7 @@ cs_tc_video_open(cs_tc_out_t *out, const cs_tc_src_t *src, int in, int access,
         memcpy(copy, matrix, size);
     }
     if (params != NULL)
-        out->rotation = access ? 0 : cs_tc_rotation(ist);
+        out->rotation = upright ? 0 : cs_tc_rotation(ist);
     return 0;
 }
 

@@ -167,11 +167,18 @@ step_transcode(json_t *req, FILE *out, json_t **result, char *error, size_t size
         .thumbnail_px = opt_int(options, "thumbnail_px", 256),
         .jpeg_quality = opt_int(options, "jpeg_quality", 3),
         .threads = opt_int(options, "threads", 0),
+        .archival_target = json_string_value(json_object_get(options, "archival_target")),
+        .archival_crf = opt_int(options, "archival_crf", 18),
+        .archival_preset = json_string_value(json_object_get(options, "archival_preset")),
+        .archival_audio_kbps = opt_int(options, "archival_audio_kbps", 256),
+        .archival_qscale = opt_int(options, "archival_qscale", 2),
         .progress = on_progress,
         .progress_arg = &pc,
     };
     if (o.access_preset == NULL)
         o.access_preset = "veryfast";
+    if (o.archival_preset == NULL)
+        o.archival_preset = "slow";
     clock_gettime(CLOCK_MONOTONIC, &pc.last);
     rc = cs_transcode_file(path, json_string_value(json_object_get(req, "media_type")), &o, result);
     if (rc != 0)

@@ -218,6 +218,7 @@ int cs_cmd_publications(int argc, char **argv);
 int cs_cmd_calendar(int argc, char **argv);
 int cs_cmd_dispose(int argc, char **argv);
 int cs_cmd_officer(int argc, char **argv);
+int cs_cmd_policy(int argc, char **argv);
 int cs_cmd_device(int argc, char **argv);
 int cs_cmd_register(int argc, char **argv);
 int cs_cmd_get(int argc, char **argv);

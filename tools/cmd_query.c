@@ -5,6 +5,7 @@
 #include "core/casenum.h"
 #include "core/error.h"
 #include "indexer/derivatives.h"
+#include "indexer/policy.h"
 #include "indexer/jobs.h"
 
 #include <stdio.h>
@@ -207,6 +208,15 @@ print_item(json_t *item)
         else
             printf("  %-9s %-8s %s\n", str(v, "profile"), str(v, "status"), str(v, "reason"));
     }
+    json_t *pd = json_object_get(item, "archival_decision");
+    if (json_is_object(pd)) /* the format policy's decision (indexer/policy.h) */
+        printf("archival    %s%s%s by policy row %s (version %lld): %s%s%s\n", str(pd, "action"),
+               json_is_string(json_object_get(pd, "target")) ? " to " : "",
+               json_is_string(json_object_get(pd, "target")) ? str(pd, "target") : "",
+               json_is_string(json_object_get(pd, "policy_row")) ? str(pd, "policy_row") : "(none)",
+               (long long)json_integer_value(json_object_get(pd, "policy_version")),
+               str(pd, "outcome"), json_is_string(json_object_get(pd, "reason")) ? ": " : "",
+               json_is_string(json_object_get(pd, "reason")) ? str(pd, "reason") : "");
     printf("events\n");
     json_array_foreach(json_object_get(item, "events"), i, v)
     {
@@ -245,6 +255,10 @@ cs_cmd_show(int argc, char **argv)
     if ((rc = cs_catalog_derivatives(cli.cat, sha, &derivs)) != 0)
         goto out;
     json_object_set_new(item, "derivatives", derivs);
+    json_t *decision = NULL;
+    if ((rc = cs_policy_item_decision(cli.cat, sha, &decision)) != 0)
+        goto out;
+    json_object_set_new(item, "archival_decision", decision);
     json_object_set_new(item, "store", cs_cli_store_object(&cli, sha));
     (void)cs_cli_site_tz(&cli);
     if (cli.json)

@@ -7,6 +7,7 @@
 #include "indexer/derivatives.h"
 #include "indexer/jobs.h"
 #include "ingest/derive.h"
+#include "tools/retranscode.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,14 +15,23 @@
 
 static const char usage_text[] =
     "usage: custody retranscode ITEM [--profile archival|access|preview|thumbnail]\n"
+    "       custody retranscode --case CASE | --all [--dry-run]\n"
     "                           [--home DIR] [--set k=v]... [--json]\n"
-    "Makes the item's derivatives again (those of transcode.profiles, or only --profile),\n"
-    "verifies, stores and records them; the earlier ones stay in the history, superseded.\n"
-    "Prints the item's derivatives. Exit 1 if one failed (the reason is printed).\n";
+    "ITEM: makes the item's derivatives again (those of transcode.profiles, or only\n"
+    "--profile; the archival copy as the format policy decides), verifies, stores and\n"
+    "records them; the earlier ones stay in the history, superseded. Prints them.\n"
+    "--case/--all: applies the format policy (custody policy) to the items of CASE or every\n"
+    "item, where it now decides otherwise than it did: a new archival copy of the target\n"
+    "(the old one stays current until the new one verifies), or none (keep, review). Each\n"
+    "decision is recorded and ledgered (policy.apply); --dry-run only lists them.\n"
+    "Exit 1 if a copy failed (the reason is printed).\n";
 
 typedef struct retranscode_args {
-    const char *profile;
+    const char *profile, *kase;
+    int all, dry_run;
 } retranscode_args_t;
+
+enum { O_CASE = 0x400, O_ALL, O_DRY };
 
 static int
 on_option(int c, const char *arg, void *ctx)
@@ -29,6 +39,12 @@ on_option(int c, const char *arg, void *ctx)
     retranscode_args_t *a = ctx;
     if (c == 'p')
         a->profile = arg;
+    else if (c == O_CASE)
+        a->kase = arg;
+    else if (c == O_ALL)
+        a->all = 1;
+    else if (c == O_DRY)
+        a->dry_run = 1;
     return 0;
 }
 
@@ -95,8 +111,12 @@ print_derivatives(const cs_cli_t *cli, json_t *derivs)
 int
 cs_cmd_retranscode(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        CS_CLI_COMMON_OPTIONS, {"profile", required_argument, NULL, 'p'}, {0, 0, 0, 0}};
+    static const struct option longopts[] = {CS_CLI_COMMON_OPTIONS,
+                                             {"profile", required_argument, NULL, 'p'},
+                                             {"case", required_argument, NULL, O_CASE},
+                                             {"all", no_argument, NULL, O_ALL},
+                                             {"dry-run", no_argument, NULL, O_DRY},
+                                             {0, 0, 0, 0}};
     static const char *const profiles[] = {"archival", "access", "preview", "thumbnail"};
     cs_cli_t cli;
     retranscode_args_t args = {0};
@@ -109,6 +129,16 @@ cs_cmd_retranscode(int argc, char **argv)
     cs_cli_init(&cli, "retranscode", usage_text);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, on_option, &args)) != 0)
         return rc;
+    if (args.kase != NULL || args.all) {
+        if (argc != optind || args.profile != NULL || (args.kase != NULL && args.all))
+            return cs_cli_usage_error(&cli, "--case CASE or --all, with no ITEM or --profile");
+        if ((rc = cs_cli_open(&cli)) != 0)
+            rc = cs_cli_fail(&cli, rc);
+        else
+            rc = cs_retranscode_policy(&cli, args.kase, args.dry_run);
+        cs_cli_close(&cli);
+        return rc;
+    }
     if (argc - optind != 1)
         return cs_cli_usage_error(&cli, "name exactly one ITEM");
     for (size_t i = 0; args.profile != NULL && i < sizeof profiles / sizeof profiles[0]; i++)
@@ -130,7 +160,11 @@ cs_cmd_retranscode(int argc, char **argv)
     if (args.profile != NULL)
         dopts.profiles = args.profile; /* borrowed whole: never cut */
     const char *media_type = json_string_value(json_object_get(item, "media_type"));
-    req = cs_derive_request(&dopts, dir, obj, sha, media_type, meta, NULL, NULL);
+    json_t *decision = cs_derive_decide(cli.cat, media_type, meta);
+    req = cs_derive_request_decided(&dopts, dir, obj, sha, media_type, meta, decision, NULL, NULL);
+    json_decref(decision);
+    if (req != NULL)
+        json_object_set_new(req, "policy_ledger", json_true());
     if (req == NULL) {
         const char *kind = cs_derive_kind(media_type, meta);
         cs_diag_set("item %.12s (%s) has no %s copy to make: %s", sha, media_type,

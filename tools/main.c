@@ -35,6 +35,7 @@ const cs_cli_command_t cs_cli_commands[] = {
     {"calendar", cs_cmd_calendar, "the holiday calendar that counts working days"},
     {"dispose", cs_cmd_dispose, "plan, propose, approve (four eyes), cancel and run disposals"},
     {"officer", cs_cmd_officer, "the officers (执法证号, validity, unit) files resolve to"},
+    {"policy", cs_cmd_policy, "the format policy: which archival copy each source format gets"},
     {"device", cs_cmd_device, "the devices (serial, model, kind, holder) files resolve to"},
     {"register", cs_cmd_register, "print the monthly retrieval register (调阅台账)"},
     {"ledger", cs_cmd_ledger, "show and verify the ledger; proofs and checkpoints"},

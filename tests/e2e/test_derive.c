@@ -23,6 +23,18 @@ make_clip(e2e_t *t, char path[PATH_MAX], const char *name, const char *args)
     ck_assert_msg(system(cmd) == 0, "could not make %s: %s", name, cmd);
 }
 
+/* The FFV1 profile for H.264 MP4 (the format policy keeps them by default, indexer/policy.h):
+ * the clips of these tests get an FFV1/FLAC archival copy. */
+static void
+ffv1_profile(e2e_t *t)
+{
+    cs_run_t r;
+    cs_test_custody(&r, "policy", "set", "mp4-h264", "--action", "normalise", "--target",
+                    "ffv1-mkv", "--home", t->home, NULL);
+    ck_assert_msg(r.status == 0, "policy set: %s", r.err);
+    cs_test_run_free(&r);
+}
+
 static json_t *
 show(e2e_t *t, const char *sha)
 {
@@ -76,6 +88,7 @@ START_TEST(ingest_makes_verified_archival_and_access_copies)
     char clip[PATH_MAX];
     cs_run_t r;
     e2e_setup(&t);
+    ffv1_profile(&t);
     make_clip(&t, clip, "clip.mp4",
               "-f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=frequency=440 -t 1 "
               "-c:v libx264 -pix_fmt yuv420p -c:a aac -shortest");
@@ -183,6 +196,7 @@ START_TEST(retranscode_supersedes_one_profile_and_keeps_the_history)
     char clip[PATH_MAX];
     cs_run_t r;
     e2e_setup(&t);
+    ffv1_profile(&t);
     make_clip(&t, clip, "clip.mp4",
               "-f lavfi -i testsrc2=size=320x240:rate=25 -t 1 -c:v libx264 -pix_fmt yuv420p");
     char *sha = ingest_one(&t, clip);
@@ -243,6 +257,7 @@ START_TEST(the_service_resumes_a_killed_transcode_without_duplicates)
     e2e_t t;
     char clip[PATH_MAX], log[PATH_MAX], dest[PATH_MAX + 64], cmd[3 * PATH_MAX];
     e2e_setup(&t);
+    ffv1_profile(&t);
     /* Long enough that the kill lands while it is being transcoded. */
     make_clip(&t, clip, "long.mp4",
               "-f lavfi -i testsrc2=size=640x360:rate=30 -f lavfi -i sine -t 12 -c:v libx264 "

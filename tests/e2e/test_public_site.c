@@ -118,6 +118,11 @@ published(fixture_t *f)
     ck_assert_int_eq(system(cmd), 0);
     f->clip_data = cs_test_read(path, &f->clip_len);
     ck_assert_uint_gt(f->clip_len, 4096);
+    /* The FFV1 profile for H.264 MP4 (the format policy keeps them by default): the clip
+     * gets an archival copy. */
+    cs_test_custody(&r, "policy", "set", "mp4-h264", "--action", "normalise", "--target",
+                    "ffv1-mkv", "--home", home, NULL);
+    ok(&r);
     cs_test_custody(&r, "ingest", "--home", home, "--case", CASE_A, "--as", "dave", path, NULL);
     ok(&r);
     cs_test_custody(&r, "review", "submit", CASE_A, "--note", "送审", "--home", home, "--as",

@@ -184,6 +184,12 @@ START_TEST(the_archival_copy_is_locked_and_the_access_copy_is_not)
              "lavfi -i sine=frequency=440 -t 1 -c:v libx264 -pix_fmt yuv420p '%s'",
              clip);
     ck_assert_int_eq(system(cmd), 0);
+    /* The FFV1 profile for H.264 MP4 (the format policy keeps them by default): the clip
+     * gets an archival copy. */
+    cs_test_custody(&r, "policy", "set", "mp4-h264", "--action", "normalise", "--target",
+                    "ffv1-mkv", "--home", t.home, NULL);
+    custody_ok(&r, "policy set");
+    cs_test_run_free(&r);
     cs_test_custody(&r, "ingest", "--home", t.home, "--case", "京公(2026)8号", "--json", clip,
                     NULL);
     custody_ok(&r, "ingest");

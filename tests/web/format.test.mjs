@@ -62,7 +62,7 @@ for (const action of ['view', 'view.case', 'list', 'search', 'get.original', 'ge
   'public.approve', 'hold.add', 'hold.release', 'retention.set', 'publish.register',
   'publish.release', 'publish.correct', 'publish.withdraw', 'publish.site', 'dispose.propose', 'dispose.approve',
   'dispose.cancel', 'dispose.skip', 'disposed', 'officer.add', 'officer.set', 'device.add',
-  'device.set'])
+  'device.set', 'policy.set', 'policy.apply'])
   assert.match(f.actionWords(action), /[\u4e00-\u9fff]/, `ledger action ${action} has Chinese words`);
 assert.equal(i18n.t('role.legal'), '法制审核人员');
 const ev = f.detailText({ case: 'A-1', party: '张三', captured_at_kept: 'first arrival', received_by: 'zhang', odd_key: 1 });

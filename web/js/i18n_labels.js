@@ -190,6 +190,8 @@ export const zhLabels = {
   'rcode.late-upload.p': '拍摄后 {hours} 小时才上传，超过规定的 {max_hours} 小时',
   'dk.from_name': '文件名中的信息',
   'action.case.archive': '案件归档',
+  'action.policy.set': '修改归档格式策略',
+  'action.policy.apply': '按归档格式策略重新处理',
 };
 
 export const enLabels = {
@@ -283,4 +285,6 @@ export const enLabels = {
   'rcode.late-upload': 'Late upload',
   'rcode.late-upload.p': 'Uploaded {hours} hours after capture, later than the {max_hours} allowed',
   'action.case.archive': 'case archived',
+  'action.policy.set': 'format policy changed',
+  'action.policy.apply': 'format policy applied',
 };

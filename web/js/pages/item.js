@@ -45,7 +45,7 @@ export async function renderItem(main, ctx, sha) {
       h('div', { class: 'item-media' }, mediaPanel(item, kind, derivs, ctx)),
       h('div', { class: 'item-facts' }, recordSection(item, meta, cases), registrySection(item))),
     candidatesSection(meta),
-    derivativesSection(derivs),
+    derivativesSection(derivs, item.archival_decision),
     eventsSection(item.events),
     sourcesSection(item),
     session.can.link() ? linkSection(item, ctx) : null,
@@ -191,9 +191,22 @@ function candidatesSection(meta) {
   ));
 }
 
-function derivativesSection(derivs) {
-  if (!derivs.length) return section(t('item.derivatives'), 'derivatives', h('p', { class: 'muted' }, t('item.deriv.none')));
-  return section(t('item.derivatives'), 'derivatives', table(
+/** The format policy's decision on the item (indexer/policy.h), or nothing. */
+function archivalLine(d) {
+  if (!d || typeof d !== 'object') return null;
+  const what = d.action === 'normalise' ? t('item.archival.normalise', { target: d.target ?? '' })
+    : t(`item.archival.${d.action === 'keep' ? 'keep' : 'review'}`);
+  const ok = d.outcome === 'kept' || d.outcome === 'verified';
+  return h('p', { testid: 'archival-decision', 'data-row': d.policy_row ?? '' },
+    t('item.archival'), colon(), what, ' · ',
+    t('item.archival.by', { row: d.policy_row ?? '—', version: d.policy_version ?? '—' }), ' ',
+    badge(t(`item.archival.outcome.${d.outcome}`), ok ? 'ok' : d.outcome === 'failed' ? 'bad' : 'neutral'),
+    d.reason ? [' ', techDetail(d.reason)] : null);
+}
+
+function derivativesSection(derivs, decision) {
+  if (!derivs.length) return section(t('item.derivatives'), 'derivatives', archivalLine(decision), h('p', { class: 'muted' }, t('item.deriv.none')));
+  return section(t('item.derivatives'), 'derivatives', archivalLine(decision), table(
     [t('item.deriv.profile'), t('common.status'), t('common.type'), t('common.size'), t('item.dimensions'), t('item.duration'), t('common.sha256'), t('common.reason')],
     derivs.map((d) => h('tr', { testid: 'derivative-row', 'data-profile': d.profile },
       h('td', null, profileWords(d.profile)),
