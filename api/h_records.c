@@ -2,7 +2,7 @@
  * Every read is ledgered (auth.c) before it is answered and lists show only what the user
  * may read (visible.c). Thread pool, catalog lock held. */
 #include "api/args.h"
-#include "api/cursor.h"
+#include "api/page.h"
 
 #include "core/buf.h"
 #include "core/clock.h"
@@ -76,27 +76,53 @@ fail:
     cs_api_fail_rc(c, rc, "listing cases");
 }
 
+/* The page's filter: the user's visibility, before the limit (timeline.h, search.h). */
+static int
+keep_visible(void *arg, const char *sha256, int *ok)
+{
+    *ok = 0;
+    return sha256 != NULL ? cs_api_visible(arg, sha256, NULL, ok) : 0;
+}
+
 void
 cs_api_h_case_items(cs_api_call_t *c)
 {
+    char cursor[CS_API_CURSOR_MAX];
     cs_casenum_t cn;
-    json_t *items = NULL;
-    int rc;
-    /* Decided (and ledgered) before the case is looked up: who may not list it is not told
-     * whether it exists. */
+    cs_search_key_t after, last;
+    cs_timeline_q_t q = {.keep = keep_visible, .keep_arg = c};
+    json_t *items = NULL, *v;
+    long long limit;
+    size_t i;
+    int rc, has_cursor, more = 0;
+    /* The cursor is the user's for this case's list (page.h). Decided (and ledgered) before
+     * the case is looked up: who may not list it is not told whether it exists. */
     if (cs_api_arg_case(c, c->params[0], &cn) != 0 ||
+        cs_api_arg_int(c, "limit", 100, 1, CS_TIMELINE_MAX_LIMIT, &limit) ||
+        cs_api_arg_cursor(c, "items", cn.text, &after, &has_cursor) != 0 ||
         cs_api_gate(c, CS_READ_LIST, NULL, cn.text, "list", NULL, NULL, 0, NULL) != 0)
         return;
-    /* What a timeline needs: capture time and offset, sidecar words, device, copies. */
-    if ((rc = cs_catalog_case_timeline(c->cat, cn.text, &items)) != 0 ||
-        (rc = cs_api_filter_visible(c, items)) != 0 ||
-        (rc = cs_api_retention_case(c, cn.text, items)) != 0) {
-        json_decref(items);
-        cs_api_fail_rc(c, rc, "listing the case");
-        return;
+    q.case_number = cn.text;
+    q.limit = (int)limit;
+    q.after = has_cursor ? &after : NULL;
+    /* A page at a time, in the order items were linked: what a timeline needs (capture time
+     * and offset, sidecar words, device, copies) and each item's retention. */
+    if ((rc = cs_catalog_case_timeline_page(c->cat, &q, &items, &last, &more)) != 0)
+        goto fail;
+    json_array_foreach(items, i, v)
+    {
+        if ((rc = cs_api_retention_item(c, json_string_value(json_object_get(v, "sha256")), v)) !=
+            0)
+            goto fail;
     }
-    c->json = items;
+    if (more && (rc = cs_api_next_cursor(c, "items", cn.text, &last, cursor, sizeof cursor)) != 0)
+        goto fail;
+    c->json = json_pack("{s:o, s:s?}", "items", items, "next_cursor", more ? cursor : NULL);
     c->status = 200;
+    return;
+fail:
+    json_decref(items);
+    cs_api_fail_rc(c, rc, "listing the case");
 }
 
 void
@@ -126,14 +152,6 @@ cs_api_h_item(cs_api_call_t *c)
     c->status = 200;
 }
 
-/* The search's filter: the user's visibility, before the limit (search.h). */
-static int
-keep_visible(void *arg, const char *sha256, int *ok)
-{
-    *ok = 0;
-    return sha256 != NULL ? cs_api_visible(arg, sha256, NULL, ok) : 0;
-}
-
 void
 cs_api_h_search(cs_api_call_t *c)
 {
@@ -153,13 +171,9 @@ cs_api_h_search(cs_api_call_t *c)
         cs_api_arg_str(c, "near", near, sizeof near, &has_near) ||
         cs_api_arg_str(c, "device", device, sizeof device, &has_device) ||
         cs_api_arg_str(c, "text", text, sizeof text, &has_text) ||
-        cs_api_arg_str(c, "cursor", cursor, sizeof cursor, &has_cursor) ||
-        cs_api_arg_int(c, "limit", 100, 1, CS_SEARCH_MAX_LIMIT, &limit))
+        cs_api_arg_int(c, "limit", 100, 1, CS_SEARCH_MAX_LIMIT, &limit) ||
+        cs_api_arg_cursor(c, "search", NULL, &after, &has_cursor))
         return;
-    if (has_cursor && cs_api_cursor_decode(cursor, &after) != 0) {
-        cs_api_fail(c, "bad-request", "cursor: pass back the next_cursor of a previous page as is");
-        return;
-    }
     if (has_case && cs_api_arg_case(c, kase, &cn) != 0)
         return;
     if (has_near) {
@@ -192,7 +206,7 @@ cs_api_h_search(cs_api_call_t *c)
         return;
     }
     if ((rc = cs_catalog_search_page(c->cat, &q, &rows, &last, &more)) != 0 ||
-        (more && (rc = cs_api_cursor_encode(&last, cursor, sizeof cursor)) != 0)) {
+        (more && (rc = cs_api_next_cursor(c, "search", NULL, &last, cursor, sizeof cursor)) != 0)) {
         json_decref(rows);
         cs_api_fail_rc(c, rc, "search");
         return;
