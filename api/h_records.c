@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "indexer/caselist.h"
 #include "indexer/derivatives.h"
 #include "indexer/jobs.h"
 #include "indexer/search.h"
@@ -16,63 +17,109 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A case as the user sees it: its visible items' count and parties; NULL when the gate does
- * not let them list it. */
+/* What the user may see of a case: the items and their parties, counted a batch at a time
+ * (caselist.h), each item decided by the gate (visible.c). */
+typedef struct tally {
+    cs_api_call_t *c;
+    json_int_t items;
+    json_t *parties;
+} tally_t;
+
 static int
-visible_case(cs_api_call_t *c, json_t *kase, json_t **out)
+count_member(void *arg, const char *sha256, const char *party)
 {
-    const char *number = json_string_value(json_object_get(kase, "case"));
-    json_t *items = NULL, *parties, *v;
+    tally_t *t = arg;
+    json_t *p;
     size_t i;
-    int rc, ok = 0;
-    *out = NULL;
-    if ((rc = cs_api_visible(c, NULL, number, &ok)) != 0 || !ok)
+    int ok = 0, rc;
+    if (sha256 == NULL)
+        return 0;
+    if ((rc = cs_api_visible(t->c, sha256, NULL, &ok)) != 0 || !ok)
         return rc;
-    if ((rc = cs_catalog_case_items(c->cat, number, &items)) != 0 ||
-        (rc = cs_api_filter_visible(c, items)) != 0)
-        goto out;
-    parties = json_array();
-    json_array_foreach(items, i, v)
+    t->items++;
+    if (party == NULL)
+        return 0;
+    json_array_foreach(t->parties, i, p)
     {
-        json_t *p = json_object_get(v, "party");
-        size_t j;
-        json_t *q;
-        int seen = !json_is_string(p);
-        json_array_foreach(parties, j, q) seen = seen || json_equal(p, q);
-        if (!seen)
-            json_array_append(parties, p);
+        if (strcmp(json_string_value(p), party) == 0)
+            return 0;
     }
-    *out = json_pack("{s:s, s:O, s:I, s:o}", "case", number, "created_at",
-                     json_object_get(kase, "created_at"), "items",
-                     (json_int_t)json_array_size(items), "parties", parties);
-out:
-    json_decref(items);
-    return rc;
+    return json_array_append_new(t->parties, json_string(party)) == 0 ? 0 : CS_ENOMEM;
 }
+
+/* Cases read per query while filtering for the user. */
+#define CASES_CHUNK 64
 
 void
 cs_api_h_cases(cs_api_call_t *c)
 {
-    json_t *cases = NULL, *v, *seen;
-    size_t i;
-    int rc;
-    if (cs_api_gate(c, CS_READ_LIST, NULL, NULL, "list", NULL, NULL, 0, NULL) != 0)
+    char cursor[CS_API_CURSOR_MAX];
+    cs_search_key_t after, last = {0};
+    json_t *page = NULL, *chunk = NULL, *v;
+    long long limit;
+    int64_t from = 0;
+    size_t i, got;
+    int rc = 0, has_cursor, more = 0;
+    if (cs_api_arg_int(c, "limit", 100, 1, 1000, &limit) ||
+        cs_api_arg_cursor(c, "cases", NULL, &after, &has_cursor) != 0 ||
+        cs_api_gate(c, CS_READ_LIST, NULL, NULL, "list", NULL, NULL, 0, NULL) != 0)
         return;
-    if ((rc = cs_catalog_cases(c->cat, &cases)) != 0)
+    if (has_cursor)
+        from = after.id;
+    if ((page = json_array()) == NULL) {
+        rc = CS_ENOMEM;
         goto fail;
-    c->json = json_array();
-    json_array_foreach(cases, i, v)
-    {
-        if ((rc = visible_case(c, v, &seen)) != 0)
-            goto fail;
-        if (seen != NULL)
-            json_array_append_new(c->json, seen);
     }
+    /* The cases the user may list, in the order they were made, until the page is full and
+     * one more follows; each with the items and parties the user may see. */
+    do {
+        if ((rc = cs_catalog_cases_after(c->cat, from, CASES_CHUNK, &chunk)) != 0)
+            goto fail;
+        got = json_array_size(chunk);
+        json_array_foreach(chunk, i, v)
+        {
+            const char *number = json_string_value(json_object_get(v, "case"));
+            tally_t t = {.c = c};
+            int ok = 0;
+            from = (int64_t)json_integer_value(json_object_get(v, "id"));
+            if ((rc = cs_api_visible(c, NULL, number, &ok)) != 0)
+                goto fail;
+            if (!ok)
+                continue;
+            if (json_array_size(page) == (size_t)limit) {
+                more = 1;
+                goto done;
+            }
+            if ((t.parties = json_array()) == NULL) {
+                rc = CS_ENOMEM;
+                goto fail;
+            }
+            if ((rc = cs_catalog_case_each(c->cat, number, count_member, &t)) != 0) {
+                json_decref(t.parties);
+                goto fail;
+            }
+            if (json_array_append_new(page,
+                                      json_pack("{s:s, s:O, s:I, s:o}", "case", number,
+                                                "created_at", json_object_get(v, "created_at"),
+                                                "items", t.items, "parties", t.parties)) != 0) {
+                rc = CS_ENOMEM;
+                goto fail;
+            }
+            last.id = from;
+        }
+        json_decref(chunk);
+        chunk = NULL;
+    } while (got == CASES_CHUNK);
+done:
+    if (more && (rc = cs_api_next_cursor(c, "cases", NULL, &last, cursor, sizeof cursor)) != 0)
+        goto fail;
+    json_decref(chunk);
+    c->json = json_pack("{s:o, s:s?}", "cases", page, "next_cursor", more ? cursor : NULL);
     c->status = 200;
-    json_decref(cases);
     return;
 fail:
-    json_decref(cases);
+    json_decref(chunk);
+    json_decref(page);
     cs_api_fail_rc(c, rc, "listing cases");
 }
 

@@ -3,7 +3,8 @@
  * each item once, while items arrive between pages; items the user may not see are never on a
  * page, and a page stays full while more visible items exist; each page is a ledgered list;
  * a cursor altered, made up, or taken to another case or user is refused (400, in Chinese
- * too) and nothing is listed. */
+ * too) and nothing is listed. The cases (GET /v1/cases) page alike, each with the items the
+ * user may see. */
 #include "tests/e2e/e2e_api.h"
 #include "tests/support/testutil.h"
 
@@ -216,6 +217,68 @@ START_TEST(a_cursor_altered_or_taken_elsewhere_is_refused)
 }
 END_TEST
 
+/* The cases alice may list, one a page: their numbers and counts into out ("case:items;"). */
+static void
+case_pages(api_t *a, const char *token, char *out, size_t cap, int *pages)
+{
+    char cursor[256] = "", target[512];
+    out[0] = '\0';
+    *pages = 0;
+    do {
+        resp_t r;
+        json_t *v, *one;
+        size_t i;
+        snprintf(target, sizeof target, "/v1/cases?limit=1%s%s", cursor[0] ? "&cursor=" : "",
+                 cursor);
+        http(a, &r, "GET", target, token, PURPOSE, NULL, NULL);
+        ck_assert_msg(r.status == 200, "%d %.300s", r.status, r.body);
+        v = body_json(&r);
+        ck_assert_uint_le(json_array_size(json_object_get(v, "cases")), 1);
+        json_array_foreach(json_object_get(v, "cases"), i, one)
+        {
+            size_t n = strlen(out);
+            snprintf(out + n, cap - n, "%s:%lld;", json_string_value(json_object_get(one, "case")),
+                     (long long)json_integer_value(json_object_get(one, "items")));
+        }
+        const char *next = json_string_value(json_object_get(v, "next_cursor"));
+        snprintf(cursor, sizeof cursor, "%s", next ? next : "");
+        json_decref(v);
+        resp_free(&r);
+        ck_assert_int_lt(++*pages, 10);
+    } while (cursor[0] != '\0');
+}
+
+START_TEST(cases_come_a_page_at_a_time_with_what_the_user_may_see)
+{
+    api_t a;
+    char hidden[65], got[1024];
+    int pages;
+    cs_run_t r;
+    api_setup(&a);
+    ingest(&a, CASE_A, 1, NULL);
+    ingest(&a, CASE_A, 2, hidden);
+    cs_test_custody(&r, "classify", hidden, "commercial_secret", "--home", a.t.home, "--reason",
+                    "trade data", NULL);
+    run_ok(&r);
+    cs_test_run_free(&r);
+    ingest(&a, CASE_B, 3, NULL);
+    ingest(&a, "任水罚〔2023〕14号", 4, NULL); /* made last, never granted */
+    cs_test_custody(&r, "grant", "alice", "--home", a.t.home, "--case", CASE_B, "--purpose", "复核",
+                    NULL);
+    run_ok(&r);
+    cs_test_run_free(&r);
+    /* Alice: her two cases, a page each, without the classified item; the third not at all. */
+    case_pages(&a, a.alice, got, sizeof got, &pages);
+    ck_assert_str_eq(got, CASE_A ":2;" CASE_B ":1;");
+    ck_assert_int_eq(pages, 2);
+    /* An auditor: all three, with every item. */
+    case_pages(&a, a.carol, got, sizeof got, &pages);
+    ck_assert_str_eq(got, CASE_A ":3;" CASE_B ":1;任水罚〔2023〕14号:1;");
+    ck_assert_int_eq(pages, 3);
+    api_teardown(&a);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -225,6 +288,7 @@ suite(void)
     tcase_add_test(tc, pages_join_to_the_whole_list_once_each_while_items_arrive);
     tcase_add_test(tc, a_page_is_bounded_and_the_whole_list_by_default_is_one_page);
     tcase_add_test(tc, a_cursor_altered_or_taken_elsewhere_is_refused);
+    tcase_add_test(tc, cases_come_a_page_at_a_time_with_what_the_user_may_see);
     suite_add_tcase(s, tc);
     return s;
 }
