@@ -2,7 +2,6 @@
  * (caselist.h). */
 #include "indexer/caselist.h"
 
-#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/catalog_int.h"
 
@@ -35,23 +34,22 @@ cs_catalog_case_each(cs_catalog_t *cat, const char *case_number,
                      int (*fn)(void *arg, const char *sha256, const char *party), void *arg)
 {
     const char *what = "cannot list the items of a case";
-    char after[24] = "0", at[64] = "", lim[16];
+    char after[24] = "0", lim[16];
     json_t *batch = NULL, *row;
     size_t i, got;
     int err = 0;
     snprintf(lim, sizeof lim, "%d", CS_CASELIST_BATCH); /* fits: an int */
     do {
-        const char *args[] = {case_number, at, after, lim};
+        const char *args[] = {case_number, after, lim};
+        /* A range of links_case_order(case_id, id). */
         if ((err = cs_cat_select_json(
                  cat,
-                 "SELECT json_object('id', l.id, 'at', l.linked_at, 'sha256', i.sha256, 'party', "
-                 "p.name)"
+                 "SELECT json_object('id', l.id, 'sha256', i.sha256, 'party', p.name)"
                  " FROM links l JOIN cases c ON c.id = l.case_id JOIN items i ON i.id = l.item_id"
                  " LEFT JOIN parties p ON p.id = l.party_id"
-                 " WHERE c.number = ?1 AND l.superseded_at IS NULL"
-                 " AND (l.linked_at, l.id) > (?2, CAST(?3 AS INTEGER))"
-                 " ORDER BY l.linked_at, l.id LIMIT CAST(?4 AS INTEGER)",
-                 args, 4, &batch, what)) != 0)
+                 " WHERE c.number = ?1 AND l.superseded_at IS NULL AND l.id > CAST(?2 AS INTEGER)"
+                 " ORDER BY l.id LIMIT CAST(?3 AS INTEGER)",
+                 args, 3, &batch, what)) != 0)
             return err;
         got = json_array_size(batch);
         json_array_foreach(batch, i, row)
@@ -59,17 +57,8 @@ cs_catalog_case_each(cs_catalog_t *cat, const char *case_number,
             if ((err = fn(arg, json_string_value(json_object_get(row, "sha256")),
                           json_string_value(json_object_get(row, "party")))) != 0)
                 break;
-            /* In the order of links_case_active(case_id, linked_at): a batch is a range. */
             snprintf(after, sizeof after, "%lld", /* fits: an int64 */
                      (long long)json_integer_value(json_object_get(row, "id")));
-            if (cs_snprintf(at, sizeof at, "%s",
-                            json_string_value(json_object_get(row, "at"))
-                                ? json_string_value(json_object_get(row, "at"))
-                                : "") != 0) {
-                cs_diag_set("catalog: a link of case %.200s has a time too long", case_number);
-                err = CS_ECORRUPT;
-                break;
-            }
         }
         json_decref(batch);
         batch = NULL;

@@ -22,5 +22,7 @@ extern const char cs_schema_retention[];
 extern const char cs_schema_dispose[];
 /* Officers and devices, and what ingest resolved for each item (schema_registry.c). */
 extern const char cs_schema_registry[];
+/* Lists a page at a time: a case's active links in row-id order (schema_pages.c). */
+extern const char cs_schema_pages[];
 
 #endif

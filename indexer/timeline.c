@@ -3,7 +3,6 @@
  * by SQLite, in one read snapshot with the case's existence. */
 #include "indexer/timeline.h"
 
-#include "core/buf.h"
 #include "core/error.h"
 #include "indexer/catalog_int.h"
 
@@ -53,12 +52,12 @@ static const char timeline_sql[] =
     " ORDER BY x.sort_time IS NULL, x.sort_time, m.record ->> '$.file_time' IS NULL,"
     " m.record ->> '$.file_time', l.linked_at, l.id";
 
-/* A page: the rows after the key (?2 linked_at, ?3 link id) in link order, which the index
- * links_case_active(case_id, linked_at) reads in order; each row carries its key in "_link". */
+/* A page: the rows after the link ?2 in the order links were made, which the index
+ * links_case_order(case_id, id) reads as a range; each row carries its key in "_link". */
 static const char page_sql[] = "SELECT json_set(" ROW_SQL ", '$._link', l.id)" FROM_SQL
                                " WHERE c.number = ?1 AND l.superseded_at IS NULL"
-                               " AND (l.linked_at, l.id) > (?2, CAST(?3 AS INTEGER))"
-                               " ORDER BY l.linked_at, l.id LIMIT CAST(?4 AS INTEGER)";
+                               " AND l.id > CAST(?2 AS INTEGER)"
+                               " ORDER BY l.id LIMIT CAST(?3 AS INTEGER)";
 
 int
 cs_catalog_case_timeline(cs_catalog_t *cat, const char *case_number, json_t **out)
@@ -100,8 +99,8 @@ read_chunk(cs_catalog_t *cat, const char *number, const cs_search_key_t *from, i
     char id[24], n[16];
     snprintf(id, sizeof id, "%lld", (long long)from->id); /* fits: an int64 */
     snprintf(n, sizeof n, "%d", want);                    /* fits: an int */
-    const char *args[] = {number, from->time, id, n};
-    return cs_cat_select_json(cat, page_sql, args, 4, chunk, what);
+    const char *args[] = {number, id, n};
+    return cs_cat_select_json(cat, page_sql, args, 3, chunk, what);
 }
 
 int
@@ -110,7 +109,7 @@ cs_catalog_case_timeline_page(cs_catalog_t *cat, const cs_timeline_q_t *q, json_
 {
     const char *what = "cannot list the items of a case";
     const char *args[] = {q->case_number};
-    cs_search_key_t from = {.timed = 1, .time = "", .id = 0};
+    cs_search_key_t from = {.timed = 0, .time = "", .id = 0};
     json_t *found = NULL, *page = NULL, *chunk = NULL, *row;
     int err, want = q->keep ? SCAN_CHUNK : q->limit + 1;
     *out = NULL;
@@ -144,13 +143,7 @@ cs_catalog_case_timeline_page(cs_catalog_t *cat, const cs_timeline_q_t *q, json_
         json_array_foreach(chunk, i, row)
         {
             int ok = 1;
-            const char *at = json_string_value(json_object_get(row, "linked_at"));
             from.id = (int64_t)json_integer_value(json_object_get(row, "_link"));
-            if (at == NULL || cs_snprintf(from.time, sizeof from.time, "%s", at) != 0) {
-                cs_diag_set("catalog: a link of case %.200s has no readable time", q->case_number);
-                err = CS_ECORRUPT;
-                goto out;
-            }
             json_object_del(row, "_link");
             if (q->keep != NULL &&
                 (err = q->keep(q->keep_arg, json_string_value(json_object_get(row, "sha256")),

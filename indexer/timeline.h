@@ -24,8 +24,8 @@ int cs_catalog_case_timeline(cs_catalog_t *cat, const char *case_number, json_t 
 typedef struct cs_timeline_q {
     const char *case_number;
     int limit;                    /* 1..CS_TIMELINE_MAX_LIMIT */
-    const cs_search_key_t *after; /* NULL: from the first; else the page's key: time is the
-                                   * last row's linked_at, id its link's row id */
+    const cs_search_key_t *after; /* NULL: from the first; else the page's key: id is the
+                                   * last row's link (its row id); time is not used */
     /* NULL: every item; else only those for which keep sets *ok (before the limit, so a page
      * is full whenever enough kept items exist). A non-zero return is an error, as is. */
     int (*keep)(void *arg, const char *sha256, int *ok);
@@ -33,7 +33,8 @@ typedef struct cs_timeline_q {
 } cs_timeline_q_t;
 
 /** One page of cs_catalog_case_timeline's rows, in the order the items were linked to the
- * case (linked_at, then the link's id) rather than by capture time, so that an item linked
+ * case (the link's row id, which grows under the catalog's one writer, where linked_at is
+ * taken before its lock) rather than by capture time, so that an item linked
  * while a client pages comes after every page already read and no item is read twice or
  * skipped: *out the page, *next the key of its last row (pass it as q->after for the next
  * page), *more 1 when a kept row follows it. Only one page (and a chunk) is in memory.
