@@ -340,6 +340,9 @@ life_rows=$(awk '{ l = $2; if (!(l in first)) { first[l] = $3; ffd[l] = $4; t0[l
         printf "| %d | %d-%d s | %d | %d | %d | %d | %d | %+.1f%% | %d -> %d | %d | %d |\n", l,
                t0[l], t1[l], n[l], first[l], w, last[l], max[l], 100 * (last[l] - w) / w,
                g0[l], g1[l], ffd[l], lfd[l] } }' "$OUT/samples")
+# RSS every 5 minutes with the growing case's size: the shape of the curve, not two points.
+rss_rows=$(awk '$1 >= next_t { printf "| %d min | %d | %d | %d |\n", $1 / 60, $2, $3, $5;
+        next_t = (int($1 / 300) + 1) * 300 }' next_t=0 "$OUT/samples")
 walk_rows=$(awk '{ printf "| %d s | %d | %d | %d | %s |\n", $1, $2, $3, $4, $5 }' \
     "$OUT/walks" 2>/dev/null)
 walks_bad=$(awk '$3 != $4 || $5 != 200' "$OUT/walks" 2>/dev/null | wc -l)
@@ -402,6 +405,12 @@ RSS (KiB) and open fds of the service, per life (sampled every 10 s; a life ends
 | life | span | samples | RSS first | RSS at 2 min | RSS last | RSS max | growth | items | fds first | fds last |
 |---|---|---|---|---|---|---|---|---|---|---|
 $life_rows
+
+RSS over time (every 5 minutes: life, RSS in KiB, items of ${CASES[0]}):
+
+| at | life | RSS | items |
+|---|---|---|---|
+$rss_rows
 
 $walk_table
 MD
