@@ -4,7 +4,7 @@
  * page, and a page stays full while more visible items exist; each page is a ledgered list;
  * a cursor altered, made up, or taken to another case or user is refused (400, in Chinese
  * too) and nothing is listed. The cases (GET /v1/cases) page alike, each with the items the
- * user may see. */
+ * user may see; the ledger (GET /v1/ledger) pages through a sealed cursor as through since. */
 #include "tests/e2e/e2e_api.h"
 #include "tests/support/testutil.h"
 
@@ -279,6 +279,57 @@ START_TEST(cases_come_a_page_at_a_time_with_what_the_user_may_see)
 }
 END_TEST
 
+START_TEST(the_ledger_pages_through_its_cursor_as_through_since)
+{
+    api_t a;
+    char cursor[256] = "", target[512];
+    long long want = -1;
+    int pages = 0;
+    api_setup(&a);
+    long size = entries(&a, "1");
+    ck_assert_int_gt(size, 6);
+    /* Newest first, 3 a page, to the first entry: each seq once, one less each time. */
+    do {
+        resp_t r;
+        json_t *v, *e;
+        size_t i;
+        snprintf(target, sizeof target, "/v1/ledger?order=desc&limit=3%s%s",
+                 cursor[0] ? "&cursor=" : "", cursor);
+        http(&a, &r, "GET", target, a.carol, NULL, NULL, NULL);
+        ck_assert_msg(r.status == 200, "%d %.300s", r.status, r.body);
+        v = body_json(&r);
+        json_array_foreach(json_object_get(v, "entries"), i, e)
+        {
+            long long seq = json_integer_value(json_object_get(e, "seq"));
+            ck_assert(want < 0 || seq == want);
+            want = seq - 1;
+        }
+        const char *next = json_string_value(json_object_get(v, "next_cursor"));
+        ck_assert_int_eq(next == NULL, json_is_null(json_object_get(v, "next")));
+        snprintf(cursor, sizeof cursor, "%s", next ? next : "");
+        json_decref(v);
+        resp_free(&r);
+        ck_assert_int_lt(++pages, 64);
+    } while (cursor[0] != '\0');
+    ck_assert_int_eq(want, -1); /* down to seq 0 */
+    /* A made-up cursor, or one of the other order, is refused. */
+    resp_t r;
+    http(&a, &r, "GET", "/v1/ledger?order=desc&cursor=NQ", a.carol, NULL, NULL, NULL);
+    assert_problem(&r, 400, "bad-request");
+    resp_free(&r);
+    http(&a, &r, "GET", "/v1/ledger?limit=2", a.carol, NULL, NULL, NULL);
+    json_t *v = body_json(&r);
+    snprintf(target, sizeof target, "/v1/ledger?order=desc&cursor=%s",
+             json_string_value(json_object_get(v, "next_cursor")));
+    json_decref(v);
+    resp_free(&r);
+    http(&a, &r, "GET", target, a.carol, NULL, NULL, NULL);
+    assert_problem(&r, 400, "bad-request");
+    resp_free(&r);
+    api_teardown(&a);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -289,6 +340,7 @@ suite(void)
     tcase_add_test(tc, a_page_is_bounded_and_the_whole_list_by_default_is_one_page);
     tcase_add_test(tc, a_cursor_altered_or_taken_elsewhere_is_refused);
     tcase_add_test(tc, cases_come_a_page_at_a_time_with_what_the_user_may_see);
+    tcase_add_test(tc, the_ledger_pages_through_its_cursor_as_through_since);
     suite_add_tcase(s, tc);
     return s;
 }
