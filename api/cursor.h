@@ -1,4 +1,5 @@
-/* api/cursor.h: the opaque cursors of the lists that page (GET /v1/search, a case's items):
+/* api/cursor.h: the opaque cursors of the lists that page (the cases, a case's items, search,
+ * the ledger; api/page.c):
  * where the last page ended (its last row's sort key), as base64url text a client passes
  * back, sealed with an HMAC over the list it belongs to (the route, the user, the case), so
  * that a cursor altered, made up or taken to another list or user is refused. Pure
