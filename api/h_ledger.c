@@ -3,6 +3,7 @@
  * latest signed checkpoint, RFC 6962 proofs (base64 hashes, as `custody ledger --json` prints
  * them) and the public key that signs checkpoints. Thread pool, catalog lock held. */
 #include "api/args.h"
+#include "api/page.h"
 
 #include "core/error.h"
 #include "indexer/ledger.h"
@@ -49,11 +50,12 @@ static const char *const filters[] = {"actor",  "role", "case",    "action", "ki
 void
 cs_api_h_ledger(cs_api_call_t *c)
 {
-    char vals[NFILTERS][CS_API_PURPOSE_MAX], order[8] = "asc";
+    char vals[NFILTERS][CS_API_PURPOSE_MAX], order[8] = "asc", cursor[CS_API_CURSOR_MAX];
+    cs_search_key_t after, at;
     const char *v[NFILTERS] = {0};
     long long since, limit, raw;
     int64_t size = 0, next = 0;
-    int set, has_order, rc;
+    int set, has_order, has_cursor, rc;
     cs_casenum_t cn;
     page_t p = {0};
     for (size_t i = 0; i < NFILTERS; i++) {
@@ -69,8 +71,13 @@ cs_api_h_ledger(cs_api_call_t *c)
     }
     int desc = order[0] == 'd';
     if (cs_api_arg_int(c, "since", desc ? -1 : 0, desc ? -1 : 0, INT64_MAX / 2, &since) ||
-        cs_api_arg_int(c, "limit", 100, 1, 1000, &limit) || cs_api_arg_int(c, "raw", 0, 0, 1, &raw))
+        cs_api_arg_int(c, "limit", 100, 1, 1000, &limit) ||
+        cs_api_arg_int(c, "raw", 0, 0, 1, &raw) ||
+        cs_api_arg_cursor(c, desc ? "ledger-desc" : "ledger", NULL, &after, &has_cursor) != 0)
         return;
+    /* A cursor (the next_cursor of a page) stands for the since it was made of. */
+    if (has_cursor)
+        since = after.id;
     /* The ledger keeps case numbers normalised: [2023] finds 〔2023〕. */
     if (v[2] != NULL) {
         if (cs_api_arg_case(c, v[2], &cn) != 0)
@@ -106,9 +113,18 @@ cs_api_h_ledger(cs_api_call_t *c)
         cs_api_fail_rc(c, rc, "reading the ledger");
         return;
     }
-    /* Descending, a page ends the ledger when nothing older is left: next is null then. */
-    c->json = json_pack("{s:I, s:o, s:o}", "size", (json_int_t)size, "entries", p.entries, "next",
-                        next < 0 ? json_null() : json_integer(next));
+    /* Descending, a page ends the ledger when nothing older is left: next is null then. The
+     * same place as a cursor, sealed for this user and order (page.h). */
+    at = (cs_search_key_t){.id = next};
+    if (next >= 0 && (rc = cs_api_next_cursor(c, desc ? "ledger-desc" : "ledger", NULL, &at, cursor,
+                                              sizeof cursor)) != 0) {
+        json_decref(p.entries);
+        cs_api_fail_rc(c, rc, "reading the ledger");
+        return;
+    }
+    c->json = json_pack("{s:I, s:o, s:o, s:s?}", "size", (json_int_t)size, "entries", p.entries,
+                        "next", next < 0 ? json_null() : json_integer(next), "next_cursor",
+                        next < 0 ? NULL : cursor);
     c->status = 200;
 }
 

@@ -2,11 +2,12 @@
  * Every read is ledgered (auth.c) before it is answered and lists show only what the user
  * may read (visible.c). Thread pool, catalog lock held. */
 #include "api/args.h"
-#include "api/cursor.h"
+#include "api/page.h"
 
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "indexer/caselist.h"
 #include "indexer/derivatives.h"
 #include "indexer/jobs.h"
 #include "indexer/archive.h"
@@ -17,97 +18,161 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A case as the user sees it: its visible items' count and parties; NULL when the gate does
- * not let them list it. */
+/* What the user may see of a case: the items and their parties, counted a batch at a time
+ * (caselist.h), each item decided by the gate (visible.c). */
+typedef struct tally {
+    cs_api_call_t *c;
+    json_int_t items;
+    json_t *parties;
+} tally_t;
+
 static int
-visible_case(cs_api_call_t *c, json_t *kase, json_t **out)
+count_member(void *arg, const char *sha256, const char *party)
 {
-    const char *number = json_string_value(json_object_get(kase, "case"));
-    json_t *items = NULL, *parties, *v;
+    tally_t *t = arg;
+    json_t *p;
     size_t i;
-    int rc, ok = 0;
-    *out = NULL;
-    if ((rc = cs_api_visible(c, NULL, number, &ok)) != 0 || !ok)
+    int ok = 0, rc;
+    if (sha256 == NULL)
+        return 0;
+    if ((rc = cs_api_visible(t->c, sha256, NULL, &ok)) != 0 || !ok)
         return rc;
-    if ((rc = cs_catalog_case_items(c->cat, number, &items)) != 0 ||
-        (rc = cs_api_filter_visible(c, items)) != 0)
-        goto out;
-    parties = json_array();
-    json_array_foreach(items, i, v)
+    t->items++;
+    if (party == NULL)
+        return 0;
+    json_array_foreach(t->parties, i, p)
     {
-        json_t *p = json_object_get(v, "party");
-        size_t j;
-        json_t *q;
-        int seen = !json_is_string(p);
-        json_array_foreach(parties, j, q) seen = seen || json_equal(p, q);
-        if (!seen)
-            json_array_append(parties, p);
+        if (strcmp(json_string_value(p), party) == 0)
+            return 0;
     }
-    *out = json_pack("{s:s, s:O, s:I, s:o}", "case", number, "created_at",
-                     json_object_get(kase, "created_at"), "items",
-                     (json_int_t)json_array_size(items), "parties", parties);
-    if (*out != NULL && json_is_string(json_object_get(kase, "reference"))) /* 档号 */
-        json_object_set(*out, "reference", json_object_get(kase, "reference"));
-out:
-    json_decref(items);
-    return rc;
+    return json_array_append_new(t->parties, json_string(party)) == 0 ? 0 : CS_ENOMEM;
 }
+
+/* Cases read per query while filtering for the user. */
+#define CASES_CHUNK 64
 
 void
 cs_api_h_cases(cs_api_call_t *c)
 {
-    json_t *cases = NULL, *v, *seen;
-    size_t i;
-    int rc;
-    if (cs_api_gate(c, CS_READ_LIST, NULL, NULL, "list", NULL, NULL, 0, NULL) != 0)
+    char cursor[CS_API_CURSOR_MAX];
+    cs_search_key_t after, last = {0};
+    json_t *page = NULL, *chunk = NULL, *v;
+    long long limit;
+    int64_t from = 0;
+    size_t i, got;
+    int rc = 0, has_cursor, more = 0;
+    if (cs_api_arg_int(c, "limit", 100, 1, 1000, &limit) ||
+        cs_api_arg_cursor(c, "cases", NULL, &after, &has_cursor) != 0 ||
+        cs_api_gate(c, CS_READ_LIST, NULL, NULL, "list", NULL, NULL, 0, NULL) != 0)
         return;
-    if ((rc = cs_catalog_cases(c->cat, &cases)) != 0)
+    if (has_cursor)
+        from = after.id;
+    if ((page = json_array()) == NULL) {
+        rc = CS_ENOMEM;
         goto fail;
-    c->json = json_array();
-    json_array_foreach(cases, i, v)
-    {
-        if ((rc = visible_case(c, v, &seen)) != 0)
-            goto fail;
-        if (seen != NULL)
-            json_array_append_new(c->json, seen);
     }
+    /* The cases the user may list, in the order they were made, until the page is full and
+     * one more follows; each with the items and parties the user may see. */
+    do {
+        if ((rc = cs_catalog_cases_after(c->cat, from, CASES_CHUNK, &chunk)) != 0)
+            goto fail;
+        got = json_array_size(chunk);
+        json_array_foreach(chunk, i, v)
+        {
+            const char *number = json_string_value(json_object_get(v, "case"));
+            tally_t t = {.c = c};
+            int ok = 0;
+            from = (int64_t)json_integer_value(json_object_get(v, "id"));
+            if ((rc = cs_api_visible(c, NULL, number, &ok)) != 0)
+                goto fail;
+            if (!ok)
+                continue;
+            if (json_array_size(page) == (size_t)limit) {
+                more = 1;
+                goto done;
+            }
+            if ((t.parties = json_array()) == NULL) {
+                rc = CS_ENOMEM;
+                goto fail;
+            }
+            if ((rc = cs_catalog_case_each(c->cat, number, count_member, &t)) != 0) {
+                json_decref(t.parties);
+                goto fail;
+            }
+            json_t *row = json_pack("{s:s, s:O, s:I, s:o}", "case", number, "created_at",
+                                    json_object_get(v, "created_at"), "items", t.items,
+                                    "parties", t.parties);
+            if (row != NULL && json_is_string(json_object_get(v, "reference"))) /* 档号 */
+                json_object_set(row, "reference", json_object_get(v, "reference"));
+            if (json_array_append_new(page, row) != 0) {
+                rc = CS_ENOMEM;
+                goto fail;
+            }
+            last.id = from;
+        }
+        json_decref(chunk);
+        chunk = NULL;
+    } while (got == CASES_CHUNK);
+done:
+    if (more && (rc = cs_api_next_cursor(c, "cases", NULL, &last, cursor, sizeof cursor)) != 0)
+        goto fail;
+    json_decref(chunk);
+    c->json = json_pack("{s:o, s:s?}", "cases", page, "next_cursor", more ? cursor : NULL);
     c->status = 200;
-    json_decref(cases);
     return;
 fail:
-    json_decref(cases);
+    json_decref(chunk);
+    json_decref(page);
     cs_api_fail_rc(c, rc, "listing cases");
 }
 
-void
-cs_api_h_case_items(cs_api_call_t *c)
-{
-    cs_casenum_t cn;
-    json_t *items = NULL;
-    int rc;
-    /* Decided (and ledgered) before the case is looked up: who may not list it is not told
-     * whether it exists. */
-    if (cs_api_arg_case(c, c->params[0], &cn) != 0 ||
-        cs_api_gate(c, CS_READ_LIST, NULL, cn.text, "list", NULL, NULL, 0, NULL) != 0)
-        return;
-    /* What a timeline needs: capture time and offset, sidecar words, device, copies. */
-    if ((rc = cs_catalog_case_timeline(c->cat, cn.text, &items)) != 0 ||
-        (rc = cs_api_filter_visible(c, items)) != 0 ||
-        (rc = cs_api_retention_case(c, cn.text, items)) != 0) {
-        json_decref(items);
-        cs_api_fail_rc(c, rc, "listing the case");
-        return;
-    }
-    c->json = items;
-    c->status = 200;
-}
-
-/* The search's filter: the user's visibility, before the limit (search.h). */
+/* The page's filter: the user's visibility, before the limit (timeline.h, search.h). */
 static int
 keep_visible(void *arg, const char *sha256, int *ok)
 {
     *ok = 0;
     return sha256 != NULL ? cs_api_visible(arg, sha256, NULL, ok) : 0;
+}
+
+void
+cs_api_h_case_items(cs_api_call_t *c)
+{
+    char cursor[CS_API_CURSOR_MAX];
+    cs_casenum_t cn;
+    cs_search_key_t after, last;
+    cs_timeline_q_t q = {.keep = keep_visible, .keep_arg = c};
+    json_t *items = NULL, *v;
+    long long limit;
+    size_t i;
+    int rc, has_cursor, more = 0;
+    /* The cursor is the user's for this case's list (page.h). Decided (and ledgered) before
+     * the case is looked up: who may not list it is not told whether it exists. */
+    if (cs_api_arg_case(c, c->params[0], &cn) != 0 ||
+        cs_api_arg_int(c, "limit", 100, 1, CS_TIMELINE_MAX_LIMIT, &limit) ||
+        cs_api_arg_cursor(c, "items", cn.text, &after, &has_cursor) != 0 ||
+        cs_api_gate(c, CS_READ_LIST, NULL, cn.text, "list", NULL, NULL, 0, NULL) != 0)
+        return;
+    q.case_number = cn.text;
+    q.limit = (int)limit;
+    q.after = has_cursor ? &after : NULL;
+    /* A page at a time, in the order items were linked: what a timeline needs (capture time
+     * and offset, sidecar words, device, copies) and each item's retention. */
+    if ((rc = cs_catalog_case_timeline_page(c->cat, &q, &items, &last, &more)) != 0)
+        goto fail;
+    json_array_foreach(items, i, v)
+    {
+        if ((rc = cs_api_retention_item(c, json_string_value(json_object_get(v, "sha256")), v)) !=
+            0)
+            goto fail;
+    }
+    if (more && (rc = cs_api_next_cursor(c, "items", cn.text, &last, cursor, sizeof cursor)) != 0)
+        goto fail;
+    c->json = json_pack("{s:o, s:s?}", "items", items, "next_cursor", more ? cursor : NULL);
+    c->status = 200;
+    return;
+fail:
+    json_decref(items);
+    cs_api_fail_rc(c, rc, "listing the case");
 }
 
 void
@@ -129,13 +194,9 @@ cs_api_h_search(cs_api_call_t *c)
         cs_api_arg_str(c, "near", near, sizeof near, &has_near) ||
         cs_api_arg_str(c, "device", device, sizeof device, &has_device) ||
         cs_api_arg_str(c, "text", text, sizeof text, &has_text) ||
-        cs_api_arg_str(c, "cursor", cursor, sizeof cursor, &has_cursor) ||
-        cs_api_arg_int(c, "limit", 100, 1, CS_SEARCH_MAX_LIMIT, &limit))
+        cs_api_arg_int(c, "limit", 100, 1, CS_SEARCH_MAX_LIMIT, &limit) ||
+        cs_api_arg_cursor(c, "search", NULL, &after, &has_cursor))
         return;
-    if (has_cursor && cs_api_cursor_decode(cursor, &after) != 0) {
-        cs_api_fail(c, "bad-request", "cursor: pass back the next_cursor of a previous page as is");
-        return;
-    }
     if (has_case && cs_api_arg_case(c, kase, &cn) != 0)
         return;
     /* reference: an archived case's 档号 (indexer/archive.h) stands for its case number. */
@@ -181,7 +242,7 @@ cs_api_h_search(cs_api_call_t *c)
         return;
     }
     if ((rc = cs_catalog_search_page(c->cat, &q, &rows, &last, &more)) != 0 ||
-        (more && (rc = cs_api_cursor_encode(&last, cursor, sizeof cursor)) != 0)) {
+        (more && (rc = cs_api_next_cursor(c, "search", NULL, &last, cursor, sizeof cursor)) != 0)) {
         json_decref(rows);
         cs_api_fail_rc(c, rc, "search");
         return;

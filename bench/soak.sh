@@ -13,14 +13,20 @@
 # - the auditor: `custody ledger verify` every minute, while the service runs
 # - the killer: kill -9 of the service's process group every KILL_EVERY seconds, and a restart
 # - the sampler: VmRSS and open fds of the service every 10 s
+# - with GROW=1, a case that grows past 10,000 items in 30 minutes: a drop every 0.05 s (unless
+#   DROP_EVERY says otherwise), nine in ten of them small random files into the first case (no
+#   copies to make, so that ingest keeps up), and a walker that reads that case's items to the
+#   end, a page of 1,000 at a time following next_cursor, every WALK_EVERY s (each item once)
 # At the end: the drops are awaited, the service stopped with SIGTERM (it must exit 0),
 # `custody verify --all` and `custody ledger verify`; files dropped against items and arrivals
 # (none lost, none doubled), requests, p50/p99 per kind, RSS and fds per service life; the
-# section "Reliability: soak" of bench/RESULTS.md is written with the command.
+# section "Reliability: soak" of bench/RESULTS.md is written with the command (with GROW=1,
+# "Reliability: soak, a growing case", at the end of the file), RSS per life with the case's
+# size, and RSS growth within each life after its first two minutes.
 #
 # Usage: bench/soak.sh [MINUTES]   (needs build/custody, curl, sqlite3, setsid)
-# Environment: CUSTODY (default build/custody), RESULTS, OUT, DROP_EVERY (0.5 s),
-# KILL_EVERY (300 s), AUDIT_EVERY (60 s), CORPUS.
+# Environment: CUSTODY (default build/custody), RESULTS, OUT, DROP_EVERY (0.5 s; 0.05 with GROW),
+# KILL_EVERY (300 s), AUDIT_EVERY (60 s), CORPUS, GROW (0), WALK_EVERY (60 s).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,7 +36,9 @@ CUSTODY=${CUSTODY:-build/custody}
 RESULTS=${RESULTS:-bench/RESULTS.md}
 OUT=${OUT:-bench/out/soak} # git-ignored
 CORPUS=${CORPUS:-$here/../shared/corpus/files}
-DROP_EVERY=${DROP_EVERY:-0.5}
+GROW=${GROW:-0}
+if [[ $GROW == 1 ]]; then DROP_EVERY=${DROP_EVERY:-0.05}; else DROP_EVERY=${DROP_EVERY:-0.5}; fi
+WALK_EVERY=${WALK_EVERY:-60}
 KILL_EVERY=${KILL_EVERY:-300}
 AUDIT_EVERY=${AUDIT_EVERY:-60}
 CASES=('任水罚〔2023〕71号' '任水罚〔2023〕72号' '任水罚〔2023〕73号')
@@ -116,7 +124,11 @@ dropper() {
     while (($(date +%s) < end_s)); do
         n=$((n + 1))
         c=${CASES[$((n % 3))]}
-        if ((n % 25 == 0 && ${#clips[@]} > 0)); then
+        if [[ $GROW == 1 ]] && ((n % 10 != 0)); then
+            c=${CASES[0]} # the growing case: a small file, nothing to transcode
+            dest="$HOME_DIR/uploads/$c/note-$n.bin"
+            head -c $((1024 + RANDOM % 4096)) /dev/urandom >"$dest.part"
+        elif ((n % 25 == 0 && ${#clips[@]} > 0)); then
             f=${clips[$((RANDOM % ${#clips[@]}))]}
             dest="$HOME_DIR/uploads/$c/clip-$n.${f##*.}"
             cp "$f" "$dest.part"
@@ -173,6 +185,37 @@ reader_bob() {
     done
 }
 
+# The growing case read to its end, 1,000 items a page, following next_cursor: one line
+# "<time> <pages> <items> <distinct> <status of the last page>" per walk in $OUT/walks.
+walker() {
+    local next=$((start_s + WALK_EVERY)) cursor pages items port code body
+    while ((next < end_s)); do
+        sleep $((next - $(date +%s) > 0 ? next - $(date +%s) : 0))
+        cursor="" pages=0 code=200
+        : >"$OUT/walk.shas"
+        while :; do
+            port=$(cat "$OUT/port")
+            body=$(curl -s -m 30 -w '\n%{http_code}' -H "Authorization: Bearer $ALICE" \
+                -H "X-Custody-Purpose: $PURPOSE" \
+                "http://127.0.0.1:$port/v1/cases/${CASES_PCT[0]}/items?limit=1000${cursor:+&cursor=$cursor}")
+            code=${body##*$'\n'}
+            [[ $code == 200 ]] || break
+            pages=$((pages + 1))
+            cursor=$(python3 -c 'import json, sys
+page = json.loads(sys.stdin.read())
+with open(sys.argv[1], "a") as f:
+    for it in page["items"]:
+        f.write(it["sha256"] + "\n")
+print(page.get("next_cursor") or "")' "$OUT/walk.shas" <<<"${body%$'\n'*}")
+            [[ -n $cursor ]] || break
+        done
+        items=$(wc -l <"$OUT/walk.shas")
+        echo "$(($(date +%s) - start_s)) $pages $items $(sort -u "$OUT/walk.shas" | wc -l) $code" \
+            >>"$OUT/walks"
+        next=$((next + WALK_EVERY))
+    done
+}
+
 # ---- the auditor, the killer, the sampler ----
 auditor() {
     local next=$((start_s + AUDIT_EVERY))
@@ -190,7 +233,10 @@ sample() {
     local rss fds
     rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$svc/status" 2>/dev/null)
     fds=$(find "/proc/$svc/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-    [[ -n $rss ]] && echo "$(($(date +%s) - start_s)) $life $rss $fds" >>"$OUT/samples"
+    local grown
+    grown=$(sqlite3 -readonly "$HOME_DIR/catalog.db" "SELECT count(*) FROM links l JOIN cases c ON
+        c.id = l.case_id WHERE c.number = '${CASES[0]}' AND l.superseded_at IS NULL" 2>/dev/null)
+    [[ -n $rss ]] && echo "$(($(date +%s) - start_s)) $life $rss $fds ${grown:-0}" >>"$OUT/samples"
 }
 
 start_service
@@ -204,6 +250,10 @@ reader_bob &
 pids+=($!)
 auditor &
 pids+=($!)
+if [[ $GROW == 1 ]]; then
+    walker &
+    pids+=($!)
+fi
 echo "soak: $MINUTES min, home $HOME_DIR, service pid $svc" >&2
 next_kill=$((start_s + KILL_EVERY))
 kills=0
@@ -280,22 +330,47 @@ for kind in record range list search denied; do
     read -r n p50 p99 <<<"$(lat $kind)"
     rows+="| $kind | $n | $p50 | $p99 | $(status_of $kind)|"$'\n'
 done
-life_rows=$(awk '{ l = $2; if (!(l in first)) { first[l] = $3; ffd[l] = $4; t0[l] = $1 }
-        last[l] = $3; lfd[l] = $4; t1[l] = $1; if ($3 > max[l]) max[l] = $3; n[l]++ }
-    END { for (l = 1; l in first; l++)
-        printf "| %d | %d-%d s | %d | %d | %d | %d | %d | %d |\n", l, t0[l], t1[l], n[l],
-               first[l], last[l], max[l], ffd[l], lfd[l] }' "$OUT/samples")
+# Per life: RSS first, at 2 min into the life (warm: the catalog's page caches filled), last
+# and max; the growth from 2 min to the end; the growing case's items at its start and end.
+life_rows=$(awk '{ l = $2; if (!(l in first)) { first[l] = $3; ffd[l] = $4; t0[l] = $1; g0[l] = $5 }
+        if (!(l in warm) && $1 - t0[l] >= 120) warm[l] = $3
+        last[l] = $3; lfd[l] = $4; t1[l] = $1; g1[l] = $5; if ($3 > max[l]) max[l] = $3; n[l]++ }
+    END { for (l = 1; l in first; l++) {
+        w = (l in warm) ? warm[l] : first[l]
+        printf "| %d | %d-%d s | %d | %d | %d | %d | %d | %+.1f%% | %d -> %d | %d | %d |\n", l,
+               t0[l], t1[l], n[l], first[l], w, last[l], max[l], 100 * (last[l] - w) / w,
+               g0[l], g1[l], ffd[l], lfd[l] } }' "$OUT/samples")
+# RSS every 5 minutes with the growing case's size: the shape of the curve, not two points.
+rss_rows=$(awk '$1 >= next_t { printf "| %d min | %d | %d | %d |\n", $1 / 60, $2, $3, $5;
+        next_t = (int($1 / 300) + 1) * 300 }' next_t=0 "$OUT/samples")
+walk_rows=$(awk '{ printf "| %d s | %d | %d | %d | %s |\n", $1, $2, $3, $4, $5 }' \
+    "$OUT/walks" 2>/dev/null)
+walks_bad=$(awk '$3 != $4 || $5 != 200' "$OUT/walks" 2>/dev/null | wc -l)
+if [[ $GROW == 1 ]]; then
+    title="Reliability: soak, a growing case"
+    growing="; GROW=1: nine drops in ten are small random files into ${CASES[0]}, which a walker
+reads to its end every ${WALK_EVERY} s (GET /v1/cases/{case}/items, 1,000 a page, following
+next_cursor)"
+    walk_table="Walks of the growing case (each a read of every page; items must be distinct):
+
+| at | pages | items | distinct | last status |
+|---|---|---|---|---|
+$walk_rows
+"
+else
+    title="Reliability: soak" growing="" walk_table=""
+fi
 verdict() { [[ $1 == 0 ]] && echo "pass" || echo "FAIL"; }
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 section=$(
     cat <<MD
-## Reliability: soak: $(date -u +%Y-%m-%d)
+## $title: $(date -u +%Y-%m-%d)
 
-Command: \`bench/soak.sh $MINUTES\` ($MINUTES min; a drop every ${DROP_EVERY} s: corpus photos, a
+Command: \`GROW=$GROW DROP_EVERY=$DROP_EVERY KILL_EVERY=$KILL_EVERY bench/soak.sh $MINUTES\` ($MINUTES min; a drop every ${DROP_EVERY} s: corpus photos, a
 short corpus recording every 25th drop, random small files; 2 readers as alice (granted reviewer:
 record, Range download, case list, search), 1 as bob (no grant: originals, must be 403), an
 auditor running \`custody ledger verify\` every ${AUDIT_EVERY} s, kill -9 of the service's process
-group and a restart every ${KILL_EVERY} s; RSS and fds sampled every 10 s; loopback only.
+group and a restart every ${KILL_EVERY} s; RSS and fds sampled every 10 s; loopback only$growing.
 $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), shared with
 other engineers' builds and tests: load average at the end $load). Build: \`$CUSTODY\`.
 
@@ -323,21 +398,31 @@ Copies that failed, by reason (the corpus holds corrupt and undecodable samples 
 
 $why_failed
 
-RSS (KiB) and open fds of the service, per life (sampled every 10 s; a life ends with kill -9):
+RSS (KiB) and open fds of the service, per life (sampled every 10 s; a life ends with kill -9;
+"at 2 min": the first sample two minutes into the life, once the catalog's caches are warm;
+"growth": from then to the life's last sample; items: of ${CASES[0]} at the life's start and end):
 
-| life | span | samples | RSS first | RSS last | RSS max | fds first | fds last |
-|---|---|---|---|---|---|---|---|
+| life | span | samples | RSS first | RSS at 2 min | RSS last | RSS max | growth | items | fds first | fds last |
+|---|---|---|---|---|---|---|---|---|---|---|
 $life_rows
+
+RSS over time (every 5 minutes: life, RSS in KiB, items of ${CASES[0]}):
+
+| at | life | RSS | items |
+|---|---|---|---|
+$rss_rows
+
+$walk_table
 MD
 )
 printf '%s\n' "$section"
-if [[ -f $RESULTS ]] && grep -q '^## Reliability: soak' "$RESULTS"; then
-    awk -v new="$section" '
-        /^## Reliability: soak/ { skip = 1; print new; print ""; next }
+if [[ -f $RESULTS ]] && grep -q "^## $title:" "$RESULTS"; then
+    awk -v new="$section" -v title="## $title:" '
+        index($0, title) == 1 { skip = 1; print new; print ""; next }
         /^## / && skip { skip = 0 }
         !skip' "$RESULTS" >"$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
 else
     printf '\n%s\n' "$section" >>"$RESULTS"
 fi
 ((lost == 0 && arrivals == dropped + seeds && verify_rc == 0 && ledger_rc == 0 && stop_rc == 0 &&
-    audits_bad == 0)) || exit 1
+    audits_bad == 0 && walks_bad == 0)) || exit 1

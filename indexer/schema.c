@@ -469,6 +469,7 @@ static const char *const migrations[] = {
     cs_schema_archive,      /* schema_archive.c: archived cases and their 档号 */
     cs_schema_cache_gen,    /* schema_cache.c: the generation the service's caches check */
     cs_schema_policy,       /* schema_policy.c: the format policy, archival decisions */
+    cs_schema_pages,        /* schema_pages.c: a case's links in row-id order, for pages */
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

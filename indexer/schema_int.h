@@ -42,5 +42,7 @@ extern const char cs_schema_cache_gen[];
 
 /* The format policy, its versions and every item's archival decisions (schema_policy.c). */
 extern const char cs_schema_policy[];
+/* Lists a page at a time: a case's active links in row-id order (schema_pages.c). */
+extern const char cs_schema_pages[];
 
 #endif

@@ -101,24 +101,27 @@ START_TEST(reads_need_a_token_a_purpose_and_a_grant_and_each_is_ledgered)
     /* Lists and search show only what the user may read, after a ledgered read. */
     http(&a, &r, "GET", "/v1/cases", a.alice, PURPOSE, NULL, NULL);
     ck_assert_int_eq(r.status, 200);
-    json_t *cases = body_json(&r);
+    json_t *answer = body_json(&r), *cases = json_object_get(answer, "cases");
     ck_assert_int_eq(json_array_size(cases), 1);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(cases, 0), "case")), CASE_A);
-    json_decref(cases);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(cases, 0), "items")), 1);
+    ck_assert(json_is_null(json_object_get(answer, "next_cursor")));
+    json_decref(answer);
     resp_free(&r);
     http(&a, &r, "GET", "/v1/cases", a.bob, PURPOSE, NULL, NULL);
     ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(r.body, "[]");
+    ck_assert_str_eq(r.body, "{\"cases\":[],\"next_cursor\":null}");
     resp_free(&r);
     http(&a, &r, "GET", "/v1/cases", a.bob, NULL, NULL, NULL);
     assert_problem(&r, 400, "no-purpose");
     resp_free(&r);
     http(&a, &r, "GET", "/v1/cases/" CASE_A_PCT "/items", a.alice, PURPOSE, NULL, NULL);
     ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
-    json_t *items = body_json(&r);
+    json_t *page = body_json(&r), *items = json_object_get(page, "items");
     ck_assert_int_eq(json_array_size(items), 1);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "sha256")), a.sha);
-    json_decref(items);
+    ck_assert(json_is_null(json_object_get(page, "next_cursor"))); /* the whole list */
+    json_decref(page);
     resp_free(&r);
     /* A case whose items none of the user's grants cover: refused, and ledgered as denied. */
     http(&a, &r, "GET", "/v1/cases/" CASE_A_PCT "/items", a.bob, PURPOSE, NULL, NULL);

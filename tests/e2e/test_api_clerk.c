@@ -124,8 +124,8 @@ START_TEST(clerks_watch_the_queue_and_assign_unassigned_items)
     http(&a, &r, "GET", "/v1/cases/" CASE_A_PCT "/items", a.alice, PURPOSE, NULL, NULL);
     ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
     items = body_json(&r);
-    ck_assert_int_eq(json_array_size(items), 2);
-    it = find_by(items, "sha256", a.sha);
+    ck_assert_int_eq(json_array_size(json_object_get(items, "items")), 2);
+    it = find_by(json_object_get(items, "items"), "sha256", a.sha);
     ck_assert_ptr_nonnull(it);
     static const char *const keys[] = {
         "sha256", "media_type",   "size",  "original_name", "captured_at", "captured_at_source",

@@ -69,7 +69,7 @@ START_TEST(a_file_name_that_is_not_utf8_is_listed_escaped_not_refused)
     http(&a, &r, "GET", target, a.alice, PURPOSE, NULL, NULL);
     ck_assert_msg(r.status == 200, "status %d: %.300s", r.status, r.body);
     json_t *v = body_json(&r);
-    ck_assert_ptr_nonnull(find(v, "original_name", ODD_SHOWN));
+    ck_assert_ptr_nonnull(find(json_object_get(v, "items"), "original_name", ODD_SHOWN));
     json_decref(v);
     resp_free(&r);
 

@@ -101,15 +101,26 @@ START_TEST(a_file_time_is_unknown_and_a_second_arrival_never_rewrites_the_first)
     ck_assert_str_eq(s_of(m, "file_time"), "2020-01-02T03:04:05Z");
     json_decref(v);
 
-    /* The case's timeline: the dated photo first, the one of unknown time after it (its file
-     * time, 2020, is earlier, but it is no capture time). */
+    /* The case's items (a page, in the order they were linked; the timeline orders them by
+     * capture time): the dated photo with its time, the one of unknown time without one (its
+     * file time, 2020, is no capture time). */
     v = get_json(&a, "/v1/cases/" CASE_A_PCT "/items");
-    ck_assert_int_eq(json_array_size(v), 3); /* with api_setup's clip.bin, also undated */
-    ck_assert_str_eq(s_of(json_array_get(v, 0), "original_name"), "dated.jpg");
-    ck_assert_str_eq(s_of(json_array_get(v, 0), "captured_at"), "2023-10-06T22:53:51+02:00");
-    ck_assert_str_eq(s_of(json_array_get(v, 1), "original_name"), "IMG_0001.JPG");
-    ck_assert(json_is_null(json_object_get(json_array_get(v, 1), "captured_at")));
-    ck_assert_str_eq(s_of(json_array_get(v, 1), "captured_at_estimate"), "file_time");
+    json_t *list = json_object_get(v, "items"), *dated = NULL, *undated = NULL, *it;
+    size_t k;
+    ck_assert_int_eq(json_array_size(list), 3); /* with api_setup's clip.bin, also undated */
+    json_array_foreach(list, k, it)
+    {
+        const char *name = s_of(it, "original_name");
+        if (name != NULL && strcmp(name, "dated.jpg") == 0)
+            dated = it;
+        if (name != NULL && strcmp(name, "IMG_0001.JPG") == 0)
+            undated = it;
+    }
+    ck_assert_ptr_nonnull(dated);
+    ck_assert_ptr_nonnull(undated);
+    ck_assert_str_eq(s_of(dated, "captured_at"), "2023-10-06T22:53:51+02:00");
+    ck_assert(json_is_null(json_object_get(undated, "captured_at")));
+    ck_assert_str_eq(s_of(undated, "captured_at_estimate"), "file_time");
     json_decref(v);
 
     /* `custody show` says so in words. */

@@ -227,8 +227,8 @@ START_TEST(holds_over_http_are_an_admins_and_records_carry_retention)
     http(&a, &r, "GET", "/v1/cases/" CASE_A_PCT "/items", a.alice, PURPOSE, NULL, NULL);
     ck_assert_int_eq(r.status, 200);
     j = body_json(&r);
-    ck_assert(
-        json_is_true(json_object_get(json_object_get(json_array_get(j, 0), "retention"), "held")));
+    ck_assert(json_is_true(json_object_get(
+        json_object_get(json_array_get(json_object_get(j, "items"), 0), "retention"), "held")));
     json_decref(j);
     resp_free(&r);
 

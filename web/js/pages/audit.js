@@ -112,6 +112,7 @@ async function loadPage(q, box, ctx, cursor, first) {
  * the following page (null when nothing older is left). */
 function nextCursor(res, last) {
   if (res.next === null) return null;
+  if (typeof res.next_cursor === 'string' && res.next_cursor) return { cursor: res.next_cursor };
   if (typeof res.next === 'number' && res.next >= 0) return { since: res.next };
   if (last && typeof last.seq === 'number' && last.seq > 0) return { since: last.seq - 1 };
   return null;

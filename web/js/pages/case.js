@@ -10,22 +10,24 @@ import { captured, sortKey, parseStamp, size, duration, kindOf, shortSha, typedP
 import { errorBanner, loading, pageHead, kindIcon, infoBanner, field, badge } from '../ui.js';
 import { itemHref } from './cases.js';
 import { recordCard } from './record.js';
+import { allPages } from './paged.js';
+
+/** Items asked for at a time: the server's most (GET /v1/cases/{case}/items, limit). */
+const ITEMS_PAGE = 1000;
 
 const text = (v) => (v === null || v === undefined ? '' : typeof v === 'object' ? [v.make, v.model].filter(Boolean).join(' ') : String(v));
 
-/** Items of a case, with the fields of /v1/search merged in where the list lacks them. */
+/** Items of a case, every page of them (the server answers a page at a time), with the
+ * fields of /v1/search merged in where the list lacks them. */
 async function loadItems(kase) {
-  const items = await api.json(`/v1/cases/${api.enc(kase)}/items`);
-  const list = Array.isArray(items) ? items : items?.items || [];
+  const { items: list } = await allPages((cursor) =>
+    api.json(`/v1/cases/${api.enc(kase)}/items${api.qs({ limit: ITEMS_PAGE, cursor })}`));
   if (list.length && list.some((it) => !('captured_at' in it))) {
     try {
       const found = new Map();
-      let cursor;
-      do {
-        const page = await api.json(`/v1/search${api.qs({ case: kase, limit: 500, cursor })}`);
-        for (const r of page.items || []) found.set(r.sha256, r);
-        cursor = page.next_cursor;
-      } while (cursor && found.size < 5000);
+      const { items: hits } = await allPages((cursor) =>
+        api.json(`/v1/search${api.qs({ case: kase, limit: 500, cursor })}`), 5000);
+      for (const r of hits) found.set(r.sha256, r);
       for (const it of list) {
         const r = found.get(it.sha256);
         if (!r) continue;

@@ -6,6 +6,7 @@ import * as api from '../api.js';
 import * as session from '../session.js';
 import { dateTime, captured, size, shortSha } from '../format.js';
 import { errorBanner, loading, pageHead, section, kindIcon, infoBanner } from '../ui.js';
+import { allPages } from './paged.js';
 
 export const caseHref = (c) => `#/case/${encodeURIComponent(c)}`;
 export const itemHref = (sha) => `#/item/${encodeURIComponent(sha)}`;
@@ -14,13 +15,14 @@ export async function renderCases(main, ctx) {
   replace(main, pageHead(t('cases.title')), loading());
   let cases;
   try {
-    cases = await api.json('/v1/cases');
+    ({ items: cases } = await allPages((cursor) =>
+      api.json(`/v1/cases${api.qs({ limit: 1000, cursor })}`).then((p) => (Array.isArray(p) ? p : { items: p.cases, next_cursor: p.next_cursor }))));
   } catch (e) {
     if (ctx.alive()) replace(main, pageHead(t('cases.title')), errorBanner(e));
     return;
   }
   if (!ctx.alive()) return;
-  if (!Array.isArray(cases)) cases = cases?.cases || [];
+  cases.sort((a, b) => String(a.case).localeCompare(String(b.case))); // the server: in the order made
   const me = session.user();
   const grants = (me?.grants || []).filter((g) => g && g.case);
 
