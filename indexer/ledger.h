@@ -25,6 +25,19 @@ int cs_catalog_ledger_size(cs_catalog_t *cat, int64_t *size);
  * CS_ENOTFOUND if the ledger ends before. */
 int cs_catalog_ledger_leaves(cs_catalog_t *cat, uint64_t index, uint64_t count, uint8_t (*out)[32]);
 
+/** Fills out[0..*got) with the stored roots of the perfect subtrees of 2^level leaves number
+ * index, index+1, ... (at most count, indexer/schema_scale.c), stopping at the first one not
+ * stored (a cs_merkle_nodes_fn for ledger/). *got 0 when none is. */
+int cs_catalog_ledger_nodes(cs_catalog_t *cat, unsigned level, uint64_t index, uint64_t count,
+                            uint8_t (*out)[32], uint64_t *got);
+
+/** *count = 1 + the highest stored subtree index at `level` (0 when none is). */
+int cs_catalog_ledger_nodes_count(cs_catalog_t *cat, unsigned level, uint64_t *count);
+
+/** Stores `count` subtree roots of `level` from index on, in one transaction. */
+int cs_catalog_ledger_nodes_add(cs_catalog_t *cat, unsigned level, uint64_t index, uint64_t count,
+                                const uint8_t (*hashes)[32]);
+
 /** Calls fn for entries from leaf `from` on, in order, with the stored bytes and leaf hash;
  * stops at fn's first non-zero return, which it returns. A gap in seq is reported to fn as
  * it is (the caller checks the order). */

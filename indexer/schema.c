@@ -466,6 +466,7 @@ static const char *const migrations[] = {
     cs_schema_retention,    /* schema_retention.c: retention classes and holds */
     cs_schema_dispose,      /* schema_dispose.c: approved disposal, tombstones */
     cs_schema_registry,     /* schema_registry.c: officers, devices, item_registry */
+    cs_schema_scale,        /* schema_scale.c: the ledger's stored Merkle subtrees */
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

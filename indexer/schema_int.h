@@ -22,5 +22,7 @@ extern const char cs_schema_retention[];
 extern const char cs_schema_dispose[];
 /* Officers and devices, and what ingest resolved for each item (schema_registry.c). */
 extern const char cs_schema_registry[];
+/* A province's scale: the ledger's stored Merkle subtrees (schema_scale.c). */
+extern const char cs_schema_scale[];
 
 #endif
