@@ -14,6 +14,8 @@
 # Usage: N=100000 bench/scale.sh     (default N=10000000; needs build/custody; builds
 #        build/custody-bench-scale). Environment: N, Q (queries per kind, 300), OUT (the home;
 #        default bench/out/scale; removed at the end unless KEEP=1), CUSTODY, RESULTS.
+# REUSE=1 measures an existing home at OUT (filled by an earlier run, e.g. KEEP=1) without
+# filling it again; FILL_S and FILL_RSS give the fill's figures for the table if known.
 # The section "Scale: N items" is replaced in RESULTS (each N keeps its own section).
 set -euo pipefail
 shopt -s inherit_errexit
@@ -47,12 +49,17 @@ timed() {
 }
 fmt() { printf "%'d" "$1"; }
 
-rm -rf "$OUT"
-mkdir -p "$(dirname "$OUT")"
-"$CUSTODY" init --home "$OUT" >/dev/null
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-timed "$BENCH" "$OUT" fill "$N"
-fill_s=$secs fill_rss=$rss
+if [[ ${REUSE:-0} == 1 ]]; then
+    [[ -f $OUT/catalog.db ]] || die "REUSE=1: no catalog at $OUT"
+    fill_s=${FILL_S:-0} fill_rss=${FILL_RSS:-?}
+else
+    rm -rf "$OUT"
+    mkdir -p "$(dirname "$OUT")"
+    "$CUSTODY" init --home "$OUT" >/dev/null
+    timed "$BENCH" "$OUT" fill "$N"
+    fill_s=$secs fill_rss=$rss
+fi
 entries=$(sqlite3 "$OUT/catalog.db" 'SELECT count(*) FROM ledger')
 echo "fill: $N items, $entries entries in $fill_s s, peak RSS $fill_rss KiB" >&2
 
@@ -81,13 +88,16 @@ clicons_s=$secs
 timed "$CUSTODY" ledger verify --home "$OUT"
 verify_s=$secs verify_rss=$rss verify_out=$(cat "$OUT.stdout")
 rate=$(awk -v n="$entries" -v s="$verify_s" 'BEGIN { printf "%.0f", n / s }')
+echo "checkpoint $ckpt_s s; proofs $pr50/$pr99 ms, consistency $co50/$co99 ms; from the leaves" \
+    "$lpr50/$lco50 ms; CLI proof $cliproof_s s, consistency $clicons_s s; verify $verify_s s" \
+    "($rate/s, RSS $verify_rss KiB): $verify_out" >&2
 
 sqlite3 "$OUT/catalog.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 bytes=$(stat -c %s "$OUT/catalog.db")
 per_item=$(awk -v b="$bytes" -v n="$N" 'BEGIN { printf "%.0f", b / n }')
 tables=$(sqlite3 "$OUT/catalog.db" "SELECT name || ' ' || sum(pgsize) FROM dbstat GROUP BY name
     ORDER BY sum(pgsize) DESC LIMIT 8" |
-    awk -v n="$N" '{ printf "%s%s %.0f", NR > 1 ? ", " : "", $1, $2 / n }')
+    awk -v n="$N" '{ printf "%s%s %.0f", (NR > 1 ? ", " : ""), $1, $2 / n }')
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 verdict() { awk -v x="$1" -v g="$2" -v dir="$3" 'BEGIN { ok = dir == "ge" ? x >= g : x < g; print (ok ? "met" : "NOT met") }'; }
 
