@@ -67,9 +67,9 @@ rows=""
 for kind in case time near text word short timeline; do
     # two-character words are found by a scan of every item's text: fewer of them
     timed "$BENCH" "$OUT" query "$kind" "$([[ $kind == short ]] && echo $((Q / 10)) || echo "$Q")"
-    read -r p50 p99 max mean <"$OUT.stdout"
-    echo "query $kind: p50 $p50 ms, p99 $p99 ms, max $max ms, $mean rows" >&2
-    rows+="| $kind | $p50 | $p99 | $max | $mean | $rss |"$'\n'
+    read -r p50 p99 max mean c50 c99 <"$OUT.stdout"
+    echo "query $kind: p50 $p50 ms, p99 $p99 ms, max $max ms, $mean rows; CPU $c50/$c99 ms" >&2
+    rows+="| $kind | $p50 | $p99 | $max | $c50 | $c99 | $mean | $rss |"$'\n'
 done
 # The CLI: checkpoint the tail (what fill left unsigned), proofs at the tail, verify.
 timed "$CUSTODY" ledger checkpoint --home "$OUT"
@@ -110,8 +110,8 @@ $(df -T bench | awk 'NR == 2 { print $2 }') on $(df bench | awk 'NR == 2 { print
 $(fmt $((N / 100))) cases, $(fmt "$entries") ledger entries ($(awk -v e="$entries" -v n="$N" 'BEGIN { printf "%.1f", e / n }') an item), filled in $fill_s s
 ($(awk -v n="$N" -v s="$fill_s" 'BEGIN { printf "%.0f", n / s }') items/s, $(awk -v n="$entries" -v s="$fill_s" 'BEGIN { printf "%.0f", n / s }') entries/s; peak RSS $fill_rss KiB).
 
-| query (limit 100; short: Q/10 queries) | p50 ms | p99 ms | max ms | rows | peak RSS KiB |
-|---|---|---|---|---|---|
+| query (limit 100; short: Q/10 queries) | p50 ms | p99 ms | max ms | CPU p50 ms | CPU p99 ms | rows | peak RSS KiB |
+|---|---|---|---|---|---|---|---|
 ${rows}
 | ledger | figure |
 |---|---|
@@ -125,7 +125,7 @@ ${rows}
 | catalog.db (bytes; an item) | $bytes; **$per_item** |
 
 - largest tables and indexes, bytes an item: $tables.
-- search p99 (worst kind) < 100 ms: $(verdict "$(printf '%s' "$rows" | awk -F'|' '{ gsub(/ /, "", $4); if ($4 + 0 > m) m = $4 + 0 } END { print m }')" 100 lt);
+- search p99 < 100 ms, by kind (wall clock; CPU time): $(printf '%s' "$rows" | awk -F'|' '{ gsub(/ /, "", $2); gsub(/ /, "", $4); gsub(/ /, "", $7); printf "%s%s %s (%s)", (NR > 1 ? ", " : ""), $2, ($4 + 0 < 100 ? "met" : "NOT met"), ($7 + 0 < 100 ? "met" : "NOT met") }');
   proofs p99 < 10 ms: $(verdict "$(awk -v a="$pr99" -v b="$co99" 'BEGIN { print a > b ? a : b }')" 10 lt);
   verify >= 1,000,000 entries/s: $(verdict "$rate" 1000000 ge); catalog <= 2,048 bytes an item: $(verdict "$per_item" 2049 lt).
 - verify said: $verify_out
