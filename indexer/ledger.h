@@ -18,7 +18,8 @@
  * one transaction (a savepoint inside a batch). *seq (may be NULL) is its leaf index. */
 int cs_catalog_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq);
 
-/** *size = the number of entries. */
+/** *size = the number of entries: one more than the last seq, read from the index (a gap is
+ * found where the leaves are read). */
 int cs_catalog_ledger_size(cs_catalog_t *cat, int64_t *size);
 
 /** Fills `count` stored leaf hashes from leaf `index` (a cs_merkle_leaves_fn for ledger/).
