@@ -16,5 +16,9 @@ const char cs_schema_scale[] =
     "  idx INTEGER NOT NULL CHECK (idx >= 0),"
     "  hash BLOB NOT NULL CHECK (length(hash) = 32),"
     "  PRIMARY KEY (level, idx)"
-    ") STRICT, WITHOUT ROWID;";
+    ") STRICT, WITHOUT ROWID;"
+    /* The damaged items (indexer/damaged.c: `custody status`, the clerk's page): counted and
+     * listed from their own index, where every metadata record was read and parsed (status
+     * of a 5.6 * 10^5-item catalog: 86 s). */
+    "CREATE INDEX metadata_damaged ON metadata(item_id) WHERE record -> '$.damaged' IS NOT NULL;";
 // clang-format on
