@@ -241,8 +241,8 @@ cs_api_h_proof(cs_api_call_t *c)
                     (unsigned long long)size, (long long)entries);
         return;
     }
-    if ((rc = cs_merkle_inclusion_proof(cs_ledger_leaves, c->cat, (uint64_t)leaf_ix, size, path,
-                                        &n)) != 0 ||
+    if ((rc = cs_merkle_inclusion_proof_nodes(cs_ledger_leaves, cs_ledger_nodes, c->cat,
+                                              (uint64_t)leaf_ix, size, path, &n)) != 0 ||
         (rc = cs_catalog_ledger_leaves(c->cat, (uint64_t)leaf_ix, 1, leaf)) != 0)
         goto fail;
     char b64[64];
@@ -277,8 +277,8 @@ cs_api_h_consistency(cs_api_call_t *c)
                     (long long)entries);
         return;
     }
-    if ((rc = cs_merkle_consistency_proof(cs_ledger_leaves, c->cat, (uint64_t)from, (uint64_t)to,
-                                          proof, &n)) != 0)
+    if ((rc = cs_merkle_consistency_proof_nodes(cs_ledger_leaves, cs_ledger_nodes, c->cat,
+                                                (uint64_t)from, (uint64_t)to, proof, &n)) != 0)
         goto fail;
     c->json = json_pack("{s:I, s:I, s:o}", "from", (json_int_t)from, "to", (json_int_t)to, "proof",
                         hashes(proof, n));

@@ -20,7 +20,7 @@ cs_catalog_cache_unwatched(cs_catalog_t *cat, size_t *n, char *first, size_t cap
 {
     static const char *const sql =
         "SELECT t.name FROM pragma_table_list t WHERE t.schema = 'main' AND t.type = 'table'"
-        " AND t.name NOT IN ('ledger', 'checkpoints', 'cache_gen')"
+        " AND t.name NOT IN ('ledger', 'checkpoints', 'ledger_nodes', 'cache_gen')"
         " AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
         " AND (SELECT count(*) FROM sqlite_schema m WHERE m.type = 'trigger'"
         "      AND m.tbl_name = t.name AND m.name LIKE 'cache\\_gen\\_%' ESCAPE '\\') < 3"

@@ -114,7 +114,10 @@ cs_catalog_ledger_size(cs_catalog_t *cat, int64_t *size)
 {
     sqlite3_stmt *st = NULL;
     const char *what = "cannot read the ledger";
-    int err = cs_cat_prepare(cat, "SELECT count(*) FROM ledger", &st, what), rc;
+    /* seq counts from 0 without a gap (appends take max + 1; a gap is found where leaves are
+     * read): the last seq gives the size from the index, where count(*) read every entry, the
+     * whole ledger, at each CLI command and checkpoint (bench/scale.sh: 67 s at 10^7). */
+    int err = cs_cat_prepare(cat, "SELECT coalesce(max(seq) + 1, 0) FROM ledger", &st, what), rc;
     if (err != 0)
         return err;
     if ((rc = sqlite3_step(st)) == SQLITE_ROW)

@@ -24,12 +24,26 @@ int cs_catalog_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq);
  * nothing of the batch stands). The ledger's group commit (ledger/appender.c). */
 int cs_catalog_ledger_append_batched(cs_catalog_t *cat, json_t *fields, int64_t *seq);
 
-/** *size = the number of entries. */
+/** *size = the number of entries: one more than the last seq, read from the index (a gap is
+ * found where the leaves are read). */
 int cs_catalog_ledger_size(cs_catalog_t *cat, int64_t *size);
 
 /** Fills `count` stored leaf hashes from leaf `index` (a cs_merkle_leaves_fn for ledger/).
  * CS_ENOTFOUND if the ledger ends before. */
 int cs_catalog_ledger_leaves(cs_catalog_t *cat, uint64_t index, uint64_t count, uint8_t (*out)[32]);
+
+/** Fills out[0..*got) with the stored roots of the perfect subtrees of 2^level leaves number
+ * index, index+1, ... (at most count, indexer/schema_scale.c), stopping at the first one not
+ * stored (a cs_merkle_nodes_fn for ledger/). *got 0 when none is. */
+int cs_catalog_ledger_nodes(cs_catalog_t *cat, unsigned level, uint64_t index, uint64_t count,
+                            uint8_t (*out)[32], uint64_t *got);
+
+/** *count = 1 + the highest stored subtree index at `level` (0 when none is). */
+int cs_catalog_ledger_nodes_count(cs_catalog_t *cat, unsigned level, uint64_t *count);
+
+/** Stores `count` subtree roots of `level` from index on, in one transaction. */
+int cs_catalog_ledger_nodes_add(cs_catalog_t *cat, unsigned level, uint64_t index, uint64_t count,
+                                const uint8_t (*hashes)[32]);
 
 /** Calls fn for entries from leaf `from` on, in order, with the stored bytes and leaf hash;
  * stops at fn's first non-zero return, which it returns. A gap in seq is reported to fn as

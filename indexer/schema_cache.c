@@ -3,8 +3,8 @@
  * transaction, by a trigger: a process that caches rows (the service) reads the counter
  * before it uses them, and drops them all when it moved. The CLI, another process, changes the
  * catalog through the same triggers, so a grant it revokes is seen by the very next request.
- * Watched: every table but the ledger and its checkpoints (appended by every read, read by no
- * cache), the search's virtual tables and their shadows (written beside the rows they index).
+ * Watched: every table but the ledger, its checkpoints and its stored subtree roots (appended
+ * by every read, read by no cache), the search's virtual tables and their shadows (written beside the rows they index).
  * A table added later without its triggers turns the caches off (cs_catalog_cache_watched);
  * test_cache_gen lists the tables lacking them. */
 #include "indexer/schema_int.h"

@@ -44,5 +44,7 @@ extern const char cs_schema_cache_gen[];
 extern const char cs_schema_policy[];
 /* Lists a page at a time: a case's active links in row-id order (schema_pages.c). */
 extern const char cs_schema_pages[];
+/* A province's scale: the ledger's stored Merkle subtrees (schema_scale.c). */
+extern const char cs_schema_scale[];
 
 #endif

@@ -47,8 +47,10 @@ cs_ledger_checkpoint(cs_catalog_t *cat, const cs_home_t *home, int *made)
     if ((rc = cs_catalog_ledger_size(cat, &size)) != 0 ||
         (rc = cs_catalog_checkpoint_latest(cat, &covered, root, NULL, &saved, &saved_len)) != 0)
         goto out;
-    if (covered == size)
-        goto out; /* nothing new to sign */
+    if (covered == size) { /* nothing new to sign; stored subtrees may still be missing */
+        rc = cs_ledger_nodes_fill(cat, (uint64_t)size);
+        goto out;
+    }
     if (covered > size) {
         cs_diag_set("the ledger has %lld entries but its latest checkpoint covers %lld: entries "
                     "were removed (run custody ledger verify)",
@@ -89,6 +91,8 @@ cs_ledger_checkpoint(cs_catalog_t *cat, const cs_home_t *home, int *made)
         goto out;
     if (made != NULL)
         *made = 1;
+    /* The subtrees of what is signed, for proofs against it (ledger/nodes.c). */
+    rc = cs_ledger_nodes_fill(cat, f.size);
 out:
     free(batch);
     free(saved);

@@ -20,6 +20,16 @@ int cs_ledger_origin(const cs_home_t *home, char *buf, size_t size);
 /** A cs_merkle_leaves_fn over the catalog's ledger (arg: the cs_catalog_t). */
 int cs_ledger_leaves(void *cat, uint64_t index, uint64_t count, uint8_t (*out)[32]);
 
+/** A cs_merkle_nodes_fn over the catalog's stored subtree roots (ledger/nodes.c): pass it
+ * with cs_ledger_leaves to cs_merkle_*_proof_nodes. */
+int cs_ledger_nodes(void *cat, unsigned level, uint64_t index, uint64_t count, uint8_t (*out)[32],
+                    uint64_t *got);
+
+/** Stores the roots of the perfect subtrees of 2^8, 2^16, ... leaves under the first `size`
+ * leaves that are not stored yet, reading at most a bounded number of hashes (2^21) per call;
+ * cs_ledger_checkpoint calls it for the size it signed. */
+int cs_ledger_nodes_fill(cs_catalog_t *cat, uint64_t size);
+
 /** Signs and records a checkpoint of the whole ledger unless the latest one already covers
  * it; *made (may be NULL) says whether one was made. Reads only the entries since the latest
  * checkpoint. CS_ECORRUPT when the ledger has fewer entries than that checkpoint covers. */

@@ -190,6 +190,46 @@ cs_merkle_frontier_append(cs_merkle_frontier_t *f, const uint8_t leaf_hash[32])
     return rc;
 }
 
+struct cs_merkle_hasher {
+    hasher_t h;
+};
+
+int
+cs_merkle_hasher_new(cs_merkle_hasher_t **out)
+{
+    cs_merkle_hasher_t *m = calloc(1, sizeof *m);
+    int rc = m != NULL ? hasher_open(&m->h) : CS_ENOMEM;
+    if (rc != 0) {
+        free(m);
+        m = NULL;
+    }
+    *out = m;
+    return rc;
+}
+
+void
+cs_merkle_hasher_free(cs_merkle_hasher_t **m)
+{
+    if (*m != NULL)
+        hasher_close(&(*m)->h);
+    free(*m);
+    *m = NULL;
+}
+
+int
+cs_merkle_leaf_hash_with(cs_merkle_hasher_t *m, const void *data, size_t len, uint8_t out[32])
+{
+    static const uint8_t prefix = 0x00;
+    return hash2(&m->h, &prefix, 1, data, len, out);
+}
+
+int
+cs_merkle_frontier_append_with(cs_merkle_hasher_t *m, cs_merkle_frontier_t *f,
+                               const uint8_t leaf_hash[32])
+{
+    return frontier_push(&m->h, f, leaf_hash);
+}
+
 int
 cs_merkle_frontier_root(const cs_merkle_frontier_t *f, uint8_t root[32])
 {

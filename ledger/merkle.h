@@ -57,6 +57,21 @@ int cs_merkle_frontier_load(cs_merkle_frontier_t *f, cs_merkle_leaves_fn fn, voi
  * the tree holds 2^64 - 1 leaves already; on error f is unchanged. */
 int cs_merkle_frontier_append(cs_merkle_frontier_t *f, const uint8_t leaf_hash[32]);
 
+/* A SHA-256 set up once for many hashes (OpenSSL 3 fetches an algorithm under a lock: per hash,
+ * that cost more than hashing a ledger entry). One thread at a time. */
+typedef struct cs_merkle_hasher cs_merkle_hasher_t;
+
+/** *out = a new hasher (free with cs_merkle_hasher_free). CS_ENOMEM or CS_ECRYPTO. */
+int cs_merkle_hasher_new(cs_merkle_hasher_t **out);
+
+/** Frees a hasher and sets *h to NULL; accepts NULL. */
+void cs_merkle_hasher_free(cs_merkle_hasher_t **h);
+
+/** cs_merkle_leaf_hash and cs_merkle_frontier_append with the hasher h. */
+int cs_merkle_leaf_hash_with(cs_merkle_hasher_t *h, const void *data, size_t len, uint8_t out[32]);
+int cs_merkle_frontier_append_with(cs_merkle_hasher_t *h, cs_merkle_frontier_t *f,
+                                   const uint8_t leaf_hash[32]);
+
 /** Writes the root of the tree f describes (SHA-256("") when empty). Returns 0 or
  * CS_ECRYPTO. */
 int cs_merkle_frontier_root(const cs_merkle_frontier_t *f, uint8_t root[32]);
@@ -73,6 +88,28 @@ int cs_merkle_inclusion_proof(cs_merkle_leaves_fn fn, void *arg, uint64_t leaf, 
  * Empty when m == 0 or m == n. CS_EINVAL if m > n. Reads at most n leaves. */
 int cs_merkle_consistency_proof(cs_merkle_leaves_fn fn, void *arg, uint64_t m, uint64_t n,
                                 uint8_t (*proof)[32], size_t *len);
+
+/* Stored subtree roots (optional): the roots of the perfect subtrees of 2^level leaves, level
+ * a multiple of CS_MERKLE_NODE_STEP, subtree i covering leaves i * 2^level .. (i + 1) *
+ * 2^level - 1. */
+#define CS_MERKLE_NODE_STEP 8
+
+/** Fills out[0..*got) with the stored roots of subtrees index, index+1, ... of 2^level leaves
+ * (at most count, which is at most 2^CS_MERKLE_NODE_STEP), stopping at the first that is
+ * not stored; *got 0 when none is. Returns 0 or a negative CS_E* code. */
+typedef int (*cs_merkle_nodes_fn)(void *arg, unsigned level, uint64_t index, uint64_t count,
+                                  uint8_t (*out)[32], uint64_t *got);
+
+/** cs_merkle_inclusion_proof, taking the subtrees `nodes` has stored instead of reading their
+ * leaves (those it has not are hashed from below): O(log n) reads of at most 2^STEP hashes
+ * each. nodes may be NULL. The hashes stored are trusted as the leaves are: check the proof
+ * against a signed root. */
+int cs_merkle_inclusion_proof_nodes(cs_merkle_leaves_fn fn, cs_merkle_nodes_fn nodes, void *arg,
+                                    uint64_t leaf, uint64_t size, uint8_t (*path)[32], size_t *n);
+
+/** cs_merkle_consistency_proof with stored subtrees, as above. */
+int cs_merkle_consistency_proof_nodes(cs_merkle_leaves_fn fn, cs_merkle_nodes_fn nodes, void *arg,
+                                      uint64_t m, uint64_t n, uint8_t (*proof)[32], size_t *len);
 
 /** Checks that path[0..n) proves that leaf_hash is leaf number `leaf` of the tree of `size`
  * leaves whose root is `root` (RFC 9162 §2.1.3.2). Returns 0; CS_EMISMATCH when the hashes do

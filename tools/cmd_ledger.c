@@ -267,8 +267,8 @@ run(cs_cli_t *cli, const char *verb, ledger_args_t *a)
                         (unsigned long long)size);
             return CS_EINVAL;
         }
-        if ((rc = cs_merkle_inclusion_proof(cs_ledger_leaves, cli->cat, (uint64_t)a->leaf, size,
-                                            proof, &n)) != 0 ||
+        if ((rc = cs_merkle_inclusion_proof_nodes(cs_ledger_leaves, cs_ledger_nodes, cli->cat,
+                                                  (uint64_t)a->leaf, size, proof, &n)) != 0 ||
             (rc = cs_catalog_ledger_leaves(cli->cat, (uint64_t)a->leaf, 1, leaf)) != 0)
             return rc;
         if (cli->json) {
@@ -297,8 +297,9 @@ run(cs_cli_t *cli, const char *verb, ledger_args_t *a)
         cs_diag_set("--to %lld is beyond the ledger's %lld entries", a->to, (long long)covered);
         return CS_EINVAL;
     }
-    if ((rc = cs_merkle_consistency_proof(cs_ledger_leaves, cli->cat, (uint64_t)a->from,
-                                          (uint64_t)a->to, proof, &n)) != 0)
+    if ((rc = cs_merkle_consistency_proof_nodes(cs_ledger_leaves, cs_ledger_nodes, cli->cat,
+                                                (uint64_t)a->from, (uint64_t)a->to, proof, &n)) !=
+        0)
         return rc;
     if (cli->json) {
         printf("{\"from\":%lld,\"to\":%lld,", a->from, a->to);
