@@ -82,6 +82,74 @@ step_extract(json_t *req, json_t **result, char *error, size_t size)
         cs_snprintf_cut(error, size, "%s", cs_diag()[0] != '\0' ? cs_diag() : cs_strerror(rc));
 }
 
+/* Rounds every real in v to the 15 digits the answer line carries: the text probe writes is
+ * then the text a parser of the line would write again (JSON_REAL_PRECISION(15) below). */
+static void
+round_reals(json_t *v)
+{
+    const char *key;
+    json_t *m;
+    size_t i;
+    char buf[64];
+    if (json_is_real(v)) {
+        if (snprintf(buf, sizeof buf, "%.15g", json_real_value(v)) < (int)sizeof buf)
+            json_real_set(v, strtod(buf, NULL));
+    } else if (json_is_object(v)) {
+        json_object_foreach(v, key, m) round_reals(m);
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, m) round_reals(m);
+    }
+}
+
+/* Runs "probe": each of "files" ({"file", "path", "media_type", "hints"}) extracted in turn,
+ * its record (with "file" and "media_type" set) written as a raw line
+ * {"id":N,"raw":[i,{record}]} or {"id":N,"raw":[i,null,"why"]} (ingest/worker.h), so that
+ * custody probe copies records out without parsing them. Returns -1 when a line could not be
+ * written (or built): the request then ends with what was written, and the caller asks again
+ * for the rest one by one. */
+static int
+step_probe(json_t *req, FILE *out, json_t **result, char *error, size_t size)
+{
+    json_t *files = json_object_get(req, "files"), *id = json_object_get(req, "id"), *f;
+    size_t i;
+    if (!json_is_array(files) || !json_is_integer(id)) {
+        cs_snprintf_cut(error, size, "probe needs \"files\" and an integer \"id\"");
+        return 0;
+    }
+    json_array_foreach(files, i, f)
+    {
+        json_t *rec = NULL, *file = json_object_get(f, "file"),
+               *type = json_object_get(f, "media_type");
+        char err[1024] = "", *text;
+        step_extract(f, &rec, err, sizeof err);
+        int ok = err[0] == '\0' && rec != NULL;
+        if (ok) {
+            if (json_is_string(file))
+                json_object_set_new(rec, "file", json_copy(file));
+            if (json_is_string(type))
+                json_object_set_new(rec, "media_type", json_copy(type));
+            round_reals(rec);
+            text = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        } else {
+            json_t *why = json_string(err[0] ? err : "no record");
+            text = why ? json_dumps(why, JSON_ENCODE_ANY) : NULL;
+            json_decref(why);
+        }
+        json_decref(rec);
+        int n = text == NULL
+                    ? -1
+                    : fprintf(out, "{\"id\":%" JSON_INTEGER_FORMAT ",\"raw\":[%zu,%s%s]}\n",
+                              json_integer_value(id), i, ok ? "" : "null,", text);
+        free(text);
+        if (n < 0 || fflush(out) != 0)
+            return -1;
+    }
+    *result = json_pack("{s:I}", "n", (json_int_t)json_array_size(files));
+    if (*result == NULL)
+        cs_snprintf_cut(error, size, "out of memory");
+    return 0;
+}
+
 /* Where progress lines of the running request go. */
 typedef struct progress_ctx {
     FILE *out;
@@ -178,7 +246,8 @@ step_transcode(json_t *req, FILE *out, json_t **result, char *error, size_t size
         cs_snprintf_cut(error, size, "%s", cs_diag()[0] != '\0' ? cs_diag() : cs_strerror(rc));
 }
 
-/* The answer to one request line; NULL only when memory runs out. */
+/* The answer to one request line; NULL when memory runs out or a probe's line could not be
+ * written. */
 static json_t *
 answer(const char *line, size_t len, FILE *out)
 {
@@ -196,7 +265,12 @@ answer(const char *line, size_t len, FILE *out)
         step_extract(req, &result, error, sizeof error);
     else if (strcmp(step, "transcode") == 0)
         step_transcode(req, out, &result, error, sizeof error);
-    else
+    else if (strcmp(step, "probe") == 0) {
+        if (step_probe(req, out, &result, error, sizeof error) != 0) {
+            json_decref(req);
+            return NULL;
+        }
+    } else
         cs_snprintf_cut(error, sizeof error, "unknown step \"%.200s\"", step);
     if (error[0] != '\0')
         ans = json_pack("{s:O?, s:b, s:s}", "id", id, "ok", 0, "error", error);
