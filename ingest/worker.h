@@ -13,6 +13,10 @@
  * is not JSON or names another id counts as a worker failure, like a crash or a timeout.
  * A long step ("transcode") may write progress lines {"id":7,"progress":{...}} before its
  * answer; each restarts the request's timeout, so the timeout bounds a silence, not a job.
+ * "probe" (custody probe: "files", each {"file", "path", "media_type", "hints"}) writes one
+ * raw line {"id":7,"raw":[i,{record}]} or {"id":7,"raw":[i,null,"why"]} per file before its
+ * answer {"n": count}; raw lines restart the timeout too, and reach the caller unparsed
+ * (cs_workers_submit_raw).
  * Resource limits are passed as `--rlimit-as-mb N --rlimit-cpu-s N` and the worker applies
  * them to itself (uv_spawn cannot limit a child). Test-only faults: worker_main.c.
  */

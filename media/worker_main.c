@@ -16,6 +16,7 @@
 #include "core/buf.h"
 
 #include "core/error.h"
+#include "core/jsondump.h"
 #include "core/log.h"
 #include "media/extract.h"
 #include "media/transcode.h"
@@ -129,7 +130,7 @@ step_probe(json_t *req, FILE *out, json_t **result, char *error, size_t size)
             if (json_is_string(type))
                 json_object_set_new(rec, "media_type", json_copy(type));
             round_reals(rec);
-            text = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            text = cs_json_dump_compact(rec, NULL); /* json_dumps' text, made faster */
         } else {
             json_t *why = json_string(err[0] ? err : "no record");
             text = why ? json_dumps(why, JSON_ENCODE_ANY) : NULL;
