@@ -16,10 +16,10 @@
 #include "core/buf.h"
 
 #include "core/error.h"
-#include "core/jsondump.h"
 #include "core/log.h"
 #include "media/extract.h"
 #include "media/transcode.h"
+#include "media/worker_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -68,8 +68,8 @@ test_fault(const char *path)
 }
 
 /* Runs "extract": *result is the record, or *error says why there is none. */
-static void
-step_extract(json_t *req, json_t **result, char *error, size_t size)
+void
+cs_worker_extract(json_t *req, json_t **result, char *error, size_t size)
 {
     const char *path = json_string_value(json_object_get(req, "path"));
     const char *media_type = json_string_value(json_object_get(req, "media_type"));
@@ -81,74 +81,6 @@ step_extract(json_t *req, json_t **result, char *error, size_t size)
     test_fault(path);
     if ((rc = cs_extract_file(path, media_type, json_object_get(req, "hints"), result)) != 0)
         cs_snprintf_cut(error, size, "%s", cs_diag()[0] != '\0' ? cs_diag() : cs_strerror(rc));
-}
-
-/* Rounds every real in v to the 15 digits the answer line carries: the text probe writes is
- * then the text a parser of the line would write again (JSON_REAL_PRECISION(15) below). */
-static void
-round_reals(json_t *v)
-{
-    const char *key;
-    json_t *m;
-    size_t i;
-    char buf[64];
-    if (json_is_real(v)) {
-        if (snprintf(buf, sizeof buf, "%.15g", json_real_value(v)) < (int)sizeof buf)
-            json_real_set(v, strtod(buf, NULL));
-    } else if (json_is_object(v)) {
-        json_object_foreach(v, key, m) round_reals(m);
-    } else if (json_is_array(v)) {
-        json_array_foreach(v, i, m) round_reals(m);
-    }
-}
-
-/* Runs "probe": each of "files" ({"file", "path", "media_type", "hints"}) extracted in turn,
- * its record (with "file" and "media_type" set) written as a raw line
- * {"id":N,"raw":[i,{record}]} or {"id":N,"raw":[i,null,"why"]} (ingest/worker.h), so that
- * custody probe copies records out without parsing them. Returns -1 when a line could not be
- * written (or built): the request then ends with what was written, and the caller asks again
- * for the rest one by one. */
-static int
-step_probe(json_t *req, FILE *out, json_t **result, char *error, size_t size)
-{
-    json_t *files = json_object_get(req, "files"), *id = json_object_get(req, "id"), *f;
-    size_t i;
-    if (!json_is_array(files) || !json_is_integer(id)) {
-        cs_snprintf_cut(error, size, "probe needs \"files\" and an integer \"id\"");
-        return 0;
-    }
-    json_array_foreach(files, i, f)
-    {
-        json_t *rec = NULL, *file = json_object_get(f, "file"),
-               *type = json_object_get(f, "media_type");
-        char err[1024] = "", *text;
-        step_extract(f, &rec, err, sizeof err);
-        int ok = err[0] == '\0' && rec != NULL;
-        if (ok) {
-            if (json_is_string(file))
-                json_object_set_new(rec, "file", json_copy(file));
-            if (json_is_string(type))
-                json_object_set_new(rec, "media_type", json_copy(type));
-            round_reals(rec);
-            text = cs_json_dump_compact(rec, NULL); /* json_dumps' text, made faster */
-        } else {
-            json_t *why = json_string(err[0] ? err : "no record");
-            text = why ? json_dumps(why, JSON_ENCODE_ANY) : NULL;
-            json_decref(why);
-        }
-        json_decref(rec);
-        int n = text == NULL
-                    ? -1
-                    : fprintf(out, "{\"id\":%" JSON_INTEGER_FORMAT ",\"raw\":[%zu,%s%s]}\n",
-                              json_integer_value(id), i, ok ? "" : "null,", text);
-        free(text);
-        if (n < 0 || fflush(out) != 0)
-            return -1;
-    }
-    *result = json_pack("{s:I}", "n", (json_int_t)json_array_size(files));
-    if (*result == NULL)
-        cs_snprintf_cut(error, size, "out of memory");
-    return 0;
 }
 
 /* Where progress lines of the running request go. */
@@ -263,11 +195,11 @@ answer(const char *line, size_t len, FILE *out)
     else if (strcmp(step, "ping") == 0)
         result = json_pack("{s:i}", "pid", (int)getpid());
     else if (strcmp(step, "extract") == 0)
-        step_extract(req, &result, error, sizeof error);
+        cs_worker_extract(req, &result, error, sizeof error);
     else if (strcmp(step, "transcode") == 0)
         step_transcode(req, out, &result, error, sizeof error);
     else if (strcmp(step, "probe") == 0) {
-        if (step_probe(req, out, &result, error, sizeof error) != 0) {
+        if (cs_worker_probe(req, out, &result, error, sizeof error) != 0) {
             json_decref(req);
             return NULL;
         }
@@ -283,15 +215,16 @@ answer(const char *line, size_t len, FILE *out)
     return ans;
 }
 
-/* Reads one line of at most size - 1 bytes into buf; a longer one is consumed and
- * reported as *too_long. Returns its length without the '\n', or -1 at the end of input. */
+/* Reads one line of at most size - 1 bytes into buf (unlocked: only this thread reads stdin); a
+ * longer one is consumed and reported as *too_long. Returns its length without the '\n', or -1 at
+ * the end of input. */
 static ssize_t
 read_line(FILE *in, char *buf, size_t size, int *too_long)
 {
     size_t len = 0;
     int c;
     *too_long = 0;
-    while ((c = getc(in)) != EOF && c != '\n') {
+    while ((c = getc_unlocked(in)) != EOF && c != '\n') {
         if (len + 1 < size)
             buf[len++] = (char)c;
         else

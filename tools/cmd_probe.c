@@ -149,9 +149,14 @@ cs_cmd_probe(int argc, char **argv)
     if ((rc = cs_cli_load(&cli)) != 0)
         return cs_cli_fail(&cli, rc);
     (void)cs_cli_site_tz(&cli);
+    /* One worker process, its batches extracted on a thread per core: one start-up of the
+     * worker (its libraries) instead of one per core (media/worker_probe.c). */
     cs_worker_opts_t o;
-    if ((rc = cs_cli_worker_opts(&cli, 0, &o)) != 0)
+    if ((rc = cs_cli_worker_opts(&cli, 1, &o)) != 0)
         return cs_cli_fail(&cli, rc);
+    run.threads = (int)uv_available_parallelism();
+    if (run.threads > CS_PROBE_THREADS_MAX)
+        run.threads = CS_PROBE_THREADS_MAX;
     uv_loop_init(&loop);
     if ((rc = cs_workers_start(&run.workers, &loop, &o)) != 0) {
         rc = cs_cli_fail(&cli, rc);
@@ -166,7 +171,7 @@ cs_cmd_probe(int argc, char **argv)
     }
     if (cli.json) /* records go out in large writes, not one a few kilobytes */
         setvbuf(stdout, NULL, _IOFBF, PROBE_STDOUT_BUF);
-    size_t next = 0, window = (size_t)o.count * PROBE_BATCHES * PROBE_BATCH;
+    size_t next = 0, window = (size_t)run.threads * PROBE_BATCHES * PROBE_BATCH;
     for (size_t done = 0; done < run.n; done++) {
         while (next < run.n && next < done + window)
             next = cs_probe_start_batch(&run, next);

@@ -9,8 +9,9 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define PROBE_BATCH 16  /* files a "probe" request asks for */
-#define PROBE_BATCHES 2 /* requests waiting or running per worker */
+#define PROBE_BATCH 16          /* files a "probe" request asks for */
+#define PROBE_BATCHES 2         /* requests waiting or running per thread */
+#define CS_PROBE_THREADS_MAX 16 /* media/worker_int.h: CS_WORKER_PROBE_THREADS_MAX */
 
 typedef struct probe_job {
     cs_worker_answer_t a; /* done once the record (or the reason there is none) is in */
@@ -30,6 +31,7 @@ typedef struct probe_run {
     char **paths;
     probe_job_t *jobs;
     size_t n, cap;
+    int threads; /* of the one worker's "probe" requests */
     int failed;
     size_t printed; /* records written so far */
 } probe_run_t;

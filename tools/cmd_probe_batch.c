@@ -142,7 +142,7 @@ size_t
 cs_probe_start_batch(probe_run_t *run, size_t next)
 {
     probe_batch_t *b = calloc(1, sizeof *b);
-    json_t *files = json_array(), *fields = json_object();
+    json_t *files = json_array(), *fields = json_pack("{s:i}", "threads", run->threads);
     int rc =
         b != NULL && files != NULL && fields != NULL && json_object_set(fields, "files", files) == 0
             ? 0
