@@ -33,6 +33,7 @@
 
 #define REQUEST_MAX (64 * 1024) /* requests carry a path and a few words */
 #define OOM_CHUNK (16 * 1024 * 1024)
+#define OUT_BUF (64 * 1024)
 
 static void
 test_fault(const char *path)
@@ -261,6 +262,9 @@ cs_worker_main(const char *home)
         rc = 1;
         goto out;
     }
+    /* Room for a probe's raw lines between flushes (worker_probe.c); every answer is flushed. */
+    static char outbuf[OUT_BUF]; /* glibc ignores the size when it makes the buffer itself */
+    setvbuf(out, outbuf, _IOFBF, sizeof outbuf);
     while ((len = read_line(stdin, line, sizeof line, &too_long)) >= 0) {
         if (too_long)
             ans = json_pack("{s:n, s:b, s:s}", "id", "ok", 0, "error", "the request is too long");

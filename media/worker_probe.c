@@ -7,8 +7,8 @@
  *
  * Files are extracted on `threads` threads of this one process (one process's start-up, the
  * ~180 libraries of FFmpeg and libheif mapped and relocated, costs more than a hundred
- * photos): the calling thread takes files too, and writes every line whose turn has come
- * after each of its own. A crash or hang on any thread ends the process or the request as it
+ * photos), the calling thread one of them; after each file, its thread writes every line
+ * whose turn has come. A crash or hang on any thread ends the process or the request as it
  * would with one thread; custody probe then asks for the unanswered files one by one. */
 #include "media/worker_int.h"
 
@@ -18,6 +18,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#define FLUSH_MS 50 /* raw lines are flushed at least this often (and with the answer) */
 
 typedef struct slot {
     char *line; /* the raw line, '\n' included; NULL when it could not be made */
@@ -29,8 +32,12 @@ typedef struct batch {
     json_t *files;
     json_int_t id;
     size_t n, next, written; /* files, the next nobody took, lines written */
+    struct timespec flushed; /* when the lines written were last flushed */
     slot_t *slots;
-    pthread_mutex_t lock;
+    FILE *out;
+    int failed;            /* a line could not be made or written */
+    pthread_mutex_t lock;  /* next, slots */
+    pthread_mutex_t wlock; /* out, written, flushed, failed */
 } batch_t;
 
 /* Rounds every real in v to the 15 digits the answer line carries (worker_main.c writes
@@ -102,36 +109,59 @@ take_one(batch_t *b)
     char *line = line_for(b->id, i, json_array_get(b->files, i), &len);
     pthread_mutex_lock(&b->lock);
     b->slots[i] = (slot_t){.line = line, .len = len, .done = 1};
-    if (line == NULL)
-        b->next = b->n; /* nothing after it can be written: stop taking */
     pthread_mutex_unlock(&b->lock);
     return 1;
 }
 
-static void *
-helper(void *arg)
+/* Writes the lines whose turn has come, on whichever thread finished a file; sets b->failed
+ * when one could not be made or written. */
+static void
+write_ready(batch_t *b)
 {
-    while (take_one(arg))
-        ;
-    return NULL;
-}
-
-/* Writes the lines whose turn has come; -1 when one could not be made or written. */
-static int
-write_ready(batch_t *b, FILE *out)
-{
-    for (;;) {
+    pthread_mutex_lock(&b->wlock);
+    while (!b->failed) {
         pthread_mutex_lock(&b->lock);
         slot_t *s = b->written < b->n && b->slots[b->written].done ? &b->slots[b->written] : NULL;
         pthread_mutex_unlock(&b->lock);
         if (s == NULL)
-            return 0;
-        if (s->line == NULL || fwrite(s->line, 1, s->len, out) != s->len || fflush(out) != 0)
-            return -1;
+            break;
+        if (s->line == NULL || fwrite(s->line, 1, s->len, b->out) != s->len) {
+            b->failed = 1;
+            break;
+        }
+        /* Flushed every FLUSH_MS, not every line: a pipe write and a wake-up of custody probe
+         * a line cost more than the line. A file that takes long leaves the lines before it
+         * at most FLUSH_MS late (the request's timeout counts from the last line). */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - b->flushed.tv_sec) * 1000 +
+                (now.tv_nsec - b->flushed.tv_nsec) / 1000000 >=
+            FLUSH_MS) {
+            if (fflush(b->out) != 0) {
+                b->failed = 1;
+                break;
+            }
+            b->flushed = now;
+        }
         free(s->line);
         s->line = NULL;
         b->written++;
     }
+    if (b->failed) {
+        pthread_mutex_lock(&b->lock);
+        b->next = b->n; /* nothing after it can be written: stop taking */
+        pthread_mutex_unlock(&b->lock);
+    }
+    pthread_mutex_unlock(&b->wlock);
+}
+
+/* A thread's part: files taken one at a time, lines written as their turn comes. */
+static void *
+work(void *arg)
+{
+    while (take_one(arg))
+        write_ready(arg);
+    return NULL;
 }
 
 int
@@ -141,7 +171,7 @@ cs_worker_probe(json_t *req, FILE *out, json_t **result, char *error, size_t siz
     json_t *t = json_object_get(req, "threads");
     pthread_t tid[CS_WORKER_PROBE_THREADS_MAX];
     int threads = json_is_integer(t) ? (int)json_integer_value(t) : 1, started = 0, rc = 0;
-    batch_t b = {.files = files};
+    batch_t b = {.files = files, .out = out};
 
     if (!json_is_array(files) || !json_is_integer(id) || threads < 1 ||
         threads > CS_WORKER_PROBE_THREADS_MAX) {
@@ -154,28 +184,21 @@ cs_worker_probe(json_t *req, FILE *out, json_t **result, char *error, size_t siz
     if (b.n > 0 && (b.slots = calloc(b.n, sizeof *b.slots)) == NULL)
         return -1;
     pthread_mutex_init(&b.lock, NULL);
+    pthread_mutex_init(&b.wlock, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &b.flushed);
     for (int k = 1; k < threads && (size_t)k < b.n; k++)
-        if (pthread_create(&tid[started], NULL, helper, &b) == 0)
+        if (pthread_create(&tid[started], NULL, work, &b) == 0)
             started++; /* fewer threads is slower, not wrong */
-    while (rc == 0) {
-        int took = take_one(&b);
-        rc = write_ready(&b, out);
-        if (!took)
-            break;
-    }
-    if (rc != 0) {
-        pthread_mutex_lock(&b.lock);
-        b.next = b.n;
-        pthread_mutex_unlock(&b.lock);
-    }
+    work(&b);
     for (int k = 0; k < started; k++)
         pthread_join(tid[k], NULL);
-    if (rc == 0 && (rc = write_ready(&b, out)) == 0 && b.written < b.n)
-        rc = -1;
+    write_ready(&b);
+    rc = b.failed || b.written < b.n ? -1 : 0;
     for (size_t i = 0; i < b.n; i++)
         free(b.slots[i].line);
     free(b.slots);
     pthread_mutex_destroy(&b.lock);
+    pthread_mutex_destroy(&b.wlock);
     if (rc != 0)
         return -1;
     if ((*result = json_pack("{s:I}", "n", (json_int_t)b.n)) == NULL)

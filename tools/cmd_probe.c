@@ -169,8 +169,11 @@ cs_cmd_probe(int argc, char **argv)
         rc = cs_cli_fail(&cli, CS_ENOMEM);
         goto out;
     }
-    if (cli.json) /* records go out in large writes, not one a few kilobytes */
-        setvbuf(stdout, NULL, _IOFBF, PROBE_STDOUT_BUF);
+    /* Records go out in large writes, not one every 4 KiB (glibc ignores the size unless it
+     * is given the buffer). */
+    static char outbuf[PROBE_STDOUT_BUF];
+    if (cli.json)
+        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     size_t next = 0, window = (size_t)run.threads * PROBE_BATCHES * PROBE_BATCH;
     for (size_t done = 0; done < run.n; done++) {
         while (next < run.n && next < done + window)
