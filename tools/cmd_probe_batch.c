@@ -30,9 +30,40 @@ typedef struct probe_batch {
     size_t n, got;           /* asked for, answered */
 } probe_batch_t;
 
+/* The folder realpath() gave for the file before, kept for its neighbours. */
+typedef struct folder {
+    char name[PATH_MAX]; /* as named */
+    char abs[PATH_MAX];  /* realpath() of it; "" when unknown */
+} folder_t;
+
+/* realpath(path, abs), without a readlink() of every component for each file of a folder:
+ * a file that is not a symbolic link resolves to its folder's real path and its own name. */
+static char *
+real_path(folder_t *f, const char *path, char *abs)
+{
+    const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : NULL;
+    struct stat st;
+    size_t dlen = slash ? (size_t)(slash - path) : 0;
+    if (name == NULL || dlen == 0 || dlen >= sizeof f->name || *name == '\0' ||
+        strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || lstat(path, &st) != 0 ||
+        S_ISLNK(st.st_mode))
+        return realpath(path, abs);
+    if (strlen(f->name) != dlen || memcmp(f->name, path, dlen) != 0 || f->abs[0] == '\0') {
+        memcpy(f->name, path, dlen);
+        f->name[dlen] = '\0';
+        if (realpath(f->name, f->abs) == NULL) {
+            f->abs[0] = '\0';
+            return realpath(path, abs);
+        }
+    }
+    if (cs_snprintf(abs, PATH_MAX, "%s/%s", strcmp(f->abs, "/") == 0 ? "" : f->abs, name) != 0)
+        return realpath(path, abs);
+    return abs;
+}
+
 /* The request for one file: its sniffed type and its mtime as the last-resort time. */
 static json_t *
-request_for(const char *path, const char *default_tz, char *abs)
+request_for(folder_t *folder, const char *path, const char *default_tz, char *abs)
 {
     unsigned char head[512];
     struct stat st;
@@ -51,7 +82,7 @@ request_for(const char *path, const char *default_tz, char *abs)
     }
     ssize_t n = read(fd, head, sizeof head);
     close(fd);
-    if (realpath(path, abs) == NULL && cs_snprintf(abs, PATH_MAX, "%s", path) != 0) {
+    if (real_path(folder, path, abs) == NULL && cs_snprintf(abs, PATH_MAX, "%s", path) != 0) {
         cs_diag_set("%.200s...: the path is longer than %d bytes", path, PATH_MAX - 1);
         return NULL;
     }
@@ -69,7 +100,8 @@ prepare(probe_run_t *run, size_t i)
 {
     char abs[PATH_MAX];
     probe_job_t *j = &run->jobs[i];
-    j->req = request_for(run->paths[i], run->cli->cfg.ingest_default_tz, abs);
+    static folder_t folder; /* one probe a process */
+    j->req = request_for(&folder, run->paths[i], run->cli->cfg.ingest_default_tz, abs);
     if (j->req == NULL) {
         cs_snprintf_cut(j->a.reason, sizeof j->a.reason, "%s", cs_diag()); /* for people */
         j->a.rc = CS_EINVAL;
