@@ -30,6 +30,7 @@ typedef struct req {
     int tries;
     cs_worker_cb cb;
     cs_worker_progress_cb progress; /* may be NULL */
+    cs_worker_raw_cb raw;           /* may be NULL; a raw request is tried once */
     void *arg;
 } req_t;
 
@@ -156,7 +157,7 @@ worker_fail(worker_t *w, const cs_reason_t *why)
         uv_process_kill(&w->proc, SIGKILL);
     uv_read_stop((uv_stream_t *)&w->out);
     uv_timer_stop(&w->timer);
-    if (r != NULL && r->tries <= p->opts.retries && !p->stopping) {
+    if (r != NULL && r->raw == NULL && r->tries <= p->opts.retries && !p->stopping) {
         queue_push(p, r, 1);
     } else if (r != NULL) {
         cs_reason_set(&final, why->code, cs_reason_params_json(why), "%s on %d tr%s", why->text,
@@ -207,11 +208,29 @@ worker_answer(worker_t *w, const char *line, size_t len)
 {
     cs_workers_t *p = w->pool;
     req_t *r = w->req;
-    json_t *ans = json_loadb(line, len, 0, NULL);
-    json_t *id = json_object_get(ans, "id");
-    const char *error = json_string_value(json_object_get(ans, "error"));
-    json_t *progress = json_object_get(ans, "progress");
+    json_t *ans, *id, *progress;
+    const char *error;
+    char prefix[48];
+    size_t plen;
     cs_reason_t why;
+    /* {"id":N,"raw":[...]}: handed on as bytes, unparsed (worker.h). */
+    if (r != NULL && r->raw != NULL &&
+        (plen = (size_t)snprintf(prefix, sizeof prefix, "{\"id\":%" PRIu64 ",\"raw\":[", r->id)) <
+            sizeof prefix &&
+        len > plen + 2 && memcmp(line, prefix, plen) == 0) {
+        if (memcmp(line + len - 2, "]}", 2) != 0 ||
+            r->raw(r->arg, line + plen, len - plen - 2) != 0) {
+            cs_reason_set(&why, CS_R_WORKER_PROTOCOL, NULL, "worker answered a raw line not taken");
+            worker_fail(w, &why);
+            return;
+        }
+        uv_timer_start(&w->timer, on_worker_timer, (uint64_t)p->opts.timeout_ms, 0);
+        return;
+    }
+    ans = json_loadb(line, len, 0, NULL);
+    id = json_object_get(ans, "id");
+    error = json_string_value(json_object_get(ans, "error"));
+    progress = json_object_get(ans, "progress");
     if (r == NULL || !json_is_integer(id) || (uint64_t)json_integer_value(id) != r->id) {
         cs_reason_set(&why, CS_R_WORKER_PROTOCOL, NULL,
                       "worker answered out of turn or not in JSON");
@@ -480,6 +499,13 @@ int
 cs_workers_submit_progress(cs_workers_t *w, const char *step, json_t *fields, cs_worker_cb cb,
                            cs_worker_progress_cb progress, void *arg)
 {
+    return cs_workers_submit_raw(w, step, fields, cb, progress, NULL, arg);
+}
+
+int
+cs_workers_submit_raw(cs_workers_t *w, const char *step, json_t *fields, cs_worker_cb cb,
+                      cs_worker_progress_cb progress, cs_worker_raw_cb raw, void *arg)
+{
     req_t *r = NULL;
     json_t *msg = NULL;
     char *text = NULL;
@@ -503,6 +529,7 @@ cs_workers_submit_progress(cs_workers_t *w, const char *step, json_t *fields, cs
     r->id = w->next_id++;
     r->cb = cb;
     r->progress = progress;
+    r->raw = raw;
     r->arg = arg;
     queue_push(w, r, 0);
     r = NULL;

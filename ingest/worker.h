@@ -13,6 +13,10 @@
  * is not JSON or names another id counts as a worker failure, like a crash or a timeout.
  * A long step ("transcode") may write progress lines {"id":7,"progress":{...}} before its
  * answer; each restarts the request's timeout, so the timeout bounds a silence, not a job.
+ * "probe" (custody probe: "files", each {"file", "path", "media_type", "hints"}) writes one
+ * raw line {"id":7,"raw":[i,{record}]} or {"id":7,"raw":[i,null,"why"]} per file before its
+ * answer {"n": count}; raw lines restart the timeout too, and reach the caller unparsed
+ * (cs_workers_submit_raw).
  * Resource limits are passed as `--rlimit-as-mb N --rlimit-cpu-s N` and the worker applies
  * them to itself (uv_spawn cannot limit a child). Test-only faults: worker_main.c.
  */
@@ -83,6 +87,18 @@ typedef void (*cs_worker_progress_cb)(void *arg, json_t *progress);
  * until `cb` runs. */
 int cs_workers_submit_progress(cs_workers_t *w, const char *step, json_t *fields, cs_worker_cb cb,
                                cs_worker_progress_cb progress, void *arg);
+
+/** Called on the loop thread for each raw line {"id":N,"raw":[...]} of a running request,
+ * with the bytes between "[" and "]" (not NUL-terminated, not parsed: a caller that wants a
+ * great many records, custody probe, reads them without building a JSON tree). Returns 0, or
+ * -1 to refuse the line: the worker is then failed as for a line that is not JSON. */
+typedef int (*cs_worker_raw_cb)(void *arg, const char *bytes, size_t len);
+
+/** cs_workers_submit_progress, with `raw` (may be NULL) called for the request's raw lines.
+ * A request with `raw` is tried once: if its worker dies, hangs or answers garbage, `cb` gets
+ * CS_EWORKER at once, and the caller asks again for what it did not get. */
+int cs_workers_submit_raw(cs_workers_t *w, const char *step, json_t *fields, cs_worker_cb cb,
+                          cs_worker_progress_cb progress, cs_worker_raw_cb raw, void *arg);
 
 /** Requests waiting or running. */
 size_t cs_workers_pending(const cs_workers_t *w);

@@ -128,11 +128,18 @@ raw_entry(cs_exif_ctx_t *cx, json_t *raw, ExifIfd ifd, ExifEntry *e)
     int cut;
     size_t n;
 
-    /* A tag name of libexif's too long for a key is left out, never kept under a cut name. */
-    if ((name != NULL
-             ? cs_snprintf(key, sizeof key, "%s:%s", ifd_names[ifd], name)
-             : cs_snprintf(key, sizeof key, "%s:0x%04X", ifd_names[ifd], (unsigned)e->tag)) != 0 ||
-        json_object_get(raw, key) != NULL)
+    /* A tag name of libexif's too long for a key is left out, never kept under a cut name.
+     * (memcpy, not a printf: this runs for every tag of every photo.) */
+    size_t il = strlen(ifd_names[ifd]), nl = name != NULL ? strlen(name) : 0;
+    if (name != NULL && il + 1 + nl < sizeof key) {
+        memcpy(key, ifd_names[ifd], il);
+        key[il] = ':';
+        memcpy(key + il + 1, name, nl + 1);
+    } else if (name != NULL ||
+               cs_snprintf(key, sizeof key, "%s:0x%04X", ifd_names[ifd], (unsigned)e->tag) != 0) {
+        return;
+    }
+    if (json_object_get(raw, key) != NULL)
         return;
     if ((e->format == EXIF_FORMAT_UNDEFINED || e->format == EXIF_FORMAT_BYTE) &&
         e->size > RAW_BLOB_MAX) {
@@ -146,7 +153,8 @@ raw_entry(cs_exif_ctx_t *cx, json_t *raw, ExifIfd ifd, ExifEntry *e)
         if (cut || strnlen(val, sizeof val) >= sizeof val - 1)
             memcpy(text + n, "...", 4);
     }
-    cs_exif_set(cx, raw, key, json_string(text));
+    /* cs_exif_text wrote valid UTF-8 (and the rest is ASCII): no need to check it again. */
+    cs_exif_set(cx, raw, key, json_stringn_nocheck(text, strlen(text)));
 }
 
 void

@@ -148,14 +148,16 @@ note_deadline(const source_t *src, json_t *errors)
 
 /* What libavformat reads: "media", and for recordings "raw" tags and what they say. */
 static int
-probe(source_t *src, const char *media_type, int photo, json_t *rec, json_t *errors, int *width,
-      int *height, int *is_image)
+probe(source_t *src, const char *path, const char *media_type, int photo, json_t *rec,
+      json_t *errors, int *width, int *height, int *is_image)
 {
     AVDictionary *opts = NULL;
     json_t *media = NULL;
     int rc = CS_ENOMEM, err;
 
     *width = *height = *is_image = 0;
+    if (src->fmt == NULL && cs_avio_file_attach(src, path, EXTRACT_IO_BUF) != 0)
+        goto out;
     if (av_dict_set(&opts, "probesize", EXTRACT_PROBESIZE, 0) < 0 ||
         av_dict_set(&opts, "analyzeduration", EXTRACT_ANALYZEDURATION, 0) < 0 ||
         av_dict_set(&opts, "max_streams", EXTRACT_MAX_STREAMS, 0) < 0)
@@ -254,7 +256,8 @@ cs_extract_file(const char *path, const char *media_type, json_t *hints, json_t 
     int rc, width = 0, height = 0, is_image = 0, photo = is_photo(media_type);
 
     *record = NULL;
-    if ((rc = cs_avio_file_open(&src, path, EXTRACT_IO_BUF, EXTRACT_DEADLINE_S)) != 0)
+    /* libavformat's context is made only if probe() needs it: most photos do not. */
+    if ((rc = cs_avio_file_open_fd(&src, path, EXTRACT_DEADLINE_S)) != 0)
         goto out;
 
     rc = CS_ENOMEM;
@@ -298,8 +301,8 @@ cs_extract_file(const char *path, const char *media_type, json_t *hints, json_t 
                 rc = CS_ENOMEM;
                 goto out;
             }
-        } else if ((rc = probe(&src, media_type, photo, rec, errors, &width, &height, &is_image)) !=
-                   0) {
+        } else if ((rc = probe(&src, path, media_type, photo, rec, errors, &width, &height,
+                               &is_image)) != 0) {
             goto out;
         }
         if ((rc = cs_extract_describe_image(media_type, is_image, width, height, rec, errors)) !=

@@ -60,11 +60,10 @@ refuse_io_open(AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
 }
 
 int
-cs_avio_file_open(cs_avio_file_t *f, const char *path, size_t bufsize, int deadline_s)
+cs_avio_file_open_fd(cs_avio_file_t *f, const char *path, int deadline_s)
 {
     struct stat st;
-    unsigned char *iobuf = NULL;
-    int rc = CS_ENOMEM;
+    int rc;
 
     memset(f, 0, sizeof *f);
     if ((f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0 ||
@@ -82,6 +81,15 @@ cs_avio_file_open(cs_avio_file_t *f, const char *path, size_t bufsize, int deadl
         clock_gettime(CLOCK_MONOTONIC, &f->deadline);
         f->deadline.tv_sec += deadline_s;
     }
+    return 0;
+}
+
+int
+cs_avio_file_attach(cs_avio_file_t *f, const char *path, size_t bufsize)
+{
+    unsigned char *iobuf = NULL;
+    int rc = CS_ENOMEM;
+
     if ((iobuf = av_malloc(bufsize)) == NULL ||
         (f->pb = avio_alloc_context(iobuf, (int)bufsize, 0, f, read_packet, NULL, seek_packet)) ==
             NULL)
@@ -100,6 +108,13 @@ out:
     if (rc != 0)
         cs_diag_set("out of memory reading %s", path);
     return rc;
+}
+
+int
+cs_avio_file_open(cs_avio_file_t *f, const char *path, size_t bufsize, int deadline_s)
+{
+    int rc = cs_avio_file_open_fd(f, path, deadline_s);
+    return rc != 0 ? rc : cs_avio_file_attach(f, path, bufsize);
 }
 
 void

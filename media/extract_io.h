@@ -26,6 +26,12 @@ typedef struct cs_avio_file {
  * close with cs_avio_file_close() either way. */
 int cs_avio_file_open(cs_avio_file_t *f, const char *path, size_t bufsize, int deadline_s);
 
+/** cs_avio_file_open in two steps, for a caller that may not need libavformat at all (a
+ * photo whose own readers said everything): the descriptor, size and deadline first, the
+ * AVIOContext and f->fmt when libavformat is wanted. Same returns as cs_avio_file_open. */
+int cs_avio_file_open_fd(cs_avio_file_t *f, const char *path, int deadline_s);
+int cs_avio_file_attach(cs_avio_file_t *f, const char *path, size_t bufsize);
+
 /** 1 once f's deadline has passed (also the AVIOInterruptCB of f->fmt). */
 int cs_avio_file_expired(void *f);
 

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "media/extract.h"
 #include "media/transcode.h"
+#include "media/worker_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +33,7 @@
 
 #define REQUEST_MAX (64 * 1024) /* requests carry a path and a few words */
 #define OOM_CHUNK (16 * 1024 * 1024)
+#define OUT_BUF (64 * 1024)
 
 static void
 test_fault(const char *path)
@@ -67,8 +69,8 @@ test_fault(const char *path)
 }
 
 /* Runs "extract": *result is the record, or *error says why there is none. */
-static void
-step_extract(json_t *req, json_t **result, char *error, size_t size)
+void
+cs_worker_extract(json_t *req, json_t **result, char *error, size_t size)
 {
     const char *path = json_string_value(json_object_get(req, "path"));
     const char *media_type = json_string_value(json_object_get(req, "media_type"));
@@ -185,7 +187,8 @@ step_transcode(json_t *req, FILE *out, json_t **result, char *error, size_t size
         cs_snprintf_cut(error, size, "%s", cs_diag()[0] != '\0' ? cs_diag() : cs_strerror(rc));
 }
 
-/* The answer to one request line; NULL only when memory runs out. */
+/* The answer to one request line; NULL when memory runs out or a probe's line could not be
+ * written. */
 static json_t *
 answer(const char *line, size_t len, FILE *out)
 {
@@ -200,10 +203,15 @@ answer(const char *line, size_t len, FILE *out)
     else if (strcmp(step, "ping") == 0)
         result = json_pack("{s:i}", "pid", (int)getpid());
     else if (strcmp(step, "extract") == 0)
-        step_extract(req, &result, error, sizeof error);
+        cs_worker_extract(req, &result, error, sizeof error);
     else if (strcmp(step, "transcode") == 0)
         step_transcode(req, out, &result, error, sizeof error);
-    else
+    else if (strcmp(step, "probe") == 0) {
+        if (cs_worker_probe(req, out, &result, error, sizeof error) != 0) {
+            json_decref(req);
+            return NULL;
+        }
+    } else
         cs_snprintf_cut(error, sizeof error, "unknown step \"%.200s\"", step);
     if (error[0] != '\0')
         ans = json_pack("{s:O?, s:b, s:s}", "id", id, "ok", 0, "error", error);
@@ -215,15 +223,16 @@ answer(const char *line, size_t len, FILE *out)
     return ans;
 }
 
-/* Reads one line of at most size - 1 bytes into buf; a longer one is consumed and
- * reported as *too_long. Returns its length without the '\n', or -1 at the end of input. */
+/* Reads one line of at most size - 1 bytes into buf (unlocked: only this thread reads stdin); a
+ * longer one is consumed and reported as *too_long. Returns its length without the '\n', or -1 at
+ * the end of input. */
 static ssize_t
 read_line(FILE *in, char *buf, size_t size, int *too_long)
 {
     size_t len = 0;
     int c;
     *too_long = 0;
-    while ((c = getc(in)) != EOF && c != '\n') {
+    while ((c = getc_unlocked(in)) != EOF && c != '\n') {
         if (len + 1 < size)
             buf[len++] = (char)c;
         else
@@ -260,6 +269,9 @@ cs_worker_main(const char *home)
         rc = 1;
         goto out;
     }
+    /* Room for a probe's raw lines between flushes (worker_probe.c); every answer is flushed. */
+    static char outbuf[OUT_BUF]; /* glibc ignores the size when it makes the buffer itself */
+    setvbuf(out, outbuf, _IOFBF, sizeof outbuf);
     while ((len = read_line(stdin, line, sizeof line, &too_long)) >= 0) {
         if (too_long)
             ans = json_pack("{s:n, s:b, s:s}", "id", "ok", 0, "error", "the request is too long");

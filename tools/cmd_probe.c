@@ -1,5 +1,6 @@
 /* tools/cmd_probe.c: `custody probe`: the metadata record of files, stored nowhere. */
 #include "tools/cli.h"
+#include "tools/cmd_probe.h"
 #include "tools/sitetime.h"
 
 #include "core/buf.h"
@@ -19,44 +20,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define PROBE_STDOUT_BUF (256 * 1024)
+
 static const char usage_text[] =
     "usage: custody probe [--json] [--home DIR] [--set k=v]... FILE|DIR...\n"
     "Prints the normalised metadata record of each file (capture time and how it was chosen,\n"
     "place, device, image and streams, every tag as read, what could not be read) without\n"
     "storing anything. The files are parsed in a media worker process, as on ingest.\n";
-
-/* The request for one file: its sniffed type and its mtime as the last-resort time. */
-static json_t *
-request_for(const char *path, const char *default_tz, char *abs)
-{
-    unsigned char head[512];
-    struct stat st;
-    char mtime[CS_TIME_MAX];
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        cs_diag_set("%s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        cs_diag_set("%s: not a regular file", path);
-        return NULL;
-    }
-    ssize_t n = read(fd, head, sizeof head);
-    close(fd);
-    if (realpath(path, abs) == NULL && cs_snprintf(abs, PATH_MAX, "%s", path) != 0) {
-        cs_diag_set("%.200s...: the path is longer than %d bytes", path, PATH_MAX - 1);
-        return NULL;
-    }
-    cs_clock_format_ns((int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec, mtime);
-    json_t *hints = json_pack("{s:s}", "source_mtime", mtime);
-    if (hints != NULL && default_tz != NULL && *default_tz)
-        json_object_set_new(hints, "default_tz", json_string(default_tz));
-    return json_pack("{s:s, s:s, s:o}", "path", abs, "media_type",
-                     cs_sniff_media_type(head, n > 0 ? (size_t)n : 0), "hints", hints);
-}
 
 static void
 print_human(const char *path, json_t *r)
@@ -100,24 +70,6 @@ print_human(const char *path, json_t *r)
         printf("  note       %s\n", json_string_value(e));
 }
 
-/* Files are collected first, then handed to the workers with a few in flight each, so that
- * every core parses; records are printed in the order the files were named. */
-typedef struct probe_run {
-    cs_cli_t *cli;
-    uv_loop_t *loop;
-    cs_workers_t *workers;
-    char **paths;
-    size_t n, cap;
-    int failed;
-    size_t printed; /* records written so far */
-} probe_run_t;
-
-typedef struct probe_job {
-    cs_worker_answer_t a;
-    json_t *req;
-    const char *type;
-} probe_job_t;
-
 static int
 collect(const char *path, void *arg)
 {
@@ -136,35 +88,20 @@ collect(const char *path, void *arg)
     return 0;
 }
 
-/* Starts the request for file i; a file the sniffer does not know needs no worker. */
-static void
-start(probe_run_t *run, probe_job_t *jobs, size_t i)
-{
-    char abs[PATH_MAX];
-    probe_job_t *j = &jobs[i];
-    j->req = request_for(run->paths[i], run->cli->cfg.ingest_default_tz, abs);
-    if (j->req == NULL) {
-        cs_snprintf_cut(j->a.reason, sizeof j->a.reason, "%s", cs_diag()); /* for people */
-        j->a.rc = CS_EINVAL;
-        j->a.done = 1;
-        return;
-    }
-    j->type = json_string_value(json_object_get(j->req, "media_type"));
-    if (!cs_extract_wanted(j->type)) {
-        j->a.done = 1;
-        j->a.result = cs_extract_unrecognised();
-    } else if (cs_workers_submit(run->workers, "extract", j->req, cs_worker_answer_cb, &j->a) !=
-               0) {
-        cs_worker_fail_now(&j->a, cs_worker_answer_cb, cs_diag());
-    }
-}
-
 /* Prints the record of file i once it is in: --json streams one JSON array, a record a
  * line, so that memory stays flat however many files are named. */
 static void
 finish(probe_run_t *run, probe_job_t *j, const char *path, int json)
 {
-    if (j->a.rc != 0 || j->a.result == NULL) {
+    if (j->text != NULL && json) {
+        /* As the worker wrote it, "file" and "media_type" included: no tree to build. */
+        fputs(run->printed++ ? ",\n" : "[\n", stdout);
+        fwrite(j->text, 1, j->len, stdout);
+    } else if (j->text != NULL) {
+        json_t *r = json_loadb(j->text, j->len, 0, NULL);
+        print_human(path, r);
+        json_decref(r);
+    } else if (j->a.rc != 0 || j->a.result == NULL) {
         fprintf(stderr, "custody probe: %s: %s\n", path, j->a.rc ? j->a.reason : "no record");
         run->failed++;
     } else {
@@ -179,7 +116,9 @@ finish(probe_run_t *run, probe_job_t *j, const char *path, int json)
     }
     json_decref(j->a.result);
     json_decref(j->req);
+    free(j->text);
     j->a.result = j->req = NULL;
+    j->text = NULL;
 }
 
 static void
@@ -210,9 +149,14 @@ cs_cmd_probe(int argc, char **argv)
     if ((rc = cs_cli_load(&cli)) != 0)
         return cs_cli_fail(&cli, rc);
     (void)cs_cli_site_tz(&cli);
+    /* One worker process, its batches extracted on a thread per core: one start-up of the
+     * worker (its libraries) instead of one per core (media/worker_probe.c). */
     cs_worker_opts_t o;
-    if ((rc = cs_cli_worker_opts(&cli, 0, &o)) != 0)
+    if ((rc = cs_cli_worker_opts(&cli, 1, &o)) != 0)
         return cs_cli_fail(&cli, rc);
+    run.threads = (int)uv_available_parallelism();
+    if (run.threads > CS_PROBE_THREADS_MAX)
+        run.threads = CS_PROBE_THREADS_MAX;
     uv_loop_init(&loop);
     if ((rc = cs_workers_start(&run.workers, &loop, &o)) != 0) {
         rc = cs_cli_fail(&cli, rc);
@@ -221,14 +165,19 @@ cs_cmd_probe(int argc, char **argv)
     cs_walk_ops_t ops = {.file = collect, .skip = on_skip, .arg = &run};
     for (int i = optind; i < argc; i++)
         cs_walk(argv[i], &ops);
-    if ((jobs = calloc(run.n ? run.n : 1, sizeof *jobs)) == NULL) {
+    if ((jobs = run.jobs = calloc(run.n ? run.n : 1, sizeof *jobs)) == NULL) {
         rc = cs_cli_fail(&cli, CS_ENOMEM);
         goto out;
     }
-    size_t next = 0, window = (size_t)o.count * 4;
+    /* Records go out in large writes, not one every 4 KiB (glibc ignores the size unless it
+     * is given the buffer). */
+    static char outbuf[PROBE_STDOUT_BUF];
+    if (cli.json)
+        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    size_t next = 0, window = (size_t)run.threads * PROBE_BATCHES * PROBE_BATCH;
     for (size_t done = 0; done < run.n; done++) {
         while (next < run.n && next < done + window)
-            start(&run, jobs, next++);
+            next = cs_probe_start_batch(&run, next);
         while (!jobs[done].a.done)
             uv_run(&loop, UV_RUN_ONCE);
         finish(&run, &jobs[done], run.paths[done], cli.json);
@@ -237,14 +186,15 @@ cs_cmd_probe(int argc, char **argv)
         fputs(run.printed ? "\n]\n" : "[]\n", stdout);
     rc = run.failed ? CS_EXIT_USAGE : CS_EXIT_OK;
 out:
+    fflush(stdout);
+    if (run.workers != NULL) { /* a batch still out writes into jobs until it ends */
+        cs_workers_stop(run.workers, NULL, NULL);
+        uv_run(&loop, UV_RUN_DEFAULT);
+    }
     free(jobs);
     for (size_t i = 0; i < run.n; i++)
         free(run.paths[i]);
     free(run.paths);
-    if (run.workers != NULL) {
-        cs_workers_stop(run.workers, NULL, NULL);
-        uv_run(&loop, UV_RUN_DEFAULT);
-    }
     uv_loop_close(&loop);
     return rc;
 }

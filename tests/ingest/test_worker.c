@@ -397,6 +397,66 @@ START_TEST(start_refuses_what_cannot_run)
 }
 END_TEST
 
+/* What the raw callback saw; `refuse` makes it refuse every line. */
+typedef struct raw_seen {
+    int lines, refuse;
+    char first[64];
+    int has_file;
+} raw_seen_t;
+
+/* The raw callback gets the request's one arg, its slot: what it saw is kept beside. */
+static raw_seen_t seen_of[MAX_SLOTS];
+
+static int
+on_raw_line(void *arg, const char *bytes, size_t len)
+{
+    slot_t *s = arg;
+    raw_seen_t *r = &seen_of[s - s->run->slots];
+    if (r->lines++ == 0)
+        snprintf(r->first, sizeof r->first, "%.*s", (int)(len < 40 ? len : 40), bytes);
+    r->has_file = memmem(bytes, len, "\"file\":\"clip\"", 13) != NULL;
+    return r->refuse ? -1 : 0;
+}
+
+/* A "probe" request with its raw callback. */
+static slot_t *
+submit_probe(run_t *run, int refuse)
+{
+    slot_t *s = &run->slots[run->nslots++];
+    s->run = run;
+    seen_of[s - run->slots] = (raw_seen_t){.refuse = refuse};
+    json_t *fields = json_pack("{s:[{s:s, s:s, s:s}]}", "files", "file", "clip", "path", SAMPLE_3GP,
+                               "media_type", "video/3gpp");
+    ck_assert_int_eq(
+        cs_workers_submit_raw(run->pool, "probe", fields, on_answer, NULL, on_raw_line, s), 0);
+    json_decref(fields);
+    return s;
+}
+
+START_TEST(raw_lines_reach_the_caller_unparsed_and_a_refused_one_is_not_retried)
+{
+    run_t run;
+    setup(&run);
+    run.stop_after = 2;
+    start(&run);
+    slot_t *a = submit_probe(&run, 0), *b = submit_probe(&run, 1);
+    raw_seen_t *ok = &seen_of[0], *refused = &seen_of[1];
+    ck_assert_int_eq(uv_run(&run.loop, UV_RUN_DEFAULT), 0);
+    ck_assert_msg(a->rc == 0, "%s", a->reason);
+    ck_assert_int_eq(json_integer_value(json_object_get(a->result, "n")), 1);
+    ck_assert_int_eq(ok->lines, 1);
+    ck_assert_msg(strncmp(ok->first, "0,{", 3) == 0, "%s", ok->first);
+    ck_assert(ok->has_file); /* the worker wrote the record's "file" */
+    /* A line refused fails the worker and the request, on its one try (retries is 2). */
+    ck_assert_int_eq(b->rc, CS_EWORKER);
+    ck_assert_str_eq(b->code, "worker-protocol");
+    ck_assert_msg(strstr(b->reason, "on 1 try") != NULL, "%s", b->reason);
+    ck_assert_int_eq(refused->lines, 1);
+    finish(&run);
+    teardown(&run);
+}
+END_TEST
+
 static Suite *
 worker_suite(void)
 {
@@ -413,6 +473,7 @@ worker_suite(void)
     tcase_add_test(tc, garbage_and_overlong_answers_are_worker_failures);
     tcase_add_test(tc, workers_that_keep_dying_are_respawned_with_backoff);
     tcase_add_test(tc, start_refuses_what_cannot_run);
+    tcase_add_test(tc, raw_lines_reach_the_caller_unparsed_and_a_refused_one_is_not_retried);
     suite_add_tcase(s, tc);
     return s;
 }
