@@ -577,6 +577,7 @@ cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
         (rc = cs_store_hasher_finish(&h, digest)) != 0)
         goto out;
     cs_hex(digest, 32, hex);
+    cs_store_prefetch_go(s); /* read and hashed: the puts asked ahead may start beside this one */
     rc = s->remote != NULL ? publish_and_push(&p, hex, &created) : publish(&p, hex, &created);
     if (rc != 0)
         goto out;
@@ -584,7 +585,6 @@ cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
     res->size = p.total;
     res->created = created;
     res->mtime_ns = (int64_t)p.before.st_mtim.tv_sec * 1000000000 + p.before.st_mtim.tv_nsec;
-    cs_store_prefetch_go(s);
 out:
     cs_store_hasher_stop(&h); /* before the buffers it reads are reused */
     if (rc != 0)

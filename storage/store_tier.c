@@ -346,6 +346,7 @@ cs_store_verify_remote(const cs_store_t *s, const char *sha256, char actual[CS_S
         rc = CS_EMISMATCH;
         goto out;
     }
+    cs_remote_readback_clear(s->remote, sha256, 0); /* read back: it waits no longer */
     /* A local copy is served to readers: one that no longer matches goes (it is only a copy;
      * the next read fetches a good one). */
     uint64_t size;
@@ -521,6 +522,8 @@ cs_store_trim(cs_store_t *s, uint64_t max_bytes, unsigned grace_s, uint64_t *rem
         cs_store_info_t info;
         if (c.rows[i].used > now - (int64_t)grace_s)
             break; /* in use: a worker may be about to read it */
+        if (cs_remote_readback_waits(s->remote, c.rows[i].sha256))
+            continue; /* sent unchecked: the only copy known good until it is read back */
         rc = cs_remote_head(s->remote, c.rows[i].sha256, &info);
         if (rc == CS_ENOTFOUND || (rc == 0 && info.size != c.rows[i].size)) {
             rc = 0; /* not in the object store whole: the only copy stays */
