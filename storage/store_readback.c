@@ -4,8 +4,9 @@
  *
  * A match drops the note (cs_store_verify_remote does). An object the store does not hold was
  * never stored (its put failed, and is made again): the note goes too. Bytes that differ are
- * sent again from the local copy, itself re-hashed first (a trim never removes the local copy
- * of an object that waits: store_tier.c); the new version waits for its own read-back. With
+ * sent again from the local copy, itself re-hashed first (a trim reads a waiting object back
+ * before it removes its local copy, and keeps the copy when the bytes differ: store_tier.c);
+ * the new version waits for its own read-back. With
  * no good local copy the note becomes a mismatch note, counted by `custody store status`, and
  * the fixity scrub reports the object as it does any copy that differs.
  */

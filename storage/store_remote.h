@@ -36,7 +36,7 @@ int cs_remote_put(cs_remote_t *r, const char *sha256, int fd, uint64_t size, int
  * (store.s3_put_check = readback; cs_remote_put does it for the objects it sends so). */
 int cs_remote_readback_note(cs_remote_t *r, const char *sha256);
 
-/** 1 when object sha256 waits for its read-back (its local copy must then stay). */
+/** 1 when object sha256 waits for its read-back (its local copy stays until it is done). */
 int cs_remote_readback_waits(cs_remote_t *r, const char *sha256);
 
 /** Its read-back is done: the note goes, or with `mismatched` becomes a mismatch note (the

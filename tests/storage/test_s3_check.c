@@ -5,7 +5,8 @@
  * stored. readback (the default): an object of 8 MiB or more goes up unsigned and waits,
  * noted, until the gateway's bytes are read back and re-hashed; bytes changed in the gateway
  * after the upload are caught then, and sent again from the local copy (which no trim removes
- * while the object waits), or counted as differing when no good local copy is left. */
+ * until the object is read back: a trim reads it back first), or counted as differing when
+ * no good local copy is left. */
 #include "storage/s3.h"
 #include "storage/store.h"
 
@@ -247,11 +248,12 @@ START_TEST(test_readback_catches_bytes_changed_in_the_gateway_and_sends_again)
     ck_assert_msg(cs_store_put_file(t.st, path, &res) == 0, "%s", cs_diag());
     ck_assert_str_eq(res.sha256, sha);
     ck_assert_uint_eq(health(&t).readback_waiting, 1);
-    /* Waiting: its local copy is the one known good, and no trim removes it. */
-    ck_assert_int_eq(cs_store_trim(t.st, 0, 0, &removed), 0);
-    ck_assert_uint_eq(removed, 0);
     corrupt_in_gateway(&t, sha, 9 * MIB);
     ck_assert(!gateway_matches(&t, sha));
+    /* Waiting: a trim reads it back first, and keeps the local copy, the one known good. */
+    ck_assert_int_eq(cs_store_trim(t.st, 0, 0, &removed), 0);
+    ck_assert_uint_eq(removed, 0);
+    ck_assert_uint_eq(health(&t).readback_waiting, 1);
     /* The read-back finds the difference and sends the local copy again. */
     ck_assert_msg(cs_store_readback(t.st, NULL, &rb) == 0, "%s", cs_diag());
     ck_assert_uint_eq(rb.checked, 1);
@@ -296,6 +298,24 @@ START_TEST(test_readback_without_a_good_local_copy_counts_the_object_as_differin
 }
 END_TEST
 
+START_TEST(test_trim_reads_back_a_waiting_object_then_removes_its_local_copy)
+{
+    s3_store_t t;
+    char path[4300];
+    cs_put_result_t res;
+    uint64_t removed = 0;
+    store_open(&t, "readback");
+    snprintf(path, sizeof path, "%s/upload", t.root);
+    cs_test_write_random(path, 8 * MIB, 11);
+    ck_assert_msg(cs_store_put_file(t.st, path, &res) == 0, "%s", cs_diag());
+    ck_assert_uint_eq(health(&t).readback_waiting, 1);
+    ck_assert_int_eq(cs_store_trim(t.st, 0, 0, &removed), 0);
+    ck_assert_uint_eq(removed, 8 * MIB);
+    ck_assert_uint_eq(health(&t).readback_waiting, 0); /* read back by the trim */
+    store_close(&t);
+}
+END_TEST
+
 START_TEST(test_readback_leaves_small_objects_signed)
 {
     s3_store_t t;
@@ -334,6 +354,7 @@ main(void)
     tcase_add_test(tc, test_md5_put_with_wrong_content_md5_is_refused_and_nothing_stored);
     tcase_add_test(tc, test_readback_catches_bytes_changed_in_the_gateway_and_sends_again);
     tcase_add_test(tc, test_readback_without_a_good_local_copy_counts_the_object_as_differing);
+    tcase_add_test(tc, test_trim_reads_back_a_waiting_object_then_removes_its_local_copy);
     tcase_add_test(tc, test_readback_leaves_small_objects_signed);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
