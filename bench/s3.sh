@@ -10,9 +10,9 @@
 #    against one curl process PUTting every file (`--aws-sigv4`, UNSIGNED-PAYLOAD, the same
 #    Object Lock headers), and `openssl dgst -sha256` of the files (curl + hash is the fair
 #    peer of an ingest that must know the hash; the goal is stated against curl alone;
-#    coreutils' sha256sum is 5 times slower here). Custody's puts are checked as
-#    store.s3_put_check says (default readback: the large files go up unsigned and are read
-#    back later); for the large files, custody once more with s3_put_check = signed (the
+#    coreutils' sha256sum is 5 times slower here). The main custody home is made with
+#    store.s3_put_check = readback (the large files go up unsigned and are read back later);
+#    for the large files, custody once more with s3_put_check = signed (the default: the
 #    gateway re-hashes each PUT against its SHA-256) and = md5 (Content-MD5), and the deferred
 #    read-back itself: `custody verify --all` right after the ingest.
 # 2. Download: GET /v1/items/{sha256}/original through `custody serve` (a reviewer with a
@@ -273,7 +273,7 @@ for lock in $LOCKS; do
     for ((r = 1; r <= N; r++)); do
         run=$r
         gateway_start
-        home_make "$lock"
+        home_make "$lock" "$OUT/h" "cust$run" readback
         make_bucket "cust$run" "$lock"
         make_bucket "curl$run" "$lock"
         make_bucket "sig$run" "$lock"
@@ -356,7 +356,7 @@ for lock in $LOCKS; do
         if [[ $set == big ]]; then
             cs=$(m "$lock.single.big") c5=$(m "$lock.md5.big")
             cg2=$(m "$lock.signed.big") cv=$(m "$lock.readback.all")
-            single="| $lock | ingest $what | custody ingest, s3_put_check = signed (the gateway re-hashes each PUT) | $(mbps "$b" "$cs") | ${res[$lock.single.big]} | $(ratio "$cp" "$cs") |
+            single="| $lock | ingest $what | custody ingest, s3_put_check = signed (the default: the gateway re-hashes each PUT) | $(mbps "$b" "$cs") | ${res[$lock.single.big]} | $(ratio "$cp" "$cs") |
 | $lock | ingest $what | custody ingest, s3_put_check = md5 (Content-MD5) | $(mbps "$b" "$c5") | ${res[$lock.md5.big]} | $(ratio "$cp" "$c5") |
 | $lock | ingest $what | curl PUT, SHA-256 signed (the gateway checks it) | $(mbps "$b" "$cg2") | ${res[$lock.signed.big]} | custody: $(ratio "$cg2" "$ci"); signed: $(ratio "$cg2" "$cs") |
 | $lock | read back | custody verify --all after the ingest (both sets: the read-back readback defers) | $(mbps "$total_bytes" "$cv") | ${res[$lock.readback.all]} | |
@@ -380,7 +380,7 @@ Command: \`bench/s3.sh\` (N=$N runs, a fresh gateway each; $BIG_N files of $BIG_
 Machine: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r),
 $(df -T /tmp | awk 'NR == 2 { print $2 }') on $(df /tmp | awk 'NR == 2 { print $1 }'). Gateway: tests/storage/ceph.sh (Ceph $(ceph --version | awk '{ print $3 }'), one OSD on memstore,
 radosgw on 127.0.0.1), on the same cores as custody and curl. $(curl --version | head -1 | cut -d' ' -f1-2).
-Custody: store.backend = s3, store.s3_put_check = $("$CUSTODY" config 2>/dev/null | sed -n 's/^store.s3_put_check = //p') (the default) unless the measure says otherwise
+Custody: store.backend = s3, store.s3_put_check = readback unless the measure says otherwise (default: $("$CUSTODY" config 2>/dev/null | sed -n 's/^store.s3_put_check = //p'))
 (objects up to 1 GiB are one streamed PUT), lock modes as in the first column (compliance with s3_retain_days = 1); curl
 PUTs with UNSIGNED-PAYLOAD and the same lock headers, one process for all the files (connection
 reused); custody's downloads are one curl process too, every read ledgered.

@@ -132,7 +132,7 @@ static const conf_key_t conf_table[] = {
      "# uploads, copies being made, objects being read); older ones are removed once the\n"
      "# object store holds them.",
      NULL, NULL},
-    {"store.s3_put_check", CONF_ENUM, OFF(store_s3_put_check), 0, 0, "readback",
+    {"store.s3_put_check", CONF_ENUM, OFF(store_s3_put_check), 0, 0, "signed",
      "How each PUT of an object up to 1 GiB is checked (larger ones go in parts, each signed\n"
      "# with its SHA-256 and checked by the object store). signed: the gateway re-hashes the\n"
      "# bytes against the SHA-256 in the signature and refuses a difference. md5: the gateway\n"

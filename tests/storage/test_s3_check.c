@@ -2,7 +2,7 @@
  * real Ceph RADOS Gateway, started by tests/storage/ceph.sh for the whole run (as test_s3.c).
  *
  * md5: a PUT whose Content-MD5 differs from the bytes is refused by the gateway and nothing is
- * stored. readback (the default): an object of 8 MiB or more goes up unsigned and waits,
+ * stored. readback: an object of 8 MiB or more goes up unsigned and waits,
  * noted, until the gateway's bytes are read back and re-hashed; bytes changed in the gateway
  * after the upload are caught then, and sent again from the local copy (which no trim removes
  * until the object is read back: a trim reads it back first), or counted as differing when
