@@ -10,8 +10,11 @@
 #    against one curl process PUTting every file (`--aws-sigv4`, UNSIGNED-PAYLOAD, the same
 #    Object Lock headers), and `openssl dgst -sha256` of the files (curl + hash is the fair
 #    peer of an ingest that must know the hash; the goal is stated against curl alone;
-#    coreutils' sha256sum is 5 times slower here, no SHA extensions). For the large files,
-#    custody once more with store.s3_part_mb = 128, so that each is one PUT, not 2 parts.
+#    coreutils' sha256sum is 5 times slower here). The main custody home is made with
+#    store.s3_put_check = readback (the large files go up unsigned and are read back later);
+#    for the large files, custody once more with s3_put_check = signed (the default: the
+#    gateway re-hashes each PUT against its SHA-256) and = md5 (Content-MD5), and the deferred
+#    read-back itself: `custody verify --all` right after the ingest.
 # 2. Download: GET /v1/items/{sha256}/original through `custody serve` (a reviewer with a
 #    grant and a purpose, every read ledgered) after `custody store trim --set
 #    store.s3_cache_mb=0` (no local copy: the bytes come from the gateway by ranges), against
@@ -50,10 +53,11 @@ die() {
 command -v curl >/dev/null || die "curl not found: apt-get install curl"
 command -v radosgw >/dev/null || die "radosgw not found: apt-get install ceph-mon ceph-osd radosgw ceph-common"
 total_mb=$((BIG_N * BIG_MB + SMALL_N * SMALL_MB))
-# Per gateway: custody's copy, curl's, and the large files twice more (custody's with one PUT
-# each, curl's with the SHA-256 signed).
-((total_mb * 2 + 2 * BIG_N * BIG_MB < 2200)) ||
-    die "$total_mb MB twice and the large files twice more do not fit well in memstore's 3 GiB"
+# Per gateway: custody's copy, curl's, and the large files three times more (custody's signed
+# and md5, curl's with the SHA-256 signed), in a memstore of 4 GiB.
+export CEPH_SH_MEMSTORE_BYTES=$((4 << 30))
+((total_mb * 2 + 3 * BIG_N * BIG_MB < 3400)) ||
+    die "$total_mb MB twice and the large files three times more do not fit well in memstore's 4 GiB"
 
 # A short folder: the gateway's admin sockets fail beyond 107 characters.
 OUT=$(mktemp -d /tmp/cb.XXXX)
@@ -103,6 +107,7 @@ done
 declare -A bytes
 bytes[big]=$((BIG_N * BIG_MB * 1000000))
 bytes[small]=$((SMALL_N * SMALL_MB * 1000000))
+total_bytes=$((bytes[big] + bytes[small]))
 declare -A shas
 for set in big small; do
     shas[$set]=$(sha256sum "$OUT"/d/$set/* | cut -c1-64 | tr '\n' ' ')
@@ -135,7 +140,7 @@ check_transfers() { # file expected-count expected-bytes what
 }
 
 # ---- custody --------------------------------------------------------------------------------
-home_make() { # lock [home bucket]
+home_make() { # lock [home bucket [put_check]]
     local home=${2:-$OUT/h} bucket=${3:-cust$run}
     "$CUSTODY" init --home "$home" >/dev/null
     printf 'access_key = %s\nsecret_key = %s\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" >"$OUT/cred"
@@ -148,6 +153,7 @@ home_make() { # lock [home bucket]
         else
             printf 's3_object_lock = %s\ns3_retain_days = 1\n' "$1"
         fi
+        [[ -z ${4:-} ]] || printf 's3_put_check = %s\n' "$4"
     } >>"$home/custody.conf"
 }
 reviewer() { # a reviewer with a grant on the case (once it has items)
@@ -211,6 +217,15 @@ ingest_curl() { # set lock [signed] -> seconds
     since "$t"
     check_transfers "$OUT/put.txt" "$(find "$OUT/d/$1" -type f | wc -l)" "${bytes[$1]}" "curl PUT"
 }
+verify_custody() { # -> seconds of `custody verify --all` (every object read back from the gateway)
+    local t
+    t=$(now)
+    "$CUSTODY" verify --all --home "$OUT/h" >"$OUT/verify-all.txt" ||
+        die "custody verify --all failed: $(tail -3 "$OUT/verify-all.txt")"
+    since "$t"
+    "$CUSTODY" store status --home "$OUT/h" | grep -q ' 0 objects wait for their read-back' ||
+        die "objects still wait for their read-back after verify --all"
+}
 hash_files() { # set -> seconds
     local t
     t=$(now)
@@ -258,12 +273,14 @@ for lock in $LOCKS; do
     for ((r = 1; r <= N; r++)); do
         run=$r
         gateway_start
-        home_make "$lock"
+        home_make "$lock" "$OUT/h" "cust$run" readback
         make_bucket "cust$run" "$lock"
         make_bucket "curl$run" "$lock"
         make_bucket "sig$run" "$lock"
-        home_make "$lock" "$OUT/h1" "one$run"
+        home_make "$lock" "$OUT/h1" "one$run" signed
         make_bucket "one$run" "$lock"
+        home_make "$lock" "$OUT/h2" "two$run" md5
+        make_bucket "two$run" "$lock"
         for set in big small; do
             measure "$lock.hash.$set" hash_files "$set"
             if ((r % 2)); then
@@ -274,9 +291,17 @@ for lock in $LOCKS; do
                 measure "$lock.ingest.$set" ingest_custody "$set"
             fi
         done
-        measure "$lock.single.big" ingest_custody big "$OUT/h1" --set store.s3_part_mb=128
-        measure "$lock.signed.big" ingest_curl big "$lock" signed
-        rm -rf "$OUT/h1"
+        measure "$lock.readback.all" verify_custody
+        if ((r % 2)); then
+            measure "$lock.single.big" ingest_custody big "$OUT/h1"
+            measure "$lock.md5.big" ingest_custody big "$OUT/h2"
+            measure "$lock.signed.big" ingest_curl big "$lock" signed
+        else
+            measure "$lock.signed.big" ingest_curl big "$lock" signed
+            measure "$lock.md5.big" ingest_custody big "$OUT/h2"
+            measure "$lock.single.big" ingest_custody big "$OUT/h1"
+        fi
+        rm -rf "$OUT/h1" "$OUT/h2"
         reviewer
         # Downloads with the local copy present (reference), then from the gateway alone.
         serve_start
@@ -329,10 +354,12 @@ for lock in $LOCKS; do
         hp=$(awk -v a="$cp" -v b="$ch" 'BEGIN { printf "%.3f", a + b }')
         single=
         if [[ $set == big ]]; then
-            cs=$(m "$lock.single.big")
-            cg2=$(m "$lock.signed.big")
-            single="| $lock | ingest $what | custody ingest, s3_part_mb = 128 (one PUT each) | $(mbps "$b" "$cs") | ${res[$lock.single.big]} | $(ratio "$cp" "$cs") |
-| $lock | ingest $what | curl PUT, SHA-256 signed (the gateway checks it) | $(mbps "$b" "$cg2") | ${res[$lock.signed.big]} | custody: $(ratio "$cg2" "$ci"); one PUT each: $(ratio "$cg2" "$cs") |
+            cs=$(m "$lock.single.big") c5=$(m "$lock.md5.big")
+            cg2=$(m "$lock.signed.big") cv=$(m "$lock.readback.all")
+            single="| $lock | ingest $what | custody ingest, s3_put_check = signed (the default: the gateway re-hashes each PUT) | $(mbps "$b" "$cs") | ${res[$lock.single.big]} | $(ratio "$cp" "$cs") |
+| $lock | ingest $what | custody ingest, s3_put_check = md5 (Content-MD5) | $(mbps "$b" "$c5") | ${res[$lock.md5.big]} | $(ratio "$cp" "$c5") |
+| $lock | ingest $what | curl PUT, SHA-256 signed (the gateway checks it) | $(mbps "$b" "$cg2") | ${res[$lock.signed.big]} | custody: $(ratio "$cg2" "$ci"); signed: $(ratio "$cg2" "$cs") |
+| $lock | read back | custody verify --all after the ingest (both sets: the read-back readback defers) | $(mbps "$total_bytes" "$cv") | ${res[$lock.readback.all]} | |
 "
         fi
         ir=$(ratio "$cp" "$ci") ih=$(ratio "$hp" "$ci") dr=$(ratio "$cg" "$cr") lr=$(ratio "$cg" "$cl")
@@ -353,8 +380,8 @@ Command: \`bench/s3.sh\` (N=$N runs, a fresh gateway each; $BIG_N files of $BIG_
 Machine: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r),
 $(df -T /tmp | awk 'NR == 2 { print $2 }') on $(df /tmp | awk 'NR == 2 { print $1 }'). Gateway: tests/storage/ceph.sh (Ceph $(ceph --version | awk '{ print $3 }'), one OSD on memstore,
 radosgw on 127.0.0.1), on the same cores as custody and curl. $(curl --version | head -1 | cut -d' ' -f1-2).
-Custody: store.backend = s3, store.s3_part_mb = 64 (the default: a 100 MB file is a multipart
-upload of 2 parts), lock modes as in the first column (compliance with s3_retain_days = 1); curl
+Custody: store.backend = s3, store.s3_put_check = readback unless the measure says otherwise (default: $("$CUSTODY" config 2>/dev/null | sed -n 's/^store.s3_put_check = //p'))
+(objects up to 1 GiB are one streamed PUT), lock modes as in the first column (compliance with s3_retain_days = 1); curl
 PUTs with UNSIGNED-PAYLOAD and the same lock headers, one process for all the files (connection
 reused); custody's downloads are one curl process too, every read ledgered.
 
@@ -366,11 +393,4 @@ $rows
 MD
 )
 printf '%s\n' "$section"
-if [[ -f $RESULTS ]] && grep -q '^## S3 store against curl' "$RESULTS"; then
-    awk -v new="$section" '
-        /^## S3 store against curl/ { skip = 1; print new; print ""; next }
-        /^## / && skip { skip = 0 }
-        !skip' "$RESULTS" >"$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
-else
-    printf '\n%s\n' "$section" >>"$RESULTS"
-fi
+printf '\n%s\n' "$section" >>"$RESULTS" # a new section at the end: earlier runs stay

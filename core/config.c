@@ -38,6 +38,7 @@ static const char *const after_choices[] = {"consume", "archive", NULL};
 static const char *const backend_choices[] = {"local", "s3", NULL};
 static const char *const addressing_choices[] = {"path", "virtual", NULL};
 static const char *const lock_choices[] = {"off", "compliance", "governance", NULL};
+static const char *const put_check_choices[] = {"signed", "md5", "readback", NULL};
 static const char *const purpose_match_choices[] = {"exact", "any", NULL};
 static const char *const profile_choices[] = {"archival", "access", "preview", "thumbnail", NULL};
 /* The case register's fields (indexer/cases.h cs_case_register_fields). */
@@ -143,6 +144,15 @@ static const conf_key_t conf_table[] = {
      "# uploads, copies being made, objects being read); older ones are removed once the\n"
      "# object store holds them.",
      NULL, NULL},
+    {"store.s3_put_check", CONF_ENUM, OFF(store_s3_put_check), 0, 0, "signed",
+     "How each PUT of an object up to 1 GiB is checked (larger ones go in parts, each signed\n"
+     "# with its SHA-256 and checked by the object store). signed: the gateway re-hashes the\n"
+     "# bytes against the SHA-256 in the signature and refuses a difference. md5: the gateway\n"
+     "# checks them against a Content-MD5 (the client computes the MD5 too). readback: objects\n"
+     "# of 8 MiB and more go up unsigned, their size is checked by a HEAD at once and the scrub\n"
+     "# re-hashes the gateway's bytes against the SHA-256 soon after (`custody store status`\n"
+     "# shows how many wait); smaller ones are signed.",
+     put_check_choices, NULL},
     {"ingest.roots", CONF_STR, OFF(ingest_roots), 0, CS_CONFIG_STR_MAX - 1, "",
      "Upload folders the service watches, comma-separated; empty: <home>/uploads.\n"
      "# Under a root, the first folder level is the case number, the second the officer.",

@@ -40,6 +40,7 @@ typedef struct cs_config {
     int store_s3_retain_days;                          /* store.s3_retain_days */
     int store_s3_timeout_s;                            /* store.s3_timeout_s */
     int store_s3_cache_mb;                             /* store.s3_cache_mb: local copies kept */
+    int store_s3_put_check; /* store.s3_put_check: cs_s3_check_t (signed, md5, readback) */
     char ingest_roots[CS_CONFIG_STR_MAX]; /* ingest.roots: comma-separated; "" = <home>/uploads */
     int ingest_rescan_ms;                 /* ingest.rescan_ms */
     int ingest_settle_ms;                 /* ingest.settle_ms */

@@ -207,6 +207,19 @@ scrub_main(void *arg)
                 cs_log(CS_LOG_INFO, "store.pushed",
                        json_pack("{s:I}", "objects", (json_int_t)sent));
         }
+        /* An s3 store: objects sent unchecked (store.s3_put_check = readback) are read back
+         * and re-hashed first, whatever the window: soon after their put. */
+        cs_store_readback_t rb;
+        int rbrc = cs_store_readback(s->store, &s->pace, &rb);
+        if (rbrc != 0 && rbrc != CS_ECANCELED) {
+            log_failure("reading back objects sent unchecked", rbrc);
+            nap(s, SCRUB_RETRY_S * SCRUB_SEC);
+            continue;
+        }
+        if (rb.checked > 0)
+            cs_log(CS_LOG_INFO, "store.read_back",
+                   json_pack("{s:I, s:I, s:I}", "objects", (json_int_t)rb.checked, "mismatched",
+                             (json_int_t)rb.mismatched, "sent_again", (json_int_t)rb.resent));
         int64_t window = settings(s);
         int n = 0, rc;
         if (window <= 0) {

@@ -71,8 +71,18 @@ int cs_s3_bucket_head(cs_s3_t *s3);
  * aborts the upload and becomes the put's result. */
 typedef int (*cs_s3_upload_fn)(void *arg, const char *key, const char *upload_id);
 
+/* How the bytes of a single PUT are checked in transit (store.s3_put_check, same order). A
+ * multipart upload's parts are always signed with their SHA-256. */
+typedef enum {
+    CS_S3_CHECK_SIGNED = 0, /* x-amz-content-sha256 is the object's hash: the store re-hashes */
+    CS_S3_CHECK_MD5 = 1,    /* UNSIGNED-PAYLOAD and a Content-MD5 the store checks */
+    CS_S3_CHECK_NONE = 2    /* UNSIGNED-PAYLOAD: only TCP's checksum; the caller reads back */
+} cs_s3_check_t;
+
 typedef struct cs_s3_put_opts {
     const cs_s3_lock_t *lock;  /* NULL or mode NONE: no Object Lock headers */
+    int check;                 /* cs_s3_check_t, single PUTs only; 0 (signed) by default */
+    const char *content_md5;   /* CS_S3_CHECK_MD5: the base64 MD5 when known, NULL: computed */
     cs_s3_upload_fn on_upload; /* may be NULL */
     void *arg;
     /* Multipart only. An upload of this key left by a crash or a failure (its id as given to
@@ -91,12 +101,14 @@ typedef struct cs_s3_put_result {
 } cs_s3_put_result_t;
 
 /** Stores size bytes of fd (read with pread from offset 0) as `key`, whose SHA-256 is
- * sha256_hex (64 lower-case hex digits): one PUT up to part_size, multipart above. The store
- * checks a single PUT against the hash (x-amz-content-sha256, and x-amz-checksum-sha256 where
- * it is supported); each part is checked against its own hash and the whole against
- * sha256_hex before the upload is completed, so a wrong hash stores nothing (CS_EMISMATCH).
- * The object carries x-amz-meta-sha256. A failed multipart upload is aborted (unless
- * opts->keep_on_failure). opts and res may be NULL. On 0 the store has the object durably. */
+ * sha256_hex (64 lower-case hex digits): one PUT up to single_max, multipart above. The store
+ * checks a single PUT as opts->check says (the SHA-256 signed as x-amz-content-sha256, or a
+ * Content-MD5 computed here by reading fd, or nothing: the caller reads the object back), and
+ * against x-amz-checksum-sha256 where that is supported; each part is checked against its own hash
+ * and the whole against sha256_hex before the upload is completed, so a wrong hash stores nothing
+ * (CS_EMISMATCH). The object carries x-amz-meta-sha256. A failed multipart upload is aborted
+ * (unless opts->keep_on_failure). opts and res may be NULL. On 0 the store has the object durably.
+ */
 int cs_s3_put_fd(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char *sha256_hex,
                  const cs_s3_put_opts_t *opts, cs_s3_put_result_t *res);
 

@@ -71,19 +71,56 @@ s3_fill_result(cs_s3_put_result_t *res, const s3_req_t *r, int multipart)
     res->multipart = multipart;
 }
 
+/* The base64 MD5 of fd's first size bytes, for Content-MD5 (RFC 1864). */
+static int
+content_md5(int fd, uint64_t size, char b64[32])
+{
+    enum { CHUNK = 1 << 20 };
+    unsigned char md[16];
+    char *buf = malloc(CHUNK);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int err = 0;
+    if (buf == NULL || ctx == NULL || EVP_DigestInit_ex(ctx, EVP_md5(), NULL) != 1) {
+        err = CS_ENOMEM;
+        goto out;
+    }
+    for (uint64_t off = 0; off < size;) {
+        size_t n = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
+        if ((err = s3_read_full(fd, buf, n, off)) < 0)
+            goto out;
+        if (EVP_DigestUpdate(ctx, buf, n) != 1) {
+            err = CS_ECRYPTO;
+            goto out;
+        }
+        off += n;
+    }
+    if (EVP_DigestFinal_ex(ctx, md, NULL) != 1) {
+        err = CS_ECRYPTO;
+        goto out;
+    }
+    EVP_EncodeBlock((unsigned char *)b64, md, 16);
+out:
+    if (err < 0)
+        cs_diag_set("S3 PUT: computing the Content-MD5 failed: %s", cs_strerror(err));
+    EVP_MD_CTX_free(ctx);
+    free(buf);
+    return err;
+}
+
 static int
 put_single(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char *sha,
            const cs_s3_put_opts_t *opts, cs_s3_put_result_t *res)
 {
+    int check = opts != NULL ? opts->check : CS_S3_CHECK_SIGNED;
     s3_req_t r = {.method = "PUT",
                   .key = key,
                   .what = "PUT object",
                   .fd = fd,
                   .len = size,
                   .has_body = 1,
-                  .payload_sha = sha};
+                  .payload_sha = check == CS_S3_CHECK_SIGNED ? sha : NULL};
     unsigned char digest[32];
-    char b64[64];
+    char b64[64], md5[32];
     int err;
 
     for (int i = 0; i < 32; i++) {
@@ -95,11 +132,20 @@ put_single(cs_s3_t *s3, const char *key, int fd, uint64_t size, const char *sha,
     if ((err = s3_object_headers(opts, sha, &r.headers)) < 0 ||
         (err = add_header(&r.headers, "x-amz-checksum-sha256", b64)) < 0)
         goto out;
+    if (check == CS_S3_CHECK_MD5) {
+        if (opts->content_md5 != NULL)
+            err = cs_snprintf(md5, sizeof md5, "%s", opts->content_md5);
+        else
+            err = content_md5(fd, size, md5);
+        if (err < 0 || (err = add_header(&r.headers, "Content-MD5", md5)) < 0)
+            goto out;
+    }
     if ((err = s3_request(s3, &r)) < 0) {
         if (err == CS_EMISMATCH)
-            cs_diag_set("S3 PUT %s: the store found the bytes differ from SHA-256 %s; nothing "
+            cs_diag_set("S3 PUT %s: the store found the bytes differ from %s %s; nothing "
                         "stored",
-                        key, sha);
+                        key, check == CS_S3_CHECK_MD5 ? "their Content-MD5" : "SHA-256",
+                        check == CS_S3_CHECK_MD5 ? md5 : sha);
         goto out;
     }
     /* A store that knows the checksum header answers with its own: it must be ours. */

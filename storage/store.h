@@ -151,12 +151,14 @@ int cs_store_info(cs_store_t *s, const char *sha256, cs_store_info_t *info);
 
 /* The backend's health, for `custody status` and /metrics. */
 typedef struct cs_store_health {
-    const char *backend; /* "local" or "s3" */
-    int ok;              /* 1: it answered */
-    double latency_ms;   /* of this probe (s3: a HEAD of the bucket) */
-    char detail[256];    /* why not, when !ok; the endpoint and bucket when ok */
-    uint64_t requests;   /* to the object store since opened */
-    uint64_t failures;   /* of them, failed after every retry */
+    const char *backend;          /* "local" or "s3" */
+    int ok;                       /* 1: it answered */
+    double latency_ms;            /* of this probe (s3: a HEAD of the bucket) */
+    char detail[256];             /* why not, when !ok; the endpoint and bucket when ok */
+    uint64_t requests;            /* to the object store since opened */
+    uint64_t failures;            /* of them, failed after every retry */
+    uint64_t readback_waiting;    /* s3: objects sent unchecked, not yet read back */
+    uint64_t readback_mismatched; /* s3: read back, found to differ, not sent again */
 } cs_store_health_t;
 
 /** Probes the backend and fills *h; 0 even when the probe failed (h->ok says). */
@@ -211,6 +213,20 @@ int cs_store_push(cs_store_t *s, const char *sha256, int *sent);
  * a gateway that went away, a home being migrated); *sent (may be NULL) counts them. Stops
  * at the first failure. A no-op for local. */
 int cs_store_push_all(cs_store_t *s, uint64_t *sent);
+
+/* What one round of read-backs did (cs_store_readback). */
+typedef struct cs_store_readback {
+    uint64_t checked;    /* objects re-hashed from the object store */
+    uint64_t mismatched; /* of them, bytes that differ from their SHA-256 */
+    uint64_t resent;     /* of those, sent again from a local copy that matches */
+} cs_store_readback_t;
+
+/** With s3 and store.s3_put_check = readback: re-hashes, at `pace`, the object store's bytes
+ * of up to 64 objects sent unchecked and not yet read back (the scrub calls it each round).
+ * A match ends the wait; a difference is logged (store.readback_mismatch) and the object sent
+ * again from its local copy when that matches, else counted as mismatched by `custody store
+ * status`. 0, or the object store's failure (CS_EUNAVAILABLE) or CS_ECANCELED. */
+int cs_store_readback(cs_store_t *s, cs_store_pace_t *pace, cs_store_readback_t *out);
 
 /** With s3: removes local copies, least recently used first, until they take at most
  * `max_bytes`, keeping any the object store does not hold whole and any used in the last

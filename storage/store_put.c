@@ -488,6 +488,7 @@ cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
         (rc = cs_store_ring_finish(&ring, digest)) != 0)
         goto out;
     cs_hex(digest, 32, hex);
+    cs_store_prefetch_go(s); /* read and hashed: the puts asked ahead may start beside this one */
     rc = s->remote != NULL ? publish_and_push(&p, hex, &created) : publish(&p, hex, &created);
     if (rc != 0)
         goto out;
@@ -495,7 +496,6 @@ cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
     res->size = p.total;
     res->created = created;
     res->mtime_ns = (int64_t)p.before.st_mtim.tv_sec * 1000000000 + p.before.st_mtim.tv_nsec;
-    cs_store_prefetch_go(s);
 out:
     cs_store_ring_abort(&ring); /* before the buffers and the temp it uses are let go */
     if (p.w.direct_refused)

@@ -25,10 +25,29 @@ int cs_remote_open(cs_remote_t **out, const struct cs_config *cfg, int tmp_fd);
 
 void cs_remote_close(cs_remote_t **r);
 
-/** Sends `size` bytes of `fd` (from offset 0) as object `sha256`, checked by the object store
- * against the hash, with the configured lock when `lock`. Returns once the store has it
- * whole. */
+/** Sends `size` bytes of `fd` (from offset 0) as object `sha256`, with the configured lock
+ * when `lock`, checked as store.s3_put_check says: by the object store against the hash
+ * (signed) or a Content-MD5 (md5), or (readback, 8 MiB to 1 GiB) noted for a read-back
+ * before it goes and its size and hash metadata checked by a HEAD after. Returns once the
+ * store has it whole. */
 int cs_remote_put(cs_remote_t *r, const char *sha256, int fd, uint64_t size, int lock);
+
+/** Notes, durably, that object sha256 is sent unchecked and waits for its read-back
+ * (store.s3_put_check = readback; cs_remote_put does it for the objects it sends so). */
+int cs_remote_readback_note(cs_remote_t *r, const char *sha256);
+
+/** 1 when object sha256 waits for its read-back (its local copy stays until it is done). */
+int cs_remote_readback_waits(cs_remote_t *r, const char *sha256);
+
+/** Its read-back is done: the note goes, or with `mismatched` becomes a mismatch note (the
+ * object store's bytes differ and could not be sent again; `custody store status` counts
+ * them). A mismatch note goes once a later check of the object passes. */
+void cs_remote_readback_clear(cs_remote_t *r, const char *sha256, int mismatched);
+
+/** Up to cap objects waiting for their read-back into out (NULL: only counted), and how many
+ * wait and how many were found mismatched. */
+int cs_remote_readback_list(cs_remote_t *r, char (*out)[65], size_t cap, size_t *n,
+                            uint64_t *waiting, uint64_t *mismatched);
 
 /** Fills size, lock and version of *info (remote = 1). CS_ENOTFOUND when absent. */
 int cs_remote_head(cs_remote_t *r, const char *sha256, cs_store_info_t *info);

@@ -19,13 +19,17 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#define POOL_MAX 8          /* idle clients kept; more threads make more, closed when given back */
+#define POOL_MAX 8 /* idle clients kept; more threads make more, closed when given back */
+/* store.s3_put_check = readback: objects this size and above go up unsigned and wait for a
+ * read-back; smaller ones are signed (the gateway's hash of them costs little). */
+#define READBACK_MIN ((uint64_t)8 << 20)
 #define CS_REMOTE_PROBE_S 3 /* the health probe's limit, in seconds */
 
 struct cs_remote {
@@ -34,7 +38,8 @@ struct cs_remote {
     cs_s3_config_t cfg; /* points into the strings above */
     int lock;           /* cs_store_lock_t */
     int retain_days;
-    int tmp_fd; /* the store's tmp/, where uploads in progress are recorded */
+    int check;  /* store.s3_put_check: cs_s3_check_t (2: readback) */
+    int tmp_fd; /* the store's tmp/, where uploads in progress and read-backs due are noted */
     pthread_mutex_t mu;
     cs_s3_t *idle[POOL_MAX];
     int nidle;
@@ -82,6 +87,7 @@ cs_remote_open(cs_remote_t **out, const cs_config_t *cfg, int tmp_fd)
                               .single_max = (uint64_t)1 << 30};
     r->lock = cfg->store_s3_object_lock;
     r->retain_days = cfg->store_s3_retain_days;
+    r->check = cfg->store_s3_put_check;
     r->tmp_fd = tmp_fd;
     pthread_mutex_init(&r->mu, NULL);
     /* A client now, so that a bad endpoint or bucket name fails the opening, not a put. */
@@ -199,6 +205,110 @@ abort_dead_uploads(cs_remote_t *r, cs_s3_t *c)
 
 /* ---- the calls ------------------------------------------------------------------------ */
 
+/* ---- read-backs due ------------------------------------------------------------------- */
+
+/* An object sent unchecked (store.s3_put_check = readback) is noted as tmp/readback.<sha256>
+ * before its PUT, durably, and the note goes only once the object store's bytes have been
+ * re-hashed (cs_store_readback, cs_store_verify_remote). One whose bytes differed and could
+ * not be sent again is noted as tmp/mismatch.<sha256> instead. */
+static int
+note_name(char *dst, size_t cap, const char *what, const char *sha256)
+{
+    if (!cs_sha256_hex_valid(sha256))
+        return CS_EINVAL;
+    return cs_snprintf(dst, cap, "%s.%s", what, sha256) == 0 ? 0 : CS_ENAMETOOLONG;
+}
+
+int
+cs_remote_readback_note(cs_remote_t *r, const char *sha256)
+{
+    char name[96];
+    int rc, fd;
+    if ((rc = note_name(name, sizeof name, "readback", sha256)) != 0)
+        return rc;
+    fd = openat(r->tmp_fd, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || close(fd) != 0 || fsync(r->tmp_fd) != 0) {
+        rc = cs_err_from_errno(errno);
+        cs_diag_set("store: cannot note object %.12s for its read-back in the store's tmp/ "
+                    "(%s); check the folder's permissions and free space",
+                    sha256, strerror(errno));
+        return rc;
+    }
+    return 0;
+}
+
+int
+cs_remote_readback_waits(cs_remote_t *r, const char *sha256)
+{
+    char name[96];
+    struct stat st;
+    return note_name(name, sizeof name, "readback", sha256) == 0 &&
+           fstatat(r->tmp_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+void
+cs_remote_readback_clear(cs_remote_t *r, const char *sha256, int mismatched)
+{
+    char name[96], bad[96];
+    if (note_name(name, sizeof name, "readback", sha256) != 0 ||
+        note_name(bad, sizeof bad, "mismatch", sha256) != 0)
+        return;
+    if (mismatched)
+        renameat(r->tmp_fd, name, r->tmp_fd, bad);
+    else if (unlinkat(r->tmp_fd, name, 0) != 0 && unlinkat(r->tmp_fd, bad, 0) != 0)
+        return;
+    fsync(r->tmp_fd); /* best effort: a note that comes back costs one more read-back */
+}
+
+int
+cs_remote_readback_list(cs_remote_t *r, char (*out)[65], size_t cap, size_t *n, uint64_t *waiting,
+                        uint64_t *mismatched)
+{
+    int fd = openat(r->tmp_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *e;
+    *n = 0;
+    *waiting = *mismatched = 0;
+    if (d == NULL) {
+        int rc = cs_err_from_errno(errno);
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "mismatch.", 9) == 0 && cs_sha256_hex_valid(e->d_name + 9))
+            ++*mismatched;
+        if (strncmp(e->d_name, "readback.", 9) != 0 || !cs_sha256_hex_valid(e->d_name + 9))
+            continue;
+        if (out != NULL && *n < cap)
+            memcpy(out[(*n)++], e->d_name + 9, 65);
+        ++*waiting;
+    }
+    closedir(d);
+    return 0;
+}
+
+/* Right after an unchecked PUT: the object store's current version has the size sent and
+ * carries the hash it was sent under. */
+static int
+head_check(cs_s3_t *c, const char *sha256, uint64_t size)
+{
+    cs_s3_head_t h;
+    int rc = cs_s3_head(c, sha256, &h);
+    if (rc != 0)
+        return rc;
+    if (h.size != size || strcmp(h.sha256, sha256) != 0) {
+        cs_diag_set("the object store holds %llu bytes (hash %.64s) for object %s just sent "
+                    "with %llu; the put failed and is made again",
+                    (unsigned long long)h.size, h.sha256[0] ? h.sha256 : "none", sha256,
+                    (unsigned long long)size);
+        return CS_EMISMATCH;
+    }
+    return 0;
+}
+
+/* ---- the calls ------------------------------------------------------------------------ */
+
 int
 cs_remote_put(cs_remote_t *r, const char *sha256, int fd, uint64_t size, int locked)
 {
@@ -208,9 +318,21 @@ cs_remote_put(cs_remote_t *r, const char *sha256, int fd, uint64_t size, int loc
                                                                  : CS_S3_LOCK_NONE,
                          .retain_until = time(NULL) + (time_t)r->retain_days * 86400};
     struct upload_note note = {.r = r};
-    cs_s3_put_opts_t o = {.lock = &lock, .on_upload = note_upload, .arg = &note};
+    /* readback only where it saves the gateway a pass worth having; parts are signed. */
+    int readback =
+        r->check == CS_S3_CHECK_NONE && size >= READBACK_MIN && size <= r->cfg.single_max;
+    cs_s3_put_opts_t o = {.lock = &lock,
+                          .on_upload = note_upload,
+                          .arg = &note,
+                          .check = readback                      ? CS_S3_CHECK_NONE
+                                   : r->check == CS_S3_CHECK_MD5 ? CS_S3_CHECK_MD5
+                                                                 : CS_S3_CHECK_SIGNED};
     cs_s3_t *c;
     int rc;
+    /* Noted first: an object that reached the store unchecked is never without its note,
+     * even if this process dies before it hears the answer. */
+    if (readback && (rc = cs_remote_readback_note(r, sha256)) != 0)
+        return rc;
     if ((rc = take(r, &c)) != 0)
         return rc;
     rc = cs_s3_put_fd(c, sha256, fd, size, sha256, &o, NULL);
@@ -222,6 +344,8 @@ cs_remote_put(cs_remote_t *r, const char *sha256, int fd, uint64_t size, int loc
         if ((rc = cs_s3_bucket_create(c, r->lock != CS_LOCK_OFF)) == 0)
             rc = cs_s3_put_fd(c, sha256, fd, size, sha256, &o, NULL);
     }
+    if (rc == 0 && readback)
+        rc = head_check(c, sha256, size);
     /* Completed or aborted by the client: the note has done its work either way. */
     if (note.name[0] != '\0')
         unlinkat(r->tmp_fd, note.name, 0);
@@ -357,6 +481,8 @@ cs_remote_health(cs_remote_t *r, cs_store_health_t *h)
     else
         snprintf(h->detail, sizeof h->detail, "%.120s bucket %.60s: %.60s", r->endpoint, r->bucket,
                  cs_strerror(rc));
+    size_t n;
+    cs_remote_readback_list(r, NULL, 0, &n, &h->readback_waiting, &h->readback_mismatched);
     h->requests = __atomic_load_n(&r->requests, __ATOMIC_RELAXED);
     h->failures = __atomic_load_n(&r->failures, __ATOMIC_RELAXED);
 }

@@ -346,6 +346,7 @@ cs_store_verify_remote(const cs_store_t *s, const char *sha256, char actual[CS_S
         rc = CS_EMISMATCH;
         goto out;
     }
+    cs_remote_readback_clear(s->remote, sha256, 0); /* read back: it waits no longer */
     /* A local copy is served to readers: one that no longer matches goes (it is only a copy;
      * the next read fetches a good one). */
     uint64_t size;
@@ -521,6 +522,13 @@ cs_store_trim(cs_store_t *s, uint64_t max_bytes, unsigned grace_s, uint64_t *rem
         cs_store_info_t info;
         if (c.rows[i].used > now - (int64_t)grace_s)
             break; /* in use: a worker may be about to read it */
+        /* Sent unchecked (store.s3_put_check = readback): read back now; the local copy is
+         * the only one known good until the object store's bytes match. */
+        if (cs_remote_readback_waits(s->remote, c.rows[i].sha256) &&
+            cs_store_verify_remote(s, c.rows[i].sha256, NULL, NULL, NULL) != 0) {
+            cs_diag_clear();
+            continue; /* differs (the scrub's read-back sends it again) or no answer: kept */
+        }
         rc = cs_remote_head(s->remote, c.rows[i].sha256, &info);
         if (rc == CS_ENOTFOUND || (rc == 0 && info.size != c.rows[i].size)) {
             rc = 0; /* not in the object store whole: the only copy stays */

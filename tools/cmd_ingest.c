@@ -34,7 +34,7 @@ static const char usage_text[] =
 #define GROUP_FILES 32
 #define GROUP_MS 250
 /* Files stored ahead while the one before is recorded (cs_store_prefetch). */
-#define LOOKAHEAD 2
+#define LOOKAHEAD 3
 
 typedef struct ingest_run {
     cs_cli_t *cli;

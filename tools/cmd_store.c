@@ -54,11 +54,15 @@ cs_cli_store_health(cs_cli_t *cli)
     cs_store_health_t h;
     int s3 = cli->cfg.store_backend == CS_BACKEND_S3;
     cs_store_health(cli->store, &h);
-    return json_pack("{s:s, s:b, s:f, s:s, s:s, s:i, s:I, s:I}", "backend", h.backend, "ok", h.ok,
-                     "latency_ms", h.latency_ms, "detail", h.detail, "object_lock",
-                     s3 ? lock_names[cli->cfg.store_s3_object_lock] : "off", "retain_days",
-                     s3 && cli->cfg.store_s3_object_lock ? cli->cfg.store_s3_retain_days : 0,
-                     "requests", (json_int_t)h.requests, "failures", (json_int_t)h.failures);
+    static const char *const checks[] = {"signed", "md5", "readback"};
+    return json_pack(
+        "{s:s, s:b, s:f, s:s, s:s, s:i, s:I, s:I, s:s, s:I, s:I}", "backend", h.backend, "ok", h.ok,
+        "latency_ms", h.latency_ms, "detail", h.detail, "object_lock",
+        s3 ? lock_names[cli->cfg.store_s3_object_lock] : "off", "retain_days",
+        s3 && cli->cfg.store_s3_object_lock ? cli->cfg.store_s3_retain_days : 0, "requests",
+        (json_int_t)h.requests, "failures", (json_int_t)h.failures, "put_check",
+        s3 ? checks[cli->cfg.store_s3_put_check] : "local", "readback_waiting",
+        (json_int_t)h.readback_waiting, "readback_mismatched", (json_int_t)h.readback_mismatched);
 }
 
 void
@@ -75,6 +79,16 @@ cs_cli_print_store_health(const json_t *h)
         printf("; Object Lock %s, %lld days", lock,
                (long long)json_integer_value(json_object_get(h, "retain_days")));
     printf("\n");
+    json_int_t wait = json_integer_value(json_object_get(h, "readback_waiting"));
+    json_int_t bad = json_integer_value(json_object_get(h, "readback_mismatched"));
+    if (strcmp(b, "s3") != 0)
+        return;
+    printf("          puts checked by %s; %lld objects wait for their read-back\n",
+           json_string_value(json_object_get(h, "put_check")), (long long)wait);
+    if (bad > 0)
+        printf("          %lld objects read back DIFFER in the object store and were not sent "
+               "again: see store.readback_mismatch in the log\n",
+               (long long)bad);
 }
 
 json_t *
