@@ -1,8 +1,8 @@
 /* api/h_policy.c: the format policy (indexer/policy.h): GET /v1/policy for every user (the
  * rows, the version, the targets Custody can make), PUT /v1/policy for admins (one row's
- * action and target, as `custody policy set`: a new version, ledgered policy.set with the
- * admin as actor; a refused change is ledgered too). Who may: access/ (cs_access_format_policy).
- * Thread pool. */
+ * action and target and/or its profile pattern, as `custody policy set`: a new version, ledgered
+ * policy.set with the admin as actor; a refused change is ledgered too). Who may: access/
+ * (cs_access_format_policy). Thread pool. */
 #include "api/admin.h"
 #include "api/api_int.h"
 
@@ -25,15 +25,16 @@ cs_api_h_policy(cs_api_call_t *c)
 void
 cs_api_h_policy_put(cs_api_call_t *c)
 {
-    static const char *const known[] = {"key", "action", "target", "reason", NULL};
-    const char *key, *action, *target, *reason;
+    static const char *const known[] = {"key", "action", "target", "profile", "reason", NULL};
+    const char *key, *action, *target, *profile, *reason;
     json_t *body = NULL, *row = NULL;
     int rc;
     if (cs_api_admin_begin(c, 0, &body) != 0)
         return;
     if (cs_api_admin_only(c, body, known) != 0 || cs_api_admin_str(c, body, "key", 1, &key) ||
-        cs_api_admin_str(c, body, "action", 1, &action) ||
+        cs_api_admin_str(c, body, "action", 0, &action) ||
         cs_api_admin_str(c, body, "target", 0, &target) ||
+        cs_api_admin_str(c, body, "profile", 0, &profile) ||
         cs_api_admin_str(c, body, "reason", 0, &reason))
         goto out;
     if (!cs_access_format_policy(c->who.role)) {
@@ -47,7 +48,8 @@ cs_api_h_policy_put(cs_api_call_t *c)
         goto out;
     }
     cs_diag_clear();
-    if ((rc = cs_policy_set(c->cat, key, action, target, reason, c->user.name, NULL)) != 0) {
+    if ((rc = cs_policy_set(c->cat, key, action, target, profile, reason, c->user.name, NULL)) !=
+        0) {
         cs_api_admin_fail_rc(c, rc, "changing the format policy", "修改归档格式策略");
         goto out;
     }

@@ -49,25 +49,35 @@ matches(const char *patterns, const char *value)
     return 0;
 }
 
-/* The first video (not a cover picture) and audio codec of the record, or "-". */
+/* The first video (not a cover picture) and audio codec of the record, or "-"; and the
+ * profile of the first video stream when there is one, else of the first audio stream (an
+ * audio-only row matches on its sound), "-" when that stream declares none or there is none. */
 static void
-codecs(json_t *record, const char **video, const char **audio)
+codecs(json_t *record, const char **video, const char **audio, const char **profile)
 {
     json_t *streams = json_object_get(json_object_get(record, "media"), "streams"), *s;
+    json_t *first_video = NULL, *first_audio = NULL;
     size_t i;
-    *video = *audio = "-";
+    *video = *audio = *profile = "-";
     json_array_foreach(streams, i, s)
     {
         const char *type = json_string_value(json_object_get(s, "type"));
         const char *codec = json_string_value(json_object_get(s, "codec"));
         if (type == NULL || codec == NULL)
             continue;
-        if (strcmp(type, "video") == 0 && strcmp(*video, "-") == 0 &&
-            !json_is_true(json_object_get(s, "attached_pic")))
+        if (strcmp(type, "video") == 0 && first_video == NULL &&
+            !json_is_true(json_object_get(s, "attached_pic"))) {
+            first_video = s;
             *video = codec;
-        else if (strcmp(type, "audio") == 0 && strcmp(*audio, "-") == 0)
+        } else if (strcmp(type, "audio") == 0 && first_audio == NULL) {
+            first_audio = s;
             *audio = codec;
+        }
     }
+    const char *p = json_string_value(
+        json_object_get(first_video != NULL ? first_video : first_audio, "profile"));
+    if (p != NULL && *p != '\0')
+        *profile = p;
 }
 
 static const char *
@@ -82,7 +92,7 @@ cs_policy_decide(cs_catalog_t *cat, const char *kind, const char *media_type, js
                  json_t **decision)
 {
     const char *what = "cannot read the format policy";
-    const char *video, *audio;
+    const char *video, *audio, *profile;
     const char *container =
         json_string_value(json_object_get(json_object_get(record, "media"), "container"));
     json_t *rows = NULL, *row, *hit = NULL, *d;
@@ -91,7 +101,7 @@ cs_policy_decide(cs_catalog_t *cat, const char *kind, const char *media_type, js
     int err;
 
     *decision = NULL;
-    codecs(record, &video, &audio);
+    codecs(record, &video, &audio, &profile);
     if (container == NULL)
         container = "-";
     if (media_type == NULL)
@@ -102,8 +112,8 @@ cs_policy_decide(cs_catalog_t *cat, const char *kind, const char *media_type, js
     err = cs_cat_select_json(cat,
                              "SELECT json_object('key', key, 'name', name, 'puid', puid,"
                              " 'media_type', media_type, 'container', container, 'video', video,"
-                             " 'audio', audio, 'action', action, 'target', target)"
-                             " FROM format_policy WHERE kind = ?1 ORDER BY rank, key",
+                             " 'audio', audio, 'profile', profile, 'action', action, 'target',"
+                             " target) FROM format_policy WHERE kind = ?1 ORDER BY rank, key",
                              args, 1, &rows, what);
     if (err == 0)
         err = cs_cat_int64(cat, "SELECT max(version) FROM format_policy_versions", NULL, 1,
@@ -115,18 +125,19 @@ cs_policy_decide(cs_catalog_t *cat, const char *kind, const char *media_type, js
     {
         if (matches(text(row, "media_type"), media_type) &&
             matches(text(row, "container"), container) && matches(text(row, "video"), video) &&
-            matches(text(row, "audio"), audio)) {
+            matches(text(row, "audio"), audio) && matches(text(row, "profile"), profile)) {
             hit = row;
             break;
         }
     }
-    d = json_pack("{s:o, s:I, s:s, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s}}", "policy_row",
+    d = json_pack("{s:o, s:I, s:s, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s, s:s}}", "policy_row",
                   hit ? json_incref(json_object_get(hit, "key")) : json_null(), "policy_version",
                   (json_int_t)version, "action", hit ? text(hit, "action") : "review", "target",
                   hit ? json_incref(json_object_get(hit, "target")) : json_null(), "name",
                   hit ? json_incref(json_object_get(hit, "name")) : json_string("no row matches"),
                   "puid", hit ? json_incref(json_object_get(hit, "puid")) : json_null(), "format",
-                  "media_type", media_type, "container", container, "video", video, "audio", audio);
+                  "media_type", media_type, "container", container, "video", video, "audio", audio,
+                  "profile", profile);
     if (d == NULL) {
         err = cs_cat_no_memory(cat, what);
         goto out;
@@ -236,7 +247,8 @@ cs_policy_list(cs_catalog_t *cat, const char *key, json_t **out)
             cat,
             "SELECT json_object('key', key, 'rank', rank, 'kind', kind, 'name', name, 'puid', puid,"
             " 'media_type', media_type, 'container', container, 'video', video, 'audio', audio,"
-            " 'action', action, 'target', target, 'version', version, 'updated_by', updated_by,"
+            " 'profile', profile, 'action', action, 'target', target, 'version', version,"
+            " 'updated_by', updated_by,"
             " 'updated_at', updated_at) FROM format_policy WHERE ?1 IS NULL OR key = ?1"
             " ORDER BY rank, key",
             args, 1, &rows, what);
@@ -282,9 +294,36 @@ check_set(const char *key, const char *kind, const char *action, const char *tar
     return 0;
 }
 
+/* A profile pattern: a comma-separated list of shell patterns, none empty, each one that
+ * matches() can hold, printable. */
+static int
+check_profile(const char *key, const char *profile)
+{
+    size_t len = strlen(profile);
+    for (const char *p = profile; len > 0 && len <= 255;) {
+        size_t one = strcspn(p, ",");
+        if (one == 0 || one >= 128)
+            break;
+        p += one;
+        if (*p == '\0') {
+            for (const char *c = profile; *c != '\0'; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                    goto bad;
+            return 0;
+        }
+        p++;
+    }
+bad:
+    cs_diag_set("the profile pattern of row %s must be a comma-separated list of shell patterns "
+                "(each 1 to 127 printable characters; \"*\" any, \"-\" none declared), not "
+                "\"%.64s\"",
+                key, profile);
+    return CS_EINVAL;
+}
+
 int
 cs_policy_set(cs_catalog_t *cat, const char *key, const char *action, const char *target,
-              const char *reason, const char *by, int64_t *version)
+              const char *profile, const char *reason, const char *by, int64_t *version)
 {
     const char *what = "cannot change the format policy";
     json_t *rows = NULL, *before = NULL, *after = NULL;
@@ -297,12 +336,29 @@ cs_policy_set(cs_catalog_t *cat, const char *key, const char *action, const char
     const char *kargs[] = {key};
     err = cs_cat_select_json(cat,
                              "SELECT json_object('kind', kind, 'action', action, 'target', target,"
-                             " 'version', version) FROM format_policy WHERE key = ?1",
+                             " 'profile', profile, 'version', version) FROM format_policy"
+                             " WHERE key = ?1",
                              kargs, 1, &rows, what);
     if (err == 0 && (before = json_array_get(rows, 0)) == NULL) {
         cs_diag_set("no format policy row \"%s\" (custody policy list)", key);
         err = CS_ENOTFOUND;
     }
+    if (err == 0 && action == NULL && target != NULL) {
+        cs_diag_set("a target goes with the action normalise: give --action normalise too");
+        err = CS_EINVAL;
+    }
+    if (err == 0 && action == NULL && profile == NULL) {
+        cs_diag_set("give row %s an action or a profile pattern to set", key);
+        err = CS_EINVAL;
+    }
+    if (err == 0 && action == NULL) { /* the action and target stay */
+        action = text(before, "action");
+        target = json_string_value(json_object_get(before, "target"));
+    }
+    if (err == 0 && profile == NULL)
+        profile = text(before, "profile");
+    else if (err == 0)
+        err = check_profile(key, profile);
     if (err == 0)
         err = check_set(key, text(before, "kind"), action, target);
     if (err == 0)
@@ -312,7 +368,8 @@ cs_policy_set(cs_catalog_t *cat, const char *key, const char *action, const char
         goto out;
     cs_clock_now(now);
     if (cs_snprintf(v, sizeof v, "%lld", (long long)next) != 0 ||
-        (after = json_pack("{s:s, s:s?}", "action", action, "target", target)) == NULL) {
+        (after = json_pack("{s:s, s:s?, s:s}", "action", action, "target", target, "profile",
+                           profile)) == NULL) {
         err = cs_cat_no_memory(cat, what);
         goto out;
     }
@@ -320,14 +377,15 @@ cs_policy_set(cs_catalog_t *cat, const char *key, const char *action, const char
     json_object_del(before, "version");
     char *b = json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS);
     char *a = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
-    const char *args[] = {key, action, target, v, by, now, b, a, reason};
+    const char *args[] = {key, action, target, v, by, now, b, a, reason, profile};
     if (b == NULL || a == NULL)
         err = cs_cat_no_memory(cat, what);
     if (err == 0)
         err = cs_cat_run(cat,
-                         "UPDATE format_policy SET action = ?2, target = ?3, version = CAST(?4 AS"
-                         " INTEGER), updated_by = ?5, updated_at = ?6 WHERE key = ?1",
-                         args, 6, NULL, what);
+                         "UPDATE format_policy SET action = ?2, target = ?3, profile = ?10,"
+                         " version = CAST(?4 AS INTEGER), updated_by = ?5, updated_at = ?6"
+                         " WHERE key = ?1",
+                         args, 10, NULL, what);
     if (err == 0)
         err = cs_cat_run(cat,
                          "INSERT INTO format_policy_versions (version, key, before, after, reason,"

@@ -9,10 +9,14 @@
 #include "indexer/schema_int.h"
 
 // clang-format off
-/* Each pattern (media_type, container, video, audio) is a comma-separated list of shell
- * patterns (fnmatch) that the item's sniffed media type, libavformat demuxer name and first
- * video / audio codec names are matched against; "-" matches a stream that is not there.
- * The first row in `rank` order whose kind and four patterns match decides. */
+/* Each pattern (media_type, container, video, audio, profile) is a comma-separated list of
+ * shell patterns (fnmatch) that the item's sniffed media type, libavformat demuxer name, first
+ * video / audio codec names and codec profile are matched against; "-" matches a stream that
+ * is not there. The profile (libavcodec's name: "High", "Main", "Constrained Baseline", "LC")
+ * is the first video stream's (cover pictures aside) when the item has one, else the first
+ * audio stream's, so that an audio-only row matches on its sound; "-" when that stream declares
+ * no profile or there is none. The first row in `rank` order whose kind and five patterns
+ * match decides. */
 #define ROW(key, rank, kind, name, puid, mt, container, video, audio, action, target) \
     "INSERT INTO format_policy (key, rank, kind, name, puid, media_type, container, video," \
     " audio, action, target, version, updated_by, updated_at) VALUES ('" key "', " #rank ", '" \
@@ -30,6 +34,7 @@ const char cs_schema_policy[] =
     "  container TEXT NOT NULL DEFAULT '*',"
     "  video TEXT NOT NULL DEFAULT '*',"
     "  audio TEXT NOT NULL DEFAULT '*',"
+    "  profile TEXT NOT NULL DEFAULT '*',"
     "  action TEXT NOT NULL CHECK (action IN ('keep', 'normalise', 'review')),"
     "  target TEXT,"
     "  version INTEGER NOT NULL," /* the policy version that last set the row */

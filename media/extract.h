@@ -26,7 +26,8 @@
  *                       (rules and precedence: media/captime.h)
  *    "media": {"container": "mov,mp4,m4a,3gp,3g2,mj2", "duration_s": 4.97 | null,
  *              "bit_rate": 395011 | null,
- *              "streams": [{"type": "video", "codec": "h264", "width": 1920,
+ *              "streams": [{"type": "video", "codec": "h264",
+ *                           "profile": "High" (libavcodec's name; only if declared), "width": 1920,
  *                           "height": 1080, "frame_rate": 29.97 | null,
  *                           "rotation": 0 | 90 | 180 | 270 (clockwise, for display),
  *                           "bit_rate": ... | null, "attached_pic": true (only if so)},

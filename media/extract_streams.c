@@ -1,5 +1,5 @@
 /* media/extract_streams.c: the record's "media" member (container, duration, and each
- * stream's codec, size, rate and rotation) and the picture size of images, from what
+ * stream's codec, profile, size, rate and rotation) and the picture size of images, from what
  * libavformat found in the file. */
 #include "media/extract_int.h"
 
@@ -50,6 +50,11 @@ describe_stream(AVFormatContext *fmt, AVStream *st, json_t **out)
         goto out;
     if (cs_extract_put(s, "type", json_string(type ? type : "unknown")) ||
         cs_extract_put(s, "codec", json_string(avcodec_get_name(par->codec_id))))
+        goto out;
+    /* The codec's profile as libavcodec names it ("High", "Main", "Constrained Baseline",
+     * "LC"), when the stream declares one: the format policy matches on it. */
+    const char *profile = avcodec_profile_name(par->codec_id, par->profile);
+    if (profile != NULL && cs_extract_put(s, "profile", json_string(profile)))
         goto out;
     if (par->codec_type == AVMEDIA_TYPE_VIDEO) {
         AVRational r = av_guess_frame_rate(fmt, st, NULL);

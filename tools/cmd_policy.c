@@ -16,22 +16,25 @@
 static const char usage_text[] =
     "usage: custody policy list [--json]\n"
     "       custody policy show KEY [--json]\n"
-    "       custody policy set KEY --action keep|normalise|review [--target TARGET]\n"
-    "                          [--reason TEXT] [--as ADMIN]\n"
+    "       custody policy set KEY [--action keep|normalise|review [--target TARGET]]\n"
+    "                          [--profile PATTERN] [--reason TEXT] [--as ADMIN]\n"
     "  (each also takes --home DIR and --set k=v)\n"
     "The format policy: one row per source format (sniffed media type, container, first\n"
-    "video and audio codec, each a list of patterns; PRONOM id where there is one), first\n"
-    "match by rank. keep: the original is the archival format (no second copy); normalise:\n"
+    "video and audio codec, codec profile, each a list of patterns; PRONOM id where there\n"
+    "is one), first match by rank. The profile is the first video stream's (\"High\",\n"
+    "\"Main\", \"Constrained Baseline\"), else the first audio stream's (\"LC\"); \"-\"\n"
+    "matches a stream that declares none, \"*\" anything. keep: the original is the\n"
+    "archival format (no second copy); normalise:\n"
     "an archival copy in TARGET (list shows them: h264-high-mp4, ffv1-mkv, flac, wav,\n"
     "jpeg-q95); review: no archival copy, flagged for an archivist. `set` is for admins (the\n"
     "host's operator is one; --as USER acts as that user): a new policy version, in the\n"
     "ledger (policy.set), as is a refused one. New items follow it at once; `custody\n"
     "retranscode --case C|--all` applies it to what came before. Exit 1 when refused.\n";
 
-enum { O_ACTION = 0x300, O_TARGET, O_REASON };
+enum { O_ACTION = 0x300, O_TARGET, O_REASON, O_PROFILE };
 
 typedef struct args {
-    const char *action, *target, *reason;
+    const char *action, *target, *reason, *profile;
 } args_t;
 
 static int
@@ -44,6 +47,8 @@ on_option(int c, const char *arg, void *ctx)
         a->target = arg;
     else if (c == O_REASON)
         a->reason = arg;
+    else if (c == O_PROFILE)
+        a->profile = arg;
     return 0;
 }
 
@@ -63,13 +68,15 @@ print_rows(json_t *policy, int whole)
            (long long)json_integer_value(json_object_get(policy, "version")));
     json_array_foreach(json_object_get(policy, "rows"), i, v)
     {
-        printf("%-12s %-8s %-9s %-14s %-10s %s\n", str(v, "key"), str(v, "kind"), str(v, "action"),
-               str(v, "target"), str(v, "puid"), str(v, "name"));
+        int any = strcmp(str(v, "profile"), "*") == 0;
+        printf("%-12s %-8s %-9s %-14s %-10s %s%s%s%s\n", str(v, "key"), str(v, "kind"),
+               str(v, "action"), str(v, "target"), str(v, "puid"), str(v, "name"),
+               any ? "" : " (profile ", any ? "" : str(v, "profile"), any ? "" : ")");
         if (whole)
-            printf("  rank %lld; media type %s; container %s; video %s; audio %s\n"
+            printf("  rank %lld; media type %s; container %s; video %s; audio %s; profile %s\n"
                    "  version %lld, set by %s at %s\n",
                    (long long)json_integer_value(json_object_get(v, "rank")), str(v, "media_type"),
-                   str(v, "container"), str(v, "video"), str(v, "audio"),
+                   str(v, "container"), str(v, "video"), str(v, "audio"), str(v, "profile"),
                    (long long)json_integer_value(json_object_get(v, "version")),
                    str(v, "updated_by"), str(v, "updated_at"));
     }
@@ -113,6 +120,7 @@ cs_cmd_policy(int argc, char **argv)
                                              {"action", required_argument, NULL, O_ACTION},
                                              {"target", required_argument, NULL, O_TARGET},
                                              {"reason", required_argument, NULL, O_REASON},
+                                             {"profile", required_argument, NULL, O_PROFILE},
                                              {0, 0, 0, 0}};
     cs_cli_t cli;
     cs_access_who_t who;
@@ -133,8 +141,11 @@ cs_cmd_policy(int argc, char **argv)
         return cs_cli_usage_error(&cli, "unknown verb \"%s\": list, show or set", verb);
     if (argc - optind != (is_list ? 1 : 2))
         return cs_cli_usage_error(&cli, is_list ? "list takes nothing more" : "name one KEY");
-    if (is_set && a.action == NULL)
-        return cs_cli_usage_error(&cli, "set needs --action keep, normalise or review");
+    if (is_set && a.action == NULL && a.profile == NULL)
+        return cs_cli_usage_error(&cli, "set needs --action keep, normalise or review, or "
+                                        "--profile PATTERN");
+    if (is_set && a.action == NULL && a.target != NULL)
+        return cs_cli_usage_error(&cli, "--target goes with --action normalise");
     const char *key = is_list ? NULL : argv[optind + 1];
     if ((rc = cs_cli_open(&cli)) != 0) {
         rc = cs_cli_fail(&cli, rc);
@@ -143,15 +154,19 @@ cs_cmd_policy(int argc, char **argv)
     if (is_set) {
         if ((rc = admin(&cli, key, &who)) != 0)
             goto out;
-        if ((rc = cs_policy_set(cli.cat, key, a.action, a.target, a.reason, who.name, &version)) !=
-            0) {
+        if ((rc = cs_policy_set(cli.cat, key, a.action, a.target, a.profile, a.reason, who.name,
+                                &version)) != 0 ||
+            (rc = cs_policy_list(cli.cat, key, &policy)) != 0) {
             rc = cs_cli_fail(&cli, rc);
             goto out;
         }
-        printf("policy row %s: %s%s%s, policy version %lld (ledgered as policy.set by %s); "
-               "custody retranscode --all applies it to what came before\n",
-               key, a.action, a.target ? " to " : "", a.target ? a.target : "", (long long)version,
-               who.name);
+        json_t *row = json_array_get(json_object_get(policy, "rows"), 0);
+        printf("policy row %s: %s%s%s, profile %s, policy version %lld (ledgered as policy.set "
+               "by %s); custody retranscode --all applies it to what came before\n",
+               key, str(row, "action"),
+               json_is_string(json_object_get(row, "target")) ? " to " : "",
+               json_is_string(json_object_get(row, "target")) ? str(row, "target") : "",
+               str(row, "profile"), (long long)version, who.name);
         goto out;
     }
     if ((rc = cs_policy_list(cli.cat, key, &policy)) != 0) {
