@@ -43,8 +43,8 @@ static const char *const purpose_match_choices[] = {"exact", "any", NULL};
 static const char *const profile_choices[] = {"archival", "access", "preview", "thumbnail", NULL};
 /* The case register's fields (indexer/cases.h cs_case_register_fields). */
 static const char *const register_choices[] = {
-    "case",    "kind",   "procedure", "cause",  "parties", "officers", "filed",
-    "decided", "served", "closed",    "status", "items",   NULL};
+    "case",    "kind",   "procedure", "cause",  "parties", "officers",  "filed",
+    "decided", "served", "closed",    "status", "items",   "reference", NULL};
 
 const char *const cs_config_periods[] = {"permanent", "long", "short", NULL};
 
@@ -71,7 +71,8 @@ static const conf_key_t conf_table[] = {
     {"case.register_columns", CONF_STR, OFF(case_register_columns), 0, CS_CONFIG_STR_MAX - 1, "",
      "The case-file register's columns (执法案卷台账: custody case register), in order,\n"
      "# comma-separated, each once: case, kind, procedure, cause, parties, officers, filed,\n"
-     "# decided, served, closed, status, items. Empty: all twelve, in that order.",
+     "# decided, served, closed, status, items, reference (档号, once archived). Empty: all\n"
+     "# thirteen, in that order.",
      register_choices, NULL},
     {"archive.reference_pattern", CONF_STR, OFF(archive_reference_pattern), 1,
      CS_CONFIG_STR_MAX - 1, CS_ARCHREF_DEFAULT_PATTERN,

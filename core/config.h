@@ -10,7 +10,7 @@
 
 #define CS_CONFIG_STR_MAX 512
 #define CS_CONFIG_REGISTER_COLUMNS                                                                 \
-    "case,kind,procedure,cause,parties,officers,filed,decided,served,closed,status,items"
+    "case,kind,procedure,cause,parties,officers,filed,decided,served,closed,status,items,reference"
 
 typedef enum { CS_AFTER_CONSUME, CS_AFTER_ARCHIVE } cs_ingest_after_t;
 typedef enum { CS_BACKEND_LOCAL, CS_BACKEND_S3 } cs_store_backend_t;

@@ -27,6 +27,7 @@ static const struct {
     {"closed", "结案日期", "closed"},
     {"status", "状态", "status_zh"},
     {"items", "证据数", "items"},
+    {"reference", "档号", "reference"}, /* once archived (indexer/archive.h) */
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
@@ -65,7 +66,7 @@ parse(const char *columns, size_t *idx, size_t *n)
 bad:
     cs_diag_set("case.register_columns = \"%s\": give register fields, comma-separated (case, "
                 "kind, procedure, cause, parties, officers, filed, decided, served, closed, "
-                "status, items)",
+                "status, items, reference)",
                 columns ? columns : "");
     return CS_ECONFIG;
 }

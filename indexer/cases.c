@@ -19,8 +19,8 @@ static const char *const statuses[] = {
     "registered", "investigating", "under_review", "decided", "served", "closed", NULL};
 
 const char *const cs_case_register_fields[] = {
-    "case",    "kind",   "procedure", "cause",  "parties", "officers", "filed",
-    "decided", "served", "closed",    "status", "items",   NULL};
+    "case",    "kind",   "procedure", "cause",  "parties", "officers",  "filed",
+    "decided", "served", "closed",    "status", "items",   "reference", NULL};
 
 static const struct {
     const char *slug, *zh;
@@ -463,7 +463,8 @@ cs_catalog_case_register(cs_catalog_t *cat, const char *status, const char *from
         " o.case_id = c.id ORDER BY u.name)), 'filed', c.filed_on, 'decided', c.decided_on,"
         " 'served', c.served_on, 'closed', c.closed_on, 'status', c.status, 'items', (SELECT"
         " count(DISTINCT l.item_id) FROM links l WHERE l.case_id = c.id AND l.superseded_at IS"
-        " NULL)) FROM cases c WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR"
+        " NULL), 'reference', (SELECT a.reference FROM case_archives a WHERE a.case_id = c.id))"
+        " FROM cases c WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR"
         " c.filed_on >= ?2) AND (?3 IS NULL OR c.filed_on <= ?3) ORDER BY c.number",
         args, 3, &rows, what);
     cs_cat_rollback(cat);

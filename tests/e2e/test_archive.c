@@ -181,6 +181,13 @@ START_TEST(an_archived_case_has_its_reference_and_a_package_that_verifies)
     RUN(&r, "cases", "--purpose", "检查");
     ck_assert_msg(strstr(r.out, ref_a) != NULL && strstr(r.out, ref_b) != NULL, "%s", r.out);
     cs_test_run_free(&r);
+    /* And in the case-file register, its last default column (档号). */
+    RUN(&r, "case", "register", "--purpose", "台账", "--format", "csv");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, ",证据数,档号\r\n") != NULL && strstr(r.out, ref_a) != NULL &&
+                      strstr(r.out, ref_b) != NULL,
+                  "%s", r.out);
+    cs_test_run_free(&r);
     /* Searchable by its 档号: the case's items, and only them. */
     RUN(&r, "search", "--purpose", "检查", "--reference", ref_b, "--json");
     ck_assert_int_eq(r.status, 0);

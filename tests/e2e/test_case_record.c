@@ -168,14 +168,14 @@ START_TEST(the_register_takes_its_columns_from_the_config)
                             ",\"'" HOSTILE_CAUSE "\",行政检查,已登记,1\r\n");
     cs_test_run_free(&r);
 
-    /* The default template: the twelve columns of the bureau's register. */
+    /* The default template: the thirteen columns of the bureau's register, 档号 last. */
     RUN(&r, "case", "register", "--purpose", "台账", "--format", "csv");
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strncmp(r.out,
                           "\xEF\xBB\xBF案号,案件类型,程序,案由,当事人,承办人,立案日期,决定日期,"
-                          "送达日期,结案日期,状态,证据数\r\n",
+                          "送达日期,结案日期,状态,证据数,档号\r\n",
                           strlen("\xEF\xBB\xBF案号,案件类型,程序,案由,当事人,承办人,立案日期,"
-                                 "决定日期,送达日期,结案日期,状态,证据数\r\n")) == 0,
+                                 "决定日期,送达日期,结案日期,状态,证据数,档号\r\n")) == 0,
                   "%s", r.out);
     cs_test_run_free(&r);
 
