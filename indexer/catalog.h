@@ -16,13 +16,14 @@ typedef struct cs_catalog cs_catalog_t;
 
 typedef struct cs_catalog_opts {
     int busy_timeout_ms; /* how long to wait for another writer's lock */
+    int cache_kib;       /* the connection's page cache in KiB; 0: SQLite's default (2,000) */
 } cs_catalog_opts_t;
 
 /** Opens (with `create`, creates) the catalog at `path` and runs pending migrations.
- * `opts` may be NULL (busy timeout 5000 ms). CS_ENOENT if absent and !create (or its folder is
- * absent); CS_EBUSY if locked past the timeout; CS_ECORRUPT if the file is damaged or is not a
- * Custody catalog (another application's SQLite database is refused, never migrated);
- * CS_ECONFIG if its schema is newer than this program. On error *out is NULL. */
+ * `opts` may be NULL (busy timeout 5000 ms, SQLite's page cache). CS_ENOENT if absent and !create
+ * (or its folder is absent); CS_EBUSY if locked past the timeout; CS_ECORRUPT if the file is
+ * damaged or is not a Custody catalog (another application's SQLite database is refused, never
+ * migrated); CS_ECONFIG if its schema is newer than this program. On error *out is NULL. */
 int cs_catalog_open(cs_catalog_t **out, const char *path, int create,
                     const cs_catalog_opts_t *opts);
 

@@ -17,9 +17,12 @@
 #include "tools/serve_dispose.h"
 
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
+
+#define CS_SERVE_ARENAS 2 /* glibc malloc arenas of `custody serve` (M_ARENA_MAX) */
 
 static const char serve_usage[] =
     "usage: custody serve [--home DIR] [--set section.key=value]...\n"
@@ -128,6 +131,14 @@ cs_cmd_serve(int argc, char **argv)
     cs_cli_t cli;
     char exe[PATH_MAX];
     int rc;
+    /* Before any thread starts: glibc gives each thread that meets a locked arena a new one
+     * (up to 8 per core), each keeping its freed memory; with the API's pool, the scrub and
+     * the workers' pipes that was the RSS a long soak kept growing (bench/RESULTS.md, soak of
+     * a growing case). Two arenas: the loop's and one the pool threads share, whose small
+     * allocations mostly stay in each thread's tcache, so the lock is rarely met. */
+#ifdef M_ARENA_MAX
+    (void)mallopt(M_ARENA_MAX, CS_SERVE_ARENAS);
+#endif
     cs_cli_init(&cli, "serve", serve_usage);
     if ((rc = cs_cli_parse(&cli, argc, argv, longopts, NULL, NULL)) != 0)
         return rc;

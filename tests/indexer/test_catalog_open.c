@@ -1,9 +1,10 @@
 /* tests/indexer/test_catalog_open.c: opening a catalog: migrated to the current schema in
  * WAL mode, and the errors (with their details) for newer, damaged, foreign, absent and
- * locked catalogs. */
+ * locked catalogs; a page cache bounded on request. */
 #include "tests/indexer/indexer_util.h"
 
 #include "core/error.h"
+#include "indexer/catalog_int.h"
 #include "indexer/schema.h"
 #include "tests/support/testutil.h"
 
@@ -86,6 +87,35 @@ START_TEST(test_absent_catalog)
 }
 END_TEST
 
+/* The connection's own cache_size (a pragma of the connection, not of the file). */
+static long long
+cache_size_of(cs_catalog_t *c)
+{
+    sqlite3_stmt *st = NULL;
+    long long v = 0;
+    ck_assert_int_eq(sqlite3_prepare_v2(c->db, "PRAGMA cache_size", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+START_TEST(test_page_cache_is_bounded_on_request)
+{
+    cs_catalog_t *small = NULL;
+    cs_catalog_opts_t opts = {.busy_timeout_ms = 100, .cache_kib = 512};
+    ck_assert_int_eq(cs_catalog_open(&small, db, 0, &opts), 0);
+    ck_assert_int_eq(cache_size_of(small), -512); /* negative: KiB, not pages */
+    cs_catalog_close(&small);
+    /* Without it, SQLite's default, and the fixture's connection never changed. */
+    opts.cache_kib = 0;
+    ck_assert_int_eq(cs_catalog_open(&small, db, 0, &opts), 0);
+    ck_assert_int_eq(cache_size_of(small), -2000);
+    ck_assert_int_eq(cache_size_of(cat), -2000);
+    cs_catalog_close(&small);
+}
+END_TEST
+
 START_TEST(test_locked_catalog_is_busy_and_writes_nothing)
 {
     char sha[65];
@@ -140,6 +170,7 @@ catalog_open_suite(void)
     tcase_add_test(tc, test_garbage_and_foreign_files_are_refused);
     tcase_add_test(tc, test_absent_catalog);
     tcase_add_test(tc, test_locked_catalog_is_busy_and_writes_nothing);
+    tcase_add_test(tc, test_page_cache_is_bounded_on_request);
     suite_add_tcase(s, tc);
     return s;
 }
