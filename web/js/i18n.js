@@ -324,15 +324,6 @@ const zh = {
   'denied.mark': '拒绝',
   'err.network': '无法连接服务器：{what}',
   'err.http': '服务器返回 {status}',
-  'item.archival': '归档格式',
-  'item.archival.keep': '原件即为归档格式，不另存归档副本',
-  'item.archival.normalise': '转换为 {target} 归档',
-  'item.archival.review': '待档案人员审核格式',
-  'item.archival.by': '依据归档格式策略 {row}（第 {version} 版）',
-  'item.archival.outcome.kept': '已保留',
-  'item.archival.outcome.verified': '已校验',
-  'item.archival.outcome.failed': '失败',
-  'item.archival.outcome.review': '待审核',
 };
 
 const en = {
@@ -647,15 +638,6 @@ const en = {
   'denied.mark': 'DENIED',
   'err.network': 'Cannot reach the server: {what}',
   'err.http': 'The server answered {status}',
-  'item.archival': 'Archival format',
-  'item.archival.keep': 'the original is the archival format: no second copy',
-  'item.archival.normalise': 'normalised to {target}',
-  'item.archival.review': 'flagged for an archivist',
-  'item.archival.by': 'by format policy row {row} (version {version})',
-  'item.archival.outcome.kept': 'kept',
-  'item.archival.outcome.verified': 'verified',
-  'item.archival.outcome.failed': 'failed',
-  'item.archival.outcome.review': 'for review',
 };
 
 Object.assign(zh, zhDamage, zhAdmin, zhSignin, zhLabels, zhCases);

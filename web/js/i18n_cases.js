@@ -81,6 +81,15 @@ export const zhCases = {
   'ret.held': '已冻结',
   'ret.due': '可处置',
   'record.reference': '档号',
+  'item.archival': '归档格式',
+  'item.archival.keep': '原件即为归档格式，不另存归档副本',
+  'item.archival.normalise': '转换为 {target} 归档',
+  'item.archival.review': '待档案人员审核格式',
+  'item.archival.by': '依据归档格式策略 {row}（第 {version} 版）',
+  'item.archival.outcome.kept': '已保留',
+  'item.archival.outcome.verified': '已校验',
+  'item.archival.outcome.failed': '失败',
+  'item.archival.outcome.review': '待审核',
 };
 
 export const enCases = {
@@ -161,4 +170,13 @@ export const enCases = {
   'ret.held': 'Held',
   'ret.due': 'Due for disposal',
   'record.reference': 'Archival reference (档号)',
+  'item.archival': 'Archival format',
+  'item.archival.keep': 'the original is the archival format: no second copy',
+  'item.archival.normalise': 'normalised to {target}',
+  'item.archival.review': 'flagged for an archivist',
+  'item.archival.by': 'by format policy row {row} (version {version})',
+  'item.archival.outcome.kept': 'kept',
+  'item.archival.outcome.verified': 'verified',
+  'item.archival.outcome.failed': 'failed',
+  'item.archival.outcome.review': 'for review',
 };
