@@ -186,6 +186,21 @@ cs_cli_who(cs_cli_t *cli, const char *as, cs_access_who_t *who)
     return 0;
 }
 
+int
+cs_cli_refused(const cs_access_who_t *who, int allowed, const char *only, char *why, size_t size)
+{
+    if (who->role == CS_ROLE_NONE)
+        cs_snprintf_cut(why, size, "no Custody user named %s (custody user list)", who->name);
+    else if (who->disabled)
+        cs_snprintf_cut(why, size, "user %s is disabled", who->name);
+    else if (!allowed)
+        cs_snprintf_cut(why, size, "%s; %s is a%s %s", only, who->name,
+                        who->role == CS_ROLE_AUDITOR ? "n" : "", cs_access_role_name(who->role));
+    else
+        return 0;
+    return 1;
+}
+
 void
 cs_cli_client(const cs_cli_t *cli, char *buf, size_t size)
 {

@@ -132,6 +132,12 @@ int cs_cli_worker_opts(cs_cli_t *cli, int count, cs_worker_opts_t *o);
  * gate), or with `as` NULL the home's operator, recorded as the OS user. */
 int cs_cli_who(cs_cli_t *cli, const char *as, cs_access_who_t *who);
 
+/** Whether `who` (from cs_cli_who) is refused an act its role rule allowed or not (`allowed`):
+ * 1 with why = "no Custody user named …", "user … is disabled", or "<only>; NAME is a ROLE";
+ * 0 when the act may go ahead. The commands that change records ledger the refusal. */
+int cs_cli_refused(const cs_access_who_t *who, int allowed, const char *only, char *why,
+                   size_t size);
+
 /** "cli:<OS user>" into buf. */
 void cs_cli_client(const cs_cli_t *cli, char *buf, size_t size);
 

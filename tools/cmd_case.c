@@ -193,15 +193,8 @@ cs_cli_case_editor(cs_cli_t *cli, const char *action, const char *number, cs_acc
     int rc;
     if ((rc = cs_cli_who(cli, cli->as, who)) != 0)
         return cs_cli_fail(cli, rc);
-    if (who->role == CS_ROLE_NONE)
-        cs_snprintf_cut(why, sizeof why, "no Custody user named %s (custody user list)", who->name);
-    else if (who->disabled)
-        cs_snprintf_cut(why, sizeof why, "user %s is disabled", who->name);
-    else if (!cs_access_case_editor(who->role))
-        cs_snprintf_cut(why, sizeof why,
-                        "only clerks and admins complete a case's record; %s is a%s %s", who->name,
-                        who->role == CS_ROLE_AUDITOR ? "n" : "", cs_access_role_name(who->role));
-    else
+    if (!cs_cli_refused(who, cs_access_case_editor(who->role),
+                        "only clerks and admins complete a case's record", why, sizeof why))
         return 0;
     if ((rc = cs_catalog_case_refused(cli->cat, action, number, who->name,
                                       cs_access_role_name(who->role), why)) != 0)

@@ -95,15 +95,8 @@ admin(cs_cli_t *cli, const char *key, cs_access_who_t *who)
     int rc;
     if ((rc = cs_cli_who(cli, cli->as, who)) != 0)
         return cs_cli_fail(cli, rc);
-    if (who->role == CS_ROLE_NONE)
-        cs_snprintf_cut(why, sizeof why, "no Custody user named %s (custody user list)", who->name);
-    else if (who->disabled)
-        cs_snprintf_cut(why, sizeof why, "user %s is disabled", who->name);
-    else if (!cs_access_format_policy(who->role))
-        cs_snprintf_cut(why, sizeof why, "only admins change the format policy; %s is a%s %s",
-                        who->name, who->role == CS_ROLE_AUDITOR ? "n" : "",
-                        cs_access_role_name(who->role));
-    else
+    if (!cs_cli_refused(who, cs_access_format_policy(who->role),
+                        "only admins change the format policy", why, sizeof why))
         return 0;
     if ((rc = cs_catalog_registry_refused(cli->cat, "policy.set", key, who->name,
                                           cs_access_role_name(who->role), why)) != 0)

@@ -108,15 +108,8 @@ keeper(cs_cli_t *cli, const char *action, const char *key, int write, cs_access_
     if ((rc = cs_cli_who(cli, cli->as, who)) != 0)
         return cs_cli_fail(cli, rc);
     may = cs_access_registry(who->role);
-    if (who->role == CS_ROLE_NONE)
-        cs_snprintf_cut(why, sizeof why, "no Custody user named %s (custody user list)", who->name);
-    else if (who->disabled)
-        cs_snprintf_cut(why, sizeof why, "user %s is disabled", who->name);
-    else if (may == 0 || (write && may != 1))
-        cs_snprintf_cut(why, sizeof why, "only admins keep the officers and devices; %s is a%s %s",
-                        who->name, who->role == CS_ROLE_AUDITOR ? "n" : "",
-                        cs_access_role_name(who->role));
-    else
+    if (!cs_cli_refused(who, may != 0 && (!write || may == 1),
+                        "only admins keep the officers and devices", why, sizeof why))
         return 0;
     if (write && (rc = cs_catalog_registry_refused(cli->cat, action, key, who->name,
                                                    cs_access_role_name(who->role), why)) != 0)

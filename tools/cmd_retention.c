@@ -118,17 +118,9 @@ admin(cs_cli_t *cli, const char *action, int64_t hold, const target_t *t, cs_acc
     int rc;
     if ((rc = cs_cli_who(cli, cli->as, who)) != 0)
         return cs_cli_fail(cli, rc);
-    if (who->role == CS_ROLE_NONE)
-        cs_snprintf_cut(why, sizeof why, "no Custody user named %s (custody user list)", who->name);
-    else if (who->disabled)
-        cs_snprintf_cut(why, sizeof why, "user %s is disabled", who->name);
-    else if (!cs_access_retention_admin(who->role))
-        cs_snprintf_cut(why, sizeof why,
-                        "only admins place and release holds and set retention classes; %s is "
-                        "a%s %s",
-                        who->name, who->role == CS_ROLE_AUDITOR ? "n" : "",
-                        cs_access_role_name(who->role));
-    else
+    if (!cs_cli_refused(who, cs_access_retention_admin(who->role),
+                        "only admins place and release holds and set retention classes", why,
+                        sizeof why))
         return 0;
     if ((rc = cs_catalog_hold_refused(cli->cat, action, hold, t && t->sha[0] ? t->sha : NULL,
                                       t ? t->number : NULL, who->name,
