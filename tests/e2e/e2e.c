@@ -171,3 +171,28 @@ e2e_sha256(const char *s, char out[65])
     for (unsigned i = 0; i < len; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
+
+char *
+e2e_ingest_one(e2e_t *t, const char *path)
+{
+    cs_run_t r;
+    cs_test_custody(&r, "ingest", "--home", t->home, "--case", CASE_A, "--json", path, NULL);
+    ck_assert_msg(r.status == 0, "ingest: %s", r.err);
+    json_t *line = e2e_json(&r);
+    const char *sha = json_string_value(json_object_get(line, "sha256"));
+    char *out = strdup(sha ? sha : "");
+    json_decref(line);
+    cs_test_run_free(&r);
+    return out;
+}
+
+json_t *
+e2e_show(e2e_t *t, const char *sha)
+{
+    cs_run_t r;
+    cs_test_custody(&r, "show", "--purpose", "e2e check", "--home", t->home, "--json", sha, NULL);
+    ck_assert_msg(r.status == 0, "show: %s", r.err);
+    json_t *v = e2e_json(&r);
+    cs_test_run_free(&r);
+    return v;
+}

@@ -54,4 +54,11 @@ json_t *e2e_json(const cs_run_t *r);
 /** The SHA-256 of a string, in hex. */
 void e2e_sha256(const char *s, char out[65]);
 
+/** `custody ingest --case CASE_A --json path`, which must succeed: the file's sha256
+ * (malloc'd). */
+char *e2e_ingest_one(e2e_t *t, const char *path);
+
+/** `custody show --json sha` (purpose "e2e check"), which must succeed: the item's record. */
+json_t *e2e_show(e2e_t *t, const char *sha);
+
 #endif

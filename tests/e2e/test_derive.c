@@ -35,17 +35,6 @@ ffv1_profile(e2e_t *t)
     cs_test_run_free(&r);
 }
 
-static json_t *
-show(e2e_t *t, const char *sha)
-{
-    cs_run_t r;
-    cs_test_custody(&r, "show", "--purpose", "e2e check", "--home", t->home, "--json", sha, NULL);
-    ck_assert_msg(r.status == 0, "show: %s", r.err);
-    json_t *v = e2e_json(&r);
-    cs_test_run_free(&r);
-    return v;
-}
-
 /* The current derivative of `profile` in a `show --json` record (fails if absent). */
 static json_t *
 derivative(json_t *item, const char *profile)
@@ -68,20 +57,6 @@ str(json_t *o, const char *key)
     return v ? v : "";
 }
 
-/* Ingests one file and returns its sha256 (caller frees). */
-static char *
-ingest_one(e2e_t *t, const char *path)
-{
-    cs_run_t r;
-    cs_test_custody(&r, "ingest", "--home", t->home, "--case", CASE_A, "--json", path, NULL);
-    ck_assert_msg(r.status == 0, "ingest: %s", r.err);
-    json_t *line = e2e_json(&r);
-    char *sha = strdup(str(line, "sha256"));
-    json_decref(line);
-    cs_test_run_free(&r);
-    return sha;
-}
-
 START_TEST(ingest_makes_verified_archival_and_access_copies)
 {
     e2e_t t;
@@ -92,8 +67,8 @@ START_TEST(ingest_makes_verified_archival_and_access_copies)
     make_clip(&t, clip, "clip.mp4",
               "-f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=frequency=440 -t 1 "
               "-c:v libx264 -pix_fmt yuv420p -c:a aac -shortest");
-    char *sha = ingest_one(&t, clip);
-    json_t *item = show(&t, sha);
+    char *sha = e2e_ingest_one(&t, clip);
+    json_t *item = e2e_show(&t, sha);
     ck_assert_int_eq(json_array_size(json_object_get(item, "derivatives")), 4);
     json_t *arch = derivative(item, "archival"), *acc = derivative(item, "access");
     ck_assert_str_eq(str(arch, "status"), "verified");
@@ -144,8 +119,8 @@ START_TEST(a_photo_gets_a_preview_and_a_thumbnail)
     char pic[PATH_MAX];
     e2e_setup(&t);
     make_clip(&t, pic, "big.jpg", "-f lavfi -i testsrc2=size=2000x1000 -frames:v 1");
-    char *sha = ingest_one(&t, pic);
-    json_t *item = show(&t, sha);
+    char *sha = e2e_ingest_one(&t, pic);
+    json_t *item = e2e_show(&t, sha);
     ck_assert_int_eq(json_array_size(json_object_get(item, "derivatives")), 2);
     json_t *pv = derivative(item, "preview"), *th = derivative(item, "thumbnail");
     ck_assert_str_eq(str(pv, "status"), "verified");
@@ -168,8 +143,8 @@ START_TEST(undecodable_media_is_kept_and_its_copies_fail_with_a_reason)
     e2e_setup(&t);
     /* JPEG's first bytes, then nothing a decoder can use. */
     e2e_file(&t, path, "broken.jpg", "\xff\xd8\xff\xe0 this is not really a picture at all");
-    char *sha = ingest_one(&t, path);
-    json_t *item = show(&t, sha);
+    char *sha = e2e_ingest_one(&t, path);
+    json_t *item = e2e_show(&t, sha);
     json_t *pv = derivative(item, "preview");
     ck_assert_str_eq(str(pv, "status"), "failed");
     ck_assert_int_gt(strlen(str(pv, "reason")), 10);
@@ -199,8 +174,8 @@ START_TEST(retranscode_supersedes_one_profile_and_keeps_the_history)
     ffv1_profile(&t);
     make_clip(&t, clip, "clip.mp4",
               "-f lavfi -i testsrc2=size=320x240:rate=25 -t 1 -c:v libx264 -pix_fmt yuv420p");
-    char *sha = ingest_one(&t, clip);
-    json_t *before = show(&t, sha);
+    char *sha = e2e_ingest_one(&t, clip);
+    json_t *before = e2e_show(&t, sha);
     char *old_access = strdup(str(derivative(before, "access"), "sha256"));
     char *old_archival = strdup(str(derivative(before, "archival"), "sha256"));
     json_decref(before);
@@ -209,7 +184,7 @@ START_TEST(retranscode_supersedes_one_profile_and_keeps_the_history)
                     "transcode.access_crf=35", "--profile", "access", sha, NULL);
     ck_assert_msg(r.status == 0, "retranscode: %s %s", r.out, r.err);
     cs_test_run_free(&r);
-    json_t *after = show(&t, sha);
+    json_t *after = e2e_show(&t, sha);
     ck_assert_int_eq(json_array_size(json_object_get(after, "derivatives")), 4);
     ck_assert_str_ne(str(derivative(after, "access"), "sha256"), old_access);
     ck_assert_str_eq(str(derivative(after, "archival"), "sha256"), old_archival);

@@ -28,30 +28,6 @@ str(json_t *o, const char *key)
     return v ? v : "";
 }
 
-static char *
-ingest_one(e2e_t *t, const char *path)
-{
-    cs_run_t r;
-    cs_test_custody(&r, "ingest", "--home", t->home, "--case", CASE_A, "--json", path, NULL);
-    ck_assert_msg(r.status == 0, "ingest: %s", r.err);
-    json_t *line = e2e_json(&r);
-    char *sha = strdup(str(line, "sha256"));
-    json_decref(line);
-    cs_test_run_free(&r);
-    return sha;
-}
-
-static json_t *
-show(e2e_t *t, const char *sha)
-{
-    cs_run_t r;
-    cs_test_custody(&r, "show", "--purpose", "e2e check", "--home", t->home, "--json", sha, NULL);
-    ck_assert_msg(r.status == 0, "show: %s", r.err);
-    json_t *v = e2e_json(&r);
-    cs_test_run_free(&r);
-    return v;
-}
-
 /* The current derivative of `profile`, or NULL. */
 static json_t *
 derivative(json_t *item, const char *profile)
@@ -110,26 +86,26 @@ START_TEST(each_format_gets_what_the_default_policy_says)
     make_clip(&t, hevc, "phone.mp4",
               "-f lavfi -i testsrc2=size=320x240:rate=25 -t 0.8 -c:v libx265 -preset ultrafast "
               "-x265-params log-level=none -pix_fmt yuv420p -tag:v hvc1");
-    char *s_body = ingest_one(&t, bodycam), *s_avi = ingest_one(&t, avi);
-    char *s_hevc = ingest_one(&t, hevc), *s_heic = ingest_one(&t, HEIC);
+    char *s_body = e2e_ingest_one(&t, bodycam), *s_avi = e2e_ingest_one(&t, avi);
+    char *s_hevc = e2e_ingest_one(&t, hevc), *s_heic = e2e_ingest_one(&t, HEIC);
 
-    json_t *item = show(&t, s_body);
+    json_t *item = e2e_show(&t, s_body);
     ck_assert_msg(derivative(item, "archival") == NULL, "a kept H.264 MP4 has a second copy");
     ck_assert_str_eq(str(derivative(item, "access"), "status"), "verified");
     assert_decision(item, "keep", "mp4-h264", "kept");
     json_decref(item);
 
-    item = show(&t, s_avi);
+    item = e2e_show(&t, s_avi);
     assert_h264_copy(item, 30);
     assert_decision(item, "normalise", "avi-mjpeg", "verified");
     json_decref(item);
 
-    item = show(&t, s_hevc);
+    item = e2e_show(&t, s_hevc);
     assert_h264_copy(item, 20);
     assert_decision(item, "normalise", "hevc", "verified");
     json_decref(item);
 
-    item = show(&t, s_heic);
+    item = e2e_show(&t, s_heic);
     json_t *a = derivative(item, "archival");
     ck_assert_ptr_nonnull(a);
     ck_assert_str_eq(str(a, "status"), "verified");
@@ -159,7 +135,7 @@ START_TEST(a_changed_policy_is_applied_to_what_came_before)
     make_clip(&t, bodycam, "bodycam.mp4",
               "-f lavfi -i testsrc2=size=320x240:rate=25 -t 0.6 -c:v libx264 -preset ultrafast "
               "-pix_fmt yuv420p");
-    char *sha = ingest_one(&t, bodycam);
+    char *sha = e2e_ingest_one(&t, bodycam);
 
     /* A clerk may not change it; the refusal is in the ledger. */
     cs_test_custody(&r, "user", "add", "li", "--role", "clerk", "--home", t.home, NULL);
@@ -200,14 +176,14 @@ START_TEST(a_changed_policy_is_applied_to_what_came_before)
                      1);
 
     /* What came before is still kept, until the policy is applied to it. */
-    json_t *item = show(&t, sha);
+    json_t *item = e2e_show(&t, sha);
     ck_assert_ptr_null(derivative(item, "archival"));
     json_decref(item);
     cs_test_custody(&r, "retranscode", "--all", "--home", t.home, NULL);
     ck_assert_msg(r.status == 0, "retranscode --all: %s%s", r.out, r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "keep -> normalise ffv1-mkv"));
     cs_test_run_free(&r);
-    item = show(&t, sha);
+    item = e2e_show(&t, sha);
     json_t *a = derivative(item, "archival");
     ck_assert_ptr_nonnull(a);
     ck_assert_str_eq(str(a, "status"), "verified");

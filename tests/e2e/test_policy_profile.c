@@ -32,30 +32,6 @@ str(json_t *o, const char *key)
     return v ? v : "";
 }
 
-static char *
-ingest_one(e2e_t *t, const char *path)
-{
-    cs_run_t r;
-    cs_test_custody(&r, "ingest", "--home", t->home, "--case", CASE_A, "--json", path, NULL);
-    ck_assert_msg(r.status == 0, "ingest: %s", r.err);
-    json_t *line = e2e_json(&r);
-    char *sha = strdup(str(line, "sha256"));
-    json_decref(line);
-    cs_test_run_free(&r);
-    return sha;
-}
-
-static json_t *
-show(e2e_t *t, const char *sha)
-{
-    cs_run_t r;
-    cs_test_custody(&r, "show", "--purpose", "e2e check", "--home", t->home, "--json", sha, NULL);
-    ck_assert_msg(r.status == 0, "show: %s", r.err);
-    json_t *v = e2e_json(&r);
-    cs_test_run_free(&r);
-    return v;
-}
-
 /* The profile of the record's first video stream, or "". */
 static const char *
 stream_profile(json_t *item)
@@ -135,8 +111,8 @@ START_TEST(only_high_profile_h264_mp4_is_kept)
     ck_assert_ptr_nonnull(strstr(r.err, "profile pattern"));
     cs_test_run_free(&r);
 
-    char *s_high = ingest_one(&t, high), *s_base = ingest_one(&t, base);
-    json_t *item = show(&t, s_high);
+    char *s_high = e2e_ingest_one(&t, high), *s_base = e2e_ingest_one(&t, base);
+    json_t *item = e2e_show(&t, s_high);
     ck_assert_str_eq(stream_profile(item), "High");
     json_t *d = json_object_get(item, "archival_decision");
     ck_assert_str_eq(str(d, "action"), "keep");
@@ -147,7 +123,7 @@ START_TEST(only_high_profile_h264_mp4_is_kept)
     ck_assert_ptr_null(archival(item));
     json_decref(item);
 
-    item = show(&t, s_base);
+    item = e2e_show(&t, s_base);
     ck_assert_str_eq(stream_profile(item), "Constrained Baseline");
     d = json_object_get(item, "archival_decision");
     ck_assert_str_eq(str(d, "action"), "normalise");
