@@ -5,8 +5,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#define CS_DIAG_MAX 1024
-
 static _Thread_local char diag_buf[CS_DIAG_MAX];
 
 const char *

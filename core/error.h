@@ -62,6 +62,9 @@ const char *cs_errname(int err);
 /** Converts an errno value to the nearest CS_E* code (never 0). */
 int cs_err_from_errno(int e);
 
+/* The longest detail kept, with its NUL; longer ones end in "...". */
+#define CS_DIAG_MAX 1024
+
 /** Records a one-line detail for the error being returned, printf-style; thread-local. */
 void cs_diag_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -5,7 +5,9 @@
  * Each helper stores with a handle of its own (its own put buffers and digest; the folders and
  * the object store's client pool are shared, and safe from any thread). cs_store_put_file
  * takes a result made ahead for the same file (same device and inode, size, mtime and ctime
- * before the put, after it and when taken), else it stores the file itself. Nothing of the
+ * before the put, after it and when taken), else it stores the file itself; a put made ahead
+ * that failed on the same unchanged file is the put's failure, with its message (the disk said
+ * EIO or ENOSPC once: trying again would hide it). Nothing of the
  * catalog's is touched here: a put made ahead is only a put, and its record still follows it
  * (the rule "nothing committed before the store says the object is durable" holds per file).
  * Puts asked ahead start only once the caller's first put has read and hashed its file
@@ -23,6 +25,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,6 +42,7 @@ struct pf_job {
     uint64_t seq; /* the order of the calls */
     struct stat before, after;
     int rc;
+    char diag[CS_DIAG_MAX]; /* what a failed put said, on its helper's thread */
     cs_put_result_t res;
 };
 
@@ -93,6 +97,8 @@ helper_run(void *arg)
         else if ((j->rc = cs_store_put_file(&me->own, j->path, &j->res)) == 0 &&
                  (stat(j->path, &j->after) != 0 || !same_file(&j->before, &j->after)))
             j->rc = CS_ECHANGED;
+        if (j->rc != 0)
+            snprintf(j->diag, sizeof j->diag, "%s", cs_diag());
         pthread_mutex_lock(&pf->mu);
         j->state = 3;
         pthread_cond_broadcast(&pf->cv);
@@ -213,6 +219,13 @@ cs_store_prefetch_take(cs_store_t *s, const char *path, cs_put_result_t *res)
         if (j->state == 3 && j->rc == 0 && same_file(&j->before, &now)) {
             *res = j->res;
             rc = 0;
+        } else if (j->state == 3 && j->rc != 0 && j->rc != CS_ECHANGED &&
+                   same_file(&j->before, &now)) {
+            /* The disk or the object store failed this very file: that is the put's answer.
+             * A second try would hide a failing disk (a sync's EIO may already have dropped
+             * the pages it could not write). */
+            cs_diag_set("%s", j->diag);
+            rc = j->rc;
         }
         free(j->path);
         j->path = NULL;
@@ -220,7 +233,7 @@ cs_store_prefetch_take(cs_store_t *s, const char *path, cs_put_result_t *res)
         break;
     }
     pthread_mutex_unlock(&pf->mu);
-    return rc; /* not made ahead, failed or changed since: the caller stores it itself */
+    return rc; /* CS_ENOTFOUND: not made ahead or changed since; the caller stores it itself */
 }
 
 void

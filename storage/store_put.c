@@ -464,9 +464,9 @@ cs_store_put_file(cs_store_t *s, const char *src_path, cs_put_result_t *res)
     int rc, created = 0;
 
     memset(res, 0, sizeof *res);
-    if (s->pf != NULL && (rc = cs_store_prefetch_take(s, src_path, res)) == 0) {
+    if (s->pf != NULL && (rc = cs_store_prefetch_take(s, src_path, res)) != CS_ENOTFOUND) {
         cs_store_prefetch_go(s); /* made ahead (store_prefetch.c): the next one may start */
-        return 0;
+        return rc;
     }
     if ((rc = open_source(&p)) != 0 || (rc = open_temp(&p)) != 0)
         goto out;
