@@ -8,6 +8,7 @@
 #include "indexer/ledger.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/verify_walk.h"
 #include "ledger/witness.h"
 
 #include <stdarg.h>
@@ -154,75 +155,11 @@ meet_witness(verify_t *v)
                    v->w->seen_at);
 }
 
-/* The top-level member "seq" of an entry, found by a scan rather than by building the object
- * (parsing every entry was 70% of a verify: bench/scale.sh). The scan follows strings with
- * their escapes and the nesting of objects and arrays, and allows between tokens only what
- * JSON does (structure, white space, numbers, true, false, null). 0 with *seq when the text is
- * one object with exactly one top-level "seq", an integer; else -1, and the caller parses the
- * entry to decide. */
 static int
-entry_seq(const char *s, size_t len, long long *seq)
-{
-    size_t i = 0;
-    int depth = 0, key = 0, found = 0;
-    while (i < len && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
-        i++;
-    if (i == len || s[i] != '{')
-        return -1;
-    for (; i < len; i++) {
-        char c = s[i];
-        if (c == '"') {
-            size_t start = ++i;
-            while (i < len && s[i] != '"') { /* the entry is NUL-terminated (SQLite's text) */
-                i += strcspn(s + i, "\"\\");
-                if (i < len && s[i] == '\0')
-                    return -1; /* a NUL inside: the parser decides */
-                if (i < len && s[i] == '\\')
-                    i += 2;
-            }
-            if (i >= len)
-                return -1;
-            if (depth == 1 && key && i - start == 3 && memcmp(s + start, "seq", 3) == 0) {
-                char *end = NULL;
-                size_t j = i + 1;
-                if (found++ || j >= len || s[j] != ':' || j + 1 >= len || s[j + 1] < '0' ||
-                    s[j + 1] > '9' ||
-                    (s[j + 1] == '0' && j + 2 < len && s[j + 2] >= '0' && s[j + 2] <= '9'))
-                    return -1; /* a seq is never negative; JSON has no leading zeros */
-                *seq = strtoll(s + j + 1, &end, 10);
-                if (end == NULL || (size_t)(end - s) >= len || (*end != ',' && *end != '}'))
-                    return -1;
-                i = (size_t)(end - s) - 1;
-            }
-            key = 0;
-        } else if (c == '{' || c == '[') {
-            depth++;
-            key = c == '{';
-        } else if (c == '}' || c == ']') {
-            if (--depth == 0)
-                break;
-            key = 0;
-        } else if (c == ',') {
-            key = depth >= 1;
-        } else if (!(c == ':' || c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '-' ||
-                     c == '+' || c == '.' || (c >= '0' && c <= '9') ||
-                     (c != '\0' && strchr("truefalsn", c)))) {
-            return -1;
-        }
-    }
-    if (depth != 0 || i >= len || !found)
-        return -1;
-    for (i++; i < len; i++)
-        if (!(s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
-            return -1;
-    return 0;
-}
-
-static int
-on_entry(void *arg, int64_t seq, const char *entry, size_t len, const uint8_t *leaf,
-         size_t leaf_len)
+on_entry(void *arg, const cs_walk_entry_t *x)
 {
     verify_t *v = arg;
+    int64_t seq = x->seq;
     uint8_t h[32];
     json_t *e;
     int rc;
@@ -231,15 +168,15 @@ on_entry(void *arg, int64_t seq, const char *entry, size_t len, const uint8_t *l
                        seq > (int64_t)v->f.size ? "entry %llu is missing (the next is %lld)"
                                                 : "entry %llu is out of order (found %lld)",
                        (unsigned long long)v->f.size, (long long)seq);
-    if ((rc = cs_merkle_leaf_hash_with(v->hasher, entry, len, h)) != 0)
+    if ((rc = cs_merkle_leaf_hash_with(v->hasher, x->text, x->len, h)) != 0)
         return rc;
-    if (leaf_len != 32 || memcmp(h, leaf, 32) != 0)
+    if (x->leaf_len != 32 || memcmp(h, x->leaf, 32) != 0)
         return problem(v, seq, "entry %lld was changed: its bytes no longer hash to its leaf",
                        (long long)seq);
-    long long own = -1;
-    int ok = entry_seq(entry, len, &own) == 0 && own == seq;
+    long long own = x->own_sure ? x->own : -1;
+    int ok = x->own_sure && own == seq;
     if (!ok) { /* the scan's doubt is settled by the parser, and said in its words */
-        e = json_loadb(entry, len, 0, NULL);
+        e = json_loadb(x->text, x->len, 0, NULL);
         own = json_integer_value(json_object_get(e, "seq"));
         ok = json_is_object(e) && json_is_integer(json_object_get(e, "seq")) && own == seq;
         json_decref(e);
@@ -281,7 +218,7 @@ cs_ledger_verify_witnessed(cs_catalog_t *cat, const char *pub_path, const char *
     if (rc == 0)
         rc = meet_witness(&v);
     if (rc == 0)
-        rc = cs_catalog_ledger_each(cat, 0, on_entry, &v);
+        rc = cs_ledger_walk(cat, on_entry, &v);
     if (rc == 0 && v.next < v.nck)
         rc = problem(&v, (int64_t)v.f.size,
                      "entries were removed: checkpoint #%lld covers %llu entries, the ledger "
