@@ -171,7 +171,8 @@ cs_catalog_derivative_failures(cs_catalog_t *cat, int limit, json_t **out)
         "SELECT json_object('sha256', i.sha256, 'profile', d.profile, 'reason', d.reason,"
         " 'reason_code', d.reason_code, 'reason_params', json(d.reason_params),"
         " 'made_at', d.made_at) FROM derivatives d JOIN items i ON i.id = d.item_id"
-        " WHERE d.status = 'failed' AND d.superseded_at IS NULL ORDER BY d.id DESC"
+        " WHERE d.status = 'failed' AND d.superseded_at IS NULL" /* from derivatives_failed */
+        " ORDER BY +d.id DESC"
         " LIMIT CAST(?1 AS INTEGER)",
         limit, out, "cannot read failed derivatives");
 }

@@ -257,14 +257,21 @@ cs_catalog_fixity_status(cs_catalog_t *cat, int64_t window_s, int limit, json_t 
              "SELECT json_object('sha256', f.sha256, 'item', i.sha256, 'profile', f.profile,"
              " 'result', f.result, 'actual_sha256', f.actual_sha256, 'checked_at', f.checked_at)"
              " FROM fixity f JOIN items i ON i.id = f.item_id"
-             " WHERE f.result <> 'ok'"
-             " ORDER BY f.checked_at DESC LIMIT CAST(?1 AS INTEGER)",
+             " WHERE f.result <> 'ok'" /* from fixity_failing: not every row in time order */
+             " ORDER BY +f.checked_at DESC LIMIT CAST(?1 AS INTEGER)",
              args, 1, &failures, what)) != 0 ||
-        (err = cs_cat_int64(cat, "SELECT count(*) FROM fixity WHERE result <> 'ok'", NULL, 0,
-                            &failing, what)) != 0)
+        (err = cs_cat_int64(cat,
+                            "SELECT coalesce((SELECT n FROM status_totals"
+                            " WHERE name = 'fixity.failing'), 0)",
+                            NULL, 0, &failing, what)) != 0)
         goto out;
+    /* The totals are kept by triggers (indexer/schema_totals.c); the objects due are counted
+     * from their index, as many rows as are due. */
     if (window_s > 0 &&
-        ((err = cs_cat_int64(cat, "SELECT count(*) FROM fixity", NULL, 0, &objects, what)) != 0 ||
+        ((err = cs_cat_int64(cat,
+                             "SELECT coalesce((SELECT n FROM status_totals"
+                             " WHERE name = 'fixity.objects'), 0)",
+                             NULL, 0, &objects, what)) != 0 ||
          (err = cs_cat_int64(cat, "SELECT count(*) FROM fixity WHERE checked_at < " CUTOFF, win, 0,
                              &due, what)) != 0))
         goto out;

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+/* The states of a job not yet done or rejected (the CHECK of jobs.state, schema.c). */
+#define PENDING_STATES "'discovered', 'claimed', 'stored', 'extracted', 'transcoded', 'indexed'"
+
 /* 1 when the column holds text from outside: always escaped (cs_cat_jname). */
 static int
 outside_text(const char *name)
@@ -87,22 +90,29 @@ cs_jobs_status(cs_catalog_t *cat, json_t **out)
     *out = NULL;
     if ((err = cs_cat_begin_read(cat, what)) != 0)
         goto out;
-    if ((err = rows_json(cat, "SELECT state, count(*) FROM jobs GROUP BY state", NULL, count_cols,
-                         2, counts, what)) != 0 ||
+    /* Every count is read from its running total or from an index, a few rows each, whatever
+     * the catalog's size (indexer/schema_totals.c; tests/indexer/test_status_totals.c). */
+    if ((err = rows_json(cat,
+                         "SELECT substr(name, 6), n FROM status_totals WHERE name IN"
+                         " ('jobs.discovered', 'jobs.claimed', 'jobs.stored', 'jobs.extracted',"
+                         " 'jobs.transcoded', 'jobs.indexed', 'jobs.done', 'jobs.rejected')",
+                         NULL, count_cols, 2, counts, what)) != 0 ||
         (err = rows_json(cat,
                          "SELECT count(*), coalesce(sum(size), 0) FROM jobs"
-                         " WHERE state = 'done' AND done_at >= ?1",
+                         " WHERE +state = 'done' AND done_at >= ?1",
                          since, minute_cols, 2, minute, what)) != 0 ||
         (err = rows_json(cat,
-                         "SELECT root, rel_path, state, created_at FROM jobs"
-                         " WHERE state NOT IN ('done', 'rejected') ORDER BY id LIMIT 1",
+                         "SELECT root, rel_path, state, created_at FROM jobs WHERE id ="
+                         " (SELECT min(id) FROM jobs WHERE state IN (" PENDING_STATES "))",
                          NULL, oldest_cols, 4, oldest, what)) != 0 ||
         (err = rows_json(cat,
                          "SELECT root, rel_path, reason, reason_code, reason_params, done_at"
                          " FROM jobs WHERE state = 'rejected' ORDER BY id DESC LIMIT 10",
                          NULL, rej_cols, 6, rejected, what)) != 0 ||
-        (err = rows_json(cat, "SELECT sum(state = 'rejected'), sum(failures > 0) FROM jobs", NULL,
-                         tot_cols, 2, totals, what)) != 0 ||
+        (err = rows_json(cat,
+                         "SELECT (SELECT n FROM status_totals WHERE name = 'jobs.rejected'),"
+                         " (SELECT n FROM status_totals WHERE name = 'jobs.failed')",
+                         NULL, tot_cols, 2, totals, what)) != 0 ||
         (err = cs_catalog_damaged(cat, 10, &damaged)) != 0)
         goto out;
     for (int s = CS_JOB_DISCOVERED; s <= CS_JOB_REJECTED; s++)

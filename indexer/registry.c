@@ -398,10 +398,10 @@ cs_catalog_registry_flag_counts(cs_catalog_t *cat, json_t **out)
     *out = NULL;
     if (err == 0)
         err = cs_cat_select_json(cat,
-                                 "SELECT json_object('code', c, 'n', n) FROM (SELECT"
-                                 " f.value ->> '$.code' AS c, count(*) AS n"
-                                 " FROM item_registry r, json_each(r.flags) f"
-                                 " GROUP BY c ORDER BY c)",
+                                 /* running totals (indexer/schema_totals.c) */
+                                 "SELECT json_object('code', substr(name, 6), 'n', n)"
+                                 " FROM status_totals WHERE name >= 'flag.' AND name < 'flag/'"
+                                 " AND n > 0 ORDER BY name",
                                  NULL, 0, &rows, what);
     cs_cat_rollback(cat);
     if (err != 0)

@@ -46,5 +46,7 @@ extern const char cs_schema_policy[];
 extern const char cs_schema_pages[];
 /* A province's scale: the ledger's stored Merkle subtrees (schema_scale.c). */
 extern const char cs_schema_scale[];
+/* `custody status`'s running totals, kept by triggers (schema_totals.c). */
+extern const char cs_schema_totals[];
 
 #endif
