@@ -24,6 +24,7 @@ typedef struct batch {
     size_t n;
     char *bytes; /* the entries' text, each NUL-terminated */
     size_t used, cap;
+    int scanned; /* the reader scanned each entry's own seq; else the checker does */
 } batch_t;
 
 typedef struct walk {
@@ -36,6 +37,7 @@ typedef struct walk {
     int rc;           /* the checker's first non-zero return */
     char diag[CS_DIAG_MAX];
     int threaded;
+    int reader_scans; /* for the batch being filled: the checker has a backlog */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } walk_t;
@@ -45,8 +47,12 @@ static int
 check_batch(walk_t *w, batch_t *b)
 {
     int rc = 0;
-    for (size_t i = 0; i < b->n && rc == 0; i++)
-        rc = w->fn(w->arg, &b->e[i]);
+    for (size_t i = 0; i < b->n && rc == 0; i++) {
+        cs_walk_entry_t *e = &b->e[i];
+        if (!b->scanned)
+            e->own_sure = cs_walk_entry_seq(e->text, e->len, &e->own) == 0;
+        rc = w->fn(w->arg, e);
+    }
     return rc;
 }
 
@@ -101,9 +107,13 @@ hand_over(walk_t *w)
         pthread_cond_wait(&w->cv, &w->mu);
     if (w->rc != 0)
         rc = STOPPED;
+    /* The scan for own seqs goes to whichever thread is ahead: the reader takes it while the
+     * checker has batches waiting, and leaves it to the checker when it would soon wait. */
+    w->reader_scans = w->filled - w->checked >= 2;
     pthread_mutex_unlock(&w->mu);
     batch_t *b = w->slot[w->filled % CS_WALK_SLOTS];
     b->n = b->used = 0;
+    b->scanned = w->reader_scans;
     return rc;
 }
 
@@ -135,7 +145,8 @@ on_row(void *arg, int64_t seq, const char *text, size_t len, const uint8_t *leaf
     memcpy(e->leaf, leaf, leaf_len < 32 ? leaf_len : 32);
     memcpy(b->bytes + b->used, text, len);
     b->bytes[b->used + len] = '\0';
-    e->own_sure = cs_walk_entry_seq(b->bytes + b->used, len, &e->own) == 0;
+    if (b->scanned)
+        e->own_sure = cs_walk_entry_seq(b->bytes + b->used, len, &e->own) == 0;
     b->used += len + 1;
     return 0;
 }

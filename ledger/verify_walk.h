@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CS_WALK_SLOTS 4
+#define CS_WALK_SLOTS 16
 #define CS_WALK_BATCH 1024       /* entries a batch (tests/ledger/test_verify_batch.c) */
-#define CS_WALK_BYTES (1u << 20) /* bytes of entries a batch, unless one entry is longer */
+#define CS_WALK_BYTES (1u << 19) /* bytes of entries a batch, unless one entry is longer */
 
 /** One entry as the reader copied it. */
 typedef struct cs_walk_entry {
@@ -22,7 +22,7 @@ typedef struct cs_walk_entry {
     size_t len;       /* ... */
     size_t leaf_len;  /* the stored leaf's length (only 32 is right) */
     uint8_t leaf[32]; /* its first min(32, leaf_len) bytes */
-    long long own;    /* the entry's own top-level "seq" by the reader's scan */
+    long long own;    /* its own top-level "seq" by cs_walk_entry_seq (either thread scans) */
     int own_sure;     /* 1 when the scan is sure of own; 0: the checker parses the entry */
 } cs_walk_entry_t;
 
