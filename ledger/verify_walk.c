@@ -213,7 +213,7 @@ cs_ledger_walk(cs_catalog_t *cat, cs_walk_fn fn, void *arg)
     }
     if (w->rc != 0) { /* what the checker found comes first in seq order */
         rc = w->rc;
-        if (rc < 0)
+        if (rc < 0 && w->threaded) /* in line, the detail is this thread's already */
             cs_diag_set("%s", w->diag);
     } else if (rc == STOPPED) {
         rc = 0;
