@@ -1,0 +1,191 @@
+/* indexer/search_walk.c: the plan of a text search. A word in a tenth of the catalog was
+ * gathered whole from the trigram index (or a scan of every text, under three characters) and
+ * sorted by time before a page of it was cut: ∝ N (bench/RESULTS.md, "Scale: a province in a
+ * box"). Such a word is now tested on each candidate met while walking the results' own order
+ * (item_index_sort), which stops when the page is full. */
+#include "indexer/search_int.h"
+
+#include "core/buf.h"
+#include "core/error.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Ranges without case: CJK symbols, kana, ideographs (A, unified, B on), hangul syllables,
+ * fullwidth punctuation and digits. Nothing outside them folds into them. */
+static int
+caseless_cp(uint32_t cp)
+{
+    static const uint32_t r[][2] = {{0x3000, 0x30FF}, {0x3400, 0x4DBF},  {0x4E00, 0x9FFF},
+                                    {0xAC00, 0xD7A3}, {0xFF01, 0xFF20},  {0xFF3B, 0xFF40},
+                                    {0xFF5B, 0xFF65}, {0x20000, 0x2FFFF}};
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
+        if (cp >= r[i][0] && cp <= r[i][1])
+            return 1;
+    return 0;
+}
+
+int
+cs_search_text_caseless(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    while (*s) {
+        unsigned c = *s;
+        if (c < 0x80) { /* the trigram index folds ASCII letters (and K, ſ into k, s) */
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+                return 0;
+            s++;
+            continue;
+        }
+        int n = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
+        if (n < 0)
+            return 0;
+        uint32_t cp = c & (0x3f >> n);
+        for (int i = 1; i <= n; i++) {
+            if ((s[i] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i] & 0x3f);
+        }
+        if (!caseless_cp(cp))
+            return 0;
+        s += n + 1;
+    }
+    return 1;
+}
+
+/* 1: text has fewer than three characters (the trigram index cannot find it). */
+static int
+is_short(const char *text)
+{
+    size_t chars = 0;
+    for (const char *c = text; *c && chars < 3; c++)
+        chars += ((unsigned char)*c & 0xc0) != 0x80;
+    return chars < 3;
+}
+
+char *
+cs_search_fts_phrase(const char *s)
+{
+    size_t n = strlen(s), o = 0;
+    char *p = malloc(2 * n + 3);
+    if (p == NULL)
+        return NULL;
+    p[o++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            p[o++] = '"';
+        p[o++] = s[i];
+    }
+    p[o++] = '"';
+    p[o] = '\0';
+    return p;
+}
+
+static int
+one_int(cs_catalog_t *cat, const char *sql, const char *text, sqlite3_int64 arg, sqlite3_int64 *v)
+{
+    const char *what = "cannot plan a search";
+    sqlite3_stmt *st = NULL;
+    int err = cs_cat_prepare(cat, sql, &st, what), rc;
+    if (err != 0)
+        return err;
+    if (text != NULL)
+        sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    if (sqlite3_bind_parameter_count(st) >= 2)
+        sqlite3_bind_int64(st, 2, arg);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        *v = sqlite3_column_int64(st, 0);
+    else
+        err = cs_cat_err(cat, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, what);
+    cs_cat_finalize(cat, st);
+    return err;
+}
+
+int
+cs_search_plan_choose(cs_catalog_t *cat, const cs_search_t *q, int want, cs_search_plan_t *plan)
+{
+    sqlite3_int64 items = 0, matches = 0;
+    int drive = q->case_number || q->party || q->near;
+    int err;
+
+    memset(plan, 0, sizeof *plan);
+    if (q->text == NULL)
+        return 0;
+    if (is_short(q->text)) { /* the set plan is a scan of every text: never better */
+        plan->text = CS_SEARCH_TEXT_INSTR;
+        plan->walk = !drive;
+        return 0;
+    }
+    int caseless = cs_search_text_caseless(q->text);
+    int budget = caseless ? CS_SEARCH_WALK_BUDGET_INSTR : CS_SEARCH_WALK_BUDGET_FTS;
+    /* Common: a walk of its average gap times the page fits in the budget. The count stops at
+     * that many, so a rare word costs what its few matches cost. */
+    if ((err = one_int(cat, "SELECT coalesce(max(id), 0) FROM items", NULL, 0, &items)) != 0)
+        return err;
+    sqlite3_int64 need = (sqlite3_int64)want * items / budget;
+    need = need < 10 * (sqlite3_int64)want ? 10 * (sqlite3_int64)want : need;
+    need = need > 100000 ? 100000 : need;
+    char *phrase = cs_search_fts_phrase(q->text);
+    if (phrase == NULL)
+        return CS_ENOMEM;
+    err = one_int(cat,
+                  "SELECT count(*) FROM (SELECT 1 FROM item_text WHERE item_text MATCH ?1"
+                  " LIMIT ?2)",
+                  phrase, need, &matches);
+    free(phrase);
+    if (err == 0 && matches >= need) {
+        plan->text = caseless ? CS_SEARCH_TEXT_INSTR : CS_SEARCH_TEXT_FTS;
+        plan->walk = !drive;
+    }
+    return err;
+}
+
+int
+cs_search_walk_end(cs_catalog_t *cat, const char *from, const char *to,
+                   const cs_search_key_t *after, int budget, cs_search_key_t *end, int *bounded)
+{
+    const char *what = "cannot plan a search";
+    char sql[512];
+    sqlite3_stmt *st = NULL;
+    int err, rc, n = 0, bind = 0;
+    cs_buf_t b;
+
+    *bounded = 0;
+    cs_buf_init(&b, sql, sizeof sql);
+    cs_buf_add_str(&b, "SELECT sort_time, item_id FROM item_index INDEXED BY item_index_sort"
+                       " WHERE sort_time IS NOT NULL");
+    if (from)
+        cs_buf_printf(&b, " AND sort_time >= ?%d", ++n);
+    if (to)
+        cs_buf_printf(&b, " AND sort_time <= ?%d", ++n);
+    if (after)
+        cs_buf_printf(&b, " AND sort_time >= ?%d AND (sort_time > ?%d OR item_id > ?%d)", n + 1,
+                      n + 1, n + 2);
+    n += after ? 2 : 0;
+    cs_buf_printf(&b, " ORDER BY sort_time, item_id LIMIT 1 OFFSET ?%d", n + 1);
+    if ((err = cs_buf_done(&b)) != 0 || (err = cs_cat_prepare(cat, sql, &st, what)) != 0)
+        return err;
+    if (from)
+        sqlite3_bind_text(st, ++bind, from, -1, SQLITE_STATIC);
+    if (to)
+        sqlite3_bind_text(st, ++bind, to, -1, SQLITE_STATIC);
+    if (after) {
+        sqlite3_bind_text(st, ++bind, after->time, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, ++bind, after->id);
+    }
+    sqlite3_bind_int(st, ++bind, budget);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        end->timed = 1;
+        end->id = sqlite3_column_int64(st, 1);
+        if (snprintf(end->time, sizeof end->time, "%s", t ? t : "") >= (int)sizeof end->time)
+            err = CS_ENAMETOOLONG;
+        *bounded = err == 0;
+    } else if (rc != SQLITE_DONE) {
+        err = cs_cat_err(cat, rc, what);
+    }
+    cs_cat_finalize(cat, st);
+    return err;
+}
