@@ -469,10 +469,34 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_plan_t *plan,
 /* Up to `want` matches after `after` by plan: a walk within its budget, else (a page the walk
  * could not fill: its budget spent, or the timed items passed) the set plan from the same
  * place, so that the results are the same either way. */
+struct try_set {
+    long left; /* VM steps, in units of TRY_EVERY */
+    int stopped;
+};
+#define TRY_EVERY 1000
+
 static int
-query_chunk(cs_catalog_t *cat, const cs_search_t *q, const cs_search_plan_t *plan,
+try_set_step(void *arg)
+{
+    struct try_set *t = arg;
+    t->stopped = --t->left < 0;
+    return t->stopped;
+}
+
+static int
+query_chunk(cs_catalog_t *cat, const cs_search_t *q, cs_search_plan_t *plan,
             const cs_search_key_t *after, int want, json_t **out, cs_search_key_t *keys, int *ended)
 {
+    if (plan->tryset > 0) { /* few matches: the set plan as it is; many: stopped early */
+        cs_search_plan_t set = {.text = CS_SEARCH_TEXT_SET};
+        struct try_set t = {.left = plan->tryset / TRY_EVERY};
+        sqlite3_progress_handler(cat->db, TRY_EVERY, try_set_step, &t);
+        int err = run_query(cat, q, &set, after, NULL, want, out, keys, ended);
+        sqlite3_progress_handler(cat->db, 0, NULL, NULL);
+        if (!t.stopped)
+            return err;
+        plan->tryset = 0; /* the next chunks of this page go straight on */
+    }
     if (plan->walk && (after == NULL || after->timed)) {
         char from[64], to[64];
         cs_search_key_t end;

@@ -21,6 +21,9 @@ typedef struct cs_search_plan {
     int walk;   /* 1: walk item_index_sort (no case, party or place criterion) */
     int text;   /* CS_SEARCH_TEXT_*: with walk, or where a case, party or place drives */
     int budget; /* index rows a walk may pass; 0: the default for its test */
+    /* > 0: the set plan is tried first, stopped after this many of SQLite's VM steps (its
+     * matches are then many: ~40 steps each), then the walk or the row test answers. */
+    long tryset;
 } cs_search_plan_t;
 
 /* Index rows a walk passes before the set plan answers instead: ~1-2 µs a row by instr(),
@@ -28,9 +31,10 @@ typedef struct cs_search_plan {
 #define CS_SEARCH_WALK_BUDGET_INSTR 20000
 #define CS_SEARCH_WALK_BUDGET_FTS 1000
 
-/** Chooses the plan of q for pages of `want` rows into *plan: a text criterion whose matches
- * are many (a bounded count: want × items / budget, at least 10 × want) or of fewer than three
- * characters is tested per candidate; otherwise the set of matches is gathered first. */
+/** Chooses the plan of q for pages of `want` rows into *plan: a text criterion of fewer than
+ * three characters is tested per candidate; one of three or more tries the set of its matches
+ * first, and is tested per candidate when they are many (want × items / budget, at least
+ * 10 × want): a rare word costs what its few matches cost, a common one a bounded try. */
 int cs_search_plan_choose(cs_catalog_t *cat, const cs_search_t *q, int want,
                           cs_search_plan_t *plan);
 

@@ -83,18 +83,15 @@ cs_search_fts_phrase(const char *s)
     return p;
 }
 
+/* The number of items filed (their highest id: no count of every row). */
 static int
-one_int(cs_catalog_t *cat, const char *sql, const char *text, sqlite3_int64 arg, sqlite3_int64 *v)
+items_filed(cs_catalog_t *cat, sqlite3_int64 *v)
 {
     const char *what = "cannot plan a search";
     sqlite3_stmt *st = NULL;
-    int err = cs_cat_prepare(cat, sql, &st, what), rc;
+    int err = cs_cat_prepare(cat, "SELECT coalesce(max(id), 0) FROM items", &st, what), rc;
     if (err != 0)
         return err;
-    if (text != NULL)
-        sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-    if (sqlite3_bind_parameter_count(st) >= 2)
-        sqlite3_bind_int64(st, 2, arg);
     if ((rc = sqlite3_step(st)) == SQLITE_ROW)
         *v = sqlite3_column_int64(st, 0);
     else
@@ -106,7 +103,7 @@ one_int(cs_catalog_t *cat, const char *sql, const char *text, sqlite3_int64 arg,
 int
 cs_search_plan_choose(cs_catalog_t *cat, const cs_search_t *q, int want, cs_search_plan_t *plan)
 {
-    sqlite3_int64 items = 0, matches = 0;
+    sqlite3_int64 items = 0;
     int drive = q->case_number || q->party || q->near;
     int err;
 
@@ -120,25 +117,16 @@ cs_search_plan_choose(cs_catalog_t *cat, const cs_search_t *q, int want, cs_sear
     }
     int caseless = cs_search_text_caseless(q->text);
     int budget = caseless ? CS_SEARCH_WALK_BUDGET_INSTR : CS_SEARCH_WALK_BUDGET_FTS;
-    /* Common: a walk of its average gap times the page fits in the budget. The count stops at
-     * that many, so a rare word costs what its few matches cost. */
-    if ((err = one_int(cat, "SELECT coalesce(max(id), 0) FROM items", NULL, 0, &items)) != 0)
+    /* Common: a walk of its average gap times the page fits in the budget. The set plan is
+     * stopped when it has gathered about that many, so a rare word costs what it did. */
+    if ((err = items_filed(cat, &items)) != 0)
         return err;
     sqlite3_int64 need = (sqlite3_int64)want * items / budget;
     need = need < 10 * (sqlite3_int64)want ? 10 * (sqlite3_int64)want : need;
     need = need > 100000 ? 100000 : need;
-    char *phrase = cs_search_fts_phrase(q->text);
-    if (phrase == NULL)
-        return CS_ENOMEM;
-    err = one_int(cat,
-                  "SELECT count(*) FROM (SELECT 1 FROM item_text WHERE item_text MATCH ?1"
-                  " LIMIT ?2)",
-                  phrase, need, &matches);
-    free(phrase);
-    if (err == 0 && matches >= need) {
-        plan->text = caseless ? CS_SEARCH_TEXT_INSTR : CS_SEARCH_TEXT_FTS;
-        plan->walk = !drive;
-    }
+    plan->text = caseless ? CS_SEARCH_TEXT_INSTR : CS_SEARCH_TEXT_FTS;
+    plan->walk = !drive;
+    plan->tryset = (long)need * 40;
     return err;
 }
 
