@@ -547,8 +547,8 @@ cs_cat_search_page_plan(cs_catalog_t *cat, const cs_search_t *q, const cs_search
         return err;
     if (given != NULL)
         plan = *given;
-    else if ((err = cs_search_plan_choose(cat, q, want, &plan)) != 0)
-        return err;
+    else
+        cs_search_plan_choose(q, want, &plan);
     if (q->text == NULL)
         plan.walk = 0, plan.text = CS_SEARCH_TEXT_SET;
     if ((keys = calloc((size_t)want, sizeof *keys)) == NULL || (page = json_array()) == NULL) {

@@ -21,8 +21,8 @@ typedef struct cs_search_plan {
     int walk;   /* 1: walk item_index_sort (no case, party or place criterion) */
     int text;   /* CS_SEARCH_TEXT_*: with walk, or where a case, party or place drives */
     int budget; /* index rows a walk may pass; 0: the default for its test */
-    /* > 0: the set plan is tried first, stopped after this many of SQLite's VM steps (its
-     * matches are then many: ~40 steps each), then the walk or the row test answers. */
+    /* > 0: the set plan is tried first, stopped after this many of SQLite's VM steps (~40 a
+     * match: its matches are then many), then the walk or the row test answers. */
     long tryset;
 } cs_search_plan_t;
 
@@ -33,10 +33,9 @@ typedef struct cs_search_plan {
 
 /** Chooses the plan of q for pages of `want` rows into *plan: a text criterion of fewer than
  * three characters is tested per candidate; one of three or more tries the set of its matches
- * first, and is tested per candidate when they are many (want × items / budget, at least
- * 10 × want): a rare word costs what its few matches cost, a common one a bounded try. */
-int cs_search_plan_choose(cs_catalog_t *cat, const cs_search_t *q, int want,
-                          cs_search_plan_t *plan);
+ * first, stopped once it has cost about what 10 × want matches cost, and is then tested per
+ * candidate: a rare word costs what it did, a common one a bounded try and a walk. */
+void cs_search_plan_choose(const cs_search_t *q, int want, cs_search_plan_t *plan);
 
 /** 1 when a substring test of text with instr() finds what the trigram index finds (its
  * characters have no case the index would fold: CJK, kana, hangul, ASCII other than letters). */
