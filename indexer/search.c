@@ -330,14 +330,19 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_plan_t *plan,
         size_t chars = 0;
         for (const char *c = q->text; *c; c++)
             chars += ((unsigned char)*c & 0xc0) != 0x80;
-        int form =
-            chars < 3 && plan->text == CS_SEARCH_TEXT_FTS ? CS_SEARCH_TEXT_INSTR : plan->text;
-        if (chars >= 3 && form != CS_SEARCH_TEXT_INSTR &&
+        int form = /* under three characters the test is instr() as it is, whatever the plan */
+            chars < 3 && plan->text != CS_SEARCH_TEXT_SET ? CS_SEARCH_TEXT_INSTR : plan->text;
+        if (chars >= 3 && form != CS_SEARCH_TEXT_INSTR && form != CS_SEARCH_TEXT_LOWER &&
             (phrase = cs_search_fts_phrase(q->text)) == NULL)
             return CS_ENOMEM;
         const char *id = plan->walk ? "x.item_id" : "i.id";
         if (form == CS_SEARCH_TEXT_INSTR) /* the stored text, one candidate at a time */
             cs_buf_printf(&b, " AND instr((SELECT text FROM item_text WHERE rowid = %s), ?%d) > 0",
+                          id, ++n);
+        else if (form == CS_SEARCH_TEXT_LOWER)
+            cs_buf_printf(&b,
+                          " AND instr(lower((SELECT text FROM item_text WHERE rowid = %s)),"
+                          " lower(?%d)) > 0",
                           id, ++n);
         else if (form == CS_SEARCH_TEXT_FTS)
             cs_buf_printf(&b,

@@ -31,11 +31,14 @@ int
 cs_search_text_caseless(const char *text)
 {
     const unsigned char *s = (const unsigned char *)text;
+    int how = 1;
     while (*s) {
         unsigned c = *s;
         if (c < 0x80) { /* the trigram index folds ASCII letters (and K, ſ into k, s) */
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+            if (strchr("kKsS", (int)c) != NULL)
                 return 0;
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+                how = 2;
             s++;
             continue;
         }
@@ -52,7 +55,8 @@ cs_search_text_caseless(const char *text)
             return 0;
         s += n + 1;
     }
-    return 1;
+    /* lower() with ICU folds more than ASCII (İ into i and a dot): not the index's folding */
+    return how == 2 && sqlite3_compileoption_used("ENABLE_ICU") ? 0 : how;
 }
 
 /* 1: text has fewer than three characters (the trigram index cannot find it). */
@@ -98,8 +102,12 @@ cs_search_plan_choose(const cs_search_t *q, int want, cs_search_plan_t *plan)
     }
     /* Tried first, the set plan is stopped once it has cost what about 10 × want matches
      * cost it (~40 steps each): a word with fewer costs what it did, one with more is walked
-     * (at ~1-3 µs a candidate, while the set plan costs ~2 µs a match, all of them). */
-    plan->text = cs_search_text_caseless(q->text) ? CS_SEARCH_TEXT_INSTR : CS_SEARCH_TEXT_FTS;
+     * (at ~1-3 µs a candidate, while the set plan costs ~2 µs a match, all of them). A word
+     * the stored text cannot be tested for keeps the set plan. */
+    int how = cs_search_text_caseless(q->text);
+    if (how == 0)
+        return;
+    plan->text = how == 1 ? CS_SEARCH_TEXT_INSTR : CS_SEARCH_TEXT_LOWER;
     plan->walk = !drive;
     plan->tryset = 400L * want;
 }
