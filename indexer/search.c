@@ -339,11 +339,20 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_plan_t *plan,
         if (form == CS_SEARCH_TEXT_INSTR) /* the stored text, one candidate at a time */
             cs_buf_printf(&b, " AND instr((SELECT text FROM item_text WHERE rowid = %s), ?%d) > 0",
                           id, ++n);
-        else if (form == CS_SEARCH_TEXT_LOWER)
+        else if (form == CS_SEARCH_TEXT_LOWER && strpbrk(q->text, "kKsS") == NULL)
             cs_buf_printf(&b,
                           " AND instr(lower((SELECT text FROM item_text WHERE rowid = %s)),"
                           " lower(?%d)) > 0",
                           id, ++n);
+        else if (form == CS_SEARCH_TEXT_LOWER) /* the index folds K (Kelvin) and ſ to k, s */
+            cs_buf_printf(&b,
+                          " AND (instr(lower((SELECT text FROM item_text WHERE rowid = %s)),"
+                          " lower(?%d)) > 0 OR ((SELECT text GLOB '*[' || char(8490, 383) ||"
+                          " ']*' FROM item_text WHERE rowid = %s) AND EXISTS (SELECT 1 FROM"
+                          " item_text WHERE item_text MATCH '\"' || replace(?%d, '\"', '\"\"') ||"
+                          " '\"' AND rowid = %s)))",
+                          id, n + 1, id, n + 1, id),
+                n++;
         else if (form == CS_SEARCH_TEXT_FTS)
             cs_buf_printf(&b,
                           " AND EXISTS (SELECT 1 FROM item_text WHERE item_text MATCH ?%d AND"

@@ -42,8 +42,9 @@ void cs_search_plan_choose(const cs_search_t *q, int want, cs_search_plan_t *pla
 
 /** How a substring test finds what the trigram index finds for text (three characters or
  * more): 1 instr() as it is (CJK, kana, hangul, ASCII other than letters: nothing the index
- * folds), 2 instr() of lower() (ASCII letters too, but not k or s: the index folds the Kelvin
- * sign and the long s into them, lower() does not), 0 none (other letters with a case). */
+ * folds), 2 instr() of lower() (ASCII letters too; for k and s, which the index also folds
+ * from the Kelvin sign and the long s and lower() does not, a text with either is asked of
+ * the index), 0 none (other letters with a case; lower() with ICU). */
 int cs_search_text_caseless(const char *text);
 
 /** The FTS5 trigram phrase for a substring: the text in double quotes, quotes doubled

@@ -35,8 +35,6 @@ cs_search_text_caseless(const char *text)
     while (*s) {
         unsigned c = *s;
         if (c < 0x80) { /* the trigram index folds ASCII letters (and K, ſ into k, s) */
-            if (strchr("kKsS", (int)c) != NULL)
-                return 0;
             if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
                 how = 2;
             s++;
