@@ -344,16 +344,16 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_plan_t *plan,
                           " AND instr(lower((SELECT text FROM item_text WHERE rowid = %s)),"
                           " lower(?%d)) > 0",
                           id, ++n);
-        else if (form == CS_SEARCH_TEXT_LOWER) /* the index folds K (Kelvin) and ſ to k, s */
+        else if (form == CS_SEARCH_TEXT_LOWER) { /* the index folds K (Kelvin), ſ to k, s */
+            ++n;
             cs_buf_printf(&b,
                           " AND (instr(lower((SELECT text FROM item_text WHERE rowid = %s)),"
                           " lower(?%d)) > 0 OR ((SELECT text GLOB '*[' || char(8490, 383) ||"
                           " ']*' FROM item_text WHERE rowid = %s) AND EXISTS (SELECT 1 FROM"
                           " item_text WHERE item_text MATCH '\"' || replace(?%d, '\"', '\"\"') ||"
                           " '\"' AND rowid = %s)))",
-                          id, n + 1, id, n + 1, id),
-                n++;
-        else if (form == CS_SEARCH_TEXT_FTS)
+                          id, n, id, n, id);
+        } else if (form == CS_SEARCH_TEXT_FTS)
             cs_buf_printf(&b,
                           " AND EXISTS (SELECT 1 FROM item_text WHERE item_text MATCH ?%d AND"
                           " rowid = %s)",
@@ -480,9 +480,7 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_plan_t *plan,
     return err;
 }
 
-/* Up to `want` matches after `after` by plan: a walk within its budget, else (a page the walk
- * could not fill: its budget spent, or the timed items passed) the set plan from the same
- * place, so that the results are the same either way. */
+/* The set plan's try: stopped (SQLITE_INTERRUPT) once it has taken its steps. */
 struct try_set {
     long left; /* VM steps, in units of TRY_EVERY */
     int stopped;
@@ -497,6 +495,9 @@ try_set_step(void *arg)
     return t->stopped;
 }
 
+/* Up to `want` matches after `after` by plan: the set plan's try, then a walk within its
+ * budget, else (a page the walk could not fill: its budget spent, or the timed items passed)
+ * the set plan from the same place, so that the results are the same either way. */
 static int
 query_chunk(cs_catalog_t *cat, const cs_search_t *q, cs_search_plan_t *plan,
             const cs_search_key_t *after, int want, json_t **out, cs_search_key_t *keys, int *ended)
@@ -563,8 +564,8 @@ cs_cat_search_page_plan(cs_catalog_t *cat, const cs_search_t *q, const cs_search
         plan = *given;
     else
         cs_search_plan_choose(q, want, &plan);
-    if (q->text == NULL)
-        plan.walk = 0, plan.text = CS_SEARCH_TEXT_SET;
+    if (q->text == NULL) /* nothing to walk for: the set plan as it was */
+        memset(&plan, 0, sizeof plan);
     if ((keys = calloc((size_t)want, sizeof *keys)) == NULL || (page = json_array()) == NULL) {
         err = CS_ENOMEM;
         goto out;

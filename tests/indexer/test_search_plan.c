@@ -1,8 +1,10 @@
 /* tests/indexer/test_search_plan.c: search at a province's scale (bench/scale.sh) reads what
  * its answer needs, not the catalog: a case's items through its links (no scan of every
  * item), a time range in the index's order (a page's rows, not every match with its columns),
- * and a two-character word of Chinese found at all. The catalog's kept statement is looked at
- * (catalog_int.h) for its plan and the rows SQLite stepped through. */
+ * and a two-character word of Chinese found at all; a common word walks the results' order and
+ * tests each candidate instead of gathering every match, and gives what the set plan gives.
+ * The catalog's statements are looked at (catalog_int.h) for their plans and the rows SQLite
+ * stepped through. */
 #include "core/error.h"
 #include "indexer/catalog_int.h"
 #include "indexer/jobs.h"
