@@ -6,6 +6,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "indexer/catalog_int.h"
+#include "indexer/search_int.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -244,25 +245,6 @@ check_query(const cs_search_t *q)
     return 0;
 }
 
-/* The FTS5 trigram phrase for a substring: the text in double quotes, quotes doubled. */
-static char *
-fts_phrase(const char *s)
-{
-    size_t n = strlen(s), o = 0;
-    char *p = malloc(2 * n + 3);
-    if (p == NULL)
-        return NULL;
-    p[o++] = '"';
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            p[o++] = '"';
-        p[o++] = s[i];
-    }
-    p[o++] = '"';
-    p[o] = '\0';
-    return p;
-}
-
 static json_t *
 column_list(const char *s)
 {
@@ -276,10 +258,12 @@ column_list(const char *s)
 }
 
 /* Runs the query for up to `want` matches after `after` (NULL: from the first) into *out,
- * with their keys in keys[]; *ended when no match is left beyond them. */
+ * with their keys in keys[]; *ended when no match is left beyond them. With plan->walk, only
+ * timed items up to `end` (NULL: the last) are looked at, in item_index_sort's order. */
 static int
-run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_key_t *after, int want,
-          json_t **out, cs_search_key_t *keys, int *ended)
+run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_plan_t *plan,
+          const cs_search_key_t *after, const cs_search_key_t *end, int want, json_t **out,
+          cs_search_key_t *keys, int *ended)
 {
     const char *what = "cannot search";
     char sql[4096], from[64] = "", to[64] = "";
@@ -307,9 +291,13 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_key_t *after,
         "  WHERE l.item_id = i.id AND l.superseded_at IS NULL),"
         " (SELECT group_concat(p.name, char(31)) FROM links l JOIN parties p ON p.id = l.party_id"
         "  WHERE l.item_id = i.id AND l.superseded_at IS NULL),"
-        " x.sort_time, i.id, m.record ->> '$.captured_at_estimate', m.record ->> '$.file_time'"
-        " FROM (SELECT i.id AS pid FROM items i LEFT JOIN item_index x ON x.item_id = i.id"
-        " WHERE 1");
+        " x.sort_time, i.id, m.record ->> '$.captured_at_estimate', m.record ->> '$.file_time'");
+    /* A walk goes down the results' order itself and stops when the page is full. */
+    cs_buf_add_str(&b, plan->walk ? " FROM (SELECT x.item_id AS pid FROM item_index x INDEXED BY"
+                                    " item_index_sort CROSS JOIN items i ON i.id = x.item_id"
+                                    " WHERE x.sort_time IS NOT NULL"
+                                  : " FROM (SELECT i.id AS pid FROM items i LEFT JOIN item_index x"
+                                    " ON x.item_id = i.id WHERE 1");
     if (q->case_number)
         cs_buf_printf(&b,
                       " AND i.id IN (SELECT l.item_id FROM links l JOIN cases c ON c.id ="
@@ -342,16 +330,52 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_key_t *after,
         size_t chars = 0;
         for (const char *c = q->text; *c; c++)
             chars += ((unsigned char)*c & 0xc0) != 0x80;
-        if (chars >= 3 && (phrase = fts_phrase(q->text)) == NULL)
+        int form = /* under three characters the test is instr() as it is, whatever the plan */
+            chars < 3 && plan->text != CS_SEARCH_TEXT_SET ? CS_SEARCH_TEXT_INSTR : plan->text;
+        if (chars >= 3 && form != CS_SEARCH_TEXT_INSTR && form != CS_SEARCH_TEXT_LOWER &&
+            (phrase = cs_search_fts_phrase(q->text)) == NULL)
             return CS_ENOMEM;
-        cs_buf_printf(&b,
-                      phrase ? " AND i.id IN (SELECT rowid FROM item_text WHERE item_text"
-                               " MATCH ?%d)"
-                             : " AND i.id IN (SELECT rowid FROM item_text WHERE"
-                               " instr(text, ?%d) > 0)",
-                      ++n);
+        const char *id = plan->walk ? "x.item_id" : "i.id";
+        if (form == CS_SEARCH_TEXT_INSTR) /* the stored text, one candidate at a time */
+            cs_buf_printf(&b, " AND instr((SELECT text FROM item_text WHERE rowid = %s), ?%d) > 0",
+                          id, ++n);
+        else if (form == CS_SEARCH_TEXT_LOWER && strpbrk(q->text, "kKsS") == NULL)
+            cs_buf_printf(&b,
+                          " AND instr(lower((SELECT text FROM item_text WHERE rowid = %s)),"
+                          " lower(?%d)) > 0",
+                          id, ++n);
+        else if (form == CS_SEARCH_TEXT_LOWER) { /* the index folds K (Kelvin), ſ to k, s */
+            ++n;
+            cs_buf_printf(&b,
+                          " AND (instr(lower((SELECT text FROM item_text WHERE rowid = %s)),"
+                          " lower(?%d)) > 0 OR ((SELECT text GLOB '*[' || char(8490, 383) ||"
+                          " ']*' FROM item_text WHERE rowid = %s) AND EXISTS (SELECT 1 FROM"
+                          " item_text WHERE item_text MATCH '\"' || replace(?%d, '\"', '\"\"') ||"
+                          " '\"' AND rowid = %s)))",
+                          id, n, id, n, id);
+        } else if (form == CS_SEARCH_TEXT_FTS)
+            cs_buf_printf(&b,
+                          " AND EXISTS (SELECT 1 FROM item_text WHERE item_text MATCH ?%d AND"
+                          " rowid = %s)",
+                          ++n, id);
+        else
+            cs_buf_printf(&b,
+                          phrase ? " AND i.id IN (SELECT rowid FROM item_text WHERE item_text"
+                                   " MATCH ?%d)"
+                                 : " AND i.id IN (SELECT rowid FROM item_text WHERE"
+                                   " instr(text, ?%d) > 0)",
+                          ++n);
     }
-    if (after != NULL && after->timed) {
+    if (plan->walk) { /* range terms SQLite can start and end the index walk with */
+        if (after != NULL)
+            cs_buf_printf(&b, " AND x.sort_time >= ?%d AND (x.sort_time > ?%d OR x.item_id > ?%d)",
+                          n + 1, n + 1, n + 2);
+        n += after != NULL ? 2 : 0;
+        if (end != NULL)
+            cs_buf_printf(&b, " AND x.sort_time <= ?%d AND (x.sort_time < ?%d OR x.item_id <= ?%d)",
+                          n + 1, n + 1, n + 2);
+        n += end != NULL ? 2 : 0;
+    } else if (after != NULL && after->timed) {
         cs_buf_printf(&b,
                       " AND (x.sort_time IS NULL OR x.sort_time > ?%d OR"
                       " (x.sort_time = ?%d AND i.id > ?%d))",
@@ -362,8 +386,9 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_key_t *after,
     }
     /* With a time range every match has a time: the order is the index's (sort_time, id). A
      * place's matches are checked against the circle below, so all of the box's are read. */
-    const char *order = q->from || q->to ? " ORDER BY x.sort_time, x.item_id"
-                                         : " ORDER BY x.sort_time IS NULL, x.sort_time, i.id";
+    const char *order = q->from || q->to || plan->walk
+                            ? " ORDER BY x.sort_time, x.item_id"
+                            : " ORDER BY x.sort_time IS NULL, x.sort_time, i.id";
     cs_buf_printf(&b,
                   "%s LIMIT %d) p JOIN items i ON i.id = p.pid"
                   " LEFT JOIN item_index x ON x.item_id = i.id LEFT JOIN metadata m ON"
@@ -400,6 +425,10 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_key_t *after,
         sqlite3_bind_text(st, ++bind, after->time, -1, SQLITE_STATIC);
     if (after != NULL)
         sqlite3_bind_int64(st, ++bind, after->id);
+    if (plan->walk && end != NULL) {
+        sqlite3_bind_text(st, ++bind, end->time, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, ++bind, end->id);
+    }
     json_t *rows = json_array();
     while ((int)json_array_size(rows) < want && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int has_place = sqlite3_column_type(st, 6) != SQLITE_NULL;
@@ -451,16 +480,76 @@ run_query(cs_catalog_t *cat, const cs_search_t *q, const cs_search_key_t *after,
     return err;
 }
 
+/* The set plan's try: stopped (SQLITE_INTERRUPT) once it has taken its steps. */
+struct try_set {
+    long left; /* VM steps, in units of TRY_EVERY */
+    int stopped;
+};
+#define TRY_EVERY 1000
+
+static int
+try_set_step(void *arg)
+{
+    struct try_set *t = arg;
+    t->stopped = --t->left < 0;
+    return t->stopped;
+}
+
+/* Up to `want` matches after `after` by plan: the set plan's try, then a walk within its
+ * budget, else (a page the walk could not fill: its budget spent, or the timed items passed)
+ * the set plan from the same place, so that the results are the same either way. */
+static int
+query_chunk(cs_catalog_t *cat, const cs_search_t *q, cs_search_plan_t *plan,
+            const cs_search_key_t *after, int want, json_t **out, cs_search_key_t *keys, int *ended)
+{
+    if (plan->tryset > 0) { /* few matches: the set plan as it is; many: stopped early */
+        cs_search_plan_t set = {.text = CS_SEARCH_TEXT_SET};
+        struct try_set t = {.left = plan->tryset / TRY_EVERY};
+        sqlite3_progress_handler(cat->db, TRY_EVERY, try_set_step, &t);
+        int err = run_query(cat, q, &set, after, NULL, want, out, keys, ended);
+        sqlite3_progress_handler(cat->db, 0, NULL, NULL);
+        if (!t.stopped)
+            return err;
+        plan->tryset = 0; /* the next chunks of this page go straight on */
+    }
+    if (plan->walk && (after == NULL || after->timed)) {
+        char from[64], to[64];
+        cs_search_key_t end;
+        int bounded = 0, err;
+        int budget = plan->budget > 0                   ? plan->budget
+                     : plan->text == CS_SEARCH_TEXT_FTS ? CS_SEARCH_WALK_BUDGET_FTS
+                                                        : CS_SEARCH_WALK_BUDGET_INSTR;
+        if ((q->from && (err = time_bound(q->from, 0, from, sizeof from, "from")) != 0) ||
+            (q->to && (err = time_bound(q->to, 1, to, sizeof to, "to")) != 0) ||
+            (err = cs_search_walk_end(cat, q->from ? from : NULL, q->to ? to : NULL, after, budget,
+                                      &end, &bounded)) != 0 ||
+            (err = run_query(cat, q, plan, after, bounded ? &end : NULL, want, out, keys, ended)) !=
+                0)
+            return err;
+        if (json_array_size(*out) == (size_t)want)
+            return 0;
+        if (!bounded && (q->from || q->to)) { /* in a time range every match is timed */
+            *ended = 1;
+            return 0;
+        }
+        json_decref(*out);
+        *out = NULL;
+    }
+    cs_search_plan_t set = {.text = plan->walk ? CS_SEARCH_TEXT_SET : plan->text};
+    return run_query(cat, q, &set, after, NULL, want, out, keys, ended);
+}
+
 /* Matches read per query while filtering with q->keep. */
 #define SCAN_CHUNK 128
 
 int
-cs_catalog_search_page(cs_catalog_t *cat, const cs_search_t *q, json_t **out, cs_search_key_t *next,
-                       int *more)
+cs_cat_search_page_plan(cs_catalog_t *cat, const cs_search_t *q, const cs_search_plan_t *given,
+                        json_t **out, cs_search_key_t *next, int *more)
 {
     cs_search_key_t *keys = NULL, after;
     const cs_search_key_t *from = q->after;
     json_t *page = NULL, *chunk = NULL;
+    cs_search_plan_t plan;
     int err, ended = 0, dummy;
     /* Without a filter one query suffices (one match more tells whether more follow); with
      * one, matches are read in chunks until the page is full. */
@@ -471,6 +560,12 @@ cs_catalog_search_page(cs_catalog_t *cat, const cs_search_t *q, json_t **out, cs
     *more = 0;
     if ((err = check_query(q)) != 0)
         return err;
+    if (given != NULL)
+        plan = *given;
+    else
+        cs_search_plan_choose(q, want, &plan);
+    if (q->text == NULL) /* nothing to walk for: the set plan as it was */
+        memset(&plan, 0, sizeof plan);
     if ((keys = calloc((size_t)want, sizeof *keys)) == NULL || (page = json_array()) == NULL) {
         err = CS_ENOMEM;
         goto out;
@@ -478,7 +573,7 @@ cs_catalog_search_page(cs_catalog_t *cat, const cs_search_t *q, json_t **out, cs
     while (!ended) {
         size_t i;
         json_t *row;
-        if ((err = run_query(cat, q, from, want, &chunk, keys, &ended)) != 0)
+        if ((err = query_chunk(cat, q, &plan, from, want, &chunk, keys, &ended)) != 0)
             goto out;
         json_array_foreach(chunk, i, row)
         {
@@ -512,6 +607,13 @@ out:
     else
         *out = page;
     return err;
+}
+
+int
+cs_catalog_search_page(cs_catalog_t *cat, const cs_search_t *q, json_t **out, cs_search_key_t *next,
+                       int *more)
+{
+    return cs_cat_search_page_plan(cat, q, NULL, out, next, more);
 }
 
 int
