@@ -2,9 +2,9 @@
  * the committer writes each group in one transaction whose commit does not sync (its frames
  * are in the write-ahead log, not yet on the disk); the syncer makes every group written so
  * far durable with one fdatasync of that log (cs_catalog_sync), then answers their callers.
- * While one group syncs the next forms and is written (one written group at most waits for
- * the syncer, so groups stay as large as the callers waiting); a caller is answered only once
- * its group is durable. A sync that fails fails its groups and every later one (after a failed
+ * While one group syncs the next ones are written as their entries arrive (the syncer's next
+ * fdatasync covers every group written meanwhile); a caller is answered only once its group is
+ * durable. A sync that fails fails its groups and every later one (after a failed
  * fdatasync the kernel may have dropped the pages: nothing written since can be vouched for)
  * until the appender is started again. */
 #include "ledger/appender.h"
@@ -39,6 +39,7 @@ struct cs_ledger_appender {
     request_t *written, *written_tail; /* committed, not yet synced, oldest first */
     int stopping, committer_gone;
     int failed; /* a sync failed: its error, for every group since */
+    cs_ledger_appender_stats_t stats;
 };
 
 static int
@@ -106,9 +107,10 @@ committer(void *arg)
     cs_ledger_appender_t *a = arg;
     uv_mutex_lock(&a->mu);
     for (;;) {
-        /* One group at most waits for the syncer: while it does, the next one grows. */
-        while (!(a->head != NULL && (a->written == NULL || a->stopping)) &&
-               !(a->head == NULL && a->stopping))
+        /* Whatever is queued is written at once, even while the syncer is busy: the groups
+         * written during one sync are all made durable by the next one, so an entry that
+         * arrives during a sync waits for the rest of it and one more, not two more. */
+        while (a->head == NULL && !a->stopping)
             uv_cond_wait(&a->wake, &a->mu);
         if (a->head == NULL && a->stopping)
             break;
@@ -124,9 +126,12 @@ committer(void *arg)
             uv_mutex_lock(&a->mu);
             continue;
         }
-        for (r = group; r != NULL; r = r->next)
+        int64_t n = 0;
+        for (r = group; r != NULL; r = r->next, n++)
             last = r;
         uv_mutex_lock(&a->mu);
+        a->stats.groups++;
+        a->stats.entries += n;
         if (a->written_tail != NULL)
             a->written_tail->next = group;
         else
@@ -152,18 +157,22 @@ syncer(void *arg)
         request_t *list = a->written, *r;
         int rc = a->failed;
         a->written = a->written_tail = NULL;
-        uv_cond_signal(&a->wake); /* the committer may write the next group */
         uv_mutex_unlock(&a->mu);
         /* Everything written before the sync begins is durable when it returns. */
-        if (rc == 0 && (rc = a->sync(a->sync_arg, a->cat)) != 0) {
+        int before = rc;
+        if (rc == 0)
+            rc = a->sync(a->sync_arg, a->cat);
+        if (rc != 0 && before == 0)
             cs_log(CS_LOG_ERROR, "ledger.sync_failed",
                    json_pack("{s:s, s:s}", "error", *cs_diag() ? cs_diag() : cs_strerror(rc),
                              "then",
                              "every ledgered read is refused (503) until the service restarts"));
-            uv_mutex_lock(&a->mu);
+        uv_mutex_lock(&a->mu);
+        if (rc == 0)
+            a->stats.syncs++;
+        else
             a->failed = rc;
-            uv_mutex_unlock(&a->mu);
-        }
+        uv_mutex_unlock(&a->mu);
         for (r = list; r != NULL; r = r->next)
             if (rc != 0 && r->rc == 0)
                 r->rc = rc; /* committed but not known durable: refused, never served */
@@ -276,6 +285,14 @@ cs_ledger_appender_post(cs_ledger_appender_t *a, json_t *fields, cs_ledger_appen
         free(r);
     }
     return rc;
+}
+
+void
+cs_ledger_appender_stats(cs_ledger_appender_t *a, cs_ledger_appender_stats_t *out)
+{
+    uv_mutex_lock(&a->mu);
+    *out = a->stats;
+    uv_mutex_unlock(&a->mu);
 }
 
 void

@@ -44,6 +44,15 @@ typedef void (*cs_ledger_appended_fn)(void *arg, int rc, int64_t seq);
 int cs_ledger_appender_post(cs_ledger_appender_t *a, json_t *fields, cs_ledger_appended_fn done,
                             void *arg);
 
+/** What the appender has done since it started: groups written (each one transaction), the
+ * entries in them, and the syncs that made them durable (one sync may cover several groups). */
+typedef struct {
+    int64_t groups, entries, syncs;
+} cs_ledger_appender_stats_t;
+
+/** Copies the counts of `a` into *out. Any thread. */
+void cs_ledger_appender_stats(cs_ledger_appender_t *a, cs_ledger_appender_stats_t *out);
+
 /** Commits what is queued, stops the thread and frees the appender; *a becomes NULL. */
 void cs_ledger_appender_stop(cs_ledger_appender_t **a);
 

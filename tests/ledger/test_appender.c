@@ -229,6 +229,45 @@ START_TEST(the_next_group_is_written_while_one_syncs_and_none_is_answered_before
 }
 END_TEST
 
+/* Entries that arrive while a sync is held are written at once, each in its own group, and
+ * the next sync covers them all: counted by cs_ledger_appender_stats (GET /metrics). */
+START_TEST(groups_written_during_a_sync_share_the_next_one)
+{
+    posted_t p = {0};
+    held_t h;
+    cs_ledger_appender_stats_t st;
+    uv_mutex_init(&p.mu);
+    held_init(&h, 0);
+    cs_ledger_appender_stop(&app);
+    ck_assert_int_eq(cs_ledger_appender_start_sync(&app, cat, NULL, held_sync, &h), 0);
+    ck_assert_int_eq(cs_ledger_appender_post(
+                         app, json_pack("{s:s, s:i}", "kind", "retrieval", "i", 0), on_posted, &p),
+                     0);
+    held_wait_entered(&h, 1); /* group 1 is written and its sync has begun */
+    for (int i = 1; i <= 2; i++) {
+        ck_assert_int_eq(
+            cs_ledger_appender_post(app, json_pack("{s:s, s:i}", "kind", "retrieval", "i", i),
+                                    on_posted, &p),
+            0);
+        /* Written while the sync is held, though a written group already waits for the syncer. */
+        ck_assert_int_eq(cs_test_wait_count(db, "SELECT count(*) FROM ledger", i + 1, 10000),
+                         i + 1);
+    }
+    ck_assert_int_eq(posted_calls(&p), 0);
+    cs_ledger_appender_stats(app, &st);
+    ck_assert_int_eq(st.groups, 3);
+    ck_assert_int_eq(st.entries, 3);
+    ck_assert_int_eq(st.syncs, 0);
+    held_release(&h);
+    cs_ledger_appender_stop(&app);
+    ck_assert_int_eq(p.calls, 3);
+    ck_assert_int_eq(p.failed, 0);
+    ck_assert_int_eq(h.entered, 2); /* groups 2 and 3: one sync */
+    ck_assert_int_eq(cs_ledger_appender_start(&app, cat, NULL), 0);
+    uv_mutex_destroy(&p.mu);
+}
+END_TEST
+
 START_TEST(a_failed_sync_fails_its_group_and_every_later_one)
 {
     posted_t p = {0};
@@ -270,6 +309,7 @@ suite(void)
     tcase_add_test(tc, posted_entries_call_back_once_each_when_durable);
     tcase_add_test(tc,
                    the_next_group_is_written_while_one_syncs_and_none_is_answered_before_its_sync);
+    tcase_add_test(tc, groups_written_during_a_sync_share_the_next_one);
     tcase_add_test(tc, a_failed_sync_fails_its_group_and_every_later_one);
     suite_add_tcase(s, tc);
     return s;
