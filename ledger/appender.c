@@ -1,12 +1,13 @@
-/* ledger/appender.c: group commit for ledger appends, pipelined (appender.h). Two threads:
- * the committer writes each group in one transaction whose commit does not sync (its frames
- * are in the write-ahead log, not yet on the disk); the syncer makes every group written so
- * far durable with one fdatasync of that log (cs_catalog_sync), then answers their callers.
- * While one group syncs the next ones are written as their entries arrive (the syncer's next
- * fdatasync covers every group written meanwhile); a caller is answered only once its group is
- * durable. A sync that fails fails its groups and every later one (after a failed
- * fdatasync the kernel may have dropped the pages: nothing written since can be vouched for)
- * until the appender is started again. */
+/* ledger/appender.c: group commit for ledger appends, pipelined (appender.h). The committer
+ * thread writes each group in one transaction whose commit does not sync (its frames are in
+ * the write-ahead log, not yet on the disk); a syncer thread (CS_LEDGER_SYNCERS of them) makes
+ * every group written so far durable with one fdatasync of that log (cs_catalog_sync), then
+ * answers their callers. Groups are written as their entries arrive, and a written group's
+ * sync begins at once on a free syncer, beside the syncs in flight: an entry waits for one
+ * sync, not for the end of another first. Syncs end in the order they began; a caller is
+ * answered only once its group is durable. A sync that fails fails its groups and every later one
+ * (after a failed fdatasync the kernel may have dropped the pages: nothing written since can be
+ * vouched for) until the appender is started again. */
 #include "ledger/appender.h"
 
 #include "core/error.h"
@@ -32,9 +33,11 @@ struct cs_ledger_appender {
     uv_mutex_t *cat_lock;
     int (*sync)(void *arg, cs_catalog_t *cat);
     void *sync_arg;
-    uv_thread_t committer, syncer;
+    uv_thread_t committer, syncers[CS_LEDGER_SYNCERS];
+    int nsyncers; /* started */
     uv_mutex_t mu;
-    uv_cond_t wake, written_wake, done;
+    uv_cond_t wake, written_wake, done, order;
+    int64_t tickets, completed;        /* syncs begun, and ended in the order they began */
     request_t *head, *tail;            /* queued: the next group */
     request_t *written, *written_tail; /* committed, not yet synced, oldest first */
     int stopping, committer_gone;
@@ -107,9 +110,8 @@ committer(void *arg)
     cs_ledger_appender_t *a = arg;
     uv_mutex_lock(&a->mu);
     for (;;) {
-        /* Whatever is queued is written at once, even while the syncer is busy: the groups
-         * written during one sync are all made durable by the next one, so an entry that
-         * arrives during a sync waits for the rest of it and one more, not two more. */
+        /* Whatever is queued is written at once, even while syncs are in flight: a free
+         * syncer takes it (with whatever else was written meanwhile) as soon as it is. */
         while (a->head == NULL && !a->stopping)
             uv_cond_wait(&a->wake, &a->mu);
         if (a->head == NULL && a->stopping)
@@ -140,7 +142,7 @@ committer(void *arg)
         uv_cond_signal(&a->written_wake);
     }
     a->committer_gone = 1;
-    uv_cond_signal(&a->written_wake);
+    uv_cond_broadcast(&a->written_wake);
     uv_mutex_unlock(&a->mu);
 }
 
@@ -155,24 +157,36 @@ syncer(void *arg)
         if (a->written == NULL)
             break; /* the committer is gone and everything it wrote is answered */
         request_t *list = a->written, *r;
-        int rc = a->failed;
+        int rc = a->failed, first = 0;
+        int64_t ticket = ++a->tickets;
         a->written = a->written_tail = NULL;
         uv_mutex_unlock(&a->mu);
-        /* Everything written before the sync begins is durable when it returns. */
-        int before = rc;
+        /* Everything written before the sync begins is durable when it returns. Syncs begun
+         * by the other syncers meanwhile run beside this one (the kernel shares the disk's
+         * cache flushes between them). */
         if (rc == 0)
             rc = a->sync(a->sync_arg, a->cat);
-        if (rc != 0 && before == 0)
+        uv_mutex_lock(&a->mu);
+        /* Ended in the order they began: a group is vouched for only once every sync begun
+         * before its own has succeeded too (after a failed one, the log may have a hole). */
+        while (a->completed != ticket - 1)
+            uv_cond_wait(&a->order, &a->mu);
+        if (rc == 0 && a->failed != 0)
+            rc = a->failed;
+        if (rc == 0) {
+            a->stats.syncs++;
+        } else if (a->failed == 0) {
+            a->failed = rc;
+            first = 1;
+        }
+        a->completed = ticket;
+        uv_cond_broadcast(&a->order);
+        uv_mutex_unlock(&a->mu);
+        if (first)
             cs_log(CS_LOG_ERROR, "ledger.sync_failed",
                    json_pack("{s:s, s:s}", "error", *cs_diag() ? cs_diag() : cs_strerror(rc),
                              "then",
                              "every ledgered read is refused (503) until the service restarts"));
-        uv_mutex_lock(&a->mu);
-        if (rc == 0)
-            a->stats.syncs++;
-        else
-            a->failed = rc;
-        uv_mutex_unlock(&a->mu);
         for (r = list; r != NULL; r = r->next)
             if (rc != 0 && r->rc == 0)
                 r->rc = rc; /* committed but not known durable: refused, never served */
@@ -180,6 +194,24 @@ syncer(void *arg)
         uv_mutex_lock(&a->mu);
     }
     uv_mutex_unlock(&a->mu);
+}
+
+/* Ends the syncers started so far (the committer is not running) and frees a. */
+static void
+undo_start(cs_ledger_appender_t *a)
+{
+    uv_mutex_lock(&a->mu);
+    a->committer_gone = 1;
+    uv_cond_broadcast(&a->written_wake);
+    uv_mutex_unlock(&a->mu);
+    for (int i = 0; i < a->nsyncers; i++)
+        uv_thread_join(&a->syncers[i]);
+    uv_cond_destroy(&a->wake);
+    uv_cond_destroy(&a->written_wake);
+    uv_cond_destroy(&a->done);
+    uv_cond_destroy(&a->order);
+    uv_mutex_destroy(&a->mu);
+    free(a);
 }
 
 int
@@ -198,26 +230,15 @@ cs_ledger_appender_start_sync(cs_ledger_appender_t **out, cs_catalog_t *cat, uv_
     uv_cond_init(&a->wake);
     uv_cond_init(&a->written_wake);
     uv_cond_init(&a->done);
-    if (uv_thread_create(&a->syncer, syncer, a) != 0) {
-        uv_cond_destroy(&a->wake);
-        uv_cond_destroy(&a->written_wake);
-        uv_cond_destroy(&a->done);
-        uv_mutex_destroy(&a->mu);
-        free(a);
-        cs_diag_set("cannot start the ledger's syncer thread");
-        return CS_EIO;
-    }
+    uv_cond_init(&a->order);
+    for (; a->nsyncers < CS_LEDGER_SYNCERS; a->nsyncers++)
+        if (uv_thread_create(&a->syncers[a->nsyncers], syncer, a) != 0) {
+            undo_start(a);
+            cs_diag_set("cannot start the ledger's syncer threads");
+            return CS_EIO;
+        }
     if (uv_thread_create(&a->committer, committer, a) != 0) {
-        uv_mutex_lock(&a->mu);
-        a->committer_gone = 1;
-        uv_cond_signal(&a->written_wake);
-        uv_mutex_unlock(&a->mu);
-        uv_thread_join(&a->syncer);
-        uv_cond_destroy(&a->wake);
-        uv_cond_destroy(&a->written_wake);
-        uv_cond_destroy(&a->done);
-        uv_mutex_destroy(&a->mu);
-        free(a);
+        undo_start(a);
         cs_diag_set("cannot start the ledger's committer thread");
         return CS_EIO;
     }
@@ -305,11 +326,13 @@ cs_ledger_appender_stop(cs_ledger_appender_t **ap)
     a->stopping = 1;
     uv_cond_signal(&a->wake);
     uv_mutex_unlock(&a->mu);
-    uv_thread_join(&a->committer); /* commits what is queued, then wakes the syncer */
-    uv_thread_join(&a->syncer);    /* syncs and answers what was committed */
+    uv_thread_join(&a->committer); /* commits what is queued, then wakes the syncers */
+    for (int i = 0; i < a->nsyncers; i++)
+        uv_thread_join(&a->syncers[i]); /* sync and answer what was committed */
     uv_cond_destroy(&a->wake);
     uv_cond_destroy(&a->written_wake);
     uv_cond_destroy(&a->done);
+    uv_cond_destroy(&a->order);
     uv_mutex_destroy(&a->mu);
     free(a);
     *ap = NULL;

@@ -14,6 +14,10 @@
 
 typedef struct cs_ledger_appender cs_ledger_appender_t;
 
+/** Syncs that may be in flight at once (each on its own thread): groups written while one
+ * syncs begin theirs without waiting for it. */
+#define CS_LEDGER_SYNCERS 3
+
 /** Starts the committer thread on `cat`; `cat_lock` (may be NULL) is held around each group
  * commit when others share the connection. CS_ENOMEM or CS_EIO (no thread). */
 int cs_ledger_appender_start(cs_ledger_appender_t **out, cs_catalog_t *cat, uv_mutex_t *cat_lock);
