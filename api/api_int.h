@@ -144,6 +144,9 @@ struct cs_api_call {
     int entry_rc;      /* the append's result */
     int64_t entry_seq;
     cs_api_call_t *recorded_next;
+    int posted;    /* the entry was posted from the thread pool (cs_api_record_post) */
+    int recorded;  /* ...and its commit came back to the loop before the work's end did */
+    int work_done; /* ...and the work's end came back (loop) */
 };
 
 /* A download in progress: kept in h2o shared memory so that a read in flight survives the
@@ -194,6 +197,11 @@ void cs_api_record_stop(cs_api_t *a);
  * loop: the answer when the entry is durable, 503 unavailable with nothing served when it
  * could not be written. */
 void cs_api_record(cs_api_call_t *c);
+/** Thread pool, right after the work function: posts c->entry (taken) at once, so that it
+ * joins the next group without a trip through the loop first. */
+void cs_api_record_post(cs_api_call_t *c);
+/** Loop, once the work function has ended: answers c when its entry (if any) is durable. */
+void cs_api_record_work_ended(cs_api_call_t *c);
 
 /* respond.c: answers (loop thread). */
 /** Sets a download's status and headers on req (before h2o_start_response). */

@@ -157,6 +157,8 @@ call_work(uv_work_t *w)
         routes[c->route].work(c);
     cs_api_reader_give(c->api, c->cat);
     c->cat = NULL;
+    if (c->entry != NULL)
+        cs_api_record_post(c); /* joins the next group now, not after a trip through the loop */
 }
 
 void
@@ -177,10 +179,7 @@ cs_api_call_done(cs_api_call_t *c)
 static void
 work_ended(cs_api_call_t *c)
 {
-    if (c->entry != NULL)
-        cs_api_record(c); /* answered once the entry is durable */
-    else
-        cs_api_call_done(c);
+    cs_api_record_work_ended(c); /* answered once the entry (if any) is durable */
 }
 
 static void

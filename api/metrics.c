@@ -154,6 +154,18 @@ cs_api_metrics_render(cs_api_call_t *c)
         "# HELP custody_ledger_entries Entries in the ledger.\n"
         "# TYPE custody_ledger_entries gauge\ncustody_ledger_entries %lld\n",
         (long long)json_integer_value(json_object_get(c->json, "ledger")));
+    cs_ledger_appender_stats_t ls = {0};
+    if (a->appender != NULL)
+        cs_ledger_appender_stats(a->appender, &ls);
+    put(&o,
+        "# HELP custody_ledger_groups_total Group commits of ledgered reads (one transaction "
+        "each).\n# TYPE custody_ledger_groups_total counter\ncustody_ledger_groups_total %lld\n"
+        "# HELP custody_ledger_group_entries_total Entries those groups held (divided by the "
+        "groups: entries a group).\n# TYPE custody_ledger_group_entries_total counter\n"
+        "custody_ledger_group_entries_total %lld\n# HELP custody_ledger_syncs_total Syncs that "
+        "made written groups durable (one may cover several groups).\n"
+        "# TYPE custody_ledger_syncs_total counter\ncustody_ledger_syncs_total %lld\n",
+        (long long)ls.groups, (long long)ls.entries, (long long)ls.syncs);
     json_t *st = json_object_get(c->json, "jobs");
     put(&o, "# HELP custody_jobs Ingest jobs by state.\n# TYPE custody_jobs gauge\n");
     json_object_foreach(json_object_get(st, "jobs"), k, v)

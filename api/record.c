@@ -1,7 +1,8 @@
 /* api/record.c: every decision's ledger entry is durable before its answer. The work
  * function builds the entry; here it joins the appender's next group commit (one fsync for
- * the calls that arrive together), and the call is answered on the loop once the commit
- * returned: with what the work prepared, or with 503 and nothing served if it failed. */
+ * the calls that arrive together), posted from the pool thread as soon as the work ends, and
+ * the call is answered on the loop once both the work's end and the commit came back: with
+ * what the work prepared, or with 503 and nothing served if it failed. */
 #include "api/api_int.h"
 
 #include "core/error.h"
@@ -73,7 +74,10 @@ on_recorded(uv_async_t *h)
     }
     for (c = ordered; c != NULL; c = next) {
         next = c->recorded_next;
-        answer(c);
+        if (c->posted && !c->work_done)
+            c->recorded = 1; /* answered when the work's end comes back (call_after) */
+        else
+            answer(c);
     }
 }
 
@@ -86,6 +90,33 @@ cs_api_record(cs_api_call_t *c)
     if ((rc = cs_ledger_appender_post(c->api->appender, e, on_appended, c)) != 0) {
         c->entry_rc = rc;
         answer(c);
+    }
+}
+
+void
+cs_api_record_post(cs_api_call_t *c)
+{
+    json_t *e = c->entry;
+    int rc;
+    c->entry = NULL;
+    c->posted = 1;
+    if ((rc = cs_ledger_appender_post(c->api->appender, e, on_appended, c)) != 0) {
+        c->entry_rc = rc; /* on_appended never comes: answered with this when the work ends */
+        c->recorded = 1;
+    }
+}
+
+void
+cs_api_record_work_ended(cs_api_call_t *c)
+{
+    c->work_done = 1;
+    if (c->posted) {
+        if (c->recorded)
+            answer(c);
+    } else if (c->entry != NULL) {
+        cs_api_record(c); /* answered once the entry is durable */
+    } else {
+        cs_api_call_done(c);
     }
 }
 

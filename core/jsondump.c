@@ -15,7 +15,24 @@ typedef struct out {
     char *p;
     size_t len, cap;
     int bad;
+    int sort; /* objects' keys in jansson's JSON_SORT_KEYS order */
 } out_t;
+
+/* A member of an object being written sorted. */
+typedef struct member {
+    const char *key;
+    size_t len;
+    json_t *value;
+} member_t;
+
+/* jansson 2.14's compare_keys: bytes first, then the shorter key. */
+static int
+member_cmp(const void *a, const void *b)
+{
+    const member_t *x = a, *y = b;
+    int rc = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+    return rc != 0 ? rc : x->len < y->len ? -1 : x->len > y->len ? 1 : 0;
+}
 
 static void
 put(out_t *o, const char *s, size_t n)
@@ -122,6 +139,38 @@ put_real(out_t *o, double v)
     put(o, buf, len);
 }
 
+static void put_value(out_t *o, const json_t *v, int depth);
+
+/* An object with its members in key order (a small one sorted on the stack). */
+static void
+put_sorted(out_t *o, const json_t *v, int depth)
+{
+    member_t small[32], *m = small;
+    size_t n = json_object_size(v), i = 0;
+    if (n > sizeof small / sizeof small[0] && (m = malloc(n * sizeof *m)) == NULL) {
+        o->bad = 1;
+        return;
+    }
+    for (void *it = json_object_iter((json_t *)v); it != NULL && i < n;
+         it = json_object_iter_next((json_t *)v, it), i++) {
+        m[i].key = json_object_iter_key(it);
+        m[i].len = json_object_iter_key_len(it);
+        m[i].value = json_object_iter_value(it);
+    }
+    qsort(m, i, sizeof *m, member_cmp);
+    put(o, "{", 1);
+    for (size_t k = 0; k < i && !o->bad; k++) {
+        if (k > 0)
+            put(o, ",", 1);
+        put_string(o, m[k].key, m[k].len);
+        put(o, ":", 1);
+        put_value(o, m[k].value, depth + 1);
+    }
+    put(o, "}", 1);
+    if (m != small)
+        free(m);
+}
+
 static void
 put_value(out_t *o, const json_t *v, int depth)
 {
@@ -136,6 +185,10 @@ put_value(out_t *o, const json_t *v, int depth)
     }
     switch (json_typeof(v)) {
     case JSON_OBJECT:
+        if (o->sort) {
+            put_sorted(o, v, depth);
+            break;
+        }
         put(o, "{", 1);
         i = 0;
         for (void *it = json_object_iter((json_t *)v); it != NULL && !o->bad;
@@ -180,10 +233,10 @@ put_value(out_t *o, const json_t *v, int depth)
     }
 }
 
-char *
-cs_json_dump_compact(const json_t *v, size_t *len)
+static char *
+dump(const json_t *v, size_t *len, int sort)
 {
-    out_t o = {0};
+    out_t o = {.sort = sort};
     if (v == NULL)
         return NULL;
     put_value(&o, v, 0);
@@ -196,4 +249,16 @@ cs_json_dump_compact(const json_t *v, size_t *len)
     if (len != NULL)
         *len = o.len;
     return o.p;
+}
+
+char *
+cs_json_dump_compact(const json_t *v, size_t *len)
+{
+    return dump(v, len, 0);
+}
+
+char *
+cs_json_dump_sorted(const json_t *v, size_t *len)
+{
+    return dump(v, len, 1);
 }

@@ -15,4 +15,8 @@
  * (where json_dumps gives NULL as well). */
 char *cs_json_dump_compact(const json_t *v, size_t *len);
 
+/** cs_json_dump_compact with every object's keys sorted: json_dumps(v, JSON_COMPACT |
+ * JSON_SORT_KEYS), byte for byte (a ledger entry's text, written once per ledgered read). */
+char *cs_json_dump_sorted(const json_t *v, size_t *len);
+
 #endif

@@ -2,6 +2,8 @@
 #include "indexer/ledger.h"
 
 #include "core/error.h"
+#include "core/jsondump.h"
+#include "core/sha256.h"
 #include "indexer/catalog_int.h"
 
 #include <openssl/sha.h>
@@ -45,17 +47,18 @@ cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq_out, const 
             goto out;
         }
     }
-    /* The bytes hashed are the bytes kept: nobody has to reproduce this serialisation. */
-    if ((text = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+    /* The bytes hashed are the bytes kept: nobody has to reproduce this serialisation (it is
+     * json_dumps' with sorted keys, written without its loop check and callbacks). */
+    size_t len = 0;
+    if ((text = cs_json_dump_sorted(e, &len)) == NULL) {
         err = cs_cat_no_memory(cat, what);
         goto out;
     }
-    size_t len = strlen(text);
-    /* RFC 6962 leaf hash: SHA-256(0x00 || entry). */
+    /* RFC 6962 leaf hash: SHA-256(0x00 || entry), with the digest fetched once (sha256.h). */
     if (len < sizeof small) {
         small[0] = '\0';
         memcpy(small + 1, text, len);
-        SHA256((const unsigned char *)small, len + 1, leaf);
+        err = cs_sha256(small, len + 1, leaf);
     } else {
         if ((prefixed = malloc(len + 1)) == NULL) {
             err = cs_cat_no_memory(cat, what);
@@ -63,8 +66,10 @@ cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq_out, const 
         }
         prefixed[0] = '\0';
         memcpy(prefixed + 1, text, len);
-        SHA256((const unsigned char *)prefixed, len + 1, leaf);
+        err = cs_sha256(prefixed, len + 1, leaf);
     }
+    if (err != 0)
+        goto out;
     err =
         cs_cat_prepare(cat, "INSERT INTO ledger (seq, entry, leaf) VALUES (?1, ?2, ?3)", &st, what);
     if (err != 0)

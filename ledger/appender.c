@@ -1,12 +1,13 @@
-/* ledger/appender.c: group commit for ledger appends, pipelined (appender.h). Two threads:
- * the committer writes each group in one transaction whose commit does not sync (its frames
- * are in the write-ahead log, not yet on the disk); the syncer makes every group written so
- * far durable with one fdatasync of that log (cs_catalog_sync), then answers their callers.
- * While one group syncs the next forms and is written (one written group at most waits for
- * the syncer, so groups stay as large as the callers waiting); a caller is answered only once
- * its group is durable. A sync that fails fails its groups and every later one (after a failed
- * fdatasync the kernel may have dropped the pages: nothing written since can be vouched for)
- * until the appender is started again. */
+/* ledger/appender.c: group commit for ledger appends, pipelined (appender.h). The committer
+ * thread writes each group in one transaction whose commit does not sync (its frames are in
+ * the write-ahead log, not yet on the disk); a syncer thread (CS_LEDGER_SYNCERS of them) makes
+ * every group written so far durable with one fdatasync of that log (cs_catalog_sync), then
+ * answers their callers. Groups are written as their entries arrive, and a written group's
+ * sync begins at once on a free syncer, beside the syncs in flight: an entry waits for one
+ * sync, not for the end of another first. Syncs end in the order they began; a caller is
+ * answered only once its group is durable. A sync that fails fails its groups and every later one
+ * (after a failed fdatasync the kernel may have dropped the pages: nothing written since can be
+ * vouched for) until the appender is started again. */
 #include "ledger/appender.h"
 
 #include "core/error.h"
@@ -32,13 +33,16 @@ struct cs_ledger_appender {
     uv_mutex_t *cat_lock;
     int (*sync)(void *arg, cs_catalog_t *cat);
     void *sync_arg;
-    uv_thread_t committer, syncer;
+    uv_thread_t committer, syncers[CS_LEDGER_SYNCERS];
+    int nsyncers; /* started */
     uv_mutex_t mu;
-    uv_cond_t wake, written_wake, done;
+    uv_cond_t wake, written_wake, done, order;
+    int64_t tickets, completed;        /* syncs begun, and ended in the order they began */
     request_t *head, *tail;            /* queued: the next group */
     request_t *written, *written_tail; /* committed, not yet synced, oldest first */
     int stopping, committer_gone;
     int failed; /* a sync failed: its error, for every group since */
+    cs_ledger_appender_stats_t stats;
 };
 
 static int
@@ -106,9 +110,9 @@ committer(void *arg)
     cs_ledger_appender_t *a = arg;
     uv_mutex_lock(&a->mu);
     for (;;) {
-        /* One group at most waits for the syncer: while it does, the next one grows. */
-        while (!(a->head != NULL && (a->written == NULL || a->stopping)) &&
-               !(a->head == NULL && a->stopping))
+        /* Whatever is queued is written at once, even while syncs are in flight: a free
+         * syncer takes it (with whatever else was written meanwhile) as soon as it is. */
+        while (a->head == NULL && !a->stopping)
             uv_cond_wait(&a->wake, &a->mu);
         if (a->head == NULL && a->stopping)
             break;
@@ -124,9 +128,12 @@ committer(void *arg)
             uv_mutex_lock(&a->mu);
             continue;
         }
-        for (r = group; r != NULL; r = r->next)
+        int64_t n = 0;
+        for (r = group; r != NULL; r = r->next, n++)
             last = r;
         uv_mutex_lock(&a->mu);
+        a->stats.groups++;
+        a->stats.entries += n;
         if (a->written_tail != NULL)
             a->written_tail->next = group;
         else
@@ -135,7 +142,7 @@ committer(void *arg)
         uv_cond_signal(&a->written_wake);
     }
     a->committer_gone = 1;
-    uv_cond_signal(&a->written_wake);
+    uv_cond_broadcast(&a->written_wake);
     uv_mutex_unlock(&a->mu);
 }
 
@@ -150,20 +157,36 @@ syncer(void *arg)
         if (a->written == NULL)
             break; /* the committer is gone and everything it wrote is answered */
         request_t *list = a->written, *r;
-        int rc = a->failed;
+        int rc = a->failed, first = 0;
+        int64_t ticket = ++a->tickets;
         a->written = a->written_tail = NULL;
-        uv_cond_signal(&a->wake); /* the committer may write the next group */
         uv_mutex_unlock(&a->mu);
-        /* Everything written before the sync begins is durable when it returns. */
-        if (rc == 0 && (rc = a->sync(a->sync_arg, a->cat)) != 0) {
+        /* Everything written before the sync begins is durable when it returns. Syncs begun
+         * by the other syncers meanwhile run beside this one (the kernel shares the disk's
+         * cache flushes between them). */
+        if (rc == 0)
+            rc = a->sync(a->sync_arg, a->cat);
+        uv_mutex_lock(&a->mu);
+        /* Ended in the order they began: a group is vouched for only once every sync begun
+         * before its own has succeeded too (after a failed one, the log may have a hole). */
+        while (a->completed != ticket - 1)
+            uv_cond_wait(&a->order, &a->mu);
+        if (rc == 0 && a->failed != 0)
+            rc = a->failed;
+        if (rc == 0) {
+            a->stats.syncs++;
+        } else if (a->failed == 0) {
+            a->failed = rc;
+            first = 1;
+        }
+        a->completed = ticket;
+        uv_cond_broadcast(&a->order);
+        uv_mutex_unlock(&a->mu);
+        if (first)
             cs_log(CS_LOG_ERROR, "ledger.sync_failed",
                    json_pack("{s:s, s:s}", "error", *cs_diag() ? cs_diag() : cs_strerror(rc),
                              "then",
                              "every ledgered read is refused (503) until the service restarts"));
-            uv_mutex_lock(&a->mu);
-            a->failed = rc;
-            uv_mutex_unlock(&a->mu);
-        }
         for (r = list; r != NULL; r = r->next)
             if (rc != 0 && r->rc == 0)
                 r->rc = rc; /* committed but not known durable: refused, never served */
@@ -171,6 +194,24 @@ syncer(void *arg)
         uv_mutex_lock(&a->mu);
     }
     uv_mutex_unlock(&a->mu);
+}
+
+/* Ends the syncers started so far (the committer is not running) and frees a. */
+static void
+undo_start(cs_ledger_appender_t *a)
+{
+    uv_mutex_lock(&a->mu);
+    a->committer_gone = 1;
+    uv_cond_broadcast(&a->written_wake);
+    uv_mutex_unlock(&a->mu);
+    for (int i = 0; i < a->nsyncers; i++)
+        uv_thread_join(&a->syncers[i]);
+    uv_cond_destroy(&a->wake);
+    uv_cond_destroy(&a->written_wake);
+    uv_cond_destroy(&a->done);
+    uv_cond_destroy(&a->order);
+    uv_mutex_destroy(&a->mu);
+    free(a);
 }
 
 int
@@ -189,26 +230,15 @@ cs_ledger_appender_start_sync(cs_ledger_appender_t **out, cs_catalog_t *cat, uv_
     uv_cond_init(&a->wake);
     uv_cond_init(&a->written_wake);
     uv_cond_init(&a->done);
-    if (uv_thread_create(&a->syncer, syncer, a) != 0) {
-        uv_cond_destroy(&a->wake);
-        uv_cond_destroy(&a->written_wake);
-        uv_cond_destroy(&a->done);
-        uv_mutex_destroy(&a->mu);
-        free(a);
-        cs_diag_set("cannot start the ledger's syncer thread");
-        return CS_EIO;
-    }
+    uv_cond_init(&a->order);
+    for (; a->nsyncers < CS_LEDGER_SYNCERS; a->nsyncers++)
+        if (uv_thread_create(&a->syncers[a->nsyncers], syncer, a) != 0) {
+            undo_start(a);
+            cs_diag_set("cannot start the ledger's syncer threads");
+            return CS_EIO;
+        }
     if (uv_thread_create(&a->committer, committer, a) != 0) {
-        uv_mutex_lock(&a->mu);
-        a->committer_gone = 1;
-        uv_cond_signal(&a->written_wake);
-        uv_mutex_unlock(&a->mu);
-        uv_thread_join(&a->syncer);
-        uv_cond_destroy(&a->wake);
-        uv_cond_destroy(&a->written_wake);
-        uv_cond_destroy(&a->done);
-        uv_mutex_destroy(&a->mu);
-        free(a);
+        undo_start(a);
         cs_diag_set("cannot start the ledger's committer thread");
         return CS_EIO;
     }
@@ -279,6 +309,14 @@ cs_ledger_appender_post(cs_ledger_appender_t *a, json_t *fields, cs_ledger_appen
 }
 
 void
+cs_ledger_appender_stats(cs_ledger_appender_t *a, cs_ledger_appender_stats_t *out)
+{
+    uv_mutex_lock(&a->mu);
+    *out = a->stats;
+    uv_mutex_unlock(&a->mu);
+}
+
+void
 cs_ledger_appender_stop(cs_ledger_appender_t **ap)
 {
     cs_ledger_appender_t *a = *ap;
@@ -288,11 +326,13 @@ cs_ledger_appender_stop(cs_ledger_appender_t **ap)
     a->stopping = 1;
     uv_cond_signal(&a->wake);
     uv_mutex_unlock(&a->mu);
-    uv_thread_join(&a->committer); /* commits what is queued, then wakes the syncer */
-    uv_thread_join(&a->syncer);    /* syncs and answers what was committed */
+    uv_thread_join(&a->committer); /* commits what is queued, then wakes the syncers */
+    for (int i = 0; i < a->nsyncers; i++)
+        uv_thread_join(&a->syncers[i]); /* sync and answer what was committed */
     uv_cond_destroy(&a->wake);
     uv_cond_destroy(&a->written_wake);
     uv_cond_destroy(&a->done);
+    uv_cond_destroy(&a->order);
     uv_mutex_destroy(&a->mu);
     free(a);
     *ap = NULL;

@@ -14,6 +14,10 @@
 
 typedef struct cs_ledger_appender cs_ledger_appender_t;
 
+/** Syncs that may be in flight at once (each on its own thread): groups written while one
+ * syncs begin theirs without waiting for it. */
+#define CS_LEDGER_SYNCERS 3
+
 /** Starts the committer thread on `cat`; `cat_lock` (may be NULL) is held around each group
  * commit when others share the connection. CS_ENOMEM or CS_EIO (no thread). */
 int cs_ledger_appender_start(cs_ledger_appender_t **out, cs_catalog_t *cat, uv_mutex_t *cat_lock);
@@ -43,6 +47,15 @@ typedef void (*cs_ledger_appended_fn)(void *arg, int rc, int64_t seq);
  * CS_ECANCELED once the appender is stopping, CS_ENOMEM: then done is never called. */
 int cs_ledger_appender_post(cs_ledger_appender_t *a, json_t *fields, cs_ledger_appended_fn done,
                             void *arg);
+
+/** What the appender has done since it started: groups written (each one transaction), the
+ * entries in them, and the syncs that made them durable (one sync may cover several groups). */
+typedef struct {
+    int64_t groups, entries, syncs;
+} cs_ledger_appender_stats_t;
+
+/** Copies the counts of `a` into *out. Any thread. */
+void cs_ledger_appender_stats(cs_ledger_appender_t *a, cs_ledger_appender_stats_t *out);
 
 /** Commits what is queued, stops the thread and frees the appender; *a becomes NULL. */
 void cs_ledger_appender_stop(cs_ledger_appender_t **a);

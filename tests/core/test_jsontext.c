@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,14 @@ same_as_jansson(json_t *v)
     ck_assert_uint_eq(len, strlen(want));
     if (json_is_object(v))
         ck_assert_int_eq(cs_json_check_object(got, len), 0);
+    free(want);
+    free(got);
+    /* Sorted keys, as a ledger entry is written. */
+    want = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    got = cs_json_dump_sorted(v, &len);
+    ck_assert_ptr_nonnull(got);
+    ck_assert_str_eq(got, want);
+    ck_assert_uint_eq(len, strlen(want));
     free(want);
     free(got);
 }
@@ -70,6 +79,17 @@ START_TEST(dump_matches_jansson)
                           "null", "empty", "obj", "reals", a, "deep", "k");
     json_object_set_new(o, "key \"quoted\"\n", json_string("v"));
     json_object_set_new(o, "ascii", json_string("replaced in place, order kept"));
+    /* Keys that sort by bytes past ASCII, by length (a prefix first) and in many members. */
+    json_object_set_new(o, "asci", json_integer(1));
+    json_object_set_new(o, "\xc3\xa9t\xc3\xa9", json_integer(2));
+    json_object_set_new(o, "Zed", json_integer(3));
+    json_t *many = json_object();
+    for (int i = 0; i < 100; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "k%d", (i * 37) % 100);
+        json_object_set_new(many, k, json_integer(i));
+    }
+    json_object_set_new(o, "many", many);
     same_as_jansson(o);
     same_as_jansson(json_object_get(o, "utf8"));
     json_decref(o);
@@ -81,6 +101,7 @@ START_TEST(dump_refuses_what_jansson_refuses)
     json_t *bad = json_stringn_nocheck("\xff", 1), *deep = json_array(), *v = deep;
     ck_assert_ptr_null(json_dumps(bad, JSON_ENCODE_ANY));
     ck_assert_ptr_null(cs_json_dump_compact(bad, NULL));
+    ck_assert_ptr_null(cs_json_dump_sorted(bad, NULL));
     for (int i = 0; i < CS_JSONDUMP_DEPTH + 2; i++) {
         json_t *in = json_array();
         json_array_append_new(v, in);

@@ -398,6 +398,16 @@ START_TEST(bad_requests_get_problems_and_the_description_matches_the_routes)
     ck_assert_ptr_nonnull(strstr(r.body, "custody_http_request_duration_seconds_count{route="
                                          "\"GET /openapi.json\"} 1\n"));
     ck_assert_ptr_nonnull(strstr(r.body, "custody_ledger_entries "));
+    /* The reads' group commits: entries in groups, and syncs that made them durable. */
+    long long groups = -1, entries = -1, syncs = -1;
+    const char *g = strstr(r.body, "\ncustody_ledger_groups_total ");
+    const char *e = strstr(r.body, "\ncustody_ledger_group_entries_total ");
+    const char *y = strstr(r.body, "\ncustody_ledger_syncs_total ");
+    ck_assert(g && e && y);
+    ck_assert_int_eq(sscanf(g, "\ncustody_ledger_groups_total %lld", &groups), 1);
+    ck_assert_int_eq(sscanf(e, "\ncustody_ledger_group_entries_total %lld", &entries), 1);
+    ck_assert_int_eq(sscanf(y, "\ncustody_ledger_syncs_total %lld", &syncs), 1);
+    ck_assert(groups >= 1 && entries >= groups && syncs >= 1 && syncs <= groups);
     ck_assert_ptr_nonnull(strstr(r.body, "custody_jobs{state=\""));
     resp_free(&r);
     /* HTTP/2 (cleartext, prior knowledge) on the same port. */

@@ -1,6 +1,7 @@
 /* tests/ledger/test_appender.c: group-committed ledger appends from many threads: every
  * caller gets its own entry, durable when the call returns, numbered without gaps; pipelined:
- * the next group is written while one syncs, and none is answered before its sync. */
+ * the next group is written while one syncs and begins its own sync beside it, none is
+ * answered before its sync and every earlier one have returned; groups and syncs counted. */
 #include "ledger/appender.h"
 
 #include "core/error.h"
@@ -229,6 +230,99 @@ START_TEST(the_next_group_is_written_while_one_syncs_and_none_is_answered_before
 }
 END_TEST
 
+/* Syncs the test holds one by one: call i waits until gate->open[i], then returns rc[i]. */
+typedef struct gate {
+    uv_mutex_t mu;
+    uv_cond_t cond;
+    int entered, returned, open[4], rc[4];
+} gate_t;
+
+static int
+gate_sync(void *arg, cs_catalog_t *c)
+{
+    gate_t *g = arg;
+    uv_mutex_lock(&g->mu);
+    int i = g->entered++;
+    uv_cond_broadcast(&g->cond);
+    while (i < 4 && !g->open[i])
+        uv_cond_wait(&g->cond, &g->mu);
+    int rc = i < 4 ? g->rc[i] : 0;
+    g->returned++;
+    uv_cond_broadcast(&g->cond);
+    uv_mutex_unlock(&g->mu);
+    return rc != 0 ? rc : cs_catalog_sync(c);
+}
+
+/* Waits until *field (under g->mu) reaches n. */
+static void
+gate_wait(gate_t *g, int *field, int n)
+{
+    uv_mutex_lock(&g->mu);
+    while (*field < n)
+        uv_cond_wait(&g->cond, &g->mu);
+    uv_mutex_unlock(&g->mu);
+}
+
+static void
+gate_open(gate_t *g, int i, int rc)
+{
+    uv_mutex_lock(&g->mu);
+    g->rc[i] = rc;
+    g->open[i] = 1;
+    uv_cond_broadcast(&g->cond);
+    uv_mutex_unlock(&g->mu);
+}
+
+/* A group written while a sync is in flight begins its own sync at once, beside it; the syncs
+ * end in the order they began: the later group is not answered before the earlier sync has
+ * returned, and fails with it (the log may have a hole where the earlier frames were). */
+START_TEST(a_written_groups_sync_begins_beside_the_one_in_flight_and_they_end_in_order)
+{
+    posted_t p = {0};
+    gate_t g;
+    memset(&g, 0, sizeof g);
+    uv_mutex_init(&p.mu);
+    uv_mutex_init(&g.mu);
+    uv_cond_init(&g.cond);
+    cs_ledger_appender_stop(&app);
+    ck_assert_int_eq(cs_ledger_appender_start_sync(&app, cat, NULL, gate_sync, &g), 0);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(
+            cs_ledger_appender_post(app, json_pack("{s:s, s:i}", "kind", "retrieval", "i", i),
+                                    on_posted, &p),
+            0);
+        gate_wait(&g, &g.entered, i + 1); /* group i's sync has begun, the first still held */
+    }
+    gate_open(&g, 1, 0);
+    gate_wait(&g, &g.returned, 1);         /* the second sync has returned... */
+    ck_assert_int_eq(posted_calls(&p), 0); /* ...and its group waits for the first */
+    gate_open(&g, 0, CS_EIO);
+    cs_ledger_appender_stop(&app);
+    ck_assert_int_eq(p.calls, 2);
+    ck_assert_int_eq(p.failed, 2);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM ledger"), 2);
+    ck_assert_int_eq(cs_ledger_appender_start(&app, cat, NULL), 0);
+    uv_mutex_destroy(&p.mu);
+    uv_mutex_destroy(&g.mu);
+    uv_cond_destroy(&g.cond);
+}
+END_TEST
+
+/* Groups, their entries and the syncs are counted (GET /metrics shows them). */
+START_TEST(groups_entries_and_syncs_are_counted)
+{
+    cs_ledger_appender_stats_t st;
+    json_t *e = json_pack("{s:s}", "kind", "retrieval");
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(cs_ledger_appender_append(app, e, NULL), 0);
+    json_decref(e);
+    cs_ledger_appender_stats(app, &st);
+    ck_assert_int_eq(st.groups, 3); /* one caller: one entry a group, one sync a group */
+    ck_assert_int_eq(st.entries, 3);
+    ck_assert_int_eq(st.syncs, 3);
+}
+END_TEST
+
 START_TEST(a_failed_sync_fails_its_group_and_every_later_one)
 {
     posted_t p = {0};
@@ -270,6 +364,8 @@ suite(void)
     tcase_add_test(tc, posted_entries_call_back_once_each_when_durable);
     tcase_add_test(tc,
                    the_next_group_is_written_while_one_syncs_and_none_is_answered_before_its_sync);
+    tcase_add_test(tc, a_written_groups_sync_begins_beside_the_one_in_flight_and_they_end_in_order);
+    tcase_add_test(tc, groups_entries_and_syncs_are_counted);
     tcase_add_test(tc, a_failed_sync_fails_its_group_and_every_later_one);
     suite_add_tcase(s, tc);
     return s;
