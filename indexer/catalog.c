@@ -2,6 +2,7 @@
  * SQLite result codes become CS_E* codes. */
 #include "core/buf.h"
 #include "indexer/catalog_int.h"
+#include "indexer/ledger_pack.h"
 
 #include "core/error.h"
 #include <unistd.h>
@@ -368,6 +369,12 @@ open_connection(cs_catalog_t **out, const char *path, int flags, int busy_timeou
         err = cs_cat_err(cat, rc, "cannot add the function cs_site_date");
         goto out;
     }
+    rc = sqlite3_create_function(cat->db, "cs_ledger_entry", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                 cat, cs_cat_sql_ledger_entry, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        err = cs_cat_err(cat, rc, "cannot add the function cs_ledger_entry");
+        goto out;
+    }
     *out = cat;
     cat = NULL;
 out:
@@ -461,6 +468,7 @@ cs_catalog_close(cs_catalog_t **cat)
     for (int i = 0; i < CS_CAT_STMTS; i++)
         sqlite3_finalize((*cat)->stmts[i].st);
     sqlite3_close_v2((*cat)->db);
+    cs_cat_ledger_pack_free((*cat)->pack);
     free((*cat)->path);
     free(*cat);
     *cat = NULL;

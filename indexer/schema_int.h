@@ -46,5 +46,8 @@ extern const char cs_schema_policy[];
 extern const char cs_schema_pages[];
 /* A province's scale: the ledger's stored Merkle subtrees (schema_scale.c). */
 extern const char cs_schema_scale[];
+/* The ledger's entries kept compressed: its zstd dictionaries and the columns dict and z
+ * (schema_pack.c). */
+extern const char cs_schema_ledger_pack[];
 
 #endif
