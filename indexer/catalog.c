@@ -199,6 +199,8 @@ cs_cat_commit(cs_catalog_t *cat, const char *what)
     int err = cs_cat_exec(cat, "COMMIT", what);
     if (err != 0)
         cs_cat_rollback(cat);
+    else
+        cs_cat_ledger_after_commit(cat);
     return err;
 }
 
@@ -284,6 +286,8 @@ cs_catalog_batch_commit(cs_catalog_t *cat)
     int err = cs_cat_exec(cat, "COMMIT", "cannot commit a batch");
     if (err != 0)
         sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+    else
+        cs_cat_ledger_after_commit(cat);
     return err;
 }
 

@@ -10,7 +10,6 @@
 #include "indexer/catalog_int.h"
 #include "indexer/ledger.h"
 
-#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zdict.h>
@@ -40,6 +39,8 @@ struct cs_ledger_pack {
     int64_t memo_dict;
     void *memo_z;
     size_t memo_zlen, memo_zcap, memo_len; /* memo_dict 0: none */
+    int want_train; /* the threshold was passed with no dictionary: train after the commit */
+    int training;   /* cs_cat_ledger_after_commit is at work (its own commit calls it) */
 };
 
 static struct cs_ledger_pack *
@@ -270,27 +271,16 @@ train(cs_catalog_t *cat, int64_t seq, int64_t n, int64_t *id, const char *what)
     size_t got = ZDICT_trainFromBuffer(dict, DICT_BYTES, samples, sizes, (unsigned)count);
     if (ZDICT_isError(got))
         goto out; /* nothing to learn: stay plain */
-    /* Its id is made from its bytes, never reused: a connection that kept a dictionary whose
-     * transaction was rolled back can never take another one for it. */
-    unsigned char h[SHA256_DIGEST_LENGTH];
-    int64_t made = 0;
-    SHA256(dict, got, h);
-    for (int i = 0; i < 8; i++)
-        made = (int64_t)(((uint64_t)made << 8) | h[i]);
-    made &= INT64_MAX;
-    made = made ? made : 1;
     cs_clock_now(now);
     err = cs_cat_prepare(
-        cat, "INSERT INTO ledger_dicts (id, dict, trained_on, made_at) VALUES (?1, ?2, ?3, ?4)",
-        &st, what);
+        cat, "INSERT INTO ledger_dicts (dict, trained_on, made_at) VALUES (?1, ?2, ?3)", &st, what);
     if (err != 0)
         goto out;
-    sqlite3_bind_int64(st, 1, made);
-    sqlite3_bind_blob(st, 2, dict, (int)got, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)count);
-    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 1, dict, (int)got, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)count);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
     if ((err = cs_cat_step_done(cat, st, what)) == 0)
-        *id = made;
+        *id = sqlite3_last_insert_rowid(cat->db);
 out:
     cs_cat_finalize(cat, st);
     free(samples);
@@ -299,64 +289,61 @@ out:
     return err;
 }
 
-/* Loads the newest dictionary into p->cdict, training one first when there is none. */
+/* Loads the newest dictionary into p->cdict; none: p->want_train, for after the commit. */
 static int
-load_cdict(cs_catalog_t *cat, struct cs_ledger_pack *p, int64_t seq, const char *what)
+load_cdict(cs_catalog_t *cat, struct cs_ledger_pack *p, const char *what)
 {
     sqlite3_stmt *st = NULL;
-    int64_t id = 0;
-    int err, rc;
-    for (int pass = 0; pass < 2; pass++) {
-        err = cs_cat_prepare(cat,
-                             "SELECT id, dict FROM ledger_dicts ORDER BY made_at DESC, rowid DESC"
-                             " LIMIT 1",
-                             &st, what);
-        if (err != 0)
-            return err;
-        if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            p->cdict = ZSTD_createCDict(sqlite3_column_blob(st, 1),
-                                        (size_t)sqlite3_column_bytes(st, 1), ZSTD_CLEVEL_DEFAULT);
-            if (p->cdict == NULL || (p->cctx == NULL && (p->cctx = ZSTD_createCCtx()) == NULL) ||
-                ZSTD_isError(ZSTD_CCtx_refCDict(p->cctx, p->cdict)) ||
-                ZSTD_isError(ZSTD_CCtx_setParameter(p->cctx, ZSTD_c_dictIDFlag, 0)) ||
-                ZSTD_isError(ZSTD_CCtx_setParameter(p->cctx, ZSTD_c_checksumFlag, 0))) {
-                ZSTD_freeCDict(p->cdict);
-                p->cdict = NULL;
-                err = cs_cat_no_memory(cat, what);
-            } else {
-                p->cdict_id = sqlite3_column_int64(st, 0);
-            }
-        } else if (rc != SQLITE_DONE) {
-            err = cs_cat_err(cat, rc, what);
-        }
-        cs_cat_finalize(cat, st);
-        st = NULL;
-        if (err != 0 || p->cdict != NULL || pass == 1)
-            return err;
-        if ((err = train(cat, seq, p->after, &id, what)) != 0 || id == 0)
-            return err;
-    }
-    return 0;
-}
-
-static int
-dict_stands(cs_catalog_t *cat, struct cs_ledger_pack *p, const char *what)
-{
-    sqlite3_stmt *st = NULL;
-    int err = cs_cat_prepare(cat, "SELECT 1 FROM ledger_dicts WHERE id = ?1", &st, what), rc;
+    int err = cs_cat_prepare(cat, "SELECT id, dict FROM ledger_dicts ORDER BY id DESC LIMIT 1", &st,
+                             what),
+        rc;
     if (err != 0)
         return err;
-    sqlite3_bind_int64(st, 1, p->cdict_id);
-    if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-        ZSTD_freeCDict(p->cdict);
-        p->cdict = NULL;
-        p->cdict_id = 0;
-        p->next_check = 0;
-    } else if (rc != SQLITE_ROW) {
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        p->cdict = ZSTD_createCDict(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+                                    ZSTD_CLEVEL_DEFAULT);
+        if (p->cdict == NULL || (p->cctx == NULL && (p->cctx = ZSTD_createCCtx()) == NULL) ||
+            ZSTD_isError(ZSTD_CCtx_refCDict(p->cctx, p->cdict)) ||
+            ZSTD_isError(ZSTD_CCtx_setParameter(p->cctx, ZSTD_c_dictIDFlag, 0)) ||
+            ZSTD_isError(ZSTD_CCtx_setParameter(p->cctx, ZSTD_c_checksumFlag, 0))) {
+            ZSTD_freeCDict(p->cdict);
+            p->cdict = NULL;
+            err = cs_cat_no_memory(cat, what);
+        } else {
+            p->cdict_id = sqlite3_column_int64(st, 0);
+        }
+    } else if (rc == SQLITE_DONE) {
+        p->want_train = 1;
+    } else {
         err = cs_cat_err(cat, rc, what);
     }
     cs_cat_finalize(cat, st);
     return err;
+}
+
+void
+cs_cat_ledger_after_commit(cs_catalog_t *cat)
+{
+    struct cs_ledger_pack *p = cat->pack;
+    const char *what = "cannot train the ledger's dictionary";
+    int64_t size = 0, id = 0;
+    if (p == NULL || !p->want_train || p->training || !sqlite3_get_autocommit(cat->db))
+        return;
+    p->want_train = 0;
+    p->training = 1;
+    /* In a transaction of its own, committed before any entry names it: a dictionary is never
+     * taken back by a rollback after rows were compressed with it. */
+    if (cs_cat_begin(cat, what) == 0) {
+        if (cs_catalog_ledger_size(cat, &size) == 0 && size >= p->after &&
+            cs_cat_int64(cat, "SELECT coalesce(max(id), 0) FROM ledger_dicts", NULL, 0, &id,
+                         what) == 0 &&
+            id == 0 && train(cat, size, p->after, &id, what) == 0 && id != 0)
+            (void)cs_cat_commit(cat, what);
+        else
+            cs_cat_rollback(cat);
+    }
+    p->next_check = 0; /* the next append loads it */
+    p->training = 0;
 }
 
 int
@@ -369,15 +356,11 @@ cs_cat_ledger_pack(cs_catalog_t *cat, int64_t seq, const char *text, size_t len,
     *dict = 0;
     if (p == NULL)
         return cs_cat_no_memory(cat, what);
-    /* The dictionary kept may have gone with a transaction rolled back since: no row may
-     * name one that is not there. */
-    if (p->cdict != NULL && (err = dict_stands(cat, p, what)) != 0)
-        return err;
     if (p->cdict == NULL) {
         if (p->after <= 0 || seq < p->after || seq < p->next_check)
             return 0;
         p->next_check = seq + CHECK_EVERY;
-        if ((err = load_cdict(cat, p, seq, what)) != 0 || p->cdict == NULL)
+        if ((err = load_cdict(cat, p, what)) != 0 || p->cdict == NULL)
             return err;
     }
     if (grow(&p->zbuf, &p->zcap, ZSTD_compressBound(len)) != 0)

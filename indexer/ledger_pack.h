@@ -35,11 +35,16 @@ int cs_cat_ledger_text(cs_catalog_t *cat, sqlite3_stmt *st, int col, int64_t seq
                        size_t *len);
 
 /** How entry `seq` (text, len) is to be stored: *dict 0 keeps it plain; else *z (*zlen
- * bytes, the connection's buffer until the next call) decompresses to exactly text.
- * Trains the dictionary, inside the caller's write transaction, the first time the ledger
- * has reached the threshold and none exists. */
+ * bytes, the connection's buffer until the next call) decompresses to exactly text. Looks
+ * for a committed dictionary once the ledger has reached the threshold (then every 1024
+ * appends while there is none) and asks for one to be trained after the commit. */
 int cs_cat_ledger_pack(cs_catalog_t *cat, int64_t seq, const char *text, size_t len, int64_t *dict,
                        const void **z, size_t *zlen, const char *what);
+
+/** Called after every outermost commit (catalog.c): when an append saw the threshold passed
+ * with no dictionary, trains one from the latest entries in a transaction of its own (about a
+ * second, once per catalog). Its failure leaves entries plain, to be tried again later. */
+void cs_cat_ledger_after_commit(cs_catalog_t *cat);
 
 /** The SQL function cs_ledger_entry(entry, dict, z): the entry's text (CS_LEDGER_TEXT). */
 void cs_cat_sql_ledger_entry(sqlite3_context *ctx, int argc, sqlite3_value **argv);

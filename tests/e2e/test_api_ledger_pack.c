@@ -37,7 +37,7 @@ START_TEST(compressed_entries_read_as_plain_ones_everywhere)
     cs_catalog_close(&cat);
     long size = first + PACKED;
     ck_assert_int_eq(cs_test_sql_count(a.t.db, "SELECT count(*) FROM ledger WHERE z IS NOT NULL"),
-                     PACKED / 2);
+                     PACKED / 2 - 1); /* trained after the commit of the 301st */
 
     /* Raw: every entry's bytes hash to its leaf, and say what was appended. */
     snprintf(q, sizeof q, "/v1/ledger?raw=1&limit=1000&action=pack.test");

@@ -20,6 +20,7 @@
 
 #define AFTER 1500   /* entries before the dictionary (the default is 8192) */
 #define ENTRIES 3000 /* half plain, half compressed */
+#define BATCH 100
 
 static char *dir;
 static char db[4096], plain_db[4096];
@@ -50,16 +51,20 @@ entry(int i)
                      "reason", "via", "role", "reviewer");
 }
 
+/* Appends entries from..to in batches of BATCH: the dictionary is trained after the commit
+ * of the batch that passed AFTER, and the batches after it are compressed. */
 static void
 fill(cs_catalog_t *cat, int from, int to)
 {
-    ck_assert_int_eq(cs_catalog_batch_begin(cat), 0);
     for (int i = from; i < to; i++) {
+        if (i % BATCH == 0 || i == from)
+            ck_assert_int_eq(cs_catalog_batch_begin(cat), 0);
         json_t *e = entry(i);
         ck_assert_int_eq(cs_catalog_ledger_append_batched(cat, e, NULL), 0);
         json_decref(e);
+        if (i % BATCH == BATCH - 1 || i == to - 1)
+            ck_assert_int_eq(cs_catalog_batch_commit(cat), 0);
     }
-    ck_assert_int_eq(cs_catalog_batch_commit(cat), 0);
 }
 
 static int
@@ -152,12 +157,14 @@ START_TEST(entries_are_kept_compressed_and_read_back_byte_for_byte)
     fill(cat, 0, ENTRIES);
     fill(plain, 0, ENTRIES);
 
-    /* The first AFTER stay plain; the rest are compressed, with the one dictionary. */
+    /* The first AFTER and the rest of their batch stay plain; the rest are compressed, with
+     * the one dictionary. */
     ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM ledger_dicts"), 1);
-    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM ledger WHERE z IS NULL"), AFTER);
+    ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM ledger WHERE z IS NULL"),
+                     AFTER + BATCH);
     ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM ledger WHERE z IS NOT NULL AND"
                                            " entry = '' AND dict = (SELECT id FROM ledger_dicts)"),
-                     ENTRIES - AFTER);
+                     ENTRIES - AFTER - BATCH);
     /* Bytes kept an entry: ~430 plain, under 120 compressed. */
     long plain_bytes = cs_test_sql_count(db, "SELECT avg(length(CAST(entry AS BLOB))) FROM ledger"
                                              " WHERE z IS NULL");
@@ -241,7 +248,7 @@ START_TEST(a_migrated_catalog_keeps_its_plain_rows_and_verifies_with_new_compres
                                            " WHERE seq < 1500 AND z IS NULL AND dict IS NULL"),
                      old_bytes);
     ck_assert_int_eq(cs_test_sql_count(db, "SELECT count(*) FROM ledger WHERE z IS NOT NULL"),
-                     ENTRIES - AFTER);
+                     ENTRIES - AFTER - BATCH);
     ck_assert_int_eq(cs_catalog_open(&plain, plain_db, 0, NULL), 0);
     cs_catalog_ledger_dict_after(plain, 0);
     fill(plain, AFTER, ENTRIES);
@@ -275,17 +282,17 @@ START_TEST(a_changed_compressed_entry_is_found)
     cs_ledger_report_t rep;
     ck_assert_int_eq(cs_catalog_open(&cat, db, 1, NULL), 0);
     cs_catalog_ledger_dict_after(cat, AFTER);
-    fill(cat, 0, AFTER + 100);
+    fill(cat, 0, AFTER + 300);
     ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
     ck_assert_int_eq(sqlite3_exec(h,
                                   "DROP TRIGGER ledger_no_update;"
-                                  " UPDATE ledger SET z = (SELECT z FROM ledger WHERE seq = 1520)"
-                                  " WHERE seq = 1510",
+                                  " UPDATE ledger SET z = (SELECT z FROM ledger WHERE seq = 1720)"
+                                  " WHERE seq = 1710",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(h);
     ck_assert_int_eq(cs_ledger_verify(cat, "/nonexistent.pub", "custody/test", &rep), 0);
-    ck_assert_int_eq(rep.first_bad, 1510);
+    ck_assert_int_eq(rep.first_bad, 1710);
     cs_catalog_close(&cat);
 }
 END_TEST
