@@ -2,6 +2,7 @@
  * SQLite result codes become CS_E* codes. */
 #include "core/buf.h"
 #include "indexer/catalog_int.h"
+#include "indexer/ledger_pack.h"
 
 #include "core/error.h"
 #include <unistd.h>
@@ -198,6 +199,8 @@ cs_cat_commit(cs_catalog_t *cat, const char *what)
     int err = cs_cat_exec(cat, "COMMIT", what);
     if (err != 0)
         cs_cat_rollback(cat);
+    else
+        cs_cat_ledger_after_commit(cat);
     return err;
 }
 
@@ -283,6 +286,8 @@ cs_catalog_batch_commit(cs_catalog_t *cat)
     int err = cs_cat_exec(cat, "COMMIT", "cannot commit a batch");
     if (err != 0)
         sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+    else
+        cs_cat_ledger_after_commit(cat);
     return err;
 }
 
@@ -366,6 +371,12 @@ open_connection(cs_catalog_t **out, const char *path, int flags, int busy_timeou
                                  cs_cat_sql_site_date, NULL, NULL);
     if (rc != SQLITE_OK) {
         err = cs_cat_err(cat, rc, "cannot add the function cs_site_date");
+        goto out;
+    }
+    rc = sqlite3_create_function(cat->db, "cs_ledger_entry", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                 cat, cs_cat_sql_ledger_entry, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        err = cs_cat_err(cat, rc, "cannot add the function cs_ledger_entry");
         goto out;
     }
     *out = cat;
@@ -461,6 +472,7 @@ cs_catalog_close(cs_catalog_t **cat)
     for (int i = 0; i < CS_CAT_STMTS; i++)
         sqlite3_finalize((*cat)->stmts[i].st);
     sqlite3_close_v2((*cat)->db);
+    cs_cat_ledger_pack_free((*cat)->pack);
     free((*cat)->path);
     free(*cat);
     *cat = NULL;

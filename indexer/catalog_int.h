@@ -22,6 +22,7 @@ struct cs_catalog {
     int busy_timeout_ms; /* for details */
     int nested;          /* transactions begun inside a batch, as savepoints */
     int upload_delay_h;  /* ingest.max_upload_delay_h, for the late-upload flag (registry.h) */
+    struct cs_ledger_pack *pack; /* the ledger's dictionaries and buffers (ledger_pack.c) */
     /* Statements kept after use (reset, bindings cleared): preparing costs more than most
      * queries here, and a service asks the same ones again and again. */
     struct {

@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "indexer/catalog_int.h"
+#include "indexer/ledger_pack.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,12 +47,14 @@ cs_catalog_dispose_export_rows(cs_catalog_t *cat, int64_t id, json_t **out)
             json_object_set_new(it, "record", rec);
     }
     if (err == 0)
-        err = cs_cat_select_json(cat,
-                                 "SELECT json_object('seq', seq, 'entry', entry) FROM ledger"
-                                 " WHERE entry ->> '$.disposal' = CAST(?1 AS INTEGER)"
-                                 " OR entry ->> '$.detail.disposal' = CAST(?1 AS INTEGER)"
-                                 " ORDER BY seq",
-                                 args, 1, &ledger, what);
+        err = cs_cat_select_json(
+            cat,
+            "SELECT json_object('seq', seq, 'entry', e) FROM (SELECT seq, " CS_LEDGER_TEXT
+            " AS e FROM ledger)"
+            " WHERE e ->> '$.disposal' = CAST(?1 AS INTEGER)"
+            " OR e ->> '$.detail.disposal' = CAST(?1 AS INTEGER)"
+            " ORDER BY seq",
+            args, 1, &ledger, what);
     if (err == 0 && (*out = json_pack("{s:O, s:O, s:O}", "batch", batch, "items", items, "ledger",
                                       ledger)) == NULL)
         err = cs_cat_no_memory(cat, what);

@@ -5,6 +5,7 @@
 #include "core/jsondump.h"
 #include "core/sha256.h"
 #include "indexer/catalog_int.h"
+#include "indexer/ledger_pack.h"
 
 #include <openssl/sha.h>
 #include <stdlib.h>
@@ -70,13 +71,24 @@ cs_cat_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq_out, const 
     }
     if (err != 0)
         goto out;
-    err =
-        cs_cat_prepare(cat, "INSERT INTO ledger (seq, entry, leaf) VALUES (?1, ?2, ?3)", &st, what);
+    /* Kept compressed once the ledger has its dictionary: the leaf is of `text` all the same. */
+    int64_t dict = 0;
+    const void *z = NULL;
+    size_t zlen = 0;
+    if ((err = cs_cat_ledger_pack(cat, seq, text, len, &dict, &z, &zlen, what)) != 0)
+        goto out;
+    err = cs_cat_prepare(
+        cat, "INSERT INTO ledger (seq, entry, leaf, dict, z) VALUES (?1, ?2, ?3, ?4, ?5)", &st,
+        what);
     if (err != 0)
         goto out;
     sqlite3_bind_int64(st, 1, seq);
-    sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, dict ? "" : text, dict ? 0 : (int)len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, leaf, sizeof leaf, SQLITE_STATIC);
+    if (dict) {
+        sqlite3_bind_int64(st, 4, dict);
+        sqlite3_bind_blob(st, 5, z, (int)zlen, SQLITE_STATIC);
+    }
     err = cs_cat_step_done(cat, st, what);
     if (err == 0 && seq_out != NULL)
         *seq_out = seq;
@@ -179,16 +191,22 @@ cs_catalog_ledger_each(cs_catalog_t *cat, int64_t from,
     sqlite3_stmt *st = NULL;
     const char *what = "cannot read the ledger";
     int err, rc;
-    err = cs_cat_prepare(cat, "SELECT seq, entry, leaf FROM ledger WHERE seq >= ?1 ORDER BY seq",
+    err = cs_cat_prepare(cat,
+                         "SELECT seq, leaf, " CS_LEDGER_COLS " FROM ledger WHERE seq >= ?1"
+                         " ORDER BY seq",
                          &st, what);
     if (err != 0)
         return err;
     sqlite3_bind_int64(st, 1, from);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(st, 1);
-        if ((err = fn(arg, sqlite3_column_int64(st, 0), text ? text : "",
-                      (size_t)sqlite3_column_bytes(st, 1), sqlite3_column_blob(st, 2),
-                      (size_t)sqlite3_column_bytes(st, 2))) != 0)
+        int64_t seq = sqlite3_column_int64(st, 0);
+        const char *text = NULL;
+        size_t len = 0;
+        /* Read the leaf first: the entry's columns come after it. */
+        const void *leaf = sqlite3_column_blob(st, 1);
+        size_t leaf_len = (size_t)sqlite3_column_bytes(st, 1);
+        if ((err = cs_cat_ledger_text(cat, st, 2, seq, &text, &len)) != 0 ||
+            (err = fn(arg, seq, text, len, leaf, leaf_len)) != 0)
             goto out;
     }
     if (rc != SQLITE_DONE)

@@ -24,6 +24,11 @@ int cs_catalog_ledger_append(cs_catalog_t *cat, json_t *fields, int64_t *seq);
  * nothing of the batch stands). The ledger's group commit (ledger/appender.c). */
 int cs_catalog_ledger_append_batched(cs_catalog_t *cat, json_t *fields, int64_t *seq);
 
+/** Sets the number of entries after which appends through this connection train the
+ * ledger's zstd dictionary, when the catalog has none, and compress with it (default 8192,
+ * CS_LEDGER_DICT_AFTER in indexer/ledger_pack.h; 0 never compresses). For tests. */
+void cs_catalog_ledger_dict_after(cs_catalog_t *cat, int64_t entries);
+
 /** *size = the number of entries: one more than the last seq, read from the index (a gap is
  * found where the leaves are read). */
 int cs_catalog_ledger_size(cs_catalog_t *cat, int64_t *size);
@@ -45,7 +50,8 @@ int cs_catalog_ledger_nodes_count(cs_catalog_t *cat, unsigned level, uint64_t *c
 int cs_catalog_ledger_nodes_add(cs_catalog_t *cat, unsigned level, uint64_t index, uint64_t count,
                                 const uint8_t (*hashes)[32]);
 
-/** Calls fn for entries from leaf `from` on, in order, with the stored bytes and leaf hash;
+/** Calls fn for entries from leaf `from` on, in order, with the entry's bytes (decompressed
+ * when the row is compressed: indexer/ledger_pack.h) and the stored leaf hash;
  * stops at fn's first non-zero return, which it returns. A gap in seq is reported to fn as
  * it is (the caller checks the order). */
 int cs_catalog_ledger_each(cs_catalog_t *cat, int64_t from,

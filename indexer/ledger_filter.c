@@ -6,23 +6,26 @@
 
 #include "core/error.h"
 #include "indexer/catalog_int.h"
+#include "indexer/ledger_pack.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#define E_ CS_LEDGER_TEXT
 #define MATCHES                                                                                    \
-    " AND (?2 IS NULL OR entry ->> '$.actor' = ?2) AND (?3 IS NULL OR entry ->> '$.role' = ?3)"    \
-    " AND (?4 IS NULL OR entry ->> '$.case' = ?4) AND (?5 IS NULL OR entry ->> '$.action' = ?5)"   \
-    " AND (?6 IS NULL OR entry ->> '$.kind' = ?6) AND (?7 IS NULL OR entry ->> '$.result' = ?7)"   \
-    " AND (?8 IS NULL OR entry ->> '$.item' = ?8)"                                                 \
-    " AND (?9 IS NULL OR entry ->> '$.purpose' = ?9)"                                              \
-    " AND (?10 IS NULL OR entry ->> '$.at' >= ?10) AND (?11 IS NULL OR entry ->> '$.at' <= ?11)"
+    " AND (?2 IS NULL OR " E_ " ->> '$.actor' = ?2) AND (?3 IS NULL OR " E_ " ->> '$.role' = ?3)"  \
+    " AND (?4 IS NULL OR " E_ " ->> '$.case' = ?4) AND (?5 IS NULL OR " E_ " ->> '$.action' = ?5)" \
+    " AND (?6 IS NULL OR " E_ " ->> '$.kind' = ?6) AND (?7 IS NULL OR " E_ " ->> '$.result' = ?7)" \
+    " AND (?8 IS NULL OR " E_ " ->> '$.item' = ?8)"                                                \
+    " AND (?9 IS NULL OR " E_ " ->> '$.purpose' = ?9)"                                             \
+    " AND (?10 IS NULL OR " E_ " ->> '$.at' >= ?10) AND (?11 IS NULL OR " E_ " ->> '$.at' <= ?11)"
 
-static const char asc_sql[] =
-    "SELECT seq, entry, leaf FROM ledger WHERE seq >= ?1" MATCHES " ORDER BY seq LIMIT ?12";
+static const char asc_sql[] = "SELECT seq, leaf, " CS_LEDGER_COLS
+                              " FROM ledger WHERE seq >= ?1" MATCHES " ORDER BY seq LIMIT ?12";
 static const char desc_sql[] =
-    "SELECT seq, entry, leaf FROM ledger WHERE seq <= ?1" MATCHES " ORDER BY seq DESC LIMIT ?12";
+    "SELECT seq, leaf, " CS_LEDGER_COLS " FROM ledger WHERE seq <= ?1" MATCHES
+    " ORDER BY seq DESC LIMIT ?12";
 
 /* Reads n digits at *p as a number; -1 when they are not all digits. */
 static int
@@ -124,11 +127,14 @@ cs_catalog_ledger_filter(cs_catalog_t *cat, const cs_ledger_filter_t *f,
         sqlite3_bind_text(st, 11, to, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 12, f->limit);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(st, 1);
+        const char *text = NULL;
+        size_t len = 0;
+        const void *leaf = sqlite3_column_blob(st, 1);
+        size_t leaf_len = (size_t)sqlite3_column_bytes(st, 1);
         last = sqlite3_column_int64(st, 0);
         n++;
-        if ((err = fn(arg, last, text ? text : "", (size_t)sqlite3_column_bytes(st, 1),
-                      sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2))) != 0)
+        if ((err = cs_cat_ledger_text(cat, st, 2, last, &text, &len)) != 0 ||
+            (err = fn(arg, last, text, len, leaf, leaf_len)) != 0)
             goto out;
     }
     if (rc != SQLITE_DONE) {

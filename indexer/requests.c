@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "indexer/access.h"
 #include "indexer/catalog_int.h"
+#include "indexer/ledger_pack.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,8 +271,9 @@ cs_catalog_retrieval_register(cs_catalog_t *cat, const char *from, const char *t
     /* One pass over the month's retrieval entries that name a grant, then each request. */
     return cs_cat_select_json(
         cat,
-        "WITH reads AS MATERIALIZED (SELECT seq, CAST(entry ->> '$.grant' AS INTEGER) AS gid,"
-        " entry ->> '$.result' AS result FROM ledger WHERE entry ->> '$.kind' = 'retrieval'"
+        "WITH entries AS (SELECT seq, " CS_LEDGER_TEXT " AS entry FROM ledger),"
+        " reads AS MATERIALIZED (SELECT seq, CAST(entry ->> '$.grant' AS INTEGER) AS gid,"
+        " entry ->> '$.result' AS result FROM entries WHERE entry ->> '$.kind' = 'retrieval'"
         " AND entry ->> '$.grant' IS NOT NULL AND entry ->> '$.at' >= ?1"
         " AND entry ->> '$.at' < ?2)"
         " SELECT " REQUEST_JSON ", 'decider_role', du.role,"

@@ -472,6 +472,7 @@ static const char *const migrations[] = {
     cs_schema_pages,        /* schema_pages.c: a case's links in row-id order, for pages */
     cs_schema_scale,        /* schema_scale.c: the ledger's stored Merkle subtrees */
     cs_schema_totals,       /* schema_totals.c: status's running totals */
+    cs_schema_ledger_pack,  /* schema_pack.c: the ledger's entries compressed (zstd) */
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

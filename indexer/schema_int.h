@@ -48,5 +48,8 @@ extern const char cs_schema_pages[];
 extern const char cs_schema_scale[];
 /* `custody status`'s running totals, kept by triggers (schema_totals.c). */
 extern const char cs_schema_totals[];
+/* The ledger's entries kept compressed: its zstd dictionaries and the columns dict and z
+ * (schema_pack.c). */
+extern const char cs_schema_ledger_pack[];
 
 #endif

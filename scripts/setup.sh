@@ -61,7 +61,7 @@ fi
 packages=(
     build-essential cmake pkg-config
     libuv1-dev libh2o-dev libsqlite3-dev libssl-dev libjansson-dev libexif-dev libheif-dev
-    libcurl4-openssl-dev libpcre2-dev
+    libcurl4-openssl-dev libpcre2-dev libzstd-dev
     libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev
     check
     ffmpeg libimage-exiftool-perl curl sqlite3 time

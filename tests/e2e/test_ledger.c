@@ -265,7 +265,8 @@ static const struct {
      "entries were removed"},
     {"insert an entry",
      "UPDATE ledger SET seq = seq + 1000 WHERE seq >= 2; UPDATE ledger SET seq = seq - 999"
-     " WHERE seq >= 1000; INSERT INTO ledger SELECT 2, entry, leaf FROM ledger WHERE seq = 1",
+     " WHERE seq >= 1000; INSERT INTO ledger (seq, entry, leaf) SELECT 2, entry, leaf FROM ledger "
+     "WHERE seq = 1",
      "not where it was written"},
     {"reorder two entries",
      "UPDATE ledger SET seq = seq + 1000 WHERE seq IN (1, 2); UPDATE ledger SET seq = 2 WHERE"
