@@ -266,7 +266,7 @@ get_custody_attached() { # set -> seconds
         return
     fi
     # shellcheck disable=SC2086
-    $ATTACH "$serve_pid" 2>"$ATTACH_OUT/$lock.r$run.k$k.$1.txt" >&2 &
+    $ATTACH "$serve_pid" 2>"$ATTACH_OUT/$lock.r$run.k$rep.$1.txt" >&2 &
     apid=$!
     sleep 0.5
     get_custody "$1"
@@ -356,8 +356,8 @@ for lock in $LOCKS; do
             [[ $got == "$s" ]] || die "custody served $got for object $s"
         fi
         for set in big small; do
-            for ((k = 0; k < REPEAT; k++)); do
-                if (((r + k) % 2)); then
+            for ((rep = 0; rep < REPEAT; rep++)); do
+                if (((r + rep) % 2)); then
                     measure "$lock.remote.$set" get_custody_attached "$set"
                     measure "$lock.get.$set" get_curl "$set"
                 else
