@@ -28,9 +28,11 @@
 #define CS_API_PURPOSE_MAX 1024   /* bytes of a decoded X-Custody-Purpose */
 #define CS_API_CHUNK (256 * 1024) /* bytes read from an object at a time */
 /* an object streamed from the object store (stream_remote.c) passes through SLOTS slots of
- * SLOT bytes: the GET fills one while h2o sends another (4 slots measured no faster than 2) */
+ * SLOT bytes: the GET fills one while h2o sends another (4 slots, or 2 of 2 MiB, measured no
+ * faster than 2); a slot goes to an idle loop once it holds MIN bytes (or the last ones) */
 #define CS_API_REMOTE_SLOT (1024 * 1024)
 #define CS_API_REMOTE_SLOTS 2
+#define CS_API_REMOTE_MIN (256 * 1024)
 #define CS_API_READERS 4     /* catalog connections of the work functions */
 #define CS_API_SESSIONS 1024 /* signed-in people at once; the oldest goes for a new one */
 #define CS_API_COOKIE_MAX 64 /* a session cookie's value: base64url of 32 bytes, and room */

@@ -3,11 +3,17 @@
  * One GET for the whole answer (with a Range when the client asked for one) runs on a thread
  * of its own, the fetch; its bytes reach h2o through two slots of CS_API_REMOTE_SLOT bytes:
  * the thread fills one while h2o sends the other, and waits while both are taken (the
- * client's pace holds the GET back: never the object in memory). The fetch starts as soon as
- * the gate has allowed the read (h_media.c), so that the object store's first bytes come while
- * the read's ledger entry is made durable; none reaches the client before the answer starts,
- * after that entry (record.c, then cs_api_stream_remote). The answer starts with the first bytes:
- * a GET that fails before them answers 503 (or 500) with nothing served; one that fails after
+ * client's pace holds the GET back: never the object in memory; 2 MiB a download at most,
+ * beside libcurl's receive buffer and the sockets' own). Few wake-ups between the two: a
+ * slot goes to the loop when full, or when the loop has sent all before it and the slot
+ * holds CS_API_REMOTE_MIN bytes or the GET's last ones (libcurl gives 16 KiB at a time; a
+ * slot of each would be a send and a wake-up each), and the thread wakes the loop only when
+ * the loop waits for bytes (while h2o sends, the send's end takes the next slot itself).
+ * The fetch starts as soon as the gate has allowed the read (h_media.c), so that the object
+ * store's first bytes come while the read's ledger entry is made durable; none reaches the
+ * client before the answer starts, after that entry (record.c, then cs_api_stream_remote).
+ * The answer starts with the first bytes: a GET that fails before them answers 503 (or 500)
+ * with nothing served; one that fails after
  * ends the response as failed (the connection closes short of its Content-Length, never a
  * truncated answer that looks complete). The gate decided and ledgered the read before this
  * starts (h_media.c, record.c).
@@ -39,7 +45,8 @@ struct cs_api_fetch {
     int full[CS_API_REMOTE_SLOTS];    /* handed to the loop, until h2o has sent it */
     int cancel;                       /* -> thread: stop */
     int orphan;       /* nobody takes the bytes: the thread frees the fetch when it ends */
-    uv_async_t *wake; /* the stream's, once it took the fetch: told of each slot and the end */
+    uv_async_t *wake; /* the stream's, once it took the fetch: told of a slot and the end */
+    int idle;         /* loop ->: it waits for a slot (the next one handed over wakes it) */
     int done, rc;     /* thread ->: the GET is over, and how */
     /* The thread's. */
     int w;             /* the slot being filled */
@@ -78,7 +85,8 @@ fetch_free(struct cs_api_fetch *f)
 }
 
 /* Thread: the GET's bytes, copied into the slot being filled; a slot is handed over when
- * full, or at once when the other one is free (the loop has nothing to send). */
+ * full, or when the one before it is free (the loop has nothing to send) and it holds
+ * CS_API_REMOTE_MIN bytes or the last. The loop is woken only if it waits for it. */
 static int
 sink(void *arg, const void *buf, size_t len)
 {
@@ -104,13 +112,16 @@ sink(void *arg, const void *buf, size_t len)
         len -= n;
         uv_mutex_lock(&f->mu);
         f->fill[f->w] += n;
-        /* Full, or the loop has sent all before it: hand it over. */
+        /* Full, or the loop has sent all before it and this is enough: hand it over. */
         if (f->fill[f->w] == CS_API_REMOTE_SLOT ||
-            !f->full[(f->w + CS_API_REMOTE_SLOTS - 1) % CS_API_REMOTE_SLOTS]) {
+            (!f->full[(f->w + CS_API_REMOTE_SLOTS - 1) % CS_API_REMOTE_SLOTS] &&
+             (f->fill[f->w] >= CS_API_REMOTE_MIN || f->received == f->len))) {
             f->full[f->w] = 1;
             f->w = (f->w + 1) % CS_API_REMOTE_SLOTS;
-            if (f->wake != NULL)
+            if (f->wake != NULL && f->idle) {
+                f->idle = 0;
                 uv_async_send(f->wake);
+            }
         }
         uv_mutex_unlock(&f->mu);
     }
@@ -270,6 +281,8 @@ pump(rstream_t *s)
     uv_mutex_lock(&f->mu);
     int have = f->full[s->r], done = f->done, rc = f->rc;
     size_t n = f->fill[s->r];
+    if (!have && !s->sending)
+        f->idle = 1; /* the next slot handed over wakes the loop */
     uv_mutex_unlock(&f->mu);
     if (s->req == NULL) {
         s->finished = 1;

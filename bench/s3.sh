@@ -27,6 +27,13 @@
 #        ceph-common)
 # Environment: N (runs, default 3), BIG_N (4), BIG_MB (100), SMALL_N (200), SMALL_MB (1),
 # LOCKS (Object Lock modes to measure, default "compliance off"), CUSTODY, RESULTS.
+# ONLY=download: the files are put (custody's ingest and curl's PUT, not timed) and only the
+# downloads from the gateway are measured (the local-copy reference too), with a table of those.
+# REPEAT (default 1): each download measure from the gateway is taken REPEAT times a run
+# (custody and curl alternating), for more samples from one gateway's objects.
+# ATTACH='perf stat -p' (or 'strace -c -f -p'): that command, given custody serve's PID, runs
+# beside each custody download from the gateway; its output is kept in $ATTACH_OUT (default
+# /tmp/s3-attach), one file a run, repeat and set.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -42,6 +49,10 @@ CUSTODY=${CUSTODY:-build/custody}
 CUSTODY=$(cd "$(dirname "$CUSTODY")" && pwd)/$(basename "$CUSTODY")
 RESULTS=${RESULTS:-bench/RESULTS.md}
 CEPH=$here/tests/storage/ceph.sh
+ONLY=${ONLY:-}
+REPEAT=${REPEAT:-1}
+ATTACH=${ATTACH:-}
+ATTACH_OUT=${ATTACH_OUT:-/tmp/s3-attach}
 CASE='任水罚〔2023〕1号'
 PURPOSE='s3 bench'
 
@@ -49,6 +60,8 @@ die() {
     echo "bench/s3.sh: $*" >&2
     exit 1
 }
+[[ -z $ONLY || $ONLY == download ]] || die "ONLY=$ONLY: only ONLY=download is known"
+[[ -z $ATTACH ]] || mkdir -p "$ATTACH_OUT"
 [[ -x $CUSTODY ]] || die "$CUSTODY not found; build it first: cmake --build build"
 command -v curl >/dev/null || die "curl not found: apt-get install curl"
 command -v radosgw >/dev/null || die "radosgw not found: apt-get install ceph-mon ceph-osd radosgw ceph-common"
@@ -245,6 +258,21 @@ get_custody() { # set -> seconds
     since "$t"
     check_transfers "$OUT/get.txt" "$(wc -w <<<"${shas[$1]}")" "${bytes[$1]}" "custody GET"
 }
+# The same with $ATTACH beside custody serve, stopped (SIGINT) once the downloads are over.
+get_custody_attached() { # set -> seconds
+    local apid
+    if [[ -z $ATTACH ]]; then
+        get_custody "$1"
+        return
+    fi
+    # shellcheck disable=SC2086
+    $ATTACH "$serve_pid" 2>"$ATTACH_OUT/$lock.r$run.k$rep.$1.txt" >&2 &
+    apid=$!
+    sleep 0.5
+    get_custody "$1"
+    kill -INT "$apid"
+    wait "$apid" || true
+}
 get_curl() { # set -> seconds
     local t f
     : >"$OUT/get.cfg"
@@ -282,6 +310,11 @@ for lock in $LOCKS; do
         home_make "$lock" "$OUT/h2" "two$run" md5
         make_bucket "two$run" "$lock"
         for set in big small; do
+            if [[ $ONLY == download ]]; then # the bytes in place, not timed
+                ingest_custody "$set" >/dev/null
+                ingest_curl "$set" "$lock" >/dev/null
+                continue
+            fi
             measure "$lock.hash.$set" hash_files "$set"
             if ((r % 2)); then
                 measure "$lock.ingest.$set" ingest_custody "$set"
@@ -291,8 +324,10 @@ for lock in $LOCKS; do
                 measure "$lock.ingest.$set" ingest_custody "$set"
             fi
         done
-        measure "$lock.readback.all" verify_custody
-        if ((r % 2)); then
+        [[ $ONLY == download ]] || measure "$lock.readback.all" verify_custody
+        if [[ $ONLY == download ]]; then
+            :
+        elif ((r % 2)); then
             measure "$lock.single.big" ingest_custody big "$OUT/h1"
             measure "$lock.md5.big" ingest_custody big "$OUT/h2"
             measure "$lock.signed.big" ingest_curl big "$lock" signed
@@ -321,13 +356,15 @@ for lock in $LOCKS; do
             [[ $got == "$s" ]] || die "custody served $got for object $s"
         fi
         for set in big small; do
-            if ((r % 2)); then
-                measure "$lock.remote.$set" get_custody "$set"
-                measure "$lock.get.$set" get_curl "$set"
-            else
-                measure "$lock.get.$set" get_curl "$set"
-                measure "$lock.remote.$set" get_custody "$set"
-            fi
+            for ((rep = 0; rep < REPEAT; rep++)); do
+                if (((r + rep) % 2)); then
+                    measure "$lock.remote.$set" get_custody_attached "$set"
+                    measure "$lock.get.$set" get_curl "$set"
+                else
+                    measure "$lock.get.$set" get_curl "$set"
+                    measure "$lock.remote.$set" get_custody_attached "$set"
+                fi
+            done
         done
         serve_stop
         "$CUSTODY" ledger verify --home "$OUT/h" >"$OUT/verify.txt" ||
@@ -344,6 +381,37 @@ m() { # key -> median seconds
     # shellcheck disable=SC2086
     median ${res[$1]}
 }
+if [[ $ONLY == download ]]; then # the downloads alone
+    rows=
+    for lock in $LOCKS; do
+        for set in big small; do
+            if [[ $set == big ]]; then what="$BIG_N × $BIG_MB MB"; else what="$SMALL_N × $SMALL_MB MB"; fi
+            b=${bytes[$set]}
+            cr=$(m "$lock.remote.$set") cg=$(m "$lock.get.$set") cl=$(m "$lock.local.$set")
+            dr=$(ratio "$cg" "$cr") lr=$(ratio "$cg" "$cl")
+            rows+="| $lock | download $what | custody, from the gateway | $(mbps "$b" "$cr") | ${res[$lock.remote.$set]} | |
+| $lock | download $what | curl GET | $(mbps "$b" "$cg") | ${res[$lock.get.$set]} | **$dr** (goal >= 0.8: $(verdict "$dr" 0.8)) |
+| $lock | download $what | custody, local copy (reference) | $(mbps "$b" "$cl") | ${res[$lock.local.$set]} | $lr |
+"
+        done
+    done
+    section=$(
+        cat <<MD
+## S3 downloads against curl GET (ONLY=download): $(date -u +%Y-%m-%d)
+
+Command: \`ONLY=download REPEAT=$REPEAT bench/s3.sh\` with $CUSTODY (N=$N runs, a fresh gateway each, REPEAT downloads of each kind a run; $BIG_N files of $BIG_MB MB and $SMALL_N of $SMALL_MB MB, random bytes),
+load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). Machine: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r).
+The files are put by custody ingest and curl PUT, not timed; the downloads as in the full run.
+
+| lock | set | measure | MB/s (median) | runs (s) | ratio to curl |
+|---|---|---|---|---|---|
+$rows
+MD
+    )
+    printf '%s\n' "$section"
+    printf '\n%s\n' "$section" >>"$RESULTS"
+    exit 0
+fi
 rows=
 for lock in $LOCKS; do
     for set in big small; do

@@ -358,6 +358,47 @@ START_TEST(a_download_from_the_object_store_is_one_get)
 }
 END_TEST
 
+/* Ranges from the object store are exact at every size the hand-over between the GET's thread
+ * and the loop treats apart (api/stream_remote.c): less than the least a slot goes to an idle
+ * loop with (256 KiB), exactly that, one slot (1 MiB) and its edges, more than both slots, the
+ * last byte; one after another on one connection of the service. */
+START_TEST(ranges_from_the_object_store_are_exact_at_every_hand_over_size)
+{
+    api_t a;
+    resp_t rs;
+    char sha[65], target[200], range[96], *data;
+    enum { K = 1024, M = 1024 * 1024, BIG = 3 * M + 12345 };
+    static const struct {
+        unsigned long long from, to;
+    } ranges[] = {
+        {0, 0},     {7, 256 * K - 2}, {0, 256 * K - 1}, {1, 256 * K}, {0, M - 1},
+        {M - 1, M}, {M - 1, 2 * M},   {5, 2 * M + 6},   {0, BIG - 2}, {BIG - 1, BIG - 1},
+    };
+    static const char *const sets[] = {"store.scrub_days=0", NULL};
+    api_setup_with(&a, sets);
+    ingest_random(&a, BIG, 93, sha, &data);
+    trim_all(&a.t);
+    snprintf(target, sizeof target, "/v1/items/%s/original", sha);
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        size_t len = (size_t)(ranges[i].to - ranges[i].from + 1);
+        snprintf(range, sizeof range, "bytes=%llu-%llu", ranges[i].from, ranges[i].to);
+        http(&a, &rs, "GET", target, a.alice, PURPOSE, range, NULL);
+        ck_assert_msg(rs.status == 206, "%s answered %d", range, rs.status);
+        ck_assert_msg(rs.body_len == len, "%s gave %zu bytes", range, rs.body_len);
+        ck_assert_msg(memcmp(rs.body, data + ranges[i].from, len) == 0, "%s: other bytes", range);
+        resp_free(&rs);
+    }
+    http(&a, &rs, "GET", target, a.alice, PURPOSE, NULL, NULL);
+    ck_assert_int_eq(rs.status, 200);
+    ck_assert_uint_eq(rs.body_len, BIG);
+    ck_assert_int_eq(memcmp(rs.body, data, BIG), 0);
+    resp_free(&rs);
+    ck_assert_int_eq(local_objects(&a.t), 0);
+    free(data);
+    api_teardown(&a);
+}
+END_TEST
+
 /* A gateway that stops answering in the middle of a download: the answer ends short of its
  * Content-Length and the connection closes; never a shorter answer that looks complete. */
 START_TEST(a_download_the_gateway_cuts_off_ends_short)
@@ -562,6 +603,7 @@ main(void)
     tcase_add_test(tc, the_archival_copy_is_locked_and_the_access_copy_is_not);
     tcase_add_test(tc, downloads_stream_ranges_from_the_object_store);
     tcase_add_test(tc, a_download_from_the_object_store_is_one_get);
+    tcase_add_test(tc, ranges_from_the_object_store_are_exact_at_every_hand_over_size);
     tcase_add_test(tc, a_download_the_gateway_cuts_off_ends_short);
     tcase_add_test(tc, migration_there_and_back_verifies_every_object);
     tcase_add_test(tc, a_migration_cut_off_switches_nothing_and_resumes);
