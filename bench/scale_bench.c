@@ -19,12 +19,15 @@
  *     "proof_p50_ms proof_p99_ms consistency_p50_ms consistency_p99_ms".
  *   custody-bench-scale HOME proofs-from-leaves COUNT
  *     the same without the stored subtrees (ledger/nodes.c): every leaf read, as before them.
+ * SCALE_PROBE=1 in the environment: the fill's cost an item every 10,000 items (probe_window),
+ * =2 also by statement (prof_cb).
  * Items need no bytes: a catalog row does not read its object. Every value is a function of
  * the item's number, so queries know what exists. */
 #include "access/access.h"
 #include "core/error.h"
 #include "core/home.h"
 #include "indexer/catalog.h"
+#include "indexer/catalog_int.h"
 #include "indexer/jobs.h"
 #include "indexer/ledger.h"
 #include "indexer/search.h"
@@ -220,6 +223,87 @@ file_one(cs_catalog_t *cat, long i, cs_job_t *job)
     return err;
 }
 
+/* SCALE_PROBE=2: by statement (its SQL), the wall time SQLite measured, the thread's CPU time
+ * since the statement before (so the C code that made its values too), the page cache misses
+ * since then and the VM steps; the 16 that took most CPU, every 10,000 items. */
+#define NPROF 256
+static struct {
+    char *sql;
+    double ns, cpu;
+    long steps, runs, miss;
+} prof[NPROF];
+
+static int
+prof_cb(unsigned t, void *ctx, void *p, void *x)
+{
+    static double c0;
+    static int m0;
+    sqlite3_stmt *st = p;
+    const char *sql = sqlite3_sql(st);
+    int i, m = 0, hw;
+    (void)ctx;
+    if (t != SQLITE_TRACE_PROFILE || sql == NULL)
+        return 0;
+    for (i = 0; i < NPROF && prof[i].sql != NULL && strcmp(prof[i].sql, sql) != 0; i++)
+        ;
+    if (i == NPROF || (prof[i].sql == NULL && (prof[i].sql = strdup(sql)) == NULL))
+        return 0;
+    sqlite3_db_status(sqlite3_db_handle(st), SQLITE_DBSTATUS_CACHE_MISS, &m, &hw, 0);
+    double c = cpu_s();
+    prof[i].ns += (double)*(sqlite3_int64 *)x;
+    prof[i].steps += sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
+    prof[i].runs++;
+    prof[i].miss += m - m0;
+    prof[i].cpu += c0 > 0 ? c - c0 : 0;
+    m0 = m;
+    c0 = c;
+    return 0;
+}
+
+static void
+prof_dump(long items)
+{
+    int shown[NPROF] = {0};
+    for (int k = 0; k < 16; k++) {
+        int b = -1;
+        for (int i = 0; i < NPROF && prof[i].sql; i++)
+            if (!shown[i] && prof[i].runs > 0 && (b < 0 || prof[i].cpu > prof[b].cpu))
+                b = i;
+        if (b < 0)
+            break;
+        shown[b] = 1;
+        fprintf(stderr,
+                "  cpu %.4f wall %.4f ms/item, %5.2f misses/item, %6.1f steps/run, %5.2f "
+                "runs/item: %.80s\n",
+                prof[b].cpu * 1e3 / items, prof[b].ns / 1e6 / items, (double)prof[b].miss / items,
+                (double)prof[b].steps / prof[b].runs, (double)prof[b].runs / items, prof[b].sql);
+    }
+    for (int i = 0; i < NPROF && prof[i].sql; i++)
+        prof[i].ns = prof[i].cpu = 0, prof[i].steps = prof[i].runs = prof[i].miss = 0;
+}
+
+/* SCALE_PROBE=1 (or 2): every 10,000 items, the thread's CPU time and SQLite's page cache hits,
+ * misses (each a read of the file or the log) and writes an item over those items: what grows
+ * with the catalog, whatever else the machine runs. */
+static void
+probe_window(cs_catalog_t *cat, long done)
+{
+    static double c0;
+    static long d0;
+    static int h0, m0, w0;
+    int h = 0, m = 0, w = 0, hw;
+    sqlite3_db_status(cat->db, SQLITE_DBSTATUS_CACHE_HIT, &h, &hw, 0);
+    sqlite3_db_status(cat->db, SQLITE_DBSTATUS_CACHE_MISS, &m, &hw, 0);
+    sqlite3_db_status(cat->db, SQLITE_DBSTATUS_CACHE_WRITE, &w, &hw, 0);
+    double c = cpu_s(), k = (double)(done - d0);
+    fprintf(stderr,
+            "probe: %ld items, cpu %.3f ms/item, cache hits %.1f misses %.2f writes %.2f /item\n",
+            done, (c - c0) * 1000 / k, (h - h0) / k, (m - m0) / k, (w - w0) / k);
+    if (atoi(getenv("SCALE_PROBE")) == 2)
+        prof_dump(done - d0);
+    c0 = c, d0 = done, h0 = h, m0 = m, w0 = w;
+}
+
 static int
 fill(cs_catalog_t *cat, const cs_home_t *home, long n)
 {
@@ -227,6 +311,8 @@ fill(cs_catalog_t *cat, const cs_home_t *home, long n)
     double start = now_s(), last = start;
     long every = n / 10 < CKPT_EVERY ? n / 10 : CKPT_EVERY;
     int rc = 0;
+    if (getenv("SCALE_PROBE") != NULL && atoi(getenv("SCALE_PROBE")) == 2)
+        sqlite3_trace_v2(cat->db, SQLITE_TRACE_PROFILE, prof_cb, NULL);
     every = every < BATCH ? BATCH : every - every % BATCH;
     for (long i = 0; rc == 0 && i < n; i += BATCH) {
         if ((rc = cs_catalog_batch_begin(cat)) != 0)
@@ -237,6 +323,8 @@ fill(cs_catalog_t *cat, const cs_home_t *home, long n)
         long done = i + BATCH < n ? i + BATCH : n;
         if (rc == 0 && done % every == 0 && done < n)
             rc = cs_ledger_checkpoint(cat, home, NULL);
+        if (getenv("SCALE_PROBE") != NULL && done % 10000 == 0)
+            probe_window(cat, done);
         if (now_s() - last > 30 || done == n) {
             last = now_s();
             fprintf(stderr, "fill: %ld items, %.0f items/s\n", done, done / (last - start));

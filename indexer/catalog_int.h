@@ -15,6 +15,10 @@
 #define CS_CATALOG_APP_ID 0x43535459
 
 #define CS_CAT_STMTS 64 /* prepared statements kept for reuse, per connection */
+/* A batch's page cache (KiB): the pages a batch of 2,000 items dirties (bench/scale.sh: ~6 an
+ * item at 10^5 items, mostly leaves of the indexes keyed by hash, one each) stay in memory
+ * until its commit instead of being spilled to the log and read back. */
+#define CS_CAT_BATCH_CACHE_KIB (64 * 1024)
 
 struct cs_catalog {
     sqlite3 *db;
@@ -23,6 +27,7 @@ struct cs_catalog {
     int nested;          /* transactions begun inside a batch, as savepoints */
     int upload_delay_h;  /* ingest.max_upload_delay_h, for the late-upload flag (registry.h) */
     struct cs_ledger_pack *pack; /* the ledger's dictionaries and buffers (ledger_pack.c) */
+    int cache_size; /* in a batch, PRAGMA cache_size before it, given back at its end */
     /* Statements kept after use (reset, bindings cleared): preparing costs more than most
      * queries here, and a service asks the same ones again and again. */
     struct {

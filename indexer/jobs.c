@@ -525,9 +525,12 @@ cs_jobs_each_active(cs_catalog_t *cat, int (*fn)(const cs_job_t *job, void *arg)
     sqlite3_stmt *st = NULL;
     cs_job_t job;
     int err, rc;
+    /* The active states by name, so that jobs_state finds them: `NOT IN ('done', 'rejected')`
+     * read every job ever done (the service's start and every retry of a stalled job, under
+     * the catalog's lock; a job is kept for every file ever filed). */
     err = cs_cat_prepare(cat,
-                         "SELECT " JOB_COLUMNS " FROM jobs WHERE state NOT IN ('done', 'rejected')"
-                         " ORDER BY id",
+                         "SELECT " JOB_COLUMNS " FROM jobs WHERE state IN ('discovered', 'claimed',"
+                         " 'stored', 'extracted', 'transcoded', 'indexed') ORDER BY id",
                          &st, "cannot list active jobs");
     if (err != 0)
         return err;
