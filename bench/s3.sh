@@ -12,7 +12,7 @@
 #    peer of an ingest that must know the hash; the goal is stated against curl alone;
 #    coreutils' sha256sum is 5 times slower here). The main custody home is made with
 #    store.s3_put_check = readback (the large files go up unsigned and are read back later);
-#    for the large files, custody once more with s3_put_check = signed (the default: the
+#    for the large files, custody once more with s3_put_check = signed (the
 #    gateway re-hashes each PUT against its SHA-256) and = md5 (Content-MD5), and the deferred
 #    read-back itself: `custody verify --all` right after the ingest.
 # 2. Download: GET /v1/items/{sha256}/original through `custody serve` (a reviewer with a
@@ -424,7 +424,7 @@ for lock in $LOCKS; do
         if [[ $set == big ]]; then
             cs=$(m "$lock.single.big") c5=$(m "$lock.md5.big")
             cg2=$(m "$lock.signed.big") cv=$(m "$lock.readback.all")
-            single="| $lock | ingest $what | custody ingest, s3_put_check = signed (the default: the gateway re-hashes each PUT) | $(mbps "$b" "$cs") | ${res[$lock.single.big]} | $(ratio "$cp" "$cs") |
+            single="| $lock | ingest $what | custody ingest, s3_put_check = signed (the gateway re-hashes each PUT) | $(mbps "$b" "$cs") | ${res[$lock.single.big]} | $(ratio "$cp" "$cs") |
 | $lock | ingest $what | custody ingest, s3_put_check = md5 (Content-MD5) | $(mbps "$b" "$c5") | ${res[$lock.md5.big]} | $(ratio "$cp" "$c5") |
 | $lock | ingest $what | curl PUT, SHA-256 signed (the gateway checks it) | $(mbps "$b" "$cg2") | ${res[$lock.signed.big]} | custody: $(ratio "$cg2" "$ci"); signed: $(ratio "$cg2" "$cs") |
 | $lock | read back | custody verify --all after the ingest (both sets: the read-back readback defers) | $(mbps "$total_bytes" "$cv") | ${res[$lock.readback.all]} | |

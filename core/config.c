@@ -145,14 +145,15 @@ static const conf_key_t conf_table[] = {
      "# uploads, copies being made, objects being read); older ones are removed once the\n"
      "# object store holds them.",
      NULL, NULL},
-    {"store.s3_put_check", CONF_ENUM, OFF(store_s3_put_check), 0, 0, "signed",
+    {"store.s3_put_check", CONF_ENUM, OFF(store_s3_put_check), 0, 0, "readback",
      "How each PUT of an object up to 1 GiB is checked (larger ones go in parts, each signed\n"
      "# with its SHA-256 and checked by the object store). signed: the gateway re-hashes the\n"
      "# bytes against the SHA-256 in the signature and refuses a difference. md5: the gateway\n"
      "# checks them against a Content-MD5 (the client computes the MD5 too). readback: objects\n"
      "# of 8 MiB and more go up unsigned, their size is checked by a HEAD at once and the scrub\n"
      "# re-hashes the gateway's bytes against the SHA-256 soon after (`custody store status`\n"
-     "# shows how many wait); smaller ones are signed.",
+     "# shows how many wait; the local copy stays until then); smaller ones are signed. The\n"
+     "# default: the check issue 20 asks of a gateway without x-amz-checksum-sha256 (Ceph 16).",
      put_check_choices, NULL},
     {"ingest.roots", CONF_STR, OFF(ingest_roots), 0, CS_CONFIG_STR_MAX - 1, "",
      "Upload folders the service watches, comma-separated; empty: <home>/uploads.\n"
