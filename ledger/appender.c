@@ -196,14 +196,11 @@ syncer(void *arg)
     uv_mutex_unlock(&a->mu);
 }
 
-/* Ends the syncers started so far (the committer is not running) and frees a. */
+/* Joins the syncers started so far (they end once the committer is gone and all it wrote is
+ * answered) and frees a. */
 static void
-undo_start(cs_ledger_appender_t *a)
+join_and_free(cs_ledger_appender_t *a)
 {
-    uv_mutex_lock(&a->mu);
-    a->committer_gone = 1;
-    uv_cond_broadcast(&a->written_wake);
-    uv_mutex_unlock(&a->mu);
     for (int i = 0; i < a->nsyncers; i++)
         uv_thread_join(&a->syncers[i]);
     uv_cond_destroy(&a->wake);
@@ -212,6 +209,17 @@ undo_start(cs_ledger_appender_t *a)
     uv_cond_destroy(&a->order);
     uv_mutex_destroy(&a->mu);
     free(a);
+}
+
+/* Ends the syncers started so far (the committer is not running) and frees a. */
+static void
+undo_start(cs_ledger_appender_t *a)
+{
+    uv_mutex_lock(&a->mu);
+    a->committer_gone = 1;
+    uv_cond_broadcast(&a->written_wake);
+    uv_mutex_unlock(&a->mu);
+    join_and_free(a);
 }
 
 int
@@ -327,13 +335,6 @@ cs_ledger_appender_stop(cs_ledger_appender_t **ap)
     uv_cond_signal(&a->wake);
     uv_mutex_unlock(&a->mu);
     uv_thread_join(&a->committer); /* commits what is queued, then wakes the syncers */
-    for (int i = 0; i < a->nsyncers; i++)
-        uv_thread_join(&a->syncers[i]); /* sync and answer what was committed */
-    uv_cond_destroy(&a->wake);
-    uv_cond_destroy(&a->written_wake);
-    uv_cond_destroy(&a->done);
-    uv_cond_destroy(&a->order);
-    uv_mutex_destroy(&a->mu);
-    free(a);
+    join_and_free(a);              /* they sync and answer what was committed */
     *ap = NULL;
 }
