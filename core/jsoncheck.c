@@ -4,9 +4,44 @@
 
 #include "core/utf8.h"
 
+#include <limits.h>
 #include <stdint.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
-static size_t value(const unsigned char *s, size_t len, size_t i, int depth);
+typedef struct ctx {
+    int plain;     /* numbers: integers of at most 18 digits only (cs_json_check_entry) */
+    int want_seq;  /* find the top-level "seq" */
+    int found;     /* how many top-level "seq" keys */
+    long long seq; /* its value */
+} ctx_t;
+
+static size_t value(const unsigned char *s, size_t len, size_t i, int depth, ctx_t *c);
+
+/* The index of the first byte at or after s[i] that is '"', '\\', below 0x20 or 0x80 and up:
+ * sixteen bytes at a time while they lie inside s[0..len) (a signed compare below 0x20 takes
+ * the control bytes and those of 0x80 and up at once). Strings are most of a record's bytes. */
+static size_t
+plain_run(const unsigned char *s, size_t len, size_t i)
+{
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    for (; i + 16 <= len; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        int m = _mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                         _mm_cmplt_epi8(v, space)));
+        if (m != 0)
+            return i + (size_t)__builtin_ctz((unsigned)m);
+    }
+#endif
+    while (i < len && s[i] != '"' && s[i] != '\\' && s[i] >= 0x20 && s[i] < 0x80)
+        i++;
+    return i;
+}
 
 static int
 hex4(const unsigned char *s, size_t len, size_t i, uint32_t *out)
@@ -35,6 +70,8 @@ string_end(const unsigned char *s, size_t len, size_t i)
     uint32_t u, low;
     size_t n;
     for (i++; i < len;) {
+        if ((i = plain_run(s, len, i)) >= len)
+            return 0;
         unsigned char c = s[i];
         if (c == '"')
             return i + 1;
@@ -92,8 +129,15 @@ digits_end(const unsigned char *s, size_t len, size_t i)
 }
 
 static size_t
-number_end(const unsigned char *s, size_t len, size_t i)
+number_end(const unsigned char *s, size_t len, size_t i, const ctx_t *c)
 {
+    if (c->plain) { /* what any parser takes as it is: the rest is for the parser to judge */
+        size_t end = digits_end(s, len, i);
+        if (end == 0 || end - i > 18 || (s[i] == '0' && end - i > 1) ||
+            (end < len && (s[end] == '.' || s[end] == 'e' || s[end] == 'E')))
+            return 0;
+        return end;
+    }
     if (s[i] == '-')
         i++;
     if (i < len && s[i] == '0')
@@ -120,9 +164,29 @@ word_end(const unsigned char *s, size_t len, size_t i, const char *word)
     return i;
 }
 
+/* s[k..i) is a top-level key and s[i..end) its value: notes a "seq" (one, a plain integer). */
+static int
+note_seq(const unsigned char *s, size_t k, size_t i, size_t end, ctx_t *c)
+{
+    long long v = 0;
+    if (memchr(s + k, '\\', i - k) != NULL)
+        return -1; /* an escaped key may spell "seq": the parser decides */
+    if (i - k != 5 || memcmp(s + k, "\"seq\"", 5) != 0)
+        return 0;
+    for (size_t j = i + 1; j < end; j++) {
+        if (s[j] < '0' || s[j] > '9' || v > (LLONG_MAX - (s[j] - '0')) / 10)
+            return -1;
+        v = v * 10 + (s[j] - '0');
+    }
+    if (end == i + 1 || c->found++)
+        return -1;
+    c->seq = v;
+    return 0;
+}
+
 /* s[i] is '{' or '['. */
 static size_t
-container_end(const unsigned char *s, size_t len, size_t i, int depth)
+container_end(const unsigned char *s, size_t len, size_t i, int depth, ctx_t *c)
 {
     unsigned char close = s[i] == '{' ? '}' : ']';
     if (depth >= CS_JSONCHECK_DEPTH)
@@ -130,13 +194,16 @@ container_end(const unsigned char *s, size_t len, size_t i, int depth)
     if (++i < len && s[i] == close)
         return i + 1;
     for (;;) {
+        size_t k = i, colon = 0;
         if (close == '}') {
             if (i >= len || s[i] != '"' || (i = string_end(s, len, i)) == 0 || i >= len ||
                 s[i] != ':')
                 return 0;
-            i++;
+            colon = i++;
         }
-        if ((i = value(s, len, i, depth + 1)) == 0 || i >= len)
+        if ((i = value(s, len, i, depth + 1, c)) == 0 || i >= len)
+            return 0;
+        if (close == '}' && depth == 0 && c->want_seq && note_seq(s, k, colon, i, c) != 0)
             return 0;
         if (s[i] == close)
             return i + 1;
@@ -146,14 +213,14 @@ container_end(const unsigned char *s, size_t len, size_t i, int depth)
 }
 
 static size_t
-value(const unsigned char *s, size_t len, size_t i, int depth)
+value(const unsigned char *s, size_t len, size_t i, int depth, ctx_t *c)
 {
     if (i >= len)
         return 0;
     switch (s[i]) {
     case '{':
     case '[':
-        return container_end(s, len, i, depth);
+        return container_end(s, len, i, depth, c);
     case '"':
         return string_end(s, len, i);
     case 't':
@@ -163,7 +230,7 @@ value(const unsigned char *s, size_t len, size_t i, int depth)
     case 'n':
         return word_end(s, len, i, "null");
     default:
-        return s[i] == '-' || (s[i] >= '0' && s[i] <= '9') ? number_end(s, len, i) : 0;
+        return s[i] == '-' || (s[i] >= '0' && s[i] <= '9') ? number_end(s, len, i, c) : 0;
     }
 }
 
@@ -171,5 +238,17 @@ int
 cs_json_check_object(const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
-    return len > 0 && u[0] == '{' && container_end(u, len, 0, 0) == len ? 0 : -1;
+    ctx_t c = {0};
+    return len > 0 && u[0] == '{' && container_end(u, len, 0, 0, &c) == len ? 0 : -1;
+}
+
+int
+cs_json_check_entry(const char *s, size_t len, long long *seq)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    ctx_t c = {.plain = 1, .want_seq = 1};
+    if (len == 0 || u[0] != '{' || container_end(u, len, 0, 0, &c) != len || c.found != 1)
+        return -1;
+    *seq = c.seq;
+    return 0;
 }

@@ -13,4 +13,11 @@
  * nested at most CS_JSONCHECK_DEPTH deep; -1 otherwise. Allocates nothing. */
 int cs_json_check_object(const char *s, size_t len);
 
+/** 0 with *seq when s[0..len) is one JSON object as cs_json_check_object says, whose numbers
+ * are all plain integers of at most 18 digits (what every parser reads alike), with exactly
+ * one top-level key "seq" (spelled without escapes; an escaped key anywhere at the top level
+ * gives -1) whose value is such an integer: a ledger entry as Custody writes it, whose own
+ * seq is then known without building it. -1 otherwise: a parser must decide. */
+int cs_json_check_entry(const char *s, size_t len, long long *seq);
+
 #endif

@@ -9,6 +9,7 @@
 #include "ledger/verify_walk.h"
 
 #include "core/error.h"
+#include "core/jsoncheck.h"
 #include "indexer/ledger.h"
 
 #include <pthread.h>
@@ -50,7 +51,7 @@ check_batch(walk_t *w, batch_t *b)
     for (size_t i = 0; i < b->n && rc == 0; i++) {
         cs_walk_entry_t *e = &b->e[i];
         if (!b->scanned)
-            e->own_sure = cs_walk_entry_seq(e->text, e->len, &e->own) == 0;
+            e->own_sure = cs_json_check_entry(e->text, e->len, &e->own) == 0;
         rc = w->fn(w->arg, e);
     }
     return rc;
@@ -146,7 +147,7 @@ on_row(void *arg, int64_t seq, const char *text, size_t len, const uint8_t *leaf
     memcpy(b->bytes + b->used, text, len);
     b->bytes[b->used + len] = '\0';
     if (b->scanned)
-        e->own_sure = cs_walk_entry_seq(b->bytes + b->used, len, &e->own) == 0;
+        e->own_sure = cs_json_check_entry(b->bytes + b->used, len, &e->own) == 0;
     b->used += len + 1;
     return 0;
 }

@@ -22,7 +22,7 @@ typedef struct cs_walk_entry {
     size_t len;       /* ... */
     size_t leaf_len;  /* the stored leaf's length (only 32 is right) */
     uint8_t leaf[32]; /* its first min(32, leaf_len) bytes */
-    long long own;    /* its own top-level "seq" by cs_walk_entry_seq (either thread scans) */
+    long long own;    /* its own top-level "seq" by cs_json_check_entry (either thread) */
     int own_sure;     /* 1 when the scan is sure of own; 0: the checker parses the entry */
 } cs_walk_entry_t;
 
@@ -36,10 +36,5 @@ typedef int (*cs_walk_fn)(void *arg, const cs_walk_entry_t *e);
  * made). Returns fn's first non-zero return, else the reader's error (SQLite, CS_ENOMEM),
  * else 0. */
 int cs_ledger_walk(cs_catalog_t *cat, cs_walk_fn fn, void *arg);
-
-/** The top-level member "seq" of a JSON entry text[0..len) (text[len] is NUL), found by a
- * scan: 0 with *seq when the text is one object with exactly one top-level "seq", an
- * integer; else -1 (the caller parses it to decide). */
-int cs_walk_entry_seq(const char *text, size_t len, long long *seq);
 
 #endif

@@ -208,6 +208,34 @@ START_TEST(an_entry_changed_with_its_leaf_is_found_by_the_checkpoint)
 }
 END_TEST
 
+/* An unsigned entry with its true leaf that is not JSON a parser takes (a key without a value,
+ * bytes that are not UTF-8, a control byte in a string) is named, never counted verified: the
+ * scan for its seq must not take what jansson refuses (fuzz/fuzz_ledger.c found both). */
+START_TEST(an_entry_that_is_not_json_is_named)
+{
+    static const char *const bad[] = {
+        "{\"action\":\"ingest\",\"a8:00:00Z\",",
+        "{\"action\":\"get\",\"result\":\"al\xeb\xdbQ\xec lowed\",",
+        "{\"action\":\"get\",\"note\":\"a\x01b\",",
+        "{\"action\":\"get\",\"n\":1e999,",
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char text[256], want[64];
+        int64_t seq = SIGNED + 3 + (int64_t)k;
+        snprintf(text, sizeof text, "%s\"seq\":%d,\"v\":1}", bad[k], (int)seq);
+        rewrite(seq, text);
+        verify();
+        snprintf(want, sizeof want, "entry %lld ", (long long)seq);
+        ck_assert_msg(strstr(rep.problem, want) == rep.problem, "%s: %s", text, rep.problem);
+        ck_assert_int_eq(rep.first_bad, seq);
+        ck_assert_int_eq(rep.entries, seq);
+        rewrite(seq, "{}"); /* out of the way of the next: found first, but not this one's */
+        snprintf(text, sizeof text, "{\"seq\":%d}", (int)seq);
+        rewrite(seq, text);
+    }
+}
+END_TEST
+
 START_TEST(an_entry_longer_than_a_batch_is_checked)
 {
     /* An entry of more than CS_WALK_BYTES among small ones: a batch of its own. */
@@ -243,6 +271,7 @@ suite(void)
     tcase_add_test(tc, an_entry_missing_at_a_boundary_is_named);
     tcase_add_test(tc, an_entry_moved_inside_a_batch_is_named);
     tcase_add_test(tc, an_entry_changed_with_its_leaf_is_found_by_the_checkpoint);
+    tcase_add_test(tc, an_entry_that_is_not_json_is_named);
     tcase_add_test(tc, an_entry_longer_than_a_batch_is_checked);
     suite_add_tcase(s, tc);
     return s;
