@@ -1,10 +1,10 @@
 /* export/export_ledger.c: data/ledger/ of an export: every entry about the case and its
  * exported items, each with its RFC 6962 inclusion proof against one signed checkpoint.
  *
- * cs_merkle_inclusion_proof reads the whole tree for each proof; a bag may need thousands.
- * So the tree is built once, level by level, into an unlinked temporary file (2 * 32 bytes
- * per leaf on disk, a fixed buffer in memory), and each proof is then read from it: one
- * 32-byte pread per level. */
+ * Each proof folds the ledger's stored subtree roots (ledger_nodes, ledger/nodes.c) and hashes
+ * only what is not stored: a few thousand hashes read a proof whatever the ledger's size, where
+ * a tree of the whole ledger was built for each export before (2 x 32 bytes a leaf in a
+ * temporary file: 6.4 GB at 10^8 entries). */
 #include "export/export_int.h"
 
 #include "core/error.h"
@@ -16,114 +16,12 @@
 #include "ledger/note.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
-
-typedef struct tree {
-    int fd;
-    int levels;
-    uint64_t count[65];
-    uint64_t offset[65]; /* in hashes */
-} tree_t;
-
-static int
-io_fail(const char *what)
-{
-    int rc = cs_err_from_errno(errno ? errno : EIO);
-    cs_diag_set("cannot %s the export's temporary tree file: %s", what, strerror(errno));
-    return rc;
-}
-
-static int
-put(tree_t *t, uint64_t at, const uint8_t (*h)[32], size_t n)
-{
-    size_t len = n * 32;
-    off_t off = (off_t)(at * 32);
-    for (size_t done = 0; done < len;) {
-        ssize_t w = pwrite(t->fd, (const uint8_t *)h + done, len - done, off + (off_t)done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return io_fail("write");
-        done += (size_t)w;
-    }
-    return 0;
-}
-
-static int
-get(tree_t *t, uint64_t at, uint8_t (*h)[32], size_t n)
-{
-    size_t len = n * 32;
-    off_t off = (off_t)(at * 32);
-    for (size_t done = 0; done < len;) {
-        ssize_t r = pread(t->fd, (uint8_t *)h + done, len - done, off + (off_t)done);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return io_fail("read");
-        done += (size_t)r;
-    }
-    return 0;
-}
-
-/* Pairs the nodes of each level into the next; a last node without a partner goes up as it
- * is, which gives exactly RFC 6962's tree (split at the largest power of two below n). */
-static int
-build(tree_t *t, cs_export_t *x, uint8_t (*buf)[32], uint8_t (*up)[32])
-{
-    uint64_t n = x->tree_size, at = 0;
-    int rc, l = 0;
-    for (uint64_t i = 0; i < n; i += CS_MERKLE_BATCH) {
-        uint64_t k = n - i < CS_MERKLE_BATCH ? n - i : CS_MERKLE_BATCH;
-        if ((rc = cs_ledger_leaves(x->cat, i, k, buf)) != 0 || (rc = put(t, i, buf, k)) != 0)
-            return rc;
-    }
-    t->count[0] = n;
-    t->offset[0] = 0;
-    at = n;
-    while (t->count[l] > 1) {
-        uint64_t c = t->count[l];
-        t->offset[l + 1] = at;
-        t->count[l + 1] = (c + 1) / 2;
-        for (uint64_t i = 0; i < c; i += CS_MERKLE_BATCH) {
-            uint64_t k = c - i < CS_MERKLE_BATCH ? c - i : CS_MERKLE_BATCH; /* BATCH is even */
-            if ((rc = get(t, t->offset[l] + i, buf, k)) != 0)
-                return rc;
-            for (uint64_t j = 0; j + 1 < k; j += 2)
-                if ((rc = cs_merkle_node_hash(buf[j], buf[j + 1], up[j / 2])) != 0)
-                    return rc;
-            if (k % 2)
-                memcpy(up[k / 2], buf[k - 1], 32);
-            if ((rc = put(t, at + i / 2, up, (k + 1) / 2)) != 0)
-                return rc;
-        }
-        at += t->count[l + 1];
-        l++;
-    }
-    t->levels = l;
-    return 0;
-}
-
-/* The inclusion proof of leaf i, read from the levels (RFC 6962 PATH order). */
-static int
-proof(tree_t *t, uint64_t i, uint8_t (*path)[32], size_t *n)
-{
-    int rc;
-    *n = 0;
-    for (int l = 0; l < t->levels; l++, i >>= 1) {
-        uint64_t sib = i ^ 1;
-        if (sib < t->count[l] && (rc = get(t, t->offset[l] + sib, &path[(*n)++], 1)) != 0)
-            return rc;
-    }
-    return 0;
-}
 
 typedef struct each {
     cs_export_t *x;
-    tree_t *t;
     FILE *entries, *proofs;
 } each_t;
 
@@ -188,7 +86,8 @@ on_entry(void *arg, int64_t seq, const char *entry, size_t len, const uint8_t *l
         return STOP;
     if (leaf_len != 32 || !about(s->x, seq, entry, len))
         return leaf_len != 32 ? CS_ECORRUPT : 0;
-    if ((rc = proof(s->t, (uint64_t)seq, path, &n)) != 0)
+    if ((rc = cs_merkle_inclusion_proof_nodes(cs_ledger_leaves, cs_ledger_nodes, s->x->cat,
+                                              (uint64_t)seq, s->x->tree_size, path, &n)) != 0)
         return rc;
     if (fwrite(entry, 1, len, s->entries) != len || fputc('\n', s->entries) == EOF)
         return CS_EIO;
@@ -237,26 +136,9 @@ close_add(cs_export_t *x, FILE **f, const char *path, const char *rel, int rc)
 static int
 entries_and_proofs(cs_export_t *x)
 {
-    uint8_t(*buf)[32] = malloc(CS_MERKLE_BATCH * 32), (*up)[32] = malloc(CS_MERKLE_BATCH * 16);
-    char tmpl[PATH_MAX], ep[PATH_MAX], pp[PATH_MAX];
-    tree_t t = {.fd = -1};
-    each_t s = {.x = x, .t = &t};
+    char ep[PATH_MAX], pp[PATH_MAX];
+    each_t s = {.x = x};
     int rc;
-    if (buf == NULL || up == NULL) {
-        rc = CS_ENOMEM;
-        goto out;
-    }
-    if ((size_t)snprintf(tmpl, sizeof tmpl, "%s/../.tree-XXXXXX", x->dir) >= sizeof tmpl) {
-        rc = CS_ENAMETOOLONG;
-        goto out;
-    }
-    if ((t.fd = mkostemp(tmpl, O_CLOEXEC)) < 0) {
-        rc = io_fail("create");
-        goto out;
-    }
-    unlink(tmpl);
-    if ((rc = build(&t, x, buf, up)) != 0)
-        goto out;
     s.entries = open_new(x, "data/ledger/entries.jsonl", ep, sizeof ep);
     s.proofs = open_new(x, "data/ledger/proofs.jsonl", pp, sizeof pp);
     if (s.entries == NULL || s.proofs == NULL) {
@@ -273,10 +155,6 @@ out:
         fclose(s.entries);
     if (s.proofs != NULL)
         fclose(s.proofs);
-    if (t.fd >= 0)
-        close(t.fd);
-    free(buf);
-    free(up);
     return rc;
 }
 

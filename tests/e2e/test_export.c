@@ -4,6 +4,8 @@
  * way a bag could be altered on its way. */
 #include "tests/e2e/e2e.h"
 
+#include "indexer/ledger.h"
+
 /* The alterations are shell commands in a table, formatted with the bag's path. */
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 
@@ -390,6 +392,43 @@ START_TEST(a_tar_bag_verifies_and_its_tampering_is_caught)
 }
 END_TEST
 
+/* A ledger of more than a few stored subtrees (ledger_nodes: roots of 256 leaves, stored as
+ * the export's checkpoint is signed): every entry about the case has its proof folded from
+ * them, and the bag still verifies offline. */
+START_TEST(a_bag_of_a_longer_ledger_proves_through_stored_subtrees)
+{
+    enum { MORE = 700 };
+    e2e_t t;
+    cs_catalog_t *cat = NULL;
+    char bag[PATH_MAX], p[PATH_MAX];
+    setup_home(&t);
+    ck_assert_int_eq(cs_catalog_open(&cat, t.db, 0, NULL), 0);
+    ck_assert_int_eq(cs_catalog_batch_begin(cat), 0);
+    for (int k = 0; k < MORE; k++) {
+        json_t *e = json_pack("{s:s, s:s, s:s, s:i, s:s}", "kind", "custody", "action",
+                              "export.test", "actor", "e2e", "k", k, "case", CASE_A);
+        ck_assert_int_eq(cs_catalog_ledger_append(cat, e, NULL), 0);
+        json_decref(e);
+    }
+    ck_assert_int_eq(cs_catalog_batch_commit(cat), 0);
+    cs_catalog_close(&cat);
+    snprintf(bag, sizeof bag, "%s/bag", t.dir);
+    export_ok(&t, CASE_A, bag, NULL);
+    ck_assert_int_ge(cs_test_sql_count(t.db, "SELECT count(*) FROM ledger_nodes"), 2);
+    char *entries =
+        cs_test_read((snprintf(p, sizeof p, "%s/data/ledger/entries.jsonl", bag), p), NULL);
+    int n = 0;
+    for (const char *at = entries; (at = strstr(at, "\"action\":\"export.test\"")) != NULL; at++)
+        n++;
+    free(entries);
+    ck_assert_int_eq(n, MORE);
+    ck_assert_int_eq(verify_bag(bag, NULL, NULL), 0);
+    snprintf(p, sizeof p, "%s/ledger.pub", t.home);
+    ck_assert_int_eq(verify_bag(bag, p, NULL), 0);
+    e2e_teardown(&t);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -402,6 +441,7 @@ suite(void)
     tcase_add_test(tc, a_reviewer_gets_only_what_their_clearance_reaches);
     tcase_add_test(tc, no_purpose_is_refused_and_ledgered_and_writes_nothing);
     tcase_add_test(tc, a_tar_bag_verifies_and_its_tampering_is_caught);
+    tcase_add_test(tc, a_bag_of_a_longer_ledger_proves_through_stored_subtrees);
     suite_add_tcase(s, tc);
     return s;
 }
