@@ -24,8 +24,8 @@ typedef struct point {
     int exit;           /* its exit status: 3, could not complete */
 } point_t;
 
-/* The links and folder syncs of b.bin, stored ahead (store_prefetch.c), may come before
- * a.bin's: those points name either file. */
+/* The folders, links, renames and folder syncs of the files stored ahead (store_prefetch.c)
+ * may come before a.bin's: those points name whichever file met the fault. */
 static const point_t points[] = {
     {"store write EIO",
      "op=write,errno=EIO,path=/store/tmp/",
@@ -65,13 +65,13 @@ static const point_t points[] = {
     {"store mkdir ENOSPC",
      "op=mkdir,errno=ENOSPC,path=/store/objects/",
      "op=mkdirat",
-     {"disk full while storing", "in/a.bin", NULL},
+     {"disk full while storing", "in/", NULL},
      3},
     /* No O_TMPFILE (EOPNOTSUPP, 95): the named temp and its rename. */
     {"store rename EIO",
      "op=openw,errno=95,path=/store/tmp/;op=rename,errno=EIO,path=/store/",
      "op=renameat",
-     {"rename failed while storing", "in/a.bin", "check the disk"},
+     {"rename failed while storing", "in/", "check the disk"},
      3},
     {"catalog WAL write EIO",
      "op=write,errno=EIO,path=catalog.db-wal",
