@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -161,27 +162,47 @@ sync_folder(const char *path)
 static int
 export_batch(cs_catalog_t *cat, const char *home_root, int64_t id, char *out, size_t size)
 {
-    char parent[PATH_MAX], tmp[PATH_MAX], leaf[64];
+    char parent[PATH_MAX], tmp[PATH_MAX], lock[PATH_MAX], leaf[64];
     json_t *rows = NULL;
     struct stat st;
-    int rc;
+    int rc, fd = -1;
     snprintf(leaf, sizeof leaf, "batch-%lld-records", (long long)id); /* fits */
     if ((rc = path_join(parent, sizeof parent, home_root, CS_DISPOSE_EXPORT_DIR)) != 0 ||
         (rc = path_join(out, size, parent, leaf)) != 0)
         return rc;
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.partial", parent, leaf) >= sizeof tmp)
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.partial", parent, leaf) >= sizeof tmp ||
+        (size_t)snprintf(lock, sizeof lock, "%s/.%s.lock", parent, leaf) >= sizeof lock)
         return CS_ENAMETOOLONG;
     if (mkdir(parent, 0750) != 0 && errno != EEXIST) {
         rc = cs_err_from_errno(errno);
         cs_diag_set("cannot make %s: %s", parent, strerror(errno));
         return rc;
     }
-    if (stat(out, &st) == 0)
+    /* One writer of a batch's records at a time: the service's disposal step and `custody
+     * dispose run` may reach the same batch at once, and each clears the other's partial
+     * folder before it starts. The lock goes with the process, even a killed one. */
+    if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) < 0) {
+        rc = cs_err_from_errno(errno);
+        cs_diag_set("cannot open %s: %s", lock, strerror(errno));
+        return rc;
+    }
+    while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+        ;
+    if (rc != 0) {
+        rc = cs_err_from_errno(errno);
+        cs_diag_set("cannot lock %s: %s", lock, strerror(errno));
+        close(fd);
+        return rc;
+    }
+    if (stat(out, &st) == 0) {
+        close(fd); /* made by the other while this one waited */
         return 0;
+    }
     cs_bag_rmrf(tmp);
     if (mkdir(tmp, 0750) != 0) {
         rc = cs_err_from_errno(errno);
         cs_diag_set("cannot make %s: %s", tmp, strerror(errno));
+        close(fd);
         return rc;
     }
     if ((rc = cs_catalog_dispose_export_rows(cat, id, &rows)) == 0 &&
@@ -196,6 +217,7 @@ export_batch(cs_catalog_t *cat, const char *home_root, int64_t id, char *out, si
     if (rc != 0)
         cs_bag_rmrf(tmp);
     json_decref(rows);
+    close(fd);
     return rc;
 }
 
