@@ -216,15 +216,14 @@ cs_store_prefetch_take(cs_store_t *s, const char *path, cs_put_result_t *res)
             while (j->state == 4 || j->state == 2)
                 pthread_cond_wait(&pf->cv, &pf->mu);
         }
-        if (j->state == 3 && j->rc == 0 && same_file(&j->before, &now)) {
-            *res = j->res;
-            rc = 0;
-        } else if (j->state == 3 && j->rc != 0 && j->rc != CS_ECHANGED &&
-                   same_file(&j->before, &now)) {
-            /* The disk or the object store failed this very file: that is the put's answer.
-             * A second try would hide a failing disk (a sync's EIO may already have dropped
-             * the pages it could not write). */
-            cs_diag_set("%s", j->diag);
+        /* Made ahead of this very file, unchanged since: its answer is the put's. A failure
+         * too (the disk or the object store): a second try would hide a failing disk, whose
+         * failed sync may already have dropped the pages it could not write. */
+        if (j->state == 3 && j->rc != CS_ECHANGED && same_file(&j->before, &now)) {
+            if (j->rc == 0)
+                *res = j->res;
+            else
+                cs_diag_set("%s", j->diag);
             rc = j->rc;
         }
         free(j->path);
